@@ -1,0 +1,230 @@
+"""The self-description a Portalis-built module carries (SPEC §3).
+
+A module produced by ``portalis build`` holds a WebAssembly custom section named
+``portalis.abi`` whose payload is UTF-8 JSON. It is data, never code: the runtime and the
+stage runner read it to bind parameters by name, to pass NumPy arrays through linear memory,
+to expose persistent state, and to turn a trap back into the Python exception the kernel
+would have raised. Modules without the section still load; they are bound by export
+signature alone.
+
+Lowering rules the compiler follows and the runtime relies on:
+
+* scalar parameters and results map one to one onto wasm values
+  (``f64``, ``f32``, ``i64``, ``i32``; ``bool`` is an ``i32`` holding 0 or 1;
+  Python ``int`` is ``i64``);
+* an array parameter of rank *k* lowers to ``k + 1`` wasm ``i32`` parameters:
+  the byte offset of its first element in linear memory, then its shape, outermost first.
+  Arrays are C-contiguous and passed by reference: a kernel's writes are visible to the
+  caller afterwards;
+* several results are a wasm multi-value return, in the order listed;
+* the module exports ``memory`` and an allocator ``portalis_alloc(size: i32, align: i32)
+  -> i32`` (and ``portalis_free(ptr: i32)``) the runtime uses to place arrays;
+* persistent scalar state lives in exported mutable globals named ``state.NAME``;
+  persistent arrays live at a fixed ``offset`` in linear memory;
+* before trapping with ``unreachable`` on a Python error, the module stores the error's
+  code (see :data:`ERROR_NAMES`) in the exported mutable i32 global ``portalis.error`` and
+  the kernel's source line in ``portalis.error_line``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SECTION_NAME = "portalis.abi"
+FORMAT_VERSION = 1
+
+ERROR_GLOBAL = "portalis.error"
+ERROR_LINE_GLOBAL = "portalis.error_line"
+ALLOC_EXPORT = "portalis_alloc"
+FREE_EXPORT = "portalis_free"
+STATE_GLOBAL_PREFIX = "state."
+
+#: Trap codes a compiled kernel stores in ``portalis.error``, and the Python exception each
+#: stands for. Code 0 means "no Python error": the trap came from WebAssembly itself.
+ERROR_NAMES: dict[int, str] = {
+    1: "ZeroDivisionError",
+    2: "IndexError",
+    3: "ValueError",
+    4: "AssertionError",
+    5: "OverflowError",
+    6: "RecursionError",
+    7: "MemoryError",
+}
+ERROR_CODES: dict[str, int] = {name: code for code, name in ERROR_NAMES.items()}
+
+SCALAR_TYPES = ("f64", "f32", "i64", "i32", "bool")
+ELEMENT_TYPES = ("f64", "f32", "i64", "i32", "u8", "bool")
+
+
+class AbiError(ValueError):
+    """The ``portalis.abi`` section is present but not understood."""
+
+
+@dataclass(frozen=True)
+class Value:
+    """A scalar parameter, result or state variable.
+
+    ``type`` is one of :data:`SCALAR_TYPES`; ``default`` is the Python default argument
+    value, when the kernel declared one.
+    """
+
+    name: str
+    type: str
+    default: float | int | bool | None = None
+
+
+@dataclass(frozen=True)
+class Array:
+    """An array parameter or persistent array.
+
+    ``dtype`` is one of :data:`ELEMENT_TYPES`; ``ndim`` its rank. ``shape`` is known for
+    persistent arrays (and for parameters the kernel declared with a fixed shape);
+    ``offset`` is the byte offset in linear memory of a persistent array.
+    """
+
+    name: str
+    dtype: str
+    ndim: int = 1
+    shape: tuple[int, ...] | None = None
+    offset: int | None = None
+
+
+Param = Value | Array
+
+
+@dataclass(frozen=True)
+class Function:
+    """One exported function: its Python signature and where it was written."""
+
+    name: str
+    params: tuple[Param, ...]
+    results: tuple[Value, ...]
+    line: int = 0
+    doc: str = ""
+
+    def wasm_param_count(self) -> int:
+        return sum(1 + p.ndim if isinstance(p, Array) else 1 for p in self.params)
+
+
+@dataclass(frozen=True)
+class ModuleAbi:
+    """Everything a Portalis module says about itself."""
+
+    functions: tuple[Function, ...]
+    state: tuple[Param, ...] = ()
+    source: str = ""
+    compiler: str = ""
+    version: int = FORMAT_VERSION
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def function(self, name: str) -> Function | None:
+        for fn in self.functions:
+            if fn.name == name:
+                return fn
+        return None
+
+    # -- encoding ---------------------------------------------------------------------------
+
+    def to_json(self) -> str:
+        def enc_param(p: Param) -> dict[str, Any]:
+            d = asdict(p)
+            d["kind"] = "array" if isinstance(p, Array) else "value"
+            if isinstance(p, Array) and p.shape is not None:
+                d["shape"] = list(p.shape)
+            return {k: v for k, v in d.items() if v is not None}
+
+        doc = {
+            "version": self.version,
+            "source": self.source,
+            "compiler": self.compiler,
+            "functions": [
+                {
+                    "name": f.name,
+                    "params": [enc_param(p) for p in f.params],
+                    "results": [enc_param(r) for r in f.results],
+                    "line": f.line,
+                    "doc": f.doc,
+                }
+                for f in self.functions
+            ],
+            "state": [enc_param(s) for s in self.state],
+            "extra": self.extra,
+        }
+        return json.dumps(doc, separators=(",", ":"), sort_keys=True)
+
+    def to_bytes(self) -> bytes:
+        return self.to_json().encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, payload: bytes) -> ModuleAbi:
+        try:
+            doc = json.loads(payload.decode("utf-8"))
+            version = int(doc.get("version", 0))
+            if version != FORMAT_VERSION:
+                raise AbiError(
+                    f"{SECTION_NAME} format version {version} is not supported "
+                    f"(this Portalis reads version {FORMAT_VERSION})"
+                )
+            return cls(
+                functions=tuple(
+                    Function(
+                        name=str(f["name"]),
+                        params=tuple(_dec_param(p) for p in f["params"]),
+                        results=tuple(_dec_value(r) for r in f["results"]),
+                        line=int(f.get("line", 0)),
+                        doc=str(f.get("doc", "")),
+                    )
+                    for f in doc["functions"]
+                ),
+                state=tuple(_dec_param(s) for s in doc.get("state", [])),
+                source=str(doc.get("source", "")),
+                compiler=str(doc.get("compiler", "")),
+                version=version,
+                extra=dict(doc.get("extra", {})),
+            )
+        except AbiError:
+            raise
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+            raise AbiError(f"malformed {SECTION_NAME} section: {e}") from None
+
+
+def _dec_value(d: dict[str, Any]) -> Value:
+    if d.get("kind", "value") != "value" or d["type"] not in SCALAR_TYPES:
+        raise AbiError(f"bad scalar entry {d!r}")
+    return Value(name=str(d["name"]), type=str(d["type"]), default=d.get("default"))
+
+
+def _dec_param(d: dict[str, Any]) -> Param:
+    if d.get("kind") == "array":
+        if d["dtype"] not in ELEMENT_TYPES:
+            raise AbiError(f"bad array element type in {d!r}")
+        shape = d.get("shape")
+        return Array(
+            name=str(d["name"]),
+            dtype=str(d["dtype"]),
+            ndim=int(d.get("ndim", 1)),
+            shape=tuple(int(n) for n in shape) if shape is not None else None,
+            offset=int(d["offset"]) if d.get("offset") is not None else None,
+        )
+    return _dec_value(d)
+
+
+def encode_custom_section(name: str, payload: bytes) -> bytes:
+    """A complete custom section (id 0), ready to append to a module's bytes."""
+    name_bytes = name.encode("utf-8")
+    body = _uleb128(len(name_bytes)) + name_bytes + payload
+    return b"\x00" + _uleb128(len(body)) + body
+
+
+def _uleb128(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
+        else:
+            out.append(byte)
+            return bytes(out)
