@@ -1,0 +1,68 @@
+"""``portalis``: ``main_parser()`` builds the parser, ``main(argv)`` runs it, ``entrypoint()``
+is the console script. The library raises typed exceptions; this module turns them into one
+clear line, a hint and an exit status. Tracebacks appear only with ``--debug``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from portalis import __version__
+from portalis.errors import PortalisError
+
+#: Subcommands, in the order ``portalis --help`` lists them. Each names a module of this
+#: package; modules are imported lazily so ``portalis inspect`` does not pay for USD.
+COMMANDS: tuple[str, ...] = ("build", "inspect", "run", "demo", "bench")
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+def main_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="portalis",
+        description="Typed Python kernels → sandboxed WebAssembly → USD scenes.",
+    )
+    parser.add_argument("--version", action="version", version=f"portalis {__version__}")
+    parser.add_argument(
+        "--debug", action="store_true", help="show full tracebacks for errors"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"portalis.cli.{name.replace('-', '_')}")
+        except ModuleNotFoundError as e:
+            if e.name != f"portalis.cli.{name}":
+                raise
+            continue
+        module.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = main_parser()
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    try:
+        return int(args.handler(args))
+    except PortalisError as e:
+        if args.debug:
+            raise
+        print(f"error: {e}", file=sys.stderr)
+        if e.hint:
+            print(f"hint: {e.hint}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def entrypoint() -> None:
+    sys.exit(main(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    entrypoint()
