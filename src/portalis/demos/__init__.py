@@ -1,0 +1,60 @@
+"""The scenarios ``portalis demo NAME`` runs: each a folder holding a kernel (typed Python that
+``portalis build`` compiles), a scene builder and a README. They ship inside the package so an
+installed wheel can run them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from portalis.errors import PortalisError
+
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Demo:
+    """One scenario: its command-line name, its folder, and a line saying what it shows."""
+
+    name: str
+    folder: str
+    summary: str
+
+    @property
+    def path(self) -> Path:
+        return HERE / self.folder
+
+    @property
+    def kernel_path(self) -> Path:
+        return self.path / "kernel.py"
+
+
+DEMOS: dict[str, Demo] = {
+    demo.name: demo
+    for demo in (
+        Demo(
+            "projectile",
+            "projectile",
+            "a ball launched at 20 m/s, 45°, bouncing through a collision handler",
+        ),
+        Demo(
+            "robot-arm",
+            "robot_arm",
+            "a UR5 arm following a target path by damped-least-squares IK",
+        ),
+    )
+}
+
+
+def get_demo(name: str) -> Demo:
+    """The demo called ``name``, or a PortalisError listing the ones there are."""
+    try:
+        return DEMOS[name]
+    except KeyError:
+        raise PortalisError(
+            f"no demo called {name!r}",
+            hint="available: " + ", ".join(DEMOS) + " (portalis demo --list)",
+        ) from None
+
+
+__all__ = ["DEMOS", "Demo", "get_demo"]
