@@ -32,7 +32,7 @@ def k(fresh_kernel: LoadKernel) -> ModuleType:
 def reference_fk(q: tuple[float, ...] | np.ndarray) -> np.ndarray:
     """The textbook chain: the product of the six 4×4 DH matrices, written independently."""
     t = np.eye(4)
-    for theta, (d, a, alpha) in zip(q, UR5_DH):
+    for theta, (d, a, alpha) in zip(q, UR5_DH, strict=True):
         ct, st, ca, sa = math.cos(theta), math.sin(theta), math.cos(alpha), math.sin(alpha)
         t = t @ np.array(
             [
