@@ -27,9 +27,7 @@ def main_parser() -> argparse.ArgumentParser:
         description="Typed Python kernels → sandboxed WebAssembly → USD scenes.",
     )
     parser.add_argument("--version", action="version", version=f"portalis {__version__}")
-    parser.add_argument(
-        "--debug", action="store_true", help="show full tracebacks for errors"
-    )
+    parser.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     for name in COMMANDS:

@@ -1,0 +1,38 @@
+"""The WebAssembly runtime: loading (validated, cached), sandboxed instances, typed fast
+calls, NumPy views of linear memory, and statistics.
+
+    from portalis.runtime import load_module, Sandbox
+    inst = load_module("kernel.wasm").instantiate(Sandbox(deadline_s=0.5))
+    update = inst.function("update")     # signature checked once
+    update(1.0, 2.0, 3.0)                # fast path from here on
+"""
+
+from portalis.runtime.cache import ModuleCache, default_cache_dir
+from portalis.runtime.engine import EngineSettings, shared_engine
+from portalis.runtime.function import TypedFunction
+from portalis.runtime.instance import Instance
+from portalis.runtime.memory import ArrayView, LinearMemory
+from portalis.runtime.module import CompiledModule, ExportInfo, ImportInfo, load_module
+from portalis.runtime.sandbox import DEFAULT_SANDBOX, MiB, Sandbox, WasiPolicy
+from portalis.runtime.stats import FunctionStats, ModuleStats
+
+__all__ = [
+    "DEFAULT_SANDBOX",
+    "ArrayView",
+    "CompiledModule",
+    "EngineSettings",
+    "ExportInfo",
+    "FunctionStats",
+    "ImportInfo",
+    "Instance",
+    "LinearMemory",
+    "MiB",
+    "ModuleCache",
+    "ModuleStats",
+    "Sandbox",
+    "TypedFunction",
+    "WasiPolicy",
+    "default_cache_dir",
+    "load_module",
+    "shared_engine",
+]

@@ -1,0 +1,85 @@
+"""Engines: one wasmtime engine per distinct setting, shared by the whole process, each with
+the epoch ticker that makes per-call deadlines possible.
+
+Why epochs: a deadline must end an infinite loop in untrusted code, and wasmtime offers two
+ways, fuel and epochs. Fuel counts every instruction (the costlier of the two); epoch
+interruption adds one load-and-compare at function entries and loop headers, and the clock
+that advances the epoch lives outside wasm. See ``benchmarks/bench_sandbox.py`` for its cost.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import dataclass
+
+import wasmtime
+
+#: How often the ticker advances the epoch; a deadline fires at most this much late.
+TICK_SECONDS = 0.01
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Compilation settings; part of the compiled-module cache key."""
+
+    max_wasm_stack: int = 1 << 20
+    opt_level: str = "speed"
+
+    def fingerprint(self) -> str:
+        # Settings that change generated code must appear here, or the cache would hand out
+        # machine code compiled for another configuration.
+        return (
+            f"wasmtime={wasmtime_version()};stack={self.max_wasm_stack};opt={self.opt_level};"
+            "epoch=1;memory_may_move=0"
+        )
+
+    def config(self) -> wasmtime.Config:
+        config = wasmtime.Config()
+        config.epoch_interruption = True
+        config.max_wasm_stack = self.max_wasm_stack
+        config.cranelift_opt_level = self.opt_level
+        # Linear memory never moves when it grows, so a NumPy array over it can never point
+        # into freed memory (growth still marks views stale: see memory.py).
+        config.memory_may_move = False
+        config.wasm_threads = False
+        return config
+
+
+def wasmtime_version() -> str:
+    from importlib.metadata import version
+
+    return version("wasmtime")
+
+
+class _EpochTicker(threading.Thread):
+    """Advances an engine's epoch every :data:`TICK_SECONDS` while the engine lives."""
+
+    def __init__(self, engine: wasmtime.Engine) -> None:
+        super().__init__(name="portalis-epoch-ticker", daemon=True)
+        self._engine = weakref.ref(engine)
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.wait(TICK_SECONDS):
+            engine = self._engine()
+            if engine is None:
+                return
+            engine.increment_epoch()
+            del engine
+
+
+_engines: dict[EngineSettings, wasmtime.Engine] = {}
+_lock = threading.Lock()
+
+
+def shared_engine(settings: EngineSettings | None = None) -> wasmtime.Engine:
+    """The process-wide engine for ``settings``, created (with its ticker) on first use."""
+    settings = settings or EngineSettings()
+    with _lock:
+        engine = _engines.get(settings)
+        if engine is None:
+            engine = wasmtime.Engine(settings.config())
+            _EpochTicker(engine).start()
+            _engines[settings] = engine
+        return engine

@@ -1,0 +1,225 @@
+"""Typed calls: the signature is checked once, then every call takes a precomputed path.
+
+For numeric signatures each exported function gets its own small Python function, generated
+for exactly its parameter and result types (the way :func:`collections.namedtuple` generates
+classes): arguments are stored straight into the raw call buffer through typed memoryviews
+and the call goes to ``wasmtime_func_call_unchecked`` (see :mod:`portalis.runtime._capi` for
+the safety rules). Nothing is looked up, boxed or converted per call beyond that.
+
+The generated code reads its collaborators from a private globals dict, so closing an
+instance swaps the call for one that raises, at no cost to the calls before it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+import wasmtime
+
+from portalis.errors import InstanceClosedError, SignatureError
+from portalis.runtime import _capi
+from portalis.runtime.stats import WINDOW, FunctionStats
+
+if TYPE_CHECKING:
+    from portalis.runtime.instance import Instance
+
+FAST_TYPES = frozenset({"i32", "i64", "f32", "f64"})
+# Index of slot k in each typed view of the 16-byte raw slots.
+_STRIDE = {"i32": 4, "i64": 2, "f32": 4, "f64": 2}
+_PY_TYPES = {"i32": "int", "i64": "int", "f32": "float", "f64": "float"}
+_INT_RANGE = {"i32": (-(1 << 31), (1 << 31) - 1), "i64": (-(1 << 63), (1 << 63) - 1)}
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Any = _Missing()
+
+
+class TypedFunction(Protocol):
+    """What :meth:`Instance.function` returns: a plain callable with these attributes."""
+
+    __name__: str
+    params: tuple[str, ...]
+    results: tuple[str, ...]
+    stats: FunctionStats
+
+    def __call__(self, *args: Any) -> Any: ...
+
+
+def make_function(instance: Instance, name: str, func: wasmtime.Func) -> TypedFunction:
+    ty = func.type(instance.store)
+    params = tuple(str(p) for p in ty.params)
+    results = tuple(str(r) for r in ty.results)
+    stats = FunctionStats(name)
+    if set(params) <= FAST_TYPES and set(results) <= FAST_TYPES:
+        fn = _fast_function(instance, name, func, params, results, stats)
+    else:
+        fn = _checked_function(instance, name, func, params, results, stats)
+    fn.params = params  # type: ignore[attr-defined]
+    fn.results = results  # type: ignore[attr-defined]
+    fn.stats = stats  # type: ignore[attr-defined]
+    return fn  # type: ignore[return-value]
+
+
+def _fast_function(
+    instance: Instance,
+    name: str,
+    func: wasmtime.Func,
+    params: tuple[str, ...],
+    results: tuple[str, ...],
+    stats: FunctionStats,
+) -> Callable[..., Any]:
+    raw = _capi.RawCall(instance.store, func, max(len(params), len(results)))
+    monitoring = instance.monitoring
+    deadline = instance.sandbox.deadline_s is not None
+    argnames = [f"a{i}" for i in range(len(params))]
+
+    lines = [f"def call({''.join(a + '=_M, ' for a in argnames)}*extra):"]
+    lines.append("    if extra: _too_many(extra)")
+    if params:
+        lines.append("    try:")
+        for i, (a, t) in enumerate(zip(argnames, params, strict=True)):
+            lines.append(f"        v_{t}[{_STRIDE[t] * i}] = {a}")
+        lines.append("    except (TypeError, ValueError, OverflowError):")
+        lines.append(f"        _bad_args(({', '.join(argnames)},))")
+    if monitoring:
+        lines.append("    t0 = _clock()")
+        if deadline:
+            lines.append("    _started[0] = t0")
+    elif deadline:
+        lines.append("    _started[0] = _clock()")
+    lines.append("    err = _call(_ctx, _fn, _buf, _n, _trap_out)")
+    if monitoring:
+        lines.append("    dt = _clock() - t0")
+    lines.append("    if err or _trap:")
+    if monitoring:
+        lines.append("        _stats.failures += 1")
+    lines.append("        _failed(err)")
+    if monitoring:
+        lines.append("    _samples[_stats.calls % _WINDOW] = dt")
+        lines.append("    _stats.calls += 1")
+        lines.append("    _stats.total_seconds += dt")
+    reads = [f"v_{t}[{_STRIDE[t] * i}]" for i, t in enumerate(results)]
+    if len(reads) == 1:
+        lines.append(f"    return {reads[0]}")
+    elif reads:
+        lines.append(f"    return ({', '.join(reads)},)")
+
+    ctx, fn_ptr, buf, n, trap_out = raw.args
+
+    def too_many(extra: tuple[Any, ...]) -> None:
+        raise SignatureError(
+            f"{instance.name}::{name}: takes {len(params)} argument(s) "
+            f"({', '.join(params)}), got {len(params) + len(extra)}"
+        )
+
+    def bad_args(args: tuple[Any, ...]) -> None:
+        raise _signature_error(instance.name, name, params, args)
+
+    def failed(err: int) -> None:
+        raise instance.translate_failure(name, err, raw.trap)
+
+    namespace: dict[str, Any] = {
+        "_M": MISSING,
+        "_too_many": too_many,
+        "_bad_args": bad_args,
+        "_failed": failed,
+        "_clock": time.perf_counter,
+        "_started": instance.call_started,
+        "_call": _capi.call_unchecked,
+        "_ctx": ctx,
+        "_fn": fn_ptr,
+        "_buf": buf,
+        "_n": n,
+        "_trap_out": trap_out,
+        "_trap": raw.trap,
+        "_stats": stats,
+        "_samples": stats._samples,
+        "_WINDOW": WINDOW,
+        "_raw": raw,  # keeps the buffer alive as long as the function
+        "_func": func,
+    }
+    for t, view in raw.views.items():
+        namespace[f"v_{t}"] = view
+    exec(compile("\n".join(lines), f"<portalis call {instance.name}::{name}>", "exec"), namespace)
+    call = namespace["call"]
+    call.__name__ = call.__qualname__ = name
+    instance.register_namespace(namespace)
+    return call  # type: ignore[no-any-return]
+
+
+def _checked_function(
+    instance: Instance,
+    name: str,
+    func: wasmtime.Func,
+    params: tuple[str, ...],
+    results: tuple[str, ...],
+    stats: FunctionStats,
+) -> Callable[..., Any]:
+    """Signatures with references or v128: wasmtime-py's checked call, errors translated."""
+
+    def call(*args: Any) -> Any:
+        instance.ensure_open()
+        if len(args) != len(params):
+            raise SignatureError(
+                f"{instance.name}::{name}: takes {len(params)} argument(s) "
+                f"({', '.join(params)}), got {len(args)}"
+            )
+        t0 = time.perf_counter()
+        instance.call_started[0] = t0
+        try:
+            result = func(instance.store, *args)
+        except wasmtime.Trap as trap:
+            stats.failures += 1
+            raise instance.translate_trap(name, trap) from None
+        except wasmtime.WasmtimeError as e:
+            stats.failures += 1
+            raise instance.translate_error(name, e) from None
+        except (TypeError, ValueError) as e:
+            raise SignatureError(f"{instance.name}::{name}: {e}") from None
+        stats.record(time.perf_counter() - t0)
+        return tuple(result) if isinstance(result, list) else result
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+def _signature_error(
+    module: str, name: str, params: tuple[str, ...], args: tuple[Any, ...]
+) -> SignatureError:
+    missing = [i for i, a in enumerate(args) if a is MISSING]
+    if missing:
+        return SignatureError(
+            f"{module}::{name}: takes {len(params)} argument(s) ({', '.join(params)}), "
+            f"got {missing[0]}"
+        )
+    for i, (a, t) in enumerate(zip(args, params, strict=True)):
+        if t in _INT_RANGE:
+            if isinstance(a, float) or not hasattr(a, "__index__"):
+                return SignatureError(
+                    f"{module}::{name}: argument {i} must be an int ({t}), "
+                    f"got {type(a).__name__} {a!r}"
+                )
+            lo, hi = _INT_RANGE[t]
+            if not lo <= int(a) <= hi:
+                return SignatureError(f"{module}::{name}: argument {i}={a} does not fit in {t}")
+        else:
+            try:
+                float(a)
+            except (TypeError, ValueError):
+                return SignatureError(
+                    f"{module}::{name}: argument {i} must be a {_PY_TYPES[t]} ({t}), "
+                    f"got {type(a).__name__} {a!r}"
+                )
+    return SignatureError(
+        f"{module}::{name}: arguments {args!r} do not match ({', '.join(params)})"
+    )
+
+
+def raise_closed(*_args: Any) -> Any:
+    raise InstanceClosedError("the instance was closed (module unloaded); it cannot be called")

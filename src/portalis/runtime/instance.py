@@ -1,0 +1,324 @@
+"""A sandboxed instance: one store, one module instance, its typed functions and memory."""
+
+from __future__ import annotations
+
+import ctypes
+import time
+from typing import TYPE_CHECKING, Any
+
+import wasmtime
+
+from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL, ERROR_NAMES
+from portalis.errors import (
+    DeadlineExceeded,
+    Frame,
+    InstanceClosedError,
+    MemoryLimitError,
+    ModuleLoadError,
+    PortalisError,
+    WasmTrap,
+)
+from portalis.runtime import _capi
+from portalis.runtime.function import TypedFunction, make_function, raise_closed
+from portalis.runtime.memory import LinearMemory
+from portalis.runtime.sandbox import Sandbox
+from portalis.runtime.stats import FunctionStats, ModuleStats
+
+if TYPE_CHECKING:
+    from portalis.runtime.module import CompiledModule
+
+WASM_PAGE = 65536
+
+_TRAP_TEXT = {
+    "STACK_OVERFLOW": ("stack_overflow", "call stack exhausted (unbounded recursion?)"),
+    "MEMORY_OUT_OF_BOUNDS": ("memory_out_of_bounds", "out-of-bounds linear memory access"),
+    "HEAP_MISALIGNED": ("heap_misaligned", "misaligned atomic memory access"),
+    "TABLE_OUT_OF_BOUNDS": ("table_out_of_bounds", "out-of-bounds table access"),
+    "INDIRECT_CALL_TO_NULL": ("indirect_call_to_null", "indirect call to a null table entry"),
+    "BAD_SIGNATURE": ("bad_signature", "indirect call with the wrong signature"),
+    "INTEGER_OVERFLOW": ("integer_overflow", "integer overflow"),
+    "INTEGER_DIVISION_BY_ZERO": ("integer_division_by_zero", "integer division by zero"),
+    "BAD_CONVERSION_TO_INTEGER": ("bad_conversion_to_integer", "invalid float-to-int conversion"),
+    "UNREACHABLE": ("unreachable", "reached an 'unreachable' instruction"),
+    "INTERRUPT": ("interrupt", "interrupted"),
+    "OUT_OF_FUEL": ("out_of_fuel", "ran out of fuel"),
+}
+
+
+class Instance:
+    """An instance of a :class:`CompiledModule` inside its own store and sandbox.
+
+    Closing it (or unloading its module) makes every function obtained from it raise
+    :class:`InstanceClosedError` and every memory view raise :class:`StaleViewError`;
+    the native memory stays mapped while any NumPy array still points into it.
+    """
+
+    def __init__(self, module: CompiledModule, sandbox: Sandbox, *, monitoring: bool = True):
+        module.check_imports(sandbox)
+        self.module = module
+        self.name = module.name
+        self.sandbox = sandbox
+        self.monitoring = monitoring
+        self.closed = False
+        #: Start time of the call in flight; the epoch callback compares it to the deadline.
+        self.call_started = [0.0]
+        self._deadline_fired = False
+        self._namespaces: list[dict[str, Any]] = []
+        self._functions: dict[str, TypedFunction] = {}
+
+        self.store = wasmtime.Store(module.engine)
+        self.store.set_limits(
+            memory_size=sandbox.max_memory_bytes if sandbox.max_memory_bytes is not None else -1,
+            table_elements=sandbox.max_table_elements,
+            instances=sandbox.max_instances,
+        )
+        self._epoch_callback = _capi.DEADLINE_CALLBACK(self._on_epoch)
+        _capi.set_deadline_callback(self.store, self._epoch_callback)
+        self.store.set_epoch_deadline(1)
+
+        linker = wasmtime.Linker(module.engine)
+        if sandbox.wasi is not None:
+            self.store.set_wasi(_wasi_config(sandbox))
+            linker.define_wasi()
+        for imp in module.wasm_module.imports:
+            key = f"{imp.module}.{imp.name}"
+            if key in sandbox.host_functions and isinstance(imp.type, wasmtime.FuncType):
+                linker.define_func(
+                    imp.module, imp.name or "", imp.type, sandbox.host_functions[key]
+                )
+
+        t0 = time.perf_counter()
+        self.call_started[0] = t0
+        try:
+            self.instance = linker.instantiate(self.store, module.wasm_module)
+        except wasmtime.Trap as trap:
+            raise self.translate_trap("<start>", trap) from None
+        except wasmtime.WasmtimeError as e:
+            raise self._instantiate_error(e) from None
+        self.stats = ModuleStats(
+            module=module.name,
+            load_seconds=module.load_seconds,
+            compile_seconds=module.compile_seconds,
+            cache_hit=module.cache_hit,
+            instantiate_seconds=time.perf_counter() - t0,
+        )
+        self._exports = self.instance.exports(self.store)
+        self.memory: LinearMemory | None = None
+        for export in module.exports:
+            if export.kind == "memory":
+                mem = self._exports[export.name]
+                assert isinstance(mem, wasmtime.Memory)
+                self.memory = LinearMemory(self, mem)
+                if export.name == "memory":
+                    break
+        self.stats.memory_bytes = self.memory.size if self.memory is not None else 0
+
+    # -- calls -----------------------------------------------------------------------------
+
+    def function(self, name: str) -> TypedFunction:
+        """The export ``name`` as a typed callable (signature checked once, here)."""
+        self.ensure_open()
+        fn = self._functions.get(name)
+        if fn is not None:
+            return fn
+        try:
+            item = self._exports[name]
+        except KeyError:
+            funcs = [e.name for e in self.module.exports if e.kind == "func"]
+            raise PortalisError(
+                f"{self.name}: no exported function '{name}'",
+                hint=f"exported functions: {', '.join(funcs) or '(none)'}",
+            ) from None
+        if not isinstance(item, wasmtime.Func):
+            raise PortalisError(
+                f"{self.name}: export '{name}' is a {type(item).__name__}, not a function"
+            )
+        fn = make_function(self, name, item)
+        self._functions[name] = fn
+        return fn
+
+    def __getitem__(self, name: str) -> TypedFunction:
+        return self.function(name)
+
+    def function_stats(self) -> list[FunctionStats]:
+        return [fn.stats for fn in self._functions.values()]
+
+    # -- globals ---------------------------------------------------------------------------
+
+    def global_value(self, name: str) -> Any:
+        self.ensure_open()
+        item = self._exports.get(name) if hasattr(self._exports, "get") else None
+        if not isinstance(item, wasmtime.Global):
+            raise PortalisError(f"{self.name}: no exported global '{name}'")
+        return item.value(self.store)
+
+    def set_global(self, name: str, value: Any) -> None:
+        self.ensure_open()
+        item = self._exports.get(name) if hasattr(self._exports, "get") else None
+        if not isinstance(item, wasmtime.Global):
+            raise PortalisError(f"{self.name}: no exported global '{name}'")
+        try:
+            item.set_value(self.store, value)
+        except (wasmtime.WasmtimeError, TypeError, ValueError) as e:
+            raise PortalisError(f"{self.name}: cannot set global '{name}': {e}") from None
+
+    def has_export(self, name: str) -> bool:
+        return self.module.export(name) is not None
+
+    # -- lifetime --------------------------------------------------------------------------
+
+    def ensure_open(self) -> None:
+        if self.closed:
+            raise InstanceClosedError(f"{self.name}: the instance was closed (module unloaded)")
+
+    def register_namespace(self, namespace: dict[str, Any]) -> None:
+        self._namespaces.append(namespace)
+
+    def close(self) -> None:
+        """Unload: every function and view obtained from this instance stops working."""
+        if self.closed:
+            return
+        self.closed = True
+        for ns in self._namespaces:
+            ns["_call"] = raise_closed
+        self._functions.clear()
+
+    def __enter__(self) -> Instance:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- sandbox ---------------------------------------------------------------------------
+
+    def _on_epoch(self, _ctx: int, _env: int, delta: Any, kind: Any) -> int | None:
+        # Runs on the calling thread, inside wasm, once per epoch tick. Never raise here:
+        # an exception cannot cross the C frame.
+        try:
+            limit = self.sandbox.deadline_s
+            started = self.call_started[0]
+            if limit is not None and started and time.perf_counter() - started > limit:
+                self._deadline_fired = True
+                return _capi.new_error(f"deadline of {limit:g} s exceeded")
+        except Exception:  # pragma: no cover - defensive
+            pass
+        delta[0] = 1
+        kind[0] = _capi.UPDATE_DEADLINE_CONTINUE
+        return None
+
+    def translate_failure(
+        self, function: str, error_ptr: int, trap: ctypes.c_void_p
+    ) -> PortalisError:
+        trap_ptr = trap.value or 0
+        trap.value = None
+        if trap_ptr:
+            if error_ptr:
+                _capi.take_error(error_ptr)  # adopt it so it is freed
+            return self.translate_trap(function, _capi.take_trap(trap_ptr))
+        return self.translate_error(function, _capi.take_error(error_ptr))
+
+    def translate_error(self, function: str, error: wasmtime.WasmtimeError) -> PortalisError:
+        if self._deadline_fired:
+            return self._deadline_error(function, ())
+        text = str(error).strip().splitlines()[0] if str(error).strip() else "error"
+        return WasmTrap(text, module=self.name, function=function, trap_code="error")
+
+    def translate_trap(self, function: str, trap: wasmtime.Trap) -> WasmTrap:
+        frames = tuple(
+            Frame(
+                module=f.module_name or self.name,
+                function=f.func_name or f"func[{f.func_index}]",
+                func_index=f.func_index,
+                offset=f.module_offset,
+            )
+            for f in trap.frames
+        )
+        if self._deadline_fired:
+            return self._deadline_error(function, frames)
+        code = trap.trap_code
+        trap_code, text = (
+            _TRAP_TEXT.get(code.name, (code.name.lower(), code.name))
+            if code
+            else (
+                "trap",
+                (trap.message or "trap").strip().splitlines()[0],
+            )
+        )
+        python_exception, line = self._python_error()
+        where = f" at {frames[0]}" if frames else ""
+        if python_exception:
+            source = self.module.abi.source if self.module.abi else ""
+            loc = f" ({source}:{line})" if source and line else (f" (line {line})" if line else "")
+            return WasmTrap(
+                f"{python_exception}{loc}",
+                module=self.name, function=function, trap_code=trap_code, frames=frames,
+                python_exception=python_exception, line=line, source=source,
+            )  # fmt: skip
+        if self._near_memory_cap() and trap_code in ("memory_out_of_bounds", "unreachable"):
+            cap = self.sandbox.max_memory_bytes or 0
+            return MemoryLimitError(
+                f"{text}{where}; linear memory is at the sandbox cap of {cap >> 20} MiB",
+                module=self.name, function=function, trap_code=trap_code, frames=frames,
+            )  # fmt: skip
+        if trap_code == "stack_overflow":
+            python_exception = "RecursionError"
+        return WasmTrap(
+            f"{text}{where}",
+            module=self.name, function=function, trap_code=trap_code, frames=frames,
+            python_exception=python_exception,
+        )  # fmt: skip
+
+    def _deadline_error(self, function: str, frames: tuple[Frame, ...]) -> DeadlineExceeded:
+        self._deadline_fired = False
+        where = "start function" if function == "<start>" else "call"
+        return DeadlineExceeded(
+            f"{where} exceeded the sandbox deadline of {self.sandbox.deadline_s:g} s "
+            "(infinite loop?)",
+            module=self.name, function=function, trap_code="interrupt", frames=frames,
+        )  # fmt: skip
+
+    def _python_error(self) -> tuple[str, int]:
+        """The Python exception a Portalis-built kernel recorded before trapping."""
+        if self.module.abi is None:
+            return "", 0
+        try:
+            code = int(self.global_value(ERROR_GLOBAL))
+            line = int(self.global_value(ERROR_LINE_GLOBAL))
+            self.set_global(ERROR_GLOBAL, 0)
+            self.set_global(ERROR_LINE_GLOBAL, 0)
+        except PortalisError:
+            return "", 0
+        return ERROR_NAMES.get(code, ""), line
+
+    def _near_memory_cap(self) -> bool:
+        cap = self.sandbox.max_memory_bytes
+        return cap is not None and self.memory is not None and self.memory.size + WASM_PAGE > cap
+
+    def _instantiate_error(self, e: wasmtime.WasmtimeError) -> PortalisError:
+        if self._deadline_fired:
+            return self._deadline_error("<start>", ())
+        text = str(e).strip().splitlines()[0] if str(e).strip() else "instantiation failed"
+        if "memory" in text and ("limit" in text or "exceed" in text or "minimum" in text):
+            cap = self.sandbox.max_memory_bytes or 0
+            return MemoryLimitError(
+                f"needs more linear memory than the sandbox cap of {cap >> 20} MiB ({text})",
+                module=self.name, function="<instantiate>", trap_code="memory_limit",
+            )  # fmt: skip
+        return ModuleLoadError(f"cannot instantiate: {text}", source=self.name)
+
+
+def _wasi_config(sandbox: Sandbox) -> wasmtime.WasiConfig:
+    policy = sandbox.wasi
+    assert policy is not None
+    config = wasmtime.WasiConfig()
+    if policy.argv:
+        config.argv = list(policy.argv)
+    if policy.env:
+        config.env = list(policy.env.items())
+    if policy.inherit_stdout:
+        config.inherit_stdout()
+    if policy.inherit_stderr:
+        config.inherit_stderr()
+    for guest, host in policy.preopen.items():
+        config.preopen_dir(str(host), guest)
+    return config

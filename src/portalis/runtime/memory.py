@@ -1,0 +1,198 @@
+"""Linear memory as NumPy: zero-copy typed views, copies in and out, and allocation.
+
+Safety, in two layers:
+
+* Native: the engine never moves linear memory (``memory_may_move = False``) and every
+  NumPy array made here keeps the store alive through its buffer's reference, so no array
+  can ever read unmapped or freed memory, whatever the caller does.
+* Logical: an :class:`ArrayView` remembers the memory size and the instance it was made
+  for. After the memory grew (its layout may have changed under the module's allocator) or
+  the instance closed, using the view raises :class:`StaleViewError` instead of silently
+  reading whatever is there now. Take a fresh view after calls that may grow memory.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import wasmtime
+
+from portalis.abi import ALLOC_EXPORT, FREE_EXPORT
+from portalis.errors import MemoryLimitError, PortalisError, StaleViewError
+
+if TYPE_CHECKING:
+    from portalis.runtime.instance import Instance
+
+WASM_PAGE = 65536
+
+
+class LinearMemory:
+    """The exported linear memory of one instance."""
+
+    def __init__(self, instance: Instance, memory: wasmtime.Memory) -> None:
+        self._instance = instance
+        self._memory = memory
+        self._store = instance.store
+        # Runtime-managed allocation region, used when the module exports no allocator.
+        self._bump = 0
+        self._region_end = 0
+
+    @property
+    def size(self) -> int:
+        return int(self._memory.data_len(self._store))
+
+    @property
+    def base_address(self) -> int:
+        return ctypes.cast(self._memory.data_ptr(self._store), ctypes.c_void_p).value or 0
+
+    # -- views -----------------------------------------------------------------------------
+
+    def view(self, offset: int, dtype: Any, shape: int | tuple[int, ...]) -> ArrayView:
+        """A zero-copy view of ``shape`` elements of ``dtype`` starting at byte ``offset``."""
+        self._instance.ensure_open()
+        dt = np.dtype(dtype)
+        shp = (int(shape),) if isinstance(shape, int | np.integer) else tuple(int(n) for n in shape)
+        if any(n < 0 for n in shp):
+            raise PortalisError(f"{self._instance.name}: negative shape {shp}")
+        nbytes = int(np.prod(shp, dtype=np.int64)) * dt.itemsize
+        size = self.size
+        if offset < 0 or offset + nbytes > size:
+            raise PortalisError(
+                f"{self._instance.name}: view [{offset}, {offset + nbytes}) is outside linear "
+                f"memory of {size} bytes"
+            )
+        return ArrayView(self, offset, dt, shp, size)
+
+    def _ndarray(self, offset: int, dtype: np.dtype[Any], shape: tuple[int, ...]) -> np.ndarray:
+        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        buffer = (ctypes.c_char * max(nbytes, 1)).from_address(self.base_address + offset)
+        buffer._portalis_store = self._store  # type: ignore[attr-defined]  # keeps memory mapped
+        return np.frombuffer(buffer, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
+
+    # -- copies ----------------------------------------------------------------------------
+
+    def write(self, array: Any, *, dtype: Any = None) -> ArrayView:
+        """Allocate room inside the module, copy ``array`` there, return a view of it."""
+        src = np.ascontiguousarray(array, dtype=dtype)
+        offset = self.alloc(max(src.nbytes, 1), max(src.dtype.itemsize, 8))
+        view = self.view(offset, src.dtype, src.shape)
+        view.numpy()[...] = src
+        return view
+
+    def write_at(self, offset: int, array: Any) -> None:
+        src = np.ascontiguousarray(array)
+        self.view(offset, src.dtype, src.shape).numpy()[...] = src
+
+    def read(self, offset: int, dtype: Any, shape: int | tuple[int, ...]) -> np.ndarray:
+        """A copy of memory contents (safe to keep after the instance is gone)."""
+        return self.view(offset, dtype, shape).copy()
+
+    # -- allocation ------------------------------------------------------------------------
+
+    def alloc(self, nbytes: int, align: int = 16) -> int:
+        """Byte offset of ``nbytes`` of fresh space: the module's ``portalis_alloc`` when it
+        exports one, otherwise a region the runtime appends past the module's memory."""
+        inst = self._instance
+        if inst.has_export(ALLOC_EXPORT):
+            ptr = int(inst.function(ALLOC_EXPORT)(int(nbytes), int(align)))
+            if ptr <= 0 or ptr + nbytes > self.size:
+                raise MemoryLimitError(
+                    f"{ALLOC_EXPORT}({nbytes}) failed (returned {ptr}); the module is out of "
+                    "memory or at the sandbox cap",
+                    module=inst.name, function=ALLOC_EXPORT, trap_code="memory_limit",
+                )  # fmt: skip
+            return ptr
+        start = (self._bump + align - 1) // align * align
+        if self._region_end == 0 or start + nbytes > self._region_end:
+            pages = (nbytes + align + WASM_PAGE - 1) // WASM_PAGE
+            try:
+                old_pages = int(self._memory.grow(self._store, pages))
+            except wasmtime.WasmtimeError:
+                cap = inst.sandbox.max_memory_bytes
+                raise MemoryLimitError(
+                    f"cannot grow linear memory by {pages} page(s) for a {nbytes}-byte "
+                    f"allocation (sandbox cap {cap >> 20 if cap else '∞'} MiB)",
+                    module=inst.name, function="<alloc>", trap_code="memory_limit",
+                ) from None  # fmt: skip
+            start = old_pages * WASM_PAGE
+            self._region_end = (old_pages + pages) * WASM_PAGE
+        self._bump = start + nbytes
+        return start
+
+    def free(self, offset: int) -> None:
+        if self._instance.has_export(FREE_EXPORT):
+            self._instance.function(FREE_EXPORT)(int(offset))
+
+
+class ArrayView:
+    """A typed, shaped window on linear memory that knows when it has gone stale."""
+
+    __slots__ = ("_array", "_memory", "_size", "dtype", "offset", "shape")
+
+    def __init__(
+        self,
+        memory: LinearMemory,
+        offset: int,
+        dtype: np.dtype[Any],
+        shape: tuple[int, ...],
+        size_at_creation: int,
+    ) -> None:
+        self._memory = memory
+        self.offset = offset
+        self.dtype = dtype
+        self.shape = shape
+        self._size = size_at_creation
+        self._array: np.ndarray | None = None
+
+    @property
+    def nbytes(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+
+    @property
+    def valid(self) -> bool:
+        return not self._memory._instance.closed and self._memory.size == self._size
+
+    def _check(self) -> None:
+        inst = self._memory._instance
+        if inst.closed:
+            raise StaleViewError(
+                f"{inst.name}: view at offset {self.offset} used after the instance was closed"
+            )
+        size = self._memory.size
+        if size != self._size:
+            raise StaleViewError(
+                f"{inst.name}: view at offset {self.offset} used after linear memory grew "
+                f"({self._size} → {size} bytes); take a new view"
+            )
+
+    def numpy(self) -> np.ndarray:
+        """The zero-copy ndarray (checked now; do not keep it across calls that may grow
+        memory — keep the view instead)."""
+        self._check()
+        if self._array is None:
+            self._array = self._memory._ndarray(self.offset, self.dtype, self.shape)
+        return self._array
+
+    def copy(self) -> np.ndarray:
+        return self.numpy().copy()
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
+        arr = self.numpy()
+        if dtype is not None and np.dtype(dtype) != arr.dtype:
+            return arr.astype(dtype)
+        return arr.copy() if copy else arr
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.numpy()[index]
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self.numpy()[index] = value
+
+    def __len__(self) -> int:
+        return self.shape[0] if self.shape else 0
+
+    def __repr__(self) -> str:
+        state = "valid" if self.valid else "stale"
+        return f"ArrayView(offset={self.offset}, dtype={self.dtype}, shape={self.shape}, {state})"
