@@ -1,0 +1,70 @@
+"""The math library compiled into every kernel: ``math.sin(x)`` in a kernel becomes a call to
+a function of this package, compiled into the same WebAssembly module (never a host import).
+
+Contract, for the compiler and for anyone adding a function:
+
+* **C semantics.** Functions return nan or ±inf where C99 Annex F does and never raise; the
+  compiler applies CPython's ValueError/OverflowError rule to the result.
+* **Pure and subset-only.** Every file is plain typed Python in the kernel subset (float/int
+  annotations, if/while/for-range, tuples of float returns, module-level int/float constants
+  and constant tuples), so it runs unmodified under CPython, where the tests compare it with
+  ``math``, and compiles into modules. ``float_to_bits``/``bits_to_float`` (imported from
+  ``portalis.lang.libm._bits`` as a CPython shim) are intrinsics: i64/f64 reinterpretation.
+* **Accurate.** Within 1 ulp of CPython's ``math`` (tests/lang/test_libm.py measures it).
+
+``FUNCTIONS`` maps each Python ``math`` name to (module file stem in this package, function
+name); ``ARITY`` gives its number of float parameters. Both are plain data: importing this
+package imports nothing else.
+"""
+
+from __future__ import annotations
+
+FUNCTIONS: dict[str, tuple[str, str]] = {
+    "sin": ("trig", "sin"),
+    "cos": ("trig", "cos"),
+    "tan": ("trig", "tan"),
+    "asin": ("inverse_trig", "asin"),
+    "acos": ("inverse_trig", "acos"),
+    "atan": ("inverse_trig", "atan"),
+    "atan2": ("inverse_trig", "atan2"),
+    "exp": ("exp", "exp"),
+    "expm1": ("exp", "expm1"),
+    "log": ("log", "log"),
+    "log1p": ("log", "log1p"),
+    "log2": ("log", "log2"),
+    "log10": ("log", "log10"),
+    "pow": ("pow", "pow"),
+    "hypot": ("hypot", "hypot"),
+    "sinh": ("hyperbolic", "sinh"),
+    "cosh": ("hyperbolic", "cosh"),
+    "tanh": ("hyperbolic", "tanh"),
+    "fmod": ("fmod", "fmod"),
+}
+
+ARITY: dict[str, int] = {name: 1 for name in FUNCTIONS}
+ARITY.update({"atan2": 2, "pow": 2, "hypot": 2, "fmod": 2})
+
+# Modules the library's functions are spread over, in dependency order (helpers first).
+MODULES: tuple[str, ...] = (
+    "_bits",
+    "_ieee",
+    "_dd",
+    "_rem_pio2",
+    "_trig_kernels",
+    "trig",
+    "inverse_trig",
+    "exp",
+    "log",
+    "pow",
+    "hypot",
+    "hyperbolic",
+    "fmod",
+)
+
+# Names the compiler must treat as intrinsics rather than compile (module stem, function).
+INTRINSICS: dict[tuple[str, str], str] = {
+    ("_bits", "float_to_bits"): "i64.reinterpret_f64",
+    ("_bits", "bits_to_float"): "f64.reinterpret_i64",
+}
+
+__all__ = ["ARITY", "FUNCTIONS", "INTRINSICS", "MODULES"]
