@@ -53,10 +53,23 @@ def test_closed_form_from_a_height(
     assert (x, y) == pytest.approx((vx * 0.5, height + vy * 0.5 - g * 0.125), abs=1e-12)
 
 
-def run_frames(
-    k: ModuleType, frames: int, dt: float, **params: float
-) -> list[tuple[float, float, float]]:
-    return [k.step(dt, **params) for _ in range(frames)]
+def test_step_stops_at_contact_and_the_handler_finishes_the_step(k: ModuleType) -> None:
+    """The runner's protocol: a step that touches down reports ``contact`` at the touchdown
+    point; the collision handler bounces and flies the rest of the step."""
+    t_impact = k.calculate_impact_time(20.0, 45.0)
+    dt = t_impact / 2.5  # the touchdown falls inside the third step
+    radius, e = 0.25, 0.5
+    results = [k.step(dt, radius=radius) for _ in range(3)]
+    assert [contact for *_, contact in results] == [False, False, True]
+    x, y, _, _ = results[2]
+    assert (x, y) == pytest.approx((k.calculate_range(20.0, 45.0), radius), abs=1e-9)
+    x, y, _ = k.on_ground_contact(e, radius)
+    # After the bounce the velocity is e·(vx, -vy) and the step has (3 - 2.5)·dt to go.
+    v = 20.0 * math.sqrt(0.5)
+    rest = 3 * dt - t_impact
+    assert x == pytest.approx(k.calculate_range(20.0, 45.0) + e * v * rest, abs=1e-9)
+    assert y == pytest.approx(radius + e * v * rest - 0.5 * 9.81 * rest**2, abs=1e-9)
+    assert k.bounces == 1
 
 
 def mechanical_energy(k: ModuleType, gy: float) -> float:
@@ -67,7 +80,7 @@ def mechanical_energy(k: ModuleType, gy: float) -> float:
 def test_first_touchdown_lands_at_the_closed_form_range(k: ModuleType) -> None:
     frames = 0
     while k.bounces == 0:
-        k.step(1 / 60, speed=20.0, angle_deg=45.0, radius=0.25)
+        k.simulate(1 / 60, speed=20.0, angle_deg=45.0, radius=0.25)
         frames += 1
         assert frames < 1000
     assert k.contact_x == pytest.approx(k.calculate_range(20.0, 45.0), abs=1e-9)
@@ -83,7 +96,7 @@ def test_energy_bookkeeping_through_bounces(k: ModuleType, dt: float, restitutio
     # Flight times form a geometric series: the first one over (1 - restitution) in all.
     total_time = 2 * 20.0 * math.sin(math.radians(60.0)) / 9.81 / (1 - restitution) + 1.0
     for _ in range(int(total_time / dt)):
-        k.step(dt, speed=20.0, angle_deg=60.0, gravity_y=gy, restitution=restitution)
+        k.simulate(dt, speed=20.0, angle_deg=60.0, gravityOverride_y=gy, restitution=restitution)
         if k.bounces > seen_bounces:
             seen_bounces = k.bounces
             # Each bounce scales kinetic energy by restitution² exactly.
@@ -103,27 +116,34 @@ def test_energy_bookkeeping_through_bounces(k: ModuleType, dt: float, restitutio
 def test_force_multiplier_scales_gravity(k: ModuleType, fresh_kernel: LoadKernel) -> None:
     other = fresh_kernel("projectile")
     for _ in range(30):
-        k.step(1 / 60, gravity_y=-9.81, force_multiplier=2.0)
-        other.step(1 / 60, gravity_y=-19.62, force_multiplier=1.0)
+        k.simulate(1 / 60, gravityOverride_y=-9.81, forceMultiplier=2.0)
+        other.simulate(1 / 60, gravityOverride_y=-19.62, forceMultiplier=1.0)
     assert (k.px, k.py, k.vy) == pytest.approx((other.px, other.py, other.vy), abs=1e-12)
 
 
 def test_sideways_gravity_and_upward_pull(k: ModuleType, fresh_kernel: LoadKernel) -> None:
     for _ in range(60):
-        k.step(1 / 60, speed=10.0, angle_deg=45.0, gravity_x=-2.0, gravity_y=-9.81, gravity_z=1.0)
+        k.simulate(
+            1 / 60,
+            speed=10.0,
+            angle_deg=45.0,
+            gravityOverride_x=-2.0,
+            gravityOverride_y=-9.81,
+            gravityOverride_z=1.0,
+        )
     assert k.vz == pytest.approx(1.0, abs=1e-12)  # one second of 1 m/s² along z
     up = fresh_kernel("projectile")
     for _ in range(60):
-        up.step(1 / 60, gravity_y=3.0)  # pulled upwards: never touches the ground
+        up.simulate(1 / 60, gravityOverride_y=3.0)  # pulled upwards: never touches the ground
     assert up.bounces == 0 and up.py > 10.0
 
 
 def test_reset_relaunches(k: ModuleType) -> None:
-    first = k.step(0.1)
+    first = k.simulate(0.1)
     for _ in range(10):
-        k.step(0.1)
+        k.simulate(0.1)
     k.reset()
-    assert k.step(0.1) == pytest.approx(first, abs=1e-15)
+    assert k.simulate(0.1) == pytest.approx(first, abs=1e-15)
 
 
 @pytest.mark.parametrize("dt", [1 / 30, 0.5, 3.0])
@@ -132,8 +152,8 @@ def test_large_steps_match_small_steps(k: ModuleType, fresh_kernel: LoadKernel, 
     fine = fresh_kernel("projectile")
     n = 6
     for _ in range(n):
-        k.step(dt, restitution=0.8)
+        k.simulate(dt, restitution=0.8)
     steps = round(n * dt / (1 / 300))
     for _ in range(steps):
-        fine.step(n * dt / steps, restitution=0.8)
+        fine.simulate(n * dt / steps, restitution=0.8)
     assert (k.px, k.py) == pytest.approx((fine.px, fine.py), abs=1e-6)

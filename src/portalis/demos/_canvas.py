@@ -155,9 +155,7 @@ class Canvas:
                 continue
             self.line(xs[i], ys[i], xs[i + 1], ys[i + 1], color, width, alpha)
 
-    def disk(
-        self, x: float, y: float, radius: float, color: Color, alpha: float = 1.0
-    ) -> None:
+    def disk(self, x: float, y: float, radius: float, color: Color, alpha: float = 1.0) -> None:
         """A filled circle."""
         self.line(x, y, x, y, color, 2.0 * radius, alpha)
 
@@ -179,7 +177,12 @@ class Canvas:
             self._blend(ys, xs, np.ones(region.shape[:2], bool), color, alpha)
 
     def text(
-        self, x: float, y: float, text: str, color: Color = BLACK, scale: int = 2,
+        self,
+        x: float,
+        y: float,
+        text: str,
+        color: Color = BLACK,
+        scale: int = 2,
         anchor: str = "left",
     ) -> None:
         """``text`` with its top at ``y``; ``anchor`` is left, centre or right of ``x``."""
@@ -198,9 +201,7 @@ class Canvas:
             h = min(mask.shape[0], self._px.shape[0] - top)
             w = min(mask.shape[1], self._px.shape[1] - left)
             if h > 0 and w > 0:
-                self._blend(
-                    slice(top, top + h), slice(left, left + w), mask[:h, :w], color, 1.0
-                )
+                self._blend(slice(top, top + h), slice(left, left + w), mask[:h, :w], color, 1.0)
 
     # -- result ---------------------------------------------------------------------------------
 
@@ -244,6 +245,9 @@ class Axes:
         sy = (bottom - top) / (y1 - y0)
         if equal_aspect:
             sx = sy = min(sx, sy)
+            # Centre the window in the box along the direction with room to spare.
+            left += ((right - left) - (x1 - x0) * sx) / 2.0
+            bottom -= ((bottom - top) - (y1 - y0) * sy) / 2.0
         self.sx, self.sy = sx, sy
         self.x0, self.y0 = x0, y0
         self.left, self.bottom = left, bottom

@@ -10,8 +10,11 @@ The per-frame part integrates *exactly* under constant acceleration: within a st
 follows the parabola p + v·t + a·t²/2, and a contact with the ground is found by solving that
 parabola for the instant it reaches the ground, so no energy is gained or lost between bounces
 whatever the frame rate, and a bounce happens at the right place even when it falls between two
-frames. Each contact calls the collision handler :func:`on_ground_contact`, which scales the
-whole velocity by the restitution (so a bounce multiplies kinetic energy by restitution²).
+frames. The physics function :func:`step` stops at a contact and says so (its ``contact``
+result); the runner then calls the collision handler :func:`on_ground_contact`, which scales
+the whole velocity by the restitution (so a bounce multiplies kinetic energy by
+restitution²) and flies the rest of the step. :func:`simulate` does both for callers without
+a runner.
 """
 
 import math
@@ -39,6 +42,11 @@ ke_after: float = 0.0
 #: Where and when the latest contact happened.
 contact_x: float = 0.0
 contact_time: float = 0.0
+#: The current step's acceleration, and the part of it still to fly after a contact.
+acc_x: float = 0.0
+acc_y: float = 0.0
+acc_z: float = 0.0
+pending: float = 0.0
 
 
 # -- closed form ------------------------------------------------------------------------------
@@ -72,9 +80,7 @@ def calculate_max_height(
     return height + vy0 * vy0 / (2.0 * g)
 
 
-def calculate_range(
-    speed: float, angle_deg: float, height: float = 0.0, g: float = 9.81
-) -> float:
+def calculate_range(speed: float, angle_deg: float, height: float = 0.0, g: float = 9.81) -> float:
     """Horizontal distance travelled before the point comes down to y = 0."""
     vx0 = speed * math.cos(math.radians(angle_deg))
     return vx0 * calculate_impact_time(speed, angle_deg, height, g)
@@ -132,8 +138,9 @@ def reset() -> None:
     launched = False
 
 
-def on_ground_contact(restitution: float) -> bool:
-    """The collision handler: the ball touches the ground now. Returns whether it now rests.
+def bounce(restitution: float) -> bool:
+    """The ball touches the ground now: reflect and scale its velocity. Returns whether it
+    now rests.
 
     The whole velocity is reflected off the ground and scaled by ``restitution`` (a simple
     model in which the contact also brakes sliding), so each bounce multiplies the kinetic
@@ -156,61 +163,110 @@ def on_ground_contact(restitution: float) -> bool:
     return resting
 
 
-def advance(t: float, ax: float, ay: float, az: float) -> None:
+def advance(t: float) -> None:
     """Move the ball along its parabola for ``t`` seconds (exact for constant acceleration)."""
     global px, py, pz, vx, vy, vz, sim_time
-    px += (vx + 0.5 * ax * t) * t
-    py += (vy + 0.5 * ay * t) * t
-    pz += (vz + 0.5 * az * t) * t
-    vx += ax * t
-    vy += ay * t
-    vz += az * t
+    px += (vx + 0.5 * acc_x * t) * t
+    py += (vy + 0.5 * acc_y * t) * t
+    pz += (vz + 0.5 * acc_z * t) * t
+    vx += acc_x * t
+    vy += acc_y * t
+    vz += acc_z * t
     sim_time += t
+
+
+def fly(radius: float) -> tuple[float, float, float, bool]:
+    """Spend the step's pending time in flight, stopping early at a ground contact.
+
+    Returns the ball's centre and whether it stopped on a contact (then ``pending`` holds
+    the time of the step still to go, which the collision handler spends).
+    """
+    global py, pending, sim_time
+    if resting:
+        sim_time += pending
+        pending = 0.0
+        return px, py, pz, False
+    t_hit = time_to_ground(py - radius, vy, acc_y)
+    if t_hit < 0.0 or t_hit >= pending:
+        advance(pending)
+        pending = 0.0
+        return px, py, pz, False
+    advance(t_hit)
+    py = radius
+    pending -= t_hit
+    return px, py, pz, True
 
 
 def step(
     dt: float,
+    gravityOverride_x: float = 0.0,
+    gravityOverride_y: float = -9.81,
+    gravityOverride_z: float = 0.0,
+    forceMultiplier: float = 1.0,
     speed: float = 20.0,
     angle_deg: float = 45.0,
     height: float = 0.0,
-    gravity_x: float = 0.0,
-    gravity_y: float = -9.81,
-    gravity_z: float = 0.0,
-    force_multiplier: float = 1.0,
-    restitution: float = 0.7,
     radius: float = 0.25,
-) -> tuple[float, float, float]:
-    """Advance the ball by ``dt`` seconds and return its centre (x, y, z).
+) -> tuple[float, float, float, bool]:
+    """The physics function: advance the ball by ``dt`` seconds; returns its centre (x, y, z)
+    and ``contact``.
 
-    The first call launches it. The acceleration is ``force_multiplier`` × gravity: the
-    multiplier scales every force acting on the ball. Each ground contact inside the step is
-    located exactly and handed to :func:`on_ground_contact`.
+    The first call launches it. The acceleration is ``forceMultiplier`` × ``gravityOverride``:
+    the multiplier scales every force acting on the ball. The step stops at the first ground
+    contact inside it and reports ``contact``; the collision handler,
+    :func:`on_ground_contact`, then bounces the ball and finishes the step.
     """
-    global py
+    global acc_x, acc_y, acc_z, pending
     if not launched:
         launch(speed, angle_deg, height, radius)
-    ax = force_multiplier * gravity_x
-    ay = force_multiplier * gravity_y
-    az = force_multiplier * gravity_z
-    remaining = dt
+    acc_x = forceMultiplier * gravityOverride_x
+    acc_y = forceMultiplier * gravityOverride_y
+    acc_z = forceMultiplier * gravityOverride_z
+    pending = dt
+    return fly(radius)
+
+
+def on_ground_contact(restitution: float = 0.7, radius: float = 0.25) -> tuple[float, float, float]:
+    """The collision handler, called after a step that reported ``contact``: bounce with
+    ``restitution``, then fly the rest of the step (bouncing again on the spot should the
+    ball land twice within it). Returns the ball's centre at the end of the step."""
+    x = px
+    y = py
+    z = pz
+    touching = True
     contacts = 0
-    while remaining > 0.0 and not resting and contacts < MAX_CONTACTS_PER_STEP:
-        t_hit = time_to_ground(py - radius, vy, ay)
-        if t_hit < 0.0 or t_hit >= remaining:
-            advance(remaining, ax, ay, az)
-            remaining = 0.0
-        else:
-            advance(t_hit, ax, ay, az)
-            py = radius
-            remaining -= t_hit
-            contacts += 1
-            on_ground_contact(restitution)
-    if remaining > 0.0:
-        advance_clock(remaining)
-    return px, py, pz
+    while touching and contacts < MAX_CONTACTS_PER_STEP:
+        bounce(restitution)
+        contacts += 1
+        x, y, z, touching = fly(radius)
+    return x, y, z
 
 
-def advance_clock(t: float) -> None:
-    """Let time pass for a ball that does not move (resting)."""
-    global sim_time
-    sim_time += t
+def simulate(
+    dt: float,
+    gravityOverride_x: float = 0.0,
+    gravityOverride_y: float = -9.81,
+    gravityOverride_z: float = 0.0,
+    forceMultiplier: float = 1.0,
+    restitution: float = 0.7,
+    speed: float = 20.0,
+    angle_deg: float = 45.0,
+    height: float = 0.0,
+    radius: float = 0.25,
+) -> tuple[float, float, float]:
+    """One step and, on contact, its collision handler: what the runner does each frame, for
+    callers without a runner."""
+    x, y, z, contact = step(
+        dt,
+        gravityOverride_x,
+        gravityOverride_y,
+        gravityOverride_z,
+        forceMultiplier,
+        speed,
+        angle_deg,
+        height,
+        radius,
+    )
+    if contact:
+        x, y, z = on_ground_contact(restitution, radius)
+    return x, y, z

@@ -35,9 +35,7 @@ def find_bounces(y: np.ndarray, radius: float, tolerance: float = 0.02) -> np.nd
     return starts
 
 
-def render(
-    times: np.ndarray, positions: np.ndarray, radius: float, figures: Figures
-) -> np.ndarray:
+def render(times: np.ndarray, positions: np.ndarray, radius: float, figures: Figures) -> np.ndarray:
     """The preview as an RGB array. ``positions`` holds the ball centre per frame (x, y, z)."""
     x, y = positions[:, 0], positions[:, 1]
     canvas = Canvas(1200, 660)
@@ -88,18 +86,25 @@ def render(
     canvas.text(float(rx) + 8, float(ry) + 16, f"RANGE {figures.range_m:.3f} M", PEAK_COLOUR)
 
     canvas.text(
-        90, 20,
+        90,
+        20,
         f"PROJECTILE: {figures.speed:g} M/S AT {figures.angle_deg:g}°, G = {figures.gravity:g}",
-        BLACK, 3,
+        BLACK,
+        3,
     )
     canvas.text(
-        90, 52,
+        90,
+        52,
         f"IMPACT {figures.impact_time_s:.3f} S   {len(bounces)} BOUNCES   "
         f"{len(times)} FRAMES OVER {times[-1] - times[0]:.2f} S",
-        GREY, 2,
+        GREY,
+        2,
     )
     canvas.text(
-        90, 72, "BLUE: PATH WRITTEN BY THE RUN   GREEN: CLOSED FORM   RED RINGS: BOUNCES",
-        GREY, 2,
+        90,
+        72,
+        "BLUE: PATH WRITTEN BY THE RUN   GREEN: CLOSED FORM   RED RINGS: BOUNCES",
+        GREY,
+        2,
     )
     return canvas.image()

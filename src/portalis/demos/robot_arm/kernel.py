@@ -131,11 +131,23 @@ def clamp_angles(angles: Array[float]) -> None:
 
 
 def dh_step(
-    r00: float, r01: float, r02: float,
-    r10: float, r11: float, r12: float,
-    r20: float, r21: float, r22: float,
-    x: float, y: float, z: float,
-    theta: float, d: float, a: float, cos_alpha: float, sin_alpha: float,
+    r00: float,
+    r01: float,
+    r02: float,
+    r10: float,
+    r11: float,
+    r12: float,
+    r20: float,
+    r21: float,
+    r22: float,
+    x: float,
+    y: float,
+    z: float,
+    theta: float,
+    d: float,
+    a: float,
+    cos_alpha: float,
+    sin_alpha: float,
 ) -> tuple[float, float, float, float, float, float, float, float, float, float, float, float]:
     """Frame i from frame i-1 (rotation rows r.., origin x y z) through one DH joint."""
     ct = math.cos(theta)
@@ -286,9 +298,7 @@ def descend(
     lam2 = DAMPING * DAMPING
     iterations = 0
     error = 0.0
-    finite = (
-        math.isfinite(target_x) and math.isfinite(target_y) and math.isfinite(target_z)
-    )
+    finite = math.isfinite(target_x) and math.isfinite(target_y) and math.isfinite(target_z)
     while finite:
         # Forward pass, keeping each joint's axis (z of frame i-1) and origin for the Jacobian.
         a00, a01, a02, a10, a11, a12, a20, a21, a22, ox1, oy1, oz1 = dh_step(
