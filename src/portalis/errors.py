@@ -101,6 +101,25 @@ class WasmTrap(PortalisError):
         self.source = source
 
 
+_PYTHON_ERROR_CLASSES: dict[str, type[WasmTrap]] = {}
+
+
+def python_error_class(name: str) -> type[WasmTrap]:
+    """A :class:`WasmTrap` subclass that is also the builtin exception ``name``, so a
+    compiled kernel's ``ZeroDivisionError`` is caught by ``except ZeroDivisionError`` exactly
+    as the same kernel's would be under CPython."""
+    cls = _PYTHON_ERROR_CLASSES.get(name)
+    if cls is None:
+        import builtins
+
+        builtin = getattr(builtins, name, None)
+        if not (isinstance(builtin, type) and issubclass(builtin, Exception)):
+            return WasmTrap
+        cls = type(f"Kernel{name}", (WasmTrap, builtin), {"__module__": __name__})
+        _PYTHON_ERROR_CLASSES[name] = cls
+    return cls
+
+
 class DeadlineExceeded(WasmTrap):
     """A call (or a module's start function) ran past the sandbox's deadline."""
 

@@ -7,10 +7,12 @@ calls, NumPy views of linear memory, and statistics.
     update(1.0, 2.0, 3.0)                # fast path from here on
 """
 
+from portalis.runtime.bridge import WasmModuleConfig, WasmtimeBridge
 from portalis.runtime.cache import ModuleCache, default_cache_dir
 from portalis.runtime.engine import EngineSettings, shared_engine
 from portalis.runtime.function import TypedFunction
 from portalis.runtime.instance import Instance
+from portalis.runtime.kernel import Kernel, KernelFunction, load
 from portalis.runtime.memory import ArrayView, LinearMemory
 from portalis.runtime.module import CompiledModule, ExportInfo, ImportInfo, load_module
 from portalis.runtime.sandbox import DEFAULT_SANDBOX, MiB, Sandbox, WasiPolicy
@@ -25,6 +27,8 @@ __all__ = [
     "FunctionStats",
     "ImportInfo",
     "Instance",
+    "Kernel",
+    "KernelFunction",
     "LinearMemory",
     "MiB",
     "ModuleCache",
@@ -32,7 +36,10 @@ __all__ = [
     "Sandbox",
     "TypedFunction",
     "WasiPolicy",
+    "WasmModuleConfig",
+    "WasmtimeBridge",
     "default_cache_dir",
+    "load",
     "load_module",
     "shared_engine",
 ]

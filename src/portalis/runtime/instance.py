@@ -17,6 +17,7 @@ from portalis.errors import (
     ModuleLoadError,
     PortalisError,
     WasmTrap,
+    python_error_class,
 )
 from portalis.runtime import _capi
 from portalis.runtime.function import TypedFunction, make_function, raise_closed
@@ -72,9 +73,15 @@ class Instance:
             table_elements=sandbox.max_table_elements,
             instances=sandbox.max_instances,
         )
-        self._epoch_callback = _capi.DEADLINE_CALLBACK(self._on_epoch)
-        _capi.set_deadline_callback(self.store, self._epoch_callback)
-        self.store.set_epoch_deadline(1)
+        if module.settings.epoch_interruption:
+            self._epoch_callback = _capi.DEADLINE_CALLBACK(self._on_epoch)
+            _capi.set_deadline_callback(self.store, self._epoch_callback)
+            self.store.set_epoch_deadline(1)
+        elif sandbox.deadline_s is not None:
+            raise PortalisError(
+                f"{module.name}: a deadline needs an engine with epoch interruption",
+                hint="use Sandbox(deadline_s=None) only for trusted code",
+            )
 
         linker = wasmtime.Linker(module.engine)
         if sandbox.wasi is not None:
@@ -229,7 +236,8 @@ class Instance:
                 module=f.module_name or self.name,
                 function=f.func_name or f"func[{f.func_index}]",
                 func_index=f.func_index,
-                offset=f.module_offset,
+                # wasmtime reports an unknown offset as all ones.
+                offset=f.module_offset if f.module_offset < (1 << 63) else None,
             )
             for f in trap.frames
         )
@@ -249,7 +257,7 @@ class Instance:
         if python_exception:
             source = self.module.abi.source if self.module.abi else ""
             loc = f" ({source}:{line})" if source and line else (f" (line {line})" if line else "")
-            return WasmTrap(
+            return python_error_class(python_exception)(
                 f"{python_exception}{loc}",
                 module=self.name, function=function, trap_code=trap_code, frames=frames,
                 python_exception=python_exception, line=line, source=source,
@@ -257,12 +265,14 @@ class Instance:
         if self._near_memory_cap() and trap_code in ("memory_out_of_bounds", "unreachable"):
             cap = self.sandbox.max_memory_bytes or 0
             return MemoryLimitError(
-                f"{text}{where}; linear memory is at the sandbox cap of {cap >> 20} MiB",
+                f"{text}{where}; linear memory is at the sandbox cap of {cap >> 20} MiB (or near it)",
                 module=self.name, function=function, trap_code=trap_code, frames=frames,
             )  # fmt: skip
+        cls: type[WasmTrap] = WasmTrap
         if trap_code == "stack_overflow":
             python_exception = "RecursionError"
-        return WasmTrap(
+            cls = python_error_class(python_exception)
+        return cls(
             f"{text}{where}",
             module=self.name, function=function, trap_code=trap_code, frames=frames,
             python_exception=python_exception,
@@ -291,8 +301,12 @@ class Instance:
         return ERROR_NAMES.get(code, ""), line
 
     def _near_memory_cap(self) -> bool:
+        # wasmtime does not report a refused memory.grow; a trap while memory sits within
+        # an eighth of the cap is, in practice, the module running out of room.
         cap = self.sandbox.max_memory_bytes
-        return cap is not None and self.memory is not None and self.memory.size + WASM_PAGE > cap
+        if cap is None or self.memory is None:
+            return False
+        return self.memory.size + max(WASM_PAGE, cap // 8) > cap
 
     def _instantiate_error(self, e: wasmtime.WasmtimeError) -> PortalisError:
         if self._deadline_fired:

@@ -58,6 +58,7 @@ class CompiledModule:
     size: int
     wasm_module: wasmtime.Module
     engine: wasmtime.Engine
+    settings: EngineSettings
     source_path: Path | None
     imports: tuple[ImportInfo, ...]
     exports: tuple[ExportInfo, ...]
@@ -265,6 +266,7 @@ def load_module(
         size=len(binary),
         wasm_module=wasm_module,
         engine=engine,
+        settings=settings,
         source_path=path,
         imports=tuple(imports),
         exports=tuple(exports),

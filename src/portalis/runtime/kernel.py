@@ -1,0 +1,273 @@
+"""Calling a module the way its Python source reads: ``portalis.load("k.wasm").update(x=1.0)``.
+
+A Portalis-built module describes its functions (names, types, defaults, arrays) in its ABI
+section (:mod:`portalis.abi`); this module binds Python arguments to them: keywords and
+defaults, NumPy arrays placed in linear memory and copied back afterwards (the kernel's
+writes are visible to the caller, as they would be under CPython), results converted back to
+``float``/``int``/``bool`` and tuples. Modules without the section are called positionally by
+export signature.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+from portalis.abi import Array, Function, ModuleAbi, Value
+from portalis.errors import PortalisError, SignatureError
+from portalis.runtime.instance import Instance
+from portalis.runtime.module import CompiledModule, load_module
+from portalis.runtime.sandbox import DEFAULT_SANDBOX, Sandbox
+
+#: NumPy element type of each ABI element type.
+DTYPES: dict[str, np.dtype[Any]] = {
+    "f64": np.dtype(np.float64),
+    "f32": np.dtype(np.float32),
+    "i64": np.dtype(np.int64),
+    "i32": np.dtype(np.int32),
+    "u8": np.dtype(np.uint8),
+    "bool": np.dtype(np.bool_),
+}
+
+
+class KernelFunction:
+    """One ABI function of a loaded kernel, callable with Python's argument rules."""
+
+    def __init__(self, instance: Instance, abi: Function) -> None:
+        self.abi = abi
+        self.name = abi.name
+        self._instance = instance
+        self._raw = instance.function(abi.name)
+        self._names = [p.name for p in abi.params]
+        self._has_arrays = any(isinstance(p, Array) for p in abi.params)
+        self._bool_results = [r.type == "bool" for r in abi.results]
+        self._needs_conversion = any(self._bool_results)
+        self._scratch: dict[str, tuple[int, int]] = {}  # param → (offset, capacity)
+        self.__doc__ = abi.doc or None
+
+    @property
+    def stats(self) -> Any:
+        return self._raw.stats
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not kwargs and not self._has_arrays and len(args) == len(self._names):
+            # The common per-frame case: positional scalars go straight to the fast path.
+            try:
+                result = self._raw(*args)
+            except SignatureError as e:
+                raise SignatureError(self._explain(e)) from None
+            return self._convert(result) if self._needs_conversion else result
+        bound = self._bind(args, kwargs)
+        raw_args: list[Any] = []
+        copy_back: list[tuple[np.ndarray, int, np.dtype[Any], tuple[int, ...]]] = []
+        for param, value in zip(self.abi.params, bound, strict=True):
+            if isinstance(param, Array):
+                offset, shape = self._place_array(param, value, copy_back)
+                raw_args.append(offset)
+                raw_args.extend(shape)
+            else:
+                raw_args.append(int(value) if param.type == "bool" else value)
+        try:
+            result = self._raw(*raw_args)
+        except SignatureError as e:
+            raise SignatureError(self._explain(e)) from None
+        finally:
+            memory = self._instance.memory
+            if memory is not None and not self._instance.closed:
+                for target, offset, dtype, shape in copy_back:
+                    target[...] = memory._ndarray(offset, dtype, shape)
+        return self._convert(result) if self._needs_conversion else result
+
+    def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+        params = self.abi.params
+        where = f"{self._instance.name}::{self.name}()"
+        if len(args) > len(params):
+            raise SignatureError(
+                f"{where} takes {len(params)} argument(s) ({', '.join(self._names)}), "
+                f"got {len(args)}"
+            )
+        values: list[Any] = list(args) + [_UNSET] * (len(params) - len(args))
+        for key, value in kwargs.items():
+            if key not in self._names:
+                raise SignatureError(f"{where} got an unexpected keyword argument '{key}'")
+            index = self._names.index(key)
+            if values[index] is not _UNSET:
+                raise SignatureError(f"{where} got multiple values for argument '{key}'")
+            values[index] = value
+        for i, (param, value) in enumerate(zip(params, values, strict=True)):
+            if value is _UNSET:
+                if isinstance(param, Value) and param.default is not None:
+                    values[i] = param.default
+                else:
+                    raise SignatureError(f"{where} missing required argument '{param.name}'")
+        return values
+
+    def _place_array(
+        self,
+        param: Array,
+        value: Any,
+        copy_back: list[tuple[np.ndarray, int, np.dtype[Any], tuple[int, ...]]],
+    ) -> tuple[int, tuple[int, ...]]:
+        from portalis.runtime.memory import ArrayView
+
+        dtype = DTYPES[param.dtype]
+        where = f"{self._instance.name}::{self.name}(): argument '{param.name}'"
+        if isinstance(value, ArrayView):
+            if value._memory is not self._instance.memory:
+                raise SignatureError(f"{where}: the view belongs to another instance")
+            if value.dtype != dtype or len(value.shape) != param.ndim:
+                raise SignatureError(
+                    f"{where}: expected a {param.ndim}-D {dtype} array, "
+                    f"got a {len(value.shape)}-D {value.dtype} view"
+                )
+            value._check()
+            return value.offset, value.shape
+        if isinstance(value, np.ndarray) and value.dtype != dtype:
+            raise SignatureError(
+                f"{where}: expected dtype {dtype}, got {value.dtype}",
+                hint=f"convert with arr.astype(np.{dtype.name})",
+            )
+        try:
+            src = np.ascontiguousarray(value, dtype=dtype)
+        except (TypeError, ValueError) as e:
+            raise SignatureError(f"{where}: not an array of {dtype}: {e}") from None
+        if src.ndim != param.ndim:
+            raise SignatureError(f"{where}: expected a {param.ndim}-D array, got {src.ndim}-D")
+        if param.shape is not None and tuple(param.shape) != src.shape:
+            raise SignatureError(f"{where}: expected shape {param.shape}, got {src.shape}")
+        memory = self._instance.memory
+        if memory is None:
+            raise PortalisError(f"{where}: the module exports no memory to pass arrays in")
+        offset, capacity = self._scratch.get(param.name, (0, 0))
+        if src.nbytes > capacity:
+            if capacity:
+                memory.free(offset)
+            capacity = max(src.nbytes, 64)
+            offset = memory.alloc(capacity, max(dtype.itemsize, 8))
+            self._scratch[param.name] = (offset, capacity)
+        if src.size:
+            memory._ndarray(offset, dtype, src.shape)[...] = src
+        if isinstance(value, np.ndarray) and value.flags.writeable:
+            copy_back.append((value, offset, dtype, src.shape))
+        return offset, src.shape
+
+    def _convert(self, result: Any) -> Any:
+        if isinstance(result, tuple):
+            return tuple(
+                bool(v) if is_bool else v
+                for v, is_bool in zip(result, self._bool_results, strict=True)
+            )
+        return bool(result) if self._bool_results and self._bool_results[0] else result
+
+    def _explain(self, e: SignatureError) -> str:
+        names = ", ".join(f"{p.name}" for p in self.abi.params)
+        return f"{e.message} — {self.name}({names})"
+
+
+class _Unset:
+    pass
+
+
+_UNSET: Any = _Unset()
+
+
+class StateAccess:
+    """A kernel's persistent module-level state: ``kernel.state.velocity``, or ``.grid``
+    (a NumPy view of a persistent array)."""
+
+    def __init__(self, instance: Instance, abi: ModuleAbi) -> None:
+        object.__setattr__(self, "_instance", instance)
+        object.__setattr__(self, "_entries", {s.name: s for s in abi.state})
+
+    def __dir__(self) -> list[str]:
+        return list(self._entries)
+
+    def __getattr__(self, name: str) -> Any:
+        entry = self._entries.get(name)
+        if entry is None:
+            raise AttributeError(f"{self._instance.name} has no state variable '{name}'")
+        if isinstance(entry, Array):
+            memory = self._instance.memory
+            if memory is None or entry.offset is None or entry.shape is None:
+                raise PortalisError(f"{self._instance.name}: state array '{name}' has no location")
+            return memory.view(entry.offset, DTYPES[entry.dtype], entry.shape)
+        value = self._instance.global_value(f"state.{name}")
+        return bool(value) if entry.type == "bool" else value
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        entry = self._entries.get(name)
+        if entry is None:
+            raise AttributeError(f"{self._instance.name} has no state variable '{name}'")
+        if isinstance(entry, Array):
+            getattr(self, name)[...] = value
+        else:
+            self._instance.set_global(
+                f"state.{name}", int(value) if entry.type == "bool" else value
+            )
+
+
+class Kernel:
+    """A loaded, instantiated module whose functions are attributes.
+
+    Built by :func:`load`. ``kernel.update(...)`` calls the export ``update``;
+    ``kernel.state`` holds persistent state; ``kernel.instance`` is the raw
+    :class:`~portalis.runtime.instance.Instance`.
+    """
+
+    def __init__(self, module: CompiledModule, instance: Instance) -> None:
+        self.module = module
+        self.instance = instance
+        self.abi = module.abi
+        self._functions: dict[str, Any] = {}
+        if self.abi is not None:
+            for fn in self.abi.functions:
+                self._functions[fn.name] = KernelFunction(instance, fn)
+            self.state: StateAccess | None = StateAccess(instance, self.abi)
+        else:
+            self.state = None
+
+    def function(self, name: str) -> Any:
+        fn = self._functions.get(name)
+        if fn is None:
+            fn = self.instance.function(name)
+            self._functions[name] = fn
+        return fn
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self.function(name)
+        except PortalisError as e:
+            raise AttributeError(str(e)) from None
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._functions))
+
+    def close(self) -> None:
+        self.instance.close()
+
+    def __enter__(self) -> Kernel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        names = ", ".join(self._functions) if self._functions else "(no ABI)"
+        return f"<Kernel {self.module.name}: {names}>"
+
+
+def load(
+    source: str | os.PathLike[str] | bytes,
+    *,
+    sandbox: Sandbox = DEFAULT_SANDBOX,
+    name: str | None = None,
+    monitoring: bool = True,
+    cache: Any = True,
+) -> Kernel:
+    """Load, validate, sandbox and instantiate a module; call its functions as attributes."""
+    module = load_module(source, name=name, cache=cache, sandbox=sandbox)
+    return Kernel(module, module.instantiate(sandbox, monitoring=monitoring))

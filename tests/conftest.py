@@ -1,0 +1,11 @@
+"""Shared fixtures: every test gets its own compiled-module cache directory, so no test
+reads another's cache or the user's."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("PORTALIS_CACHE_DIR", str(tmp_path_factory.mktemp("portalis-cache")))

@@ -1,0 +1,97 @@
+"""Typed fast calls agree with the arithmetic they implement, for every numeric type."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from portalis.runtime import Sandbox, load_module
+
+from . import wat
+
+
+@pytest.fixture(scope="module")
+def arith():
+    return load_module(wat.binary(wat.ARITH), name="arith", cache=False).instantiate(Sandbox())
+
+
+finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+i32 = st.integers(-(1 << 31), (1 << 31) - 1)
+i64 = st.integers(-(1 << 63), (1 << 63) - 1)
+
+
+def wrap(n: int, bits: int) -> int:
+    n &= (1 << bits) - 1
+    return n - (1 << bits) if n >> (bits - 1) else n
+
+
+@given(finite, finite, finite)
+def test_f64(arith, a, b, c):
+    got = arith.function("fma")(a, b, c)
+    want = a * b + c
+    assert got == want or (math.isnan(got) and math.isnan(want))
+
+
+@given(i32, i32)
+def test_i32_wraps_like_wasm(arith, a, b):
+    assert arith.function("add_i32")(a, b) == wrap(a + b, 32)
+
+
+@given(i64, i64)
+def test_i64_wraps_like_wasm(arith, a, b):
+    assert arith.function("add_i64")(a, b) == wrap(a + b, 64)
+
+
+@given(st.floats(width=32, allow_nan=False))
+def test_f32(arith, x):
+    assert arith.function("half_f32")(x) == float(np.float32(x) * np.float32(0.5))
+
+
+def test_several_results_are_a_tuple(arith):
+    assert arith.function("divmod")(-7, 2) == (-3, -1)  # wasm truncates, unlike Python
+
+
+def test_no_results_is_none(arith):
+    assert arith.function("nothing")() is None
+
+
+def test_numpy_scalars_and_bools_are_accepted(arith):
+    assert arith.function("fma")(np.float64(2.0), 3, True) == 7.0
+    assert arith.function("add_i64")(np.int64(2), np.int32(3)) == 5
+
+
+def test_signature_is_exposed(arith):
+    fn = arith.function("divmod")
+    assert fn.params == ("i64", "i64") and fn.results == ("i64", "i64")
+    assert fn.__name__ == "divmod"
+
+
+def test_integer_division_by_zero_traps(arith):
+    from portalis.errors import WasmTrap
+
+    with pytest.raises(WasmTrap) as info:
+        arith.function("divmod")(1, 0)
+    assert info.value.trap_code == "integer_division_by_zero"
+
+
+def test_unknown_export_lists_the_real_ones(arith):
+    from portalis.errors import PortalisError
+
+    with pytest.raises(PortalisError) as info:
+        arith.function("nope")
+    assert "fma" in info.value.hint
+
+
+def test_checked_path_for_reference_types():
+    inst = load_module(
+        wat.binary(
+            '(module (func (export "id") (param externref) (result externref) local.get 0))'
+        ),
+        cache=False,
+    ).instantiate()
+    marker = object()
+    assert inst.function("id")(marker) is marker

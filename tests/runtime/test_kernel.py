@@ -1,0 +1,86 @@
+"""Calling a module through its ABI, the way the kernel's Python source reads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import portalis
+from portalis.errors import SignatureError, WasmTrap
+
+from . import wat
+
+
+@pytest.fixture
+def kernel():
+    return portalis.load(wat.abi_kernel(), name="kernel", cache=False)
+
+
+def test_arrays_go_in_and_come_back(kernel):
+    pts = np.arange(5.0)
+    assert kernel.scale(pts) == 20.0  # default k=2.0
+    np.testing.assert_array_equal(pts, np.arange(5.0) * 2)
+    assert kernel.scale(pts=pts, k=0.5) == 10.0
+    np.testing.assert_array_equal(pts, np.arange(5.0))
+
+
+def test_lists_are_accepted_as_input(kernel):
+    assert kernel.scale([1.0, 2.0], k=3.0) == 9.0
+
+
+def test_growing_arrays_reuse_or_reallocate_scratch(kernel):
+    for n in (3, 3, 1000, 10):
+        pts = np.ones(n)
+        assert kernel.scale(pts, 1.0) == float(n)
+
+
+def test_two_dimensional_arrays(kernel):
+    m = np.arange(16.0).reshape(4, 4)
+    assert kernel.trace(m) == float(np.trace(m))
+
+
+def test_python_exception_is_raised_as_itself(kernel):
+    with pytest.raises(ZeroDivisionError) as info:
+        kernel.div(1.0, 0.0)
+    err = info.value
+    assert isinstance(err, WasmTrap)
+    assert err.python_exception == "ZeroDivisionError" and err.line == 7
+    assert "kernel.py:7" in str(err)
+    assert kernel.div(1.0, 4.0) == 0.25  # the error globals were reset
+
+
+def test_bool_results_and_state(kernel):
+    assert kernel.positive(2.0) == (True, 2.0)
+    assert kernel.positive(-1.0) == (False, -1.0)
+    assert kernel.state.count == 0 and kernel.state.armed is True
+    kernel.state.count = 41
+    kernel.state.armed = False
+    assert (kernel.state.count, kernel.state.armed) == (41, False)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda k: k.scale(np.ones(3, dtype=np.float32)), "expected dtype float64"),
+        (lambda k: k.scale(np.ones((2, 2))), "expected a 1-D array"),
+        (lambda k: k.scale(), "missing required argument 'pts'"),
+        (lambda k: k.scale(np.ones(2), k=1.0, q=2), "unexpected keyword argument 'q'"),
+        (lambda k: k.scale(np.ones(2), 1.0, 3.0), "takes 2 argument(s)"),
+        (lambda k: k.div(1.0, "x"), "argument 1 must be a float"),
+    ],
+)
+def test_bad_arguments(kernel, call, message):
+    with pytest.raises(SignatureError) as info:
+        call(kernel)
+    assert message in str(info.value)
+
+
+def test_view_arguments_are_zero_copy(kernel):
+    view = kernel.instance.memory.write(np.ones(4))
+    assert kernel.scale(view, 3.0) == 12.0
+    assert view.numpy().tolist() == [3.0] * 4
+
+
+def test_doc_and_repr(kernel):
+    assert kernel.scale.__doc__ == "Scale pts in place."
+    assert "scale" in repr(kernel)
