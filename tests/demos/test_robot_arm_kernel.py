@@ -161,20 +161,31 @@ def test_clamp_angles_in_place(k: ModuleType) -> None:
 
 
 def test_position_mode_puts_joints_on_the_solution(k: ModuleType) -> None:
-    k.set_seed(*HOME)
-    degrees = k.update(1 / 60, -0.3, 0.2, 0.3, k.CONTROL_POSITION)
+    degrees = k.update(1 / 60, -0.3, 0.2, 0.3, np.array(HOME), k.CONTROL_POSITION)
     solution = (k.ik_q0, k.ik_q1, k.ik_q2, k.ik_q3, k.ik_q4, k.ik_q5)
     assert degrees == pytest.approx([math.degrees(q) for q in solution], abs=1e-12)
     assert reference_fk(np.radians(degrees)) == pytest.approx([-0.3, 0.2, 0.3], abs=1e-3)
 
 
 def test_velocity_mode_limits_joint_speed_and_arrives(k: ModuleType) -> None:
-    k.set_seed(*HOME)
-    dt, max_speed = 1 / 60, 1.0
-    previous = np.radians(np.array(k.update(dt, *reference_fk(HOME), k.CONTROL_VELOCITY)))
+    dt, max_speed, home = 1 / 60, 1.0, np.array(HOME)
+    previous = np.array(HOME)
     target = (-0.2, -0.4, 0.2)
     for _ in range(600):
-        now = np.radians(np.array(k.update(dt, *target, k.CONTROL_VELOCITY, max_speed)))
+        degrees = k.update(dt, *target, home, k.CONTROL_VELOCITY, max_speed)
+        now = np.radians(np.array(degrees))
         assert np.all(np.abs(now - previous) <= max_speed * dt + 1e-12)
         previous = now
     assert reference_fk(previous) == pytest.approx(target, abs=1e-3)
+
+
+def test_joint_targets_set_the_starting_posture(k: ModuleType) -> None:
+    start = np.array([0.3, -1.2, 1.0, -1.4, -1.5, 0.2])
+    degrees = k.update(1 / 60, *reference_fk(start), start, k.CONTROL_VELOCITY, 0.5)
+    # The target is where the arm already is: nothing needs to move.
+    assert np.radians(degrees) == pytest.approx(start, abs=1e-9)
+
+
+def test_torque_mode_is_refused(k: ModuleType) -> None:
+    with pytest.raises(AssertionError):
+        k.update(1 / 60, -0.3, 0.2, 0.3, np.array(HOME), 2)

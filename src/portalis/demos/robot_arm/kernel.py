@@ -59,8 +59,16 @@ HOME_3 = -1.5707963267948966
 HOME_4 = -1.5707963267948966
 HOME_5 = 0.0
 
-# -- persistent state: the IK solution (also the next solve's warm start) and the joints as the
-# -- controller has driven them so far.
+# -- persistent state: the home posture (HOME_* until the scene's jointTargets replace it on
+# -- the first update), the IK solution (also the next solve's warm start), and the joints as
+# -- the controller has driven them so far.
+home0: float = HOME_0
+home1: float = HOME_1
+home2: float = HOME_2
+home3: float = HOME_3
+home4: float = HOME_4
+home5: float = HOME_5
+started: bool = False
 ik_q0: float = 0.0
 ik_q1: float = -1.5707963267948966
 ik_q2: float = 1.5707963267948966
@@ -247,7 +255,7 @@ def solve_ik(
     Starts from the previous solution (a warm start: a target moving along a path needs one or
     two iterations per frame). When that does not converge — the arm would have to swing
     round, and the descent stalls against a joint limit — it starts again once from the home
-    posture turned to face the target, and keeps the better of the two. Every iterate is
+    posture (``home*``) turned to face the target, and keeps the better of the two. Every iterate is
     within the joint limits. An unreachable target draws the arm to the reachable point
     nearest it (the damping keeps the steps finite at the stretched-out singularity); a
     non-finite target leaves the solution unchanged. ``ik_error`` and ``ik_iterations`` report
@@ -259,15 +267,15 @@ def solve_ik(
         return q0, q1, q2, q3, q4, q5
     first_error = ik_error
     first_iterations = ik_iterations
-    hx, hy, _hz = fk(HOME_0, HOME_1, HOME_2, HOME_3, HOME_4, HOME_5)
+    hx, hy, _hz = fk(home0, home1, home2, home3, home4, home5)
     turn = math.atan2(target_y, target_x) - math.atan2(hy, hx)
     turn = math.atan2(math.sin(turn), math.cos(turn))
-    ik_q0 = clamp_joint(0, HOME_0 + turn)
-    ik_q1 = HOME_1
-    ik_q2 = HOME_2
-    ik_q3 = HOME_3
-    ik_q4 = HOME_4
-    ik_q5 = HOME_5
+    ik_q0 = clamp_joint(0, home0 + turn)
+    ik_q1 = home1
+    ik_q2 = home2
+    ik_q3 = home3
+    ik_q4 = home4
+    ik_q5 = home5
     r0, r1, r2, r3, r4, r5 = descend(target_x, target_y, target_z, max_iterations)
     ik_iterations += first_iterations
     if ik_error <= first_error:
@@ -411,25 +419,55 @@ def approach(current: float, goal: float, max_delta: float) -> float:
     return current + clamp(goal - current, -max_delta, max_delta)
 
 
+def set_home(q0: float, q1: float, q2: float, q3: float, q4: float, q5: float) -> None:
+    """Make this posture (clamped to the limits) home, and put the arm there."""
+    global home0, home1, home2, home3, home4, home5
+    set_seed(q0, q1, q2, q3, q4, q5)
+    home0 = ik_q0
+    home1 = ik_q1
+    home2 = ik_q2
+    home3 = ik_q3
+    home4 = ik_q4
+    home5 = ik_q5
+
+
 def update(
     dt: float,
-    target_x: float,
-    target_y: float,
-    target_z: float,
-    control_mode: int = CONTROL_POSITION,
-    max_joint_speed: float = 3.14159,
+    endEffectorTarget_x: float,
+    endEffectorTarget_y: float,
+    endEffectorTarget_z: float,
+    jointTargets: Array[float],
+    controlMode: int = CONTROL_POSITION,
+    maxJointSpeed: float = 3.14159,
 ) -> tuple[float, float, float, float, float, float]:
-    """One control step toward an end-effector target; returns the six joint angles in degrees
-    (ready for the joints' Xform rotations).
+    """The kinematics function: one control step toward the end-effector target. Returns the
+    six joint angles in degrees, ready for the joints' Xform rotations.
 
-    Position mode puts the joints at the IK solution at once; velocity mode commands joint
-    velocities toward it, each limited to ``max_joint_speed`` rad/s, so a far jump in the target
-    becomes a smooth motion over several frames.
+    ``jointTargets`` (radians, one per joint) is the arm's home posture: where it starts on the
+    first call, and the seed of a restarted solve. ``controlMode`` position (0) puts the joints
+    at the IK solution at once; velocity (1) commands joint velocities toward it, each limited
+    to ``maxJointSpeed`` rad/s, so a far jump of the target becomes a smooth motion over
+    several frames. Torque (2) needs the arm's dynamics, which this kernel does not model: it
+    stops with an AssertionError rather than pretend.
     """
-    global joint0, joint1, joint2, joint3, joint4, joint5
-    q0, q1, q2, q3, q4, q5 = solve_ik(target_x, target_y, target_z, 100)
-    if control_mode == CONTROL_VELOCITY:
-        max_delta = max_joint_speed * dt
+    global joint0, joint1, joint2, joint3, joint4, joint5, started
+    assert CONTROL_POSITION <= controlMode <= CONTROL_VELOCITY
+    if not started:
+        if len(jointTargets) >= 6:
+            set_home(
+                jointTargets[0],
+                jointTargets[1],
+                jointTargets[2],
+                jointTargets[3],
+                jointTargets[4],
+                jointTargets[5],
+            )
+        started = True
+    q0, q1, q2, q3, q4, q5 = solve_ik(
+        endEffectorTarget_x, endEffectorTarget_y, endEffectorTarget_z, 100
+    )
+    if controlMode == CONTROL_VELOCITY:
+        max_delta = maxJointSpeed * dt
         joint0 = approach(joint0, q0, max_delta)
         joint1 = approach(joint1, q1, max_delta)
         joint2 = approach(joint2, q2, max_delta)
