@@ -1,0 +1,44 @@
+"""The ``portalis.abi`` description of a compiled module (see portalis/abi.py)."""
+
+from __future__ import annotations
+
+from portalis import __version__, abi
+from portalis.lang import ir
+from portalis.lang.types import ArrayType, Scalar
+
+
+def _param(p: ir.Param) -> abi.Param:
+    if isinstance(p.type, ArrayType):
+        return abi.Array(p.name, p.type.element.abi, p.type.ndim)
+    return abi.Value(p.name, p.type.abi, p.default)
+
+
+def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
+    functions = []
+    for fn in module.functions:
+        if not fn.exported:
+            continue
+        results = fn.result_types
+        names = ["result"] if len(results) == 1 else [f"result{i}" for i in range(len(results))]
+        functions.append(abi.Function(
+            name=fn.name,
+            params=tuple(_param(p) for p in fn.params),
+            results=tuple(abi.Value(n, t.abi) for n, t in zip(names, results)
+                          if isinstance(t, Scalar)),
+            line=fn.line,
+            doc=fn.doc,
+        ))
+    state: list[abi.Param] = []
+    for s in module.state_scalars:
+        if s.symbol != abi.STATE_GLOBAL_PREFIX + s.name:
+            continue  # state of a library file, not the kernel's
+        state.append(abi.Value(s.name, s.type.abi, s.init))
+    for a in module.state_arrays:
+        state.append(abi.Array(a.name, a.element.abi, a.type.ndim, a.shape, a.offset))
+    return abi.ModuleAbi(
+        functions=tuple(functions),
+        state=tuple(state),
+        source=source_name,
+        compiler=f"portalis.lang {__version__}",
+        extra={"heap_base": module.heap_base},
+    )

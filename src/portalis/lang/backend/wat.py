@@ -1,0 +1,48 @@
+"""The module: memory, error globals, persistent state, constant data, functions, math
+wrappers and the allocator, as one WebAssembly text document."""
+
+from __future__ import annotations
+
+from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL
+from portalis.lang import builtins, ir
+from portalis.lang.backend.emit import FunctionEmitter, const
+from portalis.lang.backend.runtime import ALLOCATOR, helper, math_wrapper
+
+PAGE = 65536
+
+
+def emit_module(module: ir.Module) -> str:
+    helpers: set[str] = set()
+    bodies: list[str] = []
+    for fn in module.functions:
+        bodies.extend(FunctionEmitter(fn, module, helpers).function())
+    pages = max(1, -(-(module.heap_base + PAGE) // PAGE))
+    out = [f";; compiled by portalis.lang from {module.source_name}", "(module"]
+    out.append(f'  (memory (export "memory") {pages})')
+    for g in (ERROR_GLOBAL, ERROR_LINE_GLOBAL):
+        out.append(f'  (global ${g} (export "{g}") (mut i32) (i32.const 0))')
+    for s in module.state_scalars:
+        out.append(f'  (global ${s.symbol} (export "{s.symbol}") (mut {s.type.wasm}) '
+                   f"({const(s.type, s.init)}))")
+    out.append(f"  (global $~heap (mut i32) (i32.const {module.heap_base}))")
+    out.append("  (global $~free (mut i32) (i32.const 0))")
+    for block in module.data:
+        text = "".join(f"\\{b:02x}" for b in block.data)
+        out.append(f'  (data (i32.const {block.offset}) "{text}")  ;; {block.symbol}')
+    out.extend("  " + line for line in bodies)
+    for key, symbol in sorted(module.links.items()):
+        kind, name = key.split(":", 1)
+        if kind != "libm":
+            continue
+        b = builtins.BUILTINS[f"math.{name}"]
+        arity = 2 if "y" in b.signature.split("->")[0] else 1
+        out.append(_indent(math_wrapper(name, symbol, b.errors, arity)))
+    for name in sorted(helpers):
+        out.append(_indent(helper(name, module.links)))
+    out.append(_indent(ALLOCATOR))
+    out.append(")")
+    return "\n".join(out) + "\n"
+
+
+def _indent(text: str) -> str:
+    return "\n".join("  " + line if line else line for line in text.strip("\n").split("\n"))

@@ -1,0 +1,540 @@
+"""Expressions: a table from AST node type to the handler that types and lowers it.
+
+Anything not in :attr:`ExprLowerer.handlers` is refused, naming the construct. Operands are
+converted here (``Cast`` nodes), so the IR is explicitly typed.
+"""
+
+from __future__ import annotations
+
+import ast
+import struct
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from portalis.errors import CompileError
+from portalis.lang import builtins, ir
+from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
+from portalis.lang.types import (
+    BOOL,
+    F32,
+    F64,
+    I32,
+    I64,
+    ArrayType,
+    Scalar,
+    TupleType,
+    Type,
+    unify_numeric,
+)
+
+if TYPE_CHECKING:
+    from portalis.lang.frontend.program import Program
+
+_ARITH = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
+          ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.BitAnd: "and",
+          ast.BitOr: "or", ast.BitXor: "xor", ast.LShift: "shl", ast.RShift: "shr"}
+_COMPARE = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq",
+            ast.NotEq: "ne"}
+_WIDENS: set[tuple[Scalar, Scalar]] = {
+    (BOOL, I32), (BOOL, I64), (BOOL, F32), (BOOL, F64), (I32, I64), (I32, F64), (I64, F64),
+    (F32, F64), (I32, F32), (I64, F32),
+}
+
+
+def round_f32(x: float) -> float:
+    return float(struct.unpack("<f", struct.pack("<f", x))[0])
+
+
+class ExprLowerer:
+    """Types and lowers expressions of one function (see ``stmts.FunctionLowerer``)."""
+
+    def __init__(self, program: Program, sig: FunctionSig) -> None:
+        self.program = program
+        self.sig = sig
+        self.unit: Unit = sig.unit
+        self.d = sig.unit.diag
+        self.locals: dict[str, Scalar] = {}
+        self.arrays: dict[str, ir.ArrayRef] = {}
+        self.scope: set[str] = set()  # names Python treats as local to this function
+        self.globals_declared: set[str] = set()
+        self._temps = 0
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def temp(self, t: Scalar) -> str:
+        self._temps += 1
+        name = f"~t{self._temps}"
+        self.locals[name] = t
+        return name
+
+    def err(self, node: ast.AST, message: str, hint: str = "") -> CompileError:
+        return self.d.error(node, message, hint)
+
+    def scalar(self, e: ir.Expr, node: ast.AST, what: str = "this value") -> Scalar:
+        if not isinstance(e.ty, Scalar):
+            raise self.err(node, f"{what} is {e.ty}, expected a number or bool")
+        return e.ty
+
+    def coerce(self, e: ir.Expr, to: Scalar, node: ast.AST, what: str = "value",
+               narrowing: bool = False) -> ir.Expr:
+        """Convert ``e`` to ``to`` where Python code would expect it to just work (int →
+        float, bool → int, literals to any width); refuse silent narrowing unless asked."""
+        src = self.scalar(e, node, what)
+        if src == to:
+            return e
+        if isinstance(e, ir.Const):
+            v = e.value
+            if to.is_float:
+                fv = float(v)
+                return ir.Const(e.line, e.col, to, round_f32(fv) if to == F32 else fv)
+            if to.is_bool and src.is_bool:
+                return e
+            if not src.is_float and not to.is_bool:
+                iv = int(v)
+                if to == I32 and not -(1 << 31) <= iv < (1 << 31) and not narrowing:
+                    raise self.err(node, f"{what}: {iv} does not fit in i32")
+                if to == I32:
+                    iv = ((iv + (1 << 31)) % (1 << 32)) - (1 << 31)
+                return ir.Const(e.line, e.col, to, iv)
+        if (src, to) in _WIDENS or (narrowing and src.is_float == to.is_float and not to.is_bool):
+            return ir.Cast(e.line, e.col, to, "convert", e)
+        if to.is_bool:
+            raise self.err(node, f"{what} must be a bool, got {src}",
+                           "compare explicitly (x != 0) or use bool(x)")
+        hint = "convert explicitly with int(...)" if src.is_float else "convert explicitly"
+        raise self.err(node, f"{what} has type {src}, expected {to}", hint)
+
+    def truth(self, e: ir.Expr, node: ast.AST) -> ir.Expr:
+        t = self.scalar(e, node, "a condition")
+        if t.is_bool:
+            return e
+        return ir.Cast(e.line, e.col, BOOL, "truth", e)
+
+    def arith_type(self, left: ir.Expr, right: ir.Expr, node: ast.AST) -> Scalar:
+        lt, rt = self.scalar(left, node), self.scalar(right, node)
+        # Literals take the width of the other side (x * 2.0 stays f32 when x is f32).
+        if isinstance(left, ir.Const) and rt in (F32, I32) and (rt.is_float or not lt.is_float):
+            return rt
+        if isinstance(right, ir.Const) and lt in (F32, I32) and (lt.is_float or not rt.is_float):
+            return lt
+        return unify_numeric(lt if not lt.is_bool else I64, rt if not rt.is_bool else I64)
+
+    def lower(self, node: ast.expr) -> ir.Expr:
+        handler = self.handlers.get(type(node))
+        if handler is None:
+            raise self.d.unsupported(node)
+        return handler(self, node)
+
+    def lower_scalar(self, node: ast.expr) -> ir.Expr:
+        e = self.lower(node)
+        self.scalar(e, node)
+        return e
+
+    # -- leaves -------------------------------------------------------------------------
+
+    def constant(self, node: ast.Constant) -> ir.Expr:
+        v = node.value
+        if isinstance(v, bool):
+            return ir.Const(node.lineno, node.col_offset, BOOL, v)
+        if isinstance(v, int):
+            if not I64_MIN <= v <= I64_MAX:
+                raise self.err(node, f"integer literal {v} does not fit in 64 bits",
+                               "kernel ints are 64-bit; see docs/language.md")
+            return ir.Const(node.lineno, node.col_offset, I64, v)
+        if isinstance(v, float):
+            return ir.Const(node.lineno, node.col_offset, F64, v)
+        what = "string" if isinstance(v, str) else type(v).__name__
+        raise self.err(node, f"{what} values are not supported in kernels",
+                       "kernels compute with numbers, bools and arrays")
+
+    def const_value(self, node: ast.expr, value: Any) -> ir.Expr:
+        if isinstance(value, bool):
+            return ir.Const(node.lineno, node.col_offset, BOOL, value)
+        if isinstance(value, int):
+            return ir.Const(node.lineno, node.col_offset, I64, value)
+        if isinstance(value, float):
+            return ir.Const(node.lineno, node.col_offset, F64, value)
+        raise self.err(node, "a constant table cannot be used as a value",
+                       "index it: TABLE[i]")
+
+    def name(self, node: ast.Name) -> ir.Expr:
+        n = node.id
+        if n in self.locals:
+            return ir.LocalGet(node.lineno, node.col_offset, self.locals[n], n)
+        if n in self.arrays or (n in self.unit.state_arrays and n not in self.scope):
+            raise self.err(node, f"array `{n}` cannot be used as a value here",
+                           "index it (a[i]), take len(a), or pass it to a function")
+        if n in self.scope and n not in self.globals_declared:
+            raise self.err(node, f"local variable `{n}` is used before it is assigned")
+        u = self.unit
+        if n in u.constants:
+            return self.const_value(node, u.constants[n])
+        if n in u.state_scalars:
+            s = u.state_scalars[n]
+            return ir.GlobalGet(node.lineno, node.col_offset, s.type, s.symbol)
+        if n in u.tables:
+            raise self.err(node, f"constant table `{n}` cannot be used as a value",
+                           "index it: TABLE[i]")
+        return self.attribute_like(node)
+
+    def attribute(self, node: ast.Attribute) -> ir.Expr:
+        if node.attr == "size" and (arr := self.array_of(node.value)) is not None:
+            e: ir.Expr = self.dim(node, arr, 0)
+            for k in range(1, arr.type.ndim):
+                e = ir.Binary(node.lineno, node.col_offset, I64, "mul", e, self.dim(node, arr, k))
+            return e
+        return self.attribute_like(node)
+
+    def attribute_like(self, node: ast.Name | ast.Attribute) -> ir.Expr:
+        q = self.unit.builtin_name(node)
+        if q is not None and q in builtins.CONSTANTS:
+            return ir.Const(node.lineno, node.col_offset, F64, builtins.CONSTANTS[q])
+        label = ast.unparse(node)
+        if isinstance(node, ast.Name):
+            raise self.err(node, f"name `{label}` is not defined in this kernel",
+                           "kernels see their parameters, locals, module-level names and "
+                           "imported math/portalis.lang names")
+        raise self.err(node, f"`{label}` is not supported in kernels",
+                       "see docs/language.md for the supported attributes and functions")
+
+    # -- arrays and tables ----------------------------------------------------------------
+
+    def array_of(self, node: ast.expr) -> ir.ArrayRef | None:
+        if isinstance(node, ast.Name):
+            if node.id in self.arrays:
+                return self.arrays[node.id]
+            if node.id in self.unit.state_arrays and node.id not in self.locals:
+                return self.unit.state_arrays[node.id]
+        return None
+
+    def table_of(self, node: ast.expr) -> Table | None:
+        if isinstance(node, ast.Name) and node.id in self.unit.tables and (
+            node.id not in self.scope
+        ):
+            return self.unit.tables[node.id]
+        return None
+
+    def dim(self, node: ast.AST, arr: ir.ArrayRef, axis: int) -> ir.Expr:
+        line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+        if arr.shape is not None:
+            return ir.Const(line, col, I64, arr.shape[axis])
+        return ir.Dim(line, col, I64, arr, axis)
+
+    def index(self, node: ast.expr) -> ir.Expr:
+        if isinstance(node, ast.Slice):
+            raise self.err(node, "slices are not supported in kernels",
+                           "loop over the elements with for i in range(...)")
+        e = self.lower_scalar(node)
+        if self.scalar(e, node).is_float:
+            raise self.err(node, "array indices must be int, got float",
+                           "convert with int(...)")
+        return self.coerce(e, I64, node, "index")
+
+    def split_subscript(self, node: ast.Subscript) -> tuple[ast.expr, list[ast.expr]]:
+        indices: list[ast.expr] = []
+        base: ast.expr = node
+        while isinstance(base, ast.Subscript):
+            s = base.slice
+            indices = (list(s.elts) if isinstance(s, ast.Tuple) else [s]) + indices
+            base = base.value
+        return base, indices
+
+    def subscript(self, node: ast.Subscript) -> ir.Expr:
+        base, idx_nodes = self.split_subscript(node)
+        line, col = node.lineno, node.col_offset
+        if isinstance(base, ast.Attribute) and base.attr == "shape":
+            arr = self.array_of(base.value)
+            if arr is not None:
+                if len(idx_nodes) != 1 or not (isinstance(idx_nodes[0], ast.Constant)
+                                               and type(idx_nodes[0].value) is int):
+                    raise self.err(node, "index a shape with a literal int: a.shape[0]")
+                k = idx_nodes[0].value
+                if not -arr.type.ndim <= k < arr.type.ndim:
+                    raise self.err(node, f"`{ast.unparse(base.value)}` has {arr.type.ndim} "
+                                   "dimension(s)")
+                return self.dim(node, arr, k % arr.type.ndim)
+        arr = self.array_of(base)
+        if arr is not None:
+            if len(idx_nodes) != arr.type.ndim:
+                raise self.err(node, f"`{ast.unparse(base)}` has {arr.type.ndim} dimension(s); "
+                               f"index all of them (got {len(idx_nodes)})",
+                               "partial indexing and slicing are not supported")
+            indices = [self.index(i) for i in idx_nodes]
+            return ir.Load(line, col, arr.element.value, arr, indices)
+        table = self.table_of(base)
+        if table is not None:
+            if len(idx_nodes) != 1:
+                raise self.err(node, "a constant table has one dimension")
+            i = self.index(idx_nodes[0])
+            if isinstance(i, ir.Const):
+                k = int(i.value)
+                if not -len(table.values) <= k < len(table.values):
+                    raise self.err(node, f"index {k} is out of range for `{ast.unparse(base)}` "
+                                   f"({len(table.values)} items)")
+                return ir.Const(line, col, table.element, table.values[k])
+            self.program.use_table(table)
+            return ir.TableLoad(line, col, table.element, table.symbol, 0, len(table.values), i)
+        raise self.err(node, f"`{ast.unparse(base)}` cannot be indexed",
+                       "kernels index arrays and module-level constant tuples")
+
+    # -- operators ----------------------------------------------------------------------
+
+    def unary(self, node: ast.UnaryOp) -> ir.Expr:
+        e = self.lower_scalar(node.operand)
+        t = self.scalar(e, node)
+        line, col = node.lineno, node.col_offset
+        if isinstance(node.op, ast.Not):
+            return ir.Unary(line, col, BOOL, "not", self.truth(e, node))
+        if isinstance(node.op, ast.UAdd):
+            return self.coerce(e, I64, node) if t.is_bool else e
+        if t.is_bool:
+            e, t = self.coerce(e, I64, node), I64
+        if isinstance(node.op, ast.USub):
+            if isinstance(e, ir.Const):
+                v = -e.value
+                if isinstance(v, int) and not I64_MIN <= v <= I64_MAX:
+                    raise self.err(node, "integer literal does not fit in 64 bits")
+                return ir.Const(line, col, t, v)
+            return ir.Unary(line, col, t, "neg", e)
+        if t.is_float:
+            raise self.err(node, "`~` needs an int operand, got float")
+        if isinstance(e, ir.Const):
+            return ir.Const(line, col, t, ~int(e.value))
+        return ir.Unary(line, col, t, "invert", e)
+
+    def binop(self, node: ast.BinOp) -> ir.Expr:
+        op = _ARITH.get(type(node.op))
+        if op is None:
+            raise self.err(node, f"operator `{type(node.op).__name__}` is not supported")
+        left, right = self.lower_scalar(node.left), self.lower_scalar(node.right)
+        return self.arith(op, left, right, node)
+
+    def arith(self, op: str, left: ir.Expr, right: ir.Expr, node: ast.AST) -> ir.Expr:
+        line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+        lt, rt = self.scalar(left, node), self.scalar(right, node)
+        if op in ("and", "or", "xor", "shl", "shr"):
+            if lt.is_float or rt.is_float:
+                raise self.err(node, f"bitwise `{op}` needs int operands, got {lt} and {rt}")
+            if lt.is_bool and rt.is_bool and op in ("and", "or", "xor"):
+                return ir.Binary(line, col, BOOL, op, left, right)
+            t = self.arith_type(left, right, node)
+            if op in ("shl", "shr") and isinstance(right, ir.Const) and int(right.value) < 0:
+                raise self.err(node, "negative shift count (ValueError in Python)")
+            return ir.Binary(line, col, t, op, self.coerce(left, t, node),
+                             self.coerce(right, t, node))
+        if op == "div":
+            t = F32 if self.arith_type(left, right, node) == F32 else F64
+            return ir.Binary(line, col, t, op, self.coerce(left, t, node),
+                             self.coerce(right, t, node))
+        if op == "pow":
+            return self.power(left, right, node)
+        t = self.arith_type(left, right, node)
+        if t.is_float and op in ("floordiv", "mod"):
+            t = F64  # computed with CPython's fmod-based algorithm, in double precision
+            self.program.use_prelude("fmod", self.d, node)
+        return ir.Binary(line, col, t, op, self.coerce(left, t, node), self.coerce(right, t, node))
+
+    def power(self, left: ir.Expr, right: ir.Expr, node: ast.AST) -> ir.Expr:
+        line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+        lt, rt = self.scalar(left, node), self.scalar(right, node)
+        if not lt.is_float and not rt.is_float:
+            if not (isinstance(right, ir.Const) and int(right.value) < 0):
+                t = self.arith_type(left, right, node)
+                return ir.Binary(line, col, t, "pow", self.coerce(left, t, node),
+                                 self.coerce(right, I64, node))
+        if isinstance(right, ir.Const) and float(right.value) == 2.0:
+            # x**2 is exactly x*x (both are the correctly rounded square).
+            t = F64 if not (lt == F32) else F32
+            base = self.coerce(left, t, node)
+            if isinstance(base, ir.LocalGet | ir.Const):
+                return ir.Binary(line, col, t, "mul", base, base)
+            tmp = self.temp(t)
+            return ir.Binary(line, col, t, "mul", ir.LocalTee(line, col, t, tmp, base),
+                             ir.LocalGet(line, col, t, tmp))
+        symbol = self.program.use_prelude("float_pow", self.d, node)
+        return ir.Call(line, col, F64, symbol,
+                       [self.coerce(left, F64, node), self.coerce(right, F64, node)])
+
+    def compare(self, node: ast.Compare) -> ir.Expr:
+        line, col = node.lineno, node.col_offset
+        left = self.lower_scalar(node.left)
+        result: ir.Expr | None = None
+        for i, (op_node, comp) in enumerate(zip(node.ops, node.comparators)):
+            op = _COMPARE.get(type(op_node))
+            if op is None:
+                raise self.err(node, f"comparison `{type(op_node).__name__}` is not supported",
+                               "kernels compare numbers with < <= > >= == !=")
+            right = self.lower_scalar(comp)
+            next_left = right
+            if i + 1 < len(node.ops) and not isinstance(right, ir.Const | ir.LocalGet):
+                tmp = self.temp(self.scalar(right, comp))
+                next_left = ir.LocalGet(line, col, right.ty, tmp)
+                right = ir.LocalTee(line, col, right.ty, tmp, right)
+            lt, rt = self.scalar(left, node), self.scalar(right, node)
+            t = BOOL if lt.is_bool and rt.is_bool else self.arith_type(left, right, node)
+            c = ir.Compare(line, col, BOOL, op, self.coerce(left, t, node),
+                           self.coerce(right, t, node))
+            result = c if result is None else ir.IfExp(
+                line, col, BOOL, result, c, ir.Const(line, col, BOOL, False))
+            left = next_left
+        assert result is not None
+        return result
+
+    def boolop(self, node: ast.BoolOp) -> ir.Expr:
+        op = "and" if isinstance(node.op, ast.And) else "or"
+        values = [self.lower_scalar(v) for v in node.values]
+        t = self.common_type(values, node)
+        result = self.coerce(values[-1], t, node)
+        for v in reversed(values[:-1]):
+            tmp = self.temp(t)
+            result = ir.Logical(node.lineno, node.col_offset, t, op, self.coerce(v, t, node),
+                                result, tmp)
+        return result
+
+    def common_type(self, values: list[ir.Expr], node: ast.AST) -> Scalar:
+        types = [self.scalar(v, node) for v in values]
+        if all(t.is_bool for t in types):
+            return BOOL
+        t = types[0] if not types[0].is_bool else I64
+        for u in types[1:]:
+            t = unify_numeric(t, u)
+        return t
+
+    def ifexp(self, node: ast.IfExp) -> ir.Expr:
+        cond = self.truth(self.lower_scalar(node.test), node.test)
+        a, b = self.lower_scalar(node.body), self.lower_scalar(node.orelse)
+        t = self.common_type([a, b], node)
+        return ir.IfExp(node.lineno, node.col_offset, t, cond, self.coerce(a, t, node),
+                        self.coerce(b, t, node))
+
+    def tuple_(self, node: ast.Tuple) -> ir.Expr:
+        items = [self.lower_scalar(e) for e in node.elts]
+        types = tuple(self.scalar(i, node) for i in items)
+        return ir.TupleExpr(node.lineno, node.col_offset, TupleType(types), items)
+
+    # -- calls --------------------------------------------------------------------------
+
+    def call(self, node: ast.Call) -> ir.Expr:
+        f = node.func
+        if isinstance(f, ast.Name) and (sig := self.program.function(self.unit, f.id, node)):
+            return self.user_call(node, sig)
+        name = self.unit.builtin_name(f)
+        if name is None:
+            raise self.err(node, f"cannot call `{ast.unparse(f)}`",
+                           "kernels call their own functions, math functions and builtins")
+        if name == "len":
+            return self.len_(node)
+        b = builtins.lookup(name)
+        if b is None:
+            hint = ("kernels cannot do I/O: return values instead" if name == "print" else
+                    "see the builtins table in docs/language.md")
+            if name == "range":
+                hint = "range(...) is only supported as the iterable of a for loop"
+            raise self.err(node, f"`{name}` is not supported in kernels", hint)
+        if node.keywords:
+            raise self.err(node, f"`{name}` takes no keyword arguments here")
+        if any(isinstance(a, ast.Starred) for a in node.args):
+            raise self.err(node, "starred arguments (*x) are not supported")
+        args = [self.lower_scalar(a) for a in node.args]
+        typed = b.typer([self.scalar(a, n) for a, n in zip(args, node.args)])
+        if isinstance(typed, str):
+            raise self.err(node, f"{name}() {typed}")
+        params, result = typed
+        return self.lower_builtin(b, node, args, params, result)
+
+    def lower_builtin(self, b: builtins.Builtin, node: ast.Call, args: list[ir.Expr],
+                      params: list[Scalar], result: Scalar) -> ir.Expr:
+        line, col = node.lineno, node.col_offset
+        low = b.lowering
+        if low == "convert":
+            a = args[0]
+            if isinstance(a, ir.Const):
+                return self.coerce(a, result, node, narrowing=True)
+            if a.ty == result:
+                return a
+            if self.scalar(a, node).is_bool and result.is_float:
+                return ir.Cast(line, col, result, "convert", a)
+            return ir.Cast(line, col, result, "convert", a)
+        if low == "truth":
+            return self.truth(args[0], node)
+        if low in ("int", "i32"):
+            a = args[0]
+            at = self.scalar(a, node)
+            if at.is_float:
+                a = ir.Cast(line, col, I64, "py_int", self.coerce(a, F64, node))
+            elif isinstance(a, ir.Const):
+                a = ir.Const(line, col, I64, int(a.value))
+            else:
+                a = self.coerce(a, I64, node) if at != I32 or low == "int" else a
+            return a if result == a.ty else self.coerce(a, result, node, narrowing=True)
+        if low == "round" and not params[0].is_float:
+            return self.coerce(args[0], I64, node)
+        conv = [self.coerce(a, p, n) for a, p, n in zip(args, params, node.args)]
+        if low.startswith("libm:"):
+            self.program.use_libm(low[5:], node, self.d)
+        return ir.BuiltinCall(line, col, result, low, conv)
+
+    def len_(self, node: ast.Call) -> ir.Expr:
+        if len(node.args) != 1 or node.keywords:
+            raise self.err(node, "len() takes one array")
+        arr = self.array_of(node.args[0])
+        if arr is not None:
+            return self.dim(node, arr, 0)
+        table = self.table_of(node.args[0])
+        if table is not None:
+            return ir.Const(node.lineno, node.col_offset, I64, len(table.values))
+        raise self.err(node, "len() of something that is not an array or constant table")
+
+    def user_call(self, node: ast.Call, sig: FunctionSig) -> ir.Expr:
+        line, col = node.lineno, node.col_offset
+        bound: dict[str, ast.expr] = {}
+        if len(node.args) > len(sig.params):
+            raise self.err(node, f"`{sig.name}` takes {len(sig.params)} arguments, "
+                           f"got {len(node.args)}")
+        for p, a in zip(sig.params, node.args):
+            if isinstance(a, ast.Starred):
+                raise self.err(a, "starred arguments (*x) are not supported")
+            bound[p.name] = a
+        names = {p.name for p in sig.params}
+        for kw in node.keywords:
+            if kw.arg is None or kw.arg not in names:
+                raise self.err(kw.value, f"`{sig.name}` has no parameter `{kw.arg}`")
+            if kw.arg in bound:
+                raise self.err(kw.value, f"`{sig.name}` got two values for `{kw.arg}`")
+            bound[kw.arg] = kw.value
+        args: list[ir.Expr] = []
+        for p in sig.params:
+            a = bound.get(p.name)
+            if a is None:
+                if p.default is None:
+                    raise self.err(node, f"`{sig.name}` is missing argument `{p.name}`")
+                assert isinstance(p.type, Scalar)
+                args.append(self.coerce(ir.Const(line, col, p.type, p.default), p.type, node))
+                continue
+            if isinstance(p.type, ArrayType):
+                arr = self.array_of(a)
+                if arr is None or arr.type != p.type:
+                    got = arr.type if arr is not None else "not an array"
+                    raise self.err(a, f"argument `{p.name}` of `{sig.name}` must be {p.type}, "
+                                   f"got {got}")
+                args.append(ir.ArrayArg(a.lineno, a.col_offset, arr.type, arr))
+            else:
+                args.append(self.coerce(self.lower_scalar(a), p.type, a,
+                                        f"argument `{p.name}` of `{sig.name}`"))
+        self.program.request(sig)
+        return ir.Call(line, col, sig.result, sig.symbol, args)
+
+    handlers: dict[type, Callable[[Any, Any], ir.Expr]] = {
+        ast.Constant: constant,
+        ast.Name: name,
+        ast.Attribute: attribute,
+        ast.Subscript: subscript,
+        ast.UnaryOp: unary,
+        ast.BinOp: binop,
+        ast.Compare: compare,
+        ast.BoolOp: boolop,
+        ast.IfExp: ifexp,
+        ast.Call: call,
+        ast.Tuple: tuple_,
+    }
+

@@ -1,0 +1,189 @@
+"""The whole program: the kernel unit plus the math-library and prelude units it pulls in.
+
+Function bodies are lowered on demand from a work list, so a module contains exactly the
+kernel's functions and the library functions they (transitively) call, never a host import.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+from portalis.errors import CompileError
+from portalis.lang import ir
+from portalis.lang.frontend.diagnostics import Diagnostics
+from portalis.lang.frontend.unit import FunctionSig, Table, Unit, parse_unit
+from portalis.lang.types import F64
+
+PRELUDE_DIR = Path(__file__).resolve().parent.parent / "prelude"
+DATA_START = 16  # keep address 0 unused so a stray null pointer is visible
+
+
+@dataclass(frozen=True)
+class Library:
+    """Where math functions come from: ``registry`` maps a math name (``sin``) to a file
+    stem in ``directory`` and a function name in it."""
+
+    directory: Path
+    registry: dict[str, tuple[str, str]]
+
+
+def default_library() -> Library | None:
+    """The colleague-maintained ``portalis.lang.libm`` package, if present."""
+    try:
+        mod = importlib.import_module("portalis.lang.libm")
+    except ImportError:
+        return None
+    for attr in ("REGISTRY", "FUNCTIONS", "LIBM", "registry"):
+        reg = getattr(mod, attr, None)
+        if isinstance(reg, dict):
+            directory = Path(mod.__file__ or ".").resolve().parent
+            return Library(directory, {k: _entry(v) for k, v in reg.items()})
+    return None
+
+
+def _entry(value: object) -> tuple[str, str]:
+    if isinstance(value, tuple | list) and len(value) == 2:
+        module, func = str(value[0]), str(value[1])
+    else:
+        module, func = str(getattr(value, "module")), str(getattr(value, "function"))
+    stem = module.rsplit("/", 1)[-1]
+    stem = stem[:-3] if stem.endswith(".py") else stem.rsplit(".", 1)[-1]
+    return stem, func
+
+
+class Program:
+    def __init__(self, main: Unit, library: Library | None) -> None:
+        self.main = main
+        self.library = library
+        self.units: dict[tuple[str, str], Unit] = {}
+        self.lowered: dict[str, ir.Function] = {}
+        self.queue: list[FunctionSig] = []
+        self.queued: set[str] = set()
+        self.links: dict[str, str] = {}
+        self.tables_used: dict[str, Table] = {}
+
+    # -- units --------------------------------------------------------------------------
+
+    def _unit(self, kind: str, stem: str, diag: Diagnostics, node: ast.AST | None) -> Unit:
+        key = (kind, stem)
+        if key in self.units:
+            return self.units[key]
+        directory = PRELUDE_DIR if kind == "prelude" else (
+            self.library.directory if self.library else None)
+        path = directory / f"{stem}.py" if directory else None
+        if path is None or not path.is_file():
+            raise diag.error(node, f"the math library has no module `{stem}`",
+                             "portalis.lang.libm is incomplete in this installation")
+        unit = parse_unit(path.read_text(encoding="utf-8"), str(path), f"{kind}.{stem}.",
+                          exported=False)
+        self.units[key] = unit
+        return unit
+
+    def function(self, unit: Unit, name: str, node: ast.AST) -> FunctionSig | None:
+        """The function ``name`` called from ``unit``: its own or one it imported."""
+        if name in unit.functions:
+            return unit.functions[name]
+        if name in unit.foreign:
+            stem, fname = unit.foreign[name]
+            kind = unit.prefix.split(".", 1)[0] if unit.prefix else "libm"
+            other = self._unit(kind, stem, unit.diag, node)
+            if fname not in other.functions:
+                raise unit.diag.error(node, f"`{stem}` has no function `{fname}`")
+            return other.functions[fname]
+        return None
+
+    def use_libm(self, name: str, node: ast.AST, diag: Diagnostics) -> str:
+        key = f"libm:{name}"
+        if key in self.links:
+            return self.links[key]
+        if self.library is not None and name in self.library.registry:
+            stem, fname = self.library.registry[name]
+            unit = self._unit("libm", stem, diag, node)
+        elif (PRELUDE_DIR / f"{name}.py").is_file():
+            unit, fname = self._unit("prelude", name, diag, node), name
+        else:
+            raise diag.error(node, f"math.{name} is not available: the math library "
+                             "(portalis.lang.libm) does not provide it yet",
+                             "see docs/language.md for the math functions")
+        sig = unit.functions.get(fname)
+        if sig is None:
+            raise diag.error(node, f"the math library does not define `{fname}`")
+        self._check_math_sig(sig, diag, node)
+        self.request(sig)
+        self.links[key] = sig.symbol
+        return sig.symbol
+
+    def use_prelude(self, name: str, diag: Diagnostics, node: ast.AST) -> str:
+        key = f"prelude:{name}"
+        if key not in self.links:
+            sig = self._unit("prelude", name, diag, node).functions[name]
+            self.request(sig)
+            self.links[key] = sig.symbol
+        return self.links[key]
+
+    @staticmethod
+    def _check_math_sig(sig: FunctionSig, diag: Diagnostics, node: ast.AST) -> None:
+        if sig.result != F64 or any(p.type != F64 for p in sig.params):
+            raise diag.error(node, f"math library function `{sig.name}` must take and return "
+                             "floats")
+
+    def use_table(self, table: Table) -> None:
+        self.tables_used[table.symbol] = table
+
+    def request(self, sig: FunctionSig) -> None:
+        if sig.symbol not in self.queued:
+            self.queued.add(sig.symbol)
+            self.queue.append(sig)
+
+    # -- driving ------------------------------------------------------------------------
+
+    def lower_all(self) -> list[ir.Function]:
+        from portalis.lang.frontend.stmts import lower_function
+
+        for sig in self.main.functions.values():
+            self.request(sig)
+        if not any(s.exported for s in self.main.functions.values()):
+            raise CompileError("the kernel defines no public function", file=self.main.filename,
+                               line=1, col=1,
+                               hint="define at least one `def name(...)` not starting with _")
+        while self.queue:
+            sig = self.queue.pop(0)
+            self.lowered[sig.symbol] = lower_function(self, sig)
+        return list(self.lowered.values())
+
+    def layout(self, functions: list[ir.Function]) -> ir.Module:
+        """Place constant tables and persistent arrays at fixed offsets after address 16."""
+        offset = DATA_START
+        data: list[ir.DataBlock] = []
+        table_offsets: dict[str, int] = {}
+        for t in self.tables_used.values():
+            offset = _align(offset, 8)
+            fmt = "<%dd" % len(t.values) if t.element == F64 else "<%dq" % len(t.values)
+            blob = struct.pack(fmt, *t.values)
+            data.append(ir.DataBlock(t.symbol, offset, blob))
+            table_offsets[t.symbol] = offset
+            offset += len(blob)
+        arrays: list[ir.ArrayRef] = []
+        for unit in [self.main, *self.units.values()]:
+            for arr in unit.state_arrays.values():
+                offset = _align(offset, 16)
+                arr.offset = offset
+                assert arr.shape is not None
+                n = arr.element.size
+                for s in arr.shape:
+                    n *= s
+                offset += n
+                arrays.append(arr)
+        scalars = [s for unit in [self.main, *self.units.values()]
+                   for s in unit.state_scalars.values()]
+        return ir.Module(functions=functions, state_scalars=scalars, state_arrays=arrays,
+                         data=data, heap_base=_align(offset, 16), links=dict(self.links),
+                         table_offsets=table_offsets, source_name=self.main.filename)
+
+
+def _align(n: int, a: int) -> int:
+    return (n + a - 1) // a * a

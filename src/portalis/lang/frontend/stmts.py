@@ -1,0 +1,362 @@
+"""Statements and whole functions: a table from AST statement type to its handler.
+
+Python's scoping rule is kept: a name assigned anywhere in a function is local to all of it
+unless declared ``global``. A local's type is fixed by its first assignment (or annotation);
+later assignments may widen into it (int → float) but never silently narrow.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from portalis.abi import ERROR_CODES
+from portalis.lang import ir
+from portalis.lang.frontend.exprs import ExprLowerer
+from portalis.lang.frontend.unit import FunctionSig
+from portalis.lang.types import BOOL, F32, I32, I64, NONE, ArrayType, Scalar, TupleType
+
+if TYPE_CHECKING:
+    from portalis.lang.frontend.program import Program
+
+_AUG = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
+        ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.BitAnd: "and",
+        ast.BitOr: "or", ast.BitXor: "xor", ast.LShift: "shl", ast.RShift: "shr"}
+
+
+def lower_function(program: Program, sig: FunctionSig) -> ir.Function:
+    return FunctionLowerer(program, sig).run()
+
+
+def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
+    """Names a function assigns (Python makes them local) and names it declares global."""
+    assigned: set[str] = set()
+    declared: set[str] = set()
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Global):
+                declared.update(n.names)
+            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                assigned.add(n.id)
+    return assigned - declared, declared
+
+
+class FunctionLowerer(ExprLowerer):
+    def __init__(self, program: Program, sig: FunctionSig) -> None:
+        super().__init__(program, sig)
+        self.loop_depth = 0
+
+    def run(self) -> ir.Function:
+        sig, node = self.sig, self.sig.node
+        for p in sig.params:
+            if isinstance(p.type, ArrayType):
+                self.arrays[p.name] = ir.ArrayRef(p.name, p.type)
+            else:
+                self.locals[p.name] = p.type
+        self.scope, self.globals_declared = _assigned_names(node.body)
+        self.scope |= {p.name for p in sig.params}
+        for g in self.globals_declared:
+            if g not in self.sig.unit.state_scalars and g not in self.sig.unit.state_arrays:
+                raise self.err(node, f"`global {g}`: no module-level state named `{g}`",
+                               f"declare it at module level, e.g. `{g}: float = 0.0`")
+        body = node.body
+        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+                and isinstance(body[0].value.value, str):
+            body = body[1:]
+        stmts = self.block(body)
+        params = list(sig.params)
+        local_types = {k: v for k, v in self.locals.items()
+                       if k not in {p.name for p in params}}
+        return ir.Function(
+            name=sig.name, symbol=sig.symbol, params=params, result=sig.result, body=stmts,
+            locals=local_types, exported=sig.exported, library=bool(sig.unit.prefix),
+            line=node.lineno, doc=sig.doc,
+        )
+
+    def block(self, body: list[ast.stmt]) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        for stmt in body:
+            handler = self.stmt_handlers.get(type(stmt))
+            if handler is None:
+                raise self.d.unsupported(stmt)
+            out.extend(handler(self, stmt))
+        return out
+
+    # -- assignment ---------------------------------------------------------------------
+
+    def assign_to(self, target: ast.expr, value: ir.Expr, node: ast.AST) -> list[ir.Stmt]:
+        line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+        if isinstance(target, ast.Name):
+            n = target.id
+            if n in self.globals_declared:
+                if n in self.unit.state_scalars:
+                    s = self.unit.state_scalars[n]
+                    return [ir.SetGlobal(line, col, s.symbol,
+                                         self.coerce(value, s.type, target, f"`{n}`"))]
+                raise self.err(target, f"persistent array `{n}` cannot be rebound",
+                               f"assign its elements instead: {n}[i] = ...")
+            if n in self.arrays:
+                raise self.err(target, f"array parameter `{n}` cannot be rebound")
+            if isinstance(value.ty, TupleType):
+                raise self.err(target, "a tuple must be unpacked: a, b = ...")
+            t = self.scalar(value, target, f"value assigned to `{n}`")
+            if n not in self.locals:
+                self.locals[n] = t
+            return [ir.SetLocal(line, col, n, self.coerce(value, self.locals[n], target,
+                                                           f"value assigned to `{n}`"))]
+        if isinstance(target, ast.Subscript):
+            base, idx_nodes = self.split_subscript(target)
+            arr = self.array_of(base)
+            if arr is None:
+                if self.table_of(base) is not None:
+                    raise self.err(target, "constant tables are read-only",
+                                   "use a persistent array (zeros(...)) for mutable data")
+                raise self.err(target, f"`{ast.unparse(base)}` cannot be assigned into")
+            if len(idx_nodes) != arr.type.ndim:
+                raise self.err(target, f"`{ast.unparse(base)}` has {arr.type.ndim} "
+                               f"dimension(s); index all of them")
+            # Python evaluates the value before the indices.
+            elem = arr.element.value
+            v = self.coerce(value, elem, target, "stored value", narrowing=True)
+            tmp = self.temp(elem)
+            out: list[ir.Stmt] = [ir.SetLocal(line, col, tmp, v)]
+            indices = [self.index(i) for i in idx_nodes]
+            out.append(ir.Store(line, col, arr, indices, ir.LocalGet(line, col, elem, tmp)))
+            return out
+        if isinstance(target, ast.Tuple | ast.List):
+            raise self.err(target, "nested tuple targets are not supported")
+        raise self.err(target, f"cannot assign to {ast.unparse(target)}",
+                       "assign to a name or an array element")
+
+    def assign(self, node: ast.Assign) -> list[ir.Stmt]:
+        out: list[ir.Stmt] = []
+        if len(node.targets) > 1:
+            value = self.lower_scalar(node.value)
+            tmp = self.temp(self.scalar(value, node.value))
+            out.append(ir.SetLocal(node.lineno, node.col_offset, tmp, value))
+            for t in node.targets:
+                out += self.assign_to(t, ir.LocalGet(node.lineno, node.col_offset, value.ty,
+                                                     tmp), node)
+            return out
+        target = node.targets[0]
+        if isinstance(target, ast.Tuple | ast.List):
+            return self.unpack(target, node.value, node)
+        return self.assign_to(target, self.lower(node.value), node)
+
+    def unpack(self, target: ast.Tuple | ast.List, value_node: ast.expr, node: ast.AST
+               ) -> list[ir.Stmt]:
+        line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+        if isinstance(value_node, ast.Tuple):
+            items = [self.lower_scalar(e) for e in value_node.elts]
+        else:
+            v = self.lower(value_node)
+            if not isinstance(v.ty, TupleType):
+                raise self.err(value_node, f"cannot unpack {v.ty}",
+                               "unpack a tuple literal or a call returning a tuple")
+            items = [v]
+        n_values = len(items) if len(items) > 1 or not isinstance(items[0].ty, TupleType) \
+            else len(items[0].ty.items)  # type: ignore[union-attr]
+        if len(target.elts) != n_values:
+            raise self.err(node, f"cannot unpack {n_values} values into {len(target.elts)} "
+                           "targets")
+        out: list[ir.Stmt] = []
+        temps: list[str] = []
+        if len(items) == 1 and isinstance(items[0].ty, TupleType):
+            temps = [self.temp(t) for t in items[0].ty.items]
+            out.append(ir.Unpack(line, col, temps, items[0]))
+            types = list(items[0].ty.items)
+        else:
+            types = [self.scalar(i, node) for i in items]
+            for item, t in zip(items, types):
+                tmp = self.temp(t)
+                temps.append(tmp)
+                out.append(ir.SetLocal(line, col, tmp, item))
+        for tgt, tmp, t in zip(target.elts, temps, types):
+            out += self.assign_to(tgt, ir.LocalGet(line, col, t, tmp), node)
+        return out
+
+    def ann_assign(self, node: ast.AnnAssign) -> list[ir.Stmt]:
+        if not isinstance(node.target, ast.Name):
+            raise self.err(node, "annotate plain names only: x: float = 0.0")
+        t = self.unit.parse_type(node.annotation, f"`{node.target.id}`")
+        if not isinstance(t, Scalar):
+            raise self.err(node.annotation, f"local `{node.target.id}` must be a number or bool")
+        n = node.target.id
+        if n in self.locals and self.locals[n] != t:
+            raise self.err(node, f"`{n}` already has type {self.locals[n]}")
+        self.locals[n] = t
+        if node.value is None:
+            return []
+        return self.assign_to(node.target, self.lower(node.value), node)
+
+    def aug_assign(self, node: ast.AugAssign) -> list[ir.Stmt]:
+        op = _AUG.get(type(node.op))
+        if op is None:
+            raise self.err(node, f"operator `{type(node.op).__name__}=` is not supported")
+        line, col = node.lineno, node.col_offset
+        t = node.target
+        if isinstance(t, ast.Name):
+            current = self.name(ast.copy_location(ast.Name(t.id, ast.Load()), t))
+            value = self.arith(op, current, self.lower_scalar(node.value), node)
+            return self.assign_to(t, self.narrow_back(value, current.ty, node), node)
+        if isinstance(t, ast.Subscript):
+            base, idx_nodes = self.split_subscript(t)
+            arr = self.array_of(base)
+            if arr is None or len(idx_nodes) != arr.type.ndim:
+                return self.assign_to(t, self.lower(node.value), node)  # reports the error
+            out: list[ir.Stmt] = []
+            temps: list[ir.Expr] = []
+            for i in idx_nodes:
+                tmp = self.temp(I64)
+                out.append(ir.SetLocal(line, col, tmp, self.index(i)))
+                temps.append(ir.LocalGet(line, col, I64, tmp))
+            current = ir.Load(line, col, arr.element.value, arr, temps)
+            value = self.arith(op, current, self.lower_scalar(node.value), node)
+            value = self.coerce(value, arr.element.value, node, "stored value", narrowing=True)
+            out.append(ir.Store(line, col, arr, temps, value))
+            return out
+        raise self.err(t, f"cannot assign to {ast.unparse(t)}")
+
+    def narrow_back(self, value: ir.Expr, to: Any, node: ast.AST) -> ir.Expr:
+        """``x += 1.0`` on an f32 ``x`` computes in f32 already; keep i32/f32 targets."""
+        if to in (F32, I32) and isinstance(value.ty, Scalar) and value.ty != to and (
+            value.ty.is_float == to.is_float
+        ):
+            return self.coerce(value, to, node, narrowing=True)
+        return value
+
+    # -- control flow -------------------------------------------------------------------
+
+    def if_(self, node: ast.If) -> list[ir.Stmt]:
+        cond = self.truth(self.lower_scalar(node.test), node.test)
+        return [ir.If(node.lineno, node.col_offset, cond, self.block(node.body),
+                      self.block(node.orelse))]
+
+    def while_(self, node: ast.While) -> list[ir.Stmt]:
+        if node.orelse:
+            raise self.err(node, "while ... else is not supported",
+                           "use a flag variable set before break")
+        cond = self.truth(self.lower_scalar(node.test), node.test)
+        self.loop_depth += 1
+        body = self.block(node.body)
+        self.loop_depth -= 1
+        return [ir.While(node.lineno, node.col_offset, cond, body)]
+
+    def for_(self, node: ast.For) -> list[ir.Stmt]:
+        line, col = node.lineno, node.col_offset
+        if node.orelse:
+            raise self.err(node, "for ... else is not supported",
+                           "use a flag variable set before break")
+        it = node.iter
+        if not (isinstance(it, ast.Call) and self.unit.builtin_name(it.func) == "range"):
+            raise self.err(it, "for loops iterate over range(...) only",
+                           "write for i in range(len(a)): ... a[i] ...")
+        if it.keywords or not 1 <= len(it.args) <= 3:
+            raise self.err(it, "range() takes 1 to 3 positional arguments")
+        if not isinstance(node.target, ast.Name):
+            raise self.err(node.target, "the loop variable must be a plain name")
+        args = []
+        for a in it.args:
+            e = self.lower_scalar(a)
+            if self.scalar(e, a).is_float:
+                raise self.err(a, "range() arguments must be int, got float",
+                               "convert with int(...)")
+            args.append(self.coerce(e, I64, a, "range() argument"))
+        start, stop, step = (ir.Const(line, col, I64, 0), args[0], ir.Const(line, col, I64, 1)
+                             ) if len(args) == 1 else (args[0], args[1], args[2] if len(args) == 3
+                                                       else ir.Const(line, col, I64, 1))
+        if isinstance(step, ir.Const) and step.value == 0:
+            raise self.err(it, "range() step must not be zero")
+        var = node.target.id
+        if var in self.globals_declared:
+            raise self.err(node.target, "the loop variable cannot be a global")
+        if var in self.locals and self.locals[var] != I64:
+            raise self.err(node.target, f"loop variable `{var}` already has type "
+                           f"{self.locals[var]}")
+        self.locals[var] = I64
+        counter, limit, stride = self.temp(I64), self.temp(I64), self.temp(I64)
+        self.loop_depth += 1
+        body = self.block(node.body)
+        self.loop_depth -= 1
+        return [ir.ForRange(line, col, var, start, stop, step, body, counter, limit, stride)]
+
+    def break_(self, node: ast.Break) -> list[ir.Stmt]:
+        if not self.loop_depth:
+            raise self.err(node, "`break` outside a loop")
+        return [ir.Break(node.lineno, node.col_offset)]
+
+    def continue_(self, node: ast.Continue) -> list[ir.Stmt]:
+        if not self.loop_depth:
+            raise self.err(node, "`continue` outside a loop")
+        return [ir.Continue(node.lineno, node.col_offset)]
+
+    def return_(self, node: ast.Return) -> list[ir.Stmt]:
+        line, col = node.lineno, node.col_offset
+        want = self.sig.result
+        if node.value is None or (isinstance(node.value, ast.Constant)
+                                  and node.value.value is None):
+            if want != NONE:
+                raise self.err(node, f"`{self.sig.name}` must return {want}")
+            return [ir.Return(line, col, None)]
+        if want == NONE:
+            raise self.err(node, f"`{self.sig.name}` returns a value but is annotated -> None",
+                           "add a return annotation such as -> float")
+        if isinstance(want, TupleType):
+            if isinstance(node.value, ast.Tuple):
+                if len(node.value.elts) != len(want.items):
+                    raise self.err(node, f"`{self.sig.name}` returns {len(want.items)} values")
+                items = [self.coerce(self.lower_scalar(e), t, e, "returned value")
+                         for e, t in zip(node.value.elts, want.items)]
+                return [ir.Return(line, col, ir.TupleExpr(line, col, want, items))]
+            v = self.lower(node.value)
+            if v.ty != want:
+                raise self.err(node, f"`{self.sig.name}` must return {want}, got {v.ty}")
+            return [ir.Return(line, col, v)]
+        assert isinstance(want, Scalar)
+        v = self.lower_scalar(node.value)
+        return [ir.Return(line, col, self.coerce(v, want, node.value, "returned value"))]
+
+    def expr_stmt(self, node: ast.Expr) -> list[ir.Stmt]:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return []  # a docstring or a comment-like string
+        return [ir.ExprStmt(node.lineno, node.col_offset, self.lower(node.value))]
+
+    def assert_(self, node: ast.Assert) -> list[ir.Stmt]:
+        cond = self.truth(self.lower_scalar(node.test), node.test)
+        neg = ir.Unary(node.lineno, node.col_offset, BOOL, "not", cond)
+        return [ir.If(node.lineno, node.col_offset, neg,
+                      [ir.Raise(node.lineno, node.col_offset, "AssertionError")], [])]
+
+    def raise_(self, node: ast.Raise) -> list[ir.Stmt]:
+        exc = node.exc
+        target = exc.func if isinstance(exc, ast.Call) else exc
+        name = target.id if isinstance(target, ast.Name) else None
+        if name not in ERROR_CODES or node.cause is not None:
+            raise self.err(node, "only `raise ZeroDivisionError/IndexError/ValueError/"
+                           "AssertionError/OverflowError(...)` is supported",
+                           "the message is not kept; the runtime reports the exception and line")
+        return [ir.Raise(node.lineno, node.col_offset, name)]
+
+    def global_(self, node: ast.Global) -> list[ir.Stmt]:
+        return []  # collected by _assigned_names
+
+    stmt_handlers: dict[type, Callable[[Any, Any], list[ir.Stmt]]] = {
+        ast.Assign: assign,
+        ast.AnnAssign: ann_assign,
+        ast.AugAssign: aug_assign,
+        ast.If: if_,
+        ast.While: while_,
+        ast.For: for_,
+        ast.Break: break_,
+        ast.Continue: continue_,
+        ast.Return: return_,
+        ast.Expr: expr_stmt,
+        ast.Assert: assert_,
+        ast.Raise: raise_,
+        ast.Global: global_,
+        ast.Pass: lambda self, node: [],
+    }
+
+
+__all__ = ["FunctionLowerer", "lower_function"]

@@ -1,0 +1,442 @@
+"""One source file's module-level declarations: imports, constants, constant tables,
+persistent state and function signatures.
+
+Module level is declarative in a kernel: ``N = 64`` is a compile-time constant,
+``TABLE = (1.0, 2.0)`` a constant table, ``speed: float = 1.0`` a persistent scalar (an
+exported mutable global), ``grid = zeros((N, N))`` a persistent array at a fixed offset in
+linear memory, and ``def`` a function. Anything else is refused with its line.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from portalis.errors import CompileError
+from portalis.lang import ir
+from portalis.lang.frontend.diagnostics import Diagnostics
+from portalis.lang.types import (
+    ELEMENT_NAMES,
+    F64,
+    I64,
+    NONE,
+    SCALAR_NAMES,
+    ArrayType,
+    Element,
+    Scalar,
+    TupleType,
+    Type,
+)
+
+#: Modules a kernel may import, and the names it may import from them.
+ALLOWED_MODULES = {"math", "numpy", "portalis.lang", "typing", "__future__"}
+LANG_NAMES = {"f64", "f32", "i64", "i32", "u8", "Array", "float_to_bits", "bits_to_float",
+              "zeros"}
+I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
+
+Constant = int | float | bool
+
+
+@dataclass
+class FunctionSig:
+    """A function's signature, known before any body is compiled (so calls type-check in
+    any order, recursion included)."""
+
+    name: str
+    symbol: str
+    params: list[ir.Param]
+    result: Type
+    node: ast.FunctionDef
+    unit: Unit
+    exported: bool
+    doc: str
+
+
+@dataclass
+class Table:
+    symbol: str
+    element: Scalar
+    values: tuple[Constant, ...]
+    offset: int = 0
+
+
+@dataclass
+class Unit:
+    """A parsed source file: the kernel itself, or one file of the math library."""
+
+    filename: str
+    prefix: str  # symbol prefix: "" for the kernel, "libm.trig." for a library file
+    exported: bool  # whether its public functions become module exports
+    diag: Diagnostics
+    tree: ast.Module
+    doc: str = ""
+    aliases: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, Constant] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+    state_scalars: dict[str, ir.StateScalar] = field(default_factory=dict)
+    state_arrays: dict[str, ir.ArrayRef] = field(default_factory=dict)
+    functions: dict[str, FunctionSig] = field(default_factory=dict)
+    #: ``from portalis.lang.libm.x import f`` / ``from .x import f``: local name → (module, name)
+    foreign: dict[str, tuple[str, str]] = field(default_factory=dict)
+    state_lines: dict[str, int] = field(default_factory=dict)
+
+    # -- names --------------------------------------------------------------------------
+
+    def qualified(self, node: ast.expr) -> str | None:
+        """The canonical dotted name ``node`` refers to through imports (``np.zeros`` →
+        ``numpy.zeros``), or None if it is not an imported name."""
+        if isinstance(node, ast.Name):
+            return self.aliases.get(node.id)
+        if isinstance(node, ast.Attribute):
+            base = self.qualified(node.value)
+            return f"{base}.{node.attr}" if base else None
+        return None
+
+    def builtin_name(self, node: ast.expr) -> str | None:
+        """The registry name ``node`` spells (``math.sin``, ``abs``, ``float_to_bits``)."""
+        q = self.qualified(node)
+        if q is not None:
+            if q.startswith("portalis.lang."):
+                return q[len("portalis.lang."):]
+            return q
+        if isinstance(node, ast.Name) and node.id not in self.constants:
+            return node.id
+        return None
+
+    # -- types --------------------------------------------------------------------------
+
+    def parse_type(self, node: ast.expr | None, what: str) -> Type:
+        d = self.diag
+        if node is None:
+            raise d.error(None, f"{what} needs a type annotation")
+        if isinstance(node, ast.Constant) and node.value is None:
+            return NONE
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            try:
+                inner = ast.parse(node.value, mode="eval").body
+            except SyntaxError:
+                raise d.error(node, f"cannot read the annotation {node.value!r}") from None
+            ast.copy_location(inner, node)
+            for sub in ast.walk(inner):
+                ast.copy_location(sub, node)
+            return self.parse_type(inner, what)
+        name = self.builtin_name(node)
+        if name is not None and name in SCALAR_NAMES:
+            return SCALAR_NAMES[name]
+        if isinstance(node, ast.Subscript):
+            base = self.builtin_name(node.value)
+            items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if base == "Array":
+                return self._array_type(node, items)
+            if base in ("tuple", "typing.Tuple"):
+                types = [self.parse_type(i, what) for i in items]
+                if not all(isinstance(t, Scalar) for t in types) or len(types) < 2:
+                    raise d.error(node, f"{what}: a tuple holds two or more numbers or bools")
+                return TupleType(tuple(t for t in types if isinstance(t, Scalar)))
+        raise d.error(
+            node,
+            f"{what}: unsupported type annotation `{ast.unparse(node)}`",
+            "use float, int, bool, f32, i32, Array[f64] / Array[f32, 2] …, or tuple[float, ...]",
+        )
+
+    def _array_type(self, node: ast.Subscript, items: list[ast.expr]) -> ArrayType:
+        d = self.diag
+        elem = self.parse_element(items[0])
+        ndim = 1
+        if len(items) == 2:
+            if not (isinstance(items[1], ast.Constant) and type(items[1].value) is int):
+                raise d.error(items[1], "an array's rank must be a literal int (Array[f64, 2])")
+            ndim = items[1].value
+        if len(items) > 2 or not 1 <= ndim <= 8:
+            raise d.error(node, "write an array type as Array[dtype] or Array[dtype, ndim]",
+                          "ndim is 1 to 8")
+        return ArrayType(elem, ndim)
+
+    def parse_element(self, node: ast.expr) -> Element:
+        name = self.builtin_name(node)
+        if name is not None:
+            last = name.rsplit(".", 1)[-1]
+            if last in ELEMENT_NAMES:
+                return ELEMENT_NAMES[last]
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if node.value in ELEMENT_NAMES:
+                return ELEMENT_NAMES[node.value]
+        raise self.diag.error(
+            node, f"unsupported array element type `{ast.unparse(node)}`",
+            "element types: f64/float, f32, i64/int, i32, u8, bool (or numpy.float64 …)",
+        )
+
+    # -- compile-time evaluation ----------------------------------------------------------
+
+    def const_eval(self, node: ast.expr) -> Any:
+        """Evaluate a module-level constant expression with Python's own semantics."""
+        d = self.diag
+        if isinstance(node, ast.Constant):
+            if isinstance(node.value, bool | int | float):
+                return node.value
+            raise d.error(node, f"constant of type {type(node.value).__name__} is not supported")
+        if isinstance(node, ast.Name) and node.id in self.constants:
+            return self.constants[node.id]
+        if isinstance(node, ast.Name) and node.id in self.tables:
+            return self.tables[node.id].values
+        q = self.builtin_name(node) if isinstance(node, ast.Name | ast.Attribute) else None
+        if q is not None and q.startswith("math.") and isinstance(
+            getattr(math, q[5:], None), float
+        ):
+            return getattr(math, q[5:])
+        if isinstance(node, ast.Tuple):
+            return tuple(self.const_eval(e) for e in node.elts)
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+            return self._guard(node, lambda: _UNARY[type(node.op)](self.const_eval(node.operand)))
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            left, right = self.const_eval(node.left), self.const_eval(node.right)
+            return self._guard(node, lambda: _BINARY[type(node.op)](left, right))
+        if isinstance(node, ast.Call) and not node.keywords:
+            fname = self.builtin_name(node.func)
+            fn = _CONST_CALLS.get(fname or "")
+            if fn is None and fname and fname.startswith("math."):
+                fn = getattr(math, fname[5:], None) if fname[5:] in _PURE_MATH else None
+            if fn is not None:
+                args = [self.const_eval(a) for a in node.args]
+                return self._guard(node, lambda: fn(*args))
+        raise d.error(node, f"`{ast.unparse(node)}` is not a constant expression",
+                      "module-level values are numbers, tuples of numbers, or arithmetic on them")
+
+    def _guard(self, node: ast.expr, fn: Callable[[], Any]) -> Any:
+        try:
+            value = fn()
+        except (ArithmeticError, ValueError, TypeError) as e:
+            raise self.diag.error(node, f"evaluating this constant raised {type(e).__name__}: {e}"
+                                  ) from None
+        if isinstance(value, int) and not isinstance(value, bool) and not (
+            I64_MIN <= value <= I64_MAX
+        ):
+            raise self.diag.error(node, "constant does not fit in a 64-bit int")
+        return value
+
+
+_UNARY: dict[type, Callable[[Any], Any]] = {
+    ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert,
+    ast.Not: operator.not_,
+}
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
+    ast.Pow: operator.pow, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+}
+_CONST_CALLS: dict[str, Callable[..., Any]] = {"float": float, "int": int, "abs": abs,
+                                                "min": min, "max": max, "bool": bool}
+_PURE_MATH = {"sqrt", "sin", "cos", "tan", "exp", "log", "log2", "log10", "atan", "atan2",
+              "pow", "hypot", "floor", "ceil", "fabs", "radians", "degrees", "ldexp"}
+
+
+def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
+    """Parse ``source`` and collect its module-level declarations."""
+    diag = Diagnostics(filename)
+    try:
+        tree = ast.parse(source, filename=filename)
+    except SyntaxError as e:
+        raise CompileError(
+            f"syntax error: {e.msg}", file=filename, line=e.lineno or 0,
+            col=e.offset or 0, hint="the kernel must be valid Python",
+        ) from None
+    except (ValueError, RecursionError, MemoryError) as e:
+        raise diag.error(None, f"cannot parse the source: {e}",
+                         "the kernel must be valid Python text") from None
+    unit = Unit(filename=filename, prefix=prefix, exported=exported, diag=diag, tree=tree)
+    _Collector(unit).run()
+    return unit
+
+
+class _Collector:
+    def __init__(self, unit: Unit) -> None:
+        self.unit = unit
+        self.d = unit.diag
+
+    def run(self) -> None:
+        body = self.unit.tree.body
+        if body and _is_docstring(body[0]):
+            self.unit.doc = body[0].value.value  # type: ignore[attr-defined]
+            body = body[1:]
+        for stmt in body:
+            handler = self._handlers.get(type(stmt))
+            if handler is None:
+                raise self.d.unsupported(stmt, "at module level",
+                                         "module level holds imports, constants, state and defs")
+            handler(self, stmt)
+
+    def _import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            if alias.name not in ALLOWED_MODULES and alias.name != "portalis":
+                raise self.d.error(node, f"module `{alias.name}` cannot be imported in a kernel",
+                                   "kernels may import math, numpy and portalis.lang")
+            local = alias.asname or alias.name.split(".")[0]
+            self.unit.aliases[local] = alias.name if alias.asname else local
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        mod = node.module or ""
+        if node.level or mod.startswith("portalis.lang.libm"):
+            target = mod.rsplit(".", 1)[-1] if mod else ""
+            for alias in node.names:
+                self.unit.foreign[alias.asname or alias.name] = (target, alias.name)
+            return
+        if mod not in ALLOWED_MODULES:
+            raise self.d.error(node, f"module `{mod}` cannot be imported in a kernel",
+                               "kernels may import from math, numpy and portalis.lang")
+        for alias in node.names:
+            if alias.name == "*":
+                raise self.d.error(node, "`import *` is not supported", "import names explicitly")
+            if mod == "portalis.lang" and alias.name not in LANG_NAMES:
+                raise self.d.error(node, f"portalis.lang has no kernel name `{alias.name}`",
+                                   "available: " + ", ".join(sorted(LANG_NAMES)))
+            self.unit.aliases[alias.asname or alias.name] = f"{mod}.{alias.name}"
+
+    def _function(self, node: ast.FunctionDef) -> None:
+        u, d = self.unit, self.d
+        if node.decorator_list:
+            raise d.error(node.decorator_list[0], "decorators are not supported on kernel functions")
+        a = node.args
+        if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
+            raise d.error(node, f"function `{node.name}`: only plain parameters are supported",
+                          "no *args, **kwargs, keyword-only or positional-only parameters")
+        defaults: list[ast.expr | None] = [None] * (len(a.args) - len(a.defaults)) + list(
+            a.defaults
+        )
+        params: list[ir.Param] = []
+        for arg, default in zip(a.args, defaults):
+            t = u.parse_type(arg.annotation, f"parameter `{arg.arg}` of `{node.name}`") if (
+                arg.annotation is not None) else None
+            if t is None:
+                raise d.error(arg, f"parameter `{arg.arg}` of `{node.name}` needs a type annotation",
+                              f"for example `{arg.arg}: float`")
+            if not isinstance(t, Scalar | ArrayType):
+                raise d.error(arg, f"parameter `{arg.arg}` cannot have type {t}")
+            value = None
+            if default is not None:
+                if not isinstance(t, Scalar):
+                    raise d.error(default, "array parameters cannot have defaults")
+                value = u.const_eval(default)
+                if not isinstance(value, bool | int | float) or (
+                    isinstance(value, float) and not t.is_float
+                ):
+                    raise d.error(default, f"default of `{arg.arg}` must be a {t} constant")
+                value = float(value) if t.is_float else (bool(value) if t.is_bool else int(value))
+            params.append(ir.Param(arg.arg, t, value))
+        if node.returns is None:
+            result: Type = NONE
+            if any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(node)):
+                raise d.error(node, f"function `{node.name}` returns a value but has no return "
+                              "annotation", "add `-> float` (or the type it returns)")
+        else:
+            result = u.parse_type(node.returns, f"result of `{node.name}`")
+            if isinstance(result, ArrayType):
+                raise d.error(node.returns, "functions cannot return arrays",
+                              "write results into an array parameter instead")
+        doc = ast.get_docstring(node) or ""
+        if node.name in u.functions:
+            raise d.error(node, f"function `{node.name}` is defined twice")
+        u.functions[node.name] = FunctionSig(
+            name=node.name, symbol=u.prefix + node.name, params=params, result=result,
+            node=node, unit=u, exported=u.exported and not node.name.startswith("_"), doc=doc,
+        )
+
+    def _assign(self, node: ast.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            raise self.d.error(node, "module-level assignments bind one name",
+                               "write `NAME = value`")
+        self._bind(node.targets[0].id, None, node.value, node)
+
+    def _ann_assign(self, node: ast.AnnAssign) -> None:
+        if not isinstance(node.target, ast.Name) or node.value is None:
+            raise self.d.error(node, "module-level annotated names need a value",
+                               "write `speed: float = 1.0`")
+        self._bind(node.target.id, node.annotation, node.value, node)
+
+    def _bind(self, name: str, annotation: ast.expr | None, value: ast.expr, node: ast.stmt
+              ) -> None:
+        u, d = self.unit, self.d
+        if name in u.constants or name in u.tables or name in u.state_scalars or (
+            name in u.state_arrays
+        ):
+            raise d.error(node, f"`{name}` is bound twice at module level")
+        if isinstance(value, ast.Call) and (u.builtin_name(value.func) or "") in (
+            "zeros", "numpy.zeros"
+        ):
+            u.state_arrays[name] = self._zeros(name, annotation, value)
+            u.state_lines[name] = node.lineno
+            return
+        if annotation is not None:
+            t = u.parse_type(annotation, f"`{name}`")
+            if not isinstance(t, Scalar):
+                raise d.error(annotation, f"persistent `{name}` must be a number or bool",
+                              "persistent arrays are written `NAME = zeros(shape, dtype)`")
+            v = u.const_eval(value)
+            if not isinstance(v, bool | int | float) or (isinstance(v, float) and not t.is_float):
+                raise d.error(value, f"initial value of `{name}` must be a {t} constant")
+            v = float(v) if t.is_float else (bool(v) if t.is_bool else int(v))
+            u.state_scalars[name] = ir.StateScalar(name, "state." + u.prefix + name, t, v)
+            u.state_lines[name] = node.lineno
+            return
+        v = u.const_eval(value)
+        if isinstance(v, tuple):
+            if not v or not all(isinstance(x, int | float) for x in v):
+                raise d.error(value, f"constant table `{name}` must hold numbers",
+                              "write a flat tuple of ints or floats")
+            elem = F64 if any(isinstance(x, float) for x in v) else I64
+            vals = tuple(float(x) if elem is F64 else int(x) for x in v)
+            u.tables[name] = Table(f"{u.prefix}{name}", elem, vals)
+        else:
+            u.constants[name] = v
+
+    def _zeros(self, name: str, annotation: ast.expr | None, call: ast.Call) -> ir.ArrayRef:
+        u, d = self.unit, self.d
+        if not call.args or len(call.args) > 2:
+            raise d.error(call, "write zeros(shape) or zeros(shape, dtype)")
+        shape = u.const_eval(call.args[0])
+        shape = shape if isinstance(shape, tuple) else (shape,)
+        if not shape or not all(type(n) is int and n > 0 for n in shape):
+            raise d.error(call.args[0], "an array's shape is positive int constants")
+        dtype: ast.expr | None = call.args[1] if len(call.args) == 2 else None
+        for kw in call.keywords:
+            if kw.arg != "dtype":
+                raise d.error(kw.value, f"zeros(): unsupported keyword `{kw.arg}`")
+            dtype = kw.value
+        elem = u.parse_element(dtype) if dtype is not None else ELEMENT_NAMES["f64"]
+        t = ArrayType(elem, len(shape))
+        if annotation is not None and u.parse_type(annotation, f"`{name}`") != t:
+            raise d.error(annotation, f"annotation of `{name}` does not match zeros(): {t}")
+        return ir.ArrayRef(name, t, offset=None, shape=tuple(shape))
+
+    def _if(self, node: ast.If) -> None:
+        t = node.test
+        if (isinstance(t, ast.Compare) and isinstance(t.left, ast.Name)
+                and t.left.id == "__name__"):
+            return  # `if __name__ == "__main__":` runs only under CPython
+        raise self.d.unsupported(node, "at module level")
+
+    def _expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return
+        raise self.d.error(node, "module-level expressions are not supported",
+                           "module level holds imports, constants, state and defs")
+
+    _handlers: dict[type, Callable[[_Collector, Any], None]] = {
+        ast.Import: _import,
+        ast.ImportFrom: _import_from,
+        ast.FunctionDef: _function,
+        ast.Assign: _assign,
+        ast.AnnAssign: _ann_assign,
+        ast.If: _if,
+        ast.Expr: _expr,
+        ast.Pass: lambda self, node: None,
+    }
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
+            and isinstance(stmt.value.value, str))

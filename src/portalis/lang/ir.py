@@ -1,0 +1,372 @@
+"""The typed intermediate representation: what the front end produces and the back end
+turns into WebAssembly text.
+
+Every node carries the source position (``line``, ``col``) of the Python it came from, so a
+trap can name the kernel's line. Expressions carry their type; operands are already
+converted to the operation's type (the front end inserts :class:`Cast` nodes), so the back end
+never decides a type on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portalis.lang.types import BOOL, ArrayType, Element, Scalar, TupleType, Type
+
+
+@dataclass
+class Node:
+    line: int
+    col: int
+
+
+# -- expressions ----------------------------------------------------------------------------
+
+
+@dataclass
+class Expr(Node):
+    ty: Type
+
+
+@dataclass
+class Const(Expr):
+    value: int | float | bool
+
+
+@dataclass
+class LocalGet(Expr):
+    name: str
+
+
+@dataclass
+class LocalTee(Expr):
+    """Store ``value`` in a local and yield it (used to evaluate a chained comparison's middle
+    operand once)."""
+
+    name: str
+    value: Expr
+
+
+@dataclass
+class GlobalGet(Expr):
+    symbol: str
+
+
+@dataclass
+class Unary(Expr):
+    op: str  # neg, not, invert
+    operand: Expr
+
+
+@dataclass
+class Binary(Expr):
+    """Arithmetic or bitwise operation on two operands of type ``ty``.
+
+    ``op`` is one of add sub mul div floordiv mod pow and or xor shl shr.
+    """
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass
+class Compare(Expr):
+    op: str  # lt le gt ge eq ne
+    left: Expr
+    right: Expr
+
+
+@dataclass
+class Logical(Expr):
+    """Python ``and``/``or``: yields an operand, not just a bool; ``temp`` holds the left one."""
+
+    op: str  # and, or
+    left: Expr
+    right: Expr
+    temp: str
+
+
+@dataclass
+class IfExp(Expr):
+    cond: Expr
+    then: Expr
+    orelse: Expr
+
+
+@dataclass
+class Cast(Expr):
+    """Convert ``value`` to ``ty``. ``kind``: ``convert`` (exact or rounding numeric
+    conversion), ``truth`` (Python truthiness to bool), ``py_int`` (float → int with
+    CPython's ValueError/OverflowError), ``bits`` (reinterpret)."""
+
+    kind: str
+    value: Expr
+
+
+@dataclass
+class Call(Expr):
+    symbol: str
+    args: list[Expr]
+
+
+@dataclass
+class BuiltinCall(Expr):
+    """A call of a registry builtin; ``lowering`` names the back end's emitter."""
+
+    lowering: str
+    args: list[Expr]
+
+
+@dataclass
+class ArrayRef:
+    """Where an array lives: a parameter (locals ``NAME`` and ``NAME.dK``) or a persistent
+    array at a fixed offset with a fixed shape."""
+
+    name: str
+    type: ArrayType
+    offset: int | None = None
+    shape: tuple[int, ...] | None = None
+
+    @property
+    def element(self) -> Element:
+        return self.type.element
+
+
+@dataclass
+class Load(Expr):
+    array: ArrayRef
+    indices: list[Expr]
+
+
+@dataclass
+class Dim(Expr):
+    """``len(a)`` / ``a.shape[k]``: an array extent as ``int``."""
+
+    array: ArrayRef
+    axis: int
+
+
+@dataclass
+class TableLoad(Expr):
+    """``TABLE[i]`` for a module-level constant tuple stored in a data segment."""
+
+    symbol: str
+    offset: int
+    length: int
+    index: Expr
+
+
+@dataclass
+class ArrayArg(Expr):
+    """An array passed to another kernel function: its address, then its extents."""
+
+    array: ArrayRef
+
+
+@dataclass
+class TupleExpr(Expr):
+    items: list[Expr]
+
+
+# -- statements -----------------------------------------------------------------------------
+
+
+@dataclass
+class Stmt(Node):
+    pass
+
+
+@dataclass
+class SetLocal(Stmt):
+    name: str
+    value: Expr
+
+
+@dataclass
+class SetGlobal(Stmt):
+    symbol: str
+    value: Expr
+
+
+@dataclass
+class Store(Stmt):
+    array: ArrayRef
+    indices: list[Expr]
+    value: Expr
+
+
+@dataclass
+class Unpack(Stmt):
+    """Evaluate a tuple-typed expression and assign its items to locals, in order."""
+
+    names: list[str]
+    value: Expr
+
+
+@dataclass
+class ExprStmt(Stmt):
+    value: Expr
+
+
+@dataclass
+class If(Stmt):
+    cond: Expr
+    body: list[Stmt]
+    orelse: list[Stmt]
+
+
+@dataclass
+class While(Stmt):
+    cond: Expr
+    body: list[Stmt]
+
+
+@dataclass
+class ForRange(Stmt):
+    """``for var in range(start, stop, step)``: ``counter``/``limit``/``stride`` are hidden
+    locals so that assigning ``var`` in the body does not change the iteration, as in
+    Python. ``step`` is a :class:`Const` when known, which lets the back end pick the loop
+    test statically."""
+
+    var: str
+    start: Expr
+    stop: Expr
+    step: Expr
+    body: list[Stmt]
+    counter: str
+    limit: str
+    stride: str
+
+
+@dataclass
+class Break(Stmt):
+    pass
+
+
+@dataclass
+class Continue(Stmt):
+    pass
+
+
+@dataclass
+class Return(Stmt):
+    value: Expr | None
+
+
+@dataclass
+class Raise(Stmt):
+    """Trap with a Python exception (an :data:`portalis.abi.ERROR_CODES` name)."""
+
+    exception: str
+
+
+# -- functions and modules ------------------------------------------------------------------
+
+
+@dataclass
+class Param:
+    name: str
+    type: Scalar | ArrayType
+    default: int | float | bool | None = None
+
+
+@dataclass
+class Function:
+    name: str  # Python name
+    symbol: str  # wasm name, unique in the module
+    params: list[Param]
+    result: Type
+    body: list[Stmt] = field(default_factory=list)
+    locals: dict[str, Scalar] = field(default_factory=dict)
+    exported: bool = False
+    #: Part of the math library or prelude: its traps keep the caller's line.
+    library: bool = False
+    line: int = 0
+    doc: str = ""
+
+    @property
+    def result_types(self) -> tuple[Scalar, ...]:
+        if isinstance(self.result, TupleType):
+            return self.result.items
+        if isinstance(self.result, Scalar):
+            return (self.result,)
+        return ()
+
+
+@dataclass
+class StateScalar:
+    name: str
+    symbol: str
+    type: Scalar
+    init: int | float | bool
+
+
+@dataclass
+class DataBlock:
+    """Bytes placed at a fixed offset: a constant table, or (zero-filled) a state array."""
+
+    symbol: str
+    offset: int
+    data: bytes
+
+
+@dataclass
+class Module:
+    functions: list[Function]
+    state_scalars: list[StateScalar]
+    state_arrays: list[ArrayRef]
+    data: list[DataBlock]
+    heap_base: int
+    #: ``libm:NAME`` / ``prelude:NAME`` → symbol of the compiled-in function providing it.
+    links: dict[str, str] = field(default_factory=dict)
+    table_offsets: dict[str, int] = field(default_factory=dict)
+    source_name: str = ""
+
+
+def truthy_type(t: Type) -> bool:
+    """Whether ``t`` may stand in a condition (``if x:``)."""
+    return isinstance(t, Scalar)
+
+
+__all__ = [
+    "BOOL",
+    "ArrayArg",
+    "ArrayRef",
+    "Binary",
+    "Break",
+    "BuiltinCall",
+    "Call",
+    "Cast",
+    "Compare",
+    "Const",
+    "Continue",
+    "DataBlock",
+    "Dim",
+    "Expr",
+    "ExprStmt",
+    "ForRange",
+    "Function",
+    "GlobalGet",
+    "If",
+    "IfExp",
+    "Load",
+    "LocalGet",
+    "LocalTee",
+    "Logical",
+    "Module",
+    "Node",
+    "Param",
+    "Raise",
+    "Return",
+    "SetGlobal",
+    "SetLocal",
+    "StateScalar",
+    "Stmt",
+    "Store",
+    "TableLoad",
+    "TupleExpr",
+    "Unary",
+    "Unpack",
+    "While",
+]

@@ -1,0 +1,84 @@
+"""The compiler, pass by pass. Reading :func:`compile_source` top to bottom reads the whole
+compiler:
+
+1. ``parse_unit``     Python source → AST → module-level declarations (frontend/unit.py)
+2. ``lower_all``      each reachable function → typed IR, math library pulled in on demand
+                      (frontend/program.py, frontend/stmts.py, frontend/exprs.py)
+3. ``layout``         constant tables and persistent arrays at fixed linear-memory offsets
+4. ``emit_module``    typed IR → WebAssembly text (backend/)
+5. ``assemble``       WebAssembly text → binary (wasmtime's wat2wasm, no external toolchain)
+6. ``attach_abi``     the ``portalis.abi`` custom section (abi_gen.py, portalis/abi.py)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from portalis.abi import SECTION_NAME, ModuleAbi, encode_custom_section
+from portalis.errors import CompileError
+from portalis.lang.abi_gen import module_abi
+from portalis.lang.backend.wat import emit_module
+from portalis.lang.frontend.program import Library, Program, default_library
+from portalis.lang.frontend.unit import parse_unit
+
+
+@dataclass(frozen=True)
+class CompiledKernel:
+    """A compiled kernel: the module's bytes, its text, and its self-description."""
+
+    wasm: bytes
+    wat: str
+    abi: ModuleAbi
+
+
+def compile_source(source: str, filename: str = "<kernel>", *,
+                   library: Library | None = None) -> CompiledKernel:
+    """Compile kernel source. ``library`` replaces the math library (tests use a stand-in);
+    by default it is ``portalis.lang.libm``."""
+    unit = parse_unit(source, filename, prefix="", exported=True)           # 1
+    program = Program(unit, library if library is not None else default_library())
+    functions = program.lower_all()                                         # 2
+    module = program.layout(functions)                                      # 3
+    wat = emit_module(module)                                               # 4
+    wasm = assemble(wat, filename)                                          # 5
+    description = module_abi(module, Path(filename).name)
+    return CompiledKernel(attach_abi(wasm, description), wat, description)  # 6
+
+
+def assemble(wat: str, filename: str) -> bytes:
+    import wasmtime
+
+    try:
+        return bytes(wasmtime.wat2wasm(wat))
+    except Exception as e:  # wasmtime raises its own error types; any failure is ours
+        raise CompileError(f"internal compiler error: generated WebAssembly is invalid: {e}",
+                           file=filename, line=0, col=0,
+                           hint="please report this with the kernel source") from None
+
+
+def attach_abi(wasm: bytes, description: ModuleAbi) -> bytes:
+    return wasm + encode_custom_section(SECTION_NAME, description.to_bytes())
+
+
+def build(path: str | Path, output: str | Path | None = None, emit: str = "wasm") -> Path:
+    """Compile the kernel file ``path`` and write ``output`` (default: next to the source,
+    ``.wasm`` or ``.wat``). The file is written atomically."""
+    src = Path(path)
+    if emit not in ("wasm", "wat"):
+        raise CompileError(f"unknown output kind {emit!r}", file=str(src), hint="wasm or wat")
+    try:
+        source = src.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise CompileError(f"cannot read the kernel: {e}", file=str(src),
+                           hint="give the path of a UTF-8 Python file") from None
+    kernel = compile_source(source, str(src))
+    out = Path(output) if output is not None else src.with_suffix("." + emit)
+    data = kernel.wat.encode("utf-8") if emit == "wat" else kernel.wasm
+    tmp = out.with_name(out.name + ".tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(out)
+    except OSError as e:
+        raise CompileError(f"cannot write {out}: {e}", file=str(src)) from None
+    return out
