@@ -1,0 +1,143 @@
+"""The projectile demo's USD scene: ground, launcher, camera and lights, a ball driven frame by
+frame by a WasmPhysics prim running the compiled kernel, and the trail of the ball's computed
+path as a BasisCurves.
+
+Y is up and one unit is a metre. The physics prim binds the kernel's ``step`` (its physics
+function) and ``on_ground_contact`` (its collision handler); ``gravityOverride`` and
+``forceMultiplier`` reach ``step`` by parameter name, the ball's radius reaches both through a
+connection to the Sphere's own ``radius``, and the step's position results are forwarded to
+the ball's translate (docs/usd.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
+
+from portalis.usd import WasmPhysicsSchema, add_input, add_output
+
+BALL = "/World/Ball"
+PHYSICS = "/World/Physics"
+TRAIL = "/World/Trail"
+
+
+@dataclass(frozen=True)
+class Launch:
+    """What the demo fires, and how long it watches."""
+
+    speed: float = 20.0
+    angle_deg: float = 45.0
+    height: float = 0.0
+    gravity: float = 9.81
+    force_multiplier: float = 1.0
+    restitution: float = 0.7
+    radius: float = 0.25
+    fps: float = 60.0
+    seconds: float = 10.0
+
+    @property
+    def frames(self) -> int:
+        return round(self.seconds * self.fps)
+
+
+def write_scene(path: Path, wasm_path: str, launch: Launch, trail: np.ndarray) -> None:
+    """Write the scene to ``path``. ``wasm_path`` is authored as given (relative paths resolve
+    against ``path``'s folder); ``trail`` is the ball's computed path, one (x, y, z) per row."""
+    stage = Usd.Stage.CreateNew(str(path))
+    UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.y)
+    UsdGeom.SetStageMetersPerUnit(stage, 1.0)
+    stage.SetStartTimeCode(0)
+    stage.SetEndTimeCode(launch.frames)
+    stage.SetTimeCodesPerSecond(launch.fps)
+    stage.SetFramesPerSecond(launch.fps)
+    world = UsdGeom.Xform.Define(stage, "/World")
+    stage.SetDefaultPrim(world.GetPrim())
+
+    _ground(stage, length=max(60.0, float(trail[:, 0].max()) + 20.0))
+    _launcher(stage, launch.angle_deg, launch.height)
+    ball = UsdGeom.Sphere.Define(stage, BALL)
+    ball.CreateRadiusAttr(launch.radius)
+    ball.CreateDisplayColorAttr(Vt.Vec3fArray([Gf.Vec3f(0.84, 0.2, 0.16)]))
+    start = Gf.Vec3d(0.0, launch.height + launch.radius, 0.0)
+    ball.AddTranslateOp().Set(start)
+    _trail(stage, trail)
+    _camera_and_lights(stage, trail)
+    _physics(stage, wasm_path, launch)
+    stage.GetRootLayer().Save()
+
+
+def _physics(stage: Usd.Stage, wasm_path: str, launch: Launch) -> None:
+    prim = WasmPhysicsSchema.Define(stage, PHYSICS)
+    prim.GetAttribute(WasmPhysicsSchema.ATTR_WASM_PATH).Set(Sdf.AssetPath(wasm_path))
+    prim.GetAttribute(WasmPhysicsSchema.ATTR_MODULE_ID).Set("projectile")
+    prim.GetAttribute(WasmPhysicsSchema.ATTR_UPDATE_RATE).Set(launch.fps)
+    prim.GetAttribute(WasmPhysicsSchema.ATTR_PHYSICS_FUNCTION).Set("step")
+    prim.GetAttribute(WasmPhysicsSchema.ATTR_COLLISION_HANDLER).Set("on_ground_contact")
+    prim.GetAttribute(WasmPhysicsSchema.ATTR_GRAVITY_OVERRIDE).Set(
+        Gf.Vec3f(0.0, -launch.gravity, 0.0)
+    )
+    prim.GetAttribute(WasmPhysicsSchema.ATTR_FORCE_MULTIPLIER).Set(launch.force_multiplier)
+    add_input(prim, "speed", "double", launch.speed)
+    add_input(prim, "angle_deg", "double", launch.angle_deg)
+    add_input(prim, "height", "double", launch.height)
+    add_input(prim, "restitution", "double", launch.restitution)
+    add_input(prim, "radius", "double", connect=f"{BALL}.radius")
+    add_output(prim, "position", "double3", [f"{BALL}.xformOp:translate"])
+
+
+def _ground(stage: Usd.Stage, length: float) -> None:
+    ground = UsdGeom.Cube.Define(stage, "/World/Ground")
+    ground.CreateSizeAttr(1.0)
+    ground.AddTranslateOp().Set(Gf.Vec3d(length / 2.0 - 10.0, -0.05, 0.0))
+    ground.AddScaleOp().Set(Gf.Vec3f(length, 0.1, 30.0))
+    ground.CreateDisplayColorAttr(Vt.Vec3fArray([Gf.Vec3f(0.42, 0.55, 0.3)]))
+
+
+def _launcher(stage: Usd.Stage, angle_deg: float, height: float) -> None:
+    launcher = UsdGeom.Xform.Define(stage, "/World/Launcher")
+    launcher.AddTranslateOp().Set(Gf.Vec3d(0.0, height, 0.0))
+    base = UsdGeom.Cube.Define(stage, "/World/Launcher/Base")
+    base.CreateSizeAttr(1.0)
+    base.AddTranslateOp().Set(Gf.Vec3d(-0.3, -0.25, 0.0))
+    base.AddScaleOp().Set(Gf.Vec3f(1.4, 0.5, 1.0))
+    base.CreateDisplayColorAttr(Vt.Vec3fArray([Gf.Vec3f(0.25, 0.25, 0.28)]))
+    barrel = UsdGeom.Cylinder.Define(stage, "/World/Launcher/Barrel")
+    barrel.CreateAxisAttr(UsdGeom.Tokens.y)
+    barrel.CreateRadiusAttr(0.3)
+    barrel.CreateHeightAttr(2.0)
+    # A Y-axis cylinder turned by (angle - 90)° about Z points along the launch direction;
+    # its centre sits one half-length out along it.
+    a = math.radians(angle_deg)
+    barrel.AddTranslateOp().Set(Gf.Vec3d(math.cos(a), math.sin(a), 0.0))
+    barrel.AddRotateZOp().Set(angle_deg - 90.0)
+    barrel.CreateDisplayColorAttr(Vt.Vec3fArray([Gf.Vec3f(0.35, 0.36, 0.4)]))
+
+
+def _trail(stage: Usd.Stage, trail: np.ndarray) -> None:
+    curve = UsdGeom.BasisCurves.Define(stage, TRAIL)
+    curve.CreateTypeAttr(UsdGeom.Tokens.linear)
+    curve.CreateCurveVertexCountsAttr(Vt.IntArray([len(trail)]))
+    curve.CreatePointsAttr(Vt.Vec3fArray.FromNumpy(np.ascontiguousarray(trail, np.float32)))
+    curve.CreateWidthsAttr(Vt.FloatArray([0.06]))
+    curve.SetWidthsInterpolation(UsdGeom.Tokens.constant)
+    curve.CreateDisplayColorAttr(Vt.Vec3fArray([Gf.Vec3f(0.13, 0.4, 0.67)]))
+
+
+def _camera_and_lights(stage: Usd.Stage, trail: np.ndarray) -> None:
+    # Side on, far enough back for the whole path to fit a 54° horizontal field of view.
+    x_mid = float(trail[:, 0].max()) / 2.0
+    span = float(trail[:, 0].max()) + 10.0
+    camera = UsdGeom.Camera.Define(stage, "/World/Camera")
+    camera.CreateFocalLengthAttr(35.0)
+    camera.CreateHorizontalApertureAttr(36.0)
+    camera.CreateVerticalApertureAttr(20.25)
+    camera.AddTranslateOp().Set(Gf.Vec3d(x_mid, float(trail[:, 1].max()) / 2.0, span * 0.97))
+    sun = UsdLux.DistantLight.Define(stage, "/World/Sun")
+    sun.CreateIntensityAttr(3000.0)
+    sun.AddRotateXYZOp().Set(Gf.Vec3f(-50.0, 30.0, 0.0))
+    sky = UsdLux.DomeLight.Define(stage, "/World/Sky")
+    sky.CreateIntensityAttr(400.0)
