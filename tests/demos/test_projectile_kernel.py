@@ -87,8 +87,8 @@ def test_first_touchdown_lands_at_the_closed_form_range(k: ModuleType) -> None:
     assert k.contact_time == pytest.approx(k.calculate_impact_time(20.0, 45.0), abs=1e-9)
 
 
-@pytest.mark.parametrize("dt", [1 / 24, 1 / 60, 1 / 240])
-@pytest.mark.parametrize("restitution", [0.9, 0.6, 0.3])
+@pytest.mark.parametrize("dt", [1 / 24, 1 / 120])
+@pytest.mark.parametrize("restitution", [0.8, 0.5, 0.2])
 def test_energy_bookkeeping_through_bounces(k: ModuleType, dt: float, restitution: float) -> None:
     gy = -9.81
     energy = None
