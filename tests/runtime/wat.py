@@ -92,7 +92,8 @@ ABI_KERNEL = """
     (block (loop
       (br_if 1 (i32.ge_s (local.get $i) (local.get $rows)))
       (local.set $s (f64.add (local.get $s) (f64.load (i32.add (local.get $p)
-        (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $i)) (i32.const 3))))))
+        (i32.shl (i32.add (i32.mul (local.get $i) (local.get $cols)) (local.get $i))
+                 (i32.const 3))))))
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br 0)))
     local.get $s)

@@ -123,3 +123,20 @@ def take_error(error_ptr: int) -> wasmtime.WasmtimeError:
     return wasmtime.WasmtimeError._from_ptr(
         ctypes.cast(error_ptr, ctypes.POINTER(ffi.wasmtime_error_t))
     )
+
+
+def instance_export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -> Any:
+    """One export by name, without materialising all of them (wasmtime-py's
+    ``Instance.exports`` wraps every export, which costs milliseconds on large modules)."""
+    from wasmtime._extern import wrap_extern
+
+    item = ffi.wasmtime_extern_t()
+    raw = name.encode("utf-8")
+    found = ffi.wasmtime_instance_export_get(
+        store._context(),
+        ctypes.byref(instance._instance),
+        ctypes.create_string_buffer(raw),
+        len(raw),
+        ctypes.byref(item),
+    )
+    return wrap_extern(item) if found else None

@@ -9,6 +9,7 @@ that advances the epoch lives outside wasm. See ``benchmarks/bench_sandbox.py`` 
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ class EngineSettings:
         return config
 
 
+@functools.cache
 def wasmtime_version() -> str:
     from importlib.metadata import version
 

@@ -109,15 +109,14 @@ class Instance:
             cache_hit=module.cache_hit,
             instantiate_seconds=time.perf_counter() - t0,
         )
-        self._exports = self.instance.exports(self.store)
         self.memory: LinearMemory | None = None
-        for export in module.exports:
-            if export.kind == "memory":
-                mem = self._exports[export.name]
-                assert isinstance(mem, wasmtime.Memory)
-                self.memory = LinearMemory(self, mem)
-                if export.name == "memory":
-                    break
+        mem = self._export("memory")
+        has_memory = any(name in ("memory", "import") for name, _ in module.sections)
+        if not isinstance(mem, wasmtime.Memory) and has_memory:
+            names = [n for n, kind in module.export_kinds.items() if kind == "memory"]
+            mem = self._export(names[0]) if names else None
+        if isinstance(mem, wasmtime.Memory):
+            self.memory = LinearMemory(self, mem)
         self.stats.memory_bytes = self.memory.size if self.memory is not None else 0
 
     # -- calls -----------------------------------------------------------------------------
@@ -128,14 +127,13 @@ class Instance:
         fn = self._functions.get(name)
         if fn is not None:
             return fn
-        try:
-            item = self._exports[name]
-        except KeyError:
-            funcs = [e.name for e in self.module.exports if e.kind == "func"]
+        item = self._export(name)
+        if item is None:
+            funcs = [n for n, kind in self.module.export_kinds.items() if kind == "func"]
             raise PortalisError(
                 f"{self.name}: no exported function '{name}'",
                 hint=f"exported functions: {', '.join(funcs) or '(none)'}",
-            ) from None
+            )
         if not isinstance(item, wasmtime.Func):
             raise PortalisError(
                 f"{self.name}: export '{name}' is a {type(item).__name__}, not a function"
@@ -147,6 +145,9 @@ class Instance:
     def __getitem__(self, name: str) -> TypedFunction:
         return self.function(name)
 
+    def _export(self, name: str) -> Any:
+        return _capi.instance_export(self.store, self.instance, name)
+
     def function_stats(self) -> list[FunctionStats]:
         return [fn.stats for fn in self._functions.values()]
 
@@ -154,14 +155,14 @@ class Instance:
 
     def global_value(self, name: str) -> Any:
         self.ensure_open()
-        item = self._exports.get(name) if hasattr(self._exports, "get") else None
+        item = self._export(name)
         if not isinstance(item, wasmtime.Global):
             raise PortalisError(f"{self.name}: no exported global '{name}'")
         return item.value(self.store)
 
     def set_global(self, name: str, value: Any) -> None:
         self.ensure_open()
-        item = self._exports.get(name) if hasattr(self._exports, "get") else None
+        item = self._export(name)
         if not isinstance(item, wasmtime.Global):
             raise PortalisError(f"{self.name}: no exported global '{name}'")
         try:
@@ -170,7 +171,7 @@ class Instance:
             raise PortalisError(f"{self.name}: cannot set global '{name}': {e}") from None
 
     def has_export(self, name: str) -> bool:
-        return self.module.export(name) is not None
+        return name in self.module.export_kinds
 
     # -- lifetime --------------------------------------------------------------------------
 
@@ -265,7 +266,7 @@ class Instance:
         if self._near_memory_cap() and trap_code in ("memory_out_of_bounds", "unreachable"):
             cap = self.sandbox.max_memory_bytes or 0
             return MemoryLimitError(
-                f"{text}{where}; linear memory is at the sandbox cap of {cap >> 20} MiB (or near it)",
+                f"{text}{where}; linear memory is at (or near) the sandbox cap of {cap >> 20} MiB",
                 module=self.name, function=function, trap_code=trap_code, frames=frames,
             )  # fmt: skip
         cls: type[WasmTrap] = WasmTrap

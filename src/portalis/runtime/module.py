@@ -10,6 +10,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import wasmtime
@@ -60,21 +61,46 @@ class CompiledModule:
     engine: wasmtime.Engine
     settings: EngineSettings
     source_path: Path | None
-    imports: tuple[ImportInfo, ...]
-    exports: tuple[ExportInfo, ...]
     custom_sections: dict[str, list[bytes]]
     sections: tuple[tuple[str, int], ...]
+    binary: bytes = field(repr=False)
     abi: ModuleAbi | None
     load_seconds: float
     compile_seconds: float
     cache_hit: bool
     _instances: list[object] = field(default_factory=list, repr=False)
 
+    # Described lazily: wrapping every import/export type through wasmtime-py costs
+    # milliseconds on large modules, and a warm load must stay well under one.
+    @cached_property
+    def imports(self) -> tuple[ImportInfo, ...]:
+        if not any(name == "import" for name, _ in self.sections):
+            return ()
+        out = []
+        for imp in self.wasm_module.imports:
+            kind, text, _, _ = _describe_type(imp.type)
+            out.append(ImportInfo(imp.module, imp.name or "", kind, text))
+        return tuple(out)
+
+    @cached_property
+    def exports(self) -> tuple[ExportInfo, ...]:
+        out = []
+        for exp in self.wasm_module.exports:
+            kind, text, params, results = _describe_type(exp.type)
+            out.append(ExportInfo(exp.name, kind, text, params, results))
+        return tuple(out)
+
+    @cached_property
+    def export_kinds(self) -> dict[str, str]:
+        """Export name → kind, read from the binary (cheaper than wasmtime-py's types)."""
+        return scan_exports(self.binary, self.name)
+
+    @cached_property
+    def _export_names(self) -> dict[str, ExportInfo]:
+        return {e.name: e for e in self.exports}
+
     def export(self, name: str) -> ExportInfo | None:
-        for e in self.exports:
-            if e.name == name:
-                return e
-        return None
+        return self._export_names.get(name)
 
     def check_imports(self, sandbox: Sandbox) -> None:
         """Refuse at load time a module that imports anything the sandbox does not give."""
@@ -141,10 +167,19 @@ def to_binary(data: bytes, where: str) -> bytes:
     )
 
 
-def scan_sections(
-    data: bytes, where: str
-) -> tuple[tuple[tuple[str, int], ...], dict[str, list[bytes]]]:
-    """Section list and custom sections, read from the binary's framing."""
+_EXPORT_KINDS = {0: "func", 1: "table", 2: "memory", 3: "global", 4: "tag"}
+
+
+@dataclass(frozen=True)
+class SectionScan:
+    """What the binary's framing says, read without wasmtime: section sizes and custom
+    sections."""
+
+    sections: tuple[tuple[str, int], ...]
+    custom: dict[str, list[bytes]]
+
+
+def scan_sections(data: bytes, where: str) -> SectionScan:
     sections: list[tuple[str, int]] = []
     custom: dict[str, list[bytes]] = {}
     pos = 8
@@ -164,7 +199,33 @@ def scan_sections(
         else:
             sections.append((_SECTION_NAMES.get(section_id, f"unknown({section_id})"), size))
         pos = end
-    return tuple(sections), custom
+    return SectionScan(tuple(sections), custom)
+
+
+def scan_exports(data: bytes, where: str) -> dict[str, str]:
+    """Export name → kind from the export section (id 7)."""
+    pos = 8
+    while pos < len(data):
+        section_id = data[pos]
+        size, pos = _read_uleb(data, pos + 1, where)
+        if section_id == 7:
+            return _export_entries(data, pos, pos + size, where)
+        pos += size
+    return {}
+
+
+def _export_entries(data: bytes, pos: int, end: int, where: str) -> dict[str, str]:
+    count, pos = _read_uleb(data, pos, where)
+    kinds: dict[str, str] = {}
+    for _ in range(count):
+        name_len, pos = _read_uleb(data, pos, where)
+        name = data[pos : pos + name_len].decode("utf-8", "replace")
+        pos += name_len
+        if pos >= end:
+            break  # malformed: wasmtime's validation reports it properly
+        kinds[name] = _EXPORT_KINDS.get(data[pos], "unknown")
+        _, pos = _read_uleb(data, pos + 1, where)
+    return kinds
 
 
 def _read_uleb(data: bytes, pos: int, where: str) -> tuple[int, int]:
@@ -220,7 +281,8 @@ def load_module(
     t0 = time.perf_counter()
     data, where, path = read_source(source)
     binary = to_binary(data, where)
-    sections, custom = scan_sections(binary, where)
+    scan = scan_sections(binary, where)
+    custom = scan.custom
     settings = settings or EngineSettings()
     engine = shared_engine(settings)
     sha256 = hashlib.sha256(binary).hexdigest()
@@ -251,15 +313,6 @@ def load_module(
         except AbiError as e:
             raise ModuleLoadError(str(e), source=where) from None
 
-    imports = []
-    for imp in wasm_module.imports:
-        kind, text, _, _ = _describe_type(imp.type)
-        imports.append(ImportInfo(imp.module, imp.name or "", kind, text))
-    exports = []
-    for exp in wasm_module.exports:
-        kind, text, params, results = _describe_type(exp.type)
-        exports.append(ExportInfo(exp.name, kind, text, params, results))
-
     module = CompiledModule(
         name=module_name,
         sha256=sha256,
@@ -268,10 +321,9 @@ def load_module(
         engine=engine,
         settings=settings,
         source_path=path,
-        imports=tuple(imports),
-        exports=tuple(exports),
         custom_sections=custom,
-        sections=sections,
+        sections=scan.sections,
+        binary=binary,
         abi=abi,
         load_seconds=time.perf_counter() - t0,
         compile_seconds=compile_seconds,
