@@ -219,12 +219,20 @@ def cross_column(
 
 
 def lock_at_limit(
-    index: int, q: float, jx: float, jy: float, jz: float, dx: float, dy: float, dz: float
+    q: float,
+    lower: float,
+    upper: float,
+    jx: float,
+    jy: float,
+    jz: float,
+    dx: float,
+    dy: float,
+    dz: float,
 ) -> tuple[float, float, float]:
-    """Joint ``index``'s Jacobian column, or zeros when the joint sits on a limit and the
-    error's gradient (column · error) would push it past that limit."""
+    """A joint's Jacobian column, or zeros when the joint sits on a limit and the error's
+    gradient (column · error) would push it past that limit."""
     pull = jx * dx + jy * dy + jz * dz
-    if (pull < 0.0 and q <= lower_limit(index)) or (pull > 0.0 and q >= upper_limit(index)):
+    if (pull < 0.0 and q <= lower) or (pull > 0.0 and q >= upper):
         return 0.0, 0.0, 0.0
     return jx, jy, jz
 
@@ -361,12 +369,12 @@ def descend(
         # A joint resting on a limit that the error pulls further out is taken out of this
         # step (its column zeroed), so the other joints do the work instead of the step
         # being spent against the stop.
-        j0x, j0y, j0z = lock_at_limit(0, q0, j0x, j0y, j0z, dx, dy, dz)
-        j1x, j1y, j1z = lock_at_limit(1, q1, j1x, j1y, j1z, dx, dy, dz)
-        j2x, j2y, j2z = lock_at_limit(2, q2, j2x, j2y, j2z, dx, dy, dz)
-        j3x, j3y, j3z = lock_at_limit(3, q3, j3x, j3y, j3z, dx, dy, dz)
-        j4x, j4y, j4z = lock_at_limit(4, q4, j4x, j4y, j4z, dx, dy, dz)
-        j5x, j5y, j5z = lock_at_limit(5, q5, j5x, j5y, j5z, dx, dy, dz)
+        j0x, j0y, j0z = lock_at_limit(q0, LOWER_0, UPPER_0, j0x, j0y, j0z, dx, dy, dz)
+        j1x, j1y, j1z = lock_at_limit(q1, LOWER_1, UPPER_1, j1x, j1y, j1z, dx, dy, dz)
+        j2x, j2y, j2z = lock_at_limit(q2, LOWER_2, UPPER_2, j2x, j2y, j2z, dx, dy, dz)
+        j3x, j3y, j3z = lock_at_limit(q3, LOWER_3, UPPER_3, j3x, j3y, j3z, dx, dy, dz)
+        j4x, j4y, j4z = lock_at_limit(q4, LOWER_4, UPPER_4, j4x, j4y, j4z, dx, dy, dz)
+        j5x, j5y, j5z = lock_at_limit(q5, LOWER_5, UPPER_5, j5x, j5y, j5z, dx, dy, dz)
 
         # M = JJᵀ + λ²I (symmetric 3×3, positive definite for λ > 0), solved by its adjugate.
         m00 = j0x * j0x + j1x * j1x + j2x * j2x + j3x * j3x + j4x * j4x + j5x * j5x + lam2
@@ -397,12 +405,12 @@ def descend(
         scale = 1.0
         if largest > MAX_STEP:
             scale = MAX_STEP / largest
-        q0 = clamp_joint(0, q0 + scale * s0)
-        q1 = clamp_joint(1, q1 + scale * s1)
-        q2 = clamp_joint(2, q2 + scale * s2)
-        q3 = clamp_joint(3, q3 + scale * s3)
-        q4 = clamp_joint(4, q4 + scale * s4)
-        q5 = clamp_joint(5, q5 + scale * s5)
+        q0 = clamp(q0 + scale * s0, LOWER_0, UPPER_0)
+        q1 = clamp(q1 + scale * s1, LOWER_1, UPPER_1)
+        q2 = clamp(q2 + scale * s2, LOWER_2, UPPER_2)
+        q3 = clamp(q3 + scale * s3, LOWER_3, UPPER_3)
+        q4 = clamp(q4 + scale * s4, LOWER_4, UPPER_4)
+        q5 = clamp(q5 + scale * s5, LOWER_5, UPPER_5)
     ik_q0 = q0
     ik_q1 = q1
     ik_q2 = q2
