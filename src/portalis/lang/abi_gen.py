@@ -23,7 +23,7 @@ def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
         functions.append(abi.Function(
             name=fn.name,
             params=tuple(_param(p) for p in fn.params),
-            results=tuple(abi.Value(n, t.abi) for n, t in zip(names, results)
+            results=tuple(abi.Value(n, t.abi) for n, t in zip(names, results, strict=False)
                           if isinstance(t, Scalar)),
             line=fn.line,
             doc=fn.doc,

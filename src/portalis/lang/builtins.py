@@ -36,7 +36,7 @@ def _fixed(params: tuple[Scalar, ...], result: Scalar) -> Typer:
     def typer(args: list[Scalar]) -> tuple[list[Scalar], Scalar] | str:
         if len(args) != len(params):
             return f"takes {len(params)} argument{'s' if len(params) != 1 else ''}, got {len(args)}"
-        for a, p in zip(args, params):
+        for a, p in zip(args, params, strict=False):
             if not p.is_float and a.is_float:
                 return f"expects {p}, got {a}"
         return list(params), result

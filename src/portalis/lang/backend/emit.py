@@ -424,13 +424,12 @@ class FunctionEmitter:
             self.int_divmod(e, t)
         elif op == "pow":
             self.expr(e.left)
-            self.expr(e.right)
             if w == "i32":
                 self.emit("i64.extend_i32_s")
-                self.emit(f"i32.const {self.line(e)}", "call $~pow_int")
+            self.expr(e.right)
+            self.emit(f"i32.const {self.line(e)}", "call $~pow_int")
+            if w == "i32":
                 self.emit("i32.wrap_i64")
-            else:
-                self.emit(f"i32.const {self.line(e)}", "call $~pow_int")
             self.helpers.add("pow_int")
         elif op in ("shl", "shr"):
             self.shift(e, t)
@@ -482,7 +481,8 @@ class FunctionEmitter:
             if e.op == "shl" and n >= bits:
                 self.emit("drop", f"{w}.const 0")
             else:
-                self.emit(f"{w}.const {min(n, bits - 1)}", f"{w}.{'shl' if e.op == 'shl' else 'shr_s'}")
+                instr = "shl" if e.op == "shl" else "shr_s"
+                self.emit(f"{w}.const {min(n, bits - 1)}", f"{w}.{instr}")
             return
         n = self.fresh(w)
         gn = f"local.get ${n}"
@@ -565,6 +565,18 @@ class FunctionEmitter:
     def b_bits_to_float(self, e: ir.BuiltinCall) -> None:
         self.expr(e.args[0])
         self.emit("f64.reinterpret_i64")
+
+    def b_square(self, e: ir.BuiltinCall) -> None:
+        t = e.ty
+        assert isinstance(t, Scalar)
+        w = t.wasm
+        x, r = self.fresh(w), self.fresh(w)
+        self.expr(e.args[0])
+        self.emit(f"local.tee ${x}", f"local.get ${x}", f"{w}.mul", f"local.tee ${r}",
+                  f"{w}.abs", f"{w}.const inf", f"{w}.eq", f"local.get ${x}", f"{w}.abs",
+                  f"{w}.const inf", f"{w}.lt", "i32.and")
+        self.raise_if("OverflowError", self.line(e))
+        self.emit(f"local.get ${r}")
 
     def b_abs(self, e: ir.BuiltinCall) -> None:
         t = e.ty

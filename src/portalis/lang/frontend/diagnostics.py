@@ -42,6 +42,9 @@ if hasattr(ast, "Match"):
     CONSTRUCT_NAMES[ast.Match] = "match statement"
 
 
+DEFAULT_HINT = "see docs/language.md for what kernels accept"
+
+
 def describe(node: ast.AST) -> str:
     return CONSTRUCT_NAMES.get(type(node), f"`ast.{type(node).__name__}`")
 
@@ -55,7 +58,8 @@ class Diagnostics:
     def error(self, node: ast.AST | None, message: str, hint: str = "") -> CompileError:
         line = getattr(node, "lineno", 0) if node is not None else 0
         col = getattr(node, "col_offset", -1) + 1 if node is not None else 0
-        return CompileError(message, file=self.filename, line=line, col=col, hint=hint)
+        return CompileError(message, file=self.filename, line=line, col=col,
+                            hint=hint or DEFAULT_HINT)
 
     def unsupported(self, node: ast.AST, where: str = "in kernels", hint: str = "") -> CompileError:
         return self.error(

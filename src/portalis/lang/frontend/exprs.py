@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 import struct
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
@@ -23,7 +23,6 @@ from portalis.lang.types import (
     ArrayType,
     Scalar,
     TupleType,
-    Type,
     unify_numeric,
 )
 
@@ -337,20 +336,16 @@ class ExprLowerer:
     def power(self, left: ir.Expr, right: ir.Expr, node: ast.AST) -> ir.Expr:
         line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
         lt, rt = self.scalar(left, node), self.scalar(right, node)
-        if not lt.is_float and not rt.is_float:
-            if not (isinstance(right, ir.Const) and int(right.value) < 0):
-                t = self.arith_type(left, right, node)
-                return ir.Binary(line, col, t, "pow", self.coerce(left, t, node),
-                                 self.coerce(right, I64, node))
+        negative_literal = isinstance(right, ir.Const) and int(right.value) < 0
+        if not lt.is_float and not rt.is_float and not negative_literal:
+            t = self.arith_type(left, right, node)
+            return ir.Binary(line, col, t, "pow", self.coerce(left, t, node),
+                             self.coerce(right, I64, node))
         if isinstance(right, ir.Const) and float(right.value) == 2.0:
-            # x**2 is exactly x*x (both are the correctly rounded square).
-            t = F64 if not (lt == F32) else F32
-            base = self.coerce(left, t, node)
-            if isinstance(base, ir.LocalGet | ir.Const):
-                return ir.Binary(line, col, t, "mul", base, base)
-            tmp = self.temp(t)
-            return ir.Binary(line, col, t, "mul", ir.LocalTee(line, col, t, tmp, base),
-                             ir.LocalGet(line, col, t, tmp))
+            # x**2 is exactly x*x (both are the correctly rounded square), plus CPython's
+            # OverflowError when it overflows.
+            t = F32 if lt == F32 else F64
+            return ir.BuiltinCall(line, col, t, "square", [self.coerce(left, t, node)])
         symbol = self.program.use_prelude("float_pow", self.d, node)
         return ir.Call(line, col, F64, symbol,
                        [self.coerce(left, F64, node), self.coerce(right, F64, node)])
@@ -359,7 +354,7 @@ class ExprLowerer:
         line, col = node.lineno, node.col_offset
         left = self.lower_scalar(node.left)
         result: ir.Expr | None = None
-        for i, (op_node, comp) in enumerate(zip(node.ops, node.comparators)):
+        for i, (op_node, comp) in enumerate(zip(node.ops, node.comparators, strict=False)):
             op = _COMPARE.get(type(op_node))
             if op is None:
                 raise self.err(node, f"comparison `{type(op_node).__name__}` is not supported",
@@ -436,7 +431,7 @@ class ExprLowerer:
         if any(isinstance(a, ast.Starred) for a in node.args):
             raise self.err(node, "starred arguments (*x) are not supported")
         args = [self.lower_scalar(a) for a in node.args]
-        typed = b.typer([self.scalar(a, n) for a, n in zip(args, node.args)])
+        typed = b.typer([self.scalar(a, n) for a, n in zip(args, node.args, strict=False)])
         if isinstance(typed, str):
             raise self.err(node, f"{name}() {typed}")
         params, result = typed
@@ -469,7 +464,7 @@ class ExprLowerer:
             return a if result == a.ty else self.coerce(a, result, node, narrowing=True)
         if low == "round" and not params[0].is_float:
             return self.coerce(args[0], I64, node)
-        conv = [self.coerce(a, p, n) for a, p, n in zip(args, params, node.args)]
+        conv = [self.coerce(a, p, n) for a, p, n in zip(args, params, node.args, strict=False)]
         if low.startswith("libm:"):
             self.program.use_libm(low[5:], node, self.d)
         return ir.BuiltinCall(line, col, result, low, conv)
@@ -491,7 +486,7 @@ class ExprLowerer:
         if len(node.args) > len(sig.params):
             raise self.err(node, f"`{sig.name}` takes {len(sig.params)} arguments, "
                            f"got {len(node.args)}")
-        for p, a in zip(sig.params, node.args):
+        for p, a in zip(sig.params, node.args, strict=False):
             if isinstance(a, ast.Starred):
                 raise self.err(a, "starred arguments (*x) are not supported")
             bound[p.name] = a
@@ -524,7 +519,7 @@ class ExprLowerer:
         self.program.request(sig)
         return ir.Call(line, col, sig.result, sig.symbol, args)
 
-    handlers: dict[type, Callable[[Any, Any], ir.Expr]] = {
+    handlers: ClassVar[dict[type, Callable[[Any, Any], ir.Expr]]] = {
         ast.Constant: constant,
         ast.Name: name,
         ast.Attribute: attribute,

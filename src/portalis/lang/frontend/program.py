@@ -49,7 +49,7 @@ def _entry(value: object) -> tuple[str, str]:
     if isinstance(value, tuple | list) and len(value) == 2:
         module, func = str(value[0]), str(value[1])
     else:
-        module, func = str(getattr(value, "module")), str(getattr(value, "function"))
+        module, func = str(value.module), str(value.function)
     stem = module.rsplit("/", 1)[-1]
     stem = stem[:-3] if stem.endswith(".py") else stem.rsplit(".", 1)[-1]
     return stem, func
@@ -162,7 +162,7 @@ class Program:
         table_offsets: dict[str, int] = {}
         for t in self.tables_used.values():
             offset = _align(offset, 8)
-            fmt = "<%dd" % len(t.values) if t.element == F64 else "<%dq" % len(t.values)
+            fmt = f"<{len(t.values)}{'d' if t.element == F64 else 'q'}"
             blob = struct.pack(fmt, *t.values)
             data.append(ir.DataBlock(t.symbol, offset, blob))
             table_offsets[t.symbol] = offset

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.abi import ERROR_CODES
 from portalis.lang import ir
@@ -168,11 +168,11 @@ class FunctionLowerer(ExprLowerer):
             types = list(items[0].ty.items)
         else:
             types = [self.scalar(i, node) for i in items]
-            for item, t in zip(items, types):
+            for item, t in zip(items, types, strict=False):
                 tmp = self.temp(t)
                 temps.append(tmp)
                 out.append(ir.SetLocal(line, col, tmp, item))
-        for tgt, tmp, t in zip(target.elts, temps, types):
+        for tgt, tmp, t in zip(target.elts, temps, types, strict=False):
             out += self.assign_to(tgt, ir.LocalGet(line, col, t, tmp), node)
         return out
 
@@ -307,7 +307,7 @@ class FunctionLowerer(ExprLowerer):
                 if len(node.value.elts) != len(want.items):
                     raise self.err(node, f"`{self.sig.name}` returns {len(want.items)} values")
                 items = [self.coerce(self.lower_scalar(e), t, e, "returned value")
-                         for e, t in zip(node.value.elts, want.items)]
+                         for e, t in zip(node.value.elts, want.items, strict=False)]
                 return [ir.Return(line, col, ir.TupleExpr(line, col, want, items))]
             v = self.lower(node.value)
             if v.ty != want:
@@ -341,7 +341,7 @@ class FunctionLowerer(ExprLowerer):
     def global_(self, node: ast.Global) -> list[ir.Stmt]:
         return []  # collected by _assigned_names
 
-    stmt_handlers: dict[type, Callable[[Any, Any], list[ir.Stmt]]] = {
+    stmt_handlers: ClassVar[dict[type, Callable[[Any, Any], list[ir.Stmt]]]] = {
         ast.Assign: assign,
         ast.AnnAssign: ann_assign,
         ast.AugAssign: aug_assign,

@@ -14,7 +14,7 @@ import math
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import ir
@@ -162,9 +162,8 @@ class Unit:
             last = name.rsplit(".", 1)[-1]
             if last in ELEMENT_NAMES:
                 return ELEMENT_NAMES[last]
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if node.value in ELEMENT_NAMES:
-                return ELEMENT_NAMES[node.value]
+        if isinstance(node, ast.Constant) and node.value in ELEMENT_NAMES:
+            return ELEMENT_NAMES[node.value]
         raise self.diag.error(
             node, f"unsupported array element type `{ast.unparse(node)}`",
             "element types: f64/float, f32, i64/int, i32, u8, bool (or numpy.float64 …)",
@@ -283,7 +282,12 @@ class _Collector:
         if node.level or mod.startswith("portalis.lang.libm"):
             target = mod.rsplit(".", 1)[-1] if mod else ""
             for alias in node.names:
-                self.unit.foreign[alias.asname or alias.name] = (target, alias.name)
+                local = alias.asname or alias.name
+                if alias.name in ("float_to_bits", "bits_to_float"):
+                    # The library's CPython shims for the bit-cast intrinsics.
+                    self.unit.aliases[local] = f"portalis.lang.{alias.name}"
+                else:
+                    self.unit.foreign[local] = (target, alias.name)
             return
         if mod not in ALLOWED_MODULES:
             raise self.d.error(node, f"module `{mod}` cannot be imported in a kernel",
@@ -299,7 +303,8 @@ class _Collector:
     def _function(self, node: ast.FunctionDef) -> None:
         u, d = self.unit, self.d
         if node.decorator_list:
-            raise d.error(node.decorator_list[0], "decorators are not supported on kernel functions")
+            raise d.error(node.decorator_list[0],
+                          "decorators are not supported on kernel functions")
         a = node.args
         if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
             raise d.error(node, f"function `{node.name}`: only plain parameters are supported",
@@ -308,12 +313,12 @@ class _Collector:
             a.defaults
         )
         params: list[ir.Param] = []
-        for arg, default in zip(a.args, defaults):
+        for arg, default in zip(a.args, defaults, strict=False):
             t = u.parse_type(arg.annotation, f"parameter `{arg.arg}` of `{node.name}`") if (
                 arg.annotation is not None) else None
             if t is None:
-                raise d.error(arg, f"parameter `{arg.arg}` of `{node.name}` needs a type annotation",
-                              f"for example `{arg.arg}: float`")
+                raise d.error(arg, f"parameter `{arg.arg}` of `{node.name}` needs a type "
+                              "annotation", f"for example `{arg.arg}: float`")
             if not isinstance(t, Scalar | ArrayType):
                 raise d.error(arg, f"parameter `{arg.arg}` cannot have type {t}")
             value = None
@@ -370,6 +375,10 @@ class _Collector:
             u.state_arrays[name] = self._zeros(name, annotation, value)
             u.state_lines[name] = node.lineno
             return
+        if annotation is not None and isinstance(value, ast.Tuple):
+            annotation = None  # `T: tuple[float, ...] = (...)` is a constant table
+        if annotation is not None and u.prefix:
+            annotation = None  # library files have no state: annotated names are constants
         if annotation is not None:
             t = u.parse_type(annotation, f"`{name}`")
             if not isinstance(t, Scalar):
@@ -425,7 +434,7 @@ class _Collector:
         raise self.d.error(node, "module-level expressions are not supported",
                            "module level holds imports, constants, state and defs")
 
-    _handlers: dict[type, Callable[[_Collector, Any], None]] = {
+    _handlers: ClassVar[dict[type, Callable[[_Collector, Any], None]]] = {
         ast.Import: _import,
         ast.ImportFrom: _import_from,
         ast.FunctionDef: _function,

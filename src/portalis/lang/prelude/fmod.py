@@ -64,10 +64,7 @@ def fmod(x: float, y: float) -> float:
         mx = mx << 1
         ex -= 1
     # scale the result back
-    if ex > 0:
-        mx = (mx - IMPLICIT) | (ex << 52)
-    else:
-        mx = mx >> (1 - ex)
+    mx = (mx - IMPLICIT) | (ex << 52) if ex > 0 else mx >> (1 - ex)
     if negative:
         mx = mx | (-ABS - 1)
     return bits_to_float(mx)

@@ -1,0 +1,35 @@
+"""``portalis build kernel.py [-o kernel.wasm] [--emit wat]``: compile a typed-Python kernel
+into a self-describing WebAssembly module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any
+
+
+def add_parser(subparsers: Any) -> None:
+    p = subparsers.add_parser(
+        "build",
+        help="compile a typed-Python kernel to WebAssembly",
+        description="Compile a kernel (typed Python, see docs/language.md) into a WebAssembly "
+        "module carrying its ABI in a 'portalis.abi' custom section.",
+    )
+    p.add_argument("kernel", help="the kernel's Python source file")
+    p.add_argument("-o", "--output", help="output path (default: next to the source)")
+    p.add_argument("--emit", choices=("wasm", "wat"), default="wasm",
+                   help="write the binary module (default) or its WebAssembly text")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from portalis.lang import build
+
+    start = time.perf_counter()
+    out = build(args.kernel, args.output, args.emit)
+    if not args.quiet:
+        ms = (time.perf_counter() - start) * 1000
+        print(f"built {out} ({out.stat().st_size} bytes) in {ms:.0f} ms", file=sys.stdout)
+    return 0

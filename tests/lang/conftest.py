@@ -1,0 +1,94 @@
+"""Helpers for the compiler's tests: each kernel source under ``kernels/`` is imported as an
+ordinary Python module (the reference) and compiled to WebAssembly (loaded through the
+runtime's ABI-driven ``portalis.load``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import struct
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from portalis.errors import WasmTrap
+from portalis.lang import compile_source
+from portalis.runtime import load
+
+KERNELS = Path(__file__).parent / "kernels"
+
+
+def import_kernel(path: Path) -> ModuleType:
+    """The kernel as CPython runs it: a fresh module object each time."""
+    name = f"_portalis_test_kernel_{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def compile_kernel(source: str, filename: str = "kernel.py") -> Any:
+    """Compile ``source`` and load it through the runtime (a fresh instance)."""
+    return load(compile_source(source, filename).wasm, cache=False)
+
+
+_compiled: dict[str, bytes] = {}
+
+
+def kernel_pair(stem: str) -> tuple[ModuleType, Any]:
+    """(CPython module, compiled kernel) for ``kernels/<stem>.py``; compiled once per run."""
+    path = KERNELS / f"{stem}.py"
+    if stem not in _compiled:
+        _compiled[stem] = compile_source(path.read_text(), str(path)).wasm
+    return import_kernel(path), load(_compiled[stem], cache=False)
+
+
+def outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """A call's result, or the name of the Python exception it raised (compiled traps report
+    the same name)."""
+    try:
+        result = fn(*args, **kwargs)
+    except WasmTrap as e:
+        return ("raise", e.python_exception or e.trap_code)
+    except (ArithmeticError, ValueError, IndexError, AssertionError) as e:
+        return ("raise", type(e).__name__)
+    if isinstance(result, complex):
+        # CPython's negative ** fractional is complex; kernels have no complex numbers and
+        # raise ValueError instead (docs/language.md, "differences from CPython").
+        return ("raise", "ValueError")
+    return ("ok", result)
+
+
+
+def ulp_distance(a: float, b: float) -> int:
+    """How many doubles lie between ``a`` and ``b`` (0 when equal)."""
+    ia, ib = (struct.unpack("<q", struct.pack("<d", v))[0] for v in (a, b))
+    ia = ia if ia >= 0 else -(1 << 63) - ia
+    ib = ib if ib >= 0 else -(1 << 63) - ib
+    return abs(ia - ib)
+
+
+def same(a: Any, b: Any, ulps: int = 0) -> bool:
+    """Equal results, with NaN equal to NaN and the sign of zero significant; floats may
+    differ by ``ulps`` units in the last place."""
+    if isinstance(a, tuple) and isinstance(b, tuple):
+        return len(a) == len(b) and all(same(x, y, ulps) for x, y in zip(a, b, strict=False))
+    if isinstance(a, float) or isinstance(b, float):
+        fa, fb = float(a), float(b)
+        if math.isnan(fa) or math.isnan(fb):
+            return math.isnan(fa) and math.isnan(fb)
+        if ulps and math.isfinite(fa) and math.isfinite(fb):
+            return ulp_distance(fa, fb) <= ulps
+        return fa == fb and math.copysign(1, fa) == math.copysign(1, fb)
+    return bool(a == b)
+
+
+@pytest.fixture
+def pair() -> Callable[[str], tuple[ModuleType, Any]]:
+    return kernel_pair

@@ -1,0 +1,105 @@
+"""Every unsupported construct or type error is a CompileError ``file:line:col: message``
+with a hint; ``portalis build`` prints it and exits 1 without a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portalis.cli.main import main
+from portalis.errors import CompileError
+from portalis.lang import compile_source
+
+HEADER = "import math\nfrom portalis.lang import Array, f64\n\n"
+
+# (kernel body after HEADER, expected line, expected col, words in the message)
+CASES: list[tuple[str, int, int, str]] = [
+    ("def f(x):\n    return x\n", 4, 7, "needs a type annotation"),
+    ("def f(x: str) -> float:\n    return 1.0\n", 4, 10, "unsupported type annotation"),
+    ("def f(x: float) -> float:\n    return [x]\n", 5, 12, "list is not supported"),
+    ("def f(x: float) -> float:\n    y = {1: x}\n    return x\n", 5, 9, "dict is not supported"),
+    ("def f(x: float) -> float:\n    g = lambda: x\n    return x\n", 5, 9, "lambda"),
+    ("def f(x: float) -> float:\n    g = (i for i in range(3))\n    return x\n", 5, 9,
+     "generator expression"),
+    ("def f(x: float) -> float:\n    return sum(x)\n", 5, 12, "`sum` is not supported"),
+    ("def f(x: float) -> float:\n    print(x)\n    return x\n", 5, 5, "`print` is not supported"),
+    ("def f(x: float) -> float:\n    return 'a'\n", 5, 12, "string values"),
+    ("def f(x: float) -> int:\n    return x\n", 5, 12, "has type float, expected int"),
+    ("def f(n: int) -> int:\n    n = 1.5\n    return n\n", 5, 5, "expected int"),
+    ("def f(x: float) -> float:\n    return y\n", 5, 12, "`y` is not defined"),
+    ("def f(x: float) -> float:\n    try:\n        pass\n    except Exception:\n        pass\n"
+     "    return x\n", 5, 5, "try statement"),
+    ("def f(x: float) -> float:\n    with x:\n        pass\n    return x\n", 5, 5,
+     "with statement"),
+    ("def f(xs: Array[f64]) -> float:\n    return xs[1:2]\n", 5, 15, "slices"),
+    ("def f(xs: Array[f64]) -> float:\n    return xs\n", 5, 12, "cannot be used as a value"),
+    ("def f(x: float) -> float:\n    for i in [1, 2]:\n        pass\n    return x\n", 5, 14,
+     "range(...) only"),
+    ("def f(x: float) -> float:\n    break\n", 5, 5, "outside a loop"),
+    ("def f(x: float) -> float:\n    return math.gamma(x)\n", 5, 12, "math.gamma"),
+    ("def f(x: float) -> float:\n    return x @ x\n", 5, 12, "MatMult"),
+    ("def f(x: float) -> float:\n    return x is None\n", 5, 12, "Is"),
+    ("def f(x: float) -> float:\n    return x & 1\n", 5, 12, "needs int operands"),
+    ("def f(n: int) -> float:\n    return range(n)\n", 5, 12, "range"),
+    ("def f(x: float) -> float:\n    return f(x, x)\n", 5, 12, "takes 1 arguments"),
+    ("def f(x: float) -> float:\n    return f(y=x)\n", 5, 16, "no parameter `y`"),
+    ("def f(x: float):\n    return x\n", 4, 1, "no return annotation"),
+    ("import os\n", 4, 1, "cannot be imported"),
+    ("x = [1, 2]\n", 4, 5, "not a constant expression"),
+    ("class A:\n    pass\n", 4, 1, "class definition"),
+    ("print('hi')\n", 4, 1, "module-level expressions"),
+    ("def f(x: float) -> float:\n    global q\n    return x\n", 4, 1, "no module-level state"),
+    ("def f(x: float) -> float:\n    return x +\n", 5, 15, "syntax error"),
+    ("def _private(x: float) -> float:\n    return x\n", 1, 1, "no public function"),
+    ("def f(x: float) -> float:\n    x = math.sqrt\n    return x\n", 5, 9, "not supported"),
+    ("def f(xs: Array[f64, 2]) -> float:\n    return xs[0]\n", 5, 12, "index all of them"),
+    ("def f(x: float) -> float:\n    del x\n    return 1.0\n", 5, 5, "del statement"),
+    ("def f(x: float) -> float:\n    a, b = x\n    return a\n", 5, 12, "cannot unpack"),
+    ("@staticmethod\ndef f(x: float) -> float:\n    return x\n", 4, 2, "decorators"),
+    ("def f(*xs: float) -> float:\n    return 1.0\n", 4, 1, "only plain parameters"),
+    ("def f(x: float) -> float:\n    return x if x else 'no'\n", 5, 24, "string values"),
+    ("def f(i: int) -> int:\n    return 99999999999999999999\n", 5, 12, "does not fit"),
+    ("T = (1, 2)\ndef f(i: int) -> int:\n    T[0] = i\n    return i\n", 6, 5, "read-only"),
+    ("def f(x: float) -> float:\n    while x > 0:\n        x -= 1\n    else:\n        pass\n"
+     "    return x\n", 5, 5, "while ... else"),
+]
+
+
+@pytest.mark.parametrize(("body", "line", "col", "words"), CASES)
+def test_message_names_place_and_construct(body: str, line: int, col: int, words: str) -> None:
+    with pytest.raises(CompileError) as info:
+        compile_source(HEADER + body, "k.py")
+    e = info.value
+    assert words in e.reason, e.reason
+    assert (e.line, e.col) == (line, col), str(e)
+    assert str(e).startswith(f"k.py:{line}:{col}: ")
+    assert e.hint, "every diagnostic carries a hint"
+
+
+def test_cli_reports_one_line_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                          ) -> None:
+    src = tmp_path / "bad.py"
+    src.write_text(HEADER + "def f(x: float) -> float:\n    return [x]\n")
+    assert main(["build", str(src)]) == 1
+    err = capsys.readouterr().err
+    assert f"{src}:5:12: list is not supported in kernels" in err
+    assert "hint:" in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "bad.wasm").exists()
+
+
+def test_cli_builds_wasm_and_wat(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "ok.py"
+    src.write_text("def f(x: float) -> float:\n    return x * 2.0\n")
+    assert main(["build", str(src)]) == 0
+    assert (tmp_path / "ok.wasm").read_bytes()[:4] == b"\0asm"
+    out = tmp_path / "custom.wat"
+    assert main(["build", str(src), "--emit", "wat", "-o", str(out)]) == 0
+    assert out.read_text().startswith(";; compiled by portalis.lang")
+    assert "built" in capsys.readouterr().out
+
+
+def test_cli_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", str(tmp_path / "missing.py")]) == 1
+    assert "cannot read the kernel" in capsys.readouterr().err
