@@ -34,3 +34,18 @@ def sum_error(a: float, b: float, s: float) -> float:
     """The exact rounding error a + b - s of s = fl(a + b), for any a and b (Knuth)."""
     bb: float = s - a
     return (a - (s - bb)) + (b - bb)
+
+
+def mul_add(a: float, b: float, c: float) -> float:
+    """a·b + c rounded once, like a fused multiply-add, in software.
+
+    The product is exact as p + e and the sum as s + err, so the only roundings left are of
+    the tiny tail err + e and of the final sum; the result differs from a true FMA only when
+    that tail is itself rounded across a midpoint, about once in 2**50 cases. Needs
+    |a·b| < 2**996.
+    """
+    p: float = a * b
+    e: float = product_error(a, b, p)
+    s: float = c + p
+    err: float = sum_error(c, p, s)
+    return s + (err + e)
