@@ -174,6 +174,9 @@ class ExprLowerer:
         if n in u.tables:
             raise self.err(node, f"constant table `{n}` cannot be used as a value",
                            "index it: TABLE[i]")
+        value = self.program.foreign_value(u, n, node)
+        if value is not None:
+            return self.const_value(node, value)
         return self.attribute_like(node)
 
     def attribute(self, node: ast.Attribute) -> ir.Expr:
@@ -207,11 +210,12 @@ class ExprLowerer:
         return None
 
     def table_of(self, node: ast.expr) -> Table | None:
-        if isinstance(node, ast.Name) and node.id in self.unit.tables and (
-            node.id not in self.scope
-        ):
+        if not isinstance(node, ast.Name) or node.id in self.scope:
+            return None
+        if node.id in self.unit.tables:
             return self.unit.tables[node.id]
-        return None
+        value = self.program.foreign_value(self.unit, node.id, node)
+        return value if isinstance(value, Table) else None
 
     def dim(self, node: ast.AST, arr: ir.ArrayRef, axis: int) -> ir.Expr:
         line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)

@@ -96,6 +96,18 @@ class Program:
             return other.functions[fname]
         return None
 
+    def foreign_value(self, unit: Unit, name: str, node: ast.AST
+                      ) -> Table | int | float | bool | None:
+        """A constant or constant table ``unit`` imported from another library file."""
+        if name not in unit.foreign:
+            return None
+        stem, vname = unit.foreign[name]
+        kind = unit.prefix.split(".", 1)[0] if unit.prefix else "libm"
+        other = self._unit(kind, stem, unit.diag, node)
+        if vname in other.tables:
+            return other.tables[vname]
+        return other.constants.get(vname)
+
     def use_libm(self, name: str, node: ast.AST, diag: Diagnostics) -> str:
         key = f"libm:{name}"
         if key in self.links:
