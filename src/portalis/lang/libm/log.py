@@ -13,17 +13,40 @@ cancellation near x = 1, √2 and √2/2. log(0) = -inf, log(x < 0) = nan, log(+
 from __future__ import annotations
 
 from portalis.lang.libm._bits import bits_to_float, float_to_bits
-from portalis.lang.libm._ieee import clear_low_word, high_word, infinity, low_word, nan
+from portalis.lang.libm._exp_log_data import _LOG_CHI, _LOG_CLO, _LOG_INVC, _LOG_LOGC
+from portalis.lang.libm._ieee import clear_low_word, high_word, infinity, nan, with_high_word
 
 _LN2_HI: float = 0.6931471803691238  # 0x3FE62E42FEE00000
 _LN2_LO: float = 1.9082149292705877e-10  # 0x3DEA39EF35793C76
 _TWO54: float = 1.8014398509481984e16  # 0x4350000000000000
 _IVLN2_HI: float = 1.4426950407214463  # 0x3FF7154765200000
 _IVLN2_LO: float = 1.6751713164886512e-10  # 0x3DE705FC2EEFA200
-_IVLN10_HI: float = 0.4342944818781689  # 0x3FDBCB7B15200000
-_IVLN10_LO: float = 2.5082946711645275e-11  # 0x3DBB9438CA9AADD5
+_IVLN10: float = 0.4342944819032518  # 0x3FDBCB7B1526E50E
 _LOG10_2HI: float = 0.30102999566361177  # 0x3FD34413509F6000
 _LOG10_2LO: float = 3.694239077158931e-13  # 0x3D59FEF311F12B36
+
+# log (Arm optimized-routines)
+_LOG_NEAR1_LO: int = 0x3FEE000000000000  # 1 - 2**-4
+_LOG_NEAR1_HI: int = 0x3FF1090000000000  # 1 + 0x1.09p-4
+_LN2HI_T: float = 0.6931471805598903  # 0x1.62e42fefa3800p-1
+_LN2LO_T: float = 5.497923018708371e-14  # 0x1.ef35793c76730p-45
+# log1p(r) - r ≈ A0·r² + … on |r| < 0x1.fp-9, relative error 0x1.9p-56
+_A0: float = -0.5000000000000001
+_A1: float = 0.33333333331825593
+_A2: float = -0.2499999999622955
+_A3: float = 0.20000304511814496
+_A4: float = -0.16667054827627667
+# log(1 + r) - (r - r²/2) ≈ r³·(B1 + B2·r + …) near 1, relative error 0x1.c04d76cp-63
+_B1: float = 0.3333333333333352
+_B2: float = -0.24999999999998432
+_B3: float = 0.19999999999320328
+_B4: float = -0.16666666669929706
+_B5: float = 0.14285715076560868
+_B6: float = -0.12499997863982555
+_B7: float = 0.11110712032936046
+_B8: float = -0.10000486757818193
+_B9: float = 0.09181994006195467
+_B10: float = -0.08328363062289341
 
 _LG1: float = 0.6666666666666735  # 0x3FE5555555555593
 _LG2: float = 0.3999999999940942  # 0x3FD999999997FA04
@@ -55,41 +78,61 @@ def _special(x: float, hx: int) -> float:
 
 
 def log(x: float) -> float:
-    """Natural logarithm of x."""
-    hx: int = high_word(x)
-    k: int = 0
-    if hx < 0x00100000 or hx >= 0x7FF00000:  # zero, subnormal, negative, inf or nan
-        if x == 0.0 or hx < 0 or hx >= 0x7FF00000:
-            return _special(x, hx)
-        k = -54  # subnormal: scale up
-        x = x * _TWO54
-        hx = high_word(x)
-    k = k + (hx >> 20) - 1023
-    hx = hx & 0x000FFFFF
-    i: int = (hx + 0x95F64) & 0x100000
-    x = bits_to_float(((hx | (i ^ 0x3FF00000)) << 32) | low_word(x))  # normalize x or x/2
-    k = k + (i >> 20)
-    f: float = x - 1.0
-    dk: float = float(k)
-    if (0x000FFFFF & (2 + hx)) < 3:  # -2**-20 <= f < 2**-20
-        if f == 0.0:
-            if k == 0:
-                return 0.0
-            return dk * _LN2_HI + dk * _LN2_LO
-        r0: float = f * f * (0.5 - 0.33333333333333333 * f)
-        if k == 0:
-            return f - r0
-        return dk * _LN2_HI - ((r0 - dk * _LN2_LO) - f)
-    s: float = f / (2.0 + f)
-    r: float = _log_r(s)
-    if ((hx - 0x6147A) | (0x6B851 - hx)) > 0:  # larger f: the f - hfsq form loses less
-        hfsq: float = 0.5 * f * f
-        if k == 0:
-            return f - (hfsq - s * (hfsq + r))
-        return dk * _LN2_HI - ((hfsq - (s * (hfsq + r) + dk * _LN2_LO)) - f)
-    if k == 0:
-        return f - s * (f - r)
-    return dk * _LN2_HI - ((s * (f - r) - dk * _LN2_LO) - f)
+    """Natural logarithm of x.
+
+    Table-driven (Arm optimized-routines, as in glibc 2.28+ and musl): x = 2**k·z with z in
+    [0x1.6p-1, 0x1.6p0), log(x) = k·ln2 + log(c) + log1p(z/c - 1) for a table point c near z,
+    and a dedicated polynomial near 1. Error about 0.52 ulp.
+    """
+    ix: int = float_to_bits(x)
+    if ix >= _LOG_NEAR1_LO and ix < _LOG_NEAR1_HI:  # x in [1 - 2**-4, 1 + 0x1.09p-4)
+        if x == 1.0:
+            return 0.0
+        r: float = x - 1.0
+        r2: float = r * r
+        r3: float = r * r2
+        y: float = r3 * (
+            _B1
+            + r * _B2
+            + r2 * _B3
+            + r3 * (_B4 + r * _B5 + r2 * _B6 + r3 * (_B7 + r * _B8 + r2 * _B9 + r3 * _B10))
+        )
+        # r - r²/2 in extra precision: rhi² is exact
+        w: float = r * 134217728.0  # 2**27
+        rhi: float = r + w - w
+        rlo: float = r - rhi
+        w = rhi * rhi * -0.5
+        hi: float = r + w
+        lo: float = r - hi + w
+        lo = lo + -0.5 * rlo * (rhi + r)
+        y = y + lo
+        return y + hi
+    top: int = ix >> 48
+    if top < 0x0010 or top >= 0x7FF0:  # negative, zero, subnormal, inf or nan
+        if x == 0.0:
+            return -infinity()
+        if x != x:
+            return x
+        if ix < 0:
+            return nan()
+        if top >= 0x7FF0:
+            return x  # +inf
+        ix = float_to_bits(x * 4503599627370496.0) - (52 << 52)  # subnormal: scale by 2**52
+    # x = 2**k·z, z in [0x1.6p-1, 0x1.6p0); table point i holds z
+    tmp: int = ix - 0x3FE6000000000000
+    i: int = (tmp >> 45) & 127
+    k: int = tmp >> 52
+    z: float = bits_to_float(ix - ((tmp >> 52) << 52))
+    invc: float = _LOG_INVC[i]
+    # r = z/c - 1, |r| < 1/256, from z - c in double-double (close to one rounding)
+    rr: float = (z - _LOG_CHI[i] - _LOG_CLO[i]) * invc
+    kd: float = float(k)
+    # hi + lo = r + log(c) + k·ln2
+    ww: float = kd * _LN2HI_T + _LOG_LOGC[i]
+    hh: float = ww + rr
+    ll: float = ww - hh + rr + kd * _LN2LO_T
+    q2: float = rr * rr
+    return ll + q2 * _A0 + rr * q2 * (_A1 + rr * _A2 + q2 * (_A3 + rr * _A4)) + hh
 
 
 def _reduce(x: float) -> tuple[float, float]:
@@ -135,24 +178,27 @@ def log2(x: float) -> float:
 
 
 def log10(x: float) -> float:
-    """Base-10 logarithm of x."""
+    """Base-10 logarithm of x (fdlibm's original ``e_log10.c``, which glibc ships).
+
+    With x = 2**n·m (m in [1, 2), or [0.5, 1) when n < 0 so that n·log10(2) and log10(m)
+    do not cancel): log10(x) = n·log10_2hi + (n·log10_2lo + log(m)/ln10). Exact for 10**k.
+    """
     hx: int = high_word(x)
     if x == 0.0 or hx < 0 or hx >= 0x7FF00000:
         return _special(x, hx)
-    if x == 1.0:
-        return 0.0
-    dk, f = _reduce(x)
-    hfsq: float = 0.5 * f * f
-    s: float = f / (2.0 + f)
-    r: float = _log_r(s)
-    hi: float = clear_low_word(f - hfsq)
-    lo: float = f - hi - hfsq + s * (hfsq + r)
-    val_hi: float = hi * _IVLN10_HI
-    y: float = dk * _LOG10_2HI
-    val_lo: float = dk * _LOG10_2LO + (lo + hi) * _IVLN10_LO + lo * _IVLN10_HI
-    w: float = y + val_hi
-    val_lo = val_lo + ((y - w) + val_hi)
-    return val_lo + w
+    k: int = 0
+    if hx < 0x00100000:  # subnormal: scale up
+        k = -54
+        x = x * _TWO54
+        hx = high_word(x)
+    k = k + (hx >> 20) - 1023
+    i: int = 0
+    if k < 0:
+        i = 1
+    x = with_high_word(x, (hx & 0x000FFFFF) | ((0x3FF - i) << 20))
+    y: float = float(k + i)
+    z: float = y * _LOG10_2LO + _IVLN10 * log(x)
+    return z + y * _LOG10_2HI
 
 
 def log1p(x: float) -> float:
