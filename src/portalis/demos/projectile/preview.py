@@ -28,15 +28,22 @@ class Figures:
     impact_time_s: float
 
 
-def find_bounces(y: np.ndarray, radius: float, tolerance: float = 0.02) -> np.ndarray:
-    """Indices of frames where the ball is down on the ground, one per touchdown."""
-    low = y <= radius + tolerance
-    starts = np.flatnonzero(low & ~np.concatenate([[False], low[:-1]]))
-    return starts
+def bounce_points(y: np.ndarray, contact_frames: np.ndarray) -> np.ndarray:
+    """For each frame whose step reported a contact, the index of the lower of that frame and
+    the one before: where the picture marks the bounce."""
+    marks = [f - 1 if f > 0 and y[f - 1] < y[f] else f for f in contact_frames]
+    return np.array(marks, dtype=int)
 
 
-def render(times: np.ndarray, positions: np.ndarray, radius: float, figures: Figures) -> np.ndarray:
-    """The preview as an RGB array. ``positions`` holds the ball centre per frame (x, y, z)."""
+def render(
+    times: np.ndarray,
+    positions: np.ndarray,
+    contact_frames: np.ndarray,
+    radius: float,
+    figures: Figures,
+) -> np.ndarray:
+    """The preview as an RGB array. ``positions`` holds the ball centre per frame (x, y, z);
+    ``contact_frames`` the indices of the frames whose step reported a ground contact."""
     x, y = positions[:, 0], positions[:, 1]
     canvas = Canvas(1200, 660)
     top_y = max(float(y.max()), figures.max_height_m) * 1.15 + radius
@@ -69,7 +76,7 @@ def render(times: np.ndarray, positions: np.ndarray, radius: float, figures: Fig
         # Resting on the drawn path (the axes' aspect is free, so the ball is drawn round).
         canvas.disk(float(px[i]), float(py[i]) - ball_px, ball_px, BALL_COLOUR, 0.35)
 
-    bounces = find_bounces(y, radius)
+    bounces = bounce_points(y, contact_frames)
     for n, i in enumerate(bounces):
         bx, by = axes.px(x[i], 0.0)
         canvas.ring(float(bx), float(by), 7.0, BOUNCE_COLOUR, 2.5)
@@ -95,7 +102,7 @@ def render(times: np.ndarray, positions: np.ndarray, radius: float, figures: Fig
     canvas.text(
         90,
         52,
-        f"IMPACT {figures.impact_time_s:.3f} S   {len(bounces)} BOUNCES   "
+        f"IMPACT {figures.impact_time_s:.3f} S   {len(bounces)} FRAMES WITH A BOUNCE   "
         f"{len(times)} FRAMES OVER {times[-1] - times[0]:.2f} S",
         GREY,
         2,
@@ -103,7 +110,7 @@ def render(times: np.ndarray, positions: np.ndarray, radius: float, figures: Fig
     canvas.text(
         90,
         72,
-        "BLUE: PATH WRITTEN BY THE RUN   GREEN: CLOSED FORM   RED RINGS: BOUNCES",
+        "BLUE: PATH WRITTEN BY THE RUN   GREEN: CLOSED FORM   RED: CONTACTS THE MODULE REPORTED",
         GREY,
         2,
     )

@@ -18,6 +18,9 @@ from pathlib import Path
 import numpy as np
 from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
 
+from portalis.demos.pipeline import RESULT_USDA, SCENE_USDA, Timeline
+from portalis.demos.projectile.preview import Figures, render
+from portalis.runtime.kernel import load
 from portalis.usd import WasmPhysicsSchema, add_input, add_output
 
 BALL = "/World/Ball"
@@ -42,6 +45,70 @@ class Launch:
     @property
     def frames(self) -> int:
         return round(self.seconds * self.fps)
+
+
+def make_scene(out_dir: Path, wasm: Path, launch: Launch | None = None) -> Timeline:
+    """Write ``out_dir/scene.usda``; its trail is the path the compiled kernel computes."""
+    launch = launch or Launch()
+    write_scene(out_dir / SCENE_USDA, wasm.name, launch, computed_path(wasm, launch))
+    return Timeline(launch.frames, launch.fps)
+
+
+def computed_path(wasm: Path, launch: Launch) -> np.ndarray:
+    """The ball's centre at frames 0 … N, from the compiled kernel run on its own (its
+    ``simulate`` is one step and, on contact, the collision handler: what the runner does)."""
+    with load(wasm) as kernel:
+        start = (0.0, launch.height + launch.radius, 0.0)
+        frames = [
+            kernel.simulate(
+                1.0 / launch.fps,
+                gravityOverride_y=-launch.gravity,
+                forceMultiplier=launch.force_multiplier,
+                restitution=launch.restitution,
+                speed=launch.speed,
+                angle_deg=launch.angle_deg,
+                height=launch.height,
+                radius=launch.radius,
+            )
+            for _ in range(launch.frames)
+        ]
+    return np.array([start, *frames])
+
+
+def make_preview(
+    out_dir: Path, wasm: Path, launch: Launch | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """The picture of ``out_dir/result.usda``: the ball's translate as the run wrote it, and
+    the closed-form figures from the compiled kernel."""
+    launch = launch or Launch()
+    stage = Usd.Stage.Open(str(out_dir / RESULT_USDA))
+    translate = stage.GetAttributeAtPath(f"{BALL}.xformOp:translate")
+    frames = translate.GetTimeSamples()
+    positions = np.array([tuple(translate.Get(f)) for f in frames])
+    times = np.array(frames) / launch.fps
+    with load(wasm) as kernel:
+        args = (launch.speed, launch.angle_deg, launch.height, launch.gravity)
+        figures = Figures(
+            launch.speed,
+            launch.angle_deg,
+            launch.gravity,
+            kernel.calculate_range(*args),
+            kernel.calculate_max_height(*args),
+            kernel.calculate_impact_time(*args),
+        )
+    contact = stage.GetAttributeAtPath(f"{PHYSICS}.outputs:contact")
+    contact_frames = np.array([frames.index(f) for f in contact.GetTimeSamples() if contact.Get(f)])
+    trail = stage.GetAttributeAtPath(f"{TRAIL}.points").Get()
+    gap = float(np.max(np.abs(np.asarray(trail)[: len(positions)] - positions)))
+    findings = [
+        f"closed form (compiled kernel): range {figures.range_m:.3f} m, max height "
+        f"{figures.max_height_m:.3f} m, impact {figures.impact_time_s:.3f} s",
+        f"run: {len(frames)} frames; the ball's path matches the scene's trail to {gap:.2e} m",
+    ]
+    findings.append(
+        f"contacts reported by the step (collision handler called): {len(contact_frames)}"
+    )
+    return render(times, positions, contact_frames, launch.radius, figures), findings
 
 
 def write_scene(path: Path, wasm_path: str, launch: Launch, trail: np.ndarray) -> None:
@@ -86,7 +153,12 @@ def _physics(stage: Usd.Stage, wasm_path: str, launch: Launch) -> None:
     add_input(prim, "height", "double", launch.height)
     add_input(prim, "restitution", "double", launch.restitution)
     add_input(prim, "radius", "double", connect=f"{BALL}.radius")
+    # The step's results (x, y, z, contact) bind to outputs in authored order: position, then
+    # contact, the output the runner watches to call the collision handler. A .usda file
+    # lists properties alphabetically, so the order is stated explicitly (propertyOrder).
     add_output(prim, "position", "double3", [f"{BALL}.xformOp:translate"])
+    add_output(prim, "contact", "bool")
+    prim.SetPropertyOrder(["outputs:position", "outputs:contact"])
 
 
 def _ground(stage: Usd.Stage, length: float) -> None:

@@ -1,0 +1,197 @@
+"""A demo from Python source to a picture, in four steps:
+
+1. build   ``kernel.py`` → ``DIR/kernel.wasm`` with the compiler (``portalis.lang.build``);
+2. scene   the demo's builder writes ``DIR/scene.usda``, its module prim pointing at
+           ``kernel.wasm`` (relative: the folder can be moved as a whole);
+3. run     headless, with the stage runner (``portalis.sim``): a new layer ``DIR/result.usda``
+           that sublayers the scene and holds the outputs as time samples (the scene file is
+           never touched; the result is written to a temporary file and renamed into place);
+4. preview the demo draws ``DIR/preview.png`` from what ``result.usda`` holds.
+
+Each demo supplies the demo-specific parts as a :class:`Scenario`; this module is the rest.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from portalis.demos import Demo, get_demo
+from portalis.demos._png import write_png
+from portalis.errors import PortalisError, SceneError
+
+KERNEL_WASM = "kernel.wasm"
+SCENE_USDA = "scene.usda"
+RESULT_USDA = "result.usda"
+PREVIEW_PNG = "preview.png"
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """How long the run lasts: ``frames`` steps of ``1 / fps`` seconds."""
+
+    frames: int
+    fps: float
+
+
+class Scenario(Protocol):
+    """What a demo's ``scene`` module provides (``portalis.demos.<folder>.scene``)."""
+
+    def make_scene(self, out_dir: Path, wasm: Path) -> Timeline:
+        """Write ``out_dir/scene.usda`` (module prims pointing at ``kernel.wasm``)."""
+        ...
+
+    def make_preview(self, out_dir: Path, wasm: Path) -> tuple[np.ndarray, list[str]]:
+        """Read ``out_dir/result.usda``; return the picture and a few lines of findings."""
+        ...
+
+
+@dataclass
+class DemoRun:
+    """What ``portalis demo`` made, and what it found."""
+
+    demo: Demo
+    out_dir: Path
+    timeline: Timeline
+    findings: list[str] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def path(self, name: str) -> Path:
+        return self.out_dir / name
+
+
+def scenario(demo: Demo) -> Scenario:
+    module = importlib.import_module(f"portalis.demos.{demo.folder}.scene")
+    return module  # type: ignore[return-value]  # a module satisfying the protocol
+
+
+def run_demo(
+    name: str, out_dir: Path, *, log: Callable[[str], None] = lambda _line: None
+) -> DemoRun:
+    """Build, write, run and draw demo ``name`` into ``out_dir`` (created if needed)."""
+    from portalis.lang import build
+
+    demo = get_demo(name)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise PortalisError(f"cannot create {out_dir}: {e.strerror}") from None
+    steps: dict[str, float] = {}
+
+    t0 = time.perf_counter()
+    wasm = build(demo.kernel_path, out_dir / KERNEL_WASM)
+    steps["build"] = time.perf_counter() - t0
+    log(f"built     {wasm}  ({wasm.stat().st_size:,} bytes, {steps['build'] * 1000:.0f} ms)")
+
+    parts = scenario(demo)
+    t0 = time.perf_counter()
+    timeline = parts.make_scene(out_dir, wasm)
+    steps["scene"] = time.perf_counter() - t0
+    log(f"scene     {out_dir / SCENE_USDA}")
+
+    t0 = time.perf_counter()
+    run = DemoRun(demo, out_dir, timeline, seconds=steps)
+    run_headless(out_dir / SCENE_USDA, out_dir / RESULT_USDA, timeline, run)
+    steps["run"] = time.perf_counter() - t0
+    log(
+        f"ran       {out_dir / RESULT_USDA}  ({timeline.frames} frames at {timeline.fps:g} fps "
+        f"in {steps['run']:.2f} s)"
+    )
+    for line in run.summary:
+        log(f"          {line}")
+    for line in run.failures:
+        log(f"FAILED    {line}")
+
+    t0 = time.perf_counter()
+    picture, run.findings = parts.make_preview(out_dir, wasm)
+    write_png(out_dir / PREVIEW_PNG, picture)
+    steps["preview"] = time.perf_counter() - t0
+    log(f"preview   {out_dir / PREVIEW_PNG}")
+    for line in run.findings:
+        log(f"          {line}")
+    return run
+
+
+def run_headless(scene: Path, result: Path, timeline: Timeline, run: DemoRun) -> None:
+    """Run ``scene`` for the timeline and write the outputs to ``result`` (a new layer that
+    sublayers the scene), atomically."""
+    from pxr import Sdf, Usd
+
+    import portalis.usd  # noqa: F401  (registers the schemas before a stage is opened)
+    from portalis.sim import Runtime
+
+    layer = Sdf.Layer.CreateAnonymous(".usda")
+    # An anonymous layer has no folder to resolve a relative sublayer against: it gets the
+    # absolute path while running, and the file gets the relative one.
+    layer.subLayerPaths.append(str(scene.resolve()))
+    stage = Usd.Stage.Open(layer)
+    stage.SetEditTarget(Usd.EditTarget(layer))
+    scene_layer = Sdf.Layer.FindOrOpen(str(scene))
+    if scene_layer is None:
+        raise SceneError(f"cannot open {scene}")
+    for key in ("startTimeCode", "endTimeCode", "timeCodesPerSecond", "framesPerSecond"):
+        layer.pseudoRoot.SetInfo(key, scene_layer.pseudoRoot.GetInfo(key))
+    layer.defaultPrim = scene_layer.defaultPrim
+
+    with Runtime(stage, record=True) as runtime:
+        runtime.play(0.0)
+        dt = 1.0 / timeline.fps
+        for frame in range(1, timeline.frames + 1):
+            runtime.step(dt, time_code=float(frame))
+        runtime.flush()
+        run.summary = [
+            f"{s.module}: {s.calls} calls, {s.failures} failures"
+            + (
+                f", mean {s.mean_seconds * 1e6:.1f} µs, p99 {s.p99_seconds * 1e6:.1f} µs"
+                if s.mean_seconds is not None and s.p99_seconds is not None
+                else ""
+            )
+            for s in runtime.summary()
+        ]
+        run.failures = [str(f) for f in runtime.failures]
+    _hold_first_frame(stage, layer)
+    out = Sdf.Layer.CreateAnonymous(".usda")
+    out.TransferContent(layer)  # a copy no stage watches, so the path edit recomposes nothing
+    out.subLayerPaths[0] = os.path.relpath(scene, result.parent)
+    tmp = result.with_name(result.name + ".tmp")
+    if not out.Export(str(tmp)):
+        raise SceneError(f"cannot write {tmp}")
+    tmp.replace(result)
+    if run.failures:
+        raise SceneError(
+            "the run stopped a module: " + "; ".join(run.failures),
+            hint=f"the outputs written before the failure are in {result}",
+        )
+
+
+def _hold_first_frame(stage: object, layer: object) -> None:
+    """Give every recorded attribute a sample at frame 0 holding the scene's own value, so
+    frame 0 shows the scene as authored rather than the first computed frame."""
+    from pxr import Sdf, Usd
+
+    assert isinstance(stage, Usd.Stage) and isinstance(layer, Sdf.Layer)
+    edits: list[tuple[Sdf.Path, object]] = []
+
+    def visit(path: Sdf.Path) -> None:
+        if not path.IsPropertyPath() or not layer.GetNumTimeSamplesForPath(path):
+            return
+        if 0.0 in layer.ListTimeSamplesForPath(path):
+            return
+        attr = stage.GetAttributeAtPath(path)
+        for spec in attr.GetPropertyStack(Usd.TimeCode.Default()):
+            if spec.layer != layer and spec.HasDefaultValue():
+                edits.append((path, spec.default))
+                return
+
+    layer.Traverse(Sdf.Path.absoluteRootPath, visit)
+    for path, value in edits:
+        layer.SetTimeSample(path, 0.0, value)
