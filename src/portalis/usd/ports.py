@@ -43,9 +43,11 @@ def add_input(
 ) -> Usd.Attribute:
     """Create ``inputs:NAME`` holding ``value`` and/or connected to ``connect``.
 
-    Inputs are bound by name for modules built by Portalis and by creation order for
-    others, so create them in the order of the function's parameters."""
+    Inputs bind by name to modules built by Portalis, and by USD property order to others;
+    this appends NAME to the prim's ``propertyOrder``, so create them in the order of the
+    function's parameters."""
     attr = prim.CreateAttribute(t.INPUTS + name, value_type(type_name, where=str(prim.GetPath())))
+    _keep_order(prim, attr.GetName())
     if value is not None:
         attr.Set(value)
     if connect is not None:
@@ -64,10 +66,10 @@ def connect_input(prim: Usd.Prim, name: str, source: AttrRef) -> None:
 def add_output(
     prim: Usd.Prim, name: str, type_name: TypeName, targets: Iterable[AttrRef] = ()
 ) -> Usd.Attribute:
-    """Create ``outputs:NAME`` and the ``outputs:NAME:targets`` relationship to ``targets``."""
-    attr = prim.CreateAttribute(
-        t.OUTPUTS + name, value_type(type_name, where=str(prim.GetPath()))
-    )
+    """Create ``outputs:NAME`` and the ``outputs:NAME:targets`` relationship to ``targets``
+    (appending NAME to ``propertyOrder``, as :func:`add_input` does)."""
+    attr = prim.CreateAttribute(t.OUTPUTS + name, value_type(type_name, where=str(prim.GetPath())))
+    _keep_order(prim, attr.GetName())
     for target in targets:
         add_output_target(prim, name, target)
     return attr
@@ -83,6 +85,13 @@ def output_targets(prim: Usd.Prim, name: str) -> list[Sdf.Path]:
     """The attribute paths ``outputs:NAME`` forwards to, in authored order."""
     rel = prim.GetRelationship(t.OUTPUTS + name + t.TARGETS_SUFFIX)
     return list(rel.GetTargets()) if rel else []
+
+
+def _keep_order(prim: Usd.Prim, name: str) -> None:
+    """Append ``name`` to ``propertyOrder``: the only property order USD keeps on save."""
+    order = list(prim.GetPropertyOrder())
+    if name not in order:
+        prim.SetPropertyOrder([*order, name])
 
 
 def _path_of(ref: AttrRef) -> Sdf.Path:

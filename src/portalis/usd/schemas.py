@@ -68,9 +68,7 @@ class WasmRoboticsSchema(WasmModuleSchema):
     ATTR_CONTROL_MODE = t.CONTROL_MODE
 
     @classmethod
-    def Define(
-        cls, stage: Usd.Stage, path: str | Sdf.Path, num_joints: int = 6
-    ) -> Usd.Prim:
+    def Define(cls, stage: Usd.Stage, path: str | Sdf.Path, num_joints: int = 6) -> Usd.Prim:
         """Define the prim with ``jointTargets`` holding ``num_joints`` zeros."""
         if num_joints < 0:
             raise SceneError(f"num_joints must be ≥ 0, not {num_joints}", prim_path=str(path))

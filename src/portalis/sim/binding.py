@@ -1,0 +1,333 @@
+"""One module prim, bound: its settings read from the schema, its instance, its calls, and
+its output ports.
+
+Binding happens in two passes over the stage, because an input may read another prim's
+output: :class:`ModulePrim` first loads the module and lays out its outputs (so every
+producer is known), then :meth:`ModulePrim.bind_inputs` decides each argument's source.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+from pxr import Sdf, Usd
+
+from portalis.abi import STATE_GLOBAL_PREFIX, Array, Function, Value
+from portalis.errors import SceneError
+from portalis.sim import events as ev
+from portalis.sim import values
+from portalis.sim.calls import (
+    BoundCall,
+    bind_by_name,
+    bind_by_position,
+    positional_array_names,
+)
+from portalis.sim.loader import LoadedModule
+from portalis.sim.outputs import OutputPort, make_port
+from portalis.sim.sources import Clock, ProducerMap, authored_outputs
+from portalis.sim.stats import PrimStatistics
+from portalis.usd import tokens as t
+
+_GENERIC_RESULT = re.compile(r"^(result|r|ret|return|_)\d*$")
+
+
+class ModulePrim:
+    """A WasmModule prim the runner drives."""
+
+    def __init__(self, prim: Usd.Prim, loaded: LoadedModule) -> None:
+        self.prim = prim
+        self.path = str(prim.GetPath())
+        self.loaded = loaded
+        self.instance = loaded.instance
+        self.module_id = loaded.module.name
+        self.schema = str(prim.GetTypeName())
+
+        self.enabled = bool(_get(prim, t.ENABLED, True))
+        self.mode = str(_get(prim, t.EXECUTION_MODE, t.CONTINUOUS))
+        self.period = 1.0 / float(_get(prim, t.UPDATE_RATE, 60.0))
+        self.triggers = frozenset(str(e) for e in (_get(prim, t.TRIGGER_EVENTS, None) or ()))
+        self.monitoring = bool(_get(prim, t.PERFORMANCE_MONITORING, True))
+        time_step = float(_get(prim, t.TIME_STEP, 0.0)) if self.schema == t.WASM_FLUID else 0.0
+        #: Simulated seconds per call: the fluid's timeStep when set, else 1 / updateRate.
+        self.step_dt = time_step if time_step > 0 else self.period
+        self.fixed_dt = time_step > 0
+
+        role = t.ROLE_FUNCTIONS.get(self.schema)
+        role_name = str(_get(prim, role, "")) if role else ""
+        self.function_name = role_name or str(_get(prim, t.ENTRY_FUNCTION, "update"))
+        handler = str(_get(prim, t.COLLISION_HANDLER, "")) if self.schema == t.WASM_PHYSICS else ""
+        self.handler_name = handler
+
+        abi = loaded.module.abi
+        self.abi: Function | None = abi.function(self.function_name) if abi else None
+        self.handler_abi: Function | None = abi.function(handler) if abi and handler else None
+        self.fn = self.instance.function(self.function_name)
+        self.handler_fn = self.instance.function(handler) if handler else None
+
+        self.stats = PrimStatistics(self.path, self.module_id, self.function_name, self.monitoring)
+        self.results: tuple[Any, ...] = ()
+        self.ports = self._layout_outputs()
+        self.result_ports = [p for p in self.ports if p.kind == "result"]
+        self.readback_ports = [p for p in self.ports if p.kind != "result"]
+        self.contact_port = next((p for p in self.ports if p.name == "contact"), None)
+        self.event_ports = [
+            (p, p.name[len(ev.EVENT_OUTPUT_PREFIX) :])
+            for p in self.ports
+            if p.name.startswith(ev.EVENT_OUTPUT_PREFIX)
+        ]
+        self.entry: BoundCall | None = None
+        self.handler: BoundCall | None = None
+
+        # scheduling state, owned by the scheduler
+        self.accumulator = 0.0
+        self.sim_time = 0.0
+        self.last_run: float | None = None
+        self.last_arguments: tuple[Any, ...] | None = None
+        self.requested = False
+        self.failed = False
+        self.ran_in = -1
+
+    # -- outputs ---------------------------------------------------------------------------
+
+    def _result_signature(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(names, wasm types) of the entry function's results."""
+        types = tuple(self.fn.results)
+        if self.abi is not None:
+            names = tuple(r.name for r in self.abi.results)
+            abi_types = tuple(r.type for r in self.abi.results)
+            return names, abi_types
+        if len(types) == 1:
+            return ("result",), types
+        return tuple(f"result{i}" for i in range(len(types))), types
+
+    def _layout_outputs(self) -> list[OutputPort]:
+        prim = self.prim
+        names, types = self._result_signature()
+        array_names = (
+            {p.name for p in self.abi.params if isinstance(p, Array)}
+            if self.abi is not None
+            else positional_array_names(prim)
+        )
+        state = self.loaded.module.abi.state if self.loaded.module.abi else ()
+        state_names = {s.name for s in state if isinstance(s, Value)}
+        ports: list[OutputPort] = []
+        consuming: list[Usd.Attribute] = []
+        for attr in authored_outputs(prim):
+            name = attr.GetName()[len(t.OUTPUTS) :]
+            if name in array_names:
+                ports.append(
+                    make_port(prim, name, attr.GetTypeName(), kind="array", source_name=name)
+                )
+            elif name in state_names and name not in names:
+                ports.append(
+                    make_port(prim, name, attr.GetTypeName(), kind="state", source_name=name)
+                )
+            else:
+                consuming.append(attr)
+        used: set[int] = set()
+        named = [n for n in names if not _GENERIC_RESULT.match(n)]
+        by_name = (
+            bool(consuming)
+            and bool(named)
+            and all(_result_indices(a, names) is not None for a in consuming)
+        )
+        cursor = 0
+        for attr in consuming:
+            name = attr.GetName()[len(t.OUTPUTS) :]
+            type_name = attr.GetTypeName()
+            if type_name.isArray:
+                raise SceneError(
+                    f"outputs:{name} is an array, but {self.function_name} has no array "
+                    f"parameter '{name}' to read it from",
+                    prim_path=self.path,
+                )
+            if by_name:
+                indices = _result_indices(attr, names)
+                assert indices is not None
+                if indices != list(range(indices[0], indices[0] + len(indices))):
+                    raise SceneError(
+                        f"outputs:{name} takes results {', '.join(names[i] for i in indices)}, "
+                        "which must be consecutive",
+                        prim_path=self.path,
+                    )
+            else:
+                width = values.width(type_name)
+                if width == 0:
+                    raise SceneError(
+                        f"outputs:{name} is a {type_name}, not numbers", prim_path=self.path
+                    )
+                indices = list(range(cursor, cursor + width))
+                cursor += width
+                if indices[-1] >= len(types):
+                    raise SceneError(
+                        f"{self.function_name} returns {len(types)} result(s), but the "
+                        f"outputs in authored order need {cursor} (outputs:{name} is a "
+                        f"{type_name})",
+                        prim_path=self.path,
+                    )
+            used.update(indices)
+            ports.append(make_port(prim, name, type_name, first=indices[0], count=len(indices)))
+        for i, (name, wasm_type) in enumerate(zip(names, types, strict=True)):
+            if i not in used:
+                ports.append(make_port(prim, name, values.usd_type_for_wasm(wasm_type), first=i))
+        return ports
+
+    def producers(self) -> ProducerMap:
+        """Every attribute this prim's outputs write, with readers of the in-memory value."""
+        found: ProducerMap = {}
+        for port in self.ports:
+            for sink in port.sinks:
+                reader = port.read if sink.index is None else port.element_reader(sink.index)
+                found[sink.path] = (reader, port.is_ready, sink.type_name, self.path)
+        return found
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def bind_inputs(self, clock: Clock, producers: ProducerMap) -> None:
+        """Decide every argument's source (second pass, once all producers are known)."""
+        self.entry = self._bind(self.function_name, self.fn, self.abi, clock, producers, {})
+        if self.handler_fn is not None:
+            names, _ = self._result_signature()
+            results = {name: _result_getter(self, i) for i, name in enumerate(names)}
+            self.handler = self._bind(
+                self.handler_name, self.handler_fn, self.handler_abi, clock, producers, results
+            )
+            if self.handler.result_count > len(names):
+                raise SceneError(
+                    f"collisionHandler {self.handler_name} returns {self.handler.result_count} "
+                    f"result(s), more than {self.function_name}'s {len(names)} it replaces",
+                    prim_path=self.path,
+                )
+        for slot in self.entry.arrays:
+            if slot.is_buffer:
+                slot.allocate_buffer(self.instance, self.entry.argv)
+
+    def _bind(
+        self,
+        name: str,
+        fn: Any,
+        abi: Function | None,
+        clock: Clock,
+        producers: ProducerMap,
+        results: dict[str, Any],
+    ) -> BoundCall:
+        call = BoundCall(name, fn, len(fn.params), self.path)
+        if abi is not None:
+            bind_by_name(
+                call,
+                abi,
+                self.prim,
+                clock,
+                producers,
+                extra=results,
+                buffer_shape=self._buffer_shape,
+            )
+        elif results and fn is self.handler_fn:
+            # a signature-bound handler takes the step's results, in order
+            getters = list(results.values())
+            if len(fn.params) > len(getters):
+                raise SceneError(
+                    f"collisionHandler {name} takes {len(fn.params)} parameter(s); the step "
+                    f"returns {len(getters)} result(s) to give it",
+                    prim_path=self.path,
+                )
+            for i, wasm_type in enumerate(fn.params):
+                call.bind_getter(i, getters[i], wasm_type)
+        else:
+            bind_by_position(call, tuple(fn.params), self.prim, clock, producers)
+        return call
+
+    def _buffer_shape(self, param: Array) -> tuple[int, ...] | None:
+        """The shape of a working buffer the scene does not supply, from the schema."""
+        if self.schema == t.WASM_SENSOR and param.ndim == 1:
+            return (int(_get(self.prim, t.DATA_BUFFER_SIZE, 0)),)
+        if self.schema == t.WASM_FLUID:
+            grid = tuple(int(n) for n in _get(self.prim, t.GRID_RESOLUTION, (1, 1, 1)))
+            if param.ndim == 3:
+                return grid
+            if param.ndim == 1:
+                return (int(np.prod(grid)),)
+        return None
+
+    def refresh(self, changed: set[Sdf.Path]) -> None:
+        for call in (self.entry, self.handler):
+            if call is not None:
+                call.refresh(changed)
+
+    # -- calling ---------------------------------------------------------------------------
+
+    def run(self) -> list[str]:
+        """Call the entry function (and the collision handler on contact); publish results.
+        Returns the names of the events the call raised."""
+        assert self.entry is not None
+        self.results = self.entry(self.instance)
+        self._publish()
+        raised: list[str] = []
+        contact = self.contact_port
+        if self.schema == t.WASM_PHYSICS and contact is not None and contact.value:
+            if self.handler is not None:
+                replaced = self.handler(self.instance)
+                self.results = (*replaced, *self.results[len(replaced) :])
+                self._publish()
+                self.stats.handler_calls += 1
+            raised.append(ev.COLLISION)
+        for port, name in self.event_ports:
+            if port.value:
+                raised.append(name)
+        return raised
+
+    def _publish(self) -> None:
+        results = self.results
+        for port in self.result_ports:
+            if port.count == 1:
+                port.value = results[port.first]
+            else:
+                port.value = results[port.first : port.first + port.count]
+            port.ready = True
+        for port in self.readback_ports:
+            port.value = self._read_back(port)
+            port.ready = True
+
+    def _read_back(self, port: OutputPort) -> Any:
+        if port.kind == "state":
+            return self.instance.global_value(STATE_GLOBAL_PREFIX + port.source_name)
+        assert self.entry is not None
+        for slot in self.entry.arrays:
+            if slot.name == port.source_name:
+                return slot.read(self.instance)
+        raise SceneError(f"outputs:{port.name}: no array '{port.source_name}'", prim_path=self.path)
+
+    def arguments(self) -> tuple[Any, ...]:
+        assert self.entry is not None
+        return self.entry.arguments()
+
+    def close(self) -> None:
+        self.instance.close()
+
+
+def _result_getter(prim: ModulePrim, index: int) -> Any:
+    return lambda: prim.results[index]
+
+
+def _result_indices(attr: Usd.Attribute, names: tuple[str, ...]) -> list[int] | None:
+    """The results an output takes by name: ``NAME``, or ``NAME_x``, ``NAME_y`` … for a
+    vector output. None when the names do not match."""
+    name = attr.GetName()[len(t.OUTPUTS) :]
+    width = values.width(attr.GetTypeName())
+    if name in names and width == 1:
+        return [names.index(name)]
+    axes = "xyzw"[:width] if 1 < width <= 4 else ""
+    parts = [f"{name}_{a}" for a in axes]
+    if parts and all(p in names for p in parts):
+        return [names.index(p) for p in parts]
+    return None
+
+
+def _get(prim: Usd.Prim, name: str | None, default: Any) -> Any:
+    if not name:
+        return default
+    attr = prim.GetAttribute(name)
+    value = attr.Get() if attr else None
+    return default if value is None else value

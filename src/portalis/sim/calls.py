@@ -1,0 +1,336 @@
+"""A bound call: one exported function with every argument's source decided once, so that a
+call is a few list stores and the runtime's fast path.
+
+Two binding rules (docs/usd.md):
+
+* **by name**, for modules built by Portalis (their ABI names every parameter): parameter
+  ``NAME`` reads ``inputs:NAME``; else the runner's ``time``, ``dt``, ``frame``; else the
+  prim's attribute ``NAME`` (or its camelCase form: ``force_multiplier`` →
+  ``forceMultiplier``), so schema attributes reach the function; ``NAME_x`` / ``_y`` /
+  ``_z`` / ``_w`` take one component of a vector; else the parameter's default.
+* **by position**, for other modules: the prim's ``inputs:*`` in authored order fill the
+  parameters, a scalar taking one, a vector one per component, an array two (offset and
+  element count). An input named ``time``, ``dt`` or ``frame`` with no value is the runner's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from pxr import Sdf, Usd
+
+from portalis.abi import Array, Function
+from portalis.errors import SceneError
+from portalis.runtime import Instance, TypedFunction
+from portalis.sim import values
+from portalis.sim.arrays import DTYPES, ArraySlot
+from portalis.sim.sources import (
+    CLOCK_NAMES,
+    Clock,
+    ClockValue,
+    Constant,
+    Produced,
+    ProducerMap,
+    Source,
+    attribute_source,
+    authored_inputs,
+    input_attribute,
+)
+from portalis.usd import tokens as t
+
+Getter = Callable[[], Any]
+#: Names parameters take when a step's results feed a collision handler positionally.
+_FLOAT_TYPES = frozenset({"f64", "f32"})
+
+
+class BoundCall:
+    """One function of one instance with its argument plan."""
+
+    def __init__(self, name: str, fn: TypedFunction, nargs: int, where: str) -> None:
+        self.name = name
+        self.fn = fn
+        self.where = where
+        self.argv: list[Any] = [0] * nargs
+        self.dynamic: list[tuple[int, Getter]] = []
+        self.constants: list[tuple[int, Constant, Callable[[Any], Any]]] = []
+        self.arrays: list[ArraySlot] = []
+        self.result_count = len(fn.results)
+        #: Paths of the module prims whose outputs this call reads (they must run first).
+        self.producers: set[str] = set()
+
+    def note(self, source: Source | None) -> None:
+        if isinstance(source, Produced):
+            self.producers.add(source.producer)
+
+    def __call__(self, instance: Instance) -> tuple[Any, ...]:
+        argv = self.argv
+        for i, get in self.dynamic:
+            argv[i] = get()
+        for slot in self.arrays:
+            slot.place(instance, argv)
+        result = self.fn(*argv)
+        if self.result_count == 1:
+            return (result,)
+        return result if result is not None else ()
+
+    def arguments(self) -> tuple[Any, ...]:
+        """The arguments the next call would get (for on_demand change detection)."""
+        argv = list(self.argv)
+        for i, get in self.dynamic:
+            argv[i] = get()
+        arrays = tuple(
+            _array_key(slot.source.get()) for slot in self.arrays if slot.source is not None
+        )
+        return (*argv, *arrays)
+
+    def refresh(self, changed: set[Sdf.Path]) -> None:
+        """Re-read constants whose attributes changed."""
+        for i, source, convert in self.constants:
+            if source.attr_path in changed:
+                source.refresh()
+                self.argv[i] = convert(source.get())
+        for slot in self.arrays:
+            if isinstance(slot.source, Constant) and slot.source.attr_path in changed:
+                slot.source.refresh()
+
+    # -- building --------------------------------------------------------------------------
+
+    def bind_scalar(
+        self, index: int, source: Source, wasm_type: str, component: int | None, label: str
+    ) -> None:
+        self.note(source)
+        convert = _scalar_converter(source, wasm_type, component, label, self.where)
+        if isinstance(source, Constant):
+            self.argv[index] = convert(source.get())
+            self.constants.append((index, source, convert))
+        elif component is None and not source.allowed_tokens and wasm_type in _FLOAT_TYPES:
+            get = source.get
+            self.dynamic.append((index, lambda: float(get())))
+        else:
+            get = source.get
+            self.dynamic.append((index, lambda: convert(get())))
+
+    def bind_getter(self, index: int, get: Getter, wasm_type: str) -> None:
+        cast = float if wasm_type in _FLOAT_TYPES else int
+        self.dynamic.append((index, lambda: cast(get())))
+
+
+def _array_key(value: Any) -> Any:
+    array = np.asarray(value)
+    return (array.shape, array.tobytes())
+
+
+def _scalar_converter(
+    source: Source, wasm_type: str, component: int | None, label: str, where: str
+) -> Callable[[Any], Any]:
+    cast: Callable[[Any], Any] = float if wasm_type in _FLOAT_TYPES else int
+    tokens = source.allowed_tokens
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            raise SceneError(f"{label} has no value", prim_path=where)
+        if isinstance(value, str):
+            if value not in tokens:
+                allowed = ", ".join(tokens) if tokens else "(no allowedTokens)"
+                raise SceneError(f"{label} is {value!r}; allowed: {allowed}", prim_path=where)
+            return tokens.index(value)
+        if component is not None:
+            parts = values.components(value)
+            if component >= len(parts):
+                raise SceneError(
+                    f"{label}: component {component} of a {len(parts)}-component value",
+                    prim_path=where,
+                )
+            return cast(parts[component])
+        if not isinstance(value, bool | int | float):
+            raise SceneError(
+                f"{label} is a {type(value).__name__}, but the parameter takes one number",
+                prim_path=where,
+                hint="bind one component (NAME_x, NAME_y, NAME_z) or use an array parameter",
+            )
+        return cast(value)
+
+    return convert
+
+
+# -- by name -------------------------------------------------------------------------------
+
+_COMPONENT = re.compile(r"^(?P<base>.+)_(?P<axis>[xyzw])$")
+
+
+def camel_case(name: str) -> str:
+    """``force_multiplier`` → ``forceMultiplier``."""
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def named_source(
+    prim: Usd.Prim, name: str, clock: Clock, producers: ProducerMap
+) -> tuple[Source, int | None] | None:
+    """Where parameter ``name`` reads from, and which component; None when nowhere."""
+    where = str(prim.GetPath())
+    attr = input_attribute(prim, name)
+    if attr is not None:
+        source = attribute_source(attr, clock, producers, where=where)
+        if source is not None:
+            return source, None
+    match = _COMPONENT.match(name)
+    if match:
+        attr = input_attribute(prim, match["base"])
+        if attr is not None:
+            source = attribute_source(attr, clock, producers, where=where)
+            if source is not None:
+                return source, values.COMPONENT_SUFFIXES["_" + match["axis"]]
+    if name in CLOCK_NAMES:
+        return ClockValue(clock, name), None
+    for candidate, component in _candidates(name):
+        attr = prim.GetAttribute(candidate)
+        if attr and ":" not in candidate:
+            source = attribute_source(attr, clock, producers, where=where)
+            if source is not None:
+                return source, component
+    return None
+
+
+def _candidates(name: str) -> list[tuple[str, int | None]]:
+    found: list[tuple[str, int | None]] = [(name, None), (camel_case(name), None)]
+    match = _COMPONENT.match(name)
+    if match:
+        axis = values.COMPONENT_SUFFIXES["_" + match["axis"]]
+        found += [(match["base"], axis), (camel_case(match["base"]), axis)]
+    return found
+
+
+def bind_by_name(
+    call: BoundCall,
+    abi: Function,
+    prim: Usd.Prim,
+    clock: Clock,
+    producers: ProducerMap,
+    *,
+    extra: dict[str, Getter] | None = None,
+    buffer_shape: Callable[[Array], tuple[int, ...] | None] | None = None,
+) -> None:
+    """Fill ``call``'s plan from the ABI's parameter names. ``extra`` offers values that win
+    over the scene (a collision handler's view of the step's results)."""
+    where = call.where
+    index = 0
+    for param in abi.params:
+        label = f"parameter '{param.name}' of {abi.name}"
+        if isinstance(param, Array):
+            found = named_source(prim, param.name, clock, producers)
+            shape = None
+            if found is None:
+                shape = param.shape or (buffer_shape(param) if buffer_shape else None)
+                if shape is None:
+                    raise SceneError(
+                        f"{label} is an array and the prim has no inputs:{param.name}",
+                        prim_path=where,
+                    )
+            slot = ArraySlot(
+                param.name,
+                DTYPES[param.dtype],
+                param.ndim,
+                index,
+                source=found[0] if found else None,
+                shape=shape,
+                where=where,
+            )
+            call.arrays.append(slot)
+            call.note(slot.source)
+            index += 1 + param.ndim
+            continue
+        wasm_type = "i32" if param.type == "bool" else param.type
+        if extra and param.name in extra:
+            call.bind_getter(index, extra[param.name], wasm_type)
+        else:
+            found = named_source(prim, param.name, clock, producers)
+            if found is not None:
+                call.bind_scalar(index, found[0], wasm_type, found[1], label)
+            elif param.default is not None:
+                call.argv[index] = (float if wasm_type in _FLOAT_TYPES else int)(param.default)
+            else:
+                raise SceneError(
+                    f"{label} has no inputs:{param.name}, no attribute of that name and no default",
+                    prim_path=where,
+                    hint=f"author inputs:{param.name} on the prim, or connect it",
+                )
+        index += 1
+
+
+# -- by position ---------------------------------------------------------------------------
+
+
+def _positional_dtype(element: str) -> str:
+    """The element type a signature-bound module gets for a USD array of ``element``s."""
+    if element.startswith("int64"):
+        return "i64"
+    if element.startswith("int"):
+        return "i32"
+    if element in ("bool", "uchar"):
+        return "u8"
+    if element.startswith("double") or element.endswith("d") or element == "timecode":
+        return "f64"
+    return "f32"
+
+
+def positional_array_names(prim: Usd.Prim) -> set[str]:
+    """Names of array-valued inputs (passed as offset and count to signature-bound modules)."""
+    return {
+        attr.GetName()[len(t.INPUTS) :]
+        for attr in authored_inputs(prim)
+        if attr.GetTypeName().isArray
+    }
+
+
+def bind_by_position(
+    call: BoundCall,
+    params: tuple[str, ...],
+    prim: Usd.Prim,
+    clock: Clock,
+    producers: ProducerMap,
+) -> None:
+    """Fill ``call``'s plan from the prim's inputs in authored order."""
+    where = call.where
+    index = 0
+    supplied: list[str] = []
+    for attr in authored_inputs(prim):
+        name = attr.GetName()[len(t.INPUTS) :]
+        type_name = attr.GetTypeName()
+        has_value = attr.HasAuthoredValue() or attr.HasAuthoredConnections()
+        if not has_value and name in CLOCK_NAMES:
+            source: Source | None = ClockValue(clock, name)
+        else:
+            source = attribute_source(attr, clock, producers, where=where)
+        if source is None:
+            raise SceneError(f"inputs:{name} has no value and no connection", prim_path=where)
+        if type_name.isArray:
+            dtype = _positional_dtype(values.element_type(type_name))
+            slot = ArraySlot(
+                name, DTYPES[dtype], 1, index, source=source, where=where, count_only=True
+            )
+            call.arrays.append(slot)
+            call.note(source)
+            supplied.append(f"inputs:{name} (offset, count)")
+            index += 2
+            continue
+        n = values.width(type_name) if type_name.type.typeName != "TfToken" else 1
+        if n == 0:
+            raise SceneError(f"inputs:{name} is a {type_name}, not numbers", prim_path=where)
+        for k in range(n):
+            if index < len(params):
+                call.bind_scalar(
+                    index, source, params[index], k if n > 1 else None, f"inputs:{name}"
+                )
+            index += 1
+        supplied.append(f"inputs:{name} ({n})" if n > 1 else f"inputs:{name}")
+    if index != len(params):
+        raise SceneError(
+            f"{call.name} takes {len(params)} parameter(s) ({', '.join(params) or 'none'}), "
+            f"but the prim's inputs supply {index}: {', '.join(supplied) or 'none'}",
+            prim_path=where,
+            hint="signature-bound modules take the prim's inputs:* in authored order",
+        )

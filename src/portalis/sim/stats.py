@@ -1,0 +1,99 @@
+"""Call statistics per module prim, and the per-module summary ``portalis run`` prints.
+
+Durations are kept in a ring of the latest :data:`WINDOW` calls per prim (mean and counts
+cover every call), so a host running for hours holds a bounded amount. With
+``performanceMonitoring`` off a prim's calls are counted but not timed.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass
+
+import numpy as np
+
+WINDOW = 1 << 16
+
+
+class PrimStatistics:
+    """Calls, failures and call durations of one module prim."""
+
+    __slots__ = (
+        "_samples",
+        "calls",
+        "failures",
+        "function",
+        "handler_calls",
+        "module",
+        "monitoring",
+        "prim_path",
+        "timed_calls",
+        "total_seconds",
+    )
+
+    def __init__(self, prim_path: str, module: str, function: str, monitoring: bool) -> None:
+        self.prim_path = prim_path
+        self.module = module
+        self.function = function
+        self.monitoring = monitoring
+        self.calls = 0
+        self.handler_calls = 0
+        self.failures = 0
+        self.timed_calls = 0
+        self.total_seconds = 0.0
+        self._samples = array("d")
+
+    def record(self, seconds: float) -> None:
+        n = self.timed_calls
+        if n < WINDOW:
+            self._samples.append(seconds)
+        else:
+            self._samples[n % WINDOW] = seconds
+        self.timed_calls = n + 1
+        self.total_seconds += seconds
+
+    @property
+    def mean_seconds(self) -> float | None:
+        return self.total_seconds / self.timed_calls if self.timed_calls else None
+
+    def percentile(self, q: float) -> float | None:
+        if not self._samples:
+            return None
+        return float(np.percentile(np.frombuffer(self._samples, dtype=np.float64), q))
+
+    def samples(self) -> np.ndarray:
+        return np.frombuffer(self._samples, dtype=np.float64).copy()
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    """One line of the closing summary: a module over all the prims that run it."""
+
+    module: str
+    prims: int
+    calls: int
+    failures: int
+    mean_seconds: float | None
+    p99_seconds: float | None
+
+
+def summarize(stats: list[PrimStatistics]) -> list[ModuleSummary]:
+    """Per-module totals, in the order modules first appear."""
+    groups: dict[str, list[PrimStatistics]] = {}
+    for s in stats:
+        groups.setdefault(s.module, []).append(s)
+    rows = []
+    for module, members in groups.items():
+        timed = sum(m.timed_calls for m in members)
+        samples = [m.samples() for m in members if m.timed_calls]
+        rows.append(
+            ModuleSummary(
+                module=module,
+                prims=len(members),
+                calls=sum(m.calls for m in members),
+                failures=sum(m.failures for m in members),
+                mean_seconds=sum(m.total_seconds for m in members) / timed if timed else None,
+                p99_seconds=float(np.percentile(np.concatenate(samples), 99)) if samples else None,
+            )
+        )
+    return rows

@@ -1,0 +1,138 @@
+"""USD values ↔ what a module takes and returns.
+
+A module sees numbers: scalars (``f64``, ``f32``, ``i32``, ``i64``) and arrays in linear
+memory. A USD attribute holds a scalar, a vector (``float3``, ``double3``, ``int3``, a quaternion,
+a matrix), a token, or an array of any of those. This module says how wide each USD type is
+in scalars, how to take its components, and how to build the USD value back from a module's
+numbers — the only place that knows USD's value types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from pxr import Sdf
+
+from portalis.errors import SceneError
+
+#: Components per element, by the element type's USD name (``point3f`` → 3).
+_WIDTHS: dict[str, int] = {}
+for _name in (
+    "half",
+    "float",
+    "double",
+    "int",
+    "uint",
+    "int64",
+    "uint64",
+    "uchar",
+    "bool",
+    "timecode",
+):
+    _WIDTHS[_name] = 1
+for _n in (2, 3, 4):
+    for _base in ("half", "float", "double", "int"):
+        _WIDTHS[f"{_base}{_n}"] = _n
+for _role in ("point", "vector", "normal", "color", "texCoord"):
+    for _n, _kinds in ((2, "hfd"), (3, "hfd"), (4, "hfd")):
+        for _k in _kinds:
+            _WIDTHS[f"{_role}{_n}{_k}"] = _n
+for _k in "hfd":
+    _WIDTHS[f"quat{_k}"] = 4
+_WIDTHS.update({"matrix2d": 4, "matrix3d": 9, "matrix4d": 16, "frame4d": 16})
+
+_INTEGRAL = frozenset({"int", "uint", "int64", "uint64", "uchar", "bool"})
+
+#: Suffixes naming a vector's components in parameter names (``gravityOverride_y``).
+COMPONENT_SUFFIXES: dict[str, int] = {"_x": 0, "_y": 1, "_z": 2, "_w": 3}
+
+
+def element_type(type_name: Sdf.ValueTypeName) -> str:
+    """``point3f[]`` → ``point3f``."""
+    return str(type_name.scalarType)
+
+
+def width(type_name: Sdf.ValueTypeName) -> int:
+    """Scalars per element (1 for ``double``, 3 for ``float3[]``); 0 for non-numeric types."""
+    return _WIDTHS.get(element_type(type_name), 0)
+
+
+def is_numeric(type_name: Sdf.ValueTypeName) -> bool:
+    return width(type_name) > 0
+
+
+def is_integral(type_name: Sdf.ValueTypeName) -> bool:
+    return element_type(type_name) in _INTEGRAL
+
+
+def components(value: Any) -> tuple[float, ...]:
+    """The numbers of a scalar or vector value, in order."""
+    if isinstance(value, bool | int | float):
+        return (value,)
+    if hasattr(value, "GetReal"):  # a quaternion: (real, i, j, k)
+        imaginary = value.GetImaginary()
+        return (value.GetReal(), imaginary[0], imaginary[1], imaginary[2])
+    try:
+        return tuple(float(c) for c in np.asarray(value, dtype=np.float64).ravel())
+    except (TypeError, ValueError):
+        raise SceneError(f"{value!r} is not a number or a vector of numbers") from None
+
+
+def as_array(value: Any) -> np.ndarray:
+    """A Vt array (or any sequence of numbers or vectors) as a NumPy array, no copy for Vt."""
+    return np.asarray(value)
+
+
+def converter(type_name: Sdf.ValueTypeName, *, where: str) -> Callable[[Any], Any]:
+    """A function turning a module's numbers (a scalar, a tuple of components, an ndarray)
+    into a value of ``type_name``, for writing to USD."""
+    py_class = type_name.type.pythonClass
+    elem = element_type(type_name)
+    n = width(type_name)
+    if n == 0:
+        raise SceneError(
+            f"cannot write a module's numbers into a {type_name} attribute", prim_path=where
+        )
+    if type_name.isArray:
+        if py_class is None or not hasattr(py_class, "FromNumpy"):
+            raise SceneError(f"cannot write arrays into a {type_name} attribute", prim_path=where)
+
+        def to_vt(value: Any) -> Any:
+            arr = np.asarray(value)
+            if n > 1:
+                arr = arr.reshape(-1, n)
+            return py_class.FromNumpy(np.ascontiguousarray(arr))
+
+        return to_vt
+    if n == 1:
+        if elem == "bool":
+            return bool
+        return int if elem in _INTEGRAL else float
+    if py_class is None:
+        raise SceneError(f"cannot write into a {type_name} attribute", prim_path=where)
+    if elem.startswith("quat"):
+        return lambda value: py_class(*[float(c) for c in _exactly(value, n, type_name)])
+    if elem.startswith("matrix") or elem == "frame4d":
+        return lambda value: py_class(*[float(c) for c in _exactly(value, n, type_name)])
+    cast = int if elem.startswith("int") else float
+    return lambda value: py_class(*[cast(c) for c in _exactly(value, n, type_name)])
+
+
+def _exactly(value: Any, n: int, type_name: Sdf.ValueTypeName) -> Sequence[Any]:
+    items = components(value) if not isinstance(value, tuple | list) else value
+    if len(items) != n:
+        raise SceneError(f"{len(items)} number(s) cannot make a {type_name} (needs {n})")
+    return items
+
+
+def usd_type_for_wasm(wasm_type: str) -> Sdf.ValueTypeName:
+    """The attribute type an unauthored output gets for a result of ``wasm_type``."""
+    return {
+        "f64": Sdf.ValueTypeNames.Double,
+        "f32": Sdf.ValueTypeNames.Float,
+        "i32": Sdf.ValueTypeNames.Int,
+        "i64": Sdf.ValueTypeNames.Int64,
+        "bool": Sdf.ValueTypeNames.Bool,
+    }.get(wasm_type, Sdf.ValueTypeNames.Double)
