@@ -13,7 +13,8 @@ cancellation near x = 1, √2 and √2/2. log(0) = -inf, log(x < 0) = nan, log(+
 from __future__ import annotations
 
 from portalis.lang.libm._bits import bits_to_float, float_to_bits
-from portalis.lang.libm._exp_log_data import _LOG_CHI, _LOG_CLO, _LOG_INVC, _LOG_LOGC
+from portalis.lang.libm._dd import mul_add
+from portalis.lang.libm._exp_log_data import _LOG_INVC, _LOG_LOGC
 from portalis.lang.libm._ieee import clear_low_word, high_word, infinity, nan, with_high_word
 
 _LN2_HI: float = 0.6931471803691238  # 0x3FE62E42FEE00000
@@ -124,8 +125,8 @@ def log(x: float) -> float:
     k: int = tmp >> 52
     z: float = bits_to_float(ix - ((tmp >> 52) << 52))
     invc: float = _LOG_INVC[i]
-    # r = z/c - 1, |r| < 1/256, from z - c in double-double (close to one rounding)
-    rr: float = (z - _LOG_CHI[i] - _LOG_CLO[i]) * invc
+    # r = z/c - 1, |r| < 1/256, rounded once (software FMA, as glibc's FMA build computes it)
+    rr: float = mul_add(z, invc, -1.0)
     kd: float = float(k)
     # hi + lo = r + log(c) + k·ln2
     ww: float = kd * _LN2HI_T + _LOG_LOGC[i]
