@@ -73,8 +73,9 @@ class Oblique:
         return p @ self.right, p @ self.up
 
 
-def render(run: Run) -> np.ndarray:
-    """The preview as an RGB array."""
+def render(run: Run) -> tuple[np.ndarray, np.ndarray]:
+    """The preview as an RGB array, and the end effector's distance to its target per frame
+    (mm)."""
     canvas = Canvas(1400, 760)
     view = Oblique(azimuth_deg=-125.0, elevation_deg=22.0)
     chains = np.array([joint_origins(q) for q in run.joints])
@@ -174,4 +175,4 @@ def render(run: Run) -> np.ndarray:
         "WIDE RED: TARGET PATH   BLUE: END EFFECTOR   ARM SHOWN AT 6 MOMENTS (LATEST DARKEST)",
         GREY,
     )
-    return canvas.image()
+    return canvas.image(), errors_mm

@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
 
+from portalis.demos.pipeline import RESULT_USDA, SCENE_USDA, Timeline
+from portalis.demos.robot_arm.preview import Run, render
 from portalis.usd import WasmRoboticsSchema, add_input, add_output
 
 ROBOT = "/World/Robot"
@@ -66,6 +68,39 @@ def target_path(t: np.ndarray | float, period: float = 8.0) -> np.ndarray:
 def joint_path(i: int) -> str:
     """The prim path of joint ``i`` (1-based): each joint is a child of the previous one."""
     return ROBOT + "".join(f"/Joint{j}" for j in range(1, i + 1))
+
+
+def make_scene(out_dir: Path, wasm: Path, motion: Motion | None = None) -> Timeline:
+    """Write ``out_dir/scene.usda``."""
+    motion = motion or Motion()
+    write_scene(out_dir / SCENE_USDA, wasm.name, motion)
+    return Timeline(motion.frames, motion.fps)
+
+
+def make_preview(
+    out_dir: Path, wasm: Path, motion: Motion | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """The picture of ``out_dir/result.usda``: the joint rotations the run wrote, the targets
+    the controller was given."""
+    motion = motion or Motion()
+    stage = Usd.Stage.Open(str(out_dir / RESULT_USDA))
+    rotations = [stage.GetAttributeAtPath(joint_path(i) + ".xformOp:rotateZ") for i in range(1, 7)]
+    frames = rotations[0].GetTimeSamples()
+    joints = np.radians([[r.Get(f) for r in rotations] for f in frames])
+    target_attr = stage.GetPrimAtPath(CONTROLLER).GetAttribute(
+        WasmRoboticsSchema.ATTR_END_EFFECTOR_TARGET
+    )
+    targets = np.array([tuple(target_attr.Get(f)) for f in frames], dtype=np.float64)
+    run = Run(np.array(frames) / motion.fps, joints, targets, motion.control_mode)
+    picture, errors_mm = render(run)
+    settled = errors_mm[len(errors_mm) // 4 :]
+    findings = [
+        f"{len(frames)} frames of joint rotations; {motion.control_mode} control, at most "
+        f"{motion.max_joint_speed:g} rad/s per joint",
+        f"end effector to target after the first quarter: median {np.median(settled):.3f} mm, "
+        f"max {settled.max():.3f} mm",
+    ]
+    return picture, findings
 
 
 def write_scene(
@@ -166,8 +201,12 @@ def _controller(stage: Usd.Stage, wasm_path: str, motion: Motion, targets: np.nd
     for frame, p in enumerate(targets):
         target_attr.Set(Gf.Vec3f(*p), Usd.TimeCode(frame))
     add_input(prim, "maxJointSpeed", "double", motion.max_joint_speed)
-    for i in range(1, 7):
-        add_output(prim, f"joint{i}", "double", [joint_path(i) + ".xformOp:rotateZ"])
+    # The six results (θ1 … θ6 in degrees) bind to outputs in authored order; propertyOrder
+    # states it, since a .usda file lists properties alphabetically.
+    names = [f"theta{i}" for i in range(1, 7)]
+    for i, name in enumerate(names, start=1):
+        add_output(prim, name, "double", [joint_path(i) + ".xformOp:rotateZ"])
+    prim.SetPropertyOrder([f"outputs:{name}" for name in names])
 
 
 def _floor(stage: Usd.Stage) -> None:

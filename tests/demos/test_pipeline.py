@@ -1,0 +1,222 @@
+"""The demos end to end: kernel compiled, scene written, run headless by the stage runner,
+result layer and preview written — and the scene's attributes taking effect."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import struct
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pxr import Usd
+
+import portalis.usd  # noqa: F401  (schemas registered before any stage is opened)
+from portalis.cli.main import main
+from portalis.demos.pipeline import (
+    KERNEL_WASM,
+    PREVIEW_PNG,
+    RESULT_USDA,
+    SCENE_USDA,
+    DemoRun,
+    run_demo,
+    run_headless,
+)
+from portalis.demos.projectile import scene as projectile_scene
+from portalis.demos.robot_arm import scene as arm_scene
+from portalis.demos.robot_arm.preview import joint_origins
+
+
+def read_png(path: Path) -> np.ndarray:
+    """Decode the demos' own PNGs (8-bit RGB, filter 0) back to an array."""
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    idat = b""
+    pos = 8
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        if kind == b"IDAT":
+            idat += data[pos + 8 : pos + 8 + length]
+        pos += 12 + length
+    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, width * 3 + 1)
+    assert np.all(rows[:, 0] == 0)
+    return rows[:, 1:].reshape(height, width, 3)
+
+
+def headless(folder: Path, wasm: Path, frames: int, fps: float) -> DemoRun:
+    from portalis.demos import get_demo
+    from portalis.demos.pipeline import Timeline
+
+    timeline = Timeline(frames, fps)
+    run = DemoRun(get_demo("projectile"), folder, timeline)
+    run_headless(folder / SCENE_USDA, folder / RESULT_USDA, timeline, run)
+    return run
+
+
+@pytest.fixture(scope="module")
+def projectile_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    return run_demo("projectile", tmp_path_factory.mktemp("projectile"))
+
+
+@pytest.fixture(scope="module")
+def arm_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    return run_demo("robot-arm", tmp_path_factory.mktemp("arm"))
+
+
+def test_projectile_writes_every_file(projectile_run: DemoRun) -> None:
+    for name in (KERNEL_WASM, SCENE_USDA, RESULT_USDA, PREVIEW_PNG):
+        assert projectile_run.path(name).stat().st_size > 0
+    assert projectile_run.failures == []
+    picture = read_png(projectile_run.path(PREVIEW_PNG))
+    assert picture.shape[2] == 3 and picture.shape[0] > 400
+    packed = picture.reshape(-1, 3).astype(np.int64) @ np.array([65536, 256, 1])
+    assert len(np.unique(packed)) > 50  # a drawing, not a blank
+
+
+def test_projectile_result_layer_animates_the_ball(projectile_run: DemoRun) -> None:
+    result = Usd.Stage.Open(str(projectile_run.path(RESULT_USDA)))
+    assert [Path(p).name for p in result.GetRootLayer().subLayerPaths] == [SCENE_USDA]
+    translate = result.GetAttributeAtPath(f"{projectile_scene.BALL}.xformOp:translate")
+    frames = translate.GetTimeSamples()
+    assert frames == [float(f) for f in range(projectile_run.timeline.frames + 1)]
+    positions = np.array([tuple(translate.Get(f)) for f in frames])
+    trail = np.asarray(result.GetAttributeAtPath(f"{projectile_scene.TRAIL}.points").Get())
+    assert positions == pytest.approx(trail, abs=1e-4)  # the trail is the computed path
+    launch = projectile_scene.Launch()
+    # The first touchdown: the frame whose step reported contact lands past the closed-form
+    # range, the one before short of it.
+    contact = result.GetAttributeAtPath(f"{projectile_scene.PHYSICS}.outputs:contact")
+    first = next(f for f in frames if f > 0 and contact.Get(f))
+    impact = math.radians(launch.angle_deg)
+    range_m = launch.speed**2 * math.sin(2 * impact) / launch.gravity
+    assert positions[int(first) - 1][0] < range_m < positions[int(first)][0]
+    assert first == math.ceil(2 * launch.speed * math.sin(impact) / launch.gravity * launch.fps)
+    assert np.all(positions[:, 1] >= launch.radius - 1e-9)
+
+
+def test_projectile_scene_file_is_untouched_by_the_run(tmp_path: Path) -> None:
+    wasm = tmp_path / KERNEL_WASM
+    from portalis.lang import build
+
+    build(projectile_scene.__file__.replace("scene.py", "kernel.py"), wasm)
+    projectile_scene.make_scene(tmp_path, wasm, projectile_scene.Launch(seconds=1.0))
+    before = (tmp_path / SCENE_USDA).read_bytes()
+    headless(tmp_path, wasm, 60, 60.0)
+    assert (tmp_path / SCENE_USDA).read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("gravity", "force_multiplier"), [(1.62, 1.0), (9.81, 0.5)], ids=["moon", "half-force"]
+)
+def test_gravity_override_and_force_multiplier_reach_the_kernel(
+    tmp_path: Path, gravity: float, force_multiplier: float
+) -> None:
+    from portalis.lang import build
+
+    wasm = build(projectile_scene.__file__.replace("scene.py", "kernel.py"), tmp_path / "k.wasm")
+    launch = projectile_scene.Launch(gravity=gravity, force_multiplier=force_multiplier, seconds=2)
+    projectile_scene.write_scene(
+        tmp_path / SCENE_USDA,
+        wasm.name,
+        launch,
+        np.zeros((2, 3)),  # trail not under test
+    )
+    headless(tmp_path, wasm, launch.frames, launch.fps)
+    result = Usd.Stage.Open(str(tmp_path / RESULT_USDA))
+    translate = result.GetAttributeAtPath(f"{projectile_scene.BALL}.xformOp:translate")
+    t = 1.0
+    x, y, _ = translate.Get(launch.fps * t)
+    g = gravity * force_multiplier
+    v = launch.speed * math.sqrt(0.5)
+    # gravityOverride is a float3: the kernel gets g rounded to single precision.
+    assert (x, y) == pytest.approx((v * t, launch.radius + v * t - 0.5 * g * t * t), abs=1e-6)
+
+
+def test_restitution_input_and_collision_handler_bounce_the_ball(tmp_path: Path) -> None:
+    from portalis.lang import build
+
+    wasm = build(projectile_scene.__file__.replace("scene.py", "kernel.py"), tmp_path / "k.wasm")
+    heights = []
+    for restitution in (0.8, 0.4):
+        folder = tmp_path / str(restitution)
+        folder.mkdir()
+        shutil.copy(wasm, folder / wasm.name)
+        launch = projectile_scene.Launch(restitution=restitution, seconds=4.5)
+        projectile_scene.write_scene(folder / SCENE_USDA, wasm.name, launch, np.zeros((2, 3)))
+        headless(folder, folder / wasm.name, launch.frames, launch.fps)
+        result = Usd.Stage.Open(str(folder / RESULT_USDA))
+        translate = result.GetAttributeAtPath(f"{projectile_scene.BALL}.xformOp:translate")
+        after_bounce = [translate.Get(f)[1] for f in range(200, launch.frames + 1)]
+        heights.append(max(after_bounce) - launch.radius)
+    # The second arc rises to restitution² times the first arc's 10.194 m.
+    first_arc = 20.0**2 * 0.5 / (2 * 9.81)
+    assert heights[0] == pytest.approx(0.64 * first_arc, rel=1e-3)
+    assert heights[1] == pytest.approx(0.16 * first_arc, rel=1e-3)
+
+
+def arm_joints(stage: Usd.Stage) -> tuple[list[float], np.ndarray]:
+    rotations = [
+        stage.GetAttributeAtPath(arm_scene.joint_path(i) + ".xformOp:rotateZ") for i in range(1, 7)
+    ]
+    frames = rotations[0].GetTimeSamples()
+    return frames, np.radians([[r.Get(f) for r in rotations] for f in frames])
+
+
+def test_robot_arm_end_to_end_tracks_the_target(arm_run: DemoRun) -> None:
+    assert arm_run.failures == []
+    assert read_png(arm_run.path(PREVIEW_PNG)).shape[0] > 400
+    stage = Usd.Stage.Open(str(arm_run.path(RESULT_USDA)))
+    frames, joints = arm_joints(stage)
+    assert len(frames) == arm_run.timeline.frames + 1
+    target = stage.GetPrimAtPath(arm_scene.CONTROLLER).GetAttribute("endEffectorTarget")
+    fps = arm_run.timeline.fps
+    for f, q in zip(frames, joints, strict=True):
+        if f >= fps:  # after a second of catching up from home
+            tip = joint_origins(q)[-1]
+            assert np.linalg.norm(tip - np.array(target.Get(f))) < 1e-3
+    # The USD joint chain puts the tool where the kernel's FK says.
+    from pxr import UsdGeom
+
+    tool = UsdGeom.Xformable(stage.GetPrimAtPath(arm_scene.joint_path(6)))
+    world = tool.ComputeLocalToWorldTransform(Usd.TimeCode(frames[-1])).ExtractTranslation()
+    assert tuple(world) == pytest.approx(tuple(joint_origins(joints[-1])[-1]), abs=1e-9)
+
+
+@pytest.mark.parametrize("mode", ["position", "velocity"])
+def test_control_mode_reaches_the_kernel(tmp_path: Path, mode: str) -> None:
+    from portalis.lang import build
+
+    wasm = build(arm_scene.__file__.replace("scene.py", "kernel.py"), tmp_path / KERNEL_WASM)
+    motion = arm_scene.Motion(control_mode=mode, max_joint_speed=1.0, seconds=0.5)
+    # A target away from home, held still: position mode is there at once, velocity mode moves
+    # each joint by at most max_joint_speed / fps per frame.
+    arm_scene.write_scene(
+        tmp_path / SCENE_USDA, wasm.name, motion, lambda t: np.tile([-0.3, 0.3, 0.25], (len(t), 1))
+    )
+    headless(tmp_path, wasm, motion.frames, motion.fps)
+    _, joints = arm_joints(Usd.Stage.Open(str(tmp_path / RESULT_USDA)))
+    first_gap = np.linalg.norm(joint_origins(joints[1])[-1] - [-0.3, 0.3, 0.25])
+    steps = np.abs(np.diff(joints, axis=0))
+    if mode == "position":
+        assert first_gap < 1e-3
+    else:
+        assert first_gap > 0.05
+        assert steps.max() <= motion.max_joint_speed / motion.fps + 1e-6
+
+
+def test_cli_lists_and_refuses_unknown_names(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--list"]) == 0
+    listed = capsys.readouterr().out
+    assert "projectile" in listed and "robot-arm" in listed
+    assert main(["demo", "no-such-demo"]) == 1
+    assert "no demo called 'no-such-demo'" in capsys.readouterr().err
+
+
+def test_cli_runs_a_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "projectile", "-o", str(tmp_path / "out")]) == 0
+    assert (tmp_path / "out" / PREVIEW_PNG).exists()
+    assert "range 40.775 m, max height 10.194 m" in capsys.readouterr().out
