@@ -9,14 +9,33 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portalis.runtime import Sandbox, load_module
+from portalis.runtime import Sandbox, function, load_module
 
 from . import wat
 
 
-@pytest.fixture(scope="module")
-def arith():
-    return load_module(wat.binary(wat.ARITH), name="arith", cache=False).instantiate(Sandbox())
+@pytest.fixture(scope="module", params=["compiled", "ctypes"])
+def arith(request):
+    """The same module called through both fast paths: the C accelerator and the generated
+    Python function over ctypes (used where no C compiler was available at install)."""
+    saved = function._fastcall
+    if request.param == "ctypes":
+        function._fastcall = None
+    try:
+        inst = load_module(wat.binary(wat.ARITH), name="arith", cache=False).instantiate(Sandbox())
+        for name in ("fma", "add_i32", "add_i64", "half_f32", "divmod", "nothing"):
+            inst.function(name)  # bind now, under the chosen path
+    finally:
+        function._fastcall = saved
+    kind = type(inst.function("fma")).__name__
+    assert (kind == "FastCall") == (request.param == "compiled")
+    return inst
+
+
+def test_compiled_accelerator_was_built():
+    # The install builds it wherever a C compiler exists (CI has one); without it the
+    # runtime still works, over ctypes, as the parametrised tests here show.
+    assert function._fastcall is not None
 
 
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
@@ -95,3 +114,31 @@ def test_checked_path_for_reference_types():
     ).instantiate()
     marker = object()
     assert inst.function("id")(marker) is marker
+
+
+@pytest.mark.parametrize("accelerated", [True, False])
+def test_both_paths_refuse_calls_after_close(accelerated, monkeypatch):
+    from portalis.errors import InstanceClosedError
+
+    if not accelerated:
+        monkeypatch.setattr(function, "_fastcall", None)
+    inst = load_module(wat.binary(wat.ARITH), cache=False).instantiate()
+    fma = inst.function("fma")
+    assert fma(1.0, 1.0, 1.0) == 2.0
+    inst.close()
+    with pytest.raises(InstanceClosedError):
+        fma(1.0, 1.0, 1.0)
+
+
+@pytest.mark.parametrize("accelerated", [True, False])
+def test_both_paths_record_statistics(accelerated, monkeypatch):
+    if not accelerated:
+        monkeypatch.setattr(function, "_fastcall", None)
+    inst = load_module(wat.binary(wat.ARITH), cache=False).instantiate(monitoring=True)
+    dm = inst.function("divmod")
+    for _ in range(5):
+        dm(7, 2)
+    with pytest.raises(Exception, match="division by zero"):
+        dm(1, 0)
+    assert (dm.stats.calls, dm.stats.failures) == (5, 1)
+    assert dm.stats.total_seconds > 0

@@ -36,6 +36,9 @@ call_unchecked = dll.wasmtime_func_call_unchecked
 call_unchecked.argtypes = None
 call_unchecked.restype = ctypes.c_void_p
 
+#: For the compiled fast path, which is handed the function's address rather than linked.
+CALL_UNCHECKED_ADDRESS: int = ctypes.cast(call_unchecked, ctypes.c_void_p).value or 0
+
 DEADLINE_CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_void_p,  # wasmtime_error_t* (NULL: keep running)
     ctypes.c_void_p,  # wasmtime_context_t*
@@ -89,9 +92,14 @@ class RawCall:
     is slot *k* read as f64, ``views["i32"][4 * k]`` as i32, and so on.
     """
 
-    __slots__ = ("args", "buffer", "slots", "trap", "views")
+    __slots__ = ("_func", "_store", "args", "buffer", "slots", "trap", "views")
 
     def __init__(self, store: wasmtime.Store, func: wasmtime.Func, slots: int) -> None:
+        # The raw arguments below point into ``func`` and ``store``: holding them here means
+        # the pointers cannot outlive their objects (a dangling wasmtime_func_t makes wasmtime
+        # abort the process with "object used with the wrong store").
+        self._func = func
+        self._store = store
         self.slots = max(slots, 1)
         self.buffer = (ctypes.c_char * (RAW_SLOT_BYTES * self.slots))()
         raw = memoryview(self.buffer).cast("B")

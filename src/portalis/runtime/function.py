@@ -1,6 +1,8 @@
 """Typed calls: the signature is checked once, then every call takes a precomputed path.
 
-For numeric signatures each exported function gets its own small Python function, generated
+For numeric signatures the compiled accelerator (``_fastcall.c``, built when a C compiler is
+present at install) calls wasmtime directly. Without it, each exported function gets its own
+small Python function, generated
 for exactly its parameter and result types (the way :func:`collections.namedtuple` generates
 classes): arguments are stored straight into the raw call buffer through typed memoryviews
 and the call goes to ``wasmtime_func_call_unchecked`` (see :mod:`portalis.runtime._capi` for
@@ -12,7 +14,10 @@ instance swaps the call for one that raises, at no cost to the calls before it.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import time
+from array import array
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -25,7 +30,15 @@ from portalis.runtime.stats import WINDOW, FunctionStats
 if TYPE_CHECKING:
     from portalis.runtime.instance import Instance
 
+try:  # the optional C accelerator; PORTALIS_NO_FASTCALL=1 forces the ctypes path
+    from portalis.runtime import _fastcall  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - depends on the build
+    _fastcall = None
+if os.environ.get("PORTALIS_NO_FASTCALL"):
+    _fastcall = None
+
 FAST_TYPES = frozenset({"i32", "i64", "f32", "f64"})
+_TYPE_CODES = {"i32": "i", "i64": "q", "f32": "f", "f64": "d"}
 # Index of slot k in each typed view of the 16-byte raw slots.
 _STRIDE = {"i32": 4, "i64": 2, "f32": 4, "f64": 2}
 _PY_TYPES = {"i32": "int", "i64": "int", "f32": "float", "f64": "float"}
@@ -56,7 +69,10 @@ def make_function(instance: Instance, name: str, func: wasmtime.Func) -> TypedFu
     params = tuple(str(p) for p in ty.params)
     results = tuple(str(r) for r in ty.results)
     stats = FunctionStats(name)
-    if set(params) <= FAST_TYPES and set(results) <= FAST_TYPES:
+    fast = set(params) <= FAST_TYPES and set(results) <= FAST_TYPES
+    if fast and _fastcall is not None and max(len(params), len(results)) <= 64:
+        fn = _compiled_function(instance, name, func, params, results, stats)
+    elif fast:
         fn = _fast_function(instance, name, func, params, results, stats)
     else:
         fn = _checked_function(instance, name, func, params, results, stats)
@@ -90,20 +106,20 @@ def _fast_function(
     if monitoring:
         lines.append("    t0 = _clock()")
         if deadline:
-            lines.append("    _started[0] = t0")
+            lines.append("    _started.value = t0")
     elif deadline:
-        lines.append("    _started[0] = _clock()")
+        lines.append("    _started.value = _clock()")
     lines.append("    err = _call(_ctx, _fn, _buf, _n, _trap_out)")
     if monitoring:
         lines.append("    dt = _clock() - t0")
     lines.append("    if err or _trap:")
     if monitoring:
-        lines.append("        _stats.failures += 1")
+        lines.append("        _counters[1] += 1")
     lines.append("        _failed(err)")
     if monitoring:
-        lines.append("    _samples[_stats.calls % _WINDOW] = dt")
-        lines.append("    _stats.calls += 1")
-        lines.append("    _stats.total_seconds += dt")
+        lines.append("    _samples[_counters[0] % _WINDOW] = dt")
+        lines.append("    _counters[0] += 1")
+        lines.append("    _total[0] += dt")
     reads = [f"v_{t}[{_STRIDE[t] * i}]" for i, t in enumerate(results)]
     if len(reads) == 1:
         lines.append(f"    return {reads[0]}")
@@ -122,7 +138,9 @@ def _fast_function(
         raise _signature_error(instance.name, name, params, args)
 
     def failed(err: int) -> None:
-        raise instance.translate_failure(name, err, raw.trap)
+        trap = raw.trap.value or 0
+        raw.trap.value = None
+        raise instance.translate_failure(name, err or 0, trap)
 
     namespace: dict[str, Any] = {
         "_M": MISSING,
@@ -138,8 +156,9 @@ def _fast_function(
         "_n": n,
         "_trap_out": trap_out,
         "_trap": raw.trap,
-        "_stats": stats,
-        "_samples": stats._samples,
+        "_counters": stats.counters,
+        "_total": stats.total,
+        "_samples": stats.samples,
         "_WINDOW": WINDOW,
         "_raw": raw,  # keeps the buffer alive as long as the function
         "_func": func,
@@ -149,8 +168,60 @@ def _fast_function(
     exec(compile("\n".join(lines), f"<portalis call {instance.name}::{name}>", "exec"), namespace)
     call = namespace["call"]
     call.__name__ = call.__qualname__ = name
-    instance.register_namespace(namespace)
+
+    def close() -> None:
+        namespace["_call"] = raise_closed
+
+    instance.on_close(close)
     return call  # type: ignore[no-any-return]
+
+
+def _compiled_function(
+    instance: Instance,
+    name: str,
+    func: wasmtime.Func,
+    params: tuple[str, ...],
+    results: tuple[str, ...],
+    stats: FunctionStats,
+) -> Callable[..., Any]:
+    """The same contract as :func:`_fast_function`, in C (``_fastcall.c``)."""
+    assert _fastcall is not None
+
+    def address(buffer: array[Any]) -> int:
+        return int(buffer.buffer_info()[0])
+
+    def on_failure(err: int, trap: int) -> None:
+        raise instance.translate_failure(name, err, trap)
+
+    def on_args(args: tuple[Any, ...]) -> None:
+        if len(args) != len(params):
+            raise SignatureError(
+                f"{instance.name}::{name}: takes {len(params)} argument(s) "
+                f"({', '.join(params)}), got {len(args)}"
+            )
+        raise _signature_error(instance.name, name, params, args)
+
+    monitoring = instance.monitoring
+    deadline = instance.sandbox.deadline_s is not None
+    fn = _fastcall.FastCall(
+        _capi.CALL_UNCHECKED_ADDRESS,
+        _capi.context_pointer(instance.store),
+        _capi.func_pointer(func),
+        "".join(_TYPE_CODES[p] for p in params).encode(),
+        "".join(_TYPE_CODES[r] for r in results).encode(),
+        ctypes.addressof(instance.call_started) if deadline else 0,
+        address(stats.counters) if monitoring else 0,
+        address(stats.total) if monitoring else 0,
+        address(stats.samples) if monitoring else 0,
+        WINDOW,
+        on_failure,
+        on_args,
+        raise_closed,
+        (instance.store, func, stats),  # what the raw pointers point into
+    )
+    fn.__name__ = fn.__qualname__ = name
+    instance.on_close(fn.close)
+    return fn  # type: ignore[no-any-return]
 
 
 def _checked_function(
@@ -171,14 +242,14 @@ def _checked_function(
                 f"({', '.join(params)}), got {len(args)}"
             )
         t0 = time.perf_counter()
-        instance.call_started[0] = t0
+        instance.call_started.value = t0
         try:
             result = func(instance.store, *args)
         except wasmtime.Trap as trap:
-            stats.failures += 1
+            stats.record_failure()
             raise instance.translate_trap(name, trap) from None
         except wasmtime.WasmtimeError as e:
-            stats.failures += 1
+            stats.record_failure()
             raise instance.translate_error(name, e) from None
         except (TypeError, ValueError) as e:
             raise SignatureError(f"{instance.name}::{name}: {e}") from None

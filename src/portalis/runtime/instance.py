@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import wasmtime
@@ -20,7 +21,7 @@ from portalis.errors import (
     python_error_class,
 )
 from portalis.runtime import _capi
-from portalis.runtime.function import TypedFunction, make_function, raise_closed
+from portalis.runtime.function import TypedFunction, make_function
 from portalis.runtime.memory import LinearMemory
 from portalis.runtime.sandbox import Sandbox
 from portalis.runtime.stats import FunctionStats, ModuleStats
@@ -62,9 +63,9 @@ class Instance:
         self.monitoring = monitoring
         self.closed = False
         #: Start time of the call in flight; the epoch callback compares it to the deadline.
-        self.call_started = [0.0]
+        self.call_started = ctypes.c_double(0.0)
         self._deadline_fired = False
-        self._namespaces: list[dict[str, Any]] = []
+        self._closers: list[Callable[[], None]] = []
         self._functions: dict[str, TypedFunction] = {}
 
         self.store = wasmtime.Store(module.engine)
@@ -95,7 +96,7 @@ class Instance:
                 )
 
         t0 = time.perf_counter()
-        self.call_started[0] = t0
+        self.call_started.value = t0
         try:
             self.instance = linker.instantiate(self.store, module.wasm_module)
         except wasmtime.Trap as trap:
@@ -179,16 +180,17 @@ class Instance:
         if self.closed:
             raise InstanceClosedError(f"{self.name}: the instance was closed (module unloaded)")
 
-    def register_namespace(self, namespace: dict[str, Any]) -> None:
-        self._namespaces.append(namespace)
+    def on_close(self, closer: Callable[[], None]) -> None:
+        """Run ``closer`` when the instance closes (functions use it to refuse calls)."""
+        self._closers.append(closer)
 
     def close(self) -> None:
         """Unload: every function and view obtained from this instance stops working."""
         if self.closed:
             return
         self.closed = True
-        for ns in self._namespaces:
-            ns["_call"] = raise_closed
+        for closer in self._closers:
+            closer()
         self._functions.clear()
 
     def __enter__(self) -> Instance:
@@ -204,7 +206,7 @@ class Instance:
         # an exception cannot cross the C frame.
         try:
             limit = self.sandbox.deadline_s
-            started = self.call_started[0]
+            started = self.call_started.value
             if limit is not None and started and time.perf_counter() - started > limit:
                 self._deadline_fired = True
                 return _capi.new_error(f"deadline of {limit:g} s exceeded")
@@ -214,11 +216,8 @@ class Instance:
         kind[0] = _capi.UPDATE_DEADLINE_CONTINUE
         return None
 
-    def translate_failure(
-        self, function: str, error_ptr: int, trap: ctypes.c_void_p
-    ) -> PortalisError:
-        trap_ptr = trap.value or 0
-        trap.value = None
+    def translate_failure(self, function: str, error_ptr: int, trap_ptr: int) -> PortalisError:
+        """The exception for a failed unchecked call (adopting, so freeing, both pointers)."""
         if trap_ptr:
             if error_ptr:
                 _capi.take_error(error_ptr)  # adopt it so it is freed

@@ -1,5 +1,6 @@
-"""Call statistics. Recording is a few list stores per call; with monitoring off the call
-path does not touch this module at all (a different generated function is used)."""
+"""Call statistics. Counters live in flat machine arrays so the compiled fast path
+(:mod:`portalis.runtime._fastcall`) and the Python one update the same memory; with
+monitoring off neither touches them."""
 
 from __future__ import annotations
 
@@ -13,19 +14,33 @@ WINDOW = 4096
 class FunctionStats:
     """Per-function counters: calls, failures, total time, and a window of durations."""
 
-    __slots__ = ("_samples", "calls", "failures", "name", "total_seconds")
+    __slots__ = ("counters", "name", "samples", "total")
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.calls = 0
-        self.failures = 0
-        self.total_seconds = 0.0
-        self._samples = array("d", bytes(8 * WINDOW))
+        self.counters = array("q", [0, 0])  # calls, failures
+        self.total = array("d", [0.0])
+        self.samples = array("d", bytes(8 * WINDOW))
+
+    @property
+    def calls(self) -> int:
+        return self.counters[0]
+
+    @property
+    def failures(self) -> int:
+        return self.counters[1]
+
+    @property
+    def total_seconds(self) -> float:
+        return self.total[0]
 
     def record(self, seconds: float) -> None:
-        self._samples[self.calls % WINDOW] = seconds
-        self.calls += 1
-        self.total_seconds += seconds
+        self.samples[self.counters[0] % WINDOW] = seconds
+        self.counters[0] += 1
+        self.total[0] += seconds
+
+    def record_failure(self) -> None:
+        self.counters[1] += 1
 
     @property
     def mean_seconds(self) -> float:
@@ -35,7 +50,7 @@ class FunctionStats:
         n = min(self.calls, WINDOW)
         if n == 0:
             return 0.0
-        ordered = sorted(self._samples[:n])
+        ordered = sorted(self.samples[:n])
         return ordered[min(n - 1, round(q / 100.0 * (n - 1)))]
 
     def as_dict(self) -> dict[str, float | int | str]:
