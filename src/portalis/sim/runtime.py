@@ -82,6 +82,7 @@ class Runtime:
         self._queue: deque[Event] = deque()
         self._ran: list[ModulePrim] = []
         self._serial = 0
+        self._held = False
         self._listeners: list[Callable[[Event], None]] = []
         self._failure_listeners: list[Callable[[Failure], None]] = []
         self._changed: set[Sdf.Path] = set()
@@ -154,6 +155,9 @@ class Runtime:
     def play(self, time_code: float | None = None) -> None:
         """Start (or resume): on_demand prims get their first evaluation and ``play`` is
         raised; what they write lands at ``time_code`` (default values when None)."""
+        if isinstance(self.writer, Recorder) and time_code is not None and not self._held:
+            self.writer.hold(self.stage, self.prims, time_code)
+            self._held = True
         self.playing = True
         self._begin(time_code)
         for module_prim in self.prims:

@@ -82,6 +82,8 @@ class Recorder:
         self.layer = layer
         self._specs = _Specs(layer)
         self._series: dict[int, tuple[OutputPort, list[tuple[float, Any]]]] = {}
+        self._initial: list[tuple[Sdf.Path, Sdf.ValueTypeName, Any]] = []
+        self._hold_time = 0.0
 
     def commit(self, prims: Iterable[ModulePrim], time_code: float | None) -> None:
         if time_code is None:
@@ -95,9 +97,26 @@ class Recorder:
                         entry = series[id(port)] = (port, [])
                     entry[1].append((time_code, port.value))
 
+    def hold(self, stage: Usd.Stage, prims: Iterable[ModulePrim], time_code: float) -> None:
+        """Record, at ``time_code``, every written attribute's value as the scene has it
+        before the run, so the first frame shows the scene as authored (a time sample
+        before the first computed one) rather than the first computed frame held backwards."""
+        for prim in prims:
+            for port in prim.ports:
+                for sink in port.sinks:
+                    attr = stage.GetAttributeAtPath(sink.path)
+                    value = attr.Get(time_code) if attr else None
+                    if value is not None:
+                        self._initial.append((sink.path, sink.type_name, value))
+        self._hold_time = time_code
+
     def flush(self) -> None:
         layer = self.layer
         with Sdf.ChangeBlock():
+            for attr_path, type_name, value in self._initial:
+                layer.SetTimeSample(
+                    self._specs.get(attr_path, type_name).path, self._hold_time, value
+                )
             for port, samples in self._series.values():
                 for sink in port.sinks:
                     path = self._specs.get(sink.path, sink.type_name).path
@@ -105,6 +124,7 @@ class Recorder:
                     for time_code, value in samples:
                         layer.SetTimeSample(path, time_code, convert(value))
         self._series.clear()
+        self._initial.clear()
 
     @property
     def sample_count(self) -> int:
