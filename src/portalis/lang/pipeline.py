@@ -46,11 +46,20 @@ def compile_source(source: str, filename: str = "<kernel>", *,
     return CompiledKernel(attach_abi(wasm, description), wat, description)  # 6
 
 
+_ENGINE: list[object] = []
+
+
 def assemble(wat: str, filename: str) -> bytes:
+    """WebAssembly text → binary, validated (a module that fails validation is a compiler
+    bug, reported as such rather than handed to the runtime)."""
     import wasmtime
 
+    if not _ENGINE:
+        _ENGINE.append(wasmtime.Engine())
     try:
-        return bytes(wasmtime.wat2wasm(wat))
+        wasm = bytes(wasmtime.wat2wasm(wat))
+        wasmtime.Module.validate(_ENGINE[0], wasm)  # type: ignore[arg-type]
+        return wasm
     except Exception as e:  # wasmtime raises its own error types; any failure is ours
         raise CompileError(f"internal compiler error: generated WebAssembly is invalid: {e}",
                            file=filename, line=0, col=0,

@@ -451,6 +451,18 @@ class FunctionEmitter:
         """Python's floor division and modulo: the quotient rounds toward -inf and the
         remainder takes the divisor's sign."""
         w = t.wasm
+        if isinstance(e.right, ir.Const) and int(e.right.value) > 0 and (
+            int(e.right.value) & (int(e.right.value) - 1)
+        ) == 0:
+            # A positive power of two: Python's floor division is an arithmetic shift and
+            # its modulo a mask, exactly, for negative operands too.
+            n = int(e.right.value)
+            self.expr(e.left)
+            if e.op == "floordiv":
+                self.emit(f"{w}.const {n.bit_length() - 1}", f"{w}.shr_s")
+            else:
+                self.emit(f"{w}.const {n - 1}", f"{w}.and")
+            return
         a, b = self.fresh(w), self.fresh(w)
         self.expr(e.left)
         self.emit(f"local.set ${a}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -238,7 +239,9 @@ def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
     """Parse ``source`` and collect its module-level declarations."""
     diag = Diagnostics(filename)
     try:
-        tree = ast.parse(source, filename=filename)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. SyntaxWarning: not the kernel author's news
+            tree = ast.parse(source, filename=filename)
     except SyntaxError as e:
         raise CompileError(
             f"syntax error: {e.msg}", file=filename, line=e.lineno or 0,
