@@ -128,12 +128,16 @@ def main(argv: list[str] | None = None) -> int:
         probe(0.5, 0.0, 1.0)
         call_times.append((time.perf_counter_ns() - start) / 1000.0)
     print(f"python {sys.version.split()[0]}; kernel compiled in {compile_ms:.0f} ms")
-    print(f"timer floor {floor:.3f} µs; fast-path call of a trivial export (clamp): "
-          f"median {statistics.median(call_times):.3f} µs")
+    print(
+        f"timer floor {floor:.3f} µs; fast-path call of a trivial export (clamp): "
+        f"median {statistics.median(call_times):.3f} µs"
+    )
 
     for workload, targets in workloads(py, args.targets, args.seed).items():
-        print(f"\n{workload}: {len(targets)} targets"
-              + (" (each from home)" if workload == "random" else " (warm start)"))
+        print(
+            f"\n{workload}: {len(targets)} targets"
+            + (" (each from home)" if workload == "random" else " (warm start)")
+        )
         medians: dict[str, float] = {}
         for name, (solve, reset, fk) in backends.items():
             best: list[float] | None = None
@@ -146,8 +150,10 @@ def main(argv: list[str] | None = None) -> int:
             assert best is not None
             medians[name] = statistics.median(best)
             p90 = float(np.percentile(best, 90))
-            print(f"  {name:32s} median {medians[name]:8.2f} µs   p90 {p90:8.2f} µs   "
-                  f"worst |FK(IK(p)) - p| {worst_error * 1000:.4f} mm")
+            print(
+                f"  {name:32s} median {medians[name]:8.2f} µs   p90 {p90:8.2f} µs   "
+                f"worst |FK(IK(p)) - p| {worst_error * 1000:.4f} mm"
+            )
         names = list(medians)
         print(f"  CPython / compiled: {medians[names[1]] / medians[names[0]]:.1f}×")
     instance.close()
