@@ -20,42 +20,29 @@ import pytest
 
 from portalis.lang import compile_source
 from portalis.lang.libm import ARITY, FUNCTIONS
-from portalis.lang.libm.accuracy import measure, reference, sample, special_inputs
+from portalis.lang.libm.accuracy import (
+    map_kernel_source,
+    measure,
+    reference,
+    sample,
+    special_inputs,
+)
 from portalis.runtime import load
 
 N = 100_000
 NAMES = sorted(FUNCTIONS)
 
 
-def _kernel_source(direct: bool) -> str:
-    lines = ["import math", "", "from portalis.lang import Array, f64"]
-    if direct:
-        lines += [
-            f"from portalis.lang.libm.{stem} import {fn} as libm_{name}"
-            for name, (stem, fn) in sorted(FUNCTIONS.items())
-        ]
-    for name in NAMES:
-        call = f"libm_{name}" if direct else f"math.{name}"
-        params = ["xs: Array[f64]", "ys: Array[f64]"][: ARITY[name]]
-        args = ["xs[i]", "ys[i]"][: ARITY[name]]
-        lines += [
-            "",
-            "",
-            f"def map_{name}({', '.join(params)}, out: Array[f64]) -> None:",
-            "    for i in range(len(xs)):",
-            f"        out[i] = {call}({', '.join(args)})",
-        ]
-    return "\n".join(lines) + "\n"
-
-
 @pytest.fixture(scope="module")
 def direct() -> Any:
-    return load(compile_source(_kernel_source(True), "libm_direct.py").wasm, cache=False)
+    source = map_kernel_source(direct=True)
+    return load(compile_source(source, "libm_direct.py").wasm, cache=False)
 
 
 @pytest.fixture(scope="module")
 def via_math() -> Any:
-    return load(compile_source(_kernel_source(False), "libm_via_math.py").wasm, cache=False)
+    source = map_kernel_source(direct=False)
+    return load(compile_source(source, "libm_via_math.py").wasm, cache=False)
 
 
 def _run(kernel: Any, name: str, inputs: list[tuple[float, ...]]) -> np.ndarray:

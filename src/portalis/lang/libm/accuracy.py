@@ -20,7 +20,7 @@ import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from portalis.lang.libm import ARITY
+from portalis.lang.libm import ARITY, FUNCTIONS
 
 _PACK = struct.Struct("<d")
 _UNPACK = struct.Struct("<q")
@@ -260,28 +260,27 @@ def special_inputs(name: str) -> Inputs:
     return [(x, y) for x in _SPECIALS for y in _SPECIALS]
 
 
-def exact_mismatches(
-    name: str, fn: Callable[..., float], inputs: Sequence[tuple[float, ...]]
-) -> list[str]:
-    """Inputs where fn is not bit-identical to CPython's math (nan payloads aside).
+def map_kernel_source(direct: bool) -> str:
+    """A kernel with one ``map_<name>(xs[, ys], out)`` per function: out[i] = f(xs[i][, ys[i]]).
 
-    Used on special values, where both must agree exactly, signed zeros included.
+    ``direct`` calls the library's functions themselves (C semantics: nan/inf, no exceptions);
+    otherwise the kernel writes ``math.<name>(…)`` as users do, and CPython's exceptions apply.
     """
-    bad: list[str] = []
-    for args in inputs:
-        want = reference(name, args)
-        got = fn(*args)
-        if isinstance(want, str):
-            ok = got != got or math.isinf(got)
-        elif want != want:
-            ok = got != got
-        else:
-            ok = got == want and math.copysign(1.0, got) == math.copysign(1.0, want)
-        if not ok:
-            bad.append(f"{name}{args}: got {got!r}, math gives {want!r}")
-    return bad
-
-
-def all_names() -> Sequence[str]:
-    """The math names the library implements, in registry order."""
-    return list(ARITY)
+    lines = ["import math", "", "from portalis.lang import Array, f64"]
+    if direct:
+        lines += [
+            f"from portalis.lang.libm.{stem} import {fn} as libm_{name}"
+            for name, (stem, fn) in sorted(FUNCTIONS.items())
+        ]
+    for name in sorted(ARITY):
+        call = f"libm_{name}" if direct else f"math.{name}"
+        params = ["xs: Array[f64]", "ys: Array[f64]"][: ARITY[name]]
+        args = ["xs[i]", "ys[i]"][: ARITY[name]]
+        lines += [
+            "",
+            "",
+            f"def map_{name}({', '.join(params)}, out: Array[f64]) -> None:",
+            "    for i in range(len(xs)):",
+            f"        out[i] = {call}({', '.join(args)})",
+        ]
+    return "\n".join(lines) + "\n"
