@@ -220,3 +220,19 @@ def test_cli_runs_a_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert main(["demo", "projectile", "-o", str(tmp_path / "out")]) == 0
     assert (tmp_path / "out" / PREVIEW_PNG).exists()
     assert "range 40.775 m, max height 10.194 m" in capsys.readouterr().out
+
+
+def test_torque_mode_is_reported_not_faked(tmp_path: Path) -> None:
+    from portalis.demos import get_demo
+    from portalis.demos.pipeline import Timeline
+    from portalis.errors import SceneError
+    from portalis.lang import build
+
+    wasm = build(arm_scene.__file__.replace("scene.py", "kernel.py"), tmp_path / KERNEL_WASM)
+    motion = arm_scene.Motion(control_mode="torque", seconds=0.2)
+    arm_scene.write_scene(tmp_path / SCENE_USDA, wasm.name, motion)
+    timeline = Timeline(motion.frames, motion.fps)
+    run = DemoRun(get_demo("robot-arm"), tmp_path, timeline)
+    with pytest.raises(SceneError, match=r"/World/Controller: robot_arm::update: .*AssertionError"):
+        run_headless(tmp_path / SCENE_USDA, tmp_path / RESULT_USDA, timeline, run)
+    assert (tmp_path / RESULT_USDA).exists()  # what ran before the failure is kept
