@@ -3,9 +3,10 @@
 1. build   ``kernel.py`` → ``DIR/kernel.wasm`` with the compiler (``portalis.lang.build``);
 2. scene   the demo's builder writes ``DIR/scene.usda``, its module prim pointing at
            ``kernel.wasm`` (relative: the folder can be moved as a whole);
-3. run     headless, with the stage runner (``portalis.sim``): a new layer ``DIR/result.usda``
-           that sublayers the scene and holds the outputs as time samples (the scene file is
-           never touched; the result is written to a temporary file and renamed into place);
+3. run     headless, with the stage runner (``portalis.sim``), as ``portalis run`` does: a new
+           layer ``DIR/result.usda`` that sublayers the scene and holds the outputs as time
+           samples, frame 0 holding the scene's own values (the scene file is never touched;
+           the result is written to a temporary file and renamed into place);
 4. preview the demo draws ``DIR/preview.png`` from what ``result.usda`` holds.
 
 Each demo supplies the demo-specific parts as a :class:`Scenario`; this module is the rest.
@@ -147,6 +148,7 @@ def run_headless(scene: Path, result: Path, timeline: Timeline, run: DemoRun) ->
         dt = 1.0 / timeline.fps
         for frame in range(1, timeline.frames + 1):
             runtime.step(dt, time_code=float(frame))
+        runtime.stop(float(timeline.frames))
         runtime.flush()
         run.summary = [
             f"{s.module}: {s.calls} calls, {s.failures} failures"
@@ -158,7 +160,6 @@ def run_headless(scene: Path, result: Path, timeline: Timeline, run: DemoRun) ->
             for s in runtime.summary()
         ]
         run.failures = [str(f) for f in runtime.failures]
-    _hold_first_frame(stage, layer)
     out = Sdf.Layer.CreateAnonymous(".usda")
     out.TransferContent(layer)  # a copy no stage watches, so the path edit recomposes nothing
     out.subLayerPaths[0] = os.path.relpath(scene, result.parent)
@@ -171,27 +172,3 @@ def run_headless(scene: Path, result: Path, timeline: Timeline, run: DemoRun) ->
             "the run stopped a module: " + "; ".join(run.failures),
             hint=f"the outputs written before the failure are in {result}",
         )
-
-
-def _hold_first_frame(stage: object, layer: object) -> None:
-    """Give every recorded attribute a sample at frame 0 holding the scene's own value, so
-    frame 0 shows the scene as authored rather than the first computed frame."""
-    from pxr import Sdf, Usd
-
-    assert isinstance(stage, Usd.Stage) and isinstance(layer, Sdf.Layer)
-    edits: list[tuple[Sdf.Path, object]] = []
-
-    def visit(path: Sdf.Path) -> None:
-        if not path.IsPropertyPath() or not layer.GetNumTimeSamplesForPath(path):
-            return
-        if 0.0 in layer.ListTimeSamplesForPath(path):
-            return
-        attr = stage.GetAttributeAtPath(path)
-        for spec in attr.GetPropertyStack(Usd.TimeCode.Default()):
-            if spec.layer != layer and spec.HasDefaultValue():
-                edits.append((path, spec.default))
-                return
-
-    layer.Traverse(Sdf.Path.absoluteRootPath, visit)
-    for path, value in edits:
-        layer.SetTimeSample(path, 0.0, value)
