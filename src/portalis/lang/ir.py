@@ -158,6 +158,14 @@ class TableLoad(Expr):
 
 
 @dataclass
+class Seq(Expr):
+    """Run ``stmts``, then yield ``value``: an inlined call (arguments bound to locals)."""
+
+    stmts: list[Stmt]
+    value: Expr
+
+
+@dataclass
 class ArrayArg(Expr):
     """An array passed to another kernel function: its address, then its extents."""
 
@@ -359,6 +367,7 @@ __all__ = [
     "Param",
     "Raise",
     "Return",
+    "Seq",
     "SetGlobal",
     "SetLocal",
     "StateScalar",

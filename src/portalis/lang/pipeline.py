@@ -4,10 +4,13 @@ compiler:
 1. ``parse_unit``     Python source → AST → module-level declarations (frontend/unit.py)
 2. ``lower_all``      each reachable function → typed IR, math library pulled in on demand
                       (frontend/program.py, frontend/stmts.py, frontend/exprs.py)
-3. ``layout``         constant tables and persistent arrays at fixed linear-memory offsets
-4. ``emit_module``    typed IR → WebAssembly text (backend/)
-5. ``assemble``       WebAssembly text → binary (wasmtime's wat2wasm, no external toolchain)
-6. ``attach_abi``     the ``portalis.abi`` custom section (abi_gen.py, portalis/abi.py)
+3. ``inline``         small single-expression functions substituted at their calls, unused
+                      library functions dropped (passes/inline.py)
+4. ``layout``         constant tables and persistent arrays at fixed linear-memory offsets
+5. ``emit_module``    typed IR → WebAssembly text (backend/)
+6. ``assemble``       WebAssembly text → validated binary (wasmtime's wat2wasm, no external
+                      toolchain)
+7. ``attach_abi``     the ``portalis.abi`` custom section (abi_gen.py, portalis/abi.py)
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from portalis.lang.abi_gen import module_abi
 from portalis.lang.backend.wat import emit_module
 from portalis.lang.frontend.program import Library, Program, default_library
 from portalis.lang.frontend.unit import parse_unit
+from portalis.lang.passes.inline import inline_small_functions
 
 
 @dataclass(frozen=True)
@@ -39,11 +43,12 @@ def compile_source(source: str, filename: str = "<kernel>", *,
     unit = parse_unit(source, filename, prefix="", exported=True)           # 1
     program = Program(unit, library if library is not None else default_library())
     functions = program.lower_all()                                         # 2
-    module = program.layout(functions)                                      # 3
-    wat = emit_module(module)                                               # 4
-    wasm = assemble(wat, filename)                                          # 5
+    functions = inline_small_functions(functions, set(program.links.values()))  # 3
+    module = program.layout(functions)                                      # 4
+    wat = emit_module(module)                                               # 5
+    wasm = assemble(wat, filename)                                          # 6
     description = module_abi(module, Path(filename).name)
-    return CompiledKernel(attach_abi(wasm, description), wat, description)  # 6
+    return CompiledKernel(attach_abi(wasm, description), wat, description)  # 7
 
 
 _ENGINE: list[object] = []

@@ -313,6 +313,10 @@ class FunctionEmitter:
             else:
                 self.emit(f"local.get ${arr.name}.n{k}")
 
+    def e_Seq(self, e: ir.Seq) -> None:
+        self.block(e.stmts)
+        self.expr(e.value)
+
     def e_TupleExpr(self, e: ir.TupleExpr) -> None:
         for item in e.items:
             self.expr(item)

@@ -283,6 +283,12 @@ class ExprLowerer:
     # -- operators ----------------------------------------------------------------------
 
     def unary(self, node: ast.UnaryOp) -> ir.Expr:
+        o = node.operand
+        if isinstance(node.op, ast.USub) and isinstance(o, ast.Constant) and type(o.value) is int:
+            if not I64_MIN <= -o.value <= I64_MAX:  # -(2**63) is a valid int64 literal
+                raise self.err(node, f"integer literal {-o.value} does not fit in 64 bits",
+                               "kernel ints are 64-bit; see docs/language.md")
+            return ir.Const(node.lineno, node.col_offset, I64, -o.value)
         e = self.lower_scalar(node.operand)
         t = self.scalar(e, node)
         line, col = node.lineno, node.col_offset
