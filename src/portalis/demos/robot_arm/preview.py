@@ -83,8 +83,8 @@ def render(run: Run) -> tuple[np.ndarray, np.ndarray]:
     errors_mm = np.linalg.norm(tips - run.targets, axis=1) * 1000.0
 
     # -- the 3-D view -------------------------------------------------------------------------
-    half = 0.8
-    grid = np.linspace(-half, half, 9)
+    half = 0.7
+    grid = np.linspace(-half, half, 15)  # 10 cm squares
     u_all, v_all = view.project(np.concatenate([chains.reshape(-1, 3), run.targets]))
     corners = np.array([[x, y, 0.0] for x in (-half, half) for y in (-half, half)])
     cu, cv = view.project(corners)
