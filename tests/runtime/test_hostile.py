@@ -154,11 +154,17 @@ def test_wasi_import_refused_while_wasi_is_off():
     assert "WASI is off" in info.value.hint
 
 
-def test_wasi_module_runs_when_enabled(tmp_path):
+def test_wasi_sees_only_its_preopened_directory(tmp_path):
     from portalis.runtime import WasiPolicy
 
-    sandbox = Sandbox(wasi=WasiPolicy(preopen={"/data": tmp_path}))
-    assert instantiate(wat.WASI_IMPORT, sandbox).function("f")() == 7
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    sandbox = Sandbox(wasi=WasiPolicy(preopen={"/data": allowed}))
+    write = instantiate(wat.WASI_WRITER, sandbox).function("write")
+    assert write(0, 7) == 0
+    assert (allowed / "out.txt").read_text() == "hello"
+    assert write(64, 13) != 0  # "../escape.txt": outside the preopen, refused by WASI
+    assert not (tmp_path / "escape.txt").exists()
 
 
 @pytest.mark.parametrize(

@@ -117,3 +117,26 @@ def abi_kernel() -> bytes:
         source="kernel.py",
     )  # fmt: skip
     return binary(ABI_KERNEL, abi)
+
+
+# Writes "hello" to a file through WASI: path_open on the first preopened directory (fd 3),
+# then fd_write. Returns the WASI errno (0 on success). Paths live at 0 ("out.txt") and 64
+# ("../escape.txt").
+WASI_WRITER = """
+(module
+  (import "wasi_snapshot_preview1" "path_open"
+    (func $path_open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write"
+    (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 0) "out.txt")
+  (data (i32.const 16) "hello")
+  (data (i32.const 32) "\\10\\00\\00\\00\\05\\00\\00\\00")
+  (data (i32.const 64) "../escape.txt")
+  (func (export "write") (param $path i32) (param $len i32) (result i32) (local $errno i32)
+    (local.set $errno (call $path_open (i32.const 3) (i32.const 0) (local.get $path)
+      (local.get $len) (i32.const 1) (i64.const 0x1fffffff) (i64.const 0x1fffffff)
+      (i32.const 0) (i32.const 48)))
+    (if (local.get $errno) (then (return (local.get $errno))))
+    (call $fd_write (i32.load (i32.const 48)) (i32.const 32) (i32.const 1) (i32.const 52))))
+"""
