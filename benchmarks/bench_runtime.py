@@ -149,9 +149,49 @@ def bench_sandbox() -> None:
         )
 
 
+def bench_sandbox_ik() -> None:
+    """The same ratio on a real kernel: the robot-arm demo's UR5 IK, compiled by Portalis."""
+    import numpy as np
+
+    from portalis.demos import get_demo
+    from portalis.lang import compile_source
+
+    path = get_demo("robot-arm").kernel_path
+    wasm = compile_source(path.read_text(encoding="utf-8"), str(path)).wasm
+    inst_on = load_module(wasm, cache=False).instantiate(Sandbox(), monitoring=False)
+    inst_off = load_module(wasm, cache=False, settings=EngineSettings(epoch_interruption=False))
+    inst_off = inst_off.instantiate(Sandbox(deadline_s=None, max_memory_bytes=None),
+                                    monitoring=False)  # fmt: skip
+    rng = np.random.default_rng(3)
+    fk = inst_on.function("fk")
+    lo = [inst_on.function("lower_limit")(i) for i in range(6)]
+    hi = [inst_on.function("upper_limit")(i) for i in range(6)]
+    targets = [fk(*q) for q in rng.uniform(lo, hi, size=(200, 6)).tolist()]
+    home = (0.0, -1.5708, 1.5708, -1.5708, -1.5708, 0.0)
+
+    def solves(inst):
+        seed, solve = inst.function("set_seed"), inst.function("solve_ik")
+
+        def run() -> None:
+            for x, y, z in targets:
+                seed(*home)
+                solve(x, y, z, 100)
+
+        return run
+
+    t_on = time_call("on", solves(inst_on), number=1, repeat=9)
+    t_off = time_call("off", solves(inst_off), number=1, repeat=9)
+    n = len(targets)
+    print(
+        f"  {'UR5 IK (compiled)':<18} on {format_seconds(t_on.median / n):>8}/solve  off "
+        f"{format_seconds(t_off.median / n):>8}/solve  ratio {ratio(t_on, t_off):.2f}×"
+    )
+
+
 if __name__ == "__main__":
     t0 = time.perf_counter()
     bench_calls()
     bench_loading()
     bench_sandbox()
+    bench_sandbox_ik()
     print(f"\n(total {time.perf_counter() - t0:.1f} s)")
