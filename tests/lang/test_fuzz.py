@@ -25,7 +25,8 @@ TOKENS = [
     "float", "bool", "tuple[int, int]", "Array[f64]", "zeros(3)", "f32(", "TABLE[", "abs(",
 ]
 
-SETTINGS = settings(max_examples=int(os.environ.get("PORTALIS_FUZZ_EXAMPLES", "150")), deadline=None,
+EXAMPLES = int(os.environ.get("PORTALIS_FUZZ_EXAMPLES", "150"))  # raise it for a long run
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 

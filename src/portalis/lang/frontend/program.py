@@ -78,8 +78,7 @@ class Program:
         if path is None or not path.is_file():
             raise diag.error(node, f"the math library has no module `{stem}`",
                              "portalis.lang.libm is incomplete in this installation")
-        unit = parse_unit(path.read_text(encoding="utf-8"), str(path), f"{kind}.{stem}.",
-                          exported=False)
+        unit = _parse_library_file(path, f"{kind}.{stem}.")
         self.units[key] = unit
         return unit
 
@@ -195,6 +194,20 @@ class Program:
         return ir.Module(functions=functions, state_scalars=scalars, state_arrays=arrays,
                          data=data, heap_base=_align(offset, 16), links=dict(self.links),
                          table_offsets=table_offsets, source_name=self.main.filename)
+
+
+_LIBRARY_CACHE: dict[tuple[str, str, int], Unit] = {}
+
+
+def _parse_library_file(path: Path, prefix: str) -> Unit:
+    """Parse a library file once per process (per modification time): library units are
+    never mutated after collection, and re-parsing the math library dominated build time."""
+    key = (str(path), prefix, path.stat().st_mtime_ns)
+    unit = _LIBRARY_CACHE.get(key)
+    if unit is None:
+        unit = parse_unit(path.read_text(encoding="utf-8"), str(path), prefix, exported=False)
+        _LIBRARY_CACHE[key] = unit
+    return unit
 
 
 def _align(n: int, a: int) -> int:

@@ -1,0 +1,126 @@
+"""The language reference matches the compiler, the kernel-side names behave under CPython,
+and the ABI section describes what the module exports."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from portalis.abi import SECTION_NAME, Array, ModuleAbi, Value
+from portalis.lang import Array as ArrayAnn
+from portalis.lang import (
+    bits_to_float,
+    build,
+    compile_source,
+    f32,
+    f64,
+    float_to_bits,
+    i32,
+    i64,
+    u8,
+    zeros,
+)
+from portalis.lang.builtins import BUILTINS, reference_table
+
+from .conftest import compile_kernel
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "language.md"
+
+
+def test_builtins_table_is_generated_from_the_registry() -> None:
+    assert reference_table() in DOC.read_text()
+    for name in BUILTINS:
+        assert f"`{name}`" in DOC.read_text()
+
+
+def test_the_reference_example_compiles_and_runs() -> None:
+    example = re.search(r"```python\n(.*?)```", DOC.read_text(), re.S)
+    assert example is not None
+    k = compile_kernel(example.group(1), "example.py")
+    pos, vel = np.zeros(5), np.ones(5)
+    low = k.step(pos=pos, vel=vel, n=2)
+    namespace: dict[str, object] = {}
+    exec(compile(example.group(1), "example.py", "exec"), namespace)  # the CPython run
+    pos2, vel2 = np.zeros(5), np.ones(5)
+    assert low == namespace["step"](pos2, vel2, 2)  # type: ignore[operator]
+    assert np.array_equal(pos, pos2) and np.array_equal(vel, vel2)
+    assert 0.0 < low < pos.min()
+
+
+def test_kernel_names_under_cpython() -> None:
+    assert f64 is float and i64 is int
+    assert f32(0.1) == np.float32(0.1) and isinstance(f32(1), float)
+    assert i32(2**31) == -(2**31) and i32(-1) == -1
+    assert u8(257) == 1
+    assert float_to_bits(1.0) == 0x3FF0000000000000
+    assert float_to_bits(-0.0) == -(2**63)
+    assert bits_to_float(float_to_bits(-2.5)) == -2.5
+    assert repr(ArrayAnn[f32, 2]) == "Array[f32, 2]"
+    assert zeros((2, 3), i32).dtype == np.int32
+
+
+def test_abi_section_describes_functions_and_state() -> None:
+    src = '''
+from portalis.lang import Array, f32, zeros
+
+level: int = 3
+field = zeros((2, 4), f32)
+
+
+def update(x: float, points: Array[f32, 2], k: int = 2, on: bool = True
+           ) -> tuple[float, bool]:
+    """Doc of update."""
+    return x * k, on
+
+
+def _helper(x: float) -> float:
+    return x
+'''
+    kernel = compile_source(src, "abi_kernel.py")
+    abi = kernel.abi
+    assert [f.name for f in abi.functions] == ["update"]
+    fn = abi.function("update")
+    assert fn is not None and fn.doc == "Doc of update." and fn.line == 8
+    assert fn.params == (Value("x", "f64"), Array("points", "f32", 2), Value("k", "i64", 2),
+                         Value("on", "bool", True))
+    assert [r.type for r in fn.results] == ["f64", "bool"]
+    assert fn.wasm_param_count() == 6
+    state = {s.name: s for s in abi.state}
+    assert state["level"] == Value("level", "i64", 3)
+    arr = state["field"]
+    assert isinstance(arr, Array) and arr.shape == (2, 4) and arr.offset is not None
+    name = SECTION_NAME.encode()
+    assert name in kernel.wasm
+    payload = kernel.wasm[kernel.wasm.index(name) + len(name):]
+    assert ModuleAbi.from_bytes(payload) == abi
+
+
+def test_allocator_reuses_freed_blocks_and_grows_memory() -> None:
+    import wasmtime
+
+    wasm = compile_source("def f(x: float) -> float:\n    return x\n").wasm
+    store = wasmtime.Store()
+    inst = wasmtime.Instance(store, wasmtime.Module(store.engine, wasm), [])
+    ex = inst.exports(store)
+    alloc, free = ex["portalis_alloc"], ex["portalis_free"]
+    a = alloc(store, 100, 16)
+    assert a % 16 == 0 and a > 0
+    b = alloc(store, 100, 8)
+    assert b >= a + 100
+    free(store, a)
+    assert alloc(store, 64, 16) == a  # first fit reuses the freed block
+    big = alloc(store, 5 << 20, 64)
+    assert big % 64 == 0
+    assert ex["memory"].data_len(store) >= big + (5 << 20)
+
+
+def test_build_writes_next_to_the_source(tmp_path: Path) -> None:
+    src = tmp_path / "k.py"
+    src.write_text("def f(x: float) -> float:\n    return x\n")
+    assert build(src) == tmp_path / "k.wasm"
+    assert build(src, emit="wat").read_text().startswith(";;")
+    with pytest.raises(Exception, match="unknown output kind"):
+        build(src, emit="exe")
