@@ -1,7 +1,8 @@
 """Accuracy of the kernel math library under CPython, against CPython's own ``math``.
 
 For every function: ``PORTALIS_LIBM_SAMPLES`` random inputs (default 20,000) spread over its
-domain by ``portalis.lang.libm.accuracy.sample`` must land within 1 ulp of ``math``, and the
+domain by ``portalis.lang.libm.accuracy.sample`` must land within 1 ulp of ``math`` (for cbrt,
+whose glibc version is itself up to 3 ulps off, within 1 ulp of the exact cube root), and the
 special values (±0, ±inf, nan, subnormals, thresholds) must follow C99 Annex F as CPython
 does: nan/inf/signed-zero results exact, where CPython raises a nan or ±inf. The worst case of
 each function is printed (``pytest -s``) and named in any failure.
@@ -22,7 +23,9 @@ import pytest
 
 from portalis.lang.libm import ARITY, FUNCTIONS, INTRINSICS, MODULES
 from portalis.lang.libm.accuracy import (
+    EXACT_REFERENCE,
     error_of,
+    faithful,
     measure,
     ordinal,
     reference,
@@ -42,10 +45,16 @@ def implementation(name: str) -> Callable[..., float]:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_random_inputs_within_one_ulp(name: str) -> None:
-    worst = measure(name, implementation(name), sample(name, SAMPLES, seed=1))
+    fn = implementation(name)
+    inputs = sample(name, SAMPLES, seed=1)
+    worst = measure(name, fn, inputs)
     print(f"\n{worst}")
-    assert worst.count >= 20000 or SAMPLES < 20000
-    assert worst.ulps <= 1, str(worst)
+    assert len(inputs) >= 20000 or SAMPLES < 20000
+    if name in EXACT_REFERENCE:  # the platform's answer is no yardstick: check the exact one
+        unfaithful = [args for args in inputs if not faithful(name, args, fn(*args))]
+        assert not unfaithful, f"{name}: error >= 1 ulp at {unfaithful[:5]}"
+    else:
+        assert worst.ulps <= 1, str(worst)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -58,6 +67,8 @@ def test_special_values(name: str) -> None:
         if isinstance(want, float) and (want == 0.0 or math.isinf(want) or want != want):
             ok = (got != got) if want != want else (got == want and ordinal(got) == ordinal(want))
             ok = (ok and math.copysign(1.0, got) == math.copysign(1.0, want)) or want != want
+        elif name in EXACT_REFERENCE:
+            ok = faithful(name, args, got)
         else:
             ok = error_of(got, want) <= 1
         if not ok:

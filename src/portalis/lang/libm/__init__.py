@@ -39,6 +39,11 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "cosh": ("hyperbolic", "cosh"),
     "tanh": ("hyperbolic", "tanh"),
     "fmod": ("fmod", "fmod"),
+    "asinh": ("inverse_hyperbolic", "asinh"),
+    "acosh": ("inverse_hyperbolic", "acosh"),
+    "atanh": ("inverse_hyperbolic", "atanh"),
+    "cbrt": ("cbrt", "cbrt"),
+    "exp2": ("exp", "exp2"),
 }
 
 ARITY: dict[str, int] = {name: 1 for name in FUNCTIONS}
@@ -49,6 +54,7 @@ MODULES: tuple[str, ...] = (
     "_bits",
     "_ieee",
     "_dd",
+    "_exp_log_data",
     "_rem_pio2",
     "_trig_kernels",
     "trig",
@@ -58,6 +64,8 @@ MODULES: tuple[str, ...] = (
     "pow",
     "hypot",
     "hyperbolic",
+    "inverse_hyperbolic",
+    "cbrt",
     "fmod",
 )
 

@@ -30,6 +30,13 @@ _EC2: float = 0.49999999999996786  # 0x1.ffffffffffdbdp-2
 _EC3: float = 0.16666666666665886  # 0x1.555555555543cp-3
 _EC4: float = 0.0416666808410674  # 0x1.55555cf172b91p-5
 _EC5: float = 0.008333335853059549  # 0x1.1111167a4d017p-7
+# exp2 (Arm optimized-routines): abs error 1.2·2**-65 for |r| < 1/256
+_EXP2_SHIFT: float = 52776558133248.0  # 0x1.8p52 / 128
+_E2C1: float = 0.6931471805599453  # 0x1.62e42fefa39efp-1
+_E2C2: float = 0.24022650695909065  # 0x1.ebfbdff82c424p-3
+_E2C3: float = 0.0555041086686087  # 0x1.c6b08d70cf4b5p-5
+_E2C4: float = 0.009618131975721055  # 0x1.3b2abd24650ccp-7
+_E2C5: float = 0.0013332074570119598  # 0x1.5d7e09b4e3a84p-10
 _TWO1009: float = 5.486124068793689e303  # 2**1009
 _TWOM1022: float = 2.2250738585072014e-308  # 2**-1022
 
@@ -171,3 +178,41 @@ def expm1(x: float) -> float:
 def _add_to_exponent(y: float, k: int) -> float:
     """y·2**k by adding k to the exponent field (y normal, result finite and normal)."""
     return with_high_word(y, high_word(y) + (k << 20))
+
+
+def exp2(x: float) -> float:
+    """2**x; +inf on overflow, 0 on underflow, nan for nan.
+
+    Arm optimized-routines ``exp2`` (glibc 2.28+, musl): x = k/128 + r, |r| <= 1/256,
+    2**x = 2**(k/128)·2**r with the same table as exp. Error about 0.51 ulp.
+    """
+    bits: int = float_to_bits(x)
+    abstop: int = (bits >> 52) & 0x7FF
+    special: int = 0
+    if abstop < 0x3C9:  # |x| < 2**-54: 2**x rounds to 1 + x
+        return 1.0 + x
+    if abstop >= 0x408:  # |x| >= 512, or inf or nan
+        if abstop >= 0x409:  # |x| >= 1024
+            if x != x:
+                return x
+            if bits >= 0:
+                return infinity()  # overflow, or +inf
+            if x <= -1075.0:
+                return 0.0  # underflow, or -inf
+        if (bits & 0x7FFFFFFFFFFFFFFF) > 0x408D000000000000:  # |x| > 928
+            special = 1
+    # 2**x = 2**(k/128)·2**r, x = k/128 + r, |r| <= 1/256
+    kd: float = x + _EXP2_SHIFT
+    k: int = float_to_bits(kd) - 0x42C8000000000000  # kd = 1.5·2**45 + k/128 exactly
+    kd = kd - _EXP2_SHIFT
+    r: float = x - kd
+    idx: int = k & 127
+    top: int = k << 45
+    r2: float = r * r
+    tmp: float = (
+        _EXP_TAIL[idx] + r * _E2C1 + r2 * (_E2C2 + r * _E2C3) + r2 * r2 * (_E2C4 + r * _E2C5)
+    )
+    if special == 1:
+        return _exp_special(tmp, _EXP_SBITS[idx], top, k)
+    scale: float = bits_to_float(_EXP_SBITS[idx] + top)
+    return mul_add(scale, tmp, scale)
