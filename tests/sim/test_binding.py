@@ -163,7 +163,7 @@ def test_input_connected_to_an_animated_attribute_is_read_each_call(
         rt.play(0)
         for frame in range(1, 6):
             rt.step(1 / 60, time_code=frame)
-            seen.append(rt.module_prim("/M").results[0])
+            seen.append(rt.module_prim("/M").output("y"))
     assert seen == [2.0, 3.0, 4.0, 5.0, 6.0]
 
 
@@ -185,7 +185,7 @@ def test_input_reads_an_attribute_another_module_writes(
     with Runtime(stage, record=True) as rt:
         rt.play(0)
         rt.step(1 / 60, time_code=1)
-        assert rt.module_prim("/Reader").results == (43.0,)
+        assert rt.module_prim("/Reader").output("y") == 43.0
 
 
 def test_outputs_forward_to_transform_and_spread_over_joints(

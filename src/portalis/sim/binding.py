@@ -26,7 +26,7 @@ from portalis.sim.calls import (
 )
 from portalis.sim.loader import LoadedModule
 from portalis.sim.outputs import OutputPort, make_port
-from portalis.sim.sources import Clock, ProducerMap, authored_outputs
+from portalis.sim.sources import Clock, ProducerMap, Production, authored_outputs
 from portalis.sim.stats import PrimStatistics
 from portalis.usd import tokens as t
 
@@ -179,8 +179,7 @@ class ModulePrim:
         found: ProducerMap = {}
         for port in self.ports:
             for sink in port.sinks:
-                reader = port.read if sink.index is None else port.element_reader(sink.index)
-                found[sink.path] = (reader, port.is_ready, sink.type_name, self.path)
+                found[sink.path] = Production(port, sink.index, sink.type_name, self.path)
         return found
 
     # -- inputs ----------------------------------------------------------------------------
@@ -298,6 +297,13 @@ class ModulePrim:
             if slot.name == port.source_name:
                 return slot.read(self.instance)
         raise SceneError(f"outputs:{port.name}: no array '{port.source_name}'", prim_path=self.path)
+
+    def output(self, name: str) -> Any:
+        """The latest value of ``outputs:NAME`` (None before the first call)."""
+        for port in self.ports:
+            if port.name == name:
+                return port.value if port.ready else None
+        raise SceneError(f"has no output '{name}'", prim_path=self.path)
 
     def arguments(self) -> tuple[Any, ...]:
         assert self.entry is not None

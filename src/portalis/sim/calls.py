@@ -55,6 +55,9 @@ class BoundCall:
         self.where = where
         self.argv: list[Any] = [0] * nargs
         self.dynamic: list[tuple[int, Getter]] = []
+        #: For each dynamic slot: its source, the component it takes, its wasm type (the fast
+        #: lane reads these to inline clock values and results of modules run just before).
+        self.dynamic_sources: dict[int, tuple[Source | None, int | None, str]] = {}
         self.constants: list[tuple[int, Constant, Callable[[Any], Any]]] = []
         self.arrays: list[ArraySlot] = []
         self.result_count = len(fn.results)
@@ -109,13 +112,16 @@ class BoundCall:
         elif component is None and not source.allowed_tokens and wasm_type in _FLOAT_TYPES:
             get = source.get
             self.dynamic.append((index, lambda: float(get())))
+            self.dynamic_sources[index] = (source, None, wasm_type)
         else:
             get = source.get
             self.dynamic.append((index, lambda: convert(get())))
+            self.dynamic_sources[index] = (source, component, wasm_type)
 
     def bind_getter(self, index: int, get: Getter, wasm_type: str) -> None:
         cast = float if wasm_type in _FLOAT_TYPES else int
         self.dynamic.append((index, lambda: cast(get())))
+        self.dynamic_sources[index] = (None, None, wasm_type)
 
 
 def _array_key(value: Any) -> Any:

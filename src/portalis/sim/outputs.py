@@ -53,15 +53,6 @@ class OutputPort:
     value: Any = None
     ready: bool = False
 
-    def read(self) -> Any:
-        return self.value
-
-    def is_ready(self) -> bool:
-        return self.ready
-
-    def element_reader(self, index: int) -> Callable[[], Any]:
-        return lambda: self.value[index]
-
 
 def make_port(
     prim: Usd.Prim,

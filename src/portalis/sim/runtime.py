@@ -32,9 +32,11 @@ from pxr import Sdf, Tf, Usd
 from portalis.errors import PortalisError, SceneError, WasmTrap
 from portalis.runtime import DEFAULT_SANDBOX, ModuleCache, Sandbox
 from portalis.sim import events as ev
+from portalis.sim import fastlane
 from portalis.sim.binding import ModulePrim
 from portalis.sim.events import Event
 from portalis.sim.failures import INVALID, Failure, cause_of, message_of
+from portalis.sim.fastlane import FastGroup
 from portalis.sim.loader import load_for_prim
 from portalis.sim.sources import Clock, ProducerMap
 from portalis.sim.stats import ModuleSummary, PrimStatistics, summarize
@@ -44,6 +46,8 @@ from portalis.usd import validate
 
 #: Tolerance when counting whole periods in an accumulator (floating-point sums of 1/60).
 _EPSILON = 1e-9
+#: Steps between folds of pending call durations into the statistics.
+_FOLD_EVERY = 1024
 EVENT_HISTORY = 10_000
 
 
@@ -65,11 +69,15 @@ class Runtime:
         record: bool = False,
         start_time: float = 0.0,
         max_catchup: int = 16,
+        fast_lane: bool = True,
     ) -> None:
         self.stage = stage
         self.sandbox = sandbox
         self.cache = cache
         self.max_catchup = max_catchup
+        self.fast_lane = fast_lane
+        self._units: list[ModulePrim | FastGroup] = []
+        self._units_dirty = True
         self.time = start_time
         self.frame = 0
         self.time_code: float | None = None
@@ -80,7 +88,7 @@ class Runtime:
         self._tcps = stage.GetTimeCodesPerSecond() or 24.0
         self._clock = Clock(time=start_time)
         self._queue: deque[Event] = deque()
-        self._ran: list[ModulePrim] = []
+        self._ran: list[ModulePrim | FastGroup] = []
         self._serial = 0
         self._held = False
         self._listeners: list[Callable[[Event], None]] = []
@@ -184,13 +192,23 @@ class Runtime:
         self.time += dt
         self.frame += 1
         self._begin(time_code)
-        for module_prim in self.prims:
-            if module_prim.failed or not module_prim.enabled:
+        if self._units_dirty:
+            self._build_units()
+        for unit in self._units:
+            if isinstance(unit, FastGroup):
+                if unit.run(self, self._clock, dt):
+                    self._ran.append(unit)
                 continue
-            if module_prim.mode == t.CONTINUOUS:
-                self._continuous(module_prim, dt)
-            elif module_prim.mode == t.ON_DEMAND:
-                self._maybe_on_demand(module_prim, self.time - (module_prim.last_run or 0.0))
+            if unit.failed or not unit.enabled:
+                continue
+            if unit.mode == t.CONTINUOUS:
+                self._continuous(unit, dt)
+            elif unit.mode == t.ON_DEMAND:
+                self._maybe_on_demand(unit, self.time - (unit.last_run or 0.0))
+        if self.frame % _FOLD_EVERY == 0:
+            self._book()
+            for module_prim in self.prims:
+                module_prim.stats.fold()
         self._finish(time_code)
 
     def request(self, prim_path: str | Sdf.Path) -> None:
@@ -207,6 +225,7 @@ class Runtime:
         self.writer.flush()
 
     def close(self) -> None:
+        self._book()
         self._notice.Revoke()
         for module_prim in self.prims:
             module_prim.close()
@@ -220,6 +239,7 @@ class Runtime:
     # -- observing -------------------------------------------------------------------------
 
     def module_prim(self, prim_path: str | Sdf.Path) -> ModulePrim:
+        self._book()
         for module_prim in self.prims:
             if module_prim.path == str(prim_path):
                 return module_prim
@@ -233,6 +253,7 @@ class Runtime:
         self._failure_listeners.append(callback)
 
     def statistics(self) -> list[PrimStatistics]:
+        self._book()
         return [m.stats for m in self.prims]
 
     def summary(self) -> list[ModuleSummary]:
@@ -260,9 +281,56 @@ class Runtime:
             return Usd.TimeCode(time_code)
         return Usd.TimeCode(self.time * self._tcps)
 
+    @staticmethod
+    def due(accumulator: float, period: float) -> int:
+        """Whole periods in ``accumulator`` (tolerating the rounding of sums of 1/60)."""
+        return int(accumulator / period + _EPSILON)
+
+    def mark_ran(self, prims: list[ModulePrim]) -> None:
+        """Note prims that ran this step (their outputs get written)."""
+        serial = self._serial
+        for module_prim in prims:
+            if module_prim.ran_in != serial:
+                module_prim.ran_in = serial
+                self._ran.append(module_prim)
+
+    def regroup(self) -> None:
+        """Rebuild the fast lane's groups before the next step (a prim failed or changed)."""
+        self._units_dirty = True
+
+    def _book(self) -> None:
+        """Bring every prim's statistics and clock up to date with its fast-lane group."""
+        for unit in self._units:
+            if isinstance(unit, FastGroup):
+                unit.book()
+
+    def _build_units(self) -> None:
+        self._book()
+        units: list[ModulePrim | FastGroup] = []
+        run: list[ModulePrim] = []
+
+        def close_run() -> None:
+            if len(run) > 1:
+                units.append(FastGroup(list(run)))
+            else:
+                units.extend(run)
+            run.clear()
+
+        for module_prim in self.prims:
+            if self.fast_lane and fastlane.eligible(module_prim):
+                if run and fastlane.group_key(run[0]) != fastlane.group_key(module_prim):
+                    close_run()
+                run.append(module_prim)
+            else:
+                close_run()
+                units.append(module_prim)
+        close_run()
+        self._units = units
+        self._units_dirty = False
+
     def _continuous(self, module_prim: ModulePrim, dt: float) -> None:
         module_prim.accumulator += dt
-        due = int(module_prim.accumulator / module_prim.period + _EPSILON)
+        due = self.due(module_prim.accumulator, module_prim.period)
         if due <= 0:
             return
         module_prim.accumulator = max(0.0, module_prim.accumulator - due * module_prim.period)
@@ -272,7 +340,7 @@ class Runtime:
         for _ in range(due):
             if module_prim.failed:
                 return
-            self._run(module_prim, module_prim.step_dt, module_prim.sim_time)
+            self.run_prim(module_prim, module_prim.step_dt, module_prim.sim_time)
 
     def _maybe_on_demand(self, module_prim: ModulePrim, dt: float) -> None:
         if module_prim.failed or not module_prim.enabled:
@@ -280,12 +348,14 @@ class Runtime:
         try:
             arguments = module_prim.arguments()
         except PortalisError as e:
-            self._fail(module_prim, e)
+            self.fail(module_prim, e)
             return
         if module_prim.requested or arguments != module_prim.last_arguments:
             module_prim.requested = False
             module_prim.last_arguments = arguments
-            self._run(module_prim, module_prim.step_dt if module_prim.fixed_dt else dt, self.time)
+            self.run_prim(
+                module_prim, module_prim.step_dt if module_prim.fixed_dt else dt, self.time
+            )
 
     def _dispatch(self) -> None:
         done: set[tuple[str, str]] = set()
@@ -307,11 +377,13 @@ class Runtime:
                 since = (
                     self.time - module_prim.last_run if module_prim.last_run is not None else 0.0
                 )
-                self._run(
+                self.run_prim(
                     module_prim, module_prim.step_dt if module_prim.fixed_dt else since, self.time
                 )
 
-    def _run(self, module_prim: ModulePrim, dt: float, now: float) -> None:
+    def run_prim(self, module_prim: ModulePrim, dt: float, now: float) -> None:
+        """One call of ``module_prim`` at simulated time ``now``, advancing ``dt``: the
+        general path (the fast lane uses it too, to finish a step after a failure)."""
         clock = self._clock
         clock.dt = dt
         clock.time = now
@@ -324,7 +396,7 @@ class Runtime:
             else:
                 raised = module_prim.run()
         except Exception as e:  # isolation: any failure stops this prim only
-            self._fail(module_prim, e)
+            self.fail(module_prim, e)
             return
         stats.calls += 1
         module_prim.sim_time = now + dt if module_prim.mode == t.CONTINUOUS else self.time
@@ -335,8 +407,10 @@ class Runtime:
         for name in raised:
             self.raise_event(name, source=module_prim.path)
 
-    def _fail(self, module_prim: ModulePrim, error: BaseException) -> None:
+    def fail(self, module_prim: ModulePrim, error: BaseException) -> None:
+        """Report ``module_prim``'s failure and disable it."""
         module_prim.failed = True
+        self._units_dirty = True
         module_prim.stats.failures += 1
         function = (
             error.function
@@ -363,10 +437,11 @@ class Runtime:
             enabled_path = module_prim.prim.GetPath().AppendProperty(t.ENABLED)
             if enabled_path in changed:
                 module_prim.enabled = bool(module_prim.prim.GetAttribute(t.ENABLED).Get())
+                self._units_dirty = True
             try:
                 module_prim.refresh(changed)
             except PortalisError as e:
-                self._fail(module_prim, e)
+                self.fail(module_prim, e)
 
 
 def _module_id(prim: Usd.Prim) -> str:

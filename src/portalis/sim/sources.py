@@ -15,7 +15,6 @@ the input's own authored value stands in while a connected output has not been c
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,26 +96,39 @@ class Animated(Source):
         return self._query.Get(self._clock.read_time)
 
 
+@dataclass(frozen=True)
+class Production:
+    """An attribute some module prim of the runner writes, and how to read its latest value:
+    ``port`` is the producing output, ``index`` the element a spread target takes."""
+
+    port: Any
+    index: int | None
+    type_name: Any
+    producer: str
+
+    def read(self) -> Any:
+        value = self.port.value
+        return value if self.index is None else value[self.index]
+
+    def ready(self) -> bool:
+        return bool(self.port.ready)
+
+
 class Produced(Source):
     """The latest value of another module's output; ``fallback`` until it has one."""
 
-    def __init__(
-        self,
-        read: Callable[[], Any],
-        ready: Callable[[], bool],
-        fallback: Source | None,
-        type_name: Any,
-        producer: str,
-    ) -> None:
-        self._read = read
-        self._ready = ready
+    def __init__(self, production: Production, fallback: Source | None) -> None:
+        self.production = production
+        self._port = production.port
+        self._index = production.index
         self._fallback = fallback
-        self.type_name = type_name
-        self.producer = producer
+        self.type_name = production.type_name
+        self.producer = production.producer
 
     def get(self) -> Any:
-        if self._ready():
-            return self._read()
+        port = self._port
+        if port.ready:
+            return port.value if self._index is None else port.value[self._index]
         return self._fallback.get() if self._fallback is not None else None
 
 
@@ -130,9 +142,9 @@ class ClockValue(Source):
         return getattr(self._clock, self.name)
 
 
-#: ``attribute path → (reader, ready, type name, producer prim)`` for every attribute some
-#: module in the runner writes: its ``outputs:*`` and the attributes they are forwarded to.
-ProducerMap = dict[Sdf.Path, tuple[Callable[[], Any], Callable[[], bool], Any, str]]
+#: Every attribute some module in the runner writes (its ``outputs:*`` and the attributes
+#: they are forwarded to), by path.
+ProducerMap = dict[Sdf.Path, Production]
 
 
 def attribute_source(
@@ -146,9 +158,7 @@ def attribute_source(
     for _ in range(MAX_CONNECTION_HOPS):
         path = current.GetPath()
         if path in producers:
-            read, ready, type_name, producer = producers[path]
-            fallback = _plain_source(current, clock) or own
-            return Produced(read, ready, fallback, type_name, producer)
+            return Produced(producers[path], _plain_source(current, clock) or own)
         connections = current.GetConnections()
         if not connections:
             return _plain_source(current, clock)
@@ -167,8 +177,7 @@ def attribute_source(
         source = current.GetStage().GetAttributeAtPath(target)
         if not source:
             if target in producers:  # an output of another module, not authored in the scene
-                read, ready, type_name, producer = producers[target]
-                return Produced(read, ready, own, type_name, producer)
+                return Produced(producers[target], own)
             raise SceneError(
                 f"{current.GetName()} is connected to {target}, which does not exist",
                 prim_path=where,

@@ -16,19 +16,24 @@ WINDOW = 1 << 16
 
 
 class PrimStatistics:
-    """Calls, failures and call durations of one module prim."""
+    """Calls, failures and call durations of one module prim.
+
+    Durations arrive in :attr:`pending` (a plain list append is the cheapest thing a hot loop
+    can do) and are folded into the totals and the ring of samples when read, or when the
+    runner folds them now and then."""
 
     __slots__ = (
-        "_samples",
+        "_ring",
+        "_timed",
+        "_total",
         "calls",
         "failures",
         "function",
         "handler_calls",
         "module",
         "monitoring",
+        "pending",
         "prim_path",
-        "timed_calls",
-        "total_seconds",
     )
 
     def __init__(self, prim_path: str, module: str, function: str, monitoring: bool) -> None:
@@ -39,30 +44,53 @@ class PrimStatistics:
         self.calls = 0
         self.handler_calls = 0
         self.failures = 0
-        self.timed_calls = 0
-        self.total_seconds = 0.0
-        self._samples = array("d")
+        self.pending: list[float] = []
+        self._timed = 0
+        self._total = 0.0
+        self._ring = array("d")
 
     def record(self, seconds: float) -> None:
-        n = self.timed_calls
-        if n < WINDOW:
-            self._samples.append(seconds)
-        else:
-            self._samples[n % WINDOW] = seconds
-        self.timed_calls = n + 1
-        self.total_seconds += seconds
+        self.pending.append(seconds)
+
+    def fold(self) -> None:
+        """Move pending durations into the totals and the ring of the latest WINDOW."""
+        pending = self.pending
+        if not pending:
+            return
+        self._total += sum(pending)
+        ring = self._ring
+        for seconds in pending:
+            if len(ring) < WINDOW:
+                ring.append(seconds)
+            else:
+                ring[self._timed % WINDOW] = seconds
+            self._timed += 1
+        pending.clear()
+
+    @property
+    def timed_calls(self) -> int:
+        self.fold()
+        return self._timed
+
+    @property
+    def total_seconds(self) -> float:
+        self.fold()
+        return self._total
 
     @property
     def mean_seconds(self) -> float | None:
-        return self.total_seconds / self.timed_calls if self.timed_calls else None
+        self.fold()
+        return self._total / self._timed if self._timed else None
 
     def percentile(self, q: float) -> float | None:
-        if not self._samples:
+        self.fold()
+        if not self._ring:
             return None
-        return float(np.percentile(np.frombuffer(self._samples, dtype=np.float64), q))
+        return float(np.percentile(np.frombuffer(self._ring, dtype=np.float64), q))
 
     def samples(self) -> np.ndarray:
-        return np.frombuffer(self._samples, dtype=np.float64).copy()
+        self.fold()
+        return np.frombuffer(self._ring, dtype=np.float64).copy()
 
 
 @dataclass(frozen=True)

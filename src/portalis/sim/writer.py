@@ -9,16 +9,22 @@ unless the host made one of them the edit target.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 from typing import Any, Protocol
 
 from pxr import Sdf, Usd
 
 from portalis.sim.binding import ModulePrim
+from portalis.sim.fastlane import FastGroup
 from portalis.sim.outputs import OutputPort
+
+#: What ran in a step: single prims, and fast-lane groups (whose ports are all their members').
+Unit = ModulePrim | FastGroup
+_value = attrgetter("value")
 
 
 class Writer(Protocol):
-    def commit(self, prims: Iterable[ModulePrim], time_code: float | None) -> None: ...
+    def commit(self, units: Iterable[Unit], time_code: float | None) -> None: ...
     def flush(self) -> None: ...
 
 
@@ -52,11 +58,11 @@ class LiveWriter:
         self._specs = _Specs(target.GetLayer(), target)
         self.layer = target.GetLayer()
 
-    def commit(self, prims: Iterable[ModulePrim], time_code: float | None) -> None:
+    def commit(self, units: Iterable[Unit], time_code: float | None) -> None:
         layer = self.layer
         with Sdf.ChangeBlock():
-            for prim in prims:
-                for port in prim.ports:
+            for unit in units:
+                for port in unit.ports:
                     if not port.ready:
                         continue
                     for sink in port.sinks:
@@ -82,19 +88,26 @@ class Recorder:
         self.layer = layer
         self._specs = _Specs(layer)
         self._series: dict[int, tuple[OutputPort, list[tuple[float, Any]]]] = {}
+        self._rows: dict[int, tuple[list[OutputPort], list[tuple[float, list[Any]]]]] = {}
         self._initial: list[tuple[Sdf.Path, Sdf.ValueTypeName, Any]] = []
         self._hold_time = 0.0
 
-    def commit(self, prims: Iterable[ModulePrim], time_code: float | None) -> None:
+    def commit(self, units: Iterable[Unit], time_code: float | None) -> None:
         if time_code is None:
             raise ValueError("a recording needs a time code for every step")
-        series = self._series
-        for prim in prims:
-            for port in prim.ports:
+        for unit in units:
+            if isinstance(unit, FastGroup):
+                # one row per step for the whole group: its ports' values, gathered in C
+                rows = self._rows.get(id(unit))
+                if rows is None:
+                    rows = self._rows[id(unit)] = (unit.ports, [])
+                rows[1].append((time_code, list(map(_value, unit.ports))))
+                continue
+            for port in unit.ports:
                 if port.ready:
-                    entry = series.get(id(port))
+                    entry = self._series.get(id(port))
                     if entry is None:
-                        entry = series[id(port)] = (port, [])
+                        entry = self._series[id(port)] = (port, [])
                     entry[1].append((time_code, port.value))
 
     def hold(self, stage: Usd.Stage, prims: Iterable[ModulePrim], time_code: float) -> None:
@@ -118,14 +131,18 @@ class Recorder:
                     self._specs.get(attr_path, type_name).path, self._hold_time, value
                 )
             for port, samples in self._series.values():
-                for sink in port.sinks:
-                    path = self._specs.get(sink.path, sink.type_name).path
-                    convert = sink.usd_value
-                    for time_code, value in samples:
-                        layer.SetTimeSample(path, time_code, convert(value))
+                self._write(port, samples)
+            for ports, rows in self._rows.values():
+                for k, port in enumerate(ports):
+                    self._write(port, [(time_code, values[k]) for time_code, values in rows])
         self._series.clear()
+        self._rows.clear()
         self._initial.clear()
 
-    @property
-    def sample_count(self) -> int:
-        return sum(len(s) for _, s in self._series.values())
+    def _write(self, port: OutputPort, samples: list[tuple[float, Any]]) -> None:
+        layer = self.layer
+        for sink in port.sinks:
+            path = self._specs.get(sink.path, sink.type_name).path
+            convert = sink.usd_value
+            for time_code, value in samples:
+                layer.SetTimeSample(path, time_code, convert(value))

@@ -1,0 +1,237 @@
+"""The fast lane: consecutive continuous prims of one rate, compiled into one Python function.
+
+Most per-frame logic in a scene is scalars in, scalars out, chained from prim to prim. For
+such prims the general path (:meth:`ModulePrim.run`: a getter per argument, a loop over
+ports, a branch for contacts and events) costs several times the module call itself. A
+:class:`FastGroup` generates, once, straight-line code for a whole run of them — the way the
+runtime generates each typed call — in which constants are list reads, the runner's clock
+values are locals, a result feeding the next prim is a local, and each result is stored
+once into its port::
+
+    def tick(dt, time, frame):
+        cur = 0
+        try:
+            cur = 0
+            r0 = F0(A0[0], A0[1], dt)
+            P0_0.value = r0
+            cur = 1
+            r1 = F1(r0, A1[1], dt)
+            ...
+        except Exception as error:
+            return cur, error
+        return None
+
+Anything the lane cannot inline (animated inputs, another group's outputs) is still read
+through its getter, so the results are the general path's. Prims with arrays, collision
+handlers, contacts or events take the general path. Members of a group advance in lockstep:
+every member's k-th call of a step happens before any member's (k+1)-th.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from portalis.sim.binding import ModulePrim
+from portalis.sim.sources import Clock, ClockValue, Produced
+from portalis.usd import tokens as t
+
+if TYPE_CHECKING:
+    from portalis.sim.runtime import Runtime
+
+_FLOAT = frozenset({"f64", "f32"})
+
+
+def eligible(prim: ModulePrim) -> bool:
+    """Whether ``prim`` can run in the fast lane."""
+    entry = prim.entry
+    return (
+        entry is not None
+        and prim.mode == t.CONTINUOUS
+        and prim.enabled
+        and not prim.failed
+        and not entry.arrays
+        and prim.handler is None
+        and not (prim.schema == t.WASM_PHYSICS and prim.contact_port is not None)
+        and not prim.event_ports
+        and not prim.readback_ports
+    )
+
+
+def group_key(prim: ModulePrim) -> tuple[float, float, bool, float, float]:
+    """Prims with equal keys tick together."""
+    return (prim.period, prim.step_dt, prim.fixed_dt, prim.accumulator, prim.sim_time)
+
+
+#: In a group, performanceMonitoring times every call of the first TIMED_FIRST steps, then
+#: every TIME_EVERY-th step: two clock reads per call would otherwise cost a module call's
+#: worth of time. Means and percentiles come from the timed calls; counts are exact.
+TIMED_FIRST = 64
+TIME_EVERY = 8
+
+
+class FastGroup:
+    """A run of eligible prims, in dependency order, sharing one accumulator and clock.
+
+    Bookkeeping is lazy: calls are counted per group and credited to the members' statistics
+    (and the group's clock handed back to them) by :meth:`book`, which the runner calls
+    before anyone reads them."""
+
+    def __init__(self, members: list[ModulePrim]) -> None:
+        self.members = members
+        first = members[0]
+        self.period = first.period
+        self.step_dt = first.step_dt
+        self.accumulator = first.accumulator
+        self.sim_time = first.sim_time
+        self.ports = [port for m in members for port in m.result_ports]
+        self.ticks = 0
+        self._unbooked = 0
+        self._ready = False
+        self._tick_timed = _generate(members, timed=True)
+        self._tick_plain = _generate(members, timed=False)
+
+    def run(self, runtime: Runtime, clock: Clock, dt: float) -> bool:
+        """Advance by the host's ``dt``: run every member once per whole period due.
+        Returns whether the group ran."""
+        self.accumulator += dt
+        due = runtime.due(self.accumulator, self.period)
+        if due <= 0:
+            return False
+        self.accumulator = max(0.0, self.accumulator - due * self.period)
+        if due > runtime.max_catchup:
+            runtime.dropped_calls += due - runtime.max_catchup
+            due = runtime.max_catchup
+        step_dt = self.step_dt
+        frame = clock.frame
+        for done in range(due):
+            ticks = self.ticks
+            tick = (
+                self._tick_timed
+                if ticks < TIMED_FIRST or ticks % TIME_EVERY == 0
+                else self._tick_plain
+            )
+            clock.dt = step_dt
+            clock.time = self.sim_time
+            failure = tick(step_dt, self.sim_time, frame)
+            if failure is not None:
+                self._recover(runtime, done, due, *failure)
+                return True
+            self.sim_time += step_dt
+            self.ticks = ticks + 1
+        self._unbooked += due
+        if not self._ready:
+            for port in self.ports:
+                port.ready = True
+            self._ready = True
+        return True
+
+    def book(self) -> None:
+        """Credit counted calls to the members and hand them the group's clock."""
+        calls, self._unbooked = self._unbooked, 0
+        for member in self.members:
+            member.stats.calls += calls
+            member.accumulator = self.accumulator
+            member.sim_time = self.sim_time
+
+    def _recover(
+        self, runtime: Runtime, done: int, due: int, failed_at: int, error: BaseException
+    ) -> None:
+        """Member ``failed_at`` failed during call ``done`` of ``due``: report it, finish the
+        step on the general path, and have the runner regroup."""
+        members = self.members
+        self._unbooked += done
+        self.book()
+        if done and not self._ready:
+            for port in self.ports:
+                port.ready = True
+        for member in members[:failed_at]:  # they made call ``done`` before the failure
+            member.stats.calls += 1
+            member.sim_time = self.sim_time + self.step_dt
+            for port in member.result_ports:
+                port.ready = True
+        runtime.mark_ran(members[:failed_at])
+        runtime.fail(members[failed_at], error)
+        for member in members[failed_at + 1 :]:
+            runtime.run_prim(member, self.step_dt, self.sim_time)
+        for _ in range(due - done - 1):
+            for member in members:
+                if not member.failed:
+                    runtime.run_prim(member, self.step_dt, member.sim_time)
+        runtime.mark_ran(members)
+        runtime.regroup()
+
+
+def _generate(members: list[ModulePrim], *, timed: bool) -> Callable[[float, float, int], Any]:
+    index_of = {m.path: i for i, m in enumerate(members)}
+    namespace: dict[str, Any] = {"_pc": _time.perf_counter, "_float": float, "_int": int}
+    lines = ["def tick(dt, time, frame):", "    cur = 0", "    try:"]
+    for i, member in enumerate(members):
+        entry = member.entry
+        assert entry is not None
+        namespace[f"F{i}"] = entry.fn
+        namespace[f"A{i}"] = entry.argv
+        params = tuple(entry.fn.params)
+        args = []
+        for j, wasm_type in enumerate(params):
+            args.append(_argument(i, j, wasm_type, member, index_of, members, namespace))
+        lines.append(f"        cur = {i}")
+        call = f"F{i}({', '.join(args)})"
+        if timed and member.monitoring:
+            namespace[f"T{i}"] = member.stats.pending.append
+            lines += ["        t0 = _pc()", f"        r{i} = {call}", f"        T{i}(_pc() - t0)"]
+        else:
+            lines.append(f"        r{i} = {call}")
+        single = entry.result_count == 1
+        for p, port in enumerate(member.result_ports):
+            namespace[f"P{i}_{p}"] = port
+            if port.count == 1:
+                value = f"r{i}" if single else f"r{i}[{port.first}]"
+            else:
+                value = f"r{i}[{port.first}:{port.first + port.count}]"
+            lines.append(f"        P{i}_{p}.value = {value}")
+    lines += ["    except Exception as error:", "        return cur, error", "    return None"]
+    source = "\n".join(lines)
+    exec(compile(source, f"<portalis fast lane: {members[0].path} …>", "exec"), namespace)
+    return namespace["tick"]  # type: ignore[no-any-return]
+
+
+def _argument(
+    i: int,
+    j: int,
+    wasm_type: str,
+    member: ModulePrim,
+    index_of: dict[str, int],
+    members: list[ModulePrim],
+    namespace: dict[str, Any],
+) -> str:
+    """The expression for argument ``j`` of member ``i``."""
+    entry = member.entry
+    assert entry is not None
+    found = entry.dynamic_sources.get(j)
+    if found is None:
+        return f"A{i}[{j}]"  # a constant: refreshed in place when the scene changes
+    source, component, _ = found
+    if isinstance(source, ClockValue) and component is None:
+        produced_float = source.name != "frame"
+        return _cast(source.name, produced_float, wasm_type)
+    if isinstance(source, Produced) and component is None and source.production.index is None:
+        k = index_of.get(source.producer)
+        port = source.production.port
+        if k is not None and k < i and port.kind == "result" and port.count == 1:
+            producer = members[k]
+            assert producer.entry is not None
+            value = f"r{k}" if producer.entry.result_count == 1 else f"r{k}[{port.first}]"
+            result_type = producer.entry.fn.results[port.first]
+            return _cast(value, result_type in _FLOAT, wasm_type)
+    getter = dict(entry.dynamic)[j]
+    namespace[f"G{i}_{j}"] = getter
+    return f"G{i}_{j}()"
+
+
+def _cast(expression: str, is_float: bool, wasm_type: str) -> str:
+    wants_float = wasm_type in _FLOAT
+    if wants_float == is_float:
+        return expression
+    return f"_float({expression})" if wants_float else f"_int({expression})"
