@@ -188,8 +188,13 @@ class ModulePrim:
         """Decide every argument's source (second pass, once all producers are known)."""
         self.entry = self._bind(self.function_name, self.fn, self.abi, clock, producers, {})
         if self.handler_fn is not None:
+            # the handler may take the step's results: by result name, or by the name of the
+            # output a result went to (compiled kernels name their results result0, result1 …)
             names, _ = self._result_signature()
             results = {name: _result_getter(self, i) for i, name in enumerate(names)}
+            for port in self.result_ports:
+                if port.count == 1:
+                    results[port.name] = _result_getter(self, port.first)
             self.handler = self._bind(
                 self.handler_name, self.handler_fn, self.handler_abi, clock, producers, results
             )
