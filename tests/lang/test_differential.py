@@ -239,3 +239,18 @@ def test_state_is_writable_from_the_host() -> None:
     wasm.state.enabled = True
     assert wasm.tick(1.0) == 1
     assert math.isclose(wasm.state.energy, 1.0)
+
+
+@SETTINGS
+@given(vectors, st.integers(-1, 1))
+def test_bounds_check_elimination_is_sound(arrays: Any, xs: np.ndarray, k: int) -> None:
+    py, wasm = arrays
+    a, b = np.zeros_like(xs), np.zeros_like(xs)
+    py.stencil(xs, a)
+    wasm.stencil(xs, b)
+    assert np.array_equal(a, b)
+    check(arrays, "overrun", xs, k)
+    check(arrays, "reassigned", xs)
+    n = int(np.sqrt(len(xs)))
+    if n:
+        check(arrays, "pairs", xs[: n * n].reshape(n, n).copy())

@@ -124,3 +124,21 @@ def test_build_writes_next_to_the_source(tmp_path: Path) -> None:
     assert build(src, emit="wat").read_text().startswith(";;")
     with pytest.raises(Exception, match="unknown output kind"):
         build(src, emit="exe")
+
+
+def test_built_module_works_through_the_seeds_facade(tmp_path: Path) -> None:
+    from portalis.runtime import WasmtimeBridge
+
+    src = tmp_path / "facade.py"
+    src.write_text(
+        "from portalis.lang import Array, f64\n\n"
+        "def twice(x: float) -> float:\n    return 2.0 * x\n\n"
+        "def scale(xs: Array[f64], k: float) -> None:\n"
+        "    for i in range(len(xs)):\n        xs[i] *= k\n"
+    )
+    wasm = build(src)
+    with WasmtimeBridge() as bridge:
+        module_id = bridge.load_module(wasm)
+        assert bridge.call_function(module_id, "twice", 1.5) == 3.0
+        out = bridge.call_function_array(module_id, "scale", np.arange(3.0), 2.0)
+        assert np.array_equal(out, [0.0, 2.0, 4.0])

@@ -137,6 +137,8 @@ class ArrayRef:
 class Load(Expr):
     array: ArrayRef
     indices: list[Expr]
+    #: Per index: proven in bounds (frontend/bounds.py), so no check is emitted.
+    safe: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -202,6 +204,7 @@ class Store(Stmt):
     array: ArrayRef
     indices: list[Expr]
     value: Expr
+    safe: list[bool] = field(default_factory=list)
 
 
 @dataclass

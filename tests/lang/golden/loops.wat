@@ -15,7 +15,6 @@
     (local $ys.d0 i64)
     (local $~w4 i64)
     (local $~w5 i64)
-    (local $~w6 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -88,24 +87,6 @@
           f64.load
           local.get $a
           local.get $i
-          local.tee $~w6
-          local.get $~w6
-          i64.const 63
-          i64.shr_s
-          local.get $xs.d0
-          i64.and
-          i64.add
-          local.tee $~w6
-          local.get $xs.d0
-          i64.ge_u
-          if
-            i32.const 2
-            global.set $portalis.error
-            i32.const 6
-            global.set $portalis.error_line
-            unreachable
-          end
-          local.get $~w6
           i32.wrap_i64
           i32.const 3
           i32.shl

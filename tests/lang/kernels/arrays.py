@@ -76,3 +76,36 @@ def via_helper(xs: Array[f64], out: Array[f64]) -> float:
 def cumulative(xs: Array[i64]) -> None:
     for i in range(1, len(xs)):
         xs[i] += xs[i - 1]
+
+
+def stencil(xs: Array[f64], out: Array[f64]) -> None:
+    """In bounds by construction: the compiler drops these checks (frontend/bounds.py)."""
+    n = len(xs)
+    for i in range(1, n - 1):
+        out[i] = xs[i - 1] - 2.0 * xs[i] + xs[i + 1]
+
+
+def overrun(xs: Array[f64], k: int) -> float:
+    """Reads one past the end when k > 0: the check must stay."""
+    s = 0.0
+    for i in range(len(xs)):
+        s += xs[i + 1] if k > 0 else xs[i]
+    return s
+
+
+def reassigned(xs: Array[f64]) -> float:
+    """The loop variable is changed in the body: its index keeps its check."""
+    s = 0.0
+    for i in range(len(xs)):
+        i = i * 2
+        s += xs[i]
+    return s
+
+
+def pairs(m: Array[f64, 2]) -> float:
+    s = 0.0
+    rows = m.shape[0]
+    for i in range(rows):
+        for j in range(i + 1, rows):
+            s += m[i, j] - m[j, i]
+    return s

@@ -143,7 +143,7 @@ class FunctionEmitter:
         self.emit(f"global.set ${s.symbol}")
 
     def s_Store(self, s: ir.Store) -> None:
-        offset = self.address(s.array, s.indices, s)
+        offset = self.address(s.array, s.indices, s, s.safe)
         self.expr(s.value)
         self.emit(f"{s.array.element.store}{offset}")
 
@@ -253,11 +253,15 @@ class FunctionEmitter:
         self.raise_if("IndexError", self.line(node))
         self.emit(f"local.get ${ix}")
 
-    def address(self, arr: ir.ArrayRef, indices: list[ir.Expr], node: ir.Node) -> str:
+    def address(self, arr: ir.ArrayRef, indices: list[ir.Expr], node: ir.Node,
+                safe: list[bool]) -> str:
         """Push the byte address of an element; returns the memarg (``offset=`` for arrays
         at a fixed place) to append to the load or store."""
         for k, index in enumerate(indices):
-            self.checked_index(index, self.dim(arr, k), node)
+            if safe and safe[k]:
+                self.expr(index)
+            else:
+                self.checked_index(index, self.dim(arr, k), node)
             if k:
                 self.emit("i64.add")
             if k + 1 < len(indices):
@@ -291,7 +295,7 @@ class FunctionEmitter:
         self.emit(f"global.get ${e.symbol}")
 
     def e_Load(self, e: ir.Load) -> None:
-        offset = self.address(e.array, e.indices, e)
+        offset = self.address(e.array, e.indices, e, e.safe)
         self.emit(f"{e.array.element.load}{offset}")
 
     def e_Dim(self, e: ir.Dim) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
+from portalis.lang.frontend import bounds
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
     BOOL,
@@ -57,6 +58,10 @@ class ExprLowerer:
         self.scope: set[str] = set()  # names Python treats as local to this function
         self.globals_declared: set[str] = set()
         self._temps = 0
+        # bounds-check elimination (frontend/bounds.py)
+        self.ranges: dict[str, bounds.Range] = {}
+        self.aliases: dict[str, bounds.Extent] = {}
+        self.store_counts: dict[str, int] = {}
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -223,6 +228,13 @@ class ExprLowerer:
             return ir.Const(line, col, I64, arr.shape[axis])
         return ir.Dim(line, col, I64, arr, axis)
 
+    def array_names(self) -> set[str]:
+        return set(self.arrays) | {n for n in self.unit.state_arrays if n not in self.scope}
+
+    def safe_flags(self, arr: ir.ArrayRef, idx_nodes: list[ast.expr]) -> list[bool]:
+        return [bounds.index_is_safe(n, arr.name, k, arr.shape, self.ranges)
+                for k, n in enumerate(idx_nodes)]
+
     def index(self, node: ast.expr) -> ir.Expr:
         if isinstance(node, ast.Slice):
             raise self.err(node, "slices are not supported in kernels",
@@ -263,7 +275,8 @@ class ExprLowerer:
                                f"index all of them (got {len(idx_nodes)})",
                                "partial indexing and slicing are not supported")
             indices = [self.index(i) for i in idx_nodes]
-            return ir.Load(line, col, arr.element.value, arr, indices)
+            return ir.Load(line, col, arr.element.value, arr, indices,
+                           self.safe_flags(arr, idx_nodes))
         table = self.table_of(base)
         if table is not None:
             if len(idx_nodes) != 1:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.abi import ERROR_CODES
 from portalis.lang import ir
+from portalis.lang.frontend import bounds
 from portalis.lang.frontend.exprs import ExprLowerer
 from portalis.lang.frontend.unit import FunctionSig
 from portalis.lang.types import BOOL, F32, I32, I64, NONE, ArrayType, Scalar, TupleType
@@ -55,6 +56,7 @@ class FunctionLowerer(ExprLowerer):
             else:
                 self.locals[p.name] = p.type
         self.scope, self.globals_declared = _assigned_names(node.body)
+        self.store_counts = bounds.assigned_names(node.body)
         self.scope |= {p.name for p in sig.params}
         for g in self.globals_declared:
             if g not in self.sig.unit.state_scalars and g not in self.sig.unit.state_arrays:
@@ -122,7 +124,8 @@ class FunctionLowerer(ExprLowerer):
             tmp = self.temp(elem)
             out: list[ir.Stmt] = [ir.SetLocal(line, col, tmp, v)]
             indices = [self.index(i) for i in idx_nodes]
-            out.append(ir.Store(line, col, arr, indices, ir.LocalGet(line, col, elem, tmp)))
+            out.append(ir.Store(line, col, arr, indices, ir.LocalGet(line, col, elem, tmp),
+                                self.safe_flags(arr, idx_nodes)))
             return out
         if isinstance(target, ast.Tuple | ast.List):
             raise self.err(target, "nested tuple targets are not supported")
@@ -142,7 +145,18 @@ class FunctionLowerer(ExprLowerer):
         target = node.targets[0]
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
+        self.note_extent_alias(target, node.value)
         return self.assign_to(target, self.lower(node.value), node)
+
+    def note_extent_alias(self, target: ast.expr, value: ast.expr) -> None:
+        """``n = len(a)`` (n bound nowhere else, not a parameter): ``range(n)`` ranges over
+        ``a``'s indices."""
+        if (isinstance(target, ast.Name) and self.store_counts.get(target.id) == 1
+                and target.id not in {p.name for p in self.sig.params}
+                and target.id not in self.globals_declared):
+            extent = bounds.extent_of(value, self.array_names(), self.aliases)
+            if extent is not None and extent.array is not None:
+                self.aliases[target.id] = extent
 
     def unpack(self, target: ast.Tuple | ast.List, value_node: ast.expr, node: ast.AST
                ) -> list[ir.Stmt]:
@@ -188,6 +202,7 @@ class FunctionLowerer(ExprLowerer):
         self.locals[n] = t
         if node.value is None:
             return []
+        self.note_extent_alias(node.target, node.value)
         return self.assign_to(node.target, self.lower(node.value), node)
 
     def aug_assign(self, node: ast.AugAssign) -> list[ir.Stmt]:
@@ -211,10 +226,11 @@ class FunctionLowerer(ExprLowerer):
                 tmp = self.temp(I64)
                 out.append(ir.SetLocal(line, col, tmp, self.index(i)))
                 temps.append(ir.LocalGet(line, col, I64, tmp))
-            current = ir.Load(line, col, arr.element.value, arr, temps)
+            safe = self.safe_flags(arr, idx_nodes)
+            current = ir.Load(line, col, arr.element.value, arr, temps, safe)
             value = self.arith(op, current, self.lower_scalar(node.value), node)
             value = self.coerce(value, arr.element.value, node, "stored value", narrowing=True)
-            out.append(ir.Store(line, col, arr, temps, value))
+            out.append(ir.Store(line, col, arr, temps, value, safe))
             return out
         raise self.err(t, f"cannot assign to {ast.unparse(t)}")
 
@@ -276,9 +292,21 @@ class FunctionLowerer(ExprLowerer):
                            f"{self.locals[var]}")
         self.locals[var] = I64
         counter, limit, stride = self.temp(I64), self.temp(I64), self.temp(I64)
+        saved = self.ranges.pop(var, None)
+        if isinstance(step, ir.Const) and int(step.value) > 0 and var not in (
+            bounds.assigned_names(node.body)
+        ):
+            lo = bounds.lower_bound(it.args[0], self.ranges) if len(it.args) > 1 else 0
+            stop_node = it.args[0] if len(it.args) == 1 else it.args[1]
+            extent = bounds.extent_of(stop_node, self.array_names(), self.aliases)
+            if lo is not None and extent is not None:
+                self.ranges[var] = bounds.Range(lo, extent)
         self.loop_depth += 1
         body = self.block(node.body)
         self.loop_depth -= 1
+        self.ranges.pop(var, None)
+        if saved is not None:
+            self.ranges[var] = saved
         return [ir.ForRange(line, col, var, start, stop, step, body, counter, limit, stride)]
 
     def break_(self, node: ast.Break) -> list[ir.Stmt]:

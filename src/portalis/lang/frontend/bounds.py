@@ -1,0 +1,107 @@
+"""Which array indices need no bounds check: a ``for`` variable counting up through
+``range(lo, len(a) - m)`` indexes ``a`` (offset by a constant ``c`` with ``lo + c >= 0`` and
+``c <= m``) within its extent on every iteration, provided nothing else assigns it.
+
+Recognised extents: ``len(a)``, ``a.shape[k]``, a local assigned exactly once from one of
+those, minus a constant; and integer constants against arrays of fixed shape. Anything else
+keeps its check: the analysis only ever removes checks it can prove redundant.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Extent:
+    """``stop = dim(array, axis) + offset`` (array given) or ``stop = offset`` (a constant)."""
+
+    array: str | None
+    axis: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Range:
+    lo: int  # a lower bound of the loop variable
+    stop: Extent  # the variable stays below this
+
+
+def _const_int(node: ast.expr) -> int | None:
+    if isinstance(node, ast.Constant) and type(node.value) is int:
+        return node.value
+    if (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
+            and isinstance(node.operand, ast.Constant) and type(node.operand.value) is int):
+        return -node.operand.value
+    return None
+
+
+def _split_offset(node: ast.expr) -> tuple[ast.expr, int]:
+    """``x + c`` / ``x - c`` → (x, ±c); anything else → (node, 0)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub):
+        c = _const_int(node.right)
+        if c is not None:
+            return node.left, c if isinstance(node.op, ast.Add) else -c
+    return node, 0
+
+
+def extent_of(node: ast.expr, arrays: set[str], aliases: dict[str, Extent]) -> Extent | None:
+    """The extent ``node`` denotes, when it is one of the recognised forms."""
+    c = _const_int(node)
+    if c is not None:
+        return Extent(None, 0, c)
+    base, offset = _split_offset(node)
+    if isinstance(base, ast.Name) and base.id in aliases:
+        e = aliases[base.id]
+        return Extent(e.array, e.axis, e.offset + offset)
+    if (isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id == "len"
+            and len(base.args) == 1 and isinstance(base.args[0], ast.Name)
+            and base.args[0].id in arrays):
+        return Extent(base.args[0].id, 0, offset)
+    if (isinstance(base, ast.Subscript) and isinstance(base.value, ast.Attribute)
+            and base.value.attr == "shape" and isinstance(base.value.value, ast.Name)
+            and base.value.value.id in arrays):
+        k = _const_int(base.slice)
+        if k is not None and k >= 0:
+            return Extent(base.value.value.id, k, offset)
+    return None
+
+
+def lower_bound(node: ast.expr, ranges: dict[str, Range]) -> int | None:
+    """A constant lower bound of ``node`` (a literal, or a safe loop variable ± c)."""
+    c = _const_int(node)
+    if c is not None:
+        return c
+    base, offset = _split_offset(node)
+    if isinstance(base, ast.Name) and base.id in ranges:
+        return ranges[base.id].lo + offset
+    return None
+
+
+def index_is_safe(index: ast.expr, array: str, axis: int, shape: tuple[int, ...] | None,
+                  ranges: dict[str, Range]) -> bool:
+    """Whether ``array[... index ...]`` (at ``axis``) is always within bounds."""
+    base, c = _split_offset(index)
+    if not isinstance(base, ast.Name) or base.id not in ranges:
+        k = _const_int(index)
+        return k is not None and shape is not None and 0 <= k < shape[axis]
+    r = ranges[base.id]
+    if r.lo + c < 0:
+        return False
+    stop = r.stop
+    if stop.array is None:  # the variable stays below a constant
+        return shape is not None and stop.offset + c <= shape[axis]
+    if stop.array == array and stop.axis == axis:
+        return stop.offset + c <= 0
+    return False
+
+
+def assigned_names(body: list[ast.stmt]) -> dict[str, int]:
+    """How many times each name is bound in ``body`` (assignments, loop targets)."""
+    counts: dict[str, int] = {}
+    for stmt in body:
+        for n in ast.walk(stmt):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                counts[n.id] = counts.get(n.id, 0) + 1
+    return counts

@@ -1,0 +1,151 @@
+;; compiled by portalis.lang from bounds.py
+(module
+  (memory (export "memory") 2)
+  (global $portalis.error (export "portalis.error") (mut i32) (i32.const 0))
+  (global $portalis.error_line (export "portalis.error_line") (mut i32) (i32.const 0))
+  (global $~heap (mut i32) (i32.const 16))
+  (global $~free (mut i32) (i32.const 0))
+  (func $laplacian (export "laplacian") (param $xs i32) (param $xs.n0 i32) (param $out i32) (param $out.n0 i32)
+    (local $n i64)
+    (local $i i64)
+    (local $~t1 i64)
+    (local $~t2 i64)
+    (local $~t3 i64)
+    (local $~t4 f64)
+    (local $xs.d0 i64)
+    (local $out.d0 i64)
+    (local $~w4 i64)
+    local.get $xs.n0
+    i64.extend_i32_u
+    local.set $xs.d0
+    local.get $out.n0
+    i64.extend_i32_u
+    local.set $out.d0
+    local.get $xs.d0
+    local.set $n
+    i64.const 1
+    local.set $~t1
+    local.get $n
+    i64.const 1
+    i64.sub
+    local.set $~t2
+    block $break1
+      loop $loop2
+        local.get $~t1
+        local.get $~t2
+        i64.ge_s
+        br_if $break1
+        local.get $~t1
+        local.set $i
+        block $continue3
+          local.get $i
+          i64.const 1
+          i64.sub
+          i32.wrap_i64
+          i32.const 3
+          i32.shl
+          local.get $xs
+          i32.add
+          f64.load
+          f64.const 2.0
+          local.get $i
+          i32.wrap_i64
+          i32.const 3
+          i32.shl
+          local.get $xs
+          i32.add
+          f64.load
+          f64.mul
+          f64.sub
+          local.get $i
+          i64.const 1
+          i64.add
+          i32.wrap_i64
+          i32.const 3
+          i32.shl
+          local.get $xs
+          i32.add
+          f64.load
+          f64.add
+          local.set $~t4
+          local.get $i
+          local.tee $~w4
+          local.get $~w4
+          i64.const 63
+          i64.shr_s
+          local.get $out.d0
+          i64.and
+          i64.add
+          local.tee $~w4
+          local.get $out.d0
+          i64.ge_u
+          if
+            i32.const 2
+            global.set $portalis.error
+            i32.const 7
+            global.set $portalis.error_line
+            unreachable
+          end
+          local.get $~w4
+          i32.wrap_i64
+          i32.const 3
+          i32.shl
+          local.get $out
+          i32.add
+          local.get $~t4
+          f64.store
+        end
+        local.get $~t1
+        i64.const 1
+        i64.add
+        local.set $~t1
+        br $loop2
+      end
+    end
+  )
+  ;; Allocator: bump allocation above the static data, plus a first-fit free list. Each block
+  ;; has an 8-byte header: its size, then (while free) the next free block.
+  (func $portalis_alloc (export "portalis_alloc") (param $size i32) (param $align i32) (result i32)
+    (local $prev i32) (local $blk i32) (local $p i32) (local $end i32) (local $line i32)
+    local.get $size i32.const 0x7fff0000 i32.gt_u
+    if i32.const 7 global.set $portalis.error local.get $line if local.get $line global.set $portalis.error_line end unreachable end
+    local.get $align i32.const 8 i32.lt_u
+    if i32.const 8 local.set $align end
+    local.get $size i32.const 7 i32.add i32.const -8 i32.and local.set $size
+    global.get $~free local.set $blk
+    block $done
+      loop $scan
+        local.get $blk i32.eqz br_if $done
+        local.get $blk i32.load local.get $size i32.ge_u
+        local.get $blk i32.const 8 i32.add local.get $align i32.const 1 i32.sub i32.and i32.eqz
+        i32.and
+        if
+          local.get $prev
+          if local.get $prev local.get $blk i32.load offset=4 i32.store offset=4
+          else local.get $blk i32.load offset=4 global.set $~free end
+          local.get $blk i32.const 8 i32.add return
+        end
+        local.get $blk local.set $prev
+        local.get $blk i32.load offset=4 local.set $blk
+        br $scan
+      end
+    end
+    global.get $~heap i32.const 8 i32.add local.get $align i32.add i32.const 1 i32.sub
+    i32.const 0 local.get $align i32.sub i32.and local.tee $p
+    local.get $size i32.add local.tee $end
+    memory.size i32.const 16 i32.shl i32.gt_u
+    if
+      local.get $end memory.size i32.const 16 i32.shl i32.sub i32.const 0xffff i32.add
+      i32.const 16 i32.shr_u memory.grow i32.const -1 i32.eq
+      if i32.const 7 global.set $portalis.error local.get $line if local.get $line global.set $portalis.error_line end unreachable end
+    end
+    local.get $p i32.const 8 i32.sub local.get $size i32.store
+    local.get $end global.set $~heap
+    local.get $p
+  )
+  (func $portalis_free (export "portalis_free") (param $ptr i32)
+    local.get $ptr i32.eqz if return end
+    local.get $ptr i32.const 8 i32.sub global.get $~free i32.store offset=4
+    local.get $ptr i32.const 8 i32.sub global.set $~free
+  )
+)
