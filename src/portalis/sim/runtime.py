@@ -91,6 +91,7 @@ class Runtime:
         self._ran: list[ModulePrim | FastGroup] = []
         self._serial = 0
         self._held = False
+        self._writing = False
         self._listeners: list[Callable[[Event], None]] = []
         self._failure_listeners: list[Callable[[Failure], None]] = []
         self._changed: set[Sdf.Path] = set()
@@ -222,7 +223,11 @@ class Runtime:
 
     def flush(self) -> None:
         """Write buffered time samples (recording mode)."""
-        self.writer.flush()
+        self._writing = True
+        try:
+            self.writer.flush()
+        finally:
+            self._writing = False
 
     def close(self) -> None:
         self._book()
@@ -274,7 +279,11 @@ class Runtime:
     def _finish(self, time_code: float | None) -> None:
         self._dispatch()
         if self._ran:
-            self.writer.commit(self._ran, time_code)
+            self._writing = True
+            try:
+                self.writer.commit(self._ran, time_code)
+            finally:
+                self._writing = False
 
     def _read_time(self, time_code: float | None) -> Usd.TimeCode:
         if time_code is not None:
@@ -428,6 +437,8 @@ class Runtime:
             callback(failure)
 
     def _on_change(self, notice: Usd.Notice.ObjectsChanged, _stage: Usd.Stage) -> None:
+        if self._writing:
+            return  # our own outputs: every attribute they reach is read from memory anyway
         self._changed.update(notice.GetChangedInfoOnlyPaths())
         self._changed.update(p for p in notice.GetResyncedPaths() if p.IsPropertyPath())
 
