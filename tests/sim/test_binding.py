@@ -357,3 +357,21 @@ def test_signature_bound_array_input_passes_offset_and_count(
         assert rt.failures == []
     assert list(prim.GetAttribute("outputs:values").Get()) == [15.0, 25.0, 35.0]
     assert prim.GetAttribute("outputs:count").Get() == 3
+
+
+def test_live_outputs_go_to_the_edit_target_only(tmp_path: Path, write_wasm: WriteWasm) -> None:
+    wasm = write_wasm("inc", INC)
+    stage = make_stage(tmp_path)
+    prim = module(stage, "/M", wasm)
+    add_input(prim, "x", "double", 1.0)
+    add_output(prim, "y", "double")
+    before = stage.GetRootLayer().ExportToString()
+    stage.SetEditTarget(Usd.EditTarget(stage.GetSessionLayer()))
+    with Runtime(stage) as rt:
+        rt.step(1 / 60)
+        rt.step(1 / 60, time_code=7)
+    assert stage.GetRootLayer().ExportToString() == before
+    session = stage.GetSessionLayer()
+    assert session.GetAttributeAtPath("/M.outputs:y").default == 2.0
+    assert session.ListTimeSamplesForPath("/M.outputs:y") == [7.0]
+    assert prim.GetAttribute("outputs:y").Get() == 2.0

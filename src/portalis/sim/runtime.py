@@ -92,6 +92,7 @@ class Runtime:
         self._serial = 0
         self._held = False
         self._writing = False
+        self._closed = False
         self._listeners: list[Callable[[Event], None]] = []
         self._failure_listeners: list[Callable[[Failure], None]] = []
         self._changed: set[Sdf.Path] = set()
@@ -230,6 +231,10 @@ class Runtime:
             self._writing = False
 
     def close(self) -> None:
+        """Stop listening to the stage and unload every module (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
         self._book()
         self._notice.Revoke()
         for module_prim in self.prims:
