@@ -46,6 +46,8 @@ def fits_int64(x: float) -> bool:
 @given(small, small)
 def test_int_ops(arith: Any, a: int, b: int) -> None:
     check(arith, "int_ops", a, b)
+    check(arith, "divisible", a, b)
+    check(arith, "divisible", a, b % 7)
     check(arith, "use_divmod", a, b)
     check(arith, "int_div", a, b)
     check(arith, "gcd", a, b)

@@ -107,9 +107,6 @@
   )
   (func $countdown (export "countdown") (param $n i64) (result i64)
     (local $total i64)
-    (local $~w4 i64)
-    (local $~w5 i64)
-    (local $~w6 i64)
     i64.const 0
     local.set $total
     block $break1
@@ -121,28 +118,9 @@
         br_if $break1
         block $continue3
           local.get $n
-          local.set $~w4
           i64.const 7
-          local.set $~w5
-          local.get $~w4
-          local.get $~w5
           i64.rem_s
-          local.tee $~w6
-          local.get $~w5
-          i64.const 0
-          local.get $~w6
-          i64.const 0
-          i64.ne
-          local.get $~w6
-          local.get $~w5
-          i64.xor
-          i64.const 0
-          i64.lt_s
-          i32.and
-          select
-          i64.add
-          i64.const 0
-          i64.eq
+          i64.eqz
           if
             local.get $n
             i64.const 1

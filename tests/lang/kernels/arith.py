@@ -220,3 +220,7 @@ def annotated(n: int) -> float:
         acc += i / k
         k = k + 1
     return acc
+
+
+def divisible(a: int, b: int) -> tuple[bool, bool, int]:
+    return a % b == 0, a % b != 0, a % b

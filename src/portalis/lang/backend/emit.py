@@ -370,6 +370,17 @@ class FunctionEmitter:
     def e_Compare(self, e: ir.Compare) -> None:
         t = e.left.ty
         assert isinstance(t, Scalar)
+        left = e.left
+        if (e.op in ("eq", "ne") and isinstance(left, ir.Binary) and left.op == "mod"
+                and not t.is_float and isinstance(e.right, ir.Const) and e.right.value == 0):
+            # `a % b == 0`: the floor-modulo sign fix-up cannot change zero-ness, so the
+            # plain remainder decides (a divisibility test in a hot loop).
+            self.expr(left.left)
+            self.divisor(left.right, t, left)
+            self.emit(f"{t.wasm}.rem_s", f"{t.wasm}.eqz")
+            if e.op == "ne":
+                self.emit("i32.eqz")
+            return
         self.expr(e.left)
         self.expr(e.right)
         table = _CMP_FLOAT if t.is_float else _CMP_INT
