@@ -102,3 +102,22 @@ def test_group_rate_is_independent_of_the_host(write_wasm: WriteWasm, host_fps: 
         for _ in range(round(host_fps)):
             rt.step(1 / host_fps)
         assert [s.calls for s in rt.statistics()] == [60, 60, 60]
+
+
+def test_a_recorded_group_failure_keeps_the_samples_honest(write_wasm: WriteWasm) -> None:
+    inc = write_wasm("inc", TRAP_AT_3.replace("f64.const 3 f64.ge", "f64.const 1e9 f64.ge"))
+    trap = write_wasm("trap", TRAP_AT_3)
+    stage = Usd.Stage.CreateInMemory()
+    for name, wasm in (("A", inc), ("B", trap), ("C", inc)):
+        prim = create_wasm_module_prim(stage, f"/{name}", str(wasm), name, "update")
+        add_input(prim, "n", "double", 0.0, connect=f"/{name}.outputs:n")
+        add_output(prim, "n", "double")
+    with Runtime(stage, record=True) as rt:
+        rt.play(0)
+        for frame in range(1, 7):
+            rt.step(1 / 60, time_code=frame)
+        rt.flush()
+    layer = stage.GetRootLayer()
+    assert layer.ListTimeSamplesForPath("/B.outputs:n") == [1.0, 2.0, 3.0]  # fails at frame 4
+    assert layer.ListTimeSamplesForPath("/C.outputs:n") == [float(f) for f in range(1, 7)]
+    assert layer.QueryTimeSample("/C.outputs:n", 6) == 6.0

@@ -94,7 +94,7 @@ class FastGroup:
 
     def run(self, runtime: Runtime, clock: Clock, dt: float) -> bool:
         """Advance by the host's ``dt``: run every member once per whole period due.
-        Returns whether the group ran."""
+        Returns whether the whole group ran (its outputs are then written as one)."""
         self.accumulator += dt
         due = runtime.due(self.accumulator, self.period)
         if due <= 0:
@@ -117,7 +117,7 @@ class FastGroup:
             failure = tick(step_dt, self.sim_time, frame)
             if failure is not None:
                 self._recover(runtime, done, due, *failure)
-                return True
+                return False  # the prims that ran were marked one by one
             self.sim_time += step_dt
             self.ticks = ticks + 1
         self._unbooked += due
@@ -151,7 +151,7 @@ class FastGroup:
             member.sim_time = self.sim_time + self.step_dt
             for port in member.result_ports:
                 port.ready = True
-        runtime.mark_ran(members[:failed_at])
+        runtime.mark_ran(members if done else members[:failed_at])
         runtime.fail(members[failed_at], error)
         for member in members[failed_at + 1 :]:
             runtime.run_prim(member, self.step_dt, self.sim_time)
@@ -159,7 +159,6 @@ class FastGroup:
             for member in members:
                 if not member.failed:
                     runtime.run_prim(member, self.step_dt, member.sim_time)
-        runtime.mark_ran(members)
         runtime.regroup()
 
 
