@@ -426,3 +426,30 @@ def test_hash_pin_accepts_the_right_module_and_refuses_another(write_wasm: Write
         (failure,) = rt.failures
     assert failure.prim_path == "/Stale" and failure.cause == "hash-mismatch"
     assert digest in failure.message
+
+
+def test_signature_bound_collision_handler_takes_the_step_results_in_order(
+    write_wasm: WriteWasm,
+) -> None:
+    wasm = write_wasm(
+        "drop",
+        """(module
+        (func (export "step") (param $y f64) (param $dt f64) (result f64 i32)
+          local.get $y f64.const 1 f64.sub
+          local.get $y f64.const 1 f64.sub f64.const 0 f64.lt)
+        (func (export "lift") (param $y f64) (param $contact i32) (result f64)
+          local.get $y f64.const 10 f64.add))""",
+    )
+    stage = Usd.Stage.CreateInMemory()
+    prim = create_wasm_module_prim(stage, "/Drop", str(wasm), "drop", "step", "physics")
+    prim.GetAttribute(t.COLLISION_HANDLER).Set("lift")
+    add_input(prim, "y", "double", 2.0, connect="/Drop.outputs:y")
+    add_input(prim, "dt", "double")
+    add_output(prim, "y", "double")
+    add_output(prim, "contact", "bool")
+    heights = []
+    with Runtime(stage) as rt:
+        for _ in range(5):
+            rt.step(1 / 60)
+            heights.append(rt.module_prim("/Drop").output("y"))
+    assert heights == [1.0, 0.0, 9.0, 8.0, 7.0]  # lift(-1, 1) replaced the step's y

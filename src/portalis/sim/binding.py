@@ -230,7 +230,7 @@ class ModulePrim:
             )
         elif results and fn is self.handler_fn:
             # a signature-bound handler takes the step's results, in order
-            getters = list(results.values())
+            getters = [_result_getter(self, i) for i in range(len(self.fn.results))]
             if len(fn.params) > len(getters):
                 raise SceneError(
                     f"collisionHandler {name} takes {len(fn.params)} parameter(s); the step "
