@@ -62,6 +62,8 @@ def test_float_ops(arith: Any, x: float, y: float) -> None:
     check(arith, "float_mod", x, y)
     check(arith, "float_floordiv", x, y)
     check(arith, "minmax_float", x, y)
+    check(arith, "math_exact", x, y)
+    check(arith, "square_root", x)
     if not (x < 0 and math.isfinite(y) and y != math.floor(y)):  # complex in CPython
         check(arith, "float_pow", x, y, ulps=1)  # C pow: within 1 ulp
 

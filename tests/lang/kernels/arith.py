@@ -224,3 +224,21 @@ def annotated(n: int) -> float:
 
 def divisible(a: int, b: int) -> tuple[bool, bool, int]:
     return a % b == 0, a % b != 0, a % b
+
+
+def math_exact(x: float, y: float) -> tuple[float, float, float, float, float, bool, bool, bool]:
+    """The math functions that are single wasm instructions (or exact products)."""
+    return (
+        math.fabs(x),
+        math.copysign(x, y),
+        math.radians(x),
+        math.degrees(y),
+        math.pi * math.e - math.tau + (math.inf if x > 1e300 else 0.0),
+        math.isnan(x),
+        math.isinf(y),
+        math.isfinite(x + y),
+    )
+
+
+def square_root(x: float) -> float:
+    return math.sqrt(x)

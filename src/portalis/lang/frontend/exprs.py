@@ -448,6 +448,8 @@ class ExprLowerer:
                     "see the builtins table in docs/language.md")
             if name == "range":
                 hint = "range(...) is only supported as the iterable of a for loop"
+            elif name.startswith("numpy.") and builtins.lookup("math." + name[6:]):
+                hint = f"kernels compute on scalars: use math.{name[6:]}(...) in a loop"
             raise self.err(node, f"`{name}` is not supported in kernels", hint)
         if node.keywords:
             raise self.err(node, f"`{name}` takes no keyword arguments here")
