@@ -375,3 +375,16 @@ def test_live_outputs_go_to_the_edit_target_only(tmp_path: Path, write_wasm: Wri
     assert session.GetAttributeAtPath("/M.outputs:y").default == 2.0
     assert session.ListTimeSamplesForPath("/M.outputs:y") == [7.0]
     assert prim.GetAttribute("outputs:y").Get() == 2.0
+
+
+def test_a_single_time_sample_is_a_value(tmp_path: Path, write_wasm: WriteWasm) -> None:
+    """USD ignores time samples at the default time; the runner reads them at stage time."""
+    wasm = write_wasm("inc", INC)
+    stage = make_stage(tmp_path)
+    prim = module(stage, "/M", wasm)
+    add_input(prim, "x", "double").Set(41.0, 5)
+    add_output(prim, "y", "double")
+    with Runtime(stage) as rt:
+        rt.step(1 / 60)
+        assert rt.failures == []
+    assert prim.GetAttribute("outputs:y").Get() == 42.0

@@ -151,3 +151,14 @@ def test_existing_output_is_replaced_whole(tmp_path: Path, write_wasm: WriteWasm
     out.write_text("old contents")
     assert main(["run", str(scene), "-o", str(out), "--quiet"]) == 0
     assert out.read_text().startswith("#usda 1.0")
+
+
+def test_unwritable_output_exits_1_and_leaves_nothing(
+    tmp_path: Path, write_wasm: WriteWasm, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scene = write_scene(tmp_path, write_wasm)
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    assert main(["run", str(scene), "-o", str(blocker / "out.usda"), "--quiet"]) == 1
+    assert "cannot write the result" in capsys.readouterr().err
+    assert blocker.read_text() == "not a folder"

@@ -145,17 +145,23 @@ def _relative(target: Path, start: Path) -> str:
 def _write_atomically(layer: object, output: Path) -> None:
     """Export beside the target, then rename over it: readers see the old file or the new
     one, never a partial one."""
-    from pxr import Sdf
+    from pxr import Sdf, Tf
 
     assert isinstance(layer, Sdf.Layer)
-    output.parent.mkdir(parents=True, exist_ok=True)
     temp = output.with_name(f".{output.stem}.{os.getpid()}.tmp{output.suffix or '.usda'}")
     try:
+        output.parent.mkdir(parents=True, exist_ok=True)
         if not layer.Export(str(temp)):
             raise SceneError(f"{output}: USD could not write the result layer")
         os.replace(temp, output)
+    except OSError as e:
+        raise SceneError(
+            f"{output}: cannot write the result: {e.strerror} ({e.filename})"
+        ) from None
+    except Tf.ErrorException as e:
+        raise SceneError(f"{output}: cannot write the result: {_first_line(e)}") from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             temp.unlink()
 
 

@@ -189,7 +189,8 @@ def attribute_source(
 
 
 def _plain_source(attr: Usd.Attribute, clock: Clock) -> Source | None:
-    if attr.ValueMightBeTimeVarying():
+    # Any time sample makes it animated: a single sample is invisible at the default time.
+    if attr.GetNumTimeSamples() > 0 or attr.ValueMightBeTimeVarying():
         return Animated(attr, clock)
     value = attr.Get()
     if value is None:
