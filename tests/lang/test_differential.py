@@ -258,3 +258,20 @@ def test_bounds_check_elimination_is_sound(arrays: Any, xs: np.ndarray, k: int) 
     n = int(np.sqrt(len(xs)))
     if n:
         check(arrays, "pairs", xs[: n * n].reshape(n, n).copy())
+
+
+def test_edge_cases() -> None:
+    py, wasm = kernel_pair("edge")
+    a, b = np.arange(5), np.arange(5)
+    py.swap_elems(a, 0, -1)
+    wasm.swap_elems(b, 0, -1)
+    assert np.array_equal(a, b)
+    assert py.forward(2.0) == wasm.forward(2.0)
+    assert py.rec(20) == wasm.rec(20)
+    assert py.scaled() == wasm.scaled() and py.chained() == wasm.chained()
+    assert py.underscore(7) == wasm.underscore(7) == 7
+    x = np.random.default_rng(0).random(17)
+    y = x.copy()
+    py.sort3(x)
+    wasm.sort3(y)
+    assert np.array_equal(x, y) and np.all(np.diff(y) >= 0)
