@@ -79,6 +79,7 @@ def test_compiled_array_kernel_scales_points_and_exposes_state(kernel: Path) -> 
     prim = create_wasm_module_prim(stage, "/Filter", str(kernel), "ball", "scale", "sensor")
     add_input(prim, "points", "point3f[]", connect=scan.GetPointsAttr())
     add_input(prim, "k", "double", 0.5)
+    add_input(prim, "total", "double", 100.0)  # not a parameter: the state's initial value
     add_output(prim, "points", "point3f[]", targets=[shown])
     add_output(prim, "total", "double")  # the kernel's persistent state variable
     add_output(prim, "count", "int")
@@ -88,4 +89,4 @@ def test_compiled_array_kernel_scales_points_and_exposes_state(kernel: Path) -> 
         assert rt.failures == []
     assert np.asarray(shown.Get()).tolist() == [[0.5, 1, 1.5], [2, 2.5, 3]]
     assert prim.GetAttribute("outputs:count").Get() == 6
-    assert prim.GetAttribute("outputs:total").Get() == pytest.approx(2 * 10.5)
+    assert prim.GetAttribute("outputs:total").Get() == pytest.approx(100 + 2 * 10.5)

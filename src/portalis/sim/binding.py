@@ -26,7 +26,14 @@ from portalis.sim.calls import (
 )
 from portalis.sim.loader import LoadedModule
 from portalis.sim.outputs import OutputPort, make_port
-from portalis.sim.sources import Clock, ProducerMap, Production, authored_outputs
+from portalis.sim.sources import (
+    Clock,
+    ProducerMap,
+    Production,
+    attribute_source,
+    authored_outputs,
+    input_attribute,
+)
 from portalis.sim.stats import PrimStatistics
 from portalis.usd import tokens as t
 
@@ -207,6 +214,33 @@ class ModulePrim:
         for slot in self.entry.arrays:
             if slot.is_buffer:
                 slot.allocate_buffer(self.instance, self.entry.argv)
+        self._initialise_state(clock, producers)
+
+    def _initialise_state(self, clock: Clock, producers: ProducerMap) -> None:
+        """An ``inputs:NAME`` naming a persistent state variable of a built module (and no
+        parameter) gives that variable its value before the first call."""
+        module_abi = self.loaded.module.abi
+        if module_abi is None:
+            return
+        params = {p.name for p in self.abi.params} if self.abi is not None else set()
+        for entry in module_abi.state:
+            if not isinstance(entry, Value) or entry.name in params:
+                continue
+            attr = input_attribute(self.prim, entry.name)
+            if attr is None:
+                continue
+            source = attribute_source(attr, clock, producers, where=self.path)
+            value = source.get() if source is not None else None
+            if value is None:
+                continue
+            cast = float if entry.type in ("f64", "f32") else int
+            try:
+                self.instance.set_global(STATE_GLOBAL_PREFIX + entry.name, cast(value))
+            except (TypeError, ValueError) as e:
+                raise SceneError(
+                    f"inputs:{entry.name} cannot set state '{entry.name}' ({entry.type}): {e}",
+                    prim_path=self.path,
+                ) from None
 
     def _bind(
         self,
