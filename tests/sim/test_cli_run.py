@@ -28,6 +28,7 @@ def write_scene(folder: Path, write_wasm: WriteWasm, *, with_trap: bool = False)
     stage.SetStartTimeCode(0)
     stage.SetEndTimeCode(24)
     stage.SetTimeCodesPerSecond(24)
+    stage.SetDefaultPrim(stage.DefinePrim("/World"))
     ball = UsdGeom.Xform.Define(stage, "/World/Ball")
     height = ball.GetPrim().CreateAttribute("height", Sdf.ValueTypeNames.Double)
     height.Set(100.0)
@@ -57,6 +58,7 @@ def test_run_writes_time_samples_over_an_untouched_scene(
     layer = Sdf.Layer.FindOrOpen(str(out))
     assert list(layer.subLayerPaths) == ["../shot/scene.usda"]  # relative, so it moves along
     assert layer.timeCodesPerSecond == 24 and layer.endTimeCode == 24
+    assert layer.defaultPrim == "World"
     result = Usd.Stage.Open(str(out))
     height = result.GetAttributeAtPath("/World/Ball.height")
     assert height.Get(0) == 100.0  # the first frame shows the scene as authored

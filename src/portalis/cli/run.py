@@ -66,10 +66,11 @@ def run(args: argparse.Namespace) -> int:
             hint="results go to a new layer: pass another -o path",
         )
     try:
-        if Sdf.Layer.FindOrOpen(str(scene)) is None:
-            raise SceneError(f"{args.scene}: USD cannot open this file")
+        scene_layer = Sdf.Layer.FindOrOpen(str(scene))
     except Tf.ErrorException as e:
         raise SceneError(f"{args.scene}: USD cannot open this file: {_first_line(e)}") from None
+    if scene_layer is None:
+        raise SceneError(f"{args.scene}: USD cannot open this file")
 
     result = Sdf.Layer.CreateAnonymous(output.suffix or ".usda")
     result.subLayerPaths.append(str(scene))
@@ -91,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
     result.startTimeCode = start
     result.endTimeCode = end
     result.comment = f"Results of `portalis run {args.scene.name}`: time samples only."
+    if scene_layer.defaultPrim:  # so the result can be referenced like the scene
+        result.defaultPrim = scene_layer.defaultPrim
 
     stage = Usd.Stage.Open(result)
     sandbox = Sandbox(max_memory_bytes=args.max_memory * MiB, deadline_s=args.deadline)
