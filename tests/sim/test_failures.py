@@ -177,3 +177,32 @@ def test_a_stronger_layer_can_repoint_the_module(write_wasm: WriteWasm, tmp_path
     shot.Save()
     with Runtime(Usd.Stage.Open(shot)) as rt:
         assert rt.module_prim("/Counter").loaded.source.path == tmp_path / "override" / "inc.wasm"
+
+
+def test_a_start_function_that_never_returns_times_out(write_wasm: WriteWasm) -> None:
+    spin_at_start = write_wasm(
+        "spin_start",
+        """(module (func $spin (loop $forever br $forever)) (start $spin)
+        (func (export "update") (param f64) (result f64) local.get 0))""",
+    )
+    stage = Usd.Stage.CreateInMemory()
+    counter(stage, "/Stuck", str(spin_at_start))
+    (failure,), healthy = run_with_healthy_neighbour(
+        stage, write_wasm("inc", INC), steps=2, sandbox=Sandbox(deadline_s=0.05)
+    )
+    assert healthy == 2.0
+    assert failure.cause == "timeout" and "start function" in failure.message
+
+
+def test_a_module_importing_the_host_is_refused(write_wasm: WriteWasm) -> None:
+    sneaky = write_wasm(
+        "sneaky",
+        """(module (import "wasi_snapshot_preview1" "fd_write"
+            (func (param i32 i32 i32 i32) (result i32)))
+        (func (export "update") (param f64) (result f64) local.get 0))""",
+    )
+    stage = Usd.Stage.CreateInMemory()
+    counter(stage, "/Sneaky", str(sneaky))
+    (failure,), healthy = run_with_healthy_neighbour(stage, write_wasm("inc", INC))
+    assert healthy == 10.0
+    assert failure.cause == "import-denied" and "fd_write" in failure.message
