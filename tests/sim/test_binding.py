@@ -388,3 +388,23 @@ def test_a_single_time_sample_is_a_value(tmp_path: Path, write_wasm: WriteWasm) 
         rt.step(1 / 60)
         assert rt.failures == []
     assert prim.GetAttribute("outputs:y").Get() == 42.0
+
+
+def test_an_input_whose_producer_has_not_run_yet_is_named(
+    tmp_path: Path, write_wasm: WriteWasm
+) -> None:
+    wasm = write_wasm("inc", INC)
+    stage = make_stage(tmp_path)
+    producer = module(stage, "/Later", wasm)
+    producer.GetAttribute(t.EXECUTION_MODE).Set("event_driven")
+    producer.GetAttribute(t.TRIGGER_EVENTS).Set(Vt.StringArray(["never"]))
+    add_input(producer, "x", "double", 1.0)
+    add_output(producer, "y", "double")
+    consumer = module(stage, "/Now", wasm)
+    add_input(consumer, "x", "double", connect="/Later.outputs:y")  # no value of its own
+    add_output(consumer, "y", "double")
+    with Runtime(stage) as rt:
+        rt.step(1 / 60)
+        (failure,) = rt.failures
+    assert failure.prim_path == "/Now" and failure.cause == "binding"
+    assert "inputs:x has no value" in failure.message

@@ -42,7 +42,6 @@ from portalis.sim.sources import (
 from portalis.usd import tokens as t
 
 Getter = Callable[[], Any]
-#: Names parameters take when a step's results feed a collision handler positionally.
 _FLOAT_TYPES = frozenset({"f64", "f32"})
 
 
@@ -111,7 +110,14 @@ class BoundCall:
             self.constants.append((index, source, convert))
         elif component is None and not source.allowed_tokens and wasm_type in _FLOAT_TYPES:
             get = source.get
-            self.dynamic.append((index, lambda: float(get())))
+
+            def as_float() -> float:
+                try:
+                    return float(get())
+                except (TypeError, ValueError):
+                    return convert(get())  # raises the error that names the input
+
+            self.dynamic.append((index, as_float))
             self.dynamic_sources[index] = (source, None, wasm_type)
         else:
             get = source.get
