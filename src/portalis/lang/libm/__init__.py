@@ -58,6 +58,7 @@ MODULES: tuple[str, ...] = (
     "_ieee",
     "_dd",
     "_exp_log_data",
+    "_pow_log_data",
     "_rem_pio2",
     "_trig_kernels",
     "trig",

@@ -1,280 +1,181 @@
-"""pow with C99/CPython special cases (FreeBSD msun ``e_pow.c``; Sun Microsystems fdlibm, as
-carried into musl before its 2018 table-driven rewrite).
+"""pow with C99/CPython special cases (Arm optimized-routines ``pow``, Szabolcs Nagy 2018 —
+the algorithm glibc 2.28+ and musl ship; worst-case error 0.54 ulp).
 
-Method: log2(|x|) is computed as t1 + t2 in extra precision (about 20 extra bits) from
-s = (x - b)/(x + b) with b = 1 or 1.5, multiplied by y split into head and tail, and
-2**(y·log2 x) is evaluated like ``exp``. Integer powers of integers are exact when
-representable.
+Method: log(|x|) = k·ln2 + log(c) + log1p(z/c - 1) from a 128-entry table, carried as hi + lo
+with about 15 extra bits; y·log|x| is formed as ehi + elo with the product's exact error; and
+e**(ehi + elo) is evaluated like ``exp`` (the shared 2**(j/128) table), with the sign of the
+result applied last for negative x and odd integer y.
 
 Special cases (C99 Annex F, which CPython's math.pow follows before raising):
 pow(x, ±0) = 1 even for nan x; pow(1, y) = 1 even for nan y; pow(-1, ±inf) = 1;
-pow(x, ±inf) = +inf or +0 depending on |x| versus 1; pow(±0, y < 0) = ±inf (CPython: ValueError);
-pow(x < 0, non-integer y) = nan (CPython: ValueError); overflow gives ±inf.
+pow(x, ±inf) = +inf or +0 depending on |x| versus 1; pow(±0, y < 0) = ±inf (CPython:
+ValueError); pow(x < 0, non-integer y) = nan (CPython: ValueError); overflow gives ±inf.
 """
-
-# ruff: noqa: SIM108 -- conditional expressions are outside the kernel subset this library uses
 
 from __future__ import annotations
 
 import math
 
-from portalis.lang.libm._dd import product_error
-from portalis.lang.libm._ieee import (
-    clear_low_word,
-    from_words,
-    high_word,
-    infinity,
-    low_word,
-    nan,
-    scalbn,
-)
+from portalis.lang.libm._bits import bits_to_float, float_to_bits
+from portalis.lang.libm._dd import mul_add, product_error
+from portalis.lang.libm._exp_log_data import _EXP_SBITS, _EXP_TAIL
+from portalis.lang.libm._ieee import infinity, nan
+from portalis.lang.libm._pow_log_data import _POW_INVC, _POW_LOGC, _POW_LOGCTAIL
+from portalis.lang.libm.exp import _exp_special
 
-_BP1: float = 1.5
-_DP_H1: float = 0.5849624872207642  # 0x3FE2B80340000000: log2(1.5) head
-_DP_L1: float = 1.350039202129749e-08  # 0x3E4CFDEB43CFD006: log2(1.5) tail
-_TWO53: float = 9007199254740992.0  # 0x4340000000000000
-_HUGE: float = 1.0e300
-_TINY: float = 1.0e-300
-# (3/2)·(log(x) - 2s - 2/3·s³) ≈ s⁴·(L1 + L2·s² + …)
-_L1: float = 0.5999999999999946  # 0x3FE3333333333303
-_L2: float = 0.4285714285785502  # 0x3FDB6DB6DB6FABFF
-_L3: float = 0.33333332981837743  # 0x3FD55555518F264D
-_L4: float = 0.272728123808534  # 0x3FD17460A91D4101
-_L5: float = 0.23066074577556175  # 0x3FCD864A93C9DB65
-_L6: float = 0.20697501780033842  # 0x3FCA7E284A454EEF
-_P1: float = 0.16666666666666602  # 0x3FC555555555553E
-_P2: float = -0.0027777777777015593  # 0xBF66C16C16BEBD93
-_P3: float = 6.613756321437934e-05  # 0x3F11566AAF25DE2C
-_P4: float = -1.6533902205465252e-06  # 0xBEBBBD41C5D26BF1
-_P5: float = 4.1381367970572385e-08  # 0x3E66376972BEA4D0
-_LG2: float = 0.6931471805599453  # 0x3FE62E42FEFA39EF
-_LG2_H: float = 0.6931471824645996  # 0x3FE62E4300000000
-_LG2_L: float = -1.904654299957768e-09  # 0xBE205C610CA86C39
-_OVT: float = 8.008566259537294e-17  # -(1024 - log2(ovfl + 0.5ulp))
-_CP: float = 0.9617966939259756  # 0x3FEEC709DC3A03FD: 2/(3·ln2)
-_CP_H: float = 0.9617967009544373  # 0x3FEEC709E0000000
-_CP_L: float = -7.028461650952758e-09  # 0xBE3E2FE0145B01F5
-_IVLN2: float = 1.4426950408889634  # 0x3FF71547652B82FE
-_IVLN2_H: float = 1.4426950216293335  # 0x3FF7154760000000
-_IVLN2_L: float = 1.9259629911266175e-08  # 0x3E54AE0BF85DDF44
+_ABS: int = 0x7FFFFFFFFFFFFFFF
+_ONE: int = 0x3FF0000000000000  # bits of 1.0
+_INF: int = 0x7FF0000000000000  # bits of +inf
+_OFF: int = 0x3FE6955500000000  # z = x/2**k lies in [0x1.69555p-1, 0x1.69555p0)
+_LN2HI: float = 0.6931471805598903  # 0x1.62e42fefa3800p-1
+_LN2LO: float = 5.497923018708371e-14  # 0x1.ef35793c76730p-45
+# log1p(r) - r ≈ A0·r² + …, scaled for the evaluation below; relative error 0x1.11922ap-70
+_A0: float = -0.5
+_A1: float = -0.6666666666666679
+_A2: float = 0.5000000000000007
+_A3: float = 0.7999999995323976
+_A4: float = -0.6666666663487739
+_A5: float = -1.142909628459501
+_A6: float = 1.0000415263675542
+# exp, as in exp.py
+_INVLN2N: float = 184.6649652337873
+_SHIFT: float = 6755399441055744.0
+_NEGLN2HIN: float = -0.005415212348111709
+_NEGLN2LON: float = -1.2864023111638346e-14
+_EC2: float = 0.49999999999996786
+_EC3: float = 0.16666666666665886
+_EC4: float = 0.0416666808410674
+_EC5: float = 0.008333335853059549
 
 
-def _integer_kind(hy: int, ly: int) -> int:
-    """0 if y is not an integer, 1 if an odd integer, 2 if an even integer (y finite or inf)."""
-    iy: int = hy & 0x7FFFFFFF
-    if iy >= 0x43400000:  # |y| >= 2**53: every such double is even
+def _integer_kind(iy: int) -> int:
+    """0 if the finite nonzero double with bits iy is not an integer, 1 if odd, 2 if even."""
+    e: int = (iy >> 52) & 0x7FF
+    if e < 0x3FF:
+        return 0
+    if e > 0x3FF + 52:
         return 2
-    if iy >= 0x3FF00000:
-        k: int = (iy >> 20) - 0x3FF  # unbiased exponent
-        j: int = 0
-        if k > 20:
-            j = ly >> (52 - k)
-            if (j << (52 - k)) == ly:
-                return 2 - (j & 1)
-        elif ly == 0:
-            j = iy >> (20 - k)
-            if (j << (20 - k)) == iy:
-                return 2 - (j & 1)
-    return 0
+    if (iy & ((1 << (0x3FF + 52 - e)) - 1)) != 0:
+        return 0
+    if (iy & (1 << (0x3FF + 52 - e))) != 0:
+        return 1
+    return 2
+
+
+def _zero_inf_nan(i: int) -> bool:
+    """Whether the double with bits i is ±0, ±inf or nan."""
+    a: int = i & _ABS
+    return a == 0 or a >= _INF
 
 
 def pow(x: float, y: float) -> float:
     """x raised to the power y."""
-    hx: int = high_word(x)
-    lx: int = low_word(x)
-    hy: int = high_word(y)
-    ly: int = low_word(y)
-    ix: int = hx & 0x7FFFFFFF
-    iy: int = hy & 0x7FFFFFFF
-
-    if (iy | ly) == 0:  # x**0 = 1, even if x is nan
-        return 1.0
-    if hx == 0x3FF00000 and lx == 0:  # 1**y = 1, even if y is nan
-        return 1.0
-    if x != x or y != y:
-        return x + y
-
-    yisint: int = 0
-    if hx < 0:
-        yisint = _integer_kind(hy, ly)
-
-    if ly == 0:  # special values of y
-        if iy == 0x7FF00000:  # y is ±inf
-            if ((ix - 0x3FF00000) | lx) == 0:  # (-1)**±inf = 1
+    ix: int = float_to_bits(x)
+    iy: int = float_to_bits(y)
+    topx: int = (ix >> 52) & 0xFFF
+    topy: int = (iy >> 52) & 0x7FF
+    negative: int = 0
+    # x zero, subnormal, inf, nan or negative; or |y| < 2**-65, |y| >= 2**63, y inf or nan
+    if topx == 0 or topx >= 0x7FF or topy < 0x3BE or topy >= 0x43E:
+        if _zero_inf_nan(iy):
+            if (iy & _ABS) == 0:
+                return 1.0  # x**±0 = 1, even for nan x
+            if ix == _ONE:
+                return 1.0  # 1**y = 1, even for nan y
+            if x != x or y != y:
+                return x + y
+            if (ix & _ABS) == _ONE:
+                return 1.0  # (-1)**±inf = 1
+            if ((ix & _ABS) < _ONE) == (iy >= 0):
+                return 0.0  # |x| < 1 and y = +inf, or |x| > 1 and y = -inf
+            return y * y  # +inf
+        if _zero_inf_nan(ix):
+            x2: float = x * x
+            if ix < 0 and _integer_kind(iy) == 1:
+                x2 = -x2
+            if iy < 0:
+                if x2 == 0.0:
+                    return math.copysign(infinity(), x2)  # 0**negative: pole
+                return 1.0 / x2
+            return x2
+        # x and y are nonzero and finite
+        if ix < 0:
+            kind: int = _integer_kind(iy)
+            if kind == 0:
+                return nan()  # negative**non-integer
+            if kind == 1:
+                negative = 1
+            ix = ix & _ABS
+            topx = topx & 0x7FF
+        if topy < 0x3BE or topy >= 0x43E:
+            if ix == _ONE:
                 return 1.0
-            if ix >= 0x3FF00000:  # (|x| > 1)**±inf = inf, 0
-                if hy >= 0:
-                    return y
+            if topy < 0x3BE:  # |y| < 2**-65: x**y rounds to 1 ± y
+                if ix > _ONE:
+                    return 1.0 + y
+                return 1.0 - y
+            if (ix > _ONE) == (iy >= 0):  # |y| >= 2**63: overflow or underflow
+                return infinity()
+            return 0.0
+        if topx == 0:  # subnormal x: normalise, letting the exponent go negative
+            ix = (float_to_bits(x * 4503599627370496.0) & _ABS) - (52 << 52)
+    hi, lo = _log_inline(ix)
+    ehi: float = y * hi
+    elo: float = y * lo + product_error(y, hi, ehi)  # y·(hi + lo) with the product's error
+    r: float = _exp_inline(ehi, elo)
+    if negative == 1:
+        return -r
+    return r
+
+
+def _log_inline(ix: int) -> tuple[float, float]:
+    """log(x) as hi + lo (about 68 bits) for x > 0 given by bits ix (subnormals prescaled)."""
+    tmp: int = ix - _OFF
+    i: int = (tmp >> 45) & 127
+    k: int = tmp >> 52
+    z: float = bits_to_float(ix - ((tmp >> 52) << 52))
+    kd: float = float(k)
+    # r = z/c - 1 is exactly representable: 1/c has few bits and |r| < 1/128
+    r: float = mul_add(z, _POW_INVC[i], -1.0)
+    # k·ln2 + log(c) + r
+    t1: float = kd * _LN2HI + _POW_LOGC[i]
+    t2: float = t1 + r
+    lo1: float = kd * _LN2LO + _POW_LOGCTAIL[i]
+    lo2: float = t1 - t2 + r
+    ar: float = _A0 * r
+    ar2: float = r * ar
+    ar3: float = r * ar2
+    hi: float = t2 + ar2
+    lo3: float = product_error(ar, r, ar2)
+    lo4: float = t2 - hi + ar2
+    p: float = ar3 * (_A1 + r * _A2 + ar2 * (_A3 + r * _A4 + ar2 * (_A5 + r * _A6)))
+    lo: float = lo1 + lo2 + lo3 + lo4 + p
+    y: float = hi + lo
+    return (y, hi - y + lo)
+
+
+def _exp_inline(x: float, xtail: float) -> float:
+    """e**(x + xtail), |xtail| tiny; the positive result (the caller applies the sign)."""
+    abstop: int = (float_to_bits(x) >> 52) & 0x7FF
+    special: int = 0
+    if abstop < 0x3C9:  # |x| < 2**-54
+        return 1.0 + x
+    if abstop >= 0x408:  # |x| >= 512
+        if abstop >= 0x409:  # |x| >= 1024: certain overflow or underflow
+            if x < 0.0:
                 return 0.0
-            if hy >= 0:  # (|x| < 1)**±inf = 0, inf
-                return 0.0
-            return -y
-        if iy == 0x3FF00000:  # y is ±1
-            if hy >= 0:
-                return x
-            if x == 0.0:
-                return math.copysign(infinity(), x)
-            return 1.0 / x
-        if hy == 0x40000000:  # y is 2
-            return x * x
-        if hy == 0x3FE00000 and hx >= 0:  # y is 0.5 and x >= +0
-            return math.sqrt(x)
-
-    ax: float = math.fabs(x)
-    if lx == 0 and (ix == 0x7FF00000 or ix == 0 or ix == 0x3FF00000):  # x is ±0, ±inf, ±1
-        z: float = ax
-        if hy < 0:  # z = 1/|x|
-            if ix == 0:
-                z = infinity()
-            else:
-                z = 1.0 / z
-        if hx < 0:
-            if ((ix - 0x3FF00000) | yisint) == 0:
-                return nan()  # (-1)**non-integer
-            if yisint == 1:
-                z = -z  # (x < 0)**odd = -(|x|**odd)
-        return z
-
-    s: float = 1.0  # sign of the result
-    if hx < 0:
-        if yisint == 0:  # (x < 0)**non-integer
-            return nan()
-        if yisint == 1:  # (x < 0)**odd integer
-            s = -1.0
-
-    t1: float = 0.0
-    t2: float = 0.0
-    if iy > 0x41E00000:  # |y| > 2**31
-        if iy > 0x43F00000:  # |y| > 2**64: must over- or underflow
-            if ix <= 0x3FEFFFFF:
-                if hy < 0:
-                    return _HUGE * _HUGE
-                return _TINY * _TINY
-            if hy > 0:
-                return _HUGE * _HUGE
-            return _TINY * _TINY
-        # over/underflow unless x is close to 1
-        if ix < 0x3FEFFFFF:
-            if hy < 0:
-                return s * _HUGE * _HUGE
-            return s * _TINY * _TINY
-        if ix > 0x3FF00000:
-            if hy > 0:
-                return s * _HUGE * _HUGE
-            return s * _TINY * _TINY
-        # |1 - x| <= 2**-20: log(x) by x - x²/2 + x³/3 - x⁴/4
-        t: float = ax - 1.0  # t has 20 trailing zeros
-        w: float = (t * t) * (0.5 - t * (0.3333333333333333333333 - t * 0.25))
-        # fdlibm assumes ivln2_h·t is exact; it has 24 + 32 bits, so keep its rounding error
-        # (without it, pow(1 + 2**-23, 2**31.5) is off by hundreds of ulps).
-        u: float = _IVLN2_H * t
-        v: float = (t * _IVLN2_L - w * _IVLN2) + product_error(_IVLN2_H, t, u)
-        t1 = clear_low_word(u + v)
-        t2 = v - (t1 - u)
-    else:
-        t1, t2 = _log2_extended(ax, ix)
-
-    # split y into y1 + y2 and compute (y1 + y2)·(t1 + t2)
-    y1: float = clear_low_word(y)
-    p_l: float = (y - y1) * t1 + y * t2
-    p_h: float = y1 * t1
-    z2: float = p_l + p_h
-    j: int = high_word(z2)
-    i: int = low_word(z2)
-    if j >= 0x40900000:  # z >= 1024
-        if ((j - 0x40900000) | i) != 0:  # z > 1024
-            return s * _HUGE * _HUGE
-        if p_l + _OVT > z2 - p_h:
-            return s * _HUGE * _HUGE
-    elif (j & 0x7FFFFFFF) >= 0x4090CC00:  # z <= -1075
-        if ((j - (0x4090CC00 - 0x80000000)) | i) != 0:  # z < -1075
-            return s * _TINY * _TINY
-        if p_l <= z2 - p_h:
-            return s * _TINY * _TINY
-    return s * _exp2_extended(p_h, p_l, j)
-
-
-def _log2_extended(ax: float, ix: int) -> tuple[float, float]:
-    """log2(ax) as t1 + t2 with t1 having 21 trailing zero bits, for 0 < ax < inf."""
-    n: int = 0
-    if ix < 0x00100000:  # subnormal x
-        ax = ax * _TWO53
-        n = -53
-        ix = high_word(ax)
-    n = n + (ix >> 20) - 0x3FF
-    j: int = ix & 0x000FFFFF
-    ix = j | 0x3FF00000  # normalize ix
-    k: int = 0
-    if j <= 0x3988E:  # |x| < √(3/2)
-        k = 0
-    elif j < 0xBB67A:  # |x| < √3
-        k = 1
-    else:
-        k = 0
-        n = n + 1
-        ix = ix - 0x00100000
-    ax = from_words(ix, low_word(ax))
-    bp: float = 1.0
-    dp_h: float = 0.0
-    dp_l: float = 0.0
-    if k == 1:
-        bp = _BP1
-        dp_h = _DP_H1
-        dp_l = _DP_L1
-
-    # ss = s_h + s_l = (x - 1)/(x + 1) or (x - 1.5)/(x + 1.5)
-    u: float = ax - bp
-    v: float = 1.0 / (ax + bp)
-    ss: float = u * v
-    s_h: float = clear_low_word(ss)
-    t_h: float = from_words(((ix >> 1) | 0x20000000) + 0x00080000 + (k << 18), 0)  # ax + bp
-    t_l: float = ax - (t_h - bp)
-    s_l: float = v * ((u - s_h * t_h) - s_h * t_l)
-    # log(ax)
-    s2: float = ss * ss
-    r: float = s2 * s2 * (_L1 + s2 * (_L2 + s2 * (_L3 + s2 * (_L4 + s2 * (_L5 + s2 * _L6)))))
-    r = r + s_l * (s_h + ss)
-    s2 = s_h * s_h
-    t_h = clear_low_word(3.0 + s2 + r)
-    t_l = r - ((t_h - 3.0) - s2)
-    # u + v = ss·(1 + …)
-    u = s_h * t_h
-    v = s_l * t_h + t_l * ss
-    # 2/(3·log2)·(ss + …)
-    p_h: float = clear_low_word(u + v)
-    p_l: float = v - (p_h - u)
-    z_h: float = _CP_H * p_h  # cp_h + cp_l = 2/(3·log2)
-    z_l: float = _CP_L * p_h + p_l * _CP + dp_l
-    # log2(ax) = (ss + …)·2/(3·log2) = n + dp_h + z_h + z_l
-    t: float = float(n)
-    t1: float = clear_low_word(((z_h + z_l) + dp_h) + t)
-    t2: float = z_l - (((t1 - t) - dp_h) - z_h)
-    return (t1, t2)
-
-
-def _exp2_extended(p_h: float, p_l: float, j: int) -> float:
-    """2**(p_h + p_l), where j is the high word of p_h + p_l (known not to over/underflow)."""
-    i: int = j & 0x7FFFFFFF
-    k: int = (i >> 20) - 0x3FF
-    n: int = 0
-    if i > 0x3FE00000:  # |z| > 0.5: n = nearest integer to z
-        n = j + (0x00100000 >> (k + 1))
-        k = ((n & 0x7FFFFFFF) >> 20) - 0x3FF  # new k for n
-        t0: float = from_words(n & ~(0x000FFFFF >> k), 0)
-        n = ((n & 0x000FFFFF) | 0x00100000) >> (20 - k)
-        if j < 0:
-            n = -n
-        p_h = p_h - t0
-    t: float = clear_low_word(p_l + p_h)
-    u: float = t * _LG2_H
-    v: float = (p_l - (t - p_h)) * _LG2 + t * _LG2_L
-    z: float = u + v
-    w: float = v - (z - u)
-    t = z * z
-    t1: float = z - t * (_P1 + t * (_P2 + t * (_P3 + t * (_P4 + t * _P5))))
-    r: float = (z * t1) / (t1 - 2.0) - (w + z * w)
-    z = 1.0 - (r - z)
-    hz: int = high_word(z) + (n << 20)
-    if (hz >> 20) <= 0:  # subnormal result
-        return scalbn(z, n)
-    return from_words(hz, low_word(z))
+            return infinity()
+        special = 1
+    kd: float = _INVLN2N * x + _SHIFT
+    k: int = float_to_bits(kd) - 0x4338000000000000
+    kd = kd - _SHIFT
+    r: float = x + kd * _NEGLN2HIN + kd * _NEGLN2LON
+    r = r + xtail
+    idx: int = k & 127
+    top: int = k << 45
+    r2: float = r * r
+    tmp: float = _EXP_TAIL[idx] + r + r2 * (_EC2 + r * _EC3) + r2 * r2 * (_EC4 + r * _EC5)
+    if special == 1:
+        return _exp_special(tmp, _EXP_SBITS[idx], top, k)
+    scale: float = bits_to_float(_EXP_SBITS[idx] + top)
+    return mul_add(scale, tmp, scale)
