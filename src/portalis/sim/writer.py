@@ -8,6 +8,7 @@ unless the host made one of them the edit target.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 from operator import attrgetter
 from typing import Any, Protocol
@@ -88,7 +89,7 @@ class Recorder:
         self.layer = layer
         self._specs = _Specs(layer)
         self._series: dict[int, tuple[OutputPort, list[tuple[float, Any]]]] = {}
-        self._rows: dict[int, tuple[list[OutputPort], list[tuple[float, list[Any]]]]] = {}
+        self._rows: dict[int, _GroupRows] = {}
         self._initial: list[tuple[Sdf.Path, Sdf.ValueTypeName, Any]] = []
         self._hold_time = 0.0
 
@@ -97,11 +98,10 @@ class Recorder:
             raise ValueError("a recording needs a time code for every step")
         for unit in units:
             if isinstance(unit, FastGroup):
-                # one row per step for the whole group: its ports' values, gathered in C
                 rows = self._rows.get(id(unit))
                 if rows is None:
-                    rows = self._rows[id(unit)] = (unit.ports, [])
-                rows[1].append((time_code, list(map(_value, unit.ports))))
+                    rows = self._rows[id(unit)] = _GroupRows(unit.ports)
+                rows.append(time_code)
                 continue
             for port in unit.ports:
                 if port.ready:
@@ -132,9 +132,9 @@ class Recorder:
                 )
             for port, samples in self._series.values():
                 self._write(port, samples)
-            for ports, rows in self._rows.values():
-                for k, port in enumerate(ports):
-                    self._write(port, [(time_code, values[k]) for time_code, values in rows])
+            for rows in self._rows.values():
+                for k, port in enumerate(rows.ports):
+                    self._write(port, rows.samples(k))
         self._series.clear()
         self._rows.clear()
         self._initial.clear()
@@ -146,3 +146,33 @@ class Recorder:
             convert = sink.usd_value
             for time_code, value in samples:
                 layer.SetTimeSample(path, time_code, convert(value))
+
+
+class _GroupRows:
+    """A fast-lane group's recording: one row of its ports' values per step, gathered in C.
+
+    When every port is one floating-point number the rows go into flat ``array('d')``s —
+    compact, and invisible to the garbage collector, which would otherwise rescan a growing
+    list of lists on every collection."""
+
+    _FLOATING = frozenset({"double", "float", "half"})
+
+    def __init__(self, ports: list[OutputPort]) -> None:
+        self.ports = ports
+        self.times = array("d")
+        self.flat = all(p.count == 1 and str(p.type_name) in self._FLOATING for p in ports)
+        self.values = array("d")
+        self.rows: list[list[Any]] = []
+
+    def append(self, time_code: float) -> None:
+        self.times.append(time_code)
+        if self.flat:
+            self.values.extend(map(_value, self.ports))
+        else:
+            self.rows.append(list(map(_value, self.ports)))
+
+    def samples(self, k: int) -> list[tuple[float, Any]]:
+        """Port ``k``'s (time code, value) series."""
+        if self.flat:
+            return list(zip(self.times, self.values[k :: len(self.ports)], strict=True))
+        return [(time_code, row[k]) for time_code, row in zip(self.times, self.rows, strict=True)]
