@@ -107,6 +107,8 @@
   )
   (func $countdown (export "countdown") (param $n i64) (result i64)
     (local $total i64)
+    (local $~w4 i64)
+    (local $~w5 i64)
     i64.const 0
     local.set $total
     block $break1
@@ -118,8 +120,27 @@
         br_if $break1
         block $continue3
           local.get $n
+          local.set $~w4
           i64.const 7
-          i64.rem_s
+          local.set $~w5
+          local.get $~w4
+          local.get $~w5
+          i64.or
+          i64.const 32
+          i64.shr_u
+          i64.eqz
+          if (result i64)
+            local.get $~w4
+            i32.wrap_i64
+            local.get $~w5
+            i32.wrap_i64
+            i32.rem_u
+            i64.extend_i32_u
+          else
+            local.get $~w4
+            local.get $~w5
+            i64.rem_s
+          end
           i64.eqz
           if
             local.get $n

@@ -40,7 +40,22 @@
     local.set $~w2
     local.get $~w1
     local.get $~w2
-    i64.div_s
+    i64.or
+    i64.const 32
+    i64.shr_u
+    i64.eqz
+    if (result i64)
+      local.get $~w1
+      i32.wrap_i64
+      local.get $~w2
+      i32.wrap_i64
+      i32.div_u
+      i64.extend_i32_u
+    else
+      local.get $~w1
+      local.get $~w2
+      i64.div_s
+    end
     local.get $~w1
     local.get $~w2
     i64.rem_s
@@ -71,7 +86,22 @@
     local.set $~w5
     local.get $~w4
     local.get $~w5
-    i64.rem_s
+    i64.or
+    i64.const 32
+    i64.shr_u
+    i64.eqz
+    if (result i64)
+      local.get $~w4
+      i32.wrap_i64
+      local.get $~w5
+      i32.wrap_i64
+      i32.rem_u
+      i64.extend_i32_u
+    else
+      local.get $~w4
+      local.get $~w5
+      i64.rem_s
+    end
     local.tee $~w7
     local.get $~w5
     i64.const 0

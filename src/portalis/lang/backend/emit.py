@@ -375,9 +375,13 @@ class FunctionEmitter:
                 and not t.is_float and isinstance(e.right, ir.Const) and e.right.value == 0):
             # `a % b == 0`: the floor-modulo sign fix-up cannot change zero-ness, so the
             # plain remainder decides (a divisibility test in a hot loop).
+            a, b = self.fresh(t.wasm), self.fresh(t.wasm)
             self.expr(left.left)
+            self.emit(f"local.set ${a}")
             self.divisor(left.right, t, left)
-            self.emit(f"{t.wasm}.rem_s", f"{t.wasm}.eqz")
+            self.emit(f"local.set ${b}")
+            self.divrem("rem", t.wasm, a, b)
+            self.emit(f"{t.wasm}.eqz")
             if e.op == "ne":
                 self.emit("i32.eqz")
             return
@@ -489,8 +493,8 @@ class FunctionEmitter:
         self.emit(f"local.set ${b}")
         ga, gb = f"local.get ${a}", f"local.get ${b}"
         if e.op == "floordiv":
-            self.emit(ga, gb, f"{w}.div_s",
-                      ga, gb, f"{w}.rem_s", f"{w}.const 0", f"{w}.ne",
+            self.divrem("div", w, a, b)
+            self.emit(ga, gb, f"{w}.rem_s", f"{w}.const 0", f"{w}.ne",
                       ga, gb, f"{w}.xor", f"{w}.const 0", f"{w}.lt_s", "i32.and")
             if w == "i64":
                 self.emit("i64.extend_i32_u")
@@ -498,10 +502,23 @@ class FunctionEmitter:
         else:
             r = self.fresh(w)
             gr = f"local.get ${r}"
-            self.emit(ga, gb, f"{w}.rem_s", f"local.tee ${r}",
+            self.divrem("rem", w, a, b)
+            self.emit(f"local.tee ${r}",
                       gb, f"{w}.const 0",
                       gr, f"{w}.const 0", f"{w}.ne", gr, gb, f"{w}.xor", f"{w}.const 0",
                       f"{w}.lt_s", "i32.and", "select", f"{w}.add")
+
+    def divrem(self, kind: str, w: str, a: str, b: str) -> None:
+        """Push ``a div_s b`` or ``a rem_s b`` (both in locals, ``b`` non-zero). For int64,
+        operands that both fit in 32 unsigned bits take the 32-bit divide, several times
+        faster on x86 than the 64-bit one (the check LLVM inserts for Numba, too)."""
+        ga, gb = f"local.get ${a}", f"local.get ${b}"
+        if w != "i64":
+            self.emit(ga, gb, f"{w}.{kind}_s")
+            return
+        self.emit(ga, gb, "i64.or", "i64.const 32", "i64.shr_u", "i64.eqz", "if (result i64)")
+        self.emit(f"  {ga}", "  i32.wrap_i64", f"  {gb}", "  i32.wrap_i64", f"  i32.{kind}_u",
+                  "  i64.extend_i32_u", "else", f"  {ga}", f"  {gb}", f"  i64.{kind}_s", "end")
 
     def shift(self, e: ir.Binary, t: Scalar) -> None:
         w = t.wasm
