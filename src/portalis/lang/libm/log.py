@@ -1,11 +1,15 @@
-"""log, log1p, log2 and log10 with C semantics (FreeBSD msun ``e_log.c``, ``s_log1p.c``,
-``e_log2.c``, ``e_log10.c``; Sun Microsystems fdlibm, with Bruce D. Evans's extra-precision
-combining steps for log2/log10, as carried into musl).
+"""log, log2, log10 and log1p with C semantics — the algorithms glibc ships, so that on Linux
+they round like CPython's math:
 
-All reduce x = 2**k·(1 + f) with √2/2 < 1 + f < √2 and approximate log(1 + f) through
-s = f/(2 + f): log(1 + f) = 2s + s·R(s²), R a Remez polynomial (error < 2**-58.45). log2 and
-log10 then scale log(1 + f) by 1/ln2 or 1/ln10 and add k·log_b(2) in split precision to avoid
-cancellation near x = 1, √2 and √2/2. log(0) = -inf, log(x < 0) = nan, log(+inf) = +inf.
+* log and log2: table-driven (Arm optimized-routines, Szabolcs Nagy 2018, as in glibc 2.28+
+  and musl): x = 2**k·z, log(x) = k·ln2 + log(c) + log1p(z/c - 1) with c from a table near z,
+  and a dedicated polynomial near 1. About 0.52 and 0.55 ulp.
+* log10: Sun Microsystems fdlibm's original ``e_log10.c`` on top of log:
+  log10(x) = n·log10(2) + log(m)/ln10 in split precision, exact for powers of ten.
+* log1p: fdlibm ``s_log1p.c`` (musl's arrangement): 1 + x = 2**k·(1 + f) with a correction
+  term for the rounding of 1 + x, log(1 + f) = 2s + s·R(s²) with s = f/(2 + f).
+
+log(0) = -inf, log(x < 0) = nan, log(+inf) = +inf (CPython raises ValueError for the first two).
 """
 
 # ruff: noqa: SIM108 -- conditional expressions are outside the kernel subset this library uses
@@ -13,15 +17,13 @@ cancellation near x = 1, √2 and √2/2. log(0) = -inf, log(x < 0) = nan, log(+
 from __future__ import annotations
 
 from portalis.lang.libm._bits import bits_to_float, float_to_bits
-from portalis.lang.libm._dd import mul_add
-from portalis.lang.libm._exp_log_data import _LOG_INVC, _LOG_LOGC
-from portalis.lang.libm._ieee import clear_low_word, high_word, infinity, nan, with_high_word
+from portalis.lang.libm._dd import mul_add, product_error
+from portalis.lang.libm._exp_log_data import _LOG2_INVC, _LOG2_LOGC, _LOG_INVC, _LOG_LOGC
+from portalis.lang.libm._ieee import high_word, infinity, nan, with_high_word
 
 _LN2_HI: float = 0.6931471803691238  # 0x3FE62E42FEE00000
 _LN2_LO: float = 1.9082149292705877e-10  # 0x3DEA39EF35793C76
 _TWO54: float = 1.8014398509481984e16  # 0x4350000000000000
-_IVLN2_HI: float = 1.4426950407214463  # 0x3FF7154765200000
-_IVLN2_LO: float = 1.6751713164886512e-10  # 0x3DE705FC2EEFA200
 _IVLN10: float = 0.4342944819032518  # 0x3FDBCB7B1526E50E
 _LOG10_2HI: float = 0.30102999566361177  # 0x3FD34413509F6000
 _LOG10_2LO: float = 3.694239077158931e-13  # 0x3D59FEF311F12B36
@@ -48,6 +50,30 @@ _B7: float = 0.11110712032936046
 _B8: float = -0.10000486757818193
 _B9: float = 0.09181994006195467
 _B10: float = -0.08328363062289341
+
+# log2 (Arm optimized-routines)
+_LOG2_NEAR1_LO: int = 0x3FEEA4AF00000000  # 1 - 0x1.5b51p-5
+_LOG2_NEAR1_HI: int = 0x3FF0B55900000000  # 1 + 0x1.6ab2p-5
+_INVLN2HI: float = 1.4426950407214463  # 0x1.7154765200000p+0
+_INVLN2LO: float = 1.6751713164886512e-10  # 0x1.705fc2eefa200p-33
+# log2(1 + r) - r/ln2 ≈ r²·(C0 + C1·r + …) near 1, relative error 0x1.2fad8188p-63
+_C0: float = -0.7213475204444817
+_C1: float = 0.48089834696298744
+_C2: float = -0.360673760222145
+_C3: float = 0.2885390081805197
+_C4: float = -0.24044917405728863
+_C5: float = 0.2060992861022954
+_C6: float = -0.18033596705327856
+_C7: float = 0.1603032746063156
+_C8: float = -0.14483316576701266
+_C9: float = 0.13046826811283835
+# log2(1 + r) - r/ln2 ≈ r²·(D0 + D1·r + …) for |r| < 1/128
+_D0: float = -0.7213475204444882
+_D1: float = 0.4808983469629985
+_D2: float = -0.36067375954075914
+_D3: float = 0.2885390073180969
+_D4: float = -0.2404693555628422
+_D5: float = 0.2061202382173603
 
 _LG1: float = 0.6666666666666735  # 0x3FE5555555555593
 _LG2: float = 0.3999999999940942  # 0x3FD999999997FA04
@@ -136,46 +162,56 @@ def log(x: float) -> float:
     return ll + q2 * _A0 + rr * q2 * (_A1 + rr * _A2 + q2 * (_A3 + rr * _A4)) + hh
 
 
-def _reduce(x: float) -> tuple[float, float]:
-    """(k, f) with x = 2**k·(1 + f), √2/2 < 1 + f < √2, for positive finite normal-or-scaled x.
-
-    Returns k as a float. Subnormals are scaled by 2**54 first.
-    """
-    bits: int = float_to_bits(x)
-    hx: int = bits >> 32
-    k: int = 0
-    if hx < 0x00100000:  # subnormal
-        k = -54
-        x = x * _TWO54
-        bits = float_to_bits(x)
-        hx = bits >> 32
-    hx = hx + 0x3FF00000 - 0x3FE6A09E
-    k = k + (hx >> 20) - 0x3FF
-    hx = (hx & 0x000FFFFF) + 0x3FE6A09E
-    x = bits_to_float((hx << 32) | (bits & 0xFFFFFFFF))
-    return (float(k), x - 1.0)
-
-
 def log2(x: float) -> float:
-    """Base-2 logarithm of x; exact for powers of two."""
-    hx: int = high_word(x)
-    if x == 0.0 or hx < 0 or hx >= 0x7FF00000:
-        return _special(x, hx)
-    if x == 1.0:
-        return 0.0
-    y, f = _reduce(x)
-    hfsq: float = 0.5 * f * f
-    s: float = f / (2.0 + f)
-    r: float = s * (hfsq + _log_r(s))  # log(1 + f) = f - hfsq + r
-    # f - hfsq in extra precision: hi has 20 trailing zero bytes, so hi·ivln2_hi is exact.
-    hi: float = clear_low_word(f - hfsq)
-    lo: float = (f - hi) - hfsq + r
-    val_hi: float = hi * _IVLN2_HI
-    val_lo: float = (lo + hi) * _IVLN2_LO + lo * _IVLN2_HI
-    # add k exactly (Dekker), which matters near √2 and √2/2
-    w: float = y + val_hi
-    val_lo = val_lo + ((y - w) + val_hi)
-    return val_lo + w
+    """Base-2 logarithm of x; exact for powers of two.
+
+    Table-driven (Arm optimized-routines, as in glibc 2.28+ and musl): x = 2**k·z,
+    log2(x) = k + log2(c) + log2(1 + r) with r = z/c - 1 for a table point c near z, r/ln2 in
+    extra precision; a dedicated polynomial near 1. Error about 0.55 ulp.
+    """
+    ix: int = float_to_bits(x)
+    if ix >= _LOG2_NEAR1_LO and ix < _LOG2_NEAR1_HI:  # x in [1 - 0x1.5b51p-5, 1 + 0x1.6ab2p-5)
+        if x == 1.0:
+            return 0.0
+        r: float = x - 1.0
+        hi: float = r * _INVLN2HI
+        lo: float = r * _INVLN2LO + product_error(r, _INVLN2HI, hi)
+        r2: float = r * r
+        r4: float = r2 * r2
+        p: float = r2 * (_C0 + r * _C1)
+        y: float = hi + p
+        lo = lo + (hi - y + p)
+        lo = lo + r4 * (
+            _C2 + r * _C3 + r2 * (_C4 + r * _C5) + r4 * (_C6 + r * _C7 + r2 * (_C8 + r * _C9))
+        )
+        return y + lo
+    top: int = ix >> 48
+    if top < 0x0010 or top >= 0x7FF0:  # negative, zero, subnormal, inf or nan
+        if x == 0.0:
+            return -infinity()
+        if x != x:
+            return x
+        if ix < 0:
+            return nan()
+        if top >= 0x7FF0:
+            return x  # +inf
+        ix = float_to_bits(x * 4503599627370496.0) - (52 << 52)  # subnormal: scale by 2**52
+    tmp: int = ix - 0x3FE6000000000000
+    i: int = (tmp >> 46) & 63
+    k: int = tmp >> 52
+    z: float = bits_to_float(ix - ((tmp >> 52) << 52))
+    # r = z/c - 1 rounded once; r/ln2 as t1 + t2
+    rr: float = mul_add(z, _LOG2_INVC[i], -1.0)
+    t1: float = rr * _INVLN2HI
+    t2: float = rr * _INVLN2LO + product_error(rr, _INVLN2HI, t1)
+    # hi + lo = r/ln2 + log2(c) + k
+    t3: float = float(k) + _LOG2_LOGC[i]
+    hh: float = t3 + t1
+    ll: float = t3 - hh + t1 + t2
+    q2: float = rr * rr
+    q4: float = q2 * q2
+    pp: float = _D0 + rr * _D1 + q2 * (_D2 + rr * _D3) + q4 * (_D4 + rr * _D5)
+    return ll + q2 * pp + hh
 
 
 def log10(x: float) -> float:
