@@ -239,40 +239,74 @@ def log10(x: float) -> float:
 
 
 def log1p(x: float) -> float:
-    """log(1 + x), accurate for x near 0; -inf at -1, nan below."""
+    """log(1 + x), accurate for x near 0; -inf at -1, nan below (fdlibm ``s_log1p.c``)."""
     hx: int = high_word(x)
+    ax: int = hx & 0x7FFFFFFF
     k: int = 1
-    c: float = 0.0
     f: float = 0.0
-    if hx < 0x3FDA827A:  # 1 + x < √2+ (this includes every negative x)
-        if x <= -1.0 or x != x:
-            if x == -1.0:
-                return -infinity()
+    c: float = 0.0
+    hu: int = 0
+    if hx < 0x3FDA827A:  # x < 0.41422 (this includes every negative x)
+        if ax >= 0x3FF00000 or x != x:  # x <= -1, or nan
             if x != x:
                 return x
+            if x == -1.0:
+                return -infinity()
             return nan()
-        if (hx & 0x7FFFFFFF) < 0x3CA00000:  # |x| < 2**-53: log1p(x) rounds to x
-            return x
-        if hx > 0 or (hx & 0x7FFFFFFF) <= 0x3FD2BEC4:  # √2/2- <= 1 + x < √2+
+        if ax < 0x3E200000:  # |x| < 2**-29
+            if ax < 0x3C900000:  # |x| < 2**-54: log1p(x) rounds to x
+                return x
+            return x - x * x * 0.5
+        if hx > 0 or hx <= -1076707645:  # (int32) 0xBFD2BEC3: -0.2929 < x < 0.41422
             k = 0
             f = x
+            hu = 1
     elif hx >= 0x7FF00000:
-        return x  # +inf or nan
+        return x + x  # +inf or nan
+    u: float = 0.0
     if k != 0:
-        u: float = 1.0 + x
-        bits: int = float_to_bits(u)
-        hu: int = (bits >> 32) + 0x3FF00000 - 0x3FE6A09E
-        k = (hu >> 20) - 0x3FF
-        if k < 54:  # correction term ~ log(1 + x) - log(u)
-            if k >= 2:
+        if hx < 0x43400000:
+            u = 1.0 + x
+            hu = high_word(u)
+            k = (hu >> 20) - 1023
+            if k > 0:  # correction term for the rounding of 1 + x
                 c = 1.0 - (u - x)
             else:
                 c = x - (u - 1.0)
             c = c / u
-        hu = (hu & 0x000FFFFF) + 0x3FE6A09E
-        f = bits_to_float((hu << 32) | (bits & 0xFFFFFFFF)) - 1.0
+        else:
+            u = x
+            hu = high_word(u)
+            k = (hu >> 20) - 1023
+            c = 0.0
+        hu = hu & 0x000FFFFF
+        if hu < 0x6A09E:  # u ~< √2: normalise u
+            u = with_high_word(u, hu | 0x3FF00000)
+        else:  # normalise u/2
+            k = k + 1
+            u = with_high_word(u, hu | 0x3FE00000)
+            hu = (0x00100000 - hu) >> 2
+        f = u - 1.0
     hfsq: float = 0.5 * f * f
-    s: float = f / (2.0 + f)
-    r: float = _log_r(s)
     dk: float = float(k)
-    return s * (hfsq + r) + (dk * _LN2_LO + c) - hfsq + f + dk * _LN2_HI
+    r: float = 0.0
+    if hu == 0:  # |f| < 2**-20
+        if f == 0.0:
+            if k == 0:
+                return 0.0
+            c = c + dk * _LN2_LO
+            return dk * _LN2_HI + c
+        r = hfsq * (1.0 - 0.66666666666666666 * f)
+        if k == 0:
+            return f - r
+        return dk * _LN2_HI - ((r - (dk * _LN2_LO + c)) - f)
+    s: float = f / (2.0 + f)
+    z: float = s * s
+    # R(z) by Estrin's scheme, in glibc's order
+    z2: float = z * z
+    z4: float = z2 * z2
+    z6: float = z4 * z2
+    r = z * _LG1 + z2 * (_LG2 + z * _LG3) + z4 * (_LG4 + z * _LG5) + z6 * (_LG6 + z * _LG7)
+    if k == 0:
+        return f - (hfsq - s * (hfsq + r))
+    return dk * _LN2_HI - ((hfsq - (s * (hfsq + r) + (dk * _LN2_LO + c))) - f)
