@@ -16,6 +16,7 @@ from pxr import Sdf, Usd
 
 from portalis.abi import STATE_GLOBAL_PREFIX, Array, Function, Value
 from portalis.errors import SceneError
+from portalis.runtime import TypedFunction
 from portalis.sim import events as ev
 from portalis.sim import values
 from portalis.sim.calls import (
@@ -203,7 +204,13 @@ class ModulePrim:
                 if port.count == 1:
                     results[port.name] = _result_getter(self, port.first)
             self.handler = self._bind(
-                self.handler_name, self.handler_fn, self.handler_abi, clock, producers, results
+                self.handler_name,
+                self.handler_fn,
+                self.handler_abi,
+                clock,
+                producers,
+                results,
+                handler=True,
             )
             if self.handler.result_count > len(names):
                 raise SceneError(
@@ -245,11 +252,13 @@ class ModulePrim:
     def _bind(
         self,
         name: str,
-        fn: Any,
+        fn: TypedFunction,
         abi: Function | None,
         clock: Clock,
         producers: ProducerMap,
         results: dict[str, Any],
+        *,
+        handler: bool = False,
     ) -> BoundCall:
         call = BoundCall(name, fn, len(fn.params), self.path)
         if abi is not None:
@@ -262,7 +271,7 @@ class ModulePrim:
                 extra=results,
                 buffer_shape=self._buffer_shape,
             )
-        elif results and fn is self.handler_fn:
+        elif handler:
             # a signature-bound handler takes the step's results, in order
             getters = [_result_getter(self, i) for i in range(len(self.fn.results))]
             if len(fn.params) > len(getters):

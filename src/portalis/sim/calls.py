@@ -115,7 +115,7 @@ class BoundCall:
                 try:
                     return float(get())
                 except (TypeError, ValueError):
-                    return convert(get())  # raises the error that names the input
+                    return float(convert(get()))  # raises the error that names the input
 
             self.dynamic.append((index, as_float))
             self.dynamic_sources[index] = (source, None, wasm_type)

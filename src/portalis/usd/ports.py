@@ -12,15 +12,15 @@ depend on them.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeAlias
 
 from pxr import Sdf, Usd
 
 from portalis.errors import SceneError
 from portalis.usd import tokens as t
 
-TypeName = str | Sdf.ValueTypeName
-AttrRef = str | Sdf.Path | Usd.Attribute
+TypeName: TypeAlias = "str | Sdf.ValueTypeName"
+AttrRef: TypeAlias = "str | Sdf.Path | Usd.Attribute"
 
 
 def value_type(type_name: TypeName, *, where: str = "") -> Sdf.ValueTypeName:
