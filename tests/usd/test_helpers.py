@@ -61,13 +61,22 @@ def test_get_refuses_a_prim_of_another_type(stage: Usd.Stage) -> None:
 
 @pytest.mark.parametrize(
     ("schema_type", "type_name"),
-    [("base", "WasmModule"), ("physics", "WasmPhysics"), ("robotics", "WasmRobotics"),
-     ("sensor", "WasmSensor"), ("fluid", "WasmFluid")],
+    [
+        ("base", "WasmModule"),
+        ("physics", "WasmPhysics"),
+        ("robotics", "WasmRobotics"),
+        ("sensor", "WasmSensor"),
+        ("fluid", "WasmFluid"),
+    ],
 )
 def test_create_wasm_module_prim(stage: Usd.Stage, schema_type: str, type_name: str) -> None:
     prim = create_wasm_module_prim(
-        stage=stage, path="/World/Mod", wasm_path="./my_module.wasm", module_id="my_module",
-        entry_function="tick", schema_type=schema_type,
+        stage=stage,
+        path="/World/Mod",
+        wasm_path="./my_module.wasm",
+        module_id="my_module",
+        entry_function="tick",
+        schema_type=schema_type,
     )
     assert prim.GetTypeName() == type_name
     assert prim.GetAttribute(t.WASM_PATH).Get().path == "./my_module.wasm"

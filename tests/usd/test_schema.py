@@ -73,11 +73,13 @@ def test_attribute_types_and_allowed_tokens() -> None:
     spec = robotics.GetSchemaAttributeSpec(t.JOINT_TARGETS)
     assert spec.typeName == Sdf.ValueTypeNames.FloatArray
     for name, allowed in t.ALLOWED_TOKENS.items():
-        owner = t.WASM_MODULE if name == t.EXECUTION_MODE else (
-            t.WASM_ROBOTICS if name == t.CONTROL_MODE else t.WASM_SENSOR
+        owner = (
+            t.WASM_MODULE
+            if name == t.EXECUTION_MODE
+            else (t.WASM_ROBOTICS if name == t.CONTROL_MODE else t.WASM_SENSOR)
         )
-        attr_spec = Usd.SchemaRegistry().FindConcretePrimDefinition(owner).GetSchemaAttributeSpec(
-            name
+        attr_spec = (
+            Usd.SchemaRegistry().FindConcretePrimDefinition(owner).GetSchemaAttributeSpec(name)
         )
         assert tuple(attr_spec.allowedTokens) == allowed
 
@@ -88,8 +90,11 @@ def test_token_names_match_the_schema_source() -> None:
     declared = {
         value
         for key, value in vars(t).items()
-        if key.isupper() and isinstance(value, str) and value[:1].islower()
-        and ":" not in value and value not in t.EXECUTION_MODES
+        if key.isupper()
+        and isinstance(value, str)
+        and value[:1].islower()
+        and ":" not in value
+        and value not in t.EXECUTION_MODES
     }
     schema_props: set[str] = set()
     for name in ALL_TYPES:
