@@ -42,10 +42,18 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--fps", type=float, help="time codes per second (default: the scene's timeCodesPerSecond)"
     )
     p.add_argument(
-        "--deadline", type=float, default=1.0, metavar="SECONDS", help="per-call time limit"
+        "--deadline",
+        type=float,
+        default=1.0,
+        metavar="SECONDS",
+        help="per-call time limit (default: %(default)s s)",
     )
     p.add_argument(
-        "--max-memory", type=int, default=256, metavar="MIB", help="linear memory cap per module"
+        "--max-memory",
+        type=int,
+        default=256,
+        metavar="MIB",
+        help="linear memory cap per module (default: %(default)s MiB)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
