@@ -1,6 +1,7 @@
 """Portalis: typed Python simulation kernels compiled to sandboxed WebAssembly, run inside
 USD scenes (headless, or in NVIDIA Omniverse Kit)."""
 
+from portalis import usd as _usd  # registers the USD schema plugin; imports no pxr (~1 ms)
 from portalis.errors import (
     CompileError,
     DeadlineExceeded,
@@ -27,6 +28,29 @@ from portalis.runtime import (
 
 __version__ = "0.1.0"
 
+_USD_EXPORTS = frozenset(
+    {
+        "WasmModuleSchema",
+        "WasmPhysicsSchema",
+        "WasmRoboticsSchema",
+        "WasmSensorSchema",
+        "WasmFluidSchema",
+        "create_wasm_module_prim",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    """The USD helpers and the stage runner import pxr on first use, not with portalis."""
+    if name in _USD_EXPORTS:
+        return getattr(_usd, name)
+    if name == "Runtime":
+        from portalis.sim import Runtime
+
+        return Runtime
+    raise AttributeError(f"module 'portalis' has no attribute {name!r}")
+
+
 __all__ = [
     "ArrayView",
     "CompileError",
@@ -37,15 +61,22 @@ __all__ = [
     "ModuleCache",
     "ModuleLoadError",
     "PortalisError",
+    "Runtime",
     "Sandbox",
     "SceneError",
     "SignatureError",
     "StaleViewError",
     "WasiPolicy",
+    "WasmFluidSchema",
     "WasmModuleConfig",
+    "WasmModuleSchema",
+    "WasmPhysicsSchema",
+    "WasmRoboticsSchema",
+    "WasmSensorSchema",
     "WasmTrap",
     "WasmtimeBridge",
     "__version__",
+    "create_wasm_module_prim",
     "load",
     "load_module",
 ]
