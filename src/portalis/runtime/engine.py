@@ -4,7 +4,7 @@ the epoch ticker that makes per-call deadlines possible.
 Why epochs: a deadline must end an infinite loop in untrusted code, and wasmtime offers two
 ways, fuel and epochs. Fuel counts every instruction (the costlier of the two); epoch
 interruption adds one load-and-compare at function entries and loop headers, and the clock
-that advances the epoch lives outside wasm. See ``benchmarks/bench_sandbox.py`` for its cost.
+that advances the epoch lives outside wasm. See ``portalis bench runtime`` for its cost.
 """
 
 from __future__ import annotations

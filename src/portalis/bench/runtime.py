@@ -1,0 +1,204 @@
+"""Runtime benchmarks (issue 2): call overhead, warm loads, and the sandbox's cost.
+
+    portalis bench runtime        (or: python benchmarks/bench_runtime.py)
+
+Every figure is a median over repeated batches; every ratio compares two things measured in
+this same run.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+
+import wasmtime
+
+from portalis.bench import format_seconds, ratio, report, time_call
+from portalis.runtime import (
+    EngineSettings,
+    ModuleCache,
+    Sandbox,
+    WasmModuleConfig,
+    WasmtimeBridge,
+    load_module,
+)
+from portalis.runtime.module import forget_compiled
+
+SCALAR = """(module (func (export "f") (param f64 f64 f64) (result f64)
+  local.get 0 local.get 1 f64.mul local.get 2 f64.add))"""
+
+# Worst case for epoch checks: a loop whose body is one add.
+SUM_LOOP = """(module (func (export "run") (param $n i64) (result i64) (local $i i64) (local $s i64)
+  (block (loop
+    (br_if 1 (i64.ge_s (local.get $i) (local.get $n)))
+    (local.set $s (i64.add (local.get $s) (local.get $i)))
+    (local.set $i (i64.add (local.get $i) (i64.const 1)))
+    (br 0)))
+  local.get $s))"""
+
+# A loop with a realistic body: 2-link planar IK by Newton iterations (trig-free: rotation
+# by a small-angle update), ~30 floating-point operations per iteration.
+IK_LOOP = """(module (func (export "run") (param $n i64) (result f64)
+  (local $i i64) (local $c1 f64) (local $s1 f64) (local $c2 f64) (local $s2 f64)
+  (local $x f64) (local $y f64) (local $ex f64) (local $ey f64) (local $d f64) (local $acc f64)
+  (local.set $c1 (f64.const 1)) (local.set $c2 (f64.const 1))
+  (block (loop
+    (br_if 1 (i64.ge_s (local.get $i) (local.get $n)))
+    (local.set $x (f64.add (local.get $c1) (f64.mul (f64.const 0.8)
+      (f64.sub (f64.mul (local.get $c1) (local.get $c2))
+               (f64.mul (local.get $s1) (local.get $s2))))))
+    (local.set $y (f64.add (local.get $s1) (f64.mul (f64.const 0.8)
+      (f64.add (f64.mul (local.get $s1) (local.get $c2))
+               (f64.mul (local.get $c1) (local.get $s2))))))
+    (local.set $ex (f64.sub (f64.const 1.2) (local.get $x)))
+    (local.set $ey (f64.sub (f64.const 0.7) (local.get $y)))
+    (local.set $d (f64.mul (f64.const 0.05) (f64.sub (f64.mul (local.get $ey) (local.get $x))
+      (f64.mul (local.get $ex) (local.get $y)))))
+    (local.set $s1 (f64.add (local.get $s1) (f64.mul (local.get $d) (local.get $c1))))
+    (local.set $c1 (f64.sub (local.get $c1) (f64.mul (local.get $d) (local.get $s1))))
+    (local.set $s2 (f64.add (local.get $s2) (f64.mul (local.get $d) (local.get $c2))))
+    (local.set $c2 (f64.sub (local.get $c2) (f64.mul (local.get $d) (local.get $s2))))
+    (local.set $acc (f64.add (local.get $acc) (f64.add (local.get $ex) (local.get $ey))))
+    (local.set $i (i64.add (local.get $i) (i64.const 1)))
+    (br 0)))
+  local.get $acc))"""
+
+
+def big_module(target_bytes: int = 50_000) -> bytes:
+    """A module of many small arithmetic functions, about ``target_bytes`` long."""
+    funcs = []
+    body = " ".join(
+        f"local.get 0 f64.const {k}.5 f64.mul local.get 1 f64.add local.set 0" for k in range(12)
+    )
+    i = 0
+    while True:
+        funcs.append(
+            f'(func (export "f{i}") (param f64 f64) (result f64) {body} local.get 0 call $leaf)'
+        )
+        data = wasmtime.wat2wasm(
+            "(module (func $leaf (param f64) (result f64) local.get 0)" + "".join(funcs) + ")"
+        )
+        if len(data) >= target_bytes:
+            return bytes(data)
+        i += 1 if len(data) > target_bytes * 0.9 else 25
+
+
+def bench_calls() -> None:
+    data = wasmtime.wat2wasm(SCALAR)
+    fast = load_module(data, cache=False).instantiate(monitoring=False).function("f")
+    monitored = load_module(data, cache=False).instantiate(monitoring=True).function("f")
+
+    bridge = WasmtimeBridge(WasmModuleConfig(cache_enabled=False))
+    with tempfile.NamedTemporaryFile(suffix=".wasm") as f:
+        f.write(data)
+        f.flush()
+        mid = bridge.load_module(f.name, "scalar")
+    call_function = bridge.call_function
+
+    store = wasmtime.Store()
+    func = wasmtime.Instance(store, wasmtime.Module(store.engine, data), []).exports(store)["f"]
+
+    peer = time_call("wasmtime-py Func.__call__", lambda: func(store, 1.0, 2.0, 3.0))
+    rows = [
+        peer,
+        time_call("portalis fast path", lambda: fast(1.0, 2.0, 3.0)),
+        time_call("portalis fast path + stats", lambda: monitored(1.0, 2.0, 3.0)),
+        time_call("WasmtimeBridge.call_function", lambda: call_function(mid, "f", 1.0, 2.0, 3.0)),
+        time_call("(empty Python call, for scale)", lambda: None),
+    ]
+    report("scalar call: 3 × f64 in, 1 × f64 out", rows, baseline=peer)
+
+
+def bench_loading() -> None:
+    data = big_module()
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = ModuleCache(tmp)
+
+        def cold() -> None:
+            forget_compiled()
+            load_module(data, cache=False).instantiate()
+
+        def warm() -> None:
+            forget_compiled()
+            load_module(data, cache=cache).instantiate()
+
+        warm()  # populate the disk cache
+        cold_t = time_call("cold: compile + instantiate", cold, number=1, repeat=5)
+        warm_t = time_call("warm: disk cache + instantiate", warm, number=20, repeat=7)
+    report(f"loading a {len(data) / 1000:.0f} KB module", [cold_t, warm_t], baseline=cold_t)
+
+
+def bench_sandbox() -> None:
+    on = Sandbox()
+    off = Sandbox(deadline_s=None, max_memory_bytes=None)
+    trusted = EngineSettings(epoch_interruption=False)
+    print("\nsandbox cost (default sandbox vs no limits, same module, same run)")
+    for label, text, n in (("bare i64 sum loop", SUM_LOOP, 20_000_000),
+                           ("2-link IK loop", IK_LOOP, 2_000_000)):  # fmt: skip
+        data = wasmtime.wat2wasm(text)
+        f_on = load_module(data, cache=False).instantiate(on).function("run")
+        f_off = load_module(data, cache=False, settings=trusted).instantiate(off).function("run")
+        assert f_on(1000) == f_off(1000)
+        t_on = time_call("on", lambda f=f_on, n=n: f(n), number=1, repeat=9)
+        t_off = time_call("off", lambda f=f_off, n=n: f(n), number=1, repeat=9)
+        per_on = t_on.median / n
+        per_off = t_off.median / n
+        print(
+            f"  {label:<18} on {format_seconds(per_on):>8}/iter  off {format_seconds(per_off):>8}"
+            f"/iter  ratio {ratio(t_on, t_off):.2f}×"
+        )
+
+
+def bench_sandbox_ik() -> None:
+    """The same ratio on a real kernel: the robot-arm demo's UR5 IK, compiled by Portalis."""
+    import numpy as np
+
+    from portalis.demos import get_demo
+    from portalis.lang import compile_source
+
+    path = get_demo("robot-arm").kernel_path
+    wasm = compile_source(path.read_text(encoding="utf-8"), str(path)).wasm
+    inst_on = load_module(wasm, cache=False).instantiate(Sandbox(), monitoring=False)
+    inst_off = load_module(wasm, cache=False, settings=EngineSettings(epoch_interruption=False))
+    inst_off = inst_off.instantiate(Sandbox(deadline_s=None, max_memory_bytes=None),
+                                    monitoring=False)  # fmt: skip
+    rng = np.random.default_rng(3)
+    fk = inst_on.function("fk")
+    lo = [inst_on.function("lower_limit")(i) for i in range(6)]
+    hi = [inst_on.function("upper_limit")(i) for i in range(6)]
+    targets = [fk(*q) for q in rng.uniform(lo, hi, size=(200, 6)).tolist()]
+    home = (0.0, -1.5708, 1.5708, -1.5708, -1.5708, 0.0)
+
+    def solves(inst):
+        seed, solve = inst.function("set_seed"), inst.function("solve_ik")
+
+        def run() -> None:
+            for x, y, z in targets:
+                seed(*home)
+                solve(x, y, z, 100)
+
+        return run
+
+    t_on = time_call("on", solves(inst_on), number=1, repeat=9)
+    t_off = time_call("off", solves(inst_off), number=1, repeat=9)
+    n = len(targets)
+    print(
+        f"  {'UR5 IK (compiled)':<18} on {format_seconds(t_on.median / n):>8}/solve  off "
+        f"{format_seconds(t_off.median / n):>8}/solve  ratio {ratio(t_on, t_off):.2f}×"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="portalis bench runtime", description=__doc__.split("\n")[0]
+    )
+    parser.parse_args(argv)
+    t0 = time.perf_counter()
+    bench_calls()
+    bench_loading()
+    bench_sandbox()
+    bench_sandbox_ik()
+    print(f"\n(total {time.perf_counter() - t0:.1f} s)")
+    return 0
