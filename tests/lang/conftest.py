@@ -58,7 +58,9 @@ def outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         return ("raise", e.python_exception or e.trap_code)
     except (ArithmeticError, ValueError, IndexError, AssertionError) as e:
         return ("raise", type(e).__name__)
-    if isinstance(result, complex):
+    if isinstance(result, complex) or (
+        isinstance(result, tuple) and any(isinstance(v, complex) for v in result)
+    ):
         # CPython's negative ** fractional is complex; kernels have no complex numbers and
         # raise ValueError instead (docs/language.md, "differences from CPython").
         return ("raise", "ValueError")

@@ -83,6 +83,7 @@ def test_mixed(arith: Any, a: int, x: float) -> None:
 def test_powers(arith: Any, x: float, n: int) -> None:
     check(arith, "powers", x, n, ulps=1)
     check(arith, "int_pow", n, abs(n) % 13)
+    check(arith, "special_powers", x, n)
 
 
 @SETTINGS

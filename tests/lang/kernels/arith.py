@@ -242,3 +242,7 @@ def math_exact(x: float, y: float) -> tuple[float, float, float, float, float, b
 
 def square_root(x: float) -> float:
     return math.sqrt(x)
+
+
+def special_powers(x: float, n: int) -> tuple[float, int, int, int, int]:
+    return x**0.5, n**0, n**1, n**5, n**8

@@ -362,8 +362,13 @@ class ExprLowerer:
         negative_literal = isinstance(right, ir.Const) and int(right.value) < 0
         if not lt.is_float and not rt.is_float and not negative_literal:
             t = self.arith_type(left, right, node)
-            return ir.Binary(line, col, t, "pow", self.coerce(left, t, node),
-                             self.coerce(right, I64, node))
+            base = self.coerce(left, t, node)
+            if isinstance(right, ir.Const) and int(right.value) <= 8:
+                return self.small_power(base, int(right.value), t, node)
+            return ir.Binary(line, col, t, "pow", base, self.coerce(right, I64, node))
+        if isinstance(right, ir.Const) and float(right.value) == 0.5 and lt != F32:
+            # x**0.5 is sqrt(x) (both correctly rounded), with float_pow's special cases.
+            return ir.BuiltinCall(line, col, F64, "sqrt_pow", [self.coerce(left, F64, node)])
         if isinstance(right, ir.Const) and float(right.value) == 2.0:
             # x**2 is exactly x*x (both are the correctly rounded square), plus CPython's
             # OverflowError when it overflows.
@@ -372,6 +377,21 @@ class ExprLowerer:
         symbol = self.program.use_prelude("float_pow", self.d, node)
         return ir.Call(line, col, F64, symbol,
                        [self.coerce(left, F64, node), self.coerce(right, F64, node)])
+
+    def small_power(self, base: ir.Expr, n: int, t: Scalar, node: ast.AST) -> ir.Expr:
+        """``i ** n`` for a literal 0 <= n <= 8: a chain of multiplications (exact in
+        wrapping int64, like the general square-and-multiply)."""
+        line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+        if n == 1:
+            return base
+        tmp = self.temp(t)
+        bind: list[ir.Stmt] = [ir.SetLocal(line, col, tmp, base)]
+        if n == 0:
+            return ir.Seq(line, col, t, bind, ir.Const(line, col, t, 1))
+        product: ir.Expr = ir.LocalGet(line, col, t, tmp)
+        for _ in range(n - 1):
+            product = ir.Binary(line, col, t, "mul", product, ir.LocalGet(line, col, t, tmp))
+        return ir.Seq(line, col, t, bind, product)
 
     def compare(self, node: ast.Compare) -> ir.Expr:
         line, col = node.lineno, node.col_offset
@@ -448,6 +468,8 @@ class ExprLowerer:
                     "see the builtins table in docs/language.md")
             if name == "range":
                 hint = "range(...) is only supported as the iterable of a for loop"
+            elif name in ("zeros", "numpy.zeros", "numpy.empty", "numpy.array"):
+                hint = "arrays are parameters or module-level state: NAME = zeros(shape)"
             elif name.startswith("numpy.") and builtins.lookup("math." + name[6:]):
                 hint = f"kernels compute on scalars: use math.{name[6:]}(...) in a loop"
             raise self.err(node, f"`{name}` is not supported in kernels", hint)
