@@ -168,6 +168,15 @@ class Seq(Expr):
 
 
 @dataclass
+class Block(Expr):
+    """An inlined function with control flow: ``stmts`` run until an :class:`Exit` naming
+    ``label`` yields the value (the callee's ``return``)."""
+
+    label: str
+    stmts: list[Stmt]
+
+
+@dataclass
 class ArrayArg(Expr):
     """An array passed to another kernel function: its address, then its extents."""
 
@@ -266,6 +275,14 @@ class Return(Stmt):
 
 
 @dataclass
+class Exit(Stmt):
+    """Leave the :class:`Block` ``label`` with ``value`` (a ``return`` once inlined)."""
+
+    label: str
+    value: Expr | None
+
+
+@dataclass
 class Raise(Stmt):
     """Trap with a Python exception (an :data:`portalis.abi.ERROR_CODES` name)."""
 
@@ -345,6 +362,7 @@ __all__ = [
     "ArrayArg",
     "ArrayRef",
     "Binary",
+    "Block",
     "Break",
     "BuiltinCall",
     "Call",
@@ -354,6 +372,7 @@ __all__ = [
     "Continue",
     "DataBlock",
     "Dim",
+    "Exit",
     "Expr",
     "ExprStmt",
     "ForRange",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 from portalis.abi import ERROR_CODES, ERROR_GLOBAL, ERROR_LINE_GLOBAL
-from portalis.lang import ir
+from portalis.lang import builtins, ir
 from portalis.lang.types import BOOL, F32, F64, I32, I64, ArrayType, Scalar, TupleType
 
 _CMP_INT = {"lt": "lt_s", "le": "le_s", "gt": "gt_s", "ge": "ge_s", "eq": "eq", "ne": "ne"}
@@ -317,6 +317,25 @@ class FunctionEmitter:
             else:
                 self.emit(f"local.get ${arr.name}.n{k}")
 
+    def e_Block(self, e: ir.Block) -> None:
+        types = e.ty.items if isinstance(e.ty, TupleType) else (
+            (e.ty,) if isinstance(e.ty, Scalar) else ())
+        result = f" (result {' '.join(t.wasm for t in types)})" if types else ""
+        self.emit(f"block ${e.label}{result}")
+        self.depth += 1
+        saved, self.labels = self.labels, []  # the callee's loops only
+        self.block(e.stmts)
+        self.labels = saved
+        if not (e.stmts and isinstance(e.stmts[-1], ir.Exit)):
+            self.emit("unreachable")  # the inlined function fell off its end
+        self.depth -= 1
+        self.emit("end")
+
+    def s_Exit(self, s: ir.Exit) -> None:
+        if s.value is not None:
+            self.expr(s.value)
+        self.emit(f"br ${s.label}")
+
     def e_Seq(self, e: ir.Seq) -> None:
         self.block(e.stmts)
         self.expr(e.value)
@@ -362,8 +381,7 @@ class FunctionEmitter:
         if e.kind == "truth":
             self.truth_of_stack(src)
         elif e.kind == "py_int":
-            self.emit(f"i32.const {self.line(e)}", "call $~py_int")
-            self.helpers.add("py_int")
+            self.py_int(self.line(e))
         else:
             self.emit(*_CONVERT[(src.name, e.ty.name)])
 
@@ -549,11 +567,29 @@ class FunctionEmitter:
     def e_BuiltinCall(self, e: ir.BuiltinCall) -> None:
         low = e.lowering
         if low.startswith("libm:"):
-            for a in e.args:
-                self.expr(a)
-            self.emit(f"i32.const {self.line(e)}", f"call $math.{low[5:]}")
+            self.math_call(e, low[5:])
             return
         getattr(self, "b_" + low)(e)
+
+    def math_call(self, e: ir.BuiltinCall, name: str) -> None:
+        """Call the compiled-in library function; only a non-finite result (``r - r`` is not
+        0) takes the out-of-line path that applies CPython's exception rule."""
+        symbol = self.module.links[f"libm:{name}"]
+        if builtins.BUILTINS[f"math.{name}"].errors == "none":
+            for a in e.args:
+                self.expr(a)
+            self.emit(f"call ${symbol}")
+            return
+        args = [self.fresh("f64") for _ in e.args]
+        for a, local in zip(e.args, args, strict=True):
+            self.expr(a)
+            self.emit(f"local.set ${local}")
+        r = self.fresh("f64")
+        gets = [f"local.get ${a}" for a in args]
+        self.emit(*gets, f"call ${symbol}", f"local.tee ${r}", f"local.get ${r}", "f64.sub",
+                  "f64.const 0", "f64.eq", "if (result f64)", f"  local.get ${r}", "else")
+        self.emit(*("  " + g for g in gets), f"  local.get ${r}", f"  i32.const {self.line(e)}",
+                  f"  call $math.{name}.slow", "end")
 
     def _unary_f64(self, e: ir.BuiltinCall, *instrs: str) -> None:
         self.expr(e.args[0])
@@ -576,8 +612,20 @@ class FunctionEmitter:
 
     def _to_int(self, e: ir.BuiltinCall, rounding: str) -> None:
         self.expr(e.args[0])
-        self.emit(f"f64.{rounding}", f"i32.const {self.line(e)}", "call $~py_int")
-        self.helpers.add("py_int")
+        self.emit(f"f64.{rounding}")
+        self.py_int(self.line(e))
+
+    def py_int(self, line: int) -> None:
+        """The f64 on the stack (already integral) → int64, with CPython's errors: NaN is
+        ValueError, anything outside int64 (±inf included) OverflowError. Inline: it sits in
+        hot paths (``int(x)`` in index arithmetic, the math library's reductions)."""
+        x = self.fresh("f64")
+        self.emit(f"local.tee ${x}", f"local.get ${x}", "f64.ne")
+        self.raise_if("ValueError", line)
+        self.emit(f"local.get ${x}", "f64.const 0x1p63", "f64.lt", f"local.get ${x}",
+                  "f64.const -0x1p63", "f64.ge", "i32.and", "i32.eqz")
+        self.raise_if("OverflowError", line)
+        self.emit(f"local.get ${x}", "i64.trunc_f64_s")
 
     def b_floor(self, e: ir.BuiltinCall) -> None:
         self._to_int(e, "floor")

@@ -161,16 +161,16 @@ def _finite(v: str) -> str:
     return f"local.get {v} f64.abs f64.const inf f64.lt"
 
 
-def math_wrapper(name: str, symbol: str, rule: str, arity: int) -> str:
-    """``$math.NAME``: the library function with CPython's exception rule applied
-    (Modules/mathmodule.c: ``math_1``, ``math_2``, ``math_fmod``, ``math_pow``)."""
+def math_slow_path(name: str, rule: str, arity: int) -> str:
+    """``$math.NAME.slow``: called only when a math function's result is not finite; applies
+    CPython's exception rule (Modules/mathmodule.c: ``math_1``, ``math_2``, ``math_fmod``,
+    ``math_pow``) and otherwise returns the result. Finite results never leave the call
+    site, which keeps the common path to one subtraction and one compare."""
     params = "(param $x f64)" + (" (param $y f64)" if arity == 2 else "")
-    args = "local.get $x" + (" local.get $y" if arity == 2 else "")
-    pre = ""
+    body: list[str] = []
     if rule == "fmod":  # fmod(finite, ±inf) is x itself
-        pre = (f"local.get $y f64.abs f64.const inf f64.eq {_finite('$x')} i32.and "
-               "if local.get $x return end")
-    body = [f"{args} call ${symbol} local.set $r"]
+        body.append(f"local.get $y f64.abs f64.const inf f64.eq {_finite('$x')} i32.and "
+                    "if local.get $x return end")
     if rule in ("math1", "math1_overflow"):
         inf_error = "OverflowError" if rule == "math1_overflow" else "ValueError"
         body += [
@@ -197,9 +197,7 @@ def math_wrapper(name: str, symbol: str, rule: str, arity: int) -> str:
             f"  {_raise('OverflowError')}",
             "end",
         ]
-    lines = [f"(func $math.{name} {params} (param $line i32) (result f64)", "  (local $r f64)"]
-    if pre:
-        lines.append("  " + pre)
+    lines = [f"(func $math.{name}.slow {params} (param $r f64) (param $line i32) (result f64)"]
     lines += ["  " + b for b in body]
     lines += ["  local.get $r", ")"]
     return "\n".join(lines)

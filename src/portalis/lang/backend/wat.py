@@ -6,7 +6,7 @@ from __future__ import annotations
 from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL
 from portalis.lang import builtins, ir
 from portalis.lang.backend.emit import FunctionEmitter, const
-from portalis.lang.backend.runtime import ALLOCATOR, helper, math_wrapper
+from portalis.lang.backend.runtime import ALLOCATOR, helper, math_slow_path
 
 PAGE = 65536
 
@@ -30,13 +30,14 @@ def emit_module(module: ir.Module) -> str:
         text = "".join(f"\\{b:02x}" for b in block.data)
         out.append(f'  (data (i32.const {block.offset}) "{text}")  ;; {block.symbol}')
     out.extend("  " + line for line in bodies)
-    for key, symbol in sorted(module.links.items()):
+    for key, _symbol in sorted(module.links.items()):
         kind, name = key.split(":", 1)
         if kind != "libm":
             continue
         b = builtins.BUILTINS[f"math.{name}"]
         arity = 2 if "y" in b.signature.split("->")[0] else 1
-        out.append(_indent(math_wrapper(name, symbol, b.errors, arity)))
+        if b.errors != "none":
+            out.append(_indent(math_slow_path(name, b.errors, arity)))
     for name in sorted(helpers):
         out.append(_indent(helper(name, module.links)))
     out.append(_indent(ALLOCATOR))

@@ -1,6 +1,10 @@
-"""Inline small functions: a straight-line function (local assignments, then one
-``return EXPR``: the math library's bit helpers and error-free transformations, a kernel's
-``clamp`` or ``dot``) is substituted at its call sites.
+"""Inline small functions at their call sites.
+
+A straight-line function (local assignments, then one ``return EXPR``: the math library's
+bit helpers and error-free transformations, a kernel's ``dot``) becomes an expression; a
+small function with control flow (``clamp`` with an ``if``, the library's polynomial kernels
+and argument reductions) becomes a :class:`~portalis.lang.ir.Block` whose ``return``s exit
+the block with their value.
 
 Why: a wasm call costs a stack check, a frame, and spills of every float live across it
 (all vector registers are caller-saved), which dominates small helpers. Arguments are bound
@@ -11,14 +15,18 @@ locals, which are substituted directly. Unused internal functions are dropped af
 from __future__ import annotations
 
 import dataclasses
+import itertools
 from collections.abc import Callable
 from typing import Any
 
 from portalis.lang import ir
 from portalis.lang.types import ArrayType, Scalar
 
-MAX_NODES = 64  # a callee's size limit, in IR nodes
+MAX_NODES = 64  # size limit of a straight-line callee, in IR nodes
+MAX_BLOCK_NODES = 160  # size limit of a callee with control flow
 ROUNDS = 3
+_labels = itertools.count(1)
+_LOCAL_FIELDS = ("name", "temp", "var", "counter", "limit", "stride")
 
 
 def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> list[ir.Function]:
@@ -37,23 +45,55 @@ def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> lis
 
 
 def _inlinable(fn: ir.Function) -> bool:
-    """Straight-line functions: local assignments, then one ``return EXPR``."""
-    if not fn.body or not isinstance(fn.body[-1], ir.Return) or fn.body[-1].value is None:
-        return False
-    if not all(isinstance(s, ir.SetLocal) for s in fn.body[:-1]):
-        return False
-    if any(isinstance(p.type, ArrayType) for p in fn.params):
+    if any(isinstance(p.type, ArrayType) for p in fn.params) or not fn.body:
         return False
     nodes = [n for s in fn.body for n in _walk(s)]
-    if len(nodes) > MAX_NODES:
+    if any(isinstance(n, ir.Call) and n.symbol == fn.symbol for n in nodes):
         return False
-    return not any(isinstance(n, ir.Call) and n.symbol == fn.symbol for n in nodes)
+    return len(nodes) <= (MAX_NODES if _straight_line(fn) else MAX_BLOCK_NODES)
+
+
+def _assigned_locals(fn: ir.Function) -> set[str]:
+    """Locals ``fn`` writes (a parameter it assigns cannot be replaced by the argument)."""
+    out: set[str] = set()
+    for s in fn.body:
+        for n in _walk(s):
+            if isinstance(n, ir.SetLocal | ir.LocalTee):
+                out.add(n.name)
+            elif isinstance(n, ir.ForRange):
+                out.add(n.var)
+            elif isinstance(n, ir.Unpack):
+                out.update(n.names)
+    return out
+
+
+def _straight_line(fn: ir.Function) -> bool:
+    """Local assignments, then one ``return EXPR``."""
+    return (isinstance(fn.body[-1], ir.Return) and fn.body[-1].value is not None
+            and all(isinstance(s, ir.SetLocal) for s in fn.body[:-1]))
+
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(node: Any) -> tuple[str, ...]:
+    """Names of the fields of ``node``'s class that may hold IR nodes (cached per class)."""
+    cls = type(node)
+    names = _CHILD_FIELDS.get(cls)
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(cls)
+                      if f.name not in ("line", "col", "ty", "name", "symbol", "op", "temp",
+                                        "kind", "lowering", "exception", "label",
+                                        "counter", "limit", "stride", "var", "names",
+                                        "offset", "length", "array", "safe"))
+        _CHILD_FIELDS[cls] = names
+    return names
 
 
 def _walk(node: Any) -> Any:
     yield node
-    for f in dataclasses.fields(node):
-        v = getattr(node, f.name)
+    for name in _child_fields(node):
+        v = getattr(node, name)
         if isinstance(v, ir.Node):
             yield from _walk(v)
         elif isinstance(v, list):
@@ -65,12 +105,12 @@ def _walk(node: Any) -> Any:
 def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
     """Rebuild ``node`` bottom-up, replacing each sub-node ``n`` by ``fn(n)``."""
     changes: dict[str, Any] = {}
-    for f in dataclasses.fields(node):
-        v = getattr(node, f.name)
+    for name in _child_fields(node):
+        v = getattr(node, name)
         if isinstance(v, ir.Node):
-            changes[f.name] = _transform(v, fn)
+            changes[name] = _transform(v, fn)
         elif isinstance(v, list) and v and isinstance(v[0], ir.Node):
-            changes[f.name] = [_transform(x, fn) for x in v]
+            changes[name] = [_transform(x, fn) for x in v]
     return fn(dataclasses.replace(node, **changes) if changes else node)
 
 
@@ -104,9 +144,10 @@ class _Inliner:
         rename: dict[str, str] = {}
         direct: dict[str, ir.Expr] = {}
         stmts: list[ir.Stmt] = []
+        assigned = _assigned_locals(callee)
         for p, arg in zip(callee.params, node.args, strict=True):
             assert isinstance(p.type, Scalar)
-            if isinstance(arg, ir.Const | ir.LocalGet):
+            if isinstance(arg, ir.Const | ir.LocalGet) and p.name not in assigned:
                 direct[p.name] = arg
             else:
                 tmp = self.fresh(p.type, p.name)
@@ -116,28 +157,39 @@ class _Inliner:
             rename[name] = self.fresh(t, name.lstrip("~"))
         relocate = callee.library and not self.fn.library
         line, col = node.line, node.col
+        straight = _straight_line(callee)
+        exit_label = "" if straight else f"~inl{next(_labels)}"
+        labels = {n.label: f"~inl{next(_labels)}" for s in callee.body for n in _walk(s)
+                  if isinstance(n, ir.Block)}
 
         def copy(n: Any) -> Any:
             if isinstance(n, ir.LocalGet) and n.name in direct:
                 return direct[n.name]
             changes: dict[str, Any] = {}
-            for attr in ("name", "temp"):
+            for attr in _LOCAL_FIELDS:
                 value = getattr(n, attr, None)
-                if isinstance(value, str) and value in rename and not isinstance(
-                    n, ir.GlobalGet | ir.Call
-                ):
+                if isinstance(value, str) and value in rename:
                     changes[attr] = rename[value]
             if isinstance(n, ir.Unpack):
                 changes["names"] = [rename.get(x, x) for x in n.names]
+            if isinstance(n, ir.Block | ir.Exit) and n.label in labels:
+                changes["label"] = labels[n.label]
             if relocate:
                 changes["line"], changes["col"] = line, col
-            return dataclasses.replace(n, **changes) if changes else n
+            n = dataclasses.replace(n, **changes) if changes else n
+            if isinstance(n, ir.Return):
+                return ir.Exit(n.line, n.col, exit_label, n.value)
+            return n
 
-        stmts += [_transform(s, copy) for s in callee.body[:-1]]
-        ret = callee.body[-1]
-        assert isinstance(ret, ir.Return) and ret.value is not None
-        body = _transform(ret.value, copy)
-        return ir.Seq(line, col, node.ty, stmts, body) if stmts else body
+        if straight:
+            stmts += [_transform(s, copy) for s in callee.body[:-1]]
+            ret = callee.body[-1]
+            assert isinstance(ret, ir.Return) and ret.value is not None
+            body = _transform(ret.value, copy)
+            return ir.Seq(line, col, node.ty, stmts, body) if stmts else body
+        block = ir.Block(line, col, node.ty, exit_label, [_transform(s, copy)
+                                                          for s in callee.body])
+        return ir.Seq(line, col, node.ty, stmts, block) if stmts else block
 
 
 def _reachable(functions: list[ir.Function], roots: set[str]) -> list[ir.Function]:
