@@ -80,6 +80,16 @@ def steps(n: int, step: int) -> int:
     for i in range(0, n, step):
         t += i
     return t
+
+
+def _checked(x: float) -> float:
+    if x < 0.0:
+        raise ValueError("negative")
+    return x * 2.0
+
+
+def uses_checked(x: float) -> float:
+    return _checked(x) + 1.0
 '''
 
 
@@ -104,6 +114,7 @@ CASES = [
     ("shift", (1, -1), "ValueError", 47),
     ("outer", (0.75,), "ValueError", 55),
     ("steps", (10, 0), "ValueError", 65),
+    ("uses_checked", (-1.0,), "ValueError", 72),  # raised inside an inlined helper
 ]
 
 
@@ -131,6 +142,10 @@ def test_runaway_recursion_is_a_clean_trap(kernel) -> None:  # type: ignore[no-u
     with pytest.raises(WasmTrap) as info:
         kernel.deep(0)
     assert info.value.trap_code  # a stack overflow, reported by the runtime, not a crash
+
+
+def test_inlined_helper_still_returns(kernel) -> None:  # type: ignore[no-untyped-def]
+    assert kernel.uses_checked(2.0) == 5.0
 
 
 def test_module_keeps_working_after_a_trap() -> None:

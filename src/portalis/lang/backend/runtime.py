@@ -66,16 +66,6 @@ ALLOCATOR = f"""
 )
 """
 
-_PY_INT = f"""
-;; int(x) for a float already rounded to an integer value: CPython's errors, int64 range.
-(func $~py_int (param $x f64) (param $line i32) (result i64)
-  local.get $x local.get $x f64.ne
-  if {_raise("ValueError")} end
-  local.get $x f64.const 0x1p63 f64.lt local.get $x f64.const -0x1p63 f64.ge i32.and
-  i32.eqz if {_raise("OverflowError")} end
-  local.get $x i64.trunc_f64_s
-)"""
-
 _POW_INT = f"""
 ;; int ** int for a non-negative exponent, by squaring (wrapping at 64 bits).
 (func $~pow_int (param $b i64) (param $e i64) (param $line i32) (result i64)
@@ -142,8 +132,6 @@ def _floordiv_f64(fmod: str) -> str:
 
 
 def helper(name: str, links: dict[str, str]) -> str:
-    if name == "py_int":
-        return _PY_INT
     if name == "pow_int":
         return _POW_INT
     if name == "mod_f64":
