@@ -103,6 +103,93 @@
       end
     end
   )
+  (func $smooth (export "smooth") (param $xs i32) (param $xs.n0 i32) (param $out i32) (param $out.n0 i32)
+    (local $i i64)
+    (local $~t1 i64)
+    (local $~t2 i64)
+    (local $~t3 i64)
+    (local $~t4 f64)
+    (local $xs.d0 i64)
+    (local $out.d0 i64)
+    local.get $xs.n0
+    i64.extend_i32_u
+    local.set $xs.d0
+    local.get $out.n0
+    i64.extend_i32_u
+    local.set $out.d0
+    local.get $out.d0
+    local.get $xs.d0
+    i64.eq
+    i32.eqz
+    if
+      i32.const 4
+      global.set $portalis.error
+      i32.const 11
+      global.set $portalis.error_line
+      unreachable
+    end
+    i64.const 1
+    local.set $~t1
+    local.get $xs.d0
+    i64.const 1
+    i64.sub
+    local.set $~t2
+    block $break1
+      loop $loop2
+        local.get $~t1
+        local.get $~t2
+        i64.ge_s
+        br_if $break1
+        local.get $~t1
+        local.set $i
+        block $continue3
+          local.get $i
+          i64.const 1
+          i64.sub
+          i32.wrap_i64
+          i32.const 3
+          i32.shl
+          local.get $xs
+          i32.add
+          f64.load
+          local.get $i
+          i32.wrap_i64
+          i32.const 3
+          i32.shl
+          local.get $xs
+          i32.add
+          f64.load
+          f64.add
+          local.get $i
+          i64.const 1
+          i64.add
+          i32.wrap_i64
+          i32.const 3
+          i32.shl
+          local.get $xs
+          i32.add
+          f64.load
+          f64.add
+          f64.const 3.0
+          f64.div
+          local.set $~t4
+          local.get $i
+          i32.wrap_i64
+          i32.const 3
+          i32.shl
+          local.get $out
+          i32.add
+          local.get $~t4
+          f64.store
+        end
+        local.get $~t1
+        i64.const 1
+        i64.add
+        local.set $~t1
+        br $loop2
+      end
+    end
+  )
   ;; Allocator: bump allocation above the static data, plus a first-fit free list. Each block
   ;; has an 8-byte header: its size, then (while free) the next free block.
   (func $portalis_alloc (export "portalis_alloc") (param $size i32) (param $align i32) (result i32)

@@ -109,3 +109,10 @@ def pairs(m: Array[f64, 2]) -> float:
         for j in range(i + 1, rows):
             s += m[i, j] - m[j, i]
     return s
+
+
+def smooth(xs: Array[f64], out: Array[f64]) -> None:
+    """The assert makes out's extent equal to xs's: out[i] needs no check either."""
+    assert len(out) == len(xs)
+    for i in range(1, len(xs) - 1):
+        out[i] = (xs[i - 1] + xs[i] + xs[i + 1]) / 3.0

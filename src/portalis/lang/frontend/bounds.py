@@ -80,8 +80,10 @@ def lower_bound(node: ast.expr, ranges: dict[str, Range]) -> int | None:
 
 
 def index_is_safe(index: ast.expr, array: str, axis: int, shape: tuple[int, ...] | None,
-                  ranges: dict[str, Range]) -> bool:
-    """Whether ``array[... index ...]`` (at ``axis``) is always within bounds."""
+                  ranges: dict[str, Range], same: dict[tuple[str, int], tuple[str, int]]
+                  ) -> bool:
+    """Whether ``array[... index ...]`` (at ``axis``) is always within bounds. ``same``
+    maps an (array, axis) to a representative of the extents asserted equal to it."""
     base, c = _split_offset(index)
     if not isinstance(base, ast.Name) or base.id not in ranges:
         k = _const_int(index)
@@ -92,9 +94,34 @@ def index_is_safe(index: ast.expr, array: str, axis: int, shape: tuple[int, ...]
     stop = r.stop
     if stop.array is None:  # the variable stays below a constant
         return shape is not None and stop.offset + c <= shape[axis]
-    if stop.array == array and stop.axis == axis:
+    if same.get((stop.array, stop.axis), (stop.array, stop.axis)) == same.get(
+        (array, axis), (array, axis)
+    ):
         return stop.offset + c <= 0
     return False
+
+
+def asserted_equal_extents(test: ast.expr, arrays: set[str], aliases: dict[str, Extent],
+                           same: dict[tuple[str, int], tuple[str, int]]) -> None:
+    """Record ``assert len(out) == len(a)`` / ``assert b.shape[1] == m and ...``: after the
+    assert those extents are equal (arrays never change shape during a call)."""
+    parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [
+        test]
+    for part in parts:
+        if not (isinstance(part, ast.Compare) and all(isinstance(o, ast.Eq) for o in part.ops)):
+            continue
+        extents = [extent_of(e, arrays, aliases) for e in [part.left, *part.comparators]]
+        keys = [(e.array, e.axis) for e in extents
+                if e is not None and e.array is not None and e.offset == 0]
+        if len(keys) != len(extents) or len(keys) < 2:
+            continue
+        roots = {same.get(k, k) for k in keys}
+        root = min(roots)
+        for k, v in list(same.items()):
+            if v in roots:
+                same[k] = root
+        for k in keys:
+            same[k] = root
 
 
 def assigned_names(body: list[ast.stmt]) -> dict[str, int]:

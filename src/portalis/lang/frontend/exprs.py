@@ -62,6 +62,7 @@ class ExprLowerer:
         self.ranges: dict[str, bounds.Range] = {}
         self.aliases: dict[str, bounds.Extent] = {}
         self.store_counts: dict[str, int] = {}
+        self.same_extents: dict[tuple[str, int], tuple[str, int]] = {}
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -232,7 +233,7 @@ class ExprLowerer:
         return set(self.arrays) | {n for n in self.unit.state_arrays if n not in self.scope}
 
     def safe_flags(self, arr: ir.ArrayRef, idx_nodes: list[ast.expr]) -> list[bool]:
-        return [bounds.index_is_safe(n, arr.name, k, arr.shape, self.ranges)
+        return [bounds.index_is_safe(n, arr.name, k, arr.shape, self.ranges, self.same_extents)
                 for k, n in enumerate(idx_nodes)]
 
     def index(self, node: ast.expr) -> ir.Expr:

@@ -352,6 +352,9 @@ class FunctionLowerer(ExprLowerer):
 
     def assert_(self, node: ast.Assert) -> list[ir.Stmt]:
         cond = self.truth(self.lower_scalar(node.test), node.test)
+        if any(node is s for s in self.sig.node.body):  # top level: a fact from here on
+            bounds.asserted_equal_extents(node.test, self.array_names(), self.aliases,
+                                          self.same_extents)
         neg = ir.Unary(node.lineno, node.col_offset, BOOL, "not", cond)
         return [ir.If(node.lineno, node.col_offset, neg,
                       [ir.Raise(node.lineno, node.col_offset, "AssertionError")], [])]
