@@ -133,8 +133,10 @@ def peers(py: ModuleType) -> dict[str, Callable[[str], Callable[..., Any] | None
     if importlib.util.find_spec("warp") is None:
         print("NVIDIA Warp is not installed: skipped")
     else:
-        print("NVIDIA Warp is installed, but these kernels are not written for Warp's kernel "
-              "model (wp.kernel/launch): skipped")
+        print(
+            "NVIDIA Warp is installed, but these kernels are not written for Warp's kernel "
+            "model (wp.kernel/launch): skipped"
+        )
     return found
 
 
@@ -147,8 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     kernel = compile_source(KERNEL, "bench_kernels.py")
     build_s = time.perf_counter() - t0
-    print(f"build: {len(KERNEL.splitlines())}-line kernel (with its math library) compiled in "
-          f"{build_s * 1000:.0f} ms, {len(kernel.wasm)} bytes")
+    print(
+        f"build: {len(KERNEL.splitlines())}-line kernel (with its math library) compiled in "
+        f"{build_s * 1000:.0f} ms, {len(kernel.wasm)} bytes"
+    )
 
     py = import_source(KERNEL)
     wasm = load(kernel.wasm, cache=False)
@@ -168,8 +172,12 @@ def main(argv: list[str] | None = None) -> int:
     ]
     repeat = 3 if quick else 7
     for name, fixed, make in cases:
-        def call(fn: Callable[..., Any], fixed: tuple[Any, ...] = fixed,
-                 make: Callable[[], tuple[Any, ...]] | None = make) -> Callable[[], Any]:
+
+        def call(
+            fn: Callable[..., Any],
+            fixed: tuple[Any, ...] = fixed,
+            make: Callable[[], tuple[Any, ...]] | None = make,
+        ) -> Callable[[], Any]:
             return (lambda: fn(*make())) if make is not None else (lambda: fn(*fixed))
 
         a = call(getattr(py, name))()
@@ -177,18 +185,25 @@ def main(argv: list[str] | None = None) -> int:
         if not np.isclose(a, b, rtol=1e-12, atol=0):
             print(f"{name}: results differ: CPython {a!r}, compiled {b!r}")
             return 1
-        cpython = time_call("CPython", call(getattr(py, name)), repeat=repeat,
-                            target_seconds=0.1 if quick else 0.3)
-        compiled = time_call("portalis (wasm)", call(getattr(wasm, name)), repeat=repeat,
-                             target_seconds=0.1 if quick else 0.3)
+        cpython = time_call(
+            "CPython", call(getattr(py, name)), repeat=repeat, target_seconds=0.1 if quick else 0.3
+        )
+        compiled = time_call(
+            "portalis (wasm)",
+            call(getattr(wasm, name)),
+            repeat=repeat,
+            target_seconds=0.1 if quick else 0.3,
+        )
         rows = [cpython, compiled]
         for label, factory in others.items():
             fn = factory(name)
             if fn is not None:
                 rows.append(time_call(label, call(fn), repeat=repeat))
         report(f"{name}: {KERNEL_DOCS.get(name, '')}", rows, baseline=cpython)
-        print(f"  → compiled is {cpython.median / compiled.median:.1f}× CPython "
-              f"({format_seconds(compiled.median)} vs {format_seconds(cpython.median)})")
+        print(
+            f"  → compiled is {cpython.median / compiled.median:.1f}× CPython "
+            f"({format_seconds(compiled.median)} vs {format_seconds(cpython.median)})"
+        )
         for row in rows[2:]:
             print(f"  → compiled takes {compiled.median / row.median:.2f}× {row.label}'s time")
     bench_demo_ik(repeat, quick)
@@ -209,26 +224,41 @@ def bench_demo_ik(repeat: int, quick: bool) -> None:
     build_ms = (time.perf_counter() - t0) * 1000
     kernel = load(wasm, cache=False)
     direct = kernel.instance.function("solve_ik")
-    targets = [(0.4 + 0.05 * math.cos(i / 50), 0.2 + 0.05 * math.sin(i / 50), 0.3)
-               for i in range(256)]
+    targets = [
+        (0.4 + 0.05 * math.cos(i / 50), 0.2 + 0.05 * math.sin(i / 50), 0.3) for i in range(256)
+    ]
     state = {"i": 0}
 
     def moving(fn: Callable[..., Any], *extra: Any) -> Callable[[], Any]:
         def call() -> Any:
             state["i"] = (state["i"] + 1) & 255
             return fn(*targets[state["i"]], *extra)
+
         return call
 
     rows = [
-        time_call("CPython", moving(arm.solve_ik), repeat=repeat,
-                  target_seconds=0.1 if quick else 0.3),
-        time_call("portalis, direct export", moving(direct, 100), repeat=repeat,
-                  target_seconds=0.1 if quick else 0.3),
-        time_call("portalis, portalis.load()", moving(kernel.solve_ik), repeat=repeat,
-                  target_seconds=0.1 if quick else 0.3),
+        time_call(
+            "CPython", moving(arm.solve_ik), repeat=repeat, target_seconds=0.1 if quick else 0.3
+        ),
+        time_call(
+            "portalis, direct export",
+            moving(direct, 100),
+            repeat=repeat,
+            target_seconds=0.1 if quick else 0.3,
+        ),
+        time_call(
+            "portalis, portalis.load()",
+            moving(kernel.solve_ik),
+            repeat=repeat,
+            target_seconds=0.1 if quick else 0.3,
+        ),
     ]
-    report(f"robot arm solve_ik (demo kernel, {len(path.read_text().splitlines())} lines, "
-           f"built in {build_ms:.0f} ms)", rows, baseline=rows[0])
+    report(
+        f"robot arm solve_ik (demo kernel, {len(path.read_text().splitlines())} lines, "
+        f"built in {build_ms:.0f} ms)",
+        rows,
+        baseline=rows[0],
+    )
 
 
 KERNEL_DOCS = {

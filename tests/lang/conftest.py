@@ -67,7 +67,6 @@ def outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return ("ok", result)
 
 
-
 def ulp_distance(a: float, b: float) -> int:
     """How many doubles lie between ``a`` and ``b`` (0 when equal)."""
     ia, ib = (struct.unpack("<q", struct.pack("<d", v))[0] for v in (a, b))

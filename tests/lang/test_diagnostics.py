@@ -20,22 +20,39 @@ CASES: list[tuple[str, int, int, str]] = [
     ("def f(x: float) -> float:\n    return [x]\n", 5, 12, "list is not supported"),
     ("def f(x: float) -> float:\n    y = {1: x}\n    return x\n", 5, 9, "dict is not supported"),
     ("def f(x: float) -> float:\n    g = lambda: x\n    return x\n", 5, 9, "lambda"),
-    ("def f(x: float) -> float:\n    g = (i for i in range(3))\n    return x\n", 5, 9,
-     "generator expression"),
+    (
+        "def f(x: float) -> float:\n    g = (i for i in range(3))\n    return x\n",
+        5,
+        9,
+        "generator expression",
+    ),
     ("def f(x: float) -> float:\n    return sum(x)\n", 5, 12, "`sum` is not supported"),
     ("def f(x: float) -> float:\n    print(x)\n    return x\n", 5, 5, "`print` is not supported"),
     ("def f(x: float) -> float:\n    return 'a'\n", 5, 12, "string values"),
     ("def f(x: float) -> int:\n    return x\n", 5, 12, "has type float, expected int"),
     ("def f(n: int) -> int:\n    n = 1.5\n    return n\n", 5, 5, "expected int"),
     ("def f(x: float) -> float:\n    return y\n", 5, 12, "`y` is not defined"),
-    ("def f(x: float) -> float:\n    try:\n        pass\n    except Exception:\n        pass\n"
-     "    return x\n", 5, 5, "try statement"),
-    ("def f(x: float) -> float:\n    with x:\n        pass\n    return x\n", 5, 5,
-     "with statement"),
+    (
+        "def f(x: float) -> float:\n    try:\n        pass\n    except Exception:\n        pass\n"
+        "    return x\n",
+        5,
+        5,
+        "try statement",
+    ),
+    (
+        "def f(x: float) -> float:\n    with x:\n        pass\n    return x\n",
+        5,
+        5,
+        "with statement",
+    ),
     ("def f(xs: Array[f64]) -> float:\n    return xs[1:2]\n", 5, 15, "slices"),
     ("def f(xs: Array[f64]) -> float:\n    return xs\n", 5, 12, "cannot be used as a value"),
-    ("def f(x: float) -> float:\n    for i in [1, 2]:\n        pass\n    return x\n", 5, 14,
-     "range(...) only"),
+    (
+        "def f(x: float) -> float:\n    for i in [1, 2]:\n        pass\n    return x\n",
+        5,
+        14,
+        "range(...) only",
+    ),
     ("def f(x: float) -> float:\n    break\n", 5, 5, "outside a loop"),
     ("def f(x: float) -> float:\n    return math.gamma(x)\n", 5, 12, "math.gamma"),
     ("def f(x: float) -> float:\n    return x @ x\n", 5, 12, "MatMult"),
@@ -61,8 +78,13 @@ CASES: list[tuple[str, int, int, str]] = [
     ("def f(x: float) -> float:\n    return x if x else 'no'\n", 5, 24, "string values"),
     ("def f(i: int) -> int:\n    return 99999999999999999999\n", 5, 12, "does not fit"),
     ("T = (1, 2)\ndef f(i: int) -> int:\n    T[0] = i\n    return i\n", 6, 5, "read-only"),
-    ("def f(x: float) -> float:\n    while x > 0:\n        x -= 1\n    else:\n        pass\n"
-     "    return x\n", 5, 5, "while ... else"),
+    (
+        "def f(x: float) -> float:\n    while x > 0:\n        x -= 1\n    else:\n        pass\n"
+        "    return x\n",
+        5,
+        5,
+        "while ... else",
+    ),
 ]
 
 
@@ -77,8 +99,9 @@ def test_message_names_place_and_construct(body: str, line: int, col: int, words
     assert e.hint, "every diagnostic carries a hint"
 
 
-def test_cli_reports_one_line_and_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]
-                                          ) -> None:
+def test_cli_reports_one_line_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     src = tmp_path / "bad.py"
     src.write_text(HEADER + "def f(x: float) -> float:\n    return [x]\n")
     assert main(["build", str(src)]) == 1

@@ -14,8 +14,7 @@ from hypothesis import strategies as st
 
 from .conftest import kernel_pair, outcome, same
 
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Integers small enough that no intermediate leaves int64 (kernel ints wrap; CPython's grow).
 small = st.integers(-(1 << 20), 1 << 20)
@@ -233,8 +232,10 @@ def test_state_persists(values: list[float]) -> None:
     assert py.grid_total() == wasm.grid_total()
     assert same(py.energy, wasm.state.energy)
     assert py.counter == wasm.state.counter
-    assert np.array_equal(py.history, wasm.state.history.numpy()
-                          if hasattr(wasm.state.history, "numpy") else wasm.state.history)
+    assert np.array_equal(
+        py.history,
+        wasm.state.history.numpy() if hasattr(wasm.state.history, "numpy") else wasm.state.history,
+    )
 
 
 def test_state_is_writable_from_the_host() -> None:

@@ -84,8 +84,12 @@ def _helper(x: float) -> float:
     assert [f.name for f in abi.functions] == ["update"]
     fn = abi.function("update")
     assert fn is not None and fn.doc == "Doc of update." and fn.line == 8
-    assert fn.params == (Value("x", "f64"), Array("points", "f32", 2), Value("k", "i64", 2),
-                         Value("on", "bool", True))
+    assert fn.params == (
+        Value("x", "f64"),
+        Array("points", "f32", 2),
+        Value("k", "i64", 2),
+        Value("on", "bool", True),
+    )
     assert [r.type for r in fn.results] == ["f64", "bool"]
     assert fn.wasm_param_count() == 6
     state = {s.name: s for s in abi.state}
@@ -94,7 +98,7 @@ def _helper(x: float) -> float:
     assert isinstance(arr, Array) and arr.shape == (2, 4) and arr.offset is not None
     name = SECTION_NAME.encode()
     assert name in kernel.wasm
-    payload = kernel.wasm[kernel.wasm.index(name) + len(name):]
+    payload = kernel.wasm[kernel.wasm.index(name) + len(name) :]
     assert ModuleAbi.from_bytes(payload) == abi
 
 

@@ -16,18 +16,89 @@ SEED = (Path(__file__).parent / "kernels" / "arith.py").read_text()
 SEED_LINES = SEED.splitlines(keepends=True)
 
 TOKENS = [
-    "def ", "return ", "if ", "else:", "elif ", "while ", "for ", " in ", "range(", "(", ")",
-    "[", "]", ":", ",", " = ", " += ", " + ", " - ", " * ", " / ", " // ", " % ", " ** ",
-    " < ", " == ", " and ", " or ", "not ", "lambda ", "x", "n", "a", "i", "1", "0", "-1",
-    "2.5", "1e308", "True", "None", "'s'", "math.sin", "global ", "yield ", "import os",
-    "\n", "\n    ", "    ", "\t", "#", '"""', "break", "continue", "pass", "assert ",
-    "@", "class ", "async ", "await ", "with ", "try:", "del ", "*", "**", "->", "int",
-    "float", "bool", "tuple[int, int]", "Array[f64]", "zeros(3)", "f32(", "TABLE[", "abs(",
+    "def ",
+    "return ",
+    "if ",
+    "else:",
+    "elif ",
+    "while ",
+    "for ",
+    " in ",
+    "range(",
+    "(",
+    ")",
+    "[",
+    "]",
+    ":",
+    ",",
+    " = ",
+    " += ",
+    " + ",
+    " - ",
+    " * ",
+    " / ",
+    " // ",
+    " % ",
+    " ** ",
+    " < ",
+    " == ",
+    " and ",
+    " or ",
+    "not ",
+    "lambda ",
+    "x",
+    "n",
+    "a",
+    "i",
+    "1",
+    "0",
+    "-1",
+    "2.5",
+    "1e308",
+    "True",
+    "None",
+    "'s'",
+    "math.sin",
+    "global ",
+    "yield ",
+    "import os",
+    "\n",
+    "\n    ",
+    "    ",
+    "\t",
+    "#",
+    '"""',
+    "break",
+    "continue",
+    "pass",
+    "assert ",
+    "@",
+    "class ",
+    "async ",
+    "await ",
+    "with ",
+    "try:",
+    "del ",
+    "*",
+    "**",
+    "->",
+    "int",
+    "float",
+    "bool",
+    "tuple[int, int]",
+    "Array[f64]",
+    "zeros(3)",
+    "f32(",
+    "TABLE[",
+    "abs(",
 ]
 
 EXAMPLES = int(os.environ.get("PORTALIS_FUZZ_EXAMPLES", "150"))  # raise it for a long run
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def compiles_or_reports(source: str) -> None:
@@ -65,8 +136,9 @@ def test_mutated_kernel(data: st.DataObject) -> None:
         elif action == "duplicate":
             lines.insert(i, lines[i])
         elif action == "insert":
-            lines.insert(i, "    " + "".join(data.draw(st.lists(st.sampled_from(TOKENS),
-                                                                 max_size=8))) + "\n")
+            lines.insert(
+                i, "    " + "".join(data.draw(st.lists(st.sampled_from(TOKENS), max_size=8))) + "\n"
+            )
         elif action == "splice":
             line = lines[i]
             a = data.draw(st.integers(0, len(line)))

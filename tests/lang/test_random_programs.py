@@ -14,8 +14,11 @@ from hypothesis import strategies as st
 from .conftest import compile_kernel, outcome, same
 
 EXAMPLES = int(os.environ.get("PORTALIS_RANDOM_PROGRAMS", "80"))  # raise it for a long run
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def ints(depth: int) -> st.SearchStrategy[str]:
@@ -26,7 +29,8 @@ def ints(depth: int) -> st.SearchStrategy[str]:
     return st.one_of(
         leaf,
         st.tuples(sub, st.sampled_from(["+", "-", "//", "%"]), sub).map(
-            lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
         st.tuples(sub, st.integers(-9, 9)).map(lambda t: f"({t[0]} * {t[1]})"),
         sub.map(lambda e: f"abs({e})"),
         st.tuples(sub, sub).map(lambda t: f"min({t[0]}, {t[1]})"),
@@ -41,15 +45,18 @@ def ints(depth: int) -> st.SearchStrategy[str]:
 
 
 def floats(depth: int) -> st.SearchStrategy[str]:
-    leaf = st.one_of(st.sampled_from(["x", "y"]),
-                     st.sampled_from(["0.5", "-2.25", "3.0", "1e-3", "0.0", "-0.0", "7.5"]))
+    leaf = st.one_of(
+        st.sampled_from(["x", "y"]),
+        st.sampled_from(["0.5", "-2.25", "3.0", "1e-3", "0.0", "-0.0", "7.5"]),
+    )
     if depth == 0:
         return leaf
     sub = floats(depth - 1)
     return st.one_of(
         leaf,
         st.tuples(sub, st.sampled_from(["+", "-", "*", "/", "//", "%"]), sub).map(
-            lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
         st.tuples(sub, ints(depth - 1)).map(lambda t: f"({t[0]} * {t[1]})"),
         ints(depth - 1).map(lambda e: f"float({e})"),
         ints(depth - 1).map(lambda e: f"({e} / 4)"),
@@ -75,7 +82,8 @@ def bools(depth: int) -> st.SearchStrategy[str]:
     return st.one_of(
         leaf,
         st.tuples(num, st.sampled_from(["<", "<=", ">", ">=", "==", "!="]), num).map(
-            lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            lambda t: f"({t[0]} {t[1]} {t[2]})"
+        ),
         st.tuples(num, num, num).map(lambda t: f"({t[0]} < {t[1]} <= {t[2]})"),
         st.tuples(bools(depth - 1), bools(depth - 1)).map(lambda t: f"({t[0]} and {t[1]})"),
         st.tuples(bools(depth - 1), bools(depth - 1)).map(lambda t: f"({t[0]} or {t[1]})"),

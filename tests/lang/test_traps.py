@@ -12,7 +12,7 @@ from portalis.errors import WasmTrap
 
 from .conftest import compile_kernel
 
-SOURCE = '''\
+SOURCE = """\
 import math
 from portalis.lang import Array, f64
 
@@ -90,7 +90,7 @@ def _checked(x: float) -> float:
 
 def uses_checked(x: float) -> float:
     return _checked(x) + 1.0
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -119,8 +119,13 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "args", "exception", "line"), CASES)
-def test_trap_names_exception_and_line(kernel, name: str, args: tuple[object, ...],  # type: ignore[no-untyped-def]
-                                       exception: str, line: int) -> None:
+def test_trap_names_exception_and_line(
+    kernel,
+    name: str,
+    args: tuple[object, ...],  # type: ignore[no-untyped-def]
+    exception: str,
+    line: int,
+) -> None:
     with pytest.raises(WasmTrap) as info:
         getattr(kernel, name)(*args)
     assert info.value.python_exception == exception

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from .conftest import compile_kernel
 
-SOURCE = '''
+SOURCE = """
 from portalis.lang import Array, f32, i32
 
 
@@ -31,7 +31,7 @@ def widen(a: i32, x: f32) -> float:
 def store_f32(xs: Array[f32], v: float) -> None:
     xs[0] = v
     xs[1] = f32(v) * f32(2)
-'''
+"""
 
 
 @pytest.fixture(scope="module")

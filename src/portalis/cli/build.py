@@ -18,8 +18,12 @@ def add_parser(subparsers: Any) -> None:
     )
     p.add_argument("kernel", help="the kernel's Python source file")
     p.add_argument("-o", "--output", help="output path (default: next to the source)")
-    p.add_argument("--emit", choices=("wasm", "wat"), default="wasm",
-                   help="write the binary module (default) or its WebAssembly text")
+    p.add_argument(
+        "--emit",
+        choices=("wasm", "wat"),
+        default="wasm",
+        help="write the binary module (default) or its WebAssembly text",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.set_defaults(handler=run)
 
@@ -31,6 +35,5 @@ def run(args: argparse.Namespace) -> int:
     out = build(args.kernel, args.output, args.emit)
     if not args.quiet:
         ms = (time.perf_counter() - start) * 1000
-        print(f"built {out} ({out.stat().st_size} bytes), compiled in {ms:.0f} ms",
-              file=sys.stdout)
+        print(f"built {out} ({out.stat().st_size} bytes), compiled in {ms:.0f} ms", file=sys.stdout)
     return 0

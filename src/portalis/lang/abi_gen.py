@@ -20,14 +20,19 @@ def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
             continue
         results = fn.result_types
         names = ["result"] if len(results) == 1 else [f"result{i}" for i in range(len(results))]
-        functions.append(abi.Function(
-            name=fn.name,
-            params=tuple(_param(p) for p in fn.params),
-            results=tuple(abi.Value(n, t.abi) for n, t in zip(names, results, strict=False)
-                          if isinstance(t, Scalar)),
-            line=fn.line,
-            doc=fn.doc,
-        ))
+        functions.append(
+            abi.Function(
+                name=fn.name,
+                params=tuple(_param(p) for p in fn.params),
+                results=tuple(
+                    abi.Value(n, t.abi)
+                    for n, t in zip(names, results, strict=False)
+                    if isinstance(t, Scalar)
+                ),
+                line=fn.line,
+                doc=fn.doc,
+            )
+        )
     state: list[abi.Param] = []
     for s in module.state_scalars:
         if s.symbol != abi.STATE_GLOBAL_PREFIX + s.name:

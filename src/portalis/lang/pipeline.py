@@ -36,17 +36,18 @@ class CompiledKernel:
     abi: ModuleAbi
 
 
-def compile_source(source: str, filename: str = "<kernel>", *,
-                   library: Library | None = None) -> CompiledKernel:
+def compile_source(
+    source: str, filename: str = "<kernel>", *, library: Library | None = None
+) -> CompiledKernel:
     """Compile kernel source. ``library`` replaces the math library (tests use a stand-in);
     by default it is ``portalis.lang.libm``."""
-    unit = parse_unit(source, filename, prefix="", exported=True)           # 1
+    unit = parse_unit(source, filename, prefix="", exported=True)  # 1
     program = Program(unit, library if library is not None else default_library())
-    functions = program.lower_all()                                         # 2
+    functions = program.lower_all()  # 2
     functions = inline_small_functions(functions, set(program.links.values()))  # 3
-    module = program.layout(functions)                                      # 4
-    wat = emit_module(module)                                               # 5
-    wasm = assemble(wat, filename)                                          # 6
+    module = program.layout(functions)  # 4
+    wat = emit_module(module)  # 5
+    wasm = assemble(wat, filename)  # 6
     description = module_abi(module, Path(filename).name)
     return CompiledKernel(attach_abi(wasm, description), wat, description)  # 7
 
@@ -66,9 +67,13 @@ def assemble(wat: str, filename: str) -> bytes:
         wasmtime.Module.validate(_ENGINE[0], wasm)  # type: ignore[arg-type]
         return wasm
     except Exception as e:  # wasmtime raises its own error types; any failure is ours
-        raise CompileError(f"internal compiler error: generated WebAssembly is invalid: {e}",
-                           file=filename, line=0, col=0,
-                           hint="please report this with the kernel source") from None
+        raise CompileError(
+            f"internal compiler error: generated WebAssembly is invalid: {e}",
+            file=filename,
+            line=0,
+            col=0,
+            hint="please report this with the kernel source",
+        ) from None
 
 
 def attach_abi(wasm: bytes, description: ModuleAbi) -> bytes:
@@ -84,8 +89,11 @@ def build(path: str | Path, output: str | Path | None = None, emit: str = "wasm"
     try:
         source = src.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise CompileError(f"cannot read the kernel: {e}", file=str(src),
-                           hint="give the path of a UTF-8 Python file") from None
+        raise CompileError(
+            f"cannot read the kernel: {e}",
+            file=str(src),
+            hint="give the path of a UTF-8 Python file",
+        ) from None
     kernel = compile_source(source, str(src))
     out = Path(output) if output is not None else src.with_suffix("." + emit)
     data = kernel.wat.encode("utf-8") if emit == "wat" else kernel.wasm

@@ -4,14 +4,18 @@ from portalis.lang import Array, f64, i64
 
 SCALE = 2.5
 
+
 def swap_elems(a: Array[i64], i: int, j: int) -> None:
     a[i], a[j] = a[j], a[i]
+
 
 def pair(x: float) -> tuple[float, float]:
     return x, -x
 
+
 def forward(x: float) -> tuple[float, float]:
     return pair(x * SCALE)
+
 
 def rec(n: int) -> tuple[int, int]:
     if n == 0:
@@ -19,18 +23,22 @@ def rec(n: int) -> tuple[int, int]:
     a, b = rec(n - 1)
     return b, a + b
 
+
 def scaled(x: float = SCALE) -> float:
     return x
+
 
 def chained() -> int:
     a = b = 3
     return a + b
+
 
 def underscore(n: int) -> int:
     c = 0
     for _ in range(n):
         c += 1
     return c
+
 
 def sort3(a: Array[f64]) -> None:
     n = len(a)

@@ -108,8 +108,11 @@ class FunctionEmitter:
                 for k in range(p.type.ndim):
                     params.append(f"(param ${p.name}.n{k} i32)")
                     self.extra_locals[f"{p.name}.d{k}"] = "i64"
-                    prologue += [f"local.get ${p.name}.n{k}", "i64.extend_i32_u",
-                                 f"local.set ${p.name}.d{k}"]
+                    prologue += [
+                        f"local.get ${p.name}.n{k}",
+                        "i64.extend_i32_u",
+                        f"local.set ${p.name}.d{k}",
+                    ]
             else:
                 params.append(f"(param ${p.name} {p.type.wasm})")
         results = " ".join(t.wasm for t in fn.result_types)
@@ -171,8 +174,14 @@ class FunctionEmitter:
             self.depth -= 1
         self.emit("end")
 
-    def _loop(self, test: list[str] | None, cond: ir.Expr | None, body: list[ir.Stmt],
-              before_body: list[str], after_body: list[str]) -> None:
+    def _loop(
+        self,
+        test: list[str] | None,
+        cond: ir.Expr | None,
+        body: list[ir.Stmt],
+        before_body: list[str],
+        after_body: list[str],
+    ) -> None:
         brk, top, cont = self.label("break"), self.label("loop"), self.label("continue")
         self.emit(f"block {brk}", f"  loop {top}")
         self.depth += 2
@@ -210,8 +219,7 @@ class FunctionEmitter:
             self.expr(s.step)
             self.emit(f"local.tee ${s.stride}", "i64.eqz")
             self.raise_if("ValueError", self.line(s))
-            test = [c, lim, "i64.ge_s", c, lim, "i64.le_s", st, "i64.const 0", "i64.gt_s",
-                    "select"]
+            test = [c, lim, "i64.ge_s", c, lim, "i64.le_s", st, "i64.const 0", "i64.gt_s", "select"]
             advance = [c, st, "i64.add", f"local.set ${s.counter}"]
         self._loop(test, None, s.body, [c, f"local.set ${s.var}"], advance)
 
@@ -247,14 +255,22 @@ class FunctionEmitter:
         ix = self.fresh("i64")
         self.expr(index)
         if not (isinstance(index, ir.Const) and int(index.value) >= 0):
-            self.emit(f"local.tee ${ix}", f"local.get ${ix}", "i64.const 63", "i64.shr_s", dim,
-                      "i64.and", "i64.add")
+            self.emit(
+                f"local.tee ${ix}",
+                f"local.get ${ix}",
+                "i64.const 63",
+                "i64.shr_s",
+                dim,
+                "i64.and",
+                "i64.add",
+            )
         self.emit(f"local.tee ${ix}", dim, "i64.ge_u")
         self.raise_if("IndexError", self.line(node))
         self.emit(f"local.get ${ix}")
 
-    def address(self, arr: ir.ArrayRef, indices: list[ir.Expr], node: ir.Node,
-                safe: list[bool]) -> str:
+    def address(
+        self, arr: ir.ArrayRef, indices: list[ir.Expr], node: ir.Node, safe: list[bool]
+    ) -> str:
         """Push the byte address of an element; returns the memarg (``offset=`` for arrays
         at a fixed place) to append to the load or store."""
         for k, index in enumerate(indices):
@@ -318,8 +334,11 @@ class FunctionEmitter:
                 self.emit(f"local.get ${arr.name}.n{k}")
 
     def e_Block(self, e: ir.Block) -> None:
-        types = e.ty.items if isinstance(e.ty, TupleType) else (
-            (e.ty,) if isinstance(e.ty, Scalar) else ())
+        types = (
+            e.ty.items
+            if isinstance(e.ty, TupleType)
+            else ((e.ty,) if isinstance(e.ty, Scalar) else ())
+        )
         result = f" (result {' '.join(t.wasm for t in types)})" if types else ""
         self.emit(f"block ${e.label}{result}")
         self.depth += 1
@@ -389,8 +408,14 @@ class FunctionEmitter:
         t = e.left.ty
         assert isinstance(t, Scalar)
         left = e.left
-        if (e.op in ("eq", "ne") and isinstance(left, ir.Binary) and left.op == "mod"
-                and not t.is_float and isinstance(e.right, ir.Const) and e.right.value == 0):
+        if (
+            e.op in ("eq", "ne")
+            and isinstance(left, ir.Binary)
+            and left.op == "mod"
+            and not t.is_float
+            and isinstance(e.right, ir.Const)
+            and e.right.value == 0
+        ):
             # `a % b == 0`: the floor-modulo sign fix-up cannot change zero-ness, so the
             # plain remainder decides (a divisibility test in a hot loop).
             a, b = self.fresh(t.wasm), self.fresh(t.wasm)
@@ -492,9 +517,11 @@ class FunctionEmitter:
         """Python's floor division and modulo: the quotient rounds toward -inf and the
         remainder takes the divisor's sign."""
         w = t.wasm
-        if isinstance(e.right, ir.Const) and int(e.right.value) > 0 and (
-            int(e.right.value) & (int(e.right.value) - 1)
-        ) == 0:
+        if (
+            isinstance(e.right, ir.Const)
+            and int(e.right.value) > 0
+            and (int(e.right.value) & (int(e.right.value) - 1)) == 0
+        ):
             # A positive power of two: Python's floor division is an arithmetic shift and
             # its modulo a mask, exactly, for negative operands too.
             n = int(e.right.value)
@@ -512,8 +539,19 @@ class FunctionEmitter:
         ga, gb = f"local.get ${a}", f"local.get ${b}"
         if e.op == "floordiv":
             self.divrem("div", w, a, b)
-            self.emit(ga, gb, f"{w}.rem_s", f"{w}.const 0", f"{w}.ne",
-                      ga, gb, f"{w}.xor", f"{w}.const 0", f"{w}.lt_s", "i32.and")
+            self.emit(
+                ga,
+                gb,
+                f"{w}.rem_s",
+                f"{w}.const 0",
+                f"{w}.ne",
+                ga,
+                gb,
+                f"{w}.xor",
+                f"{w}.const 0",
+                f"{w}.lt_s",
+                "i32.and",
+            )
             if w == "i64":
                 self.emit("i64.extend_i32_u")
             self.emit(f"{w}.sub")
@@ -521,10 +559,22 @@ class FunctionEmitter:
             r = self.fresh(w)
             gr = f"local.get ${r}"
             self.divrem("rem", w, a, b)
-            self.emit(f"local.tee ${r}",
-                      gb, f"{w}.const 0",
-                      gr, f"{w}.const 0", f"{w}.ne", gr, gb, f"{w}.xor", f"{w}.const 0",
-                      f"{w}.lt_s", "i32.and", "select", f"{w}.add")
+            self.emit(
+                f"local.tee ${r}",
+                gb,
+                f"{w}.const 0",
+                gr,
+                f"{w}.const 0",
+                f"{w}.ne",
+                gr,
+                gb,
+                f"{w}.xor",
+                f"{w}.const 0",
+                f"{w}.lt_s",
+                "i32.and",
+                "select",
+                f"{w}.add",
+            )
 
     def divrem(self, kind: str, w: str, a: str, b: str) -> None:
         """Push ``a div_s b`` or ``a rem_s b`` (both in locals, ``b`` non-zero). For int64,
@@ -535,8 +585,19 @@ class FunctionEmitter:
             self.emit(ga, gb, f"{w}.{kind}_s")
             return
         self.emit(ga, gb, "i64.or", "i64.const 32", "i64.shr_u", "i64.eqz", "if (result i64)")
-        self.emit(f"  {ga}", "  i32.wrap_i64", f"  {gb}", "  i32.wrap_i64", f"  i32.{kind}_u",
-                  "  i64.extend_i32_u", "else", f"  {ga}", f"  {gb}", f"  i64.{kind}_s", "end")
+        self.emit(
+            f"  {ga}",
+            "  i32.wrap_i64",
+            f"  {gb}",
+            "  i32.wrap_i64",
+            f"  i32.{kind}_u",
+            "  i64.extend_i32_u",
+            "else",
+            f"  {ga}",
+            f"  {gb}",
+            f"  i64.{kind}_s",
+            "end",
+        )
 
     def shift(self, e: ir.Binary, t: Scalar) -> None:
         w = t.wasm
@@ -556,11 +617,19 @@ class FunctionEmitter:
         self.emit(f"local.tee ${n}", f"{w}.const 0", f"{w}.lt_s")
         self.raise_if("ValueError", self.line(e))
         if e.op == "shl":
-            self.emit(gn, f"{w}.shl", f"{w}.const 0", gn, f"{w}.const {bits}", f"{w}.lt_u",
-                      "select")
+            self.emit(
+                gn, f"{w}.shl", f"{w}.const 0", gn, f"{w}.const {bits}", f"{w}.lt_u", "select"
+            )
         else:
-            self.emit(gn, f"{w}.const {bits - 1}", gn, f"{w}.const {bits - 1}", f"{w}.lt_u",
-                      "select", f"{w}.shr_s")
+            self.emit(
+                gn,
+                f"{w}.const {bits - 1}",
+                gn,
+                f"{w}.const {bits - 1}",
+                f"{w}.lt_u",
+                "select",
+                f"{w}.shr_s",
+            )
 
     # -- builtins -------------------------------------------------------------------------
 
@@ -586,10 +655,25 @@ class FunctionEmitter:
             self.emit(f"local.set ${local}")
         r = self.fresh("f64")
         gets = [f"local.get ${a}" for a in args]
-        self.emit(*gets, f"call ${symbol}", f"local.tee ${r}", f"local.get ${r}", "f64.sub",
-                  "f64.const 0", "f64.eq", "if (result f64)", f"  local.get ${r}", "else")
-        self.emit(*("  " + g for g in gets), f"  local.get ${r}", f"  i32.const {self.line(e)}",
-                  f"  call $math.{name}.slow", "end")
+        self.emit(
+            *gets,
+            f"call ${symbol}",
+            f"local.tee ${r}",
+            f"local.get ${r}",
+            "f64.sub",
+            "f64.const 0",
+            "f64.eq",
+            "if (result f64)",
+            f"  local.get ${r}",
+            "else",
+        )
+        self.emit(
+            *("  " + g for g in gets),
+            f"  local.get ${r}",
+            f"  i32.const {self.line(e)}",
+            f"  call $math.{name}.slow",
+            "end",
+        )
 
     def _unary_f64(self, e: ir.BuiltinCall, *instrs: str) -> None:
         self.expr(e.args[0])
@@ -622,8 +706,16 @@ class FunctionEmitter:
         x = self.fresh("f64")
         self.emit(f"local.tee ${x}", f"local.get ${x}", "f64.ne")
         self.raise_if("ValueError", line)
-        self.emit(f"local.get ${x}", "f64.const 0x1p63", "f64.lt", f"local.get ${x}",
-                  "f64.const -0x1p63", "f64.ge", "i32.and", "i32.eqz")
+        self.emit(
+            f"local.get ${x}",
+            "f64.const 0x1p63",
+            "f64.lt",
+            f"local.get ${x}",
+            "f64.const -0x1p63",
+            "f64.ge",
+            "i32.and",
+            "i32.eqz",
+        )
         self.raise_if("OverflowError", line)
         self.emit(f"local.get ${x}", "i64.trunc_f64_s")
 
@@ -668,9 +760,20 @@ class FunctionEmitter:
         w = t.wasm
         x, r = self.fresh(w), self.fresh(w)
         self.expr(e.args[0])
-        self.emit(f"local.tee ${x}", f"local.get ${x}", f"{w}.mul", f"local.tee ${r}",
-                  f"{w}.abs", f"{w}.const inf", f"{w}.eq", f"local.get ${x}", f"{w}.abs",
-                  f"{w}.const inf", f"{w}.lt", "i32.and")
+        self.emit(
+            f"local.tee ${x}",
+            f"local.get ${x}",
+            f"{w}.mul",
+            f"local.tee ${r}",
+            f"{w}.abs",
+            f"{w}.const inf",
+            f"{w}.eq",
+            f"local.get ${x}",
+            f"{w}.abs",
+            f"{w}.const inf",
+            f"{w}.lt",
+            "i32.and",
+        )
         self.raise_if("OverflowError", self.line(e))
         self.emit(f"local.get ${r}")
 
@@ -681,15 +784,20 @@ class FunctionEmitter:
         self.expr(e.args[0])
         self.emit(f"local.tee ${tmp}", "f64.const 0", "f64.lt", "if (result f64)")
         self.depth += 1
-        self.emit(f"local.get ${tmp}", "f64.const -inf", "f64.eq", "if (result f64)",
-                  "  f64.const inf", "else")
+        self.emit(
+            f"local.get ${tmp}",
+            "f64.const -inf",
+            "f64.eq",
+            "if (result f64)",
+            "  f64.const inf",
+            "else",
+        )
         self.depth += 1
         self.raise_("ValueError", self.line(e))
         self.depth -= 1
         self.emit("end")
         self.depth -= 1
-        self.emit("else", f"  local.get ${tmp}", "  f64.sqrt", "  f64.const 0", "  f64.add",
-                  "end")
+        self.emit("else", f"  local.get ${tmp}", "  f64.sqrt", "  f64.const 0", "  f64.add", "end")
 
     def b_abs(self, e: ir.BuiltinCall) -> None:
         t = e.ty
@@ -700,9 +808,17 @@ class FunctionEmitter:
             return
         tmp = self.fresh(t.wasm)
         w = t.wasm
-        self.emit(f"local.set ${tmp}", f"{w}.const 0", f"local.get ${tmp}", f"{w}.sub",
-                  f"local.get ${tmp}", f"local.get ${tmp}", f"{w}.const 0", f"{w}.lt_s",
-                  "select")
+        self.emit(
+            f"local.set ${tmp}",
+            f"{w}.const 0",
+            f"local.get ${tmp}",
+            f"{w}.sub",
+            f"local.get ${tmp}",
+            f"local.get ${tmp}",
+            f"{w}.const 0",
+            f"{w}.lt_s",
+            "select",
+        )
 
     def _minmax(self, e: ir.BuiltinCall, op: str) -> None:
         t = e.ty
@@ -714,9 +830,16 @@ class FunctionEmitter:
         self.emit(f"local.set ${best}")
         for a in e.args[1:]:
             self.expr(a)
-            self.emit(f"local.set ${cand}", f"local.get ${cand}", f"local.get ${best}",
-                      f"local.get ${cand}", f"local.get ${best}", f"{w}.{cmp}", "select",
-                      f"local.set ${best}")
+            self.emit(
+                f"local.set ${cand}",
+                f"local.get ${cand}",
+                f"local.get ${best}",
+                f"local.get ${cand}",
+                f"local.get ${best}",
+                f"{w}.{cmp}",
+                "select",
+                f"local.set ${best}",
+            )
         self.emit(f"local.get ${best}")
 
     def b_min(self, e: ir.BuiltinCall) -> None:

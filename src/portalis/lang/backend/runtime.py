@@ -13,9 +13,11 @@ from portalis.abi import ALLOC_EXPORT, ERROR_CODES, ERROR_GLOBAL, ERROR_LINE_GLO
 def _raise(code: str, line: str = "$line") -> str:
     """Instructions trapping with ``code``; the line comes from the local ``line`` unless it
     is 0 (library code, where the caller already recorded it)."""
-    return (f"i32.const {ERROR_CODES[code]} global.set ${ERROR_GLOBAL} "
-            f"local.get {line} if local.get {line} global.set ${ERROR_LINE_GLOBAL} end "
-            "unreachable")
+    return (
+        f"i32.const {ERROR_CODES[code]} global.set ${ERROR_GLOBAL} "
+        f"local.get {line} if local.get {line} global.set ${ERROR_LINE_GLOBAL} end "
+        "unreachable"
+    )
 
 
 ALLOCATOR = f"""
@@ -157,8 +159,10 @@ def math_slow_path(name: str, rule: str, arity: int) -> str:
     params = "(param $x f64)" + (" (param $y f64)" if arity == 2 else "")
     body: list[str] = []
     if rule == "fmod":  # fmod(finite, ±inf) is x itself
-        body.append(f"local.get $y f64.abs f64.const inf f64.eq {_finite('$x')} i32.and "
-                    "if local.get $x return end")
+        body.append(
+            f"local.get $y f64.abs f64.const inf f64.eq {_finite('$x')} i32.and "
+            "if local.get $x return end"
+        )
     if rule in ("math1", "math1_overflow"):
         inf_error = "OverflowError" if rule == "math1_overflow" else "ValueError"
         body += [
@@ -180,8 +184,7 @@ def math_slow_path(name: str, rule: str, arity: int) -> str:
         body += [
             f"{_finite('$x')} {_finite('$y')} i32.and {_finite('$r')} i32.eqz i32.and",
             "if",
-            f"  {_nan('$r')} local.get $x f64.const 0 f64.eq i32.or "
-            f"if {_raise('ValueError')} end",
+            f"  {_nan('$r')} local.get $x f64.const 0 f64.eq i32.or if {_raise('ValueError')} end",
             f"  {_raise('OverflowError')}",
             "end",
         ]

@@ -22,8 +22,10 @@ def emit_module(module: ir.Module) -> str:
     for g in (ERROR_GLOBAL, ERROR_LINE_GLOBAL):
         out.append(f'  (global ${g} (export "{g}") (mut i32) (i32.const 0))')
     for s in module.state_scalars:
-        out.append(f'  (global ${s.symbol} (export "{s.symbol}") (mut {s.type.wasm}) '
-                   f"({const(s.type, s.init)}))")
+        out.append(
+            f'  (global ${s.symbol} (export "{s.symbol}") (mut {s.type.wasm}) '
+            f"({const(s.type, s.init)}))"
+        )
     out.append(f"  (global $~heap (mut i32) (i32.const {module.heap_base}))")
     out.append("  (global $~free (mut i32) (i32.const 0))")
     for block in module.data:

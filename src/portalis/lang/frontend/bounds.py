@@ -31,8 +31,12 @@ class Range:
 def _const_int(node: ast.expr) -> int | None:
     if isinstance(node, ast.Constant) and type(node.value) is int:
         return node.value
-    if (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub)
-            and isinstance(node.operand, ast.Constant) and type(node.operand.value) is int):
+    if (
+        isinstance(node, ast.UnaryOp)
+        and isinstance(node.op, ast.USub)
+        and isinstance(node.operand, ast.Constant)
+        and type(node.operand.value) is int
+    ):
         return -node.operand.value
     return None
 
@@ -55,13 +59,22 @@ def extent_of(node: ast.expr, arrays: set[str], aliases: dict[str, Extent]) -> E
     if isinstance(base, ast.Name) and base.id in aliases:
         e = aliases[base.id]
         return Extent(e.array, e.axis, e.offset + offset)
-    if (isinstance(base, ast.Call) and isinstance(base.func, ast.Name) and base.func.id == "len"
-            and len(base.args) == 1 and isinstance(base.args[0], ast.Name)
-            and base.args[0].id in arrays):
+    if (
+        isinstance(base, ast.Call)
+        and isinstance(base.func, ast.Name)
+        and base.func.id == "len"
+        and len(base.args) == 1
+        and isinstance(base.args[0], ast.Name)
+        and base.args[0].id in arrays
+    ):
         return Extent(base.args[0].id, 0, offset)
-    if (isinstance(base, ast.Subscript) and isinstance(base.value, ast.Attribute)
-            and base.value.attr == "shape" and isinstance(base.value.value, ast.Name)
-            and base.value.value.id in arrays):
+    if (
+        isinstance(base, ast.Subscript)
+        and isinstance(base.value, ast.Attribute)
+        and base.value.attr == "shape"
+        and isinstance(base.value.value, ast.Name)
+        and base.value.value.id in arrays
+    ):
         k = _const_int(base.slice)
         if k is not None and k >= 0:
             return Extent(base.value.value.id, k, offset)
@@ -79,9 +92,14 @@ def lower_bound(node: ast.expr, ranges: dict[str, Range]) -> int | None:
     return None
 
 
-def index_is_safe(index: ast.expr, array: str, axis: int, shape: tuple[int, ...] | None,
-                  ranges: dict[str, Range], same: dict[tuple[str, int], tuple[str, int]]
-                  ) -> bool:
+def index_is_safe(
+    index: ast.expr,
+    array: str,
+    axis: int,
+    shape: tuple[int, ...] | None,
+    ranges: dict[str, Range],
+    same: dict[tuple[str, int], tuple[str, int]],
+) -> bool:
     """Whether ``array[... index ...]`` (at ``axis``) is always within bounds. ``same``
     maps an (array, axis) to a representative of the extents asserted equal to it."""
     base, c = _split_offset(index)
@@ -101,18 +119,24 @@ def index_is_safe(index: ast.expr, array: str, axis: int, shape: tuple[int, ...]
     return False
 
 
-def asserted_equal_extents(test: ast.expr, arrays: set[str], aliases: dict[str, Extent],
-                           same: dict[tuple[str, int], tuple[str, int]]) -> None:
+def asserted_equal_extents(
+    test: ast.expr,
+    arrays: set[str],
+    aliases: dict[str, Extent],
+    same: dict[tuple[str, int], tuple[str, int]],
+) -> None:
     """Record ``assert len(out) == len(a)`` / ``assert b.shape[1] == m and ...``: after the
     assert those extents are equal (arrays never change shape during a call)."""
-    parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [
-        test]
+    parts = test.values if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And) else [test]
     for part in parts:
         if not (isinstance(part, ast.Compare) and all(isinstance(o, ast.Eq) for o in part.ops)):
             continue
         extents = [extent_of(e, arrays, aliases) for e in [part.left, *part.comparators]]
-        keys = [(e.array, e.axis) for e in extents
-                if e is not None and e.array is not None and e.offset == 0]
+        keys = [
+            (e.array, e.axis)
+            for e in extents
+            if e is not None and e.array is not None and e.offset == 0
+        ]
         if len(keys) != len(extents) or len(keys) < 2:
             continue
         roots = {same.get(k, k) for k in keys}

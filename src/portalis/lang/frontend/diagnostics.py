@@ -58,8 +58,9 @@ class Diagnostics:
     def error(self, node: ast.AST | None, message: str, hint: str = "") -> CompileError:
         line = getattr(node, "lineno", 0) if node is not None else 0
         col = getattr(node, "col_offset", -1) + 1 if node is not None else 0
-        return CompileError(message, file=self.filename, line=line, col=col,
-                            hint=hint or DEFAULT_HINT)
+        return CompileError(
+            message, file=self.filename, line=line, col=col, hint=hint or DEFAULT_HINT
+        )
 
     def unsupported(self, node: ast.AST, where: str = "in kernels", hint: str = "") -> CompileError:
         return self.error(

@@ -30,14 +30,32 @@ from portalis.lang.types import (
 if TYPE_CHECKING:
     from portalis.lang.frontend.program import Program
 
-_ARITH = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
-          ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.BitAnd: "and",
-          ast.BitOr: "or", ast.BitXor: "xor", ast.LShift: "shl", ast.RShift: "shr"}
-_COMPARE = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq",
-            ast.NotEq: "ne"}
+_ARITH = {
+    ast.Add: "add",
+    ast.Sub: "sub",
+    ast.Mult: "mul",
+    ast.Div: "div",
+    ast.FloorDiv: "floordiv",
+    ast.Mod: "mod",
+    ast.Pow: "pow",
+    ast.BitAnd: "and",
+    ast.BitOr: "or",
+    ast.BitXor: "xor",
+    ast.LShift: "shl",
+    ast.RShift: "shr",
+}
+_COMPARE = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq", ast.NotEq: "ne"}
 _WIDENS: set[tuple[Scalar, Scalar]] = {
-    (BOOL, I32), (BOOL, I64), (BOOL, F32), (BOOL, F64), (I32, I64), (I32, F64), (I64, F64),
-    (F32, F64), (I32, F32), (I64, F32),
+    (BOOL, I32),
+    (BOOL, I64),
+    (BOOL, F32),
+    (BOOL, F64),
+    (I32, I64),
+    (I32, F64),
+    (I64, F64),
+    (F32, F64),
+    (I32, F32),
+    (I64, F32),
 }
 
 
@@ -80,8 +98,9 @@ class ExprLowerer:
             raise self.err(node, f"{what} is {e.ty}, expected a number or bool")
         return e.ty
 
-    def coerce(self, e: ir.Expr, to: Scalar, node: ast.AST, what: str = "value",
-               narrowing: bool = False) -> ir.Expr:
+    def coerce(
+        self, e: ir.Expr, to: Scalar, node: ast.AST, what: str = "value", narrowing: bool = False
+    ) -> ir.Expr:
         """Convert ``e`` to ``to`` where Python code would expect it to just work (int →
         float, bool → int, literals to any width); refuse silent narrowing unless asked."""
         src = self.scalar(e, node, what)
@@ -104,8 +123,11 @@ class ExprLowerer:
         if (src, to) in _WIDENS or (narrowing and src.is_float == to.is_float and not to.is_bool):
             return ir.Cast(e.line, e.col, to, "convert", e)
         if to.is_bool:
-            raise self.err(node, f"{what} must be a bool, got {src}",
-                           "compare explicitly (x != 0) or use bool(x)")
+            raise self.err(
+                node,
+                f"{what} must be a bool, got {src}",
+                "compare explicitly (x != 0) or use bool(x)",
+            )
         hint = "convert explicitly with int(...)" if src.is_float else "convert explicitly"
         raise self.err(node, f"{what} has type {src}, expected {to}", hint)
 
@@ -143,14 +165,20 @@ class ExprLowerer:
             return ir.Const(node.lineno, node.col_offset, BOOL, v)
         if isinstance(v, int):
             if not I64_MIN <= v <= I64_MAX:
-                raise self.err(node, f"integer literal {v} does not fit in 64 bits",
-                               "kernel ints are 64-bit; see docs/language.md")
+                raise self.err(
+                    node,
+                    f"integer literal {v} does not fit in 64 bits",
+                    "kernel ints are 64-bit; see docs/language.md",
+                )
             return ir.Const(node.lineno, node.col_offset, I64, v)
         if isinstance(v, float):
             return ir.Const(node.lineno, node.col_offset, F64, v)
         what = "string" if isinstance(v, str) else type(v).__name__
-        raise self.err(node, f"{what} values are not supported in kernels",
-                       "kernels compute with numbers, bools and arrays")
+        raise self.err(
+            node,
+            f"{what} values are not supported in kernels",
+            "kernels compute with numbers, bools and arrays",
+        )
 
     def const_value(self, node: ast.expr, value: Any) -> ir.Expr:
         if isinstance(value, bool):
@@ -159,16 +187,18 @@ class ExprLowerer:
             return ir.Const(node.lineno, node.col_offset, I64, value)
         if isinstance(value, float):
             return ir.Const(node.lineno, node.col_offset, F64, value)
-        raise self.err(node, "a constant table cannot be used as a value",
-                       "index it: TABLE[i]")
+        raise self.err(node, "a constant table cannot be used as a value", "index it: TABLE[i]")
 
     def name(self, node: ast.Name) -> ir.Expr:
         n = node.id
         if n in self.locals:
             return ir.LocalGet(node.lineno, node.col_offset, self.locals[n], n)
         if n in self.arrays or (n in self.unit.state_arrays and n not in self.scope):
-            raise self.err(node, f"array `{n}` cannot be used as a value here",
-                           "index it (a[i]), take len(a), or pass it to a function")
+            raise self.err(
+                node,
+                f"array `{n}` cannot be used as a value here",
+                "index it (a[i]), take len(a), or pass it to a function",
+            )
         if n in self.scope and n not in self.globals_declared:
             raise self.err(node, f"local variable `{n}` is used before it is assigned")
         u = self.unit
@@ -178,8 +208,9 @@ class ExprLowerer:
             s = u.state_scalars[n]
             return ir.GlobalGet(node.lineno, node.col_offset, s.type, s.symbol)
         if n in u.tables:
-            raise self.err(node, f"constant table `{n}` cannot be used as a value",
-                           "index it: TABLE[i]")
+            raise self.err(
+                node, f"constant table `{n}` cannot be used as a value", "index it: TABLE[i]"
+            )
         value = self.program.foreign_value(u, n, node)
         if value is not None:
             return self.const_value(node, value)
@@ -199,11 +230,17 @@ class ExprLowerer:
             return ir.Const(node.lineno, node.col_offset, F64, builtins.CONSTANTS[q])
         label = ast.unparse(node)
         if isinstance(node, ast.Name):
-            raise self.err(node, f"name `{label}` is not defined in this kernel",
-                           "kernels see their parameters, locals, module-level names and "
-                           "imported math/portalis.lang names")
-        raise self.err(node, f"`{label}` is not supported in kernels",
-                       "see docs/language.md for the supported attributes and functions")
+            raise self.err(
+                node,
+                f"name `{label}` is not defined in this kernel",
+                "kernels see their parameters, locals, module-level names and "
+                "imported math/portalis.lang names",
+            )
+        raise self.err(
+            node,
+            f"`{label}` is not supported in kernels",
+            "see docs/language.md for the supported attributes and functions",
+        )
 
     # -- arrays and tables ----------------------------------------------------------------
 
@@ -233,17 +270,21 @@ class ExprLowerer:
         return set(self.arrays) | {n for n in self.unit.state_arrays if n not in self.scope}
 
     def safe_flags(self, arr: ir.ArrayRef, idx_nodes: list[ast.expr]) -> list[bool]:
-        return [bounds.index_is_safe(n, arr.name, k, arr.shape, self.ranges, self.same_extents)
-                for k, n in enumerate(idx_nodes)]
+        return [
+            bounds.index_is_safe(n, arr.name, k, arr.shape, self.ranges, self.same_extents)
+            for k, n in enumerate(idx_nodes)
+        ]
 
     def index(self, node: ast.expr) -> ir.Expr:
         if isinstance(node, ast.Slice):
-            raise self.err(node, "slices are not supported in kernels",
-                           "loop over the elements with for i in range(...)")
+            raise self.err(
+                node,
+                "slices are not supported in kernels",
+                "loop over the elements with for i in range(...)",
+            )
         e = self.lower_scalar(node)
         if self.scalar(e, node).is_float:
-            raise self.err(node, "array indices must be int, got float",
-                           "convert with int(...)")
+            raise self.err(node, "array indices must be int, got float", "convert with int(...)")
         return self.coerce(e, I64, node, "index")
 
     def split_subscript(self, node: ast.Subscript) -> tuple[ast.expr, list[ast.expr]]:
@@ -261,23 +302,29 @@ class ExprLowerer:
         if isinstance(base, ast.Attribute) and base.attr == "shape":
             arr = self.array_of(base.value)
             if arr is not None:
-                if len(idx_nodes) != 1 or not (isinstance(idx_nodes[0], ast.Constant)
-                                               and type(idx_nodes[0].value) is int):
+                if len(idx_nodes) != 1 or not (
+                    isinstance(idx_nodes[0], ast.Constant) and type(idx_nodes[0].value) is int
+                ):
                     raise self.err(node, "index a shape with a literal int: a.shape[0]")
                 k = idx_nodes[0].value
                 if not -arr.type.ndim <= k < arr.type.ndim:
-                    raise self.err(node, f"`{ast.unparse(base.value)}` has {arr.type.ndim} "
-                                   "dimension(s)")
+                    raise self.err(
+                        node, f"`{ast.unparse(base.value)}` has {arr.type.ndim} dimension(s)"
+                    )
                 return self.dim(node, arr, k % arr.type.ndim)
         arr = self.array_of(base)
         if arr is not None:
             if len(idx_nodes) != arr.type.ndim:
-                raise self.err(node, f"`{ast.unparse(base)}` has {arr.type.ndim} dimension(s); "
-                               f"index all of them (got {len(idx_nodes)})",
-                               "partial indexing and slicing are not supported")
+                raise self.err(
+                    node,
+                    f"`{ast.unparse(base)}` has {arr.type.ndim} dimension(s); "
+                    f"index all of them (got {len(idx_nodes)})",
+                    "partial indexing and slicing are not supported",
+                )
             indices = [self.index(i) for i in idx_nodes]
-            return ir.Load(line, col, arr.element.value, arr, indices,
-                           self.safe_flags(arr, idx_nodes))
+            return ir.Load(
+                line, col, arr.element.value, arr, indices, self.safe_flags(arr, idx_nodes)
+            )
         table = self.table_of(base)
         if table is not None:
             if len(idx_nodes) != 1:
@@ -286,13 +333,19 @@ class ExprLowerer:
             if isinstance(i, ir.Const):
                 k = int(i.value)
                 if not -len(table.values) <= k < len(table.values):
-                    raise self.err(node, f"index {k} is out of range for `{ast.unparse(base)}` "
-                                   f"({len(table.values)} items)")
+                    raise self.err(
+                        node,
+                        f"index {k} is out of range for `{ast.unparse(base)}` "
+                        f"({len(table.values)} items)",
+                    )
                 return ir.Const(line, col, table.element, table.values[k])
             self.program.use_table(table)
             return ir.TableLoad(line, col, table.element, table.symbol, 0, len(table.values), i)
-        raise self.err(node, f"`{ast.unparse(base)}` cannot be indexed",
-                       "kernels index arrays and module-level constant tuples")
+        raise self.err(
+            node,
+            f"`{ast.unparse(base)}` cannot be indexed",
+            "kernels index arrays and module-level constant tuples",
+        )
 
     # -- operators ----------------------------------------------------------------------
 
@@ -300,8 +353,11 @@ class ExprLowerer:
         o = node.operand
         if isinstance(node.op, ast.USub) and isinstance(o, ast.Constant) and type(o.value) is int:
             if not I64_MIN <= -o.value <= I64_MAX:  # -(2**63) is a valid int64 literal
-                raise self.err(node, f"integer literal {-o.value} does not fit in 64 bits",
-                               "kernel ints are 64-bit; see docs/language.md")
+                raise self.err(
+                    node,
+                    f"integer literal {-o.value} does not fit in 64 bits",
+                    "kernel ints are 64-bit; see docs/language.md",
+                )
             return ir.Const(node.lineno, node.col_offset, I64, -o.value)
         e = self.lower_scalar(node.operand)
         t = self.scalar(e, node)
@@ -343,12 +399,14 @@ class ExprLowerer:
             t = self.arith_type(left, right, node)
             if op in ("shl", "shr") and isinstance(right, ir.Const) and int(right.value) < 0:
                 raise self.err(node, "negative shift count (ValueError in Python)")
-            return ir.Binary(line, col, t, op, self.coerce(left, t, node),
-                             self.coerce(right, t, node))
+            return ir.Binary(
+                line, col, t, op, self.coerce(left, t, node), self.coerce(right, t, node)
+            )
         if op == "div":
             t = F32 if self.arith_type(left, right, node) == F32 else F64
-            return ir.Binary(line, col, t, op, self.coerce(left, t, node),
-                             self.coerce(right, t, node))
+            return ir.Binary(
+                line, col, t, op, self.coerce(left, t, node), self.coerce(right, t, node)
+            )
         if op == "pow":
             return self.power(left, right, node)
         t = self.arith_type(left, right, node)
@@ -376,8 +434,9 @@ class ExprLowerer:
             t = F32 if lt == F32 else F64
             return ir.BuiltinCall(line, col, t, "square", [self.coerce(left, t, node)])
         symbol = self.program.use_prelude("float_pow", self.d, node)
-        return ir.Call(line, col, F64, symbol,
-                       [self.coerce(left, F64, node), self.coerce(right, F64, node)])
+        return ir.Call(
+            line, col, F64, symbol, [self.coerce(left, F64, node), self.coerce(right, F64, node)]
+        )
 
     def small_power(self, base: ir.Expr, n: int, t: Scalar, node: ast.AST) -> ir.Expr:
         """``i ** n`` for a literal 0 <= n <= 8: a chain of multiplications (exact in
@@ -401,8 +460,11 @@ class ExprLowerer:
         for i, (op_node, comp) in enumerate(zip(node.ops, node.comparators, strict=False)):
             op = _COMPARE.get(type(op_node))
             if op is None:
-                raise self.err(node, f"comparison `{type(op_node).__name__}` is not supported",
-                               "kernels compare numbers with < <= > >= == !=")
+                raise self.err(
+                    node,
+                    f"comparison `{type(op_node).__name__}` is not supported",
+                    "kernels compare numbers with < <= > >= == !=",
+                )
             right = self.lower_scalar(comp)
             next_left = right
             if i + 1 < len(node.ops) and not isinstance(right, ir.Const | ir.LocalGet):
@@ -411,10 +473,14 @@ class ExprLowerer:
                 right = ir.LocalTee(line, col, right.ty, tmp, right)
             lt, rt = self.scalar(left, node), self.scalar(right, node)
             t = BOOL if lt.is_bool and rt.is_bool else self.arith_type(left, right, node)
-            c = ir.Compare(line, col, BOOL, op, self.coerce(left, t, node),
-                           self.coerce(right, t, node))
-            result = c if result is None else ir.IfExp(
-                line, col, BOOL, result, c, ir.Const(line, col, BOOL, False))
+            c = ir.Compare(
+                line, col, BOOL, op, self.coerce(left, t, node), self.coerce(right, t, node)
+            )
+            result = (
+                c
+                if result is None
+                else ir.IfExp(line, col, BOOL, result, c, ir.Const(line, col, BOOL, False))
+            )
             left = next_left
         assert result is not None
         return result
@@ -426,8 +492,9 @@ class ExprLowerer:
         result = self.coerce(values[-1], t, node)
         for v in reversed(values[:-1]):
             tmp = self.temp(t)
-            result = ir.Logical(node.lineno, node.col_offset, t, op, self.coerce(v, t, node),
-                                result, tmp)
+            result = ir.Logical(
+                node.lineno, node.col_offset, t, op, self.coerce(v, t, node), result, tmp
+            )
         return result
 
     def common_type(self, values: list[ir.Expr], node: ast.AST) -> Scalar:
@@ -443,8 +510,9 @@ class ExprLowerer:
         cond = self.truth(self.lower_scalar(node.test), node.test)
         a, b = self.lower_scalar(node.body), self.lower_scalar(node.orelse)
         t = self.common_type([a, b], node)
-        return ir.IfExp(node.lineno, node.col_offset, t, cond, self.coerce(a, t, node),
-                        self.coerce(b, t, node))
+        return ir.IfExp(
+            node.lineno, node.col_offset, t, cond, self.coerce(a, t, node), self.coerce(b, t, node)
+        )
 
     def tuple_(self, node: ast.Tuple) -> ir.Expr:
         items = [self.lower_scalar(e) for e in node.elts]
@@ -459,14 +527,20 @@ class ExprLowerer:
             return self.user_call(node, sig)
         name = self.unit.builtin_name(f)
         if name is None:
-            raise self.err(node, f"cannot call `{ast.unparse(f)}`",
-                           "kernels call their own functions, math functions and builtins")
+            raise self.err(
+                node,
+                f"cannot call `{ast.unparse(f)}`",
+                "kernels call their own functions, math functions and builtins",
+            )
         if name == "len":
             return self.len_(node)
         b = builtins.lookup(name)
         if b is None:
-            hint = ("kernels cannot do I/O: return values instead" if name == "print" else
-                    "see the builtins table in docs/language.md")
+            hint = (
+                "kernels cannot do I/O: return values instead"
+                if name == "print"
+                else "see the builtins table in docs/language.md"
+            )
             if name == "range":
                 hint = "range(...) is only supported as the iterable of a for loop"
             elif name in ("zeros", "numpy.zeros", "numpy.empty", "numpy.array"):
@@ -485,8 +559,14 @@ class ExprLowerer:
         params, result = typed
         return self.lower_builtin(b, node, args, params, result)
 
-    def lower_builtin(self, b: builtins.Builtin, node: ast.Call, args: list[ir.Expr],
-                      params: list[Scalar], result: Scalar) -> ir.Expr:
+    def lower_builtin(
+        self,
+        b: builtins.Builtin,
+        node: ast.Call,
+        args: list[ir.Expr],
+        params: list[Scalar],
+        result: Scalar,
+    ) -> ir.Expr:
         line, col = node.lineno, node.col_offset
         low = b.lowering
         if low == "convert":
@@ -532,8 +612,9 @@ class ExprLowerer:
         line, col = node.lineno, node.col_offset
         bound: dict[str, ast.expr] = {}
         if len(node.args) > len(sig.params):
-            raise self.err(node, f"`{sig.name}` takes {len(sig.params)} arguments, "
-                           f"got {len(node.args)}")
+            raise self.err(
+                node, f"`{sig.name}` takes {len(sig.params)} arguments, got {len(node.args)}"
+            )
         for p, a in zip(sig.params, node.args, strict=False):
             if isinstance(a, ast.Starred):
                 raise self.err(a, "starred arguments (*x) are not supported")
@@ -558,12 +639,16 @@ class ExprLowerer:
                 arr = self.array_of(a)
                 if arr is None or arr.type != p.type:
                     got = arr.type if arr is not None else "not an array"
-                    raise self.err(a, f"argument `{p.name}` of `{sig.name}` must be {p.type}, "
-                                   f"got {got}")
+                    raise self.err(
+                        a, f"argument `{p.name}` of `{sig.name}` must be {p.type}, got {got}"
+                    )
                 args.append(ir.ArrayArg(a.lineno, a.col_offset, arr.type, arr))
             else:
-                args.append(self.coerce(self.lower_scalar(a), p.type, a,
-                                        f"argument `{p.name}` of `{sig.name}`"))
+                args.append(
+                    self.coerce(
+                        self.lower_scalar(a), p.type, a, f"argument `{p.name}` of `{sig.name}`"
+                    )
+                )
         self.program.request(sig)
         return ir.Call(line, col, sig.result, sig.symbol, args)
 
@@ -580,4 +665,3 @@ class ExprLowerer:
         ast.Call: call,
         ast.Tuple: tuple_,
     }
-

@@ -72,12 +72,16 @@ class Program:
         key = (kind, stem)
         if key in self.units:
             return self.units[key]
-        directory = PRELUDE_DIR if kind == "prelude" else (
-            self.library.directory if self.library else None)
+        directory = (
+            PRELUDE_DIR if kind == "prelude" else (self.library.directory if self.library else None)
+        )
         path = directory / f"{stem}.py" if directory else None
         if path is None or not path.is_file():
-            raise diag.error(node, f"the math library has no module `{stem}`",
-                             "portalis.lang.libm is incomplete in this installation")
+            raise diag.error(
+                node,
+                f"the math library has no module `{stem}`",
+                "portalis.lang.libm is incomplete in this installation",
+            )
         unit = _parse_library_file(path, f"{kind}.{stem}.")
         self.units[key] = unit
         return unit
@@ -95,8 +99,9 @@ class Program:
             return other.functions[fname]
         return None
 
-    def foreign_value(self, unit: Unit, name: str, node: ast.AST
-                      ) -> Table | int | float | bool | None:
+    def foreign_value(
+        self, unit: Unit, name: str, node: ast.AST
+    ) -> Table | int | float | bool | None:
         """A constant or constant table ``unit`` imported from another library file."""
         if name not in unit.foreign:
             return None
@@ -117,9 +122,12 @@ class Program:
         elif (PRELUDE_DIR / f"{name}.py").is_file():
             unit, fname = self._unit("prelude", name, diag, node), name
         else:
-            raise diag.error(node, f"math.{name} is not available: the math library "
-                             "(portalis.lang.libm) does not provide it yet",
-                             "see docs/language.md for the math functions")
+            raise diag.error(
+                node,
+                f"math.{name} is not available: the math library "
+                "(portalis.lang.libm) does not provide it yet",
+                "see docs/language.md for the math functions",
+            )
         sig = unit.functions.get(fname)
         if sig is None:
             raise diag.error(node, f"the math library does not define `{fname}`")
@@ -139,8 +147,9 @@ class Program:
     @staticmethod
     def _check_math_sig(sig: FunctionSig, diag: Diagnostics, node: ast.AST) -> None:
         if sig.result != F64 or any(p.type != F64 for p in sig.params):
-            raise diag.error(node, f"math library function `{sig.name}` must take and return "
-                             "floats")
+            raise diag.error(
+                node, f"math library function `{sig.name}` must take and return floats"
+            )
 
     def use_table(self, table: Table) -> None:
         self.tables_used[table.symbol] = table
@@ -158,9 +167,13 @@ class Program:
         for sig in self.main.functions.values():
             self.request(sig)
         if not any(s.exported for s in self.main.functions.values()):
-            raise CompileError("the kernel defines no public function", file=self.main.filename,
-                               line=1, col=1,
-                               hint="define at least one `def name(...)` not starting with _")
+            raise CompileError(
+                "the kernel defines no public function",
+                file=self.main.filename,
+                line=1,
+                col=1,
+                hint="define at least one `def name(...)` not starting with _",
+            )
         while self.queue:
             sig = self.queue.pop(0)
             self.lowered[sig.symbol] = lower_function(self, sig)
@@ -189,11 +202,19 @@ class Program:
                     n *= s
                 offset += n
                 arrays.append(arr)
-        scalars = [s for unit in [self.main, *self.units.values()]
-                   for s in unit.state_scalars.values()]
-        return ir.Module(functions=functions, state_scalars=scalars, state_arrays=arrays,
-                         data=data, heap_base=_align(offset, 16), links=dict(self.links),
-                         table_offsets=table_offsets, source_name=self.main.filename)
+        scalars = [
+            s for unit in [self.main, *self.units.values()] for s in unit.state_scalars.values()
+        ]
+        return ir.Module(
+            functions=functions,
+            state_scalars=scalars,
+            state_arrays=arrays,
+            data=data,
+            heap_base=_align(offset, 16),
+            links=dict(self.links),
+            table_offsets=table_offsets,
+            source_name=self.main.filename,
+        )
 
 
 _LIBRARY_CACHE: dict[tuple[str, str, int], Unit] = {}

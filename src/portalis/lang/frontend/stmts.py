@@ -21,9 +21,20 @@ from portalis.lang.types import BOOL, F32, I32, I64, NONE, ArrayType, Scalar, Tu
 if TYPE_CHECKING:
     from portalis.lang.frontend.program import Program
 
-_AUG = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.Div: "div",
-        ast.FloorDiv: "floordiv", ast.Mod: "mod", ast.Pow: "pow", ast.BitAnd: "and",
-        ast.BitOr: "or", ast.BitXor: "xor", ast.LShift: "shl", ast.RShift: "shr"}
+_AUG = {
+    ast.Add: "add",
+    ast.Sub: "sub",
+    ast.Mult: "mul",
+    ast.Div: "div",
+    ast.FloorDiv: "floordiv",
+    ast.Mod: "mod",
+    ast.Pow: "pow",
+    ast.BitAnd: "and",
+    ast.BitOr: "or",
+    ast.BitXor: "xor",
+    ast.LShift: "shl",
+    ast.RShift: "shr",
+}
 
 
 def lower_function(program: Program, sig: FunctionSig) -> ir.Function:
@@ -60,20 +71,33 @@ class FunctionLowerer(ExprLowerer):
         self.scope |= {p.name for p in sig.params}
         for g in self.globals_declared:
             if g not in self.sig.unit.state_scalars and g not in self.sig.unit.state_arrays:
-                raise self.err(node, f"`global {g}`: no module-level state named `{g}`",
-                               f"declare it at module level, e.g. `{g}: float = 0.0`")
+                raise self.err(
+                    node,
+                    f"`global {g}`: no module-level state named `{g}`",
+                    f"declare it at module level, e.g. `{g}: float = 0.0`",
+                )
         body = node.body
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                and isinstance(body[0].value.value, str):
+        if (
+            body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             body = body[1:]
         stmts = self.block(body)
         params = list(sig.params)
-        local_types = {k: v for k, v in self.locals.items()
-                       if k not in {p.name for p in params}}
+        local_types = {k: v for k, v in self.locals.items() if k not in {p.name for p in params}}
         return ir.Function(
-            name=sig.name, symbol=sig.symbol, params=params, result=sig.result, body=stmts,
-            locals=local_types, exported=sig.exported, library=bool(sig.unit.prefix),
-            line=node.lineno, doc=sig.doc,
+            name=sig.name,
+            symbol=sig.symbol,
+            params=params,
+            result=sig.result,
+            body=stmts,
+            locals=local_types,
+            exported=sig.exported,
+            library=bool(sig.unit.prefix),
+            line=node.lineno,
+            doc=sig.doc,
         )
 
     def block(self, body: list[ast.stmt]) -> list[ir.Stmt]:
@@ -94,10 +118,16 @@ class FunctionLowerer(ExprLowerer):
             if n in self.globals_declared:
                 if n in self.unit.state_scalars:
                     s = self.unit.state_scalars[n]
-                    return [ir.SetGlobal(line, col, s.symbol,
-                                         self.coerce(value, s.type, target, f"`{n}`"))]
-                raise self.err(target, f"persistent array `{n}` cannot be rebound",
-                               f"assign its elements instead: {n}[i] = ...")
+                    return [
+                        ir.SetGlobal(
+                            line, col, s.symbol, self.coerce(value, s.type, target, f"`{n}`")
+                        )
+                    ]
+                raise self.err(
+                    target,
+                    f"persistent array `{n}` cannot be rebound",
+                    f"assign its elements instead: {n}[i] = ...",
+                )
             if n in self.arrays:
                 raise self.err(target, f"array parameter `{n}` cannot be rebound")
             if isinstance(value.ty, TupleType):
@@ -105,32 +135,54 @@ class FunctionLowerer(ExprLowerer):
             t = self.scalar(value, target, f"value assigned to `{n}`")
             if n not in self.locals:
                 self.locals[n] = t
-            return [ir.SetLocal(line, col, n, self.coerce(value, self.locals[n], target,
-                                                           f"value assigned to `{n}`"))]
+            return [
+                ir.SetLocal(
+                    line,
+                    col,
+                    n,
+                    self.coerce(value, self.locals[n], target, f"value assigned to `{n}`"),
+                )
+            ]
         if isinstance(target, ast.Subscript):
             base, idx_nodes = self.split_subscript(target)
             arr = self.array_of(base)
             if arr is None:
                 if self.table_of(base) is not None:
-                    raise self.err(target, "constant tables are read-only",
-                                   "use a persistent array (zeros(...)) for mutable data")
+                    raise self.err(
+                        target,
+                        "constant tables are read-only",
+                        "use a persistent array (zeros(...)) for mutable data",
+                    )
                 raise self.err(target, f"`{ast.unparse(base)}` cannot be assigned into")
             if len(idx_nodes) != arr.type.ndim:
-                raise self.err(target, f"`{ast.unparse(base)}` has {arr.type.ndim} "
-                               f"dimension(s); index all of them")
+                raise self.err(
+                    target,
+                    f"`{ast.unparse(base)}` has {arr.type.ndim} dimension(s); index all of them",
+                )
             # Python evaluates the value before the indices.
             elem = arr.element.value
             v = self.coerce(value, elem, target, "stored value", narrowing=True)
             tmp = self.temp(elem)
             out: list[ir.Stmt] = [ir.SetLocal(line, col, tmp, v)]
             indices = [self.index(i) for i in idx_nodes]
-            out.append(ir.Store(line, col, arr, indices, ir.LocalGet(line, col, elem, tmp),
-                                self.safe_flags(arr, idx_nodes)))
+            out.append(
+                ir.Store(
+                    line,
+                    col,
+                    arr,
+                    indices,
+                    ir.LocalGet(line, col, elem, tmp),
+                    self.safe_flags(arr, idx_nodes),
+                )
+            )
             return out
         if isinstance(target, ast.Tuple | ast.List):
             raise self.err(target, "nested tuple targets are not supported")
-        raise self.err(target, f"cannot assign to {ast.unparse(target)}",
-                       "assign to a name or an array element")
+        raise self.err(
+            target,
+            f"cannot assign to {ast.unparse(target)}",
+            "assign to a name or an array element",
+        )
 
     def assign(self, node: ast.Assign) -> list[ir.Stmt]:
         out: list[ir.Stmt] = []
@@ -139,8 +191,9 @@ class FunctionLowerer(ExprLowerer):
             tmp = self.temp(self.scalar(value, node.value))
             out.append(ir.SetLocal(node.lineno, node.col_offset, tmp, value))
             for t in node.targets:
-                out += self.assign_to(t, ir.LocalGet(node.lineno, node.col_offset, value.ty,
-                                                     tmp), node)
+                out += self.assign_to(
+                    t, ir.LocalGet(node.lineno, node.col_offset, value.ty, tmp), node
+                )
             return out
         target = node.targets[0]
         if isinstance(target, ast.Tuple | ast.List):
@@ -151,29 +204,38 @@ class FunctionLowerer(ExprLowerer):
     def note_extent_alias(self, target: ast.expr, value: ast.expr) -> None:
         """``n = len(a)`` (n bound nowhere else, not a parameter): ``range(n)`` ranges over
         ``a``'s indices."""
-        if (isinstance(target, ast.Name) and self.store_counts.get(target.id) == 1
-                and target.id not in {p.name for p in self.sig.params}
-                and target.id not in self.globals_declared):
+        if (
+            isinstance(target, ast.Name)
+            and self.store_counts.get(target.id) == 1
+            and target.id not in {p.name for p in self.sig.params}
+            and target.id not in self.globals_declared
+        ):
             extent = bounds.extent_of(value, self.array_names(), self.aliases)
             if extent is not None and extent.array is not None:
                 self.aliases[target.id] = extent
 
-    def unpack(self, target: ast.Tuple | ast.List, value_node: ast.expr, node: ast.AST
-               ) -> list[ir.Stmt]:
+    def unpack(
+        self, target: ast.Tuple | ast.List, value_node: ast.expr, node: ast.AST
+    ) -> list[ir.Stmt]:
         line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
         if isinstance(value_node, ast.Tuple):
             items = [self.lower_scalar(e) for e in value_node.elts]
         else:
             v = self.lower(value_node)
             if not isinstance(v.ty, TupleType):
-                raise self.err(value_node, f"cannot unpack {v.ty}",
-                               "unpack a tuple literal or a call returning a tuple")
+                raise self.err(
+                    value_node,
+                    f"cannot unpack {v.ty}",
+                    "unpack a tuple literal or a call returning a tuple",
+                )
             items = [v]
-        n_values = len(items) if len(items) > 1 or not isinstance(items[0].ty, TupleType) \
-            else len(items[0].ty.items)  # type: ignore[union-attr]
+        n_values = (
+            len(items)
+            if len(items) > 1 or not isinstance(items[0].ty, TupleType)
+            else len(items[0].ty.items)
+        )  # type: ignore[union-attr]
         if len(target.elts) != n_values:
-            raise self.err(node, f"cannot unpack {n_values} values into {len(target.elts)} "
-                           "targets")
+            raise self.err(node, f"cannot unpack {n_values} values into {len(target.elts)} targets")
         out: list[ir.Stmt] = []
         temps: list[str] = []
         if len(items) == 1 and isinstance(items[0].ty, TupleType):
@@ -236,8 +298,11 @@ class FunctionLowerer(ExprLowerer):
 
     def narrow_back(self, value: ir.Expr, to: Any, node: ast.AST) -> ir.Expr:
         """``x += 1.0`` on an f32 ``x`` computes in f32 already; keep i32/f32 targets."""
-        if to in (F32, I32) and isinstance(value.ty, Scalar) and value.ty != to and (
-            value.ty.is_float == to.is_float
+        if (
+            to in (F32, I32)
+            and isinstance(value.ty, Scalar)
+            and value.ty != to
+            and (value.ty.is_float == to.is_float)
         ):
             return self.coerce(value, to, node, narrowing=True)
         return value
@@ -246,13 +311,17 @@ class FunctionLowerer(ExprLowerer):
 
     def if_(self, node: ast.If) -> list[ir.Stmt]:
         cond = self.truth(self.lower_scalar(node.test), node.test)
-        return [ir.If(node.lineno, node.col_offset, cond, self.block(node.body),
-                      self.block(node.orelse))]
+        return [
+            ir.If(
+                node.lineno, node.col_offset, cond, self.block(node.body), self.block(node.orelse)
+            )
+        ]
 
     def while_(self, node: ast.While) -> list[ir.Stmt]:
         if node.orelse:
-            raise self.err(node, "while ... else is not supported",
-                           "use a flag variable set before break")
+            raise self.err(
+                node, "while ... else is not supported", "use a flag variable set before break"
+            )
         cond = self.truth(self.lower_scalar(node.test), node.test)
         self.loop_depth += 1
         body = self.block(node.body)
@@ -262,12 +331,16 @@ class FunctionLowerer(ExprLowerer):
     def for_(self, node: ast.For) -> list[ir.Stmt]:
         line, col = node.lineno, node.col_offset
         if node.orelse:
-            raise self.err(node, "for ... else is not supported",
-                           "use a flag variable set before break")
+            raise self.err(
+                node, "for ... else is not supported", "use a flag variable set before break"
+            )
         it = node.iter
         if not (isinstance(it, ast.Call) and self.unit.builtin_name(it.func) == "range"):
-            raise self.err(it, "for loops iterate over range(...) only",
-                           "write for i in range(len(a)): ... a[i] ...")
+            raise self.err(
+                it,
+                "for loops iterate over range(...) only",
+                "write for i in range(len(a)): ... a[i] ...",
+            )
         if it.keywords or not 1 <= len(it.args) <= 3:
             raise self.err(it, "range() takes 1 to 3 positional arguments")
         if not isinstance(node.target, ast.Name):
@@ -276,25 +349,31 @@ class FunctionLowerer(ExprLowerer):
         for a in it.args:
             e = self.lower_scalar(a)
             if self.scalar(e, a).is_float:
-                raise self.err(a, "range() arguments must be int, got float",
-                               "convert with int(...)")
+                raise self.err(
+                    a, "range() arguments must be int, got float", "convert with int(...)"
+                )
             args.append(self.coerce(e, I64, a, "range() argument"))
-        start, stop, step = (ir.Const(line, col, I64, 0), args[0], ir.Const(line, col, I64, 1)
-                             ) if len(args) == 1 else (args[0], args[1], args[2] if len(args) == 3
-                                                       else ir.Const(line, col, I64, 1))
+        start, stop, step = (
+            (ir.Const(line, col, I64, 0), args[0], ir.Const(line, col, I64, 1))
+            if len(args) == 1
+            else (args[0], args[1], args[2] if len(args) == 3 else ir.Const(line, col, I64, 1))
+        )
         if isinstance(step, ir.Const) and step.value == 0:
             raise self.err(it, "range() step must not be zero")
         var = node.target.id
         if var in self.globals_declared:
             raise self.err(node.target, "the loop variable cannot be a global")
         if var in self.locals and self.locals[var] != I64:
-            raise self.err(node.target, f"loop variable `{var}` already has type "
-                           f"{self.locals[var]}")
+            raise self.err(
+                node.target, f"loop variable `{var}` already has type {self.locals[var]}"
+            )
         self.locals[var] = I64
         counter, limit, stride = self.temp(I64), self.temp(I64), self.temp(I64)
         saved = self.ranges.pop(var, None)
-        if isinstance(step, ir.Const) and int(step.value) > 0 and var not in (
-            bounds.assigned_names(node.body)
+        if (
+            isinstance(step, ir.Const)
+            and int(step.value) > 0
+            and var not in (bounds.assigned_names(node.body))
         ):
             lo = bounds.lower_bound(it.args[0], self.ranges) if len(it.args) > 1 else 0
             stop_node = it.args[0] if len(it.args) == 1 else it.args[1]
@@ -322,20 +401,26 @@ class FunctionLowerer(ExprLowerer):
     def return_(self, node: ast.Return) -> list[ir.Stmt]:
         line, col = node.lineno, node.col_offset
         want = self.sig.result
-        if node.value is None or (isinstance(node.value, ast.Constant)
-                                  and node.value.value is None):
+        if node.value is None or (
+            isinstance(node.value, ast.Constant) and node.value.value is None
+        ):
             if want != NONE:
                 raise self.err(node, f"`{self.sig.name}` must return {want}")
             return [ir.Return(line, col, None)]
         if want == NONE:
-            raise self.err(node, f"`{self.sig.name}` returns a value but is annotated -> None",
-                           "add a return annotation such as -> float")
+            raise self.err(
+                node,
+                f"`{self.sig.name}` returns a value but is annotated -> None",
+                "add a return annotation such as -> float",
+            )
         if isinstance(want, TupleType):
             if isinstance(node.value, ast.Tuple):
                 if len(node.value.elts) != len(want.items):
                     raise self.err(node, f"`{self.sig.name}` returns {len(want.items)} values")
-                items = [self.coerce(self.lower_scalar(e), t, e, "returned value")
-                         for e, t in zip(node.value.elts, want.items, strict=False)]
+                items = [
+                    self.coerce(self.lower_scalar(e), t, e, "returned value")
+                    for e, t in zip(node.value.elts, want.items, strict=False)
+                ]
                 return [ir.Return(line, col, ir.TupleExpr(line, col, want, items))]
             v = self.lower(node.value)
             if v.ty != want:
@@ -353,20 +438,31 @@ class FunctionLowerer(ExprLowerer):
     def assert_(self, node: ast.Assert) -> list[ir.Stmt]:
         cond = self.truth(self.lower_scalar(node.test), node.test)
         if any(node is s for s in self.sig.node.body):  # top level: a fact from here on
-            bounds.asserted_equal_extents(node.test, self.array_names(), self.aliases,
-                                          self.same_extents)
+            bounds.asserted_equal_extents(
+                node.test, self.array_names(), self.aliases, self.same_extents
+            )
         neg = ir.Unary(node.lineno, node.col_offset, BOOL, "not", cond)
-        return [ir.If(node.lineno, node.col_offset, neg,
-                      [ir.Raise(node.lineno, node.col_offset, "AssertionError")], [])]
+        return [
+            ir.If(
+                node.lineno,
+                node.col_offset,
+                neg,
+                [ir.Raise(node.lineno, node.col_offset, "AssertionError")],
+                [],
+            )
+        ]
 
     def raise_(self, node: ast.Raise) -> list[ir.Stmt]:
         exc = node.exc
         target = exc.func if isinstance(exc, ast.Call) else exc
         name = target.id if isinstance(target, ast.Name) else None
         if name not in ERROR_CODES or node.cause is not None:
-            raise self.err(node, "only `raise ZeroDivisionError/IndexError/ValueError/"
-                           "AssertionError/OverflowError(...)` is supported",
-                           "the message is not kept; the runtime reports the exception and line")
+            raise self.err(
+                node,
+                "only `raise ZeroDivisionError/IndexError/ValueError/"
+                "AssertionError/OverflowError(...)` is supported",
+                "the message is not kept; the runtime reports the exception and line",
+            )
         return [ir.Raise(node.lineno, node.col_offset, name)]
 
     def global_(self, node: ast.Global) -> list[ir.Stmt]:

@@ -35,8 +35,7 @@ from portalis.lang.types import (
 
 #: Modules a kernel may import, and the names it may import from them.
 ALLOWED_MODULES = {"math", "numpy", "portalis.lang", "typing", "__future__"}
-LANG_NAMES = {"f64", "f32", "i64", "i32", "u8", "Array", "float_to_bits", "bits_to_float",
-              "zeros"}
+LANG_NAMES = {"f64", "f32", "i64", "i32", "u8", "Array", "float_to_bits", "bits_to_float", "zeros"}
 I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
 
 Constant = int | float | bool
@@ -102,7 +101,7 @@ class Unit:
         q = self.qualified(node)
         if q is not None:
             if q.startswith("portalis.lang."):
-                return q[len("portalis.lang."):]
+                return q[len("portalis.lang.") :]
             return q
         if isinstance(node, ast.Name) and node.id not in self.constants:
             return node.id
@@ -153,8 +152,9 @@ class Unit:
                 raise d.error(items[1], "an array's rank must be a literal int (Array[f64, 2])")
             ndim = items[1].value
         if len(items) > 2 or not 1 <= ndim <= 8:
-            raise d.error(node, "write an array type as Array[dtype] or Array[dtype, ndim]",
-                          "ndim is 1 to 8")
+            raise d.error(
+                node, "write an array type as Array[dtype] or Array[dtype, ndim]", "ndim is 1 to 8"
+            )
         return ArrayType(elem, ndim)
 
     def parse_element(self, node: ast.expr) -> Element:
@@ -166,7 +166,8 @@ class Unit:
         if isinstance(node, ast.Constant) and node.value in ELEMENT_NAMES:
             return ELEMENT_NAMES[node.value]
         raise self.diag.error(
-            node, f"unsupported array element type `{ast.unparse(node)}`",
+            node,
+            f"unsupported array element type `{ast.unparse(node)}`",
             "element types: f64/float, f32, i64/int, i32, u8, bool (or numpy.float64 …)",
         )
 
@@ -184,8 +185,10 @@ class Unit:
         if isinstance(node, ast.Name) and node.id in self.tables:
             return self.tables[node.id].values
         q = self.builtin_name(node) if isinstance(node, ast.Name | ast.Attribute) else None
-        if q is not None and q.startswith("math.") and isinstance(
-            getattr(math, q[5:], None), float
+        if (
+            q is not None
+            and q.startswith("math.")
+            and isinstance(getattr(math, q[5:], None), float)
         ):
             return getattr(math, q[5:])
         if isinstance(node, ast.Tuple):
@@ -203,36 +206,76 @@ class Unit:
             if fn is not None:
                 args = [self.const_eval(a) for a in node.args]
                 return self._guard(node, lambda: fn(*args))
-        raise d.error(node, f"`{ast.unparse(node)}` is not a constant expression",
-                      "module-level values are numbers, tuples of numbers, or arithmetic on them")
+        raise d.error(
+            node,
+            f"`{ast.unparse(node)}` is not a constant expression",
+            "module-level values are numbers, tuples of numbers, or arithmetic on them",
+        )
 
     def _guard(self, node: ast.expr, fn: Callable[[], Any]) -> Any:
         try:
             value = fn()
         except (ArithmeticError, ValueError, TypeError) as e:
-            raise self.diag.error(node, f"evaluating this constant raised {type(e).__name__}: {e}"
-                                  ) from None
-        if isinstance(value, int) and not isinstance(value, bool) and not (
-            I64_MIN <= value <= I64_MAX
+            raise self.diag.error(
+                node, f"evaluating this constant raised {type(e).__name__}: {e}"
+            ) from None
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and not (I64_MIN <= value <= I64_MAX)
         ):
             raise self.diag.error(node, "constant does not fit in a 64-bit int")
         return value
 
 
 _UNARY: dict[type, Callable[[Any], Any]] = {
-    ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+    ast.Invert: operator.invert,
     ast.Not: operator.not_,
 }
 _BINARY: dict[type, Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-    ast.Div: operator.truediv, ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod,
-    ast.Pow: operator.pow, ast.BitAnd: operator.and_, ast.BitOr: operator.or_,
-    ast.BitXor: operator.xor, ast.LShift: operator.lshift, ast.RShift: operator.rshift,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+    ast.BitAnd: operator.and_,
+    ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor,
+    ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
 }
-_CONST_CALLS: dict[str, Callable[..., Any]] = {"float": float, "int": int, "abs": abs,
-                                                "min": min, "max": max, "bool": bool}
-_PURE_MATH = {"sqrt", "sin", "cos", "tan", "exp", "log", "log2", "log10", "atan", "atan2",
-              "pow", "hypot", "floor", "ceil", "fabs", "radians", "degrees", "ldexp"}
+_CONST_CALLS: dict[str, Callable[..., Any]] = {
+    "float": float,
+    "int": int,
+    "abs": abs,
+    "min": min,
+    "max": max,
+    "bool": bool,
+}
+_PURE_MATH = {
+    "sqrt",
+    "sin",
+    "cos",
+    "tan",
+    "exp",
+    "log",
+    "log2",
+    "log10",
+    "atan",
+    "atan2",
+    "pow",
+    "hypot",
+    "floor",
+    "ceil",
+    "fabs",
+    "radians",
+    "degrees",
+    "ldexp",
+}
 
 
 def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
@@ -244,12 +287,16 @@ def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
             tree = ast.parse(source, filename=filename)
     except SyntaxError as e:
         raise CompileError(
-            f"syntax error: {e.msg}", file=filename, line=e.lineno or 0,
-            col=e.offset or 0, hint="the kernel must be valid Python",
+            f"syntax error: {e.msg}",
+            file=filename,
+            line=e.lineno or 0,
+            col=e.offset or 0,
+            hint="the kernel must be valid Python",
         ) from None
     except (ValueError, RecursionError, MemoryError) as e:
-        raise diag.error(None, f"cannot parse the source: {e}",
-                         "the kernel must be valid Python text") from None
+        raise diag.error(
+            None, f"cannot parse the source: {e}", "the kernel must be valid Python text"
+        ) from None
     unit = Unit(filename=filename, prefix=prefix, exported=exported, diag=diag, tree=tree)
     _Collector(unit).run()
     return unit
@@ -268,15 +315,19 @@ class _Collector:
         for stmt in body:
             handler = self._handlers.get(type(stmt))
             if handler is None:
-                raise self.d.unsupported(stmt, "at module level",
-                                         "module level holds imports, constants, state and defs")
+                raise self.d.unsupported(
+                    stmt, "at module level", "module level holds imports, constants, state and defs"
+                )
             handler(self, stmt)
 
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.name not in ALLOWED_MODULES and alias.name != "portalis":
-                raise self.d.error(node, f"module `{alias.name}` cannot be imported in a kernel",
-                                   "kernels may import math, numpy and portalis.lang")
+                raise self.d.error(
+                    node,
+                    f"module `{alias.name}` cannot be imported in a kernel",
+                    "kernels may import math, numpy and portalis.lang",
+                )
             local = alias.asname or alias.name.split(".")[0]
             self.unit.aliases[local] = alias.name if alias.asname else local
 
@@ -293,35 +344,51 @@ class _Collector:
                     self.unit.foreign[local] = (target, alias.name)
             return
         if mod not in ALLOWED_MODULES:
-            raise self.d.error(node, f"module `{mod}` cannot be imported in a kernel",
-                               "kernels may import from math, numpy and portalis.lang")
+            raise self.d.error(
+                node,
+                f"module `{mod}` cannot be imported in a kernel",
+                "kernels may import from math, numpy and portalis.lang",
+            )
         for alias in node.names:
             if alias.name == "*":
                 raise self.d.error(node, "`import *` is not supported", "import names explicitly")
             if mod == "portalis.lang" and alias.name not in LANG_NAMES:
-                raise self.d.error(node, f"portalis.lang has no kernel name `{alias.name}`",
-                                   "available: " + ", ".join(sorted(LANG_NAMES)))
+                raise self.d.error(
+                    node,
+                    f"portalis.lang has no kernel name `{alias.name}`",
+                    "available: " + ", ".join(sorted(LANG_NAMES)),
+                )
             self.unit.aliases[alias.asname or alias.name] = f"{mod}.{alias.name}"
 
     def _function(self, node: ast.FunctionDef) -> None:
         u, d = self.unit, self.d
         if node.decorator_list:
-            raise d.error(node.decorator_list[0],
-                          "decorators are not supported on kernel functions")
+            raise d.error(
+                node.decorator_list[0], "decorators are not supported on kernel functions"
+            )
         a = node.args
         if a.vararg or a.kwarg or a.kwonlyargs or a.posonlyargs:
-            raise d.error(node, f"function `{node.name}`: only plain parameters are supported",
-                          "no *args, **kwargs, keyword-only or positional-only parameters")
+            raise d.error(
+                node,
+                f"function `{node.name}`: only plain parameters are supported",
+                "no *args, **kwargs, keyword-only or positional-only parameters",
+            )
         defaults: list[ast.expr | None] = [None] * (len(a.args) - len(a.defaults)) + list(
             a.defaults
         )
         params: list[ir.Param] = []
         for arg, default in zip(a.args, defaults, strict=False):
-            t = u.parse_type(arg.annotation, f"parameter `{arg.arg}` of `{node.name}`") if (
-                arg.annotation is not None) else None
+            t = (
+                u.parse_type(arg.annotation, f"parameter `{arg.arg}` of `{node.name}`")
+                if (arg.annotation is not None)
+                else None
+            )
             if t is None:
-                raise d.error(arg, f"parameter `{arg.arg}` of `{node.name}` needs a type "
-                              "annotation", f"for example `{arg.arg}: float`")
+                raise d.error(
+                    arg,
+                    f"parameter `{arg.arg}` of `{node.name}` needs a type annotation",
+                    f"for example `{arg.arg}: float`",
+                )
             if not isinstance(t, Scalar | ArrayType):
                 raise d.error(arg, f"parameter `{arg.arg}` cannot have type {t}")
             value = None
@@ -338,42 +405,61 @@ class _Collector:
         if node.returns is None:
             result: Type = NONE
             if any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(node)):
-                raise d.error(node, f"function `{node.name}` returns a value but has no return "
-                              "annotation", "add `-> float` (or the type it returns)")
+                raise d.error(
+                    node,
+                    f"function `{node.name}` returns a value but has no return annotation",
+                    "add `-> float` (or the type it returns)",
+                )
         else:
             result = u.parse_type(node.returns, f"result of `{node.name}`")
             if isinstance(result, ArrayType):
-                raise d.error(node.returns, "functions cannot return arrays",
-                              "write results into an array parameter instead")
+                raise d.error(
+                    node.returns,
+                    "functions cannot return arrays",
+                    "write results into an array parameter instead",
+                )
         doc = ast.get_docstring(node) or ""
         if node.name in u.functions:
             raise d.error(node, f"function `{node.name}` is defined twice")
         u.functions[node.name] = FunctionSig(
-            name=node.name, symbol=u.prefix + node.name, params=params, result=result,
-            node=node, unit=u, exported=u.exported and not node.name.startswith("_"), doc=doc,
+            name=node.name,
+            symbol=u.prefix + node.name,
+            params=params,
+            result=result,
+            node=node,
+            unit=u,
+            exported=u.exported and not node.name.startswith("_"),
+            doc=doc,
         )
 
     def _assign(self, node: ast.Assign) -> None:
         if len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
-            raise self.d.error(node, "module-level assignments bind one name",
-                               "write `NAME = value`")
+            raise self.d.error(
+                node, "module-level assignments bind one name", "write `NAME = value`"
+            )
         self._bind(node.targets[0].id, None, node.value, node)
 
     def _ann_assign(self, node: ast.AnnAssign) -> None:
         if not isinstance(node.target, ast.Name) or node.value is None:
-            raise self.d.error(node, "module-level annotated names need a value",
-                               "write `speed: float = 1.0`")
+            raise self.d.error(
+                node, "module-level annotated names need a value", "write `speed: float = 1.0`"
+            )
         self._bind(node.target.id, node.annotation, node.value, node)
 
-    def _bind(self, name: str, annotation: ast.expr | None, value: ast.expr, node: ast.stmt
-              ) -> None:
+    def _bind(
+        self, name: str, annotation: ast.expr | None, value: ast.expr, node: ast.stmt
+    ) -> None:
         u, d = self.unit, self.d
-        if name in u.constants or name in u.tables or name in u.state_scalars or (
-            name in u.state_arrays
+        if (
+            name in u.constants
+            or name in u.tables
+            or name in u.state_scalars
+            or (name in u.state_arrays)
         ):
             raise d.error(node, f"`{name}` is bound twice at module level")
         if isinstance(value, ast.Call) and (u.builtin_name(value.func) or "") in (
-            "zeros", "numpy.zeros"
+            "zeros",
+            "numpy.zeros",
         ):
             u.state_arrays[name] = self._zeros(name, annotation, value)
             u.state_lines[name] = node.lineno
@@ -385,8 +471,11 @@ class _Collector:
         if annotation is not None:
             t = u.parse_type(annotation, f"`{name}`")
             if not isinstance(t, Scalar):
-                raise d.error(annotation, f"persistent `{name}` must be a number or bool",
-                              "persistent arrays are written `NAME = zeros(shape, dtype)`")
+                raise d.error(
+                    annotation,
+                    f"persistent `{name}` must be a number or bool",
+                    "persistent arrays are written `NAME = zeros(shape, dtype)`",
+                )
             v = u.const_eval(value)
             if not isinstance(v, bool | int | float) or (isinstance(v, float) and not t.is_float):
                 raise d.error(value, f"initial value of `{name}` must be a {t} constant")
@@ -397,8 +486,11 @@ class _Collector:
         v = u.const_eval(value)
         if isinstance(v, tuple):
             if not v or not all(isinstance(x, int | float) for x in v):
-                raise d.error(value, f"constant table `{name}` must hold numbers",
-                              "write a flat tuple of ints or floats")
+                raise d.error(
+                    value,
+                    f"constant table `{name}` must hold numbers",
+                    "write a flat tuple of ints or floats",
+                )
             elem = F64 if any(isinstance(x, float) for x in v) else I64
             vals = tuple(float(x) if elem is F64 else int(x) for x in v)
             u.tables[name] = Table(f"{u.prefix}{name}", elem, vals)
@@ -426,16 +518,18 @@ class _Collector:
 
     def _if(self, node: ast.If) -> None:
         t = node.test
-        if (isinstance(t, ast.Compare) and isinstance(t.left, ast.Name)
-                and t.left.id == "__name__"):
+        if isinstance(t, ast.Compare) and isinstance(t.left, ast.Name) and t.left.id == "__name__":
             return  # `if __name__ == "__main__":` runs only under CPython
         raise self.d.unsupported(node, "at module level")
 
     def _expr(self, node: ast.Expr) -> None:
         if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             return
-        raise self.d.error(node, "module-level expressions are not supported",
-                           "module level holds imports, constants, state and defs")
+        raise self.d.error(
+            node,
+            "module-level expressions are not supported",
+            "module level holds imports, constants, state and defs",
+        )
 
     _handlers: ClassVar[dict[type, Callable[[_Collector, Any], None]]] = {
         ast.Import: _import,
@@ -450,5 +544,8 @@ class _Collector:
 
 
 def _is_docstring(stmt: ast.stmt) -> bool:
-    return (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-            and isinstance(stmt.value.value, str))
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )

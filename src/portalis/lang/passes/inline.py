@@ -69,8 +69,11 @@ def _assigned_locals(fn: ir.Function) -> set[str]:
 
 def _straight_line(fn: ir.Function) -> bool:
     """Local assignments, then one ``return EXPR``."""
-    return (isinstance(fn.body[-1], ir.Return) and fn.body[-1].value is not None
-            and all(isinstance(s, ir.SetLocal) for s in fn.body[:-1]))
+    return (
+        isinstance(fn.body[-1], ir.Return)
+        and fn.body[-1].value is not None
+        and all(isinstance(s, ir.SetLocal) for s in fn.body[:-1])
+    )
 
 
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
@@ -81,11 +84,33 @@ def _child_fields(node: Any) -> tuple[str, ...]:
     cls = type(node)
     names = _CHILD_FIELDS.get(cls)
     if names is None:
-        names = tuple(f.name for f in dataclasses.fields(cls)
-                      if f.name not in ("line", "col", "ty", "name", "symbol", "op", "temp",
-                                        "kind", "lowering", "exception", "label",
-                                        "counter", "limit", "stride", "var", "names",
-                                        "offset", "length", "array", "safe"))
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.name
+            not in (
+                "line",
+                "col",
+                "ty",
+                "name",
+                "symbol",
+                "op",
+                "temp",
+                "kind",
+                "lowering",
+                "exception",
+                "label",
+                "counter",
+                "limit",
+                "stride",
+                "var",
+                "names",
+                "offset",
+                "length",
+                "array",
+                "safe",
+            )
+        )
         _CHILD_FIELDS[cls] = names
     return names
 
@@ -159,8 +184,12 @@ class _Inliner:
         line, col = node.line, node.col
         straight = _straight_line(callee)
         exit_label = "" if straight else f"~inl{next(_labels)}"
-        labels = {n.label: f"~inl{next(_labels)}" for s in callee.body for n in _walk(s)
-                  if isinstance(n, ir.Block)}
+        labels = {
+            n.label: f"~inl{next(_labels)}"
+            for s in callee.body
+            for n in _walk(s)
+            if isinstance(n, ir.Block)
+        }
 
         def copy(n: Any) -> Any:
             if isinstance(n, ir.LocalGet) and n.name in direct:
@@ -187,8 +216,7 @@ class _Inliner:
             assert isinstance(ret, ir.Return) and ret.value is not None
             body = _transform(ret.value, copy)
             return ir.Seq(line, col, node.ty, stmts, body) if stmts else body
-        block = ir.Block(line, col, node.ty, exit_label, [_transform(s, copy)
-                                                          for s in callee.body])
+        block = ir.Block(line, col, node.ty, exit_label, [_transform(s, copy) for s in callee.body])
         return ir.Seq(line, col, node.ty, stmts, block) if stmts else block
 
 
