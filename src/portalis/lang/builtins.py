@@ -231,6 +231,10 @@ CONSTANTS: dict[str, float] = {
     "math.tau": math.tau,
     "math.inf": math.inf,
     "math.nan": math.nan,
+    "numpy.pi": math.pi,
+    "numpy.e": math.e,
+    "numpy.inf": math.inf,
+    "numpy.nan": math.nan,
 }
 
 #: Element types usable as casts, whose ``__call__`` in CPython they mirror.
