@@ -70,3 +70,16 @@ def test_store_into_f32_array_rounds(kernel: Any) -> None:
     xs = np.zeros(2, dtype=np.float32)
     kernel.store_f32(xs, 0.1)
     assert xs[0] == np.float32(0.1) and xs[1] == np.float32(0.1) * np.float32(2)
+
+
+def test_int64_wraps_on_overflow() -> None:
+    """Documented: kernel ints are int64 and wrap (CPython's would grow)."""
+    k = compile_kernel(
+        "def mul(a: int, b: int) -> int:\n    return a * b\n\n"
+        "def add(a: int, b: int) -> int:\n    return a + b\n\n"
+        "def shl(a: int, n: int) -> int:\n    return a << n\n",
+        "wrap.py",
+    )
+    assert k.mul(2**62, 4) == 0
+    assert k.add(2**63 - 1, 1) == -(2**63)
+    assert k.shl(1, 63) == -(2**63) and k.shl(1, 64) == 0
