@@ -345,8 +345,9 @@ class FunctionEmitter:
         saved, self.labels = self.labels, []  # the callee's loops only
         self.block(e.stmts)
         self.labels = saved
-        if not (e.stmts and isinstance(e.stmts[-1], ir.Exit)):
-            self.emit("unreachable")  # the inlined function fell off its end
+        if types and not (e.stmts and isinstance(e.stmts[-1], ir.Exit)):
+            # A typed inlined function that falls off its end; a void one just ends.
+            self.emit("unreachable")
         self.depth -= 1
         self.emit("end")
 
