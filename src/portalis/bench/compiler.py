@@ -1,0 +1,270 @@
+"""Compiler benchmarks (issue 3): compiled kernels against the same source under CPython,
+and against Numba / NVIDIA Warp (CPU) when they are installed.
+
+    python benchmarks/bench_compiler.py [--quick]
+
+Every kernel below is ONE source text: imported as a plain Python module for CPython (and
+handed to ``numba.njit`` when Numba exists), compiled by ``portalis.lang`` and called through
+``portalis.load``. Figures are medians over repeated batches; every ratio compares two things
+measured in this same run. Also prints the build time of the benchmark kernel itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from portalis.bench import format_seconds, report, time_call
+from portalis.lang import compile_source
+from portalis.runtime import load
+
+KERNEL = '''
+"""Loop-heavy kernels for the compiler benchmark."""
+
+import math
+
+from portalis.lang import Array, f64
+
+
+def mandelbrot(width: int, height: int, max_iter: int) -> int:
+    """Escape-time iterations summed over a grid: pure float arithmetic and branches."""
+    total = 0
+    for py in range(height):
+        ci = -1.2 + 2.4 * py / height
+        for px in range(width):
+            cr = -2.0 + 3.0 * px / width
+            zr = 0.0
+            zi = 0.0
+            n = 0
+            while n < max_iter and zr * zr + zi * zi <= 4.0:
+                zr, zi = zr * zr - zi * zi + cr, 2.0 * zr * zi + ci
+                n += 1
+            total += n
+    return total
+
+
+def primes(limit: int) -> int:
+    """Trial division: integer division, modulo and nested loops."""
+    count = 0
+    for n in range(2, limit):
+        d = 2
+        prime = True
+        while d * d <= n:
+            if n % d == 0:
+                prime = False
+                break
+            d += 1
+        if prime:
+            count += 1
+    return count
+
+
+def nbody_energy(pos: Array[f64, 2], mass: Array[f64]) -> float:
+    """Pairwise potential energy: 2-D array reads, sqrt, O(n^2) loop."""
+    n = pos.shape[0]
+    e = 0.0
+    for i in range(n):
+        for j in range(i + 1, n):
+            dx = pos[i, 0] - pos[j, 0]
+            dy = pos[i, 1] - pos[j, 1]
+            dz = pos[i, 2] - pos[j, 2]
+            e -= mass[i] * mass[j] / math.sqrt(dx * dx + dy * dy + dz * dz + 1e-9)
+    return e
+
+
+def jacobi(grid: Array[f64, 2], out: Array[f64, 2], sweeps: int) -> float:
+    """5-point stencil sweeps over a 2-D grid (writes to an output array)."""
+    n = grid.shape[0]
+    m = grid.shape[1]
+    delta = 0.0
+    for s in range(sweeps):
+        delta = 0.0
+        for i in range(1, n - 1):
+            for j in range(1, m - 1):
+                v = 0.25 * (grid[i - 1, j] + grid[i + 1, j] + grid[i, j - 1] + grid[i, j + 1])
+                delta += abs(v - grid[i, j])
+                out[i, j] = v
+        for i in range(1, n - 1):
+            for j in range(1, m - 1):
+                grid[i, j] = out[i, j]
+    return delta
+
+
+def trig_sum(xs: Array[f64]) -> float:
+    """Math-library calls in a loop (sin, cos, exp, atan2): compiled in, not host calls."""
+    s = 0.0
+    for i in range(len(xs)):
+        x = xs[i]
+        s += math.sin(x) * math.cos(x) + math.exp(-x * x) + math.atan2(x, 1.5)
+    return s
+'''
+
+
+def import_source(source: str) -> ModuleType:
+    directory = Path(tempfile.mkdtemp(prefix="portalis-bench-"))
+    path = directory / "bench_kernels.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location("bench_kernels", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_kernels"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def peers(py: ModuleType) -> dict[str, Callable[[str], Callable[..., Any] | None]]:
+    """Optional peers: a function factory per installed tool, absent ones skipped."""
+    found: dict[str, Callable[[str], Callable[..., Any] | None]] = {}
+    if importlib.util.find_spec("numba") is not None:
+        import numba  # type: ignore[import-not-found]
+
+        found["Numba"] = lambda name: numba.njit(cache=False)(getattr(py, name))
+    else:
+        print("Numba is not installed: skipped")
+    if importlib.util.find_spec("warp") is None:
+        print("NVIDIA Warp is not installed: skipped")
+    else:
+        print(
+            "NVIDIA Warp is installed, but these kernels are not written for Warp's kernel "
+            "model (wp.kernel/launch): skipped"
+        )
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller problems, fewer repeats")
+    args = parser.parse_args(argv)
+    quick = args.quick
+
+    t0 = time.perf_counter()
+    kernel = compile_source(KERNEL, "bench_kernels.py")
+    build_s = time.perf_counter() - t0
+    print(
+        f"build: {len(KERNEL.splitlines())}-line kernel (with its math library) compiled in "
+        f"{build_s * 1000:.0f} ms, {len(kernel.wasm)} bytes"
+    )
+
+    py = import_source(KERNEL)
+    wasm = load(kernel.wasm, cache=False)
+    others = peers(py)
+    rng = np.random.default_rng(7)
+    n_bodies = 60 if quick else 200
+    pos = rng.standard_normal((n_bodies, 3))
+    mass = rng.random(n_bodies) + 0.5
+    grid = rng.random((32 if quick else 64, 32 if quick else 64))
+    xs = rng.standard_normal(2000 if quick else 20000)
+    cases: list[tuple[str, tuple[Any, ...], Callable[[], tuple[Any, ...]] | None]] = [
+        ("mandelbrot", (40, 30, 50) if quick else (120, 80, 100), None),
+        ("primes", (3000 if quick else 20000,), None),
+        ("nbody_energy", (pos, mass), None),
+        ("jacobi", (), lambda: (grid.copy(), np.zeros_like(grid), 2 if quick else 5)),
+        ("trig_sum", (xs,), None),
+    ]
+    repeat = 3 if quick else 7
+    for name, fixed, make in cases:
+
+        def call(
+            fn: Callable[..., Any],
+            fixed: tuple[Any, ...] = fixed,
+            make: Callable[[], tuple[Any, ...]] | None = make,
+        ) -> Callable[[], Any]:
+            return (lambda: fn(*make())) if make is not None else (lambda: fn(*fixed))
+
+        a = call(getattr(py, name))()
+        b = call(getattr(wasm, name))()
+        if not np.isclose(a, b, rtol=1e-12, atol=0):
+            print(f"{name}: results differ: CPython {a!r}, compiled {b!r}")
+            return 1
+        cpython = time_call(
+            "CPython", call(getattr(py, name)), repeat=repeat, target_seconds=0.1 if quick else 0.3
+        )
+        compiled = time_call(
+            "portalis (wasm)",
+            call(getattr(wasm, name)),
+            repeat=repeat,
+            target_seconds=0.1 if quick else 0.3,
+        )
+        rows = [cpython, compiled]
+        for label, factory in others.items():
+            fn = factory(name)
+            if fn is not None:
+                rows.append(time_call(label, call(fn), repeat=repeat))
+        report(f"{name}: {KERNEL_DOCS.get(name, '')}", rows, baseline=cpython)
+        print(
+            f"  → compiled is {cpython.median / compiled.median:.1f}× CPython "
+            f"({format_seconds(compiled.median)} vs {format_seconds(cpython.median)})"
+        )
+        for row in rows[2:]:
+            print(f"  → compiled takes {compiled.median / row.median:.2f}× {row.label}'s time")
+    bench_demo_ik(repeat, quick)
+    return 0
+
+
+def bench_demo_ik(repeat: int, quick: bool) -> None:
+    """The robot-arm demo's damped-least-squares IK (a 500-line kernel) on a moving target:
+    CPython, the compiled export called directly (``Instance.function``), and through the
+    ABI-driven ``portalis.load`` wrapper."""
+    import math
+
+    import portalis.demos.robot_arm.kernel as arm
+
+    path = Path(arm.__file__)
+    t0 = time.perf_counter()
+    wasm = compile_source(path.read_text(), str(path)).wasm
+    build_ms = (time.perf_counter() - t0) * 1000
+    kernel = load(wasm, cache=False)
+    direct = kernel.instance.function("solve_ik")
+    targets = [
+        (0.4 + 0.05 * math.cos(i / 50), 0.2 + 0.05 * math.sin(i / 50), 0.3) for i in range(256)
+    ]
+    state = {"i": 0}
+
+    def moving(fn: Callable[..., Any], *extra: Any) -> Callable[[], Any]:
+        def call() -> Any:
+            state["i"] = (state["i"] + 1) & 255
+            return fn(*targets[state["i"]], *extra)
+
+        return call
+
+    rows = [
+        time_call(
+            "CPython", moving(arm.solve_ik), repeat=repeat, target_seconds=0.1 if quick else 0.3
+        ),
+        time_call(
+            "portalis, direct export",
+            moving(direct, 100),
+            repeat=repeat,
+            target_seconds=0.1 if quick else 0.3,
+        ),
+        time_call(
+            "portalis, portalis.load()",
+            moving(kernel.solve_ik),
+            repeat=repeat,
+            target_seconds=0.1 if quick else 0.3,
+        ),
+    ]
+    report(
+        f"robot arm solve_ik (demo kernel, {len(path.read_text().splitlines())} lines, "
+        f"built in {build_ms:.0f} ms)",
+        rows,
+        baseline=rows[0],
+    )
+
+
+KERNEL_DOCS = {
+    "mandelbrot": "float arithmetic and branches",
+    "primes": "integer division and modulo",
+    "nbody_energy": "2-D array reads and sqrt",
+    "jacobi": "2-D stencil with array writes",
+    "trig_sum": "compiled-in sin/cos/exp/atan2",
+}
