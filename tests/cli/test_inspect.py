@@ -25,7 +25,7 @@ def test_inspect_prints_exports_imports_sections_and_abi(kernel_file, capsys):
     assert "imports: (none)" in out
     assert "memory  pages 2..unbounded" in out
     assert "custom:portalis.abi" in out
-    assert "def scale(pts: array[f64, 1-D], k: f64 = 2.0) -> f64  (line 3)" in out
+    assert "def scale(pts: array[f64, 1-D], k: f64 = 2.0) -> total: f64  (line 3)" in out
     assert "state armed: bool" in out
 
 

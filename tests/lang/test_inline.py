@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .conftest import compile_kernel
 
-SOURCE = '''
+SOURCE = """
 total: float = 0.0
 calls: int = 0
 
@@ -30,7 +30,7 @@ def step(a: float, b: float) -> tuple[float, int]:
     bump(a)
     bump(clamp(b, -1.0, 1.0))
     return total, calls
-'''
+"""
 
 
 def test_void_and_valued_helpers_inline_like_cpython():

@@ -19,7 +19,11 @@ def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
         if not fn.exported:
             continue
         results = fn.result_types
-        names = ["result"] if len(results) == 1 else [f"result{i}" for i in range(len(results))]
+        names = (
+            list(fn.result_names)
+            if len(fn.result_names) == len(results)
+            else (["result"] if len(results) == 1 else [f"result{i}" for i in range(len(results))])
+        )
         functions.append(
             abi.Function(
                 name=fn.name,

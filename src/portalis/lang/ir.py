@@ -312,6 +312,9 @@ class Function:
     library: bool = False
     line: int = 0
     doc: str = ""
+    #: Names for the results, when every ``return`` names them the same way
+    #: (``return x, y, contact``); hosts bind results to outputs by these names.
+    result_names: tuple[str, ...] = ()
 
     @property
     def result_types(self) -> tuple[Scalar, ...]:

@@ -98,6 +98,7 @@ class FunctionLowerer(ExprLowerer):
             library=bool(sig.unit.prefix),
             line=node.lineno,
             doc=sig.doc,
+            result_names=_result_names(node),
         )
 
     def block(self, body: list[ast.stmt]) -> list[ir.Stmt]:
@@ -487,3 +488,23 @@ class FunctionLowerer(ExprLowerer):
 
 
 __all__ = ["FunctionLowerer", "lower_function"]
+
+
+def _result_names(node: ast.FunctionDef) -> tuple[str, ...]:
+    """The names results are returned under, if every ``return`` agrees: ``return x, y``
+    everywhere gives ("x", "y"); any other shape (an expression, a mismatch) gives ()."""
+    seen: set[tuple[str, ...]] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.FunctionDef | ast.Lambda) and child is not node:
+            continue
+        if not isinstance(child, ast.Return) or child.value is None:
+            continue
+        value = child.value
+        items = value.elts if isinstance(value, ast.Tuple) else [value]
+        if not all(isinstance(item, ast.Name) for item in items):
+            return ()
+        seen.add(tuple(item.id for item in items))  # type: ignore[union-attr]
+    if len(seen) != 1:
+        return ()
+    names = next(iter(seen))
+    return names if len(set(names)) == len(names) else ()
