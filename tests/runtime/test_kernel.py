@@ -63,9 +63,6 @@ def test_bool_results_and_state(kernel):
     [
         (lambda k: k.scale(np.ones(3, dtype=np.float32)), "expected dtype float64"),
         (lambda k: k.scale(np.ones((2, 2))), "expected a 1-D array"),
-        (lambda k: k.scale(), "missing required argument 'pts'"),
-        (lambda k: k.scale(np.ones(2), k=1.0, q=2), "unexpected keyword argument 'q'"),
-        (lambda k: k.scale(np.ones(2), 1.0, 3.0), "takes 2 argument(s)"),
         (lambda k: k.div(1.0, "x"), "argument 1 must be a float"),
     ],
 )
@@ -73,6 +70,39 @@ def test_bad_arguments(kernel, call, message):
     with pytest.raises(SignatureError) as info:
         call(kernel)
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda k: k.scale(), "scale() missing 1 required positional argument: 'pts'"),
+        (lambda k: k.scale(np.ones(2), k=1.0, q=2), "unexpected keyword argument 'q'"),
+        (lambda k: k.scale(np.ones(2), 1.0, 3.0), "takes from 1 to 2 positional arguments"),
+    ],
+)
+def test_argument_binding_errors_are_pythons_own(kernel, call, message):
+    """Kernels get their source's signature, so binding errors read as CPython's would."""
+    with pytest.raises(TypeError) as info:
+        call(kernel)
+    assert message in str(info.value)
+
+
+def test_signature_is_the_kernels(kernel):
+    import inspect
+
+    assert str(inspect.signature(kernel.scale)) == "(pts, k=2.0)"
+    assert kernel.div(b=4.0, a=1.0) == 0.25
+
+
+def test_hostile_abi_names_never_reach_generated_code():
+    from portalis.abi import Function, ModuleAbi, Value
+
+    evil = "x=0):\n    import os\n    os.system('true')\n    return (0"
+    abi = ModuleAbi(
+        functions=(Function("div", (Value(evil, "f64"), Value("b", "f64")), (Value("q", "f64"),)),)
+    )
+    k = portalis.load(wat.binary(wat.ABI_KERNEL, abi), cache=False)
+    assert k.div(1.0, 2.0) == 0.5  # still callable, by position, through the binding
 
 
 def test_view_arguments_are_zero_copy(kernel):

@@ -18,7 +18,7 @@ import numpy as np
 
 from portalis.errors import PortalisError
 from portalis.runtime.cache import ModuleCache
-from portalis.runtime.kernel import Kernel, KernelFunction
+from portalis.runtime.kernel import Kernel
 from portalis.runtime.module import load_module
 from portalis.runtime.sandbox import MiB, Sandbox, WasiPolicy
 
@@ -114,7 +114,7 @@ class WasmtimeBridge:
         """
         fn = self._calls.get((module_id, function_name)) or self._resolve(module_id, function_name)
         data = np.array(array, copy=True)
-        if isinstance(fn, KernelFunction):
+        if getattr(fn, "binding", None) is not None and fn.binding.has_arrays:
             result = fn(data, *args)
             return data if result is None else (data, result)
         kernel = self._kernel(module_id)

@@ -10,6 +10,7 @@ export signature.
 
 from __future__ import annotations
 
+import keyword
 import os
 from typing import Any
 
@@ -33,36 +34,25 @@ DTYPES: dict[str, np.dtype[Any]] = {
 
 
 class KernelFunction:
-    """One ABI function of a loaded kernel, callable with Python's argument rules."""
+    """The binding work behind one ABI function: arrays placed in linear memory and copied
+    back, bools converted. Users call the function :func:`signature_function` makes over it,
+    which has the kernel's own Python signature."""
 
     def __init__(self, instance: Instance, abi: Function) -> None:
         self.abi = abi
         self.name = abi.name
         self._instance = instance
-        self._raw = instance.function(abi.name)
-        self._names = [p.name for p in abi.params]
-        self._has_arrays = any(isinstance(p, Array) for p in abi.params)
+        self.raw = instance.function(abi.name)
+        self.has_arrays = any(isinstance(p, Array) for p in abi.params)
         self._bool_results = [r.type == "bool" for r in abi.results]
-        self._needs_conversion = any(self._bool_results)
+        self.needs_conversion = any(self._bool_results)
         self._scratch: dict[str, tuple[int, int]] = {}  # param → (offset, capacity)
-        self.__doc__ = abi.doc or None
 
-    @property
-    def stats(self) -> Any:
-        return self._raw.stats
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if not kwargs and not self._has_arrays and len(args) == len(self._names):
-            # The common per-frame case: positional scalars go straight to the fast path.
-            try:
-                result = self._raw(*args)
-            except SignatureError as e:
-                raise SignatureError(self._explain(e)) from None
-            return self._convert(result) if self._needs_conversion else result
-        bound = self._bind(args, kwargs)
+    def call(self, *values: Any) -> Any:
+        """Call with every parameter's value, in order (keywords and defaults resolved)."""
         raw_args: list[Any] = []
         copy_back: list[tuple[np.ndarray, int, np.dtype[Any], tuple[int, ...]]] = []
-        for param, value in zip(self.abi.params, bound, strict=True):
+        for param, value in zip(self.abi.params, values, strict=True):
             if isinstance(param, Array):
                 offset, shape = self._place_array(param, value, copy_back)
                 raw_args.append(offset)
@@ -70,7 +60,7 @@ class KernelFunction:
             else:
                 raw_args.append(int(value) if param.type == "bool" else value)
         try:
-            result = self._raw(*raw_args)
+            result = self.raw(*raw_args)
         except SignatureError as e:
             raise SignatureError(self._explain(e)) from None
         finally:
@@ -78,31 +68,7 @@ class KernelFunction:
             if memory is not None and not self._instance.closed:
                 for target, offset, dtype, shape in copy_back:
                     target[...] = memory._ndarray(offset, dtype, shape)
-        return self._convert(result) if self._needs_conversion else result
-
-    def _bind(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
-        params = self.abi.params
-        where = f"{self._instance.name}::{self.name}()"
-        if len(args) > len(params):
-            raise SignatureError(
-                f"{where} takes {len(params)} argument(s) ({', '.join(self._names)}), "
-                f"got {len(args)}"
-            )
-        values: list[Any] = list(args) + [_UNSET] * (len(params) - len(args))
-        for key, value in kwargs.items():
-            if key not in self._names:
-                raise SignatureError(f"{where} got an unexpected keyword argument '{key}'")
-            index = self._names.index(key)
-            if values[index] is not _UNSET:
-                raise SignatureError(f"{where} got multiple values for argument '{key}'")
-            values[index] = value
-        for i, (param, value) in enumerate(zip(params, values, strict=True)):
-            if value is _UNSET:
-                if isinstance(param, Value) and param.default is not None:
-                    values[i] = param.default
-                else:
-                    raise SignatureError(f"{where} missing required argument '{param.name}'")
-        return values
+        return self.convert(result) if self.needs_conversion else result
 
     def _place_array(
         self,
@@ -153,7 +119,7 @@ class KernelFunction:
             copy_back.append((value, offset, dtype, src.shape))
         return offset, src.shape
 
-    def _convert(self, result: Any) -> Any:
+    def convert(self, result: Any) -> Any:
         if isinstance(result, tuple):
             return tuple(
                 bool(v) if is_bool else v
@@ -166,11 +132,51 @@ class KernelFunction:
         return f"{e.message} — {self.name}({names})"
 
 
-class _Unset:
-    pass
+def signature_function(binding: KernelFunction) -> Any:
+    """A function with the kernel's own signature (names, defaults) over ``binding``, so
+    keywords, defaults and argument errors behave exactly as the Python source would, and
+    ``inspect.signature``/``help`` show it. Generated like :mod:`portalis.runtime.function`'s
+    calls; the ABI is untrusted data, so only identifiers reach the generated source and
+    defaults are passed as values, never as text. Returns None if a name is unusable."""
+    abi = binding.abi
+    names = [p.name for p in abi.params]
+    if not all(_usable_name(n) for n in [abi.name, *names]) or len(set(names)) != len(names):
+        return None
+    namespace: dict[str, Any] = {
+        "_raw": binding.raw,
+        "_call": binding.call,
+        "_convert": binding.convert,
+    }
+    params = []
+    seen_default = False
+    for i, p in enumerate(abi.params):
+        if isinstance(p, Value) and isinstance(p.default, int | float | bool):
+            namespace[f"_d{i}"] = p.default
+            params.append(f"{p.name}=_d{i}")
+            seen_default = True
+        elif seen_default:
+            return None  # a required parameter after a default: not a Python signature
+        else:
+            params.append(p.name)
+    args = ", ".join(names)
+    if binding.has_arrays:
+        body = f"return _call({args})"
+    elif binding.needs_conversion:
+        body = f"return _convert(_raw({args}))"
+    else:
+        body = f"return _raw({args})"
+    source = f"def {abi.name}({', '.join(params)}):\n    {body}\n"
+    exec(compile(source, f"<portalis kernel {abi.name}>", "exec"), namespace)
+    fn = namespace[abi.name]
+    fn.__doc__ = abi.doc or None
+    fn.abi = abi
+    fn.stats = binding.raw.stats
+    fn.binding = binding
+    return fn
 
 
-_UNSET: Any = _Unset()
+def _usable_name(name: str) -> bool:
+    return name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
 
 
 class StateAccess:
@@ -223,7 +229,11 @@ class Kernel:
         self._functions: dict[str, Any] = {}
         if self.abi is not None:
             for fn in self.abi.functions:
-                self._functions[fn.name] = KernelFunction(instance, fn)
+                binding = KernelFunction(instance, fn)
+                generated = signature_function(binding)
+                # A name the ABI cannot give a Python signature is still callable by
+                # position, through the binding.
+                self._functions[fn.name] = generated if generated is not None else binding.call
             self.state: StateAccess | None = StateAccess(instance, self.abi)
         else:
             self.state = None
