@@ -13,13 +13,14 @@ from portalis.runtime.engine import EngineSettings, shared_engine
 from portalis.runtime.function import TypedFunction
 from portalis.runtime.instance import Instance
 from portalis.runtime.kernel import Kernel, KernelFunction, load
-from portalis.runtime.memory import ArrayView, LinearMemory
+from portalis.runtime.memory import DTYPES, ArrayView, LinearMemory
 from portalis.runtime.module import CompiledModule, ExportInfo, ImportInfo, load_module
 from portalis.runtime.sandbox import DEFAULT_SANDBOX, MiB, Sandbox, WasiPolicy
 from portalis.runtime.stats import FunctionStats, ModuleStats
 
 __all__ = [
     "DEFAULT_SANDBOX",
+    "DTYPES",
     "ArrayView",
     "CompiledModule",
     "EngineSettings",

@@ -129,10 +129,7 @@ def _fast_function(
     ctx, fn_ptr, buf, n, trap_out = raw.args
 
     def too_many(extra: tuple[Any, ...]) -> None:
-        raise SignatureError(
-            f"{instance.name}::{name}: takes {len(params)} argument(s) "
-            f"({', '.join(params)}), got {len(params) + len(extra)}"
-        )
+        raise _count_error(instance.name, name, params, len(params) + len(extra))
 
     def bad_args(args: tuple[Any, ...]) -> None:
         raise _signature_error(instance.name, name, params, args)
@@ -195,10 +192,7 @@ def _compiled_function(
 
     def on_args(args: tuple[Any, ...]) -> None:
         if len(args) != len(params):
-            raise SignatureError(
-                f"{instance.name}::{name}: takes {len(params)} argument(s) "
-                f"({', '.join(params)}), got {len(args)}"
-            )
+            raise _count_error(instance.name, name, params, len(args))
         raise _signature_error(instance.name, name, params, args)
 
     monitoring = instance.monitoring
@@ -237,10 +231,7 @@ def _checked_function(
     def call(*args: Any) -> Any:
         instance.ensure_open()
         if len(args) != len(params):
-            raise SignatureError(
-                f"{instance.name}::{name}: takes {len(params)} argument(s) "
-                f"({', '.join(params)}), got {len(args)}"
-            )
+            raise _count_error(instance.name, name, params, len(args))
         t0 = time.perf_counter()
         instance.call_started.value = t0
         try:
@@ -260,15 +251,18 @@ def _checked_function(
     return call
 
 
+def _count_error(module: str, name: str, params: tuple[str, ...], given: int) -> SignatureError:
+    return SignatureError(
+        f"{module}::{name}: takes {len(params)} argument(s) ({', '.join(params)}), got {given}"
+    )
+
+
 def _signature_error(
     module: str, name: str, params: tuple[str, ...], args: tuple[Any, ...]
 ) -> SignatureError:
     missing = [i for i, a in enumerate(args) if a is MISSING]
     if missing:
-        return SignatureError(
-            f"{module}::{name}: takes {len(params)} argument(s) ({', '.join(params)}), "
-            f"got {missing[0]}"
-        )
+        return _count_error(module, name, params, missing[0])
     for i, (a, t) in enumerate(zip(args, params, strict=True)):
         if t in _INT_RANGE:
             if isinstance(a, float) or not hasattr(a, "__index__"):

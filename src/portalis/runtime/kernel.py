@@ -19,18 +19,9 @@ import numpy as np
 from portalis.abi import Array, Function, ModuleAbi, Value
 from portalis.errors import PortalisError, SignatureError
 from portalis.runtime.instance import Instance
+from portalis.runtime.memory import DTYPES
 from portalis.runtime.module import CompiledModule, load_module
 from portalis.runtime.sandbox import DEFAULT_SANDBOX, Sandbox
-
-#: NumPy element type of each ABI element type.
-DTYPES: dict[str, np.dtype[Any]] = {
-    "f64": np.dtype(np.float64),
-    "f32": np.dtype(np.float32),
-    "i64": np.dtype(np.int64),
-    "i32": np.dtype(np.int32),
-    "u8": np.dtype(np.uint8),
-    "bool": np.dtype(np.bool_),
-}
 
 
 class KernelFunction:

@@ -27,6 +27,16 @@ if TYPE_CHECKING:
 
 WASM_PAGE = 65536
 
+#: NumPy element type of each ABI element type (see :data:`portalis.abi.ELEMENT_TYPES`).
+DTYPES: dict[str, np.dtype[Any]] = {
+    "f64": np.dtype(np.float64),
+    "f32": np.dtype(np.float32),
+    "i64": np.dtype(np.int64),
+    "i32": np.dtype(np.int32),
+    "u8": np.dtype(np.uint8),
+    "bool": np.dtype(np.bool_),
+}
+
 
 class LinearMemory:
     """The exported linear memory of one instance."""
