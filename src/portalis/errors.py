@@ -148,7 +148,8 @@ class CompileError(PortalisError):
     def __init__(
         self, message: str, *, file: str = "<kernel>", line: int = 0, col: int = 0, hint: str = ""
     ) -> None:
-        super().__init__(f"{file}:{line}:{col}: {message}", hint=hint)
+        where = f"{file}:{line}:{col}" if line else file  # no line: the file as a whole
+        super().__init__(f"{where}: {message}", hint=hint)
         self.file = file
         self.line = line
         self.col = col
