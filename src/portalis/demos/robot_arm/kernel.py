@@ -40,9 +40,19 @@ LOWER_5 = -math.pi
 UPPER_5 = math.pi
 
 # -- solver settings
-#: λ of the damped least squares step Jᵀ(JJᵀ + λ²I)⁻¹e: keeps the step bounded at
-#: singularities (a stretched arm reaching for an unreachable target).
+#: Largest λ of the damped least squares step Jᵀ(JJᵀ + λ²I)⁻¹e: keeps the step bounded at
+#: singularities (a stretched arm reaching for an unreachable target). Each iteration uses
+#: λ = min(DAMPING, |e|) (Levenberg–Marquardt damping tied to the error, as in Yamashita and
+#: Fukushima): far from the target the full damping, close to it almost none, so the last
+#: iterations are Gauss–Newton steps that converge quadratically instead of linearly.
 DAMPING = 0.03
+#: Further than this from the target (metres) on a solve's first iteration, joint 1 is first
+#: turned so that the end effector faces the target's azimuth: rotating the base rotates the
+#: whole arm about z, so one exact turn replaces several MAX_STEP-limited swings.
+ALIGN_DISTANCE = 0.05
+#: ...but only for targets at least this far (metres, squared) from the base's axis, where
+#: their azimuth says where the arm must point (the wrist's sideways offset is ~0.19 m).
+ALIGN_RADIUS2 = 0.04
 #: Converged when the end effector is this close to the target (metres).
 TOLERANCE = 1e-5
 #: No joint moves more than this per iteration (radians): keeps far jumps on the path.
@@ -138,7 +148,38 @@ def clamp_angles(angles: Array[float]) -> None:
         angles[i] = clamp_joint(i, angles[i])
 
 
-def dh_step(
+def flat_joint(
+    r00: float,
+    r01: float,
+    r02: float,
+    r10: float,
+    r11: float,
+    r12: float,
+    r20: float,
+    r21: float,
+    r22: float,
+    x: float,
+    y: float,
+    z: float,
+    theta: float,
+    a: float,
+) -> tuple[float, float, float, float, float, float, float, float, float, float, float, float]:
+    """Frame i from frame i-1 (rotation rows r.., origin x y z) through a joint with α = 0 and
+    d = 0 (the UR5's shoulder-to-elbow and elbow-to-wrist links): Rz(θ)·Tx(a). Written out
+    for these α rather than through a general DH step, because multiplying by the constant
+    zeros and ones of cos α and sin α is half the arithmetic of a step."""
+    ct = math.cos(theta)
+    st = math.sin(theta)
+    n00 = r00 * ct + r01 * st
+    n10 = r10 * ct + r11 * st
+    n20 = r20 * ct + r21 * st
+    n01 = r01 * ct - r00 * st
+    n11 = r11 * ct - r10 * st
+    n21 = r21 * ct - r20 * st
+    return n00, n01, r02, n10, n11, r12, n20, n21, r22, x + a * n00, y + a * n10, z + a * n20
+
+
+def turn_joint(
     r00: float,
     r01: float,
     r02: float,
@@ -153,57 +194,58 @@ def dh_step(
     z: float,
     theta: float,
     d: float,
-    a: float,
-    cos_alpha: float,
     sin_alpha: float,
 ) -> tuple[float, float, float, float, float, float, float, float, float, float, float, float]:
-    """Frame i from frame i-1 (rotation rows r.., origin x y z) through one DH joint."""
+    """Frame i from frame i-1 through a joint with α = ±π/2 (``sin_alpha`` = ±1) and a = 0
+    (the UR5's wrist joints): Rz(θ)·Tz(d)·Rx(α), whose rotation columns are (ct, st, 0),
+    (0, 0, sα), (st·sα, -ct·sα, 0)."""
     ct = math.cos(theta)
     st = math.sin(theta)
-    # A = Rz(θ)Tz(d)Tx(a)Rx(α): rotation columns (ct, st, 0), (-st·cα, ct·cα, sα),
-    # (st·sα, -ct·sα, cα); translation (a·ct, a·st, d).
-    b01 = -st * cos_alpha
-    b11 = ct * cos_alpha
-    b02 = st * sin_alpha
-    b12 = -ct * sin_alpha
     n00 = r00 * ct + r01 * st
     n10 = r10 * ct + r11 * st
     n20 = r20 * ct + r21 * st
-    n01 = r00 * b01 + r01 * b11 + r02 * sin_alpha
-    n11 = r10 * b01 + r11 * b11 + r12 * sin_alpha
-    n21 = r20 * b01 + r21 * b11 + r22 * sin_alpha
-    n02 = r00 * b02 + r01 * b12 + r02 * cos_alpha
-    n12 = r10 * b02 + r11 * b12 + r12 * cos_alpha
-    n22 = r20 * b02 + r21 * b12 + r22 * cos_alpha
-    nx = x + a * n00 + d * r02
-    ny = y + a * n10 + d * r12
-    nz = z + a * n20 + d * r22
-    return n00, n01, n02, n10, n11, n12, n20, n21, n22, nx, ny, nz
+    n02 = sin_alpha * (r00 * st - r01 * ct)
+    n12 = sin_alpha * (r10 * st - r11 * ct)
+    n22 = sin_alpha * (r20 * st - r21 * ct)
+    return (
+        n00,
+        sin_alpha * r02,
+        n02,
+        n10,
+        sin_alpha * r12,
+        n12,
+        n20,
+        sin_alpha * r22,
+        n22,
+        x + d * r02,
+        y + d * r12,
+        z + d * r22,
+    )
 
 
 def fk(
     q0: float, q1: float, q2: float, q3: float, q4: float, q5: float
 ) -> tuple[float, float, float]:
-    """End-effector (tool flange) position in the base frame for the given joint angles."""
-    r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = dh_step(
-        1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, q0, D1, 0.0, 0.0, 1.0
+    """End-effector (tool flange) position in the base frame for the given joint angles.
+
+    The flange sits on joint 6's axis, d6 along frame 5's z axis, so its position does not
+    depend on q5 (which only turns the tool about that axis)."""
+    c0 = math.cos(q0)
+    s0 = math.sin(q0)
+    # frame 1: x axis (c0, s0, 0), y axis (0, 0, 1), z axis (s0, -c0, 0), origin (0, 0, d1)
+    r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = flat_joint(
+        c0, 0.0, s0, s0, 0.0, -c0, 0.0, 1.0, 0.0, 0.0, 0.0, D1, q1, A2
     )
-    r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = dh_step(
-        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, q1, 0.0, A2, 1.0, 0.0
+    r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = flat_joint(
+        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, q2, A3
     )
-    r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = dh_step(
-        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, q2, 0.0, A3, 1.0, 0.0
+    r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = turn_joint(
+        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, q3, D4, 1.0
     )
-    r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = dh_step(
-        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, q3, D4, 0.0, 0.0, 1.0
+    r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = turn_joint(
+        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, q4, D5, -1.0
     )
-    r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = dh_step(
-        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, q4, D5, 0.0, 0.0, -1.0
-    )
-    r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = dh_step(
-        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, q5, D6, 0.0, 1.0, 0.0
-    )
-    return x, y, z
+    return x + D6 * r02, y + D6 * r12, z + D6 * r22
 
 
 def forward_kinematics(angles: Array[float]) -> tuple[float, float, float]:
@@ -311,45 +353,38 @@ def descend(
     q3 = ik_q3
     q4 = ik_q4
     q5 = ik_q5
-    lam2 = DAMPING * DAMPING
     iterations = 0
     error = 0.0
     finite = math.isfinite(target_x) and math.isfinite(target_y) and math.isfinite(target_z)
     while finite:
-        # Forward pass, keeping each joint's axis (z of frame i-1) and origin for the Jacobian.
-        a00, a01, a02, a10, a11, a12, a20, a21, a22, ox1, oy1, oz1 = dh_step(
-            1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, q0, D1, 0.0, 0.0, 1.0
-        )
-        zx1 = a02
-        zy1 = a12
-        zz1 = a22
-        a00, a01, a02, a10, a11, a12, a20, a21, a22, ox2, oy2, oz2 = dh_step(
-            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox1, oy1, oz1, q1, 0.0, A2, 1.0, 0.0
+        # Forward pass (as in fk), keeping each joint's axis (z of frame i-1) and origin for
+        # the Jacobian. Frame 1: x axis (c0, s0, 0), y axis (0, 0, 1), z axis (s0, -c0, 0).
+        c0 = math.cos(q0)
+        s0 = math.sin(q0)
+        a00, a01, a02, a10, a11, a12, a20, a21, a22, ox2, oy2, oz2 = flat_joint(
+            c0, 0.0, s0, s0, 0.0, -c0, 0.0, 1.0, 0.0, 0.0, 0.0, D1, q1, A2
         )
         zx2 = a02
         zy2 = a12
         zz2 = a22
-        a00, a01, a02, a10, a11, a12, a20, a21, a22, ox3, oy3, oz3 = dh_step(
-            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox2, oy2, oz2, q2, 0.0, A3, 1.0, 0.0
+        a00, a01, a02, a10, a11, a12, a20, a21, a22, ox3, oy3, oz3 = flat_joint(
+            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox2, oy2, oz2, q2, A3
         )
         zx3 = a02
         zy3 = a12
         zz3 = a22
-        a00, a01, a02, a10, a11, a12, a20, a21, a22, ox4, oy4, oz4 = dh_step(
-            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox3, oy3, oz3, q3, D4, 0.0, 0.0, 1.0
+        a00, a01, a02, a10, a11, a12, a20, a21, a22, ox4, oy4, oz4 = turn_joint(
+            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox3, oy3, oz3, q3, D4, 1.0
         )
         zx4 = a02
         zy4 = a12
         zz4 = a22
-        a00, a01, a02, a10, a11, a12, a20, a21, a22, ox5, oy5, oz5 = dh_step(
-            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox4, oy4, oz4, q4, D5, 0.0, 0.0, -1.0
+        a00, a01, a02, a10, a11, a12, a20, a21, a22, ox5, oy5, oz5 = turn_joint(
+            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox4, oy4, oz4, q4, D5, -1.0
         )
-        zx5 = a02
-        zy5 = a12
-        zz5 = a22
-        a00, a01, a02, a10, a11, a12, a20, a21, a22, ex, ey, ez = dh_step(
-            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox5, oy5, oz5, q5, D6, 0.0, 1.0, 0.0
-        )
+        ex = ox5 + D6 * a02
+        ey = oy5 + D6 * a12
+        ez = oz5 + D6 * a22
         dx = target_x - ex
         dy = target_y - ey
         dz = target_z - ez
@@ -357,15 +392,28 @@ def descend(
         if error < TOLERANCE or iterations >= max_iterations:
             break
         iterations += 1
+        if (
+            iterations == 1
+            and error > ALIGN_DISTANCE
+            and target_x * target_x + target_y * target_y > ALIGN_RADIUS2
+        ):
+            # Face the target: turn the base by the azimuth between end effector and target
+            # (joint 1 spans the whole circle, so the sum is wrapped, not clamped).
+            turn = q0 + math.atan2(target_y, target_x) - math.atan2(ey, ex)
+            q0 = math.atan2(math.sin(turn), math.cos(turn))
+            continue
 
         # Position Jacobian: column i is axis_i × (end effector - origin_i); joint 1's axis is
-        # the base z axis through the base origin.
-        j0x, j0y, j0z = cross_column(0.0, 0.0, 1.0, ex, ey, ez)
-        j1x, j1y, j1z = cross_column(zx1, zy1, zz1, ex - ox1, ey - oy1, ez - oz1)
+        # the base z axis through the base origin, joint 2's is frame 1's z axis through
+        # (0, 0, d1). Joint 6 turns about the axis the flange sits on: its column is zero, so
+        # it is left out (q5 never moves).
+        j0x = -ey
+        j0y = ex
+        j0z = 0.0
+        j1x, j1y, j1z = cross_column(s0, -c0, 0.0, ex, ey, ez - D1)
         j2x, j2y, j2z = cross_column(zx2, zy2, zz2, ex - ox2, ey - oy2, ez - oz2)
         j3x, j3y, j3z = cross_column(zx3, zy3, zz3, ex - ox3, ey - oy3, ez - oz3)
         j4x, j4y, j4z = cross_column(zx4, zy4, zz4, ex - ox4, ey - oy4, ez - oz4)
-        j5x, j5y, j5z = cross_column(zx5, zy5, zz5, ex - ox5, ey - oy5, ez - oz5)
         # A joint resting on a limit that the error pulls further out is taken out of this
         # step (its column zeroed), so the other joints do the work instead of the step
         # being spent against the stop.
@@ -374,15 +422,16 @@ def descend(
         j2x, j2y, j2z = lock_at_limit(q2, LOWER_2, UPPER_2, j2x, j2y, j2z, dx, dy, dz)
         j3x, j3y, j3z = lock_at_limit(q3, LOWER_3, UPPER_3, j3x, j3y, j3z, dx, dy, dz)
         j4x, j4y, j4z = lock_at_limit(q4, LOWER_4, UPPER_4, j4x, j4y, j4z, dx, dy, dz)
-        j5x, j5y, j5z = lock_at_limit(q5, LOWER_5, UPPER_5, j5x, j5y, j5z, dx, dy, dz)
 
         # M = JJᵀ + λ²I (symmetric 3×3, positive definite for λ > 0), solved by its adjugate.
-        m00 = j0x * j0x + j1x * j1x + j2x * j2x + j3x * j3x + j4x * j4x + j5x * j5x + lam2
-        m11 = j0y * j0y + j1y * j1y + j2y * j2y + j3y * j3y + j4y * j4y + j5y * j5y + lam2
-        m22 = j0z * j0z + j1z * j1z + j2z * j2z + j3z * j3z + j4z * j4z + j5z * j5z + lam2
-        m01 = j0x * j0y + j1x * j1y + j2x * j2y + j3x * j3y + j4x * j4y + j5x * j5y
-        m02 = j0x * j0z + j1x * j1z + j2x * j2z + j3x * j3z + j4x * j4z + j5x * j5z
-        m12 = j0y * j0z + j1y * j1z + j2y * j2z + j3y * j3z + j4y * j4z + j5y * j5z
+        lam = min(DAMPING, error)
+        lam2 = lam * lam
+        m00 = j0x * j0x + j1x * j1x + j2x * j2x + j3x * j3x + j4x * j4x + lam2
+        m11 = j0y * j0y + j1y * j1y + j2y * j2y + j3y * j3y + j4y * j4y + lam2
+        m22 = j1z * j1z + j2z * j2z + j3z * j3z + j4z * j4z + lam2
+        m01 = j0x * j0y + j1x * j1y + j2x * j2y + j3x * j3y + j4x * j4y
+        m02 = j1x * j1z + j2x * j2z + j3x * j3z + j4x * j4z
+        m12 = j1y * j1z + j2y * j2z + j3y * j3z + j4y * j4z
         c00 = m11 * m22 - m12 * m12
         c01 = m02 * m12 - m01 * m22
         c02 = m01 * m12 - m02 * m11
@@ -395,22 +444,20 @@ def descend(
         wz = (c02 * dx + c12 * dy + c22 * dz) / det
 
         # Δq = Jᵀw, scaled down as a whole if any joint would move more than MAX_STEP.
-        s0 = j0x * wx + j0y * wy + j0z * wz
-        s1 = j1x * wx + j1y * wy + j1z * wz
-        s2 = j2x * wx + j2y * wy + j2z * wz
-        s3 = j3x * wx + j3y * wy + j3z * wz
-        s4 = j4x * wx + j4y * wy + j4z * wz
-        s5 = j5x * wx + j5y * wy + j5z * wz
-        largest = max(abs(s0), abs(s1), abs(s2), abs(s3), abs(s4), abs(s5))
+        step0 = j0x * wx + j0y * wy
+        step1 = j1x * wx + j1y * wy + j1z * wz
+        step2 = j2x * wx + j2y * wy + j2z * wz
+        step3 = j3x * wx + j3y * wy + j3z * wz
+        step4 = j4x * wx + j4y * wy + j4z * wz
+        largest = max(abs(step0), abs(step1), abs(step2), abs(step3), abs(step4))
         scale = 1.0
         if largest > MAX_STEP:
             scale = MAX_STEP / largest
-        q0 = clamp(q0 + scale * s0, LOWER_0, UPPER_0)
-        q1 = clamp(q1 + scale * s1, LOWER_1, UPPER_1)
-        q2 = clamp(q2 + scale * s2, LOWER_2, UPPER_2)
-        q3 = clamp(q3 + scale * s3, LOWER_3, UPPER_3)
-        q4 = clamp(q4 + scale * s4, LOWER_4, UPPER_4)
-        q5 = clamp(q5 + scale * s5, LOWER_5, UPPER_5)
+        q0 = clamp(q0 + scale * step0, LOWER_0, UPPER_0)
+        q1 = clamp(q1 + scale * step1, LOWER_1, UPPER_1)
+        q2 = clamp(q2 + scale * step2, LOWER_2, UPPER_2)
+        q3 = clamp(q3 + scale * step3, LOWER_3, UPPER_3)
+        q4 = clamp(q4 + scale * step4, LOWER_4, UPPER_4)
     ik_q0 = q0
     ik_q1 = q1
     ik_q2 = q2
