@@ -135,7 +135,7 @@ def test_registry_matches_the_modules() -> None:
         fn = implementation(name)
         assert fn.__code__.co_argcount == ARITY[name], name
         assert fn.__name__ == function
-        assert name in dir(math)
+        assert name in dir(math) or name in ("cbrt", "exp2")  # both arrived in Python 3.11
     for stem, function in INTRINSICS:
         assert callable(getattr(importlib.import_module(f"portalis.lang.libm.{stem}"), function))
 
