@@ -139,6 +139,8 @@ class Load(Expr):
     indices: list[Expr]
     #: Per index: proven in bounds (frontend/bounds.py), so no check is emitted.
     safe: list[bool] = field(default_factory=list)
+    #: Per index: proven non-negative, so only the upper bound is checked.
+    nonneg: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -214,6 +216,7 @@ class Store(Stmt):
     indices: list[Expr]
     value: Expr
     safe: list[bool] = field(default_factory=list)
+    nonneg: list[bool] = field(default_factory=list)
 
 
 @dataclass

@@ -14,7 +14,12 @@
     (local $~t4 f64)
     (local $xs.d0 i64)
     (local $out.d0 i64)
-    (local $~w4 i64)
+    (local $~w1 i64)
+    (local $~w6 i64)
+    (local $~w8 i64)
+    (local $~w10 i64)
+    (local $~w12 i64)
+    (local $~w16 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -29,77 +34,318 @@
     i64.const 1
     i64.sub
     local.set $~t2
-    block $break1
-      loop $loop2
-        local.get $~t1
-        local.get $~t2
-        i64.ge_s
-        br_if $break1
-        local.get $~t1
-        local.set $i
-        block $continue3
-          local.get $i
-          i64.const 1
-          i64.sub
-          i32.wrap_i64
-          i32.const 3
-          i32.shl
-          local.get $xs
-          i32.add
-          f64.load
-          f64.const 2.0
-          local.get $i
-          i32.wrap_i64
-          i32.const 3
-          i32.shl
-          local.get $xs
-          i32.add
-          f64.load
-          f64.mul
-          f64.sub
-          local.get $i
-          i64.const 1
-          i64.add
-          i32.wrap_i64
-          i32.const 3
-          i32.shl
-          local.get $xs
-          i32.add
-          f64.load
-          f64.add
-          local.set $~t4
-          local.get $i
-          local.tee $~w4
-          local.get $~w4
-          i64.const 63
-          i64.shr_s
-          local.get $out.d0
-          i64.and
-          i64.add
-          local.tee $~w4
-          local.get $out.d0
-          i64.ge_u
-          if
-            i32.const 2
-            global.set $portalis.error
-            i32.const 7
-            global.set $portalis.error_line
-            unreachable
+    local.get $~t2
+    i64.const 3
+    i64.sub
+    i64.const -9223372036854775808
+    local.get $~t2
+    i64.const -9223372036854775805
+    i64.ge_s
+    select
+    local.set $~w1
+    block $break2
+      block $rest3
+        loop $loop4
+          local.get $~t1
+          local.get $~w1
+          i64.ge_s
+          br_if $rest3
+          local.get $~t1
+          local.set $i
+          block $continue5
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.const 2.0
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.mul
+            f64.sub
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            local.set $~t4
+            local.get $i
+            local.tee $~w6
+            local.get $out.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 7
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w6
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
+            local.get $~t4
+            f64.store
           end
-          local.get $~w4
-          i32.wrap_i64
-          i32.const 3
-          i32.shl
-          local.get $out
-          i32.add
-          local.get $~t4
-          f64.store
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          local.get $~t1
+          local.set $i
+          block $continue7
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.const 2.0
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.mul
+            f64.sub
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            local.set $~t4
+            local.get $i
+            local.tee $~w8
+            local.get $out.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 7
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w8
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
+            local.get $~t4
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          local.get $~t1
+          local.set $i
+          block $continue9
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.const 2.0
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.mul
+            f64.sub
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            local.set $~t4
+            local.get $i
+            local.tee $~w10
+            local.get $out.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 7
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w10
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
+            local.get $~t4
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          local.get $~t1
+          local.set $i
+          block $continue11
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.const 2.0
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.mul
+            f64.sub
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            local.set $~t4
+            local.get $i
+            local.tee $~w12
+            local.get $out.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 7
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w12
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
+            local.get $~t4
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          br $loop4
         end
-        local.get $~t1
-        i64.const 1
-        i64.add
-        local.set $~t1
-        br $loop2
+      end
+      block $break13
+        loop $loop14
+          local.get $~t1
+          local.get $~t2
+          i64.ge_s
+          br_if $break13
+          local.get $~t1
+          local.set $i
+          block $continue15
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.const 2.0
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.mul
+            f64.sub
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            local.set $~t4
+            local.get $i
+            local.tee $~w16
+            local.get $out.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 7
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w16
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
+            local.get $~t4
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          br $loop14
+        end
       end
     end
   )
@@ -111,6 +357,7 @@
     (local $~t4 f64)
     (local $xs.d0 i64)
     (local $out.d0 i64)
+    (local $~w1 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -134,59 +381,263 @@
     i64.const 1
     i64.sub
     local.set $~t2
-    block $break1
-      loop $loop2
-        local.get $~t1
-        local.get $~t2
-        i64.ge_s
-        br_if $break1
-        local.get $~t1
-        local.set $i
-        block $continue3
-          local.get $i
-          i64.const 1
-          i64.sub
-          i32.wrap_i64
-          i32.const 3
-          i32.shl
-          local.get $xs
-          i32.add
-          f64.load
-          local.get $i
-          i32.wrap_i64
-          i32.const 3
-          i32.shl
-          local.get $xs
-          i32.add
-          f64.load
-          f64.add
-          local.get $i
+    local.get $~t2
+    i64.const 3
+    i64.sub
+    i64.const -9223372036854775808
+    local.get $~t2
+    i64.const -9223372036854775805
+    i64.ge_s
+    select
+    local.set $~w1
+    block $break2
+      block $rest3
+        loop $loop4
+          local.get $~t1
+          local.get $~w1
+          i64.ge_s
+          br_if $rest3
+          local.get $~t1
+          local.set $i
+          block $continue5
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            f64.const 3.0
+            f64.div
+            local.set $~t4
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
+            local.get $~t4
+            f64.store
+          end
+          local.get $~t1
           i64.const 1
           i64.add
-          i32.wrap_i64
-          i32.const 3
-          i32.shl
-          local.get $xs
-          i32.add
-          f64.load
-          f64.add
-          f64.const 3.0
-          f64.div
-          local.set $~t4
-          local.get $i
-          i32.wrap_i64
-          i32.const 3
-          i32.shl
-          local.get $out
-          i32.add
-          local.get $~t4
-          f64.store
+          local.set $~t1
+          local.get $~t1
+          local.set $i
+          block $continue6
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            f64.const 3.0
+            f64.div
+            local.set $~t4
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
+            local.get $~t4
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          local.get $~t1
+          local.set $i
+          block $continue7
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            f64.const 3.0
+            f64.div
+            local.set $~t4
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
+            local.get $~t4
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          local.get $~t1
+          local.set $i
+          block $continue8
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            f64.const 3.0
+            f64.div
+            local.set $~t4
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
+            local.get $~t4
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          br $loop4
         end
-        local.get $~t1
-        i64.const 1
-        i64.add
-        local.set $~t1
-        br $loop2
+      end
+      block $break9
+        loop $loop10
+          local.get $~t1
+          local.get $~t2
+          i64.ge_s
+          br_if $break9
+          local.get $~t1
+          local.set $i
+          block $continue11
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.add
+            f64.const 3.0
+            f64.div
+            local.set $~t4
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
+            local.get $~t4
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          br $loop10
+        end
       end
     end
   )

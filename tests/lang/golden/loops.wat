@@ -13,8 +13,17 @@
     (local $~t4 i64)
     (local $xs.d0 i64)
     (local $ys.d0 i64)
-    (local $~w4 i64)
-    (local $~w5 i64)
+    (local $~w1 i64)
+    (local $~w6 i64)
+    (local $~w7 i64)
+    (local $~w9 i64)
+    (local $~w10 i64)
+    (local $~w12 i64)
+    (local $~w13 i64)
+    (local $~w15 i64)
+    (local $~w16 i64)
+    (local $~w20 i64)
+    (local $~w21 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -25,83 +34,313 @@
     local.set $~t1
     local.get $xs.d0
     local.set $~t2
-    block $break1
-      loop $loop2
-        local.get $~t1
-        local.get $~t2
-        i64.ge_s
-        br_if $break1
-        local.get $~t1
-        local.set $i
-        block $continue3
-          local.get $i
-          local.set $~t4
-          local.get $~t4
-          local.tee $~w4
-          local.get $~w4
-          i64.const 63
-          i64.shr_s
-          local.get $ys.d0
-          i64.and
-          i64.add
-          local.tee $~w4
-          local.get $ys.d0
-          i64.ge_u
-          if
-            i32.const 2
-            global.set $portalis.error
-            i32.const 6
-            global.set $portalis.error_line
-            unreachable
+    local.get $~t2
+    i64.const 3
+    i64.sub
+    i64.const -9223372036854775808
+    local.get $~t2
+    i64.const -9223372036854775805
+    i64.ge_s
+    select
+    local.set $~w1
+    block $break2
+      block $rest3
+        loop $loop4
+          local.get $~t1
+          local.get $~w1
+          i64.ge_s
+          br_if $rest3
+          local.get $~t1
+          local.set $i
+          block $continue5
+            local.get $i
+            local.set $~t4
+            local.get $~t4
+            local.tee $~w6
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w6
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
+            local.get $~t4
+            local.tee $~w7
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w7
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
+            f64.load
+            local.get $a
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.mul
+            f64.add
+            f64.store
           end
-          local.get $~w4
-          i32.wrap_i64
-          i32.const 3
-          i32.shl
-          local.get $ys
-          i32.add
-          local.get $~t4
-          local.tee $~w5
-          local.get $~w5
-          i64.const 63
-          i64.shr_s
-          local.get $ys.d0
-          i64.and
+          local.get $~t1
+          i64.const 1
           i64.add
-          local.tee $~w5
-          local.get $ys.d0
-          i64.ge_u
-          if
-            i32.const 2
-            global.set $portalis.error
-            i32.const 6
-            global.set $portalis.error_line
-            unreachable
+          local.set $~t1
+          local.get $~t1
+          local.set $i
+          block $continue8
+            local.get $i
+            local.set $~t4
+            local.get $~t4
+            local.tee $~w9
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w9
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
+            local.get $~t4
+            local.tee $~w10
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w10
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
+            f64.load
+            local.get $a
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.mul
+            f64.add
+            f64.store
           end
-          local.get $~w5
-          i32.wrap_i64
-          i32.const 3
-          i32.shl
-          local.get $ys
-          i32.add
-          f64.load
-          local.get $a
-          local.get $i
-          i32.wrap_i64
-          i32.const 3
-          i32.shl
-          local.get $xs
-          i32.add
-          f64.load
-          f64.mul
-          f64.add
-          f64.store
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          local.get $~t1
+          local.set $i
+          block $continue11
+            local.get $i
+            local.set $~t4
+            local.get $~t4
+            local.tee $~w12
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w12
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
+            local.get $~t4
+            local.tee $~w13
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w13
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
+            f64.load
+            local.get $a
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.mul
+            f64.add
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          local.get $~t1
+          local.set $i
+          block $continue14
+            local.get $i
+            local.set $~t4
+            local.get $~t4
+            local.tee $~w15
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w15
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
+            local.get $~t4
+            local.tee $~w16
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w16
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
+            f64.load
+            local.get $a
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.mul
+            f64.add
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          br $loop4
         end
-        local.get $~t1
-        i64.const 1
-        i64.add
-        local.set $~t1
-        br $loop2
+      end
+      block $break17
+        loop $loop18
+          local.get $~t1
+          local.get $~t2
+          i64.ge_s
+          br_if $break17
+          local.get $~t1
+          local.set $i
+          block $continue19
+            local.get $i
+            local.set $~t4
+            local.get $~t4
+            local.tee $~w20
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w20
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
+            local.get $~t4
+            local.tee $~w21
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w21
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
+            f64.load
+            local.get $a
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
+            f64.mul
+            f64.add
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          br $loop18
+        end
       end
     end
   )

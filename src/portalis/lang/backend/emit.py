@@ -11,6 +11,7 @@ import math
 
 from portalis.abi import ERROR_CODES, ERROR_GLOBAL, ERROR_LINE_GLOBAL
 from portalis.lang import builtins, ir
+from portalis.lang.backend import unroll
 from portalis.lang.types import BOOL, F32, F64, I32, I64, ArrayType, Scalar, TupleType
 
 _CMP_INT = {"lt": "lt_s", "le": "le_s", "gt": "gt_s", "ge": "ge_s", "eq": "eq", "ne": "ne"}
@@ -146,7 +147,7 @@ class FunctionEmitter:
         self.emit(f"global.set ${s.symbol}")
 
     def s_Store(self, s: ir.Store) -> None:
-        offset = self.address(s.array, s.indices, s, s.safe)
+        offset = self.address(s.array, s.indices, s, s.safe, s.nonneg)
         self.expr(s.value)
         self.emit(f"{s.array.element.store}{offset}")
 
@@ -215,6 +216,10 @@ class FunctionEmitter:
             step = int(s.step.value)
             test = [c, lim, "i64.ge_s" if step > 0 else "i64.le_s"]
             advance = [c, f"i64.const {step}", "i64.add", f"local.set ${s.counter}"]
+            copies = 1 if self.fn.library else unroll.factor(s)
+            if copies > 1:
+                self._unrolled(s, step, copies, test, advance)
+                return
         else:
             self.expr(s.step)
             self.emit(f"local.tee ${s.stride}", "i64.eqz")
@@ -222,6 +227,48 @@ class FunctionEmitter:
             test = [c, lim, "i64.ge_s", c, lim, "i64.le_s", st, "i64.const 0", "i64.gt_s", "select"]
             advance = [c, st, "i64.add", f"local.set ${s.counter}"]
         self._loop(test, None, s.body, [c, f"local.set ${s.var}"], advance)
+
+    def _unrolled(
+        self, s: ir.ForRange, step: int, copies: int, test: list[str], advance: list[str]
+    ) -> None:
+        """``copies`` bodies per back-edge while that many iterations remain, then the
+        plain loop for the rest (backend/unroll.py says why). ``break`` in any copy leaves
+        both loops; ``continue`` goes on with the next copy."""
+        c = f"local.get ${s.counter}"
+        span = (copies - 1) * step
+        last = self.fresh("i64")  # the last counter value that still has ``copies`` to run
+        # limit - span, or the smallest i64 when that would wrap (then no unrolled round).
+        self.emit(
+            f"local.get ${s.limit}",
+            f"i64.const {span}",
+            "i64.sub",
+            f"i64.const {-(1 << 63)}",
+            f"local.get ${s.limit}",
+            f"i64.const {-(1 << 63) + span}",
+            "i64.ge_s",
+            "select",
+            f"local.set ${last}",
+        )
+        brk, rest, top = self.label("break"), self.label("rest"), self.label("loop")
+        self.emit(f"block {brk}", f"  block {rest}", f"    loop {top}")
+        self.depth += 3
+        self.emit(c, f"local.get ${last}", "i64.ge_s", f"br_if {rest}")
+        for _ in range(copies):
+            cont = self.label("continue")
+            self.emit(c, f"local.set ${s.var}", f"block {cont}")
+            self.depth += 1
+            self.labels.append((brk, cont))
+            self.block(s.body)
+            self.labels.pop()
+            self.depth -= 1
+            self.emit("end", *advance)
+        self.emit(f"br {top}")
+        self.depth -= 3
+        self.emit("    end", "  end")
+        self.depth += 1
+        self._loop(test, None, s.body, [c, f"local.set ${s.var}"], advance)
+        self.depth -= 1
+        self.emit("end")
 
     def s_Break(self, s: ir.Break) -> None:
         self.emit(f"br {self.labels[-1][0]}")
@@ -244,9 +291,10 @@ class FunctionEmitter:
             return f"i64.const {arr.shape[axis]}"
         return f"local.get ${arr.name}.d{axis}"
 
-    def checked_index(self, index: ir.Expr, dim: str, node: ir.Node) -> None:
+    def checked_index(self, index: ir.Expr, dim: str, node: ir.Node, nonneg: bool = False) -> None:
         """Push ``index`` as a valid offset along an axis of extent ``dim``: negative
-        indices count from the end, anything else out of range raises IndexError."""
+        indices count from the end, anything else out of range raises IndexError.
+        ``nonneg``: the index is proven never negative, so only the upper bound is checked."""
         if isinstance(index, ir.Const) and dim.startswith("i64.const "):
             n, k = int(dim.split()[1]), int(index.value)
             if -n <= k < n:
@@ -254,7 +302,7 @@ class FunctionEmitter:
                 return
         ix = self.fresh("i64")
         self.expr(index)
-        if not (isinstance(index, ir.Const) and int(index.value) >= 0):
+        if not (nonneg or (isinstance(index, ir.Const) and int(index.value) >= 0)):
             self.emit(
                 f"local.tee ${ix}",
                 f"local.get ${ix}",
@@ -269,7 +317,12 @@ class FunctionEmitter:
         self.emit(f"local.get ${ix}")
 
     def address(
-        self, arr: ir.ArrayRef, indices: list[ir.Expr], node: ir.Node, safe: list[bool]
+        self,
+        arr: ir.ArrayRef,
+        indices: list[ir.Expr],
+        node: ir.Node,
+        safe: list[bool],
+        nonneg: list[bool],
     ) -> str:
         """Push the byte address of an element; returns the memarg (``offset=`` for arrays
         at a fixed place) to append to the load or store."""
@@ -277,7 +330,7 @@ class FunctionEmitter:
             if safe and safe[k]:
                 self.expr(index)
             else:
-                self.checked_index(index, self.dim(arr, k), node)
+                self.checked_index(index, self.dim(arr, k), node, bool(nonneg and nonneg[k]))
             if k:
                 self.emit("i64.add")
             if k + 1 < len(indices):
@@ -311,7 +364,7 @@ class FunctionEmitter:
         self.emit(f"global.get ${e.symbol}")
 
     def e_Load(self, e: ir.Load) -> None:
-        offset = self.address(e.array, e.indices, e, e.safe)
+        offset = self.address(e.array, e.indices, e, e.safe, e.nonneg)
         self.emit(f"{e.array.element.load}{offset}")
 
     def e_Dim(self, e: ir.Dim) -> None:

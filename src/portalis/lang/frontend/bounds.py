@@ -25,7 +25,7 @@ class Extent:
 @dataclass(frozen=True)
 class Range:
     lo: int  # a lower bound of the loop variable
-    stop: Extent  # the variable stays below this
+    stop: Extent | None  # the variable stays below this (None: no recognised extent)
 
 
 def _const_int(node: ast.expr) -> int | None:
@@ -107,7 +107,7 @@ def index_is_safe(
         k = _const_int(index)
         return k is not None and shape is not None and 0 <= k < shape[axis]
     r = ranges[base.id]
-    if r.lo + c < 0:
+    if r.lo + c < 0 or r.stop is None:
         return False
     stop = r.stop
     if stop.array is None:  # the variable stays below a constant
@@ -117,6 +117,14 @@ def index_is_safe(
     ):
         return stop.offset + c <= 0
     return False
+
+
+def index_is_nonneg(index: ast.expr, ranges: dict[str, Range]) -> bool:
+    """Whether ``index`` is never negative (so only its upper bound needs a check): a
+    non-negative literal, or a loop variable plus a constant at least its negated lower
+    bound."""
+    lo = lower_bound(index, ranges)
+    return lo is not None and lo >= 0
 
 
 def asserted_equal_extents(

@@ -275,6 +275,9 @@ class ExprLowerer:
             for k, n in enumerate(idx_nodes)
         ]
 
+    def nonneg_flags(self, idx_nodes: list[ast.expr]) -> list[bool]:
+        return [bounds.index_is_nonneg(n, self.ranges) for n in idx_nodes]
+
     def index(self, node: ast.expr) -> ir.Expr:
         if isinstance(node, ast.Slice):
             raise self.err(
@@ -323,7 +326,13 @@ class ExprLowerer:
                 )
             indices = [self.index(i) for i in idx_nodes]
             return ir.Load(
-                line, col, arr.element.value, arr, indices, self.safe_flags(arr, idx_nodes)
+                line,
+                col,
+                arr.element.value,
+                arr,
+                indices,
+                self.safe_flags(arr, idx_nodes),
+                self.nonneg_flags(idx_nodes),
             )
         table = self.table_of(base)
         if table is not None:

@@ -174,6 +174,7 @@ class FunctionLowerer(ExprLowerer):
                     indices,
                     ir.LocalGet(line, col, elem, tmp),
                     self.safe_flags(arr, idx_nodes),
+                    self.nonneg_flags(idx_nodes),
                 )
             )
             return out
@@ -290,10 +291,11 @@ class FunctionLowerer(ExprLowerer):
                 out.append(ir.SetLocal(line, col, tmp, self.index(i)))
                 temps.append(ir.LocalGet(line, col, I64, tmp))
             safe = self.safe_flags(arr, idx_nodes)
-            current = ir.Load(line, col, arr.element.value, arr, temps, safe)
+            nonneg = self.nonneg_flags(idx_nodes)
+            current = ir.Load(line, col, arr.element.value, arr, temps, safe, nonneg)
             value = self.arith(op, current, self.lower_scalar(node.value), node)
             value = self.coerce(value, arr.element.value, node, "stored value", narrowing=True)
-            out.append(ir.Store(line, col, arr, temps, value, safe))
+            out.append(ir.Store(line, col, arr, temps, value, safe, nonneg))
             return out
         raise self.err(t, f"cannot assign to {ast.unparse(t)}")
 
@@ -379,7 +381,7 @@ class FunctionLowerer(ExprLowerer):
             lo = bounds.lower_bound(it.args[0], self.ranges) if len(it.args) > 1 else 0
             stop_node = it.args[0] if len(it.args) == 1 else it.args[1]
             extent = bounds.extent_of(stop_node, self.array_names(), self.aliases)
-            if lo is not None and extent is not None:
+            if lo is not None:
                 self.ranges[var] = bounds.Range(lo, extent)
         self.loop_depth += 1
         body = self.block(node.body)

@@ -109,6 +109,7 @@ def _child_fields(node: Any) -> tuple[str, ...]:
                 "length",
                 "array",
                 "safe",
+                "nonneg",
             )
         )
         _CHILD_FIELDS[cls] = names

@@ -1,0 +1,61 @@
+"""How many copies of an innermost ``for … in range(…)`` body to emit per loop iteration.
+
+Why unroll at all: wasmtime's epoch interruption puts a check on every loop back-edge, and
+its slow path is a call that clobbers every floating-point register. Cranelift's register
+allocator answers by keeping loop-carried values (an accumulator, array bases, row offsets)
+in stack slots across the whole loop, so each iteration pays loads and stores on its
+critical path. With the body emitted ``k`` times per back-edge those costs are paid once per
+``k`` iterations. The copies run exactly the iterations the loop would, in order (the
+back end assigns the loop variable before each copy and counts on between them), so nothing
+observable changes; only loops with no loop inside are unrolled, and only small bodies, so
+the module stays small.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from typing import Any
+
+from portalis.lang import ir
+
+#: Body sizes (IR nodes) up to which a loop gets SMALL_COPIES and MEDIUM_COPIES copies.
+SMALL_BODY = 80
+MEDIUM_BODY = 200
+SMALL_COPIES = 4
+MEDIUM_COPIES = 2
+
+_SKIP = frozenset({"line", "col", "ty", "array", "safe"})
+
+
+def nodes(node: Any) -> Iterator[ir.Node]:
+    """``node`` and every IR node below it."""
+    yield node
+    for f in dataclasses.fields(node):
+        if f.name in _SKIP:
+            continue
+        v = getattr(node, f.name)
+        if isinstance(v, ir.Node):
+            yield from nodes(v)
+        elif isinstance(v, list):
+            for item in v:
+                if isinstance(item, ir.Node):
+                    yield from nodes(item)
+
+
+def factor(loop: ir.ForRange) -> int:
+    """Copies of ``loop``'s body per back-edge: 1 (no unrolling) unless the loop counts up
+    by a constant step, contains no loop, and its body is small."""
+    if not (isinstance(loop.step, ir.Const) and int(loop.step.value) > 0):
+        return 1
+    size = 0
+    for stmt in loop.body:
+        for n in nodes(stmt):
+            if isinstance(n, ir.ForRange | ir.While):
+                return 1
+            size += 1
+    if size <= SMALL_BODY:
+        return SMALL_COPIES
+    if size <= MEDIUM_BODY:
+        return MEDIUM_COPIES
+    return 1

@@ -1,0 +1,219 @@
+"""The loop speed-ups keep CPython's semantics at the edges: unrolled loops (every trip
+count, break/continue in any copy, steps, bounds next to the int64 limits, the loop variable
+after the loop) and indices proven non-negative (only their upper bound checked: IndexError
+still raised, at the right line, after the same writes)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portalis.errors import WasmTrap
+from portalis.lang import compile_source
+from portalis.lang.backend import unroll
+
+from .conftest import compile_kernel, outcome, same
+
+SOURCE = """\
+from portalis.lang import Array, f64
+
+
+def total(start: int, stop: int, step: int) -> int:
+    t = 0
+    for i in range(start, stop, 3):
+        t += i * step
+    return t
+
+
+def plain(start: int, stop: int) -> int:
+    t = 0
+    for i in range(start, stop):
+        t = (t * 3 + i % 97) % 1000003
+    return t
+
+
+def last(n: int) -> int:
+    i = -7
+    for i in range(n):
+        pass
+    return i
+
+
+def stops(n: int, at: int, skip: int) -> tuple[int, int]:
+    t = 0
+    seen = 0
+    for i in range(n):
+        if i % 7 == skip:
+            continue
+        if i == at:
+            break
+        t += i
+        seen += 1
+    return t, seen
+
+
+def rebinds(n: int) -> int:
+    t = 0
+    for i in range(n):
+        t += i
+        i = 100
+        t += i
+    return t
+
+
+def nested(n: int, m: int) -> int:
+    t = 0
+    for i in range(n):
+        for j in range(i, m):
+            t += i * j
+    return t
+
+
+def huge(n: int) -> int:
+    t = 0
+    for i in range(9223372036854775807 - n, 9223372036854775807):
+        t += 1
+    for i in range(-9223372036854775808, -9223372036854775808 + n):
+        t += 1
+    return t
+
+
+def fill(xs: Array[f64], out: Array[f64]) -> float:
+    s = 0.0
+    for i in range(1, len(xs) - 1):
+        out[i] = xs[i - 1] + xs[i + 1]
+        s += out[i]
+    return s
+
+
+def rows(grid: Array[f64, 2], out: Array[f64, 2]) -> float:
+    n = grid.shape[0]
+    m = grid.shape[1]
+    s = 0.0
+    for i in range(1, n - 1):
+        for j in range(1, m - 1):
+            v = grid[i - 1, j] + grid[i, j + 1]
+            out[i, j] = v
+            s += v
+    return s
+
+
+def shifted(xs: Array[f64], n: int, k: int) -> float:
+    s = 0.0
+    for i in range(2, n):
+        s += xs[i - k]
+    return s
+"""
+
+
+@pytest.fixture(scope="module")
+def kernels():  # type: ignore[no-untyped-def]
+    namespace: dict[str, object] = {}
+    exec(compile(SOURCE, "speedups.py", "exec"), namespace)  # the CPython reference
+    return namespace, compile_kernel(SOURCE, "speedups.py")
+
+
+def line_of(text: str) -> int:
+    return next(k for k, line in enumerate(SOURCE.splitlines(), 1) if text in line)
+
+
+def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]
+    py, wasm = kernels
+    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *args)
+    assert expected[0] == got[0] and same(expected[1], got[1]), (name, args, expected, got)
+
+
+@pytest.mark.parametrize("n", range(0, 13))
+def test_every_trip_count(kernels, n: int) -> None:  # type: ignore[no-untyped-def]
+    for start in (-3, 0, 2):
+        check(kernels, "plain", start, start + n)
+        check(kernels, "total", start, start + 3 * n, 5)
+        check(kernels, "total", start, start + 3 * n - 1, 5)
+    check(kernels, "last", n)
+    check(kernels, "rebinds", n)
+    check(kernels, "nested", n, n + 2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 40),
+    st.integers(-1, 45),
+    st.integers(0, 7),
+)
+def test_break_and_continue_in_any_copy(kernels, n: int, at: int, skip: int) -> None:  # type: ignore[no-untyped-def]
+    check(kernels, "stops", n, at, skip)
+
+
+def test_ranges_at_the_int64_limits(kernels) -> None:  # type: ignore[no-untyped-def]
+    for n in (0, 1, 2, 3, 4, 5, 9):
+        check(kernels, "huge", n)
+    check(kernels, "plain", -(1 << 63), -(1 << 63) + 6)
+    check(kernels, "plain", (1 << 63) - 6, (1 << 63) - 1)
+
+
+def test_unrolled_bodies_are_emitted() -> None:
+    """The loops above are unrolled (so the tests exercise the copies), library code and
+    loops with a loop inside are not."""
+    wat = compile_source(SOURCE, "speedups.py").wat
+    plain = wat.split("(func $plain", 1)[1].split("(func ", 1)[0]
+    assert plain.count("block $continue") == unroll.SMALL_COPIES + 1
+    nested = wat.split("(func $nested", 1)[1].split("(func ", 1)[0]
+    assert nested.count("block $continue") == 1 + unroll.SMALL_COPIES + 1
+
+
+@pytest.mark.parametrize("size", [2, 3, 4, 5, 6, 7, 8, 11])
+def test_writes_match_cpython(kernels, size: int) -> None:  # type: ignore[no-untyped-def]
+    py, wasm = kernels
+    rng = np.random.default_rng(size)
+    xs = rng.standard_normal(size)
+    a, b = np.zeros(size), np.zeros(size)
+    assert py["fill"](xs, a) == wasm.fill(xs, b)
+    np.testing.assert_array_equal(a, b)
+    grid = rng.standard_normal((size, size + 1))
+    a, b = np.zeros_like(grid), np.zeros_like(grid)
+    assert py["rows"](grid, a) == wasm.rows(grid, b)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_index_error_when_the_output_is_shorter(kernels) -> None:  # type: ignore[no-untyped-def]
+    """``out`` is indexed by a variable proven non-negative: only its upper bound is
+    checked, and running off its end still raises IndexError at that line, after the same
+    writes CPython makes."""
+    py, wasm = kernels
+    xs = np.arange(10.0)
+    a, b = np.zeros(6), np.zeros(6)
+    with pytest.raises(IndexError):
+        py["fill"](xs, a)
+    with pytest.raises(WasmTrap) as info:
+        wasm.fill(xs, b)
+    assert info.value.python_exception == "IndexError"
+    assert info.value.line == line_of("out[i] = ")
+    np.testing.assert_array_equal(a, b)
+    grid = np.ones((6, 6))
+    for shape in [(6, 3), (3, 6), (1, 1)]:
+        a, b = np.zeros(shape), np.zeros(shape)
+        with pytest.raises(IndexError):
+            py["rows"](grid, a)
+        with pytest.raises(WasmTrap) as info:
+            wasm.rows(grid, b)
+        assert info.value.python_exception == "IndexError"
+        assert info.value.line == line_of("out[i, j] = v")
+        np.testing.assert_array_equal(a, b)
+
+
+def test_negative_offsets_keep_wrapping(kernels) -> None:  # type: ignore[no-untyped-def]
+    """``xs[i - k]`` with an unknown ``k`` may be negative: it still counts from the end."""
+    xs = np.arange(8.0)
+    for k in (-3, 0, 1, 2, 5, 9, 12):
+        check(kernels, "shifted", xs, 8, k)
+
+
+def test_nonneg_index_checks_only_the_upper_bound() -> None:
+    wat = compile_source(SOURCE, "speedups.py").wat
+    fill = wat.split("(func $fill", 1)[1].split("(func ", 1)[0]
+    assert "i64.shr_s" not in fill  # no negative-index wrap-around for out[i]
+    assert "i64.ge_u" in fill  # but still the upper-bound check
+    shifted = wat.split("(func $shifted", 1)[1].split("(func ", 1)[0]
+    assert "i64.shr_s" in shifted
