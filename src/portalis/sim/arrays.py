@@ -56,6 +56,11 @@ class ArraySlot:
         self.capacity = 0
         self._last_raw: Any = None
         self._last_array: np.ndarray = np.zeros(0, dtype)
+        self._last_key: Any = None
+        #: The module's copy, as an ndarray over linear memory, for the current offset and
+        #: shape. It stays valid across calls: the engine never moves linear memory, and the
+        #: region is this slot's own allocation, whatever else the module allocates.
+        self._memory_view: np.ndarray | None = None
 
     @property
     def is_buffer(self) -> bool:
@@ -64,31 +69,54 @@ class ArraySlot:
     def allocate_buffer(self, instance: Instance, argv: list[Any]) -> None:
         """Reserve and zero a working buffer, and put its location in ``argv`` for good."""
         self._ensure(instance, int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize)
-        self._view(instance)[...] = 0
+        self._memory_view = self._view(instance)
+        self._memory_view[...] = 0
         self._store_args(argv)
 
     def place(self, instance: Instance, argv: list[Any]) -> None:
         """Copy the source's current value into memory and its location into ``argv``.
 
-        The copy happens at every call, constants included: the module may have written into
-        the array last time, and each call must see the value the scene holds."""
+        The copy happens at every call, constants included: the ABI passes arrays by
+        reference, a kernel may write into any array it is given, and nothing in a module
+        says which ones it does not; each call must see the value the scene holds. What is
+        not redone is everything around the copy: converting the USD value to NumPy (kept
+        until the source yields another value — for a constant, until a change notice), and
+        finding the region in memory (kept until the array needs more room or another
+        shape), so a call costs one ``memcpy``."""
         if self.source is None:
             return
         raw = self.source.get()
-        if self.source.constant and raw is self._last_raw:
+        if raw is self._last_raw and raw is not None:
             array = self._last_array
         else:
             array = self._coerce(raw)
             self._last_raw, self._last_array = raw, array
-        self._ensure(instance, array.nbytes)
-        self.shape = array.shape
+            self._last_key = None
+        view = self._memory_view
+        if view is None or view.shape != array.shape:
+            self._ensure(instance, array.nbytes)
+            self.shape = array.shape
+            view = self._memory_view = self._view(instance)
+            self._store_args(argv)
         if array.size:
-            self._view(instance)[...] = array
-        self._store_args(argv)
+            view[...] = array
+
+    def key(self) -> Any:
+        """The source's current value as something ``==`` compares by content (on_demand
+        change detection); computed once per distinct value."""
+        assert self.source is not None
+        raw = self.source.get()
+        if raw is not self._last_raw or self._last_key is None:
+            array = self._coerce(raw)
+            if raw is not self._last_raw:
+                self._last_raw, self._last_array = raw, array
+            self._last_key = (array.shape, array.tobytes())
+        return self._last_key
 
     def read(self, instance: Instance) -> np.ndarray:
         """A copy of the array as the module left it."""
-        return self._view(instance).copy()
+        view = self._memory_view
+        return view.copy() if view is not None else self._view(instance).copy()
 
     def _coerce(self, raw: Any) -> np.ndarray:
         if raw is None:
@@ -122,6 +150,7 @@ class ArraySlot:
                 memory.free(self.offset)
             self.capacity = max(nbytes, 64)
             self.offset = memory.alloc(self.capacity, max(self.dtype.itemsize, 8))
+            self._memory_view = None
 
     def _view(self, instance: Instance) -> np.ndarray:
         assert instance.memory is not None

@@ -298,10 +298,13 @@ class ModulePrim:
                 return (int(np.prod(grid)),)
         return None
 
-    def refresh(self, changed: set[Sdf.Path]) -> None:
+    def refresh(self, changed: set[Sdf.Path]) -> bool:
+        """Take edits to the scene into the calls' plans; whether a plan changed shape."""
+        reshaped = False
         for call in (self.entry, self.handler):
             if call is not None:
-                call.refresh(changed)
+                reshaped = call.refresh(changed) or reshaped
+        return reshaped
 
     # -- calling ---------------------------------------------------------------------------
 

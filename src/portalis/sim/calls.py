@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
-import numpy as np
 from pxr import Sdf, Usd
 
 from portalis.abi import Array, Function
@@ -29,6 +28,7 @@ from portalis.sim import values
 from portalis.sim.arrays import DTYPES, ArraySlot
 from portalis.sim.sources import (
     CLOCK_NAMES,
+    Animated,
     Clock,
     ClockValue,
     Constant,
@@ -58,6 +58,11 @@ class BoundCall:
         #: lane reads these to inline clock values and results of modules run just before).
         self.dynamic_sources: dict[int, tuple[Source | None, int | None, str]] = {}
         self.constants: list[tuple[int, Constant, Callable[[Any], Any]]] = []
+        #: Vector inputs read once per call and spread over the slots of their components.
+        self.vector_reads: list[VectorRead] = []
+        self._reads_by_source: dict[Any, VectorRead] = {}
+        #: Each scalar parameter bound to a source: (source, wasm type, component, label).
+        self._plans: dict[int, tuple[Source, str, int | None, str]] = {}
         self.arrays: list[ArraySlot] = []
         self.result_count = len(fn.results)
         #: Paths of the module prims whose outputs this call reads (they must run first).
@@ -71,6 +76,8 @@ class BoundCall:
         argv = self.argv
         for i, get in self.dynamic:
             argv[i] = get()
+        for read in self.vector_reads:
+            read.fill(argv)
         for slot in self.arrays:
             slot.place(instance, argv)
         result = self.fn(*argv)
@@ -83,20 +90,71 @@ class BoundCall:
         argv = list(self.argv)
         for i, get in self.dynamic:
             argv[i] = get()
-        arrays = tuple(
-            _array_key(slot.source.get()) for slot in self.arrays if slot.source is not None
-        )
+        for read in self.vector_reads:
+            read.fill(argv)
+        for slot in self.arrays:  # where an array sits is not an argument: its content is
+            argv[slot.arg_index : slot.arg_index + slot.wasm_arity] = [None] * slot.wasm_arity
+        arrays = tuple(slot.key() for slot in self.arrays if slot.source is not None)
         return (*argv, *arrays)
 
-    def refresh(self, changed: set[Sdf.Path]) -> None:
-        """Re-read constants whose attributes changed."""
-        for i, source, convert in self.constants:
-            if source.attr_path in changed:
-                source.refresh()
-                self.argv[i] = convert(source.get())
+    def refresh(self, changed: set[Sdf.Path]) -> bool:
+        """Bring the plan up to date with edits to the attributes in ``changed`` (USD change
+        notices): each input whose attribute, or an attribute its connections go through,
+        changed is decided again — a new constant value goes into place, an animated
+        attribute is queried afresh, and an input that changed kind (a constant that got
+        time samples, a connection moved to another module's output) is bound anew.
+        Returns whether the plan's shape changed (the fast lane must be rebuilt)."""
+        touched = [i for i, plan in self._plans.items() if plan[0].watch & changed]
+        reshaped = False
+        rebind: list[tuple[int, Source]] = []
+        for i in touched:
+            old, wasm_type, component, label = self._plans[i]
+            new = old.resolve() if old.resolve is not None else None
+            if new is None:
+                continue  # the attribute lost its value: keep the last one
+            if _same_animation(old, new):
+                old.refresh()  # the same reader (the fast lane holds it), queried afresh
+                continue
+            if isinstance(new, Constant) and isinstance(old, Constant):
+                convert = _scalar_converter(new, wasm_type, component, label, self.where)
+                self.argv[i] = convert(new.get())
+                self.constants = [c for c in self.constants if c[0] != i]
+                self.constants.append((i, new, convert))
+                self._plans[i] = (new, wasm_type, component, label)
+                continue
+            rebind.append((i, new))
+        for i, _ in rebind:  # all first: components of one vector share a reader
+            self._unbind(i)
+        for i, new in rebind:
+            _, wasm_type, component, label = self._plans[i]
+            self.bind_scalar(i, new, wasm_type, component, label)
+            reshaped = True
         for slot in self.arrays:
-            if isinstance(slot.source, Constant) and slot.source.attr_path in changed:
-                slot.source.refresh()
+            source = slot.source
+            if source is None or not (source.watch & changed) or source.resolve is None:
+                continue
+            new = source.resolve()
+            if new is None:
+                continue
+            if _same_animation(source, new):
+                source.refresh()
+                continue
+            slot.source = new
+            self.note(new)
+            reshaped = reshaped or not isinstance(new, Constant | Animated)
+        return reshaped
+
+    def _unbind(self, index: int) -> None:
+        self.constants = [c for c in self.constants if c[0] != index]
+        self.dynamic = [d for d in self.dynamic if d[0] != index]
+        self.dynamic_sources.pop(index, None)
+        for read in list(self.vector_reads):
+            read.targets = [target for target in read.targets if target[0] != index]
+            if not read.targets:
+                self.vector_reads.remove(read)
+                key = read.source.identity()
+                if self._reads_by_source.get(key) is read:
+                    del self._reads_by_source[key]
 
     # -- building --------------------------------------------------------------------------
 
@@ -104,6 +162,7 @@ class BoundCall:
         self, index: int, source: Source, wasm_type: str, component: int | None, label: str
     ) -> None:
         self.note(source)
+        self._plans[index] = (source, wasm_type, component, label)
         convert = _scalar_converter(source, wasm_type, component, label, self.where)
         if isinstance(source, Constant):
             self.argv[index] = convert(source.get())
@@ -119,6 +178,16 @@ class BoundCall:
 
             self.dynamic.append((index, as_float))
             self.dynamic_sources[index] = (source, None, wasm_type)
+        elif component is not None and not source.allowed_tokens:
+            key = source.identity()
+            read = self._reads_by_source.get(key) if key is not None else None
+            if read is None:
+                read = VectorRead(source)
+                self.vector_reads.append(read)
+                if key is not None:
+                    self._reads_by_source[key] = read
+            cast = float if wasm_type in _FLOAT_TYPES else int
+            read.targets.append((index, component, cast, convert))
         else:
             get = source.get
             self.dynamic.append((index, lambda: convert(get())))
@@ -130,9 +199,33 @@ class BoundCall:
         self.dynamic_sources[index] = (None, None, wasm_type)
 
 
-def _array_key(value: Any) -> Any:
-    array = np.asarray(value)
-    return (array.shape, array.tobytes())
+def _same_animation(old: Source, new: Source) -> TypeGuard[Animated]:
+    """Whether ``old`` and ``new`` both read the same animated attribute."""
+    return (
+        isinstance(old, Animated) and isinstance(new, Animated) and old.attr_path == new.attr_path
+    )
+
+
+class VectorRead:
+    """A vector input whose components feed several parameters (``target_x``, ``target_y``,
+    ``target_z``): read once per call, then spread, rather than read once per component."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self._get = source.get
+        #: (argument index, component, cast, converter that checks and explains a bad value)
+        self.targets: list[tuple[int, int, Callable[[Any], Any], Callable[[Any], Any]]] = []
+
+    def fill(self, argv: list[Any]) -> None:
+        value = self._get()
+        if type(value) in values.GF_VECTORS:
+            parts = value[:]  # one call for all components: indexing is a call per component
+            n = len(parts)
+            for index, component, cast, convert in self.targets:
+                argv[index] = cast(parts[component]) if component < n else convert(value)
+        else:  # quaternions, matrices, tuples, or a value that is not a vector (an error)
+            for index, _, _, convert in self.targets:
+                argv[index] = convert(value)
 
 
 def _scalar_converter(

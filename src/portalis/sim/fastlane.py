@@ -176,6 +176,9 @@ def _generate(members: list[ModulePrim], *, timed: bool) -> Callable[[float, flo
         for j, wasm_type in enumerate(params):
             args.append(_argument(i, j, wasm_type, member, index_of, members, namespace))
         lines.append(f"        cur = {i}")
+        for n, read in enumerate(entry.vector_reads):  # fills A{i} at its components' slots
+            namespace[f"V{i}_{n}"] = read.fill
+            lines.append(f"        V{i}_{n}(A{i})")
         call = f"F{i}({', '.join(args)})"
         if timed and member.monitoring:
             namespace[f"T{i}"] = member.stats.pending.append
@@ -210,7 +213,9 @@ def _argument(
     assert entry is not None
     found = entry.dynamic_sources.get(j)
     if found is None:
-        return f"A{i}[{j}]"  # a constant: refreshed in place when the scene changes
+        # a constant (refreshed in place when the scene changes), or a vector component
+        # stored by its V line just before the call
+        return f"A{i}[{j}]"
     source, component, _ = found
     if isinstance(source, ClockValue) and component is None:
         produced_float = source.name != "frame"

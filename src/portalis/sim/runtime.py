@@ -449,15 +449,19 @@ class Runtime:
 
     def _apply_changes(self) -> None:
         changed, self._changed = self._changed, set()
+        reshaped = False
         for module_prim in self.prims:
             enabled_path = module_prim.prim.GetPath().AppendProperty(t.ENABLED)
             if enabled_path in changed:
                 module_prim.enabled = bool(module_prim.prim.GetAttribute(t.ENABLED).Get())
                 self._units_dirty = True
             try:
-                module_prim.refresh(changed)
+                reshaped = module_prim.refresh(changed) or reshaped
             except PortalisError as e:
                 self.fail(module_prim, e)
+        if reshaped:  # an input changed kind: new generated code, maybe a new producer
+            self.prims = _dependency_order(self.prims)
+            self._units_dirty = True
 
 
 def _module_id(prim: Usd.Prim) -> str:

@@ -15,6 +15,7 @@ the input's own authored value stands in while a connected output has not been c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,9 +48,21 @@ class Source:
     attr_path: Sdf.Path | None = None
     type_name: Sdf.ValueTypeName | None = None
     allowed_tokens: tuple[str, ...] = ()
+    #: The attributes whose edits can change what this source yields: the input and every
+    #: attribute its connections went through (set by :func:`attribute_source`).
+    watch: frozenset[Sdf.Path] = frozenset()
+    #: Decides the source again from the scene as it is now (after one of ``watch`` changed:
+    #: a value edit, time samples added, a connection moved); None for sources that are not
+    #: an attribute's.
+    resolve: Callable[[], Source | None] | None = None
 
     def get(self) -> Any:
         raise NotImplementedError
+
+    def identity(self) -> Any:
+        """What this source reads, as a hashable key (two sources with one key always yield
+        the same value within a call); None when it stands alone."""
+        return None
 
     @property
     def constant(self) -> bool:
@@ -95,6 +108,15 @@ class Animated(Source):
     def get(self) -> Any:
         return self._query.Get(self._clock.read_time)
 
+    def refresh(self) -> None:
+        """Query the attribute afresh (a query caches where the value resolves from, which
+        an edit in another layer can change)."""
+        if self._query.GetAttribute().IsValid():
+            self._query = Usd.AttributeQuery(self._query.GetAttribute())
+
+    def identity(self) -> Any:
+        return ("animated", self.attr_path)
+
 
 @dataclass(frozen=True)
 class Production:
@@ -131,6 +153,10 @@ class Produced(Source):
             return port.value if self._index is None else port.value[self._index]
         return self._fallback.get() if self._fallback is not None else None
 
+    def identity(self) -> Any:
+        fallback = self._fallback.identity() if self._fallback is not None else None
+        return ("produced", id(self._port), self._index, fallback)
+
 
 class ClockValue(Source):
     def __init__(self, clock: Clock, name: str) -> None:
@@ -152,11 +178,23 @@ def attribute_source(
 ) -> Source | None:
     """The source of ``attr``'s value: followed through connections, from a producing module
     when one writes it. ``None`` when there is no value at all."""
+    chain: list[Sdf.Path] = []
+    source = _follow(attr, clock, producers, where, chain)
+    if source is not None:
+        source.watch = frozenset(chain)
+        source.resolve = lambda: attribute_source(attr, clock, producers, where=where)
+    return source
+
+
+def _follow(
+    attr: Usd.Attribute, clock: Clock, producers: ProducerMap, where: str, chain: list[Sdf.Path]
+) -> Source | None:
     own = _plain_source(attr, clock)
     seen: set[Sdf.Path] = set()
     current = attr
     for _ in range(MAX_CONNECTION_HOPS):
         path = current.GetPath()
+        chain.append(path)
         if path in producers:
             return Produced(producers[path], _plain_source(current, clock) or own)
         connections = current.GetConnections()
@@ -174,6 +212,7 @@ def attribute_source(
             raise SceneError(
                 f"{attr.GetName()}: connections form a loop at {target}", prim_path=where
             )
+        chain.append(target)
         source = current.GetStage().GetAttributeAtPath(target)
         if not source:
             if target in producers:  # an output of another module, not authored in the scene

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from pxr import Sdf
+from pxr import Gf, Sdf
 
 from portalis.errors import SceneError
 
@@ -67,10 +67,20 @@ def is_integral(type_name: Sdf.ValueTypeName) -> bool:
     return element_type(type_name) in _INTEGRAL
 
 
+#: Gf's vector classes, whose components are best taken all at once by slicing (``v[:]``, a
+#: list): iterating one (``tuple(v)``) goes through Python's fallback sequence protocol and
+#: costs ten times as much, and indexing is a call per component.
+GF_VECTORS: frozenset[type] = frozenset(
+    getattr(Gf, f"Vec{n}{k}") for n in (2, 3, 4) for k in "dfhi"
+)
+
+
 def components(value: Any) -> tuple[float, ...]:
     """The numbers of a scalar or vector value, in order."""
     if isinstance(value, bool | int | float):
         return (value,)
+    if type(value) in GF_VECTORS:
+        return tuple([float(c) for c in value[:]])
     if hasattr(value, "GetReal"):  # a quaternion: (real, i, j, k)
         imaginary = value.GetImaginary()
         return (value.GetReal(), imaginary[0], imaginary[1], imaginary[2])
