@@ -100,6 +100,19 @@ def rows(grid: Array[f64, 2], out: Array[f64, 2]) -> float:
     return s
 
 
+def window(xs: Array[f64], out: Array[f64], lo: int, n: int, k: int) -> float:
+    s = 0.0
+    for i in range(lo, n):
+        out[i - 1] = xs[i + 2] * 2.0 + xs[k]
+        s += out[i - 1] - xs[-1]
+    return s
+
+
+def column(grid: Array[f64, 2], k: int, out: Array[f64]) -> None:
+    for j in range(grid.shape[1]):
+        out[j] = grid[k, j]
+
+
 def shifted(xs: Array[f64], n: int, k: int) -> float:
     s = 0.0
     for i in range(2, n):
@@ -208,6 +221,46 @@ def test_negative_offsets_keep_wrapping(kernels) -> None:  # type: ignore[no-unt
     xs = np.arange(8.0)
     for k in (-3, 0, 1, 2, 5, 9, 12):
         check(kernels, "shifted", xs, 8, k)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(0, 9),
+    st.integers(0, 9),
+    st.integers(-3, 12),
+    st.integers(-3, 14),
+    st.integers(-12, 12),
+)
+def test_versioned_loops_match_cpython(  # type: ignore[no-untyped-def]
+    kernels, n_xs: int, n_out: int, lo: int, n: int, k: int
+) -> None:
+    """Random extents, bounds and an invariant index: whichever version runs, results,
+    exceptions and the writes made before them are CPython's."""
+    py, wasm = kernels
+    xs = np.arange(1.0, n_xs + 1.0)
+    a, b = np.zeros(n_out), np.zeros(n_out)
+    expected = outcome(py["window"], xs, a, lo, n, k)
+    got = outcome(wasm.window, xs, b, lo, n, k)
+    assert expected[0] == got[0] and same(expected[1], got[1]), (expected, got)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("k", [-4, -3, -1, 0, 2, 3, 4])
+def test_invariant_negative_index_counts_from_the_end(kernels, k: int) -> None:  # type: ignore[no-untyped-def]
+    py, wasm = kernels
+    grid = np.arange(15.0).reshape(3, 5)
+    a, b = np.zeros(5), np.zeros(5)
+    assert outcome(py["column"], grid, k, a) == outcome(wasm.column, grid, k, b)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_versioned_loop_has_one_checked_copy() -> None:
+    """The checks of ``out[i]`` are emitted once (in the loop kept for when the guard fails),
+    not in the unrolled copies."""
+    wat = compile_source(SOURCE, "speedups.py").wat
+    fill = wat.split("(func $fill", 1)[1].split("(func ", 1)[0]
+    assert fill.count("i64.ge_u") == 2  # out[i] written, then read
+    assert fill.count("block $continue") == unroll.SMALL_COPIES + 2
 
 
 def test_nonneg_index_checks_only_the_upper_bound() -> None:

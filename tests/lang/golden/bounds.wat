@@ -15,11 +15,7 @@
     (local $xs.d0 i64)
     (local $out.d0 i64)
     (local $~w1 i64)
-    (local $~w6 i64)
-    (local $~w8 i64)
-    (local $~w10 i64)
-    (local $~w12 i64)
-    (local $~w16 i64)
+    (local $~w15 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -34,262 +30,285 @@
     i64.const 1
     i64.sub
     local.set $~t2
-    local.get $~t2
-    i64.const 3
-    i64.sub
-    i64.const -9223372036854775808
-    local.get $~t2
-    i64.const -9223372036854775805
+    local.get $~t1
+    i64.const 0
     i64.ge_s
-    select
-    local.set $~w1
-    block $break2
-      block $rest3
-        loop $loop4
-          local.get $~t1
-          local.get $~w1
-          i64.ge_s
-          br_if $rest3
-          local.get $~t1
-          local.set $i
-          block $continue5
-            local.get $i
-            i64.const 1
-            i64.sub
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.const 2.0
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.mul
-            f64.sub
-            local.get $i
+    local.get $~t2
+    local.get $out.d0
+    i64.const 0
+    i64.sub
+    i64.le_s
+    i32.and
+    if
+      local.get $~t2
+      i64.const 3
+      i64.sub
+      i64.const -9223372036854775808
+      local.get $~t2
+      i64.const -9223372036854775805
+      i64.ge_s
+      select
+      local.set $~w1
+      block $break2
+        block $rest3
+          loop $loop4
+            local.get $~t1
+            local.get $~w1
+            i64.ge_s
+            br_if $rest3
+            local.get $~t1
+            local.set $i
+            block $continue5
+              local.get $i
+              i64.const 1
+              i64.sub
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.const 2.0
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.mul
+              f64.sub
+              local.get $i
+              i64.const 1
+              i64.add
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.add
+              local.set $~t4
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $out
+              i32.add
+              local.get $~t4
+              f64.store
+            end
+            local.get $~t1
             i64.const 1
             i64.add
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.add
-            local.set $~t4
-            local.get $i
-            local.tee $~w6
-            local.get $out.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 7
-              global.set $portalis.error_line
-              unreachable
+            local.set $~t1
+            local.get $~t1
+            local.set $i
+            block $continue6
+              local.get $i
+              i64.const 1
+              i64.sub
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.const 2.0
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.mul
+              f64.sub
+              local.get $i
+              i64.const 1
+              i64.add
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.add
+              local.set $~t4
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $out
+              i32.add
+              local.get $~t4
+              f64.store
             end
-            local.get $~w6
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $out
-            i32.add
-            local.get $~t4
-            f64.store
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue7
-            local.get $i
-            i64.const 1
-            i64.sub
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.const 2.0
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.mul
-            f64.sub
-            local.get $i
+            local.get $~t1
             i64.const 1
             i64.add
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.add
-            local.set $~t4
-            local.get $i
-            local.tee $~w8
-            local.get $out.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 7
-              global.set $portalis.error_line
-              unreachable
+            local.set $~t1
+            local.get $~t1
+            local.set $i
+            block $continue7
+              local.get $i
+              i64.const 1
+              i64.sub
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.const 2.0
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.mul
+              f64.sub
+              local.get $i
+              i64.const 1
+              i64.add
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.add
+              local.set $~t4
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $out
+              i32.add
+              local.get $~t4
+              f64.store
             end
-            local.get $~w8
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $out
-            i32.add
-            local.get $~t4
-            f64.store
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue9
-            local.get $i
-            i64.const 1
-            i64.sub
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.const 2.0
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.mul
-            f64.sub
-            local.get $i
+            local.get $~t1
             i64.const 1
             i64.add
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.add
-            local.set $~t4
-            local.get $i
-            local.tee $~w10
-            local.get $out.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 7
-              global.set $portalis.error_line
-              unreachable
+            local.set $~t1
+            local.get $~t1
+            local.set $i
+            block $continue8
+              local.get $i
+              i64.const 1
+              i64.sub
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.const 2.0
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.mul
+              f64.sub
+              local.get $i
+              i64.const 1
+              i64.add
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.add
+              local.set $~t4
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $out
+              i32.add
+              local.get $~t4
+              f64.store
             end
-            local.get $~w10
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $out
-            i32.add
-            local.get $~t4
-            f64.store
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue11
-            local.get $i
-            i64.const 1
-            i64.sub
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.const 2.0
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.mul
-            f64.sub
-            local.get $i
+            local.get $~t1
             i64.const 1
             i64.add
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.add
-            local.set $~t4
-            local.get $i
-            local.tee $~w12
-            local.get $out.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 7
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w12
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $out
-            i32.add
-            local.get $~t4
-            f64.store
+            local.set $~t1
+            br $loop4
           end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          br $loop4
+        end
+        block $break9
+          loop $loop10
+            local.get $~t1
+            local.get $~t2
+            i64.ge_s
+            br_if $break9
+            local.get $~t1
+            local.set $i
+            block $continue11
+              local.get $i
+              i64.const 1
+              i64.sub
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.const 2.0
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.mul
+              f64.sub
+              local.get $i
+              i64.const 1
+              i64.add
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.add
+              local.set $~t4
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $out
+              i32.add
+              local.get $~t4
+              f64.store
+            end
+            local.get $~t1
+            i64.const 1
+            i64.add
+            local.set $~t1
+            br $loop10
+          end
         end
       end
-      block $break13
-        loop $loop14
+    else
+      block $break12
+        loop $loop13
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break13
+          br_if $break12
           local.get $~t1
           local.set $i
-          block $continue15
+          block $continue14
             local.get $i
             i64.const 1
             i64.sub
@@ -321,7 +340,7 @@
             f64.add
             local.set $~t4
             local.get $i
-            local.tee $~w16
+            local.tee $~w15
             local.get $out.d0
             i64.ge_u
             if
@@ -331,7 +350,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w16
+            local.get $~w15
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -344,7 +363,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop14
+          br $loop13
         end
       end
     end

@@ -11,7 +11,7 @@ import math
 
 from portalis.abi import ERROR_CODES, ERROR_GLOBAL, ERROR_LINE_GLOBAL
 from portalis.lang import builtins, ir
-from portalis.lang.backend import unroll
+from portalis.lang.backend import unroll, versioning
 from portalis.lang.types import BOOL, F32, F64, I32, I64, ArrayType, Scalar, TupleType
 
 _CMP_INT = {"lt": "lt_s", "le": "le_s", "gt": "gt_s", "ge": "ge_s", "eq": "eq", "ne": "ne"}
@@ -62,6 +62,8 @@ class FunctionEmitter:
         self.depth = 1
         self.extra_locals: dict[str, str] = {}
         self.labels: list[tuple[str, str]] = []  # (break, continue) of enclosing loops
+        #: (id of a Load/Store, axis) whose check a loop version's guard has made redundant
+        self.proven: frozenset[tuple[int, int]] = frozenset()
         self._n = 0
 
     # -- plumbing -----------------------------------------------------------------------
@@ -217,6 +219,10 @@ class FunctionEmitter:
             test = [c, lim, "i64.ge_s" if step > 0 else "i64.le_s"]
             advance = [c, f"i64.const {step}", "i64.add", f"local.set ${s.counter}"]
             copies = 1 if self.fn.library else unroll.factor(s)
+            guards = versioning.guards(s) if copies > 1 else []
+            if guards:
+                self._versioned(s, step, copies, test, advance, guards)
+                return
             if copies > 1:
                 self._unrolled(s, step, copies, test, advance)
                 return
@@ -227,6 +233,51 @@ class FunctionEmitter:
             test = [c, lim, "i64.ge_s", c, lim, "i64.le_s", st, "i64.const 0", "i64.gt_s", "select"]
             advance = [c, st, "i64.add", f"local.set ${s.counter}"]
         self._loop(test, None, s.body, [c, f"local.set ${s.var}"], advance)
+
+    def _versioned(
+        self,
+        s: ir.ForRange,
+        step: int,
+        copies: int,
+        test: list[str],
+        advance: list[str],
+        guards: list[versioning.Guard],
+    ) -> None:
+        """Test once whether ``guards``' accesses stay in bounds on every iteration; if
+        so run the loop without their checks (unrolled), else the loop as it always was
+        (backend/versioning.py says why both behave identically)."""
+        c, lim = f"local.get ${s.counter}", f"local.get ${s.limit}"
+        seen: set[tuple[object, ...]] = set()
+        first = True
+        for g in guards:
+            dim = self.dim(g.access.array, g.axis)
+            key = (g.access.array.name, g.axis, g.offset, versioning.shape_of(g.invariant))
+            if key in seen:
+                continue
+            seen.add(key)
+            if g.offset is not None:
+                # every value start + offset ... stop - 1 + offset lies in [0, extent)
+                self.emit(c, f"i64.const {-g.offset}", "i64.ge_s")
+                self.emit(lim, dim, f"i64.const {g.offset}", "i64.sub", "i64.le_s", "i32.and")
+            else:
+                assert g.invariant is not None
+                self.expr(g.invariant)
+                self.emit(dim, "i64.lt_u")
+            if not first:
+                self.emit("i32.and")
+            first = False
+        self.emit("if")
+        self.depth += 1
+        saved = self.proven
+        self.proven = saved | {(id(g.access), g.axis) for g in guards}
+        self._unrolled(s, step, copies, test, advance)
+        self.proven = saved
+        self.depth -= 1
+        self.emit("else")
+        self.depth += 1
+        self._loop(test, None, s.body, [c, f"local.set ${s.var}"], advance)
+        self.depth -= 1
+        self.emit("end")
 
     def _unrolled(
         self, s: ir.ForRange, step: int, copies: int, test: list[str], advance: list[str]
@@ -327,7 +378,7 @@ class FunctionEmitter:
         """Push the byte address of an element; returns the memarg (``offset=`` for arrays
         at a fixed place) to append to the load or store."""
         for k, index in enumerate(indices):
-            if safe and safe[k]:
+            if (safe and safe[k]) or (id(node), k) in self.proven:
                 self.expr(index)
             else:
                 self.checked_index(index, self.dim(arr, k), node, bool(nonneg and nonneg[k]))

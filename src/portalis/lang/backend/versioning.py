@@ -1,0 +1,122 @@
+"""Loop versioning for bounds checks: one test before an innermost counted loop instead of
+one per access per iteration.
+
+An access inside the loop whose index (on some axis) is either
+
+* the loop variable plus a constant, ``a[j + c]`` (the variable not assigned in the body), or
+* invariant in the loop: constants and locals the body never assigns, added and subtracted,
+  ``out[i, 0]``,
+
+is in bounds on every iteration exactly when a condition on the loop's start, stop and the
+array's extent holds — extents never change during a call, invariant values don't change in
+the loop. The back end tests the conjunction of those conditions once, after the range is
+evaluated, and runs either a copy of the loop without those checks (the condition held: no
+check could have failed) or the loop as it always was (every check in place, so IndexError
+is raised at the same iteration, line and after the same writes as in CPython). Nothing
+observable differs between the two; only the time does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portalis.lang import ir
+from portalis.lang.backend.unroll import nodes
+from portalis.lang.types import I64
+
+#: Offsets beyond this are left alone, so the guard's arithmetic cannot overflow (extents
+#: are below 2**32).
+_MAX_OFFSET = 1 << 31
+
+
+@dataclass(frozen=True)
+class Guard:
+    """Index ``k`` of ``access`` is in bounds on every iteration if: ``offset`` is not None:
+    ``start + offset >= 0`` and ``stop + offset <= extent`` (a loop-variable index);
+    otherwise ``0 <= invariant < extent``."""
+
+    access: ir.Load | ir.Store
+    axis: int
+    offset: int | None
+    invariant: ir.Expr | None
+
+
+def assigned(body: list[ir.Stmt]) -> set[str]:
+    """Every local the body may write."""
+    names: set[str] = set()
+    for stmt in body:
+        for n in nodes(stmt):
+            if isinstance(n, ir.SetLocal | ir.LocalTee):
+                names.add(n.name)
+            elif isinstance(n, ir.Unpack):
+                names.update(n.names)
+            elif isinstance(n, ir.Logical):
+                names.add(n.temp)
+            elif isinstance(n, ir.ForRange):
+                names.update((n.var, n.counter, n.limit, n.stride))
+    return names
+
+
+def _var_offset(index: ir.Expr, var: str) -> int | None:
+    """``c`` when ``index`` is ``var``, ``var + c`` or ``var - c``."""
+    if isinstance(index, ir.LocalGet) and index.name == var:
+        return 0
+    if (
+        isinstance(index, ir.Binary)
+        and index.op in ("add", "sub")
+        and isinstance(index.left, ir.LocalGet)
+        and index.left.name == var
+        and isinstance(index.right, ir.Const)
+        and type(index.right.value) is int
+        and abs(index.right.value) < _MAX_OFFSET
+    ):
+        return index.right.value if index.op == "add" else -index.right.value
+    return None
+
+
+def _invariant(index: ir.Expr, changing: set[str]) -> bool:
+    """Whether ``index`` is computed from constants and unchanging locals by + and -
+    (evaluating it cannot trap and gives the same value anywhere in the loop)."""
+    if isinstance(index, ir.Const):
+        return index.ty == I64
+    if isinstance(index, ir.LocalGet):
+        return index.ty == I64 and index.name not in changing
+    if isinstance(index, ir.Binary) and index.op in ("add", "sub") and index.ty == I64:
+        return _invariant(index.left, changing) and _invariant(index.right, changing)
+    return False
+
+
+def shape_of(e: ir.Expr | None) -> object:
+    """``e`` without its source positions, to recognise the same guard twice."""
+    if isinstance(e, ir.Const):
+        return ("const", e.value)
+    if isinstance(e, ir.LocalGet):
+        return ("local", e.name)
+    if isinstance(e, ir.Binary):
+        return (e.op, shape_of(e.left), shape_of(e.right))
+    return None
+
+
+def guards(loop: ir.ForRange) -> list[Guard]:
+    """The checks of ``loop``'s body that one test before the loop can stand in for (only
+    for loops counting up by a constant step)."""
+    if not (isinstance(loop.step, ir.Const) and int(loop.step.value) > 0):
+        return []
+    changing = assigned(loop.body)
+    if loop.var in changing:
+        return []
+    changing.add(loop.var)
+    found: list[Guard] = []
+    for stmt in loop.body:
+        for n in nodes(stmt):
+            if not isinstance(n, ir.Load | ir.Store):
+                continue
+            for k, index in enumerate(n.indices):
+                if n.safe and n.safe[k]:
+                    continue
+                offset = _var_offset(index, loop.var)
+                if offset is not None:
+                    found.append(Guard(n, k, offset, None))
+                elif _invariant(index, changing):
+                    found.append(Guard(n, k, None, index))
+    return found
