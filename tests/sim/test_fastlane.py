@@ -121,3 +121,21 @@ def test_a_recorded_group_failure_keeps_the_samples_honest(write_wasm: WriteWasm
     assert layer.ListTimeSamplesForPath("/B.outputs:n") == [1.0, 2.0, 3.0]  # fails at frame 4
     assert layer.ListTimeSamplesForPath("/C.outputs:n") == [float(f) for f in range(1, 7)]
     assert layer.QueryTimeSample("/C.outputs:n", 6) == 6.0
+
+
+def test_a_group_of_modules_without_results_records_nothing_and_runs(
+    write_wasm: WriteWasm,
+) -> None:
+    wasm = write_wasm("sink", """(module (func (export "update") (param f64)))""")
+    stage = Usd.Stage.CreateInMemory()
+    for i in range(3):
+        prim = create_wasm_module_prim(stage, f"/S{i}", str(wasm), "sink", "update")
+        add_input(prim, "x", "double", float(i))
+    with Runtime(stage, record=True) as rt:
+        rt.play(0)
+        for frame in range(1, 4):
+            rt.step(1 / 60, time_code=frame)
+        rt.flush()
+        assert [type(u) for u in rt._units] == [FastGroup]
+        assert rt.failures == []
+        assert [s.calls for s in rt.statistics()] == [3, 3, 3]

@@ -86,11 +86,14 @@ class FastGroup:
         self.accumulator = first.accumulator
         self.sim_time = first.sim_time
         self.ports = [port for m in members for port in m.result_ports]
+        #: The ports' values after the latest call, as one tuple in the order of ``ports``
+        #: (built by the generated code from its locals: what a recording stores per step).
+        self.row_box: list[tuple[Any, ...]] = [()]
         self.ticks = 0
         self._unbooked = 0
         self._ready = False
-        self._tick_timed = _generate(members, timed=True)
-        self._tick_plain = _generate(members, timed=False)
+        self._tick_timed = _generate(members, self.row_box, timed=True)
+        self._tick_plain = _generate(members, self.row_box, timed=False)
 
     def run(self, runtime: Runtime, clock: Clock, dt: float) -> bool:
         """Advance by the host's ``dt``: run every member once per whole period due.
@@ -162,9 +165,17 @@ class FastGroup:
         runtime.regroup()
 
 
-def _generate(members: list[ModulePrim], *, timed: bool) -> Callable[[float, float, int], Any]:
+def _generate(
+    members: list[ModulePrim], row_box: list[tuple[Any, ...]], *, timed: bool
+) -> Callable[[float, float, int], Any]:
     index_of = {m.path: i for i, m in enumerate(members)}
-    namespace: dict[str, Any] = {"_pc": _time.perf_counter, "_float": float, "_int": int}
+    namespace: dict[str, Any] = {
+        "_pc": _time.perf_counter,
+        "_float": float,
+        "_int": int,
+        "ROW": row_box,
+    }
+    row: list[str] = []
     lines = ["def tick(dt, time, frame):", "    cur = 0", "    try:"]
     for i, member in enumerate(members):
         entry = member.entry
@@ -193,6 +204,8 @@ def _generate(members: list[ModulePrim], *, timed: bool) -> Callable[[float, flo
             else:
                 value = f"r{i}[{port.first}:{port.first + port.count}]"
             lines.append(f"        P{i}_{p}.value = {value}")
+            row.append(value)
+    lines.append(f"        ROW[0] = ({''.join(value + ', ' for value in row)})")
     lines += ["    except Exception as error:", "        return cur, error", "    return None"]
     source = "\n".join(lines)
     exec(compile(source, f"<portalis fast lane: {members[0].path} …>", "exec"), namespace)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Iterable
-from operator import attrgetter
 from typing import Any, Protocol
 
 from pxr import Sdf, Usd
@@ -21,7 +20,6 @@ from portalis.sim.outputs import OutputPort
 
 #: What ran in a step: single prims, and fast-lane groups (whose ports are all their members').
 Unit = ModulePrim | FastGroup
-_value = attrgetter("value")
 
 
 class Writer(Protocol):
@@ -101,7 +99,7 @@ class Recorder:
                 rows = self._rows.get(id(unit))
                 if rows is None:
                     rows = self._rows[id(unit)] = _GroupRows(unit.ports)
-                rows.append(time_code)
+                rows.append(time_code, unit.row_box[0])
                 continue
             for port in unit.ports:
                 if port.ready:
@@ -149,30 +147,20 @@ class Recorder:
 
 
 class _GroupRows:
-    """A fast-lane group's recording: one row of its ports' values per step, gathered in C.
-
-    When every port is one floating-point number the rows go into flat ``array('d')``s —
-    compact, and invisible to the garbage collector, which would otherwise rescan a growing
-    list of lists on every collection."""
-
-    _FLOATING = frozenset({"double", "float", "half"})
+    """A fast-lane group's recording: per step, the time code and the tuple of its ports'
+    values that the group's generated code built from its locals (one list append per step,
+    not a read of every port). Tuples of numbers are untracked by the garbage collector after
+    its first pass over them, so a long recording does not slow collections down."""
 
     def __init__(self, ports: list[OutputPort]) -> None:
         self.ports = ports
         self.times = array("d")
-        self.flat = all(p.count == 1 and str(p.type_name) in self._FLOATING for p in ports)
-        self.values = array("d")
-        self.rows: list[list[Any]] = []
+        self.rows: list[tuple[Any, ...]] = []
 
-    def append(self, time_code: float) -> None:
+    def append(self, time_code: float, row: tuple[Any, ...]) -> None:
         self.times.append(time_code)
-        if self.flat:
-            self.values.extend(map(_value, self.ports))
-        else:
-            self.rows.append(list(map(_value, self.ports)))
+        self.rows.append(row)
 
     def samples(self, k: int) -> list[tuple[float, Any]]:
         """Port ``k``'s (time code, value) series."""
-        if self.flat:
-            return list(zip(self.times, self.values[k :: len(self.ports)], strict=True))
         return [(time_code, row[k]) for time_code, row in zip(self.times, self.rows, strict=True)]
