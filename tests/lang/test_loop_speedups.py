@@ -113,6 +113,23 @@ def column(grid: Array[f64, 2], k: int, out: Array[f64]) -> None:
         out[j] = grid[k, j]
 
 
+def collatz(n: int, limit: int, skip: int) -> tuple[int, int]:
+    steps = 0
+    total = 0
+    while n != 1 and steps < limit:
+        steps += 1
+        if n % 2 == 0:
+            n = n // 2
+            if steps % 5 == skip:
+                continue
+        else:
+            n = 3 * n + 1
+        if n == 40:
+            break
+        total += n
+    return steps, total
+
+
 def shifted(xs: Array[f64], n: int, k: int) -> float:
     s = 0.0
     for i in range(2, n):
@@ -159,6 +176,14 @@ def test_break_and_continue_in_any_copy(kernels, n: int, at: int, skip: int) -> 
     check(kernels, "stops", n, at, skip)
 
 
+@settings(max_examples=120, deadline=None)
+@given(st.integers(1, 60), st.integers(0, 30), st.integers(-1, 5))
+def test_unrolled_while_loops(kernels, n: int, limit: int, skip: int) -> None:  # type: ignore[no-untyped-def]
+    """Each copy of a ``while`` body tests the condition first: any number of iterations,
+    break and continue in any copy."""
+    check(kernels, "collatz", n, limit, skip)
+
+
 def test_ranges_at_the_int64_limits(kernels) -> None:  # type: ignore[no-untyped-def]
     for n in (0, 1, 2, 3, 4, 5, 9):
         check(kernels, "huge", n)
@@ -174,6 +199,8 @@ def test_unrolled_bodies_are_emitted() -> None:
     assert plain.count("block $continue") == unroll.SMALL_COPIES + 1
     nested = wat.split("(func $nested", 1)[1].split("(func ", 1)[0]
     assert nested.count("block $continue") == 1 + unroll.SMALL_COPIES + 1
+    collatz = wat.split("(func $collatz", 1)[1].split("(func ", 1)[0]
+    assert collatz.count("block $continue") == unroll.SMALL_COPIES
 
 
 @pytest.mark.parametrize("size", [2, 3, 4, 5, 6, 7, 8, 11])

@@ -348,6 +348,12 @@
     (local $total i64)
     (local $~w4 i64)
     (local $~w5 i64)
+    (local $~w7 i64)
+    (local $~w8 i64)
+    (local $~w10 i64)
+    (local $~w11 i64)
+    (local $~w13 i64)
+    (local $~w14 i64)
     i64.const 0
     local.set $total
     block $break1
@@ -387,6 +393,141 @@
             i64.sub
             local.set $n
             br $continue3
+          end
+          local.get $total
+          local.get $n
+          i64.add
+          local.set $total
+          local.get $n
+          i64.const 1
+          i64.sub
+          local.set $n
+        end
+        local.get $n
+        i64.const 0
+        i64.gt_s
+        i32.eqz
+        br_if $break1
+        block $continue6
+          local.get $n
+          local.set $~w7
+          i64.const 7
+          local.set $~w8
+          local.get $~w7
+          local.get $~w8
+          i64.or
+          i64.const 32
+          i64.shr_u
+          i64.eqz
+          if (result i64)
+            local.get $~w7
+            i32.wrap_i64
+            local.get $~w8
+            i32.wrap_i64
+            i32.rem_u
+            i64.extend_i32_u
+          else
+            local.get $~w7
+            local.get $~w8
+            i64.rem_s
+          end
+          i64.eqz
+          if
+            local.get $n
+            i64.const 1
+            i64.sub
+            local.set $n
+            br $continue6
+          end
+          local.get $total
+          local.get $n
+          i64.add
+          local.set $total
+          local.get $n
+          i64.const 1
+          i64.sub
+          local.set $n
+        end
+        local.get $n
+        i64.const 0
+        i64.gt_s
+        i32.eqz
+        br_if $break1
+        block $continue9
+          local.get $n
+          local.set $~w10
+          i64.const 7
+          local.set $~w11
+          local.get $~w10
+          local.get $~w11
+          i64.or
+          i64.const 32
+          i64.shr_u
+          i64.eqz
+          if (result i64)
+            local.get $~w10
+            i32.wrap_i64
+            local.get $~w11
+            i32.wrap_i64
+            i32.rem_u
+            i64.extend_i32_u
+          else
+            local.get $~w10
+            local.get $~w11
+            i64.rem_s
+          end
+          i64.eqz
+          if
+            local.get $n
+            i64.const 1
+            i64.sub
+            local.set $n
+            br $continue9
+          end
+          local.get $total
+          local.get $n
+          i64.add
+          local.set $total
+          local.get $n
+          i64.const 1
+          i64.sub
+          local.set $n
+        end
+        local.get $n
+        i64.const 0
+        i64.gt_s
+        i32.eqz
+        br_if $break1
+        block $continue12
+          local.get $n
+          local.set $~w13
+          i64.const 7
+          local.set $~w14
+          local.get $~w13
+          local.get $~w14
+          i64.or
+          i64.const 32
+          i64.shr_u
+          i64.eqz
+          if (result i64)
+            local.get $~w13
+            i32.wrap_i64
+            local.get $~w14
+            i32.wrap_i64
+            i32.rem_u
+            i64.extend_i32_u
+          else
+            local.get $~w13
+            local.get $~w14
+            i64.rem_s
+          end
+          i64.eqz
+          if
+            local.get $n
+            i64.const 1
+            i64.sub
+            local.set $n
+            br $continue12
           end
           local.get $total
           local.get $n

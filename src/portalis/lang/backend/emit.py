@@ -11,7 +11,7 @@ import math
 
 from portalis.abi import ERROR_CODES, ERROR_GLOBAL, ERROR_LINE_GLOBAL
 from portalis.lang import builtins, ir
-from portalis.lang.backend import unroll, versioning
+from portalis.lang.backend import signs, unroll, versioning
 from portalis.lang.types import BOOL, F32, F64, I32, I64, ArrayType, Scalar, TupleType
 
 _CMP_INT = {"lt": "lt_s", "le": "le_s", "gt": "gt_s", "ge": "ge_s", "eq": "eq", "ne": "ne"}
@@ -206,7 +206,27 @@ class FunctionEmitter:
         self.emit("  end", "end")
 
     def s_While(self, s: ir.While) -> None:
-        self._loop(None, s.cond, s.body, [], [])
+        copies = 1 if self.fn.library else unroll.factor(s)
+        if copies == 1:
+            self._loop(None, s.cond, s.body, [], [])
+            return
+        # ``copies`` × (test the condition, run the body) per back-edge (backend/unroll.py).
+        brk, top = self.label("break"), self.label("loop")
+        self.emit(f"block {brk}", f"  loop {top}")
+        self.depth += 2
+        for _ in range(copies):
+            cont = self.label("continue")
+            self.expr(s.cond)
+            self.emit("i32.eqz", f"br_if {brk}", f"block {cont}")
+            self.depth += 1
+            self.labels.append((brk, cont))
+            self.block(s.body)
+            self.labels.pop()
+            self.depth -= 1
+            self.emit("end")
+        self.emit(f"br {top}")
+        self.depth -= 2
+        self.emit("  end", "end")
 
     def s_ForRange(self, s: ir.ForRange) -> None:
         self.expr(s.start)
@@ -612,6 +632,8 @@ class FunctionEmitter:
         self.expr(right)
         if isinstance(right, ir.Const) and right.value != 0:
             return
+        if signs.sign(right) == signs.POSITIVE:  # never zero (backend/signs.py)
+            return
         tmp = self.fresh(t.wasm)
         zero = f"{t.wasm}.const 0"
         self.emit(f"local.tee ${tmp}", zero, f"{t.wasm}.eq")
@@ -793,6 +815,10 @@ class FunctionEmitter:
         self.emit("f64.copysign")
 
     def b_sqrt(self, e: ir.BuiltinCall) -> None:
+        if signs.sign(e.args[0]) >= signs.NONNEG:  # never negative (backend/signs.py)
+            self.expr(e.args[0])
+            self.emit("f64.sqrt")
+            return
         tmp = self.fresh("f64")
         self.expr(e.args[0])
         self.emit(f"local.tee ${tmp}", "f64.const 0", "f64.lt")

@@ -8,7 +8,8 @@ critical path. With the body emitted ``k`` times per back-edge those costs are p
 ``k`` iterations. The copies run exactly the iterations the loop would, in order (the
 back end assigns the loop variable before each copy and counts on between them), so nothing
 observable changes; only loops with no loop inside are unrolled, and only small bodies, so
-the module stays small.
+the module stays small. A ``while`` loop's copies each test the condition first, exactly as
+the loop would before each iteration.
 """
 
 from __future__ import annotations
@@ -43,13 +44,18 @@ def nodes(node: Any) -> Iterator[ir.Node]:
                     yield from nodes(item)
 
 
-def factor(loop: ir.ForRange) -> int:
-    """Copies of ``loop``'s body per back-edge: 1 (no unrolling) unless the loop counts up
-    by a constant step, contains no loop, and its body is small."""
-    if not (isinstance(loop.step, ir.Const) and int(loop.step.value) > 0):
-        return 1
+def factor(loop: ir.ForRange | ir.While) -> int:
+    """Copies of ``loop``'s body per back-edge: 1 (no unrolling) unless the loop contains no
+    loop, its body (and a ``while``'s condition) is small, and a ``for`` counts up by a
+    constant step."""
+    parts: list[ir.Node] = list(loop.body)
+    if isinstance(loop, ir.ForRange):
+        if not (isinstance(loop.step, ir.Const) and int(loop.step.value) > 0):
+            return 1
+    else:
+        parts.append(loop.cond)
     size = 0
-    for stmt in loop.body:
+    for stmt in parts:
         for n in nodes(stmt):
             if isinstance(n, ir.ForRange | ir.While):
                 return 1
