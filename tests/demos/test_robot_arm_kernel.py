@@ -122,6 +122,18 @@ def test_ik_from_home_converges_in_few_iterations(k: ModuleType) -> None:
     assert max(iterations) < 100  # none needed the restart's second descent to the limit
 
 
+def test_turn_by_matches_cos_and_sin_of_the_sum(k: ModuleType) -> None:
+    # The solver carries each joint's cosine and sine and turns them by the step: as exact as
+    # computing them afresh, for every step it can take.
+    rng = np.random.default_rng(4)
+    for theta, delta in zip(
+        rng.uniform(-math.pi, math.pi, 200), rng.uniform(-k.MAX_STEP, k.MAX_STEP, 200), strict=True
+    ):
+        c, s = k.turn_by(math.cos(theta), math.sin(theta), delta)
+        assert c == pytest.approx(math.cos(theta + delta), abs=4e-16)
+        assert s == pytest.approx(math.sin(theta + delta), abs=4e-16)
+
+
 def test_ik_tracks_a_path_with_few_iterations(k: ModuleType) -> None:
     k.set_seed(*HOME)
     iterations = []

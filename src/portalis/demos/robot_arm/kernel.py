@@ -161,15 +161,15 @@ def flat_joint(
     x: float,
     y: float,
     z: float,
-    theta: float,
+    ct: float,
+    st: float,
     a: float,
 ) -> tuple[float, float, float, float, float, float, float, float, float, float, float, float]:
-    """Frame i from frame i-1 (rotation rows r.., origin x y z) through a joint with α = 0 and
-    d = 0 (the UR5's shoulder-to-elbow and elbow-to-wrist links): Rz(θ)·Tx(a). Written out
-    for these α rather than through a general DH step, because multiplying by the constant
-    zeros and ones of cos α and sin α is half the arithmetic of a step."""
-    ct = math.cos(theta)
-    st = math.sin(theta)
+    """Frame i from frame i-1 (rotation rows r.., origin x y z) through a joint at angle θ
+    (``ct``, ``st``: its cosine and sine) with α = 0 and d = 0 (the UR5's shoulder-to-elbow
+    and elbow-to-wrist links): Rz(θ)·Tx(a). Written out for these α rather than through a
+    general DH step, because multiplying by the constant zeros and ones of cos α and sin α is
+    half the arithmetic of a step."""
     n00 = r00 * ct + r01 * st
     n10 = r10 * ct + r11 * st
     n20 = r20 * ct + r21 * st
@@ -192,15 +192,14 @@ def turn_joint(
     x: float,
     y: float,
     z: float,
-    theta: float,
+    ct: float,
+    st: float,
     d: float,
     sin_alpha: float,
 ) -> tuple[float, float, float, float, float, float, float, float, float, float, float, float]:
-    """Frame i from frame i-1 through a joint with α = ±π/2 (``sin_alpha`` = ±1) and a = 0
-    (the UR5's wrist joints): Rz(θ)·Tz(d)·Rx(α), whose rotation columns are (ct, st, 0),
-    (0, 0, sα), (st·sα, -ct·sα, 0)."""
-    ct = math.cos(theta)
-    st = math.sin(theta)
+    """Frame i from frame i-1 through a joint at angle θ (``ct``, ``st``) with α = ±π/2
+    (``sin_alpha`` = ±1) and a = 0 (the UR5's wrist joints): Rz(θ)·Tz(d)·Rx(α), whose rotation
+    columns are (ct, st, 0), (0, 0, sα), (st·sα, -ct·sα, 0)."""
     n00 = r00 * ct + r01 * st
     n10 = r10 * ct + r11 * st
     n20 = r20 * ct + r21 * st
@@ -234,16 +233,16 @@ def fk(
     s0 = math.sin(q0)
     # frame 1: x axis (c0, s0, 0), y axis (0, 0, 1), z axis (s0, -c0, 0), origin (0, 0, d1)
     r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = flat_joint(
-        c0, 0.0, s0, s0, 0.0, -c0, 0.0, 1.0, 0.0, 0.0, 0.0, D1, q1, A2
+        c0, 0.0, s0, s0, 0.0, -c0, 0.0, 1.0, 0.0, 0.0, 0.0, D1, math.cos(q1), math.sin(q1), A2
     )
     r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = flat_joint(
-        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, q2, A3
+        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, math.cos(q2), math.sin(q2), A3
     )
     r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = turn_joint(
-        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, q3, D4, 1.0
+        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, math.cos(q3), math.sin(q3), D4, 1.0
     )
     r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z = turn_joint(
-        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, q4, D5, -1.0
+        r00, r01, r02, r10, r11, r12, r20, r21, r22, x, y, z, math.cos(q4), math.sin(q4), D5, -1.0
     )
     return x + D6 * r02, y + D6 * r12, z + D6 * r22
 
@@ -258,6 +257,29 @@ def cross_column(
 ) -> tuple[float, float, float]:
     """z × d: a revolute joint's column of the position Jacobian (axis z, lever arm d)."""
     return zy * dz - zz * dy, zz * dx - zx * dz, zx * dy - zy * dx
+
+
+def turn_by(c: float, s: float, delta: float) -> tuple[float, float]:
+    """cos and sin of θ + δ from those of θ (``c``, ``s``), for |δ| ≤ MAX_STEP: the angle
+    addition formulas, with sin δ and cos δ from their Taylor series to δ¹³ and δ¹² (at
+    |δ| = 0.4 the remainders are under 1e-16, below the rounding of the sums)."""
+    d2 = delta * delta
+    sin_d = delta * (
+        1.0
+        - d2
+        / 6.0
+        * (
+            1.0
+            - d2
+            / 20.0
+            * (1.0 - d2 / 42.0 * (1.0 - d2 / 72.0 * (1.0 - d2 / 110.0 * (1.0 - d2 / 156.0))))
+        )
+    )
+    cos_d = 1.0 - d2 / 2.0 * (
+        1.0
+        - d2 / 12.0 * (1.0 - d2 / 30.0 * (1.0 - d2 / 56.0 * (1.0 - d2 / 90.0 * (1.0 - d2 / 132.0))))
+    )
+    return c * cos_d - s * sin_d, s * cos_d + c * sin_d
 
 
 def lock_at_limit(
@@ -353,34 +375,45 @@ def descend(
     q3 = ik_q3
     q4 = ik_q4
     q5 = ik_q5
+    # The joints' cosines and sines, carried from iteration to iteration: a step turns each
+    # joint by at most MAX_STEP, and turning (c, s) by a small angle needs two short series
+    # rather than a cosine and a sine of the whole angle (see turn_by).
+    c0 = math.cos(q0)
+    s0 = math.sin(q0)
+    c1 = math.cos(q1)
+    s1 = math.sin(q1)
+    c2 = math.cos(q2)
+    s2 = math.sin(q2)
+    c3 = math.cos(q3)
+    s3 = math.sin(q3)
+    c4 = math.cos(q4)
+    s4 = math.sin(q4)
     iterations = 0
     error = 0.0
     finite = math.isfinite(target_x) and math.isfinite(target_y) and math.isfinite(target_z)
     while finite:
         # Forward pass (as in fk), keeping each joint's axis (z of frame i-1) and origin for
         # the Jacobian. Frame 1: x axis (c0, s0, 0), y axis (0, 0, 1), z axis (s0, -c0, 0).
-        c0 = math.cos(q0)
-        s0 = math.sin(q0)
         a00, a01, a02, a10, a11, a12, a20, a21, a22, ox2, oy2, oz2 = flat_joint(
-            c0, 0.0, s0, s0, 0.0, -c0, 0.0, 1.0, 0.0, 0.0, 0.0, D1, q1, A2
+            c0, 0.0, s0, s0, 0.0, -c0, 0.0, 1.0, 0.0, 0.0, 0.0, D1, c1, s1, A2
         )
         zx2 = a02
         zy2 = a12
         zz2 = a22
         a00, a01, a02, a10, a11, a12, a20, a21, a22, ox3, oy3, oz3 = flat_joint(
-            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox2, oy2, oz2, q2, A3
+            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox2, oy2, oz2, c2, s2, A3
         )
         zx3 = a02
         zy3 = a12
         zz3 = a22
         a00, a01, a02, a10, a11, a12, a20, a21, a22, ox4, oy4, oz4 = turn_joint(
-            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox3, oy3, oz3, q3, D4, 1.0
+            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox3, oy3, oz3, c3, s3, D4, 1.0
         )
         zx4 = a02
         zy4 = a12
         zz4 = a22
         a00, a01, a02, a10, a11, a12, a20, a21, a22, ox5, oy5, oz5 = turn_joint(
-            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox4, oy4, oz4, q4, D5, -1.0
+            a00, a01, a02, a10, a11, a12, a20, a21, a22, ox4, oy4, oz4, c4, s4, D5, -1.0
         )
         ex = ox5 + D6 * a02
         ey = oy5 + D6 * a12
@@ -401,6 +434,8 @@ def descend(
             # (joint 1 spans the whole circle, so the sum is wrapped, not clamped).
             turn = q0 + math.atan2(target_y, target_x) - math.atan2(ey, ex)
             q0 = math.atan2(math.sin(turn), math.cos(turn))
+            c0 = math.cos(q0)
+            s0 = math.sin(q0)
             continue
 
         # Position Jacobian: column i is axis_i × (end effector - origin_i); joint 1's axis is
@@ -453,11 +488,21 @@ def descend(
         scale = 1.0
         if largest > MAX_STEP:
             scale = MAX_STEP / largest
-        q0 = clamp(q0 + scale * step0, LOWER_0, UPPER_0)
-        q1 = clamp(q1 + scale * step1, LOWER_1, UPPER_1)
-        q2 = clamp(q2 + scale * step2, LOWER_2, UPPER_2)
-        q3 = clamp(q3 + scale * step3, LOWER_3, UPPER_3)
-        q4 = clamp(q4 + scale * step4, LOWER_4, UPPER_4)
+        n0 = clamp(q0 + scale * step0, LOWER_0, UPPER_0)
+        n1 = clamp(q1 + scale * step1, LOWER_1, UPPER_1)
+        n2 = clamp(q2 + scale * step2, LOWER_2, UPPER_2)
+        n3 = clamp(q3 + scale * step3, LOWER_3, UPPER_3)
+        n4 = clamp(q4 + scale * step4, LOWER_4, UPPER_4)
+        c0, s0 = turn_by(c0, s0, n0 - q0)
+        c1, s1 = turn_by(c1, s1, n1 - q1)
+        c2, s2 = turn_by(c2, s2, n2 - q2)
+        c3, s3 = turn_by(c3, s3, n3 - q3)
+        c4, s4 = turn_by(c4, s4, n4 - q4)
+        q0 = n0
+        q1 = n1
+        q2 = n2
+        q3 = n3
+        q4 = n4
     ik_q0 = q0
     ik_q1 = q1
     ik_q2 = q2
