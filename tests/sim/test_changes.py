@@ -195,9 +195,12 @@ def test_array_value_edit_between_steps(tmp_path: Path, write_wasm: WriteWasm) -
         values.Set(Vt.DoubleArray([10.0, 20.0, 30.0]))  # same length: same place in memory
         rt.step(1 / 60)
         assert rt.module_prim("/Sum").results == (60.0,)
-        values.Set(Vt.DoubleArray([1.0] * 100))  # longer: a larger region
+        values.Set(Vt.DoubleArray([1.0] * 20_000))  # longer: a new region, memory grows
         rt.step(1 / 60)
-        assert rt.module_prim("/Sum").results == (100.0,)
+        assert rt.module_prim("/Sum").results == (20_000.0,)
+        values.Set(Vt.DoubleArray([0.5] * 20_000))
+        rt.step(1 / 60)
+        assert rt.module_prim("/Sum").results == (10_000.0,)
         values.Set(Vt.DoubleArray([]))
         rt.step(1 / 60)
         assert rt.module_prim("/Sum").results == (0.0,)
