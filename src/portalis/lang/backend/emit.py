@@ -164,7 +164,71 @@ class FunctionEmitter:
         n = len(ty.items) if isinstance(ty, TupleType) else (1 if isinstance(ty, Scalar) else 0)
         self.emit(*["drop"] * n)
 
+    @staticmethod
+    def _short_circuit(cond: ir.Expr) -> bool:
+        return isinstance(cond, ir.Logical) and cond.ty == BOOL
+
+    def branch_unless(self, cond: ir.Expr, target: str) -> None:
+        """Branch to ``target`` when the bool ``cond`` is false. ``and``/``or`` become
+        branches (right operand evaluated only when Python would), not an i32 value that
+        is built and then tested."""
+        if self._short_circuit(cond):
+            assert isinstance(cond, ir.Logical)
+            if cond.op == "and":
+                self.branch_unless(cond.left, target)
+                self.branch_unless(cond.right, target)
+                return
+            done = self.label("or")
+            self.emit(f"block {done}")
+            self.depth += 1
+            self.branch_if(cond.left, done)
+            self.branch_unless(cond.right, target)
+            self.depth -= 1
+            self.emit("end")
+            return
+        if isinstance(cond, ir.Unary) and cond.op == "not" and cond.operand.ty == BOOL:
+            self.branch_if(cond.operand, target)
+            return
+        self.expr(cond)
+        self.emit("i32.eqz", f"br_if {target}")
+
+    def branch_if(self, cond: ir.Expr, target: str) -> None:
+        """Branch to ``target`` when the bool ``cond`` is true."""
+        if self._short_circuit(cond):
+            assert isinstance(cond, ir.Logical)
+            if cond.op == "or":
+                self.branch_if(cond.left, target)
+                self.branch_if(cond.right, target)
+                return
+            done = self.label("and")
+            self.emit(f"block {done}")
+            self.depth += 1
+            self.branch_unless(cond.left, done)
+            self.branch_if(cond.right, target)
+            self.depth -= 1
+            self.emit("end")
+            return
+        if isinstance(cond, ir.Unary) and cond.op == "not" and cond.operand.ty == BOOL:
+            self.branch_unless(cond.operand, target)
+            return
+        self.expr(cond)
+        self.emit(f"br_if {target}")
+
     def s_If(self, s: ir.If) -> None:
+        if self._short_circuit(s.cond):
+            # block $end { block $else { unless cond: br $else; body; br $end }; orelse }
+            end, orelse = self.label("endif"), self.label("else")
+            self.emit(f"block {end}", f"  block {orelse}")
+            self.depth += 2
+            self.branch_unless(s.cond, orelse)
+            self.block(s.body)
+            self.emit(f"br {end}")
+            self.depth -= 1
+            self.emit("end")
+            self.block(s.orelse)
+            self.depth -= 1
+            self.emit("end")
+            return
         self.expr(s.cond)
         self.emit("if")
         self.depth += 1
@@ -189,8 +253,7 @@ class FunctionEmitter:
         self.emit(f"block {brk}", f"  loop {top}")
         self.depth += 2
         if cond is not None:
-            self.expr(cond)
-            self.emit("i32.eqz", f"br_if {brk}")
+            self.branch_unless(cond, brk)
         if test is not None:
             self.emit(*test, f"br_if {brk}")
         self.emit(*before_body)
@@ -216,8 +279,8 @@ class FunctionEmitter:
         self.depth += 2
         for _ in range(copies):
             cont = self.label("continue")
-            self.expr(s.cond)
-            self.emit("i32.eqz", f"br_if {brk}", f"block {cont}")
+            self.branch_unless(s.cond, brk)
+            self.emit(f"block {cont}")
             self.depth += 1
             self.labels.append((brk, cont))
             self.block(s.body)

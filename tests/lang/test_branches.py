@@ -1,0 +1,93 @@
+"""Conditions of ``if`` and ``while`` built from ``and``/``or``/``not`` compile to branches;
+Python's short-circuit order must survive (the right operand is evaluated only when Python
+would evaluate it: here it would raise otherwise)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from portalis.lang import compile_source
+
+from .conftest import compile_kernel, outcome, same
+
+SOURCE = """\
+from portalis.lang import Array, f64
+
+
+def guarded(x: int, y: int) -> int:
+    if x != 0 and 100 // x > y:
+        return 1
+    elif x == 0 or 100 // x < -y:
+        return 2
+    elif not (y > 3 or x > 50) and not y == 1:
+        return 3
+    return 4
+
+
+def scan(xs: Array[f64], limit: float) -> int:
+    i = 0
+    while i < len(xs) and xs[i] < limit:
+        i += 1
+    return i
+
+
+def scan_or(xs: Array[f64], stop: int) -> int:
+    i = 0
+    while not (i >= len(xs) or xs[i] < 0.0) and i != stop:
+        i += 1
+    return i
+
+
+def mixed(a: int, b: int, c: int) -> int:
+    t = 0
+    if (a > 0 or b > 0) and (c > 0 or a + b > 5):
+        t += 1
+    if not (a > 0 and b > 0) or c == 7:
+        t += 10
+    if a and b:
+        t += 100
+    return t
+"""
+
+
+@pytest.fixture(scope="module")
+def kernels():  # type: ignore[no-untyped-def]
+    namespace: dict[str, object] = {}
+    exec(compile(SOURCE, "branches.py", "exec"), namespace)
+    return namespace, compile_kernel(SOURCE, "branches.py")
+
+
+def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]
+    py, wasm = kernels
+    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *args)
+    assert expected[0] == got[0] and same(expected[1], got[1]), (name, args, expected, got)
+
+
+def test_if_chains(kernels) -> None:  # type: ignore[no-untyped-def]
+    for x in (-200, -7, -1, 0, 1, 3, 51, 200):
+        for y in (-60, -3, 0, 1, 2, 4, 60):
+            check(kernels, "guarded", x, y)
+
+
+def test_while_conditions_short_circuit(kernels) -> None:  # type: ignore[no-untyped-def]
+    for n in range(0, 7):
+        xs = np.arange(float(n))
+        for limit in (-1.0, 0.5, 2.5, 10.0):
+            check(kernels, "scan", xs, limit)
+        for stop in (-1, 0, 2, 9):
+            check(kernels, "scan_or", xs, stop)
+            check(kernels, "scan_or", -xs - 1.0, stop)
+
+
+def test_nested_and_or_not(kernels) -> None:  # type: ignore[no-untyped-def]
+    for a in (-2, 0, 3, 7):
+        for b in (-1, 0, 4):
+            for c in (-5, 0, 7):
+                check(kernels, "mixed", a, b, c)
+
+
+def test_conditions_become_branches() -> None:
+    wat = compile_source(SOURCE, "branches.py").wat
+    scan = wat.split("(func $scan ", 1)[1].split("(func ", 1)[0]
+    assert "if (result i32)" not in scan  # no i32 built for `and`, just two br_if
