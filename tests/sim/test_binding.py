@@ -276,6 +276,24 @@ def test_abi_parameter_without_any_source_is_a_binding_failure(
     assert "parameter 'x' of update has no inputs:x" in failure.message
 
 
+def test_output_whose_target_has_another_width_is_a_binding_failure(
+    tmp_path: Path, write_wasm: WriteWasm
+) -> None:
+    wasm = write_wasm("inc", INC)
+    stage = make_stage(tmp_path)
+    marker = stage.DefinePrim("/Marker", "Xform")
+    translate = marker.CreateAttribute("xformOp:translate", Sdf.ValueTypeNames.Double3)
+    prim = module(stage, "/M", wasm)
+    add_input(prim, "x", "double", 1.0)
+    add_output(prim, "y", "double", targets=[translate])
+    with Runtime(stage) as rt:
+        rt.step(1 / 60)
+        (failure,) = rt.failures
+    assert failure.prim_path == "/M" and failure.cause == "binding"
+    assert "outputs:y is a double (1 number(s))" in failure.message
+    assert "/Marker.xformOp:translate is a double3 (3)" in failure.message
+
+
 def test_abi_default_fills_an_unbound_parameter(tmp_path: Path, write_wasm: WriteWasm) -> None:
     abi = ModuleAbi(
         functions=(

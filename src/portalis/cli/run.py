@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -195,8 +196,16 @@ def _print_summary(runtime: object, out: TextIO) -> None:
 
 
 def _first_line(e: Exception) -> str:
+    """The useful part of an error: USD prefixes its own with the C++ function, file and
+    line that raised it ("Error in 'pxrInternal_…::_ReadFromAsset' at line 323 in file
+    …/usdaFileFormat.cpp : '<x.usda> is not a valid usda layer'"), which means nothing to a
+    user."""
     text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
+    line = text.splitlines()[0] if text else type(e).__name__
+    match = re.match(r"^Error in '[^']*' at line \d+ in file \S+ : (.*)$", line)
+    line = match.group(1).strip("'") if match else line
+    line = re.sub(r"pxrInternal_\w+?__pxrReserved__:*_?", "", line)  # USD's namespace
+    return line.replace("matching pegtl::internal::eof", "(unexpected end of file)")
 
 
 class _Progress:

@@ -18,15 +18,6 @@ from portalis.errors import SceneError
 from portalis.runtime import Instance
 from portalis.sim.sources import Source
 
-DTYPES: dict[str, np.dtype[Any]] = {
-    "f64": np.dtype(np.float64),
-    "f32": np.dtype(np.float32),
-    "i64": np.dtype(np.int64),
-    "i32": np.dtype(np.int32),
-    "u8": np.dtype(np.uint8),
-    "bool": np.dtype(np.bool_),
-}
-
 
 class ArraySlot:
     """One array parameter of one function: its place in the argument list and in memory."""

@@ -23,9 +23,9 @@ from pxr import Sdf, Usd
 
 from portalis.abi import Array, Function
 from portalis.errors import SceneError
-from portalis.runtime import Instance, TypedFunction
+from portalis.runtime import DTYPES, Instance, TypedFunction
 from portalis.sim import values
-from portalis.sim.arrays import DTYPES, ArraySlot
+from portalis.sim.arrays import ArraySlot
 from portalis.sim.sources import (
     CLOCK_NAMES,
     Animated,

@@ -86,6 +86,18 @@ def make_port(
         if _is_scalar_target(stage, target) and spread and _is_multi(type_name, count):
             index = element
             element += 1
+        if index is None and not type_name.isArray and not target_type.isArray:
+            have, need = values.width(type_name), values.width(target_type)
+            if have and need and have != need:
+                # Caught here, at bind time, rather than as a bare conversion error when the
+                # first result is written.
+                raise SceneError(
+                    f"outputs:{name} is a {type_name} ({have} number(s)) but its target "
+                    f"{target} is a {target_type} ({need})",
+                    prim_path=where,
+                    hint="target an attribute of the same type, or one scalar attribute per "
+                    "component",
+                )
         port.sinks.append(
             Sink(target, target_type, values.converter(target_type, where=where), index)
         )
