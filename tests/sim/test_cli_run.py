@@ -166,3 +166,16 @@ def test_unwritable_output_exits_1_and_leaves_nothing(
     assert main(["run", str(scene), "-o", str(blocker / "out.usda"), "--quiet"]) == 1
     assert "cannot write the result" in capsys.readouterr().err
     assert blocker.read_text() == "not a folder"
+
+
+def test_a_scene_authoring_only_its_end_runs_from_zero(
+    tmp_path: Path, write_wasm: WriteWasm, capsys: pytest.CaptureFixture[str]
+) -> None:
+    scene = write_scene(tmp_path, write_wasm)
+    layer = Sdf.Layer.FindOrOpen(str(scene))
+    layer.ClearStartTimeCode()
+    layer.Save()
+    out = tmp_path / "out.usda"
+    assert main(["run", str(scene), "-o", str(out)]) == 0
+    height = Usd.Stage.Open(str(out)).GetAttributeAtPath("/World/Ball.height")
+    assert height.GetTimeSamples()[0] == 0.0 and height.GetTimeSamples()[-1] == 24.0

@@ -137,14 +137,15 @@ def _default_start(stage: object) -> float:
     from pxr import Usd
 
     assert isinstance(stage, Usd.Stage)
-    return stage.GetStartTimeCode() if stage.HasAuthoredTimeCodeRange() else 0.0
+    # Each end of the range stands on its own: a scene may author only endTimeCode.
+    return stage.GetStartTimeCode() if stage.HasAuthoredMetadata("startTimeCode") else 0.0
 
 
 def _default_end(stage: object) -> float | None:
     from pxr import Usd
 
     assert isinstance(stage, Usd.Stage)
-    return stage.GetEndTimeCode() if stage.HasAuthoredTimeCodeRange() else None
+    return stage.GetEndTimeCode() if stage.HasAuthoredMetadata("endTimeCode") else None
 
 
 def _relative(target: Path, start: Path) -> str:
