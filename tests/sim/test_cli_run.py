@@ -177,5 +177,6 @@ def test_a_scene_authoring_only_its_end_runs_from_zero(
     layer.Save()
     out = tmp_path / "out.usda"
     assert main(["run", str(scene), "-o", str(out)]) == 0
-    height = Usd.Stage.Open(str(out)).GetAttributeAtPath("/World/Ball.height")
-    assert height.GetTimeSamples()[0] == 0.0 and height.GetTimeSamples()[-1] == 24.0
+    result = Usd.Stage.Open(str(out))
+    samples = result.GetAttributeAtPath("/World/Ball.height").GetTimeSamples()
+    assert samples[0] == 0.0 and samples[-1] == 24.0
