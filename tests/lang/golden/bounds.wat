@@ -14,8 +14,10 @@
     (local $~t4 f64)
     (local $xs.d0 i64)
     (local $out.d0 i64)
-    (local $~w1 i64)
-    (local $~w15 i64)
+    (local $~w1 i32)
+    (local $~w2 i32)
+    (local $~w3 i64)
+    (local $~w17 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -40,6 +42,20 @@
     i64.le_s
     i32.and
     if
+      i64.const -1
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      local.get $xs
+      i32.add
+      local.set $~w1
+      i64.const 0
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      local.get $out
+      i32.add
+      local.set $~w2
       local.get $~t2
       i64.const 3
       i64.sub
@@ -48,116 +64,22 @@
       i64.const -9223372036854775805
       i64.ge_s
       select
-      local.set $~w1
-      block $break2
-        block $rest3
-          loop $loop4
+      local.set $~w3
+      block $break4
+        block $rest5
+          loop $loop6
             local.get $~t1
-            local.get $~w1
+            local.get $~w3
             i64.ge_s
-            br_if $rest3
-            local.get $~t1
-            local.set $i
-            block $continue5
-              local.get $i
-              i64.const 1
-              i64.sub
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
-              local.get $xs
-              i32.add
-              f64.load
-              f64.const 2.0
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
-              local.get $xs
-              i32.add
-              f64.load
-              f64.mul
-              f64.sub
-              local.get $i
-              i64.const 1
-              i64.add
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
-              local.get $xs
-              i32.add
-              f64.load
-              f64.add
-              local.set $~t4
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
-              local.get $out
-              i32.add
-              local.get $~t4
-              f64.store
-            end
-            local.get $~t1
-            i64.const 1
-            i64.add
-            local.set $~t1
-            local.get $~t1
-            local.set $i
-            block $continue6
-              local.get $i
-              i64.const 1
-              i64.sub
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
-              local.get $xs
-              i32.add
-              f64.load
-              f64.const 2.0
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
-              local.get $xs
-              i32.add
-              f64.load
-              f64.mul
-              f64.sub
-              local.get $i
-              i64.const 1
-              i64.add
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
-              local.get $xs
-              i32.add
-              f64.load
-              f64.add
-              local.set $~t4
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
-              local.get $out
-              i32.add
-              local.get $~t4
-              f64.store
-            end
-            local.get $~t1
-            i64.const 1
-            i64.add
-            local.set $~t1
+            br_if $rest5
             local.get $~t1
             local.set $i
             block $continue7
               local.get $i
-              i64.const 1
-              i64.sub
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $xs
+              local.get $~w1
               i32.add
               f64.load
               f64.const 2.0
@@ -165,27 +87,25 @@
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $xs
+              local.get $~w1
               i32.add
-              f64.load
+              f64.load offset=8
               f64.mul
               f64.sub
               local.get $i
-              i64.const 1
-              i64.add
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $xs
+              local.get $~w1
               i32.add
-              f64.load
+              f64.load offset=16
               f64.add
               local.set $~t4
               local.get $i
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $out
+              local.get $~w2
               i32.add
               local.get $~t4
               f64.store
@@ -198,12 +118,10 @@
             local.set $i
             block $continue8
               local.get $i
-              i64.const 1
-              i64.sub
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $xs
+              local.get $~w1
               i32.add
               f64.load
               f64.const 2.0
@@ -211,27 +129,25 @@
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $xs
+              local.get $~w1
               i32.add
-              f64.load
+              f64.load offset=8
               f64.mul
               f64.sub
               local.get $i
-              i64.const 1
-              i64.add
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $xs
+              local.get $~w1
               i32.add
-              f64.load
+              f64.load offset=16
               f64.add
               local.set $~t4
               local.get $i
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $out
+              local.get $~w2
               i32.add
               local.get $~t4
               f64.store
@@ -240,25 +156,107 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop4
+            local.get $~t1
+            local.set $i
+            block $continue9
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $~w1
+              i32.add
+              f64.load
+              f64.const 2.0
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $~w1
+              i32.add
+              f64.load offset=8
+              f64.mul
+              f64.sub
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $~w1
+              i32.add
+              f64.load offset=16
+              f64.add
+              local.set $~t4
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $~w2
+              i32.add
+              local.get $~t4
+              f64.store
+            end
+            local.get $~t1
+            i64.const 1
+            i64.add
+            local.set $~t1
+            local.get $~t1
+            local.set $i
+            block $continue10
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $~w1
+              i32.add
+              f64.load
+              f64.const 2.0
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $~w1
+              i32.add
+              f64.load offset=8
+              f64.mul
+              f64.sub
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $~w1
+              i32.add
+              f64.load offset=16
+              f64.add
+              local.set $~t4
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $~w2
+              i32.add
+              local.get $~t4
+              f64.store
+            end
+            local.get $~t1
+            i64.const 1
+            i64.add
+            local.set $~t1
+            br $loop6
           end
         end
-        block $break9
-          loop $loop10
+        block $break11
+          loop $loop12
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break9
+            br_if $break11
             local.get $~t1
             local.set $i
-            block $continue11
+            block $continue13
               local.get $i
-              i64.const 1
-              i64.sub
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $xs
+              local.get $~w1
               i32.add
               f64.load
               f64.const 2.0
@@ -266,27 +264,25 @@
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $xs
+              local.get $~w1
               i32.add
-              f64.load
+              f64.load offset=8
               f64.mul
               f64.sub
               local.get $i
-              i64.const 1
-              i64.add
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $xs
+              local.get $~w1
               i32.add
-              f64.load
+              f64.load offset=16
               f64.add
               local.set $~t4
               local.get $i
               i32.wrap_i64
               i32.const 3
               i32.shl
-              local.get $out
+              local.get $~w2
               i32.add
               local.get $~t4
               f64.store
@@ -295,20 +291,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop10
+            br $loop12
           end
         end
       end
     else
-      block $break12
-        loop $loop13
+      block $break14
+        loop $loop15
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break12
+          br_if $break14
           local.get $~t1
           local.set $i
-          block $continue14
+          block $continue16
             local.get $i
             i64.const 1
             i64.sub
@@ -340,7 +336,7 @@
             f64.add
             local.set $~t4
             local.get $i
-            local.tee $~w15
+            local.tee $~w17
             local.get $out.d0
             i64.ge_u
             if
@@ -350,7 +346,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w15
+            local.get $~w17
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -363,7 +359,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop13
+          br $loop15
         end
       end
     end
@@ -376,7 +372,9 @@
     (local $~t4 f64)
     (local $xs.d0 i64)
     (local $out.d0 i64)
-    (local $~w1 i64)
+    (local $~w1 i32)
+    (local $~w2 i32)
+    (local $~w3 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -400,6 +398,20 @@
     i64.const 1
     i64.sub
     local.set $~t2
+    i64.const -1
+    i32.wrap_i64
+    i32.const 3
+    i32.shl
+    local.get $xs
+    i32.add
+    local.set $~w1
+    i64.const 0
+    i32.wrap_i64
+    i32.const 3
+    i32.shl
+    local.get $out
+    i32.add
+    local.set $~w2
     local.get $~t2
     i64.const 3
     i64.sub
@@ -408,135 +420,39 @@
     i64.const -9223372036854775805
     i64.ge_s
     select
-    local.set $~w1
-    block $break2
-      block $rest3
-        loop $loop4
+    local.set $~w3
+    block $break4
+      block $rest5
+        loop $loop6
           local.get $~t1
-          local.get $~w1
+          local.get $~w3
           i64.ge_s
-          br_if $rest3
-          local.get $~t1
-          local.set $i
-          block $continue5
-            local.get $i
-            i64.const 1
-            i64.sub
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.add
-            local.get $i
-            i64.const 1
-            i64.add
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.add
-            f64.const 3.0
-            f64.div
-            local.set $~t4
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $out
-            i32.add
-            local.get $~t4
-            f64.store
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue6
-            local.get $i
-            i64.const 1
-            i64.sub
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.add
-            local.get $i
-            i64.const 1
-            i64.add
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $xs
-            i32.add
-            f64.load
-            f64.add
-            f64.const 3.0
-            f64.div
-            local.set $~t4
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $out
-            i32.add
-            local.get $~t4
-            f64.store
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
+          br_if $rest5
           local.get $~t1
           local.set $i
           block $continue7
             local.get $i
-            i64.const 1
-            i64.sub
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
             f64.load
             local.get $i
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
-            f64.load
+            f64.load offset=8
             f64.add
             local.get $i
-            i64.const 1
-            i64.add
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
-            f64.load
+            f64.load offset=16
             f64.add
             f64.const 3.0
             f64.div
@@ -545,7 +461,7 @@
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $out
+            local.get $~w2
             i32.add
             local.get $~t4
             f64.store
@@ -558,31 +474,27 @@
           local.set $i
           block $continue8
             local.get $i
-            i64.const 1
-            i64.sub
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
             f64.load
             local.get $i
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
-            f64.load
+            f64.load offset=8
             f64.add
             local.get $i
-            i64.const 1
-            i64.add
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
-            f64.load
+            f64.load offset=16
             f64.add
             f64.const 3.0
             f64.div
@@ -591,7 +503,7 @@
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $out
+            local.get $~w2
             i32.add
             local.get $~t4
             f64.store
@@ -600,44 +512,124 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop4
+          local.get $~t1
+          local.set $i
+          block $continue9
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $~w1
+            i32.add
+            f64.load
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $~w1
+            i32.add
+            f64.load offset=8
+            f64.add
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $~w1
+            i32.add
+            f64.load offset=16
+            f64.add
+            f64.const 3.0
+            f64.div
+            local.set $~t4
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $~w2
+            i32.add
+            local.get $~t4
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          local.get $~t1
+          local.set $i
+          block $continue10
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $~w1
+            i32.add
+            f64.load
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $~w1
+            i32.add
+            f64.load offset=8
+            f64.add
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $~w1
+            i32.add
+            f64.load offset=16
+            f64.add
+            f64.const 3.0
+            f64.div
+            local.set $~t4
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $~w2
+            i32.add
+            local.get $~t4
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          br $loop6
         end
       end
-      block $break9
-        loop $loop10
+      block $break11
+        loop $loop12
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break9
+          br_if $break11
           local.get $~t1
           local.set $i
-          block $continue11
+          block $continue13
             local.get $i
-            i64.const 1
-            i64.sub
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
             f64.load
             local.get $i
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
-            f64.load
+            f64.load offset=8
             f64.add
             local.get $i
-            i64.const 1
-            i64.add
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
-            f64.load
+            f64.load offset=16
             f64.add
             f64.const 3.0
             f64.div
@@ -646,7 +638,7 @@
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $out
+            local.get $~w2
             i32.add
             local.get $~t4
             f64.store
@@ -655,7 +647,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop10
+          br $loop12
         end
       end
     end

@@ -13,17 +13,18 @@
     (local $~t4 i64)
     (local $xs.d0 i64)
     (local $ys.d0 i64)
-    (local $~w1 i64)
-    (local $~w6 i64)
+    (local $~w1 i32)
+    (local $~w2 i64)
     (local $~w7 i64)
-    (local $~w9 i64)
+    (local $~w8 i64)
     (local $~w10 i64)
-    (local $~w12 i64)
+    (local $~w11 i64)
     (local $~w13 i64)
-    (local $~w15 i64)
+    (local $~w14 i64)
     (local $~w16 i64)
-    (local $~w20 i64)
+    (local $~w17 i64)
     (local $~w21 i64)
+    (local $~w22 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -34,6 +35,13 @@
     local.set $~t1
     local.get $xs.d0
     local.set $~t2
+    i64.const 0
+    i32.wrap_i64
+    i32.const 3
+    i32.shl
+    local.get $xs
+    i32.add
+    local.set $~w1
     local.get $~t2
     i64.const 3
     i64.sub
@@ -42,36 +50,19 @@
     i64.const -9223372036854775805
     i64.ge_s
     select
-    local.set $~w1
-    block $break2
-      block $rest3
-        loop $loop4
+    local.set $~w2
+    block $break3
+      block $rest4
+        loop $loop5
           local.get $~t1
-          local.get $~w1
+          local.get $~w2
           i64.ge_s
-          br_if $rest3
+          br_if $rest4
           local.get $~t1
           local.set $i
-          block $continue5
+          block $continue6
             local.get $i
             local.set $~t4
-            local.get $~t4
-            local.tee $~w6
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w6
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
             local.get $~t4
             local.tee $~w7
             local.get $ys.d0
@@ -89,13 +80,30 @@
             i32.shl
             local.get $ys
             i32.add
+            local.get $~t4
+            local.tee $~w8
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w8
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
             f64.load
             local.get $a
             local.get $i
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
             f64.load
             f64.mul
@@ -108,26 +116,9 @@
           local.set $~t1
           local.get $~t1
           local.set $i
-          block $continue8
+          block $continue9
             local.get $i
             local.set $~t4
-            local.get $~t4
-            local.tee $~w9
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w9
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
             local.get $~t4
             local.tee $~w10
             local.get $ys.d0
@@ -145,13 +136,30 @@
             i32.shl
             local.get $ys
             i32.add
+            local.get $~t4
+            local.tee $~w11
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w11
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
             f64.load
             local.get $a
             local.get $i
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
             f64.load
             f64.mul
@@ -164,26 +172,9 @@
           local.set $~t1
           local.get $~t1
           local.set $i
-          block $continue11
+          block $continue12
             local.get $i
             local.set $~t4
-            local.get $~t4
-            local.tee $~w12
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w12
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
             local.get $~t4
             local.tee $~w13
             local.get $ys.d0
@@ -201,13 +192,30 @@
             i32.shl
             local.get $ys
             i32.add
+            local.get $~t4
+            local.tee $~w14
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w14
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
             f64.load
             local.get $a
             local.get $i
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
             f64.load
             f64.mul
@@ -220,26 +228,9 @@
           local.set $~t1
           local.get $~t1
           local.set $i
-          block $continue14
+          block $continue15
             local.get $i
             local.set $~t4
-            local.get $~t4
-            local.tee $~w15
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w15
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
             local.get $~t4
             local.tee $~w16
             local.get $ys.d0
@@ -257,13 +248,30 @@
             i32.shl
             local.get $ys
             i32.add
+            local.get $~t4
+            local.tee $~w17
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w17
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
             f64.load
             local.get $a
             local.get $i
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
             f64.load
             f64.mul
@@ -274,37 +282,20 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop4
+          br $loop5
         end
       end
-      block $break17
-        loop $loop18
+      block $break18
+        loop $loop19
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break17
+          br_if $break18
           local.get $~t1
           local.set $i
-          block $continue19
+          block $continue20
             local.get $i
             local.set $~t4
-            local.get $~t4
-            local.tee $~w20
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w20
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
             local.get $~t4
             local.tee $~w21
             local.get $ys.d0
@@ -322,13 +313,30 @@
             i32.shl
             local.get $ys
             i32.add
+            local.get $~t4
+            local.tee $~w22
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w22
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
             f64.load
             local.get $a
             local.get $i
             i32.wrap_i64
             i32.const 3
             i32.shl
-            local.get $xs
+            local.get $~w1
             i32.add
             f64.load
             f64.mul
@@ -339,7 +347,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop18
+          br $loop19
         end
       end
     end

@@ -11,7 +11,7 @@ import math
 
 from portalis.abi import ERROR_CODES, ERROR_GLOBAL, ERROR_LINE_GLOBAL
 from portalis.lang import builtins, ir
-from portalis.lang.backend import signs, unroll, versioning
+from portalis.lang.backend import rows, signs, unroll, versioning
 from portalis.lang.types import BOOL, F32, F64, I32, I64, ArrayType, Scalar, TupleType
 
 _CMP_INT = {"lt": "lt_s", "le": "le_s", "gt": "gt_s", "ge": "ge_s", "eq": "eq", "ne": "ne"}
@@ -64,6 +64,8 @@ class FunctionEmitter:
         self.labels: list[tuple[str, str]] = []  # (break, continue) of enclosing loops
         #: (id of a Load/Store, axis) whose check a loop version's guard has made redundant
         self.proven: frozenset[tuple[int, int]] = frozenset()
+        #: id of a Load/Store → the row address it uses in the loop being emitted
+        self.rows: dict[int, rows.Use] = {}
         self._n = 0
 
     # -- plumbing -----------------------------------------------------------------------
@@ -369,6 +371,8 @@ class FunctionEmitter:
         plain loop for the rest (backend/unroll.py says why). ``break`` in any copy leaves
         both loops; ``continue`` goes on with the next copy."""
         c = f"local.get ${s.counter}"
+        saved_rows = self.rows
+        self.rows = {**saved_rows, **self._row_addresses(s)}
         span = (copies - 1) * step
         last = self.fresh("i64")  # the last counter value that still has ``copies`` to run
         # limit - span, or the smallest i64 when that would wrap (then no unrolled round).
@@ -403,6 +407,29 @@ class FunctionEmitter:
         self._loop(test, None, s.body, [c, f"local.set ${s.var}"], advance)
         self.depth -= 1
         self.emit("end")
+        self.rows = saved_rows
+
+    def _row_addresses(self, s: ir.ForRange) -> dict[int, rows.Use]:
+        """Compute each row's address before the loop (backend/rows.py); the accesses
+        that use them, by id."""
+        found, uses = rows.plan(s, self.proven)
+        for row in found:
+            arr = row.array
+            row.local = self.fresh("i32")
+            for k, index in enumerate(row.prefix):
+                self.expr(index)
+                if k:
+                    self.emit("i64.add")
+                self.emit(self.dim(arr, k + 1), "i64.mul")
+            self.emit(f"i64.const {row.low}")
+            if row.prefix:
+                self.emit("i64.add")
+            self.emit("i32.wrap_i64")
+            shift = _SHIFT[arr.element.size]
+            if shift:
+                self.emit(f"i32.const {shift}", "i32.shl")
+            self.emit(array_base(arr), "i32.add", f"local.set ${row.local}")
+        return uses
 
     def s_Break(self, s: ir.Break) -> None:
         self.emit(f"br {self.labels[-1][0]}")
@@ -460,6 +487,15 @@ class FunctionEmitter:
     ) -> str:
         """Push the byte address of an element; returns the memarg (``offset=`` for arrays
         at a fixed place) to append to the load or store."""
+        shift = _SHIFT[arr.element.size]
+        use = self.rows.get(id(node))
+        if use is not None:  # row address + loop variable (backend/rows.py)
+            self.emit(f"local.get ${use.row.var}", "i32.wrap_i64")
+            if shift:
+                self.emit(f"i32.const {shift}", "i32.shl")
+            self.emit(f"local.get ${use.row.local}", "i32.add")
+            offset = (use.offset - use.row.low) * arr.element.size
+            return f" offset={offset}" if offset else ""
         for k, index in enumerate(indices):
             if (safe and safe[k]) or (id(node), k) in self.proven:
                 self.expr(index)
@@ -470,7 +506,6 @@ class FunctionEmitter:
             if k + 1 < len(indices):
                 self.emit(self.dim(arr, k + 1), "i64.mul")
         self.emit("i32.wrap_i64")
-        shift = _SHIFT[arr.element.size]
         if shift:
             self.emit(f"i32.const {shift}", "i32.shl")
         if arr.offset is not None:

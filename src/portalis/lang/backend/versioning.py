@@ -57,7 +57,7 @@ def assigned(body: list[ir.Stmt]) -> set[str]:
     return names
 
 
-def _var_offset(index: ir.Expr, var: str) -> int | None:
+def var_offset(index: ir.Expr, var: str) -> int | None:
     """``c`` when ``index`` is ``var``, ``var + c`` or ``var - c``."""
     if isinstance(index, ir.LocalGet) and index.name == var:
         return 0
@@ -74,7 +74,7 @@ def _var_offset(index: ir.Expr, var: str) -> int | None:
     return None
 
 
-def _invariant(index: ir.Expr, changing: set[str]) -> bool:
+def invariant(index: ir.Expr, changing: set[str]) -> bool:
     """Whether ``index`` is computed from constants and unchanging locals by + and -
     (evaluating it cannot trap and gives the same value anywhere in the loop)."""
     if isinstance(index, ir.Const):
@@ -82,7 +82,7 @@ def _invariant(index: ir.Expr, changing: set[str]) -> bool:
     if isinstance(index, ir.LocalGet):
         return index.ty == I64 and index.name not in changing
     if isinstance(index, ir.Binary) and index.op in ("add", "sub") and index.ty == I64:
-        return _invariant(index.left, changing) and _invariant(index.right, changing)
+        return invariant(index.left, changing) and invariant(index.right, changing)
     return False
 
 
@@ -114,9 +114,9 @@ def guards(loop: ir.ForRange) -> list[Guard]:
             for k, index in enumerate(n.indices):
                 if n.safe and n.safe[k]:
                     continue
-                offset = _var_offset(index, loop.var)
+                offset = var_offset(index, loop.var)
                 if offset is not None:
                     found.append(Guard(n, k, offset, None))
-                elif _invariant(index, changing):
+                elif invariant(index, changing):
                     found.append(Guard(n, k, None, index))
     return found
