@@ -4,12 +4,15 @@ column offsets, several rows at once, and module-level arrays at fixed offsets."
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portalis.lang import compile_source
+from portalis.lang.backend import unroll
 
 from .conftest import compile_kernel, outcome, same
 
@@ -99,7 +102,16 @@ def test_module_level_arrays(kernels) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_rows_share_one_address_per_iteration() -> None:
+    """Each row is a pointer moved on once per unrolled round; the accesses of copy ``k``
+    are at constant offsets from it (8 bytes per column and per copy)."""
     wat = compile_source(SOURCE, "rows.py").wat
     blur = wat.split("(func $blur", 1)[1].split("(func ", 1)[0]
-    assert "f64.load offset=24" in blur  # grid[i, j + 1], 3 columns right of grid[i, j - 2]
-    assert "f64.store offset=8" not in blur  # out[i, j - 1] is its row's lowest column
+    fast = blur.split("loop ", 2)[2].split("loop ", 1)[0]  # the unrolled loop
+    loads = re.findall(r"f64\.load(?: offset=(\d+))?", fast)
+    stores = re.findall(r"f64\.store(?: offset=(\d+))?", fast)
+    copies = len(stores)
+    assert copies == unroll.SMALL_COPIES
+    # grid[i, j + 1] is 3 columns right of grid[i, j - 2], the lowest on its row
+    assert [int(o or 0) for o in loads[2::5]] == [24 + 8 * k for k in range(copies)]
+    assert [int(o or 0) for o in stores] == [8 * k for k in range(copies)]
+    assert "i64.mul" not in fast

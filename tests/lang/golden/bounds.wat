@@ -43,6 +43,8 @@
     i32.and
     if
       i64.const -1
+      local.get $~t1
+      i64.add
       i32.wrap_i64
       i32.const 3
       i32.shl
@@ -50,6 +52,8 @@
       i32.add
       local.set $~w1
       i64.const 0
+      local.get $~t1
+      i64.add
       i32.wrap_i64
       i32.const 3
       i32.shl
@@ -75,38 +79,18 @@
             local.get $~t1
             local.set $i
             block $continue7
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
               f64.load
               f64.const 2.0
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
               f64.load offset=8
               f64.mul
               f64.sub
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
               f64.load offset=16
               f64.add
               local.set $~t4
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w2
-              i32.add
               local.get $~t4
               f64.store
             end
@@ -117,40 +101,20 @@
             local.get $~t1
             local.set $i
             block $continue8
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
-              f64.load
-              f64.const 2.0
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
-              local.get $~w1
-              i32.add
               f64.load offset=8
+              f64.const 2.0
+              local.get $~w1
+              f64.load offset=16
               f64.mul
               f64.sub
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
-              f64.load offset=16
+              f64.load offset=24
               f64.add
               local.set $~t4
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w2
-              i32.add
               local.get $~t4
-              f64.store
+              f64.store offset=8
             end
             local.get $~t1
             i64.const 1
@@ -159,40 +123,20 @@
             local.get $~t1
             local.set $i
             block $continue9
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
-              f64.load
+              f64.load offset=16
               f64.const 2.0
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
-              f64.load offset=8
+              f64.load offset=24
               f64.mul
               f64.sub
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
-              f64.load offset=16
+              f64.load offset=32
               f64.add
               local.set $~t4
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w2
-              i32.add
               local.get $~t4
-              f64.store
+              f64.store offset=16
             end
             local.get $~t1
             i64.const 1
@@ -201,45 +145,33 @@
             local.get $~t1
             local.set $i
             block $continue10
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
-              f64.load
+              f64.load offset=24
               f64.const 2.0
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
-              f64.load offset=8
+              f64.load offset=32
               f64.mul
               f64.sub
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
-              f64.load offset=16
+              f64.load offset=40
               f64.add
               local.set $~t4
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w2
-              i32.add
               local.get $~t4
-              f64.store
+              f64.store offset=24
             end
             local.get $~t1
             i64.const 1
             i64.add
             local.set $~t1
+            local.get $~w1
+            i32.const 32
+            i32.add
+            local.set $~w1
+            local.get $~w2
+            i32.const 32
+            i32.add
+            local.set $~w2
             br $loop6
           end
         end
@@ -252,38 +184,18 @@
             local.get $~t1
             local.set $i
             block $continue13
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
               f64.load
               f64.const 2.0
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
               f64.load offset=8
               f64.mul
               f64.sub
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w1
-              i32.add
               f64.load offset=16
               f64.add
               local.set $~t4
-              local.get $i
-              i32.wrap_i64
-              i32.const 3
-              i32.shl
               local.get $~w2
-              i32.add
               local.get $~t4
               f64.store
             end
@@ -291,6 +203,14 @@
             i64.const 1
             i64.add
             local.set $~t1
+            local.get $~w1
+            i32.const 8
+            i32.add
+            local.set $~w1
+            local.get $~w2
+            i32.const 8
+            i32.add
+            local.set $~w2
             br $loop12
           end
         end
@@ -399,6 +319,8 @@
     i64.sub
     local.set $~t2
     i64.const -1
+    local.get $~t1
+    i64.add
     i32.wrap_i64
     i32.const 3
     i32.shl
@@ -406,6 +328,8 @@
     i32.add
     local.set $~w1
     i64.const 0
+    local.get $~t1
+    i64.add
     i32.wrap_i64
     i32.const 3
     i32.shl
@@ -431,38 +355,18 @@
           local.get $~t1
           local.set $i
           block $continue7
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
             f64.load
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
             f64.load offset=8
             f64.add
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
             f64.load offset=16
             f64.add
             f64.const 3.0
             f64.div
             local.set $~t4
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w2
-            i32.add
             local.get $~t4
             f64.store
           end
@@ -473,40 +377,20 @@
           local.get $~t1
           local.set $i
           block $continue8
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
-            f64.load
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $~w1
-            i32.add
             f64.load offset=8
-            f64.add
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
             f64.load offset=16
+            f64.add
+            local.get $~w1
+            f64.load offset=24
             f64.add
             f64.const 3.0
             f64.div
             local.set $~t4
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w2
-            i32.add
             local.get $~t4
-            f64.store
+            f64.store offset=8
           end
           local.get $~t1
           i64.const 1
@@ -515,40 +399,20 @@
           local.get $~t1
           local.set $i
           block $continue9
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
-            f64.load
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $~w1
-            i32.add
-            f64.load offset=8
-            f64.add
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $~w1
-            i32.add
             f64.load offset=16
+            local.get $~w1
+            f64.load offset=24
+            f64.add
+            local.get $~w1
+            f64.load offset=32
             f64.add
             f64.const 3.0
             f64.div
             local.set $~t4
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w2
-            i32.add
             local.get $~t4
-            f64.store
+            f64.store offset=16
           end
           local.get $~t1
           i64.const 1
@@ -557,45 +421,33 @@
           local.get $~t1
           local.set $i
           block $continue10
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
-            f64.load
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
+            f64.load offset=24
             local.get $~w1
-            i32.add
-            f64.load offset=8
+            f64.load offset=32
             f64.add
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
-            f64.load offset=16
+            f64.load offset=40
             f64.add
             f64.const 3.0
             f64.div
             local.set $~t4
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w2
-            i32.add
             local.get $~t4
-            f64.store
+            f64.store offset=24
           end
           local.get $~t1
           i64.const 1
           i64.add
           local.set $~t1
+          local.get $~w1
+          i32.const 32
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 32
+          i32.add
+          local.set $~w2
           br $loop6
         end
       end
@@ -608,38 +460,18 @@
           local.get $~t1
           local.set $i
           block $continue13
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
             f64.load
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
             f64.load offset=8
             f64.add
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
             f64.load offset=16
             f64.add
             f64.const 3.0
             f64.div
             local.set $~t4
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w2
-            i32.add
             local.get $~t4
             f64.store
           end
@@ -647,6 +479,14 @@
           i64.const 1
           i64.add
           local.set $~t1
+          local.get $~w1
+          i32.const 8
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 8
+          i32.add
+          local.set $~w2
           br $loop12
         end
       end

@@ -36,6 +36,8 @@
     local.get $xs.d0
     local.set $~t2
     i64.const 0
+    local.get $~t1
+    i64.add
     i32.wrap_i64
     i32.const 3
     i32.shl
@@ -99,12 +101,7 @@
             i32.add
             f64.load
             local.get $a
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
             f64.load
             f64.mul
             f64.add
@@ -155,13 +152,8 @@
             i32.add
             f64.load
             local.get $a
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
-            f64.load
+            f64.load offset=8
             f64.mul
             f64.add
             f64.store
@@ -211,13 +203,8 @@
             i32.add
             f64.load
             local.get $a
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
-            f64.load
+            f64.load offset=16
             f64.mul
             f64.add
             f64.store
@@ -267,13 +254,8 @@
             i32.add
             f64.load
             local.get $a
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
-            f64.load
+            f64.load offset=24
             f64.mul
             f64.add
             f64.store
@@ -282,6 +264,10 @@
           i64.const 1
           i64.add
           local.set $~t1
+          local.get $~w1
+          i32.const 32
+          i32.add
+          local.set $~w1
           br $loop5
         end
       end
@@ -332,12 +318,7 @@
             i32.add
             f64.load
             local.get $a
-            local.get $i
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
             local.get $~w1
-            i32.add
             f64.load
             f64.mul
             f64.add
@@ -347,6 +328,10 @@
           i64.const 1
           i64.add
           local.set $~t1
+          local.get $~w1
+          i32.const 8
+          i32.add
+          local.set $~w1
           br $loop19
         end
       end

@@ -66,6 +66,8 @@ class FunctionEmitter:
         self.proven: frozenset[tuple[int, int]] = frozenset()
         #: id of a Load/Store → the row address it uses in the loop being emitted
         self.rows: dict[int, rows.Use] = {}
+        #: how far (in loop-variable units) the copy being emitted is past the pointers
+        self.row_step = 0
         self._n = 0
 
     # -- plumbing -----------------------------------------------------------------------
@@ -372,7 +374,19 @@ class FunctionEmitter:
         both loops; ``continue`` goes on with the next copy."""
         c = f"local.get ${s.counter}"
         saved_rows = self.rows
-        self.rows = {**saved_rows, **self._row_addresses(s)}
+        uses = self._row_addresses(s)
+        self.rows = {**saved_rows, **uses}
+        pointers = {id(u.row): u.row for u in uses.values()}.values()
+
+        def bump(elements: int) -> list[str]:
+            """Move every row pointer on by ``elements`` loop steps' worth of elements."""
+            out: list[str] = []
+            for row in pointers:
+                nbytes = elements * step * row.array.element.size
+                out += [f"local.get ${row.local}", f"i32.const {nbytes}", "i32.add"]
+                out += [f"local.set ${row.local}"]
+            return out
+
         span = (copies - 1) * step
         last = self.fresh("i64")  # the last counter value that still has ``copies`` to run
         # limit - span, or the smallest i64 when that would wrap (then no unrolled round).
@@ -391,27 +405,29 @@ class FunctionEmitter:
         self.emit(f"block {brk}", f"  block {rest}", f"    loop {top}")
         self.depth += 3
         self.emit(c, f"local.get ${last}", "i64.ge_s", f"br_if {rest}")
-        for _ in range(copies):
+        for k in range(copies):
             cont = self.label("continue")
             self.emit(c, f"local.set ${s.var}", f"block {cont}")
             self.depth += 1
             self.labels.append((brk, cont))
+            self.row_step = k * step  # this copy's element is k steps past the pointers'
             self.block(s.body)
             self.labels.pop()
             self.depth -= 1
             self.emit("end", *advance)
-        self.emit(f"br {top}")
+        self.row_step = 0
+        self.emit(*bump(copies), f"br {top}")
         self.depth -= 3
         self.emit("    end", "  end")
         self.depth += 1
-        self._loop(test, None, s.body, [c, f"local.set ${s.var}"], advance)
+        self._loop(test, None, s.body, [c, f"local.set ${s.var}"], advance + bump(1))
         self.depth -= 1
         self.emit("end")
         self.rows = saved_rows
 
     def _row_addresses(self, s: ir.ForRange) -> dict[int, rows.Use]:
-        """Compute each row's address before the loop (backend/rows.py); the accesses
-        that use them, by id."""
+        """Point each row's pointer at its element for the loop's first iteration
+        (backend/rows.py); returns the accesses that use them, by id."""
         found, uses = rows.plan(s, self.proven)
         for row in found:
             arr = row.array
@@ -424,7 +440,7 @@ class FunctionEmitter:
             self.emit(f"i64.const {row.low}")
             if row.prefix:
                 self.emit("i64.add")
-            self.emit("i32.wrap_i64")
+            self.emit(f"local.get ${s.counter}", "i64.add", "i32.wrap_i64")
             shift = _SHIFT[arr.element.size]
             if shift:
                 self.emit(f"i32.const {shift}", "i32.shl")
@@ -489,12 +505,9 @@ class FunctionEmitter:
         at a fixed place) to append to the load or store."""
         shift = _SHIFT[arr.element.size]
         use = self.rows.get(id(node))
-        if use is not None:  # row address + loop variable (backend/rows.py)
-            self.emit(f"local.get ${use.row.var}", "i32.wrap_i64")
-            if shift:
-                self.emit(f"i32.const {shift}", "i32.shl")
-            self.emit(f"local.get ${use.row.local}", "i32.add")
-            offset = (use.offset - use.row.low) * arr.element.size
+        if use is not None:  # the row's pointer, a constant offset (backend/rows.py)
+            self.emit(f"local.get ${use.row.local}")
+            offset = (self.row_step + use.offset - use.row.low) * arr.element.size
             return f" offset={offset}" if offset else ""
         for k, index in enumerate(indices):
             if (safe and safe[k]) or (id(node), k) in self.proven:

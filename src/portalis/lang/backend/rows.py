@@ -3,12 +3,14 @@
 Inside ``for j in range(...)``, an access ``a[i, j + c]`` whose every index is known to be
 in bounds (checked by the front end, or by the loop's guard: backend/versioning.py), whose
 last index is the loop variable plus a constant and whose other indices don't change in the
-loop, lies at ``row + j * size + (c - low) * size``, where ``row`` — the address of
-``a[i, low]``, ``low`` the smallest such ``c`` among the accesses to that row — is computed
-once before the loop. The constant part goes into the load's or store's ``offset=``, so the
-accesses to one row share one address computation per iteration instead of each redoing
-``((i * m) + j + c) * 8 + a``. All of it is plain arithmetic on in-bounds addresses (no
-wrap-around is possible), so the same element is read or written as before.
+loop, is addressed from a per-row pointer: before the loop it points at ``a[i, j0 + low]``
+(``j0`` the first value of ``j``, ``low`` the smallest such ``c`` among the accesses to
+that row), and it moves on by one step's worth of bytes per iteration (by ``k`` steps after
+an unrolled round of ``k`` copies). Each access is then the pointer plus a constant byte
+offset (``c - low`` columns, plus ``m`` steps in the ``m``-th unrolled copy) in the load's
+or store's ``offset=``, instead of ``((i * m) + j + c) * 8 + a`` per access. The pointer
+is only used while ``j`` is in the loop's range, where every such element is in bounds, so
+no address can wrap around: the same element is read or written as before.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from portalis.lang.backend.unroll import nodes
 
 @dataclass
 class Row:
-    """The elements ``array[prefix..., var + c]`` of one row; ``local`` holds the address
-    of ``array[prefix..., low]``."""
+    """The elements ``array[prefix..., var + c]`` of one row; ``local`` is the pointer to
+    ``array[prefix..., counter + low]``."""
 
     array: ir.ArrayRef
     prefix: list[ir.Expr]
