@@ -130,6 +130,25 @@ def collatz(n: int, limit: int, skip: int) -> tuple[int, int]:
     return steps, total
 
 
+def _pick(x: float, lo: float) -> float:
+    if x < lo:
+        return lo
+    if x > 2.0:
+        return 2.0
+    return x
+
+
+def picked(xs: Array[f64], lo: float) -> float:
+    s = 0.0
+    for i in range(len(xs)):
+        s += _pick(xs[i], lo)
+    k = 0
+    while k < len(xs) and s > -100.0:
+        s -= _pick(xs[k] * 0.5, lo)
+        k += 1
+    return s
+
+
 def shifted(xs: Array[f64], n: int, k: int) -> float:
     s = 0.0
     for i in range(2, n):
@@ -182,6 +201,14 @@ def test_unrolled_while_loops(kernels, n: int, limit: int, skip: int) -> None:  
     """Each copy of a ``while`` body tests the condition first: any number of iterations,
     break and continue in any copy."""
     check(kernels, "collatz", n, limit, skip)
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 4, 5, 9])
+def test_inlined_helpers_with_control_flow_in_copies(kernels, n: int) -> None:  # type: ignore[no-untyped-def]
+    """A helper with early returns is inlined as a labelled block into every copy."""
+    xs = np.linspace(-3.0, 3.0, n)
+    for lo in (-1.0, 0.0, 0.5):
+        check(kernels, "picked", xs, lo)
 
 
 def test_ranges_at_the_int64_limits(kernels) -> None:  # type: ignore[no-untyped-def]
