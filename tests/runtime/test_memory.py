@@ -66,3 +66,13 @@ def test_view_outside_memory_is_refused():
 def test_abi_module_without_abi_is_still_bound_by_signature():
     module = load_module(wat.binary(wat.ARITH, ModuleAbi(functions=())), cache=False)
     assert module.abi is not None and module.abi.functions == ()
+
+
+def test_arrays_stay_right_as_memory_grows_from_nothing():
+    inst = load_module(wat.binary('(module (memory (export "memory") 0))'), cache=False)
+    inst = inst.instantiate()
+    assert inst.memory.size == 0
+    small = inst.memory.write(np.arange(3.0))
+    big = inst.memory.write(np.arange(100_000.0))  # grows memory past the first mapping
+    assert big.numpy()[-1] == 99_999.0
+    assert inst.memory.read(small.offset, np.float64, 3).tolist() == [0.0, 1.0, 2.0]

@@ -14,6 +14,7 @@ Safety, in two layers:
 from __future__ import annotations
 
 import ctypes
+import math
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,6 +46,7 @@ class LinearMemory:
         self._instance = instance
         self._memory = memory
         self._store = instance.store
+        self._whole: np.ndarray | None = None
         # Runtime-managed allocation region, used when the module exports no allocator.
         self._bump = 0
         self._region_end = 0
@@ -66,7 +68,7 @@ class LinearMemory:
         shp = (int(shape),) if isinstance(shape, int | np.integer) else tuple(int(n) for n in shape)
         if any(n < 0 for n in shp):
             raise PortalisError(f"{self._instance.name}: negative shape {shp}")
-        nbytes = int(np.prod(shp, dtype=np.int64)) * dt.itemsize
+        nbytes = math.prod(shp) * dt.itemsize
         size = self.size
         if offset < 0 or offset + nbytes > size:
             raise PortalisError(
@@ -76,10 +78,22 @@ class LinearMemory:
         return ArrayView(self, offset, dt, shp, size)
 
     def _ndarray(self, offset: int, dtype: np.dtype[Any], shape: tuple[int, ...]) -> np.ndarray:
-        nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
-        buffer = (ctypes.c_char * max(nbytes, 1)).from_address(self.base_address + offset)
+        """An ndarray over ``[offset, offset + size)``; the caller has checked the bounds."""
+        nbytes = math.prod(shape) * dtype.itemsize
+        whole = self._whole
+        if whole is None or offset + nbytes > whole.size:
+            whole = self._map_whole()
+        return whole[offset : offset + nbytes].view(dtype).reshape(shape)
+
+    def _map_whole(self) -> np.ndarray:
+        # One uint8 array over all of linear memory, sliced for every array the runtime
+        # hands out: cheaper than building a ctypes buffer each time. Linear memory never
+        # moves (see engine.py), so the mapping stays right until the memory grows past it.
+        size = self.size
+        buffer = (ctypes.c_char * max(size, 1)).from_address(self.base_address)
         buffer._portalis_store = self._store  # type: ignore[attr-defined]  # keeps memory mapped
-        return np.frombuffer(buffer, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
+        self._whole = np.frombuffer(buffer, dtype=np.uint8, count=size)
+        return self._whole
 
     # -- copies ----------------------------------------------------------------------------
 
@@ -158,7 +172,7 @@ class ArrayView:
 
     @property
     def nbytes(self) -> int:
-        return int(np.prod(self.shape, dtype=np.int64)) * self.dtype.itemsize
+        return math.prod(self.shape) * self.dtype.itemsize
 
     @property
     def valid(self) -> bool:
