@@ -2,14 +2,15 @@
 
 For numeric signatures the compiled accelerator (``_fastcall.c``, built when a C compiler is
 present at install) calls wasmtime directly. Without it, each exported function gets its own
-small Python function, generated
-for exactly its parameter and result types (the way :func:`collections.namedtuple` generates
-classes): arguments are stored straight into the raw call buffer through typed memoryviews
-and the call goes to ``wasmtime_func_call_unchecked`` (see :mod:`portalis.runtime._capi` for
-the safety rules). Nothing is looked up, boxed or converted per call beyond that.
+small Python function, generated for exactly its parameter and result types (the way
+:func:`collections.namedtuple` generates classes): arguments are stored straight into the raw
+call buffer through typed memoryviews and the call goes to ``wasmtime_func_call_unchecked``
+(see :mod:`portalis.runtime._capi` for the safety rules). Nothing is looked up, boxed or
+converted per call beyond that.
 
-The generated code reads its collaborators from a private globals dict, so closing an
-instance swaps the call for one that raises, at no cost to the calls before it.
+Either way, closing the instance makes the function refuse calls (the C object has a flag;
+the generated code reads ``_call`` from a private globals dict, which closing replaces), at
+no cost to the calls before it.
 """
 
 from __future__ import annotations
