@@ -42,6 +42,10 @@ def test_the_example_kernel_builds_and_matches_cpython():
     exec(compile(source, "readme_kernel.py", "exec"), namespace)
     kernel = load(compile_source(source, "readme_kernel.py").wasm, cache=False)
     compiled, reference = np.zeros(16), np.zeros(16)
+    # math.sin is within 1 ulp of CPython's (docs/language.md), not always bit-identical.
     for t in (0.0, 0.5, 2.0):
-        assert kernel.update(t, compiled) == namespace["update"](t, reference)  # type: ignore[operator]
-    np.testing.assert_array_equal(compiled, reference)
+        got = kernel.update(t, compiled)
+        want = namespace["update"](t, reference)  # type: ignore[operator]
+        np.testing.assert_allclose(got, want, rtol=1e-15, atol=1e-15)
+    np.testing.assert_allclose(compiled, reference, rtol=1e-15, atol=1e-15)
+    assert np.any(compiled != 0.0)
