@@ -110,7 +110,8 @@ def render(
     canvas.text(
         90,
         72,
-        "BLUE: PATH WRITTEN BY THE RUN   GREEN: CLOSED FORM   RED: CONTACTS THE MODULE REPORTED",
+        f"BLUE: PATH THE RUN WROTE   PINK: BALL EVERY {every} FRAMES   GREEN: CLOSED FORM   "
+        "RED: CONTACTS",
         GREY,
         2,
     )
