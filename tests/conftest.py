@@ -4,6 +4,12 @@ reads another's cache or the user's."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
+
+# Examples are not timed: CI machines are shared and noisy, and speed is measured by the
+# benchmarks, never by tests.
+settings.register_profile("portalis", deadline=None)
+settings.load_profile("portalis")
 
 
 @pytest.fixture(autouse=True)
