@@ -16,6 +16,13 @@ Lowering rules the compiler follows and the runtime relies on:
   the byte offset of its first element in linear memory, then its shape, outermost first.
   Arrays are C-contiguous and passed by reference: a kernel's writes are visible to the
   caller afterwards;
+* each array parameter says whether the function may store into it (``writes``, default
+  true; absent in the JSON means true, so older modules and hand-written descriptions stay
+  correct). The compiler sets it false only when neither the function nor anything it passes
+  the array to can store into it; hosts then skip copying the array back out (and the runner
+  skips copying an unchanged value in again). The flag is a hint from untrusted data: a
+  module that lies about it can only make its own results stale, because hosts copy to and
+  from the regions they allocated, never elsewhere;
 * several results are a wasm multi-value return, in the order listed;
 * the module exports ``memory`` and an allocator ``portalis_alloc(size: i32, align: i32)
   -> i32`` (and ``portalis_free(ptr: i32)``) the runtime uses to place arrays;
@@ -81,7 +88,9 @@ class Array:
 
     ``dtype`` is one of :data:`ELEMENT_TYPES`; ``ndim`` its rank. ``shape`` is known for
     persistent arrays (and for parameters the kernel declared with a fixed shape);
-    ``offset`` is the byte offset in linear memory of a persistent array.
+    ``offset`` is the byte offset in linear memory of a persistent array. ``writes`` is
+    False for a parameter the function never stores into (see the module docstring); it
+    is True for persistent arrays.
     """
 
     name: str
@@ -89,6 +98,7 @@ class Array:
     ndim: int = 1
     shape: tuple[int, ...] | None = None
     offset: int | None = None
+    writes: bool = True
 
 
 Param = Value | Array
@@ -196,6 +206,12 @@ def _dec_value(d: dict[str, Any]) -> Value:
     return Value(name=str(d["name"]), type=str(d["type"]), default=d.get("default"))
 
 
+def _dec_bool(v: Any, d: dict[str, Any]) -> bool:
+    if not isinstance(v, bool):
+        raise AbiError(f"bad 'writes' flag (not true or false) in {d!r}")
+    return v
+
+
 def _dec_param(d: dict[str, Any]) -> Param:
     if d.get("kind") == "array":
         if d["dtype"] not in ELEMENT_TYPES:
@@ -207,6 +223,7 @@ def _dec_param(d: dict[str, Any]) -> Param:
             ndim=int(d.get("ndim", 1)),
             shape=tuple(int(n) for n in shape) if shape is not None else None,
             offset=int(d["offset"]) if d.get("offset") is not None else None,
+            writes=_dec_bool(d.get("writes", True), d),
         )
     return _dec_value(d)
 

@@ -86,7 +86,7 @@ def _helper(x: float) -> float:
     assert fn is not None and fn.doc == "Doc of update." and fn.line == 8
     assert fn.params == (
         Value("x", "f64"),
-        Array("points", "f32", 2),
+        Array("points", "f32", 2, writes=False),  # update only reads it
         Value("k", "i64", 2),
         Value("on", "bool", True),
     )

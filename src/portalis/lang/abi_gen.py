@@ -1,20 +1,23 @@
-"""The ``portalis.abi`` description of a compiled module (see portalis/abi.py)."""
+"""The ``portalis.abi`` description of a compiled module (see portalis/abi.py), including
+which array parameters each function may write (passes/writes.py)."""
 
 from __future__ import annotations
 
 from portalis import __version__, abi
 from portalis.lang import ir
+from portalis.lang.passes.writes import written_arrays
 from portalis.lang.types import ArrayType, Scalar
 
 
-def _param(p: ir.Param) -> abi.Param:
+def _param(p: ir.Param, written: frozenset[str]) -> abi.Param:
     if isinstance(p.type, ArrayType):
-        return abi.Array(p.name, p.type.element.abi, p.type.ndim)
+        return abi.Array(p.name, p.type.element.abi, p.type.ndim, writes=p.name in written)
     return abi.Value(p.name, p.type.abi, p.default)
 
 
 def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
     functions = []
+    written = written_arrays(module.functions)
     for fn in module.functions:
         if not fn.exported:
             continue
@@ -27,7 +30,7 @@ def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
         functions.append(
             abi.Function(
                 name=fn.name,
-                params=tuple(_param(p) for p in fn.params),
+                params=tuple(_param(p, written[fn.symbol]) for p in fn.params),
                 results=tuple(
                     abi.Value(n, t.abi)
                     for n, t in zip(names, results, strict=False)

@@ -47,7 +47,7 @@ def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> lis
 def _inlinable(fn: ir.Function) -> bool:
     if any(isinstance(p.type, ArrayType) for p in fn.params) or not fn.body:
         return False
-    nodes = [n for s in fn.body for n in _walk(s)]
+    nodes = [n for s in fn.body for n in walk(s)]
     if any(isinstance(n, ir.Call) and n.symbol == fn.symbol for n in nodes):
         return False
     return len(nodes) <= (MAX_NODES if _straight_line(fn) else MAX_BLOCK_NODES)
@@ -57,7 +57,7 @@ def _assigned_locals(fn: ir.Function) -> set[str]:
     """Locals ``fn`` writes (a parameter it assigns cannot be replaced by the argument)."""
     out: set[str] = set()
     for s in fn.body:
-        for n in _walk(s):
+        for n in walk(s):
             if isinstance(n, ir.SetLocal | ir.LocalTee):
                 out.add(n.name)
             elif isinstance(n, ir.ForRange):
@@ -116,16 +116,16 @@ def _child_fields(node: Any) -> tuple[str, ...]:
     return names
 
 
-def _walk(node: Any) -> Any:
+def walk(node: Any) -> Any:
     yield node
     for name in _child_fields(node):
         v = getattr(node, name)
         if isinstance(v, ir.Node):
-            yield from _walk(v)
+            yield from walk(v)
         elif isinstance(v, list):
             for item in v:
                 if isinstance(item, ir.Node):
-                    yield from _walk(item)
+                    yield from walk(item)
 
 
 def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
@@ -188,7 +188,7 @@ class _Inliner:
         labels = {
             n.label: f"~inl{next(_labels)}"
             for s in callee.body
-            for n in _walk(s)
+            for n in walk(s)
             if isinstance(n, ir.Block)
         }
 
@@ -231,7 +231,7 @@ def _reachable(functions: list[ir.Function], roots: set[str]) -> list[ir.Functio
             continue
         seen.add(sym)
         for stmt in by_symbol[sym].body:
-            for n in _walk(stmt):
+            for n in walk(stmt):
                 if isinstance(n, ir.Call):
                     todo.append(n.symbol)
     return [f for f in functions if f.symbol in seen]
