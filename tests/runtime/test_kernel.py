@@ -114,3 +114,55 @@ def test_view_arguments_are_zero_copy(kernel):
 def test_doc_and_repr(kernel):
     assert kernel.scale.__doc__ == "Scale pts in place."
     assert "scale" in repr(kernel)
+
+
+def test_read_only_arrays_are_not_copied_back():
+    """`writes: false` means no copy-back. Shown with a module whose ABI says so of `scale`,
+    which does store: the caller's array keeps its values (the module's own writes stay in
+    its memory) while the result still reflects them — a lying flag only makes results
+    stale for the caller, never reaches anything else."""
+    from portalis.abi import Array, Function, ModuleAbi, Value
+
+    abi = ModuleAbi(
+        functions=(
+            Function("scale", (Array("pts", "f64", 1, writes=False), Value("k", "f64", 2.0)),
+                     (Value("total", "f64"),)),
+        ),
+    )  # fmt: skip
+    k = portalis.load(wat.binary(wat.ABI_KERNEL, abi), name="liar", cache=False)
+    pts = np.arange(5.0)
+    assert k.scale(pts) == 20.0
+    np.testing.assert_array_equal(pts, np.arange(5.0))
+    assert k.scale(pts, 3.0) == 30.0  # copied in afresh each call: the caller's values
+    np.testing.assert_array_equal(pts, np.arange(5.0))
+
+
+def test_written_arrays_still_come_back_and_read_only_ones_are_left_alone(kernel):
+    m = np.arange(16.0).reshape(4, 4)
+    m.setflags(write=True)
+    before = m.copy()
+    assert kernel.trace(m) == float(np.trace(before))
+    np.testing.assert_array_equal(m, before)
+    frozen = np.arange(16.0).reshape(4, 4)
+    frozen.setflags(write=False)  # read-only input to a read-only parameter: fine
+    assert kernel.trace(frozen) == float(np.trace(frozen))
+
+
+def test_abi_writes_flag_defaults_to_true_when_absent():
+    import json
+
+    from portalis.abi import AbiError, ModuleAbi
+
+    doc = {
+        "version": 1,
+        "functions": [{"name": "f", "results": [], "params": [
+            {"kind": "array", "name": "a", "dtype": "f64", "ndim": 1},
+            {"kind": "array", "name": "b", "dtype": "f64", "ndim": 1, "writes": False},
+        ]}],
+    }  # fmt: skip
+    abi = ModuleAbi.from_bytes(json.dumps(doc).encode())
+    assert [p.writes for p in abi.functions[0].params] == [True, False]
+    assert ModuleAbi.from_bytes(abi.to_bytes()) == abi
+    doc["functions"][0]["params"][1]["writes"] = "no"
+    with pytest.raises(AbiError, match="writes"):
+        ModuleAbi.from_bytes(json.dumps(doc).encode())

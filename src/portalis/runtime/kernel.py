@@ -3,7 +3,8 @@
 A Portalis-built module describes its functions (names, types, defaults, arrays) in its ABI
 section (:mod:`portalis.abi`); this module binds Python arguments to them: keywords and
 defaults, NumPy arrays placed in linear memory and copied back afterwards (the kernel's
-writes are visible to the caller, as they would be under CPython), results converted back to
+writes are visible to the caller, as they would be under CPython; arrays the ABI marks
+``writes: false`` are not copied back), results converted back to
 ``float``/``int``/``bool`` and tuples. Modules without the section are called positionally by
 export signature.
 """
@@ -26,8 +27,8 @@ from portalis.runtime.sandbox import DEFAULT_SANDBOX, Sandbox
 
 class KernelFunction:
     """The binding work behind one ABI function: arrays placed in linear memory and copied
-    back, bools converted. Users call the function :func:`signature_function` makes over it,
-    which has the kernel's own Python signature."""
+    back (those the function may write), bools converted. Users call the function
+    :func:`signature_function` makes over it, which has the kernel's own Python signature."""
 
     def __init__(self, instance: Instance, abi: Function) -> None:
         self.abi = abi
@@ -106,7 +107,12 @@ class KernelFunction:
             self._scratch[param.name] = (offset, capacity)
         if src.size:
             memory._ndarray(offset, dtype, src.shape)[...] = src
-        if isinstance(value, np.ndarray) and value.flags.writeable:
+        # Copied back only if the function may store into it. The flag comes from the ABI,
+        # which is untrusted: a module that claims `writes: false` and stores anyway only
+        # leaves the caller's array without its writes (its own results go stale); the
+        # copy still reads just this scratch region, so no memory is reached that the
+        # flag did not already allow.
+        if param.writes and isinstance(value, np.ndarray) and value.flags.writeable:
             copy_back.append((value, offset, dtype, src.shape))
         return offset, src.shape
 
