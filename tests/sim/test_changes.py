@@ -293,3 +293,63 @@ def test_on_demand_runs_again_when_an_array_input_is_edited(
         rt.step(1 / 60)
         assert stats.calls == 2
         assert rt.module_prim("/Sum").results == (6.0,)
+
+
+def _read_only(abi: ModuleAbi) -> ModuleAbi:
+    """``abi`` with every array parameter marked ``writes: false``."""
+    fn = abi.functions[0]
+    params = tuple(
+        Array(p.name, p.dtype, p.ndim, writes=False) if isinstance(p, Array) else p
+        for p in fn.params
+    )
+    return ModuleAbi(functions=(Function(fn.name, params, fn.results),))
+
+
+@pytest.mark.parametrize("writes", [True, False])
+def test_a_read_only_array_is_copied_in_only_when_its_value_changes(
+    tmp_path: Path, write_wasm: WriteWasm, writes: bool
+) -> None:
+    wasm = write_wasm("sum", SUM_WAT, SUM_ABI if writes else _read_only(SUM_ABI))
+    stage = Usd.Stage.CreateNew(str(tmp_path / "scene.usda"))
+    prim = module(stage, "/Sum", wasm)
+    values = add_input(prim, "values", "double[]", Vt.DoubleArray([1.0, 2.0, 3.0]))
+    with Runtime(stage) as rt:
+        (slot,) = rt.module_prim("/Sum").entry.arrays
+        assert slot.writes is writes
+        for _ in range(3):
+            rt.step(1 / 60)
+            assert rt.module_prim("/Sum").results == (6.0,)
+        assert slot.copies == (3 if writes else 1)
+        values.Set(Vt.DoubleArray([10.0, 20.0, 30.0]))  # same shape, new value: copied
+        for _ in range(2):
+            rt.step(1 / 60)
+            assert rt.module_prim("/Sum").results == (60.0,)
+        assert slot.copies == (5 if writes else 2)
+        values.Set(Vt.DoubleArray([1.0] * 100))  # another shape: a new region, copied
+        rt.step(1 / 60)
+        assert rt.module_prim("/Sum").results == (100.0,)
+        assert slot.copies == (6 if writes else 3)
+
+
+def test_a_module_that_lies_about_writes_only_gets_its_own_stale_values(
+    tmp_path: Path, write_wasm: WriteWasm
+) -> None:
+    # The scale kernel stores into `points` but its ABI says it does not: the runner trusts
+    # it and skips the copy, so the kernel sees its own previous writes (results compound)
+    # — the lie harms nothing but its own results. An edit is still picked up.
+    wasm = write_wasm("scale", SCALE_WAT, _read_only(SCALE_ABI))
+    stage = Usd.Stage.CreateNew(str(tmp_path / "scene.usda"))
+    prim = module(stage, "/Scale", wasm)
+    points = add_input(prim, "points", "double[]", Vt.DoubleArray([1.0, 2.0, 3.0]))
+    add_input(prim, "scale", "double", 2.0)
+    add_output(prim, "points", "double[]")
+    with Runtime(stage) as rt:
+        seen = []
+        for _ in range(2):
+            rt.step(1 / 60)
+            seen.append(np.asarray(rt.module_prim("/Scale").output("points")).tolist())
+        assert seen == [[2, 4, 6], [4, 8, 12]]
+        points.Set(Vt.DoubleArray([5.0, 5.0, 5.0]))
+        rt.step(1 / 60)
+        assert np.asarray(rt.module_prim("/Scale").output("points")).tolist() == [10, 10, 10]
+        assert rt.failures == []

@@ -5,7 +5,8 @@ An array parameter takes, as WebAssembly values, the byte offset of its first el
 then its shape (``portalis.abi``). Each slot owns one region of the module's memory, grown
 when a larger array arrives, so a steady stream of frames allocates nothing. A slot without
 a source is a working buffer: allocated once (zeroed), kept across calls — a sensor's history
-window, a fluid's grid.
+window, a fluid's grid. A slot whose parameter the ABI marks read-only (``writes: false``)
+copies a value in only when it differs from the one already in memory.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class ArraySlot:
         shape: tuple[int, ...] | None = None,
         where: str = "",
         count_only: bool = False,
+        writes: bool = True,
     ) -> None:
         self.name = name
         self.dtype = dtype
@@ -42,6 +44,11 @@ class ArraySlot:
         self.where = where
         #: Signature-bound modules take (offset, element count) rather than (offset, shape…).
         self.count_only = count_only
+        #: Whether the function may store into the array (the ABI's ``writes``); if not, a
+        #: value already in memory stays valid until the source yields another.
+        self.writes = writes
+        #: How many times ``place`` copied a value into memory (tests, benchmarks).
+        self.copies = 0
         self.shape: tuple[int, ...] = shape or ()
         self.offset = 0
         self.capacity = 0
@@ -52,6 +59,8 @@ class ArraySlot:
         #: shape. It stays valid across calls: the engine never moves linear memory, and the
         #: region is this slot's own allocation, whatever else the module allocates.
         self._memory_view: np.ndarray | None = None
+        #: The converted value last copied into ``_memory_view`` (None: nothing trusted there).
+        self._placed: np.ndarray | None = None
 
     @property
     def is_buffer(self) -> bool:
@@ -67,13 +76,20 @@ class ArraySlot:
     def place(self, instance: Instance, argv: list[Any]) -> None:
         """Copy the source's current value into memory and its location into ``argv``.
 
-        The copy happens at every call, constants included: the ABI passes arrays by
-        reference, a kernel may write into any array it is given, and nothing in a module
-        says which ones it does not; each call must see the value the scene holds. What is
-        not redone is everything around the copy: converting the USD value to NumPy (kept
-        until the source yields another value — for a constant, until a change notice), and
-        finding the region in memory (kept until the array needs more room or another
-        shape), so a call costs one ``memcpy``."""
+        For a parameter the function may write (the ABI's ``writes``, true unless the
+        module says otherwise), the copy happens at every call, constants included: the
+        ABI passes arrays by reference, so the previous call may have changed the module's
+        copy, and each call must see the value the scene holds. For a read-only parameter
+        the copy is skipped while the source yields the very value last copied (the same
+        object: a constant until a change notice; animated and produced values are new
+        objects at each call). What is never redone is everything around the copy:
+        converting the USD value to NumPy (kept until the source yields another value),
+        and finding the region in memory (kept until the array needs more room or another
+        shape), so a call costs at most one ``memcpy``.
+
+        Trusting ``writes`` is safe: a module that says false and stores anyway only sees
+        its own stale writes at the next call; the runner still copies into and reads
+        from this slot's own region only."""
         if self.source is None:
             return
         raw = self.source.get()
@@ -88,9 +104,14 @@ class ArraySlot:
             self._ensure(instance, array.nbytes)
             self.shape = array.shape
             view = self._memory_view = self._view(instance)
+            self._placed = None
             self._store_args(argv)
+        elif not self.writes and self._placed is array:
+            return  # memory already holds this value, and the function leaves it alone
         if array.size:
             view[...] = array
+        self.copies += 1
+        self._placed = array
 
     def key(self) -> Any:
         """The source's current value as something ``==`` compares by content (on_demand

@@ -343,6 +343,7 @@ def bind_by_name(
                 source=found[0] if found else None,
                 shape=shape,
                 where=where,
+                writes=param.writes,
             )
             call.arrays.append(slot)
             call.note(slot.source)
