@@ -30,7 +30,8 @@ from portalis.lang.types import (
 if TYPE_CHECKING:
     from portalis.lang.frontend.program import Program
 
-_ARITH = {
+#: Python binary operator → IR operation; augmented assignment (``x += y``) uses it too.
+BINARY_OPS = {
     ast.Add: "add",
     ast.Sub: "sub",
     ast.Mult: "mul",
@@ -391,7 +392,7 @@ class ExprLowerer:
         return ir.Unary(line, col, t, "invert", e)
 
     def binop(self, node: ast.BinOp) -> ir.Expr:
-        op = _ARITH.get(type(node.op))
+        op = BINARY_OPS.get(type(node.op))
         if op is None:
             raise self.err(node, f"operator `{type(node.op).__name__}` is not supported")
         left, right = self.lower_scalar(node.left), self.lower_scalar(node.right)

@@ -14,27 +14,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from portalis.abi import ERROR_CODES
 from portalis.lang import ir
 from portalis.lang.frontend import bounds
-from portalis.lang.frontend.exprs import ExprLowerer
+from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer
 from portalis.lang.frontend.unit import FunctionSig
 from portalis.lang.types import BOOL, F32, I32, I64, NONE, ArrayType, Scalar, TupleType
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.program import Program
-
-_AUG = {
-    ast.Add: "add",
-    ast.Sub: "sub",
-    ast.Mult: "mul",
-    ast.Div: "div",
-    ast.FloorDiv: "floordiv",
-    ast.Mod: "mod",
-    ast.Pow: "pow",
-    ast.BitAnd: "and",
-    ast.BitOr: "or",
-    ast.BitXor: "xor",
-    ast.LShift: "shl",
-    ast.RShift: "shr",
-}
 
 
 def lower_function(program: Program, sig: FunctionSig) -> ir.Function:
@@ -270,7 +255,7 @@ class FunctionLowerer(ExprLowerer):
         return self.assign_to(node.target, self.lower(node.value), node)
 
     def aug_assign(self, node: ast.AugAssign) -> list[ir.Stmt]:
-        op = _AUG.get(type(node.op))
+        op = BINARY_OPS.get(type(node.op))
         if op is None:
             raise self.err(node, f"operator `{type(node.op).__name__}=` is not supported")
         line, col = node.lineno, node.col_offset
