@@ -15,7 +15,6 @@ Each demo supplies the demo-specific parts as a :class:`Scenario`; this module i
 from __future__ import annotations
 
 import importlib
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -123,50 +122,21 @@ def run_demo(
 
 
 def run_headless(scene: Path, result: Path, timeline: Timeline, run: DemoRun) -> None:
-    """Run ``scene`` for the timeline and write the outputs to ``result`` (a new layer that
-    sublayers the scene), atomically."""
-    from pxr import Sdf, Usd
+    """Run ``scene`` for the timeline and write the outputs to ``result``, as ``portalis run``
+    does (:func:`portalis.sim.bake.bake`)."""
+    from portalis.sim.bake import bake
 
-    import portalis.usd  # noqa: F401  (registers the schemas before a stage is opened)
-    from portalis.sim import Runtime
-
-    layer = Sdf.Layer.CreateAnonymous(".usda")
-    # An anonymous layer has no folder to resolve a relative sublayer against: it gets the
-    # absolute path while running, and the file gets the relative one.
-    layer.subLayerPaths.append(str(scene.resolve()))
-    stage = Usd.Stage.Open(layer)
-    stage.SetEditTarget(Usd.EditTarget(layer))
-    scene_layer = Sdf.Layer.FindOrOpen(str(scene))
-    if scene_layer is None:
-        raise SceneError(f"cannot open {scene}")
-    for key in ("startTimeCode", "endTimeCode", "timeCodesPerSecond", "framesPerSecond"):
-        layer.pseudoRoot.SetInfo(key, scene_layer.pseudoRoot.GetInfo(key))
-    layer.defaultPrim = scene_layer.defaultPrim
-
-    with Runtime(stage, record=True) as runtime:
-        runtime.play(0.0)
-        dt = 1.0 / timeline.fps
-        for frame in range(1, timeline.frames + 1):
-            runtime.step(dt, time_code=float(frame))
-        runtime.stop(float(timeline.frames))
-        runtime.flush()
-        run.summary = [
-            f"{s.module}: {s.calls} calls, {s.failures} failures"
-            + (
-                f", mean {s.mean_seconds * 1e6:.1f} µs, p99 {s.p99_seconds * 1e6:.1f} µs"
-                if s.mean_seconds is not None and s.p99_seconds is not None
-                else ""
-            )
-            for s in runtime.summary()
-        ]
-        run.failures = [str(f) for f in runtime.failures]
-    out = Sdf.Layer.CreateAnonymous(".usda")
-    out.TransferContent(layer)  # a copy no stage watches, so the path edit recomposes nothing
-    out.subLayerPaths[0] = os.path.relpath(scene, result.parent)
-    tmp = result.with_name(result.name + ".tmp")
-    if not out.Export(str(tmp)):
-        raise SceneError(f"cannot write {tmp}")
-    tmp.replace(result)
+    baked = bake(scene, result, start=0.0, end=float(timeline.frames), fps=timeline.fps)
+    run.summary = [
+        f"{s.module}: {s.calls} calls, {s.failures} failures"
+        + (
+            f", mean {s.mean_seconds * 1e6:.1f} µs, p99 {s.p99_seconds * 1e6:.1f} µs"
+            if s.mean_seconds is not None and s.p99_seconds is not None
+            else ""
+        )
+        for s in baked.summary
+    ]
+    run.failures = [str(f) for f in baked.failures]
     if run.failures:
         raise SceneError(
             "the run stopped a module: " + "; ".join(run.failures),
