@@ -77,5 +77,5 @@ def _as_dict(module: Any) -> dict[str, Any]:
         "exports": [e.__dict__ for e in module.exports],
         "imports": [i.__dict__ for i in module.imports],
         "sections": [{"name": n, "size": s} for n, s in module.sections],
-        "abi": __import__("json").loads(module.abi.to_json()) if module.abi else None,
+        "abi": json.loads(module.abi.to_json()) if module.abi else None,
     }

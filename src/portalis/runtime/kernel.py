@@ -20,7 +20,7 @@ import numpy as np
 from portalis.abi import Array, Function, ModuleAbi, Value
 from portalis.errors import PortalisError, SignatureError
 from portalis.runtime.instance import Instance
-from portalis.runtime.memory import DTYPES
+from portalis.runtime.memory import DTYPES, ArrayView
 from portalis.runtime.module import CompiledModule, load_module
 from portalis.runtime.sandbox import DEFAULT_SANDBOX, Sandbox
 
@@ -68,8 +68,6 @@ class KernelFunction:
         value: Any,
         copy_back: list[tuple[np.ndarray, int, np.dtype[Any], tuple[int, ...]]],
     ) -> tuple[int, tuple[int, ...]]:
-        from portalis.runtime.memory import ArrayView
-
         dtype = DTYPES[param.dtype]
         where = f"{self._instance.name}::{self.name}(): argument '{param.name}'"
         if isinstance(value, ArrayView):

@@ -19,7 +19,7 @@ from portalis.abi import SECTION_NAME, AbiError, ModuleAbi
 from portalis.errors import ImportDeniedError, ModuleLoadError
 from portalis.runtime.cache import ModuleCache
 from portalis.runtime.engine import EngineSettings, shared_engine
-from portalis.runtime.sandbox import DEFAULT_SANDBOX, Sandbox
+from portalis.runtime.sandbox import DEFAULT_SANDBOX, WASI_MODULES, Sandbox
 
 WASM_MAGIC = b"\0asm"
 WASM_VERSION_1 = b"\x01\0\0\0"
@@ -68,7 +68,6 @@ class CompiledModule:
     load_seconds: float
     compile_seconds: float
     cache_hit: bool
-    _instances: list[object] = field(default_factory=list, repr=False)
 
     # Described lazily: wrapping every import/export type through wasmtime-py costs
     # milliseconds on large modules, and a warm load must stay well under one.
@@ -95,19 +94,10 @@ class CompiledModule:
         """Export name → kind, read from the binary (cheaper than wasmtime-py's types)."""
         return scan_exports(self.binary, self.name)
 
-    @cached_property
-    def _export_names(self) -> dict[str, ExportInfo]:
-        return {e.name: e for e in self.exports}
-
-    def export(self, name: str) -> ExportInfo | None:
-        return self._export_names.get(name)
-
     def check_imports(self, sandbox: Sandbox) -> None:
         """Refuse at load time a module that imports anything the sandbox does not give."""
         for imp in self.imports:
             if not sandbox.provides(imp.module, imp.name):
-                from portalis.runtime.sandbox import WASI_MODULES
-
                 if imp.module in WASI_MODULES:
                     hint = "WASI is off by default; enable it in the sandbox (Sandbox(wasi=...))"
                 else:
