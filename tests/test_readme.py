@@ -49,3 +49,9 @@ def test_the_example_kernel_builds_and_matches_cpython():
         np.testing.assert_allclose(got, want, rtol=1e-15, atol=1e-15)
     np.testing.assert_allclose(compiled, reference, rtol=1e-15, atol=1e-15)
     assert np.any(compiled != 0.0)
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    tests = block_after("<!-- test-command -->", "bash").strip()
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert tests in ci
