@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 from pxr import Gf, Sdf, Usd, UsdGeom, Vt
 
-from portalis.abi import Array, Function, ModuleAbi, Value
+from portalis.abi import Function, ModuleAbi, Value
 from portalis.sim import Runtime
 from portalis.usd import add_input, add_output, create_wasm_module_prim
 from portalis.usd import tokens as t
 
-from .conftest import WriteWasm
+from .conftest import SCALE_ARRAY_ABI, SCALE_ARRAY_WAT, WriteWasm
 
 # update(a, b) -> (a + b, a * b)
 ADD_MUL = """(module (func (export "update") (param f64 f64) (result f64 f64)
@@ -312,29 +312,6 @@ def test_abi_default_fills_an_unbound_parameter(tmp_path: Path, write_wasm: Writ
         rt.step(1 / 60)
     assert prim.GetAttribute("outputs:sum").Get() == 4.5
     assert prim.GetAttribute("outputs:product").Get() == 2.0
-
-
-# update(points: f64[n], scale: f64) -> count: doubles every element in place
-SCALE_ARRAY_WAT = """(module (memory (export "memory") 1)
-  (func (export "update") (param $p i32) (param $n i32) (param $s f64) (result i32)
-    (local $i i32)
-    (block $done (loop $next
-      local.get $i local.get $n i32.ge_s br_if $done
-      local.get $p local.get $i i32.const 8 i32.mul i32.add
-      local.get $p local.get $i i32.const 8 i32.mul i32.add f64.load
-      local.get $s f64.mul f64.store
-      local.get $i i32.const 1 i32.add local.set $i
-      br $next))
-    local.get $n))"""
-SCALE_ARRAY_ABI = ModuleAbi(
-    functions=(
-        Function(
-            "update",
-            params=(Array("points", "f64", 1), Value("scale", "f64")),
-            results=(Value("count", "i32"),),
-        ),
-    )
-)
 
 
 def test_arrays_go_through_linear_memory_and_back_to_a_mesh(

@@ -16,6 +16,8 @@ from portalis.sim import Runtime
 from portalis.usd import add_input, add_output, create_wasm_module_prim
 from portalis.usd import tokens as t
 
+from .conftest import SCALE_ARRAY_ABI as SCALE_ABI
+from .conftest import SCALE_ARRAY_WAT as SCALE_WAT
 from .conftest import WriteWasm
 
 # update(target_x, target_y, target_z) -> (x, y, z): the components as the call got them
@@ -46,28 +48,6 @@ SUM_WAT = """(module (memory (export "memory") 1)
 SUM_ABI = ModuleAbi(
     functions=(
         Function("update", params=(Array("values", "f64", 1),), results=(Value("total", "f64"),)),
-    )
-)
-
-# update(points: f64[n], scale: f64) -> count: multiplies every element by scale, in place
-SCALE_WAT = """(module (memory (export "memory") 1)
-  (func (export "update") (param $p i32) (param $n i32) (param $s f64) (result i32)
-    (local $i i32)
-    (block $done (loop $next
-      local.get $i local.get $n i32.ge_s br_if $done
-      local.get $p local.get $i i32.const 8 i32.mul i32.add
-      local.get $p local.get $i i32.const 8 i32.mul i32.add f64.load
-      local.get $s f64.mul f64.store
-      local.get $i i32.const 1 i32.add local.set $i
-      br $next))
-    local.get $n))"""
-SCALE_ABI = ModuleAbi(
-    functions=(
-        Function(
-            "update",
-            params=(Array("points", "f64", 1), Value("scale", "f64")),
-            results=(Value("count", "i32"),),
-        ),
     )
 )
 
