@@ -1,0 +1,585 @@
+"""Smoke in a box: Stam's stable fluids on a staggered (MAC) grid, one call per time step.
+
+This is a Portalis kernel: plain typed Python in the language ``portalis build`` compiles
+(docs/language.md). It runs unchanged under CPython, which is how its tests check it, bit for
+bit, against the compiled module.
+
+The grid. Every field is an ``(nx, ny, nz)`` array of cells of edge ``cell_size`` metres;
+the outermost layer of cells is the box's wall, and cells the scene marks in ``solid`` (a
+flat array of ``nx*ny*nz`` bytes, non-zero for solid) are obstacles. Velocities are stored on
+cell faces, as graphics solvers do (Harlow & Welch's MAC grid): ``u[i, j, k]`` is the x
+velocity on the face between cells ``i - 1`` and ``i``, ``v`` and ``w`` likewise in y and z;
+the smoke's density ``smoke`` and the ``pressure`` live at cell centres. With velocities on
+faces, the discrete divergence of a cell is its net outflow, the pressure gradient lives
+where the velocities do, and the Laplacian the projection solves is exactly the divergence
+of that gradient — so what remains of the divergence after the projection is exactly the
+residual of the pressure solve, which the solver's iterations drive down.
+
+A face is *open* when the cells on both sides are fluid. Closed faces carry no flow: that is
+the solid boundary condition (no flow through walls and obstacles; the fluid slides along
+them). ``open_x/_y/_z`` hold 1.0 for open faces and 0.0 for closed ones, built from
+``solid`` at the start of each step; ``inv_open`` holds 1 / (open faces of a fluid cell).
+
+One step (Stam, "Stable Fluids", SIGGRAPH 1999; the order Bridson's book uses):
+
+1. **Sources and forces**: the emitter, a sphere at ``emitter_x/_y/_z`` (metres, world) of
+   ``emitter_radius``, adds ``emitter_rate`` density units per second to the cells whose
+   centres it covers; smoke is lighter than the air it displaces, which pushes it up with
+   acceleration ``buoyancy · smoke / density`` (m/s² per unit of smoke; ``density`` is the
+   fluid's, kg/m³, so a denser fluid is pushed less).
+2. **Diffusion** of velocity, implicitly: (1 − ν·dt·∇²) u = u*, solved by
+   ``diffusion_iterations`` Gauss–Seidel sweeps (stable for any ν·dt: the sweeps contract by
+   6a / (1 + 6a) with a = ν·dt / h², a few suffice for air-like viscosities).
+3. **Advection**, semi-Lagrangian: each face velocity and each cell's smoke is taken from
+   where the fluid was ``dt`` ago (a straight back-trace through the diffused velocity),
+   interpolated trilinearly — unconditionally stable.
+4. **Pressure projection**: solve Σ_open faces (p_n − p) = (ρ h / dt)·(net outflow) with
+   ``pressure_iterations`` sweeps of red-black Gauss–Seidel (cells of one colour depend only
+   on cells of the other, so the order inside a colour does not matter), starting from the
+   previous step's pressure; then subtract dt/(ρh)·∇p from the face velocities.
+
+``step`` returns the largest absolute divergence (1/s) before and after the projection, the
+mass of smoke in the box (density units × m³), and the largest speed on a face (m/s).
+
+Bad arguments raise ValueError, and a field that turns NaN or infinite (from a NaN
+argument, say) raises ValueError at the end of the step that made it, so a runner reports
+the step rather than drawing garbage.
+"""
+
+import math
+
+from portalis.lang import Array, f64, u8
+
+# -- checks -----------------------------------------------------------------------------------
+
+
+def check_grid(field: Array[f64, 3], nx: int, ny: int, nz: int) -> None:
+    """Every field has the grid's shape (``ValueError`` otherwise)."""
+    if field.shape[0] != nx or field.shape[1] != ny or field.shape[2] != nz:
+        raise ValueError("every field must have the grid's shape")
+
+
+def check_arguments(
+    dt: float,
+    viscosity: float,
+    density: float,
+    cell_size: float,
+    pressure_iterations: int,
+    diffusion_iterations: int,
+) -> None:
+    """The physical parameters make sense (``ValueError`` otherwise)."""
+    if not dt > 0.0 or not math.isfinite(dt):
+        raise ValueError("timeStep (dt) must be a positive number of seconds")
+    if not viscosity > 0.0 or not math.isfinite(viscosity):
+        raise ValueError("viscosity must be a positive number (m^2/s)")
+    if not density > 0.0 or not math.isfinite(density):
+        raise ValueError("density must be a positive number (kg/m^3)")
+    if not cell_size > 0.0 or not math.isfinite(cell_size):
+        raise ValueError("cell_size must be a positive number of metres")
+    if pressure_iterations < 1 or diffusion_iterations < 0:
+        raise ValueError("pressure_iterations must be >= 1, diffusion_iterations >= 0")
+
+
+# -- boundaries -------------------------------------------------------------------------------
+
+
+def build_faces(
+    solid: Array[u8],
+    open_x: Array[f64, 3],
+    open_y: Array[f64, 3],
+    open_z: Array[f64, 3],
+    inv_open: Array[f64, 3],
+) -> int:
+    """Open-face masks and 1 / (open faces) per fluid cell from ``solid`` and the walls;
+    returns the number of fluid cells."""
+    nx = open_x.shape[0]
+    ny = open_x.shape[1]
+    nz = open_x.shape[2]
+    assert open_y.shape[0] == nx and open_y.shape[1] == ny and open_y.shape[2] == nz
+    assert open_z.shape[0] == nx and open_z.shape[1] == ny and open_z.shape[2] == nz
+    assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
+    if len(solid) != nx * ny * nz:
+        raise ValueError("solid must hold one byte per cell (nx * ny * nz)")
+    # First pass: 1.0 in open_x where the cell itself is fluid (walls are the outer layer).
+    for i in range(nx):
+        for j in range(ny):
+            row = (i * ny + j) * nz
+            for k in range(nz):
+                wall = i == 0 or j == 0 or k == 0 or i == nx - 1 or j == ny - 1 or k == nz - 1
+                inv_open[i, j, k] = 0.0 if wall or solid[row + k] != 0 else 1.0
+    # Second pass: a face is open when the cells on both sides are fluid.
+    fluid = 0
+    for i in range(nx):
+        for j in range(ny):
+            for k in range(nz):
+                here = inv_open[i, j, k]
+                open_x[i, j, k] = here * inv_open[i - 1, j, k] if i > 0 else 0.0
+                open_y[i, j, k] = here * inv_open[i, j - 1, k] if j > 0 else 0.0
+                open_z[i, j, k] = here * inv_open[i, j, k - 1] if k > 0 else 0.0
+    for i in range(1, nx - 1):
+        for j in range(1, ny - 1):
+            for k in range(1, nz - 1):
+                if inv_open[i, j, k] != 0.0:
+                    fluid += 1
+                    faces = (
+                        open_x[i, j, k]
+                        + open_x[i + 1, j, k]
+                        + open_y[i, j, k]
+                        + open_y[i, j + 1, k]
+                        + open_z[i, j, k]
+                        + open_z[i, j, k + 1]
+                    )
+                    inv_open[i, j, k] = 1.0 / faces if faces > 0.0 else 0.0
+    return fluid
+
+
+# -- 1. sources and forces --------------------------------------------------------------------
+
+
+def add_sources(
+    u: Array[f64, 3],
+    v: Array[f64, 3],
+    w: Array[f64, 3],
+    smoke: Array[f64, 3],
+    u0: Array[f64, 3],
+    v0: Array[f64, 3],
+    w0: Array[f64, 3],
+    smoke0: Array[f64, 3],
+    inv_open: Array[f64, 3],
+    open_y: Array[f64, 3],
+    dt: float,
+    density: float,
+    cell_size: float,
+    origin_x: float,
+    origin_y: float,
+    origin_z: float,
+    emitter_x: float,
+    emitter_y: float,
+    emitter_z: float,
+    emitter_radius: float,
+    emitter_rate: float,
+    buoyancy: float,
+) -> None:
+    """``u0, v0, w0`` ← the velocity with the buoyant push; ``smoke0`` ← the smoke with the
+    emitter's output (both are the right-hand sides of the next stages)."""
+    nx = u.shape[0]
+    ny = u.shape[1]
+    nz = u.shape[2]
+    assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
+    assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
+    assert smoke.shape[0] == nx and smoke.shape[1] == ny and smoke.shape[2] == nz
+    assert u0.shape[0] == nx and u0.shape[1] == ny and u0.shape[2] == nz
+    assert v0.shape[0] == nx and v0.shape[1] == ny and v0.shape[2] == nz
+    assert w0.shape[0] == nx and w0.shape[1] == ny and w0.shape[2] == nz
+    assert smoke0.shape[0] == nx and smoke0.shape[1] == ny and smoke0.shape[2] == nz
+    assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
+    assert open_y.shape[0] == nx and open_y.shape[1] == ny and open_y.shape[2] == nz
+    # The emitter in grid coordinates (cell i spans [i, i + 1]).
+    ex = (emitter_x - origin_x) / cell_size
+    ey = (emitter_y - origin_y) / cell_size
+    ez = (emitter_z - origin_z) / cell_size
+    er = emitter_radius / cell_size
+    er2 = er * er
+    emitted = emitter_rate * dt
+    lift = 0.5 * dt * buoyancy / density
+    for i in range(nx):
+        for j in range(ny):
+            for k in range(nz):
+                u0[i, j, k] = u[i, j, k]
+                v0[i, j, k] = v[i, j, k]
+                w0[i, j, k] = w[i, j, k]
+                smoke0[i, j, k] = smoke[i, j, k]
+    for i in range(1, nx - 1):
+        dx = i + 0.5 - ex
+        for j in range(1, ny - 1):
+            dy = j + 0.5 - ey
+            for k in range(1, nz - 1):
+                dz = k + 0.5 - ez
+                if dx * dx + dy * dy + dz * dz <= er2 and inv_open[i, j, k] != 0.0:
+                    smoke0[i, j, k] += emitted
+                # the y face below this cell: the mean smoke of the cells it separates
+                v0[i, j, k] += lift * (smoke[i, j, k] + smoke[i, j - 1, k]) * open_y[i, j, k]
+
+
+# -- 2. diffusion -----------------------------------------------------------------------------
+
+
+def diffuse(
+    x: Array[f64, 3], rhs: Array[f64, 3], faces: Array[f64, 3], a: float, iterations: int
+) -> None:
+    """Gauss–Seidel sweeps for (1 + 6a)·x − a·Σ neighbours = rhs on open faces (closed faces
+    stay 0); ``x`` holds the initial guess and receives the solution."""
+    nx = x.shape[0]
+    ny = x.shape[1]
+    nz = x.shape[2]
+    assert rhs.shape[0] == nx and rhs.shape[1] == ny and rhs.shape[2] == nz
+    assert faces.shape[0] == nx and faces.shape[1] == ny and faces.shape[2] == nz
+    scale = 1.0 / (1.0 + 6.0 * a)
+    for _ in range(iterations):
+        for i in range(1, nx - 1):
+            for j in range(1, ny - 1):
+                for k in range(1, nz - 1):
+                    around = (
+                        x[i - 1, j, k]
+                        + x[i + 1, j, k]
+                        + x[i, j - 1, k]
+                        + x[i, j + 1, k]
+                        + x[i, j, k - 1]
+                        + x[i, j, k + 1]
+                    )
+                    x[i, j, k] = (rhs[i, j, k] + a * around) * scale * faces[i, j, k]
+    if iterations == 0:
+        for i in range(1, nx - 1):
+            for j in range(1, ny - 1):
+                for k in range(1, nz - 1):
+                    x[i, j, k] = rhs[i, j, k] * faces[i, j, k]
+
+
+# -- 3. advection -----------------------------------------------------------------------------
+
+
+def sample(
+    f: Array[f64, 3], x: float, y: float, z: float, hi_x: float, hi_y: float, hi_z: float
+) -> float:
+    """Trilinear interpolation of ``f`` at index coordinates (x, y, z), clamped into
+    [1, hi] along each axis (the fluid's part of the grid)."""
+    x = min(max(x, 1.0), hi_x)
+    y = min(max(y, 1.0), hi_y)
+    z = min(max(z, 1.0), hi_z)
+    i = min(int(x), int(hi_x) - 1)
+    j = min(int(y), int(hi_y) - 1)
+    k = min(int(z), int(hi_z) - 1)
+    tx = x - i
+    ty = y - j
+    tz = z - k
+    c00 = f[i, j, k] + (f[i + 1, j, k] - f[i, j, k]) * tx
+    c10 = f[i, j + 1, k] + (f[i + 1, j + 1, k] - f[i, j + 1, k]) * tx
+    c01 = f[i, j, k + 1] + (f[i + 1, j, k + 1] - f[i, j, k + 1]) * tx
+    c11 = f[i, j + 1, k + 1] + (f[i + 1, j + 1, k + 1] - f[i, j + 1, k + 1]) * tx
+    c0 = c00 + (c10 - c00) * ty
+    c1 = c01 + (c11 - c01) * ty
+    return c0 + (c1 - c0) * tz
+
+
+def advect(
+    u: Array[f64, 3],
+    v: Array[f64, 3],
+    w: Array[f64, 3],
+    smoke: Array[f64, 3],
+    u0: Array[f64, 3],
+    v0: Array[f64, 3],
+    w0: Array[f64, 3],
+    smoke0: Array[f64, 3],
+    open_x: Array[f64, 3],
+    open_y: Array[f64, 3],
+    open_z: Array[f64, 3],
+    inv_open: Array[f64, 3],
+    dt: float,
+    cell_size: float,
+) -> None:
+    """``u0, v0, w0`` ← the velocity ``u, v, w`` carried along itself; ``smoke`` ← ``smoke0``
+    carried along ``u, v, w``. Positions are in index coordinates: cell (i, j, k) spans
+    [i, i+1] × [j, j+1] × [k, k+1], so its x face sits at (i, j + ½, k + ½)."""
+    nx = u.shape[0]
+    ny = u.shape[1]
+    nz = u.shape[2]
+    assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
+    assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
+    assert smoke.shape[0] == nx and smoke.shape[1] == ny and smoke.shape[2] == nz
+    assert u0.shape[0] == nx and u0.shape[1] == ny and u0.shape[2] == nz
+    assert v0.shape[0] == nx and v0.shape[1] == ny and v0.shape[2] == nz
+    assert w0.shape[0] == nx and w0.shape[1] == ny and w0.shape[2] == nz
+    assert smoke0.shape[0] == nx and smoke0.shape[1] == ny and smoke0.shape[2] == nz
+    assert open_x.shape[0] == nx and open_x.shape[1] == ny and open_x.shape[2] == nz
+    assert open_y.shape[0] == nx and open_y.shape[1] == ny and open_y.shape[2] == nz
+    assert open_z.shape[0] == nx and open_z.shape[1] == ny and open_z.shape[2] == nz
+    assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
+    s = dt / cell_size  # metres per second → cells per step
+    # Clamp limits in each field's own index coordinates: a face field's sample points sit
+    # on whole indices along its axis (faces 1 … n-1 bound the fluid), a cell field's on
+    # whole indices too once shifted by ½ (cells 1 … n-2 are fluid).
+    fx = nx - 1.0
+    fy = ny - 1.0
+    fz = nz - 1.0
+    cx = nx - 2.0
+    cy = ny - 2.0
+    cz = nz - 2.0
+    for i in range(1, nx - 1):
+        for j in range(1, ny - 1):
+            for k in range(1, nz - 1):
+                # x face (i, j+½, k+½): its own u, v and w averaged from the 4 faces around
+                if open_x[i, j, k] != 0.0:
+                    uu = u[i, j, k]
+                    vv = 0.25 * (v[i - 1, j, k] + v[i - 1, j + 1, k] + v[i, j, k] + v[i, j + 1, k])
+                    ww = 0.25 * (w[i - 1, j, k] + w[i - 1, j, k + 1] + w[i, j, k] + w[i, j, k + 1])
+                    u0[i, j, k] = sample(u, i - s * uu, j - s * vv, k - s * ww, fx, cy, cz)
+                else:
+                    u0[i, j, k] = 0.0
+                # y face (i+½, j, k+½)
+                if open_y[i, j, k] != 0.0:
+                    uu = 0.25 * (u[i, j - 1, k] + u[i + 1, j - 1, k] + u[i, j, k] + u[i + 1, j, k])
+                    vv = v[i, j, k]
+                    ww = 0.25 * (w[i, j - 1, k] + w[i, j - 1, k + 1] + w[i, j, k] + w[i, j, k + 1])
+                    v0[i, j, k] = sample(v, i - s * uu, j - s * vv, k - s * ww, cx, fy, cz)
+                else:
+                    v0[i, j, k] = 0.0
+                # z face (i+½, j+½, k)
+                if open_z[i, j, k] != 0.0:
+                    uu = 0.25 * (u[i, j, k - 1] + u[i + 1, j, k - 1] + u[i, j, k] + u[i + 1, j, k])
+                    vv = 0.25 * (v[i, j, k - 1] + v[i, j + 1, k - 1] + v[i, j, k] + v[i, j + 1, k])
+                    ww = w[i, j, k]
+                    w0[i, j, k] = sample(w, i - s * uu, j - s * vv, k - s * ww, cx, cy, fz)
+                else:
+                    w0[i, j, k] = 0.0
+                # cell centre (i+½, j+½, k+½); a cell field's index coordinates are shifted ½
+                if inv_open[i, j, k] != 0.0:
+                    uu = 0.5 * (u[i, j, k] + u[i + 1, j, k])
+                    vv = 0.5 * (v[i, j, k] + v[i, j + 1, k])
+                    ww = 0.5 * (w[i, j, k] + w[i, j, k + 1])
+                    smoke[i, j, k] = sample(smoke0, i - s * uu, j - s * vv, k - s * ww, cx, cy, cz)
+                else:
+                    smoke[i, j, k] = 0.0
+
+
+# -- 4. projection ----------------------------------------------------------------------------
+
+
+def outflow(
+    u: Array[f64, 3],
+    v: Array[f64, 3],
+    w: Array[f64, 3],
+    out: Array[f64, 3],
+    inv_open: Array[f64, 3],
+    scale: float,
+) -> float:
+    """``out`` ← ``scale`` × each fluid cell's net outflow (m/s: its divergence × cell size);
+    returns the largest |outflow| (unscaled)."""
+    nx = u.shape[0]
+    ny = u.shape[1]
+    nz = u.shape[2]
+    assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
+    assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
+    assert out.shape[0] == nx and out.shape[1] == ny and out.shape[2] == nz
+    assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
+    largest = 0.0
+    for i in range(1, nx - 1):
+        for j in range(1, ny - 1):
+            for k in range(1, nz - 1):
+                d = u[i + 1, j, k] - u[i, j, k] + v[i, j + 1, k] - v[i, j, k]
+                d += w[i, j, k + 1] - w[i, j, k]
+                if inv_open[i, j, k] == 0.0:
+                    d = 0.0
+                out[i, j, k] = scale * d
+                largest = max(largest, abs(d))
+    return largest
+
+
+def solve_pressure(
+    p: Array[f64, 3],
+    b: Array[f64, 3],
+    open_x: Array[f64, 3],
+    open_y: Array[f64, 3],
+    open_z: Array[f64, 3],
+    inv_open: Array[f64, 3],
+    iterations: int,
+) -> None:
+    """Red-black Gauss–Seidel for Σ_open (p_n − p) = b: each sweep updates the cells with
+    i + j + k even, then the odd ones, each from its open neighbours."""
+    nx = p.shape[0]
+    ny = p.shape[1]
+    nz = p.shape[2]
+    assert b.shape[0] == nx and b.shape[1] == ny and b.shape[2] == nz
+    assert open_x.shape[0] == nx and open_x.shape[1] == ny and open_x.shape[2] == nz
+    assert open_y.shape[0] == nx and open_y.shape[1] == ny and open_y.shape[2] == nz
+    assert open_z.shape[0] == nx and open_z.shape[1] == ny and open_z.shape[2] == nz
+    assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
+    for _ in range(iterations):
+        for colour in range(2):
+            for i in range(1, nx - 1):
+                for j in range(1, ny - 1):
+                    first = 1 + (i + j + 1 + colour) % 2
+                    for k in range(first, nz - 1, 2):
+                        around = (
+                            open_x[i, j, k] * p[i - 1, j, k]
+                            + open_x[i + 1, j, k] * p[i + 1, j, k]
+                            + open_y[i, j, k] * p[i, j - 1, k]
+                            + open_y[i, j + 1, k] * p[i, j + 1, k]
+                            + open_z[i, j, k] * p[i, j, k - 1]
+                            + open_z[i, j, k + 1] * p[i, j, k + 1]
+                        )
+                        p[i, j, k] = (around - b[i, j, k]) * inv_open[i, j, k]
+
+
+def subtract_gradient(
+    u: Array[f64, 3],
+    v: Array[f64, 3],
+    w: Array[f64, 3],
+    u0: Array[f64, 3],
+    v0: Array[f64, 3],
+    w0: Array[f64, 3],
+    p: Array[f64, 3],
+    open_x: Array[f64, 3],
+    open_y: Array[f64, 3],
+    open_z: Array[f64, 3],
+    scale: float,
+) -> None:
+    """``u, v, w`` ← ``u0, v0, w0`` − ``scale``·∇p on open faces, 0 on closed ones."""
+    nx = u.shape[0]
+    ny = u.shape[1]
+    nz = u.shape[2]
+    assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
+    assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
+    assert u0.shape[0] == nx and u0.shape[1] == ny and u0.shape[2] == nz
+    assert v0.shape[0] == nx and v0.shape[1] == ny and v0.shape[2] == nz
+    assert w0.shape[0] == nx and w0.shape[1] == ny and w0.shape[2] == nz
+    assert p.shape[0] == nx and p.shape[1] == ny and p.shape[2] == nz
+    assert open_x.shape[0] == nx and open_x.shape[1] == ny and open_x.shape[2] == nz
+    assert open_y.shape[0] == nx and open_y.shape[1] == ny and open_y.shape[2] == nz
+    assert open_z.shape[0] == nx and open_z.shape[1] == ny and open_z.shape[2] == nz
+    for i in range(1, nx - 1):
+        for j in range(1, ny - 1):
+            for k in range(1, nz - 1):
+                here = p[i, j, k]
+                u[i, j, k] = (u0[i, j, k] - scale * (here - p[i - 1, j, k])) * open_x[i, j, k]
+                v[i, j, k] = (v0[i, j, k] - scale * (here - p[i, j - 1, k])) * open_y[i, j, k]
+                w[i, j, k] = (w0[i, j, k] - scale * (here - p[i, j, k - 1])) * open_z[i, j, k]
+
+
+# -- figures ----------------------------------------------------------------------------------
+
+
+def total_smoke(smoke: Array[f64, 3]) -> float:
+    """The sum of the smoke over every cell."""
+    nx = smoke.shape[0]
+    ny = smoke.shape[1]
+    nz = smoke.shape[2]
+    total = 0.0
+    for i in range(nx):
+        for j in range(ny):
+            for k in range(nz):
+                total += smoke[i, j, k]
+    return total
+
+
+def fastest(u: Array[f64, 3], v: Array[f64, 3], w: Array[f64, 3]) -> float:
+    """The largest |u| + |v| + |w| on any cell's lower faces; NaN or inf if any face is."""
+    nx = u.shape[0]
+    ny = u.shape[1]
+    nz = u.shape[2]
+    assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
+    assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
+    largest = 0.0
+    total = 0.0  # max() drops a NaN (it compares false); a sum keeps it
+    for i in range(nx):
+        for j in range(ny):
+            for k in range(nz):
+                a = abs(u[i, j, k]) + abs(v[i, j, k]) + abs(w[i, j, k])
+                largest = max(largest, a)
+                total += a
+    return largest if math.isfinite(total) else total
+
+
+# -- the step ---------------------------------------------------------------------------------
+
+
+def step(
+    u: Array[f64, 3],
+    v: Array[f64, 3],
+    w: Array[f64, 3],
+    smoke: Array[f64, 3],
+    pressure: Array[f64, 3],
+    u0: Array[f64, 3],
+    v0: Array[f64, 3],
+    w0: Array[f64, 3],
+    smoke0: Array[f64, 3],
+    rhs: Array[f64, 3],
+    open_x: Array[f64, 3],
+    open_y: Array[f64, 3],
+    open_z: Array[f64, 3],
+    inv_open: Array[f64, 3],
+    solid: Array[u8],
+    dt: float,
+    viscosity: float = 1.5e-5,
+    density: float = 1.0,
+    cell_size: float = 0.05,
+    origin_x: float = 0.0,
+    origin_y: float = 0.0,
+    origin_z: float = 0.0,
+    emitter_x: float = 0.0,
+    emitter_y: float = 0.0,
+    emitter_z: float = 0.0,
+    emitter_radius: float = 0.0,
+    emitter_rate: float = 0.0,
+    buoyancy: float = 4.0,
+    pressure_iterations: int = 20,
+    diffusion_iterations: int = 2,
+) -> tuple[float, float, float, float]:
+    """Advance the smoke by ``dt`` seconds; returns ``(div_before, div_after, mass,
+    max_speed)``.
+
+    ``u, v, w`` (face velocities, m/s), ``smoke`` and ``pressure`` (Pa) carry the state from
+    one call to the next; the other fields are scratch space. ``div_before`` and
+    ``div_after`` are the largest |divergence| (1/s) before and after the projection.
+    """
+    nx = u.shape[0]
+    ny = u.shape[1]
+    nz = u.shape[2]
+    if nx < 3 or ny < 3 or nz < 3:
+        raise ValueError("the grid needs at least 3 cells along each axis (walls and fluid)")
+    check_arguments(dt, viscosity, density, cell_size, pressure_iterations, diffusion_iterations)
+    check_grid(v, nx, ny, nz)
+    check_grid(w, nx, ny, nz)
+    check_grid(smoke, nx, ny, nz)
+    check_grid(pressure, nx, ny, nz)
+    check_grid(u0, nx, ny, nz)
+    check_grid(v0, nx, ny, nz)
+    check_grid(w0, nx, ny, nz)
+    check_grid(smoke0, nx, ny, nz)
+    check_grid(rhs, nx, ny, nz)
+    check_grid(open_x, nx, ny, nz)
+    check_grid(open_y, nx, ny, nz)
+    check_grid(open_z, nx, ny, nz)
+    check_grid(inv_open, nx, ny, nz)
+    build_faces(solid, open_x, open_y, open_z, inv_open)
+
+    add_sources(
+        u,
+        v,
+        w,
+        smoke,
+        u0,
+        v0,
+        w0,
+        smoke0,
+        inv_open,
+        open_y,
+        dt,
+        density,
+        cell_size,
+        origin_x,
+        origin_y,
+        origin_z,
+        emitter_x,
+        emitter_y,
+        emitter_z,
+        emitter_radius,
+        emitter_rate,
+        buoyancy,
+    )
+    a = viscosity * dt / (cell_size * cell_size)
+    diffuse(u, u0, open_x, a, diffusion_iterations)
+    diffuse(v, v0, open_y, a, diffusion_iterations)
+    diffuse(w, w0, open_z, a, diffusion_iterations)
+    advect(u, v, w, smoke, u0, v0, w0, smoke0, open_x, open_y, open_z, inv_open, dt, cell_size)
+    # Σ_open (p_n − p) = (ρ h / dt) · outflow, then u −= dt / (ρ h) · ∇p.
+    before = outflow(u0, v0, w0, rhs, inv_open, density * cell_size / dt)
+    solve_pressure(pressure, rhs, open_x, open_y, open_z, inv_open, pressure_iterations)
+    subtract_gradient(
+        u, v, w, u0, v0, w0, pressure, open_x, open_y, open_z, dt / (density * cell_size)
+    )
+    after = outflow(u, v, w, rhs, inv_open, 0.0)
+    mass = total_smoke(smoke) * cell_size * cell_size * cell_size
+    speed = fastest(u, v, w)
+    if not math.isfinite(mass) or not math.isfinite(speed):
+        raise ValueError("the fields are no longer finite (NaN or inf): check the inputs")
+    return before / cell_size, after / cell_size, mass, speed
