@@ -100,16 +100,22 @@ def run_demo(
 
     t0 = time.perf_counter()
     run = DemoRun(demo, out_dir, timeline, seconds=steps)
-    run_headless(out_dir / SCENE_USDA, out_dir / RESULT_USDA, timeline, run)
+    # A demo recording large arrays names a binary layer (RESULT_NAME = "result.usdc").
+    result = out_dir / getattr(parts, "RESULT_NAME", RESULT_USDA)
+    run_headless(out_dir / SCENE_USDA, result, timeline, run)
     steps["run"] = time.perf_counter() - t0
     log(
-        f"ran       {out_dir / RESULT_USDA}  ({timeline.frames} frames at {timeline.fps:g} fps "
+        f"ran       {result}  ({timeline.frames} frames at {timeline.fps:g} fps "
         f"in {steps['run']:.2f} s)"
     )
     for line in run.summary:
         log(f"          {line}")
     for line in run.failures:
         log(f"FAILED    {line}")
+    finish = getattr(parts, "finish", None)
+    if finish is not None:  # a demo that derives geometry from what the run recorded
+        for line in finish(out_dir):
+            log(f"finished  {line}")
 
     t0 = time.perf_counter()
     picture, run.findings = parts.make_preview(out_dir, wasm)

@@ -59,6 +59,12 @@ def check_grid(field: Array[f64, 3], nx: int, ny: int, nz: int) -> None:
         raise ValueError("every field must have the grid's shape")
 
 
+def check_mask(mask: Array[u8, 3], nx: int, ny: int, nz: int) -> None:
+    """Every face mask has the grid's shape (``ValueError`` otherwise)."""
+    if mask.shape[0] != nx or mask.shape[1] != ny or mask.shape[2] != nz:
+        raise ValueError("every face mask must have the grid's shape")
+
+
 def check_arguments(
     dt: float,
     viscosity: float,
@@ -85,9 +91,9 @@ def check_arguments(
 
 def build_faces(
     solid: Array[u8],
-    open_x: Array[f64, 3],
-    open_y: Array[f64, 3],
-    open_z: Array[f64, 3],
+    open_x: Array[u8, 3],
+    open_y: Array[u8, 3],
+    open_z: Array[u8, 3],
     inv_open: Array[f64, 3],
 ) -> int:
     """Open-face masks and 1 / (open faces) per fluid cell from ``solid`` and the walls;
@@ -113,9 +119,9 @@ def build_faces(
         for j in range(ny):
             for k in range(nz):
                 here = inv_open[i, j, k]
-                open_x[i, j, k] = here * inv_open[i - 1, j, k] if i > 0 else 0.0
-                open_y[i, j, k] = here * inv_open[i, j - 1, k] if j > 0 else 0.0
-                open_z[i, j, k] = here * inv_open[i, j, k - 1] if k > 0 else 0.0
+                open_x[i, j, k] = 1 if i > 0 and here * inv_open[i - 1, j, k] != 0.0 else 0
+                open_y[i, j, k] = 1 if j > 0 and here * inv_open[i, j - 1, k] != 0.0 else 0
+                open_z[i, j, k] = 1 if k > 0 and here * inv_open[i, j, k - 1] != 0.0 else 0
     for i in range(1, nx - 1):
         for j in range(1, ny - 1):
             for k in range(1, nz - 1):
@@ -129,7 +135,7 @@ def build_faces(
                         + open_z[i, j, k]
                         + open_z[i, j, k + 1]
                     )
-                    inv_open[i, j, k] = 1.0 / faces if faces > 0.0 else 0.0
+                    inv_open[i, j, k] = 1.0 / faces if faces > 0 else 0.0
     return fluid
 
 
@@ -146,7 +152,7 @@ def add_sources(
     w0: Array[f64, 3],
     smoke0: Array[f64, 3],
     inv_open: Array[f64, 3],
-    open_y: Array[f64, 3],
+    open_y: Array[u8, 3],
     dt: float,
     density: float,
     cell_size: float,
@@ -205,10 +211,10 @@ def add_sources(
 
 
 def diffuse(
-    x: Array[f64, 3], rhs: Array[f64, 3], faces: Array[f64, 3], a: float, iterations: int
+    x: Array[f64, 3], rhs: Array[f64, 3], faces: Array[u8, 3], a: float, iterations: int
 ) -> None:
-    """Gauss–Seidel sweeps for (1 + 6a)·x − a·Σ neighbours = rhs on open faces (closed faces
-    stay 0); ``x`` holds the initial guess and receives the solution."""
+    """Red-black Gauss–Seidel sweeps for (1 + 6a)·x − a·Σ neighbours = rhs on open faces
+    (closed faces stay 0); ``x`` holds the initial guess and receives the solution."""
     nx = x.shape[0]
     ny = x.shape[1]
     nz = x.shape[2]
@@ -216,18 +222,20 @@ def diffuse(
     assert faces.shape[0] == nx and faces.shape[1] == ny and faces.shape[2] == nz
     scale = 1.0 / (1.0 + 6.0 * a)
     for _ in range(iterations):
-        for i in range(1, nx - 1):
-            for j in range(1, ny - 1):
-                for k in range(1, nz - 1):
-                    around = (
-                        x[i - 1, j, k]
-                        + x[i + 1, j, k]
-                        + x[i, j - 1, k]
-                        + x[i, j + 1, k]
-                        + x[i, j, k - 1]
-                        + x[i, j, k + 1]
-                    )
-                    x[i, j, k] = (rhs[i, j, k] + a * around) * scale * faces[i, j, k]
+        for colour in range(2):
+            for i in range(1, nx - 1):
+                for j in range(1, ny - 1):
+                    first = 1 + (i + j + 1 + colour) % 2
+                    for k in range(first, nz - 1, 2):
+                        around = (
+                            x[i - 1, j, k]
+                            + x[i + 1, j, k]
+                            + x[i, j - 1, k]
+                            + x[i, j + 1, k]
+                            + x[i, j, k - 1]
+                            + x[i, j, k + 1]
+                        )
+                        x[i, j, k] = (rhs[i, j, k] + a * around) * scale * faces[i, j, k]
     if iterations == 0:
         for i in range(1, nx - 1):
             for j in range(1, ny - 1):
@@ -265,35 +273,29 @@ def advect(
     u: Array[f64, 3],
     v: Array[f64, 3],
     w: Array[f64, 3],
-    smoke: Array[f64, 3],
     u0: Array[f64, 3],
     v0: Array[f64, 3],
     w0: Array[f64, 3],
-    smoke0: Array[f64, 3],
-    open_x: Array[f64, 3],
-    open_y: Array[f64, 3],
-    open_z: Array[f64, 3],
-    inv_open: Array[f64, 3],
+    open_x: Array[u8, 3],
+    open_y: Array[u8, 3],
+    open_z: Array[u8, 3],
     dt: float,
     cell_size: float,
 ) -> None:
-    """``u0, v0, w0`` ← the velocity ``u, v, w`` carried along itself; ``smoke`` ← ``smoke0``
-    carried along ``u, v, w``. Positions are in index coordinates: cell (i, j, k) spans
-    [i, i+1] × [j, j+1] × [k, k+1], so its x face sits at (i, j + ½, k + ½)."""
+    """``u0, v0, w0`` ← the velocity ``u, v, w`` carried along itself, semi-Lagrangian.
+    Positions are in index coordinates: cell (i, j, k) spans [i, i+1] × [j, j+1] × [k, k+1],
+    so its x face sits at (i, j + ½, k + ½)."""
     nx = u.shape[0]
     ny = u.shape[1]
     nz = u.shape[2]
     assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
     assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
-    assert smoke.shape[0] == nx and smoke.shape[1] == ny and smoke.shape[2] == nz
     assert u0.shape[0] == nx and u0.shape[1] == ny and u0.shape[2] == nz
     assert v0.shape[0] == nx and v0.shape[1] == ny and v0.shape[2] == nz
     assert w0.shape[0] == nx and w0.shape[1] == ny and w0.shape[2] == nz
-    assert smoke0.shape[0] == nx and smoke0.shape[1] == ny and smoke0.shape[2] == nz
     assert open_x.shape[0] == nx and open_x.shape[1] == ny and open_x.shape[2] == nz
     assert open_y.shape[0] == nx and open_y.shape[1] == ny and open_y.shape[2] == nz
     assert open_z.shape[0] == nx and open_z.shape[1] == ny and open_z.shape[2] == nz
-    assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
     s = dt / cell_size  # metres per second → cells per step
     # Clamp limits in each field's own index coordinates: a face field's sample points sit
     # on whole indices along its axis (faces 1 … n-1 bound the fluid), a cell field's on
@@ -308,7 +310,7 @@ def advect(
         for j in range(1, ny - 1):
             for k in range(1, nz - 1):
                 # x face (i, j+½, k+½): its own u, v and w averaged from the 4 faces around
-                if open_x[i, j, k] != 0.0:
+                if open_x[i, j, k] != 0:
                     uu = u[i, j, k]
                     vv = 0.25 * (v[i - 1, j, k] + v[i - 1, j + 1, k] + v[i, j, k] + v[i, j + 1, k])
                     ww = 0.25 * (w[i - 1, j, k] + w[i - 1, j, k + 1] + w[i, j, k] + w[i, j, k + 1])
@@ -316,7 +318,7 @@ def advect(
                 else:
                     u0[i, j, k] = 0.0
                 # y face (i+½, j, k+½)
-                if open_y[i, j, k] != 0.0:
+                if open_y[i, j, k] != 0:
                     uu = 0.25 * (u[i, j - 1, k] + u[i + 1, j - 1, k] + u[i, j, k] + u[i + 1, j, k])
                     vv = v[i, j, k]
                     ww = 0.25 * (w[i, j - 1, k] + w[i, j - 1, k + 1] + w[i, j, k] + w[i, j, k + 1])
@@ -324,21 +326,121 @@ def advect(
                 else:
                     v0[i, j, k] = 0.0
                 # z face (i+½, j+½, k)
-                if open_z[i, j, k] != 0.0:
+                if open_z[i, j, k] != 0:
                     uu = 0.25 * (u[i, j, k - 1] + u[i + 1, j, k - 1] + u[i, j, k] + u[i + 1, j, k])
                     vv = 0.25 * (v[i, j, k - 1] + v[i, j + 1, k - 1] + v[i, j, k] + v[i, j + 1, k])
                     ww = w[i, j, k]
                     w0[i, j, k] = sample(w, i - s * uu, j - s * vv, k - s * ww, cx, cy, fz)
                 else:
                     w0[i, j, k] = 0.0
-                # cell centre (i+½, j+½, k+½); a cell field's index coordinates are shifted ½
+
+
+def trace_cell(
+    u: Array[f64, 3],
+    v: Array[f64, 3],
+    w: Array[f64, 3],
+    i: int,
+    j: int,
+    k: int,
+    s: float,
+) -> tuple[int, int, int, float, float, float]:
+    """Where the fluid in cell (i, j, k) was ``s`` × its velocity ago, in a cell field's
+    index coordinates clamped into the fluid cells: the lower corner (a, b, c) of the 8
+    cells around it and the fractions (tx, ty, tz) towards the upper ones."""
+    nx = u.shape[0]
+    ny = u.shape[1]
+    nz = u.shape[2]
+    uu = 0.5 * (u[i, j, k] + u[i + 1, j, k])
+    vv = 0.5 * (v[i, j, k] + v[i, j + 1, k])
+    ww = 0.5 * (w[i, j, k] + w[i, j, k + 1])
+    x = min(max(i - s * uu, 1.0), nx - 2.0)
+    y = min(max(j - s * vv, 1.0), ny - 2.0)
+    z = min(max(k - s * ww, 1.0), nz - 2.0)
+    a = min(int(x), nx - 3)
+    b = min(int(y), ny - 3)
+    c = min(int(z), nz - 3)
+    return a, b, c, x - a, y - b, z - c
+
+
+def advect_smoke(
+    smoke: Array[f64, 3],
+    smoke0: Array[f64, 3],
+    share: Array[f64, 3],
+    u: Array[f64, 3],
+    v: Array[f64, 3],
+    w: Array[f64, 3],
+    inv_open: Array[f64, 3],
+    dt: float,
+    cell_size: float,
+) -> None:
+    """``smoke`` ← ``smoke0`` carried along ``u, v, w``, semi-Lagrangian and conservative
+    (Lentine, Aanjaneya & Fedkiw, "Mass and momentum conservation for fluid simulation",
+    SCA 2011): each fluid cell gathers from the 8 cells around where its fluid came from,
+    with trilinear weights, and every source cell's smoke is divided among the cells that
+    gather from it in proportion to those weights, so none is created or lost; smoke that
+    no cell gathers stays where it is. ``share`` is scratch space (a source cell's weight
+    total, then its smoke per unit weight)."""
+    nx = smoke.shape[0]
+    ny = smoke.shape[1]
+    nz = smoke.shape[2]
+    assert smoke0.shape[0] == nx and smoke0.shape[1] == ny and smoke0.shape[2] == nz
+    assert share.shape[0] == nx and share.shape[1] == ny and share.shape[2] == nz
+    assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
+    assert u.shape[0] == nx and u.shape[1] == ny and u.shape[2] == nz
+    assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
+    assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
+    s = dt / cell_size
+    for i in range(nx):
+        for j in range(ny):
+            for k in range(nz):
+                share[i, j, k] = 0.0
+    # Each source cell's total weight over the cells that gather from it.
+    for i in range(1, nx - 1):
+        for j in range(1, ny - 1):
+            for k in range(1, nz - 1):
                 if inv_open[i, j, k] != 0.0:
-                    uu = 0.5 * (u[i, j, k] + u[i + 1, j, k])
-                    vv = 0.5 * (v[i, j, k] + v[i, j + 1, k])
-                    ww = 0.5 * (w[i, j, k] + w[i, j, k + 1])
-                    smoke[i, j, k] = sample(smoke0, i - s * uu, j - s * vv, k - s * ww, cx, cy, cz)
-                else:
+                    a, b, c, tx, ty, tz = trace_cell(u, v, w, i, j, k, s)
+                    sx = 1.0 - tx
+                    sy = 1.0 - ty
+                    sz = 1.0 - tz
+                    share[a, b, c] += sx * sy * sz
+                    share[a + 1, b, c] += tx * sy * sz
+                    share[a, b + 1, c] += sx * ty * sz
+                    share[a + 1, b + 1, c] += tx * ty * sz
+                    share[a, b, c + 1] += sx * sy * tz
+                    share[a + 1, b, c + 1] += tx * sy * tz
+                    share[a, b + 1, c + 1] += sx * ty * tz
+                    share[a + 1, b + 1, c + 1] += tx * ty * tz
+    # Smoke per unit weight; smoke nobody gathers stays put.
+    for i in range(nx):
+        for j in range(ny):
+            for k in range(nz):
+                total = share[i, j, k]
+                if total > 0.0:
+                    share[i, j, k] = smoke0[i, j, k] / total
                     smoke[i, j, k] = 0.0
+                else:
+                    share[i, j, k] = 0.0
+                    smoke[i, j, k] = smoke0[i, j, k]
+    for i in range(1, nx - 1):
+        for j in range(1, ny - 1):
+            for k in range(1, nz - 1):
+                if inv_open[i, j, k] != 0.0:
+                    a, b, c, tx, ty, tz = trace_cell(u, v, w, i, j, k, s)
+                    sx = 1.0 - tx
+                    sy = 1.0 - ty
+                    sz = 1.0 - tz
+                    gathered = (
+                        share[a, b, c] * (sx * sy * sz)
+                        + share[a + 1, b, c] * (tx * sy * sz)
+                        + share[a, b + 1, c] * (sx * ty * sz)
+                        + share[a + 1, b + 1, c] * (tx * ty * sz)
+                        + share[a, b, c + 1] * (sx * sy * tz)
+                        + share[a + 1, b, c + 1] * (tx * sy * tz)
+                        + share[a, b + 1, c + 1] * (sx * ty * tz)
+                        + share[a + 1, b + 1, c + 1] * (tx * ty * tz)
+                    )
+                    smoke[i, j, k] += gathered
 
 
 # -- 4. projection ----------------------------------------------------------------------------
@@ -377,9 +479,9 @@ def outflow(
 def solve_pressure(
     p: Array[f64, 3],
     b: Array[f64, 3],
-    open_x: Array[f64, 3],
-    open_y: Array[f64, 3],
-    open_z: Array[f64, 3],
+    open_x: Array[u8, 3],
+    open_y: Array[u8, 3],
+    open_z: Array[u8, 3],
     inv_open: Array[f64, 3],
     iterations: int,
 ) -> None:
@@ -418,9 +520,9 @@ def subtract_gradient(
     v0: Array[f64, 3],
     w0: Array[f64, 3],
     p: Array[f64, 3],
-    open_x: Array[f64, 3],
-    open_y: Array[f64, 3],
-    open_z: Array[f64, 3],
+    open_x: Array[u8, 3],
+    open_y: Array[u8, 3],
+    open_z: Array[u8, 3],
     scale: float,
 ) -> None:
     """``u, v, w`` ← ``u0, v0, w0`` − ``scale``·∇p on open faces, 0 on closed ones."""
@@ -493,9 +595,9 @@ def step(
     w0: Array[f64, 3],
     smoke0: Array[f64, 3],
     rhs: Array[f64, 3],
-    open_x: Array[f64, 3],
-    open_y: Array[f64, 3],
-    open_z: Array[f64, 3],
+    open_x: Array[u8, 3],
+    open_y: Array[u8, 3],
+    open_z: Array[u8, 3],
     inv_open: Array[f64, 3],
     solid: Array[u8],
     dt: float,
@@ -536,9 +638,9 @@ def step(
     check_grid(w0, nx, ny, nz)
     check_grid(smoke0, nx, ny, nz)
     check_grid(rhs, nx, ny, nz)
-    check_grid(open_x, nx, ny, nz)
-    check_grid(open_y, nx, ny, nz)
-    check_grid(open_z, nx, ny, nz)
+    check_mask(open_x, nx, ny, nz)
+    check_mask(open_y, nx, ny, nz)
+    check_mask(open_z, nx, ny, nz)
     check_grid(inv_open, nx, ny, nz)
     build_faces(solid, open_x, open_y, open_z, inv_open)
 
@@ -570,7 +672,8 @@ def step(
     diffuse(u, u0, open_x, a, diffusion_iterations)
     diffuse(v, v0, open_y, a, diffusion_iterations)
     diffuse(w, w0, open_z, a, diffusion_iterations)
-    advect(u, v, w, smoke, u0, v0, w0, smoke0, open_x, open_y, open_z, inv_open, dt, cell_size)
+    advect(u, v, w, u0, v0, w0, open_x, open_y, open_z, dt, cell_size)
+    advect_smoke(smoke, smoke0, rhs, u, v, w, inv_open, dt, cell_size)
     # Σ_open (p_n − p) = (ρ h / dt) · outflow, then u −= dt / (ρ h) · ∇p.
     before = outflow(u0, v0, w0, rhs, inv_open, density * cell_size / dt)
     solve_pressure(pressure, rhs, open_x, open_y, open_z, inv_open, pressure_iterations)
