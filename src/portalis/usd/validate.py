@@ -48,6 +48,19 @@ def problems(prim: Usd.Prim) -> list[str]:
     if grid is not None and min(grid) < 1:
         found.append(f"{t.GRID_RESOLUTION} must be ≥ 1 along each axis, not {tuple(grid)}")
     step = value_of(t.TIME_STEP)
-    if step is not None and float(step) < 0:
+    if step is not None and not float(step) >= 0:
         found.append(f"{t.TIME_STEP} must be ≥ 0 (0 means 1 / {t.UPDATE_RATE}), not {step}")
+    elif (
+        step is not None and float(step) == 0 and prim.GetAttribute(t.TIME_STEP).HasAuthoredValue()
+    ):
+        # The fallback 0 stands for "unset" (1 / updateRate); a scene that says 0 means a
+        # fluid that never advances, which is a mistake.
+        found.append(
+            f"{t.TIME_STEP} is authored as 0: a step must advance time (leave it unauthored "
+            f"for 1 / {t.UPDATE_RATE})"
+        )
+    for name in (t.VISCOSITY, t.DENSITY):
+        value = value_of(name)
+        if value is not None and not float(value) > 0:  # NaN fails too
+            found.append(f"{name} must be > 0, not {value}")
     return found

@@ -629,6 +629,11 @@ def step(
     if nx < 3 or ny < 3 or nz < 3:
         raise ValueError("the grid needs at least 3 cells along each axis (walls and fluid)")
     check_arguments(dt, viscosity, density, cell_size, pressure_iterations, diffusion_iterations)
+    # A NaN here would spread through every field within a few steps (a sum of the numbers
+    # is finite exactly when each of them is, short of overflow).
+    numbers = origin_x + origin_y + origin_z + emitter_x + emitter_y + emitter_z
+    if not math.isfinite(numbers + emitter_radius + emitter_rate + buoyancy):
+        raise ValueError("origin, emitter (position, radius, rate) and buoyancy must be finite")
     check_grid(v, nx, ny, nz)
     check_grid(w, nx, ny, nz)
     check_grid(smoke, nx, ny, nz)
