@@ -106,27 +106,31 @@ def build_faces(
     assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
     if len(solid) != nx * ny * nz:
         raise ValueError("solid must hold one byte per cell (nx * ny * nz)")
-    # First pass: 1.0 in open_x where the cell itself is fluid (walls are the outer layer).
+    # First, 1.0 in inv_open for the fluid cells (the outer layer is wall) and no open faces.
     for i in range(nx):
         for j in range(ny):
             row = (i * ny + j) * nz
+            inside = 0 < i < nx - 1 and 0 < j < ny - 1
             for k in range(nz):
-                wall = i == 0 or j == 0 or k == 0 or i == nx - 1 or j == ny - 1 or k == nz - 1
-                inv_open[i, j, k] = 0.0 if wall or solid[row + k] != 0 else 1.0
-    # Second pass: a face is open when the cells on both sides are fluid.
-    fluid = 0
-    for i in range(nx):
-        for j in range(ny):
-            for k in range(nz):
-                here = inv_open[i, j, k]
-                open_x[i, j, k] = 1 if i > 0 and here * inv_open[i - 1, j, k] != 0.0 else 0
-                open_y[i, j, k] = 1 if j > 0 and here * inv_open[i, j - 1, k] != 0.0 else 0
-                open_z[i, j, k] = 1 if k > 0 and here * inv_open[i, j, k - 1] != 0.0 else 0
+                fluid = inside and 0 < k < nz - 1 and solid[row + k] == 0
+                inv_open[i, j, k] = 1.0 if fluid else 0.0
+                open_x[i, j, k] = 0
+                open_y[i, j, k] = 0
+                open_z[i, j, k] = 0
+    # A face is open when the cells on both sides are fluid.
+    for i in range(1, nx):
+        for j in range(1, ny):
+            for k in range(1, nz):
+                if inv_open[i, j, k] != 0.0:
+                    open_x[i, j, k] = 1 if inv_open[i - 1, j, k] != 0.0 else 0
+                    open_y[i, j, k] = 1 if inv_open[i, j - 1, k] != 0.0 else 0
+                    open_z[i, j, k] = 1 if inv_open[i, j, k - 1] != 0.0 else 0
+    fluid_cells = 0
     for i in range(1, nx - 1):
         for j in range(1, ny - 1):
             for k in range(1, nz - 1):
                 if inv_open[i, j, k] != 0.0:
-                    fluid += 1
+                    fluid_cells += 1
                     faces = (
                         open_x[i, j, k]
                         + open_x[i + 1, j, k]
@@ -136,7 +140,7 @@ def build_faces(
                         + open_z[i, j, k + 1]
                     )
                     inv_open[i, j, k] = 1.0 / faces if faces > 0 else 0.0
-    return fluid
+    return fluid_cells
 
 
 # -- 1. sources and forces --------------------------------------------------------------------
@@ -210,6 +214,36 @@ def add_sources(
 # -- 2. diffusion -----------------------------------------------------------------------------
 
 
+def relax_diffusion_plane(
+    x: Array[f64, 3],
+    rhs: Array[f64, 3],
+    faces: Array[u8, 3],
+    a: float,
+    scale: float,
+    i: int,
+    colour: int,
+) -> None:
+    """One colour of one x plane of a diffusion sweep (see :func:`solve_pressure` for why
+    planes)."""
+    nx = x.shape[0]
+    ny = x.shape[1]
+    nz = x.shape[2]
+    assert rhs.shape[0] == nx and rhs.shape[1] == ny and rhs.shape[2] == nz
+    assert faces.shape[0] == nx and faces.shape[1] == ny and faces.shape[2] == nz
+    for j in range(1, ny - 1):
+        first = 1 + (i + j + 1 + colour) % 2
+        for k in range(first, nz - 1, 2):
+            around = (
+                x[i - 1, j, k]
+                + x[i + 1, j, k]
+                + x[i, j - 1, k]
+                + x[i, j + 1, k]
+                + x[i, j, k - 1]
+                + x[i, j, k + 1]
+            )
+            x[i, j, k] = (rhs[i, j, k] + a * around) * scale * faces[i, j, k]
+
+
 def diffuse(
     x: Array[f64, 3], rhs: Array[f64, 3], faces: Array[u8, 3], a: float, iterations: int
 ) -> None:
@@ -222,20 +256,11 @@ def diffuse(
     assert faces.shape[0] == nx and faces.shape[1] == ny and faces.shape[2] == nz
     scale = 1.0 / (1.0 + 6.0 * a)
     for _ in range(iterations):
-        for colour in range(2):
-            for i in range(1, nx - 1):
-                for j in range(1, ny - 1):
-                    first = 1 + (i + j + 1 + colour) % 2
-                    for k in range(first, nz - 1, 2):
-                        around = (
-                            x[i - 1, j, k]
-                            + x[i + 1, j, k]
-                            + x[i, j - 1, k]
-                            + x[i, j + 1, k]
-                            + x[i, j, k - 1]
-                            + x[i, j, k + 1]
-                        )
-                        x[i, j, k] = (rhs[i, j, k] + a * around) * scale * faces[i, j, k]
+        relax_diffusion_plane(x, rhs, faces, a, scale, 1, 0)
+        for i in range(2, nx - 1):
+            relax_diffusion_plane(x, rhs, faces, a, scale, i, 0)
+            relax_diffusion_plane(x, rhs, faces, a, scale, i - 1, 1)
+        relax_diffusion_plane(x, rhs, faces, a, scale, nx - 2, 1)
     if iterations == 0:
         for i in range(1, nx - 1):
             for j in range(1, ny - 1):
@@ -335,33 +360,6 @@ def advect(
                     w0[i, j, k] = 0.0
 
 
-def trace_cell(
-    u: Array[f64, 3],
-    v: Array[f64, 3],
-    w: Array[f64, 3],
-    i: int,
-    j: int,
-    k: int,
-    s: float,
-) -> tuple[int, int, int, float, float, float]:
-    """Where the fluid in cell (i, j, k) was ``s`` × its velocity ago, in a cell field's
-    index coordinates clamped into the fluid cells: the lower corner (a, b, c) of the 8
-    cells around it and the fractions (tx, ty, tz) towards the upper ones."""
-    nx = u.shape[0]
-    ny = u.shape[1]
-    nz = u.shape[2]
-    uu = 0.5 * (u[i, j, k] + u[i + 1, j, k])
-    vv = 0.5 * (v[i, j, k] + v[i, j + 1, k])
-    ww = 0.5 * (w[i, j, k] + w[i, j, k + 1])
-    x = min(max(i - s * uu, 1.0), nx - 2.0)
-    y = min(max(j - s * vv, 1.0), ny - 2.0)
-    z = min(max(k - s * ww, 1.0), nz - 2.0)
-    a = min(int(x), nx - 3)
-    b = min(int(y), ny - 3)
-    c = min(int(z), nz - 3)
-    return a, b, c, x - a, y - b, z - c
-
-
 def advect_smoke(
     smoke: Array[f64, 3],
     smoke0: Array[f64, 3],
@@ -390,6 +388,9 @@ def advect_smoke(
     assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
     assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
     s = dt / cell_size
+    hi_x = nx - 2.0
+    hi_y = ny - 2.0
+    hi_z = nz - 2.0
     for i in range(nx):
         for j in range(ny):
             for k in range(nz):
@@ -399,7 +400,20 @@ def advect_smoke(
         for j in range(1, ny - 1):
             for k in range(1, nz - 1):
                 if inv_open[i, j, k] != 0.0:
-                    a, b, c, tx, ty, tz = trace_cell(u, v, w, i, j, k, s)
+                    # where this cell's fluid was (written out here, not called, so
+                    # that the compiler proves these reads in range from the loops)
+                    x = i - s * (0.5 * (u[i, j, k] + u[i + 1, j, k]))
+                    y = j - s * (0.5 * (v[i, j, k] + v[i, j + 1, k]))
+                    z = k - s * (0.5 * (w[i, j, k] + w[i, j, k + 1]))
+                    x = min(max(x, 1.0), hi_x)
+                    y = min(max(y, 1.0), hi_y)
+                    z = min(max(z, 1.0), hi_z)
+                    a = min(int(x), nx - 3)
+                    b = min(int(y), ny - 3)
+                    c = min(int(z), nz - 3)
+                    tx = x - a
+                    ty = y - b
+                    tz = z - c
                     sx = 1.0 - tx
                     sy = 1.0 - ty
                     sz = 1.0 - tz
@@ -426,7 +440,20 @@ def advect_smoke(
         for j in range(1, ny - 1):
             for k in range(1, nz - 1):
                 if inv_open[i, j, k] != 0.0:
-                    a, b, c, tx, ty, tz = trace_cell(u, v, w, i, j, k, s)
+                    # where this cell's fluid was (written out here, not called, so
+                    # that the compiler proves these reads in range from the loops)
+                    x = i - s * (0.5 * (u[i, j, k] + u[i + 1, j, k]))
+                    y = j - s * (0.5 * (v[i, j, k] + v[i, j + 1, k]))
+                    z = k - s * (0.5 * (w[i, j, k] + w[i, j, k + 1]))
+                    x = min(max(x, 1.0), hi_x)
+                    y = min(max(y, 1.0), hi_y)
+                    z = min(max(z, 1.0), hi_z)
+                    a = min(int(x), nx - 3)
+                    b = min(int(y), ny - 3)
+                    c = min(int(z), nz - 3)
+                    tx = x - a
+                    ty = y - b
+                    tz = z - c
                     sx = 1.0 - tx
                     sy = 1.0 - ty
                     sz = 1.0 - tz
@@ -476,6 +503,40 @@ def outflow(
     return largest
 
 
+def relax_pressure_plane(
+    p: Array[f64, 3],
+    b: Array[f64, 3],
+    open_x: Array[u8, 3],
+    open_y: Array[u8, 3],
+    open_z: Array[u8, 3],
+    inv_open: Array[f64, 3],
+    i: int,
+    colour: int,
+) -> None:
+    """One colour of one x plane: p ← (Σ_open p_n − b) / (open faces), for the cells with
+    i + j + k ≡ colour (mod 2)."""
+    nx = p.shape[0]
+    ny = p.shape[1]
+    nz = p.shape[2]
+    assert b.shape[0] == nx and b.shape[1] == ny and b.shape[2] == nz
+    assert open_x.shape[0] == nx and open_x.shape[1] == ny and open_x.shape[2] == nz
+    assert open_y.shape[0] == nx and open_y.shape[1] == ny and open_y.shape[2] == nz
+    assert open_z.shape[0] == nx and open_z.shape[1] == ny and open_z.shape[2] == nz
+    assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
+    for j in range(1, ny - 1):
+        first = 1 + (i + j + 1 + colour) % 2
+        for k in range(first, nz - 1, 2):
+            around = (
+                open_x[i, j, k] * p[i - 1, j, k]
+                + open_x[i + 1, j, k] * p[i + 1, j, k]
+                + open_y[i, j, k] * p[i, j - 1, k]
+                + open_y[i, j + 1, k] * p[i, j + 1, k]
+                + open_z[i, j, k] * p[i, j, k - 1]
+                + open_z[i, j, k + 1] * p[i, j, k + 1]
+            )
+            p[i, j, k] = (around - b[i, j, k]) * inv_open[i, j, k]
+
+
 def solve_pressure(
     p: Array[f64, 3],
     b: Array[f64, 3],
@@ -486,30 +547,19 @@ def solve_pressure(
     iterations: int,
 ) -> None:
     """Red-black Gauss–Seidel for Σ_open (p_n − p) = b: each sweep updates the cells with
-    i + j + k even, then the odd ones, each from its open neighbours."""
+    i + j + k even (red), then the odd ones (black), each from its open neighbours.
+
+    A black cell needs only its red neighbours, which are final once the red planes i − 1,
+    i and i + 1 are: so the sweep walks the grid once, relaxing red plane i and then black
+    plane i − 1, and reads memory once per sweep rather than once per colour — with exactly
+    the two-pass sweep's arithmetic and result."""
     nx = p.shape[0]
-    ny = p.shape[1]
-    nz = p.shape[2]
-    assert b.shape[0] == nx and b.shape[1] == ny and b.shape[2] == nz
-    assert open_x.shape[0] == nx and open_x.shape[1] == ny and open_x.shape[2] == nz
-    assert open_y.shape[0] == nx and open_y.shape[1] == ny and open_y.shape[2] == nz
-    assert open_z.shape[0] == nx and open_z.shape[1] == ny and open_z.shape[2] == nz
-    assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
     for _ in range(iterations):
-        for colour in range(2):
-            for i in range(1, nx - 1):
-                for j in range(1, ny - 1):
-                    first = 1 + (i + j + 1 + colour) % 2
-                    for k in range(first, nz - 1, 2):
-                        around = (
-                            open_x[i, j, k] * p[i - 1, j, k]
-                            + open_x[i + 1, j, k] * p[i + 1, j, k]
-                            + open_y[i, j, k] * p[i, j - 1, k]
-                            + open_y[i, j + 1, k] * p[i, j + 1, k]
-                            + open_z[i, j, k] * p[i, j, k - 1]
-                            + open_z[i, j, k + 1] * p[i, j, k + 1]
-                        )
-                        p[i, j, k] = (around - b[i, j, k]) * inv_open[i, j, k]
+        relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, 1, 0)
+        for i in range(2, nx - 1):
+            relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, i, 0)
+            relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, i - 1, 1)
+        relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, nx - 2, 1)
 
 
 def subtract_gradient(
