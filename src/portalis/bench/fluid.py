@@ -187,17 +187,24 @@ def implementation(
 # -- measuring -----------------------------------------------------------------------------
 
 
-def measure(fn: Callable[[], Any], runs: int) -> tuple[float, float, int]:
-    """Median and 90th percentile seconds of ``runs`` calls, after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
+def interleaved(fns: dict[str, Callable[[], Any]], runs: int) -> dict[str, list[float]]:
+    """Seconds per call of each function, measured round-robin (one call of each in turn,
+    ``runs`` rounds, after one warm-up call each): on a shared machine a burst of load then
+    slows every implementation alike instead of whichever happened to be running."""
+    for fn in fns.values():
         fn()
-        times.append(time.perf_counter() - t0)
-    times.sort()
-    p90 = times[min(len(times) - 1, round(0.9 * (len(times) - 1)))]
-    return statistics.median(times), p90, len(times)
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(runs):
+        for name, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    return times
+
+
+def p90(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
 def rows(
@@ -230,19 +237,24 @@ def rows(
                 impls.insert(2 if "numpy" in peers else 1, "numba")
             if cpython and n <= 32:
                 impls.append("cpython")
+            fns: dict[str, Callable[[], Any]] = {}
             for impl in impls:
                 fn = implementation(impl, wasm, setup, start, numba_kernel)
                 if fn is None:
                     log(f"  {impl}: not installed, no row")
-                    continue
-                median, p90, done = measure(fn, 2 if impl == "cpython" else count)
+                else:
+                    fns[impl] = fn
+            slow = {"cpython": fns.pop("cpython")} if "cpython" in fns else {}
+            times = interleaved(fns, count) | (interleaved(slow, 2) if slow else {})
+            for impl, samples in times.items():
+                median = statistics.median(samples)
                 log(f"  {n}³ {impl:<9} median {format_seconds(median):>10}")
                 yield {
                     "case": case,
                     "impl": impl,
                     "median_s": median,
-                    "p90_s": p90,
-                    "runs": done,
+                    "p90_s": p90(samples),
+                    "runs": len(samples),
                     "params": dict(params),
                 }
 

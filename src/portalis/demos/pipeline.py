@@ -9,6 +9,10 @@
            the result is written to a temporary file and renamed into place);
 4. preview the demo draws ``DIR/preview.png`` from what ``result.usda`` holds.
 
+A demo recording large arrays names a binary result (``RESULT_NAME = "result.usdc"`` in its
+scene module), and a scene module with ``finish(out_dir)`` derives geometry from the recorded
+outputs between steps 3 and 4 (the fluid demo's smoke points).
+
 Each demo supplies the demo-specific parts as a :class:`Scenario`; this module is the rest.
 """
 
