@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pxr import Sdf, Usd
 
-from portalis.sim import PLAY, STOP, Event, Runtime
+from portalis.sim import PLAY, STOP, Event, Runner
 from portalis.usd import add_input, add_output, create_wasm_module_prim, set_trigger_events
 from portalis.usd import tokens as t
 
@@ -38,7 +38,7 @@ def counter(stage: Usd.Stage, path: str, wasm: Path, mode: str = "continuous") -
 def test_continuous_rate_is_independent_of_the_host_frame_rate(inc: Path, host_fps: float) -> None:
     stage = Usd.Stage.CreateInMemory()
     prim = counter(stage, "/C", inc)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(round(2 * host_fps)):  # two simulated seconds
             rt.step(1 / host_fps)
         assert rt.module_prim("/C").stats.calls == 120
@@ -48,7 +48,7 @@ def test_continuous_rate_is_independent_of_the_host_frame_rate(inc: Path, host_f
 def test_a_stalled_host_catches_up_at_most_max_catchup_calls(inc: Path) -> None:
     stage = Usd.Stage.CreateInMemory()
     counter(stage, "/C", inc)
-    with Runtime(stage, max_catchup=4) as rt:
+    with Runner(stage, max_catchup=4) as rt:
         rt.step(1.0)  # 60 calls due
         assert rt.module_prim("/C").stats.calls == 4
         assert rt.dropped_calls == 56
@@ -62,7 +62,7 @@ def test_on_demand_runs_when_an_input_changes(inc: Path) -> None:
     prim.GetAttribute(t.EXECUTION_MODE).Set("on_demand")
     level = add_input(prim, "x", "double", 1.0)
     add_output(prim, "y", "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.play()  # first evaluation
         for _ in range(5):
             rt.step(1 / 60)
@@ -89,7 +89,7 @@ def test_on_demand_follows_an_animated_input(inc: Path) -> None:
     prim.GetAttribute(t.EXECUTION_MODE).Set("on_demand")
     add_input(prim, "x", "double", connect=level)
     add_output(prim, "y", "double")
-    with Runtime(stage, record=True) as rt:
+    with Runner(stage, record=True) as rt:
         rt.play(0)
         for frame in range(1, 9):
             rt.step(1 / 24, time_code=frame)
@@ -102,7 +102,7 @@ def test_event_driven_runs_on_play_and_stop(inc: Path) -> None:
     set_trigger_events(on_play, [PLAY])
     on_stop = counter(stage, "/OnStop", inc, "event_driven")
     set_trigger_events(on_stop, [STOP])
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.play()
         for _ in range(10):
             rt.step(1 / 60)
@@ -127,7 +127,7 @@ def test_event_driven_runs_on_an_event_another_module_raises(
     deaf = counter(stage, "/Deaf", inc, "event_driven")
     set_trigger_events(deaf, ["something_else"])
     seen: list[Event] = []
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.add_listener(seen.append)
         for _ in range(5):
             rt.step(1 / 60)
@@ -142,7 +142,7 @@ def test_host_raised_events_and_empty_trigger_list(inc: Path) -> None:
     named = counter(stage, "/Named", inc, "event_driven")
     set_trigger_events(named, ["reset"])
     counter(stage, "/Any", inc, "event_driven")  # no triggerEvents: every event
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.play()  # "play": only /Any
         rt.raise_event("reset")
         rt.step(1 / 60)
@@ -167,7 +167,7 @@ def test_event_cycles_end(write_wasm: WriteWasm) -> None:
         add_input(prim, "n", "double", 0.0, connect=f"{path}.outputs:n")
         add_output(prim, "n", "double")
         add_output(prim, f"event_{raises}", "bool")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.play()
         assert rt.module_prim("/A").stats.calls == 2  # on play, then on b
         assert rt.module_prim("/B").stats.calls == 1  # on a (once this step)

@@ -21,7 +21,7 @@ import portalis.usd  # noqa: F401  (registers the schemas before any stage is op
 from portalis.errors import SceneError
 from portalis.runtime import DEFAULT_SANDBOX, Sandbox
 from portalis.sim.failures import Failure
-from portalis.sim.runtime import Runtime
+from portalis.sim.runner import Runner
 from portalis.sim.stats import ModuleSummary
 
 
@@ -101,24 +101,24 @@ def bake(
         result.defaultPrim = scene_layer.defaultPrim
 
     stage = Usd.Stage.Open(result)
-    runtime = Runtime(stage, sandbox=sandbox, record=True, start_time=start / fps)
-    if not runtime.prims and not runtime.failures:
+    runner = Runner(stage, sandbox=sandbox, record=True, start_time=start / fps)
+    if not runner.prims and not runner.failures:
         raise SceneError(f"{scene} has no WasmModule prims to run")
     frames = round(end - start)
     if progress is not None:
         progress.start(frames)
     try:
-        runtime.play(time_code=start)
+        runner.play(time_code=start)
         for k in range(1, frames + 1):
-            runtime.step(1.0 / fps, time_code=start + k)
+            runner.step(1.0 / fps, time_code=start + k)
             if progress is not None:
                 progress.update(k)
-        runtime.stop(time_code=end)
+        runner.stop(time_code=end)
     finally:
         if progress is not None:
             progress.done()
-    runtime.flush()
-    runtime.close()
+    runner.flush()
+    runner.close()
 
     # A copy refers to the scene by a path relative to where it will live; editing the
     # layer the stage still composes would recompose it against the wrong folder.
@@ -126,7 +126,7 @@ def bake(
     final.TransferContent(result)
     final.subLayerPaths[0] = _relative(resolved, target.parent)
     _write_atomically(final, target)
-    return BakeResult(frames, fps, runtime.summary(), list(runtime.failures))
+    return BakeResult(frames, fps, runner.summary(), list(runner.failures))
 
 
 def usd_message(e: Exception) -> str:

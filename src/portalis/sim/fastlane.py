@@ -4,7 +4,7 @@ Most per-frame logic in a scene is scalars in, scalars out, chained from prim to
 such prims the general path (:meth:`ModulePrim.run`: a getter per argument, a loop over
 ports, a branch for contacts and events) costs several times the module call itself. A
 :class:`FastGroup` generates, once, straight-line code for a whole run of them — the way the
-runtime generates each typed call — in which constants are list reads, the runner's clock
+runner generates each typed call — in which constants are list reads, the runner's clock
 values are locals, a result feeding the next prim is a local, and each result is stored
 once into its port::
 
@@ -38,7 +38,7 @@ from portalis.sim.sources import Clock, ClockValue, Produced
 from portalis.usd import tokens as t
 
 if TYPE_CHECKING:
-    from portalis.sim.runtime import Runtime
+    from portalis.sim.runner import Runner
 
 _FLOAT = frozenset({"f64", "f32"})
 
@@ -95,17 +95,17 @@ class FastGroup:
         self._tick_timed = _generate(members, self.row_box, timed=True)
         self._tick_plain = _generate(members, self.row_box, timed=False)
 
-    def run(self, runtime: Runtime, clock: Clock, dt: float) -> bool:
+    def run(self, runner: Runner, clock: Clock, dt: float) -> bool:
         """Advance by the host's ``dt``: run every member once per whole period due.
         Returns whether the whole group ran (its outputs are then written as one)."""
         self.accumulator += dt
-        due = runtime.due(self.accumulator, self.period)
+        due = runner.due(self.accumulator, self.period)
         if due <= 0:
             return False
         self.accumulator = max(0.0, self.accumulator - due * self.period)
-        if due > runtime.max_catchup:
-            runtime.dropped_calls += due - runtime.max_catchup
-            due = runtime.max_catchup
+        if due > runner.max_catchup:
+            runner.dropped_calls += due - runner.max_catchup
+            due = runner.max_catchup
         step_dt = self.step_dt
         frame = clock.frame
         for done in range(due):
@@ -119,7 +119,7 @@ class FastGroup:
             clock.time = self.sim_time
             failure = tick(step_dt, self.sim_time, frame)
             if failure is not None:
-                self._recover(runtime, done, due, *failure)
+                self._recover(runner, done, due, *failure)
                 return False  # the prims that ran were marked one by one
             self.sim_time += step_dt
             self.ticks = ticks + 1
@@ -139,7 +139,7 @@ class FastGroup:
             member.sim_time = self.sim_time
 
     def _recover(
-        self, runtime: Runtime, done: int, due: int, failed_at: int, error: BaseException
+        self, runner: Runner, done: int, due: int, failed_at: int, error: BaseException
     ) -> None:
         """Member ``failed_at`` failed during call ``done`` of ``due``: report it, finish the
         step on the general path, and have the runner regroup."""
@@ -154,15 +154,15 @@ class FastGroup:
             member.sim_time = self.sim_time + self.step_dt
             for port in member.result_ports:
                 port.ready = True
-        runtime.mark_ran(members if done else members[:failed_at])
-        runtime.fail(members[failed_at], error)
+        runner.mark_ran(members if done else members[:failed_at])
+        runner.fail(members[failed_at], error)
         for member in members[failed_at + 1 :]:
-            runtime.run_prim(member, self.step_dt, self.sim_time)
+            runner.run_prim(member, self.step_dt, self.sim_time)
         for _ in range(due - done - 1):
             for member in members:
                 if not member.failed:
-                    runtime.run_prim(member, self.step_dt, member.sim_time)
-        runtime.regroup()
+                    runner.run_prim(member, self.step_dt, member.sim_time)
+        runner.regroup()
 
 
 def _generate(

@@ -1,5 +1,5 @@
 """The stage runner: any host (``portalis run``, the Kit extension, a test, a notebook) creates
-a :class:`Runtime` for a stage and drives it with :meth:`~Runtime.step`.
+a :class:`Runner` for a stage and drives it with :meth:`~Runner.step`.
 
 Scheduling (docs/usd.md, "Scheduling"):
 
@@ -9,14 +9,14 @@ Scheduling (docs/usd.md, "Scheduling"):
   second. A host that stalls does not make a module run unboundedly: at most
   ``max_catchup`` calls per step, the rest of the backlog is dropped and counted.
 * ``on_demand`` prims run when the arguments they would get differ from their last call's,
-  or when a host :meth:`~Runtime.request`\\ s it.
+  or when a host :meth:`~Runner.request`\\ s it.
 * ``event_driven`` prims run when an event named in their ``triggerEvents`` is raised, in
   the same step, after the prims that raised it; each prim runs at most once per event name
   per step, which also ends any cycle of modules raising events for one another.
 
 Prims run in dependency order (a prim reading another's output runs after it), then by path.
 A prim that fails — its module missing, corrupt, not the pinned one, trapping, out of time —
-is reported (:attr:`Runtime.failures`) and disabled; the others run on.
+is reported (:attr:`Runner.failures`) and disabled; the others run on.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ _FOLD_EVERY = 1024
 EVENT_HISTORY = 10_000
 
 
-class Runtime:
+class Runner:
     """Runs the WasmModule prims of ``stage``.
 
     ``record``: False (live) writes each step's outputs into the stage's edit target; True
@@ -240,7 +240,7 @@ class Runtime:
         for module_prim in self.prims:
             module_prim.close()
 
-    def __enter__(self) -> Runtime:
+    def __enter__(self) -> Runner:
         return self
 
     def __exit__(self, *exc: object) -> None:
