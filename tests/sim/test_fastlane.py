@@ -45,7 +45,7 @@ def run(wasm: Path, *, fast: bool) -> tuple[str, list[type]]:
         for frame in range(1, 31):
             rt.step(1 / 60, time_code=frame)
         rt.flush()
-        units = [type(u) for u in rt._units]
+        units = [type(u) for u in rt.units]
     return stage.GetRootLayer().ExportToString(), units
 
 
@@ -68,7 +68,7 @@ def test_a_failure_inside_a_group_stops_only_that_member(write_wasm: WriteWasm) 
         add_output(prim, "n", "double")
     with Runner(stage) as rt:
         rt.step(1 / 60)
-        assert isinstance(rt._units[0], FastGroup)
+        assert isinstance(rt.units[0], FastGroup)
         for _ in range(9):
             rt.step(1 / 60)
         assert [f.prim_path for f in rt.failures] == ["/B"]
@@ -136,6 +136,6 @@ def test_a_group_of_modules_without_results_records_nothing_and_runs(
         for frame in range(1, 4):
             rt.step(1 / 60, time_code=frame)
         rt.flush()
-        assert [type(u) for u in rt._units] == [FastGroup]
+        assert [type(u) for u in rt.units] == [FastGroup]
         assert rt.failures == []
         assert [s.calls for s in rt.statistics()] == [3, 3, 3]

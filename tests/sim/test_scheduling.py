@@ -56,6 +56,30 @@ def test_a_stalled_host_catches_up_at_most_max_catchup_calls(inc: Path) -> None:
         assert rt.module_prim("/C").stats.calls == 5
 
 
+# update(n) -> n + 1, after a busy loop of 200,000 iterations (a slow call)
+SLOW_INC = """(module (func (export "update") (param f64) (result f64) (local $i i32)
+  (loop $spin local.get $i i32.const 1 i32.add local.tee $i i32.const 200000 i32.lt_s br_if $spin)
+  local.get 0 f64.const 1 f64.add))"""
+
+
+@pytest.mark.parametrize("fast_lane", [True, False], ids=["fast-lane", "general"])
+def test_catch_up_stops_when_the_step_budget_is_spent(
+    write_wasm: WriteWasm, fast_lane: bool
+) -> None:
+    """A huge updateRate asks for 16 calls a step; a budget smaller than one call allows one
+    (the first call of a step always runs), so catch-up cannot multiply the deadline."""
+    slow = write_wasm("slow", SLOW_INC)
+    stage = Usd.Stage.CreateInMemory()
+    for path in ("/A", "/B"):  # two prims of one rate: a fast-lane group when allowed
+        counter(stage, path, slow).GetAttribute(t.UPDATE_RATE).Set(1e6)
+    with Runner(stage, catchup_budget=1e-9, fast_lane=fast_lane) as rt:
+        for _ in range(3):
+            rt.step(1 / 60)
+        assert [s.calls for s in rt.statistics()] == [3, 3]
+        assert rt.dropped_calls > 3 * 16_000  # ~16,666 due per step and unit, one made
+        assert rt.failures == []
+
+
 def test_on_demand_runs_when_an_input_changes(inc: Path) -> None:
     stage = Usd.Stage.CreateInMemory()
     prim = create_wasm_module_prim(stage, "/D", str(inc), "", "update", "base")

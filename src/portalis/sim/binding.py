@@ -27,6 +27,7 @@ from portalis.sim.calls import (
 )
 from portalis.sim.loader import LoadedModule
 from portalis.sim.outputs import OutputPort, make_port
+from portalis.sim.schedule import Cadence
 from portalis.sim.sources import (
     Clock,
     ProducerMap,
@@ -54,17 +55,16 @@ class ModulePrim:
 
         self.enabled = bool(_get(prim, t.ENABLED, True))
         self.mode = str(_get(prim, t.EXECUTION_MODE, t.CONTINUOUS))
-        self.period = 1.0 / float(_get(prim, t.UPDATE_RATE, 60.0))
+        period = 1.0 / float(_get(prim, t.UPDATE_RATE, 60.0))
         self.triggers = frozenset(str(e) for e in (_get(prim, t.TRIGGER_EVENTS, None) or ()))
         self.monitoring = bool(_get(prim, t.PERFORMANCE_MONITORING, True))
         time_step = float(_get(prim, t.TIME_STEP, 0.0)) if self.schema == t.WASM_FLUID else 0.0
-        #: Simulated seconds per call: the fluid's timeStep when set, else 1 / updateRate.
-        self.step_dt = time_step if time_step > 0 else self.period
+        #: The prim's own clock (owned by the scheduler). Simulated seconds per call: the
+        #: fluid's timeStep when set, else 1 / updateRate.
+        self.cadence = Cadence(period, time_step if time_step > 0 else period)
         self.fixed_dt = time_step > 0
 
-        role = t.ROLE_FUNCTIONS.get(self.schema)
-        role_name = str(_get(prim, role, "")) if role else ""
-        self.function_name = role_name or str(_get(prim, t.ENTRY_FUNCTION, "update"))
+        self.function_name = called_function(prim)
         handler = str(_get(prim, t.COLLISION_HANDLER, "")) if self.schema == t.WASM_PHYSICS else ""
         self.handler_name = handler
 
@@ -89,8 +89,6 @@ class ModulePrim:
         self.handler: BoundCall | None = None
 
         # scheduling state, owned by the scheduler
-        self.accumulator = 0.0
-        self.sim_time = 0.0
         self.last_run: float | None = None
         self.last_arguments: tuple[Any, ...] | None = None
         self.requested = False
@@ -380,6 +378,17 @@ def _result_indices(attr: Usd.Attribute, names: tuple[str, ...]) -> list[int] | 
     if parts and all(p in names for p in parts):
         return [names.index(p) for p in parts]
     return None
+
+
+def called_function(prim: Usd.Prim) -> str:
+    """The function the prim's schema says to call: its role attribute when set
+    (``physicsFunction``, ``kinematicsFunction`` …), else ``entryFunction`` (``update``)."""
+    role = t.ROLE_FUNCTIONS.get(str(prim.GetTypeName()))
+    role_name = _get(prim, role, "") if role else ""
+    if isinstance(role_name, str) and role_name:
+        return role_name
+    entry = _get(prim, t.ENTRY_FUNCTION, "update")
+    return entry if isinstance(entry, str) and entry else "update"
 
 
 def _get(prim: Usd.Prim, name: str | None, default: Any) -> Any:
