@@ -115,7 +115,7 @@ def test_invalid_attributes_are_reported_not_guessed(write_wasm: WriteWasm) -> N
     assert healthy == 10.0
     assert failure.cause == "invalid"
     assert "executionMode is 'sometimes'" in failure.message
-    assert "updateRate must be > 0" in failure.message
+    assert "updateRate must be a finite number of Hz > 0" in failure.message
 
 
 def test_failure_listener_hears_each_failure(write_wasm: WriteWasm) -> None:

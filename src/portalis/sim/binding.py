@@ -73,12 +73,16 @@ class ModulePrim:
         self.handler_abi: Function | None = abi.function(handler) if abi and handler else None
         self.fn = self.instance.function(self.function_name)
         self.handler_fn = self.instance.function(handler) if handler else None
+        for fn, name in ((self.fn, self.function_name), (self.handler_fn, handler)):
+            if fn is not None:
+                _refuse_non_numbers(fn, name, self.path)
 
         self.stats = PrimStatistics(self.path, self.module_id, self.function_name, self.monitoring)
         self.results: tuple[Any, ...] = ()
         self.ports = self._layout_outputs()
         self.result_ports = [p for p in self.ports if p.kind == "result"]
         self.readback_ports = [p for p in self.ports if p.kind != "result"]
+        self.checked_ports = [p for p in self.ports if p.check is not None]
         self.contact_port = next((p for p in self.ports if p.name == "contact"), None)
         self.event_ports = [
             (p, p.name[len(ev.EVENT_OUTPUT_PREFIX) :])
@@ -327,15 +331,29 @@ class ModulePrim:
         return raised
 
     def _publish(self) -> None:
+        """Hand the results to the output ports, every value checked before any is stored
+        (a value its attribute cannot hold fails this call, and no output takes it)."""
         results = self.results
+        for port in self.checked_ports:
+            if port.kind == "result":
+                assert port.check is not None
+                port.check(
+                    results[port.first]
+                    if port.count == 1
+                    else results[port.first : port.first + port.count]
+                )
+        readback = [self._read_back(port) for port in self.readback_ports]
+        for port, value in zip(self.readback_ports, readback, strict=True):
+            if port.check is not None:
+                port.check(value)
         for port in self.result_ports:
             if port.count == 1:
                 port.value = results[port.first]
             else:
                 port.value = results[port.first : port.first + port.count]
             port.ready = True
-        for port in self.readback_ports:
-            port.value = self._read_back(port)
+        for port, value in zip(self.readback_ports, readback, strict=True):
+            port.value = value
             port.ready = True
 
     def _read_back(self, port: OutputPort) -> Any:
@@ -360,6 +378,22 @@ class ModulePrim:
 
     def close(self) -> None:
         self.instance.close()
+
+
+_NUMBER_TYPES = frozenset({"i32", "i64", "f32", "f64"})
+
+
+def _refuse_non_numbers(fn: TypedFunction, name: str, where: str) -> None:
+    """Parameters and results travel as numbers (arrays as offsets into memory): a reference
+    or vector type has no attribute to come from or go to."""
+    for kind, types in (("parameter", fn.params), ("result", fn.results)):
+        for i, wasm_type in enumerate(types):
+            if wasm_type not in _NUMBER_TYPES:
+                raise SceneError(
+                    f"{name}'s {kind} {i} is a {wasm_type}; the runner passes only numbers "
+                    "(i32, i64, f32, f64)",
+                    prim_path=where,
+                )
 
 
 def _result_getter(prim: ModulePrim, index: int) -> Any:

@@ -191,14 +191,19 @@ def _generate(
         else:
             lines.append(f"        r{i} = {call}")
         single = entry.result_count == 1
+        stores = []
         for p, port in enumerate(member.result_ports):
             namespace[f"P{i}_{p}"] = port
             if port.count == 1:
                 value = f"r{i}" if single else f"r{i}[{port.first}]"
             else:
                 value = f"r{i}[{port.first}:{port.first + port.count}]"
-            lines.append(f"        P{i}_{p}.value = {value}")
+            if port.check is not None:  # every value checked before any is stored
+                namespace[f"C{i}_{p}"] = port.check
+                lines.append(f"        C{i}_{p}({value})")
+            stores.append(f"        P{i}_{p}.value = {value}")
             row.append(value)
+        lines += stores
     lines.append(f"        ROW[0] = ({''.join(value + ', ' for value in row)})")
     lines += ["    except Exception as error:", "        return cur, error", "    return None"]
     source = "\n".join(lines)
