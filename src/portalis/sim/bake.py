@@ -8,7 +8,6 @@ results as time samples; the scene itself is never written. The file appears ato
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pxr import Sdf, Tf, Usd
 import portalis.usd  # noqa: F401  (registers the schemas before any stage is opened)
 from portalis.errors import SceneError
 from portalis.runtime import DEFAULT_SANDBOX, Sandbox
+from portalis.sim import destination
 from portalis.sim.failures import Failure
 from portalis.sim.runner import Runner
 from portalis.sim.stats import ModuleSummary
@@ -61,11 +61,7 @@ def bake(
     resolved, target = scene.resolve(), output.resolve()
     if not resolved.is_file():
         raise SceneError(f"{scene}: no such scene file")
-    if target == resolved:
-        raise SceneError(
-            f"{output}: refusing to overwrite the input scene",
-            hint="results go to a new layer: pass another -o path",
-        )
+    destination.refuse_inputs(resolved, target)
     try:
         scene_layer = Sdf.Layer.FindOrOpen(str(resolved))
     except Tf.ErrorException as e:
@@ -152,9 +148,9 @@ def _relative(target: Path, start: Path) -> str:
 def _write_atomically(layer: Sdf.Layer, output: Path) -> None:
     """Export beside the target, then rename over it: readers see the old file or the new
     one, never a partial one."""
-    temp = output.with_name(f".{output.stem}.{os.getpid()}.tmp{output.suffix or '.usda'}")
+    temp: Path | None = None
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
+        temp = destination.staging_path(output)  # USD's own temp file lands beside it
         if not layer.Export(str(temp)):
             raise SceneError(f"{output}: USD could not write the result layer")
         os.replace(temp, output)
@@ -165,5 +161,5 @@ def _write_atomically(layer: Sdf.Layer, output: Path) -> None:
     except Tf.ErrorException as e:
         raise SceneError(f"{output}: cannot write the result: {usd_message(e)}") from None
     finally:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+        if temp is not None:
+            destination.discard_staging(temp)
