@@ -105,17 +105,6 @@ def test_unknown_export_lists_the_real_ones(arith):
     assert "fma" in info.value.hint
 
 
-def test_checked_path_for_reference_types():
-    inst = load_module(
-        wat.binary(
-            '(module (func (export "id") (param externref) (result externref) local.get 0))'
-        ),
-        cache=False,
-    ).instantiate()
-    marker = object()
-    assert inst.function("id")(marker) is marker
-
-
 @pytest.mark.parametrize("accelerated", [True, False])
 def test_both_paths_refuse_calls_after_close(accelerated, monkeypatch):
     from portalis.errors import InstanceClosedError

@@ -10,8 +10,9 @@ behaviour. The rules that make it safe, enforced by :mod:`portalis.runtime.funct
 * each slot is written through a typed ``memoryview`` matching the parameter's wasm type
   (``memoryview`` raises on a value of the wrong Python type, so no bytes of another type
   reach wasm);
-* only i32, i64, f32 and f64 signatures take this path; anything with references or v128
-  goes through wasmtime-py's checked call;
+* only i32, i64, f32 and f64 signatures take this path (the loader refuses any module whose
+  imports or exports hold another type, reading signatures from the module's own sections,
+  never from wasmtime-py, whose type queries abort the process on v128 and GC references);
 * the store, instance and function handles outlive every call (the owning
   :class:`~portalis.runtime.instance.Instance` holds them, and refuses calls once closed).
 
