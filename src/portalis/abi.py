@@ -271,7 +271,7 @@ class _Fields:
             raise AbiError(_where(self._path(key), f"expected an integer, got {_kind(value)}"))
         if low is not None and value < low:
             raise AbiError(_where(self._path(key), f"expected at least {low}, got {value}"))
-        return value
+        return int(value)
 
     def array(self, key: str, default: Any = _MISSING) -> list[Any]:
         value = self.get(key, default)
