@@ -435,14 +435,10 @@ class ExprLowerer:
             if isinstance(right, ir.Const) and int(right.value) <= 8:
                 return self.small_power(base, int(right.value), t, node)
             return ir.Binary(line, col, t, "pow", base, self.coerce(right, I64, node))
-        if isinstance(right, ir.Const) and float(right.value) == 0.5 and lt != F32:
-            # x**0.5 is sqrt(x) (both correctly rounded), with float_pow's special cases.
-            return ir.BuiltinCall(line, col, F64, "sqrt_pow", [self.coerce(left, F64, node)])
-        if isinstance(right, ir.Const) and float(right.value) == 2.0:
-            # x**2 is exactly x*x (both are the correctly rounded square), plus CPython's
-            # OverflowError when it overflows.
-            t = F32 if lt == F32 else F64
-            return ir.BuiltinCall(line, col, t, "square", [self.coerce(left, t, node)])
+        # No algebraic shortcuts: CPython computes every float ``x ** y`` with the C library's
+        # pow, which is not correctly rounded, so sqrt(x) for ``x ** 0.5`` and x*x for
+        # ``x ** 2`` each differ from it by 1 ulp on ~0.1% of inputs. The in-module pow is
+        # the same algorithm as glibc's, so going through it gives CPython's bits.
         symbol = self.program.use_prelude("float_pow", self.d, node)
         return ir.Call(
             line, col, F64, symbol, [self.coerce(left, F64, node), self.coerce(right, F64, node)]
