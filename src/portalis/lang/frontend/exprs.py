@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
 from portalis.lang.frontend import bounds
+from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
     BOOL,
@@ -117,7 +118,7 @@ class ExprLowerer:
             if not src.is_float and not to.is_bool:
                 iv = int(v)
                 if to == I32 and not -(1 << 31) <= iv < (1 << 31) and not narrowing:
-                    raise self.err(node, f"{what}: {iv} does not fit in i32")
+                    raise self.err(node, f"{what}: {summarise(str(iv))} does not fit in i32")
                 if to == I32:
                     iv = ((iv + (1 << 31)) % (1 << 32)) - (1 << 31)
                 return ir.Const(e.line, e.col, to, iv)
@@ -168,7 +169,7 @@ class ExprLowerer:
             if not I64_MIN <= v <= I64_MAX:
                 raise self.err(
                     node,
-                    f"integer literal {v} does not fit in 64 bits",
+                    f"integer literal {summarise(str(v))} does not fit in 64 bits",
                     "kernel ints are 64-bit; see docs/language.md",
                 )
             return ir.Const(node.lineno, node.col_offset, I64, v)
@@ -229,7 +230,7 @@ class ExprLowerer:
         q = self.unit.builtin_name(node)
         if q is not None and q in builtins.CONSTANTS:
             return ir.Const(node.lineno, node.col_offset, F64, builtins.CONSTANTS[q])
-        label = ast.unparse(node)
+        label = shown(node)
         if isinstance(node, ast.Name):
             raise self.err(
                 node,
@@ -312,16 +313,14 @@ class ExprLowerer:
                     raise self.err(node, "index a shape with a literal int: a.shape[0]")
                 k = idx_nodes[0].value
                 if not -arr.type.ndim <= k < arr.type.ndim:
-                    raise self.err(
-                        node, f"`{ast.unparse(base.value)}` has {arr.type.ndim} dimension(s)"
-                    )
+                    raise self.err(node, f"`{shown(base.value)}` has {arr.type.ndim} dimension(s)")
                 return self.dim(node, arr, k % arr.type.ndim)
         arr = self.array_of(base)
         if arr is not None:
             if len(idx_nodes) != arr.type.ndim:
                 raise self.err(
                     node,
-                    f"`{ast.unparse(base)}` has {arr.type.ndim} dimension(s); "
+                    f"`{shown(base)}` has {arr.type.ndim} dimension(s); "
                     f"index all of them (got {len(idx_nodes)})",
                     "partial indexing and slicing are not supported",
                 )
@@ -345,7 +344,7 @@ class ExprLowerer:
                 if not -len(table.values) <= k < len(table.values):
                     raise self.err(
                         node,
-                        f"index {k} is out of range for `{ast.unparse(base)}` "
+                        f"index {k} is out of range for `{shown(base)}` "
                         f"({len(table.values)} items)",
                     )
                 return ir.Const(line, col, table.element, table.values[k])
@@ -353,7 +352,7 @@ class ExprLowerer:
             return ir.TableLoad(line, col, table.element, table.symbol, 0, len(table.values), i)
         raise self.err(
             node,
-            f"`{ast.unparse(base)}` cannot be indexed",
+            f"`{shown(base)}` cannot be indexed",
             "kernels index arrays and module-level constant tuples",
         )
 
@@ -365,7 +364,7 @@ class ExprLowerer:
             if not I64_MIN <= -o.value <= I64_MAX:  # -(2**63) is a valid int64 literal
                 raise self.err(
                     node,
-                    f"integer literal {-o.value} does not fit in 64 bits",
+                    f"integer literal {summarise(str(-o.value))} does not fit in 64 bits",
                     "kernel ints are 64-bit; see docs/language.md",
                 )
             return ir.Const(node.lineno, node.col_offset, I64, -o.value)
@@ -535,7 +534,7 @@ class ExprLowerer:
         if name is None:
             raise self.err(
                 node,
-                f"cannot call `{ast.unparse(f)}`",
+                f"cannot call `{shown(f)}`",
                 "kernels call their own functions, math functions and builtins",
             )
         if name == "len":

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from portalis.abi import ERROR_CODES
 from portalis.lang import ir
 from portalis.lang.frontend import bounds
+from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer
 from portalis.lang.frontend.unit import FunctionSig
 from portalis.lang.types import BOOL, F32, I32, I64, NONE, ArrayType, Scalar, TupleType
@@ -139,11 +140,11 @@ class FunctionLowerer(ExprLowerer):
                         "constant tables are read-only",
                         "use a persistent array (zeros(...)) for mutable data",
                     )
-                raise self.err(target, f"`{ast.unparse(base)}` cannot be assigned into")
+                raise self.err(target, f"`{shown(base)}` cannot be assigned into")
             if len(idx_nodes) != arr.type.ndim:
                 raise self.err(
                     target,
-                    f"`{ast.unparse(base)}` has {arr.type.ndim} dimension(s); index all of them",
+                    f"`{shown(base)}` has {arr.type.ndim} dimension(s); index all of them",
                 )
             # Python evaluates the value before the indices.
             elem = arr.element.value
@@ -167,7 +168,7 @@ class FunctionLowerer(ExprLowerer):
             raise self.err(target, "nested tuple targets are not supported")
         raise self.err(
             target,
-            f"cannot assign to {ast.unparse(target)}",
+            f"cannot assign to {shown(target)}",
             "assign to a name or an array element",
         )
 
@@ -282,7 +283,7 @@ class FunctionLowerer(ExprLowerer):
             value = self.coerce(value, arr.element.value, node, "stored value", narrowing=True)
             out.append(ir.Store(line, col, arr, temps, value, safe, nonneg))
             return out
-        raise self.err(t, f"cannot assign to {ast.unparse(t)}")
+        raise self.err(t, f"cannot assign to {shown(t)}")
 
     def narrow_back(self, value: ir.Expr, to: Any, node: ast.AST) -> ir.Expr:
         """``x += 1.0`` on an f32 ``x`` computes in f32 already; keep i32/f32 targets."""
