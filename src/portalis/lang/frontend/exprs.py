@@ -74,6 +74,8 @@ class ExprLowerer:
         self.unit: Unit = sig.unit
         self.d = sig.unit.diag
         self.locals: dict[str, Scalar] = {}
+        #: where each local got its type (its first assignment), for hints
+        self.typed_at: dict[str, ast.AST] = {}
         self.arrays: dict[str, ir.ArrayRef] = {}
         self.scope: set[str] = set()  # names Python treats as local to this function
         self.globals_declared: set[str] = set()
@@ -526,6 +528,20 @@ class ExprLowerer:
 
     # -- calls --------------------------------------------------------------------------
 
+    def float_of_string(self, node: ast.Call) -> float:
+        """``float("inf")``, ``float("nan")``, ``float("1e-3")``: a constant, converted by
+        CPython itself (so every spelling it accepts means what it means there)."""
+        text = _string_argument(node)
+        assert text is not None
+        try:
+            return float(text)
+        except ValueError:
+            raise self.err(
+                node,
+                f"float({summarise(repr(text))}) raises ValueError in Python",
+                "write math.inf, -math.inf or math.nan, or a number literal",
+            ) from None
+
     def call(self, node: ast.Call) -> ir.Expr:
         f = node.func
         if isinstance(f, ast.Name) and (sig := self.program.function(self.unit, f.id, node)):
@@ -539,6 +555,8 @@ class ExprLowerer:
             )
         if name == "len":
             return self.len_(node)
+        if name == "float" and _string_argument(node) is not None:
+            return ir.Const(node.lineno, node.col_offset, F64, self.float_of_string(node))
         b = builtins.lookup(name)
         if b is None:
             hint = (
@@ -670,3 +688,12 @@ class ExprLowerer:
         ast.Call: call,
         ast.Tuple: tuple_,
     }
+
+
+def _string_argument(node: ast.Call) -> str | None:
+    """The string of a one-argument call with a string literal, as in ``float("inf")``."""
+    if len(node.args) == 1 and not node.keywords:
+        arg = node.args[0]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return arg.value
+    return None

@@ -201,6 +201,11 @@ class Unit:
             return self._guard(node, lambda: _BINARY[type(node.op)](left, right))
         if isinstance(node, ast.Call) and not node.keywords:
             fname = self.builtin_name(node.func)
+            if fname == "float" and len(node.args) == 1:
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    text = arg.value
+                    return self._guard(node, lambda: float(text))  # float("inf"), as CPython
             fn = _CONST_CALLS.get(fname or "")
             if fn is None and fname and fname.startswith("math."):
                 fn = getattr(math, fname[5:], None) if fname[5:] in _PURE_MATH else None
@@ -419,11 +424,23 @@ class _Collector:
             params.append(ir.Param(arg.arg, t, value))
         if node.returns is None:
             result: Type = NONE
-            if any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(node)):
+            returned = [
+                n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value
+            ]
+            if returned:
+                array_params = {
+                    a.arg
+                    for a in node.args.args
+                    if a.annotation is not None and "Array" in ast.unparse(a.annotation)
+                }
+                if any(isinstance(v, ast.Name) and v.id in array_params for v in returned):
+                    hint = "functions cannot return arrays: write results into an array parameter"
+                else:
+                    hint = "add `-> float` (or the type it returns)"
                 raise d.error(
                     node,
                     f"function `{node.name}` returns a value but has no return annotation",
-                    "add `-> float` (or the type it returns)",
+                    hint,
                 )
         else:
             result = u.parse_type(node.returns, f"result of `{node.name}`")
