@@ -8,7 +8,7 @@ import re
 from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL
 from portalis.lang import builtins, ir
 from portalis.lang.backend.emit import FunctionEmitter, const
-from portalis.lang.backend.runtime import ALLOCATOR, helper, math_slow_path
+from portalis.lang.backend.support import ALLOCATOR, helper, math_slow_path
 
 PAGE = 65536
 
