@@ -39,9 +39,9 @@ def emit_module(module: ir.Module) -> str:
         if kind != "libm":
             continue
         b = builtins.BUILTINS[f"math.{name}"]
-        arity = 2 if "y" in b.signature.split("->")[0] else 1
+        assert b.arity is not None
         if b.errors != "none":
-            out.append(_indent(math_slow_path(name, b.errors, arity)))
+            out.append(_indent(math_slow_path(name, b.errors, b.arity)))
     for name in sorted(helpers):
         out.append(_indent(helper(name, module.links)))
     out.append(_indent(ALLOCATOR))

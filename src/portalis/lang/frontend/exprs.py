@@ -423,7 +423,7 @@ class ExprLowerer:
         t = self.arith_type(left, right, node)
         if t.is_float and op in ("floordiv", "mod"):
             t = F64  # computed with CPython's fmod-based algorithm, in double precision
-            self.program.use_prelude("fmod", self.d, node)
+            self.program.use_libm("fmod", node, self.d)  # float % and // use C fmod
         return ir.Binary(line, col, t, op, self.coerce(left, t, node), self.coerce(right, t, node))
 
     def power(self, left: ir.Expr, right: ir.Expr, node: ast.AST) -> ir.Expr:
