@@ -243,6 +243,7 @@ CONSTANTS: dict[str, float] = {
     "numpy.nan": math.nan,
 }
 
+
 def lookup(name: str) -> Builtin | None:
     return BUILTINS.get(name)
 

@@ -424,9 +424,7 @@ class _Collector:
             params.append(ir.Param(arg.arg, t, value))
         if node.returns is None:
             result: Type = NONE
-            returned = [
-                n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value
-            ]
+            returned = [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value]
             if returned:
                 array_params = {
                     a.arg
