@@ -26,7 +26,7 @@ from typing import Any
 
 import portalis.usd  # noqa: F401  (schemas registered before any stage is opened)
 from portalis.demos import get_demo
-from portalis.demos.pipeline import RESULT_USDA, SCENE_USDA, DemoRun, Timeline, run_headless
+from portalis.demos.pipeline import RESULT_FILE, SCENE_FILE, DemoRun, Timeline, run_headless
 from portalis.demos.projectile.scene import Launch, write_scene
 from portalis.lang import build
 from portalis.runtime import Sandbox, load_module
@@ -65,17 +65,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         wasm = build(DEMO.kernel_path, folder / "kernel.wasm")
-        write_scene(folder / SCENE_USDA, wasm.name, launch, trail=_flat_trail())
+        write_scene(folder / SCENE_FILE, wasm.name, launch, trail=_flat_trail())
         timeline = Timeline(launch.frames, launch.fps)
         runs: list[DemoRun] = []
 
         def headless() -> None:
             run = DemoRun(DEMO, folder, timeline)
-            run_headless(folder / SCENE_USDA, folder / RESULT_USDA, timeline, run)
+            run_headless(folder / SCENE_FILE, folder / RESULT_FILE, timeline, run)
             runs.append(run)
 
         runner_s = best_of(args.repeat, headless)
-        samples = (folder / RESULT_USDA).stat().st_size
+        samples = (folder / RESULT_FILE).stat().st_size
 
         instance = load_module(wasm.read_bytes(), name="projectile").instantiate(Sandbox())
 
