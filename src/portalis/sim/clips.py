@@ -66,7 +66,7 @@ class _Clipped:
     path: Sdf.Path
     type_name: Sdf.ValueTypeName
     extent_of: Sdf.Path | None = None  # the ``points`` attribute this extent is computed from
-    widths: float = 0.0  # a Points prim's largest width, added around its points
+    widths: Vt.FloatArray | None = None  # a Points prim's per-point widths, as authored
 
 
 class ClipWriter:
@@ -188,10 +188,7 @@ class ClipWriter:
         prim = self._stage.GetPrimAtPath(points.GetPrimPath())
         if not prim or not prim.IsA(UsdGeom.PointBased):
             return
-        widths = 0.0
-        if prim.IsA(UsdGeom.Points):
-            authored = UsdGeom.Points(prim).GetWidthsAttr().Get()
-            widths = float(np.max(authored)) if authored else 0.0
+        widths = UsdGeom.Points(prim).GetWidthsAttr().Get() if prim.IsA(UsdGeom.Points) else None
         path = points.GetPrimPath().AppendProperty(UsdGeom.Tokens.extent)
         self._attrs[path] = _Clipped(path, Sdf.ValueTypeNames.Float3Array, points, widths)
 
@@ -222,14 +219,16 @@ def _nbytes(value: Any) -> int:
     return int(np.asarray(value).nbytes)  # a Vt array exposes its buffer: no copy
 
 
-def _extent(points: Any, widths: float) -> Vt.Vec3fArray:
-    """The bounds of ``points`` (a Vt array of 3-vectors), grown by half the widest point."""
-    arr = np.asarray(points, dtype=np.float64).reshape(-1, 3)
-    if len(arr) == 0:
-        return Vt.Vec3fArray([(0.0, 0.0, 0.0), (0.0, 0.0, 0.0)])
-    pad = widths / 2.0
-    lo, hi = arr.min(axis=0) - pad, arr.max(axis=0) + pad
-    return Vt.Vec3fArray([tuple(lo.tolist()), tuple(hi.tolist())])
+def _extent(points: Any, widths: Vt.FloatArray | None) -> Vt.Vec3fArray:
+    """The bounds of ``points`` (a Vt array of 3-vectors) as USD's own extent function for
+    the prim type computes them: per-point widths count (UsdGeomPoints), other widths do not
+    (USD computes no extent for them, so the points' bounds are the best there is)."""
+    if widths is not None and len(widths) == len(points):
+        extent = UsdGeom.Points.ComputeExtent(points, widths)
+        if extent is not None:
+            return extent
+    extent = UsdGeom.PointBased.ComputeExtent(points)
+    return extent if extent is not None else Vt.Vec3fArray([(0.0, 0.0, 0.0)] * 2)
 
 
 def _export(layer: Sdf.Layer, path: Path) -> None:
