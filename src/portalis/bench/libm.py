@@ -20,23 +20,14 @@ import argparse
 import importlib
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-from portalis.bench import report, time_call
-from portalis.lang import compile_source
-from portalis.lang.libm import ARITY, FUNCTIONS
-from portalis.lang.libm.accuracy import (
-    EXACT_REFERENCE,
-    faithful,
-    map_kernel_source,
-    measure,
-    reference,
-    sample,
-)
-from portalis.runtime import load
+from portalis.bench.report import run_main
+from portalis.bench.rows import Row
+from portalis.bench.timing import report, time_call
 
 NUMPY: dict[str, Callable[..., Any]] = {
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
@@ -48,10 +39,15 @@ NUMPY: dict[str, Callable[..., Any]] = {
 
 
 def _columns(name: str, inputs: list[tuple[float, ...]]) -> list[np.ndarray]:
+    from portalis.lang.libm import ARITY
+
     return [np.array([a[j] for a in inputs], dtype=np.float64) for j in range(ARITY[name])]
 
 
 def accuracy(names: list[str], samples: int, seed: int, kernel: Any) -> None:
+    from portalis.lang.libm import FUNCTIONS
+    from portalis.lang.libm.accuracy import EXACT_REFERENCE, faithful, measure, sample
+
     print(f"accuracy against CPython math ({samples} inputs per function, seed {seed})")
     for name in names:
         stem, function = FUNCTIONS[name]
@@ -70,13 +66,15 @@ def accuracy(names: list[str], samples: int, seed: int, kernel: Any) -> None:
             print(f"  against the exact answer: {bad} of {samples} results off by 1 ulp or more")
 
 
-def speed(names: list[str], kernel: Any, quick: bool) -> None:
+def speed(names: list[str], kernel: Any, quick: bool) -> Iterator[Row]:
     for name in names:
-        speed_of(name, kernel, 10_000 if quick else 100_000)
+        yield from speed_of(name, kernel, 10_000 if quick else 100_000)
 
 
-def speed_of(name: str, kernel: Any, n: int) -> None:
+def speed_of(name: str, kernel: Any, n: int) -> Iterator[Row]:
     """Time one function over n inputs (those where CPython does not raise)."""
+    from portalis.lang.libm.accuracy import reference, sample
+
     inputs = [a for a in sample(name, n, 1) if isinstance(reference(name, a), float)]
     cols = _columns(name, inputs)
     out = np.zeros(len(inputs))
@@ -89,9 +87,16 @@ def speed_of(name: str, kernel: Any, n: int) -> None:
         time_call(f"numpy {ufunc.__name__}", lambda: ufunc(*cols), repeat=5),
     ]
     report(f"{name}: {len(inputs)} elements per call", rows, baseline=rows[0])
+    for impl, timing in zip(("cpython", "portalis", "numpy"), rows, strict=True):
+        yield Row.of(name, impl, timing.samples, per=len(inputs), elements=len(inputs))
 
 
-def main(argv: list[str] | None = None) -> int:
+def rows(argv: list[str]) -> Iterator[Row]:
+    from portalis.lang import compile_source
+    from portalis.lang.libm import FUNCTIONS
+    from portalis.lang.libm.accuracy import map_kernel_source
+    from portalis.runtime import load
+
     parser = argparse.ArgumentParser(
         prog="portalis bench libm", description=__doc__.splitlines()[0]
     )
@@ -108,5 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"built the {len(FUNCTIONS)}-function kernel in {time.perf_counter() - start:.2f} s")
     accuracy(names, samples, args.seed, kernel)
     if not args.no_speed:
-        speed(names, kernel, args.quick)
-    return 0
+        yield from speed(names, kernel, args.quick)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main("libm", rows, argv)

@@ -177,6 +177,10 @@ def chart(name: str, rows: Sequence[Row], path: Path) -> Path:
     ax.set_yticks(ticks, labels, fontsize="small")
     ax.invert_yaxis()
     ax.set_xscale("log")
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_seconds(v)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("seconds per operation (median; whisker: 90th percentile), log scale")
     ax.set_title(f"portalis bench {name}", loc="left")
     handles = [
