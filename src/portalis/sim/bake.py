@@ -23,6 +23,9 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import signal
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -147,12 +150,15 @@ def bake(
     if progress is not None:
         progress.start(frames)
     try:
-        runtime.play(time_code=start)
-        for k in range(1, frames + 1):
-            runtime.step(1.0 / fps, time_code=start + k)
-            done = k
-            if progress is not None:
-                progress.update(k)
+        with _interrupt_between_frames() as asked_to_stop:
+            runtime.play(time_code=start)
+            for k in range(1, frames + 1):
+                if asked_to_stop():
+                    raise KeyboardInterrupt
+                runtime.step(1.0 / fps, time_code=start + k)
+                done = k
+                if progress is not None:
+                    progress.update(k)
     except KeyboardInterrupt:  # keep what finished: frames start … start + done
         interrupted = True
         result.endTimeCode = start + done
@@ -188,6 +194,32 @@ def bake(
         interrupted=interrupted,
         clips=len(clip_writer.clip_files),
     )
+
+
+@contextlib.contextmanager
+def _interrupt_between_frames() -> Iterator[Callable[[], bool]]:
+    """Ctrl-C during a bake stops it after the frame in progress, rather than raising
+    KeyboardInterrupt wherever Python happens to be: possibly in a callback wasmtime makes
+    from inside a module's code, where an exception cannot cross the C frames (the process
+    would abort, losing every frame). The first Ctrl-C only asks; the handler it replaced is
+    back at once, so a second one interrupts as usual. Outside the main thread (where Python
+    allows no signal handler) Ctrl-C is left alone."""
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: False
+        return
+    asked = False
+    previous = signal.getsignal(signal.SIGINT)
+
+    def ask(_signum: int, _frame: object) -> None:
+        nonlocal asked
+        asked = True
+        signal.signal(signal.SIGINT, previous)
+
+    signal.signal(signal.SIGINT, ask)
+    try:
+        yield lambda: asked
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def clips_folder(result: Path) -> Path:

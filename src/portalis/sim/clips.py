@@ -33,7 +33,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pxr import Sdf, Usd, UsdGeom, Vt
+from pxr import Sdf, Tf, Usd, UsdGeom, Vt
+
+from portalis.errors import SceneError
 
 MiB = 1 << 20
 
@@ -92,10 +94,8 @@ class ClipWriter:
         self._first: float | None = None
         self._bytes = 0
         self._last_time: float | None = None
+        # Created with the first clip: a run with nothing to clip leaves no folder behind.
         self._staging = folder.with_name(f".{folder.name}.{os.getpid()}.tmp")
-        if self._staging.exists():
-            shutil.rmtree(self._staging)
-        self._staging.mkdir(parents=True)
 
     def add(
         self, path: Sdf.Path, type_name: Sdf.ValueTypeName, time_code: float, value: Any
@@ -176,6 +176,15 @@ class ClipWriter:
     def _close_clip(self) -> None:
         assert self._layer is not None and self._first is not None
         name = f"{len(self._clips):04d}.usdc"
+        if not self._clips:
+            try:
+                if self._staging.exists():
+                    shutil.rmtree(self._staging)
+                self._staging.mkdir(parents=True)
+            except OSError as e:
+                raise SceneError(
+                    f"{self.folder}: cannot write the result's value clips: {e.strerror}"
+                ) from None
         _export(self._layer, self._staging / name)
         self._clips.append((self._first, self.folder / name))
         self._layer = None  # dropped: its samples are on disk now
@@ -232,5 +241,9 @@ def _extent(points: Any, widths: Vt.FloatArray | None) -> Vt.Vec3fArray:
 
 
 def _export(layer: Sdf.Layer, path: Path) -> None:
-    if not layer.Export(str(path)):
-        raise OSError(f"USD could not write {path}")
+    try:
+        written = layer.Export(str(path))
+    except Tf.ErrorException as e:
+        raise SceneError(f"{path}: USD could not write this clip: {e}") from None
+    if not written:
+        raise SceneError(f"{path}: USD could not write this clip")
