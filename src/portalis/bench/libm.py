@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import math
 import time
 from collections.abc import Callable, Iterator
@@ -86,9 +87,46 @@ def speed_of(name: str, kernel: Any, n: int) -> Iterator[Row]:
         time_call(f"compiled libm {name}", lambda: compiled(*cols, out), repeat=5),
         time_call(f"numpy {ufunc.__name__}", lambda: ufunc(*cols), repeat=5),
     ]
+    impls = ["cpython", "portalis", "numpy"]
+    mapped = numba_map(name, len(cols))
+    if mapped is not None:
+        numba_out = np.zeros(len(inputs))
+        rows.append(time_call(f"numba math.{name}", lambda: mapped(*cols, numba_out), repeat=5))
+        impls.append("numba")
     report(f"{name}: {len(inputs)} elements per call", rows, baseline=rows[0])
-    for impl, timing in zip(("cpython", "portalis", "numpy"), rows, strict=True):
+    for impl, timing in zip(impls, rows, strict=True):
         yield Row.of(name, impl, timing.samples, per=len(inputs), elements=len(inputs))
+
+
+def numba_map(name: str, arity: int) -> Callable[..., None] | None:
+    """``math.NAME`` over arrays, compiled by Numba (None when Numba is not installed or does
+    not provide the function): the same loop the compiled kernel runs."""
+    if importlib.util.find_spec("numba") is None:
+        return None
+    import numba  # type: ignore[import-not-found]
+
+    fn = getattr(math, name)
+    if arity == 1:
+
+        def one(a: np.ndarray, out: np.ndarray) -> None:
+            for i in range(len(a)):
+                out[i] = fn(a[i])
+
+        loop: Callable[..., None] = one
+    else:
+
+        def two(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+            for i in range(len(a)):
+                out[i] = fn(a[i], b[i])
+
+        loop = two
+    try:
+        compiled = numba.njit(cache=False)(loop)
+        compiled(*([np.ones(2)] * arity), np.zeros(2))  # compile now, not while timed
+    except Exception:  # numba.core.errors.TypingError: a function Numba does not lower
+        print(f"  numba: math.{name} is not supported: skipped")
+        return None
+    return compiled  # type: ignore[no-any-return]
 
 
 def rows(argv: list[str]) -> Iterator[Row]:
