@@ -82,6 +82,8 @@ def test_a_later_bake_replaces_the_clips(cloud: Path, tmp_path: Path) -> None:
     bake(cloud, out, clips=ClipPolicy(min_elements=1000, max_clip_bytes=60_000))
     bake(cloud, out, end=3.0, clips=ClipPolicy(min_elements=1000, max_clip_bytes=10**9))
     assert sorted(p.name for p in clips_folder(out).iterdir()) == ["0000.usdc", MANIFEST]
+    bake(cloud, out, end=3.0, clips=ClipPolicy(min_elements=10**9))  # nothing clipped now
+    assert not clips_folder(out).exists()
 
 
 def test_usd_result_is_crate_when_large_and_text_when_small(cloud: Path, tmp_path: Path) -> None:
@@ -120,3 +122,15 @@ def test_ctrl_c_keeps_the_frames_that_finished(cloud: Path, tmp_path: Path) -> N
     assert stage.GetEndTimeCode() == 3.0
     assert stage.GetAttributeAtPath(f"{CLOUD}.points").GetTimeSamples()[-1] == 3.0
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler restored
+
+
+def test_a_folder_that_is_not_clips_is_never_deleted(cloud: Path, tmp_path: Path) -> None:
+    from portalis.errors import SceneError
+
+    mine = tmp_path / "result.clips"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    with pytest.raises(SceneError, match="is not a folder of value clips"):
+        bake(cloud, tmp_path / "result.usd", end=2.0)
+    assert (mine / "notes.txt").read_text() == "keep me"
+    assert not (tmp_path / "result.usd").exists()

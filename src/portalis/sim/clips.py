@@ -146,13 +146,20 @@ class ClipWriter:
             )
 
     def publish(self) -> None:
-        """Move the clips into ``folder`` (replacing an earlier run's); nothing to move when
-        no output was clipped."""
+        """Move the clips into ``folder``, replacing an earlier run's (whose result this run's
+        replaces); with nothing clipped, an earlier run's clips are removed. A folder there
+        that holds no clip manifest is not ours: it is left alone and the run refused."""
+        if self.folder.exists():
+            if not (self.folder / MANIFEST).is_file():
+                self.discard()
+                raise SceneError(
+                    f"{self.folder} exists and is not a folder of value clips",
+                    hint="move it away, or write the result under another name",
+                )
+            shutil.rmtree(self.folder)
         if not self._attrs:
             self.discard()
             return
-        if self.folder.exists():
-            shutil.rmtree(self.folder)
         os.replace(self._staging, self.folder)
 
     def discard(self) -> None:
