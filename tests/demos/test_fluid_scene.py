@@ -17,9 +17,16 @@ from pxr import Usd, UsdGeom
 
 import portalis.usd  # noqa: F401  (schemas registered before any stage is opened)
 from portalis.demos.fluid import scene as fs
-from portalis.demos.pipeline import KERNEL_WASM, PREVIEW_PNG, SCENE_USDA, DemoRun, run_demo
+from portalis.demos.pipeline import (
+    KERNEL_WASM,
+    PREVIEW_PNG,
+    RESULT_FILE,
+    SCENE_USDA,
+    DemoRun,
+    run_demo,
+)
 from portalis.runtime import Sandbox
-from portalis.sim import Runtime
+from portalis.sim import Runner
 
 SMALL = fs.Smoke(grid=(10, 14, 10), cell_size=0.1, emitter_radius=0.2, seconds=0.5)
 
@@ -30,10 +37,10 @@ def fluid_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 
 
 def test_demo_writes_scene_binary_result_and_preview(fluid_run: DemoRun) -> None:
-    for name in (KERNEL_WASM, SCENE_USDA, fs.RESULT_NAME, PREVIEW_PNG):
+    for name in (KERNEL_WASM, SCENE_USDA, RESULT_FILE, PREVIEW_PNG):
         assert fluid_run.path(name).stat().st_size > 0
     assert fluid_run.failures == []
-    assert fluid_run.path(fs.RESULT_NAME).read_bytes()[:8] == b"PXR-USDC"  # binary crate
+    assert fluid_run.path(RESULT_FILE).read_bytes()[:8] == b"PXR-USDC"  # binary crate
     import matplotlib.image
 
     picture = matplotlib.image.imread(fluid_run.path(PREVIEW_PNG))
@@ -43,7 +50,7 @@ def test_demo_writes_scene_binary_result_and_preview(fluid_run: DemoRun) -> None
 
 def test_demo_smoke_points_are_time_sampled_with_extents(fluid_run: DemoRun) -> None:
     smoke = fs.Smoke()
-    stage = Usd.Stage.Open(str(fluid_run.path(fs.RESULT_NAME)))
+    stage = Usd.Stage.Open(str(fluid_run.path(RESULT_FILE)))
     points = UsdGeom.Points(stage.GetPrimAtPath(fs.SMOKE))
     assert points
     times = points.GetPointsAttr().GetTimeSamples()
@@ -65,7 +72,7 @@ def test_demo_smoke_points_are_time_sampled_with_extents(fluid_run: DemoRun) -> 
 
 
 def test_demo_projection_and_mass_every_frame(fluid_run: DemoRun) -> None:
-    frames = fs.read_frames(fluid_run.path(fs.RESULT_NAME), fs.Smoke())
+    frames = fs.read_frames(fluid_run.path(RESULT_FILE), fs.Smoke())
     moving = frames.div_before > 0
     assert moving.sum() >= len(frames.times) - 1
     assert np.all(frames.div_after[moving] <= 0.1 * frames.div_before[moving])
@@ -91,8 +98,8 @@ def small_scene(tmp_path: Path, built_kernels: dict[str, Path]) -> Callable[...,
     return make
 
 
-def run(stage: Usd.Stage, steps: int = 6, sandbox: Sandbox | None = None) -> Runtime:
-    rt = Runtime(stage, sandbox=sandbox) if sandbox is not None else Runtime(stage)
+def run(stage: Usd.Stage, steps: int = 6, sandbox: Sandbox | None = None) -> Runner:
+    rt = Runner(stage, sandbox=sandbox) if sandbox is not None else Runner(stage)
     with rt:
         rt.play()
         for _ in range(steps):
@@ -149,11 +156,11 @@ def test_viscosity_and_density_slow_the_smoke(
 @pytest.mark.parametrize(
     ("attribute", "value", "message"),
     [
-        ("viscosity", 0.0, "viscosity must be > 0"),
-        ("viscosity", -1e-5, "viscosity must be > 0"),
-        ("density", 0.0, "density must be > 0"),
+        ("viscosity", 0.0, "viscosity must be a finite number > 0"),
+        ("viscosity", -1e-5, "viscosity must be a finite number > 0"),
+        ("density", 0.0, "density must be a finite number > 0"),
         ("timeStep", 0.0, "timeStep is authored as 0"),
-        ("timeStep", -0.01, "timeStep must be ≥ 0"),
+        ("timeStep", -0.01, "timeStep must be a finite number ≥ 0"),
     ],
 )
 def test_bad_schema_values_are_invalid(

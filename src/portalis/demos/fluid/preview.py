@@ -5,8 +5,11 @@ pressure projection and the mass of smoke."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+
+from portalis.demos import plot
 
 #: How many moments the slice row shows.
 SLICES = 5
@@ -26,15 +29,10 @@ class Frames:
     max_speed: np.ndarray
 
 
-def render(frames: Frames, fps: float) -> np.ndarray:
-    """The picture as an (h, w, 3) uint8 image."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig = plt.figure(figsize=(13, 8.5), dpi=100)
-    grid = fig.add_gridspec(2, SLICES, height_ratios=(1.35, 1.0), hspace=0.32, wspace=0.08)
+def render(frames: Frames, fps: float) -> Any:
+    """The picture, as a matplotlib figure."""
+    fig = plot.figure(13, 8.5)
+    grid = fig.add_gridspec(2, SLICES, height_ratios=(1.35, 1.0))
     n = len(frames.times)
     picks = np.linspace(n // SLICES, n - 1, SLICES).round().astype(int) if n else []
     mid = frames.solid.shape[2] // 2
@@ -50,36 +48,26 @@ def render(frames: Frames, fps: float) -> np.ndarray:
             vmax=max(top, 1e-9),
             interpolation="nearest",
         )
-        ax.contour(solid, levels=[0.5], colors="#5fa8ff", linewidths=1.2)
+        ax.contour(solid, levels=[0.5], colors=plot.SKY, linewidths=1.2)
         ax.set_title(f"t = {frames.times[index] / fps:.2f} s", fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.text(
-        0.5,
-        0.965,
-        "Smoke density in the box's middle slice (x right, y up; blue: the obstacle)",
-        ha="center",
-        fontsize=12,
-    )
+    fig.suptitle("Smoke density in the box's middle slice (x right, y up; blue: the obstacle)")
 
     seconds = frames.times / fps
     ax = fig.add_subplot(grid[1, : SLICES - 2])
-    ax.semilogy(seconds, frames.div_before, color="#c0392b", label="before projection")
-    ax.semilogy(seconds, frames.div_after, color="#2471a3", label="after projection")
+    ax.semilogy(seconds, frames.div_before, color=plot.VERMILION, label="before projection")
+    ax.semilogy(seconds, frames.div_after, color=plot.BLUE, label="after projection")
     ratio = frames.div_after / np.maximum(frames.div_before, 1e-300)
     ax.set_title(f"max |∇·u| per step (after ≤ {ratio.max():.2g} × before)", fontsize=10)
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel("1/s")
-    ax.grid(True, which="both", alpha=0.3)
+    plot.style(ax)
     ax.legend(fontsize=9)
 
     ax = fig.add_subplot(grid[1, SLICES - 2 :])
-    ax.plot(seconds, frames.mass, color="#444")
+    ax.plot(seconds, frames.mass, color=plot.GREY)
     ax.set_title("smoke in the box (density units · m³)", fontsize=10)
     ax.set_xlabel("simulated time (s)")
-    ax.grid(True, alpha=0.3)
-
-    fig.canvas.draw()
-    image = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
-    plt.close(fig)
-    return image
+    plot.style(ax)
+    return fig

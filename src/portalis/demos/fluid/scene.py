@@ -10,7 +10,7 @@ a Sphere voxelised here, once, into ``inputs:solid`` (one byte per cell).
 
 The runner records the outputs — divergence before and after the projection, the mass of
 smoke, the fastest face, and the smoke field itself (``outputs:smoke``, read back from the
-kernel's ``smoke`` array) — in ``result.usdc``. :func:`finish` then turns each frame's field
+kernel's ``smoke`` array) — in ``result.usd`` (binary crate). :func:`finish` then turns each frame's field
 into ``/World/Smoke``, a Points cloud of the cells above a density threshold, with per-point
 opacity and colour and an extent per frame, in the same binary layer.
 """
@@ -22,12 +22,13 @@ import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
 
 from portalis.demos.fluid.preview import Frames, render
-from portalis.demos.pipeline import SCENE_USDA, Timeline
+from portalis.demos.pipeline import RESULT_FILE, SCENE_FILE, Timeline
 from portalis.errors import SceneError
 from portalis.usd import WasmFluidSchema, add_input, add_output
 
@@ -35,8 +36,6 @@ FLUID = "/World/Fluid"
 EMITTER = "/World/Emitter"
 OBSTACLE = "/World/Obstacle"
 SMOKE = "/World/Smoke"
-#: The runner's result is a binary layer: one float per cell per frame is too much for text.
-RESULT_NAME = "result.usdc"
 #: The kernel's results, recorded as outputs of the fluid prim.
 FIGURES = ("div_before", "div_after", "mass", "max_speed")
 RATE_ATTR = "smoke:rate"
@@ -105,7 +104,7 @@ def voxelise_sphere(smoke: Smoke, centre: tuple[float, float, float], radius: fl
 def make_scene(out_dir: Path, wasm: Path, smoke: Smoke | None = None) -> Timeline:
     """Write ``out_dir/scene.usda``."""
     smoke = smoke or Smoke()
-    write_scene(out_dir / SCENE_USDA, wasm.name, smoke)
+    write_scene(out_dir / SCENE_FILE, wasm.name, smoke)
     return Timeline(smoke.frames, smoke.fps)
 
 
@@ -235,7 +234,7 @@ def finish(out_dir: Path, smoke: Smoke | None = None) -> list[str]:
     """Add ``/World/Smoke`` (a Points cloud per frame) to the result layer, written
     atomically like the bake's own output."""
     smoke = smoke or Smoke()
-    result = out_dir / RESULT_NAME
+    result = out_dir / RESULT_FILE
     frames = read_frames(result, smoke)
     layer = Sdf.Layer.FindOrOpen(str(result))
     stage = Usd.Stage.Open(layer)
@@ -264,9 +263,12 @@ def finish(out_dir: Path, smoke: Smoke | None = None) -> list[str]:
 
 def _replace(layer: Sdf.Layer, path: Path) -> None:
     """Export beside ``path``, then rename over it: never half a file."""
+    from portalis.sim.bake import layer_format
+
     temp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")
+    args = {"format": layer_format(layer)} if path.suffix == ".usd" else {}
     try:
-        if not layer.Export(str(temp)):
+        if not layer.Export(str(temp), args=args):
             raise SceneError(f"{path}: USD could not write the smoke points")
         os.replace(temp, path)
     finally:
@@ -274,13 +276,11 @@ def _replace(layer: Sdf.Layer, path: Path) -> None:
             temp.unlink()
 
 
-def make_preview(
-    out_dir: Path, wasm: Path, smoke: Smoke | None = None
-) -> tuple[np.ndarray, list[str]]:
+def make_preview(out_dir: Path, wasm: Path, smoke: Smoke | None = None) -> tuple[Any, list[str]]:
     """The picture of the run: smoke slices over time, divergence before and after each
     projection, and the smoke's mass."""
     smoke = smoke or Smoke()
-    frames = read_frames(out_dir / RESULT_NAME, smoke)
+    frames = read_frames(out_dir / RESULT_FILE, smoke)
     worst = float(np.max(frames.div_after / np.maximum(frames.div_before, 1e-300)))
     findings = [
         f"{len(frames.times)} steps of {smoke.grid[0]}×{smoke.grid[1]}×{smoke.grid[2]} cells, "
