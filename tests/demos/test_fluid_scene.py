@@ -59,9 +59,11 @@ def test_demo_smoke_points_are_time_sampled_with_extents(fluid_run: DemoRun) -> 
     dense = int(np.count_nonzero(grid > smoke.threshold))
     last = np.asarray(points.GetPointsAttr().Get(times[-1]))
     assert len(last) == dense > 100  # one point per cell above the threshold
-    opacity = np.asarray(points.GetDisplayOpacityPrimvar().Get(times[-1]))
-    colour = np.asarray(points.GetDisplayColorPrimvar().Get(times[-1]))
+    opacity = np.asarray(points.GetDisplayOpacityPrimvar().ComputeFlattened(times[-1]))
+    colour = np.asarray(points.GetDisplayColorPrimvar().ComputeFlattened(times[-1]))
+    widths = np.asarray(points.GetWidthsAttr().Get(times[-1]))
     assert opacity.shape == (dense,) and colour.shape == (dense, 3)
+    assert np.all(widths == np.float32(smoke.cell_size)) and widths.shape == (dense,)
     assert opacity.min() > 0.0 and opacity.max() <= 1.0
     lo, hi = np.asarray(points.GetExtentAttr().Get(times[-1]))
     assert np.all(last >= lo) and np.all(last <= hi)

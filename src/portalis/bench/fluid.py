@@ -39,6 +39,7 @@ import numpy as np
 import portalis.demos.fluid.kernel as kernel_source
 from portalis.bench import fluid_numpy
 from portalis.bench.timing import format_seconds
+from portalis.runtime import Sandbox
 
 KERNEL = Path(kernel_source.__file__)
 #: The step's fields, in its parameter order; the face masks are bytes.
@@ -46,6 +47,9 @@ FIELDS = (
     *("u", "v", "w", "smoke", "pressure", "u0", "v0", "w0", "smoke0", "rhs"),
     *("open_x", "open_y", "open_z", "inv_open"),
 )
+#: Big grids take seconds per step on a loaded machine: past the default sandbox's 1 s call
+#: deadline, and (at 128³, with the copies the benchmark writes in) near its 256 MiB cap.
+SANDBOX = Sandbox(max_memory_bytes=1 << 30, deadline_s=60.0)
 PRESSURE_SWEEPS = 20
 DIFFUSION_SWEEPS = 2
 GOAL_S = 0.020
@@ -105,7 +109,7 @@ def portalis_step(wasm: Path, setup: Setup, start: dict[str, np.ndarray]) -> Cal
     """The compiled step on fields resident in linear memory (ArrayViews: no copies)."""
     from portalis.runtime.kernel import load
 
-    kernel = load(wasm)
+    kernel = load(wasm, sandbox=SANDBOX)
     memory = kernel.instance.memory
     placed = {name: memory.write(start[name]) for name in FIELDS}
     solid_at = memory.write(setup.solid())
@@ -226,7 +230,7 @@ def rows(
         numba_kernel = numba_module() if "numba" in peers else None
         for n in sizes:
             setup = Setup(n)
-            with load(wasm) as compiled:
+            with load(wasm, sandbox=SANDBOX) as compiled:
                 start = setup.warmed(compiled)
             case = "frame" if n == 64 else "scaling"
             params = {"grid": [n, n, n], "pressure_sweeps": PRESSURE_SWEEPS}

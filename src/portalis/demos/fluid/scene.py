@@ -10,9 +10,9 @@ a Sphere voxelised here, once, into ``inputs:solid`` (one byte per cell).
 
 The runner records the outputs — divergence before and after the projection, the mass of
 smoke, the fastest face, and the smoke field itself (``outputs:smoke``, read back from the
-kernel's ``smoke`` array) — in ``result.usd`` (binary crate). :func:`finish` then turns each frame's field
-into ``/World/Smoke``, a Points cloud of the cells above a density threshold, with per-point
-opacity and colour and an extent per frame, in the same binary layer.
+kernel's ``smoke`` array) — in ``result.usd`` (binary crate). :func:`finish` then turns each
+frame's field into ``/World/Smoke``, a Points cloud of the cells above a density threshold,
+with per-point opacity and colour and an extent per frame, in the same layer.
 """
 
 from __future__ import annotations
@@ -123,6 +123,7 @@ def write_scene(path: Path, wasm_path: str, smoke: Smoke) -> None:
 
     emitter = UsdGeom.Sphere.Define(stage, EMITTER)
     emitter.CreateRadiusAttr(smoke.emitter_radius)
+    _extent(emitter)
     emitter.CreateDisplayColorAttr(Vt.Vec3fArray([Gf.Vec3f(0.95, 0.55, 0.15)]))
     translate = emitter.AddTranslateOp()
     for frame in range(smoke.frames + 1):
@@ -131,6 +132,7 @@ def write_scene(path: Path, wasm_path: str, smoke: Smoke) -> None:
 
     obstacle = UsdGeom.Sphere.Define(stage, OBSTACLE)
     obstacle.CreateRadiusAttr(smoke.obstacle_radius)
+    _extent(obstacle)
     obstacle.AddTranslateOp().Set(Gf.Vec3d(*smoke.obstacle_centre))
     obstacle.CreateDisplayColorAttr(Vt.Vec3fArray([Gf.Vec3f(0.3, 0.45, 0.7)]))
     _box(stage, smoke)
@@ -183,7 +185,14 @@ def _box(stage: Usd.Stage, smoke: Smoke) -> None:
     curves.CreateWidthsAttr(Vt.FloatArray([0.01]))
     curves.SetWidthsInterpolation(UsdGeom.Tokens.constant)
     curves.CreateDisplayColorAttr(Vt.Vec3fArray([Gf.Vec3f(0.4, 0.4, 0.45)]))
-    curves.CreateExtentAttr(Vt.Vec3fArray([Gf.Vec3f(*lo), Gf.Vec3f(*hi)]))
+    _extent(curves)
+
+
+def _extent(geometry: UsdGeom.Boundable) -> None:
+    """The extent USD computes for the prim (what the asset validator checks against)."""
+    geometry.CreateExtentAttr(
+        UsdGeom.Boundable.ComputeExtentFromPlugins(geometry, Usd.TimeCode.Default())
+    )
 
 
 def _camera_and_lights(stage: Usd.Stage, smoke: Smoke) -> None:
@@ -239,8 +248,8 @@ def finish(out_dir: Path, smoke: Smoke | None = None) -> list[str]:
     layer = Sdf.Layer.FindOrOpen(str(result))
     stage = Usd.Stage.Open(layer)
     points = UsdGeom.Points.Define(stage, SMOKE)
-    points.CreateWidthsAttr(Vt.FloatArray([smoke.cell_size]))
-    points.SetWidthsInterpolation(UsdGeom.Tokens.constant)
+    # Per-point widths: USD computes a Points prim's extent only from one width per point.
+    points.SetWidthsInterpolation(UsdGeom.Tokens.vertex)
     opacity_var = points.CreateDisplayOpacityPrimvar(UsdGeom.Tokens.vertex)
     colour_var = points.CreateDisplayColorPrimvar(UsdGeom.Tokens.vertex)
     largest = 0
@@ -248,17 +257,34 @@ def finish(out_dir: Path, smoke: Smoke | None = None) -> list[str]:
     for t, field in zip(frames.times, frames.fields, strict=True):
         centres, opacity, colour = cloud(field, smoke)
         largest = max(largest, len(centres))
+        widths = Vt.FloatArray.FromNumpy(np.full(len(centres), smoke.cell_size, np.float32))
         points.GetPointsAttr().Set(Vt.Vec3fArray.FromNumpy(centres), t)
-        opacity_var.Set(Vt.FloatArray.FromNumpy(opacity), t)
-        colour_var.Set(Vt.Vec3fArray.FromNumpy(colour), t)
+        points.GetWidthsAttr().Set(widths, t)
+        _set_indexed(opacity_var, opacity, t)
+        _set_indexed(colour_var, colour, t)
         if len(centres):
             lo, hi = centres.min(axis=0) - half, centres.max(axis=0) + half
         else:
             lo = hi = np.array(smoke.origin, np.float32)
         extent = np.array([lo, hi], np.float32)
         points.GetExtentAttr().Set(Vt.Vec3fArray.FromNumpy(extent), t)
+        if t == frames.times[0]:  # what a reader asking for no time in particular sees
+            points.GetPointsAttr().Set(Vt.Vec3fArray.FromNumpy(centres))
+            points.GetWidthsAttr().Set(widths)
+            _set_indexed(opacity_var, opacity, Usd.TimeCode.Default())
+            _set_indexed(colour_var, colour, Usd.TimeCode.Default())
+            points.GetExtentAttr().Set(Vt.Vec3fArray.FromNumpy(extent))
     _replace(layer, result)
     return [f"{SMOKE}: up to {largest:,} points a frame (cells above {smoke.threshold:g})"]
+
+
+def _set_indexed(primvar: UsdGeom.Primvar, values: np.ndarray, time: Any) -> None:
+    """Per-point values as an indexed primvar: the distinct values once, an index per point
+    (dense smoke saturates, so many points share a colour and an opacity)."""
+    distinct, index = np.unique(values, axis=0, return_inverse=True)
+    array = Vt.FloatArray if distinct.ndim == 1 else Vt.Vec3fArray
+    primvar.Set(array.FromNumpy(np.ascontiguousarray(distinct)), time)
+    primvar.SetIndices(Vt.IntArray.FromNumpy(index.reshape(-1).astype(np.int32)), time)
 
 
 def _replace(layer: Sdf.Layer, path: Path) -> None:
