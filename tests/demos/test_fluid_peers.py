@@ -3,6 +3,7 @@ fields equal the compiled kernel's bit for bit), and the benchmark yields SPEC ย
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +29,17 @@ def test_numpy_peer_equals_the_compiled_kernel(built_kernels: dict[str, Path]) -
     assert np.any(mine["smoke"] > 0) and np.any(mine["v"] != 0)
 
 
-def test_rows_are_spec_rows() -> None:
-    rows = list(bench.rows((12,), runs=2, peers=("numpy",)))
-    assert [r["impl"] for r in rows] == ["portalis", "numpy"]
+def test_rows_are_spec_rows(tmp_path: Path) -> None:
+    rows = list(bench.measure_rows((12,), runs=2, peers=("numpy",)))
+    assert [r.impl for r in rows] == ["portalis", "numpy"]
     for row in rows:
-        assert row["case"] == "scaling" and row["runs"] == 2
-        assert 0 < row["median_s"] <= row["p90_s"]
-        assert row["params"] == {"grid": [12, 12, 12], "pressure_sweeps": 20}
+        assert row.case == "scaling" and row.runs == 2
+        assert 0 < row.median_s <= row.p90_s
+        assert row.params == {"grid": [12, 12, 12], "pressure_sweeps": 20}
     assert "numpy" in bench.table(rows)
+    # the command: --json writes SPEC ยง7's document
+    out = tmp_path / "fluid.json"
+    assert bench.main(["--sizes", "10", "--runs", "1", "--no-peers", "--json", str(out)]) == 0
+    document = json.loads(out.read_text())
+    assert document["benchmark"] == "fluid"
+    assert [r["impl"] for r in document["rows"]] == ["portalis"]

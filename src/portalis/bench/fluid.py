@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import inspect
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -36,12 +35,14 @@ from typing import Any
 
 import numpy as np
 
-import portalis.demos.fluid.kernel as kernel_source
 from portalis.bench import fluid_numpy
+from portalis.bench.report import run_main
+from portalis.bench.rows import Row
 from portalis.bench.timing import format_seconds
+from portalis.demos import get_demo
 from portalis.runtime import Sandbox
 
-KERNEL = Path(kernel_source.__file__)
+KERNEL = get_demo("fluid").kernel_path
 #: The step's fields, in its parameter order; the face masks are bytes.
 FIELDS = (
     *("u", "v", "w", "smoke", "pressure", "u0", "v0", "w0", "smoke0", "rhs"),
@@ -53,7 +54,6 @@ SANDBOX = Sandbox(max_memory_bytes=1 << 30, deadline_s=60.0)
 PRESSURE_SWEEPS = 20
 DIFFUSION_SWEEPS = 2
 GOAL_S = 0.020
-Row = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,7 @@ def p90(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
-def rows(
+def measure_rows(
     sizes: tuple[int, ...] = (32, 64, 96, 128),
     runs: int = 10,
     *,
@@ -219,7 +219,7 @@ def rows(
     peers: tuple[str, ...] = ("numpy", "numba", "warp"),
     log: Callable[[str], None] = lambda _line: None,
 ) -> Iterator[Row]:
-    """SPEC §7 rows: case ``frame`` at 64³, ``scaling`` at the other sizes."""
+    """Rows: case ``frame`` at 64³, ``scaling`` at the other sizes."""
     import tempfile
 
     from portalis.lang import build
@@ -233,7 +233,6 @@ def rows(
             with load(wasm, sandbox=SANDBOX) as compiled:
                 start = setup.warmed(compiled)
             case = "frame" if n == 64 else "scaling"
-            params = {"grid": [n, n, n], "pressure_sweeps": PRESSURE_SWEEPS}
             # fewer runs where a step takes long
             count = max(3, runs * 64**3 // n**3) if n > 64 else runs
             impls = ["portalis", *(p for p in peers if p != "numba")]
@@ -251,34 +250,31 @@ def rows(
             slow = {"cpython": fns.pop("cpython")} if "cpython" in fns else {}
             times = interleaved(fns, count) | (interleaved(slow, 2) if slow else {})
             for impl, samples in times.items():
-                median = statistics.median(samples)
-                log(f"  {n}³ {impl:<9} median {format_seconds(median):>10}")
-                yield {
-                    "case": case,
-                    "impl": impl,
-                    "median_s": median,
-                    "p90_s": p90(samples),
-                    "runs": len(samples),
-                    "params": dict(params),
-                }
+                row = Row.of(case, impl, samples, grid=[n, n, n], pressure_sweeps=PRESSURE_SWEEPS)
+                log(f"  {n}³ {impl:<9} median {format_seconds(row.median_s):>10}")
+                yield row
 
 
 def table(found: list[Row]) -> str:
-    """Rows as aligned text, with each peer's time as a multiple of portalis's."""
+    """Rows as aligned text, with each row's time as a multiple of portalis's."""
     lines = [f"{'grid':>6}  {'impl':<9} {'median':>10} {'p90':>10}  {'÷ portalis':>10}"]
-    mine = {r["params"]["grid"][0]: r["median_s"] for r in found if r["impl"] == "portalis"}
+    mine = {r.params["grid"][0]: r.median_s for r in found if r.impl == "portalis"}
     for r in found:
-        n = r["params"]["grid"][0]
-        ratio = r["median_s"] / mine[n] if n in mine else float("nan")
+        n = r.params["grid"][0]
+        ratio = r.median_s / mine[n] if n in mine else float("nan")
         lines.append(
-            f"{n:>5}³  {r['impl']:<9} {format_seconds(r['median_s']):>10} "
-            f"{format_seconds(r['p90_s']):>10}  {ratio:>9.2f}×"
+            f"{n:>5}³  {r.impl:<9} {format_seconds(r.median_s):>10} "
+            f"{format_seconds(r.p90_s):>10}  {ratio:>9.2f}×"
         )
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def rows(argv: list[str]) -> Iterator[Row]:
+    """The benchmark (``portalis bench fluid [--quick] …``): rows as they are measured, then
+    a table and the goal's verdict."""
+    parser = argparse.ArgumentParser(
+        prog="portalis bench fluid", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--quick", action="store_true", help="32³ and 64³, 3 runs each")
     parser.add_argument("--runs", type=int, default=10, help="timed steps per row at 64³")
     parser.add_argument("--sizes", default="32,64,96,128", help="grid sizes (cells a side)")
@@ -290,18 +286,24 @@ def main(argv: list[str] | None = None) -> int:
     peers = () if args.no_peers else ("numpy", "numba", "warp")
     print(
         f"one step: {PRESSURE_SWEEPS} pressure sweeps, {DIFFUSION_SWEEPS} diffusion sweeps "
-        "(red-black Gauss–Seidel), single thread",
+        "(red-black Gauss–Seidel), single thread; implementations interleaved",
         flush=True,
     )
-    found = list(rows(sizes, runs, cpython=args.cpython, peers=peers, log=print))
+    found: list[Row] = []
+    for row in measure_rows(sizes, runs, cpython=args.cpython, peers=peers, log=print):
+        found.append(row)
+        yield row
     print()
     print(table(found))
-    frame = [r for r in found if r["case"] == "frame" and r["impl"] == "portalis"]
+    frame = [r for r in found if r.case == "frame" and r.impl == "portalis"]
     if frame:
-        got = frame[0]["median_s"]
+        got = frame[0].median_s
         verdict = "met" if got <= GOAL_S else "not met"
         print(f"\ngoal: 64³ step ≤ {format_seconds(GOAL_S)}: {format_seconds(got)} ({verdict})")
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main("fluid", rows, argv)
 
 
 if __name__ == "__main__":
