@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -20,7 +20,7 @@ import portalis.usd  # noqa: F401  (registers the schemas before any stage is op
 from portalis.errors import SceneError
 from portalis.runtime import DEFAULT_SANDBOX, Sandbox
 from portalis.sim import destination
-from portalis.sim.failures import Failure
+from portalis.sim.failures import Failure, SceneWarning
 from portalis.sim.runner import Runner
 from portalis.sim.stats import ModuleSummary
 
@@ -39,6 +39,7 @@ class BakeResult:
     fps: float
     summary: list[ModuleSummary]
     failures: list[Failure]
+    warnings: list[SceneWarning] = field(default_factory=list)
 
 
 def bake(
@@ -51,6 +52,7 @@ def bake(
     sandbox: Sandbox = DEFAULT_SANDBOX,
     comment: str = "",
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> BakeResult:
     """Run ``scene`` from ``start`` to ``end`` (time codes; by default the scene's range) at
     ``fps`` time codes per second (by default the scene's) and write ``output``.
@@ -97,7 +99,7 @@ def bake(
         result.defaultPrim = scene_layer.defaultPrim
 
     stage = Usd.Stage.Open(result)
-    runner = Runner(stage, sandbox=sandbox, record=True, start_time=start / fps)
+    runner = Runner(stage, sandbox=sandbox, record=True, start_time=start / fps, strict=strict)
     if not runner.prims and not runner.failures:
         raise SceneError(f"{scene} has no WasmModule prims to run")
     frames = round(end - start)
@@ -122,7 +124,7 @@ def bake(
     final.TransferContent(result)
     final.subLayerPaths[0] = _relative(resolved, target.parent)
     _write_atomically(final, target)
-    return BakeResult(frames, fps, runner.summary(), list(runner.failures))
+    return BakeResult(frames, fps, runner.summary(), list(runner.failures), list(runner.warnings))
 
 
 def usd_message(e: Exception) -> str:
