@@ -123,7 +123,7 @@ def test_problems_names_every_bad_attribute(stage: Usd.Stage) -> None:
     prim.GetAttribute(t.WASM_SHA256).Set("abc")
     found = problems(prim)
     assert any("executionMode is 'sometimes'; allowed: continuous, on_demand" in p for p in found)
-    assert any("updateRate must be a finite number of Hz > 0" in p for p in found)
+    assert any("updateRate must be a finite number of Hz > 0, not -5.0" in p for p in found)
     assert any("gridResolution must be ≥ 1" in p for p in found)
     assert any("timeStep must be a finite number ≥ 0" in p for p in found)
     assert any("wasmSha256 'abc' is not a hex SHA-256" in p for p in found)
