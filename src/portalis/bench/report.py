@@ -112,7 +112,7 @@ def markdown(
         f"Machine: {host['cpu']}, {host['cores']} cores, {host['system']}, Python "
         f"{host['python']}.  ",
         f"Packages: {packages}.  ",
-        f"Command: `portalis bench --report DIR {' '.join(argv)}`".rstrip() + ".",
+        f"Command: `{' '.join(['portalis bench --report DIR', *argv])}`.",
         "",
         "Times are per operation: the median over the runs, and the 90th percentile (the "
         "chart's whisker). Every peer was measured in the same process run on the same "
