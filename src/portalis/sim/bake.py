@@ -35,9 +35,10 @@ from pxr import Sdf, Tf, Usd, UsdGeom
 import portalis.usd  # noqa: F401  (registers the schemas before any stage is opened)
 from portalis.errors import SceneError
 from portalis.runtime import DEFAULT_SANDBOX, Sandbox
+from portalis.sim import destination
 from portalis.sim.clips import ClipPolicy, ClipWriter
 from portalis.sim.failures import Failure
-from portalis.sim.runtime import Runtime
+from portalis.sim.runner import Runner
 from portalis.sim.stats import ModuleSummary
 from portalis.sim.writer import Recorder
 
@@ -96,11 +97,7 @@ def bake(
     resolved, target = scene.resolve(), output.resolve()
     if not resolved.is_file():
         raise SceneError(f"{scene}: no such scene file")
-    if target == resolved:
-        raise SceneError(
-            f"{output}: refusing to overwrite the input scene",
-            hint="results go to a new layer: pass another -o path",
-        )
+    destination.refuse_inputs(resolved, target)
     try:
         scene_layer = Sdf.Layer.FindOrOpen(str(resolved))
     except Tf.ErrorException as e:
@@ -138,12 +135,12 @@ def bake(
         result.defaultPrim = scene_layer.defaultPrim
 
     stage = Usd.Stage.Open(result)
-    runtime = Runtime(stage, sandbox=sandbox, record=True, start_time=start / fps)
-    if not runtime.prims and not runtime.failures:
+    runner = Runner(stage, sandbox=sandbox, record=True, start_time=start / fps)
+    if not runner.prims and not runner.failures:
         raise SceneError(f"{scene} has no WasmModule prims to run")
     clip_writer = ClipWriter(clips_folder(target), target.parent, stage, clips)
-    if isinstance(runtime.writer, Recorder):
-        runtime.writer.clips = clip_writer
+    if isinstance(runner.writer, Recorder):
+        runner.writer.clips = clip_writer
     frames = round(end - start)
     done = 0
     interrupted = False
@@ -151,11 +148,11 @@ def bake(
         progress.start(frames)
     try:
         with _interrupt_between_frames() as asked_to_stop:
-            runtime.play(time_code=start)
+            runner.play(time_code=start)
             for k in range(1, frames + 1):
                 if asked_to_stop():
                     raise KeyboardInterrupt
-                runtime.step(1.0 / fps, time_code=start + k)
+                runner.step(1.0 / fps, time_code=start + k)
                 done = k
                 if progress is not None:
                     progress.update(k)
@@ -169,11 +166,11 @@ def bake(
         if progress is not None:
             progress.done()
     try:
-        runtime.stop(time_code=start + done)
-        runtime.flush()
-        runtime.close()
-        if isinstance(runtime.writer, Recorder):
-            _write_extents(stage, result, runtime.writer.written_paths())
+        runner.stop(time_code=start + done)
+        runner.flush()
+        runner.close()
+        if isinstance(runner.writer, Recorder):
+            _write_extents(stage, result, runner.writer.written_paths())
         clip_writer.finish(result, start, start + done)
     except BaseException:
         clip_writer.discard()
@@ -189,8 +186,8 @@ def bake(
     return BakeResult(
         done,
         fps,
-        runtime.summary(),
-        list(runtime.failures),
+        runner.summary(),
+        list(runner.failures),
         interrupted=interrupted,
         clips=len(clip_writer.clip_files),
     )
@@ -310,10 +307,10 @@ def _length(value: object) -> int:
 def _write_atomically(layer: Sdf.Layer, output: Path) -> None:
     """Export beside the target, then rename over it: readers see the old file or the new
     one, never a partial one."""
-    temp = output.with_name(f".{output.stem}.{os.getpid()}.tmp{output.suffix or '.usda'}")
+    temp: Path | None = None
     args = {"format": layer_format(layer)} if output.suffix == ".usd" else {}
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
+        temp = destination.staging_path(output)  # USD's own temp file lands beside it
         if not layer.Export(str(temp), args=args):
             raise SceneError(f"{output}: USD could not write the result layer")
         os.replace(temp, output)
@@ -324,5 +321,5 @@ def _write_atomically(layer: Sdf.Layer, output: Path) -> None:
     except Tf.ErrorException as e:
         raise SceneError(f"{output}: cannot write the result: {usd_message(e)}") from None
     finally:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+        if temp is not None:
+            destination.discard_staging(temp)
