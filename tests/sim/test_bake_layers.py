@@ -100,7 +100,7 @@ def test_usd_result_is_crate_when_large_and_text_when_small(cloud: Path, tmp_pat
     extent = stage.GetAttributeAtPath(f"{CLOUD}.extent")
     assert extent.GetTimeSamples() == points.GetTimeSamples()  # frame 0 (as authored) too
     got = np.asarray(points.Get(7))
-    assert np.asarray(extent.Get(7)) == pytest.approx([got.min(axis=0), got.max(axis=0)])
+    assert np.asarray(extent.Get(7)) == pytest.approx(np.array([got.min(0), got.max(0)]))
     assert (tmp_path / "small.usd").read_bytes().startswith(b"#usda")
     assert (tmp_path / "asked.usda").read_bytes().startswith(b"#usda")
 
