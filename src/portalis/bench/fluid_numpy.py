@@ -178,7 +178,7 @@ def outflow(f: Fields, u: np.ndarray, v: np.ndarray, w: np.ndarray, scale: float
     return float(np.abs(d).max(initial=0.0))
 
 
-def solve_pressure(f: Fields, sweeps: int) -> None:
+def solve_pressure(f: Fields, sweeps: int, omega: float) -> None:
     p, b = f["pressure"], f["rhs"]
     ox, oy, oz, inv = f["open_x"], f["open_y"], f["open_z"], f["inv_open"][I, I, I]
     parity = _parity(p.shape)
@@ -190,8 +190,9 @@ def solve_pressure(f: Fields, sweeps: int) -> None:
                 + o(oy, 0, 0, 0) * o(p, 0, -1, 0) + o(oy, 0, 1, 0) * o(p, 0, 1, 0)
                 + o(oz, 0, 0, 0) * o(p, 0, 0, -1) + o(oz, 0, 0, 1) * o(p, 0, 0, 1)
             )  # fmt: skip
-            new = (around - b[I, I, I]) * inv
-            p[I, I, I] = np.where(parity == colour, new, p[I, I, I])
+            here = p[I, I, I]
+            new = here + omega * ((around - b[I, I, I]) * inv - here)
+            p[I, I, I] = np.where(parity == colour, new, here)
 
 
 def subtract_gradient(f: Fields, scale: float) -> None:
@@ -215,6 +216,7 @@ def step(
     cell_size: float = 0.05,
     pressure_iterations: int = 20,
     diffusion_iterations: int = 2,
+    relaxation: float = 1.5,
     **p: float,
 ) -> tuple[float, float, float, float]:
     """One step of the kernel's ``step`` (same arguments, fields in a dict)."""
@@ -229,7 +231,7 @@ def step(
     advect(f, dt, cell_size)
     advect_smoke(f, dt, cell_size)
     before = outflow(f, f["u0"], f["v0"], f["w0"], density * cell_size / dt)
-    solve_pressure(f, pressure_iterations)
+    solve_pressure(f, pressure_iterations, relaxation)
     subtract_gradient(f, dt / (density * cell_size))
     after = outflow(f, f["u"], f["v"], f["w"], 0.0)
     mass = float(f["smoke"].sum()) * cell_size * cell_size * cell_size

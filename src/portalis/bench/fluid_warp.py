@@ -235,7 +235,7 @@ def outflow(u: A3, v: A3, w: A3, out: A3, inv: A3, scale: F, largest: wp.array(d
 
 
 @wp.kernel
-def pressure_colour(p: A3, b: A3, ox: M3, oy: M3, oz: M3, inv: A3, colour: int):
+def pressure_colour(p: A3, b: A3, ox: M3, oy: M3, oz: M3, inv: A3, omega: F, colour: int):
     i, j, k = wp.tid()
     i += 1
     j += 1
@@ -247,7 +247,8 @@ def pressure_colour(p: A3, b: A3, ox: M3, oy: M3, oz: M3, inv: A3, colour: int):
         + F(oy[i, j, k]) * p[i, j - 1, k] + F(oy[i, j + 1, k]) * p[i, j + 1, k]
         + F(oz[i, j, k]) * p[i, j, k - 1] + F(oz[i, j, k + 1]) * p[i, j, k + 1]
     )  # fmt: skip
-    p[i, j, k] = (around - b[i, j, k]) * inv[i, j, k]
+    here = p[i, j, k]
+    p[i, j, k] = here + omega * ((around - b[i, j, k]) * inv[i, j, k] - here)
 
 
 @wp.kernel
@@ -294,6 +295,7 @@ def stepper(
     er = float(args["emitter_radius"]) / h
     sweeps_p = int(args["pressure_iterations"])
     sweeps_d = int(args["diffusion_iterations"])
+    omega = float(args.get("relaxation", 1.5))
     ox, oy, oz, inv = f["open_x"], f["open_y"], f["open_z"], f["inv_open"]
 
     def launch(kernel: Any, dim: tuple[int, ...], *inputs: Any) -> None:
@@ -324,7 +326,9 @@ def stepper(
         before = float(largest.numpy()[0])
         for _ in range(sweeps_p):
             for colour in (0, 1):
-                launch(pressure_colour, inner, f["pressure"], f["rhs"], ox, oy, oz, inv, colour)
+                launch(
+                    pressure_colour, inner, f["pressure"], f["rhs"], ox, oy, oz, inv, omega, colour
+                )
         launch(subtract_gradient, inner, f["u"], f["v"], f["w"], f["u0"], f["v0"], f["w0"],
                f["pressure"], ox, oy, oz, dt / (rho * h))  # fmt: skip
         largest.zero_()

@@ -34,9 +34,10 @@ One step (Stam, "Stable Fluids", SIGGRAPH 1999; the order Bridson's book uses):
    where the fluid was ``dt`` ago (a straight back-trace through the diffused velocity),
    interpolated trilinearly — unconditionally stable.
 4. **Pressure projection**: solve Σ_open faces (p_n − p) = (ρ h / dt)·(net outflow) with
-   ``pressure_iterations`` sweeps of red-black Gauss–Seidel (cells of one colour depend only
-   on cells of the other, so the order inside a colour does not matter), starting from the
-   previous step's pressure; then subtract dt/(ρh)·∇p from the face velocities.
+   ``pressure_iterations`` sweeps of red-black Gauss–Seidel with over-relaxation
+   ``relaxation`` (SOR, ω = 1.5 by default; cells of one colour depend only on cells of the
+   other, so the order inside a colour does not matter), starting from the previous step's
+   pressure; then subtract dt/(ρh)·∇p from the face velocities.
 
 ``step`` returns the largest absolute divergence (1/s) before and after the projection, the
 mass of smoke in the box (density units × m³), and the largest speed on a face (m/s).
@@ -512,9 +513,10 @@ def relax_pressure_plane(
     inv_open: Array[f64, 3],
     i: int,
     colour: int,
+    omega: float,
 ) -> None:
-    """One colour of one x plane: p ← (Σ_open p_n − b) / (open faces), for the cells with
-    i + j + k ≡ colour (mod 2)."""
+    """One colour of one x plane: p moves ``omega`` of the way to (Σ_open p_n − b) / (open
+    faces), for the cells with i + j + k ≡ colour (mod 2)."""
     nx = p.shape[0]
     ny = p.shape[1]
     nz = p.shape[2]
@@ -534,7 +536,8 @@ def relax_pressure_plane(
                 + open_z[i, j, k] * p[i, j, k - 1]
                 + open_z[i, j, k + 1] * p[i, j, k + 1]
             )
-            p[i, j, k] = (around - b[i, j, k]) * inv_open[i, j, k]
+            here = p[i, j, k]
+            p[i, j, k] = here + omega * ((around - b[i, j, k]) * inv_open[i, j, k] - here)
 
 
 def solve_pressure(
@@ -545,9 +548,13 @@ def solve_pressure(
     open_z: Array[u8, 3],
     inv_open: Array[f64, 3],
     iterations: int,
+    omega: float,
 ) -> None:
-    """Red-black Gauss–Seidel for Σ_open (p_n − p) = b: each sweep updates the cells with
-    i + j + k even (red), then the odd ones (black), each from its open neighbours.
+    """Red-black successive over-relaxation for Σ_open (p_n − p) = b: each sweep updates the
+    cells with i + j + k even (red), then the odd ones (black), each from its open
+    neighbours, moving ``omega`` of the way to the Gauss–Seidel value (1: plain red-black
+    Gauss–Seidel; 1.5 roughly halves to quarters the divergence 20 sweeps leave on 32³–64³
+    grids, and keeps every step's reduction at least as good as Gauss–Seidel's there).
 
     A black cell needs only its red neighbours, which are final once the red planes i − 1,
     i and i + 1 are: so the sweep walks the grid once, relaxing red plane i and then black
@@ -555,11 +562,11 @@ def solve_pressure(
     the two-pass sweep's arithmetic and result."""
     nx = p.shape[0]
     for _ in range(iterations):
-        relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, 1, 0)
+        relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, 1, 0, omega)
         for i in range(2, nx - 1):
-            relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, i, 0)
-            relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, i - 1, 1)
-        relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, nx - 2, 1)
+            relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, i, 0, omega)
+            relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, i - 1, 1, omega)
+        relax_pressure_plane(p, b, open_x, open_y, open_z, inv_open, nx - 2, 1, omega)
 
 
 def subtract_gradient(
@@ -665,6 +672,7 @@ def step(
     buoyancy: float = 4.0,
     pressure_iterations: int = 20,
     diffusion_iterations: int = 2,
+    relaxation: float = 1.5,
 ) -> tuple[float, float, float, float]:
     """Advance the smoke by ``dt`` seconds; returns ``(div_before, div_after, mass,
     max_speed)``.
@@ -679,6 +687,8 @@ def step(
     if nx < 3 or ny < 3 or nz < 3:
         raise ValueError("the grid needs at least 3 cells along each axis (walls and fluid)")
     check_arguments(dt, viscosity, density, cell_size, pressure_iterations, diffusion_iterations)
+    if not 0.0 < relaxation < 2.0:
+        raise ValueError("relaxation (the pressure solve's over-relaxation) must be in (0, 2)")
     # A NaN here would spread through every field within a few steps (a sum of the numbers
     # is finite exactly when each of them is, short of overflow).
     numbers = origin_x + origin_y + origin_z + emitter_x + emitter_y + emitter_z
@@ -731,7 +741,7 @@ def step(
     advect_smoke(smoke, smoke0, rhs, u, v, w, inv_open, dt, cell_size)
     # Σ_open (p_n − p) = (ρ h / dt) · outflow, then u −= dt / (ρ h) · ∇p.
     before = outflow(u0, v0, w0, rhs, inv_open, density * cell_size / dt)
-    solve_pressure(pressure, rhs, open_x, open_y, open_z, inv_open, pressure_iterations)
+    solve_pressure(pressure, rhs, open_x, open_y, open_z, inv_open, pressure_iterations, relaxation)
     subtract_gradient(
         u, v, w, u0, v0, w0, pressure, open_x, open_y, open_z, dt / (density * cell_size)
     )

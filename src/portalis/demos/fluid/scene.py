@@ -310,7 +310,7 @@ def make_preview(out_dir: Path, wasm: Path, smoke: Smoke | None = None) -> tuple
     worst = float(np.max(frames.div_after / np.maximum(frames.div_before, 1e-300)))
     findings = [
         f"{len(frames.times)} steps of {smoke.grid[0]}×{smoke.grid[1]}×{smoke.grid[2]} cells, "
-        f"{smoke.pressure_iterations} red-black Gauss–Seidel sweeps each",
+        f"{smoke.pressure_iterations} red-black SOR sweeps each (ω = 1.5)",
         f"divergence after projection ≤ {worst:.3g} × before, every step "
         f"(largest after: {frames.div_after.max():.3g} /s)",
         f"smoke in the box at the end: {frames.mass[-1]:.4g} density units · m³, every bit "
