@@ -37,6 +37,7 @@ from pathlib import Path
 
 import wasmtime
 
+from portalis.runtime import _capi
 from portalis.runtime.engine import EngineSettings
 
 MiB = 1 << 20
@@ -119,14 +120,14 @@ class ModuleCache:
             self.misses += 1
             return None
         try:
-            module = wasmtime.Module.deserialize(engine, payload)
+            module = _capi.deserialize(engine, payload)
         except wasmtime.WasmtimeError:  # authentic, but for another wasmtime build
             self.misses += 1
             return None
         self.hits += 1
         return module
 
-    def _read_verified(self, sha256: str, settings: EngineSettings) -> bytes | None:
+    def _read_verified(self, sha256: str, settings: EngineSettings) -> memoryview | None:
         key = _load_key(self.key_file, create=False)
         if key is None:
             return None
@@ -144,7 +145,7 @@ class ModuleCache:
             self.rejected += 1
         return payload
 
-    def _read_entry(self, dir_fd: int, name: str) -> bytes | None:
+    def _read_entry(self, dir_fd: int, name: str) -> bytearray | None:
         flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         try:
             fd = os.open(name, flags, dir_fd=dir_fd)
@@ -162,7 +163,9 @@ class ModuleCache:
                 self.rejected += 1
                 _warn_once(problem, name, self)
                 return None
-            blob = _read_exactly(fd, st.st_size)
+            blob = bytearray(st.st_size)
+            if os.readv(fd, [blob]) != st.st_size:
+                return None  # shrank while being read
             with contextlib.suppress(OSError):
                 os.utime(fd)  # recently used: eviction keeps it
             return blob
@@ -386,8 +389,11 @@ def _fingerprint_digest(settings: EngineSettings) -> bytes:
     return hashlib.sha256(settings.fingerprint().encode()).digest()
 
 
-def _unwrap(blob: bytes, key: bytes, sha256: str, settings: EngineSettings) -> bytes | None:
-    """The payload of an authentic entry for exactly this module and these settings."""
+def _unwrap(
+    blob: bytearray, key: bytes, sha256: str, settings: EngineSettings
+) -> memoryview | None:
+    """The payload of an authentic entry for exactly this module and these settings (a view
+    of ``blob``: a compiled module is hundreds of kilobytes, and a warm load copies none)."""
     if len(blob) <= _HEADER + _HASH or not blob.startswith(_MAGIC):
         return None
     view = memoryview(blob)
@@ -398,7 +404,7 @@ def _unwrap(blob: bytes, key: bytes, sha256: str, settings: EngineSettings) -> b
     settings_digest = view[len(_MAGIC) + _HASH : _HEADER]
     if module_digest != bytes.fromhex(sha256) or settings_digest != _fingerprint_digest(settings):
         return None
-    return blob[_HEADER:-_HASH]
+    return view[_HEADER:-_HASH]
 
 
 def _read_exactly(fd: int, size: int) -> bytes:

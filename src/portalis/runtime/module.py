@@ -89,12 +89,8 @@ class CompiledModule:
         """Export name → kind."""
         return {e.name: e.kind for e in self.interface.exports}
 
-    @cached_property
-    def _exports_by_name(self) -> dict[str, ExportInfo]:
-        return {e.name: e for e in self.interface.exports}
-
     def export(self, name: str) -> ExportInfo | None:
-        return self._exports_by_name.get(name)
+        return self.interface.export(name)
 
     def check_imports(self, sandbox: Sandbox) -> None:
         """Refuse at load time a module that imports anything the sandbox does not give."""
@@ -392,7 +388,7 @@ def _check_complexity(layout: reader.Layout, limits: Sandbox, where: str) -> Non
 
 
 def _check_boundary(interface: reader.Interface, where: str) -> None:
-    problems = reader.boundary_problems(interface)
+    problems = interface.problems
     if problems:
         raise ModuleLoadError(
             "cannot be used from Portalis: " + "; ".join(problems),
