@@ -83,10 +83,14 @@ def __getattr__(name: str) -> object:
         return value
     if name in _USD_EXPORTS:
         return getattr(_usd, name)
-    if name == "Runtime":
-        from portalis.sim import Runtime
+    if name == "Runner":
+        from portalis.sim import Runner
 
-        return Runtime
+        return Runner
+    if name == "Runtime":  # the runner's former name, deprecated
+        from portalis.sim import deprecated_runtime
+
+        return deprecated_runtime()
     raise AttributeError(f"module 'portalis' has no attribute {name!r}")
 
 
@@ -104,7 +108,7 @@ __all__ = [
     "ModuleCache",
     "ModuleLoadError",
     "PortalisError",
-    "Runtime",
+    "Runner",
     "Sandbox",
     "SceneError",
     "SignatureError",
