@@ -42,6 +42,9 @@ from portalis.runtime.engine import EngineSettings
 
 MiB = 1 << 20
 
+# The loader writes an entry only for a module that passed every load check (see module.py),
+# and skips the interface check on a hit: change this version whenever those checks change,
+# so entries written under older rules are misses.
 _MAGIC = b"PORTALIS-CWASM\x03\n"
 _HASH = 32  # SHA-256 digest and HMAC-SHA256 tag sizes
 _HEADER = len(_MAGIC) + 2 * _HASH  # magic, module SHA-256, engine-fingerprint SHA-256
