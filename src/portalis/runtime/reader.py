@@ -4,8 +4,8 @@ wasmtime-py aborts the interpreter (SIGABRT inside its type query) when asked fo
 an export or import whose signature holds ``v128`` or a GC reference. A module from a scene
 is untrusted, so Portalis never asks wasmtime for a type: this small reader of the binary
 format takes signatures from the module's own type, import, function, table, memory, tag,
-global and export sections, and :func:`boundary_problems` names every import or export whose
-types cannot cross into Python, so the module is refused before anything else happens.
+global and export sections, and :attr:`Interface.problems` names every import or export whose
+types cannot cross into Python, so the module is refused before it is compiled.
 
 The reader only needs the sections that describe the module's interface; the code and data
 sections are skipped by their sizes. Anything it cannot make sense of raises
