@@ -370,7 +370,13 @@ def load_module(
 
 def _check_complexity(layout: reader.Layout, limits: Sandbox, where: str) -> None:
     """Refuse, from the section headers alone, a module that would take too long or too much
-    memory to compile (compile time and memory grow with functions and code size)."""
+    memory to compile (compile time and memory grow with functions and code size), or that
+    wants several memories (each would get the whole cap)."""
+    if layout.memories > 1:
+        raise ModuleLoadError(
+            f"defines {layout.memories} memories; a module gets one, so that the sandbox's "
+            "memory cap bounds everything it holds", source=where,
+        )  # fmt: skip
     if layout.functions > limits.max_functions:
         raise ModuleLoadError(
             f"defines {layout.functions:,} functions, over the limit of "

@@ -77,6 +77,8 @@ class Layout:
     functions: int
     #: Size of the code section, in bytes.
     code_bytes: int
+    #: Memories the module defines (the memory section's count; imports not included).
+    memories: int = 0
 
 
 class Interface:
@@ -185,7 +187,7 @@ def scan(data: bytes) -> Layout:
     """
     sections: list[tuple[str, int]] = []
     custom: dict[str, list[bytes]] = {}
-    functions = code_bytes = 0
+    functions = code_bytes = memories = 0
     cur = _Bytes(data, 8, len(data))
     while cur.pos < len(data):
         section_id = cur.byte()
@@ -205,10 +207,12 @@ def scan(data: bytes) -> Layout:
             sections.append((SECTION_NAMES.get(section_id, f"unknown({section_id})"), size))
             if section_id == 3:
                 functions = body.uleb()
+            elif section_id == 5:
+                memories = body.uleb()
             elif section_id == 10:
                 code_bytes = size
         cur.pos = end
-    return Layout(tuple(sections), custom, functions, code_bytes)
+    return Layout(tuple(sections), custom, functions, code_bytes, memories)
 
 
 def read_interface(data: bytes) -> Interface:
