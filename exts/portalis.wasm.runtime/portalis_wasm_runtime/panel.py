@@ -1,0 +1,126 @@
+"""The "Portalis WASM Runtime" window (omni.ui): a view of :class:`~.panel_model.PanelModel`,
+redrawn when the controller refreshes it (at most every ``panel_refresh_s``), and buttons that
+call the controller's actions. No logic of its own."""
+
+from __future__ import annotations
+
+import omni.ui as ui
+
+from .controller import Controller
+from .panel_model import PanelModel, Row
+
+TITLE = "Portalis WASM Runtime"
+DEFAULT_BAKE_PATH = "portalis_results.usda"
+
+
+class Panel:
+    def __init__(self, controller: Controller) -> None:
+        self.controller = controller
+        self.window = ui.Window(TITLE, width=400, height=600)
+        self.model: PanelModel | None = None
+        self._bake_path = ui.SimpleStringModel(DEFAULT_BAKE_PATH)
+        settings = controller.settings
+        self._memory = ui.SimpleIntModel(int(settings.get("max_memory_mb")))
+        self._deadline = ui.SimpleFloatModel(float(settings.get("deadline_ms")))
+        with self.window.frame, ui.VStack(spacing=4):
+            self.status = ui.Label("", name="status")
+            self.message = ui.Label("", name="message")
+            self.notice = ui.Label("", name="notice")
+            self.overlay = ui.Label("", name="overlay")
+            self.consent = ui.Frame(name="consent")
+            with ui.CollapsableFrame("Controls"), ui.VStack():
+                with ui.HStack():
+                    ui.Button("Scan Stage", clicked_fn=controller.scan)
+                    ui.Button("Reload Modules", clicked_fn=controller.reload)
+                with ui.HStack():
+                    ui.StringField(model=self._bake_path)
+                    ui.Button("Bake to layer…", clicked_fn=self._bake)
+            with ui.CollapsableFrame("Settings"), ui.VStack():
+                with ui.HStack():
+                    ui.Label("Memory cap (MiB)")
+                    ui.IntField(model=self._memory)
+                with ui.HStack():
+                    ui.Label("Deadline (ms)")
+                    ui.FloatField(model=self._deadline)
+                ui.Button("Apply limits", clicked_fn=self._apply_limits)
+            with ui.CollapsableFrame("Loaded Modules"):
+                self.rows = ui.ScrollingFrame(name="rows")
+        self.consent.set_build_fn(self._build_consent)
+        self.rows.set_build_fn(self._build_rows)
+        controller.add_view(self.show)
+
+    def show(self, model: PanelModel) -> None:
+        consent_changed = self.model is None or self.model.consent != model.consent
+        rows_changed = self.model is None or self.model.rows != model.rows
+        self.model = model
+        self.status.text = f"Status: {model.state}"
+        self.message.text = model.message
+        self.notice.text = model.notice
+        self.overlay.text = model.overlay
+        if consent_changed:
+            self.consent.rebuild()
+        if rows_changed:
+            self.rows.rebuild()
+
+    def _build_consent(self) -> None:
+        model = self.model
+        if model is None or not model.consent:
+            return
+        with ui.VStack():
+            ui.Label(
+                f"This stage runs {len(model.consent)} WebAssembly module(s) you have not "
+                "allowed yet. They run sandboxed, but they are code from the scene's author."
+            )
+            for ref in model.consent:
+                ui.Label(f"{ref.prim_path}: {ref.wasm_path} (sha256 {ref.sha256[:12]}…)")
+            with ui.HStack():
+                ui.Button("Allow once", clicked_fn=lambda: self.controller.allow(remember=False))
+                ui.Button(
+                    "Allow and remember", clicked_fn=lambda: self.controller.allow(remember=True)
+                )
+                ui.Button("Don't run", clicked_fn=self.controller.decline)
+
+    def _build_rows(self) -> None:
+        model = self.model
+        if model is None:
+            return
+        with ui.VStack():
+            for row in model.rows:
+                self._build_row(row)
+
+    def _build_row(self, row: Row) -> None:
+        enabled = ui.SimpleBoolModel(row.enabled)
+        enabled.add_value_changed_fn(
+            lambda m, path=row.path: self.controller.set_enabled(path, m.get_value_as_bool())
+        )
+        with ui.VStack():
+            with ui.HStack():
+                ui.CheckBox(model=enabled, name=f"enabled {row.path}")
+                ui.Label(f"{row.path}  [{row.module}, {row.mode or '-'}]  {row.status}")
+            ui.Label(
+                f"calls {row.calls}   mean {_us(row.mean_us)}   p99 {_us(row.p99_us)}   "
+                f"memory {_bytes(row.memory_bytes)}"
+            )
+            if row.last_error:
+                ui.Label(f"last error: {row.last_error}", name="error")
+
+    def _bake(self) -> None:
+        self.controller.bake(self._bake_path.get_value_as_string())
+
+    def _apply_limits(self) -> None:
+        self.controller.set_limits(
+            max_memory_mb=self._memory.get_value_as_int(),
+            deadline_ms=self._deadline.get_value_as_float(),
+        )
+
+    def destroy(self) -> None:
+        self.controller.remove_view(self.show)
+        self.window.destroy()
+
+
+def _us(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} µs"
+
+
+def _bytes(value: int | None) -> str:
+    return "-" if value is None else f"{value / 1024:.0f} KiB"

@@ -1,0 +1,137 @@
+"""What the panel shows, as plain data: built from a :class:`~.session.StageSession` at the
+panel's refresh rate (never per frame), read by the omni.ui view (:mod:`.panel`) and by tests.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from .session import StageSession, State
+from .trust import ModuleRef
+
+
+@dataclass(frozen=True)
+class Row:
+    """One module prim."""
+
+    path: str
+    module: str
+    mode: str
+    status: str  # running / disabled / failed: CAUSE / not loaded / waiting for consent
+    enabled: bool
+    calls: int
+    mean_us: float | None
+    p99_us: float | None
+    memory_bytes: int | None
+    last_error: str
+
+
+@dataclass(frozen=True)
+class PanelModel:
+    state: str
+    message: str  # why the stage cannot run (schemas, a scene error), or ""
+    notice: str  # something the user should know about the last action, or ""
+    consent: tuple[ModuleRef, ...]  # modules waiting for the user's opt-in
+    rows: tuple[Row, ...]
+    overlay: str  # the performance line: WASM ms per frame
+
+    def row(self, path: str) -> Row:
+        for row in self.rows:
+            if row.path == path:
+                return row
+        raise KeyError(path)
+
+
+EMPTY = PanelModel(State.NO_STAGE.value, "", "", (), (), "")
+
+
+class FrameTimes:
+    """The last ``size`` frames' runner time, for the overlay's mean."""
+
+    def __init__(self, size: int = 60) -> None:
+        self._seconds: deque[float] = deque(maxlen=size)
+
+    def add(self, seconds: float) -> None:
+        self._seconds.append(seconds)
+
+    def clear(self) -> None:
+        self._seconds.clear()
+
+    def mean_ms(self) -> float | None:
+        return sum(self._seconds) / len(self._seconds) * 1e3 if self._seconds else None
+
+
+def build(
+    session: StageSession | None,
+    frames: FrameTimes,
+    *,
+    problem: str | None = None,
+    notice: str = "",
+    overlay: bool = True,
+) -> PanelModel:
+    if session is None:
+        return PanelModel(State.NO_STAGE.value, problem or "", notice, (), (), "")
+    runner = session.runner
+    running = {m.path: m for m in runner.prims} if runner is not None else {}
+    failures: dict[str, str] = {}
+    causes: dict[str, str] = {}
+    if runner is not None:
+        for failure in runner.failures:
+            failures[failure.prim_path] = failure.message
+            causes[failure.prim_path] = failure.cause
+    stats = {s.prim_path: s for s in runner.statistics()} if runner is not None else {}
+    rows = []
+    for ref in session.modules:
+        module_prim = running.get(ref.prim_path)
+        enabled = session.enabled(ref.prim_path)
+        s = stats.get(ref.prim_path)
+        if session.state in (State.NEEDS_CONSENT, State.DECLINED):
+            status = session.state.value
+        elif not enabled:
+            status = "disabled"
+        elif ref.prim_path in causes:
+            status = f"failed: {causes[ref.prim_path]}"
+        elif module_prim is not None:
+            status = "running"
+        else:
+            status = "not loaded"
+        memory = None
+        if module_prim is not None and module_prim.instance.memory is not None:
+            memory = module_prim.instance.memory.size
+        mean = s.mean_seconds if s is not None else None
+        p99 = s.percentile(99) if s is not None else None
+        rows.append(
+            Row(
+                path=ref.prim_path,
+                module=module_prim.module_id if module_prim is not None else _stem(ref.wasm_path),
+                mode=module_prim.mode if module_prim is not None else "",
+                status=status,
+                enabled=enabled,
+                calls=s.calls if s is not None else 0,
+                mean_us=mean * 1e6 if mean is not None else None,
+                p99_us=p99 * 1e6 if p99 is not None else None,
+                memory_bytes=memory,
+                last_error=failures.get(ref.prim_path, ""),
+            )
+        )
+    return PanelModel(
+        state=session.state.value,
+        message=problem or session.message,
+        notice=notice or session.notice,
+        consent=tuple(session.pending),
+        rows=tuple(rows),
+        overlay=overlay_line(frames, len(running)) if overlay else "",
+    )
+
+
+def overlay_line(frames: FrameTimes, modules: int) -> str:
+    mean = frames.mean_ms()
+    if mean is None:
+        return f"WASM: {modules} module prims, not stepping"
+    return f"WASM: {mean:.3f} ms/frame ({modules} module prims)"
+
+
+def _stem(path: str) -> str:
+    name = path.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if name else "?"
