@@ -4,6 +4,8 @@ call the controller's actions. No logic of its own."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import omni.ui as ui
 
 from .controller import Controller
@@ -18,6 +20,9 @@ class Panel:
         self.controller = controller
         self.window = ui.Window(TITLE, width=400, height=600)
         self.model: PanelModel | None = None
+        #: The buttons by label, and the module rows' labels (what tests read and click).
+        self.buttons: dict[str, ui.Button] = {}
+        self.row_labels: list[ui.Label] = []
         self._bake_path = ui.SimpleStringModel(DEFAULT_BAKE_PATH)
         settings = controller.settings
         self._memory = ui.SimpleIntModel(int(settings.get("max_memory_mb")))
@@ -30,11 +35,11 @@ class Panel:
             self.consent = ui.Frame(name="consent")
             with ui.CollapsableFrame("Controls"), ui.VStack():
                 with ui.HStack():
-                    ui.Button("Scan Stage", clicked_fn=controller.scan)
-                    ui.Button("Reload Modules", clicked_fn=controller.reload)
+                    self._button("Scan Stage", controller.scan)
+                    self._button("Reload Modules", controller.reload)
                 with ui.HStack():
                     ui.StringField(model=self._bake_path)
-                    ui.Button("Bake to layer…", clicked_fn=self._bake)
+                    self._button("Bake to layer…", self._bake)
             with ui.CollapsableFrame("Settings"), ui.VStack():
                 with ui.HStack():
                     ui.Label("Memory cap (MiB)")
@@ -42,7 +47,7 @@ class Panel:
                 with ui.HStack():
                     ui.Label("Deadline (ms)")
                     ui.FloatField(model=self._deadline)
-                ui.Button("Apply limits", clicked_fn=self._apply_limits)
+                self._button("Apply limits", self._apply_limits)
             with ui.CollapsableFrame("Loaded Modules"):
                 self.rows = ui.ScrollingFrame(name="rows")
         self.consent.set_build_fn(self._build_consent)
@@ -74,16 +79,15 @@ class Panel:
             for ref in model.consent:
                 ui.Label(f"{ref.prim_path}: {ref.wasm_path} (sha256 {ref.sha256[:12]}…)")
             with ui.HStack():
-                ui.Button("Allow once", clicked_fn=lambda: self.controller.allow(remember=False))
-                ui.Button(
-                    "Allow and remember", clicked_fn=lambda: self.controller.allow(remember=True)
-                )
-                ui.Button("Don't run", clicked_fn=self.controller.decline)
+                self._button("Allow once", lambda: self.controller.allow(remember=False))
+                self._button("Allow and remember", lambda: self.controller.allow(remember=True))
+                self._button("Don't run", self.controller.decline)
 
     def _build_rows(self) -> None:
         model = self.model
         if model is None:
             return
+        self.row_labels = []
         with ui.VStack():
             for row in model.rows:
                 self._build_row(row)
@@ -96,13 +100,20 @@ class Panel:
         with ui.VStack():
             with ui.HStack():
                 ui.CheckBox(model=enabled, name=f"enabled {row.path}")
-                ui.Label(f"{row.path}  [{row.module}, {row.mode or '-'}]  {row.status}")
-            ui.Label(
+                self._row_label(f"{row.path}  [{row.module}, {row.mode or '-'}]  {row.status}")
+            self._row_label(
                 f"calls {row.calls}   mean {_us(row.mean_us)}   p99 {_us(row.p99_us)}   "
                 f"memory {_bytes(row.memory_bytes)}"
             )
             if row.last_error:
-                ui.Label(f"last error: {row.last_error}", name="error")
+                self._row_label(f"last error: {row.last_error}")
+
+    def _button(self, text: str, fn: Callable[[], None]) -> ui.Button:
+        self.buttons[text] = ui.Button(text, clicked_fn=fn)
+        return self.buttons[text]
+
+    def _row_label(self, text: str) -> None:
+        self.row_labels.append(ui.Label(text))
 
     def _bake(self) -> None:
         self.controller.bake(self._bake_path.get_value_as_string())

@@ -121,7 +121,7 @@ def build(
         notice=notice or session.notice,
         consent=tuple(session.pending),
         rows=tuple(rows),
-        overlay=overlay_line(frames, len(running)) if overlay else "",
+        overlay=overlay_line(frames, sum(not m.failed for m in running.values())) if overlay else "",
     )
 
 

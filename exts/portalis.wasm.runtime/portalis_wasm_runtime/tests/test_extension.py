@@ -68,9 +68,8 @@ class TestExtension(omni.kit.test.AsyncTestCase):
             await self.app.next_update_async()
 
     def buttons(self) -> dict:
-        """The panel's buttons by label (omni.ui widgets under the window's frame)."""
-        frame = self.ext.panel.window.frame
-        return {w.text: w for w in frame.walk() if hasattr(w, "call_clicked_fn")}
+        """The panel's buttons by label (``omni.ui.Button``; Kit's has ``call_clicked_fn``)."""
+        return self.ext.panel.buttons
 
     def headless(self, name: str = "run.usda") -> Usd.Stage:
         output = self.folder / name
@@ -138,7 +137,7 @@ class TestExtension(omni.kit.test.AsyncTestCase):
         self.assertEqual(model.row(scenes.COUNTER).calls, 12)
         self.assertIsNotNone(model.row(scenes.COUNTER).mean_us)
         self.assertIn("ms/frame", model.overlay)
-        texts = [w.text for w in self.ext.panel.window.frame.walk() if hasattr(w, "text")]
+        texts = [label.text for label in self.ext.panel.row_labels]
         self.assertTrue(any("last error" in t and "unreachable" in t for t in texts), texts)
 
     async def test_pause_holds_the_runner(self):
