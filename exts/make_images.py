@@ -16,8 +16,8 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import FancyBboxPatch, RegularPolygon  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.patches import FancyBboxPatch, RegularPolygon
 
 EXT = Path(__file__).resolve().parent / "portalis.wasm.runtime"
 GREEN = "#76b900"  # the colour Omniverse's own extension icons use
@@ -84,8 +84,11 @@ def preview(path: Path) -> None:
     ax.text(1.6, 7.4, "W", ha="center", va="center", fontsize=40, weight="bold", color="white")
     ax.text(3.0, 7.7, "Portalis WASM Runtime", fontsize=34, weight="bold", color="white")
     ax.text(
-        3.0, 6.9, "typed Python → sandboxed WebAssembly, run in USD stages every frame",
-        fontsize=16, color="#c8c8c8",
+        3.0,
+        6.9,
+        "typed Python → sandboxed WebAssembly, run in USD stages every frame",
+        fontsize=16,
+        color="#c8c8c8",
     )
     ax.add_patch(FancyBboxPatch((0.8, 0.7), 14.4, 5.5, boxstyle="round,pad=0.1", color="#2b2d31"))
     ax.text(1.2, 5.7, "Loaded Modules", fontsize=18, weight="bold", color=GREEN)

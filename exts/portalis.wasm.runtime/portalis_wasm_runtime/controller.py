@@ -42,7 +42,8 @@ class Controller:
         self.frames = FrameTimes()
         self.notice = ""
         self._views: list[View] = []
-        self._clock = clock
+        self.clock = clock  # when the panel is due (the benchmark gives it a frame clock)
+        self.refreshes = 0
         self._next_refresh = 0.0
 
     # -- Kit's events -------------------------------------------------------------------------
@@ -91,7 +92,7 @@ class Controller:
         if session is not None and playing and session.state is State.PLAYING:
             session.update(time_s)
             self.frames.add(session.last_frame.seconds)
-        now = self._clock()
+        now = self.clock()
         if now >= self._next_refresh:
             self.refresh(now)
 
@@ -107,7 +108,8 @@ class Controller:
 
     def refresh(self, now: float | None = None) -> None:
         """Rebuild the panel model and show it (throttled by :meth:`on_update`)."""
-        now = self._clock() if now is None else now
+        now = self.clock() if now is None else now
+        self.refreshes += 1
         self._next_refresh = now + float(self.settings.get("panel_refresh_s"))
         self.model = panel_model.build(
             self.session,

@@ -23,6 +23,7 @@ class Panel:
         #: The buttons by label, and the module rows' labels (what tests read and click).
         self.buttons: dict[str, ui.Button] = {}
         self.row_labels: list[ui.Label] = []
+        self._row_widgets: list[list[ui.Label]] = []
         self._bake_path = ui.SimpleStringModel(DEFAULT_BAKE_PATH)
         settings = controller.settings
         self._memory = ui.SimpleIntModel(int(settings.get("max_memory_mb")))
@@ -56,7 +57,7 @@ class Panel:
 
     def show(self, model: PanelModel) -> None:
         consent_changed = self.model is None or self.model.consent != model.consent
-        rows_changed = self.model is None or self.model.rows != model.rows
+        rows_changed = self.model is None or _layout(self.model) != _layout(model)
         self.model = model
         self.status.text = f"Status: {model.state}"
         self.message.text = model.message
@@ -64,8 +65,12 @@ class Panel:
         self.overlay.text = model.overlay
         if consent_changed:
             self.consent.rebuild()
-        if rows_changed:
+        if rows_changed:  # rows added, removed, or changed shape: rebuild them
             self.rows.rebuild()
+        else:  # only figures changed: set the labels' text (cheap; no widgets built)
+            for row, labels in zip(model.rows, self._row_widgets, strict=True):
+                for label, text in zip(labels, _row_texts(row), strict=True):
+                    label.text = text
 
     def _build_consent(self) -> None:
         model = self.model
@@ -88,6 +93,7 @@ class Panel:
         if model is None:
             return
         self.row_labels = []
+        self._row_widgets = []
         with ui.VStack():
             for row in model.rows:
                 self._build_row(row)
@@ -97,23 +103,22 @@ class Panel:
         enabled.add_value_changed_fn(
             lambda m, path=row.path: self.controller.set_enabled(path, m.get_value_as_bool())
         )
+        texts = _row_texts(row)
         with ui.VStack():
             with ui.HStack():
                 ui.CheckBox(model=enabled, name=f"enabled {row.path}")
-                self._row_label(f"{row.path}  [{row.module}, {row.mode or '-'}]  {row.status}")
-            self._row_label(
-                f"calls {row.calls}   mean {_us(row.mean_us)}   p99 {_us(row.p99_us)}   "
-                f"memory {_bytes(row.memory_bytes)}"
-            )
-            if row.last_error:
-                self._row_label(f"last error: {row.last_error}")
+                labels = [self._row_label(texts[0])]
+            labels += [self._row_label(text) for text in texts[1:]]
+        self._row_widgets.append(labels)
 
     def _button(self, text: str, fn: Callable[[], None]) -> ui.Button:
         self.buttons[text] = ui.Button(text, clicked_fn=fn)
         return self.buttons[text]
 
-    def _row_label(self, text: str) -> None:
-        self.row_labels.append(ui.Label(text))
+    def _row_label(self, text: str) -> ui.Label:
+        label = ui.Label(text)
+        self.row_labels.append(label)
+        return label
 
     def _bake(self) -> None:
         self.controller.bake(self._bake_path.get_value_as_string())
@@ -127,6 +132,22 @@ class Panel:
     def destroy(self) -> None:
         self.controller.remove_view(self.show)
         self.window.destroy()
+
+
+def _layout(model: PanelModel) -> list[tuple[str, bool, bool]]:
+    """What decides the rows' widgets: which prims, their checkbox, whether an error line."""
+    return [(row.path, row.enabled, bool(row.last_error)) for row in model.rows]
+
+
+def _row_texts(row: Row) -> list[str]:
+    texts = [
+        f"{row.path}  [{row.module}, {row.mode or '-'}]  {row.status}",
+        f"calls {row.calls}   mean {_us(row.mean_us)}   p99 {_us(row.p99_us)}   "
+        f"memory {_bytes(row.memory_bytes)}",
+    ]
+    if row.last_error:
+        texts.append(f"last error: {row.last_error}")
+    return texts
 
 
 def _us(value: float | None) -> str:

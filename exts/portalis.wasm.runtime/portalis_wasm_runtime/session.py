@@ -193,6 +193,7 @@ class StageSession:
             self._restart()
 
     def enabled(self, prim_path: str) -> bool:
+        """Whether the prim is enabled (its ``enabled`` attribute, session opinion included)."""
         attr = self.stage.GetAttributeAtPath(Sdf.Path(prim_path).AppendProperty(t.ENABLED))
         return attr.Get() is not False if attr else True
 

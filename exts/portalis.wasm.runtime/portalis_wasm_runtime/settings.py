@@ -33,7 +33,7 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     "trusted_modules": ([], "SHA-256 of every module the user allowed to run"),
     "trusted_stages": ([], "stages (root layer paths) the user allowed to run"),
     "max_rerun_frames": (600, "scrubbing re-runs at most this many frames to reach a time"),
-    "panel_refresh_s": (0.5, "seconds between refreshes of the panel (never per frame)"),
+    "panel_refresh_s": (1.0, "seconds between refreshes of the panel (never per frame)"),
     "enable_performance_monitoring": (True, "show the overlay line: WASM ms per frame"),
     "show_window": (True, "open the panel when the extension starts"),
 }

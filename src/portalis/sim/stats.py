@@ -88,6 +88,19 @@ class PrimStatistics:
             return None
         return float(np.percentile(np.frombuffer(self._ring, dtype=np.float64), q))
 
+    def recent(self, n: int) -> np.ndarray:
+        """The latest ``n`` (or fewer) call durations, in no particular order: a bounded read
+        for hosts that show a live percentile (the Kit panel), where :meth:`samples` copies
+        the whole window."""
+        self.fold()
+        ring = np.frombuffer(self._ring, dtype=np.float64)
+        if len(ring) <= n:
+            return ring.copy()
+        end = self._timed % WINDOW if len(ring) == WINDOW else len(ring)
+        if end >= n:
+            return ring[end - n : end].copy()
+        return np.concatenate((ring[: end], ring[len(ring) - (n - end) :]))
+
     def samples(self) -> np.ndarray:
         self.fold()
         return np.frombuffer(self._ring, dtype=np.float64).copy()

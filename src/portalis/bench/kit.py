@@ -1,0 +1,204 @@
+"""The Kit extension's cost per frame over the runner's own step (goal: ≤ 5%).
+
+A stage of ``--prims`` chained scalar module prims (as ``portalis bench runner``) is opened
+in the Kit double (tests/kit_double, the same one the extension's tests use) with the
+extension enabled, consent given and the timeline playing. Each frame the double's timeline
+advances (Kit's own work, not timed), then the extension's update callback — what Kit calls
+once per app update: read the timeline, step the runner, decide whether the panel is due —
+is timed, and so is the runner step inside it. The peer, interleaved frame by frame in the
+same process, is a bare runner on a twin stage writing to a session sublayer the same way.
+
+    portalis bench kit [--prims 100] [--frames 600] [--panel-refresh S] [--json FILE]
+
+Rows (SPEC §7): ``frame``/``portalis`` (bare runner step), ``frame``/``kit-extension`` (the
+callback), ``overhead``/``kit-extension`` (callback minus its own step). The panel refreshes
+at its default rate (every 1 s) during the run, so its cost is in the callback's times.
+Needs a source checkout (the extension and the double live beside ``src/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import wasmtime
+
+from portalis.errors import PortalisError
+
+UPDATE = """(module (func (export "update") (param f64 f64 f64) (result f64)
+  local.get 0 local.get 1 f64.mul local.get 2 f64.add))"""
+FPS = 60.0
+
+
+def write_scene(folder: Path, prims: int, frames: int) -> Path:
+    from pxr import Usd
+
+    from portalis.usd import add_input, add_output, create_wasm_module_prim
+
+    (folder / "update.wasm").write_bytes(wasmtime.wat2wasm(UPDATE))
+    path = folder / "scene.usda"
+    stage = Usd.Stage.CreateNew(str(path))
+    stage.SetTimeCodesPerSecond(FPS)
+    stage.SetStartTimeCode(0)
+    stage.SetEndTimeCode(frames + 10)
+    for i in range(prims):
+        prim = create_wasm_module_prim(stage, f"/World/M{i:03d}", "./update.wasm", "update")
+        previous = f"/World/M{i - 1:03d}.outputs:y" if i else None
+        add_input(prim, "x", "double", 1.0, connect=previous)
+        add_input(prim, "k", "double", 0.5)
+        add_input(prim, "dt", "double")
+        add_output(prim, "y", "double")
+    stage.GetRootLayer().Save()
+    return path
+
+
+def _checkout() -> Path:
+    root = Path(__file__).resolve().parents[3]
+    if not (root / "tests" / "kit_double").is_dir() or not (root / "exts").is_dir():
+        raise PortalisError(
+            "portalis bench kit needs a source checkout (exts/ and tests/kit_double/)"
+        )
+    return root
+
+
+def row(case: str, impl: str, samples: list[float], params: dict[str, Any]) -> dict[str, Any]:
+    ordered = sorted(samples)
+    return {
+        "case": case,
+        "impl": impl,
+        "median_s": statistics.median(ordered),
+        "p90_s": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))],
+        "runs": len(ordered),
+        "params": params,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--prims", type=int, default=100)
+    parser.add_argument("--frames", type=int, default=600)
+    parser.add_argument(
+        "--panel-refresh", type=float, help="seconds between panel refreshes (default: setting's)"
+    )
+    parser.add_argument("--json", type=Path, help="write the rows (SPEC §7 format) here")
+    args = parser.parse_args(argv)
+
+    root = _checkout()
+    sys.path.insert(0, str(root / "tests"))
+    import kit_double
+
+    kit_double.reset()
+    import omni.kit.app
+    import omni.timeline
+    import omni.usd
+    from pxr import Sdf, Usd
+
+    with tempfile.TemporaryDirectory() as tmp:
+        scene = write_scene(Path(tmp), args.prims, args.frames)
+        app = omni.kit.app.get_app()
+        manager = app.get_extension_manager()
+        manager.add_path(str(root / "exts"))
+        manager.set_extension_enabled_immediate("portalis.wasm.runtime", True)
+        ext = sys.modules["portalis_wasm_runtime"].get_extension()
+        if args.panel_refresh is not None:
+            ext.controller.settings.set("panel_refresh_s", args.panel_refresh)
+        omni.usd.get_context().open_stage(str(scene))
+        app.update()
+        ext.controller.allow(remember=False)
+        timeline = omni.timeline.get_timeline_interface()
+        timeline.set_looping(False)
+        timeline.play()
+        timeline.commit()
+        session = ext.controller.session
+        # The panel refreshes by the clock (every panel_refresh_s); this loop runs faster
+        # than real time, so give the controller a clock that moves 1/60 s a frame, as a
+        # 60 fps Kit's would: the refreshes land as often as they would in Kit.
+        now = [time.perf_counter()]
+        ext.controller.clock = lambda: now[0]
+        refreshes = -ext.controller.refreshes
+        callback = ext.hooks._on_update  # what the update subscription calls
+
+        # the peer: a bare runner writing into a session sublayer, as the extension's does
+        from portalis_wasm_runtime.runner import Runner
+
+        twin = Usd.Stage.Open(str(scene))
+        live = Sdf.Layer.CreateAnonymous("bare-live.usda")
+        live.timeCodesPerSecond = FPS
+        twin.GetSessionLayer().subLayerPaths.insert(0, live.identifier)
+        twin.SetEditTarget(Usd.EditTarget(live))
+        bare = Runner(twin)
+        bare.play(time_code=0)
+
+        dt = 1.0 / FPS
+        bare_s, callback_s, inner_s = [], [], []
+        for frame in range(1, args.frames + 1):
+            omni.timeline._refresh_and_tick(dt)  # Kit's timeline tick: not the extension's
+            now[0] += dt
+            t0 = time.perf_counter()
+            callback()
+            t1 = time.perf_counter()
+            bare.step(dt, time_code=frame)
+            t2 = time.perf_counter()
+            callback_s.append(t1 - t0)
+            inner_s.append(session.last_frame.seconds)
+            bare_s.append(t2 - t1)
+        refreshes += ext.controller.refreshes
+        assert session.runner is not None and not session.runner.failures
+        assert abs(session.time_code - args.frames) < 1e-6, session.time_code
+        bare.close()
+        manager.set_extension_enabled_immediate("portalis.wasm.runtime", False)
+
+    params = {
+        "prims": args.prims,
+        "panel_refresh_s": ext.controller.settings.get("panel_refresh_s"),
+    }
+    overhead = [c - i for c, i in zip(callback_s, inner_s, strict=True)]
+    rows = [
+        row("frame", "portalis", bare_s, params),
+        row("frame", "kit-extension", callback_s, params),
+        row("overhead", "kit-extension", overhead, params),
+    ]
+    step = statistics.median(inner_s)
+    print(f"stage: {args.prims} module prims, scalar in/out, {args.frames} frames (medians)")
+    print(f"  panel refreshes during the run: {refreshes}")
+    for r in rows:
+        print(
+            f"  {r['case']:<9} {r['impl']:<14} {r['median_s'] * 1e6:9.1f} µs   "
+            f"p90 {r['p90_s'] * 1e6:9.1f} µs"
+        )
+    print(
+        f"  extension over its own step: median {statistics.median(overhead) / step:.1%}, "
+        f"mean {statistics.fmean(overhead) / statistics.fmean(inner_s):.1%} "
+        "(the mean includes the panel's refreshes); goal ≤ 5%"
+    )
+    print(
+        f"  callback vs bare runner: {statistics.median(callback_s) / statistics.median(bare_s):.2f}×"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(_report(rows), indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+def _report(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    from importlib.metadata import version
+
+    import portalis
+
+    return {
+        "benchmark": "kit",
+        "machine": {
+            "cpu": platform.processor() or platform.machine(),
+            "cores": os.cpu_count(),
+            "python": platform.python_version(),
+            "packages": {"portalis": portalis.__version__, "wasmtime": version("wasmtime")},
+        },
+        "rows": rows,
+    }
