@@ -99,7 +99,7 @@ class PrimStatistics:
         end = self._timed % WINDOW if len(ring) == WINDOW else len(ring)
         if end >= n:
             return ring[end - n : end].copy()
-        return np.concatenate((ring[: end], ring[len(ring) - (n - end) :]))
+        return np.concatenate((ring[:end], ring[len(ring) - (n - end) :]))
 
     def samples(self) -> np.ndarray:
         self.fold()

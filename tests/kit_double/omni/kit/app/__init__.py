@@ -22,7 +22,8 @@ import carb.settings
 import omni.ext
 
 #: Events 2.0 name of the app's update event (Kit 107+).
-GLOBAL_EVENT_UPDATE = "omni.kit.app:update"
+_UPDATE_EVENT = "omni.kit.app:update"
+GLOBAL_EVENT_UPDATE = _UPDATE_EVENT  # a test deletes it to play Kit 106
 
 #: Seconds per update unless a test says otherwise (Kit runs at the display's rate).
 DEFAULT_DT = 1.0 / 60.0
@@ -158,7 +159,7 @@ class App:
             omni.usd._pump()
             payload = {"dt": dt, "SWHFrameNumber": self.frame}
             self._update_stream.dispatch(0, 0, payload)
-            carb.eventdispatcher.get_eventdispatcher().dispatch_event(GLOBAL_EVENT_UPDATE, payload)
+            carb.eventdispatcher.get_eventdispatcher().dispatch_event(_UPDATE_EVENT, payload)
         finally:
             self.in_update = False
         self.frame += 1
