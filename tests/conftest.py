@@ -15,3 +15,5 @@ settings.load_profile("portalis")
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PORTALIS_CACHE_DIR", str(tmp_path_factory.mktemp("portalis-cache")))
+    # The cache's MAC key too: tests never read or create the user's own.
+    monkeypatch.setenv("PORTALIS_CACHE_KEY", str(tmp_path_factory.mktemp("key") / "cache.key"))

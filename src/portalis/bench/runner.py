@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=600)
     args = parser.parse_args(argv)
 
-    from portalis.sim import Runtime
+    from portalis.sim import Runner
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -67,11 +67,11 @@ def main(argv: list[str] | None = None) -> int:
         dt = 1.0 / 60.0
         # recording (as `portalis run`), with performanceMonitoring on (its default) and off,
         # and live (as an interactive host): one frame = one step of every prim
-        recording = Runtime(build_stage(folder, args.prims), record=True)
-        quiet = Runtime(build_stage(folder, args.prims, monitoring=False), record=True)
-        live = Runtime(build_stage(folder, args.prims))
-        for runtime in (recording, quiet):
-            runtime.play(0)
+        recording = Runner(build_stage(folder, args.prims), record=True)
+        quiet = Runner(build_stage(folder, args.prims, monitoring=False), record=True)
+        live = Runner(build_stage(folder, args.prims))
+        for runner in (recording, quiet):
+            runner.play(0)
         live.play()
         # the peer: the same calls on the recording runner's instances, same arguments
         calls = [(m.fn, list(m.entry.argv)) for m in recording.prims]
@@ -97,9 +97,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         recording.flush()
         flush_seconds = time.perf_counter() - t0
-        for runtime in (recording, quiet, live):
-            assert runtime.failures == [], runtime.failures
-            runtime.close()
+        for runner in (recording, quiet, live):
+            assert runner.failures == [], runner.failures
+            runner.close()
 
     bare = median_us(bare_times)
     rec = median_us(record_times)

@@ -8,7 +8,6 @@ results as time samples; the scene itself is never written. The file appears ato
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 from dataclasses import dataclass
@@ -20,8 +19,9 @@ from pxr import Sdf, Tf, Usd
 import portalis.usd  # noqa: F401  (registers the schemas before any stage is opened)
 from portalis.errors import SceneError
 from portalis.runtime import DEFAULT_SANDBOX, Sandbox
+from portalis.sim import destination
 from portalis.sim.failures import Failure
-from portalis.sim.runtime import Runtime
+from portalis.sim.runner import Runner
 from portalis.sim.stats import ModuleSummary
 
 
@@ -61,11 +61,7 @@ def bake(
     resolved, target = scene.resolve(), output.resolve()
     if not resolved.is_file():
         raise SceneError(f"{scene}: no such scene file")
-    if target == resolved:
-        raise SceneError(
-            f"{output}: refusing to overwrite the input scene",
-            hint="results go to a new layer: pass another -o path",
-        )
+    destination.refuse_inputs(resolved, target)
     try:
         scene_layer = Sdf.Layer.FindOrOpen(str(resolved))
     except Tf.ErrorException as e:
@@ -101,24 +97,24 @@ def bake(
         result.defaultPrim = scene_layer.defaultPrim
 
     stage = Usd.Stage.Open(result)
-    runtime = Runtime(stage, sandbox=sandbox, record=True, start_time=start / fps)
-    if not runtime.prims and not runtime.failures:
+    runner = Runner(stage, sandbox=sandbox, record=True, start_time=start / fps)
+    if not runner.prims and not runner.failures:
         raise SceneError(f"{scene} has no WasmModule prims to run")
     frames = round(end - start)
     if progress is not None:
         progress.start(frames)
     try:
-        runtime.play(time_code=start)
+        runner.play(time_code=start)
         for k in range(1, frames + 1):
-            runtime.step(1.0 / fps, time_code=start + k)
+            runner.step(1.0 / fps, time_code=start + k)
             if progress is not None:
                 progress.update(k)
-        runtime.stop(time_code=end)
+        runner.stop(time_code=end)
     finally:
         if progress is not None:
             progress.done()
-    runtime.flush()
-    runtime.close()
+    runner.flush()
+    runner.close()
 
     # A copy refers to the scene by a path relative to where it will live; editing the
     # layer the stage still composes would recompose it against the wrong folder.
@@ -126,7 +122,7 @@ def bake(
     final.TransferContent(result)
     final.subLayerPaths[0] = _relative(resolved, target.parent)
     _write_atomically(final, target)
-    return BakeResult(frames, fps, runtime.summary(), list(runtime.failures))
+    return BakeResult(frames, fps, runner.summary(), list(runner.failures))
 
 
 def usd_message(e: Exception) -> str:
@@ -152,9 +148,9 @@ def _relative(target: Path, start: Path) -> str:
 def _write_atomically(layer: Sdf.Layer, output: Path) -> None:
     """Export beside the target, then rename over it: readers see the old file or the new
     one, never a partial one."""
-    temp = output.with_name(f".{output.stem}.{os.getpid()}.tmp{output.suffix or '.usda'}")
+    temp: Path | None = None
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
+        temp = destination.staging_path(output)  # USD's own temp file lands beside it
         if not layer.Export(str(temp)):
             raise SceneError(f"{output}: USD could not write the result layer")
         os.replace(temp, output)
@@ -165,5 +161,5 @@ def _write_atomically(layer: Sdf.Layer, output: Path) -> None:
     except Tf.ErrorException as e:
         raise SceneError(f"{output}: cannot write the result: {usd_message(e)}") from None
     finally:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+        if temp is not None:
+            destination.discard_staging(temp)
