@@ -6,7 +6,7 @@ before starting it; see :mod:`.schemas` for why that order matters). Kit finds
 :class:`PortalisWasmRuntimeExtension` here and calls its ``on_startup``.
 
 Modules, in dependency order: :mod:`.settings` (typed settings), :mod:`.trust` (consent),
-:mod:`.runner` (the runner's name), :mod:`.session` (one stage: runner life, timeline,
+:mod:`.session` (one stage: runner life, timeline,
 scrubbing, live layer, bake), :mod:`.panel_model` (what the panel shows), :mod:`.controller`
 (state between Kit's events), :mod:`.kit` (every call into Kit), :mod:`.panel` (omni.ui),
 :mod:`.extension` (wiring).

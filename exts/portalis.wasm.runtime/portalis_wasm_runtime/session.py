@@ -31,11 +31,11 @@ from pxr import Sdf, Usd
 
 from portalis.errors import PortalisError, SceneError
 from portalis.runtime import ModuleCache
+from portalis.sim import Runner
 from portalis.sim.bake import BakeResult, bake
 from portalis.usd import tokens as t
 
 from . import trust as trust_mod
-from .runner import Runner
 from .settings import Settings
 from .trust import ModuleRef, Trust
 

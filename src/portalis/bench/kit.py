@@ -127,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         callback = ext.hooks._on_update  # what the update subscription calls
 
         # the peer: a bare runner writing into a session sublayer, as the extension's does
-        from portalis_wasm_runtime.runner import Runner
+        from portalis.sim import Runner
 
         twin = Usd.Stage.Open(str(scene))
         live = Sdf.Layer.CreateAnonymous("bare-live.usda")
