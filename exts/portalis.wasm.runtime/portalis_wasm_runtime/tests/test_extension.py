@@ -14,7 +14,7 @@ import omni.usd
 from pxr import Usd
 
 from portalis.sim.bake import bake
-from portalis.usd import schemas_registered
+from portalis.usd import add_input, add_output, create_wasm_module_prim, schemas_registered
 from portalis_wasm_runtime.session import State
 
 from . import scenes
@@ -36,6 +36,9 @@ class TestExtension(omni.kit.test.AsyncTestCase):
         self.manager.set_extension_enabled_immediate(EXT, True)
         self.timeline = omni.timeline.get_timeline_interface()
         self.timeline.set_looping(False)
+        # one frame per update, so frame N's values can be compared with portalis run's
+        self.timeline.set_play_every_frame(True)
+        self.timeline.set_target_framerate(scenes.FPS)
         self.context = omni.usd.get_context()
 
     async def tearDown(self):
@@ -199,6 +202,19 @@ class TestExtension(omni.kit.test.AsyncTestCase):
         self.ext.controller.reload()
         self.assertEqual(self.session.state.value, State.NEEDS_CONSENT.value)
         self.assertEqual([m.prim_path for m in self.session.pending], [scenes.COUNTER])
+
+    async def test_scan_finds_prims_added_after_opening(self):
+        await self.open_and_allow()
+        stage = self.context.get_stage()
+        with Usd.EditContext(stage, stage.GetSessionLayer()):
+            prim = create_wasm_module_prim(stage, "/World/Late", "./counter.wasm", "late")
+            add_input(prim, "dt", "double")
+            add_input(prim, "rate", "double", 1.0)
+            add_output(prim, "total", "double")
+        self.buttons()["Scan Stage"].call_clicked_fn()
+        self.assertEqual(self.ext.controller.model.row("/World/Late").status, "running")
+        await self.play(2)
+        self.assertAlmostEqual(stage.GetAttributeAtPath("/World/Late.outputs:total").Get(2), 2 / 60)
 
     async def test_declined_stage_stays_idle(self):
         await self.context.open_stage_async(str(self.scene))

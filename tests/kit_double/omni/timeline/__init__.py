@@ -95,6 +95,14 @@ class Timeline:
     def get_time_codes_per_seconds(self) -> float:
         return self._tcps
 
+    def set_play_every_frame(self, play_every_frame: bool) -> None:
+        """Kit: advance one frame per update instead of by wall-clock time. The double always
+        advances by the update's ``dt``, which its tests set to one frame."""
+        self._play_every_frame = play_every_frame
+
+    def set_target_framerate(self, target_framerate: float) -> None:
+        self._target_framerate = target_framerate
+
     def set_looping(self, looping: bool) -> None:
         self._looping = looping
 
