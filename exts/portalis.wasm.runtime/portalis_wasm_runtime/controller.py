@@ -18,7 +18,7 @@ from pxr import Usd
 from portalis.errors import PortalisError
 
 from . import panel_model
-from .panel_model import EMPTY, FrameTimes, PanelModel
+from .panel_model import EMPTY, FrameTimes, PanelModel, Percentiles
 from .session import StageSession, State
 from .settings import Settings
 from .trust import Trust
@@ -40,11 +40,12 @@ class Controller:
         self.session: StageSession | None = None
         self.model: PanelModel = EMPTY
         self.frames = FrameTimes()
+        self.percentiles = Percentiles()
         self.notice = ""
         self._views: list[View] = []
         self.clock = clock  # when the panel is due (the benchmark gives it a frame clock)
         self.refreshes = 0
-        self._next_refresh = 0.0
+        self.next_refresh = 0.0
 
     # -- Kit's events -------------------------------------------------------------------------
 
@@ -62,6 +63,7 @@ class Controller:
             self.session.close()
             self.session = None
             self.frames.clear()
+            self.percentiles.clear()
             self.refresh()
 
     def on_play(self, time_s: float) -> None:
@@ -93,7 +95,7 @@ class Controller:
             session.update(time_s)
             self.frames.add(session.last_frame.seconds)
         now = self.clock()
-        if now >= self._next_refresh:
+        if now >= self.next_refresh:
             self.refresh(now)
 
     # -- the panel ----------------------------------------------------------------------------
@@ -110,13 +112,14 @@ class Controller:
         """Rebuild the panel model and show it (throttled by :meth:`on_update`)."""
         now = self.clock() if now is None else now
         self.refreshes += 1
-        self._next_refresh = now + float(self.settings.get("panel_refresh_s"))
+        self.next_refresh = now + float(self.settings.get("panel_refresh_s"))
         self.model = panel_model.build(
             self.session,
             self.frames,
             problem=self.problem,
             notice=self.notice,
             overlay=bool(self.settings.get("enable_performance_monitoring")),
+            percentiles=self.percentiles,
         )
         for view in list(self._views):
             view(self.model)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections import deque
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,9 +17,8 @@ from .session import StageSession, State
 from .trust import ModuleRef
 
 
-@dataclass(frozen=True)
-class Row:
-    """One module prim."""
+class Row(NamedTuple):
+    """One module prim (a tuple: a hundred of them are built per refresh)."""
 
     path: str
     module: str
@@ -67,6 +67,37 @@ class FrameTimes:
         return sum(self._seconds) / len(self._seconds) * 1e3 if self._seconds else None
 
 
+class Percentiles:
+    """Each prim's p99, recomputed for at most ``per_refresh`` prims per refresh, in turn; the
+    others show the value from their last turn. A p99 is the one figure whose cost grows with
+    the samples behind it, and a stage of hundreds of prims would otherwise spend a frame's
+    time on it at every refresh."""
+
+    def __init__(self, per_refresh: int = 16) -> None:
+        self.per_refresh = per_refresh
+        self._values: dict[str, float | None] = {}
+        self._first = 0  # index of the first prim whose turn it is
+        self._count = 0
+
+    def begin(self, count: int) -> None:
+        """A refresh of ``count`` prims starts."""
+        self._count = count
+        self._first = self._first % count if count else 0
+
+    def get(self, index: int, stats: PrimStatistics) -> float | None:
+        """The p99 of the prim at ``index`` (its position in this refresh)."""
+        path = stats.prim_path
+        if path not in self._values or (index - self._first) % self._count < self.per_refresh:
+            self._values[path] = p99_seconds(stats)
+        return self._values[path]
+
+    def end(self) -> None:
+        self._first += self.per_refresh
+
+    def clear(self) -> None:
+        self._values.clear()
+
+
 def build(
     session: StageSession | None,
     frames: FrameTimes,
@@ -74,6 +105,7 @@ def build(
     problem: str | None = None,
     notice: str = "",
     overlay: bool = True,
+    percentiles: Percentiles | None = None,
 ) -> PanelModel:
     if session is None:
         return PanelModel(State.NO_STAGE.value, problem or "", notice, (), (), "")
@@ -87,7 +119,9 @@ def build(
             causes[failure.prim_path] = failure.cause
     stats = {s.prim_path: s for s in runner.statistics()} if runner is not None else {}
     rows = []
-    for ref in session.modules:
+    percentiles = percentiles or Percentiles(per_refresh=len(session.modules))
+    percentiles.begin(len(session.modules))
+    for index, ref in enumerate(session.modules):
         module_prim = running.get(ref.prim_path)
         enabled = module_prim.enabled if module_prim is not None else session.enabled(ref.prim_path)
         s = stats.get(ref.prim_path)
@@ -105,21 +139,22 @@ def build(
         if module_prim is not None and module_prim.instance.memory is not None:
             memory = module_prim.instance.memory.size
         mean = s.mean_seconds if s is not None else None
-        p99 = p99_seconds(s) if s is not None else None
+        p99 = percentiles.get(index, s) if s is not None else None
         rows.append(
             Row(
-                path=ref.prim_path,
-                module=module_prim.module_id if module_prim is not None else _stem(ref.wasm_path),
-                mode=module_prim.mode if module_prim is not None else "",
-                status=status,
-                enabled=enabled,
-                calls=s.calls if s is not None else 0,
-                mean_us=mean * 1e6 if mean is not None else None,
-                p99_us=p99 * 1e6 if p99 is not None else None,
-                memory_bytes=memory,
-                last_error=failures.get(ref.prim_path, ""),
+                ref.prim_path,
+                module_prim.module_id if module_prim is not None else _stem(ref.wasm_path),
+                module_prim.mode if module_prim is not None else "",
+                status,
+                enabled,
+                s.calls if s is not None else 0,
+                mean * 1e6 if mean is not None else None,
+                p99 * 1e6 if p99 is not None else None,
+                memory,
+                failures.get(ref.prim_path, ""),
             )
         )
+    percentiles.end()
     return PanelModel(
         state=session.state.value,
         message=problem or session.message,

@@ -59,6 +59,11 @@ class PrimStatistics:
             return
         self._total += sum(pending)
         ring = self._ring
+        if len(ring) + len(pending) <= WINDOW:  # the ring is still filling: one C-level copy
+            ring.extend(pending)
+            self._timed += len(pending)
+            pending.clear()
+            return
         for seconds in pending:
             if len(ring) < WINDOW:
                 ring.append(seconds)
