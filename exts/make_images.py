@@ -61,7 +61,7 @@ def panel_lines() -> tuple[str, list[str]]:
         session.play(0.0)
         for k in range(1, 121):
             session.update(k / scenes.FPS)
-            frames.add(session.last_frame.seconds)
+            frames.add(session.last_step_s)
         model = build(session, frames)
         session.close()
     lines = []

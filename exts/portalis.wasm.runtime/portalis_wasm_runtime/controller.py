@@ -93,7 +93,7 @@ class Controller:
         session = self.session
         if session is not None and playing and session.state is State.PLAYING:
             session.update(time_s)
-            self.frames.add(session.last_frame.seconds)
+            self.frames.add(session.last_step_s)
         now = self.clock()
         if now >= self.next_refresh:
             self.refresh(now)

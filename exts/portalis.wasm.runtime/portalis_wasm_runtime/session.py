@@ -23,7 +23,6 @@ The runner (:class:`portalis.sim.Runner`) does all the simulation; this class on
 from __future__ import annotations
 
 import time as _time
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
@@ -56,14 +55,6 @@ class State(Enum):
     ERROR = "cannot run"
 
 
-@dataclass(frozen=True)
-class Frame:
-    """One step's cost, for the overlay."""
-
-    seconds: float
-    calls: int
-
-
 class StageSession:
     """The extension's work for one stage (docstring of this module)."""
 
@@ -81,7 +72,7 @@ class StageSession:
         self.notice = ""
         self.time_code: float = stage.GetStartTimeCode()
         self.started = False
-        self.last_frame = Frame(0.0, 0)
+        self.last_step_s = 0.0  # the runner's time in the last update's step (the overlay)
         self.live_layer = Sdf.Layer.CreateAnonymous(LIVE_LAYER_TAG)
         # A sublayer's time codes are scaled by its own timeCodesPerSecond against the
         # stage's (an anonymous layer says 24): the live layer must say the stage's.
@@ -155,7 +146,7 @@ class StageSession:
         dt = (tc - self.time_code) / self.tcps
         t0 = _time.perf_counter()
         runner.step(dt, time_code=tc)
-        self.last_frame = Frame(_time.perf_counter() - t0, 0)
+        self.last_step_s = _time.perf_counter() - t0
         self.time_code = tc
 
     def seek(self, time_s: float) -> None:

@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             bare.step(dt, time_code=frame)
             t2 = time.perf_counter()
             callback_s.append(t1 - t0)
-            inner_s.append(session.last_frame.seconds)
+            inner_s.append(session.last_step_s)
             bare_s.append(t2 - t1)
         gc.enable()
         refreshes += ext.controller.refreshes
