@@ -8,7 +8,7 @@ once per app update: read the timeline, step the runner, decide whether the pane
 is timed, and so is the runner step inside it. The peer, interleaved frame by frame in the
 same process, is a bare runner on a twin stage writing to a session sublayer the same way.
 
-    portalis bench kit [--prims 100] [--frames 600] [--panel-refresh S] [--json FILE]
+    portalis bench kit [--prims 100] [--frames 600] [--quick] [--panel-refresh S] [--json FILE]
 
 Rows (SPEC §7): ``frame``/``portalis`` (bare runner step), ``frame``/``kit-extension`` (the
 callback), ``overhead``/``kit-extension`` (callback minus its own step). The panel refreshes
@@ -26,19 +26,18 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import wasmtime
 
-from portalis.errors import PortalisError
+from portalis.bench.report import run_main
+from portalis.bench.rows import Row
 
 UPDATE = """(module (func (export "update") (param f64 f64 f64) (result f64)
   local.get 0 local.get 1 f64.mul local.get 2 f64.add))"""
@@ -67,38 +66,30 @@ def write_scene(folder: Path, prims: int, frames: int) -> Path:
     return path
 
 
-def _checkout() -> Path:
+def _checkout() -> Path | None:
+    """The source checkout holding exts/ and the Kit double, or None (an installed wheel)."""
     root = Path(__file__).resolve().parents[3]
-    if not (root / "tests" / "kit_double").is_dir() or not (root / "exts").is_dir():
-        raise PortalisError(
-            "portalis bench kit needs a source checkout (exts/ and tests/kit_double/)"
-        )
-    return root
+    if (root / "tests" / "kit_double").is_dir() and (root / "exts").is_dir():
+        return root
+    return None
 
 
-def row(case: str, impl: str, samples: list[float], params: dict[str, Any]) -> dict[str, Any]:
-    ordered = sorted(samples)
-    return {
-        "case": case,
-        "impl": impl,
-        "median_s": statistics.median(ordered),
-        "p90_s": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))],
-        "runs": len(ordered),
-        "params": params,
-    }
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def rows(argv: list[str]) -> Iterator[Row]:
+    parser = argparse.ArgumentParser(prog="portalis bench kit", description=__doc__.splitlines()[0])
     parser.add_argument("--prims", type=int, default=100)
     parser.add_argument("--frames", type=int, default=600)
+    parser.add_argument("--quick", action="store_true", help="120 frames")
     parser.add_argument(
         "--panel-refresh", type=float, help="seconds between panel refreshes (default: setting's)"
     )
-    parser.add_argument("--json", type=Path, help="write the rows (SPEC §7 format) here")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.frames = min(args.frames, 120)
 
     root = _checkout()
+    if root is None:
+        print("skipped: the Kit extension and its double live in a source checkout only")
+        return
     sys.path.insert(0, str(root / "tests"))
     import kit_double
 
@@ -177,10 +168,10 @@ def main(argv: list[str] | None = None) -> int:
         "panel_refresh_s": ext.controller.settings.get("panel_refresh_s"),
     }
     overhead = [c - i for c, i in zip(callback_s, inner_s, strict=True)]
-    rows = [
-        row("frame", "portalis", bare_s, params),
-        row("frame", "kit-extension", callback_s, params),
-        row("overhead", "kit-extension", overhead, params),
+    found = [
+        Row.of("frame", "portalis", bare_s, **params),
+        Row.of("frame", "kit-extension", callback_s, **params),
+        Row.of("overhead", "kit-extension", overhead, **params),
     ]
     step = statistics.median(inner_s)
     if os.environ.get("PORTALIS_BENCH_KIT_DEBUG"):
@@ -188,10 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         print("  worst overheads (frame: µs):", [(i, round(overhead[i] * 1e6)) for i in worst])
     print(f"stage: {args.prims} module prims, scalar in/out, {args.frames} frames")
     print(f"  panel refreshes during the run: {refreshes}")
-    for r in rows:
+    for r in found:
         print(
-            f"  {r['case']:<9} {r['impl']:<14} median {r['median_s'] * 1e6:8.1f} µs   "
-            f"p90 {r['p90_s'] * 1e6:8.1f} µs"
+            f"  {r.case:<9} {r.impl:<14} median {r.median_s * 1e6:8.1f} µs   "
+            f"p90 {r.p90_s * 1e6:8.1f} µs"
         )
     typical = statistics.median(overhead) / step
     whole = sum(overhead) / sum(inner_s)
@@ -201,23 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ratio = statistics.median(callback_s) / statistics.median(bare_s)
     print(f"  callback vs a bare runner on a twin stage: {ratio:.2f}× (medians; noisier)")
-    if args.json:
-        args.json.write_text(json.dumps(_report(rows), indent=1) + "\n", encoding="utf-8")
-    return 0
+    yield from found
 
 
-def _report(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    from importlib.metadata import version
-
-    import portalis
-
-    return {
-        "benchmark": "kit",
-        "machine": {
-            "cpu": platform.processor() or platform.machine(),
-            "cores": os.cpu_count(),
-            "python": platform.python_version(),
-            "packages": {"portalis": portalis.__version__, "wasmtime": version("wasmtime")},
-        },
-        "rows": rows,
-    }
+def main(argv: list[str] | None = None) -> int:
+    return run_main("kit", rows, argv)
