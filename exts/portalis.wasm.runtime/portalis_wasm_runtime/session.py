@@ -22,6 +22,7 @@ The runner (:class:`portalis.sim.Runner`) does all the simulation; this class on
 
 from __future__ import annotations
 
+import math
 import time as _time
 from enum import Enum
 from pathlib import Path
@@ -267,7 +268,10 @@ class StageSession:
         """Step frame by frame from the current time code to ``tc``."""
         runner = self.runner
         assert runner is not None
-        frames = round(tc - self.time_code)
+        if tc <= self.time_code + _SAME:
+            return
+        # whole frames, the last one ending exactly at tc (a scrub may land between frames)
+        frames = max(1, math.ceil(tc - self.time_code - _SAME))
         limit = int(self.settings.get("max_rerun_frames"))
         if frames > limit:
             self._rebuild_at(tc)

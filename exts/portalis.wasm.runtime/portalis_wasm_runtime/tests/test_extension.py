@@ -178,6 +178,9 @@ class TestExtension(omni.kit.test.AsyncTestCase):
         await self.app.next_update_async()
         self.assertAlmostEqual(self.session.time_code, 20)
         self.assert_same_outputs(self.context.get_stage(), self.headless(), range(1, 21))
+        self.timeline.set_current_time(20.5 / scenes.FPS)  # between two frames
+        await self.app.next_update_async()
+        self.assertAlmostEqual(self.session.time_code, 20.5)
 
     async def test_stop_restarts_fresh_at_the_start(self):
         await self.open_and_allow()
