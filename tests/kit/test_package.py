@@ -69,9 +69,11 @@ def test_zip_unpacks_to_a_working_extension(tmp_path, capsys):
 
 
 def test_vendoring_asks_pip_for_kits_python_and_platform(tmp_path):
-    command = package_cli.pip_command(tmp_path, "3.10", "win_amd64", numpy=False)
+    command = package_cli.pip_command(tmp_path, "3.10", ["win_amd64"], numpy=False)
     assert command[command.index("--python-version") + 1] == "3.10"
     assert command[command.index("--platform") + 1] == "win_amd64"
+    assert package_cli.native_folder(["win_amd64"]) == "win32-x86_64"
+    assert package_cli.native_folder(["manylinux_2_28_aarch64"]) == "linux-aarch64"
     assert "--only-binary=:all:" in command
     wanted = {name(r) for r in command if r[0].isalpha() and any(c in r for c in "<>=")}
     ours = {name(r) for r in requires("portalis") or [] if "extra ==" not in r}

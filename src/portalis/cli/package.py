@@ -11,8 +11,8 @@ into the extension's ``vendor/`` folder, which the manifest puts on ``sys.path``
   ctypes fast path without it);
 * ``wasmtime``, as a wheel for Kit's Python, through
   ``pip install --target vendor --only-binary=:all: --python-version X.Y --platform P``
-  (``--kit-python``: 3.10 for Kit 106, 3.11 for Kit 107–109, 3.12 for Kit 110; ``--platform``:
-  the wheel platform of the machine Kit runs on). This needs a package index.
+  (``--kit-python``: 3.10 for Kit 106, 3.11 for Kit 107–109, 3.12 for Kit 110; ``--platform``,
+  repeatable: the wheel platform tags of the machine Kit runs on). This needs a package index.
 * ``numpy`` is Kit's own (``omni.kit.pip_archive``, a dependency in the manifest): a second
   NumPy on ``sys.path`` would shadow or clash with the one Kit's other extensions were built
   against. ``--vendor-numpy`` vendors it anyway, for a Kit without it.
@@ -59,9 +59,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     p.add_argument(
         "--platform",
+        action="append",
         default=None,
-        help="wheel platform tag of Kit's machine (default: this machine's, e.g. "
-        "manylinux_2_28_x86_64 or win_amd64)",
+        help="wheel platform tag of Kit's machine, repeatable (default: this machine's, e.g. "
+        "the manylinux tags of linux x86_64, or win_amd64)",
     )
     p.add_argument("--no-vendor", action="store_true", help="do not vendor portalis and wasmtime")
     p.add_argument(
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         args.output,
         vendor=not args.no_vendor,
         kit_python=args.kit_python,
-        platform=args.platform or default_platform(),
+        platforms=args.platform or default_platforms(),
         numpy=args.vendor_numpy,
     )
     print(f"extension: {result.folder}")
@@ -108,7 +109,7 @@ def package(
     *,
     vendor: bool = True,
     kit_python: str = DEFAULT_KIT_PYTHON,
-    platform: str = "",
+    platforms: list[str] | None = None,
     numpy: bool = False,
 ) -> Packaged:
     """Write the extension folder and its zip under ``output``; raise PortalisError on failure."""
@@ -123,21 +124,38 @@ def package(
         if entry.name != "README.md":
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
     if vendor:
-        _vendor(vendor_dir, kit_python, platform or default_platform(), numpy=numpy)
+        _vendor(vendor_dir, kit_python, platforms or default_platforms(), numpy=numpy)
     archive = output / f"{EXT_NAME}-{_version(target)}.zip"
     _zip(target, archive)
     return Packaged(target, archive)
 
 
-def default_platform() -> str:
-    """This machine's wheel platform, in the form pip's ``--platform`` takes."""
+def default_platforms() -> list[str]:
+    """This machine's wheel platforms, in the form pip's ``--platform`` takes. pip matches
+    the tags given and nothing else, so on Linux every manylinux generation is listed (a
+    wheel tagged manylinux1 runs on a manylinux_2_28 system)."""
     tag = sysconfig.get_platform().replace("-", "_").replace(".", "_")
     if tag.startswith("linux_"):
-        return "manylinux_2_28_" + tag.removeprefix("linux_")
-    return tag
+        arch = tag.removeprefix("linux_")
+        return [f"manylinux_2_{v}_{arch}" for v in (28, 17)] + [
+            f"manylinux2014_{arch}",
+            f"manylinux1_{arch}",
+        ]
+    return [tag]
 
 
-def pip_command(target: Path, kit_python: str, platform: str, *, numpy: bool) -> list[str]:
+def native_folder(platforms: list[str]) -> str:
+    """Where the wasmtime wheel keeps its native library for ``platforms``."""
+    tag = platforms[0]
+    arch = "aarch64" if tag.endswith(("aarch64", "arm64")) else "x86_64"
+    if tag.startswith("win"):
+        return f"win32-{arch}"
+    if tag.startswith("macosx"):
+        return "darwin-arm64" if arch == "aarch64" else "darwin-x86_64"
+    return f"linux-{arch}"
+
+
+def pip_command(target: Path, kit_python: str, platforms: list[str], *, numpy: bool) -> list[str]:
     """The pip call that fetches the wheels for Kit's Python."""
     return [
         sys.executable,
@@ -152,8 +170,7 @@ def pip_command(target: Path, kit_python: str, platform: str, *, numpy: bool) ->
         "cp",
         "--python-version",
         kit_python,
-        "--platform",
-        platform,
+        *(arg for tag in platforms for arg in ("--platform", tag)),
         *requirements(numpy=numpy),
     ]
 
@@ -168,16 +185,23 @@ def requirements(*, numpy: bool) -> list[str]:
     return [r for r in found if not r.replace("_", "-").startswith(kit_has)]
 
 
-def _vendor(vendor_dir: Path, kit_python: str, platform: str, *, numpy: bool) -> None:
+def _vendor(vendor_dir: Path, kit_python: str, platforms: list[str], *, numpy: bool) -> None:
     package_dir = Path(portalis.__file__).resolve().parent
     shutil.copytree(package_dir, vendor_dir / "portalis", ignore=_IGNORE)
-    command = pip_command(vendor_dir, kit_python, platform, numpy=numpy)
+    command = pip_command(vendor_dir, kit_python, platforms, numpy=numpy)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
+    where = f"Python {kit_python} on {', '.join(platforms)}"
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["pip failed"])[-1]
         raise PortalisError(
-            f"could not fetch wheels for Python {kit_python} on {platform}: {last}",
+            f"could not fetch wheels for {where}: {last}",
             hint="check the package index is reachable, or pass --no-vendor",
+        )
+    native = vendor_dir / "wasmtime" / native_folder(platforms)
+    if not native.is_dir():  # pip fell back to a wheel without this platform's library
+        raise PortalisError(
+            f"the wasmtime wheel pip chose for {where} has no {native.name} library",
+            hint="pass the platform's wheel tags with --platform (repeatable)",
         )
 
 
