@@ -79,7 +79,6 @@ class StageSession:
         # stage's (an anonymous layer says 24): the live layer must say the stage's.
         self.live_layer.timeCodesPerSecond = self.tcps
         stage.GetSessionLayer().subLayerPaths.insert(0, self.live_layer.identifier)
-        self._cache: ModuleCache | bool = True
         self.scan()
 
     # -- consent -------------------------------------------------------------------------------
@@ -128,9 +127,12 @@ class StageSession:
     def stop(self) -> None:
         """Stop: the runner's ``stop`` event, then a fresh start (module state and live values
         cleared), at the stage's start time."""
-        if self.runner is not None and self.started:
+        if self.runner is None:  # nothing runs (no consent, or it cannot): only the clock
+            self.time_code = self.stage.GetStartTimeCode()
+            return
+        if self.started:
             self.runner.stop(time_code=self.time_code)
-        self.state = State.READY if self.runner is not None else self.state
+        self.state = State.READY
         self._rebuild_at(self.stage.GetStartTimeCode())
 
     def update(self, time_s: float) -> None:
@@ -167,8 +169,8 @@ class StageSession:
 
     def reload(self) -> None:
         """Re-read every module file (a changed one needs consent again) and restart at the
-        current time."""
-        self._cache = True
+        current time. A runner reads each module's file when it is built, and the compile
+        cache is keyed by content, so a changed file is what the new runner runs."""
         self.scan()
 
     def set_enabled(self, prim_path: str, enabled: bool) -> None:
@@ -241,7 +243,7 @@ class StageSession:
         self.started = False
         self.notice = ""
         cache_dir = str(self.settings.get("wasm_cache_dir") or "")
-        cache: ModuleCache | bool = ModuleCache(cache_dir) if cache_dir else self._cache
+        cache: ModuleCache | bool = ModuleCache(cache_dir) if cache_dir else True
         stage = self.stage
         previous = stage.GetEditTarget()
         stage.SetEditTarget(Usd.EditTarget(self.live_layer))

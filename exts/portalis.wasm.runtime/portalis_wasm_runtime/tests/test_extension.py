@@ -106,6 +106,12 @@ class TestExtension(omni.kit.test.AsyncTestCase):
         stage = self.context.get_stage()
         self.assertIsNone(stage.GetAttributeAtPath(f"{scenes.COUNTER}.outputs:total").Get(3))
         self.assertTrue(self.session.live_layer.empty)
+        self.timeline.stop()  # stopping (or scrubbing) a stage without consent runs nothing
+        await self.app.next_update_async()
+        self.timeline.set_current_time(7 / scenes.FPS)
+        await self.app.next_update_async()
+        self.assertIsNone(self.session.runner)
+        self.assertEqual(self.session.state.value, State.NEEDS_CONSENT.value)
 
     async def test_playing_writes_what_portalis_run_writes(self):
         await self.open_and_allow()
