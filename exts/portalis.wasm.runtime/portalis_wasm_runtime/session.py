@@ -207,6 +207,12 @@ class StageSession:
                 f"{root.realPath} has unsaved changes",
                 hint="save the stage first: the bake runs the file, as portalis run does",
             )
+        unallowed = self.trust.untrusted(self.stage_id, trust_mod.scan(self.stage))
+        if unallowed or self.state is State.DECLINED:
+            raise SceneError(
+                "baking runs this stage's modules, and they are not allowed to run",
+                hint="allow them in the panel first",
+            )
         return bake(Path(root.realPath), output, sandbox=self.settings.sandbox())
 
     def close(self) -> None:

@@ -269,6 +269,13 @@ class TestExtension(omni.kit.test.AsyncTestCase):
         baked, reference = Usd.Stage.Open(str(output)), self.headless()
         self.assert_same_outputs(baked, reference, range(0, 121))
 
+    async def test_bake_needs_consent_too(self):
+        await self.context.open_stage_async(str(self.scene))
+        output = self.folder / "baked.usda"
+        self.ext.controller.bake(output)
+        self.assertIn("not allowed to run", self.ext.controller.model.notice)
+        self.assertFalse(output.exists())
+
     async def test_panel_refreshes_at_its_own_rate(self):
         self.ext.controller.settings.set("panel_refresh_s", 3600.0)
         await self.open_and_allow()
