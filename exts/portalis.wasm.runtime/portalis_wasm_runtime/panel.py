@@ -20,14 +20,16 @@ class Panel:
         self.controller = controller
         self.window = ui.Window(TITLE, width=400, height=600)
         self.model: PanelModel | None = None
-        #: The buttons by label, and the module rows' labels (what tests read and click).
+        #: The buttons by label, the rows' checkbox models and labels, the limit fields'
+        #: models: what a user clicks and reads, and so what tests click and read.
         self.buttons: dict[str, ui.Button] = {}
+        self.enabled_models: dict[str, ui.SimpleBoolModel] = {}
         self.row_labels: list[ui.Label] = []
         self._row_widgets: list[list[ui.Label]] = []
         self._bake_path = ui.SimpleStringModel(DEFAULT_BAKE_PATH)
         settings = controller.settings
-        self._memory = ui.SimpleIntModel(int(settings.get("max_memory_mb")))
-        self._deadline = ui.SimpleFloatModel(float(settings.get("deadline_ms")))
+        self.memory_cap = ui.SimpleIntModel(int(settings.get("max_memory_mb")))
+        self.deadline = ui.SimpleFloatModel(float(settings.get("deadline_ms")))
         with self.window.frame, ui.VStack(spacing=4):
             self.status = ui.Label("", name="status")
             self.message = ui.Label("", name="message")
@@ -44,10 +46,10 @@ class Panel:
             with ui.CollapsableFrame("Settings"), ui.VStack():
                 with ui.HStack():
                     ui.Label("Memory cap (MiB)")
-                    ui.IntField(model=self._memory)
+                    ui.IntField(model=self.memory_cap)
                 with ui.HStack():
                     ui.Label("Deadline (ms)")
-                    ui.FloatField(model=self._deadline)
+                    ui.FloatField(model=self.deadline)
                 self._button("Apply limits", self._apply_limits)
             with ui.CollapsableFrame("Loaded Modules"):
                 self.rows = ui.ScrollingFrame(name="rows")
@@ -94,12 +96,13 @@ class Panel:
             return
         self.row_labels = []
         self._row_widgets = []
+        self.enabled_models = {}
         with ui.VStack():
             for row in model.rows:
                 self._build_row(row)
 
     def _build_row(self, row: Row) -> None:
-        enabled = ui.SimpleBoolModel(row.enabled)
+        enabled = self.enabled_models[row.path] = ui.SimpleBoolModel(row.enabled)
         enabled.add_value_changed_fn(
             lambda m, path=row.path: self.controller.set_enabled(path, m.get_value_as_bool())
         )
@@ -125,8 +128,8 @@ class Panel:
 
     def _apply_limits(self) -> None:
         self.controller.set_limits(
-            max_memory_mb=self._memory.get_value_as_int(),
-            deadline_ms=self._deadline.get_value_as_float(),
+            max_memory_mb=self.memory_cap.get_value_as_int(),
+            deadline_ms=self.deadline.get_value_as_float(),
         )
 
     def destroy(self) -> None:

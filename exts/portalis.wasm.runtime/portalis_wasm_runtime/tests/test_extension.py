@@ -227,9 +227,7 @@ class TestExtension(omni.kit.test.AsyncTestCase):
 
     async def test_declined_stage_stays_idle(self):
         await self.context.open_stage_async(str(self.scene))
-        buttons = {
-            w.text: w for w in self.ext.panel.window.frame.walk() if hasattr(w, "clicked_fn")
-        }
+        buttons = self.buttons()
         buttons["Don't run"].call_clicked_fn()
         self.assertEqual(self.session.state.value, State.DECLINED.value)
         await self.play(3)
@@ -238,7 +236,7 @@ class TestExtension(omni.kit.test.AsyncTestCase):
     async def test_disabling_a_prim_from_the_panel(self):
         await self.open_and_allow()
         await self.play(4)
-        self.ext.controller.set_enabled(scenes.COUNTER, False)
+        self.ext.panel.enabled_models[scenes.COUNTER].set_value(False)  # the row's checkbox
         self.assertEqual(self.ext.controller.model.row(scenes.COUNTER).status, "disabled")
         stage = self.context.get_stage()
         self.assertFalse(stage.GetRootLayer().dirty)
@@ -250,11 +248,9 @@ class TestExtension(omni.kit.test.AsyncTestCase):
 
     async def test_limits_from_the_panel_reach_the_sandbox(self):
         await self.open_and_allow()
-        self.ext.panel._memory.set_value(64)
-        self.ext.panel._deadline.set_value(250.0)
-        buttons = {
-            w.text: w for w in self.ext.panel.window.frame.walk() if hasattr(w, "clicked_fn")
-        }
+        self.ext.panel.memory_cap.set_value(64)
+        self.ext.panel.deadline.set_value(250.0)
+        buttons = self.buttons()
         buttons["Apply limits"].call_clicked_fn()
         sandbox = self.ext.controller.settings.sandbox()
         self.assertEqual(sandbox.max_memory_bytes, 64 * 1024 * 1024)

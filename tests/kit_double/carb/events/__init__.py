@@ -26,10 +26,6 @@ class IEvent:
         self.type = int(event_type)
         self.sender = sender
         self.payload = dict(payload or {})
-        self._consumed = False
-
-    def consume(self) -> None:
-        self._consumed = True
 
 
 class ISubscription:
@@ -62,17 +58,6 @@ class IEventStream:
         sub = ISubscription(self, fn, name)
         self._subs.append(weakref.ref(sub))
         return sub
-
-    def create_subscription_to_pop_by_type(
-        self,
-        event_type: int,
-        fn: Callable[[IEvent], None],
-        order: int = 0,
-        name: str | None = None,
-    ) -> ISubscription:
-        return self.create_subscription_to_pop(
-            lambda e: fn(e) if e.type == int(event_type) else None, order, name
-        )
 
     def push(self, event_type: int = 0, sender: int = 0, payload: dict | None = None) -> None:
         self._queue.append(IEvent(event_type, sender, payload))

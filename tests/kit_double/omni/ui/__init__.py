@@ -8,7 +8,7 @@ child; ``Window(title, width=, height=)`` has a ``frame``, ``visible`` and ``des
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 _stack: list[Widget] = []
@@ -40,22 +40,6 @@ class _ValueModel:
 
     def get_value_as_string(self) -> str:
         return "" if self._value is None else str(self._value)
-
-    @property
-    def as_bool(self) -> bool:
-        return self.get_value_as_bool()
-
-    @property
-    def as_float(self) -> float:
-        return self.get_value_as_float()
-
-    @property
-    def as_int(self) -> int:
-        return self.get_value_as_int()
-
-    @property
-    def as_string(self) -> str:
-        return self.get_value_as_string()
 
 
 class SimpleBoolModel(_ValueModel):
@@ -92,11 +76,6 @@ class Widget:
         self.destroyed = True
         for child in self.children:
             child.destroy()
-
-    def walk(self) -> Iterator[Widget]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
 
 
 class Container(Widget):
@@ -190,14 +169,6 @@ class IntField(_ModelWidget):
 
 class StringField(_ModelWidget):
     _model_type = SimpleStringModel
-
-
-class Spacer(Widget):
-    pass
-
-
-class Line(Widget):
-    pass
 
 
 class Window:

@@ -1,6 +1,6 @@
 """Double of ``omni.usd``: ``get_context()`` → ``UsdContext`` with ``get_stage()``,
 ``get_stage_url()``, ``get_stage_event_stream()``, ``open_stage_async(url)``,
-``new_stage_async()``, ``close_stage_async()`` (each returns ``(result, error)`` as Kit's do),
+``close_stage_async()`` (each returns ``(result, error)`` as Kit's do),
 and ``StageEventType`` with Kit's member values. Stage events are pushed when the stage
 changes and popped to subscribers during the next app update, as in Kit; the ``*_async``
 calls return after that update, so a test that awaited ``open_stage_async`` sees ``OPENED``
@@ -56,15 +56,6 @@ class UsdContext:
         self._events.push(int(StageEventType.OPENED))
         return True
 
-    def new_stage(self) -> bool:
-        from pxr import Usd
-
-        self._close()
-        self._stage, self._url = Usd.Stage.CreateInMemory(), ""
-        _timeline_follows(self._stage)
-        self._events.push(int(StageEventType.OPENED))
-        return True
-
     def close_stage(self) -> bool:
         self._close()
         return True
@@ -73,11 +64,6 @@ class UsdContext:
         ok = self.open_stage(url)
         await _next_update()
         return ok, "" if ok else f"Failed to open {url}"
-
-    async def new_stage_async(self) -> tuple[bool, str]:
-        self.new_stage()
-        await _next_update()
-        return True, ""
 
     async def close_stage_async(self) -> tuple[bool, str]:
         self.close_stage()

@@ -1,7 +1,8 @@
 """Double of ``omni.kit.app``: ``get_app()`` → the app: ``get_update_event_stream()`` (pop
 subscribers get ``payload["dt"]`` once per update), ``next_update_async()`` (runs one update),
-``get_extension_manager()`` with ``set_extension_enabled_immediate(ext_id, enabled)`` and
-``get_extension_path(ext_id)``, and ``GLOBAL_EVENT_UPDATE`` for the Events 2.0 dispatcher.
+``get_extension_manager()`` with ``add_path(folder)`` and
+``set_extension_enabled_immediate(ext_id, enabled)``, and ``GLOBAL_EVENT_UPDATE`` for the
+Events 2.0 dispatcher.
 
 :meth:`App.update` is the double's main loop: one frame, in the order the package docstring of
 ``kit_double`` gives. Tests use the Kit API (``await app.next_update_async()``); the benchmark
@@ -51,12 +52,6 @@ class ExtensionManager:
             if manifest.is_file():
                 self._folders[ext.name] = ext
                 self._manifests[ext.name] = _read_toml(manifest)
-
-    def get_extension_path(self, ext_id: str) -> str:
-        return str(self._folders[_name(ext_id)])
-
-    def is_extension_enabled(self, ext_id: str) -> bool:
-        return _name(ext_id) in self._running
 
     def set_extension_enabled_immediate(self, ext_id: str, enabled: bool) -> bool:
         name = _name(ext_id)
@@ -175,10 +170,6 @@ _app = App()
 
 
 def get_app() -> App:
-    return _app
-
-
-def get_app_interface() -> App:
     return _app
 
 
