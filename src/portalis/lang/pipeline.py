@@ -15,8 +15,11 @@ compiler:
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from portalis.abi import SECTION_NAME, ModuleAbi, encode_custom_section
 from portalis.errors import CompileError
@@ -38,24 +41,51 @@ class CompiledKernel:
 
 
 def compile_source(
-    source: str, filename: str = "<kernel>", *, library: Library | None = None
+    source: str,
+    filename: str = "<kernel>",
+    *,
+    library: Library | None = None,
+    timings: dict[str, float] | None = None,
 ) -> CompiledKernel:
     """Compile kernel source. ``library`` replaces the math library (tests use a stand-in);
-    by default it is ``portalis.lang.libm``. Runs on a thread with room for deeply nested
-    expressions (frontend/limits.py)."""
-    return run_deep(lambda: _compile(source, filename, library))
+    by default it is ``portalis.lang.libm``. ``timings``, when given, receives the seconds
+    each step took (``portalis build --timings``). Runs on a thread with room for deeply
+    nested expressions (frontend/limits.py)."""
+    clock = _Clock(timings)
+    return run_deep(lambda: _compile(source, filename, library, clock))
 
 
-def _compile(source: str, filename: str, library: Library | None) -> CompiledKernel:
-    unit = parse_unit(source, filename, prefix="", exported=True)  # 1
+def _compile(source: str, filename: str, library: Library | None, clock: _Clock) -> CompiledKernel:
+    unit = clock("parse", lambda: parse_unit(source, filename, prefix="", exported=True))  # 1
     program = Program(unit, library if library is not None else default_library())
-    functions = program.lower_all()  # 2
-    functions = inline_small_functions(functions, set(program.links.values()))  # 3
-    module = program.layout(functions)  # 4
-    wat = emit_module(module)  # 5
-    wasm = assemble(wat, filename)  # 6
-    description = module_abi(module, Path(filename).name)
+    functions = clock("lower", program.lower_all)  # 2
+    roots = set(program.links.values())
+    functions = clock("inline", lambda: inline_small_functions(functions, roots))  # 3
+    module = clock("layout", lambda: program.layout(functions))  # 4
+    wat = clock("emit", lambda: emit_module(module))  # 5
+    wasm = clock("assemble", lambda: assemble(wat, filename))  # 6
+    description = clock("abi", lambda: module_abi(module, Path(filename).name))
     return CompiledKernel(attach_abi(wasm, description), wat, description)  # 7
+
+
+T = TypeVar("T")
+
+
+class _Clock:
+    """Times each step of a build into a dict (when one is given), in wall-clock seconds;
+    a step that runs twice adds up."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into = into
+
+    def __call__(self, step: str, fn: Callable[[], T]) -> T:
+        if self.into is None:
+            return fn()
+        start = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            self.into[step] = self.into.get(step, 0.0) + time.perf_counter() - start
 
 
 _ENGINE: list[object] = []
@@ -86,7 +116,12 @@ def attach_abi(wasm: bytes, description: ModuleAbi) -> bytes:
     return wasm + encode_custom_section(SECTION_NAME, description.to_bytes())
 
 
-def build(path: str | Path, output: str | Path | None = None, emit: str = "wasm") -> Path:
+def build(
+    path: str | Path,
+    output: str | Path | None = None,
+    emit: str = "wasm",
+    timings: dict[str, float] | None = None,
+) -> Path:
     """Compile the kernel file ``path`` and write ``output`` (default: next to the source,
     ``.wasm`` or ``.wat``). The file is written atomically."""
     src = Path(path)
@@ -100,7 +135,7 @@ def build(path: str | Path, output: str | Path | None = None, emit: str = "wasm"
             file=str(src),
             hint="give the path of a UTF-8 Python file",
         ) from None
-    kernel = compile_source(source, str(src))
+    kernel = compile_source(source, str(src), timings=timings)
     out = Path(output) if output is not None else src.with_suffix("." + emit)
     data = kernel.wat.encode("utf-8") if emit == "wat" else kernel.wasm
     tmp = out.with_name(out.name + ".tmp")
