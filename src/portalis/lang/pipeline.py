@@ -1,16 +1,29 @@
-"""The compiler, pass by pass. Reading :func:`compile_source` top to bottom reads the whole
-compiler:
+"""The compiler, pass by pass. Reading :func:`_compile` top to bottom reads the whole
+compiler; every pass is listed here in the order it runs:
 
-1. ``parse_unit``     Python source → AST → module-level declarations (frontend/unit.py)
-2. ``lower_all``      each reachable function → typed IR, math library pulled in on demand
-                      (frontend/program.py, frontend/stmts.py, frontend/exprs.py)
-3. ``inline``         small single-expression functions substituted at their calls, unused
-                      library functions dropped (passes/inline.py)
-4. ``layout``         constant tables and persistent arrays at fixed linear-memory offsets
-5. ``emit_module``    typed IR → WebAssembly text (backend/)
-6. ``assemble``       WebAssembly text → validated binary (wasmtime's wat2wasm, no external
-                      toolchain)
-7. ``attach_abi``     the ``portalis.abi`` custom section (abi_gen.py, portalis/abi.py)
+1. ``parse``     Python source → AST → module-level declarations (frontend/unit.py;
+                 frontend/limits.py bounds nesting)
+2. ``lower``     each reachable function → typed IR, math library pulled in on demand
+                 (frontend/program.py, frontend/stmts.py, frontend/exprs.py; index ranges
+                 proven in range by frontend/bounds.py, missing returns by
+                 frontend/returns.py)
+3. ``inline``    small functions substituted at their calls, unused library functions
+                 dropped (passes/inline.py)
+4. ``layout``    constant tables and persistent arrays at fixed linear-memory offsets
+5. ``emit``      typed IR → WebAssembly text (backend/wat.py, backend/emit.py). Loop passes
+                 run here, per loop, because what they may do depends on the version of the
+                 enclosing loop being emitted (backend/loops.py), in this order:
+                 a. unroll factor          (backend/unroll.py)
+                 b. loop versioning guards (backend/versioning.py)
+                 c. row addresses          (backend/rows.py)
+                 then bounds checks (backend/bounds.py), integer semantics
+                 (backend/integers.py), builtin lowerings (backend/lowerings.py), sign facts
+                 (backend/signs.py), each instruction checked as it is made
+                 (backend/instructions.py)
+6. ``assemble``  WebAssembly text → validated binary (wasmtime's wat2wasm, no external
+                 toolchain)
+7. ``abi``       the ``portalis.abi`` custom section (abi_gen.py with passes/writes.py,
+                 portalis/abi.py)
 """
 
 from __future__ import annotations
