@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         load,
         load_module,
     )
-    from portalis.sim import Runtime
+    from portalis.sim import Runner
     from portalis.usd import (
         WasmFluidSchema,
         WasmModuleSchema,

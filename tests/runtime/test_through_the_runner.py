@@ -11,7 +11,7 @@ import pytest
 import wasmtime
 from pxr import Usd
 
-from portalis.sim import Runtime
+from portalis.sim import Runner
 from portalis.usd import add_input, add_output, create_wasm_module_prim
 
 INC = """(module (func (export "update") (param f64) (result f64)
@@ -47,7 +47,7 @@ def test_hostile_module_file_fails_alone(tmp_path: Path, kind: str) -> None:
     stage = Usd.Stage.CreateInMemory()
     _prim(stage, "/Hostile", hostile)
     ok = _prim(stage, "/Healthy", str(healthy))
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(3):
             rt.step(1 / 60)
         failures = list(rt.failures)

@@ -19,17 +19,19 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import wasmtime
-
-import portalis.usd  # noqa: F401  (registers the schemas before any stage is opened)
+from portalis.bench.report import run_main
+from portalis.bench.rows import Row
 
 UPDATE = """(module (func (export "update") (param f64 f64 f64) (result f64)
   local.get 0 local.get 1 f64.mul local.get 2 f64.add))"""
 
 
-def build_stage(folder: Path, prims: int, *, monitoring: bool = True):  # type: ignore[no-untyped-def]
+def build_stage(folder: Path, prims: int, *, monitoring: bool = True) -> Any:
+    import wasmtime
     from pxr import Usd
 
     from portalis.usd import add_input, add_output, create_wasm_module_prim
@@ -53,12 +55,18 @@ def median_us(samples: list[float]) -> float:
     return statistics.median(samples) * 1e6
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def rows(argv: list[str]) -> Iterator[Row]:
+    parser = argparse.ArgumentParser(
+        prog="portalis bench runner", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--prims", type=int, default=100)
     parser.add_argument("--frames", type=int, default=600)
+    parser.add_argument("--quick", action="store_true", help="120 frames")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.frames = min(args.frames, 120)
 
+    import portalis.usd  # noqa: F401  (registers the schemas before any stage is opened)
     from portalis.sim import Runner
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -119,4 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"  runner, live writes    {live_us:9.1f} µs/frame   {live_us / bare:.2f}×")
     print(f"  per prim: bare {bare / args.prims:.2f} µs, runner {rec / args.prims:.2f} µs")
-    return 0
+    prims = {"prims": args.prims}
+    yield Row.of("frame", "portalis", bare_times, mode="bare module calls", **prims)
+    yield Row.of("frame", "portalis", record_times, mode="runner, recording", **prims)
+    yield Row.of("frame", "portalis", quiet_times, mode="runner, unmonitored", **prims)
+    yield Row.of("frame", "portalis", live_times, mode="runner, live writes", **prims)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main("runner", rows, argv)
