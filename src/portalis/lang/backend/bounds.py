@@ -85,3 +85,20 @@ class BoundsChecks(Code):
             return f" offset={arr.offset}" if arr.offset else ""
         self.emit(f"local.get ${arr.name}", "i32.add")
         return ""
+
+    def sub_array_address(self, arr: ir.ArrayRef, prefix: list[ir.Expr]) -> None:
+        """Push the byte address of ``arr[prefix..., 0, ...]``, the first element of a view
+        (``prefix`` holds indices already checked against their extents)."""
+        for k, index in enumerate(prefix):
+            self.expr(index)
+            if k:
+                self.emit("i64.add")
+            if k + 1 < arr.type.ndim:
+                self.emit(self.dim(arr, k + 1), "i64.mul")
+        for k in range(len(prefix) + 1, arr.type.ndim):
+            self.emit(self.dim(arr, k), "i64.mul")  # the remaining axes' elements
+        self.emit("i32.wrap_i64")
+        shift = SHIFT[arr.element.size]
+        if shift:
+            self.emit(f"i32.const {shift}", "i32.shl")
+        self.emit(array_base(arr), "i32.add")

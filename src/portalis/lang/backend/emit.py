@@ -230,12 +230,18 @@ class FunctionEmitter(Lowerings, LoopPasses):
 
     def e_ArrayArg(self, e: ir.ArrayArg) -> None:
         arr = e.array
-        self.emit(array_base(arr))
-        for k in range(arr.type.ndim):
+        if e.prefix:
+            self.sub_array_address(arr, e.prefix)
+        else:
+            self.emit(array_base(arr))
+        for k in range(len(e.prefix), arr.type.ndim):
             if arr.shape is not None:
                 self.emit(f"i32.const {arr.shape[k]}")
             else:
                 self.emit(f"local.get ${arr.name}.n{k}")
+
+    def e_CheckedIndex(self, e: ir.CheckedIndex) -> None:
+        self.checked_index(e.index, self.dim(e.array, e.axis), e)
 
     def e_Block(self, e: ir.Block) -> None:
         types = (

@@ -16,7 +16,7 @@ from portalis.errors import CompileError
 from portalis.lang import ir
 from portalis.lang.frontend import bounds, returns
 from portalis.lang.frontend.diagnostics import shown
-from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer
+from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
 from portalis.lang.types import BOOL, F32, I32, I64, NONE, ArrayType, Scalar, TupleType
 
@@ -125,6 +125,8 @@ class FunctionLowerer(ExprLowerer):
                 )
             if n in self.arrays:
                 raise self.err(target, f"array parameter `{n}` cannot be rebound")
+            if n in self.views:
+                raise self.err(target, f"`{n}` names an array view and cannot hold a number")
             if isinstance(value.ty, TupleType):
                 raise self.err(target, "a tuple must be unpacked: a, b = ...")
             t = self.scalar(value, target, f"value assigned to `{n}`")
@@ -143,8 +145,8 @@ class FunctionLowerer(ExprLowerer):
             ]
         if isinstance(target, ast.Subscript):
             base, idx_nodes = self.split_subscript(target)
-            arr = self.array_of(base)
-            if arr is None:
+            view = self.view_of(base)
+            if view is None:
                 if self.table_of(base) is not None:
                     raise self.err(
                         target,
@@ -152,17 +154,13 @@ class FunctionLowerer(ExprLowerer):
                         "use a persistent array (zeros(...)) for mutable data",
                     )
                 raise self.err(target, f"`{shown(base)}` cannot be assigned into")
-            if len(idx_nodes) != arr.type.ndim:
-                raise self.err(
-                    target,
-                    f"`{shown(base)}` has {arr.type.ndim} dimension(s); index all of them",
-                )
+            arr = view.base
             # Python evaluates the value before the indices.
             elem = arr.element.value
             v = self.coerce(value, elem, target, "stored value", narrowing=True)
             tmp = self.temp(elem)
             out: list[ir.Stmt] = [ir.SetLocal(line, col, tmp, v)]
-            indices = [self.index(i) for i in idx_nodes]
+            indices, safe, nonneg = self.view_access(view, idx_nodes, target)
             out.append(
                 ir.Store(
                     line,
@@ -170,8 +168,8 @@ class FunctionLowerer(ExprLowerer):
                     arr,
                     indices,
                     ir.LocalGet(line, col, elem, tmp),
-                    self.safe_flags(arr, idx_nodes),
-                    self.nonneg_flags(idx_nodes),
+                    safe,
+                    nonneg,
                 )
             )
             return out
@@ -197,8 +195,39 @@ class FunctionLowerer(ExprLowerer):
         target = node.targets[0]
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
+        if isinstance(target, ast.Name) and isinstance(node.value, ast.Name | ast.Subscript):
+            view = self.view_of(node.value)
+            if view is not None:
+                return self.bind_view(target, view, node)
         self.note_extent_alias(target, node.value)
         return self.assign_to(target, self.lower(node.value), node)
+
+    def bind_view(self, target: ast.Name, view: View, node: ast.AST) -> list[ir.Stmt]:
+        """``row = a[i]``: ``row`` names row ``i`` of ``a`` (no copy, as in NumPy). Its
+        leading indices are checked now and kept in locals ``row.i0`` …, so rebinding it in
+        a loop moves it. A name is a view of one array at one depth throughout the function,
+        so its extents never change (the bounds and loop analyses rely on that)."""
+        n = target.id
+        line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        if n in self.locals or n in self.arrays or n in self.globals_declared:
+            raise self.err(target, f"`{n}` is not an array here and cannot name one")
+        old = self.views.get(n)
+        if old is not None and (old.base.name, old.depth) != (view.base.name, view.depth):
+            raise self.err(
+                target,
+                f"`{n}` is already a view of `{old.base.name}` with {old.type.ndim} "
+                "dimension(s); a name stays a view of one array",
+                "use another name for a view of another array",
+            )
+        out: list[ir.Stmt] = []
+        prefix: list[ir.Expr] = []
+        for k, index in enumerate(view.prefix):
+            local = f"{n}.i{k}"
+            self.locals[local] = I64
+            out.append(ir.SetLocal(line, col, local, index))
+            prefix.append(ir.LocalGet(line, col, I64, local))
+        self.views[n] = View(n, view.base, prefix, view.type)
+        return out
 
     def note_extent_alias(self, target: ast.expr, value: ast.expr) -> None:
         """``n = len(a)`` (n bound nowhere else, not a parameter): ``range(n)`` ranges over
@@ -294,17 +323,19 @@ class FunctionLowerer(ExprLowerer):
             return self.assign_to(t, self.narrow_back(value, current.ty, node), node)
         if isinstance(t, ast.Subscript):
             base, idx_nodes = self.split_subscript(t)
-            arr = self.array_of(base)
-            if arr is None or len(idx_nodes) != arr.type.ndim:
+            view = self.view_of(base)
+            if view is None or len(idx_nodes) != view.type.ndim:
                 return self.assign_to(t, self.lower(node.value), node)  # reports the error
+            arr = view.base
             out: list[ir.Stmt] = []
-            temps: list[ir.Expr] = []
+            temps: list[ir.Expr] = list(view.prefix)  # a view's indices are locals already
             for i in idx_nodes:
                 tmp = self.temp(I64)
                 out.append(ir.SetLocal(line, col, tmp, self.index(i)))
                 temps.append(ir.LocalGet(line, col, I64, tmp))
-            safe = self.safe_flags(arr, idx_nodes)
-            nonneg = self.nonneg_flags(idx_nodes)
+            fixed = [True] * view.depth
+            safe = fixed + self.safe_flags(view.as_ref(), idx_nodes)
+            nonneg = fixed + self.nonneg_flags(idx_nodes)
             current = ir.Load(line, col, arr.element.value, arr, temps, safe, nonneg)
             value = self.arith(op, current, self.lower_scalar(node.value), node)
             value = self.coerce(value, arr.element.value, node, "stored value", narrowing=True)
