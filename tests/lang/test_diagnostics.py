@@ -51,7 +51,7 @@ CASES: list[tuple[str, int, int, str]] = [
         "def f(x: float) -> float:\n    for i in [1, 2]:\n        pass\n    return x\n",
         5,
         14,
-        "range(...) only",
+        "for loops iterate over range(...), arrays",
     ),
     ("def f(x: float) -> float:\n    break\n", 5, 5, "outside a loop"),
     ("def f(x: float) -> float:\n    return math.gamma(x)\n", 5, 12, "math.gamma"),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from portalis.abi import ERROR_CODES
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import bounds, returns
+from portalis.lang.frontend import bounds, iteration, returns
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
@@ -383,11 +383,7 @@ class FunctionLowerer(ExprLowerer):
             )
         it = node.iter
         if not (isinstance(it, ast.Call) and self.unit.builtin_name(it.func) == "range"):
-            raise self.err(
-                it,
-                "for loops iterate over range(...) only",
-                "write for i in range(len(a)): ... a[i] ...",
-            )
+            return self.for_each(node)
         if it.keywords or not 1 <= len(it.args) <= 3:
             raise self.err(it, "range() takes 1 to 3 positional arguments")
         if not isinstance(node.target, ast.Name):
@@ -434,6 +430,28 @@ class FunctionLowerer(ExprLowerer):
         if saved is not None:
             self.ranges[var] = saved
         return [ir.ForRange(line, col, var, start, stop, step, body, counter, limit, stride)]
+
+    def for_each(self, node: ast.For) -> list[ir.Stmt]:
+        """``for x in a``, ``enumerate``, ``zip``, ``reversed``: rewritten as a counted loop
+        (frontend/iteration.py), then lowered as one."""
+
+        def fresh(hint: str) -> str:
+            self._temps += 1
+            return f"~{hint}{self._temps}"
+
+        try:
+            plan = iteration.rewrite(
+                node,
+                self.unit.builtin_name,
+                lambda e: self.view_of(e) is not None,
+                fresh,
+            )
+        except iteration.NotIterable as e:
+            raise self.err(e.node, e.reason, "write for i in range(len(a)): ... a[i] ...") from None
+        out: list[ir.Stmt] = []
+        for stmt in plan.before:
+            out += self.block([stmt])
+        return out + self.for_(plan.loop)
 
     def break_(self, node: ast.Break) -> list[ir.Stmt]:
         if not self.loop_depth:
