@@ -137,6 +137,8 @@ class Program:
         return sig.symbol
 
     def use_prelude(self, name: str, diag: Diagnostics, node: ast.AST) -> str:
+        """The symbol of prelude function ``name`` (prelude/``name``.py), compiled in on
+        first use."""
         key = f"prelude:{name}"
         if key not in self.links:
             sig = self._unit("prelude", name, diag, node).functions[name]
