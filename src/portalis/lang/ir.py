@@ -225,6 +225,18 @@ class SetGlobal(Stmt):
 
 
 @dataclass
+class AllocArray(Stmt):
+    """``a = numpy.zeros(shape)`` (and ``empty``/``ones``/``full``/``*_like``) in a function:
+    an array of run-time ``dims`` from the module's allocator, every element ``fill``
+    (zero for ``zeros`` and ``empty``). It lives in locals like an array parameter's and is
+    freed when the function returns (backend/emit.py)."""
+
+    array: ArrayRef
+    dims: list[Expr]
+    fill: Expr
+
+
+@dataclass
 class Store(Stmt):
     array: ArrayRef
     indices: list[Expr]
@@ -374,6 +386,7 @@ class Module:
 
 __all__ = [
     "BOOL",
+    "AllocArray",
     "ArrayArg",
     "ArrayRef",
     "Binary",

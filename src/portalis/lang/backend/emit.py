@@ -12,12 +12,15 @@ builtin lowerings (lowerings.py).
 
 from __future__ import annotations
 
-from portalis.abi import ERROR_LINE_GLOBAL
+import math
+
+from portalis.abi import ALLOC_EXPORT, ERROR_LINE_GLOBAL, FREE_EXPORT
 from portalis.lang import ir
 from portalis.lang.backend.bounds import array_base
 from portalis.lang.backend.instructions import Code, const, wat_float
 from portalis.lang.backend.loops import LoopPasses
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
+from portalis.lang.backend.unroll import nodes
 from portalis.lang.types import BOOL, ArrayType, Scalar, TupleType
 
 _CONVERT: dict[tuple[str, str], list[str]] = {
@@ -36,6 +39,10 @@ _CONVERT: dict[tuple[str, str], list[str]] = {
 }
 
 
+#: Largest block a local array may take (the allocator's own limit).
+MAX_BYTES = 0x7FFF0000
+
+
 class FunctionEmitter(Lowerings, LoopPasses):
     """Emits one function. ``helpers`` collects the shared helper functions it calls."""
 
@@ -43,6 +50,7 @@ class FunctionEmitter(Lowerings, LoopPasses):
         Code.__init__(self, fn)
         self.module = module
         self.helpers = helpers
+        self.local_arrays: list[ir.ArrayRef] = []  # made by this function (AllocArray)
         self.init_loops()
 
     def function(self) -> list[str]:
@@ -63,8 +71,18 @@ class FunctionEmitter(Lowerings, LoopPasses):
             else:
                 params.append(f"(param ${p.name} {p.type.wasm})")
         results = " ".join(t.wasm for t in fn.result_types)
+        self.local_arrays = [
+            n.array for stmt in fn.body for n in nodes(stmt) if isinstance(n, ir.AllocArray)
+        ]
+        for arr in self.local_arrays:
+            self.extra_locals[arr.name] = "i32"
+            for k in range(arr.type.ndim):
+                self.extra_locals[f"{arr.name}.n{k}"] = "i32"
+                self.extra_locals[f"{arr.name}.d{k}"] = "i64"
         self.emit(*prologue)
         self.block(fn.body)
+        if not fn.result_types:
+            self.free_local_arrays()
         if fn.result_types and not (fn.body and isinstance(fn.body[-1], ir.Return)):
             self.emit("unreachable")  # a typed function fell off its end
         head = f"(func ${fn.symbol}"
@@ -192,7 +210,65 @@ class FunctionEmitter(Lowerings, LoopPasses):
     def s_Return(self, s: ir.Return) -> None:
         if s.value is not None:
             self.expr(s.value)
+        if self.local_arrays:  # free them with the results set aside
+            kept = [self.fresh(t.wasm) for t in self.fn.result_types]
+            self.emit(*[f"local.set ${k}" for k in reversed(kept)])
+            self.free_local_arrays()
+            self.emit(*[f"local.get ${k}" for k in kept])
         self.emit("return")
+
+    def free_local_arrays(self) -> None:
+        """Give this call's arrays back to the allocator (a pointer still 0 — an array not
+        made yet on this path — is ignored by the allocator's free)."""
+        for arr in reversed(self.local_arrays):
+            self.emit(f"local.get ${arr.name}", f"call ${FREE_EXPORT}")
+
+    def s_AllocArray(self, s: ir.AllocArray) -> None:
+        """NumPy's errors first (negative dimension: ValueError; more than the allocator
+        can give: MemoryError), then the block, then every element set to the fill value."""
+        arr, line = s.array, self.line(s)
+        size = self.fresh("i64")
+        self.emit(f"i64.const {arr.element.size}", f"local.set ${size}")
+        for k, dim in enumerate(s.dims):
+            d = f"{arr.name}.d{k}"
+            self.expr(dim)
+            self.emit(f"local.tee ${d}", "i64.const 0", "i64.lt_s")
+            self.raise_if("ValueError", line)
+            self.emit(f"local.get ${d}", f"i64.const {MAX_BYTES}", "i64.gt_u")
+            self.raise_if("MemoryError", line)
+            self.emit(f"local.get ${d}", "i32.wrap_i64", f"local.set ${arr.name}.n{k}")
+            self.emit(f"local.get ${size}", f"local.get ${d}", "i64.mul", f"local.tee ${size}")
+            self.emit(f"i64.const {MAX_BYTES}", "i64.gt_u")
+            self.raise_if("MemoryError", line)
+        self.emit(
+            f"local.get ${size}",
+            "i32.wrap_i64",
+            "i32.const 8",
+            f"call ${ALLOC_EXPORT}",
+            f"local.set ${arr.name}",
+        )
+        zero = (
+            isinstance(s.fill, ir.Const)
+            and s.fill.value == 0
+            and not (isinstance(s.fill.value, float) and math.copysign(1.0, s.fill.value) < 0)
+        )
+        if zero:  # freed blocks are reused: zero them
+            self.emit(f"local.get ${arr.name}", "i32.const 0", f"local.get ${size}")
+            self.emit("i32.wrap_i64", "memory.fill")
+            return
+        value, p, end = self.fresh(arr.element.value.wasm), self.fresh("i32"), self.fresh("i32")
+        self.expr(s.fill)
+        self.emit(f"local.set ${value}", f"local.get ${arr.name}", f"local.tee ${p}")
+        self.emit(f"local.get ${size}", "i32.wrap_i64", "i32.add", f"local.set ${end}")
+        done, top = self.label("filled"), self.label("fill")
+        self.emit(f"block {done}", f"  loop {top}")
+        self.depth += 2
+        self.emit(f"local.get ${p}", f"local.get ${end}", "i32.ge_u", f"br_if {done}")
+        self.emit(f"local.get ${p}", f"local.get ${value}", arr.element.store)
+        self.emit(f"local.get ${p}", f"i32.const {arr.element.size}", "i32.add")
+        self.emit(f"local.set ${p}", f"br {top}")
+        self.depth -= 2
+        self.emit("  end", "end")
 
     def s_Raise(self, s: ir.Raise) -> None:
         self.raise_(s.exception, self.line(s))

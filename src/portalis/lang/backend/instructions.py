@@ -132,6 +132,7 @@ GRAMMAR: dict[str, tuple[str, ...]] = {
     **{op: ("id",) for op in ("local.get", "local.set", "local.tee", "global.get")},
     **{op: ("id",) for op in ("global.set", "call", "br", "br_if")},
     **{op: ("block",) for op in ("block", "loop", "if")},
+    **{op: () for op in ("memory.fill", "memory.size", "memory.grow", "memory.copy")},
     "i32.const": ("int",),
     "i64.const": ("int",),
     "f32.const": ("float",),

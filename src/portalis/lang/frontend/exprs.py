@@ -644,7 +644,10 @@ class ExprLowerer:
             if name == "range":
                 hint = "range(...) is only supported as the iterable of a for loop"
             elif name in ("zeros", "numpy.zeros", "numpy.empty", "numpy.array"):
-                hint = "arrays are parameters or module-level state: NAME = zeros(shape)"
+                hint = (
+                    "bind a new array to a name at the top of the function (a = np.zeros(n)); "
+                    "persistent arrays are module-level: NAME = zeros(shape)"
+                )
             elif name.startswith("numpy.") and builtins.lookup("math." + name[6:]):
                 hint = f"kernels compute on scalars: use math.{name[6:]}(...) in a loop"
             raise self.err(node, f"`{name}` is not supported in kernels", hint)

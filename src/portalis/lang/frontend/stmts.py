@@ -18,7 +18,17 @@ from portalis.lang.frontend import bounds, iteration, returns
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
-from portalis.lang.types import BOOL, F32, I32, I64, NONE, ArrayType, Scalar, TupleType
+from portalis.lang.types import (
+    BOOL,
+    ELEMENT_NAMES,
+    F32,
+    I32,
+    I64,
+    NONE,
+    ArrayType,
+    Scalar,
+    TupleType,
+)
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.program import Program
@@ -39,6 +49,20 @@ def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
             elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                 assigned.add(n.id)
     return assigned - declared, declared
+
+
+#: NumPy's array constructors a function may call (``a = np.zeros(n)``), by what they fill.
+ARRAY_MAKERS = {
+    "numpy.zeros": "zeros",
+    "numpy.empty": "empty",
+    "numpy.ones": "ones",
+    "numpy.full": "full",
+    "numpy.zeros_like": "zeros_like",
+    "numpy.empty_like": "empty_like",
+    "numpy.ones_like": "ones_like",
+    "numpy.full_like": "full_like",
+    "zeros": "zeros",
+}
 
 
 class FunctionLowerer(ExprLowerer):
@@ -71,6 +95,7 @@ class FunctionLowerer(ExprLowerer):
             and isinstance(body[0].value.value, str)
         ):
             body = body[1:]
+        self.top_level = {id(stmt) for stmt in body}
         stmts = self.block(body)
         if sig.result != NONE and not returns.always_exits(body):
             raise self.err(
@@ -195,12 +220,80 @@ class FunctionLowerer(ExprLowerer):
         target = node.targets[0]
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
+        if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
+            maker = self.unit.builtin_name(node.value.func)
+            if maker in ARRAY_MAKERS:
+                return self.local_array(target, node.value, ARRAY_MAKERS[maker], node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Name | ast.Subscript):
             view = self.view_of(node.value)
             if view is not None:
                 return self.bind_view(target, view, node)
         self.note_extent_alias(target, node.value)
         return self.assign_to(target, self.lower(node.value), node)
+
+    def local_array(
+        self, target: ast.Name, call: ast.Call, kind: str, node: ast.Assign
+    ) -> list[ir.Stmt]:
+        """``a = np.zeros(shape)`` and friends: a new array of run-time size, for this call
+        (ir.AllocArray). It is made once, at the top level of the function, so its address
+        and extents never change while the function runs (what the bounds and loop
+        analyses rely on) and it is freed on every return."""
+        n, line, col = target.id, node.lineno, node.col_offset
+        if id(node) not in self.top_level or self.store_counts.get(n, 0) != 1:
+            raise self.err(
+                node,
+                f"`{n}`: a local array is created once, at the top level of the function",
+                "create it before loops and branches (reuse it inside them), under a name "
+                "assigned nowhere else",
+            )
+        if n in self.arrays or n in self.views or n in self.locals:
+            raise self.err(target, f"`{n}` already names something else")
+        args = list(call.args)
+        keywords = {k.arg: k.value for k in call.keywords}
+        if None in keywords or not set(keywords) <= {"dtype", "fill_value", "shape"}:
+            raise self.err(call, f"{kind}(): only shape, fill_value and dtype are supported")
+        like = kind.endswith("_like")
+        want = 2 if kind.startswith("full") else 1
+        if len(args) + len(keywords) < want or len(args) > want + 1:
+            raise self.err(call, f"write {kind}(shape{', fill_value' if want == 2 else ''})")
+        dtype = args[want] if len(args) > want else keywords.get("dtype")
+        fill_node = (
+            (args[1] if len(args) > 1 else keywords.get("fill_value")) if want == 2 else None
+        )
+        if like:
+            source = self.view_of(args[0])
+            if source is None:
+                raise self.err(args[0], f"{kind}() takes an array")
+            dims = [self.view_dim(call, source, k) for k in range(source.type.ndim)]
+            element = source.type.element
+        else:
+            shape = args[0] if args else keywords["shape"]
+            items = shape.elts if isinstance(shape, ast.Tuple) else [shape]
+            if not 1 <= len(items) <= 8:
+                raise self.err(shape, "an array has 1 to 8 dimensions")
+            dims = []
+            for item in items:
+                d = self.lower_scalar(item)
+                if self.scalar(d, item).is_float:
+                    raise self.err(item, "array dimensions are ints (NumPy raises TypeError)")
+                dims.append(self.coerce(d, I64, item, "array dimension"))
+            element = ELEMENT_NAMES["f64"]
+        fill: ir.Expr | None = None
+        if fill_node is not None:
+            fill = self.lower_scalar(fill_node)
+            if dtype is None and not like:
+                t = self.scalar(fill, fill_node)
+                element = ELEMENT_NAMES["f64" if t.is_float else ("bool" if t.is_bool else "i64")]
+        if dtype is not None:
+            element = self.unit.parse_element(dtype)
+        value = element.value
+        if fill is None:
+            fill = ir.Const(line, col, value, 1 if kind.startswith("ones") else 0)
+        else:
+            fill = self.coerce(fill, value, fill_node or call, "fill value")
+        ref = ir.ArrayRef(n, ArrayType(element, len(dims)))
+        self.arrays[n] = ref
+        return [ir.AllocArray(line, col, ref, dims, fill)]
 
     def bind_view(self, target: ast.Name, view: View, node: ast.AST) -> list[ir.Stmt]:
         """``row = a[i]``: ``row`` names row ``i`` of ``a`` (no copy, as in NumPy). Its
