@@ -78,13 +78,6 @@ CASES: list[tuple[str, int, int, str]] = [
     ("def f(x: float) -> float:\n    return x if x else 'no'\n", 5, 24, "string values"),
     ("def f(i: int) -> int:\n    return 99999999999999999999\n", 5, 12, "does not fit"),
     ("T = (1, 2)\ndef f(i: int) -> int:\n    T[0] = i\n    return i\n", 6, 5, "read-only"),
-    (
-        "def f(x: float) -> float:\n    while x > 0:\n        x -= 1\n    else:\n        pass\n"
-        "    return x\n",
-        5,
-        5,
-        "while ... else",
-    ),
 ]
 
 

@@ -1,5 +1,5 @@
 """Iteration forms: ``for x in a``, over rows of a 2-D array, ``enumerate`` (with a start),
-``zip``, ``reversed`` of arrays and ranges, tuple targets — differential against CPython on
+``zip``, ``reversed`` of arrays and ranges, tuple targets, ``for``/``while`` … ``else`` — differential against CPython on
 NumPy arrays (Hypothesis), and located errors for the forms that stay unsupported."""
 
 from __future__ import annotations
@@ -76,6 +76,32 @@ def last(a: Array[i64], stop: int) -> int:
     return x
 
 
+def find(a: Array[i64], target: int) -> int:
+    for i, x in enumerate(a):
+        if x == target:
+            break
+    else:
+        return -1
+    return i
+
+
+def loop_else(n: int, t: int) -> int:
+    k = 0
+    c = 0
+    while k < n:
+        for j in range(3):
+            if j == t % 4:
+                break
+        else:
+            c += 100
+        if k == t:
+            break
+        k += 1
+    else:
+        c += 1000
+    return c + k
+
+
 def third_row(m: Array[f64, 2]) -> float:
     s = 0.0
     for x in m[2]:
@@ -120,6 +146,8 @@ def test_iteration_matches_cpython(
     check(pair, "rows", rng.standard_normal((n, 3)))
     check(pair, "last", rng.integers(0, 200, n), 150)
     check(pair, "third_row", rng.standard_normal((n, m)))  # IndexError when n < 3
+    check(pair, "find", rng.integers(0, 5, n), start)
+    check(pair, "loop_else", n, start + 3)
 
 
 HEADER = "from portalis.lang import Array, f64\n\n\n"

@@ -8,6 +8,7 @@ later assignments may widen into it (int → float) but never silently narrow.
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -459,9 +460,7 @@ class FunctionLowerer(ExprLowerer):
 
     def while_(self, node: ast.While) -> list[ir.Stmt]:
         if node.orelse:
-            raise self.err(
-                node, "while ... else is not supported", "use a flag variable set before break"
-            )
+            return self.loop_else(node)
         cond = self.truth(self.lower_scalar(node.test), node.test)
         self.loop_depth += 1
         body = self.block(node.body)
@@ -471,9 +470,7 @@ class FunctionLowerer(ExprLowerer):
     def for_(self, node: ast.For) -> list[ir.Stmt]:
         line, col = node.lineno, node.col_offset
         if node.orelse:
-            raise self.err(
-                node, "for ... else is not supported", "use a flag variable set before break"
-            )
+            return self.loop_else(node)
         it = node.iter
         if not (isinstance(it, ast.Call) and self.unit.builtin_name(it.func) == "range"):
             return self.for_each(node)
@@ -523,6 +520,41 @@ class FunctionLowerer(ExprLowerer):
         if saved is not None:
             self.ranges[var] = saved
         return [ir.ForRange(line, col, var, start, stop, step, body, counter, limit, stride)]
+
+    def loop_else(self, node: ast.For | ast.While) -> list[ir.Stmt]:
+        """``for … else`` / ``while … else``: the ``else`` runs when the loop ends without
+        ``break`` (zero iterations included). Lowered with a flag, set before the loop and
+        cleared by each ``break`` of this loop (not of loops nested in it)."""
+        self._temps += 1
+        flag = f"~else{self._temps}"
+
+        def at(new: ast.AST) -> Any:
+            for child in ast.walk(new):
+                if "lineno" in child._attributes:
+                    ast.copy_location(child, node)
+            return new
+
+        class Breaks(ast.NodeTransformer):
+            def visit_Break(self, b: ast.Break) -> Any:
+                clear = ast.Assign([ast.Name(flag, ast.Store())], ast.Constant(False))
+                return [ast.copy_location(at(clear), b), b]
+
+            def visit_For(self, loop: ast.For) -> Any:
+                loop.orelse = [self.visit(s) for s in loop.orelse]  # its body: its own breaks
+                return loop
+
+            visit_While = visit_For  # type: ignore[assignment]
+
+            def visit_FunctionDef(self, f: ast.FunctionDef) -> Any:
+                return f
+
+        loop = copy.deepcopy(node)
+        loop.orelse = []
+        loop.body = [Breaks().visit(stmt) for stmt in loop.body]
+        loop.body = [x for s in loop.body for x in (s if isinstance(s, list) else [s])]
+        start = at(ast.Assign([ast.Name(flag, ast.Store())], ast.Constant(True)))
+        after = at(ast.If(ast.Name(flag, ast.Load()), node.orelse, []))
+        return self.block([start, loop, after])
 
     def for_each(self, node: ast.For) -> list[ir.Stmt]:
         """``for x in a``, ``enumerate``, ``zip``, ``reversed``: rewritten as a counted loop
