@@ -1,6 +1,7 @@
 """Iteration forms: ``for x in a``, over rows of a 2-D array, ``enumerate`` (with a start),
-``zip``, ``reversed`` of arrays and ranges, tuple targets, ``for``/``while`` … ``else`` — differential against CPython on
-NumPy arrays (Hypothesis), and located errors for the forms that stay unsupported."""
+``zip``, ``reversed`` of arrays and ranges, tuple targets, ``for``/``while`` … ``else`` —
+differential against CPython on NumPy arrays (Hypothesis), and located errors for the forms
+that stay unsupported."""
 
 from __future__ import annotations
 
