@@ -206,3 +206,15 @@ def test_float_of_a_string_literal_is_cpythons_constant() -> None:
     for t in (1.0, -2.5):
         assert repr(kernel.f(t)) == repr(namespace["f"](t))  # type: ignore[operator]
     assert kernel.g() != kernel.g()
+
+
+def test_private_helpers_are_compiled_only_when_called() -> None:
+    """``_name`` helpers that no public function calls may hold anything CPython runs (here
+    a list and a dict); one that is called is compiled (and checked) like any function."""
+    unused = "def _debug(x: float) -> float:\n    return sum([x, {1: x}[1]])\n\n\n"
+    used = "def _twice(x: float) -> float:\n    return 2.0 * x\n\n\n"
+    public = "def f(x: float) -> float:\n    return _twice(x)\n"
+    kernel = compile_source(HEADER + unused + used + public, "k.py")
+    assert [f.name for f in kernel.abi.functions] == ["f"]
+    with pytest.raises(CompileError, match="`sum` is not supported"):
+        compile_source(HEADER + unused + "def g(x: float) -> float:\n    return _debug(x)\n")

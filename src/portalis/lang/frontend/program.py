@@ -167,7 +167,8 @@ class Program:
         from portalis.lang.frontend.stmts import lower_function
 
         for sig in self.main.functions.values():
-            self.request(sig)
+            if sig.exported:  # a private helper (``_name``) is compiled only when called
+                self.request(sig)
         if not any(s.exported for s in self.main.functions.values()):
             raise CompileError(
                 "the kernel defines no public function",
