@@ -42,6 +42,11 @@ DEMOS: dict[str, Demo] = {
             "robot_arm",
             "a UR5 arm following a target path by damped-least-squares IK",
         ),
+        Demo(
+            "warehouse",
+            "warehouse",
+            "20 robots on a 100×100 warehouse floor: orders, space-time A*, no collisions",
+        ),
     )
 }
 
