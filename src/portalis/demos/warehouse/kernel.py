@@ -100,7 +100,8 @@ R_START = 5  # step of the path's first cell
 R_LEN = 6
 R_BOXED = 7
 R_HOME = 8
-R_COLS = 9
+R_CELL = 9  # the cell reported at the previous step
+R_COLS = 10
 
 N_CELL = 0
 N_TIME = 1
@@ -332,7 +333,8 @@ def step(
         length = robots[r, R_LEN]
         k = min(max(now - start, 0), length - 1)
         here = paths[r, k]
-        before = paths[r, min(max(now - 1 - start, 0), length - 1)]
+        before = robots[r, R_CELL]
+        robots[r, R_CELL] = here
         if here != before:
             counters[C_TRAVELLED] += 1
             if here == before + 1:
@@ -435,6 +437,7 @@ def initialise(
             continue
         robots[r, R_ACTIVE] = 1
         robots[r, R_HOME] = home
+        robots[r, R_CELL] = home
         robots[r, R_GOAL] = home
         paths[r, 0] = home
         grid[G_PARK, home] = r + 1

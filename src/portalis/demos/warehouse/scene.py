@@ -56,13 +56,14 @@ class Run:
     """The warehouse and how long the demo watches it."""
 
     layout: Layout
-    frames: int = 900
+    frames: int = 1000
     fps: float = STEPS_PER_SECOND
 
 
 def default_run() -> Run:
-    """The demo: 100 × 100 cells, 20 robots, 40 orders released one every three steps."""
-    return Run(warehouse(width=100, height=100, robots=20, orders=40, release_every=3))
+    """The demo: 100 × 100 cells, 20 robots, 40 pick stations, 16 drop zones, 40 orders released
+    one every three steps."""
+    return Run(warehouse(width=100, height=100, robots=20, orders=40, drops=16, release_every=3))
 
 
 def robot_path(i: int) -> str:
