@@ -45,14 +45,17 @@ MAX_CELLS = 65536  # a 256 × 256 map
 MAX_ROBOTS = 128
 MAX_ORDERS = 8192
 PATH_CAP = 1024  # steps in one planned leg, waits included
-NODE_CAP = 131072  # A* states one search may create
-SEEN_SLOTS = 262144  # the search's visited-state hash table (a power of two)
+NODE_CAP = 32768  # A* states one search may create (more: blocked for now, retried)
+SEEN_SLOTS = 65536  # the search's visited-state hash table (a power of two)
 SEEN_MASK = SEEN_SLOTS - 1
 RES_SLOTS = 524288  # the reservation hash table (a power of two)
 RES_MASK = RES_SLOTS - 1
 # Slots in use before expired reservations are swept out: one step adds at most
 # MAX_ROBOTS * PATH_CAP (a quarter), so the table is never more than half full.
 RES_REBUILD = RES_SLOTS // 4
+#: Hash of a state (cell, step): cell + step * TIME_STRIDE. Neighbouring cells at one step
+#: fall into neighbouring slots, so a search's lookups stay within a few cache lines.
+TIME_STRIDE = 40503
 WAIT_SLACK = 64  # steps of waiting a plan may add beyond twice the distance
 DIST_POOL = 8388608  # cells of distance maps kept (one map per goal, width * height each)
 MAX_MAPS = 4096
@@ -106,8 +109,8 @@ R_COLS = 10
 N_CELL = 0
 N_TIME = 1
 N_PARENT = 2
-N_F = 3
-N_HEAP = 4
+N_HKEY = 3  # the heap: keys and nodes by heap position
+N_HNODE = 4
 N_ROWS = 5
 
 C_NOW = 0
@@ -388,8 +391,10 @@ def initialise(
 ) -> None:
     """Check the map against the capacities, label its connected parts, and park every robot
     at its home."""
+    stamp = counters[C_STAMP]  # kept: the visited table still holds earlier searches' stamps
     for k in range(C_COUNT):
         counters[k] = 0
+    counters[C_STAMP] = stamp
     n = width * height
     n_robots = len(homes)
     n_orders = len(order_pick)
@@ -531,7 +536,7 @@ def reserved(
     res_cell: Array[i32], res_time: Array[i32], res_robot: Array[i32], cell: int, t: int
 ) -> int:
     """The robot (+1) that holds ``cell`` at step ``t``, or 0."""
-    slot = (cell * 7919 + t * 104729) & RES_MASK
+    slot = (cell + t * TIME_STRIDE) & RES_MASK
     while res_robot[slot] != 0:
         if res_cell[slot] == cell and res_time[slot] == t:
             return res_robot[slot]
@@ -552,7 +557,7 @@ def reserve(
 ) -> None:
     """Hold ``cell`` at step ``t`` for robot ``who - 1``. A slot whose step has passed is
     reused in place, which keeps every probe chain unbroken."""
-    slot = (cell * 7919 + t * 104729) & RES_MASK
+    slot = (cell + t * TIME_STRIDE) & RES_MASK
     while res_robot[slot] != 0 and res_time[slot] >= now:
         slot = (slot + 1) & RES_MASK
     if res_robot[slot] == 0:
@@ -640,53 +645,51 @@ def distance_map(
     return base
 
 
-def before(nodes: Array[i32, 2], a: int, b: int) -> bool:
-    """Heap order: lower f; among equals the later step (deeper), then the older node."""
-    fa = nodes[N_F, a]
-    fb = nodes[N_F, b]
-    if fa != fb:
-        return fa < fb
-    ta = nodes[N_TIME, a]
-    tb = nodes[N_TIME, b]
-    if ta != tb:
-        return ta > tb
-    return a < b
-
-
-def heap_push(nodes: Array[i32, 2], size: int, node: int) -> int:
-    """Add ``node`` to the heap of ``size`` entries; the new size."""
+def heap_push(nodes: Array[i32, 2], size: int, node: int, key: int) -> int:
+    """Add ``node`` with ``key`` to the heap of ``size`` entries; the new size. Keys sit in
+    the heap beside their nodes, so sifting compares neighbouring memory."""
     i = size
     while i > 0:
         parent = (i - 1) >> 1
-        above = nodes[N_HEAP, parent]
-        if not before(nodes, node, above):
+        if nodes[N_HKEY, parent] <= key:
             break
-        nodes[N_HEAP, i] = above
+        nodes[N_HKEY, i] = nodes[N_HKEY, parent]
+        nodes[N_HNODE, i] = nodes[N_HNODE, parent]
         i = parent
-    nodes[N_HEAP, i] = node
+    nodes[N_HKEY, i] = key
+    nodes[N_HNODE, i] = node
     return size + 1
 
 
 def heap_pop(nodes: Array[i32, 2], size: int) -> int:
-    """Remove and return the first node of a heap of ``size`` (> 0) entries."""
-    top = nodes[N_HEAP, 0]
+    """Remove and return the node of least key from a heap of ``size`` (> 0) entries."""
+    top = nodes[N_HNODE, 0]
     size -= 1
     if size == 0:
         return top
-    moving = nodes[N_HEAP, size]
+    key = nodes[N_HKEY, size]
+    node = nodes[N_HNODE, size]
     i = 0
     while True:
         child = 2 * i + 1
         if child >= size:
             break
-        if child + 1 < size and before(nodes, nodes[N_HEAP, child + 1], nodes[N_HEAP, child]):
+        if child + 1 < size and nodes[N_HKEY, child + 1] < nodes[N_HKEY, child]:
             child += 1
-        if not before(nodes, nodes[N_HEAP, child], moving):
+        if nodes[N_HKEY, child] >= key:
             break
-        nodes[N_HEAP, i] = nodes[N_HEAP, child]
+        nodes[N_HKEY, i] = nodes[N_HKEY, child]
+        nodes[N_HNODE, i] = nodes[N_HNODE, child]
         i = child
-    nodes[N_HEAP, i] = moving
+    nodes[N_HKEY, i] = key
+    nodes[N_HNODE, i] = node
     return top
+
+
+def order_key(f: int, g: int) -> int:
+    """A* order as one number: lower f (steps so far + distance left) first, and among equal
+    f the deeper state (more steps taken, so nearer the goal)."""
+    return f * PATH_CAP * 2 + (PATH_CAP - g)
 
 
 def first_visit(
@@ -694,7 +697,7 @@ def first_visit(
 ) -> bool:
     """Mark state (cell, t) visited in this search (``stamp``); whether it was new."""
     key = t * MAX_CELLS + cell
-    slot = (cell * 7919 + t * 104729) & SEEN_MASK
+    slot = (cell + t * TIME_STRIDE) & SEEN_MASK
     while seen_stamp[slot] == stamp:
         if seen_key[slot] == key:
             return False
@@ -743,9 +746,8 @@ def plan(
     nodes[N_CELL, 0] = start
     nodes[N_TIME, 0] = now
     nodes[N_PARENT, 0] = -1
-    nodes[N_F, 0] = now + reach
     count = 1
-    size = heap_push(nodes, 0, 0)
+    size = heap_push(nodes, 0, 0, order_key(reach, 0))
     first_visit(seen_key, seen_stamp, stamp, start, now)
     found = -1
     while size > 0:
@@ -787,8 +789,7 @@ def plan(
             nodes[N_CELL, count] = c2
             nodes[N_TIME, count] = t2
             nodes[N_PARENT, count] = node
-            nodes[N_F, count] = t2 + d
-            size = heap_push(nodes, size, count)
+            size = heap_push(nodes, size, count, order_key(t2 - now + d, t2 - now))
             count += 1
     if found < 0:
         grid[G_PARK, start] = me
