@@ -59,6 +59,7 @@ TIME_STRIDE = 40503
 WAIT_SLACK = 64  # steps of waiting a plan may add beyond twice the distance
 DIST_POOL = 8388608  # cells of distance maps kept (one map per goal, width * height each)
 MAX_MAPS = 4096
+INIT_MAP_CELLS = 2097152  # cells of distance maps computed when the fleet is set up
 
 # -- robot status (the ``status`` output) ----------------------------------------------------
 IDLE = 0
@@ -454,8 +455,10 @@ def initialise(
                 reachable = 1
         if reachable == 0:
             robots[r, R_BOXED] = 1
-    # Every goal's distance map now, while nothing moves: a plan then costs only its search.
-    for p in range(len(picks) + len(drops) + n_robots):
+    # Goals' distance maps now, while nothing moves, so that a plan costs only its search; up
+    # to INIT_MAP_CELLS cells of maps, to keep this first call short (the rest come lazily).
+    goals = len(picks) + len(drops) + n_robots
+    for p in range(min(goals, INIT_MAP_CELLS // n)):
         if p < len(picks):
             goal = picks[p]
         elif p < len(picks) + len(drops):
@@ -636,12 +639,23 @@ def distance_map(
         head += 1
         d = dist_pool[base + c] + 1
         x = c % width
-        for k in range(4):
-            c2 = neighbour(c, x, k, width, n)
-            if c2 >= 0 and cells[c2] == 0 and dist_pool[base + c2] < 0:
-                dist_pool[base + c2] = d
-                grid[G_QUEUE, tail] = c2
-                tail += 1
+        # the four neighbours written out: this loop is most of a map's cost
+        if x + 1 < width and cells[c + 1] == 0 and dist_pool[base + c + 1] < 0:
+            dist_pool[base + c + 1] = d
+            grid[G_QUEUE, tail] = c + 1
+            tail += 1
+        if x > 0 and cells[c - 1] == 0 and dist_pool[base + c - 1] < 0:
+            dist_pool[base + c - 1] = d
+            grid[G_QUEUE, tail] = c - 1
+            tail += 1
+        if c + width < n and cells[c + width] == 0 and dist_pool[base + c + width] < 0:
+            dist_pool[base + c + width] = d
+            grid[G_QUEUE, tail] = c + width
+            tail += 1
+        if c >= width and cells[c - width] == 0 and dist_pool[base + c - width] < 0:
+            dist_pool[base + c - width] = d
+            grid[G_QUEUE, tail] = c - width
+            tail += 1
     return base
 
 

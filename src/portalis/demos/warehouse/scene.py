@@ -1,5 +1,6 @@
 """The warehouse demo's USD scene: the floor plan (shelves and walls as Cube prims, stations as
-floor tiles), the map itself as arrays on a ``Map`` prim, the order stream on an ``Orders``
+floor tiles), the map itself as arrays on a ``Map`` prim (referenced from the binary layer
+``map.usdc``), the order stream on an ``Orders``
 prim, 20 robots, and one WasmRobotics prim (``/World/Fleet``) that runs the compiled kernel
 for the whole fleet.
 
@@ -35,6 +36,7 @@ FLEET = "/World/Fleet"
 MAP = "/World/Warehouse/Map"
 ORDERS = "/World/Orders"
 ROBOTS = "/World/Robots"
+MAP_USDC = "map.usdc"
 
 #: Metres per grid cell.
 CELL = 0.5
@@ -111,7 +113,7 @@ def write_scene(path: Path, wasm_path: str, run: Run) -> None:
     world = UsdGeom.Xform.Define(stage, "/World")
     stage.SetDefaultPrim(world.GetPrim())
 
-    _map(stage, layout)
+    _map(stage, layout, path.parent)
     _geometry(stage, layout)
     _orders(stage, layout)
     _robots(stage, layout)
@@ -125,10 +127,14 @@ def cell_centre(layout: Layout, cell: int) -> Gf.Vec3d:
     return Gf.Vec3d((float(x) + 0.5) * CELL, (float(y) + 0.5) * CELL, 0.0)
 
 
-def _map(stage: Usd.Stage, layout: Layout) -> None:
-    """The floor plan as data: what the fleet prim's inputs connect to."""
+def _map(stage: Usd.Stage, layout: Layout, folder: Path) -> None:
+    """The floor plan as data, what the fleet prim's inputs connect to: authored in a binary
+    layer of its own (``map.usdc``, 10,000 cells and more are no text for a text layer) that
+    the ``Map`` prim references."""
     UsdGeom.Xform.Define(stage, "/World/Warehouse")
-    prim = UsdGeom.Scope.Define(stage, MAP).GetPrim()
+    map_stage = Usd.Stage.CreateNew(str(folder / MAP_USDC))
+    prim = UsdGeom.Scope.Define(map_stage, "/Map").GetPrim()
+    map_stage.SetDefaultPrim(prim)
     for name, type_name, value in (
         ("width", Sdf.ValueTypeNames.Int, layout.width),
         ("height", Sdf.ValueTypeNames.Int, layout.height),
@@ -143,6 +149,8 @@ def _map(stage: Usd.Stage, layout: Layout) -> None:
         "cells: row-major from the south-west corner, 0 floor, 1 wall, 2 shelf; picks, drops, "
         "homes: cell indices (y * width + x)"
     )
+    map_stage.GetRootLayer().Save()
+    UsdGeom.Scope.Define(stage, MAP).GetPrim().GetReferences().AddReference(f"./{MAP_USDC}")
 
 
 def _orders(stage: Usd.Stage, layout: Layout) -> None:
