@@ -11,7 +11,7 @@ from pxr import Gf, Sdf, Usd, UsdGeom, Vt
 import portalis.usd  # noqa: F401  (registers the schemas before any stage is opened)
 from portalis.errors import SceneError
 from portalis.lang import build
-from portalis.sim import Runtime
+from portalis.sim import Runner
 from portalis.usd import add_input, add_output, create_wasm_module_prim
 
 # Moves every point one unit along x: rows of a (n, 3) array written in place.
@@ -49,7 +49,7 @@ def scene(tmp_path: Path, targets: int, target_type: str = "double3") -> tuple[U
 
 def test_each_row_lands_on_its_own_target(tmp_path: Path) -> None:
     stage, attrs = scene(tmp_path, 3)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60, time_code=1)
         assert rt.failures == []
     assert [a.Get(1) for a in attrs] == [Gf.Vec3d(1, 0, 0), Gf.Vec3d(11, 0, 0), Gf.Vec3d(21, 0, 0)]
@@ -57,7 +57,7 @@ def test_each_row_lands_on_its_own_target(tmp_path: Path) -> None:
 
 def test_a_target_of_another_width_is_a_binding_error(tmp_path: Path) -> None:
     stage, _ = scene(tmp_path, 2, target_type="double2")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         assert [f.cause for f in rt.failures] == ["binding"]
         assert "same width" in rt.failures[0].message
 
@@ -66,5 +66,5 @@ def test_more_targets_than_rows_is_a_clear_error(tmp_path: Path) -> None:
     # Known only once the module has returned its array: raised by the step, naming the
     # target that has no row.
     stage, _ = scene(tmp_path, 4)
-    with Runtime(stage) as rt, pytest.raises(SceneError, match=r"Robot3.*takes element 3"):
+    with Runner(stage) as rt, pytest.raises(SceneError, match=r"Robot3.*takes element 3"):
         rt.step(1 / 60, time_code=1)

@@ -16,52 +16,42 @@ the median and the 90th percentile over the steps (SPEC §7's rows):
 * ``bake``: ``portalis run``'s whole bake of the demo (runner, recording, writing the result
   layer to disk), divided by its frames.
 
-Goal (SPEC §4): ≤ 0.5 ms per frame. Run: ``portalis bench warehouse [--json FILE]``.
+Goal (SPEC §4): ≤ 0.5 ms per frame. Run: ``portalis bench warehouse [--quick] [--json FILE]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.util
-import json
-import os
-import platform
 import tempfile
 import time
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from portalis.demos import get_demo
-from portalis.demos.warehouse.layout import Layout, warehouse
+from portalis.bench.cpython import import_kernel
+from portalis.bench.report import run_main
+from portalis.bench.rows import Row
+from portalis.bench.timing import format_seconds
 
-KERNEL = get_demo("warehouse").kernel_path
+if TYPE_CHECKING:
+    from portalis.demos.warehouse.layout import Layout
+
 GOAL_S = 0.5e-3
 
 
-def row(case: str, impl: str, seconds: list[float], params: dict[str, Any]) -> dict[str, Any]:
-    """One result, as SPEC §7 writes it."""
-    return {
-        "case": case,
-        "impl": impl,
-        "median_s": float(np.median(seconds)),
-        "p90_s": float(np.percentile(seconds, 90)),
-        "runs": len(seconds),
-        "params": params,
-    }
+def kernel_path() -> Path:
+    from portalis.demos import get_demo
+
+    return get_demo("warehouse").kernel_path
 
 
 def import_source(name: str) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(name, KERNEL)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return import_kernel(kernel_path(), name)
 
 
 def arguments(layout: Layout) -> tuple[Any, ...]:
@@ -174,14 +164,13 @@ def runner_frames(folder: Path, wasm: Path, frames: int) -> list[float]:
     from pxr import Usd
 
     import portalis.usd  # noqa: F401
-    from portalis.demos.pipeline import SCENE_USDA
-    from portalis.sim import Runtime
+    from portalis.sim import Runner
 
-    stage = Usd.Stage.Open(str(folder / SCENE_USDA))
+    stage = Usd.Stage.Open(str(folder / "scene.usd"))
     stage.SetEditTarget(stage.GetSessionLayer())
     fps = stage.GetTimeCodesPerSecond()
     times = []
-    with Runtime(stage) as runner:
+    with Runner(stage) as runner:
         runner.play(time_code=0)
         for f in range(1, frames + 1):
             t0 = time.perf_counter()
@@ -192,17 +181,15 @@ def runner_frames(folder: Path, wasm: Path, frames: int) -> list[float]:
 
 
 def bake_per_frame(folder: Path, frames: int) -> float:
-    from portalis.demos.pipeline import RESULT_USDA, SCENE_USDA
     from portalis.sim.bake import bake
 
     t0 = time.perf_counter()
-    bake(folder / SCENE_USDA, folder / RESULT_USDA, start=0.0, end=float(frames))
+    bake(folder / "scene.usd", folder / "result.usd", start=0.0, end=float(frames))
     return (time.perf_counter() - t0) / frames
 
 
-def measure(
-    layout: Layout, frames: int, wasm: Path, folder: Path, repeat: int, cpython_too: bool
-) -> list[dict[str, Any]]:
+def measure(layout: Layout, frames: int, wasm: Path, folder: Path, repeat: int) -> Iterator[Row]:
+    """Every case on ``layout``, printing each row as it comes."""
     from portalis.demos.warehouse.scene import Run, write_scene
 
     params = {
@@ -211,55 +198,40 @@ def measure(
         "orders": len(layout.order_pick),
         "frames": frames,
     }
-    rows = []
-    write_scene(folder / "scene.usda", wasm.name, Run(layout, frames=frames))
-    rows.append(row("frame", "portalis", runner_frames(folder, wasm, frames), params))
-    rows.append(row("bake", "portalis", [bake_per_frame(folder, frames)], params))
+    print(f"\n{layout.robots} robots on {layout.width}×{layout.height} cells, {frames} steps")
+    write_scene(folder / "scene.usd", wasm.name, Run(layout, frames=frames))
+    yield shown(Row.of("frame", "portalis", runner_frames(folder, wasm, frames), **params))
+    yield shown(Row.of("bake", "portalis", [bake_per_frame(folder, frames)], **params))
     peers: dict[str, Callable[[Layout], Stepper | None]] = {
-        "portalis": lambda lay: compiled(lay, wasm)
+        "portalis": lambda lay: compiled(lay, wasm),
+        "cpython": cpython,
+        "numba": numba_jit,
     }
-    if cpython_too:
-        peers["cpython"] = cpython
-    peers["numba"] = numba_jit
     burst_params = {**params, "orders": layout.robots, "frames": 2}
     for impl, make in peers.items():
         stepper = make(layout)
-        if stepper is not None:
-            rows.append(row("step", impl, time_steps(stepper, frames), params))
+        if stepper is None:
+            print(f"  {impl}: not installed; skipped")
+            continue
+        yield shown(Row.of("step", impl, time_steps(stepper, frames), **params))
         stepper = make(burst(layout))
-        if stepper is not None:
-            runs = repeat if impl != "cpython" else max(1, repeat // 5)
-            rows.append(row("plan-burst", impl, time_bursts(stepper, runs), burst_params))
-    return rows
+        assert stepper is not None
+        runs = repeat if impl != "cpython" else max(1, repeat // 5)
+        yield shown(Row.of("plan-burst", impl, time_bursts(stepper, runs), **burst_params))
 
 
-def machine() -> dict[str, Any]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    packages = {}
-    for name in ("portalis", "wasmtime", "usd-core", "numpy", "numba"):
-        with contextlib.suppress(PackageNotFoundError):
-            packages[name] = version(name)
-
-    return {
-        "cpu": platform.processor() or platform.machine(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "packages": packages,
-    }
+def shown(r: Row) -> Row:
+    print(
+        f"  {r.case:<10} {r.impl:<9} median {format_seconds(r.median_s):>10}  "
+        f"p90 {format_seconds(r.p90_s):>10}  ({r.runs} runs)",
+        flush=True,
+    )
+    return r
 
 
-def print_rows(rows: list[dict[str, Any]]) -> None:
-    print(f"  {'case':<11} {'impl':<9} {'params':<34} {'median':>10} {'p90':>10} {'runs':>6}")
-    for r in rows:
-        p = r["params"]
-        where = f"{p['robots']} robots, {p['cells']}, {p['orders']} orders"
-        print(
-            f"  {r['case']:<11} {r['impl']:<9} {where:<34} {r['median_s'] * 1e3:8.3f} ms "
-            f"{r['p90_s'] * 1e3:7.3f} ms {r['runs']:6d}"
-        )
-    by = {(r["case"], r["impl"], r["params"]["cells"]): r["median_s"] for r in rows}
-    for cells in sorted({r["params"]["cells"] for r in rows}):
+def summary(found: Sequence[Row]) -> None:
+    by = {(r.case, r.impl, r.params["cells"]): r.median_s for r in found}
+    for cells in sorted({r.params["cells"] for r in found}):
         for case in ("step", "plan-burst"):
             base = by.get((case, "portalis", cells))
             for peer in ("cpython", "numba"):
@@ -272,29 +244,31 @@ def print_rows(rows: list[dict[str, Any]]) -> None:
         print(f"  goal ≤ 0.5 ms per frame (20 robots, USD writes included): {verdict}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def rows(argv: Sequence[str]) -> Iterator[Row]:
+    parser = argparse.ArgumentParser(
+        prog="portalis bench warehouse", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--repeat", type=int, default=10, help="plan bursts per implementation")
     parser.add_argument("--quick", action="store_true", help="the 20-robot warehouse only")
-    parser.add_argument("--json", type=Path, help="write the rows here (SPEC §7)")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(list(argv))
 
+    from portalis.demos.warehouse.layout import warehouse
     from portalis.demos.warehouse.scene import default_run
     from portalis.lang import build
 
-    rows: list[dict[str, Any]] = []
+    found: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        wasm = build(KERNEL, folder / "kernel.wasm")
+        wasm = build(kernel_path(), folder / "kernel.wasm")
         demo = default_run()
-        rows += measure(demo.layout, demo.frames, wasm, folder, args.repeat, cpython_too=True)
+        found += measure(demo.layout, demo.frames, wasm, folder, args.repeat)
         if not args.quick:
             big = warehouse(width=200, height=200, robots=100, orders=200, picks=120, drops=40)
-            rows += measure(big, 1200, wasm, folder, args.repeat, cpython_too=True)
-    print(f"python {platform.python_version()}; medians and p90 over the steps of one run")
-    print_rows(rows)
-    if args.json is not None:
-        report = {"benchmark": "warehouse", "machine": machine(), "rows": rows}
-        args.json.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
-        print(f"  rows written to {args.json}")
-    return 0
+            found += measure(big, 1200, wasm, folder, args.repeat)
+    print("\nmedians and p90 over the steps of one run (plan-burst: over repeated bursts)")
+    summary(found)
+    yield from found
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main("warehouse", rows, argv)

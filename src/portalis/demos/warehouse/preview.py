@@ -11,10 +11,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from portalis.demos.warehouse.layout import FLOOR, SHELF, WALL, Layout
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -95,18 +99,16 @@ def time_calls(wasm: Path, layout: Layout, frames: int) -> np.ndarray:
     return np.array(times[1:])  # the first call sets the fleet up
 
 
-def render(result: Result, layout: Layout) -> np.ndarray:
-    """The preview as an RGB array."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
+def render(result: Result, layout: Layout) -> Figure:
+    """The preview, a matplotlib figure."""
+    from matplotlib import colormaps
     from matplotlib.colors import ListedColormap
 
+    from portalis.demos import plot
     from portalis.demos.warehouse.scene import STATUS_NAMES
 
-    fig = plt.figure(figsize=(15, 9), dpi=100)
-    grid = fig.add_gridspec(3, 2, width_ratios=(1.15, 1.0), hspace=0.45, wspace=0.18)
+    fig = plot.figure(15, 9)
+    grid = fig.add_gridspec(3, 2, width_ratios=(1.15, 1.0))
     top = fig.add_subplot(grid[:, 0])
     plan = layout.cells.reshape(layout.height, layout.width)
     shade = np.where(plan == SHELF, 2, np.where(plan == WALL, 1, FLOOR))
@@ -119,7 +121,7 @@ def render(result: Result, layout: Layout) -> np.ndarray:
         extent=(0, layout.width, 0, layout.height),
         interpolation="nearest",
     )
-    colours = plt.get_cmap("tab20")(np.linspace(0, 1, max(result.robots, 1)))
+    colours = colormaps["tab20"](np.linspace(0, 1, max(result.robots, 1)))
     for r in range(result.robots):
         top.plot(
             result.cells_x[:, r] + 0.5,
@@ -129,9 +131,9 @@ def render(result: Result, layout: Layout) -> np.ndarray:
             alpha=0.8,
         )
     for cells, marker, colour, label in (
-        (layout.picks, "s", "#2a9d4a", "pick station"),
-        (layout.drops, "D", "#2f62c9", "drop zone"),
-        (layout.homes, "o", "#888888", "home"),
+        (layout.picks, "s", plot.GREEN, "pick station"),
+        (layout.drops, "D", plot.BLUE, "drop zone"),
+        (layout.homes, "o", plot.GREY, "home"),
     ):
         x, y = layout.xy(cells)
         top.scatter(x + 0.5, y + 0.5, s=14, marker=marker, color=colour, label=label, zorder=3)
@@ -167,7 +169,7 @@ def render(result: Result, layout: Layout) -> np.ndarray:
         np.arange(len(computed)),
         counts[shown],
         labels=[STATUS_NAMES[s] for s in shown],
-        colors=plt.get_cmap("Set2")(np.arange(len(shown))),
+        colors=colormaps["Set2"](np.arange(len(shown))),
     )
     states.set_title("robots by status")
     states.set_xlabel("step")
@@ -176,7 +178,7 @@ def render(result: Result, layout: Layout) -> np.ndarray:
 
     hist = fig.add_subplot(grid[2, 1])
     if result.call_ms.size:
-        hist.hist(result.call_ms * 1000.0, bins=60, color="#e07b39")
+        hist.hist(result.call_ms * 1000.0, bins=60, color=plot.ORANGE)
         hist.axvline(np.median(result.call_ms) * 1000.0, color="black", lw=1)
         hist.set_yscale("log")
         hist.set_title(
@@ -184,7 +186,5 @@ def render(result: Result, layout: Layout) -> np.ndarray:
             f"max {result.call_ms.max():.2f} ms"
         )
     hist.set_xlabel("µs per step (all robots)")
-    fig.canvas.draw()
-    image = np.asarray(fig.canvas.buffer_rgba())[:, :, :3].copy()
-    plt.close(fig)
-    return image
+    plot.style(hist)
+    return fig

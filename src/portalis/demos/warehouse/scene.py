@@ -1,6 +1,5 @@
 """The warehouse demo's USD scene: the floor plan (shelves and walls as Cube prims, stations as
-floor tiles), the map itself as arrays on a ``Map`` prim (referenced from the binary layer
-``map.usdc``), the order stream on an ``Orders``
+floor tiles), the map itself as arrays on a ``Map`` prim, the order stream on an ``Orders``
 prim, 20 robots, and one WasmRobotics prim (``/World/Fleet``) that runs the compiled kernel
 for the whole fleet.
 
@@ -24,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
@@ -36,7 +36,6 @@ FLEET = "/World/Fleet"
 MAP = "/World/Warehouse/Map"
 ORDERS = "/World/Orders"
 ROBOTS = "/World/Robots"
-MAP_USDC = "map.usdc"
 
 #: Metres per grid cell.
 CELL = 0.5
@@ -73,14 +72,14 @@ def robot_path(i: int) -> str:
 
 
 def make_scene(out_dir: Path, wasm: Path, run: Run | None = None) -> Timeline:
-    """Write ``out_dir/scene.usda``."""
+    """Write ``out_dir/scene.usd``."""
     run = run or default_run()
     write_scene(out_dir / SCENE_USDA, wasm.name, run)
     return Timeline(run.frames, run.fps)
 
 
-def make_preview(out_dir: Path, wasm: Path, run: Run | None = None) -> tuple[np.ndarray, list[str]]:
-    """The picture of ``out_dir/result.usda``, drawn from the poses and statuses it holds."""
+def make_preview(out_dir: Path, wasm: Path, run: Run | None = None) -> tuple[Any, list[str]]:
+    """The picture of ``out_dir/result.usd``, drawn from the poses and statuses it holds."""
     from dataclasses import replace
 
     from portalis.demos.warehouse.preview import read_result, render, time_calls
@@ -113,7 +112,7 @@ def write_scene(path: Path, wasm_path: str, run: Run) -> None:
     world = UsdGeom.Xform.Define(stage, "/World")
     stage.SetDefaultPrim(world.GetPrim())
 
-    _map(stage, layout, path.parent)
+    _map(stage, layout)
     _geometry(stage, layout)
     _orders(stage, layout)
     _robots(stage, layout)
@@ -127,14 +126,10 @@ def cell_centre(layout: Layout, cell: int) -> Gf.Vec3d:
     return Gf.Vec3d((float(x) + 0.5) * CELL, (float(y) + 0.5) * CELL, 0.0)
 
 
-def _map(stage: Usd.Stage, layout: Layout, folder: Path) -> None:
-    """The floor plan as data, what the fleet prim's inputs connect to: authored in a binary
-    layer of its own (``map.usdc``, 10,000 cells and more are no text for a text layer) that
-    the ``Map`` prim references."""
+def _map(stage: Usd.Stage, layout: Layout) -> None:
+    """The floor plan as data: what the fleet prim's inputs connect to."""
     UsdGeom.Xform.Define(stage, "/World/Warehouse")
-    map_stage = Usd.Stage.CreateNew(str(folder / MAP_USDC))
-    prim = UsdGeom.Scope.Define(map_stage, "/Map").GetPrim()
-    map_stage.SetDefaultPrim(prim)
+    prim = UsdGeom.Scope.Define(stage, MAP).GetPrim()
     for name, type_name, value in (
         ("width", Sdf.ValueTypeNames.Int, layout.width),
         ("height", Sdf.ValueTypeNames.Int, layout.height),
@@ -149,8 +144,6 @@ def _map(stage: Usd.Stage, layout: Layout, folder: Path) -> None:
         "cells: row-major from the south-west corner, 0 floor, 1 wall, 2 shelf; picks, drops, "
         "homes: cell indices (y * width + x)"
     )
-    map_stage.GetRootLayer().Save()
-    UsdGeom.Scope.Define(stage, MAP).GetPrim().GetReferences().AddReference(f"./{MAP_USDC}")
 
 
 def _orders(stage: Usd.Stage, layout: Layout) -> None:
