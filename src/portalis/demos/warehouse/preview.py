@@ -42,8 +42,9 @@ class Result:
 
 
 def read_result(path: Path, cell_size: float | None = None) -> Result:
-    """Read a baked warehouse run: every robot's translate, rotateZ, status and order at every
-    time code the layer holds (robots ``/World/Robots/*``, the fleet prim ``/World/Fleet``)."""
+    """Read a baked warehouse run: every robot's translate, rotateZ and status at every time
+    code the layer holds (robots ``/World/Robots/*``), and the order each serves (the fleet
+    prim ``/World/Fleet``'s ``outputs:order``; -1 before the first computed frame)."""
     from pxr import Usd
 
     from portalis.demos.warehouse.scene import CELL, FLEET, ROBOTS
@@ -56,8 +57,10 @@ def read_result(path: Path, cell_size: float | None = None) -> Result:
     xyz = np.array([[tuple(a.Get(f)) for a in translates] for f in frames])
     rotate = [p.GetAttribute("xformOp:rotateZ") for p in robots]
     status = [p.GetAttribute("warehouse:status") for p in robots]
-    order = [p.GetAttribute("warehouse:order") for p in robots]
     fleet = stage.GetPrimAtPath(FLEET)
+    order = fleet.GetAttribute("outputs:order")
+    computed = set(order.GetTimeSamples())
+    idle = [-1] * len(robots)
     delivered = fleet.GetAttribute("outputs:delivered")
     travelled = fleet.GetAttribute("outputs:travelled")
     samples = delivered.GetTimeSamples()
@@ -67,7 +70,7 @@ def read_result(path: Path, cell_size: float | None = None) -> Result:
         cells_y=np.floor(xyz[:, :, 1] / size).astype(int),
         headings=np.array([[a.Get(f) for a in rotate] for f in frames], dtype=np.float64),
         status=np.array([[a.Get(f) for a in status] for f in frames], dtype=int),
-        order=np.array([[a.Get(f) for a in order] for f in frames], dtype=int),
+        order=np.array([list(order.Get(f)) if f in computed else idle for f in frames], dtype=int),
         delivered_series=np.array([delivered.Get(f) for f in samples], dtype=int),
         delivered=int(delivered.Get(samples[-1])) if samples else 0,
         travelled=int(travelled.Get(samples[-1])) if samples else 0,
