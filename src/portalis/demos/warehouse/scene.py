@@ -5,9 +5,9 @@ for the whole fleet.
 
 Z is up and one unit is a metre; a grid cell is :data:`CELL` metres, cell (x, y) spans
 ``[x, x+1) × [y, y+1)`` cells from the origin. The fleet prim's inputs are connections to the
-``Map`` and ``Orders`` prims' attributes (docs/usd.md, "Inputs"): edit the map or the orders in
-USD and the kernel plans on the new ones. Its array outputs are spread over the robots, one
-element per robot (docs/usd.md, "Outputs and their targets"):
+``Map`` and ``Orders`` prims' attributes (docs/usd.md, "Inputs"): the kernel reads the map when
+the fleet starts (and again after its ``reset``), the orders at every step. Its array outputs
+are spread over the robots, one element per robot (docs/usd.md, "Outputs and their targets"):
 
 * ``outputs:pose`` (``double3[]``) → each robot's ``xformOp:translate``;
 * ``outputs:heading`` (``double[]``, degrees) → each robot's ``xformOp:rotateZ``;
