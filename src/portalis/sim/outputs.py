@@ -43,6 +43,8 @@ class Sink:
                 f"element {self.index}",
                 hint="give the output as many elements as it has targets",
             ) from None
+        if isinstance(item, np.ndarray):  # a row: as a tuple, the converters' fast path
+            item = tuple(item.tolist())
         return self.convert(item)
 
 
