@@ -248,7 +248,7 @@ def rows(argv: Sequence[str]) -> Iterator[Row]:
     parser = argparse.ArgumentParser(
         prog="portalis bench warehouse", description=__doc__.split("\n\n")[0]
     )
-    parser.add_argument("--repeat", type=int, default=10, help="plan bursts per implementation")
+    parser.add_argument("--repeat", type=int, default=30, help="plan bursts per implementation")
     parser.add_argument("--quick", action="store_true", help="the 20-robot warehouse only")
     args = parser.parse_args(list(argv))
 
