@@ -6,15 +6,13 @@ demo's. Each case runs one whole fleet run per implementation, timing every step
 the median and the 90th percentile over the steps (SPEC §7's rows):
 
 * ``frame`` (portalis): the stage runner stepping the demo scene live, as a host would each
-  frame: inputs read, the compiled fleet step, and the robots' poses, headings and statuses
-  (and the fleet's outputs) written into the stage as time samples;
+  frame: inputs read, the compiled fleet step, and the 20 robots' poses, headings, statuses
+  and orders written into the stage as time samples;
 * ``step``: the fleet step alone, every implementation on the same orders: compiled (arrays
   already in linear memory, the way the runner keeps them), CPython, Numba (when installed;
   ``numba.njit`` over the same functions, the working memory passed in as parameters);
 * ``plan-burst``: one step in which every robot is given an order and plans its path (robots
-  × space-time A* with the reservation table), from a fresh fleet, repeated; the compiled
-  module also without the sandbox's deadline (``deadline: none``), which shows what the
-  deadline's epoch ticker costs a call that long on a busy machine;
+  × space-time A* with the reservation table), from a fresh fleet, repeated;
 * ``bake``: ``portalis run``'s whole bake of the demo (runner, recording, writing the result
   layer to disk), divided by its frames.
 
@@ -104,16 +102,12 @@ def numba_jit(layout: Layout) -> Stepper | None:
     return reset, lambda: step(*args, *work)
 
 
-def compiled(layout: Layout, wasm: Path, deadline: bool = True) -> Stepper:
+def compiled(layout: Layout, wasm: Path) -> Stepper:
     """The compiled module with its arrays already in linear memory (written once, passed as
-    views: no copy per call), as the stage runner keeps read-only inputs. ``deadline=False``
-    runs it without the sandbox's per-call deadline, whose epoch ticker (every 10 ms, a
-    Python callback during a call in flight) costs calls of a millisecond or more dearly on
-    a busy machine."""
-    from portalis.runtime import Sandbox
+    views: no copy per call), as the stage runner keeps read-only inputs."""
     from portalis.runtime.kernel import load
 
-    kernel = load(wasm, sandbox=Sandbox() if deadline else Sandbox(deadline_s=None))
+    kernel = load(wasm)
     sample = arguments(layout)
     update = kernel.function("update")
     update(*sample)
@@ -224,27 +218,19 @@ def measure(layout: Layout, frames: int, wasm: Path, folder: Path, repeat: int) 
         assert stepper is not None
         runs = repeat if impl != "cpython" else 1  # seconds each at 200×200
         yield shown(Row.of("plan-burst", impl, time_bursts(stepper, runs), **burst_params))
-        if impl == "portalis":
-            bare = compiled(burst(layout), wasm, deadline=False)
-            yield shown(
-                Row.of("plan-burst", impl, time_bursts(bare, runs), **burst_params, deadline="none")
-            )
 
 
 def shown(r: Row) -> Row:
-    note = ", no deadline" if "deadline" in r.params else ""
     print(
         f"  {r.case:<10} {r.impl:<9} median {format_seconds(r.median_s):>10}  "
-        f"p90 {format_seconds(r.p90_s):>10}  ({r.runs} runs{note})",
+        f"p90 {format_seconds(r.p90_s):>10}  ({r.runs} runs)",
         flush=True,
     )
     return r
 
 
 def summary(found: Sequence[Row]) -> None:
-    by = {
-        (r.case, r.impl, r.params["cells"]): r.median_s for r in found if "deadline" not in r.params
-    }
+    by = {(r.case, r.impl, r.params["cells"]): r.median_s for r in found}
     for cells in sorted({r.params["cells"] for r in found}):
         for case in ("step", "plan-burst"):
             base = by.get((case, "portalis", cells))
