@@ -95,11 +95,12 @@ def warehouse(
         drop_cells.append((height - 2) * width + int(x))
 
     # Homes: notches every other cell of the south wall's inner row, then the west wall's.
-    spots = [(x, 1) for x in range(2, width - 2, 2)] + [(1, y) for y in range(3, height - 3, 2)]
+    south = [(x, 1) for x in range(2, width - 2, 2)]
+    spots = south + [(1, y) for y in range(3, height - 3, 2)]
     if robots > len(spots):
         raise ValueError(f"{width}×{height} has room for {len(spots)} homes, not {robots}")
     grid[1, 1:-1] = WALL
-    if robots > (width - 3) // 2:
+    if robots > len(south):
         grid[2 : height - 2, 1] = WALL
     home_cells = []
     for x, y in spots[:robots]:
