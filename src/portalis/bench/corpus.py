@@ -21,15 +21,18 @@ import importlib.util
 import inspect
 import math
 import statistics
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from portalis.bench.rows import Row
 from portalis.bench.timing import Timing, format_seconds, report, time_call
+
+if TYPE_CHECKING:
+    from portalis.bench.kernels import Kernel
 
 #: Issue 15's speed goal: the median of Portalis/Numba over the corpus, and the worst allowed.
 GOAL_MEDIAN = 1.3
@@ -119,12 +122,9 @@ class Result:
 
 
 def rows(quick: bool, repeat: int, batch_s: float, only: list[str] | None = None) -> Iterator[Row]:
-    from portalis.bench.compiler import in_memory
-    from portalis.bench.cpython import import_source
+    """Every corpus kernel (or those named in ``only``) at the quick or full size, then the
+    summary table."""
     from portalis.bench.kernels import corpus
-    from portalis.errors import PortalisError
-    from portalis.lang import compile_source
-    from portalis.runtime import load
 
     has_numba = importlib.util.find_spec("numba") is not None
     if not has_numba:
@@ -132,98 +132,105 @@ def rows(quick: bool, repeat: int, batch_s: float, only: list[str] | None = None
     size = "quick" if quick else "full"
     results: list[Result] = []
     for kernel in corpus():
-        if only and kernel.name not in only:
-            continue
-        print(f"\n== corpus: {kernel.name} ({kernel.module.__doc__.splitlines()[0]})")
-        natural_error: str | None = None
-        try:
-            compile_source(kernel.natural, f"{kernel.name}.py")
-            print("  natural form: compiles unchanged")
-        except Exception as error:  # the compiler's diagnostic is what this reports
-            natural_error = first_line(error)
-            print(f"  natural form refused: {natural_error}")
-            print(f"  adapted: {kernel.why}")
-        if natural_error is not None and kernel.adapted is None:
-            raise AssertionError(f"{kernel.name}: natural form refused and no adapted form")
-        source = kernel.source
-        built = compile_source(source, f"{kernel.name}.py")
-        py = import_source(source, f"corpus_{kernel.name}")
-        wasm = load(built.wasm, cache=False)
-        args = kernel.inputs(size)
-        expected = outcome(getattr(py, kernel.entry), args)
-        got = outcome(getattr(wasm, kernel.entry), args)
-        if not identical(expected, got):
-            raise AssertionError(
-                f"{kernel.name}: Portalis differs from CPython by up to {ulps(expected, got)} ulp"
-            )
-        print("  Portalis == CPython, bit for bit (result and arrays after the call)")
-
-        def timed(label: str, fn: Callable[..., Any]) -> Timing:
-            return time_call(
-                label,
-                lambda: fn(*fresh_copies(args)),
-                repeat=repeat,
-                target_seconds=batch_s,
-            )
-
-        cpython = time_call(
-            "CPython",
-            lambda: getattr(py, kernel.entry)(*fresh_copies(args)),
-            number=1,
-            repeat=max(3, repeat // 2),
-        )
-        compiled = timed("portalis", getattr(wasm, kernel.entry))
-        timings = [cpython, compiled]
-        yield Row.timed(kernel.name, "cpython", cpython, size=size)
-        yield Row.timed(kernel.name, "portalis", compiled, size=size)
-        resident = None
-        try:
-            resident_fn = in_memory(wasm, kernel.entry, (), lambda: fresh_copies(args))
-            if resident_fn is not None:
-                resident = time_call(
-                    "portalis, arrays in memory", resident_fn, repeat=repeat, target_seconds=batch_s
-                )
-        except PortalisError as error:
-            # A kernel that makes arrays may grow memory on a call, retiring the views.
-            print(f"  arrays in linear memory: not measured ({first_line(error)})")
-        if resident is not None:
-            timings.append(resident)
-            yield Row.timed(kernel.name, "portalis", resident, size=size, arrays="in linear memory")
-        numba_timing = None
-        numba_ulps = None
-        numba_natural = "not installed"
-        if has_numba:
-            numba_natural = try_numba_natural(kernel)
-            jitted = numba_module(source, f"corpus_{kernel.name}")
-            theirs = outcome(getattr(jitted, kernel.entry), args)
-            numba_ulps = 0 if identical(expected, theirs) else ulps(expected, theirs)
-            print(
-                "  Numba == CPython, bit for bit"
-                if numba_ulps == 0
-                else f"  Numba differs from CPython by up to {numba_ulps} ulp"
-            )
-            numba_timing = timed("numba", getattr(jitted, kernel.entry))
-            timings.append(numba_timing)
-            yield Row.timed(kernel.name, "numba", numba_timing, size=size)
-        report(f"{kernel.name} ({size})", timings, baseline=cpython)
-        result = Result(
-            kernel.name,
-            natural_error,
-            kernel.why,
-            numba_natural,
-            numba_ulps,
-            compiled,
-            cpython,
-            numba_timing,
-            resident,
-        )
-        if result.vs_numba is not None:
-            print(f"  → Portalis takes {result.vs_numba:.2f}× Numba's time")
-        results.append(result)
+        if not only or kernel.name in only:
+            result = yield from bench_kernel(kernel, size, repeat, batch_s, has_numba)
+            results.append(result)
     summary(results)
 
 
-def try_numba_natural(kernel: Any) -> str:
+def bench_kernel(
+    kernel: Kernel, size: str, repeat: int, batch_s: float, has_numba: bool
+) -> Generator[Row, None, Result]:
+    """One kernel: the natural form tried, the built form checked and timed; its rows."""
+    from portalis.bench.compiler import in_memory
+    from portalis.bench.cpython import import_source
+    from portalis.errors import PortalisError
+    from portalis.lang import compile_source
+    from portalis.runtime import load
+
+    print(f"\n== corpus: {kernel.name} ({(kernel.module.__doc__ or '').splitlines()[0]})")
+    natural_error: str | None = None
+    try:
+        compile_source(kernel.natural, f"{kernel.name}.py")
+        print("  natural form: compiles unchanged")
+    except PortalisError as error:  # the compiler's diagnostic is what this reports
+        natural_error = first_line(error)
+        print(f"  natural form refused: {natural_error}")
+        print(f"  adapted: {kernel.why}")
+    if natural_error is not None and kernel.adapted is None:
+        raise AssertionError(f"{kernel.name}: natural form refused and no adapted form")
+    source = kernel.source
+    built = compile_source(source, f"{kernel.name}.py")
+    py = import_source(source, f"corpus_{kernel.name}")
+    wasm = load(built.wasm, cache=False)
+    args = kernel.inputs(size)
+    expected = outcome(getattr(py, kernel.entry), args)
+    got = outcome(getattr(wasm, kernel.entry), args)
+    if not identical(expected, got):
+        raise AssertionError(
+            f"{kernel.name}: Portalis differs from CPython by up to {ulps(expected, got)} ulp"
+        )
+    print("  Portalis == CPython, bit for bit (result and arrays after the call)")
+
+    def fresh() -> tuple[Any, ...]:
+        return fresh_copies(args)
+
+    def timed(label: str, fn: Callable[..., Any]) -> Timing:
+        return time_call(label, lambda: fn(*fresh()), repeat=repeat, target_seconds=batch_s)
+
+    entry = getattr(py, kernel.entry)
+    cpython = time_call("CPython", lambda: entry(*fresh()), number=1, repeat=max(3, repeat // 2))
+    compiled = timed("portalis", getattr(wasm, kernel.entry))
+    timings = [cpython, compiled]
+    yield Row.timed(kernel.name, "cpython", cpython, size=size)
+    yield Row.timed(kernel.name, "portalis", compiled, size=size)
+    resident = None
+    try:
+        resident_fn = in_memory(wasm, kernel.entry, (), fresh)
+        if resident_fn is not None:
+            resident = time_call(
+                "portalis, arrays in memory", resident_fn, repeat=repeat, target_seconds=batch_s
+            )
+    except PortalisError as error:
+        # A kernel that makes arrays may grow memory on a call, retiring the views.
+        print(f"  arrays in linear memory: not measured ({first_line(error)})")
+    if resident is not None:
+        timings.append(resident)
+        yield Row.timed(kernel.name, "portalis", resident, size=size, arrays="in linear memory")
+    numba_timing = None
+    numba_ulps = None
+    numba_natural = "not installed"
+    if has_numba:
+        numba_natural = try_numba_natural(kernel)
+        jitted = numba_module(source, f"corpus_{kernel.name}")
+        theirs = outcome(getattr(jitted, kernel.entry), args)
+        numba_ulps = 0 if identical(expected, theirs) else ulps(expected, theirs)
+        print(
+            "  Numba == CPython, bit for bit"
+            if numba_ulps == 0
+            else f"  Numba differs from CPython by up to {numba_ulps} ulp"
+        )
+        numba_timing = timed("numba", getattr(jitted, kernel.entry))
+        timings.append(numba_timing)
+        yield Row.timed(kernel.name, "numba", numba_timing, size=size)
+    report(f"{kernel.name} ({size})", timings, baseline=cpython)
+    result = Result(
+        kernel.name,
+        natural_error,
+        kernel.why,
+        numba_natural,
+        numba_ulps,
+        compiled,
+        cpython,
+        numba_timing,
+        resident,
+    )
+    if result.vs_numba is not None:
+        print(f"  → Portalis takes {result.vs_numba:.2f}× Numba's time")
+    return result
+
+
+def try_numba_natural(kernel: Kernel) -> str:
     """Whether Numba takes the natural form unchanged (on the small test input)."""
     if kernel.adapted is None:
         return "yes"
@@ -251,8 +258,10 @@ def summary(results: list[Result]) -> None:
             if r.resident is not None and r.numba is not None
             else "-"
         )
-        numba_eq = "-" if r.numba_ulps is None else (
-            "identical" if r.numba_ulps == 0 else f"≤ {r.numba_ulps} ulp"
+        numba_eq = (
+            "-"
+            if r.numba_ulps is None
+            else ("identical" if r.numba_ulps == 0 else f"≤ {r.numba_ulps} ulp")
         )
         print(
             f"  {r.name:<15} {'yes' if r.natural_error is None else 'no':<11} {ratio:>14}"

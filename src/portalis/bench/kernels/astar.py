@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NATURAL = '''
+NATURAL = """
 import heapq
 
 import numpy as np
@@ -33,9 +33,9 @@ def astar(grid: Array[u8, 2], sr: int, sc: int, gr: int, gc: int) -> int:
                     best[nr, nc] = ng
                     heapq.heappush(heap, (ng + abs(nr - gr) + abs(nc - gc), ng, nr, nc))
     return -1
-'''
+"""
 
-ADAPTED = '''
+ADAPTED = """
 import numpy as np
 from portalis.lang import Array, i64, u8
 
@@ -117,7 +117,7 @@ def astar(grid: Array[u8, 2], sr: int, sc: int, gr: int, gc: int) -> int:
                     size = _push(heap, key, size, entries)
                     entries += 1
     return -1
-'''
+"""
 
 WHY = (
     "a list used as a heap with heapq (list of tuples, `while heap`), `rows, cols = "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NATURAL = '''
+NATURAL = """
 import math
 
 from portalis.lang import Array, f64
@@ -33,9 +33,9 @@ def black_scholes(
         discount = math.exp(-rate * t)
         call[i] = s * cnd(d1) - k * discount * cnd(d2)
         put[i] = k * discount * cnd(-d2) - s * cnd(-d1)
-'''
+"""
 
-ADAPTED = '''
+ADAPTED = """
 import math
 
 from portalis.lang import Array, f64
@@ -76,7 +76,7 @@ def black_scholes(
         discount = math.exp(-rate * t)
         call[i] = s * cnd(d1) - k * discount * cnd(d2)
         put[i] = k * discount * cnd(-d2) - s * cnd(-d1)
-'''
+"""
 
 WHY = (
     "math.erfc (and math.erf) are not in the math library: the normal CDF by the "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NATURAL = '''
+NATURAL = """
 import cmath
 import math
 
@@ -35,9 +35,9 @@ def fft(x: Array[np.complex128]) -> None:
                 x[start + k] += t
                 w *= w_step
         size *= 2
-'''
+"""
 
-ADAPTED = '''
+ADAPTED = """
 import math
 
 from portalis.lang import Array, f64
@@ -75,7 +75,7 @@ def fft(re: Array[f64], im: Array[f64]) -> None:
                 im[a] += t_im
                 w_re, w_im = w_re * step_re - w_im * step_im, w_re * step_im + w_im * step_re
         size *= 2
-'''
+"""
 
 WHY = "complex numbers (complex128 arrays, cmath.exp, 2j literals): split into re/im arrays"
 ENTRY = "fft"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NATURAL = '''
+NATURAL = """
 from portalis.lang import Array, f64
 
 
@@ -18,7 +18,7 @@ def floyd_warshall(dist: Array[f64, 2]) -> None:
             for j in range(n):
                 if dik + dk[j] < di[j]:
                     di[j] = dik + dk[j]
-'''
+"""
 
 ADAPTED = None
 WHY = ""

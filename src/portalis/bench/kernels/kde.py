@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NATURAL = '''
+NATURAL = """
 import math
 
 import numpy as np
@@ -21,9 +21,9 @@ def kde(samples: Array[f64], points: Array[f64], bandwidth: float) -> Array[f64]
             total += math.exp(-0.5 * u * u)
         out[i] = total * norm
     return out
-'''
+"""
 
-ADAPTED = '''
+ADAPTED = """
 import math
 
 from portalis.lang import Array, f64
@@ -37,7 +37,7 @@ def kde(samples: Array[f64], points: Array[f64], bandwidth: float, out: Array[f6
             u = (x - s) / bandwidth
             total += math.exp(-0.5 * u * u)
         out[i] = total * norm
-'''
+"""
 
 WHY = "returning an array made in the function: the caller passes `out`"
 ENTRY = "kde"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NATURAL = '''
+NATURAL = """
 import numpy as np
 from portalis.lang import Array, f64
 
@@ -19,9 +19,9 @@ def laplace(u: Array[f64, 2], sweeps: int) -> Array[f64, 2]:
                 new[i, j] = 0.25 * (u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1])
         u, new = new, u
     return u
-'''
+"""
 
-ADAPTED = '''
+ADAPTED = """
 import numpy as np
 from portalis.lang import Array, f64
 
@@ -43,7 +43,7 @@ def laplace(u: Array[f64, 2], sweeps: int, out: Array[f64, 2]) -> None:
     for i in range(m):
         for j in range(n):
             out[i, j] = u[i, j]
-'''
+"""
 
 WHY = (
     "returning an array, u.copy(), slice assignment new[:, :] = u, and swapping two arrays "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NATURAL = '''
+NATURAL = """
 from portalis.lang import Array, f64
 
 
@@ -36,7 +36,7 @@ def lennard_jones(pos: Array[f64, 2], box: float, cutoff: float, forces: Array[f
                 forces[j, 1] -= f * dy
                 forces[j, 2] -= f * dz
     return energy
-'''
+"""
 
 ADAPTED = None
 WHY = ""

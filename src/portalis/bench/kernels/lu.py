@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NATURAL = '''
+NATURAL = """
 import numpy as np
 from portalis.lang import Array, f64, i64
 
@@ -26,9 +26,9 @@ def lu(a: Array[f64, 2], perm: Array[i64]) -> float:
             a[i, k] /= a[k, k]
             a[i, k + 1:] -= a[i, k] * a[k, k + 1:]
     return det
-'''
+"""
 
-ADAPTED = '''
+ADAPTED = """
 from portalis.lang import Array, f64, i64
 
 
@@ -52,7 +52,7 @@ def lu(a: Array[f64, 2], perm: Array[i64]) -> float:
             for j in range(k + 1, n):
                 a[i, j] -= f * a[k, j]
     return det
-'''
+"""
 
 WHY = (
     "row swap by fancy indexing a[[k, p]] = a[[p, k]] and the slice update "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NATURAL = '''
+NATURAL = """
 import numpy as np
 from portalis.lang import Array, f64
 
@@ -21,9 +21,9 @@ def matmul(a: Array[f64, 2], b: Array[f64, 2]) -> Array[f64, 2]:
             for j in range(p):
                 ci[j] += aik * bk[j]
     return c
-'''
+"""
 
-ADAPTED = '''
+ADAPTED = """
 from portalis.lang import Array, f64
 
 
@@ -40,7 +40,7 @@ def matmul(a: Array[f64, 2], b: Array[f64, 2], c: Array[f64, 2]) -> None:
             bk = b[k]
             for j in range(p):
                 ci[j] += aik * bk[j]
-'''
+"""
 
 WHY = "returning an array made in the function, `n, m = a.shape`: the caller passes `c`"
 ENTRY = "matmul"

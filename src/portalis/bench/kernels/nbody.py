@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NATURAL = '''
+NATURAL = """
 import math
 
 import numpy as np
@@ -65,7 +65,7 @@ def nbody(pos: Array[f64, 2], vel: Array[f64, 2], mass: Array[f64], steps: int) 
     for _ in range(steps):
         advance(pos, vel, mass, 0.01)
     return energy(pos, vel, mass)
-'''
+"""
 
 ADAPTED = None
 WHY = ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-NATURAL = '''
+NATURAL = """
 from portalis.lang import Array, f64
 
 
@@ -24,7 +24,7 @@ def sor(grid: Array[f64, 2], omega: float, iterations: int) -> float:
         for j in range(n):
             total += grid[i, j]
     return total
-'''
+"""
 
 ADAPTED = None
 WHY = ""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-NATURAL = '''
+NATURAL = """
 import math
 
 import numpy as np
@@ -49,7 +49,7 @@ def spectral_norm(n: int) -> float:
         vbv += ue * ve
         vv += ve * ve
     return math.sqrt(vbv / vv)
-'''
+"""
 
 ADAPTED = None
 WHY = ""
