@@ -47,3 +47,11 @@ def test_identical_is_bitwise() -> None:
     assert not identical(np.zeros(2), np.zeros(2, dtype=np.float32))
     assert ulps(1.0, np.nextafter(1.0, 2.0)) == 1
     assert ulps((np.array([-0.0]),), (np.array([0.0]),)) == 0  # equal numbers, other bits
+
+
+def test_difference_counts_values() -> None:
+    from portalis.bench.corpus import difference
+
+    assert difference((2, np.ones(3)), (2, np.ones(3))) == "identical"
+    near = np.array([1.0, np.nextafter(1.0, 2.0), 1.0])
+    assert difference((2, np.ones(3)), (2, near)) == "1 value(s) differ, ≤ 1 ulp"
