@@ -55,3 +55,4 @@ def test_difference_counts_values() -> None:
     assert difference((2, np.ones(3)), (2, np.ones(3))) == "identical"
     near = np.array([1.0, np.nextafter(1.0, 2.0), 1.0])
     assert difference((2, np.ones(3)), (2, near)) == "1 value(s) differ, ≤ 1 ulp"
+    assert difference((None, np.ones(3)), (None, near)) == "1 value(s) differ, ≤ 1 ulp"

@@ -92,6 +92,8 @@ def differing(a: Any, b: Any) -> int:
     """How many elements of two values (numbers or arrays) differ in their bits."""
     x = np.ascontiguousarray(np.atleast_1d(np.asarray(a)))
     y = np.ascontiguousarray(np.atleast_1d(np.asarray(b)))
+    if x.dtype.hasobject or y.dtype.hasobject:  # None, or another non-number result
+        return int(not identical(a, b))
     if x.dtype != y.dtype or x.shape != y.shape:
         return max(x.size, y.size)
     raw = np.dtype(f"V{x.itemsize}")
