@@ -529,7 +529,7 @@ class ExprLowerer:
             and float(right.value) == 2.0
         ):
             # x ** 2 by an exact product where that is provably CPython's pow
-            # (prelude/square.py); ~5x faster than pow, still CPython's bits.
+            # (prelude/square.py); 2-5x faster than pow, still CPython's bits.
             symbol = self.program.use_prelude("square", self.d, node)
             return ir.Call(line, col, F64, symbol, [self.coerce(left, F64, node)])
         symbol = self.program.use_prelude("float_pow", self.d, node)
