@@ -42,6 +42,12 @@ DEMOS: dict[str, Demo] = {
             "robot_arm",
             "a UR5 arm following a target path by damped-least-squares IK",
         ),
+        Demo(
+            "lidar",
+            "lidar",
+            "a 64-beam LiDAR on a car in a street, its scans cropped, voxelised, de-grounded "
+            "and de-noised",
+        ),
     )
 }
 

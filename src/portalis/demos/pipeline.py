@@ -100,10 +100,12 @@ def run_demo(
 
     t0 = time.perf_counter()
     run = DemoRun(demo, out_dir, timeline, seconds=steps)
-    run_headless(out_dir / SCENE_USDA, out_dir / RESULT_USDA, timeline, run)
+    # A scenario with large per-frame arrays names a binary result (``RESULT = "result.usdc"``).
+    result = out_dir / getattr(parts, "RESULT", RESULT_USDA)
+    run_headless(out_dir / SCENE_USDA, result, timeline, run)
     steps["run"] = time.perf_counter() - t0
     log(
-        f"ran       {out_dir / RESULT_USDA}  ({timeline.frames} frames at {timeline.fps:g} fps "
+        f"ran       {result}  ({timeline.frames} frames at {timeline.fps:g} fps "
         f"in {steps['run']:.2f} s)"
     )
     for line in run.summary:

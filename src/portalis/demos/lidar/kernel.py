@@ -60,9 +60,16 @@ INVALID = 2
 GROUND = 3
 OUTLIER = 4
 
-#: Voxel and cell indices are packed 20 bits per axis into one int key.
-AXIS_BITS = 20
+#: Voxel and cell indices are packed 14 bits per axis into one int key, and a hash-table
+#: entry packs a key with a 21-bit value (a voxel or cell number): one 64-bit load per probe.
+AXIS_BITS = 14
 AXIS_CELLS = 1 << AXIS_BITS
+VALUE_BITS = 21
+VALUE_MASK = (1 << VALUE_BITS) - 1
+#: At most this many points per scan (voxel numbers must fit in VALUE_BITS).
+MAX_POINTS = VALUE_MASK
+#: An empty hash-table slot (every valid entry is non-negative).
+EMPTY = -1
 #: Voxels sampled to score a RANSAC plane (all of them when there are fewer).
 RANSAC_SAMPLE = 2048
 #: Heights above the ground mapped onto the colour ramp (metres).
@@ -366,46 +373,35 @@ def _cell_hash(ix: int, iy: int, iz: int, mask: int) -> int:
     return ((ix * 73856093) ^ (iy * 19349663) ^ (iz * 83492791)) & mask
 
 
-def _find(table_keys: Array[i64], table_stamp: Array[i32], table_values: Array[i32],
-          stamp: int, key: int, slot: int, mask: int) -> int:
+def _find(table: Array[i64], key: int, slot: int, mask: int) -> int:
     """The value stored under ``key`` (-1 if absent), probing linearly from ``slot``."""
-    while table_stamp[slot] == stamp:
-        if table_keys[slot] == key:
-            return int(table_values[slot])
+    entry = table[slot]
+    while entry != EMPTY:
+        if entry >> VALUE_BITS == key:
+            return int(entry & VALUE_MASK)
         slot = (slot + 1) & mask
+        entry = table[slot]
     return -1
 
 
-def _table_size(table_keys: Array[i64], table_stamp: Array[i32],
-                table_values: Array[i32]) -> int:
-    """The largest power of two the three table arrays all hold."""
-    room = min(len(table_keys), len(table_stamp), len(table_values))
+def _table_size(table: Array[i64]) -> int:
+    """The largest power of two the table array holds."""
     size = 1
-    while size * 2 <= room:
+    while size * 2 <= len(table):
         size *= 2
     return size
 
 
-#: Stamp of the current hash-table generation: a slot is occupied when its stamp equals it,
-#: so a new table costs nothing to clear.
-stamp: int = 0
-
-
-def _next_stamp(table_stamp: Array[i32]) -> int:
-    global stamp
-    stamp += 1
-    if stamp >= 1 << 30:
-        for i in range(len(table_stamp)):
-            table_stamp[i] = 0
-        stamp = 1
-    return stamp
+def _clear_table(table: Array[i64], size: int) -> None:
+    for i in range(size):
+        table[i] = EMPTY
 
 
 def _count_neighbours(
     v: int, sums: Array[f64], voxel_cell_xyz: Array[i32],
-    table_keys: Array[i64], table_stamp: Array[i32], table_values: Array[i32],
+    table: Array[i64],
     cell_start: Array[i32], cell_items: Array[i32],
-    gen: int, mask: int, radius: float, wanted: int,
+    mask: int, radius: float, wanted: int,
 ) -> int:
     """Centroids within ``radius`` of centroid ``v`` (itself not counted), counting up to
     ``wanted`` and stopping there."""
@@ -418,17 +414,19 @@ def _count_neighbours(
     cy = int(voxel_cell_xyz[3 * v + 1])
     cz = int(voxel_cell_xyz[3 * v + 2])
     for k in range(27):
-        dx = k % 3 - 1
-        dy = (k // 3) % 3 - 1
-        dz = k // 9 - 1
+        # the centroid's own cell first (k + 13 = 13 is the offset 0, 0, 0): most centroids
+        # find enough neighbours there
+        m = (k + 13) % 27
+        dx = m % 3 - 1
+        dy = (m // 3) % 3 - 1
+        dz = m // 9 - 1
         ix = cx + dx
         iy = cy + dy
         iz = cz + dz
         if ix < 0 or iy < 0 or iz < 0:
             continue
         key = (ix << (2 * AXIS_BITS)) | (iy << AXIS_BITS) | iz
-        cell = _find(table_keys, table_stamp, table_values, gen, key,
-                     _cell_hash(ix, iy, iz, mask), mask)
+        cell = _find(table, key, _cell_hash(ix, iy, iz, mask), mask)
         if cell < 0:
             continue
         for j in range(cell_start[cell], cell_start[cell + 1]):
@@ -455,9 +453,7 @@ def filter_cloud(
     voxel_count: Array[i32],
     voxel_cell_xyz: Array[i32],
     sums: Array[f64],
-    table_keys: Array[i64],
-    table_stamp: Array[i32],
-    table_values: Array[i32],
+    table: Array[i64],
     cell_start: Array[i32],
     cell_items: Array[i32],
     voxel_size: float = 0.2,
@@ -487,8 +483,9 @@ def filter_cloud(
     Returns (count, fate_count, in_crop, voxels, ground, outliers): centroids written,
     scan points (the length of ``fate``), points inside the box, voxels, ground voxels and
     outlier voxels. The other arrays are working memory: per point (voxel_of), per voxel
-    (voxel_fate, voxel_count; 3 per voxel: voxel_cell_xyz, sums), the hash table (table_*,
-    at least twice the points) and the neighbour grid (cell_start, cell_items)."""
+    (voxel_fate, voxel_count; 3 per voxel: voxel_cell_xyz, sums), the hash table (``table``: at
+    least twice the points; the largest power of two it holds is used) and the neighbour
+    grid (cell_start, cell_items)."""
     n = scan.shape[0]
     if not voxel_size > 0.0 or math.isinf(voxel_size):
         raise ValueError("voxel_size must be a positive, finite number of metres")
@@ -501,7 +498,9 @@ def filter_cloud(
     span = max(crop_max_x - crop_min_x, crop_max_y - crop_min_y, crop_max_z - crop_min_z)
     if span / voxel_size >= AXIS_CELLS - 2 or span / outlier_radius >= AXIS_CELLS - 2:
         raise ValueError("voxel_size or outlier_radius is too small for the crop box")
-    size = _table_size(table_keys, table_stamp, table_values)
+    size = _table_size(table)
+    if n > MAX_POINTS:
+        raise ValueError("a scan may have at most MAX_POINTS (2**21 - 1) points")
     if 2 * n > size:
         raise ValueError("the hash table arrays must hold at least twice the scan's points")
     if len(fate) < n or len(voxel_of) < n or len(voxel_fate) < n or len(voxel_count) < n:
@@ -515,7 +514,7 @@ def filter_cloud(
     mask = size - 1
 
     # 1. crop, and 2. voxel grid: one hash-table entry per occupied voxel
-    gen = _next_stamp(table_stamp)
+    _clear_table(table, size)
     voxels = 0
     in_crop = 0
     for i in range(n):
@@ -538,17 +537,17 @@ def filter_cloud(
         key = (ix << (2 * AXIS_BITS)) | (iy << AXIS_BITS) | iz
         slot = _cell_hash(ix, iy, iz, mask)
         v = -1
-        while table_stamp[slot] == gen:
-            if table_keys[slot] == key:
-                v = int(table_values[slot])
+        entry = table[slot]
+        while entry != EMPTY:
+            if entry >> VALUE_BITS == key:
+                v = int(entry & VALUE_MASK)
                 break
             slot = (slot + 1) & mask
+            entry = table[slot]
         if v < 0:
             v = voxels
             voxels += 1
-            table_stamp[slot] = gen
-            table_keys[slot] = key
-            table_values[slot] = v
+            table[slot] = (key << VALUE_BITS) | v
             sums[3 * v] = 0.0
             sums[3 * v + 1] = 0.0
             sums[3 * v + 2] = 0.0
@@ -665,7 +664,7 @@ def filter_cloud(
                 ground += 1
 
     # 4. radius outlier removal over the other centroids, with a grid of cells of one radius
-    gen = _next_stamp(table_stamp)
+    _clear_table(table, size)
     cells = 0
     for v in range(voxels):
         if voxel_fate[v] != KEPT:
@@ -679,17 +678,17 @@ def filter_cloud(
         key = (ix << (2 * AXIS_BITS)) | (iy << AXIS_BITS) | iz
         slot = _cell_hash(ix, iy, iz, mask)
         c = -1
-        while table_stamp[slot] == gen:
-            if table_keys[slot] == key:
-                c = int(table_values[slot])
+        entry = table[slot]
+        while entry != EMPTY:
+            if entry >> VALUE_BITS == key:
+                c = int(entry & VALUE_MASK)
                 break
             slot = (slot + 1) & mask
+            entry = table[slot]
         if c < 0:
             c = cells
             cells += 1
-            table_stamp[slot] = gen
-            table_keys[slot] = key
-            table_values[slot] = c
+            table[slot] = (key << VALUE_BITS) | c
             cell_start[c + 1] = 0
         cell_start[c + 1] += 1
         voxel_count[v] = c  # the voxel's cell from here on (its point count is spent)
@@ -710,8 +709,8 @@ def filter_cloud(
         if voxel_fate[v] != KEPT:
             continue
         if outlier_min_neighbors > 0 and _count_neighbours(
-            v, sums, voxel_cell_xyz, table_keys, table_stamp, table_values,
-            cell_start, cell_items, gen, mask, outlier_radius, outlier_min_neighbors,
+            v, sums, voxel_cell_xyz, table,
+            cell_start, cell_items, mask, outlier_radius, outlier_min_neighbors,
         ) < outlier_min_neighbors:
             voxel_fate[v] = OUTLIER
             outliers += 1
