@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "ik": ("portalis.bench.ik", "UR5 IK solve from Python: compiled vs CPython"),
     "projectile": ("portalis.bench.projectile", "simulated steps/s headless, USD writes included"),
     "runner": ("portalis.bench.runner", "stage runner per-frame overhead vs bare module calls"),
+    "lidar": ("portalis.bench.lidar", "LiDAR filter at 100K points/frame and scanner, vs peers"),
 }
 
 __all__ = ["BENCHMARKS", "Timing", "format_seconds", "ratio", "report", "time_call"]

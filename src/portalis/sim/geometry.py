@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from pxr import Gf, Sdf, Usd, UsdGeom
+from pxr import Sdf, Usd, UsdGeom
 
 from portalis.errors import SceneError
 from portalis.sim.sources import Clock, Source
@@ -99,8 +99,12 @@ def _row(prim: Usd.Prim, cache: UsdGeom.XformCache, time: Usd.TimeCode, where: s
     to_local = np.array(to_world.GetInverse(), dtype=np.float64)
     affine = np.concatenate([to_local[:3, :3].T, to_local[3, :3, None]], axis=1)
     corners = np.array(
-        [[sx * extent[0], sy * extent[1], sz * extent[2]] for sx in (-1, 1) for sy in (-1, 1)
-         for sz in (-1, 1)]
+        [
+            [sx * extent[0], sy * extent[1], sz * extent[2]]
+            for sx in (-1, 1)
+            for sy in (-1, 1)
+            for sz in (-1, 1)
+        ]
     )
     m = np.array(to_world, dtype=np.float64)
     world = corners @ m[:3, :3] + m[3, :3]
@@ -128,7 +132,11 @@ class GeometrySource(Source):
         self.attr_path = rel.GetPath()
         self.type_name = Sdf.ValueTypeNames.DoubleArray
         self.animated = any(_varies(p) for p in self._prims)
-        self._value = None if self.animated else shape_rows(self._prims, Usd.TimeCode.EarliestTime(), where=where)
+        self._value = (
+            None
+            if self.animated
+            else shape_rows(self._prims, Usd.TimeCode.EarliestTime(), where=where)
+        )
 
     def get(self) -> Any:
         if self._value is not None:

@@ -70,6 +70,95 @@ VALUE_MASK = (1 << VALUE_BITS) - 1
 MAX_POINTS = VALUE_MASK
 #: An empty hash-table slot (every valid entry is non-negative).
 EMPTY = -1
+#: The 27 grid cells around a cell, its own first: most centroids find enough neighbours
+#: there and stop looking.
+AROUND_X = (
+    0,
+    -1,
+    0,
+    1,
+    -1,
+    0,
+    1,
+    -1,
+    0,
+    1,
+    -1,
+    0,
+    1,
+    -1,
+    1,
+    -1,
+    0,
+    1,
+    -1,
+    0,
+    1,
+    -1,
+    0,
+    1,
+    -1,
+    0,
+    1,
+)
+AROUND_Y = (
+    0,
+    -1,
+    -1,
+    -1,
+    0,
+    0,
+    0,
+    1,
+    1,
+    1,
+    -1,
+    -1,
+    -1,
+    0,
+    0,
+    1,
+    1,
+    1,
+    -1,
+    -1,
+    -1,
+    0,
+    0,
+    0,
+    1,
+    1,
+    1,
+)
+AROUND_Z = (
+    0,
+    -1,
+    -1,
+    -1,
+    -1,
+    -1,
+    -1,
+    -1,
+    -1,
+    -1,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+    1,
+)
 #: Voxels sampled to score a RANSAC plane (all of them when there are fewer).
 RANSAC_SAMPLE = 2048
 #: Heights above the ground mapped onto the colour ramp (metres).
@@ -99,8 +188,9 @@ def _unit(h: int) -> float:
 # -- ray casting against one shape, in its local frame --------------------------------------------
 
 
-def _hit_plane(ou: float, ov: float, ow: float, du: float, dv: float, dw: float,
-               width: float, length: float) -> float:
+def _hit_plane(
+    ou: float, ov: float, ow: float, du: float, dv: float, dw: float, width: float, length: float
+) -> float:
     """Distance along the ray to a rectangle in the plane w = 0 (inf if none)."""
     if abs(dw) < PARALLEL:
         return math.inf
@@ -112,8 +202,9 @@ def _hit_plane(ou: float, ov: float, ow: float, du: float, dv: float, dw: float,
     return t
 
 
-def _hit_sphere(ox: float, oy: float, oz: float, dx: float, dy: float, dz: float,
-                radius: float) -> float:
+def _hit_sphere(
+    ox: float, oy: float, oz: float, dx: float, dy: float, dz: float, radius: float
+) -> float:
     a = dx * dx + dy * dy + dz * dz
     b = ox * dx + oy * dy + oz * dz
     c = ox * ox + oy * oy + oz * oz - radius * radius
@@ -142,8 +233,9 @@ def _slab(o: float, d: float, half: float, near: float, far: float) -> tuple[flo
     return max(near, t1), min(far, t2)
 
 
-def _hit_cube(ox: float, oy: float, oz: float, dx: float, dy: float, dz: float,
-              size: float) -> float:
+def _hit_cube(
+    ox: float, oy: float, oz: float, dx: float, dy: float, dz: float, size: float
+) -> float:
     half = 0.5 * size
     near, far = _slab(ox, dx, half, -math.inf, math.inf)
     near, far = _slab(oy, dy, half, near, far)
@@ -157,8 +249,9 @@ def _hit_cube(ox: float, oy: float, oz: float, dx: float, dy: float, dz: float,
     return math.inf
 
 
-def _hit_cylinder(ou: float, ov: float, ow: float, du: float, dv: float, dw: float,
-                  radius: float, height: float) -> float:
+def _hit_cylinder(
+    ou: float, ov: float, ow: float, du: float, dv: float, dw: float, radius: float, height: float
+) -> float:
     """A capped cylinder along w, centred on the origin."""
     best = math.inf
     half = 0.5 * height
@@ -189,8 +282,9 @@ def _hit_cylinder(ou: float, ov: float, ow: float, du: float, dv: float, dw: flo
     return best
 
 
-def _hit_shape(shapes: Array[f64, 2], s: int, ox: float, oy: float, oz: float,
-               dx: float, dy: float, dz: float) -> float:
+def _hit_shape(
+    shapes: Array[f64, 2], s: int, ox: float, oy: float, oz: float, dx: float, dy: float, dz: float
+) -> float:
     """Distance along the (world) ray to shape row ``s`` (inf if none). The ray goes into
     the shape's local frame unnormalised, so distances stay world distances."""
     lx = shapes[s, 4] * ox + shapes[s, 5] * oy + shapes[s, 6] * oz + shapes[s, 7]
@@ -384,10 +478,11 @@ def _find(table: Array[i64], key: int, slot: int, mask: int) -> int:
     return -1
 
 
-def _table_size(table: Array[i64]) -> int:
-    """The largest power of two the table array holds."""
-    size = 1
-    while size * 2 <= len(table):
+def _table_size(entries: int) -> int:
+    """The smallest power of two at least twice ``entries``: a table at most half full keeps
+    probe chains short, and no larger than that keeps it in cache."""
+    size = 2
+    while size < 2 * entries:
         size *= 2
     return size
 
@@ -398,10 +493,15 @@ def _clear_table(table: Array[i64], size: int) -> None:
 
 
 def _count_neighbours(
-    v: int, sums: Array[f64], voxel_cell_xyz: Array[i32],
+    v: int,
+    sums: Array[f64],
+    voxel_cell_xyz: Array[i32],
     table: Array[i64],
-    cell_start: Array[i32], cell_items: Array[i32],
-    mask: int, radius: float, wanted: int,
+    cell_start: Array[i32],
+    cell_items: Array[i32],
+    mask: int,
+    radius: float,
+    wanted: int,
 ) -> int:
     """Centroids within ``radius`` of centroid ``v`` (itself not counted), counting up to
     ``wanted`` and stopping there."""
@@ -414,12 +514,9 @@ def _count_neighbours(
     cy = int(voxel_cell_xyz[3 * v + 1])
     cz = int(voxel_cell_xyz[3 * v + 2])
     for k in range(27):
-        # the centroid's own cell first (k + 13 = 13 is the offset 0, 0, 0): most centroids
-        # find enough neighbours there
-        m = (k + 13) % 27
-        dx = m % 3 - 1
-        dy = (m // 3) % 3 - 1
-        dz = m // 9 - 1
+        dx = AROUND_X[k]
+        dy = AROUND_Y[k]
+        dz = AROUND_Z[k]
         ix = cx + dx
         iy = cy + dy
         iz = cz + dz
@@ -463,6 +560,7 @@ def filter_cloud(
     crop_max_x: float = 40.0,
     crop_max_y: float = 40.0,
     crop_max_z: float = 4.0,
+    min_range: float = 2.5,
     ground_threshold: float = 0.15,
     ground_iterations: int = 48,
     ground_max_tilt_deg: float = 15.0,
@@ -470,8 +568,9 @@ def filter_cloud(
     outlier_min_neighbors: int = 3,
     seed: int = 11,
 ) -> tuple[int, int, int, int, int, int]:
-    """Filter one scan (rows of x, y, z): crop to the box, one centroid per voxel of
-    ``voxel_size``, remove the ground plane fitted by RANSAC (planes tilted more than
+    """Filter one scan (rows of x, y, z): crop to the box, less the sphere of ``min_range``
+    around the sensor (the vehicle itself, and the densest spurious returns); one centroid
+    per voxel of ``voxel_size``; remove the ground plane fitted by RANSAC (planes tilted more than
     ``ground_max_tilt_deg`` from horizontal are not ground; a voxel within
     ``ground_threshold`` of it is ground), remove centroids with fewer than
     ``outlier_min_neighbors`` others within ``outlier_radius``.
@@ -483,8 +582,8 @@ def filter_cloud(
     Returns (count, fate_count, in_crop, voxels, ground, outliers): centroids written,
     scan points (the length of ``fate``), points inside the box, voxels, ground voxels and
     outlier voxels. The other arrays are working memory: per point (voxel_of), per voxel
-    (voxel_fate, voxel_count; 3 per voxel: voxel_cell_xyz, sums), the hash table (``table``: at
-    least twice the points; the largest power of two it holds is used) and the neighbour
+    (voxel_fate, voxel_count; 3 per voxel: voxel_cell_xyz, sums), the hash table (``table``: the
+    power of two at least twice the points) and the neighbour
     grid (cell_start, cell_items)."""
     n = scan.shape[0]
     if not voxel_size > 0.0 or math.isinf(voxel_size):
@@ -498,11 +597,11 @@ def filter_cloud(
     span = max(crop_max_x - crop_min_x, crop_max_y - crop_min_y, crop_max_z - crop_min_z)
     if span / voxel_size >= AXIS_CELLS - 2 or span / outlier_radius >= AXIS_CELLS - 2:
         raise ValueError("voxel_size or outlier_radius is too small for the crop box")
-    size = _table_size(table)
+    size = _table_size(n)
     if n > MAX_POINTS:
         raise ValueError("a scan may have at most MAX_POINTS (2**21 - 1) points")
-    if 2 * n > size:
-        raise ValueError("the hash table arrays must hold at least twice the scan's points")
+    if size > len(table):
+        raise ValueError("table must hold the power of two at least twice the scan's points")
     if len(fate) < n or len(voxel_of) < n or len(voxel_fate) < n or len(voxel_count) < n:
         raise ValueError("fate, voxel_of, voxel_fate and voxel_count must hold the points")
     if len(sums) < 3 * n or len(voxel_cell_xyz) < 3 * n or len(cell_items) < n:
@@ -512,6 +611,7 @@ def filter_cloud(
     if len(out_xyz) < 3 * n or len(colors) < 3 * n:
         raise ValueError("out_xyz and colors must hold 3 numbers per point")
     mask = size - 1
+    min_range2 = min_range * min_range
 
     # 1. crop, and 2. voxel grid: one hash-table entry per occupied voxel
     _clear_table(table, size)
@@ -525,8 +625,15 @@ def filter_cloud(
             fate[i] = INVALID
             voxel_of[i] = -1
             continue
-        if (x < crop_min_x or x > crop_max_x or y < crop_min_y or y > crop_max_y
-                or z < crop_min_z or z > crop_max_z):
+        if (
+            x < crop_min_x
+            or x > crop_max_x
+            or y < crop_min_y
+            or y > crop_max_y
+            or z < crop_min_z
+            or z > crop_max_z
+            or x * x + y * y + z * z < min_range2
+        ):
             fate[i] = CROPPED
             voxel_of[i] = -1
             continue
@@ -643,15 +750,19 @@ def filter_cloud(
                 syz += y * z
                 sz += z
                 m += 1
-        det = (sxx * (syy * m - sy * sy) - sxy * (sxy * m - sy * sx)
-               + sx * (sxy * sy - syy * sx))
+        det = sxx * (syy * m - sy * sy) - sxy * (sxy * m - sy * sx) + sx * (sxy * sy - syy * sx)
         if abs(det) > 1e-12:
-            plane_a = (sxz * (syy * m - sy * sy) - sxy * (syz * m - sy * sz)
-                       + sx * (syz * sy - syy * sz)) / det
-            plane_b = (sxx * (syz * m - sz * sy) - sxz * (sxy * m - sy * sx)
-                       + sx * (sxy * sz - syz * sx)) / det
-            plane_c = (sxx * (syy * sz - sy * syz) - sxy * (sxy * sz - sy * sxz)
-                       + sx * (sxy * syz - syy * sxz)) / det
+            plane_a = (
+                sxz * (syy * m - sy * sy) - sxy * (syz * m - sy * sz) + sx * (syz * sy - syy * sz)
+            ) / det
+            plane_b = (
+                sxx * (syz * m - sz * sy) - sxz * (sxy * m - sy * sx) + sx * (sxy * sz - syz * sx)
+            ) / det
+            plane_c = (
+                sxx * (syy * sz - sy * syz)
+                - sxy * (sxy * sz - sy * sxz)
+                + sx * (sxy * syz - syy * sxz)
+            ) / det
         else:
             plane_a = -best_nx / best_nz
             plane_b = -best_ny / best_nz
@@ -664,6 +775,8 @@ def filter_cloud(
                 ground += 1
 
     # 4. radius outlier removal over the other centroids, with a grid of cells of one radius
+    size = _table_size(voxels - ground)
+    mask = size - 1
     _clear_table(table, size)
     cells = 0
     for v in range(voxels):
@@ -708,10 +821,21 @@ def filter_cloud(
     for v in range(voxels):
         if voxel_fate[v] != KEPT:
             continue
-        if outlier_min_neighbors > 0 and _count_neighbours(
-            v, sums, voxel_cell_xyz, table,
-            cell_start, cell_items, mask, outlier_radius, outlier_min_neighbors,
-        ) < outlier_min_neighbors:
+        if (
+            outlier_min_neighbors > 0
+            and _count_neighbours(
+                v,
+                sums,
+                voxel_cell_xyz,
+                table,
+                cell_start,
+                cell_items,
+                mask,
+                outlier_radius,
+                outlier_min_neighbors,
+            )
+            < outlier_min_neighbors
+        ):
             voxel_fate[v] = OUTLIER
             outliers += 1
 

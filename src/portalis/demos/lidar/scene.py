@@ -127,16 +127,28 @@ def build_street(stage: Usd.Stage, seed: int = 3) -> int:
             depth = float(rng.uniform(6.0, 10.0))
             height = float(rng.uniform(6.0, 18.0))
             y = side * (11.0 + depth / 2)
-            _box(stage, f"{STREET}/Building_{'LR'[side > 0]}{k}", (x + width / 2, y),
-                 (width, depth, height), float(rng.uniform(-3.0, 3.0)), (0.62, 0.55, 0.48))
+            _box(
+                stage,
+                f"{STREET}/Building_{'LR'[side > 0]}{k}",
+                (x + width / 2, y),
+                (width, depth, height),
+                float(rng.uniform(-3.0, 3.0)),
+                (0.62, 0.55, 0.48),
+            )
             x += width + float(rng.uniform(2.0, 6.0))
             k += 1
             count += 1
     for i in range(10):  # parked cars along both kerbs
         side = 1 if i % 2 else -1
         x = -60.0 + 13.0 * i + float(rng.uniform(-2.0, 2.0))
-        _box(stage, f"{STREET}/Car{i}", (x, side * 6.5), (4.4, 1.8, 1.5),
-             float(rng.uniform(-4.0, 4.0)), (0.2, 0.3, 0.6))
+        _box(
+            stage,
+            f"{STREET}/Car{i}",
+            (x, side * 6.5),
+            (4.4, 1.8, 1.5),
+            float(rng.uniform(-4.0, 4.0)),
+            (0.2, 0.3, 0.6),
+        )
         count += 1
     for i in range(8):  # lamp posts with a lamp on top
         side = -1 if i % 2 else 1
@@ -178,14 +190,26 @@ def build_street(stage: Usd.Stage, seed: int = 3) -> int:
             bollard.AddTranslateOp().Set(Gf.Vec3d(x, side * 4.6, 0.5 + ground_height(side * 4.6)))
             _colour(bollard, (0.8, 0.7, 0.1))
         else:
-            _box(stage, f"{STREET}/Crate{i}", (x, side * 4.8), (1.2, 1.2, 1.2),
-                 float(rng.uniform(0.0, 45.0)), (0.6, 0.45, 0.25))
+            _box(
+                stage,
+                f"{STREET}/Crate{i}",
+                (x, side * 4.8),
+                (1.2, 1.2, 1.2),
+                float(rng.uniform(0.0, 45.0)),
+                (0.6, 0.45, 0.25),
+            )
         count += 1
     return count
 
 
-def _box(stage: Usd.Stage, path: str, xy: tuple[float, float], size: tuple[float, float, float],
-         yaw_deg: float, colour: tuple[float, float, float]) -> None:
+def _box(
+    stage: Usd.Stage,
+    path: str,
+    xy: tuple[float, float],
+    size: tuple[float, float, float],
+    yaw_deg: float,
+    colour: tuple[float, float, float],
+) -> None:
     """A unit cube scaled to ``size``, standing on the ground at ``xy``."""
     cube = UsdGeom.Cube.Define(stage, path)
     cube.CreateSizeAttr(1.0)
