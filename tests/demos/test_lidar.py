@@ -108,7 +108,7 @@ def test_compiled_filter_equals_cpython_on_a_real_frame(compiled: Kernel, frames
     got, wasm = run_filter(compiled, scan)
     want, py = run_filter(cpython_kernel(), scan)
     assert got == want
-    count, n = got[0], got[1]
+    count, n = got[0], got[2]
     assert n == len(scan)
     for name, length in (("out_xyz", 3 * count), ("colors", 3 * count), ("fate", n)):
         assert np.array_equal(wasm[name][:length], py[name][:length]), name
@@ -116,7 +116,7 @@ def test_compiled_filter_equals_cpython_on_a_real_frame(compiled: Kernel, frames
 
 def test_numpy_filter_agrees_on_the_voxel_set(compiled: Kernel, frames: list) -> None:
     for frame in frames[:: max(1, len(frames) // 4)]:
-        (count, _, in_crop, voxels, ground, _), buffers = run_filter(compiled, frame.raw)
+        (count, _, _, in_crop, voxels, ground, _), buffers = run_filter(compiled, frame.raw)
         reference = filter_numpy(frame.raw)
         assert reference.in_crop == in_crop
         assert len(reference.centroids) == voxels
@@ -151,13 +151,13 @@ def kernel(request: pytest.FixtureRequest, compiled: Kernel) -> Any:
 
 def test_an_empty_scan_gives_an_empty_cloud(kernel: Any) -> None:
     got, _ = run_filter(kernel, np.zeros((0, 3), np.float32))
-    assert got == (0, 0, 0, 0, 0, 0)
+    assert got == (0, 0, 0, 0, 0, 0, 0)
 
 
 def test_a_scan_outside_the_crop_box_gives_an_empty_cloud(kernel: Any) -> None:
     scan = np.full((50, 3), 100.0, np.float32)
     got, buffers = run_filter(kernel, scan)
-    assert got == (0, 50, 0, 0, 0, 0)
+    assert got == (0, 0, 50, 0, 0, 0, 0)
     assert np.all(buffers["fate"][:50] == lk.CROPPED)
 
 
@@ -234,7 +234,7 @@ def shapes(demo: Path) -> np.ndarray:
 
 def run_scan(kernel: Any, shapes: np.ndarray, beams: int, steps: int, **kw: Any) -> tuple:
     buffers = scan_buffers(beams, steps, len(shapes))
-    count, spurious = kernel.scan(
+    count, _, spurious = kernel.scan(
         shapes, -10.0, 0.5, 0.0, 3.0, **buffers, beams=beams, steps=steps, **kw
     )
     points = buffers["points"][: 3 * count].reshape(-1, 3)

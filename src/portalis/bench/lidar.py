@@ -197,7 +197,7 @@ def scaling_scans(sizes: list[int], shapes: np.ndarray) -> dict[int, np.ndarray]
     for size in sizes:
         steps = max(1, round(size / 0.93 / 64))
         buffers = scan_buffers(64, steps, len(shapes))
-        count, _ = kernel.scan(shapes, -10.0, 0.3, 0.0, 2.0, **buffers, steps=steps)
+        count = kernel.scan(shapes, -10.0, 0.3, 0.0, 2.0, **buffers, steps=steps)[0]
         out[size] = buffers["points"][: 3 * count].reshape(-1, 3).copy()
     return out
 

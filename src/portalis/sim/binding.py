@@ -386,12 +386,10 @@ class ModulePrim:
 
 
 def _length_result(array: str, names: tuple[str, ...]) -> int | None:
-    """The result saying how much of array ``array`` an output takes: ``ARRAY_count``,
-    else ``count``; None when the function returns neither."""
-    for name in (array + "_count", "count"):
-        if name in names:
-            return names.index(name)
-    return None
+    """The result saying how much of array ``array`` an output takes: ``ARRAY_count``;
+    None when the function returns no such result (the whole array is the output)."""
+    name = array + "_count"
+    return names.index(name) if name in names else None
 
 
 def _result_getter(prim: ModulePrim, index: int) -> Any:

@@ -345,13 +345,14 @@ def scan(
     dropout: float = 0.02,
     spurious_rate: float = 0.02,
     seed: int = 7,
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
     """One revolution: ``beams`` rays from ``fov_down_deg`` to ``fov_up_deg`` at each of
     ``steps`` azimuths, from ``mount_height`` above the vehicle's pose (``pose_*``, its
     heading in degrees about z). Writes the returns to ``points`` (x, y, z per point, sensor
     frame, flat) and ``labels`` (the shape row hit, or SPURIOUS), nearest shape first; a ray
     that hits nothing within ``max_range``, or drops out, writes nothing. Returns
-    (count, spurious): points written, and how many of them are spurious.
+    (points_count, labels_count, spurious): points written (twice, one per array output),
+    and how many of them are spurious.
 
     Work arrays: ``shape_cones`` (5 per shape), ``beam_table`` (3 per beam), ``candidates``
     (1 per shape)."""
@@ -457,7 +458,10 @@ def scan(
             points[3 * count + 2] = best * sin_el
             labels[count] = hit
             count += 1
-    return count, spurious
+    # The runner trims an array output NAME to the result NAME_count (docs/usd.md).
+    points_count = count
+    labels_count = count
+    return points_count, labels_count, spurious
 
 
 # -- the filter -----------------------------------------------------------------------------------
@@ -567,7 +571,7 @@ def filter_cloud(
     outlier_radius: float = 0.6,
     outlier_min_neighbors: int = 3,
     seed: int = 11,
-) -> tuple[int, int, int, int, int, int]:
+) -> tuple[int, int, int, int, int, int, int]:
     """Filter one scan (rows of x, y, z): crop to the box, less the sphere of ``min_range``
     around the sensor (the vehicle itself, and the densest spurious returns); one centroid
     per voxel of ``voxel_size``; remove the ground plane fitted by RANSAC (planes tilted more than
@@ -579,9 +583,10 @@ def filter_cloud(
     point) and their colours by height above the ground to ``colors``; ``fate`` tells for
     each scan point what became of it (KEPT, CROPPED, INVALID, GROUND, OUTLIER).
 
-    Returns (count, fate_count, in_crop, voxels, ground, outliers): centroids written,
-    scan points (the length of ``fate``), points inside the box, voxels, ground voxels and
-    outlier voxels. The other arrays are working memory: per point (voxel_of), per voxel
+    Returns (out_xyz_count, colors_count, fate_count, in_crop, voxels, ground, outliers):
+    centroids written (twice: the runner trims each array output NAME to the result
+    NAME_count), scan points (the length of ``fate``), points inside the box, voxels, ground
+    voxels and outlier voxels. The other arrays are working memory: per point (voxel_of), per voxel
     (voxel_fate, voxel_count; 3 per voxel: voxel_cell_xyz, sums), the hash table (``table``: the
     power of two at least twice the points) and the neighbour
     grid (cell_start, cell_items)."""
@@ -864,5 +869,7 @@ def filter_cloud(
     for i in range(n):
         if fate[i] == KEPT:
             fate[i] = voxel_fate[voxel_of[i]]
+    out_xyz_count = count
+    colors_count = count
     fate_count = n
-    return count, fate_count, in_crop, voxels, ground, outliers
+    return out_xyz_count, colors_count, fate_count, in_crop, voxels, ground, outliers

@@ -21,6 +21,14 @@ from portalis.demos.lidar.scene import FILTER, FILTERED, RESULT, SCANNER
 #: The ground is the first shape the scanner reads (label 0).
 GROUND_LABEL = 0
 STAGES = ("scan", "in_crop", "voxels", "ground", "outliers", "count")
+#: The filter's output holding each count (the kept points: the length of ``out_xyz``).
+OUTPUTS = {
+    "in_crop": "in_crop",
+    "voxels": "voxels",
+    "ground": "ground",
+    "outliers": "outliers",
+    "count": "out_xyz_count",
+}
 
 
 @dataclass
@@ -75,7 +83,7 @@ def read_frames(result: Path) -> list[Frame]:
             continue
         counts = {"scan": len(raw)}
         for name in STAGES[1:]:
-            counts[name] = int(filt.GetAttribute("outputs:" + name).Get(time))
+            counts[name] = int(filt.GetAttribute("outputs:" + OUTPUTS[name]).Get(time))
         frames.append(
             Frame(
                 time=float(time),

@@ -10,12 +10,12 @@ the first target, so its returns carry label 0.
 
 ``/World/Vehicle`` drives along x; its ``xformOp:translate`` and ``xformOp:rotateZ`` are time
 samples. The scanner (``/World/Vehicle/Lidar/Scanner``) reads them through connections and
-writes the scan, in the sensor frame, to ``outputs:points`` (trimmed to the ``count`` it
-returns). The filter (``/World/Vehicle/Lidar/Filter``) has ``inputs:scan`` connected to that
-output, and its ``outputs:out_xyz`` / ``outputs:colors`` are forwarded to
-``/World/Vehicle/Lidar/Filtered``, a UsdGeom.Points prim under the sensor's Xform, so the
-filtered cloud sits where it was seen. The result is binary (``result.usdc``): the raw scan
-alone is 1.2 MB a frame.
+writes the scan, in the sensor frame, to ``outputs:points`` (trimmed to the
+``points_count`` it returns). The filter (``/World/Vehicle/Lidar/Filter``) has
+``inputs:scan`` connected to that output, and its ``outputs:out_xyz`` / ``outputs:colors``
+are forwarded to ``/World/Vehicle/Lidar/Filtered``, a UsdGeom.Points prim under the sensor's
+Xform, so the filtered cloud sits where it was seen. The result is binary (``result.usdc``):
+the raw scan alone is 1.2 MB a frame.
 """
 
 from __future__ import annotations
@@ -272,7 +272,7 @@ def _scanner(stage: Usd.Stage, wasm_path: str, drive: Drive) -> None:
     add_input(prim, "seed", "int", drive.seed)
     add_output(prim, "points", "point3f[]")
     add_output(prim, "labels", "int[]")
-    add_output(prim, "count", "int")
+    add_output(prim, "points_count", "int")
     add_output(prim, "spurious", "int")
 
 
@@ -290,7 +290,7 @@ def _filter(stage: Usd.Stage, wasm_path: str, drive: Drive) -> None:
     add_output(prim, "out_xyz", "point3f[]", [points.GetAttribute("points")])
     add_output(prim, "colors", "color3f[]", [points.GetAttribute("primvars:displayColor")])
     add_output(prim, "fate", "int[]")
-    for name in ("count", "in_crop", "voxels", "ground", "outliers"):
+    for name in ("out_xyz_count", "in_crop", "voxels", "ground", "outliers"):
         add_output(prim, name, "int")
 
 
