@@ -32,6 +32,7 @@ def filter_buffers(points: int) -> dict[str, np.ndarray]:
         "voxel_of": np.zeros(n, np.int32),
         "voxel_fate": np.zeros(n, np.int32),
         "voxel_count": np.zeros(n, np.int32),
+        "voxel_key": np.zeros(n, np.int64),
         "voxel_cell_xyz": np.zeros(3 * n, np.int32),
         "sums": np.zeros(3 * n),
         "table": np.zeros(table, np.int64),

@@ -64,6 +64,11 @@ OUTLIER = 4
 #: entry packs a key with a 21-bit value (a voxel or cell number): one 64-bit load per probe.
 AXIS_BITS = 14
 AXIS_CELLS = 1 << AXIS_BITS
+X_SHIFT = 2 * AXIS_BITS
+AXIS_MASK = AXIS_CELLS - 1
+#: The voxel table starts at this fraction of the points (scans have several points per
+#: voxel) and doubles whenever it is half full: a small table stays in cache.
+FIRST_TABLE_SHARE = 8
 VALUE_BITS = 21
 VALUE_MASK = (1 << VALUE_BITS) - 1
 #: At most this many points per scan (voxel numbers must fit in VALUE_BITS).
@@ -491,6 +496,18 @@ def _table_size(entries: int) -> int:
     return size
 
 
+def _rehash(table: Array[i64], voxel_key: Array[i64], voxels: int, size: int) -> None:
+    """Put voxels 0 … voxels-1 into a table of ``size`` slots (a grown table)."""
+    _clear_table(table, size)
+    mask = size - 1
+    for v in range(voxels):
+        key = voxel_key[v]
+        slot = _cell_hash(key >> X_SHIFT, (key >> AXIS_BITS) & AXIS_MASK, key & AXIS_MASK, mask)
+        while table[slot] != EMPTY:
+            slot = (slot + 1) & mask
+        table[slot] = (key << VALUE_BITS) | v
+
+
 def _clear_table(table: Array[i64], size: int) -> None:
     for i in range(size):
         table[i] = EMPTY
@@ -526,7 +543,7 @@ def _count_neighbours(
         iz = cz + dz
         if ix < 0 or iy < 0 or iz < 0:
             continue
-        key = (ix << (2 * AXIS_BITS)) | (iy << AXIS_BITS) | iz
+        key = (ix << X_SHIFT) | (iy << AXIS_BITS) | iz
         cell = _find(table, key, _cell_hash(ix, iy, iz, mask), mask)
         if cell < 0:
             continue
@@ -552,6 +569,7 @@ def filter_cloud(
     voxel_of: Array[i32],
     voxel_fate: Array[i32],
     voxel_count: Array[i32],
+    voxel_key: Array[i64],
     voxel_cell_xyz: Array[i32],
     sums: Array[f64],
     table: Array[i64],
@@ -607,16 +625,27 @@ def filter_cloud(
         raise ValueError("a scan may have at most MAX_POINTS (2**21 - 1) points")
     if size > len(table):
         raise ValueError("table must hold the power of two at least twice the scan's points")
-    if len(fate) < n or len(voxel_of) < n or len(voxel_fate) < n or len(voxel_count) < n:
-        raise ValueError("fate, voxel_of, voxel_fate and voxel_count must hold the points")
+    if (
+        len(fate) < n
+        or len(voxel_of) < n
+        or len(voxel_fate) < n
+        or len(voxel_count) < n
+        or len(voxel_key) < n
+    ):
+        raise ValueError("fate, voxel_of, voxel_fate, voxel_count, voxel_key must hold the points")
     if len(sums) < 3 * n or len(voxel_cell_xyz) < 3 * n or len(cell_items) < n:
         raise ValueError("sums and voxel_cell_xyz must hold 3 numbers per point")
     if len(cell_start) < n + 1:
         raise ValueError("cell_start must hold one more than the points")
     if len(out_xyz) < 3 * n or len(colors) < 3 * n:
         raise ValueError("out_xyz and colors must hold 3 numbers per point")
+    size = _table_size(n // FIRST_TABLE_SHARE)
     mask = size - 1
     min_range2 = min_range * min_range
+    # voxel and cell indices by multiplying with the inverse size (the NumPy reference does
+    # the same, so both agree at voxel boundaries)
+    per_voxel = 1.0 / voxel_size
+    per_cell = 1.0 / outlier_radius
 
     # 1. crop, and 2. voxel grid: one hash-table entry per occupied voxel
     _clear_table(table, size)
@@ -628,7 +657,6 @@ def filter_cloud(
         z = float(scan[i, 2])
         if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
             fate[i] = INVALID
-            voxel_of[i] = -1
             continue
         if (
             x < crop_min_x
@@ -640,13 +668,12 @@ def filter_cloud(
             or x * x + y * y + z * z < min_range2
         ):
             fate[i] = CROPPED
-            voxel_of[i] = -1
             continue
         in_crop += 1
-        ix = math.floor((x - crop_min_x) / voxel_size)
-        iy = math.floor((y - crop_min_y) / voxel_size)
-        iz = math.floor((z - crop_min_z) / voxel_size)
-        key = (ix << (2 * AXIS_BITS)) | (iy << AXIS_BITS) | iz
+        ix = math.floor((x - crop_min_x) * per_voxel)
+        iy = math.floor((y - crop_min_y) * per_voxel)
+        iz = math.floor((z - crop_min_z) * per_voxel)
+        key = (ix << X_SHIFT) | (iy << AXIS_BITS) | iz
         slot = _cell_hash(ix, iy, iz, mask)
         v = -1
         entry = table[slot]
@@ -660,6 +687,11 @@ def filter_cloud(
             v = voxels
             voxels += 1
             table[slot] = (key << VALUE_BITS) | v
+            voxel_key[v] = key
+            if 2 * voxels > size:
+                size *= 2
+                mask = size - 1
+                _rehash(table, voxel_key, voxels, size)
             sums[3 * v] = 0.0
             sums[3 * v + 1] = 0.0
             sums[3 * v + 2] = 0.0
@@ -787,13 +819,13 @@ def filter_cloud(
     for v in range(voxels):
         if voxel_fate[v] != KEPT:
             continue
-        ix = math.floor((sums[3 * v] - crop_min_x) / outlier_radius)
-        iy = math.floor((sums[3 * v + 1] - crop_min_y) / outlier_radius)
-        iz = math.floor((sums[3 * v + 2] - crop_min_z) / outlier_radius)
+        ix = math.floor((sums[3 * v] - crop_min_x) * per_cell)
+        iy = math.floor((sums[3 * v + 1] - crop_min_y) * per_cell)
+        iz = math.floor((sums[3 * v + 2] - crop_min_z) * per_cell)
         voxel_cell_xyz[3 * v] = ix
         voxel_cell_xyz[3 * v + 1] = iy
         voxel_cell_xyz[3 * v + 2] = iz
-        key = (ix << (2 * AXIS_BITS)) | (iy << AXIS_BITS) | iz
+        key = (ix << X_SHIFT) | (iy << AXIS_BITS) | iz
         slot = _cell_hash(ix, iy, iz, mask)
         c = -1
         entry = table[slot]

@@ -80,7 +80,7 @@ def filter_numpy(scan: np.ndarray, p: FilterParams = FilterParams()) -> Filtered
     if len(q) == 0:
         empty = np.zeros((0, 3))
         return Filtered(empty, empty, 0, 0, 0)
-    keys = _cell_keys(np.floor((q - lo) / p.voxel_size).astype(np.int64))
+    keys = _cell_keys(np.floor((q - lo) * (1.0 / p.voxel_size)).astype(np.int64))
     _, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
     inverse = inverse.reshape(-1)
     centroids = (
@@ -132,7 +132,7 @@ def _neighbour_counts(c: np.ndarray, lo: np.ndarray, radius: float, _wanted: int
     counts = np.zeros(m, np.int64)
     if m == 0:
         return counts
-    cells = np.floor((c - lo) / radius).astype(np.int64)
+    cells = np.floor((c - lo) * (1.0 / radius)).astype(np.int64)
     keys = _cell_keys(cells)
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
