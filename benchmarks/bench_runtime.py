@@ -1,9 +1,9 @@
 """Kept for `python benchmarks/bench_runtime.py`. The benchmark ships in the package
-(`portalis.bench.runtime`), so `portalis bench runtime` also runs it from an installed wheel."""
+(`portalis.bench.calls`), so `portalis bench runtime` also runs it from an installed wheel."""
 
 import sys
 
-from portalis.bench.runtime import main
+from portalis.bench.calls import main
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

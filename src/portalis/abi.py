@@ -169,63 +169,176 @@ class ModuleAbi:
 
     @classmethod
     def from_bytes(cls, payload: bytes) -> ModuleAbi:
+        """Parse the section's payload. Total: any bytes give a :class:`ModuleAbi` or an
+        :class:`AbiError` saying where the description is wrong (the section comes from an
+        untrusted module, so every field is checked for type and range here, once)."""
         try:
             doc = json.loads(payload.decode("utf-8"))
-            version = int(doc.get("version", 0))
-            if version != FORMAT_VERSION:
-                raise AbiError(
-                    f"{SECTION_NAME} format version {version} is not supported "
-                    f"(this Portalis reads version {FORMAT_VERSION})"
-                )
-            return cls(
-                functions=tuple(
-                    Function(
-                        name=str(f["name"]),
-                        params=tuple(_dec_param(p) for p in f["params"]),
-                        results=tuple(_dec_value(r) for r in f["results"]),
-                        line=int(f.get("line", 0)),
-                        doc=str(f.get("doc", "")),
-                    )
-                    for f in doc["functions"]
-                ),
-                state=tuple(_dec_param(s) for s in doc.get("state", [])),
-                source=str(doc.get("source", "")),
-                compiler=str(doc.get("compiler", "")),
-                version=version,
-                extra=dict(doc.get("extra", {})),
-            )
-        except AbiError:
-            raise
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+        except UnicodeDecodeError as e:
+            raise AbiError(
+                f"malformed {SECTION_NAME} section: not UTF-8 (byte {e.start})"
+            ) from None
+        except RecursionError:
+            raise AbiError(f"malformed {SECTION_NAME} section: JSON nested too deeply") from None
+        except ValueError as e:  # JSONDecodeError, or an integer too long to convert
             raise AbiError(f"malformed {SECTION_NAME} section: {e}") from None
+        return _decode(doc)
 
 
-def _dec_value(d: dict[str, Any]) -> Value:
-    if d.get("kind", "value") != "value" or d["type"] not in SCALAR_TYPES:
-        raise AbiError(f"bad scalar entry {d!r}")
-    return Value(name=str(d["name"]), type=str(d["type"]), default=d.get("default"))
-
-
-def _dec_bool(v: Any, d: dict[str, Any]) -> bool:
-    if not isinstance(v, bool):
-        raise AbiError(f"bad 'writes' flag (not true or false) in {d!r}")
-    return v
-
-
-def _dec_param(d: dict[str, Any]) -> Param:
-    if d.get("kind") == "array":
-        if d["dtype"] not in ELEMENT_TYPES:
-            raise AbiError(f"bad array element type in {d!r}")
-        shape = d.get("shape")
-        return Array(
-            name=str(d["name"]),
-            dtype=str(d["dtype"]),
-            ndim=int(d.get("ndim", 1)),
-            shape=tuple(int(n) for n in shape) if shape is not None else None,
-            offset=int(d["offset"]) if d.get("offset") is not None else None,
-            writes=_dec_bool(d.get("writes", True), d),
+def _decode(doc: object) -> ModuleAbi:
+    top = _Fields(doc, "")
+    version = top.integer("version", 0)
+    if version != FORMAT_VERSION:
+        raise AbiError(
+            f"{SECTION_NAME} format version {version} is not supported "
+            f"(this Portalis reads version {FORMAT_VERSION})"
         )
-    return _dec_value(d)
+    functions = []
+    for i, item in enumerate(top.array("functions")):
+        f = _Fields(item, f"functions[{i}]")
+        functions.append(
+            Function(
+                name=f.text("name"),
+                params=tuple(
+                    _dec_param(p, f"{f.where}.params[{k}]") for k, p in enumerate(f.array("params"))
+                ),
+                results=tuple(
+                    _dec_value(_Fields(r, f"{f.where}.results[{k}]"))
+                    for k, r in enumerate(f.array("results"))
+                ),
+                line=f.integer("line", 0, low=0),
+                doc=f.text("doc", ""),
+            )
+        )
+    extra = top.get("extra", {})
+    if not isinstance(extra, dict):
+        raise AbiError(_where("extra", f"expected an object, got {_kind(extra)}"))
+    return ModuleAbi(
+        functions=tuple(functions),
+        state=tuple(
+            _dec_param(p, f"state[{k}]") for k, p in enumerate(top.array("state", default=[]))
+        ),
+        source=top.text("source", ""),
+        compiler=top.text("compiler", ""),
+        version=version,
+        extra=extra,
+    )
+
+
+_MISSING: Any = object()
+_INT_RANGES = {"i32": (-(1 << 31), (1 << 31) - 1), "i64": (-(1 << 63), (1 << 63) - 1)}
+
+
+def _where(where: str, problem: str) -> str:
+    return f"malformed {SECTION_NAME} section: {where or 'top level'}: {problem}"
+
+
+def _kind(value: object) -> str:
+    names = {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
+             int: "an integer", float: "a number", type(None): "null"}  # fmt: skip
+    return names.get(type(value), type(value).__name__)
+
+
+class _Fields:
+    """One JSON object of the section, read field by field with the field's path in every
+    error."""
+
+    def __init__(self, value: object, where: str) -> None:
+        if not isinstance(value, dict):
+            raise AbiError(_where(where, f"expected an object, got {_kind(value)}"))
+        self.value: dict[str, Any] = value
+        self.where = where
+
+    def _path(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def get(self, key: str, default: Any = _MISSING) -> Any:
+        if key in self.value:
+            return self.value[key]
+        if default is _MISSING:
+            raise AbiError(_where(self._path(key), "missing"))
+        return default
+
+    def text(self, key: str, default: Any = _MISSING) -> str:
+        value = self.get(key, default)
+        if not isinstance(value, str):
+            raise AbiError(_where(self._path(key), f"expected a string, got {_kind(value)}"))
+        return value
+
+    def integer(self, key: str, default: Any = _MISSING, *, low: int | None = None) -> int:
+        value = self.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise AbiError(_where(self._path(key), f"expected an integer, got {_kind(value)}"))
+        if low is not None and value < low:
+            raise AbiError(_where(self._path(key), f"expected at least {low}, got {value}"))
+        return int(value)
+
+    def array(self, key: str, default: Any = _MISSING) -> list[Any]:
+        value = self.get(key, default)
+        if not isinstance(value, list):
+            raise AbiError(_where(self._path(key), f"expected a list, got {_kind(value)}"))
+        return value
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.get(key, default)
+        if not isinstance(value, bool):
+            raise AbiError(_where(self._path(key), f"expected true or false, got {_kind(value)}"))
+        return value
+
+    def choice(self, key: str, options: tuple[str, ...]) -> str:
+        value = self.text(key)
+        if value not in options:
+            raise AbiError(_where(self._path(key), f"{value!r} is not one of {', '.join(options)}"))
+        return value
+
+
+def _dec_value(f: _Fields) -> Value:
+    if f.get("kind", "value") != "value":
+        raise AbiError(_where(f.where, "expected a scalar (kind 'value')"))
+    type_ = f.choice("type", SCALAR_TYPES)
+    default = f.get("default", None)
+    if default is not None:
+        if type_ == "bool":
+            ok = isinstance(default, bool)
+        elif type_ in _INT_RANGES:
+            low, high = _INT_RANGES[type_]
+            ok = isinstance(default, int) and not isinstance(default, bool)
+            ok = ok and low <= default <= high
+        else:
+            ok = isinstance(default, int | float) and not isinstance(default, bool)
+        if not ok:
+            raise AbiError(
+                _where(f"{f.where}.default", f"{default!r} is not a value of type {type_}")
+            )
+    return Value(name=f.text("name"), type=type_, default=default)
+
+
+def _dec_param(value: object, where: str) -> Param:
+    f = _Fields(value, where)
+    if f.get("kind", "value") != "array":
+        return _dec_value(f)
+    ndim = f.integer("ndim", 1, low=1)
+    shape = f.get("shape", None)
+    if shape is not None:
+        dims = f.array("shape")
+        if len(dims) != ndim or not all(
+            isinstance(n, int) and not isinstance(n, bool) and 0 <= n < 1 << 32 for n in dims
+        ):
+            raise AbiError(
+                _where(f"{where}.shape", f"expected {ndim} sizes (whole numbers), got {dims!r}")
+            )
+        shape = tuple(dims)
+    offset = f.get("offset", None)
+    if offset is not None:
+        offset = f.integer("offset", low=0)
+    return Array(
+        name=f.text("name"),
+        dtype=f.choice("dtype", ELEMENT_TYPES),
+        ndim=ndim,
+        shape=shape,
+        offset=offset,
+        writes=f.flag("writes", True),
+    )
 
 
 def encode_custom_section(name: str, payload: bytes) -> bytes:

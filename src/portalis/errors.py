@@ -23,6 +23,11 @@ class PortalisError(Exception):
         return str(self.args[0]) if self.args else ""
 
 
+class ConfigError(PortalisError, ValueError):
+    """A limit or setting cannot be meant as given (NaN, infinite, zero or negative where a
+    limit is expected); refused rather than silently switching the limit off."""
+
+
 # -- loading ---------------------------------------------------------------------------------
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import math
 import shutil
-import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -18,33 +16,23 @@ from portalis.cli.main import main
 from portalis.demos.pipeline import (
     KERNEL_WASM,
     PREVIEW_PNG,
-    RESULT_USDA,
-    SCENE_USDA,
+    RESULT_FILE,
+    SCENE_FILE,
     DemoRun,
     run_demo,
     run_headless,
 )
 from portalis.demos.projectile import scene as projectile_scene
 from portalis.demos.robot_arm import scene as arm_scene
-from portalis.demos.robot_arm.preview import joint_origins
+from portalis.demos.robot_arm.ur5 import joint_origins
 
 
 def read_png(path: Path) -> np.ndarray:
-    """Decode the demos' own PNGs (8-bit RGB, filter 0) back to an array."""
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", data[16:24])
-    idat = b""
-    pos = 8
-    while pos < len(data):
-        (length,) = struct.unpack(">I", data[pos : pos + 4])
-        kind = data[pos + 4 : pos + 8]
-        if kind == b"IDAT":
-            idat += data[pos + 8 : pos + 8 + length]
-        pos += 12 + length
-    rows = np.frombuffer(zlib.decompress(idat), np.uint8).reshape(height, width * 3 + 1)
-    assert np.all(rows[:, 0] == 0)
-    return rows[:, 1:].reshape(height, width, 3)
+    """The preview as an RGB(A) array of floats, read back by matplotlib."""
+    from matplotlib.image import imread
+
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    return imread(path)
 
 
 def headless(folder: Path, wasm: Path, frames: int, fps: float) -> DemoRun:
@@ -53,7 +41,7 @@ def headless(folder: Path, wasm: Path, frames: int, fps: float) -> DemoRun:
 
     timeline = Timeline(frames, fps)
     run = DemoRun(get_demo("projectile"), folder, timeline)
-    run_headless(folder / SCENE_USDA, folder / RESULT_USDA, timeline, run)
+    run_headless(folder / SCENE_FILE, folder / RESULT_FILE, timeline, run)
     return run
 
 
@@ -68,18 +56,18 @@ def arm_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 
 
 def test_projectile_writes_every_file(projectile_run: DemoRun) -> None:
-    for name in (KERNEL_WASM, SCENE_USDA, RESULT_USDA, PREVIEW_PNG):
+    for name in (KERNEL_WASM, SCENE_FILE, RESULT_FILE, PREVIEW_PNG):
         assert projectile_run.path(name).stat().st_size > 0
     assert projectile_run.failures == []
     picture = read_png(projectile_run.path(PREVIEW_PNG))
-    assert picture.shape[2] == 3 and picture.shape[0] > 400
-    packed = picture.reshape(-1, 3).astype(np.int64) @ np.array([65536, 256, 1])
-    assert len(np.unique(packed)) > 50  # a drawing, not a blank
+    assert picture.shape[2] in (3, 4) and picture.shape[0] > 400
+    rgb = np.round(picture[..., :3] * 255).astype(np.int64).reshape(-1, 3)
+    assert len(np.unique(rgb @ np.array([65536, 256, 1]))) > 50  # a drawing, not a blank
 
 
 def test_projectile_result_layer_animates_the_ball(projectile_run: DemoRun) -> None:
-    result = Usd.Stage.Open(str(projectile_run.path(RESULT_USDA)))
-    assert [Path(p).name for p in result.GetRootLayer().subLayerPaths] == [SCENE_USDA]
+    result = Usd.Stage.Open(str(projectile_run.path(RESULT_FILE)))
+    assert [Path(p).name for p in result.GetRootLayer().subLayerPaths] == [SCENE_FILE]
     translate = result.GetAttributeAtPath(f"{projectile_scene.BALL}.xformOp:translate")
     frames = translate.GetTimeSamples()
     assert frames == [float(f) for f in range(projectile_run.timeline.frames + 1)]
@@ -104,9 +92,9 @@ def test_projectile_scene_file_is_untouched_by_the_run(tmp_path: Path) -> None:
 
     build(projectile_scene.__file__.replace("scene.py", "kernel.py"), wasm)
     projectile_scene.make_scene(tmp_path, wasm, projectile_scene.Launch(seconds=1.0))
-    before = (tmp_path / SCENE_USDA).read_bytes()
+    before = (tmp_path / SCENE_FILE).read_bytes()
     headless(tmp_path, wasm, 60, 60.0)
-    assert (tmp_path / SCENE_USDA).read_bytes() == before
+    assert (tmp_path / SCENE_FILE).read_bytes() == before
 
 
 @pytest.mark.parametrize(
@@ -120,13 +108,13 @@ def test_gravity_override_and_force_multiplier_reach_the_kernel(
     wasm = build(projectile_scene.__file__.replace("scene.py", "kernel.py"), tmp_path / "k.wasm")
     launch = projectile_scene.Launch(gravity=gravity, force_multiplier=force_multiplier, seconds=2)
     projectile_scene.write_scene(
-        tmp_path / SCENE_USDA,
+        tmp_path / SCENE_FILE,
         wasm.name,
         launch,
         np.zeros((2, 3)),  # trail not under test
     )
     headless(tmp_path, wasm, launch.frames, launch.fps)
-    result = Usd.Stage.Open(str(tmp_path / RESULT_USDA))
+    result = Usd.Stage.Open(str(tmp_path / RESULT_FILE))
     translate = result.GetAttributeAtPath(f"{projectile_scene.BALL}.xformOp:translate")
     t = 1.0
     x, y, _ = translate.Get(launch.fps * t)
@@ -146,9 +134,9 @@ def test_restitution_input_and_collision_handler_bounce_the_ball(tmp_path: Path)
         folder.mkdir()
         shutil.copy(wasm, folder / wasm.name)
         launch = projectile_scene.Launch(restitution=restitution, seconds=4.5)
-        projectile_scene.write_scene(folder / SCENE_USDA, wasm.name, launch, np.zeros((2, 3)))
+        projectile_scene.write_scene(folder / SCENE_FILE, wasm.name, launch, np.zeros((2, 3)))
         headless(folder, folder / wasm.name, launch.frames, launch.fps)
-        result = Usd.Stage.Open(str(folder / RESULT_USDA))
+        result = Usd.Stage.Open(str(folder / RESULT_FILE))
         translate = result.GetAttributeAtPath(f"{projectile_scene.BALL}.xformOp:translate")
         after_bounce = [translate.Get(f)[1] for f in range(200, launch.frames + 1)]
         heights.append(max(after_bounce) - launch.radius)
@@ -169,7 +157,7 @@ def arm_joints(stage: Usd.Stage) -> tuple[list[float], np.ndarray]:
 def test_robot_arm_end_to_end_tracks_the_target(arm_run: DemoRun) -> None:
     assert arm_run.failures == []
     assert read_png(arm_run.path(PREVIEW_PNG)).shape[0] > 400
-    stage = Usd.Stage.Open(str(arm_run.path(RESULT_USDA)))
+    stage = Usd.Stage.Open(str(arm_run.path(RESULT_FILE)))
     frames, joints = arm_joints(stage)
     assert len(frames) == arm_run.timeline.frames + 1
     target = stage.GetPrimAtPath(arm_scene.CONTROLLER).GetAttribute("endEffectorTarget")
@@ -195,10 +183,10 @@ def test_control_mode_reaches_the_kernel(tmp_path: Path, mode: str) -> None:
     # A target away from home, held still: position mode is there at once, velocity mode moves
     # each joint by at most max_joint_speed / fps per frame.
     arm_scene.write_scene(
-        tmp_path / SCENE_USDA, wasm.name, motion, lambda t: np.tile([-0.3, 0.3, 0.25], (len(t), 1))
+        tmp_path / SCENE_FILE, wasm.name, motion, lambda t: np.tile([-0.3, 0.3, 0.25], (len(t), 1))
     )
     headless(tmp_path, wasm, motion.frames, motion.fps)
-    _, joints = arm_joints(Usd.Stage.Open(str(tmp_path / RESULT_USDA)))
+    _, joints = arm_joints(Usd.Stage.Open(str(tmp_path / RESULT_FILE)))
     first_gap = np.linalg.norm(joint_origins(joints[1])[-1] - [-0.3, 0.3, 0.25])
     steps = np.abs(np.diff(joints, axis=0))
     if mode == "position":
@@ -230,9 +218,9 @@ def test_torque_mode_is_reported_not_faked(tmp_path: Path) -> None:
 
     wasm = build(arm_scene.__file__.replace("scene.py", "kernel.py"), tmp_path / KERNEL_WASM)
     motion = arm_scene.Motion(control_mode="torque", seconds=0.2)
-    arm_scene.write_scene(tmp_path / SCENE_USDA, wasm.name, motion)
+    arm_scene.write_scene(tmp_path / SCENE_FILE, wasm.name, motion)
     timeline = Timeline(motion.frames, motion.fps)
     run = DemoRun(get_demo("robot-arm"), tmp_path, timeline)
     with pytest.raises(SceneError, match=r"/World/Controller: robot_arm::update: .*AssertionError"):
-        run_headless(tmp_path / SCENE_USDA, tmp_path / RESULT_USDA, timeline, run)
-    assert (tmp_path / RESULT_USDA).exists()  # what ran before the failure is kept
+        run_headless(tmp_path / SCENE_FILE, tmp_path / RESULT_FILE, timeline, run)
+    assert (tmp_path / RESULT_FILE).exists()  # what ran before the failure is kept

@@ -1,48 +1,67 @@
-"""The preview pictures' building blocks: the PNG writer and the canvas."""
+"""The demos' pictures: matplotlib figures off screen (Agg), saved atomically, and what they
+show computed from the run (the closed form they draw against, the bounce marks)."""
 
 from __future__ import annotations
 
-import zlib
+import math
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from portalis.demos._canvas import BLACK, WHITE, Canvas, nice_ticks, text_width
-from portalis.demos._png import encode_png, write_png
+from portalis.demos import plot
+from portalis.demos.projectile.preview import Figures, bounce_points, closed_form
 
 
-def test_png_round_trip(tmp_path: Path) -> None:
-    rng = np.random.default_rng(0)
-    picture = rng.integers(0, 256, size=(7, 5, 3), dtype=np.uint8)
-    write_png(tmp_path / "p.png", picture)
+def test_figure_saves_a_png_and_leaves_no_temporary(tmp_path: Path) -> None:
+    fig = plot.figure(4.0, 3.0)
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1], label="a line")
+    ax.legend()
+    plot.save_png(fig, tmp_path / "p.png")
     data = (tmp_path / "p.png").read_bytes()
-    assert data == encode_png(picture)
-    assert data[12:16] == b"IHDR" and data[16:24] == (5).to_bytes(4, "big") + (7).to_bytes(4, "big")
-    start = data.index(b"IDAT") + 4
-    length = int.from_bytes(data[start - 8 : start - 4], "big")
-    rows = np.frombuffer(zlib.decompress(data[start : start + length]), np.uint8).reshape(7, 16)
-    assert np.array_equal(rows[:, 1:].reshape(7, 5, 3), picture)
-    assert not (tmp_path / "p.png.tmp").exists()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (400, 300)
+    assert [p.name for p in tmp_path.iterdir()] == ["p.png"]
 
 
-@pytest.mark.parametrize("bad", [np.zeros((4, 4), np.uint8), np.zeros((4, 4, 3), np.float32)])
-def test_png_refuses_what_it_cannot_write(bad: np.ndarray) -> None:
-    with pytest.raises(ValueError, match="uint8"):
-        encode_png(bad)
+def test_same_figure_same_bytes(tmp_path: Path) -> None:
+    for name in ("a.png", "b.png"):
+        fig = plot.figure(3.0, 2.0)
+        fig.add_subplot().plot([0, 1, 2], [2, 0, 1])
+        plot.save_png(fig, tmp_path / name)
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
 
 
-def test_canvas_draws_where_asked() -> None:
-    canvas = Canvas(40, 20, background=WHITE)
-    canvas.line(5, 10, 35, 10, BLACK, width=2.0)
-    canvas.text(0, 0, "A")
-    image = canvas.image()
-    assert image.shape == (20, 40, 3)
-    assert image[10, 20].max() < 60  # on the line
-    assert image[18, 20].min() == 255  # away from it
-    assert image[:7, :5].min() < 60 and text_width("AB") == 22
+def test_an_rgb_array_is_saved_too(tmp_path: Path) -> None:
+    picture = np.zeros((5, 7, 3), np.uint8)
+    picture[2, 3] = (255, 0, 0)
+    plot.save_png(picture, tmp_path / "a.png")
+    from matplotlib.image import imread
+
+    back = imread(tmp_path / "a.png")
+    assert back.shape[:2] == (5, 7) and back[2, 3, 0] == 1.0 and back[0, 0, 0] == 0.0
 
 
-def test_nice_ticks() -> None:
-    assert nice_ticks(0.0, 40.7) == [0.0, 10.0, 20.0, 30.0, 40.0]
-    assert nice_ticks(-0.5, 12.0) == [0.0, 5.0, 10.0]  # at most ~6 ticks: steps of 5
+def test_no_interactive_backend_is_chosen() -> None:
+    import sys
+
+    plot.figure(1.0, 1.0)
+    assert "matplotlib.pyplot" not in sys.modules
+
+
+def test_closed_form_lands_at_the_kernels_range() -> None:
+    v, angle, g = 20.0, 45.0, 9.81
+    a = math.radians(angle)
+    figures = Figures(v, angle, g, v * v * math.sin(2 * a) / g, 0.0, 2 * v * math.sin(a) / g)
+    x, y = closed_form(figures, height=0.0)
+    assert x[-1] == pytest.approx(figures.range_m, rel=1e-12)
+    assert y[-1] == pytest.approx(0.0, abs=1e-9)
+    assert y.max() == pytest.approx((v * math.sin(a)) ** 2 / (2 * g), rel=1e-4)
+
+
+def test_bounce_marks_the_lower_of_the_two_frames() -> None:
+    y = np.array([3.0, 1.0, 0.2, 0.5, 2.0])
+    assert bounce_points(y, np.array([3])).tolist() == [2]  # frame 2 is lower than frame 3
+    assert bounce_points(y, np.array([2])).tolist() == [2]

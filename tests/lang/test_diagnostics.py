@@ -30,7 +30,7 @@ CASES: list[tuple[str, int, int, str]] = [
     ("def f(x: float) -> float:\n    print(x)\n    return x\n", 5, 5, "`print` is not supported"),
     ("def f(x: float) -> float:\n    return 'a'\n", 5, 12, "string values"),
     ("def f(x: float) -> int:\n    return x\n", 5, 12, "has type float, expected int"),
-    ("def f(n: int) -> int:\n    n = 1.5\n    return n\n", 5, 5, "expected int"),
+    ("def f(n: int) -> int:\n    n = 1.5\n    return n\n", 5, 5, "is given a float"),
     ("def f(x: float) -> float:\n    return y\n", 5, 12, "`y` is not defined"),
     (
         "def f(x: float) -> float:\n    try:\n        pass\n    except Exception:\n        pass\n"
@@ -126,3 +126,90 @@ def test_cli_builds_wasm_and_wat(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_cli_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["build", str(tmp_path / "missing.py")]) == 1
     assert "cannot read the kernel" in capsys.readouterr().err
+
+
+# (kernel body after HEADER, expected line, words in the message, words in the hint)
+HINTS: list[tuple[str, int, str, str]] = [
+    (  # int accumulator given floats: the fix is 0.0, not int(...) (which truncates)
+        "def f(t: float) -> float:\n    acc = 0\n    acc += t * 0.5\n    return acc\n",
+        6,
+        "`acc` is an int (from its first assignment, line 5)",
+        "initialise acc as 0.0",
+    ),
+    (
+        "def f(t: float, n: int) -> float:\n    s = 0\n    for i in range(n):\n"
+        "        s = s + t\n    return s\n",
+        7,
+        "is given a float",
+        "initialise s as 0.0",
+    ),
+    (  # mypy's "Missing return statement", at build time rather than a trap at run time
+        "def f(t: float) -> float:\n    if t > 0:\n        return t\n",
+        4,
+        "can reach the end of its body without returning",
+        "on every path",
+    ),
+    (
+        "def f(t: float) -> float:\n    while t > 0:\n        return t\n",
+        4,
+        "missing return statement",
+        "on every path",
+    ),
+    (
+        "def f(t: float) -> float:\n    while True:\n        if t > 0:\n            break\n"
+        "        return t\n",
+        4,
+        "missing return statement",
+        "on every path",
+    ),
+    (  # an array returned without annotation: not "add `-> float`"
+        "def f(a: Array[f64]):\n    return a\n",
+        4,
+        "no return annotation",
+        "cannot return arrays",
+    ),
+    ("def f() -> float:\n    return float('one')\n", 5, "raises ValueError", "math.inf"),
+]
+
+
+@pytest.mark.parametrize(("body", "line", "words", "hint"), HINTS)
+def test_hint_leads_to_the_fix(body: str, line: int, words: str, hint: str) -> None:
+    with pytest.raises(CompileError) as info:
+        compile_source(HEADER + body, "k.py")
+    e = info.value
+    assert words in e.reason and e.line == line, str(e)
+    assert hint in e.hint, e.hint
+    assert "int(...)" not in e.hint or "truncate" in e.hint
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "def f(t: float) -> float:\n    if t > 0:\n        return t\n    return -t\n",
+        "def f(t: float) -> float:\n    if t > 0:\n        return t\n    else:\n"
+        "        return 1.0\n",
+        "def f(t: float) -> float:\n    while True:\n        if t > 0:\n            return t\n"
+        "        t += 1.0\n",
+        "def f(t: float) -> float:\n    if t > 0:\n        return t\n    raise ValueError('t')\n",
+        "def f(t: float) -> float:\n    for i in range(3):\n        return t\n    assert False\n",
+        "def f(t: float) -> None:\n    if t > 0:\n        return\n",
+    ],
+)
+def test_every_path_returns_builds(body: str) -> None:
+    assert compile_source(HEADER + body, "k.py").wasm[:4] == b"\0asm"
+
+
+def test_float_of_a_string_literal_is_cpythons_constant() -> None:
+    from .conftest import compile_kernel
+
+    source = (
+        "INF = float('inf')\n\n\ndef f(t: float) -> float:\n"
+        "    return max(t, float('-inf')) - INF / float(' 1e3 ')\n\n\n"
+        "def g() -> float:\n    return float('nan')\n"
+    )
+    namespace: dict[str, object] = {}
+    exec(source, namespace)
+    kernel = compile_kernel(source)
+    for t in (1.0, -2.5):
+        assert repr(kernel.f(t)) == repr(namespace["f"](t))  # type: ignore[operator]
+    assert kernel.g() != kernel.g()

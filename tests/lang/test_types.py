@@ -83,3 +83,18 @@ def test_int64_wraps_on_overflow() -> None:
     assert k.mul(2**62, 4) == 0
     assert k.add(2**63 - 1, 1) == -(2**63)
     assert k.shl(1, 63) == -(2**63) and k.shl(1, 64) == 0
+
+
+def test_builtin_arity_agrees_with_its_typer() -> None:
+    """``Builtin.arity`` (what the back end relies on) and the typer (what the front end
+    checks) must agree: fixed-arity builtins accept exactly that many arguments (ints are
+    accepted wherever a number is)."""
+    from portalis.lang.builtins import BUILTINS
+    from portalis.lang.types import I64
+
+    for b in BUILTINS.values():
+        if b.arity is None:
+            assert not isinstance(b.typer([I64] * 5), str), b.name
+            continue
+        assert not isinstance(b.typer([I64] * b.arity), str), b.name
+        assert isinstance(b.typer([I64] * (b.arity + 1)), str), b.name

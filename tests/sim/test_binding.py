@@ -10,7 +10,7 @@ import pytest
 from pxr import Gf, Sdf, Usd, UsdGeom, Vt
 
 from portalis.abi import Function, ModuleAbi, Value
-from portalis.sim import Runtime
+from portalis.sim import Runner
 from portalis.usd import add_input, add_output, create_wasm_module_prim
 from portalis.usd import tokens as t
 
@@ -45,7 +45,7 @@ def test_positional_inputs_follow_property_order_and_results_fill_outputs(
     add_input(prim, "a", "double", 10.0)
     add_output(prim, "sum", "double")
     add_output(prim, "product", "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert rt.failures == []
     assert prim.GetAttribute("outputs:sum").Get() == 13.0
@@ -63,7 +63,7 @@ def test_saved_and_reopened_scene_binds_the_same(tmp_path: Path, write_wasm: Wri
     add_output(prim, "p", "double")
     stage.Save()
     reopened = Usd.Stage.Open(str(tmp_path / "scene.usda"))
-    with Runtime(reopened) as rt:
+    with Runner(reopened) as rt:
         rt.step(1 / 60)
         assert rt.module_prim("/M").entry.argv == [2.0, 5.0]
 
@@ -77,7 +77,7 @@ def test_clock_inputs_time_dt_frame(tmp_path: Path, write_wasm: WriteWasm) -> No
         add_input(prim, name, type_name)  # declared without a value: the runner's
     for name in ("time", "dt", "frame"):
         add_output(prim, name, "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(3):
             rt.step(0.1)
     assert prim.GetAttribute("outputs:dt").Get() == pytest.approx(0.1)
@@ -90,7 +90,7 @@ def test_wrong_parameter_count_is_explained(tmp_path: Path, write_wasm: WriteWas
     stage = make_stage(tmp_path)
     prim = module(stage, "/M", wasm)
     add_input(prim, "a", "double", 1.0)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         (failure,) = rt.failures
     assert failure.cause == "binding"
     assert "update takes 2 parameter(s) (f64, f64), but the prim's inputs supply 1" in str(failure)
@@ -108,7 +108,7 @@ def test_vector_input_expands_into_components(tmp_path: Path, write_wasm: WriteW
     prim = module(stage, "/V", wasm)
     add_input(prim, "v", "double3", Gf.Vec3d(1, 2, 3))
     add_output(prim, "r", "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
     assert prim.GetAttribute("outputs:r").Get() == 321.0
 
@@ -125,7 +125,7 @@ def test_connections_between_prims_run_producer_first(
     add_output(producer, "y", "double")
     add_input(consumer, "x", "double", connect="/Z.outputs:y")
     add_output(consumer, "y", "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         assert [p.path for p in rt.prims] == ["/Z", "/A"]
         rt.step(1 / 60)
     assert producer.GetAttribute("outputs:y").Get() == 6.0
@@ -140,7 +140,7 @@ def test_feedback_connection_uses_the_inputs_value_first(
     prim = module(stage, "/Counter", wasm)
     add_input(prim, "x", "double", 100.0, connect="/Counter.outputs:x")
     add_output(prim, "x", "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(5):
             rt.step(1 / 60)
     assert prim.GetAttribute("outputs:x").Get() == 105.0
@@ -159,7 +159,7 @@ def test_input_connected_to_an_animated_attribute_is_read_each_call(
     add_input(prim, "x", "double", connect=level)
     add_output(prim, "y", "double")
     seen = []
-    with Runtime(stage, record=True) as rt:
+    with Runner(stage, record=True) as rt:
         rt.play(0)
         for frame in range(1, 6):
             rt.step(1 / 60, time_code=frame)
@@ -182,7 +182,7 @@ def test_input_reads_an_attribute_another_module_writes(
     reader = module(stage, "/Reader", wasm)
     add_input(reader, "x", "double", connect=height)
     add_output(reader, "y", "double")
-    with Runtime(stage, record=True) as rt:
+    with Runner(stage, record=True) as rt:
         rt.play(0)
         rt.step(1 / 60, time_code=1)
         assert rt.module_prim("/Reader").output("y") == 43.0
@@ -205,7 +205,7 @@ def test_outputs_forward_to_transform_and_spread_over_joints(
     add_output(prim, "position", "double3", targets=[translate.GetAttr()])
     prim2 = module(stage, "/Joints", wasm)
     add_output(prim2, "angles", "float3", targets=[j.GetAttr() for j in joints])
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert rt.failures == []
     assert translate.Get() == Gf.Vec3d(1, 2, 3)
@@ -221,7 +221,7 @@ def test_results_without_outputs_get_implicit_outputs(
     prim = module(stage, "/M", wasm)
     add_input(prim, "a", "double", 2.0)
     add_input(prim, "b", "double", 4.0)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
     assert prim.GetAttribute("outputs:result0").Get() == 6.0
     assert prim.GetAttribute("outputs:result1").Get() == 8.0
@@ -258,7 +258,7 @@ def test_abi_parameters_bind_by_name_to_inputs_clock_and_schema_attributes(
     add_input(prim, "x", "double", 2.0)
     add_output(prim, "g_plus_dt", "double")  # by name, whatever the order
     add_output(prim, "scaled", "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(0.5)
     assert prim.GetAttribute("outputs:scaled").Get() == 6.0
     assert prim.GetAttribute("outputs:g_plus_dt").Get() == pytest.approx(-9.81 + 1 / 60)
@@ -270,7 +270,7 @@ def test_abi_parameter_without_any_source_is_a_binding_failure(
     wasm = write_wasm("scale", SCALE_WAT, SCALE_ABI)
     stage = make_stage(tmp_path)
     module(stage, "/P", wasm)  # a base prim: no forceMultiplier, no gravityOverride
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         (failure,) = rt.failures
     assert failure.prim_path == "/P" and failure.cause == "binding"
     assert "parameter 'x' of update has no inputs:x" in failure.message
@@ -286,7 +286,7 @@ def test_output_whose_target_has_another_width_is_a_binding_failure(
     prim = module(stage, "/M", wasm)
     add_input(prim, "x", "double", 1.0)
     add_output(prim, "y", "double", targets=[translate])
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         (failure,) = rt.failures
     assert failure.prim_path == "/M" and failure.cause == "binding"
@@ -308,7 +308,7 @@ def test_abi_default_fills_an_unbound_parameter(tmp_path: Path, write_wasm: Writ
     stage = make_stage(tmp_path)
     prim = module(stage, "/M", wasm)
     add_input(prim, "a", "double", 4.0)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
     assert prim.GetAttribute("outputs:sum").Get() == 4.5
     assert prim.GetAttribute("outputs:product").Get() == 2.0
@@ -328,7 +328,7 @@ def test_arrays_go_through_linear_memory_and_back_to_a_mesh(
     add_input(prim, "scale", "double", 2.0)
     add_output(prim, "points", "point3f[]", targets=[shown_points])
     add_output(prim, "count", "int")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         rt.step(1 / 60)  # the module scales in place: each call starts from the scene's value
         assert rt.failures == []
@@ -347,7 +347,7 @@ def test_signature_bound_array_input_passes_offset_and_count(
     add_input(prim, "scale", "double", 10.0)
     add_output(prim, "values", "double[]")
     add_output(prim, "count", "int")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert rt.failures == []
     assert list(prim.GetAttribute("outputs:values").Get()) == [15.0, 25.0, 35.0]
@@ -362,7 +362,7 @@ def test_live_outputs_go_to_the_edit_target_only(tmp_path: Path, write_wasm: Wri
     add_output(prim, "y", "double")
     before = stage.GetRootLayer().ExportToString()
     stage.SetEditTarget(Usd.EditTarget(stage.GetSessionLayer()))
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         rt.step(1 / 60, time_code=7)
     assert stage.GetRootLayer().ExportToString() == before
@@ -379,7 +379,7 @@ def test_a_single_time_sample_is_a_value(tmp_path: Path, write_wasm: WriteWasm) 
     prim = module(stage, "/M", wasm)
     add_input(prim, "x", "double").Set(41.0, 5)
     add_output(prim, "y", "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert rt.failures == []
     assert prim.GetAttribute("outputs:y").Get() == 42.0
@@ -398,7 +398,7 @@ def test_an_input_whose_producer_has_not_run_yet_is_named(
     consumer = module(stage, "/Now", wasm)
     add_input(consumer, "x", "double", connect="/Later.outputs:y")  # no value of its own
     add_output(consumer, "y", "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         (failure,) = rt.failures
     assert failure.prim_path == "/Now" and failure.cause == "binding"

@@ -12,7 +12,7 @@ import pytest
 from pxr import Gf, Sdf, Usd, Vt
 
 from portalis.abi import Array, Function, ModuleAbi, Value
-from portalis.sim import Runtime
+from portalis.sim import Runner
 from portalis.usd import add_input, add_output, create_wasm_module_prim
 from portalis.usd import tokens as t
 
@@ -69,7 +69,7 @@ def echo_prims(stage: Usd.Stage, wasm: Path, count: int) -> list[Usd.Prim]:
     return prims
 
 
-def echoed(rt: Runtime, count: int, name: str = "/Echo") -> list[tuple[float, ...]]:
+def echoed(rt: Runner, count: int, name: str = "/Echo") -> list[tuple[float, ...]]:
     """What each echo prim's call got (its outputs: the fast lane does not keep results)."""
     return [
         tuple(rt.module_prim(f"{name}{i}").output(axis) for axis in "xyz") for i in range(count)
@@ -81,7 +81,7 @@ def test_vector_value_edit_between_steps(tmp_path: Path, write_wasm: WriteWasm, 
     wasm = write_wasm("echo3", ECHO3_WAT, ECHO3_ABI)
     stage = Usd.Stage.CreateNew(str(tmp_path / "scene.usda"))
     target = echo_prims(stage, wasm, count)[0].GetAttribute("inputs:target")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert echoed(rt, count) == [(1.0, 2.0, 3.0)] * count
         target.Set(Gf.Vec3d(4, 5, 6))
@@ -100,7 +100,7 @@ def test_time_sampled_vector_gives_every_component_at_the_call_time(
     target.Clear()
     for frame in range(6):
         target.Set(Gf.Vec3d(frame, 10 * frame, 100 * frame), frame)
-    with Runtime(stage, record=True) as rt:
+    with Runner(stage, record=True) as rt:
         rt.play(0)
         for frame in range(1, 6):
             rt.step(1 / 60, time_code=frame)
@@ -114,7 +114,7 @@ def test_constant_that_gets_time_samples_during_the_run_follows_them(
     wasm = write_wasm("echo3", ECHO3_WAT, ECHO3_ABI)
     stage = Usd.Stage.CreateNew(str(tmp_path / "scene.usda"))
     target = echo_prims(stage, wasm, count)[0].GetAttribute("inputs:target")
-    with Runtime(stage, record=True) as rt:
+    with Runner(stage, record=True) as rt:
         rt.play(0)
         rt.step(1 / 60, time_code=1)
         assert echoed(rt, count) == [(1.0, 2.0, 3.0)] * count
@@ -136,7 +136,7 @@ def test_connection_moved_to_another_attribute(tmp_path: Path, write_wasm: Write
     there.Set(Gf.Vec3d(2, 2, 2))
     prim = module(stage, "/Echo0", wasm)
     target = add_input(prim, "target", "double3", connect=here)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert echoed(rt, 1) == [(1.0, 1.0, 1.0)]
         target.SetConnections([there.GetPath()])
@@ -155,7 +155,7 @@ def test_connection_moved_to_another_modules_output(tmp_path: Path, write_wasm: 
     add_output(producer, "out", "double3")
     consumer = module(stage, "/A0", echo)
     target = add_input(consumer, "target", "double3", Gf.Vec3d(1, 2, 3))
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert echoed(rt, 1, "/A") == [(1.0, 2.0, 3.0)]
         target.SetConnections([Sdf.Path("/Z.outputs:out")])
@@ -169,7 +169,7 @@ def test_array_value_edit_between_steps(tmp_path: Path, write_wasm: WriteWasm) -
     stage = Usd.Stage.CreateNew(str(tmp_path / "scene.usda"))
     prim = module(stage, "/Sum", wasm)
     values = add_input(prim, "values", "double[]", Vt.DoubleArray([1.0, 2.0, 3.0]))
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert rt.module_prim("/Sum").results == (6.0,)
         values.Set(Vt.DoubleArray([10.0, 20.0, 30.0]))  # same length: same place in memory
@@ -194,7 +194,7 @@ def test_time_sampled_array_is_read_at_each_call(tmp_path: Path, write_wasm: Wri
     values = add_input(prim, "values", "double[]")
     for frame in range(5):
         values.Set(Vt.DoubleArray([frame] * (frame + 1)), frame)
-    with Runtime(stage, record=True) as rt:
+    with Runner(stage, record=True) as rt:
         rt.play(0)
         for frame in range(1, 5):
             rt.step(1 / 60, time_code=frame)
@@ -208,7 +208,7 @@ def test_array_connected_to_an_edited_attribute(tmp_path: Path, write_wasm: Writ
     scan.Set(Vt.DoubleArray([1.0, 1.0]))
     prim = module(stage, "/Sum", wasm)
     add_input(prim, "values", "double[]", connect=scan)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         scan.Set(Vt.DoubleArray([2.0, 3.0]))
         rt.step(1 / 60)
@@ -227,7 +227,7 @@ def test_array_from_a_module_whose_result_changed(tmp_path: Path, write_wasm: Wr
     add_output(producer, "points", "double[]")
     consumer = module(stage, "/B", total)
     add_input(consumer, "values", "double[]", connect="/A.outputs:points")
-    with Runtime(stage, record=True) as rt:
+    with Runner(stage, record=True) as rt:
         rt.play(0)
         for frame in range(1, 5):
             rt.step(1 / 60, time_code=frame)
@@ -245,7 +245,7 @@ def test_a_kernel_writing_into_a_constant_array_gets_the_scenes_value_again(
     add_input(prim, "points", "double[]", Vt.DoubleArray([1.0, 2.0, 3.0]))
     add_input(prim, "scale", "double", 2.0)
     add_output(prim, "points", "double[]")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(3):
             rt.step(1 / 60)
             assert np.asarray(rt.module_prim("/Scale").output("points")).tolist() == [2, 4, 6]
@@ -259,7 +259,7 @@ def test_on_demand_runs_again_when_an_array_input_is_edited(
     prim = module(stage, "/Sum", wasm)
     prim.GetAttribute(t.EXECUTION_MODE).Set("on_demand")
     values = add_input(prim, "values", "double[]", Vt.DoubleArray([1.0, 2.0]))
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.play()
         for _ in range(3):
             rt.step(1 / 60)
@@ -293,7 +293,7 @@ def test_a_read_only_array_is_copied_in_only_when_its_value_changes(
     stage = Usd.Stage.CreateNew(str(tmp_path / "scene.usda"))
     prim = module(stage, "/Sum", wasm)
     values = add_input(prim, "values", "double[]", Vt.DoubleArray([1.0, 2.0, 3.0]))
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         (slot,) = rt.module_prim("/Sum").entry.arrays
         assert slot.writes is writes
         for _ in range(3):
@@ -323,7 +323,7 @@ def test_a_module_that_lies_about_writes_only_gets_its_own_stale_values(
     points = add_input(prim, "points", "double[]", Vt.DoubleArray([1.0, 2.0, 3.0]))
     add_input(prim, "scale", "double", 2.0)
     add_output(prim, "points", "double[]")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         seen = []
         for _ in range(2):
             rt.step(1 / 60)

@@ -9,7 +9,7 @@ import pytest
 from pxr import Usd, UsdGeom, Vt
 
 from portalis.lang import compile_source
-from portalis.sim import COLLISION, Runtime
+from portalis.sim import COLLISION, Runner
 from portalis.usd import add_input, add_output, create_wasm_module_prim
 from portalis.usd import tokens as t
 
@@ -58,7 +58,7 @@ def test_compiled_physics_kernel_bounces_through_its_collision_handler(kernel: P
     add_output(ball, "vy", "double")
     add_output(ball, "contact", "bool")
     heights = []
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         # gravityOverride_y and forceMultiplier reached the kernel by name
         assert ball.GetAttribute("outputs:vy").Get() == pytest.approx(-2 * 9.81 / 60, rel=1e-6)
@@ -83,7 +83,7 @@ def test_compiled_array_kernel_scales_points_and_exposes_state(kernel: Path) -> 
     add_output(prim, "points", "point3f[]", targets=[shown])
     add_output(prim, "total", "double")  # the kernel's persistent state variable
     add_output(prim, "count", "int")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         rt.step(1 / 60)
         assert rt.failures == []

@@ -10,7 +10,7 @@ import pytest
 from pxr import Sdf, Usd
 
 from portalis.runtime import Sandbox
-from portalis.sim import Failure, Runtime
+from portalis.sim import Failure, Runner
 from portalis.usd import add_input, add_output, create_wasm_module_prim
 from portalis.usd import tokens as t
 
@@ -36,7 +36,7 @@ def run_with_healthy_neighbour(
     stage: Usd.Stage, healthy_wasm: Path, steps: int = 10, **kwargs: object
 ) -> tuple[list[Failure], float]:
     healthy = counter(stage, "/Healthy", str(healthy_wasm))
-    with Runtime(stage, **kwargs) as rt:  # type: ignore[arg-type]
+    with Runner(stage, **kwargs) as rt:  # type: ignore[arg-type]
         for _ in range(steps):
             rt.step(1 / 60)
         failures = list(rt.failures)
@@ -115,14 +115,14 @@ def test_invalid_attributes_are_reported_not_guessed(write_wasm: WriteWasm) -> N
     assert healthy == 10.0
     assert failure.cause == "invalid"
     assert "executionMode is 'sometimes'" in failure.message
-    assert "updateRate must be > 0" in failure.message
+    assert "updateRate must be a finite number of Hz > 0" in failure.message
 
 
 def test_failure_listener_hears_each_failure(write_wasm: WriteWasm) -> None:
     stage = Usd.Stage.CreateInMemory()
     counter(stage, "/Trapper", str(write_wasm("trapper", TRAP_ON_THIRD)))
     heard: list[Failure] = []
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.add_failure_listener(heard.append)
         for _ in range(5):
             rt.step(1 / 60)
@@ -136,7 +136,7 @@ def test_unregistered_schema_is_a_scene_error(tmp_path: Path) -> None:
     stage = Usd.Stage.CreateInMemory()
     stage.DefinePrim("/M", "WasmMystery")
     with pytest.raises(SceneError, match="does not know that type"):
-        Runtime(stage)
+        Runner(stage)
 
 
 # -- asset resolution ----------------------------------------------------------------------
@@ -155,7 +155,7 @@ def test_wasm_path_resolves_against_the_sublayer_that_authored_it(
     scene.GetRootLayer().subLayerPaths.append("../modules/rig.usda")
     scene.Save()
     reopened = Usd.Stage.Open(str(tmp_path / "shots" / "scene.usda"))
-    with Runtime(reopened) as rt:
+    with Runner(reopened) as rt:
         rt.step(1 / 60)
         assert rt.failures == []
         loaded = rt.module_prim("/Rig/Counter").loaded
@@ -175,7 +175,7 @@ def test_a_stronger_layer_can_repoint_the_module(write_wasm: WriteWasm, tmp_path
     attr = Sdf.AttributeSpec(over, t.WASM_PATH, Sdf.ValueTypeNames.Asset)
     attr.default = Sdf.AssetPath("./inc.wasm")  # relative to override/, where shot.usda is
     shot.Save()
-    with Runtime(Usd.Stage.Open(shot)) as rt:
+    with Runner(Usd.Stage.Open(shot)) as rt:
         assert rt.module_prim("/Counter").loaded.source.path == tmp_path / "override" / "inc.wasm"
 
 

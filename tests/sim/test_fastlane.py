@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pxr import Sdf, Usd
 
-from portalis.sim import Runtime
+from portalis.sim import Runner
 from portalis.sim.fastlane import TIME_EVERY, TIMED_FIRST, FastGroup
 from portalis.usd import add_input, add_output, create_wasm_module_prim
 
@@ -40,12 +40,12 @@ def chain(stage: Usd.Stage, wasm: Path, count: int) -> None:
 def run(wasm: Path, *, fast: bool) -> tuple[str, list[type]]:
     stage = Usd.Stage.CreateInMemory()
     chain(stage, wasm, 6)
-    with Runtime(stage, record=True, fast_lane=fast) as rt:
+    with Runner(stage, record=True, fast_lane=fast) as rt:
         rt.play(0)
         for frame in range(1, 31):
             rt.step(1 / 60, time_code=frame)
         rt.flush()
-        units = [type(u) for u in rt._units]
+        units = [type(u) for u in rt.units]
     return stage.GetRootLayer().ExportToString(), units
 
 
@@ -66,9 +66,9 @@ def test_a_failure_inside_a_group_stops_only_that_member(write_wasm: WriteWasm) 
         prim = create_wasm_module_prim(stage, f"/{name}", str(wasm), name, "update")
         add_input(prim, "n", "double", 0.0, connect=f"/{name}.outputs:n")
         add_output(prim, "n", "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
-        assert isinstance(rt._units[0], FastGroup)
+        assert isinstance(rt.units[0], FastGroup)
         for _ in range(9):
             rt.step(1 / 60)
         assert [f.prim_path for f in rt.failures] == ["/B"]
@@ -83,7 +83,7 @@ def test_grouped_calls_are_counted_exactly_and_timed_by_sample(write_wasm: Write
     stage = Usd.Stage.CreateInMemory()
     chain(stage, wasm, 3)
     steps = TIMED_FIRST + 10 * TIME_EVERY
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(steps):
             rt.step(1 / 60)
         stats = rt.statistics()
@@ -98,7 +98,7 @@ def test_group_rate_is_independent_of_the_host(write_wasm: WriteWasm, host_fps: 
     wasm = write_wasm("step", STEP)
     stage = Usd.Stage.CreateInMemory()
     chain(stage, wasm, 3)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(round(host_fps)):
             rt.step(1 / host_fps)
         assert [s.calls for s in rt.statistics()] == [60, 60, 60]
@@ -112,7 +112,7 @@ def test_a_recorded_group_failure_keeps_the_samples_honest(write_wasm: WriteWasm
         prim = create_wasm_module_prim(stage, f"/{name}", str(wasm), name, "update")
         add_input(prim, "n", "double", 0.0, connect=f"/{name}.outputs:n")
         add_output(prim, "n", "double")
-    with Runtime(stage, record=True) as rt:
+    with Runner(stage, record=True) as rt:
         rt.play(0)
         for frame in range(1, 7):
             rt.step(1 / 60, time_code=frame)
@@ -131,11 +131,11 @@ def test_a_group_of_modules_without_results_records_nothing_and_runs(
     for i in range(3):
         prim = create_wasm_module_prim(stage, f"/S{i}", str(wasm), "sink", "update")
         add_input(prim, "x", "double", float(i))
-    with Runtime(stage, record=True) as rt:
+    with Runner(stage, record=True) as rt:
         rt.play(0)
         for frame in range(1, 4):
             rt.step(1 / 60, time_code=frame)
         rt.flush()
-        assert [type(u) for u in rt._units] == [FastGroup]
+        assert [type(u) for u in rt.units] == [FastGroup]
         assert rt.failures == []
         assert [s.calls for s in rt.statistics()] == [3, 3, 3]

@@ -12,7 +12,7 @@ from pxr import Gf, Sdf, Usd, UsdGeom
 import portalis.usd  # noqa: F401  (schemas registered before any stage is opened)
 from portalis.errors import SceneError
 from portalis.lang import compile_source
-from portalis.sim import Runtime
+from portalis.sim import Runner
 from portalis.sim.geometry import CUBE, CYLINDER, PLANE, ROW, SPHERE, shape_rows
 from portalis.usd import add_input, add_output, create_wasm_module_prim
 
@@ -111,7 +111,7 @@ def scene_with_prims(path: Path, wasm: Path, targets: list[str], *, animated: bo
 def test_the_runner_binds_geometry_rows_to_an_array_parameter(wasm: Path, tmp_path: Path) -> None:
     scene_with_prims(tmp_path / "s.usda", wasm, ["/Street/Post", "/Street/Box"])
     stage = Usd.Stage.Open(str(tmp_path / "s.usda"))
-    with Runtime(stage) as runtime:
+    with Runner(stage) as runtime:
         runtime.play()
         runtime.step(1 / 60)
         assert not runtime.failures
@@ -123,7 +123,7 @@ def test_animated_geometry_is_read_at_each_call(wasm: Path, tmp_path: Path) -> N
     scene_with_prims(tmp_path / "s.usda", wasm, ["/Street/Post"], animated=True)
     stage = Usd.Stage.Open(str(tmp_path / "s.usda"))
     seen = []
-    with Runtime(stage) as runtime:
+    with Runner(stage) as runtime:
         runtime.play()
         for frame in (2, 6):
             runtime.step(1 / 60, time_code=frame)
@@ -134,7 +134,7 @@ def test_animated_geometry_is_read_at_each_call(wasm: Path, tmp_path: Path) -> N
 def test_a_target_that_is_not_a_prim_is_a_binding_error(wasm: Path, tmp_path: Path) -> None:
     scene_with_prims(tmp_path / "s.usda", wasm, ["/Street/Nowhere"])
     stage = Usd.Stage.Open(str(tmp_path / "s.usda"))
-    with Runtime(stage) as runtime:
+    with Runner(stage) as runtime:
         [failure] = runtime.failures
         assert failure.prim_path == "/Sim"
         assert "/Street/Nowhere" in failure.message and "not a prim" in failure.message
@@ -153,7 +153,7 @@ def trimmed_scene(path: Path, wasm: Path, n: int) -> None:
 def test_an_array_output_is_trimmed_to_its_count_result(wasm: Path, tmp_path: Path) -> None:
     trimmed_scene(tmp_path / "s.usda", wasm, 3)
     stage = Usd.Stage.Open(str(tmp_path / "s.usda"))
-    with Runtime(stage) as runtime:
+    with Runner(stage) as runtime:
         runtime.play()
         runtime.step(1 / 60)
         fill = runtime.module_prim("/World/Fill")
@@ -165,7 +165,7 @@ def test_an_array_output_is_trimmed_to_its_count_result(wasm: Path, tmp_path: Pa
 def test_a_count_beyond_the_array_fails_the_prim_clearly(wasm: Path, tmp_path: Path) -> None:
     trimmed_scene(tmp_path / "s.usda", wasm, -2)
     stage = Usd.Stage.Open(str(tmp_path / "s.usda"))
-    with Runtime(stage) as runtime:
+    with Runner(stage) as runtime:
         runtime.play()
         runtime.step(1 / 60)
         [failure] = runtime.failures

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pxr import Sdf, Usd
 
-from portalis.sim import PLAY, STOP, Event, Runtime
+from portalis.sim import PLAY, STOP, Event, Runner
 from portalis.usd import add_input, add_output, create_wasm_module_prim, set_trigger_events
 from portalis.usd import tokens as t
 
@@ -38,7 +38,7 @@ def counter(stage: Usd.Stage, path: str, wasm: Path, mode: str = "continuous") -
 def test_continuous_rate_is_independent_of_the_host_frame_rate(inc: Path, host_fps: float) -> None:
     stage = Usd.Stage.CreateInMemory()
     prim = counter(stage, "/C", inc)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(round(2 * host_fps)):  # two simulated seconds
             rt.step(1 / host_fps)
         assert rt.module_prim("/C").stats.calls == 120
@@ -48,12 +48,36 @@ def test_continuous_rate_is_independent_of_the_host_frame_rate(inc: Path, host_f
 def test_a_stalled_host_catches_up_at_most_max_catchup_calls(inc: Path) -> None:
     stage = Usd.Stage.CreateInMemory()
     counter(stage, "/C", inc)
-    with Runtime(stage, max_catchup=4) as rt:
+    with Runner(stage, max_catchup=4) as rt:
         rt.step(1.0)  # 60 calls due
         assert rt.module_prim("/C").stats.calls == 4
         assert rt.dropped_calls == 56
         rt.step(1 / 60)  # the backlog was dropped, not carried
         assert rt.module_prim("/C").stats.calls == 5
+
+
+# update(n) -> n + 1, after a busy loop of 200,000 iterations (a slow call)
+SLOW_INC = """(module (func (export "update") (param f64) (result f64) (local $i i32)
+  (loop $spin local.get $i i32.const 1 i32.add local.tee $i i32.const 200000 i32.lt_s br_if $spin)
+  local.get 0 f64.const 1 f64.add))"""
+
+
+@pytest.mark.parametrize("fast_lane", [True, False], ids=["fast-lane", "general"])
+def test_catch_up_stops_when_the_step_budget_is_spent(
+    write_wasm: WriteWasm, fast_lane: bool
+) -> None:
+    """A huge updateRate asks for 16 calls a step; a budget smaller than one call allows one
+    (the first call of a step always runs), so catch-up cannot multiply the deadline."""
+    slow = write_wasm("slow", SLOW_INC)
+    stage = Usd.Stage.CreateInMemory()
+    for path in ("/A", "/B"):  # two prims of one rate: a fast-lane group when allowed
+        counter(stage, path, slow).GetAttribute(t.UPDATE_RATE).Set(1e6)
+    with Runner(stage, catchup_budget=1e-9, fast_lane=fast_lane) as rt:
+        for _ in range(3):
+            rt.step(1 / 60)
+        assert [s.calls for s in rt.statistics()] == [3, 3]
+        assert rt.dropped_calls > 3 * 16_000  # ~16,666 due per step and unit, one made
+        assert rt.failures == []
 
 
 def test_on_demand_runs_when_an_input_changes(inc: Path) -> None:
@@ -62,7 +86,7 @@ def test_on_demand_runs_when_an_input_changes(inc: Path) -> None:
     prim.GetAttribute(t.EXECUTION_MODE).Set("on_demand")
     level = add_input(prim, "x", "double", 1.0)
     add_output(prim, "y", "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.play()  # first evaluation
         for _ in range(5):
             rt.step(1 / 60)
@@ -89,7 +113,7 @@ def test_on_demand_follows_an_animated_input(inc: Path) -> None:
     prim.GetAttribute(t.EXECUTION_MODE).Set("on_demand")
     add_input(prim, "x", "double", connect=level)
     add_output(prim, "y", "double")
-    with Runtime(stage, record=True) as rt:
+    with Runner(stage, record=True) as rt:
         rt.play(0)
         for frame in range(1, 9):
             rt.step(1 / 24, time_code=frame)
@@ -102,7 +126,7 @@ def test_event_driven_runs_on_play_and_stop(inc: Path) -> None:
     set_trigger_events(on_play, [PLAY])
     on_stop = counter(stage, "/OnStop", inc, "event_driven")
     set_trigger_events(on_stop, [STOP])
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.play()
         for _ in range(10):
             rt.step(1 / 60)
@@ -127,7 +151,7 @@ def test_event_driven_runs_on_an_event_another_module_raises(
     deaf = counter(stage, "/Deaf", inc, "event_driven")
     set_trigger_events(deaf, ["something_else"])
     seen: list[Event] = []
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.add_listener(seen.append)
         for _ in range(5):
             rt.step(1 / 60)
@@ -142,7 +166,7 @@ def test_host_raised_events_and_empty_trigger_list(inc: Path) -> None:
     named = counter(stage, "/Named", inc, "event_driven")
     set_trigger_events(named, ["reset"])
     counter(stage, "/Any", inc, "event_driven")  # no triggerEvents: every event
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.play()  # "play": only /Any
         rt.raise_event("reset")
         rt.step(1 / 60)
@@ -167,7 +191,7 @@ def test_event_cycles_end(write_wasm: WriteWasm) -> None:
         add_input(prim, "n", "double", 0.0, connect=f"{path}.outputs:n")
         add_output(prim, "n", "double")
         add_output(prim, f"event_{raises}", "bool")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.play()
         assert rt.module_prim("/A").stats.calls == 2  # on play, then on b
         assert rt.module_prim("/B").stats.calls == 1  # on a (once this step)

@@ -9,7 +9,7 @@ import pytest
 from pxr import Gf, Usd, Vt
 
 from portalis.abi import Array, Function, ModuleAbi, Value
-from portalis.sim import COLLISION, Runtime
+from portalis.sim import COLLISION, Runner
 from portalis.usd import (
     WasmRoboticsSchema,
     add_input,
@@ -75,7 +75,7 @@ def first_velocity(tmp_path: Path, wasm: Path, **attrs: object) -> float:
     prim = ball(stage, wasm.resolve(), 100.0)
     for name, value in attrs.items():
         prim.GetAttribute(name).Set(value)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert rt.failures == []
         return float(prim.GetAttribute("outputs:vy").Get())
@@ -98,7 +98,7 @@ def test_collision_handler_runs_on_contact_and_raises_collision(
     prim = ball(stage, physics_wasm, 0.05)
     prim.GetAttribute(t.COLLISION_HANDLER).Set("bounce")
     heights = []
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(30):
             rt.step(1 / 60)
             heights.append(prim.GetAttribute("outputs:y").Get())
@@ -114,7 +114,7 @@ def test_without_collision_handler_contact_only_raises_the_event(
 ) -> None:
     stage = Usd.Stage.CreateInMemory()
     prim = ball(stage, physics_wasm.resolve(), 0.05)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(30):
             rt.step(1 / 60)
         assert rt.module_prim("/Ball").stats.handler_calls == 0
@@ -138,7 +138,7 @@ def test_collision_wakes_an_event_driven_prim(
     set_trigger_events(counter, [COLLISION])
     add_input(counter, "n", "double", 0.0, connect="/Counter.outputs:n")
     add_output(counter, "n", "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(60):
             rt.step(1 / 60)
         collisions = sum(1 for e in rt.events if e.name == COLLISION)
@@ -186,7 +186,7 @@ def test_joint_targets_end_effector_and_control_mode_reach_the_kinematics_functi
     arm.GetAttribute(t.KINEMATICS_FUNCTION).Set("solve")
     for name in ("targetSum", "reachY", "mode"):
         add_output(arm, name, "double")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert rt.failures == []
         assert arm.GetAttribute("outputs:targetSum").Get() == 0.0  # six zeros from Define
@@ -246,7 +246,7 @@ def test_data_buffer_size_sizes_the_sensor_buffer(
     add_output(prim, "mean", "double")
     add_output(prim, "kind", "int")
     add_output(prim, "history", "double[]")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(2):  # two samples of 8 averaged over the whole window
             rt.step(1 / 60)
         assert rt.failures == []
@@ -301,7 +301,7 @@ def test_fluid_grid_resolution_viscosity_density_and_time_step(write_wasm: Write
     prim.GetAttribute(t.DENSITY).Set(3.0)
     prim.GetAttribute(t.TIME_STEP).Set(0.001)
     prim.GetAttribute(t.UPDATE_RATE).Set(30.0)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(60):  # one second at 60 frames per second
             rt.step(1 / 60)
         assert rt.failures == []
@@ -318,7 +318,7 @@ def test_fluid_time_step_zero_follows_update_rate(write_wasm: WriteWasm) -> None
     stage = Usd.Stage.CreateInMemory()
     prim = create_wasm_module_prim(stage, "/Tank", str(wasm), "fluid", "simulate", "fluid")
     prim.GetAttribute(t.GRID_RESOLUTION).Set(Gf.Vec3i(2, 2, 2))
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
     assert prim.GetAttribute("outputs:step").Get() == pytest.approx(1 / 60)
     assert prim.GetAttribute("outputs:cells").Get() == 8.0
@@ -345,7 +345,7 @@ def test_enabled_false_skips_the_prim(write_wasm: WriteWasm) -> None:
     stage = Usd.Stage.CreateInMemory()
     on = counter(stage, "/On", wasm)
     off = counter(stage, "/Off", wasm, enabled=False)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert [p.path for p in rt.prims] == ["/On"]
     assert on.GetAttribute("outputs:n").Get() == 1.0
@@ -356,7 +356,7 @@ def test_disabling_a_prim_while_running_stops_it(write_wasm: WriteWasm) -> None:
     wasm = write_wasm("inc", INC)
     stage = Usd.Stage.CreateInMemory()
     prim = counter(stage, "/C", wasm)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         prim.GetAttribute(t.ENABLED).Set(False)
         rt.step(1 / 60)
@@ -370,7 +370,7 @@ def test_update_rate_sets_calls_per_simulated_second(write_wasm: WriteWasm) -> N
     stage = Usd.Stage.CreateInMemory()
     counter(stage, "/Fast", wasm, updateRate=120.0)
     counter(stage, "/Slow", wasm, updateRate=15.0)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(60):
             rt.step(1 / 60)
         assert rt.module_prim("/Fast").stats.calls == 120
@@ -382,7 +382,7 @@ def test_performance_monitoring_switches_timing(write_wasm: WriteWasm) -> None:
     stage = Usd.Stage.CreateInMemory()
     counter(stage, "/Timed", wasm)
     counter(stage, "/Untimed", wasm, performanceMonitoring=False)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(10):
             rt.step(1 / 60)
         timed, untimed = rt.module_prim("/Timed").stats, rt.module_prim("/Untimed").stats
@@ -396,7 +396,7 @@ def test_entry_function_and_module_id(write_wasm: WriteWasm) -> None:
     wasm = write_wasm("inc", INC)
     stage = Usd.Stage.CreateInMemory()
     prim = counter(stage, "/C", wasm, entryFunction="other", moduleId="incrementer")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert [s.module for s in rt.summary()] == ["incrementer"]
         assert rt.module_prim("/C").stats.function == "other"
@@ -407,7 +407,7 @@ def test_missing_entry_function_is_reported_with_the_exports(write_wasm: WriteWa
     wasm = write_wasm("inc", INC)
     stage = Usd.Stage.CreateInMemory()
     counter(stage, "/C", wasm, entryFunction="nope")
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         (failure,) = rt.failures
     assert failure.function == "nope" or "nope" in failure.message
     assert "update, other" in failure.message
@@ -420,7 +420,7 @@ def test_hash_pin_accepts_the_right_module_and_refuses_another(write_wasm: Write
     counter(stage, "/Pinned", wasm, wasmSha256=digest)
     counter(stage, "/Prefixed", wasm, wasmSha256="sha256:" + digest.upper())
     counter(stage, "/Stale", wasm, wasmSha256="0" * 64)
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         rt.step(1 / 60)
         assert [p.path for p in rt.prims] == ["/Pinned", "/Prefixed"]
         (failure,) = rt.failures
@@ -448,7 +448,7 @@ def test_signature_bound_collision_handler_takes_the_step_results_in_order(
     add_output(prim, "y", "double")
     add_output(prim, "contact", "bool")
     heights = []
-    with Runtime(stage) as rt:
+    with Runner(stage) as rt:
         for _ in range(5):
             rt.step(1 / 60)
             heights.append(rt.module_prim("/Drop").output("y"))

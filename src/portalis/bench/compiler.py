@@ -1,7 +1,7 @@
-"""Compiler benchmarks (issue 3): compiled kernels against the same source under CPython,
-and against Numba / NVIDIA Warp (CPU) when they are installed.
+"""Compiler benchmarks: compiled kernels against the same source under CPython, and against
+Numba when it is installed.
 
-    python benchmarks/bench_compiler.py [--quick]
+    portalis bench compiler [--quick]     (or: python benchmarks/bench_compiler.py)
 
 Every kernel below is ONE source text: imported as a plain Python module for CPython (and
 handed to ``numba.njit`` when Numba exists), compiled by ``portalis.lang`` and called through
@@ -13,19 +13,18 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import sys
-import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from portalis.bench import format_seconds, report, time_call
-from portalis.lang import compile_source
-from portalis.runtime import load
+from portalis.bench.cpython import import_source
+from portalis.bench.report import run_main
+from portalis.bench.rows import Row
+from portalis.bench.timing import format_seconds, report, time_call
 
 KERNEL = '''
 """Loop-heavy kernels for the compiler benchmark."""
@@ -109,42 +108,91 @@ def trig_sum(xs: Array[f64]) -> float:
 '''
 
 
-def import_source(source: str) -> ModuleType:
-    directory = Path(tempfile.mkdtemp(prefix="portalis-bench-"))
-    path = directory / "bench_kernels.py"
-    path.write_text(source)
-    spec = importlib.util.spec_from_file_location("bench_kernels", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["bench_kernels"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def peers(py: ModuleType) -> dict[str, Callable[[str], Callable[..., Any] | None]]:
-    """Optional peers: a function factory per installed tool, absent ones skipped."""
-    found: dict[str, Callable[[str], Callable[..., Any] | None]] = {}
+    """Optional peers: a function factory per installed tool (None: no like-for-like version
+    of that kernel), absent tools skipped with a line saying so."""
+    found: dict[str, Callable[[str], Callable[..., Any] | None]] = {
+        "numpy": lambda name: NUMPY.get(name)
+    }
     if importlib.util.find_spec("numba") is not None:
         import numba  # type: ignore[import-not-found]
 
-        found["Numba"] = lambda name: numba.njit(cache=False)(getattr(py, name))
+        found["numba"] = lambda name: numba.njit(cache=False)(getattr(py, name))
     else:
-        print("Numba is not installed: skipped")
+        print("Numba is not installed: skipped (pip install 'portalis[bench]')")
     if importlib.util.find_spec("warp") is None:
-        print("NVIDIA Warp is not installed: skipped")
+        print("NVIDIA Warp is not installed: skipped (pip install 'portalis[bench]')")
     else:
-        print(
-            "NVIDIA Warp is installed, but these kernels are not written for Warp's kernel "
-            "model (wp.kernel/launch): skipped"
-        )
+        from portalis.bench import warp_kernels
+
+        found["warp"] = lambda name: warp_kernels.FUNCTIONS.get(name)
     return found
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def numpy_mandelbrot(width: int, height: int, max_iter: int) -> int:
+    """Every pixel at once: iterate while any is inside, counting the iterations each takes."""
+    ci = (-1.2 + 2.4 * np.arange(height) / height)[:, None] * np.ones((1, width))
+    cr = np.ones((height, 1)) * (-2.0 + 3.0 * np.arange(width) / width)[None, :]
+    zr, zi = np.zeros_like(cr), np.zeros_like(cr)
+    n = np.zeros(cr.shape, dtype=np.int64)
+    active = np.ones(cr.shape, dtype=bool)
+    for _ in range(max_iter):
+        active &= zr * zr + zi * zi <= 4.0
+        if not active.any():
+            break
+        zr, zi = (
+            np.where(active, zr * zr - zi * zi + cr, zr),
+            np.where(active, 2.0 * zr * zi + ci, zi),
+        )
+        n += active
+    return int(n.sum())
+
+
+def numpy_nbody_energy(pos: np.ndarray, mass: np.ndarray) -> float:
+    """All pairs i < j at once (n × n arrays)."""
+    d = pos[:, None, :] - pos[None, :, :]
+    r = np.sqrt((d * d).sum(axis=2) + 1e-9)
+    i, j = np.triu_indices(len(pos), k=1)
+    return float(-(mass[i] * mass[j] / r[i, j]).sum())
+
+
+def numpy_jacobi(grid: np.ndarray, out: np.ndarray, sweeps: int) -> float:
+    """Each sweep one slice expression (the same Jacobi update: reads only the old grid)."""
+    delta = 0.0
+    for _ in range(sweeps):
+        v = 0.25 * (grid[:-2, 1:-1] + grid[2:, 1:-1] + grid[1:-1, :-2] + grid[1:-1, 2:])
+        delta = float(np.abs(v - grid[1:-1, 1:-1]).sum())
+        out[1:-1, 1:-1] = v
+        grid[1:-1, 1:-1] = v
+    return delta
+
+
+def numpy_trig_sum(xs: np.ndarray) -> float:
+    return float((np.sin(xs) * np.cos(xs) + np.exp(-xs * xs) + np.arctan2(xs, 1.5)).sum())
+
+
+#: NumPy versions of the kernels that vectorise (primes' trial division does not, like for
+#: like: a sieve would be another algorithm).
+NUMPY: dict[str, Callable[..., Any]] = {
+    "mandelbrot": numpy_mandelbrot,
+    "nbody_energy": numpy_nbody_energy,
+    "jacobi": numpy_jacobi,
+    "trig_sum": numpy_trig_sum,
+}
+
+
+def rows(argv: list[str]) -> Iterator[Row]:
+    from portalis.lang import compile_source
+    from portalis.runtime import load
+
+    parser = argparse.ArgumentParser(
+        prog="portalis bench compiler", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--quick", action="store_true", help="smaller problems, fewer repeats")
     args = parser.parse_args(argv)
     quick = args.quick
+    #: Seconds each timed batch aims for: shorter in a quick run.
+    batch_s = 0.1 if quick else 0.3
 
     t0 = time.perf_counter()
     kernel = compile_source(KERNEL, "bench_kernels.py")
@@ -154,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{build_s * 1000:.0f} ms, {len(kernel.wasm)} bytes"
     )
 
-    py = import_source(KERNEL)
+    py = import_source(KERNEL, "bench_kernels")
     wasm = load(kernel.wasm, cache=False)
     others = peers(py)
     rng = np.random.default_rng(7)
@@ -183,33 +231,35 @@ def main(argv: list[str] | None = None) -> int:
         a = call(getattr(py, name))()
         b = call(getattr(wasm, name))()
         if not np.isclose(a, b, rtol=1e-12, atol=0):
-            print(f"{name}: results differ: CPython {a!r}, compiled {b!r}")
-            return 1
+            raise AssertionError(f"{name}: results differ: CPython {a!r}, compiled {b!r}")
         cpython = time_call(
-            "CPython", call(getattr(py, name)), repeat=repeat, target_seconds=0.1 if quick else 0.3
+            "CPython", call(getattr(py, name)), repeat=repeat, target_seconds=batch_s
         )
         compiled = time_call(
-            "portalis (wasm)",
-            call(getattr(wasm, name)),
-            repeat=repeat,
-            target_seconds=0.1 if quick else 0.3,
+            "portalis (wasm)", call(getattr(wasm, name)), repeat=repeat, target_seconds=batch_s
         )
         rows = [cpython, compiled]
+        yield Row.timed(name, "cpython", cpython)
+        yield Row.timed(name, "portalis", compiled)
         resident = in_memory(wasm, name, fixed, make)
         if resident is not None:
-            rows.append(
-                time_call(
-                    "portalis, arrays in memory",
-                    resident,
-                    repeat=repeat,
-                    target_seconds=0.1 if quick else 0.3,
-                )
+            in_place = time_call(
+                "portalis, arrays in memory", resident, repeat=repeat, target_seconds=batch_s
             )
+            rows.append(in_place)
+            yield Row.timed(name, "portalis", in_place, arrays="in linear memory")
         compiled_rows = rows[1:]
         for label, factory in others.items():
             fn = factory(name)
-            if fn is not None:
-                rows.append(time_call(label, call(fn), repeat=repeat))
+            if fn is None:
+                continue
+            got = call(fn)()
+            if not np.isclose(got, a, rtol=1e-9, atol=0):
+                print(f"  {label}: result {got!r} differs from CPython's {a!r}: not timed")
+                continue
+            peer = time_call(label, call(fn), repeat=repeat, target_seconds=batch_s)
+            rows.append(peer)
+            yield Row.timed(name, label, peer)
         report(f"{name}: {KERNEL_DOCS.get(name, '')}", rows, baseline=cpython)
         print(
             f"  → compiled is {cpython.median / compiled.median:.1f}× CPython "
@@ -218,8 +268,11 @@ def main(argv: list[str] | None = None) -> int:
         for row in rows[len(compiled_rows) + 1 :]:
             for mine in compiled_rows:
                 print(f"  → {mine.label} takes {mine.median / row.median:.2f}× {row.label}'s time")
-    bench_demo_ik(repeat, quick)
-    return 0
+    yield from bench_demo_ik(repeat, batch_s)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main("compiler", rows, argv)
 
 
 def in_memory(
@@ -261,13 +314,15 @@ def in_memory(
     return call
 
 
-def bench_demo_ik(repeat: int, quick: bool) -> None:
+def bench_demo_ik(repeat: int, batch_s: float) -> Iterator[Row]:
     """The robot-arm demo's damped-least-squares IK (a 500-line kernel) on a moving target:
     CPython, the compiled export called directly (``Instance.function``), and through the
     ABI-driven ``portalis.load`` wrapper."""
     import math
 
     import portalis.demos.robot_arm.kernel as arm
+    from portalis.lang import compile_source
+    from portalis.runtime import load
 
     path = Path(arm.__file__)
     t0 = time.perf_counter()
@@ -288,20 +343,15 @@ def bench_demo_ik(repeat: int, quick: bool) -> None:
         return call
 
     rows = [
+        time_call("CPython", moving(arm.solve_ik), repeat=repeat, target_seconds=batch_s),
         time_call(
-            "CPython", moving(arm.solve_ik), repeat=repeat, target_seconds=0.1 if quick else 0.3
-        ),
-        time_call(
-            "portalis, direct export",
-            moving(direct, 100),
-            repeat=repeat,
-            target_seconds=0.1 if quick else 0.3,
+            "portalis, direct export", moving(direct, 100), repeat=repeat, target_seconds=batch_s
         ),
         time_call(
             "portalis, portalis.load()",
             moving(kernel.solve_ik),
             repeat=repeat,
-            target_seconds=0.1 if quick else 0.3,
+            target_seconds=batch_s,
         ),
     ]
     report(
@@ -310,6 +360,9 @@ def bench_demo_ik(repeat: int, quick: bool) -> None:
         rows,
         baseline=rows[0],
     )
+    yield Row.timed("robot arm solve_ik", "cpython", rows[0])
+    yield Row.timed("robot arm solve_ik", "portalis", rows[1], call="direct export")
+    yield Row.timed("robot arm solve_ik", "portalis", rows[2], call="portalis.load()")
 
 
 KERNEL_DOCS = {

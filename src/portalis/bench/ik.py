@@ -23,31 +23,22 @@ import importlib.util
 import statistics
 import sys
 import time
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from portalis.demos import get_demo
-from portalis.demos.robot_arm.scene import HOME, target_path
-from portalis.lang import compile_source
-from portalis.runtime import Sandbox, load_module
+from portalis.bench.cpython import import_kernel
+from portalis.bench.report import run_main
+from portalis.bench.rows import Row
 
-KERNEL = get_demo("robot-arm").kernel_path
 MAX_ITERATIONS = 100
 
 
-def import_source(path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("ur5_kernel_cpython", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def workloads(py: ModuleType, n: int, seed: int) -> dict[str, np.ndarray]:
+    from portalis.demos.robot_arm.scene import target_path
+
     times = np.linspace(0.0, 8.0, n, endpoint=False)
     rng = np.random.default_rng(seed)
     lo = np.array([py.lower_limit(i) for i in range(6)])
@@ -65,15 +56,16 @@ def time_solves(
     fk: Callable[..., Any],
     targets: np.ndarray,
     from_home: bool,
+    home: tuple[float, ...],
 ) -> tuple[list[float], float]:
     """Per-solve times (µs) and the worst FK(IK(target)) distance (m)."""
-    reset(*HOME)
+    reset(*home)
     clock = time.perf_counter_ns
     times: list[float] = []
     worst = 0.0
     for x, y, z in targets.tolist():
         if from_home:
-            reset(*HOME)
+            reset(*home)
         start = clock()
         q = solve(x, y, z, MAX_ITERATIONS)
         times.append((clock() - start) / 1000.0)
@@ -91,26 +83,35 @@ def timer_floor() -> float:
     return statistics.median(samples)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def rows(argv: list[str]) -> Iterator[Row]:
+    from portalis.demos import get_demo
+    from portalis.demos.robot_arm.ur5 import HOME
+    from portalis.lang import compile_source
+    from portalis.runtime import Sandbox, load_module
+
+    parser = argparse.ArgumentParser(prog="portalis bench ik", description=__doc__.split("\n\n")[0])
     parser.add_argument("--targets", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3, help="runs per backend; best median")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--quick", action="store_true", help="200 targets")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.targets = min(args.targets, 200)
 
-    source = KERNEL.read_text(encoding="utf-8")
+    kernel_path = get_demo("robot-arm").kernel_path
+    source = kernel_path.read_text(encoding="utf-8")
     t0 = time.perf_counter()
-    compiled = compile_source(source, str(KERNEL))
+    compiled = compile_source(source, str(kernel_path))
     compile_ms = (time.perf_counter() - t0) * 1000.0
     instance = load_module(compiled.wasm, name="robot_arm").instantiate(Sandbox())
     wasm_solve = instance.function("solve_ik")
     wasm_seed = instance.function("set_seed")
     wasm_fk = instance.function("fk")
-    py = import_source(KERNEL)
+    py = import_kernel(kernel_path, "ur5_kernel_cpython")
 
     backends: dict[str, tuple[Callable[..., Any], Callable[..., Any], Callable[..., Any]]] = {
-        "compiled (portalis, fast path)": (wasm_solve, wasm_seed, wasm_fk),
-        "CPython (same source)": (py.solve_ik, py.set_seed, py.fk),
+        "portalis": (wasm_solve, wasm_seed, wasm_fk),
+        "cpython": (py.solve_ik, py.set_seed, py.fk),
     }
     if importlib.util.find_spec("numba") is not None:
         print(
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             best: list[float] | None = None
             worst_error = 0.0
             for _ in range(args.repeat):
-                times, worst = time_solves(solve, reset, fk, targets, workload == "random")
+                times, worst = time_solves(solve, reset, fk, targets, workload == "random", HOME)
                 worst_error = max(worst_error, worst)
                 if best is None or statistics.median(times) < statistics.median(best):
                     best = times
@@ -154,7 +155,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"  {name:32s} median {medians[name]:8.2f} µs   p90 {p90:8.2f} µs   "
                 f"worst |FK(IK(p)) - p| {worst_error * 1000:.4f} mm"
             )
+            yield Row.of(
+                "solve", name, [t / 1e6 for t in best], workload=workload, targets=len(targets)
+            )
         names = list(medians)
         print(f"  CPython / compiled: {medians[names[1]] / medians[names[0]]:.1f}×")
     instance.close()
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main("ik", rows, argv)

@@ -18,25 +18,17 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
 
-from portalis.bench import report, time_call
-from portalis.lang import compile_source
-from portalis.lang.libm import ARITY, FUNCTIONS
-from portalis.lang.libm.accuracy import (
-    EXACT_REFERENCE,
-    faithful,
-    map_kernel_source,
-    measure,
-    reference,
-    sample,
-)
-from portalis.runtime import load
+from portalis.bench.report import run_main
+from portalis.bench.rows import Row
+from portalis.bench.timing import report, time_call
 
 NUMPY: dict[str, Callable[..., Any]] = {
     "sin": np.sin, "cos": np.cos, "tan": np.tan, "asin": np.arcsin, "acos": np.arccos,
@@ -48,10 +40,15 @@ NUMPY: dict[str, Callable[..., Any]] = {
 
 
 def _columns(name: str, inputs: list[tuple[float, ...]]) -> list[np.ndarray]:
+    from portalis.lang.libm import ARITY
+
     return [np.array([a[j] for a in inputs], dtype=np.float64) for j in range(ARITY[name])]
 
 
 def accuracy(names: list[str], samples: int, seed: int, kernel: Any) -> None:
+    from portalis.lang.libm import FUNCTIONS
+    from portalis.lang.libm.accuracy import EXACT_REFERENCE, faithful, measure, sample
+
     print(f"accuracy against CPython math ({samples} inputs per function, seed {seed})")
     for name in names:
         stem, function = FUNCTIONS[name]
@@ -70,13 +67,15 @@ def accuracy(names: list[str], samples: int, seed: int, kernel: Any) -> None:
             print(f"  against the exact answer: {bad} of {samples} results off by 1 ulp or more")
 
 
-def speed(names: list[str], kernel: Any, quick: bool) -> None:
+def speed(names: list[str], kernel: Any, quick: bool) -> Iterator[Row]:
     for name in names:
-        speed_of(name, kernel, 10_000 if quick else 100_000)
+        yield from speed_of(name, kernel, 10_000 if quick else 100_000)
 
 
-def speed_of(name: str, kernel: Any, n: int) -> None:
+def speed_of(name: str, kernel: Any, n: int) -> Iterator[Row]:
     """Time one function over n inputs (those where CPython does not raise)."""
+    from portalis.lang.libm.accuracy import reference, sample
+
     inputs = [a for a in sample(name, n, 1) if isinstance(reference(name, a), float)]
     cols = _columns(name, inputs)
     out = np.zeros(len(inputs))
@@ -88,10 +87,54 @@ def speed_of(name: str, kernel: Any, n: int) -> None:
         time_call(f"compiled libm {name}", lambda: compiled(*cols, out), repeat=5),
         time_call(f"numpy {ufunc.__name__}", lambda: ufunc(*cols), repeat=5),
     ]
+    impls = ["cpython", "portalis", "numpy"]
+    mapped = numba_map(name, len(cols))
+    if mapped is not None:
+        numba_out = np.zeros(len(inputs))
+        rows.append(time_call(f"numba math.{name}", lambda: mapped(*cols, numba_out), repeat=5))
+        impls.append("numba")
     report(f"{name}: {len(inputs)} elements per call", rows, baseline=rows[0])
+    for impl, timing in zip(impls, rows, strict=True):
+        yield Row.of(name, impl, timing.samples, per=len(inputs), elements=len(inputs))
 
 
-def main(argv: list[str] | None = None) -> int:
+def numba_map(name: str, arity: int) -> Callable[..., None] | None:
+    """``math.NAME`` over arrays, compiled by Numba (None when Numba is not installed or does
+    not provide the function): the same loop the compiled kernel runs."""
+    if importlib.util.find_spec("numba") is None:
+        return None
+    import numba  # type: ignore[import-not-found]
+
+    fn = getattr(math, name)
+    if arity == 1:
+
+        def one(a: np.ndarray, out: np.ndarray) -> None:
+            for i in range(len(a)):
+                out[i] = fn(a[i])
+
+        loop: Callable[..., None] = one
+    else:
+
+        def two(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+            for i in range(len(a)):
+                out[i] = fn(a[i], b[i])
+
+        loop = two
+    try:
+        compiled = numba.njit(cache=False)(loop)
+        compiled(*([np.ones(2)] * arity), np.zeros(2))  # compile now, not while timed
+    except Exception:  # numba.core.errors.TypingError: a function Numba does not lower
+        print(f"  numba: math.{name} is not supported: skipped")
+        return None
+    return compiled  # type: ignore[no-any-return]
+
+
+def rows(argv: list[str]) -> Iterator[Row]:
+    from portalis.lang import compile_source
+    from portalis.lang.libm import FUNCTIONS
+    from portalis.lang.libm.accuracy import map_kernel_source
+    from portalis.runtime import load
+
     parser = argparse.ArgumentParser(
         prog="portalis bench libm", description=__doc__.splitlines()[0]
     )
@@ -108,5 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"built the {len(FUNCTIONS)}-function kernel in {time.perf_counter() - start:.2f} s")
     accuracy(names, samples, args.seed, kernel)
     if not args.no_speed:
-        speed(names, kernel, args.quick)
-    return 0
+        yield from speed(names, kernel, args.quick)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main("libm", rows, argv)

@@ -19,45 +19,38 @@ Then the scaling curve, 10K → 1M points (scans of more azimuth steps), through
 ``portalis.load``: the scan copied in at each call and the filtered cloud copied out, as the
 runner does, the working arrays kept in linear memory.
 
-Rows follow SPEC §7 (``case``, ``impl``, ``median_s``, ``p90_s``, ``runs``, ``params``);
-``--json FILE`` writes them. Run: ``portalis bench lidar`` or
+Rows follow SPEC §7 (``portalis bench lidar --json FILE``). The machines here are shared:
+compare ratios within one run. Run: ``portalis bench lidar`` (``--quick`` for a short run) or
 ``python benchmarks/bench_lidar.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib.util
-import json
 import os
-import platform
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
-from portalis.demos import get_demo
-from portalis.demos.lidar.buffers import filter_buffers, scan_buffers
-from portalis.demos.lidar.reference import FilterParams, filter_numpy
+    from portalis.bench.rows import Row
 
-DEMO = get_demo("lidar")
+#: The goals (SPEC §4 and issue 10), seconds per frame.
 GOALS = {"frame": 5e-3, "scan": 10e-3}
-Row = dict[str, Any]
+Filter = Callable[["np.ndarray"], Any]
 
 
-def import_kernel(name: str = "lidar_kernel_cpython") -> ModuleType:
-    """The kernel source as a fresh CPython module."""
-    spec = importlib.util.spec_from_file_location(name, DEMO.kernel_path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def kernel_path() -> Path:
+    from portalis.demos import get_demo
+
+    return get_demo("lidar").kernel_path
 
 
 def numba_kernel() -> ModuleType | None:
@@ -68,26 +61,18 @@ def numba_kernel() -> ModuleType | None:
         return None
     import numba
 
-    module = import_kernel("lidar_kernel_numba")
+    from portalis.bench.cpython import import_kernel
+
+    module = import_kernel(kernel_path(), "lidar_kernel_numba")
     for name, value in list(vars(module).items()):
         if callable(value) and getattr(value, "__module__", None) == module.__name__:
             setattr(module, name, numba.njit(cache=False)(value))
     return module
 
 
-def row(case: str, impl: str, samples: list[float], **params: Any) -> Row:
-    return {
-        "case": case,
-        "impl": impl,
-        "median_s": float(np.median(samples)),
-        "p90_s": float(np.percentile(samples, 90)),
-        "runs": len(samples),
-        "params": params,
-    }
-
-
-def time_each(fn: Callable[[np.ndarray], Any], scans: list[np.ndarray]) -> list[float]:
-    fn(scans[0])  # warm up (first-call compilation, caches)
+def time_each(fn: Filter, scans: list[np.ndarray]) -> list[float]:
+    """Seconds per call, one call per scan, after one warm-up call (first-call compilation)."""
+    fn(scans[0])
     samples = []
     for scan in scans:
         t0 = time.perf_counter()
@@ -99,23 +84,25 @@ def time_each(fn: Callable[[np.ndarray], Any], scans: list[np.ndarray]) -> list[
 # -- the runner --------------------------------------------------------------------------------
 
 
-def run_scene(frames: int, work: Path) -> tuple[list[Row], list[np.ndarray], int]:
+def run_scene(frames: int, work: Path) -> tuple[list[Row], list[np.ndarray], np.ndarray]:
     """Run the demo scene for ``frames`` frames; the runner's timings of both prims, the
-    scans it made, and the number of shapes."""
+    scans it made, and the shape rows it gave the scanner."""
+    import numpy as np
     from pxr import Usd
 
     import portalis.usd  # noqa: F401  (schemas registered before any stage is opened)
+    from portalis.bench.rows import Row
     from portalis.demos.lidar.scene import FILTER, SCANNER, Drive, write_scene
     from portalis.lang import build
-    from portalis.sim import Runtime
+    from portalis.sim import Runner
 
-    wasm = build(DEMO.kernel_path, work / "kernel.wasm")
+    wasm = build(kernel_path(), work / "kernel.wasm")
     drive = Drive(frames=frames)
-    write_scene(work / "scene.usda", wasm.name, drive)
-    stage = Usd.Stage.Open(str(work / "scene.usda"))
+    write_scene(work / "scene.usd", wasm.name, drive)
+    stage = Usd.Stage.Open(str(work / "scene.usd"))
     stage.SetEditTarget(stage.GetSessionLayer())
     scans: list[np.ndarray] = []
-    with Runtime(stage) as runtime:
+    with Runner(stage) as runtime:
         scanner = runtime.module_prim(SCANNER)
         filt = runtime.module_prim(FILTER)
         runtime.play()
@@ -125,16 +112,18 @@ def run_scene(frames: int, work: Path) -> tuple[list[Row], list[np.ndarray], int
         runtime.stop()
         if runtime.failures:
             raise RuntimeError("; ".join(str(f) for f in runtime.failures))
-        shapes = len(scanner.entry.arrays[0].source.get())  # type: ignore[union-attr]
+        assert scanner.entry is not None and scanner.entry.arrays[0].source is not None
+        shapes = np.asarray(scanner.entry.arrays[0].source.get())
         points = int(np.median([len(s) for s in scans]))
+        # the first call of each prim binds and fills its buffers: left out
         rows = [
-            row("frame", "portalis", list(filt.stats.samples()[1:]), points=points),
-            row(
+            Row.of("frame", "portalis", list(filt.stats.samples()[1:]), points=points),
+            Row.of(
                 "scan",
                 "portalis",
                 list(scanner.stats.samples()[1:]),
                 rays=drive.beams * drive.steps,
-                shapes=shapes,
+                shapes=len(shapes),
             ),
         ]
     return rows, scans, shapes
@@ -143,14 +132,22 @@ def run_scene(frames: int, work: Path) -> tuple[list[Row], list[np.ndarray], int
 # -- peers on the same scans ---------------------------------------------------------------------
 
 
-def kernel_filter(module: Any, capacity: int) -> Callable[[np.ndarray], Any]:
+def kernel_filter(module: Any, capacity: int) -> Filter:
+    from portalis.demos.lidar.buffers import filter_buffers
+    from portalis.demos.lidar.reference import FilterParams
+
     buffers = filter_buffers(capacity)
     args = FilterParams().kernel_args()
     return lambda scan: module.filter_cloud(scan, **buffers, **args)
 
 
-def open3d_filter() -> Callable[[np.ndarray], Any] | None:
+def open3d_filter() -> Filter | None:
+    import numpy as np
+
+    from portalis.demos.lidar.reference import FilterParams
+
     if importlib.util.find_spec("open3d") is None:
+        print("open3d: not installed; skipped (pip install 'portalis[bench]')")
         return None
     try:
         import open3d as o3d
@@ -173,13 +170,16 @@ def open3d_filter() -> Callable[[np.ndarray], Any] | None:
     return run
 
 
-def peers(cpython_frames: int) -> Iterator[tuple[str, Callable[[np.ndarray], Any] | None, int]]:
-    """(impl, filter or None when unavailable, how many frames to time)."""
-    yield "cpython", kernel_filter(import_kernel(), 130_000), cpython_frames
+def peers(cpython_frames: int) -> Iterator[tuple[str, Filter | None, int]]:
+    """(impl, filter or None when unavailable, how many frames to time; 0: all)."""
+    from portalis.bench.cpython import import_kernel
+    from portalis.demos.lidar.reference import filter_numpy
+
+    yield "cpython", kernel_filter(import_kernel(kernel_path()), 130_000), cpython_frames
     yield "numpy", filter_numpy, 0
     numba = numba_kernel()
     if numba is None:
-        print("numba: not installed; skipped (pip install 'portalis[lidar-bench]')")
+        print("numba: not installed; skipped (pip install 'portalis[bench]')")
     yield "numba", kernel_filter(numba, 130_000) if numba is not None else None, 0
     yield "open3d", open3d_filter(), 0
 
@@ -190,9 +190,10 @@ def peers(cpython_frames: int) -> Iterator[tuple[str, Callable[[np.ndarray], Any
 def scaling_scans(sizes: list[int], shapes: np.ndarray) -> dict[int, np.ndarray]:
     """A scan of about each size from the compiled scanner: 64 beams, more azimuth steps."""
     import portalis
+    from portalis.demos.lidar.buffers import scan_buffers
     from portalis.lang import compile_source
 
-    kernel = portalis.load(compile_source(DEMO.kernel_path.read_text(), str(DEMO.kernel_path)).wasm)
+    kernel = portalis.load(compile_source(kernel_path().read_text(), str(kernel_path())).wasm)
     out = {}
     for size in sizes:
         steps = max(1, round(size / 0.93 / 64))
@@ -202,13 +203,17 @@ def scaling_scans(sizes: list[int], shapes: np.ndarray) -> dict[int, np.ndarray]
     return out
 
 
-def compiled_scaling(capacity: int) -> Callable[[np.ndarray], Any]:
+def compiled_scaling(capacity: int) -> Filter:
     """The compiled filter through ``portalis.load``: the scan copied in per call, the
     working arrays left in linear memory, the filtered cloud and colours copied out."""
+    import numpy as np
+
     import portalis
+    from portalis.demos.lidar.buffers import filter_buffers
+    from portalis.demos.lidar.reference import FilterParams
     from portalis.lang import compile_source
 
-    kernel = portalis.load(compile_source(DEMO.kernel_path.read_text(), str(DEMO.kernel_path)).wasm)
+    kernel = portalis.load(compile_source(kernel_path().read_text(), str(kernel_path())).wasm)
     memory = kernel.instance.memory
     assert memory is not None
     arrays = filter_buffers(capacity)
@@ -229,63 +234,28 @@ def compiled_scaling(capacity: int) -> Callable[[np.ndarray], Any]:
     return run
 
 
-def scene_shapes(work: Path) -> np.ndarray:
-    from pxr import Usd
-
-    from portalis.demos.lidar.scene import STREET
-    from portalis.sim.geometry import shape_rows
-
-    stage = Usd.Stage.Open(str(work / "scene.usda"))
-    return shape_rows([stage.GetPrimAtPath(STREET)], Usd.TimeCode.EarliestTime())
+# -- the benchmark ----------------------------------------------------------------------------
 
 
-# -- report ----------------------------------------------------------------------------------------
-
-
-def print_rows(rows: list[Row]) -> None:
-    base = {
-        (r["case"], json.dumps(r["params"], sort_keys=True)): r
-        for r in rows
-        if r["impl"] == "portalis"
-    }
-    print(
-        f"\n  {'case':<8} {'impl':<9} {'median':>10} {'p90':>10} {'runs':>5}  "
-        f"{'÷ portalis':>10}  params"
+def describe(row: Row, versus: Row | None) -> str:
+    params = ", ".join(f"{k}={v:,}" for k, v in row.params.items())
+    line = (
+        f"  {row.case:<8} {row.impl:<9} median {row.median_s * 1e3:9.2f} ms  "
+        f"p90 {row.p90_s * 1e3:9.2f} ms  runs {row.runs:>3}  {params}"
     )
-    for r in rows:
-        key = (r["case"], json.dumps(r["params"], sort_keys=True))
-        ref = base.get(key)
-        versus = f"{r['median_s'] / ref['median_s']:9.1f}×" if ref and ref is not r else ""
-        goal = GOALS.get(r["case"]) if r["impl"] == "portalis" else None
-        mark = (
-            f"  goal ≤ {goal * 1e3:g} ms: {'met' if r['median_s'] <= goal else 'NOT met'}"
-            if goal
-            else ""
-        )
-        params = ", ".join(f"{k}={v:,}" for k, v in r["params"].items())
-        print(
-            f"  {r['case']:<8} {r['impl']:<9} {r['median_s'] * 1e3:8.2f} ms "
-            f"{r['p90_s'] * 1e3:7.2f} ms {r['runs']:>5}  {versus:>10}  {params}{mark}"
-        )
+    if versus is not None and versus is not row:
+        line += f"  ({row.median_s / versus.median_s:.1f}× portalis's time)"
+    goal = GOALS.get(row.case) if row.impl == "portalis" else None
+    if goal is not None:
+        line += f"  goal ≤ {goal * 1e3:g} ms: {'met' if row.median_s <= goal else 'NOT met'}"
+    return line
 
 
-def machine() -> dict[str, Any]:
-    from importlib.metadata import PackageNotFoundError, version
+def rows(argv: list[str]) -> Iterator[Row]:
+    from portalis.bench.rows import Row
+    from portalis.demos.lidar.reference import filter_numpy
 
-    packages = {}
-    for name in ("portalis", "wasmtime", "numpy", "numba", "open3d"):
-        with contextlib.suppress(PackageNotFoundError):
-            packages[name] = version(name)
-    return {
-        "cpu": platform.processor() or platform.machine(),
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "packages": packages,
-    }
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="portalis bench lidar", description=__doc__)
     parser.add_argument("--frames", type=int, default=40, help="frames through the runner")
     parser.add_argument("--cpython-frames", type=int, default=2)
     parser.add_argument(
@@ -294,29 +264,37 @@ def main(argv: list[str] | None = None) -> int:
         help="points per scan for the scaling rows (comma-separated)",
     )
     parser.add_argument("--scaling-runs", type=int, default=5)
-    parser.add_argument("--json", type=Path, help="write the rows (SPEC §7) to this file")
+    parser.add_argument("--quick", action="store_true", help="10 frames, scaling to 100K")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.frames, args.cpython_frames, args.scaling_runs = 10, 1, 3
+        args.sizes = "10000,100000"
     sizes = [int(s) for s in args.sizes.split(",") if s]
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores", flush=True)
 
     with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
         t0 = time.perf_counter()
-        rows, scans, _ = run_scene(args.frames, work)
-        print(
-            f"runner: {args.frames} frames of scan + filter in {time.perf_counter() - t0:.1f} s"
-            f" (scans of {min(map(len, scans)):,}–{max(map(len, scans)):,} points)"
-        )
-        shapes = scene_shapes(work)
-    points = rows[0]["params"]["points"]
-    for impl, fn, frames in peers(args.cpython_frames):
+        runner_rows, scans, shapes = run_scene(args.frames, Path(tmp))
+    print(
+        f"runner: {args.frames} frames of scan + filter in {time.perf_counter() - t0:.1f} s "
+        f"(scans of {min(map(len, scans)):,}–{max(map(len, scans)):,} points, "
+        f"{len(shapes)} shapes)",
+        flush=True,
+    )
+    frame = runner_rows[0]
+    for row in runner_rows:
+        print(describe(row, None), flush=True)
+        yield row
+    for impl, fn, count in peers(args.cpython_frames):
         if fn is None:
             continue
-        samples = time_each(fn, scans[: frames or None])
-        rows.append(row("frame", impl, samples, points=points))
+        row = Row.of("frame", impl, time_each(fn, scans[: count or None]), **frame.params)
+        print(describe(row, frame), flush=True)
+        yield row
 
     big = scaling_scans(sizes, shapes)
     capacity = max(len(s) for s in big.values())
-    implementations: list[tuple[str, Callable[[np.ndarray], Any] | None]] = [
+    implementations: list[tuple[str, Filter | None]] = [
         ("portalis", compiled_scaling(capacity)),
         ("numpy", filter_numpy),
     ]
@@ -325,22 +303,21 @@ def main(argv: list[str] | None = None) -> int:
         implementations.append(("numba", kernel_filter(numba, capacity)))
     implementations.append(("open3d", open3d_filter()))
     for scan in big.values():
+        ours: Row | None = None
         for impl, fn in implementations:
-            if fn is not None:
-                samples = time_each(fn, [scan] * args.scaling_runs)
-                rows.append(row("scaling", impl, samples, points=len(scan)))
+            if fn is None:
+                continue
+            row = Row.of("scaling", impl, time_each(fn, [scan] * args.scaling_runs),
+                         points=len(scan))  # fmt: skip
+            ours = ours or row
+            print(describe(row, ours), flush=True)
+            yield row
 
-    print(
-        f"python {sys.version.split()[0]}, {os.cpu_count()} cores (shared machines are noisy: "
-        "compare ratios within one run)"
-    )
-    print_rows(rows)
-    if args.json:
-        args.json.write_text(
-            json.dumps({"benchmark": "lidar", "machine": machine(), "rows": rows}, indent=1)
-        )
-        print(f"\nrows written to {args.json}")
-    return 0
+
+def main(argv: list[str] | None = None) -> int:
+    from portalis.bench.report import run_main
+
+    return run_main("lidar", rows, argv)
 
 
 if __name__ == "__main__":

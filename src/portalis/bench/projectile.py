@@ -17,24 +17,18 @@ Run: ``python benchmarks/bench_projectile.py``.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import portalis.usd  # noqa: F401  (schemas registered before any stage is opened)
-from portalis.demos import get_demo
-from portalis.demos.pipeline import RESULT_USDA, SCENE_USDA, DemoRun, Timeline, run_headless
-from portalis.demos.projectile.scene import Launch, write_scene
-from portalis.lang import build
-from portalis.runtime import Sandbox, load_module
-
-DEMO = get_demo("projectile")
+from portalis.bench.cpython import import_kernel
+from portalis.bench.report import run_main
+from portalis.bench.rows import Row
 
 
-def flight(step: Callable[..., Any], handler: Callable[..., Any], launch: Launch) -> None:
+def flight(step: Callable[..., Any], handler: Callable[..., Any], launch: Any) -> None:
     """What the runner does per frame, with every argument given positionally."""
     dt = 1.0 / launch.fps
     args = (dt, 0.0, -launch.gravity, 0.0, launch.force_multiplier, launch.speed,
@@ -44,38 +38,51 @@ def flight(step: Callable[..., Any], handler: Callable[..., Any], launch: Launch
             handler(launch.restitution, launch.radius)
 
 
-def best_of(repeat: int, fn: Callable[[], None]) -> float:
+def runs_of(repeat: int, fn: Callable[[], None]) -> list[float]:
+    """Seconds of each of ``repeat`` runs of ``fn``."""
     times = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         fn()
         times.append(time.perf_counter() - t0)
-    return min(times)
+    return times
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def rows(argv: list[str]) -> Iterator[Row]:
+    from portalis.demos import get_demo
+    from portalis.demos.pipeline import RESULT_FILE, SCENE_FILE, DemoRun, Timeline, run_headless
+    from portalis.demos.projectile.scene import Launch, write_scene
+    from portalis.lang import build
+    from portalis.runtime import Sandbox, load_module
+
+    demo = get_demo("projectile")
+    parser = argparse.ArgumentParser(
+        prog="portalis bench projectile", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--seconds", type=float, default=100.0, help="simulated seconds")
     parser.add_argument("--fps", type=float, default=60.0)
-    parser.add_argument("--repeat", type=int, default=3, help="runs per variant; best kept")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per variant")
+    parser.add_argument("--quick", action="store_true", help="20 simulated seconds")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.seconds = min(args.seconds, 20.0)
     # A lively ball (restitution 0.9 bounces for ~30 s) so contacts and the handler happen.
     launch = Launch(restitution=0.9, seconds=args.seconds, fps=args.fps)
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        wasm = build(DEMO.kernel_path, folder / "kernel.wasm")
-        write_scene(folder / SCENE_USDA, wasm.name, launch, trail=_flat_trail())
+        wasm = build(demo.kernel_path, folder / "kernel.wasm")
+        write_scene(folder / SCENE_FILE, wasm.name, launch, trail=_flat_trail())
         timeline = Timeline(launch.frames, launch.fps)
         runs: list[DemoRun] = []
 
         def headless() -> None:
-            run = DemoRun(DEMO, folder, timeline)
-            run_headless(folder / SCENE_USDA, folder / RESULT_USDA, timeline, run)
+            run = DemoRun(demo, folder, timeline)
+            run_headless(folder / SCENE_FILE, folder / RESULT_FILE, timeline, run)
             runs.append(run)
 
-        runner_s = best_of(args.repeat, headless)
-        samples = (folder / RESULT_USDA).stat().st_size
+        runner_runs = runs_of(args.repeat, headless)
+        samples = (folder / RESULT_FILE).stat().st_size
 
         instance = load_module(wasm.read_bytes(), name="projectile").instantiate(Sandbox())
 
@@ -83,21 +90,19 @@ def main(argv: list[str] | None = None) -> int:
             instance.function("reset")()
             flight(instance.function("step"), instance.function("on_ground_contact"), launch)
 
-        compiled_s = best_of(args.repeat, compiled)
+        compiled_runs = runs_of(args.repeat, compiled)
         instance.close()
 
-        spec = importlib.util.spec_from_file_location("projectile_cpython", DEMO.kernel_path)
-        assert spec is not None and spec.loader is not None
-        py = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(py)
+        py = import_kernel(demo.kernel_path, "projectile_cpython")
 
         def cpython() -> None:
             py.reset()
             flight(py.step, py.on_ground_contact, launch)
 
-        cpython_s = best_of(args.repeat, cpython)
+        cpython_runs = runs_of(args.repeat, cpython)
 
     n = launch.frames
+    runner_s, compiled_s, cpython_s = min(runner_runs), min(compiled_runs), min(cpython_runs)
     print(f"{n} steps ({args.seconds:g} s simulated at {args.fps:g} Hz), best of {args.repeat}")
     print(
         f"  runner, USD writes included   {runner_s * 1000:9.1f} ms  {n / runner_s:12,.0f} steps/s"
@@ -116,7 +121,14 @@ def main(argv: list[str] | None = None) -> int:
         f"CPython / compiled: {cpython_s / compiled_s:.1f}×"
     )
     print(f"  goal ≥ 5,000 steps/s with USD writes: {'met' if n / runner_s >= 5000 else 'NOT met'}")
-    return 0
+    params = {"steps": n}
+    yield Row.of("frame", "portalis", runner_runs, per=n, path="runner, USD writes", **params)
+    yield Row.of("frame", "portalis", compiled_runs, per=n, path="kernel calls only", **params)
+    yield Row.of("frame", "cpython", cpython_runs, per=n, path="kernel calls only", **params)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main("projectile", rows, argv)
 
 
 def _flat_trail() -> Any:

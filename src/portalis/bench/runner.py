@@ -19,17 +19,19 @@ import argparse
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import wasmtime
-
-import portalis.usd  # noqa: F401  (registers the schemas before any stage is opened)
+from portalis.bench.report import run_main
+from portalis.bench.rows import Row
 
 UPDATE = """(module (func (export "update") (param f64 f64 f64) (result f64)
   local.get 0 local.get 1 f64.mul local.get 2 f64.add))"""
 
 
-def build_stage(folder: Path, prims: int, *, monitoring: bool = True):  # type: ignore[no-untyped-def]
+def build_stage(folder: Path, prims: int, *, monitoring: bool = True) -> Any:
+    import wasmtime
     from pxr import Usd
 
     from portalis.usd import add_input, add_output, create_wasm_module_prim
@@ -53,13 +55,19 @@ def median_us(samples: list[float]) -> float:
     return statistics.median(samples) * 1e6
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def rows(argv: list[str]) -> Iterator[Row]:
+    parser = argparse.ArgumentParser(
+        prog="portalis bench runner", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--prims", type=int, default=100)
     parser.add_argument("--frames", type=int, default=600)
+    parser.add_argument("--quick", action="store_true", help="120 frames")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.frames = min(args.frames, 120)
 
-    from portalis.sim import Runtime
+    import portalis.usd  # noqa: F401  (registers the schemas before any stage is opened)
+    from portalis.sim import Runner
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -67,11 +75,11 @@ def main(argv: list[str] | None = None) -> int:
         dt = 1.0 / 60.0
         # recording (as `portalis run`), with performanceMonitoring on (its default) and off,
         # and live (as an interactive host): one frame = one step of every prim
-        recording = Runtime(build_stage(folder, args.prims), record=True)
-        quiet = Runtime(build_stage(folder, args.prims, monitoring=False), record=True)
-        live = Runtime(build_stage(folder, args.prims))
-        for runtime in (recording, quiet):
-            runtime.play(0)
+        recording = Runner(build_stage(folder, args.prims), record=True)
+        quiet = Runner(build_stage(folder, args.prims, monitoring=False), record=True)
+        live = Runner(build_stage(folder, args.prims))
+        for runner in (recording, quiet):
+            runner.play(0)
         live.play()
         # the peer: the same calls on the recording runner's instances, same arguments
         calls = [(m.fn, list(m.entry.argv)) for m in recording.prims]
@@ -97,9 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         recording.flush()
         flush_seconds = time.perf_counter() - t0
-        for runtime in (recording, quiet, live):
-            assert runtime.failures == [], runtime.failures
-            runtime.close()
+        for runner in (recording, quiet, live):
+            assert runner.failures == [], runner.failures
+            runner.close()
 
     bare = median_us(bare_times)
     rec = median_us(record_times)
@@ -119,4 +127,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"  runner, live writes    {live_us:9.1f} µs/frame   {live_us / bare:.2f}×")
     print(f"  per prim: bare {bare / args.prims:.2f} µs, runner {rec / args.prims:.2f} µs")
-    return 0
+    prims = {"prims": args.prims}
+    yield Row.of("frame", "portalis", bare_times, mode="bare module calls", **prims)
+    yield Row.of("frame", "portalis", record_times, mode="runner, recording", **prims)
+    yield Row.of("frame", "portalis", quiet_times, mode="runner, unmonitored", **prims)
+    yield Row.of("frame", "portalis", live_times, mode="runner, live writes", **prims)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main("runner", rows, argv)

@@ -25,7 +25,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "-o",
         "--output",
         type=Path,
-        help="folder for kernel.wasm, scene.usda, result.usda, preview.png "
+        help="folder for kernel.wasm, scene.usd, result.usd, preview.png "
         "(default: ./portalis-demo-NAME; with all, one subfolder per scenario)",
     )
     p.add_argument("--list", action="store_true", help="list the scenarios and exit")

@@ -4,16 +4,16 @@ bake their results.
 The output is a new layer that sublayers the scene (by a path relative to the output), holding
 only the modules' results as time samples; the scene itself is never written. The file
 appears atomically (see ``portalis.sim.bake``). Exit status: 0 when every module ran, 2 when
-some failed (the others' results are still written), 1 when the scene could not be run at all.
+some failed (the others' results are still written), 1 when the scene could not be run at all,
+130 after Ctrl-C (the frames that finished are written).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from portalis.runtime import MiB, Sandbox
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_MODULE_FAILED = 2
+EXIT_INTERRUPTED = 130
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -72,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     )
     _print_summary(baked.summary, baked.failures, sys.stdout)
     print(f"wrote {args.output} ({baked.frames} frames at {baked.fps:g} fps)", file=sys.stdout)
+    if baked.interrupted:
+        print(f"interrupted: the first {baked.frames} frames were kept", file=sys.stderr)
+        return EXIT_INTERRUPTED
     return EXIT_MODULE_FAILED if baked.failures else EXIT_OK
 
 
@@ -90,46 +94,23 @@ def _print_summary(rows: list[ModuleSummary], failures: list[Failure], out: Text
 
 
 class _Progress:
-    """A plain-text progress bar on a terminal; a line per tenth of the run otherwise."""
-
-    WIDTH = 30
+    """The bake's progress as a tqdm bar on ``stream`` (a maintained library: it redraws in
+    place on a terminal, throttles itself, and prints a final line elsewhere)."""
 
     def __init__(self, stream: TextIO, *, quiet: bool = False) -> None:
         self.stream = stream
         self.quiet = quiet
-        self.tty = stream.isatty()
-        self.total = 1
-        self._last_draw = 0.0
-        self._last_tenth = -1
-        self._started = time.perf_counter()
+        self._bar: Any = None
 
     def start(self, total: int) -> None:
-        self.total = max(total, 1)
-        self._started = time.perf_counter()
+        from tqdm import tqdm
+
+        self._bar = tqdm(
+            total=total, unit="frames", desc="run", file=self.stream, disable=self.quiet
+        )
 
     def update(self, done: int) -> None:
-        if self.quiet:
-            return
-        fraction = done / self.total
-        if self.tty:
-            now = time.perf_counter()
-            if now - self._last_draw < 0.1 and done < self.total:
-                return
-            self._last_draw = now
-            filled = int(self.WIDTH * fraction)
-            bar = "#" * filled + "-" * (self.WIDTH - filled)
-            self.stream.write(f"\r[{bar}] {done}/{self.total} frames")
-            self.stream.flush()
-        else:
-            tenth = int(fraction * 10)
-            if tenth != self._last_tenth:
-                self._last_tenth = tenth
-                print(f"run: {done}/{self.total} frames ({tenth * 10}%)", file=self.stream)
+        self._bar.update(done - self._bar.n)
 
     def done(self) -> None:
-        if self.quiet:
-            return
-        elapsed = time.perf_counter() - self._started
-        if self.tty:
-            self.stream.write("\n")
-        print(f"run: finished in {elapsed:.2f} s", file=self.stream)
+        self._bar.close()

@@ -1,13 +1,13 @@
 """A demo from Python source to a picture, in four steps:
 
 1. build   ``kernel.py`` → ``DIR/kernel.wasm`` with the compiler (``portalis.lang.build``);
-2. scene   the demo's builder writes ``DIR/scene.usda``, its module prim pointing at
+2. scene   the demo's builder writes ``DIR/scene.usd``, its module prim pointing at
            ``kernel.wasm`` (relative: the folder can be moved as a whole);
 3. run     headless, with the stage runner (``portalis.sim``), as ``portalis run`` does: a new
-           layer ``DIR/result.usda`` that sublayers the scene and holds the outputs as time
+           layer ``DIR/result.usd`` that sublayers the scene and holds the outputs as time
            samples, frame 0 holding the scene's own values (the scene file is never touched;
            the result is written to a temporary file and renamed into place);
-4. preview the demo draws ``DIR/preview.png`` from what ``result.usda`` holds.
+4. preview the demo draws ``DIR/preview.png`` from what ``result.usd`` holds.
 
 Each demo supplies the demo-specific parts as a :class:`Scenario`; this module is the rest.
 """
@@ -19,17 +19,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
-import numpy as np
-
-from portalis.demos import Demo, get_demo
-from portalis.demos._png import write_png
+from portalis.demos import Demo, get_demo, plot
 from portalis.errors import PortalisError, SceneError
 
 KERNEL_WASM = "kernel.wasm"
-SCENE_USDA = "scene.usda"
-RESULT_USDA = "result.usda"
+#: ``.usd`` files are binary crate (USD's default for the extension; results switch to text
+#: while small, see ``portalis.sim.bake``): what Omniverse's validator asks of layers holding
+#: many samples or long arrays. ``usdcat scene.usd`` prints one as text.
+SCENE_FILE = "scene.usd"
+RESULT_FILE = "result.usd"
+#: The names before the files became crate; kept for the scenarios written against them.
+SCENE_USDA = SCENE_FILE
+RESULT_USDA = RESULT_FILE
 PREVIEW_PNG = "preview.png"
 
 
@@ -45,11 +48,13 @@ class Scenario(Protocol):
     """What a demo's ``scene`` module provides (``portalis.demos.<folder>.scene``)."""
 
     def make_scene(self, out_dir: Path, wasm: Path) -> Timeline:
-        """Write ``out_dir/scene.usda`` (module prims pointing at ``kernel.wasm``)."""
+        """Write ``out_dir/scene.usd`` (module prims pointing at ``kernel.wasm``)."""
         ...
 
-    def make_preview(self, out_dir: Path, wasm: Path) -> tuple[np.ndarray, list[str]]:
-        """Read ``out_dir/result.usda``; return the picture and a few lines of findings."""
+    def make_preview(self, out_dir: Path, wasm: Path) -> tuple[Any, list[str]]:
+        """Read ``out_dir/result.usd``; return the picture (a matplotlib figure made with
+        :func:`portalis.demos.plot.figure`, or an RGB uint8 array) and a few lines of
+        findings."""
         ...
 
 
@@ -96,16 +101,14 @@ def run_demo(
     t0 = time.perf_counter()
     timeline = parts.make_scene(out_dir, wasm)
     steps["scene"] = time.perf_counter() - t0
-    log(f"scene     {out_dir / SCENE_USDA}")
+    log(f"scene     {out_dir / SCENE_FILE}")
 
     t0 = time.perf_counter()
     run = DemoRun(demo, out_dir, timeline, seconds=steps)
-    # A scenario with large per-frame arrays names a binary result (``RESULT = "result.usdc"``).
-    result = out_dir / getattr(parts, "RESULT", RESULT_USDA)
-    run_headless(out_dir / SCENE_USDA, result, timeline, run)
+    run_headless(out_dir / SCENE_FILE, out_dir / RESULT_FILE, timeline, run)
     steps["run"] = time.perf_counter() - t0
     log(
-        f"ran       {result}  ({timeline.frames} frames at {timeline.fps:g} fps "
+        f"ran       {out_dir / RESULT_FILE}  ({timeline.frames} frames at {timeline.fps:g} fps "
         f"in {steps['run']:.2f} s)"
     )
     for line in run.summary:
@@ -113,9 +116,12 @@ def run_demo(
     for line in run.failures:
         log(f"FAILED    {line}")
 
+    if not plot.available():
+        log(f"preview   skipped: {plot.INSTALL_HINT}")
+        return run
     t0 = time.perf_counter()
     picture, run.findings = parts.make_preview(out_dir, wasm)
-    write_png(out_dir / PREVIEW_PNG, picture)
+    plot.save_png(picture, out_dir / PREVIEW_PNG)
     steps["preview"] = time.perf_counter() - t0
     log(f"preview   {out_dir / PREVIEW_PNG}")
     for line in run.findings:

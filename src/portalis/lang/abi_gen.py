@@ -3,7 +3,8 @@ which array parameters each function may write (passes/writes.py)."""
 
 from __future__ import annotations
 
-from portalis import __version__, abi
+from portalis import abi
+from portalis._version import __version__
 from portalis.lang import ir
 from portalis.lang.passes.writes import written_arrays
 from portalis.lang.types import ArrayType, Scalar

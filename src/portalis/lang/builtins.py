@@ -27,6 +27,8 @@ class Builtin:
     typer: Typer
     lowering: str
     doc: str
+    #: How many arguments it takes; None for any number (``min``/``max``: two or more).
+    arity: int | None = 1
     #: For math-library functions: how CPython turns a C result into an exception
     #: (see backend/lowerings.py ``MATH_RULES``).
     errors: str = ""
@@ -89,6 +91,7 @@ _BUILTINS: list[Builtin] = [
         _numeric_same(2),
         "min",
         "smallest argument (the first one among equals, as in CPython)",
+        arity=None,
     ),
     Builtin(
         "max",
@@ -96,6 +99,7 @@ _BUILTINS: list[Builtin] = [
         _numeric_same(2),
         "max",
         "largest argument (the first one among equals, as in CPython)",
+        arity=None,
     ),
     Builtin(
         "int",
@@ -167,6 +171,7 @@ _BUILTINS: list[Builtin] = [
         FLOAT2,
         "copysign",
         "x with the sign of y (f64.copysign)",
+        arity=2,
     ),
     Builtin("math.isnan", "(x: float) -> bool", _fixed((F64,), BOOL), "isnan", "x is NaN"),
     Builtin("math.isinf", "(x: float) -> bool", _fixed((F64,), BOOL), "isinf", "x is ±inf"),
@@ -218,6 +223,7 @@ for _name, _arity, _rule, _doc in _LIBM:
             FLOAT1 if _arity == 1 else FLOAT2,
             f"libm:{_name}",
             _doc,
+            arity=_arity,
             errors=_rule,
         )
     )
@@ -235,17 +241,6 @@ CONSTANTS: dict[str, float] = {
     "numpy.e": math.e,
     "numpy.inf": math.inf,
     "numpy.nan": math.nan,
-}
-
-#: Element types usable as casts, whose ``__call__`` in CPython they mirror.
-CAST_TYPES: dict[str, Scalar] = {
-    "float": F64,
-    "f64": F64,
-    "f32": F32,
-    "int": I64,
-    "i64": I64,
-    "i32": I32,
-    "bool": BOOL,
 }
 
 

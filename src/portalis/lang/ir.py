@@ -358,11 +358,6 @@ class Module:
     source_name: str = ""
 
 
-def truthy_type(t: Type) -> bool:
-    """Whether ``t`` may stand in a condition (``if x:``)."""
-    return isinstance(t, Scalar)
-
-
 __all__ = [
     "BOOL",
     "ArrayArg",

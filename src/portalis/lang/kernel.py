@@ -9,7 +9,7 @@ the names in the kernel's source.
 from __future__ import annotations
 
 import struct
-from typing import Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 
 #: Python's ``float`` is already an IEEE-754 double, and ``int`` compiles to a 64-bit integer.
 f64 = float
@@ -54,19 +54,81 @@ class _ArrayAlias:
         return f"Array[{name}, {self.ndim}]"
 
 
-class Array:
-    """Annotation for a NumPy array parameter or module-level array.
+_E = TypeVar("_E")
 
-    ``Array[f64]`` is a 1-D C-contiguous array of float64; ``Array[f32, 2]`` a 2-D array of
-    float32. Element types: ``f64``/``float``, ``f32``, ``i64``/``int``, ``i32``, ``u8``,
-    ``bool``.
-    """
+if TYPE_CHECKING:
+    # What type checkers see: generics over the element type, so ``a[i]`` is a float in an
+    # ``Array[f64]``. The number of dimensions in ``Array[f64, 2]`` is not a type; mypy reads
+    # it through ``portalis.lang.mypy_plugin``, which picks the class for 2, 3 or more
+    # dimensions below (docs/language.md, "Type checking").
 
-    def __class_getitem__(cls, item: Any) -> _ArrayAlias:
-        if isinstance(item, tuple):
-            dtype, ndim = item
-            return _ArrayAlias(dtype, int(ndim))
-        return _ArrayAlias(item, 1)
+    class Array(Generic[_E]):
+        """A 1-D array parameter or module-level array: ``Array[f64]``."""
+
+        shape: tuple[int, ...]
+        size: int
+        ndim: int
+
+        def __getitem__(self, index: int) -> _E: ...
+        def __setitem__(self, index: int, value: _E) -> None: ...
+        def __len__(self) -> int: ...
+
+    class _Array2(Generic[_E]):
+        """``Array[E, 2]``: ``a[i, j]`` is an element, ``a[i]`` a row."""
+
+        shape: tuple[int, ...]
+        size: int
+        ndim: int
+
+        @overload
+        def __getitem__(self, index: int) -> Array[_E]: ...
+        @overload
+        def __getitem__(self, index: tuple[int, int]) -> _E: ...
+        def __getitem__(self, index: Any) -> Any: ...
+        def __setitem__(self, index: tuple[int, int], value: _E) -> None: ...
+        def __len__(self) -> int: ...
+
+    class _Array3(Generic[_E]):
+        """``Array[E, 3]``."""
+
+        shape: tuple[int, ...]
+        size: int
+        ndim: int
+
+        @overload
+        def __getitem__(self, index: int) -> _Array2[_E]: ...
+        @overload
+        def __getitem__(self, index: tuple[int, int, int]) -> _E: ...
+        def __getitem__(self, index: Any) -> Any: ...
+        def __setitem__(self, index: tuple[int, int, int], value: _E) -> None: ...
+        def __len__(self) -> int: ...
+
+    class _ArrayN(Generic[_E]):
+        """``Array[E, n]`` for n > 3: elements are typed, partial indexing is not."""
+
+        shape: tuple[int, ...]
+        size: int
+        ndim: int
+
+        def __getitem__(self, index: tuple[int, ...]) -> _E: ...
+        def __setitem__(self, index: tuple[int, ...], value: _E) -> None: ...
+        def __len__(self) -> int: ...
+
+else:
+
+    class Array:
+        """Annotation for a NumPy array parameter or module-level array.
+
+        ``Array[f64]`` is a 1-D C-contiguous array of float64; ``Array[f32, 2]`` a 2-D array
+        of float32. Element types: ``f64``/``float``, ``f32``, ``i64``/``int``, ``i32``,
+        ``u8``, ``bool``.
+        """
+
+        def __class_getitem__(cls, item: Any) -> _ArrayAlias:
+            if isinstance(item, tuple):
+                dtype, ndim = item
+                return _ArrayAlias(dtype, int(ndim))
+            return _ArrayAlias(item, 1)
 
 
 def float_to_bits(x: float) -> int:

@@ -22,6 +22,7 @@ from portalis.abi import SECTION_NAME, ModuleAbi, encode_custom_section
 from portalis.errors import CompileError
 from portalis.lang.abi_gen import module_abi
 from portalis.lang.backend.wat import emit_module
+from portalis.lang.frontend.limits import run_deep
 from portalis.lang.frontend.program import Library, Program, default_library
 from portalis.lang.frontend.unit import parse_unit
 from portalis.lang.passes.inline import inline_small_functions
@@ -40,7 +41,12 @@ def compile_source(
     source: str, filename: str = "<kernel>", *, library: Library | None = None
 ) -> CompiledKernel:
     """Compile kernel source. ``library`` replaces the math library (tests use a stand-in);
-    by default it is ``portalis.lang.libm``."""
+    by default it is ``portalis.lang.libm``. Runs on a thread with room for deeply nested
+    expressions (frontend/limits.py)."""
+    return run_deep(lambda: _compile(source, filename, library))
+
+
+def _compile(source: str, filename: str, library: Library | None) -> CompiledKernel:
     unit = parse_unit(source, filename, prefix="", exported=True)  # 1
     program = Program(unit, library if library is not None else default_library())
     functions = program.lower_all()  # 2

@@ -109,10 +109,6 @@ ELEMENT_NAMES: dict[str, Element] = {
 }
 
 
-def is_number(t: object) -> bool:
-    return isinstance(t, Scalar)
-
-
 def unify_numeric(a: Scalar, b: Scalar) -> Scalar:
     """The type of ``a OP b`` for arithmetic: bools act as ints, any float makes a float,
     32-bit widths survive only when both sides agree."""

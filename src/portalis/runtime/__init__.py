@@ -8,13 +8,19 @@ calls, NumPy views of linear memory, and statistics.
 """
 
 from portalis.runtime.bridge import WasmModuleConfig, WasmtimeBridge
-from portalis.runtime.cache import ModuleCache, default_cache_dir
+from portalis.runtime.cache import CacheWarning, ModuleCache, default_cache_dir
 from portalis.runtime.engine import EngineSettings, shared_engine
 from portalis.runtime.function import TypedFunction
 from portalis.runtime.instance import Instance
 from portalis.runtime.kernel import Kernel, KernelFunction, load
 from portalis.runtime.memory import DTYPES, ArrayView, LinearMemory
-from portalis.runtime.module import CompiledModule, ExportInfo, ImportInfo, load_module
+from portalis.runtime.module import (
+    CompiledModule,
+    ExportInfo,
+    ImportInfo,
+    load_module,
+    read_module_file,
+)
 from portalis.runtime.sandbox import DEFAULT_SANDBOX, MiB, Sandbox, WasiPolicy
 from portalis.runtime.stats import FunctionStats, ModuleStats
 
@@ -22,6 +28,7 @@ __all__ = [
     "DEFAULT_SANDBOX",
     "DTYPES",
     "ArrayView",
+    "CacheWarning",
     "CompiledModule",
     "EngineSettings",
     "ExportInfo",
@@ -42,5 +49,6 @@ __all__ = [
     "default_cache_dir",
     "load",
     "load_module",
+    "read_module_file",
     "shared_engine",
 ]

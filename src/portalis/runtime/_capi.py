@@ -10,8 +10,9 @@ behaviour. The rules that make it safe, enforced by :mod:`portalis.runtime.funct
 * each slot is written through a typed ``memoryview`` matching the parameter's wasm type
   (``memoryview`` raises on a value of the wrong Python type, so no bytes of another type
   reach wasm);
-* only i32, i64, f32 and f64 signatures take this path; anything with references or v128
-  goes through wasmtime-py's checked call;
+* only i32, i64, f32 and f64 signatures take this path (the loader refuses any module whose
+  imports or exports hold another type, reading signatures from the module's own sections,
+  never from wasmtime-py, whose type queries abort the process on v128 and GC references);
 * the store, instance and function handles outlive every call (the owning
   :class:`~portalis.runtime.instance.Instance` holds them, and refuses calls once closed).
 
@@ -25,7 +26,7 @@ from typing import Any
 
 import wasmtime
 from wasmtime import _ffi as ffi
-from wasmtime._bindings import dll
+from wasmtime._bindings import dll  # type: ignore[attr-defined]  # the loaded C library
 
 #: One ``wasmtime_val_raw_t``: a 16-byte union (it holds a v128 at most).
 RAW_SLOT_BYTES = 16
@@ -33,7 +34,7 @@ RAW_SLOT_BYTES = 16
 call_unchecked = dll.wasmtime_func_call_unchecked
 # ``argtypes = None`` keeps ctypes from converting arguments on every call: callers pass
 # ready-made ``c_void_p``/``c_size_t`` objects (see :class:`RawCall`).
-call_unchecked.argtypes = None
+call_unchecked.argtypes = None  # type: ignore[assignment]  # None is ctypes' "unchecked"
 call_unchecked.restype = ctypes.c_void_p
 
 #: For the compiled fast path, which is handed the function's address rather than linked.
@@ -50,7 +51,7 @@ _FINALIZER = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 _set_deadline_callback = dll.wasmtime_store_epoch_deadline_callback
 _set_deadline_callback.argtypes = [ctypes.c_void_p, DEADLINE_CALLBACK, ctypes.c_void_p, _FINALIZER]
 _set_deadline_callback.restype = None
-_NO_FINALIZER = ctypes.cast(None, _FINALIZER)
+_NO_FINALIZER = ctypes.cast(None, _FINALIZER)  # type: ignore[arg-type]  # a NULL function pointer
 
 _error_new = dll.wasmtime_error_new
 _error_new.argtypes = [ctypes.c_char_p]

@@ -34,7 +34,7 @@ class EngineSettings:
         # machine code compiled for another configuration.
         return (
             f"wasmtime={wasmtime_version()};stack={self.max_wasm_stack};opt={self.opt_level};"
-            f"epoch={int(self.epoch_interruption)};memory_may_move=0"
+            f"epoch={int(self.epoch_interruption)};memory_may_move=0;multi_memory=0;gc=0"
         )
 
     def config(self) -> wasmtime.Config:
@@ -46,6 +46,12 @@ class EngineSettings:
         # into freed memory (growth still marks views stale: see memory.py).
         config.memory_may_move = False
         config.wasm_threads = False
+        # One linear memory per module, so the sandbox's memory cap (which wasmtime applies
+        # per memory) bounds the instance's total: twelve memories must not get twelve caps.
+        config.wasm_multi_memory = False
+        # GC objects live outside linear memory, beyond the memory cap, and GC references
+        # crash wasmtime-py's type queries: modules using them are refused at compile time.
+        config.wasm_gc = False
         return config
 
 

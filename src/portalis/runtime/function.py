@@ -65,18 +65,25 @@ class TypedFunction(Protocol):
     def __call__(self, *args: Any) -> Any: ...
 
 
-def make_function(instance: Instance, name: str, func: wasmtime.Func) -> TypedFunction:
-    ty = func.type(instance.store)
-    params = tuple(str(p) for p in ty.params)
-    results = tuple(str(r) for r in ty.results)
+def make_function(
+    instance: Instance,
+    name: str,
+    func: wasmtime.Func,
+    params: tuple[str, ...],
+    results: tuple[str, ...],
+) -> TypedFunction:
+    """The callable for export ``name``, whose signature the loader read from the module's
+    own type section (numbers only: anything else was refused at load)."""
+    if not (set(params) <= FAST_TYPES and set(results) <= FAST_TYPES):
+        raise SignatureError(
+            f"{instance.name}::{name}: signature ({', '.join(params)}) -> "
+            f"({', '.join(results)}) holds a type Portalis cannot pass"
+        )
     stats = FunctionStats(name)
-    fast = set(params) <= FAST_TYPES and set(results) <= FAST_TYPES
-    if fast and _fastcall is not None and max(len(params), len(results)) <= 64:
+    if _fastcall is not None and max(len(params), len(results)) <= 64:
         fn = _compiled_function(instance, name, func, params, results, stats)
-    elif fast:
-        fn = _fast_function(instance, name, func, params, results, stats)
     else:
-        fn = _checked_function(instance, name, func, params, results, stats)
+        fn = _fast_function(instance, name, func, params, results, stats)
     fn.params = params  # type: ignore[attr-defined]
     fn.results = results  # type: ignore[attr-defined]
     fn.stats = stats  # type: ignore[attr-defined]
@@ -217,39 +224,6 @@ def _compiled_function(
     fn.__name__ = fn.__qualname__ = name
     instance.on_close(fn.close)
     return fn  # type: ignore[no-any-return]
-
-
-def _checked_function(
-    instance: Instance,
-    name: str,
-    func: wasmtime.Func,
-    params: tuple[str, ...],
-    results: tuple[str, ...],
-    stats: FunctionStats,
-) -> Callable[..., Any]:
-    """Signatures with references or v128: wasmtime-py's checked call, errors translated."""
-
-    def call(*args: Any) -> Any:
-        instance.ensure_open()
-        if len(args) != len(params):
-            raise _count_error(instance.name, name, params, len(args))
-        t0 = time.perf_counter()
-        instance.call_started.value = t0
-        try:
-            result = func(instance.store, *args)
-        except wasmtime.Trap as trap:
-            stats.record_failure()
-            raise instance.translate_trap(name, trap) from None
-        except wasmtime.WasmtimeError as e:
-            stats.record_failure()
-            raise instance.translate_error(name, e) from None
-        except (TypeError, ValueError) as e:
-            raise SignatureError(f"{instance.name}::{name}: {e}") from None
-        stats.record(time.perf_counter() - t0)
-        return tuple(result) if isinstance(result, list) else result
-
-    call.__name__ = call.__qualname__ = name
-    return call
 
 
 def _count_error(module: str, name: str, params: tuple[str, ...], given: int) -> SignatureError:

@@ -31,6 +31,13 @@ if TYPE_CHECKING:
 
 WASM_PAGE = 65536
 
+_VAL_TYPES = {
+    "i32": wasmtime.ValType.i32,
+    "i64": wasmtime.ValType.i64,
+    "f32": wasmtime.ValType.f32,
+    "f64": wasmtime.ValType.f64,
+}
+
 _TRAP_TEXT = {
     "STACK_OVERFLOW": ("stack_overflow", "call stack exhausted (unbounded recursion?)"),
     "MEMORY_OUT_OF_BOUNDS": ("memory_out_of_bounds", "out-of-bounds linear memory access"),
@@ -73,6 +80,8 @@ class Instance:
             memory_size=sandbox.max_memory_bytes if sandbox.max_memory_bytes is not None else -1,
             table_elements=sandbox.max_table_elements,
             instances=sandbox.max_instances,
+            tables=sandbox.max_tables,
+            memories=1,  # with multi-memory off, the memory cap is the instance's total
         )
         if module.settings.epoch_interruption:
             self._epoch_callback = _capi.DEADLINE_CALLBACK(self._on_epoch)
@@ -88,12 +97,15 @@ class Instance:
         if sandbox.wasi is not None:
             self.store.set_wasi(_wasi_config(sandbox))
             linker.define_wasi()
-        for imp in module.wasm_module.imports:
+        # Import types come from the module's own sections (wasmtime-py's type queries abort
+        # on some types; load refused those, and this never asks wasmtime for one).
+        for imp in module.imports:
             key = f"{imp.module}.{imp.name}"
-            if key in sandbox.host_functions and isinstance(imp.type, wasmtime.FuncType):
-                linker.define_func(
-                    imp.module, imp.name or "", imp.type, sandbox.host_functions[key]
+            if key in sandbox.host_functions and imp.kind == "func":
+                ty = wasmtime.FuncType(
+                    [_VAL_TYPES[p]() for p in imp.params], [_VAL_TYPES[r]() for r in imp.results]
                 )
+                linker.define_func(imp.module, imp.name, ty, sandbox.host_functions[key])
 
         t0 = time.perf_counter()
         self.call_started.value = t0
@@ -135,11 +147,11 @@ class Instance:
                 f"{self.name}: no exported function '{name}'",
                 hint=f"exported functions: {', '.join(funcs) or '(none)'}",
             )
-        if not isinstance(item, wasmtime.Func):
-            raise PortalisError(
-                f"{self.name}: export '{name}' is a {type(item).__name__}, not a function"
-            )
-        fn = make_function(self, name, item)
+        export = self.module.export(name)
+        if not isinstance(item, wasmtime.Func) or export is None or export.kind != "func":
+            kind = export.kind if export is not None else type(item).__name__
+            raise PortalisError(f"{self.name}: export '{name}' is a {kind}, not a function")
+        fn = make_function(self, name, item, export.params, export.results)
         self._functions[name] = fn
         return fn
 

@@ -92,7 +92,8 @@ class LinearMemory:
         size = self.size
         buffer = (ctypes.c_char * max(size, 1)).from_address(self.base_address)
         buffer._portalis_store = self._store  # type: ignore[attr-defined]  # keeps memory mapped
-        self._whole = np.frombuffer(buffer, dtype=np.uint8, count=size)
+        # A ctypes array exports the buffer protocol; NumPy's stubs do not list ctypes types.
+        self._whole = np.frombuffer(buffer, dtype=np.uint8, count=size)  # type: ignore[call-overload]
         return self._whole
 
     # -- copies ----------------------------------------------------------------------------
@@ -200,7 +201,8 @@ class ArrayView:
         return self._array
 
     def copy(self) -> np.ndarray:
-        return self.numpy().copy()
+        copied: np.ndarray = self.numpy().copy()
+        return copied
 
     def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray:
         arr = self.numpy()

@@ -1,53 +1,58 @@
 """Loading: bytes or a path → a validated, compiled :class:`CompiledModule`.
 
-Validation happens before wasmtime sees the bytes, so the errors users get read as answers
-("empty file", "not a WebAssembly module") rather than a parser's complaint about UTF-8.
+Everything about a module that can be checked without compiling it is checked first, so the
+errors users get read as answers ("empty file", "not a WebAssembly module", "is a FIFO, not
+a regular file", "export 'f' has v128 in its signature") rather than a parser's complaint,
+and so an untrusted module cannot make the host read forever, compile for minutes or abort:
+
+1. the file: stat first, regular files only, at most ``Sandbox.max_module_bytes``;
+2. the header and section framing, then the compile-cost figures the section headers give
+   (``max_functions``, ``max_code_bytes``);
+3. the interface, read from the module's own sections (:mod:`portalis.runtime.reader`):
+   an import or export whose types cannot cross into Python is refused, naming it, before
+   wasmtime is ever asked about a type (which aborts the process for some of them);
+4. then wasmtime compiles (or the authenticated cache supplies the machine code).
+
+Every error names the file (or the name the caller gave), keeps wasmtime's cause, and never
+echoes the raw bytes of a file that is not WebAssembly.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 import time
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import wasmtime
 
 from portalis.abi import SECTION_NAME, AbiError, ModuleAbi
 from portalis.errors import ImportDeniedError, ModuleLoadError
+from portalis.runtime import reader
 from portalis.runtime.cache import ModuleCache
 from portalis.runtime.engine import EngineSettings, shared_engine
+from portalis.runtime.reader import WASM_MAGIC, WASM_VERSION_1, ExportInfo, ImportInfo
 from portalis.runtime.sandbox import DEFAULT_SANDBOX, WASI_MODULES, Sandbox
 
-WASM_MAGIC = b"\0asm"
-WASM_VERSION_1 = b"\x01\0\0\0"
-
-_SECTION_NAMES = {
-    0: "custom", 1: "type", 2: "import", 3: "function", 4: "table", 5: "memory",
-    6: "global", 7: "export", 8: "start", 9: "element", 10: "code", 11: "data",
-    12: "datacount", 13: "tag",
-}  # fmt: skip
+if TYPE_CHECKING:
+    from portalis.runtime.instance import Instance
 
 Source = str | os.PathLike[str] | bytes | bytearray
 
-
-@dataclass(frozen=True)
-class ImportInfo:
-    module: str
-    name: str
-    kind: str
-    type: str
-
-
-@dataclass(frozen=True)
-class ExportInfo:
-    name: str
-    kind: str
-    type: str
-    params: tuple[str, ...] = ()
-    results: tuple[str, ...] = ()
+__all__ = [
+    "CompiledModule",
+    "ExportInfo",
+    "ImportInfo",
+    "Source",
+    "load_module",
+    "read_module_file",
+    "to_binary",
+]
 
 
 @dataclass
@@ -68,31 +73,28 @@ class CompiledModule:
     load_seconds: float
     compile_seconds: float
     cache_hit: bool
+    #: Imports and exports with their types, read from the binary (never from wasmtime).
+    interface: reader.Interface = field(repr=False)
 
-    # Described lazily: wrapping every import/export type through wasmtime-py costs
-    # milliseconds on large modules, and a warm load must stay well under one.
-    @cached_property
+    @property
     def imports(self) -> tuple[ImportInfo, ...]:
-        if not any(name == "import" for name, _ in self.sections):
-            return ()
-        out = []
-        for imp in self.wasm_module.imports:
-            kind, text, _, _ = _describe_type(imp.type)
-            out.append(ImportInfo(imp.module, imp.name or "", kind, text))
-        return tuple(out)
+        return self.interface.imports
 
-    @cached_property
+    @property
     def exports(self) -> tuple[ExportInfo, ...]:
-        out = []
-        for exp in self.wasm_module.exports:
-            kind, text, params, results = _describe_type(exp.type)
-            out.append(ExportInfo(exp.name, kind, text, params, results))
-        return tuple(out)
+        return self.interface.exports
 
     @cached_property
     def export_kinds(self) -> dict[str, str]:
-        """Export name → kind, read from the binary (cheaper than wasmtime-py's types)."""
-        return scan_exports(self.binary, self.name)
+        """Export name → kind."""
+        return {e.name: e.kind for e in self.interface.exports}
+
+    @cached_property
+    def _exports_by_name(self) -> dict[str, ExportInfo]:
+        return {e.name: e for e in self.interface.exports}
+
+    def export(self, name: str) -> ExportInfo | None:
+        return self._exports_by_name.get(name)
 
     def check_imports(self, sandbox: Sandbox) -> None:
         """Refuse at load time a module that imports anything the sandbox does not give."""
@@ -104,28 +106,106 @@ class CompiledModule:
                     hint = "only functions given in Sandbox(host_functions=...) can be imported"
                 raise ImportDeniedError(imp.module, imp.name, imp.kind, source=self.name, hint=hint)
 
-    def instantiate(self, sandbox: Sandbox = DEFAULT_SANDBOX, *, monitoring: bool = True):
+    def instantiate(
+        self, sandbox: Sandbox = DEFAULT_SANDBOX, *, monitoring: bool = True
+    ) -> Instance:
         from portalis.runtime.instance import Instance
 
         return Instance(self, sandbox, monitoring=monitoring)
 
 
-def read_source(source: Source) -> tuple[bytes, str, Path | None]:
-    """The module's bytes, a display name, and its path when it came from a file."""
-    if isinstance(source, bytes | bytearray):
-        return bytes(source), "<bytes>", None
-    path = Path(source)
+def read_module_file(path: str | os.PathLike[str], max_bytes: int | None = None) -> bytes:
+    """The bytes of the module file at ``path``, read safely from untrusted places.
+
+    Stat first: only a regular file of at most ``max_bytes`` (default
+    ``Sandbox().max_module_bytes``) is read, so ``/dev/zero``, a FIFO (opened non-blocking,
+    so it cannot hang), a device or a huge sparse file is refused at once, naming it.
+    """
+    limit = max_bytes if max_bytes is not None else DEFAULT_SANDBOX.max_module_bytes
+    where = str(path)
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except FileNotFoundError:
-        raise ModuleLoadError("no such file", source=str(path)) from None
-    except IsADirectoryError:
-        raise ModuleLoadError(
-            "is a directory, not a WebAssembly module", source=str(path)
-        ) from None
+        raise ModuleLoadError("no such file", source=where) from None
     except OSError as e:
-        raise ModuleLoadError(f"cannot read: {e.strerror}", source=str(path)) from None
-    return data, str(path), path
+        raise ModuleLoadError(f"cannot read: {e.strerror}", source=where) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise ModuleLoadError("is a directory, not a WebAssembly module", source=where)
+        if not stat.S_ISREG(st.st_mode):
+            raise ModuleLoadError(
+                f"is {_file_kind(st.st_mode)}, not a regular file", source=where,
+                hint="a module must be a .wasm (or .wat) file",
+            )  # fmt: skip
+        if st.st_size > limit:
+            raise ModuleLoadError(
+                f"is {_mib(st.st_size)}, over the {_mib(limit)} module size limit",
+                source=where, hint="raise it with Sandbox(max_module_bytes=...) if you trust it",
+            )  # fmt: skip
+        chunks: list[bytes] = []
+        total = 0
+        while True:  # the file may grow after the stat: read at most one byte past the limit
+            chunk = os.read(fd, min(1 << 24, limit + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > limit:
+                raise ModuleLoadError(
+                    f"grew past the {_mib(limit)} module size limit while being read",
+                    source=where,
+                )
+        return b"".join(chunks)
+    except OSError as e:
+        raise ModuleLoadError(f"cannot read: {e.strerror}", source=where) from None
+    finally:
+        os.close(fd)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):.4g} MiB" if n >= 1 << 20 else f"{n} bytes"
+
+
+# Formats a wrong file often is, recognised so the error can say what it is instead of
+# echoing its bytes (which may hold terminal escapes, or be someone's secrets).
+_KNOWN_FORMATS = (
+    (b"\x7fELF", "an ELF executable or library"),
+    (b"MZ", "a Windows executable"),
+    (b"\xcf\xfa\xed\xfe", "a Mach-O executable"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"PXR-USDC", "a binary USD layer (.usdc)"),
+    (b"#usda", "a text USD layer (.usda)"),
+    (b"#!", "a script"),
+    (b"\x89PNG", "a PNG image"),
+)
+
+
+def _describe_content(data: bytes) -> str:
+    for magic, what in _KNOWN_FORMATS:
+        if data.startswith(magic):
+            return f"it looks like {what}"
+    head = data.lstrip()[:1]
+    if head in (b"{", b"["):
+        return "it looks like JSON"
+    try:
+        data[:256].decode("utf-8")
+    except UnicodeDecodeError:
+        return f"its first bytes are {data[:4].hex(' ')}"
+    return "it looks like text"
 
 
 def to_binary(data: bytes, where: str) -> bytes:
@@ -146,89 +226,27 @@ def to_binary(data: bytes, where: str) -> bytes:
     if head.startswith(b"(module") or head.startswith(b";;") or head.startswith(b"(;"):
         try:
             return bytes(wasmtime.wat2wasm(data.decode("utf-8")))
-        except (UnicodeDecodeError, wasmtime.WasmtimeError) as e:
+        except UnicodeDecodeError as e:
             raise ModuleLoadError(
-                f"invalid WebAssembly text: {_first_line(e)}", source=where
+                f"invalid WebAssembly text: not UTF-8 (byte {e.start})", source=where
+            ) from None
+        except wasmtime.WasmtimeError as e:
+            raise ModuleLoadError(
+                f"invalid WebAssembly text{_wat_location(e)}: {_first_line(e)}", source=where
             ) from None
     raise ModuleLoadError(
-        f"not a WebAssembly module (starts with {data[:4]!r}, expected b'\\x00asm')",
+        f"not a WebAssembly module ({_describe_content(data)}; a module starts with 00 61 73 6d)",
         source=where,
         hint="build kernels with `portalis build kernel.py`",
     )
 
 
-_EXPORT_KINDS = {0: "func", 1: "table", 2: "memory", 3: "global", 4: "tag"}
+_WAT_LOCATION = re.compile(r"--> [^\n]*:(\d+):(\d+)")
 
 
-@dataclass(frozen=True)
-class SectionScan:
-    """What the binary's framing says, read without wasmtime: section sizes and custom
-    sections."""
-
-    sections: tuple[tuple[str, int], ...]
-    custom: dict[str, list[bytes]]
-
-
-def scan_sections(data: bytes, where: str) -> SectionScan:
-    sections: list[tuple[str, int]] = []
-    custom: dict[str, list[bytes]] = {}
-    pos = 8
-    while pos < len(data):
-        section_id = data[pos]
-        size, pos = _read_uleb(data, pos + 1, where)
-        end = pos + size
-        if end > len(data):
-            raise ModuleLoadError(
-                f"section at byte {pos} runs past the end of the file", source=where
-            )
-        if section_id == 0:
-            name_len, p = _read_uleb(data, pos, where)
-            name = data[p : p + name_len].decode("utf-8", "replace")
-            custom.setdefault(name, []).append(data[p + name_len : end])
-            sections.append((f"custom:{name}", size))
-        else:
-            sections.append((_SECTION_NAMES.get(section_id, f"unknown({section_id})"), size))
-        pos = end
-    return SectionScan(tuple(sections), custom)
-
-
-def scan_exports(data: bytes, where: str) -> dict[str, str]:
-    """Export name → kind from the export section (id 7)."""
-    pos = 8
-    while pos < len(data):
-        section_id = data[pos]
-        size, pos = _read_uleb(data, pos + 1, where)
-        if section_id == 7:
-            return _export_entries(data, pos, pos + size, where)
-        pos += size
-    return {}
-
-
-def _export_entries(data: bytes, pos: int, end: int, where: str) -> dict[str, str]:
-    count, pos = _read_uleb(data, pos, where)
-    kinds: dict[str, str] = {}
-    for _ in range(count):
-        name_len, pos = _read_uleb(data, pos, where)
-        name = data[pos : pos + name_len].decode("utf-8", "replace")
-        pos += name_len
-        if pos >= end:
-            break  # malformed: wasmtime's validation reports it properly
-        kinds[name] = _EXPORT_KINDS.get(data[pos], "unknown")
-        _, pos = _read_uleb(data, pos + 1, where)
-    return kinds
-
-
-def _read_uleb(data: bytes, pos: int, where: str) -> tuple[int, int]:
-    result = shift = 0
-    while True:
-        if pos >= len(data) or shift > 35:
-            raise ModuleLoadError("malformed section header (truncated file?)", source=where)
-        byte = data[pos]
-        pos += 1
-        result |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return result, pos
-        shift += 7
+def _wat_location(e: Exception) -> str:
+    match = _WAT_LOCATION.search(str(e))
+    return f" at line {match[1]}, column {match[2]}" if match else ""
 
 
 def _first_line(e: Exception) -> str:
@@ -236,21 +254,18 @@ def _first_line(e: Exception) -> str:
     return text.splitlines()[0] if text else type(e).__name__
 
 
-def _describe_type(ty: object) -> tuple[str, str, tuple[str, ...], tuple[str, ...]]:
-    if isinstance(ty, wasmtime.FuncType):
-        params = tuple(str(p) for p in ty.params)
-        results = tuple(str(r) for r in ty.results)
-        return "func", f"({', '.join(params)}) -> ({', '.join(results)})", params, results
-    if isinstance(ty, wasmtime.MemoryType):
-        lim = ty.limits
-        top = f"{lim.max}" if lim.max is not None else "unbounded"
-        return "memory", f"pages {lim.min}..{top}", (), ()
-    if isinstance(ty, wasmtime.GlobalType):
-        mut = "mut " if ty.mutable else ""
-        return "global", f"{mut}{ty.content}", (), ()
-    if isinstance(ty, wasmtime.TableType):
-        return "table", f"{ty.element} {ty.limits.min}..{ty.limits.max}", (), ()
-    return type(ty).__name__.lower(), str(ty), (), ()
+def explain_wasmtime_error(e: Exception) -> str:
+    """wasmtime's headline and its innermost cause, on one line: "failed to parse
+    WebAssembly module: multiple memories (at offset 0xa)"."""
+    lines = [line.strip() for line in str(e).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(e).__name__
+    headline = lines[0]
+    causes = lines[lines.index("Caused by:") + 1 :] if "Caused by:" in lines else []
+    if not causes:
+        return headline
+    cause = re.sub(r"^\d+:\s*", "", causes[-1])
+    return f"{headline}: {cause}"
 
 
 def load_module(
@@ -260,23 +275,49 @@ def load_module(
     cache: ModuleCache | bool | None = True,
     settings: EngineSettings | None = None,
     sandbox: Sandbox | None = DEFAULT_SANDBOX,
+    path: str | os.PathLike[str] | None = None,
 ) -> CompiledModule:
     """Validate and compile a module from a path, binary bytes or WAT text.
 
     ``cache``: True for the default on-disk cache, a :class:`ModuleCache`, or False/None for
-    none. ``sandbox``: imports are checked against it now, so a module that needs anything
-    the sandbox does not provide fails at load, naming the import (pass None to defer the
-    check to instantiation).
+    none. ``sandbox``: its size and complexity limits apply, and imports are checked against
+    it now, so a module that needs anything the sandbox does not provide fails at load,
+    naming the import (pass None to defer the import check to instantiation; the default
+    sandbox's limits then apply). ``path``: where bytes came from, for messages and
+    ``source_path`` (the stage runner reads and pins the file itself).
     """
     t0 = time.perf_counter()
-    data, where, path = read_source(source)
+    limits = sandbox if sandbox is not None else DEFAULT_SANDBOX
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+        origin = Path(path) if path is not None else None
+        if len(data) > limits.max_module_bytes:
+            raise ModuleLoadError(
+                f"is {_mib(len(data))}, over the {_mib(limits.max_module_bytes)} module size "
+                "limit", source=str(origin or name or "module"),
+            )  # fmt: skip
+    else:
+        origin = Path(source)
+        data = read_module_file(origin, limits.max_module_bytes)
+    where = str(origin) if origin is not None else (name or "module given as bytes")
     binary = to_binary(data, where)
-    scan = scan_sections(binary, where)
-    custom = scan.custom
+    try:
+        layout = reader.scan(binary)
+    except reader.Unreadable as e:
+        raise ModuleLoadError(str(e), source=where) from None
+    _check_complexity(layout, limits, where)
+    try:
+        interface: reader.Interface | None = reader.read_interface(binary)
+        unreadable = ""
+    except reader.Unreadable as e:
+        interface, unreadable = None, str(e)
+    if interface is not None:
+        _check_boundary(interface, where)
+
     settings = settings or EngineSettings()
     engine = shared_engine(settings)
     sha256 = hashlib.sha256(binary).hexdigest()
-    module_name = name or (path.stem if path is not None else f"module-{sha256[:12]}")
+    module_name = name or (origin.stem if origin is not None else f"module-{sha256[:12]}")
 
     if cache is True:
         cache = ModuleCache()
@@ -290,16 +331,24 @@ def load_module(
         try:
             wasm_module = wasmtime.Module(engine, binary)
         except wasmtime.WasmtimeError as e:
-            raise ModuleLoadError(f"invalid WebAssembly: {_first_line(e)}", source=where) from None
+            raise ModuleLoadError(
+                f"invalid WebAssembly: {explain_wasmtime_error(e)}", source=where
+            ) from None
+        if interface is None:  # valid for wasmtime, yet not readable here: refuse, safely
+            raise ModuleLoadError(
+                f"cannot read its imports and exports: {unreadable}", source=where
+            )
         if cache:
             cache.store(wasm_module, sha256, settings)
+    if interface is None:  # valid for wasmtime, yet not readable here: refuse, to be safe
+        raise ModuleLoadError(f"cannot read its imports and exports: {unreadable}", source=where)
     _remember(engine, sha256, settings, wasm_module)
     compile_seconds = time.perf_counter() - t1
 
     abi = None
-    if SECTION_NAME in custom:
+    if SECTION_NAME in layout.custom:
         try:
-            abi = ModuleAbi.from_bytes(custom[SECTION_NAME][0])
+            abi = ModuleAbi.from_bytes(layout.custom[SECTION_NAME][0])
         except AbiError as e:
             raise ModuleLoadError(str(e), source=where) from None
 
@@ -310,18 +359,46 @@ def load_module(
         wasm_module=wasm_module,
         engine=engine,
         settings=settings,
-        source_path=path,
-        custom_sections=custom,
-        sections=scan.sections,
+        source_path=origin,
+        custom_sections=layout.custom,
+        sections=layout.sections,
         binary=binary,
         abi=abi,
         load_seconds=time.perf_counter() - t0,
         compile_seconds=compile_seconds,
         cache_hit=cache_hit,
+        interface=interface,
     )
     if sandbox is not None:
         module.check_imports(sandbox)
     return module
+
+
+def _check_complexity(layout: reader.Layout, limits: Sandbox, where: str) -> None:
+    """Refuse, from the section headers alone, a module that would take too long or too much
+    memory to compile (compile time and memory grow with functions and code size)."""
+    if layout.functions > limits.max_functions:
+        raise ModuleLoadError(
+            f"defines {layout.functions:,} functions, over the limit of "
+            f"{limits.max_functions:,}", source=where,
+            hint="raise it with Sandbox(max_functions=...) if you trust the module",
+        )  # fmt: skip
+    if layout.code_bytes > limits.max_code_bytes:
+        raise ModuleLoadError(
+            f"has {_mib(layout.code_bytes)} of code, over the limit of "
+            f"{_mib(limits.max_code_bytes)}", source=where,
+            hint="raise it with Sandbox(max_code_bytes=...) if you trust the module",
+        )  # fmt: skip
+
+
+def _check_boundary(interface: reader.Interface, where: str) -> None:
+    problems = reader.boundary_problems(interface)
+    if problems:
+        raise ModuleLoadError(
+            "cannot be used from Portalis: " + "; ".join(problems),
+            source=where,
+            hint="only numbers (i32, i64, f32, f64) pass between Python and WebAssembly",
+        )
 
 
 # Compiled modules already in this process, so loading the same bytes twice is free.

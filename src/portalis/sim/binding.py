@@ -28,6 +28,7 @@ from portalis.sim.calls import (
 )
 from portalis.sim.loader import LoadedModule
 from portalis.sim.outputs import OutputPort, make_port
+from portalis.sim.schedule import Cadence
 from portalis.sim.sources import (
     Clock,
     ProducerMap,
@@ -55,17 +56,16 @@ class ModulePrim:
 
         self.enabled = bool(_get(prim, t.ENABLED, True))
         self.mode = str(_get(prim, t.EXECUTION_MODE, t.CONTINUOUS))
-        self.period = 1.0 / float(_get(prim, t.UPDATE_RATE, 60.0))
+        period = 1.0 / float(_get(prim, t.UPDATE_RATE, 60.0))
         self.triggers = frozenset(str(e) for e in (_get(prim, t.TRIGGER_EVENTS, None) or ()))
         self.monitoring = bool(_get(prim, t.PERFORMANCE_MONITORING, True))
         time_step = float(_get(prim, t.TIME_STEP, 0.0)) if self.schema == t.WASM_FLUID else 0.0
-        #: Simulated seconds per call: the fluid's timeStep when set, else 1 / updateRate.
-        self.step_dt = time_step if time_step > 0 else self.period
+        #: The prim's own clock (owned by the scheduler). Simulated seconds per call: the
+        #: fluid's timeStep when set, else 1 / updateRate.
+        self.cadence = Cadence(period, time_step if time_step > 0 else period)
         self.fixed_dt = time_step > 0
 
-        role = t.ROLE_FUNCTIONS.get(self.schema)
-        role_name = str(_get(prim, role, "")) if role else ""
-        self.function_name = role_name or str(_get(prim, t.ENTRY_FUNCTION, "update"))
+        self.function_name = called_function(prim)
         handler = str(_get(prim, t.COLLISION_HANDLER, "")) if self.schema == t.WASM_PHYSICS else ""
         self.handler_name = handler
 
@@ -74,12 +74,16 @@ class ModulePrim:
         self.handler_abi: Function | None = abi.function(handler) if abi and handler else None
         self.fn = self.instance.function(self.function_name)
         self.handler_fn = self.instance.function(handler) if handler else None
+        for fn, name in ((self.fn, self.function_name), (self.handler_fn, handler)):
+            if fn is not None:
+                _refuse_non_numbers(fn, name, self.path)
 
         self.stats = PrimStatistics(self.path, self.module_id, self.function_name, self.monitoring)
         self.results: tuple[Any, ...] = ()
         self.ports = self._layout_outputs()
         self.result_ports = [p for p in self.ports if p.kind == "result"]
         self.readback_ports = [p for p in self.ports if p.kind != "result"]
+        self.checked_ports = [p for p in self.ports if p.check is not None]
         self.contact_port = next((p for p in self.ports if p.name == "contact"), None)
         self.event_ports = [
             (p, p.name[len(ev.EVENT_OUTPUT_PREFIX) :])
@@ -90,8 +94,6 @@ class ModulePrim:
         self.handler: BoundCall | None = None
 
         # scheduling state, owned by the scheduler
-        self.accumulator = 0.0
-        self.sim_time = 0.0
         self.last_run: float | None = None
         self.last_arguments: tuple[Any, ...] | None = None
         self.requested = False
@@ -330,15 +332,29 @@ class ModulePrim:
         return raised
 
     def _publish(self) -> None:
+        """Hand the results to the output ports, every value checked before any is stored
+        (a value its attribute cannot hold fails this call, and no output takes it)."""
         results = self.results
+        for port in self.checked_ports:
+            if port.kind == "result":
+                assert port.check is not None
+                port.check(
+                    results[port.first]
+                    if port.count == 1
+                    else results[port.first : port.first + port.count]
+                )
+        readback = [self._read_back(port) for port in self.readback_ports]
+        for port, value in zip(self.readback_ports, readback, strict=True):
+            if port.check is not None:
+                port.check(value)
         for port in self.result_ports:
             if port.count == 1:
                 port.value = results[port.first]
             else:
                 port.value = results[port.first : port.first + port.count]
             port.ready = True
-        for port in self.readback_ports:
-            port.value = self._read_back(port)
+        for port, value in zip(self.readback_ports, readback, strict=True):
+            port.value = value
             port.ready = True
 
     def _read_back(self, port: OutputPort) -> Any:
@@ -392,6 +408,22 @@ def _length_result(array: str, names: tuple[str, ...]) -> int | None:
     return names.index(name) if name in names else None
 
 
+_NUMBER_TYPES = frozenset({"i32", "i64", "f32", "f64"})
+
+
+def _refuse_non_numbers(fn: TypedFunction, name: str, where: str) -> None:
+    """Parameters and results travel as numbers (arrays as offsets into memory): a reference
+    or vector type has no attribute to come from or go to."""
+    for kind, types in (("parameter", fn.params), ("result", fn.results)):
+        for i, wasm_type in enumerate(types):
+            if wasm_type not in _NUMBER_TYPES:
+                raise SceneError(
+                    f"{name}'s {kind} {i} is a {wasm_type}; the runner passes only numbers "
+                    "(i32, i64, f32, f64)",
+                    prim_path=where,
+                )
+
+
 def _result_getter(prim: ModulePrim, index: int) -> Any:
     return lambda: prim.results[index]
 
@@ -408,6 +440,17 @@ def _result_indices(attr: Usd.Attribute, names: tuple[str, ...]) -> list[int] | 
     if parts and all(p in names for p in parts):
         return [names.index(p) for p in parts]
     return None
+
+
+def called_function(prim: Usd.Prim) -> str:
+    """The function the prim's schema says to call: its role attribute when set
+    (``physicsFunction``, ``kinematicsFunction`` …), else ``entryFunction`` (``update``)."""
+    role = t.ROLE_FUNCTIONS.get(str(prim.GetTypeName()))
+    role_name = _get(prim, role, "") if role else ""
+    if isinstance(role_name, str) and role_name:
+        return role_name
+    entry = _get(prim, t.ENTRY_FUNCTION, "update")
+    return entry if isinstance(entry, str) and entry else "update"
 
 
 def _get(prim: Usd.Prim, name: str | None, default: Any) -> Any:

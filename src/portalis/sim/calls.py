@@ -117,7 +117,7 @@ class BoundCall:
                 old.refresh()  # the same reader (the fast lane holds it), queried afresh
                 continue
             if isinstance(new, Constant) and isinstance(old, Constant):
-                convert = _scalar_converter(new, wasm_type, component, label, self.where)
+                convert = _scalar_converter(new, wasm_type, component, label, self.where, self.name)
                 self.argv[i] = convert(new.get())
                 self.constants = [c for c in self.constants if c[0] != i]
                 self.constants.append((i, new, convert))
@@ -164,7 +164,7 @@ class BoundCall:
     ) -> None:
         self.note(source)
         self._plans[index] = (source, wasm_type, component, label)
-        convert = _scalar_converter(source, wasm_type, component, label, self.where)
+        convert = _scalar_converter(source, wasm_type, component, label, self.where, self.name)
         if isinstance(source, Constant):
             self.argv[index] = convert(source.get())
             self.constants.append((index, source, convert))
@@ -172,10 +172,10 @@ class BoundCall:
             get = source.get
 
             def as_float() -> float:
-                try:
-                    return float(get())
-                except (TypeError, ValueError):
-                    return float(convert(get()))  # raises the error that names the input
+                value = get()
+                # anything but a float (an int, a string) goes through the converter, which
+                # casts numbers and names the input holding anything else
+                return value if type(value) is float else float(convert(value))
 
             self.dynamic.append((index, as_float))
             self.dynamic_sources[index] = (source, None, wasm_type)
@@ -187,7 +187,12 @@ class BoundCall:
                 self.vector_reads.append(read)
                 if key is not None:
                     self._reads_by_source[key] = read
-            cast = float if wasm_type in _FLOAT_TYPES else int
+            # an integer component is checked (NaN, inf, out of range) like a scalar input
+            cast = (
+                float
+                if wasm_type in _FLOAT_TYPES
+                else _scalar_converter(source, wasm_type, None, label, self.where, self.name)
+            )
             read.targets.append((index, component, cast, convert))
         else:
             get = source.get
@@ -230,19 +235,50 @@ class VectorRead:
 
 
 def _scalar_converter(
-    source: Source, wasm_type: str, component: int | None, label: str, where: str
+    source: Source, wasm_type: str, component: int | None, label: str, where: str, function: str
 ) -> Callable[[Any], Any]:
-    cast: Callable[[Any], Any] = float if wasm_type in _FLOAT_TYPES else int
+    """A function turning one value of ``source`` into the argument of a ``wasm_type``
+    parameter, or raising a :class:`SceneError` that says which input holds what."""
     tokens = source.allowed_tokens
+    # "parameter 'damping' of step expects a number (f64); inputs:damping holds …", or for a
+    # positional label (the input itself), "step expects a number (f64); inputs:damping …"
+    if label.startswith(t.INPUTS):
+        expects, holder = function, label
+    else:
+        expects = label
+        holder = source.attr_path.name if source.attr_path is not None else "its source"
+    bounds = values.WASM_INTEGER_RANGES.get(wasm_type)
+
+    def refuse(holds: str, hint: str = "") -> SceneError:
+        return SceneError(
+            f"{expects} expects a number ({wasm_type}); {holder} holds {holds}",
+            prim_path=where,
+            hint=hint,
+        )
+
+    def number(value: Any) -> Any:
+        if bounds is None:
+            return float(value)
+        problem = values.integer_problem(value, *bounds)
+        if problem is not None:
+            raise refuse(problem)
+        return int(value)
 
     def convert(value: Any) -> Any:
         if value is None:
             raise SceneError(f"{label} has no value", prim_path=where)
         if isinstance(value, str):
-            if value not in tokens:
-                allowed = ", ".join(tokens) if tokens else "(no allowedTokens)"
-                raise SceneError(f"{label} is {value!r}; allowed: {allowed}", prim_path=where)
-            return tokens.index(value)
+            if value in tokens:
+                return tokens.index(value)
+            if tokens:
+                raise SceneError(
+                    f"{label}: {holder} is {value!r}; allowed: {', '.join(tokens)}",
+                    prim_path=where,
+                )
+            raise refuse(
+                f"the string {value!r}",
+                "author a number type (double, float, int), not a string or token",
+            )
         if component is not None:
             parts = values.components(value)
             if component >= len(parts):
@@ -250,14 +286,14 @@ def _scalar_converter(
                     f"{label}: component {component} of a {len(parts)}-component value",
                     prim_path=where,
                 )
-            return cast(parts[component])
+            return number(parts[component])
         if not isinstance(value, bool | int | float):
             raise SceneError(
                 f"{label} is a {type(value).__name__}, but the parameter takes one number",
                 prim_path=where,
                 hint="bind one component (NAME_x, NAME_y, NAME_z) or use an array parameter",
             )
-        return cast(value)
+        return number(value)
 
     return convert
 
@@ -433,7 +469,11 @@ def bind_by_position(
         for k in range(n):
             if index < len(params):
                 call.bind_scalar(
-                    index, source, params[index], k if n > 1 else None, f"inputs:{name}"
+                    index,
+                    source,
+                    params[index],
+                    k if n > 1 else None,
+                    f"inputs:{name}",
                 )
             index += 1
         supplied.append(f"inputs:{name} ({n})" if n > 1 else f"inputs:{name}")

@@ -3,7 +3,7 @@
 The runner raises ``play`` and ``stop``; a physics prim whose step reports contact raises
 ``collision``; any module raises an event of its own by returning a non-zero value in an
 output named ``event_NAME``; a host raises whatever it likes with
-:meth:`portalis.sim.Runtime.raise_event`.
+:meth:`portalis.sim.Runner.raise_event`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@ function, and the cause, in one line; the prim is disabled and the rest of the s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from portalis.errors import (
     DeadlineExceeded,
@@ -15,6 +17,9 @@ from portalis.errors import (
     SignatureError,
     WasmTrap,
 )
+
+if TYPE_CHECKING:
+    from portalis.sim.binding import ModulePrim
 
 #: Causes, as they appear in reports: each names what went wrong, not where.
 MISSING = "missing"
@@ -88,3 +93,38 @@ def message_of(error: BaseException) -> str:
             text = text[len(prefix) :]
     hint = getattr(error, "hint", "")
     return f"{text} (hint: {hint})" if hint else text
+
+
+class FailureLog:
+    """Failure isolation: every failure of a prim is caught at the prim's boundary (loading,
+    binding, a call, a commit), reported here once with prim, module, function and cause, and
+    the prim disabled; whoever caught it carries on with the other prims."""
+
+    def __init__(self) -> None:
+        self.failures: list[Failure] = []
+        self._listeners: list[Callable[[Failure], None]] = []
+
+    def add_listener(self, callback: Callable[[Failure], None]) -> None:
+        self._listeners.append(callback)
+
+    def record(self, failure: Failure) -> None:
+        self.failures.append(failure)
+        for callback in self._listeners:
+            callback(failure)
+
+    def report(
+        self, path: str, module: str, function: str, error: BaseException, time: float
+    ) -> None:
+        """A prim that could not even be bound (no :class:`ModulePrim` exists for it)."""
+        self.record(Failure(path, module, function, cause_of(error), message_of(error), time))
+
+    def disable(self, module_prim: ModulePrim, error: BaseException, time: float) -> None:
+        """Report ``module_prim``'s failure and disable it."""
+        module_prim.failed = True
+        module_prim.stats.failures += 1
+        function = (
+            error.function
+            if isinstance(error, WasmTrap) and error.function
+            else module_prim.function_name
+        )
+        self.report(module_prim.path, module_prim.module_id, function, error, time)

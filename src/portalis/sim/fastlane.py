@@ -4,7 +4,7 @@ Most per-frame logic in a scene is scalars in, scalars out, chained from prim to
 such prims the general path (:meth:`ModulePrim.run`: a getter per argument, a loop over
 ports, a branch for contacts and events) costs several times the module call itself. A
 :class:`FastGroup` generates, once, straight-line code for a whole run of them — the way the
-runtime generates each typed call — in which constants are list reads, the runner's clock
+runner generates each typed call — in which constants are list reads, the runner's clock
 values are locals, a result feeding the next prim is a local, and each result is stored
 once into its port::
 
@@ -31,14 +31,13 @@ from __future__ import annotations
 
 import time as _time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from portalis.sim.binding import ModulePrim
+from portalis.sim.schedule import CatchUp
 from portalis.sim.sources import Clock, ClockValue, Produced
 from portalis.usd import tokens as t
-
-if TYPE_CHECKING:
-    from portalis.sim.runtime import Runtime
 
 _FLOAT = frozenset({"f64", "f32"})
 
@@ -59,9 +58,9 @@ def eligible(prim: ModulePrim) -> bool:
     )
 
 
-def group_key(prim: ModulePrim) -> tuple[float, float, bool, float, float]:
+def group_key(prim: ModulePrim) -> tuple[float, float, float, float, bool]:
     """Prims with equal keys tick together."""
-    return (prim.period, prim.step_dt, prim.fixed_dt, prim.accumulator, prim.sim_time)
+    return (*prim.cadence.key(), prim.fixed_dt)
 
 
 #: In a group, performanceMonitoring times every call of the first TIMED_FIRST steps, then
@@ -71,20 +70,29 @@ TIMED_FIRST = 64
 TIME_EVERY = 8
 
 
+@dataclass(frozen=True)
+class Stumble:
+    """A member failed inside a group's step: the scheduler reports it and finishes the step
+    on the general path. ``done`` calls of ``due`` completed for every member; call ``done``
+    completed for ``members[:failed_at]`` only."""
+
+    done: int
+    due: int
+    failed_at: int
+    error: BaseException
+
+
 class FastGroup:
-    """A run of eligible prims, in dependency order, sharing one accumulator and clock.
+    """A run of eligible prims, in dependency order, sharing one cadence and clock.
 
     Bookkeeping is lazy: calls are counted per group and credited to the members' statistics
-    (and the group's clock handed back to them) by :meth:`book`, which the runner calls
-    before anyone reads them."""
+    (and the group's cadence handed back to them) by :meth:`book`, which the scheduler calls
+    before anyone reads them. The group knows nothing of the scheduler: :meth:`run` says
+    what happened, and the scheduler decides what follows."""
 
     def __init__(self, members: list[ModulePrim]) -> None:
         self.members = members
-        first = members[0]
-        self.period = first.period
-        self.step_dt = first.step_dt
-        self.accumulator = first.accumulator
-        self.sim_time = first.sim_time
+        self.cadence = members[0].cadence.copy()
         self.ports = [port for m in members for port in m.result_ports]
         #: The ports' values after the latest call, as one tuple in the order of ``ports``
         #: (built by the generated code from its locals: what a recording stores per step).
@@ -95,20 +103,18 @@ class FastGroup:
         self._tick_timed = _generate(members, self.row_box, timed=True)
         self._tick_plain = _generate(members, self.row_box, timed=False)
 
-    def run(self, runtime: Runtime, clock: Clock, dt: float) -> bool:
-        """Advance by the host's ``dt``: run every member once per whole period due.
-        Returns whether the whole group ran (its outputs are then written as one)."""
-        self.accumulator += dt
-        due = runtime.due(self.accumulator, self.period)
+    def run(self, clock: Clock, dt: float, rule: CatchUp) -> bool | Stumble:
+        """Advance by the host's ``dt``: run every member once per call due. True when the
+        whole group ran (its outputs are then written as one), False when nothing was due,
+        a :class:`Stumble` when a member failed."""
+        cadence = self.cadence
+        due = cadence.advance(dt, rule)
         if due <= 0:
             return False
-        self.accumulator = max(0.0, self.accumulator - due * self.period)
-        if due > runtime.max_catchup:
-            runtime.dropped_calls += due - runtime.max_catchup
-            due = runtime.max_catchup
-        step_dt = self.step_dt
+        step_dt = cadence.step_dt
         frame = clock.frame
-        for done in range(due):
+        done = 0
+        for done in rule.calls(due):
             ticks = self.ticks
             tick = (
                 self._tick_timed
@@ -116,14 +122,13 @@ class FastGroup:
                 else self._tick_plain
             )
             clock.dt = step_dt
-            clock.time = self.sim_time
-            failure = tick(step_dt, self.sim_time, frame)
+            clock.time = cadence.sim_time
+            failure = tick(step_dt, cadence.sim_time, frame)
             if failure is not None:
-                self._recover(runtime, done, due, *failure)
-                return False  # the prims that ran were marked one by one
-            self.sim_time += step_dt
+                return Stumble(done, due, *failure)
+            cadence.sim_time += step_dt
             self.ticks = ticks + 1
-        self._unbooked += due
+            self._unbooked += 1
         if not self._ready:
             for port in self.ports:
                 port.ready = True
@@ -131,38 +136,27 @@ class FastGroup:
         return True
 
     def book(self) -> None:
-        """Credit counted calls to the members and hand them the group's clock."""
+        """Credit counted calls to the members and hand them the group's cadence."""
         calls, self._unbooked = self._unbooked, 0
         for member in self.members:
             member.stats.calls += calls
-            member.accumulator = self.accumulator
-            member.sim_time = self.sim_time
+            member.cadence.take(self.cadence)
 
-    def _recover(
-        self, runtime: Runtime, done: int, due: int, failed_at: int, error: BaseException
-    ) -> None:
-        """Member ``failed_at`` failed during call ``done`` of ``due``: report it, finish the
-        step on the general path, and have the runner regroup."""
+    def settle(self, stumble: Stumble) -> list[ModulePrim]:
+        """After :meth:`run` stumbled: bring the members' statistics, clocks and ports up to
+        date with the calls that completed. Returns the members that ran in this step."""
         members = self.members
-        self._unbooked += done
+        done, failed_at = stumble.done, stumble.failed_at
         self.book()
         if done and not self._ready:
             for port in self.ports:
                 port.ready = True
         for member in members[:failed_at]:  # they made call ``done`` before the failure
             member.stats.calls += 1
-            member.sim_time = self.sim_time + self.step_dt
+            member.cadence.sim_time = self.cadence.sim_time + self.cadence.step_dt
             for port in member.result_ports:
                 port.ready = True
-        runtime.mark_ran(members if done else members[:failed_at])
-        runtime.fail(members[failed_at], error)
-        for member in members[failed_at + 1 :]:
-            runtime.run_prim(member, self.step_dt, self.sim_time)
-        for _ in range(due - done - 1):
-            for member in members:
-                if not member.failed:
-                    runtime.run_prim(member, self.step_dt, member.sim_time)
-        runtime.regroup()
+        return members if done else members[:failed_at]
 
 
 def _generate(
@@ -197,14 +191,19 @@ def _generate(
         else:
             lines.append(f"        r{i} = {call}")
         single = entry.result_count == 1
+        stores = []
         for p, port in enumerate(member.result_ports):
             namespace[f"P{i}_{p}"] = port
             if port.count == 1:
                 value = f"r{i}" if single else f"r{i}[{port.first}]"
             else:
                 value = f"r{i}[{port.first}:{port.first + port.count}]"
-            lines.append(f"        P{i}_{p}.value = {value}")
+            if port.check is not None:  # every value checked before any is stored
+                namespace[f"C{i}_{p}"] = port.check
+                lines.append(f"        C{i}_{p}({value})")
+            stores.append(f"        P{i}_{p}.value = {value}")
             row.append(value)
+        lines += stores
     lines.append(f"        ROW[0] = ({''.join(value + ', ' for value in row)})")
     lines += ["    except Exception as error:", "        return cur, error", "    return None"]
     source = "\n".join(lines)

@@ -13,7 +13,14 @@ from pathlib import Path
 
 from pxr import Sdf, Usd
 
-from portalis.runtime import CompiledModule, Instance, ModuleCache, Sandbox, load_module
+from portalis.runtime import (
+    CompiledModule,
+    Instance,
+    ModuleCache,
+    Sandbox,
+    load_module,
+    read_module_file,
+)
 from portalis.sim.failures import HashMismatch, ModuleMissing
 from portalis.usd import tokens as t
 
@@ -57,10 +64,10 @@ def _authoring_layer(attr: Usd.Attribute) -> Sdf.Layer | None:
     return None
 
 
-def read_pinned(source: ModuleSource, pin: str) -> bytes:
+def read_pinned(source: ModuleSource, pin: str, max_bytes: int | None = None) -> bytes:
     """The module's bytes, checked against the prim's ``wasmSha256`` pin when it has one."""
     try:
-        data = source.path.read_bytes()
+        data = read_module_file(source.path, max_bytes)  # regular files only, size-capped
     except OSError as e:
         raise ModuleMissing(f"cannot read {source.path}: {e.strerror}") from None
     if pin:
@@ -91,7 +98,11 @@ def load_for_prim(
     """Locate, check, compile (cached) and instantiate the prim's module, in its sandbox."""
     source = locate(prim)
     pin_attr = prim.GetAttribute(t.WASM_SHA256)
-    data = read_pinned(source, str(pin_attr.Get() or "") if pin_attr else "")
-    module = load_module(data, name=module_id or source.path.stem, cache=cache, sandbox=sandbox)
+    data = read_pinned(
+        source, str(pin_attr.Get() or "") if pin_attr else "", sandbox.max_module_bytes
+    )
+    module = load_module(
+        data, name=module_id or source.path.stem, cache=cache, sandbox=sandbox, path=source.path
+    )
     module.source_path = source.path
     return LoadedModule(module, module.instantiate(sandbox, monitoring=False), source)

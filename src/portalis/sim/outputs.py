@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from pxr import Sdf, Usd
 
 from portalis.errors import SceneError
@@ -55,6 +56,10 @@ class OutputPort:
     sinks: list[Sink] = field(default_factory=list)
     value: Any = None
     ready: bool = False
+    #: For a port writing integer attributes: raises :class:`SceneError` when a value cannot
+    #: be one (NaN, inf, out of range), at the call that produced it — not when the
+    #: recording is written, after every frame. None for ports that need no check.
+    check: Callable[[Any], None] | None = None
 
 
 def make_port(
@@ -104,7 +109,45 @@ def make_port(
         port.sinks.append(
             Sink(target, target_type, values.converter(target_type, where=where), index)
         )
+    port.check = _integer_check(port, where)
     return port
+
+
+def _integer_check(port: OutputPort, where: str) -> Callable[[Any], None] | None:
+    """The check a value of ``port`` must pass to be written into its integer attributes."""
+    integral = [
+        (sink, bounds)
+        for sink in port.sinks
+        if (bounds := values.integer_range(sink.type_name)) is not None
+    ]
+    if not integral:
+        return None
+    low = max(bounds[0] for _, bounds in integral)
+    high = min(bounds[1] for _, bounds in integral)
+    sink = integral[0][0]
+    name = port.name
+
+    def refuse(problem: str) -> None:
+        raise SceneError(
+            f"outputs:{name} got {problem}; {sink.path} is a {sink.type_name} attribute "
+            "and holds only such integers",
+            prim_path=where,
+            hint="return an integer, or author the output (and its targets) as double",
+        )
+
+    def check(value: Any) -> None:
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind == "f" and not np.isfinite(value).all():
+                refuse("a value that is not a finite number")
+            if value.size and not (low <= value.min() and value.max() <= high):
+                refuse(f"a value outside [{low}, {high}]")
+            return
+        for item in value if isinstance(value, tuple | list) else (value,):
+            problem = values.integer_problem(item, low, high)
+            if problem is not None:
+                refuse(problem)
+
+    return check
 
 
 def _is_scalar_target(stage: Usd.Stage, path: Sdf.Path) -> bool:

@@ -9,6 +9,8 @@ numbers — the only place that knows USD's value types.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -45,6 +47,20 @@ _WIDTHS.update({"matrix2d": 4, "matrix3d": 9, "matrix4d": 16, "frame4d": 16})
 
 _INTEGRAL = frozenset({"int", "uint", "int64", "uint64", "uchar", "bool"})
 
+#: The integers each integral USD element type holds (``int3`` holds three ``int``\ s).
+_INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "int": (-(2**31), 2**31 - 1),
+    "uint": (0, 2**32 - 1),
+    "int64": (-(2**63), 2**63 - 1),
+    "uint64": (0, 2**64 - 1),
+    "uchar": (0, 255),
+}
+#: The integers a module's integer parameters take.
+WASM_INTEGER_RANGES: dict[str, tuple[int, int]] = {
+    "i32": (-(2**31), 2**31 - 1),
+    "i64": (-(2**63), 2**63 - 1),
+}
+
 #: Suffixes naming a vector's components in parameter names (``gravityOverride_y``).
 COMPONENT_SUFFIXES: dict[str, int] = {"_x": 0, "_y": 1, "_z": 2, "_w": 3}
 
@@ -59,12 +75,31 @@ def width(type_name: Sdf.ValueTypeName) -> int:
     return _WIDTHS.get(element_type(type_name), 0)
 
 
-def is_numeric(type_name: Sdf.ValueTypeName) -> bool:
-    return width(type_name) > 0
+def integer_range(type_name: Sdf.ValueTypeName) -> tuple[int, int] | None:
+    """The integers an attribute of ``type_name`` holds; None when it does not hold integers
+    (a float, a bool, a string)."""
+    element = element_type(type_name)
+    if element[-1:] in "234" and element[:-1] == "int":
+        element = "int"
+    return _INTEGER_RANGES.get(element)
 
 
-def is_integral(type_name: Sdf.ValueTypeName) -> bool:
-    return element_type(type_name) in _INTEGRAL
+def integer_problem(value: Any, low: int, high: int) -> str | None:
+    """Why ``value`` cannot become an integer in ``[low, high]`` (truncated, as ``int()``
+    does); None when it can. The words complete "… holds {problem}"."""
+    if isinstance(value, bool | numbers.Integral):
+        number = int(value)
+    elif isinstance(value, numbers.Real):
+        if not math.isfinite(value):
+            return f"{float(value)!r}, which is not a finite number"
+        number = int(value)
+    elif isinstance(value, str):
+        return f"the string {value!r}, not a number"
+    else:
+        return f"a {type(value).__name__}, not a number"
+    if not low <= number <= high:
+        return f"{value!r}, outside [{low}, {high}]"
+    return None
 
 
 #: Gf's vector classes, whose components are best taken all at once by slicing (``v[:]``, a
@@ -88,11 +123,6 @@ def components(value: Any) -> tuple[float, ...]:
         return tuple(float(c) for c in np.asarray(value, dtype=np.float64).ravel())
     except (TypeError, ValueError):
         raise SceneError(f"{value!r} is not a number or a vector of numbers") from None
-
-
-def as_array(value: Any) -> np.ndarray:
-    """A Vt array (or any sequence of numbers or vectors) as a NumPy array, no copy for Vt."""
-    return np.asarray(value)
 
 
 def converter(type_name: Sdf.ValueTypeName, *, where: str) -> Callable[[Any], Any]:

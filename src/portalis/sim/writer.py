@@ -1,5 +1,7 @@
 """Writing outputs to USD: live (every step, into the stage's edit target) or recorded (time
-samples buffered in memory and written to a layer at :meth:`Recorder.flush`).
+samples buffered in memory and written to a layer at :meth:`Recorder.flush`; large per-frame
+arrays streamed to value clips instead, when the recorder is given a
+:class:`~portalis.sim.clips.ClipWriter`).
 
 Both write through Sdf into one layer inside a change block, and create the attribute
 specs they need (``over`` prims in that layer), so the scene's own layers are never edited
@@ -15,6 +17,7 @@ from typing import Any, Protocol
 from pxr import Sdf, Usd
 
 from portalis.sim.binding import ModulePrim
+from portalis.sim.clips import ClipWriter
 from portalis.sim.fastlane import FastGroup
 from portalis.sim.outputs import OutputPort
 
@@ -81,13 +84,20 @@ class LiveWriter:
 
 class Recorder:
     """Outputs kept in memory as (time code, value) series, one per port, and written as time
-    samples by :meth:`flush`: a step costs one list append per output."""
+    samples by :meth:`flush`: a step costs one list append per output.
+
+    With :attr:`clips` set, an output whose first value is a large array (the clip writer's
+    policy decides) is not kept: each of its values goes to the clip writer as it comes, so a
+    long run with big per-frame arrays holds at most one clip of them in memory.
+    """
 
     def __init__(self, layer: Sdf.Layer) -> None:
         self.layer = layer
+        self.clips: ClipWriter | None = None
         self._specs = _Specs(layer)
         self._series: dict[int, tuple[OutputPort, list[tuple[float, Any]]]] = {}
         self._rows: dict[int, _GroupRows] = {}
+        self._clipped: dict[int, bool] = {}
         self._initial: list[tuple[Sdf.Path, Sdf.ValueTypeName, Any]] = []
         self._hold_time = 0.0
 
@@ -103,10 +113,31 @@ class Recorder:
                 continue
             for port in unit.ports:
                 if port.ready:
+                    if self.clips is not None and self._to_clips(port):
+                        for sink in port.sinks:
+                            value = sink.usd_value(port.value)
+                            self.clips.add(sink.path, sink.type_name, time_code, value)
+                        continue
                     entry = self._series.get(id(port))
                     if entry is None:
                         entry = self._series[id(port)] = (port, [])
                     entry[1].append((time_code, port.value))
+
+    def _to_clips(self, port: OutputPort) -> bool:
+        """Whether ``port`` streams to the clips: decided on its first value, once. Its held
+        initial values move to the clips with it (a time sample left in the result layer
+        would outrank every clip)."""
+        decided = self._clipped.get(id(port))
+        if decided is None:
+            assert self.clips is not None
+            decided = self._clipped[id(port)] = self.clips.policy.wants(port.value)
+            if decided:
+                paths = {sink.path for sink in port.sinks}
+                for path, type_name, value in self._initial:
+                    if path in paths:
+                        self.clips.add(path, type_name, self._hold_time, value)
+                self._initial = [i for i in self._initial if i[0] not in paths]
+        return decided
 
     def hold(self, stage: Usd.Stage, prims: Iterable[ModulePrim], time_code: float) -> None:
         """Record, at ``time_code``, every written attribute's value as the scene has it
@@ -136,6 +167,10 @@ class Recorder:
         self._series.clear()
         self._rows.clear()
         self._initial.clear()
+
+    def written_paths(self) -> set[Sdf.Path]:
+        """The attributes this recorder wrote into its layer (clipped ones excluded)."""
+        return set(self._specs._specs)
 
     def _write(self, port: OutputPort, samples: list[tuple[float, Any]]) -> None:
         layer = self.layer

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pxr import Usd
 
+from portalis.demos import plot
 from portalis.demos.lidar import kernel as k
 from portalis.demos.lidar.scene import FILTER, FILTERED, RESULT, SCANNER
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: The ground is the first shape the scanner reads (label 0).
 GROUND_LABEL = 0
@@ -77,7 +82,10 @@ def read_frames(result: Path) -> list[Frame]:
     cloud = stage.GetPrimAtPath(FILTERED)
     points_attr = scanner.GetAttribute("outputs:points")
     frames: list[Frame] = []
+    start = stage.GetStartTimeCode()
     for time in points_attr.GetTimeSamples():
+        if time <= start:  # the scene as authored (value clips hold their first frame there)
+            continue
         raw = np.asarray(points_attr.Get(time), dtype=np.float32).reshape(-1, 3)
         if raw.size == 0:
             continue
@@ -100,8 +108,8 @@ def read_frames(result: Path) -> list[Frame]:
     return frames
 
 
-def make_preview(out_dir: Path) -> tuple[np.ndarray, list[str]]:
-    """The picture and findings for ``out_dir/result.usdc``."""
+def make_preview(out_dir: Path) -> tuple[Figure, list[str]]:
+    """The picture and findings for ``out_dir/result.usd``."""
     frames = read_frames(out_dir / RESULT)
     if not frames:
         raise ValueError(f"{out_dir / RESULT} holds no scans")
@@ -121,14 +129,11 @@ def make_preview(out_dir: Path) -> tuple[np.ndarray, list[str]]:
     return picture, findings
 
 
-def render(frames: list[Frame]) -> np.ndarray:
-    """An (h, w, 3) uint8 picture: top and side views of one frame, raw and filtered, and
-    the points left after each stage over the drive."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
+def render(frames: list[Frame]) -> Figure:
+    """Top and side views of one frame, raw and filtered, and the points left after each
+    stage over the drive."""
     shown = frames[len(frames) // 2]
-    fig = Figure(figsize=(14, 9.5), dpi=90)
+    fig = plot.figure(14, 9.5)
     grid = fig.add_gridspec(3, 2, height_ratios=(2.4, 1.0, 1.1))
     raw_colours = _label_colours(shown.labels)
     top_raw = fig.add_subplot(grid[0, 0])
@@ -183,11 +188,7 @@ def render(frames: list[Frame]) -> np.ndarray:
     stages.set_title("points per stage of the filter, every frame of the drive", fontsize=10)
     stages.legend(fontsize=8, ncol=3, loc="lower right")
     stages.grid(True, which="both", alpha=0.3)
-    fig.tight_layout()
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    rgba = np.asarray(canvas.buffer_rgba())
-    return np.ascontiguousarray(rgba[:, :, :3])
+    return fig
 
 
 def _label_colours(labels: np.ndarray) -> np.ndarray:

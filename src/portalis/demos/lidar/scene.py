@@ -14,8 +14,8 @@ writes the scan, in the sensor frame, to ``outputs:points`` (trimmed to the
 ``points_count`` it returns). The filter (``/World/Vehicle/Lidar/Filter``) has
 ``inputs:scan`` connected to that output, and its ``outputs:out_xyz`` / ``outputs:colors``
 are forwarded to ``/World/Vehicle/Lidar/Filtered``, a UsdGeom.Points prim under the sensor's
-Xform, so the filtered cloud sits where it was seen. The result is binary (``result.usdc``):
-the raw scan alone is 1.2 MB a frame.
+Xform, so the filtered cloud sits where it was seen. The raw scan alone is 1.2 MB a frame: the
+bake streams the per-frame arrays to value clips beside the result (``portalis.sim.clips``).
 """
 
 from __future__ import annotations
@@ -23,13 +23,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
 
-from portalis.demos.pipeline import SCENE_USDA, Timeline
+from portalis.demos.pipeline import RESULT_FILE, SCENE_FILE, Timeline
 from portalis.usd import WasmSensorSchema, add_input, add_output
 from portalis.usd import tokens as t
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 STREET = "/World/Street"
 GROUND = STREET + "/Ground"
@@ -38,7 +42,7 @@ LIDAR = VEHICLE + "/Lidar"
 SCANNER = LIDAR + "/Scanner"
 FILTER = LIDAR + "/Filter"
 FILTERED = LIDAR + "/Filtered"
-RESULT = "result.usdc"
+RESULT = RESULT_FILE
 
 #: The ground's tilt across the street (degrees about x).
 GROUND_TILT_DEG = 1.0
@@ -74,13 +78,13 @@ def ground_height(y: float) -> float:
 
 
 def make_scene(out_dir: Path, wasm: Path, drive: Drive | None = None) -> Timeline:
-    """Write ``out_dir/scene.usda``."""
+    """Write ``out_dir/scene.usd``."""
     drive = drive or Drive()
-    write_scene(out_dir / SCENE_USDA, wasm.name, drive)
+    write_scene(out_dir / SCENE_FILE, wasm.name, drive)
     return Timeline(drive.frames, drive.fps)
 
 
-def make_preview(out_dir: Path, wasm: Path) -> tuple[np.ndarray, list[str]]:
+def make_preview(out_dir: Path, wasm: Path) -> tuple[Figure, list[str]]:
     from portalis.demos.lidar.preview import make_preview as preview
 
     return preview(out_dir)

@@ -1,19 +1,19 @@
-"""The projectile demo's picture: the ball's path as the run wrote it, side on, with the
-bounces marked, the ball drawn every so often, and the closed-form figures in the title."""
+"""The projectile demo's picture: the ball's path as the run wrote it, side on, against the
+closed-form parabola of the first flight, with the launch direction, the apex, the range and
+every bounce marked, and a legend saying which is which."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from portalis.demos._canvas import BLACK, GREY, Axes, Canvas
+from portalis.demos import plot
 
-PATH_COLOUR = (33, 102, 172)
-BALL_COLOUR = (214, 96, 77)
-BOUNCE_COLOUR = (178, 24, 43)
-GROUND_COLOUR = (120, 98, 70)
-PEAK_COLOUR = (77, 146, 33)
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -35,84 +35,111 @@ def bounce_points(y: np.ndarray, contact_frames: np.ndarray) -> np.ndarray:
     return np.array(marks, dtype=int)
 
 
+def closed_form(figures: Figures, height: float, n: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """The first flight's parabola y(x) from the launch point to the closed-form range."""
+    a = math.radians(figures.angle_deg)
+    vx, vy = figures.speed * math.cos(a), figures.speed * math.sin(a)
+    t = np.linspace(0.0, figures.impact_time_s, n)
+    return vx * t, height + vy * t - 0.5 * figures.gravity * t * t
+
+
 def render(
     times: np.ndarray,
     positions: np.ndarray,
     contact_frames: np.ndarray,
     radius: float,
     figures: Figures,
-) -> np.ndarray:
-    """The preview as an RGB array. ``positions`` holds the ball centre per frame (x, y, z);
-    ``contact_frames`` the indices of the frames whose step reported a ground contact."""
-    x, y = positions[:, 0], positions[:, 1]
-    canvas = Canvas(1200, 660)
-    top_y = max(float(y.max()), figures.max_height_m) * 1.15 + radius
-    axes = Axes(
-        canvas,
-        (90, 135, 1160, 580),
-        (min(-2.0, float(x.min()) - 1.0), float(x.max()) * 1.04 + 1.0),
-        (-0.5, top_y),
-        equal_aspect=False,
+    height: float = 0.0,
+) -> Figure:
+    """The preview. ``positions`` holds the ball centre per frame (x, y, z);
+    ``contact_frames`` the indices of the frames whose step reported a ground contact.
+    Heights are the ball's lowest point (centre minus radius), what the closed form and the
+    ground speak of."""
+    x, y = positions[:, 0], positions[:, 1] - radius
+    fig = plot.figure(12.0, 5.6)
+    ax = fig.add_subplot()
+    plot.style(ax)
+
+    ax.axhspan(-1.0, 0.0, color="#8c6d46", alpha=0.25, linewidth=0)
+    ax.axhline(0.0, color="#8c6d46", linewidth=1.5)
+
+    ax.plot(
+        x, y, color=plot.BLUE, linewidth=1.6, label="simulated path (every frame the run wrote)"
     )
-    axes.frame("DISTANCE X (M)", "HEIGHT Y (M)")
-    gx0, gy = axes.px(axes.x0, 0.0)
-    gx1, _ = axes.px(axes.x1, 0.0)
-    canvas.rect(float(gx0), float(gy), float(gx1), axes.bottom, GROUND_COLOUR, 0.35)
-    canvas.line(float(gx0), float(gy), float(gx1), float(gy), GROUND_COLOUR, 2.0)
-
-    # The launcher: a short ramp at the origin along the launch direction.
-    lx, ly = axes.px(0.0, 0.0)
-    direction = np.radians(figures.angle_deg)
-    tip_x = float(lx) + 40 * np.cos(direction)
-    tip_y = float(ly) - 40 * np.sin(direction)
-    canvas.line(float(lx), float(ly), tip_x, tip_y, BLACK, 6.0)
-
-    # The path of the ball's lowest point (centre minus radius), as the run computed it.
-    px, py = axes.px(x, y - radius)
-    canvas.polyline(px, py, PATH_COLOUR, 2.5)
-    every = max(1, len(x) // 24)
-    ball_px = max(4.0, radius * axes.sy)
-    for i in range(0, len(x), every):
-        # Resting on the drawn path (the axes' aspect is free, so the ball is drawn round).
-        canvas.disk(float(px[i]), float(py[i]) - ball_px, ball_px, BALL_COLOUR, 0.35)
-
-    bounces = bounce_points(y, contact_frames)
-    for n, i in enumerate(bounces):
-        bx, by = axes.px(x[i], 0.0)
-        canvas.ring(float(bx), float(by), 7.0, BOUNCE_COLOUR, 2.5)
-        if n < 4:  # later bounces crowd together
-            canvas.text(float(bx), float(by) - 30, f"{n + 1}", BOUNCE_COLOUR, 2, "centre")
-
-    # The closed-form apex and range, for comparison with the simulated path.
-    peak_x = figures.range_m / 2.0 if figures.angle_deg > 0 else 0.0
-    ax_, ay_ = axes.px(peak_x, figures.max_height_m)
-    canvas.disk(float(ax_), float(ay_), 4.0, PEAK_COLOUR)
-    canvas.text(float(ax_) + 10, float(ay_) - 22, f"MAX {figures.max_height_m:.3f} M", PEAK_COLOUR)
-    rx, ry = axes.px(figures.range_m, 0.0)
-    canvas.line(float(rx), float(ry) - 14, float(rx), float(ry) + 14, PEAK_COLOUR, 3.0)
-    canvas.text(float(rx) + 8, float(ry) + 16, f"RANGE {figures.range_m:.3f} M", PEAK_COLOUR)
-
-    canvas.text(
-        90,
-        20,
-        f"PROJECTILE: {figures.speed:g} M/S AT {figures.angle_deg:g}°, G = {figures.gravity:g}",
-        BLACK,
-        3,
+    every = max(1, len(x) // 40)
+    ax.plot(
+        x[::every],
+        y[::every],
+        "o",
+        color=plot.BLUE,
+        markersize=4,
+        markerfacecolor="white",
+        label=f"simulated ball, every {every} frames ({every / len(x) * times[-1]:.2f} s)",
     )
-    canvas.text(
-        90,
-        52,
-        f"IMPACT {figures.impact_time_s:.3f} S   {len(bounces)} FRAMES WITH A BOUNCE   "
-        f"{len(times)} FRAMES OVER {times[-1] - times[0]:.2f} S",
-        GREY,
-        2,
+    cx, cy = closed_form(figures, height)
+    ax.plot(
+        cx,
+        cy,
+        "--",
+        color=plot.ORANGE,
+        linewidth=2.2,
+        label="closed form, first flight (compiled kernel)",
     )
-    canvas.text(
-        90,
-        72,
-        f"BLUE: PATH THE RUN WROTE   PINK: BALL EVERY {every} FRAMES   GREEN: CLOSED FORM   "
-        "RED: CONTACTS",
-        GREY,
-        2,
+
+    bounces = bounce_points(positions[:, 1], contact_frames)
+    if len(bounces):
+        ax.plot(
+            x[bounces],
+            np.zeros(len(bounces)),
+            "v",
+            color=plot.VERMILION,
+            markersize=8,
+            label=f"contact reported → collision handler ({len(bounces)} frames)",
+        )
+
+    peak_x = figures.range_m / 2.0
+    ax.plot([peak_x], [figures.max_height_m], "D", color=plot.GREEN, markersize=7)
+    ax.annotate(
+        f"max height {figures.max_height_m:.3f} m\nat t = {figures.impact_time_s / 2:.3f} s",
+        (peak_x, figures.max_height_m),
+        xytext=(12, 6),
+        textcoords="offset points",
+        color=plot.GREEN,
     )
-    return canvas.image()
+    ax.plot([figures.range_m], [0.0], "D", color=plot.GREEN, markersize=7)
+    ax.annotate(
+        f"range {figures.range_m:.3f} m\nimpact {figures.impact_time_s:.3f} s",
+        (figures.range_m, 0.0),
+        xytext=(-150, 14),
+        textcoords="offset points",
+        color=plot.GREEN,
+    )
+
+    # The launch direction: an arrow along the initial velocity, scaled to the picture.
+    span = max(float(x.max()), figures.range_m)
+    a = math.radians(figures.angle_deg)
+    length = 0.12 * span
+    ax.annotate(
+        "",
+        xy=(length * math.cos(a), height + length * math.sin(a)),
+        xytext=(0.0, height),
+        arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 2.0},
+    )
+    ax.annotate(
+        f"launch {figures.speed:g} m/s at {figures.angle_deg:g}°",
+        (length * math.cos(a), height + length * math.sin(a)),
+        xytext=(6, 4),
+        textcoords="offset points",
+    )
+
+    ax.set_xlim(min(-2.0, float(x.min()) - 1.0), span * 1.05 + 1.0)
+    ax.set_ylim(-0.6, max(float(y.max()), figures.max_height_m) * 1.2 + radius)
+    ax.set_xlabel("distance x (m)")
+    ax.set_ylabel("height of the ball's lowest point (m)")
+    ax.set_title(
+        f"Projectile: {figures.speed:g} m/s at {figures.angle_deg:g}°, g = {figures.gravity:g} "
+        f"m/s² — {len(times)} frames over {times[-1] - times[0]:.2f} s, run headless by Portalis",
+        loc="left",
+    )
+    ax.legend(loc="upper right", framealpha=0.95)
+    return fig

@@ -14,14 +14,18 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
 
-from portalis.demos.pipeline import RESULT_USDA, SCENE_USDA, Timeline
+from portalis.demos.pipeline import RESULT_FILE, SCENE_FILE, Timeline
 from portalis.demos.projectile.preview import Figures, render
 from portalis.runtime.kernel import load
 from portalis.usd import WasmPhysicsSchema, add_input, add_output
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 BALL = "/World/Ball"
 PHYSICS = "/World/Physics"
@@ -48,9 +52,9 @@ class Launch:
 
 
 def make_scene(out_dir: Path, wasm: Path, launch: Launch | None = None) -> Timeline:
-    """Write ``out_dir/scene.usda``; its trail is the path the compiled kernel computes."""
+    """Write ``out_dir/scene.usd``; its trail is the path the compiled kernel computes."""
     launch = launch or Launch()
-    write_scene(out_dir / SCENE_USDA, wasm.name, launch, computed_path(wasm, launch))
+    write_scene(out_dir / SCENE_FILE, wasm.name, launch, computed_path(wasm, launch))
     return Timeline(launch.frames, launch.fps)
 
 
@@ -77,11 +81,11 @@ def computed_path(wasm: Path, launch: Launch) -> np.ndarray:
 
 def make_preview(
     out_dir: Path, wasm: Path, launch: Launch | None = None
-) -> tuple[np.ndarray, list[str]]:
-    """The picture of ``out_dir/result.usda``: the ball's translate as the run wrote it, and
+) -> tuple[Figure, list[str]]:
+    """The picture of ``out_dir/result.usd``: the ball's translate as the run wrote it, and
     the closed-form figures from the compiled kernel."""
     launch = launch or Launch()
-    stage = Usd.Stage.Open(str(out_dir / RESULT_USDA))
+    stage = Usd.Stage.Open(str(out_dir / RESULT_FILE))
     translate = stage.GetAttributeAtPath(f"{BALL}.xformOp:translate")
     frames = translate.GetTimeSamples()
     positions = np.array([tuple(translate.Get(f)) for f in frames])
@@ -108,7 +112,8 @@ def make_preview(
     findings.append(
         f"contacts reported by the step (collision handler called): {len(contact_frames)}"
     )
-    return render(times, positions, contact_frames, launch.radius, figures), findings
+    picture = render(times, positions, contact_frames, launch.radius, figures, launch.height)
+    return picture, findings
 
 
 def write_scene(path: Path, wasm_path: str, launch: Launch, trail: np.ndarray) -> None:
@@ -197,6 +202,9 @@ def _trail(stage: Usd.Stage, trail: np.ndarray) -> None:
     curve.CreateWidthsAttr(Vt.FloatArray([0.06]))
     curve.SetWidthsInterpolation(UsdGeom.Tokens.constant)
     curve.CreateDisplayColorAttr(Vt.Vec3fArray([Gf.Vec3f(0.13, 0.4, 0.67)]))
+    curve.CreateExtentAttr(
+        UsdGeom.Boundable.ComputeExtentFromPlugins(curve, Usd.TimeCode.Default())
+    )
 
 
 def _camera_and_lights(stage: Usd.Stage, trail: np.ndarray) -> None:

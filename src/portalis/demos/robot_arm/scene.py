@@ -15,29 +15,24 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
 
-from portalis.demos.pipeline import RESULT_USDA, SCENE_USDA, Timeline
+from portalis.demos.pipeline import RESULT_FILE, SCENE_FILE, Timeline
 from portalis.demos.robot_arm.preview import Run, render
+from portalis.demos.robot_arm.ur5 import DH, HOME
 from portalis.usd import WasmRoboticsSchema, add_input, add_output
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["DH", "HOME", "Motion", "make_preview", "make_scene", "target_path", "write_scene"]
 
 ROBOT = "/World/Robot"
 CONTROLLER = "/World/Controller"
 TARGET = "/World/Target"
-
-#: UR5 DH table (d, a, alpha), as in the kernel.
-DH = (
-    (0.089159, 0.0, math.pi / 2),
-    (0.0, -0.425, 0.0),
-    (0.0, -0.39225, 0.0),
-    (0.10915, 0.0, math.pi / 2),
-    (0.09465, 0.0, -math.pi / 2),
-    (0.0823, 0.0, 0.0),
-)
-#: Upper arm up, forearm forward, tool down (radians): where the arm starts.
-HOME = (0.0, -math.pi / 2, math.pi / 2, -math.pi / 2, -math.pi / 2, 0.0)
 
 LINK_COLOUR = Gf.Vec3f(0.75, 0.78, 0.82)
 JOINT_COLOUR = Gf.Vec3f(0.2, 0.45, 0.7)
@@ -71,19 +66,19 @@ def joint_path(i: int) -> str:
 
 
 def make_scene(out_dir: Path, wasm: Path, motion: Motion | None = None) -> Timeline:
-    """Write ``out_dir/scene.usda``."""
+    """Write ``out_dir/scene.usd``."""
     motion = motion or Motion()
-    write_scene(out_dir / SCENE_USDA, wasm.name, motion)
+    write_scene(out_dir / SCENE_FILE, wasm.name, motion)
     return Timeline(motion.frames, motion.fps)
 
 
 def make_preview(
     out_dir: Path, wasm: Path, motion: Motion | None = None
-) -> tuple[np.ndarray, list[str]]:
-    """The picture of ``out_dir/result.usda``: the joint rotations the run wrote, the targets
+) -> tuple[Figure, list[str]]:
+    """The picture of ``out_dir/result.usd``: the joint rotations the run wrote, the targets
     the controller was given."""
     motion = motion or Motion()
-    stage = Usd.Stage.Open(str(out_dir / RESULT_USDA))
+    stage = Usd.Stage.Open(str(out_dir / RESULT_FILE))
     rotations = [stage.GetAttributeAtPath(joint_path(i) + ".xformOp:rotateZ") for i in range(1, 7)]
     frames = rotations[0].GetTimeSamples()
     joints = np.radians([[r.Get(f) for r in rotations] for f in frames])
@@ -187,6 +182,7 @@ def _target(stage: Usd.Stage, targets: np.ndarray) -> None:
     path.CreateWidthsAttr(Vt.FloatArray([0.006]))
     path.SetWidthsInterpolation(UsdGeom.Tokens.constant)
     path.CreateDisplayColorAttr(Vt.Vec3fArray([Gf.Vec3f(0.84, 0.38, 0.3)]))
+    path.CreateExtentAttr(UsdGeom.Boundable.ComputeExtentFromPlugins(path, Usd.TimeCode.Default()))
 
 
 def _controller(stage: Usd.Stage, wasm_path: str, motion: Motion, targets: np.ndarray) -> None:

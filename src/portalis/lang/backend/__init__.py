@@ -1,2 +1,2 @@
 """Back end: typed IR → WebAssembly text (``wat.py`` for the module, ``emit.py`` for
-function bodies, ``runtime.py`` for the allocator and helpers every module carries)."""
+function bodies, ``support.py`` for the allocator and helpers every module carries)."""

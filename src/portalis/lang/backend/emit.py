@@ -996,51 +996,6 @@ class FunctionEmitter:
         self.expr(e.args[0])
         self.emit("f64.reinterpret_i64")
 
-    def b_square(self, e: ir.BuiltinCall) -> None:
-        t = e.ty
-        assert isinstance(t, Scalar)
-        w = t.wasm
-        x, r = self.fresh(w), self.fresh(w)
-        self.expr(e.args[0])
-        self.emit(
-            f"local.tee ${x}",
-            f"local.get ${x}",
-            f"{w}.mul",
-            f"local.tee ${r}",
-            f"{w}.abs",
-            f"{w}.const inf",
-            f"{w}.eq",
-            f"local.get ${x}",
-            f"{w}.abs",
-            f"{w}.const inf",
-            f"{w}.lt",
-            "i32.and",
-        )
-        self.raise_if("OverflowError", self.line(e))
-        self.emit(f"local.get ${r}")
-
-    def b_sqrt_pow(self, e: ir.BuiltinCall) -> None:
-        """``x ** 0.5``: sqrt for x >= 0 (``+ 0.0`` turns sqrt(-0.0) into CPython's 0.0),
-        inf for -inf, ValueError for other negatives (CPython gives a complex)."""
-        tmp = self.fresh("f64")
-        self.expr(e.args[0])
-        self.emit(f"local.tee ${tmp}", "f64.const 0", "f64.lt", "if (result f64)")
-        self.depth += 1
-        self.emit(
-            f"local.get ${tmp}",
-            "f64.const -inf",
-            "f64.eq",
-            "if (result f64)",
-            "  f64.const inf",
-            "else",
-        )
-        self.depth += 1
-        self.raise_("ValueError", self.line(e))
-        self.depth -= 1
-        self.emit("end")
-        self.depth -= 1
-        self.emit("else", f"  local.get ${tmp}", "  f64.sqrt", "  f64.const 0", "  f64.add", "end")
-
     def b_abs(self, e: ir.BuiltinCall) -> None:
         t = e.ty
         assert isinstance(t, Scalar)

@@ -3,10 +3,12 @@ wrappers and the allocator, as one WebAssembly text document."""
 
 from __future__ import annotations
 
+import re
+
 from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL
 from portalis.lang import builtins, ir
 from portalis.lang.backend.emit import FunctionEmitter, const
-from portalis.lang.backend.runtime import ALLOCATOR, helper, math_slow_path
+from portalis.lang.backend.support import ALLOCATOR, helper, math_slow_path
 
 PAGE = 65536
 
@@ -37,14 +39,31 @@ def emit_module(module: ir.Module) -> str:
         if kind != "libm":
             continue
         b = builtins.BUILTINS[f"math.{name}"]
-        arity = 2 if "y" in b.signature.split("->")[0] else 1
+        assert b.arity is not None
         if b.errors != "none":
-            out.append(_indent(math_slow_path(name, b.errors, arity)))
+            out.append(_indent(math_slow_path(name, b.errors, b.arity)))
     for name in sorted(helpers):
         out.append(_indent(helper(name, module.links)))
     out.append(_indent(ALLOCATOR))
     out.append(")")
-    return "\n".join(out) + "\n"
+    return _ascii_identifiers("\n".join(out) + "\n")
+
+
+_IDENTIFIER = re.compile(r"\$[^\s()\";,\[\]{}]+")
+
+
+def _ascii_identifiers(text: str) -> str:
+    """WebAssembly text identifiers are ASCII, Python's are not (PEP 3131): each non-ASCII
+    character of a ``$name`` becomes ``^hex^`` (``^`` never occurs in a Python name, so two
+    names stay two). Export names are strings, which may hold any UTF-8, and keep the
+    Python spelling the ABI and the runtime use."""
+    if text.isascii():
+        return text
+
+    def mangle(match: re.Match[str]) -> str:
+        return "".join(c if c.isascii() else f"^{ord(c):x}^" for c in match.group())
+
+    return _IDENTIFIER.sub(mangle, text)
 
 
 def _indent(text: str) -> str:

@@ -45,6 +45,26 @@ if hasattr(ast, "Match"):
 DEFAULT_HINT = "see docs/language.md for what kernels accept"
 
 
+#: Longest source text or number an error message quotes whole.
+SHOWN_CHARS = 60
+
+
+def shown(node: ast.AST) -> str:
+    """The source text of ``node`` for a message, summarised when long: a generated
+    2,000-term expression must not become a 20 kB error."""
+    try:
+        text = ast.unparse(node)
+    except RecursionError:  # deeper than the unparser goes: the kind of node will do
+        return f"<{describe(node)}>"
+    return summarise(text)
+
+
+def summarise(text: str) -> str:
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return f"{text[: SHOWN_CHARS - 20]} … {text[-12:]} ({len(text)} characters)"
+
+
 def describe(node: ast.AST) -> str:
     return CONSTRUCT_NAMES.get(type(node), f"`ast.{type(node).__name__}`")
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
 from portalis.lang.frontend import bounds
+from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
     BOOL,
@@ -73,6 +74,8 @@ class ExprLowerer:
         self.unit: Unit = sig.unit
         self.d = sig.unit.diag
         self.locals: dict[str, Scalar] = {}
+        #: where each local got its type (its first assignment), for hints
+        self.typed_at: dict[str, ast.AST] = {}
         self.arrays: dict[str, ir.ArrayRef] = {}
         self.scope: set[str] = set()  # names Python treats as local to this function
         self.globals_declared: set[str] = set()
@@ -117,7 +120,7 @@ class ExprLowerer:
             if not src.is_float and not to.is_bool:
                 iv = int(v)
                 if to == I32 and not -(1 << 31) <= iv < (1 << 31) and not narrowing:
-                    raise self.err(node, f"{what}: {iv} does not fit in i32")
+                    raise self.err(node, f"{what}: {summarise(str(iv))} does not fit in i32")
                 if to == I32:
                     iv = ((iv + (1 << 31)) % (1 << 32)) - (1 << 31)
                 return ir.Const(e.line, e.col, to, iv)
@@ -168,7 +171,7 @@ class ExprLowerer:
             if not I64_MIN <= v <= I64_MAX:
                 raise self.err(
                     node,
-                    f"integer literal {v} does not fit in 64 bits",
+                    f"integer literal {summarise(str(v))} does not fit in 64 bits",
                     "kernel ints are 64-bit; see docs/language.md",
                 )
             return ir.Const(node.lineno, node.col_offset, I64, v)
@@ -229,7 +232,7 @@ class ExprLowerer:
         q = self.unit.builtin_name(node)
         if q is not None and q in builtins.CONSTANTS:
             return ir.Const(node.lineno, node.col_offset, F64, builtins.CONSTANTS[q])
-        label = ast.unparse(node)
+        label = shown(node)
         if isinstance(node, ast.Name):
             raise self.err(
                 node,
@@ -312,16 +315,14 @@ class ExprLowerer:
                     raise self.err(node, "index a shape with a literal int: a.shape[0]")
                 k = idx_nodes[0].value
                 if not -arr.type.ndim <= k < arr.type.ndim:
-                    raise self.err(
-                        node, f"`{ast.unparse(base.value)}` has {arr.type.ndim} dimension(s)"
-                    )
+                    raise self.err(node, f"`{shown(base.value)}` has {arr.type.ndim} dimension(s)")
                 return self.dim(node, arr, k % arr.type.ndim)
         arr = self.array_of(base)
         if arr is not None:
             if len(idx_nodes) != arr.type.ndim:
                 raise self.err(
                     node,
-                    f"`{ast.unparse(base)}` has {arr.type.ndim} dimension(s); "
+                    f"`{shown(base)}` has {arr.type.ndim} dimension(s); "
                     f"index all of them (got {len(idx_nodes)})",
                     "partial indexing and slicing are not supported",
                 )
@@ -345,7 +346,7 @@ class ExprLowerer:
                 if not -len(table.values) <= k < len(table.values):
                     raise self.err(
                         node,
-                        f"index {k} is out of range for `{ast.unparse(base)}` "
+                        f"index {k} is out of range for `{shown(base)}` "
                         f"({len(table.values)} items)",
                     )
                 return ir.Const(line, col, table.element, table.values[k])
@@ -353,7 +354,7 @@ class ExprLowerer:
             return ir.TableLoad(line, col, table.element, table.symbol, 0, len(table.values), i)
         raise self.err(
             node,
-            f"`{ast.unparse(base)}` cannot be indexed",
+            f"`{shown(base)}` cannot be indexed",
             "kernels index arrays and module-level constant tuples",
         )
 
@@ -365,7 +366,7 @@ class ExprLowerer:
             if not I64_MIN <= -o.value <= I64_MAX:  # -(2**63) is a valid int64 literal
                 raise self.err(
                     node,
-                    f"integer literal {-o.value} does not fit in 64 bits",
+                    f"integer literal {summarise(str(-o.value))} does not fit in 64 bits",
                     "kernel ints are 64-bit; see docs/language.md",
                 )
             return ir.Const(node.lineno, node.col_offset, I64, -o.value)
@@ -422,7 +423,7 @@ class ExprLowerer:
         t = self.arith_type(left, right, node)
         if t.is_float and op in ("floordiv", "mod"):
             t = F64  # computed with CPython's fmod-based algorithm, in double precision
-            self.program.use_prelude("fmod", self.d, node)
+            self.program.use_libm("fmod", node, self.d)  # float % and // use C fmod
         return ir.Binary(line, col, t, op, self.coerce(left, t, node), self.coerce(right, t, node))
 
     def power(self, left: ir.Expr, right: ir.Expr, node: ast.AST) -> ir.Expr:
@@ -435,14 +436,10 @@ class ExprLowerer:
             if isinstance(right, ir.Const) and int(right.value) <= 8:
                 return self.small_power(base, int(right.value), t, node)
             return ir.Binary(line, col, t, "pow", base, self.coerce(right, I64, node))
-        if isinstance(right, ir.Const) and float(right.value) == 0.5 and lt != F32:
-            # x**0.5 is sqrt(x) (both correctly rounded), with float_pow's special cases.
-            return ir.BuiltinCall(line, col, F64, "sqrt_pow", [self.coerce(left, F64, node)])
-        if isinstance(right, ir.Const) and float(right.value) == 2.0:
-            # x**2 is exactly x*x (both are the correctly rounded square), plus CPython's
-            # OverflowError when it overflows.
-            t = F32 if lt == F32 else F64
-            return ir.BuiltinCall(line, col, t, "square", [self.coerce(left, t, node)])
+        # No algebraic shortcuts: CPython computes every float ``x ** y`` with the C library's
+        # pow, which is not correctly rounded, so sqrt(x) for ``x ** 0.5`` and x*x for
+        # ``x ** 2`` each differ from it by 1 ulp on ~0.1% of inputs. The in-module pow is
+        # the same algorithm as glibc's, so going through it gives CPython's bits.
         symbol = self.program.use_prelude("float_pow", self.d, node)
         return ir.Call(
             line, col, F64, symbol, [self.coerce(left, F64, node), self.coerce(right, F64, node)]
@@ -531,6 +528,20 @@ class ExprLowerer:
 
     # -- calls --------------------------------------------------------------------------
 
+    def float_of_string(self, node: ast.Call) -> float:
+        """``float("inf")``, ``float("nan")``, ``float("1e-3")``: a constant, converted by
+        CPython itself (so every spelling it accepts means what it means there)."""
+        text = _string_argument(node)
+        assert text is not None
+        try:
+            return float(text)
+        except ValueError:
+            raise self.err(
+                node,
+                f"float({summarise(repr(text))}) raises ValueError in Python",
+                "write math.inf, -math.inf or math.nan, or a number literal",
+            ) from None
+
     def call(self, node: ast.Call) -> ir.Expr:
         f = node.func
         if isinstance(f, ast.Name) and (sig := self.program.function(self.unit, f.id, node)):
@@ -539,11 +550,13 @@ class ExprLowerer:
         if name is None:
             raise self.err(
                 node,
-                f"cannot call `{ast.unparse(f)}`",
+                f"cannot call `{shown(f)}`",
                 "kernels call their own functions, math functions and builtins",
             )
         if name == "len":
             return self.len_(node)
+        if name == "float" and _string_argument(node) is not None:
+            return ir.Const(node.lineno, node.col_offset, F64, self.float_of_string(node))
         b = builtins.lookup(name)
         if b is None:
             hint = (
@@ -675,3 +688,12 @@ class ExprLowerer:
         ast.Call: call,
         ast.Tuple: tuple_,
     }
+
+
+def _string_argument(node: ast.Call) -> str | None:
+    """The string of a one-argument call with a string literal, as in ``float("inf")``."""
+    if len(node.args) == 1 and not node.keywords:
+        arg = node.args[0]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return arg.value
+    return None

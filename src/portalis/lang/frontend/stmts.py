@@ -12,8 +12,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.abi import ERROR_CODES
+from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import bounds
+from portalis.lang.frontend import bounds, returns
+from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer
 from portalis.lang.frontend.unit import FunctionSig
 from portalis.lang.types import BOOL, F32, I32, I64, NONE, ArrayType, Scalar, TupleType
@@ -70,6 +72,13 @@ class FunctionLowerer(ExprLowerer):
         ):
             body = body[1:]
         stmts = self.block(body)
+        if sig.result != NONE and not returns.always_exits(body):
+            raise self.err(
+                node,
+                f"function `{sig.name}` is declared `-> {sig.result}` but can reach the end "
+                "of its body without returning (missing return statement)",
+                "return a value (or raise) on every path; Python would return None there",
+            )
         params = list(sig.params)
         local_types = {k: v for k, v in self.locals.items() if k not in {p.name for p in params}}
         return ir.Function(
@@ -121,6 +130,9 @@ class FunctionLowerer(ExprLowerer):
             t = self.scalar(value, target, f"value assigned to `{n}`")
             if n not in self.locals:
                 self.locals[n] = t
+                self.typed_at[n] = node
+            elif t.is_float and not self.locals[n].is_float:
+                raise self.int_local_gets_float(n, target)
             return [
                 ir.SetLocal(
                     line,
@@ -139,11 +151,11 @@ class FunctionLowerer(ExprLowerer):
                         "constant tables are read-only",
                         "use a persistent array (zeros(...)) for mutable data",
                     )
-                raise self.err(target, f"`{ast.unparse(base)}` cannot be assigned into")
+                raise self.err(target, f"`{shown(base)}` cannot be assigned into")
             if len(idx_nodes) != arr.type.ndim:
                 raise self.err(
                     target,
-                    f"`{ast.unparse(base)}` has {arr.type.ndim} dimension(s); index all of them",
+                    f"`{shown(base)}` has {arr.type.ndim} dimension(s); index all of them",
                 )
             # Python evaluates the value before the indices.
             elem = arr.element.value
@@ -167,7 +179,7 @@ class FunctionLowerer(ExprLowerer):
             raise self.err(target, "nested tuple targets are not supported")
         raise self.err(
             target,
-            f"cannot assign to {ast.unparse(target)}",
+            f"cannot assign to {shown(target)}",
             "assign to a name or an array element",
         )
 
@@ -254,6 +266,22 @@ class FunctionLowerer(ExprLowerer):
         self.note_extent_alias(node.target, node.value)
         return self.assign_to(node.target, self.lower(node.value), node)
 
+    def int_local_gets_float(self, name: str, target: ast.expr) -> CompileError:
+        """A local typed int by its first assignment (``acc = 0``) is given a float: the fix
+        is almost always a float initial value, not ``int(...)``, which truncates."""
+        first = self.typed_at.get(name)
+        origin = (
+            f"its first assignment, line {first.lineno}"
+            if first is not None and hasattr(first, "lineno")
+            else "its annotation"
+        )
+        return self.err(
+            target,
+            f"`{name}` is an {self.locals[name]} (from {origin}) and is given a float here",
+            f"initialise {name} as 0.0 (a float) if it holds floats; "
+            "int(...) would truncate the value",
+        )
+
     def aug_assign(self, node: ast.AugAssign) -> list[ir.Stmt]:
         op = BINARY_OPS.get(type(node.op))
         if op is None:
@@ -282,7 +310,7 @@ class FunctionLowerer(ExprLowerer):
             value = self.coerce(value, arr.element.value, node, "stored value", narrowing=True)
             out.append(ir.Store(line, col, arr, temps, value, safe, nonneg))
             return out
-        raise self.err(t, f"cannot assign to {ast.unparse(t)}")
+        raise self.err(t, f"cannot assign to {shown(t)}")
 
     def narrow_back(self, value: ir.Expr, to: Any, node: ast.AST) -> ir.Expr:
         """``x += 1.0`` on an f32 ``x`` computes in f32 already; keep i32/f32 targets."""

@@ -19,7 +19,8 @@ from typing import Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend.diagnostics import Diagnostics
+from portalis.lang.frontend import limits
+from portalis.lang.frontend.diagnostics import Diagnostics, shown, summarise
 from portalis.lang.types import (
     ELEMENT_NAMES,
     F64,
@@ -139,7 +140,7 @@ class Unit:
                 return TupleType(tuple(t for t in types if isinstance(t, Scalar)))
         raise d.error(
             node,
-            f"{what}: unsupported type annotation `{ast.unparse(node)}`",
+            f"{what}: unsupported type annotation `{shown(node)}`",
             "use float, int, bool, f32, i32, Array[f64] / Array[f32, 2] …, or tuple[float, ...]",
         )
 
@@ -167,7 +168,7 @@ class Unit:
             return ELEMENT_NAMES[node.value]
         raise self.diag.error(
             node,
-            f"unsupported array element type `{ast.unparse(node)}`",
+            f"unsupported array element type `{shown(node)}`",
             "element types: f64/float, f32, i64/int, i32, u8, bool (or numpy.float64 …)",
         )
 
@@ -178,7 +179,7 @@ class Unit:
         d = self.diag
         if isinstance(node, ast.Constant):
             if isinstance(node.value, bool | int | float):
-                return node.value
+                return self._guard(node, lambda: node.value)
             raise d.error(node, f"constant of type {type(node.value).__name__} is not supported")
         if isinstance(node, ast.Name) and node.id in self.constants:
             return self.constants[node.id]
@@ -200,6 +201,11 @@ class Unit:
             return self._guard(node, lambda: _BINARY[type(node.op)](left, right))
         if isinstance(node, ast.Call) and not node.keywords:
             fname = self.builtin_name(node.func)
+            if fname == "float" and len(node.args) == 1:
+                arg = node.args[0]
+                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                    text = arg.value
+                    return self._guard(node, lambda: float(text))  # float("inf"), as CPython
             fn = _CONST_CALLS.get(fname or "")
             if fn is None and fname and fname.startswith("math."):
                 fn = getattr(math, fname[5:], None) if fname[5:] in _PURE_MATH else None
@@ -208,7 +214,7 @@ class Unit:
                 return self._guard(node, lambda: fn(*args))
         raise d.error(
             node,
-            f"`{ast.unparse(node)}` is not a constant expression",
+            f"`{shown(node)}` is not a constant expression",
             "module-level values are numbers, tuples of numbers, or arithmetic on them",
         )
 
@@ -224,7 +230,11 @@ class Unit:
             and not isinstance(value, bool)
             and not (I64_MIN <= value <= I64_MAX)
         ):
-            raise self.diag.error(node, "constant does not fit in a 64-bit int")
+            raise self.diag.error(
+                node,
+                f"constant {summarise(str(value))} does not fit in a 64-bit int",
+                "kernel ints are 64-bit; write a float literal (1e30) where a float is meant",
+            )
         return value
 
 
@@ -286,17 +296,27 @@ def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
             warnings.simplefilter("ignore")  # e.g. SyntaxWarning: not the kernel author's news
             tree = ast.parse(source, filename=filename)
     except SyntaxError as e:
+        line, col = (e.lineno, e.offset) if e.lineno else limits.parser_failure_position(source)
         raise CompileError(
             f"syntax error: {e.msg}",
             file=filename,
-            line=e.lineno or 0,
-            col=e.offset or 0,
+            line=line,
+            col=col or 1,
             hint="the kernel must be valid Python",
         ) from None
     except (ValueError, RecursionError, MemoryError) as e:
-        raise diag.error(
-            None, f"cannot parse the source: {e}", "the kernel must be valid Python text"
+        # The parser gives no position (and MemoryError no message) when it runs out of
+        # stack on an over-long or over-nested expression.
+        line, col = limits.parser_failure_position(source)
+        reason = str(e) if isinstance(e, ValueError) and str(e) else "too long or too deeply nested"
+        raise CompileError(
+            f"Python's parser cannot read this: {reason}",
+            file=filename,
+            line=line,
+            col=col,
+            hint="split the expression with intermediate variables",
         ) from None
+    limits.check_nesting(tree, diag)
     unit = Unit(filename=filename, prefix=prefix, exported=exported, diag=diag, tree=tree)
     _Collector(unit).run()
     return unit
@@ -404,11 +424,21 @@ class _Collector:
             params.append(ir.Param(arg.arg, t, value))
         if node.returns is None:
             result: Type = NONE
-            if any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(node)):
+            returned = [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value]
+            if returned:
+                array_params = {
+                    a.arg
+                    for a in node.args.args
+                    if a.annotation is not None and "Array" in ast.unparse(a.annotation)
+                }
+                if any(isinstance(v, ast.Name) and v.id in array_params for v in returned):
+                    hint = "functions cannot return arrays: write results into an array parameter"
+                else:
+                    hint = "add `-> float` (or the type it returns)"
                 raise d.error(
                     node,
                     f"function `{node.name}` returns a value but has no return annotation",
-                    "add `-> float` (or the type it returns)",
+                    hint,
                 )
         else:
             result = u.parse_type(node.returns, f"result of `{node.name}`")

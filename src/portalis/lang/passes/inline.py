@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from portalis.lang import ir
@@ -25,20 +25,24 @@ from portalis.lang.types import ArrayType, Scalar
 MAX_NODES = 64  # size limit of a straight-line callee, in IR nodes
 MAX_BLOCK_NODES = 160  # size limit of a callee with control flow
 ROUNDS = 3
-_labels = itertools.count(1)
 _LOCAL_FIELDS = ("name", "temp", "var", "counter", "limit", "stride")
 
 
 def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> list[ir.Function]:
     """Inline, then keep only the functions reachable from exports, the kernel's own
-    functions, and ``roots`` (library functions the math wrappers call)."""
+    functions, and ``roots`` (library functions the math wrappers call).
+
+    Block labels are numbered per build (never from a process-wide counter), so the same
+    functions always inline to the same module: ``wasmSha256`` pins and the compile cache
+    depend on it."""
+    labels = itertools.count(1)
     for _ in range(ROUNDS):
         candidates = {f.symbol: f for f in functions if _inlinable(f)}
         if not candidates:
             break
         changed = False
         for fn in functions:
-            changed |= _Inliner(fn, candidates).run()
+            changed |= _Inliner(fn, candidates, labels).run()
         if not changed:
             break
     return _reachable(functions, roots)
@@ -141,8 +145,11 @@ def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
 
 
 class _Inliner:
-    def __init__(self, fn: ir.Function, candidates: dict[str, ir.Function]) -> None:
+    def __init__(
+        self, fn: ir.Function, candidates: dict[str, ir.Function], labels: Iterator[int]
+    ) -> None:
         self.fn = fn
+        self.labels = labels
         self.candidates = candidates
         self.changed = False
         self._n = 0
@@ -184,9 +191,9 @@ class _Inliner:
         relocate = callee.library and not self.fn.library
         line, col = node.line, node.col
         straight = _straight_line(callee)
-        exit_label = "" if straight else f"~inl{next(_labels)}"
+        exit_label = "" if straight else f"~inl{next(self.labels)}"
         labels = {
-            n.label: f"~inl{next(_labels)}"
+            n.label: f"~inl{next(self.labels)}"
             for s in callee.body
             for n in walk(s)
             if isinstance(n, ir.Block)

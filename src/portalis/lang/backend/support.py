@@ -137,9 +137,9 @@ def helper(name: str, links: dict[str, str]) -> str:
     if name == "pow_int":
         return _POW_INT
     if name == "mod_f64":
-        return _mod_f64(links["prelude:fmod"])
+        return _mod_f64(links["libm:fmod"])
     if name == "floordiv_f64":
-        return _floordiv_f64(links["prelude:fmod"])
+        return _floordiv_f64(links["libm:fmod"])
     raise KeyError(name)
 
 

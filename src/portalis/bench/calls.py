@@ -1,28 +1,22 @@
-"""Runtime benchmarks (issue 2): call overhead, warm loads, and the sandbox's cost.
+"""Runtime benchmarks: call overhead, warm loads, and the sandbox's cost.
 
     portalis bench runtime        (or: python benchmarks/bench_runtime.py)
 
-Every figure is a median over repeated batches; every ratio compares two things measured in
-this same run.
+The module is ``calls`` (what it mostly measures); the command keeps the name ``runtime`` the
+docs give it. Every figure is a median over repeated batches; every ratio compares two things
+measured in this same run.
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Iterator
+from typing import Any
 
-import wasmtime
-
-from portalis.bench import format_seconds, ratio, report, time_call
-from portalis.runtime import (
-    EngineSettings,
-    ModuleCache,
-    Sandbox,
-    WasmModuleConfig,
-    WasmtimeBridge,
-    load_module,
-)
-from portalis.runtime.module import forget_compiled
+from portalis.bench.report import run_main
+from portalis.bench.rows import Row
+from portalis.bench.timing import format_seconds, ratio, report, time_call
 
 SCALAR = """(module (func (export "f") (param f64 f64 f64) (result f64)
   local.get 0 local.get 1 f64.mul local.get 2 f64.add))"""
@@ -66,6 +60,8 @@ IK_LOOP = """(module (func (export "run") (param $n i64) (result f64)
 
 def big_module(target_bytes: int = 50_000) -> bytes:
     """A module of many small arithmetic functions, about ``target_bytes`` long."""
+    import wasmtime
+
     funcs = []
     body = " ".join(
         f"local.get 0 f64.const {k}.5 f64.mul local.get 1 f64.add local.set 0" for k in range(12)
@@ -83,7 +79,11 @@ def big_module(target_bytes: int = 50_000) -> bytes:
         i += 1 if len(data) > target_bytes * 0.9 else 25
 
 
-def bench_calls() -> None:
+def bench_calls() -> Iterator[Row]:
+    import wasmtime
+
+    from portalis.runtime import WasmModuleConfig, WasmtimeBridge, load_module
+
     data = wasmtime.wat2wasm(SCALAR)
     fast = load_module(data, cache=False).instantiate(monitoring=False).function("f")
     monitored = load_module(data, cache=False).instantiate(monitoring=True).function("f")
@@ -99,17 +99,28 @@ def bench_calls() -> None:
     func = wasmtime.Instance(store, wasmtime.Module(store.engine, data), []).exports(store)["f"]
 
     peer = time_call("wasmtime-py Func.__call__", lambda: func(store, 1.0, 2.0, 3.0))
-    rows = [
-        peer,
-        time_call("portalis fast path", lambda: fast(1.0, 2.0, 3.0)),
-        time_call("portalis fast path + stats", lambda: monitored(1.0, 2.0, 3.0)),
-        time_call("WasmtimeBridge.call_function", lambda: call_function(mid, "f", 1.0, 2.0, 3.0)),
-        time_call("(empty Python call, for scale)", lambda: None),
-    ]
-    report("scalar call: 3 × f64 in, 1 × f64 out", rows, baseline=peer)
+    fast_t = time_call("portalis fast path", lambda: fast(1.0, 2.0, 3.0))
+    stats_t = time_call("portalis fast path + stats", lambda: monitored(1.0, 2.0, 3.0))
+    bridge_t = time_call(
+        "WasmtimeBridge.call_function", lambda: call_function(mid, "f", 1.0, 2.0, 3.0)
+    )
+    empty = time_call("(empty Python call, for scale)", lambda: None)
+    report(
+        "scalar call: 3 × f64 in, 1 × f64 out",
+        [peer, fast_t, stats_t, bridge_t, empty],
+        baseline=peer,
+    )
+    case = "scalar call"
+    yield Row.timed(case, "wasmtime-py", peer, path="Func.__call__")
+    yield Row.timed(case, "portalis", fast_t, path="fast path")
+    yield Row.timed(case, "portalis", stats_t, path="fast path + stats")
+    yield Row.timed(case, "portalis", bridge_t, path="WasmtimeBridge.call_function")
 
 
-def bench_loading() -> None:
+def bench_loading() -> Iterator[Row]:
+    from portalis.runtime import ModuleCache, load_module
+    from portalis.runtime.module import forget_compiled
+
     data = big_module()
     with tempfile.TemporaryDirectory() as tmp:
         cache = ModuleCache(tmp)
@@ -126,9 +137,16 @@ def bench_loading() -> None:
         cold_t = time_call("cold: compile + instantiate", cold, number=1, repeat=5)
         warm_t = time_call("warm: disk cache + instantiate", warm, number=20, repeat=7)
     report(f"loading a {len(data) / 1000:.0f} KB module", [cold_t, warm_t], baseline=cold_t)
+    size = f"{len(data) / 1000:.0f} KB"
+    yield Row.timed("load + instantiate", "portalis", cold_t, cache="cold", module=size)
+    yield Row.timed("load + instantiate", "portalis", warm_t, cache="warm", module=size)
 
 
-def bench_sandbox() -> None:
+def bench_sandbox() -> Iterator[Row]:
+    import wasmtime
+
+    from portalis.runtime import EngineSettings, Sandbox, load_module
+
     on = Sandbox()
     off = Sandbox(deadline_s=None, max_memory_bytes=None)
     trusted = EngineSettings(epoch_interruption=False)
@@ -147,14 +165,17 @@ def bench_sandbox() -> None:
             f"  {label:<18} on {format_seconds(per_on):>8}/iter  off {format_seconds(per_off):>8}"
             f"/iter  ratio {ratio(t_on, t_off):.2f}×"
         )
+        yield Row.of(label, "portalis", t_on.samples, per=n, sandbox="default")
+        yield Row.of(label, "portalis", t_off.samples, per=n, sandbox="none")
 
 
-def bench_sandbox_ik() -> None:
+def bench_sandbox_ik() -> Iterator[Row]:
     """The same ratio on a real kernel: the robot-arm demo's UR5 IK, compiled by Portalis."""
     import numpy as np
 
     from portalis.demos import get_demo
     from portalis.lang import compile_source
+    from portalis.runtime import EngineSettings, Sandbox, load_module
 
     path = get_demo("robot-arm").kernel_path
     wasm = compile_source(path.read_text(encoding="utf-8"), str(path)).wasm
@@ -169,7 +190,7 @@ def bench_sandbox_ik() -> None:
     targets = [fk(*q) for q in rng.uniform(lo, hi, size=(200, 6)).tolist()]
     home = (0.0, -1.5708, 1.5708, -1.5708, -1.5708, 0.0)
 
-    def solves(inst):
+    def solves(inst: Any) -> Any:
         seed, solve = inst.function("set_seed"), inst.function("solve_ik")
 
         def run() -> None:
@@ -186,19 +207,25 @@ def bench_sandbox_ik() -> None:
         f"  {'UR5 IK (compiled)':<18} on {format_seconds(t_on.median / n):>8}/solve  off "
         f"{format_seconds(t_off.median / n):>8}/solve  ratio {ratio(t_on, t_off):.2f}×"
     )
+    yield Row.of("UR5 IK solve", "portalis", t_on.samples, per=n, sandbox="default")
+    yield Row.of("UR5 IK solve", "portalis", t_off.samples, per=n, sandbox="none")
 
 
-def main(argv: list[str] | None = None) -> int:
+def rows(argv: list[str]) -> Iterator[Row]:
     import argparse
 
     parser = argparse.ArgumentParser(
         prog="portalis bench runtime", description=__doc__.split("\n")[0]
     )
+    parser.add_argument("--quick", action="store_true", help="accepted; the run is short")
     parser.parse_args(argv)
     t0 = time.perf_counter()
-    bench_calls()
-    bench_loading()
-    bench_sandbox()
-    bench_sandbox_ik()
+    yield from bench_calls()
+    yield from bench_loading()
+    yield from bench_sandbox()
+    yield from bench_sandbox_ik()
     print(f"\n(total {time.perf_counter() - t0:.1f} s)")
-    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run_main("runtime", rows, argv)

@@ -1,0 +1,30 @@
+"""The peer every benchmark has: a kernel's own source imported by CPython, as a plain module
+(the same text the compiler builds, so both sides run identical code)."""
+
+from __future__ import annotations
+
+import importlib.util
+import tempfile
+from pathlib import Path
+from types import ModuleType
+
+
+def import_kernel(path: Path, name: str | None = None) -> ModuleType:
+    """Import the kernel file ``path`` under CPython, as module ``name`` (by default
+    ``<stem>_cpython``), without adding it to ``sys.modules``."""
+    name = name or f"{path.stem}_cpython"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def import_source(source: str, name: str) -> ModuleType:
+    """Import kernel ``source`` under CPython (written to a temporary file first, so
+    tracebacks and ``inspect`` see real lines)."""
+    folder = Path(tempfile.mkdtemp(prefix="portalis-bench-"))
+    path = folder / f"{name}.py"
+    path.write_text(source, encoding="utf-8")
+    return import_kernel(path, name)
