@@ -111,15 +111,20 @@ def test_compiled_filter_equals_cpython_on_a_real_frame(compiled: Kernel, frames
     got, wasm = run_filter(compiled, scan)
     want, py = run_filter(cpython_kernel(), scan)
     assert got == want
-    count, n = got[0], got[2]
+    count, n = got[0], got[3]
     assert n == len(scan)
-    for name, length in (("out_xyz", 3 * count), ("colors", 3 * count), ("fate", n)):
+    for name, length in (
+        ("out_xyz", 3 * count),
+        ("colors", 3 * count),
+        ("widths", count),
+        ("fate", n),
+    ):
         assert np.array_equal(wasm[name][:length], py[name][:length]), name
 
 
 def test_numpy_filter_agrees_on_the_voxel_set(compiled: Kernel, frames: list) -> None:
     for frame in frames[:: max(1, len(frames) // 4)]:
-        (count, _, _, in_crop, voxels, ground, _), buffers = run_filter(compiled, frame.raw)
+        (count, _, _, _, in_crop, voxels, ground, _), buffers = run_filter(compiled, frame.raw)
         reference = filter_numpy(frame.raw)
         assert reference.in_crop == in_crop
         assert len(reference.centroids) == voxels
@@ -154,13 +159,13 @@ def kernel(request: pytest.FixtureRequest, compiled: Kernel) -> Any:
 
 def test_an_empty_scan_gives_an_empty_cloud(kernel: Any) -> None:
     got, _ = run_filter(kernel, np.zeros((0, 3), np.float32))
-    assert got == (0, 0, 0, 0, 0, 0, 0)
+    assert got == (0, 0, 0, 0, 0, 0, 0, 0)
 
 
 def test_a_scan_outside_the_crop_box_gives_an_empty_cloud(kernel: Any) -> None:
     scan = np.full((50, 3), 100.0, np.float32)
     got, buffers = run_filter(kernel, scan)
-    assert got == (0, 0, 50, 0, 0, 0, 0)
+    assert got == (0, 0, 0, 50, 0, 0, 0, 0)
     assert np.all(buffers["fate"][:50] == lk.CROPPED)
 
 

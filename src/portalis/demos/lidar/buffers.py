@@ -28,6 +28,7 @@ def filter_buffers(points: int) -> dict[str, np.ndarray]:
     return {
         "out_xyz": np.zeros(3 * n, np.float32),
         "colors": np.zeros(3 * n, np.float32),
+        "widths": np.zeros(n, np.float32),
         "fate": np.zeros(n, np.int32),
         "voxel_of": np.zeros(n, np.int32),
         "voxel_fate": np.zeros(n, np.int32),

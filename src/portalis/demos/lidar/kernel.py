@@ -565,6 +565,7 @@ def filter_cloud(
     scan: Array[f32, 2],
     out_xyz: Array[f32],
     colors: Array[f32],
+    widths: Array[f32],
     fate: Array[i32],
     voxel_of: Array[i32],
     voxel_fate: Array[i32],
@@ -589,7 +590,7 @@ def filter_cloud(
     outlier_radius: float = 0.6,
     outlier_min_neighbors: int = 3,
     seed: int = 11,
-) -> tuple[int, int, int, int, int, int, int]:
+) -> tuple[int, int, int, int, int, int, int, int]:
     """Filter one scan (rows of x, y, z): crop to the box, less the sphere of ``min_range``
     around the sensor (the vehicle itself, and the densest spurious returns); one centroid
     per voxel of ``voxel_size``; remove the ground plane fitted by RANSAC (planes tilted more than
@@ -598,12 +599,13 @@ def filter_cloud(
     ``outlier_min_neighbors`` others within ``outlier_radius``.
 
     Writes the kept centroids to ``out_xyz`` (flat x, y, z, in order of each voxel's first
-    point) and their colours by height above the ground to ``colors``; ``fate`` tells for
+    point), their colours by height above the ground to ``colors`` and their widths (the
+    voxel size) to ``widths``; ``fate`` tells for
     each scan point what became of it (KEPT, CROPPED, INVALID, GROUND, OUTLIER).
 
-    Returns (out_xyz_count, colors_count, fate_count, in_crop, voxels, ground, outliers):
-    centroids written (twice: the runner trims each array output NAME to the result
-    NAME_count), scan points (the length of ``fate``), points inside the box, voxels, ground
+    Returns (out_xyz_count, colors_count, widths_count, fate_count, in_crop, voxels, ground,
+    outliers): centroids written (three times: the runner trims each array output NAME to the
+    result NAME_count), scan points (the length of ``fate``), points inside the box, voxels, ground
     voxels and outlier voxels. The other arrays are working memory: per point (voxel_of), per voxel
     (voxel_fate, voxel_count; 3 per voxel: voxel_cell_xyz, sums), the hash table (``table``: the
     power of two at least twice the points) and the neighbour
@@ -637,8 +639,8 @@ def filter_cloud(
         raise ValueError("sums and voxel_cell_xyz must hold 3 numbers per point")
     if len(cell_start) < n + 1:
         raise ValueError("cell_start must hold one more than the points")
-    if len(out_xyz) < 3 * n or len(colors) < 3 * n:
-        raise ValueError("out_xyz and colors must hold 3 numbers per point")
+    if len(out_xyz) < 3 * n or len(colors) < 3 * n or len(widths) < n:
+        raise ValueError("out_xyz and colors must hold 3 numbers per point, widths 1")
     size = _table_size(n // FIRST_TABLE_SHARE)
     mask = size - 1
     min_range2 = min_range * min_range
@@ -887,6 +889,7 @@ def filter_cloud(
         out_xyz[3 * count] = x
         out_xyz[3 * count + 1] = y
         out_xyz[3 * count + 2] = z
+        widths[count] = voxel_size
         h = (z - (plane_a * x + plane_b * y + plane_c)) / COLOUR_TOP
         h = min(1.0, max(0.0, h))
         if h < 0.5:
@@ -903,5 +906,6 @@ def filter_cloud(
             fate[i] = voxel_fate[voxel_of[i]]
     out_xyz_count = count
     colors_count = count
+    widths_count = count
     fate_count = n
-    return out_xyz_count, colors_count, fate_count, in_crop, voxels, ground, outliers
+    return out_xyz_count, colors_count, widths_count, fate_count, in_crop, voxels, ground, outliers

@@ -156,31 +156,33 @@ def build_street(stage: Usd.Stage, seed: int = 3) -> int:
         count += 1
     for i in range(8):  # lamp posts with a lamp on top
         side = -1 if i % 2 else 1
-        x = -63.0 + 18.0 * i
-        post = UsdGeom.Cylinder.Define(stage, f"{STREET}/Lamp{i}")
+        lamp = UsdGeom.Xform.Define(stage, f"{STREET}/Lamp{i}")
+        lamp.AddTranslateOp().Set(Gf.Vec3d(-63.0 + 18.0 * i, side * 8.5, ground_height(side * 8.5)))
+        post = UsdGeom.Cylinder.Define(stage, f"{STREET}/Lamp{i}/Post")
         post.CreateAxisAttr(UsdGeom.Tokens.z)
         post.CreateRadiusAttr(0.12)
         post.CreateHeightAttr(6.0)
-        post.AddTranslateOp().Set(Gf.Vec3d(x, side * 8.5, 3.0 + ground_height(side * 8.5)))
+        post.AddTranslateOp().Set(Gf.Vec3d(0.0, 0.0, 3.0))
         _colour(post, (0.25, 0.25, 0.27))
-        lamp = UsdGeom.Sphere.Define(stage, f"{STREET}/Lamp{i}/Bulb")
-        lamp.CreateRadiusAttr(0.35)
-        lamp.AddTranslateOp().Set(Gf.Vec3d(0.0, 0.0, 3.2))
-        _colour(lamp, (0.95, 0.9, 0.6))
+        bulb = UsdGeom.Sphere.Define(stage, f"{STREET}/Lamp{i}/Bulb")
+        bulb.CreateRadiusAttr(0.35)
+        bulb.AddTranslateOp().Set(Gf.Vec3d(0.0, 0.0, 6.2))
+        _colour(bulb, (0.95, 0.9, 0.6))
         count += 2
     for i in range(6):  # trees: trunk and crown
         side = 1 if i % 2 else -1
-        x = -52.0 + 21.0 * i
         y = side * 9.2
-        trunk = UsdGeom.Cylinder.Define(stage, f"{STREET}/Tree{i}")
+        tree = UsdGeom.Xform.Define(stage, f"{STREET}/Tree{i}")
+        tree.AddTranslateOp().Set(Gf.Vec3d(-52.0 + 21.0 * i, y, ground_height(y)))
+        trunk = UsdGeom.Cylinder.Define(stage, f"{STREET}/Tree{i}/Trunk")
         trunk.CreateAxisAttr(UsdGeom.Tokens.z)
         trunk.CreateRadiusAttr(0.2)
         trunk.CreateHeightAttr(3.0)
-        trunk.AddTranslateOp().Set(Gf.Vec3d(x, y, 1.5 + ground_height(y)))
+        trunk.AddTranslateOp().Set(Gf.Vec3d(0.0, 0.0, 1.5))
         _colour(trunk, (0.4, 0.28, 0.16))
         crown = UsdGeom.Sphere.Define(stage, f"{STREET}/Tree{i}/Crown")
         crown.CreateRadiusAttr(1.6)
-        crown.AddTranslateOp().Set(Gf.Vec3d(0.0, 0.0, 2.6))
+        crown.AddTranslateOp().Set(Gf.Vec3d(0.0, 0.0, 4.1))
         _colour(crown, (0.2, 0.5, 0.2))
         count += 2
     for i in range(8):  # bollards and crates near the kerb
@@ -250,13 +252,17 @@ def _vehicle(stage: Usd.Stage, drive: Drive) -> None:
     housing.CreateRadiusAttr(0.08)
     housing.CreateHeightAttr(0.1)
     _colour(housing, (0.1, 0.1, 0.1))
+    # Before the first scan the cloud is one point at the sensor (an empty Points prim has no
+    # extent, which the asset validator refuses); the run writes each frame's cloud and extent.
     points = UsdGeom.Points.Define(stage, FILTERED)
-    points.CreatePointsAttr(Vt.Vec3fArray())
-    points.CreateWidthsAttr(Vt.FloatArray([0.08]))
-    points.SetWidthsInterpolation(UsdGeom.Tokens.constant)
+    points.CreatePointsAttr(Vt.Vec3fArray([Gf.Vec3f(0.0, 0.0, 0.0)]))
+    points.CreateWidthsAttr(Vt.FloatArray([0.1]))
+    points.SetWidthsInterpolation(UsdGeom.Tokens.vertex)
     colours = points.CreateDisplayColorPrimvar(UsdGeom.Tokens.vertex)
-    colours.Set(Vt.Vec3fArray())
-    points.CreateExtentAttr(Vt.Vec3fArray([Gf.Vec3f(-40, -40, -3), Gf.Vec3f(40, 40, 4)]))
+    colours.Set(Vt.Vec3fArray([Gf.Vec3f(0.1, 0.1, 0.1)]))
+    points.CreateExtentAttr(
+        UsdGeom.Boundable.ComputeExtentFromPlugins(points, Usd.TimeCode.Default())
+    )
 
 
 def _scanner(stage: Usd.Stage, wasm_path: str, drive: Drive) -> None:
@@ -293,6 +299,7 @@ def _filter(stage: Usd.Stage, wasm_path: str, drive: Drive) -> None:
     points = stage.GetPrimAtPath(FILTERED)
     add_output(prim, "out_xyz", "point3f[]", [points.GetAttribute("points")])
     add_output(prim, "colors", "color3f[]", [points.GetAttribute("primvars:displayColor")])
+    add_output(prim, "widths", "float[]", [points.GetAttribute("widths")])
     add_output(prim, "fate", "int[]")
     for name in ("out_xyz_count", "in_crop", "voxels", "ground", "outliers"):
         add_output(prim, name, "int")
