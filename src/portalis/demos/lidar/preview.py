@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 #: The ground is the first shape the scanner reads (label 0).
 GROUND_LABEL = 0
+SPURIOUS_COLOUR = (0.9, 0.1, 0.1)
 STAGES = ("scan", "in_crop", "voxels", "ground", "outliers", "count")
 #: The filter's output holding each count (the kept points: the length of ``out_xyz``).
 OUTPUTS = {
@@ -138,6 +139,8 @@ def render(frames: list[Frame]) -> Figure:
     raw_colours = _label_colours(shown.labels)
     top_raw = fig.add_subplot(grid[0, 0])
     top_raw.scatter(shown.raw[:, 0], shown.raw[:, 1], s=0.15, c=raw_colours, linewidths=0)
+    spurious = shown.raw[shown.labels == k.SPURIOUS]
+    top_raw.scatter(spurious[:, 0], spurious[:, 1], s=2.0, c=[SPURIOUS_COLOUR], linewidths=0)
     top_raw.set_title(
         f"raw scan, frame {shown.time:g}: {len(shown.raw):,} returns "
         "(grey ground, blue objects, red spurious)",
@@ -160,6 +163,7 @@ def render(frames: list[Frame]) -> Figure:
         ax.plot([0], [0], marker="^", color="black", markersize=6)
     side_raw = fig.add_subplot(grid[1, 0])
     side_raw.scatter(shown.raw[:, 0], shown.raw[:, 2], s=0.15, c=raw_colours, linewidths=0)
+    side_raw.scatter(spurious[:, 0], spurious[:, 2], s=2.0, c=[SPURIOUS_COLOUR], linewidths=0)
     side_raw.set_title("raw, from the side", fontsize=10)
     side_filtered = fig.add_subplot(grid[1, 1], sharex=side_raw, sharey=side_raw)
     side_filtered.scatter(
@@ -186,7 +190,7 @@ def render(frames: list[Frame]) -> Figure:
     stages.set_xlabel("frame")
     stages.set_ylabel("points")
     stages.set_title("points per stage of the filter, every frame of the drive", fontsize=10)
-    stages.legend(fontsize=8, ncol=3, loc="lower right")
+    stages.legend(fontsize=8, ncol=2, loc="center left", bbox_to_anchor=(1.0, 0.5))
     stages.grid(True, which="both", alpha=0.3)
     return fig
 
@@ -195,5 +199,5 @@ def _label_colours(labels: np.ndarray) -> np.ndarray:
     colours = np.empty((len(labels), 3))
     colours[:] = (0.2, 0.35, 0.8)
     colours[labels == GROUND_LABEL] = (0.65, 0.65, 0.65)
-    colours[labels == k.SPURIOUS] = (0.9, 0.1, 0.1)
+    colours[labels == k.SPURIOUS] = SPURIOUS_COLOUR
     return colours
