@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from portalis.demos.lidar.kernel import CONE
+
 
 def scan_buffers(beams: int, steps: int, shapes: int) -> dict[str, np.ndarray]:
     """Zeroed outputs and work arrays for ``kernel.scan``."""
@@ -13,9 +15,10 @@ def scan_buffers(beams: int, steps: int, shapes: int) -> dict[str, np.ndarray]:
     return {
         "points": np.zeros(3 * rays, np.float32),
         "labels": np.zeros(rays, np.int32),
-        "shape_cones": np.zeros(5 * max(shapes, 1)),
+        "shape_cones": np.zeros(CONE * max(shapes, 1)),
         "beam_table": np.zeros(3 * beams),
         "candidates": np.zeros(max(shapes, 1), np.int32),
+        "column": np.zeros(3 * max(shapes, 1)),
     }
 
 

@@ -46,6 +46,11 @@ SIZE1 = 3
 AFFINE = 4
 BOUND = 16
 
+#: Numbers per shape in ``shape_cones``: its bounding cone seen from the sensor (azimuth,
+#: half width, lowest and highest elevation, nearest distance), the sensor's position in the
+#: shape's frame, and the world's vertical in the shape's frame.
+CONE = 11
+
 #: Label of a spurious return (returns that hit a shape carry the shape's row index).
 SPURIOUS = -1
 #: Closest range the scanner reports (its own housing is nearer).
@@ -288,16 +293,11 @@ def _hit_cylinder(
 
 
 def _hit_shape(
-    shapes: Array[f64, 2], s: int, ox: float, oy: float, oz: float, dx: float, dy: float, dz: float
+    shapes: Array[f64, 2], s: int, lx: float, ly: float, lz: float, ex: float, ey: float, ez: float
 ) -> float:
-    """Distance along the (world) ray to shape row ``s`` (inf if none). The ray goes into
-    the shape's local frame unnormalised, so distances stay world distances."""
-    lx = shapes[s, 4] * ox + shapes[s, 5] * oy + shapes[s, 6] * oz + shapes[s, 7]
-    ly = shapes[s, 8] * ox + shapes[s, 9] * oy + shapes[s, 10] * oz + shapes[s, 11]
-    lz = shapes[s, 12] * ox + shapes[s, 13] * oy + shapes[s, 14] * oz + shapes[s, 15]
-    ex = shapes[s, 4] * dx + shapes[s, 5] * dy + shapes[s, 6] * dz
-    ey = shapes[s, 8] * dx + shapes[s, 9] * dy + shapes[s, 10] * dz
-    ez = shapes[s, 12] * dx + shapes[s, 13] * dy + shapes[s, 14] * dz
+    """Distance along a ray to shape row ``s`` (inf if none), the ray given in the shape's
+    local frame: origin (lx, ly, lz), direction (ex, ey, ez) unnormalised, so distances stay
+    world distances."""
     kind = int(shapes[s, KIND])
     axis = int(shapes[s, AXIS])
     if kind == SPHERE:
@@ -339,6 +339,7 @@ def scan(
     shape_cones: Array[f64],
     beam_table: Array[f64],
     candidates: Array[i32],
+    column: Array[f64],
     frame: int = 0,
     mount_height: float = 1.8,
     beams: int = 64,
@@ -359,8 +360,13 @@ def scan(
     (points_count, labels_count, spurious): points written (twice, one per array output),
     and how many of them are spurious.
 
-    Work arrays: ``shape_cones`` (5 per shape), ``beam_table`` (3 per beam), ``candidates``
-    (1 per shape)."""
+    Work arrays: ``shape_cones`` (CONE per shape), ``beam_table`` (3 per beam), ``candidates``
+    (1 per shape), ``column`` (3 per shape).
+
+    Rays go into each shape's frame by its affine transform A: the sensor's position there is
+    the same for every ray, and a direction (cos e·cos a, cos e·sin a, sin e) maps to
+    cos e·A(cos a, sin a, 0) + sin e·A(0, 0, 1), of which the first vector is computed once
+    per azimuth column and the second once per call: six products per ray and shape."""
     n_shapes = shapes.shape[0]
     if shapes.shape[1] != ROW and n_shapes > 0:
         raise ValueError("shapes must have 20 numbers per row (portalis.sim.geometry)")
@@ -368,8 +374,10 @@ def scan(
         raise ValueError("beams and steps must be positive, max_range above MIN_RANGE")
     if 3 * beams * steps > len(points) or beams * steps > len(labels):
         raise ValueError("points/labels are too small for beams * steps returns")
-    if 5 * n_shapes > len(shape_cones) or n_shapes > len(candidates):
+    if CONE * n_shapes > len(shape_cones) or n_shapes > len(candidates):
         raise ValueError("shape_cones/candidates are too small for the shapes")
+    if 3 * n_shapes > len(column):
+        raise ValueError("column is too small for the shapes")
     if 3 * beams > len(beam_table):
         raise ValueError("beam_table is too small for the beams")
     heading = math.radians(heading_deg)
@@ -379,6 +387,7 @@ def scan(
     # Each shape's bounding sphere as a cone seen from the sensor: azimuth centre and half
     # width, elevation range. A shape around the sensor (the ground) covers every direction.
     for s in range(n_shapes):
+        base = CONE * s
         cx = shapes[s, BOUND] - ox
         cy = shapes[s, BOUND + 1] - oy
         cz = shapes[s, BOUND + 2] - oz
@@ -386,18 +395,30 @@ def scan(
         flat = math.sqrt(cx * cx + cy * cy)
         dist = math.sqrt(flat * flat + cz * cz)
         if dist <= r * 1.0001 or flat <= r * 1.0001:
-            shape_cones[5 * s] = 0.0
-            shape_cones[5 * s + 1] = 4.0  # wider than any wrapped difference
-            shape_cones[5 * s + 2] = -4.0
-            shape_cones[5 * s + 3] = 4.0
+            shape_cones[base] = 0.0
+            shape_cones[base + 1] = 4.0  # wider than any wrapped difference
+            shape_cones[base + 2] = -4.0
+            shape_cones[base + 3] = 4.0
         else:
-            shape_cones[5 * s] = math.atan2(cy, cx)
-            shape_cones[5 * s + 1] = math.asin(r / flat)
+            shape_cones[base] = math.atan2(cy, cx)
+            shape_cones[base + 1] = math.asin(r / flat)
             half_el = math.asin(r / dist)
             el = math.atan2(cz, flat)
-            shape_cones[5 * s + 2] = el - half_el
-            shape_cones[5 * s + 3] = el + half_el
-        shape_cones[5 * s + 4] = dist - r
+            shape_cones[base + 2] = el - half_el
+            shape_cones[base + 3] = el + half_el
+        shape_cones[base + 4] = dist - r
+        shape_cones[base + 5] = (
+            shapes[s, 4] * ox + shapes[s, 5] * oy + shapes[s, 6] * oz + shapes[s, 7]
+        )
+        shape_cones[base + 6] = (
+            shapes[s, 8] * ox + shapes[s, 9] * oy + shapes[s, 10] * oz + shapes[s, 11]
+        )
+        shape_cones[base + 7] = (
+            shapes[s, 12] * ox + shapes[s, 13] * oy + shapes[s, 14] * oz + shapes[s, 15]
+        )
+        shape_cones[base + 8] = shapes[s, 6]
+        shape_cones[base + 9] = shapes[s, 10]
+        shape_cones[base + 10] = shapes[s, 14]
     for b in range(beams):
         frac = b / (beams - 1) if beams > 1 else 0.5
         el = math.radians(fov_down_deg + (fov_up_deg - fov_down_deg) * frac)
@@ -416,25 +437,44 @@ def scan(
         sin_w = math.sin(az)
         n_cand = 0
         for s in range(n_shapes):
-            if abs(_wrap(az - shape_cones[5 * s])) <= shape_cones[5 * s + 1]:
-                candidates[n_cand] = s
+            if abs(_wrap(az - shape_cones[CONE * s])) <= shape_cones[CONE * s + 1]:
+                # nearest first (insertion sort): a ray stops at the first shape farther
+                # than its best hit
+                near = shape_cones[CONE * s + 4]
+                j = n_cand
+                while j > 0 and shape_cones[CONE * int(candidates[j - 1]) + 4] > near:
+                    candidates[j] = candidates[j - 1]
+                    j -= 1
+                candidates[j] = s
                 n_cand += 1
+        for c in range(n_cand):
+            s = int(candidates[c])
+            column[3 * c] = shapes[s, 4] * cos_w + shapes[s, 5] * sin_w
+            column[3 * c + 1] = shapes[s, 8] * cos_w + shapes[s, 9] * sin_w
+            column[3 * c + 2] = shapes[s, 12] * cos_w + shapes[s, 13] * sin_w
         for b in range(beams):
             cos_el = beam_table[3 * b]
             sin_el = beam_table[3 * b + 1]
             el = beam_table[3 * b + 2]
-            dx = cos_el * cos_w
-            dy = cos_el * sin_w
-            dz = sin_el
             best = max_range
             hit = -2
             for c in range(n_cand):
                 s = int(candidates[c])
-                if shape_cones[5 * s + 4] >= best:
+                base = CONE * s
+                if shape_cones[base + 4] >= best:
+                    break  # this shape and every later one are farther than the hit
+                if el < shape_cones[base + 2] or el > shape_cones[base + 3]:
                     continue
-                if el < shape_cones[5 * s + 2] or el > shape_cones[5 * s + 3]:
-                    continue
-                t = _hit_shape(shapes, s, ox, oy, oz, dx, dy, dz)
+                t = _hit_shape(
+                    shapes,
+                    s,
+                    shape_cones[base + 5],
+                    shape_cones[base + 6],
+                    shape_cones[base + 7],
+                    cos_el * column[3 * c] + sin_el * shape_cones[base + 8],
+                    cos_el * column[3 * c + 1] + sin_el * shape_cones[base + 9],
+                    cos_el * column[3 * c + 2] + sin_el * shape_cones[base + 10],
+                )
                 if MIN_RANGE < t < best:
                     best = t
                     hit = s
