@@ -5,7 +5,9 @@ The output is a new layer that sublayers the scene (by a path relative to the ou
 only the modules' results as time samples; the scene itself is never written. The file
 appears atomically (see ``portalis.sim.bake``). Exit status: 0 when every module ran, 2 when
 some failed (the others' results are still written), 1 when the scene could not be run at all,
-130 after Ctrl-C (the frames that finished are written).
+130 after Ctrl-C (the frames that finished are written). Warnings (an input nothing reads, an
+output moving a transform op its prim does not apply) are printed with the summary;
+``--strict`` makes each a failure of its prim.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from portalis.runtime import MiB, Sandbox
 
 if TYPE_CHECKING:
-    from portalis.sim.failures import Failure
+    from portalis.sim.failures import Failure, SceneWarning
     from portalis.sim.stats import ModuleSummary
 
 EXIT_OK = 0
@@ -54,6 +56,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="MIB",
         help="linear memory cap per module (default: %(default)s MiB)",
     )
+    p.add_argument(
+        "--strict",
+        action="store_true",
+        help="a prim with a warning (an input nothing reads, an output moving a transform op "
+        "its prim does not apply) fails instead of running",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run)
 
@@ -70,8 +78,9 @@ def run(args: argparse.Namespace) -> int:
         sandbox=Sandbox(max_memory_bytes=args.max_memory * MiB, deadline_s=args.deadline),
         comment=f"Results of `portalis run {args.scene.name}`: time samples only.",
         progress=_Progress(sys.stderr, quiet=args.quiet),
+        strict=args.strict,
     )
-    _print_summary(baked.summary, baked.failures, sys.stdout)
+    _print_summary(baked.summary, baked.failures, baked.warnings, sys.stdout)
     print(f"wrote {args.output} ({baked.frames} frames at {baked.fps:g} fps)", file=sys.stdout)
     if baked.interrupted:
         print(f"interrupted: the first {baked.frames} frames were kept", file=sys.stderr)
@@ -79,7 +88,9 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_MODULE_FAILED if baked.failures else EXIT_OK
 
 
-def _print_summary(rows: list[ModuleSummary], failures: list[Failure], out: TextIO) -> None:
+def _print_summary(
+    rows: list[ModuleSummary], failures: list[Failure], warnings: list[SceneWarning], out: TextIO
+) -> None:
     header = f"{'module':<24} {'prims':>5} {'calls':>9} {'mean µs':>9} {'p99 µs':>9} {'failed':>6}"
     print(header, file=out)
     for row in rows:
@@ -89,6 +100,8 @@ def _print_summary(rows: list[ModuleSummary], failures: list[Failure], out: Text
             f"{row.module:<24} {row.prims:>5} {row.calls:>9} {mean} {p99} {row.failures:>6}",
             file=out,
         )
+    for warning in warnings:
+        print(f"WARNING {warning}", file=out)
     for failure in failures:
         print(f"FAILED {failure}", file=out)
 

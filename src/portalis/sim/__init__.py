@@ -14,7 +14,7 @@ promised it; it warns once per use and will be removed.
 import warnings
 
 from portalis.sim.events import COLLISION, PLAY, STOP, Event
-from portalis.sim.failures import Failure
+from portalis.sim.failures import Failure, SceneWarning
 from portalis.sim.runner import Runner
 from portalis.sim.stats import ModuleSummary, PrimStatistics
 from portalis.sim.writer import LiveWriter, Recorder
@@ -48,4 +48,5 @@ __all__ = [
     "PrimStatistics",
     "Recorder",
     "Runner",
+    "SceneWarning",
 ]

@@ -26,7 +26,7 @@ import re
 import signal
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -37,7 +37,7 @@ from portalis.errors import SceneError
 from portalis.runtime import DEFAULT_SANDBOX, Sandbox
 from portalis.sim import destination
 from portalis.sim.clips import ClipPolicy, ClipWriter
-from portalis.sim.failures import Failure
+from portalis.sim.failures import Failure, SceneWarning
 from portalis.sim.runner import Runner
 from portalis.sim.stats import ModuleSummary
 from portalis.sim.writer import Recorder
@@ -72,6 +72,7 @@ class BakeResult:
     failures: list[Failure]
     interrupted: bool = False  # Ctrl-C: ``frames`` finished and were written
     clips: int = 0  # value clip files written beside the result
+    warnings: list[SceneWarning] = field(default_factory=list)
 
 
 def bake(
@@ -85,6 +86,7 @@ def bake(
     comment: str = "",
     progress: Progress | None = None,
     clips: ClipPolicy | None = None,
+    strict: bool = False,
 ) -> BakeResult:
     """Run ``scene`` from ``start`` to ``end`` (time codes; by default the scene's range) at
     ``fps`` time codes per second (by default the scene's) and write ``output``.
@@ -135,7 +137,7 @@ def bake(
         result.defaultPrim = scene_layer.defaultPrim
 
     stage = Usd.Stage.Open(result)
-    runner = Runner(stage, sandbox=sandbox, record=True, start_time=start / fps)
+    runner = Runner(stage, sandbox=sandbox, record=True, start_time=start / fps, strict=strict)
     if not runner.prims and not runner.failures:
         raise SceneError(f"{scene} has no WasmModule prims to run")
     clip_writer = ClipWriter(clips_folder(target), target.parent, stage, clips)
@@ -189,6 +191,7 @@ def bake(
         runner.summary(),
         list(runner.failures),
         interrupted=interrupted,
+        warnings=list(runner.warnings),
         clips=len(clip_writer.clip_files),
     )
 

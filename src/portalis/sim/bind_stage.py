@@ -8,14 +8,18 @@ attribute) is reported for that prim, which is left out; the others are bound.
 
 from __future__ import annotations
 
-from pxr import Sdf, Usd
+import difflib
+import re
 
+from pxr import Sdf, Usd, UsdGeom
+
+from portalis.abi import Value
 from portalis.errors import SceneError
 from portalis.runtime import ModuleCache, Sandbox
 from portalis.sim.binding import ModulePrim, called_function
-from portalis.sim.failures import INVALID, Failure, FailureLog
+from portalis.sim.failures import INVALID, Failure, FailureLog, SceneWarning
 from portalis.sim.loader import load_for_prim
-from portalis.sim.sources import Clock, ProducerMap
+from portalis.sim.sources import Clock, ProducerMap, authored_inputs
 from portalis.usd import tokens as t
 from portalis.usd import validate
 
@@ -28,8 +32,10 @@ def bind_stage(
     sandbox: Sandbox,
     cache: ModuleCache | bool,
     time: float,
+    strict: bool = False,
 ) -> list[ModulePrim]:
-    """The stage's enabled module prims, bound, in dependency order; failures go to ``log``."""
+    """The stage's enabled module prims, bound, in dependency order; failures and warnings
+    go to ``log``. ``strict``: a prim with a warning fails instead."""
     candidates = [p for p in stage.Traverse() if p.IsA(t.WASM_MODULE)]
     unknown = [
         p
@@ -61,7 +67,84 @@ def bind_stage(
             module_prim.close()
             continue
         bound.append(module_prim)
-    return dependency_order(bound)
+    read: set[Sdf.Path] = set()
+    for module_prim in bound:
+        for call in (module_prim.entry, module_prim.handler):
+            if call is not None:
+                read |= call.watched()
+    kept: list[ModulePrim] = []
+    for module_prim in bound:
+        concerns = [*_unread_inputs(module_prim, read), *_unapplied_transform_ops(module_prim)]
+        if strict and concerns:
+            error = SceneError("; ".join(concerns), hint="without --strict these are warnings")
+            log.report(
+                module_prim.path, module_prim.module_id, module_prim.function_name, error, time
+            )
+            module_prim.close()
+            continue
+        for concern in concerns:
+            log.warnings.append(
+                SceneWarning(
+                    module_prim.path, module_prim.module_id, module_prim.function_name, concern
+                )
+            )
+        kept.append(module_prim)
+    return dependency_order(kept)
+
+
+_COMPONENT = re.compile(r"^(?P<base>.+)_[xyzw]$")
+
+
+def _unread_inputs(module_prim: ModulePrim, read: set[Sdf.Path]) -> list[str]:
+    """``inputs:*`` of a by-name (ABI) prim that no parameter, state variable or other prim
+    reads — most often a misspelling, which would otherwise leave the default in use."""
+    abi = module_prim.loaded.module.abi
+    if module_prim.abi is None or abi is None:
+        return []  # by position: every input fills a parameter, or binding failed
+    names: set[str] = set()
+    for function in (module_prim.abi, module_prim.handler_abi):
+        for param in function.params if function is not None else ():
+            names.add(param.name)
+            match = _COMPONENT.match(param.name)
+            if match:
+                names.add(match["base"])
+    names.update(entry.name for entry in abi.state if isinstance(entry, Value))
+    found = []
+    for attr in authored_inputs(module_prim.prim):
+        name = attr.GetName().removeprefix(t.INPUTS)
+        if name in names or attr.GetPath() in read:
+            continue
+        message = (
+            f"inputs:{name} is read by nothing ({module_prim.function_name} has no such parameter)"
+        )
+        close = difflib.get_close_matches(name, sorted(names), n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean inputs:{close[0]}?"
+        found.append(message)
+    return found
+
+
+def _unapplied_transform_ops(module_prim: ModulePrim) -> list[str]:
+    """Outputs targeting an ``xformOp:*`` their prim does not list in ``xformOpOrder``: USD
+    ignores such an op, so its samples would move nothing."""
+    found = []
+    stage = module_prim.prim.GetStage()
+    for port in module_prim.ports:
+        for sink in port.sinks[1:]:  # the first is outputs:NAME itself
+            if not sink.path.name.startswith("xformOp:"):
+                continue
+            target = stage.GetPrimAtPath(sink.path.GetPrimPath())
+            xformable = UsdGeom.Xformable(target)
+            if not xformable:
+                continue
+            order = [str(op) for op in (xformable.GetXformOpOrderAttr().Get() or ())]
+            if sink.path.name not in order:
+                found.append(
+                    f"outputs:{port.name} targets {sink.path}, which is not in "
+                    f"{target.GetPath()}'s xformOpOrder: its samples would move nothing "
+                    "(add the op to xformOpOrder, e.g. UsdGeom.Xformable(prim).AddTranslateOp())"
+                )
+    return found
 
 
 def _load(

@@ -9,6 +9,7 @@ producer is known), then :meth:`ModulePrim.bind_inputs` decides each argument's 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -335,18 +336,11 @@ class ModulePrim:
         """Hand the results to the output ports, every value checked before any is stored
         (a value its attribute cannot hold fails this call, and no output takes it)."""
         results = self.results
-        for port in self.checked_ports:
-            if port.kind == "result":
-                assert port.check is not None
-                port.check(
-                    results[port.first]
-                    if port.count == 1
-                    else results[port.first : port.first + port.count]
-                )
-        readback = [self._read_back(port) for port in self.readback_ports]
-        for port, value in zip(self.readback_ports, readback, strict=True):
-            if port.check is not None:
-                port.check(value)
+        readback = (
+            [self._read_back(port) for port in self.readback_ports] if self.readback_ports else ()
+        )
+        if self.checked_ports:
+            self._check(results, readback)
         for port in self.result_ports:
             if port.count == 1:
                 port.value = results[port.first]
@@ -356,6 +350,18 @@ class ModulePrim:
         for port, value in zip(self.readback_ports, readback, strict=True):
             port.value = value
             port.ready = True
+
+    def _check(self, results: tuple[Any, ...], readback: Sequence[Any]) -> None:
+        for port in self.result_ports:
+            if port.check is not None:
+                port.check(
+                    results[port.first]
+                    if port.count == 1
+                    else results[port.first : port.first + port.count]
+                )
+        for port, value in zip(self.readback_ports, readback, strict=True):
+            if port.check is not None:
+                port.check(value)
 
     def _read_back(self, port: OutputPort) -> Any:
         if port.kind == "state":

@@ -69,6 +69,16 @@ class BoundCall:
         #: Paths of the module prims whose outputs this call reads (they must run first).
         self.producers: set[str] = set()
 
+    def watched(self) -> set[Sdf.Path]:
+        """Every attribute this call's arguments read, connections followed."""
+        paths: set[Sdf.Path] = set()
+        for source, *_ in self._plans.values():
+            paths |= source.watch
+        for slot in self.arrays:
+            if slot.source is not None:
+                paths |= slot.source.watch
+        return paths
+
     def note(self, source: Source | None) -> None:
         if isinstance(source, Produced):
             self.producers.add(source.producer)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from pxr import Sdf, Tf, Usd
 
-from portalis.errors import PortalisError
 from portalis.sim.binding import ModulePrim
 from portalis.usd import tokens as t
 
@@ -27,7 +26,7 @@ class Applied:
     #: Some prim was enabled or disabled: regroup.
     toggled: bool = False
     #: Prims whose new values cannot be bound, with the error (they must be disabled).
-    broken: list[tuple[ModulePrim, PortalisError]] = field(default_factory=list)
+    broken: list[tuple[ModulePrim, Exception]] = field(default_factory=list)
 
 
 class ChangeTracker:
@@ -61,7 +60,7 @@ class ChangeTracker:
                 applied.toggled = True
             try:
                 applied.reshaped = module_prim.refresh(changed) or applied.reshaped
-            except PortalisError as e:
+            except Exception as e:  # isolation: the prim is disabled, the others go on
                 applied.broken.append((module_prim, e))
         return applied
 

@@ -50,6 +50,21 @@ class Failure:
         return f"{self.prim_path}: {where}: {self.cause}: {self.message}"
 
 
+@dataclass(frozen=True)
+class SceneWarning:
+    """Something about a prim that runs but probably not as its author meant: an input
+    nothing reads (a misspelling), an output moving a transform op the prim does not apply.
+    ``Runner(strict=True)`` (``portalis run --strict``) makes each one a failure."""
+
+    prim_path: str
+    module: str
+    function: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.prim_path}: {self.module}::{self.function}: {self.message}"
+
+
 class ModuleMissing(ModuleLoadError):
     """The .wasm file a prim names does not exist where its layer says."""
 
@@ -102,6 +117,7 @@ class FailureLog:
 
     def __init__(self) -> None:
         self.failures: list[Failure] = []
+        self.warnings: list[SceneWarning] = []
         self._listeners: list[Callable[[Failure], None]] = []
 
     def add_listener(self, callback: Callable[[Failure], None]) -> None:

@@ -30,7 +30,7 @@ from portalis.sim.bind_stage import bind_stage, dependency_order
 from portalis.sim.binding import ModulePrim
 from portalis.sim.changes import ChangeTracker
 from portalis.sim.events import Event
-from portalis.sim.failures import Failure, FailureLog
+from portalis.sim.failures import Failure, FailureLog, SceneWarning
 from portalis.sim.schedule import CatchUp
 from portalis.sim.scheduler import Scheduler, Unit
 from portalis.sim.sources import Clock
@@ -47,6 +47,7 @@ class Runner:
     time, in seconds, at which the run begins. ``max_catchup``: the most calls of one prim
     in one step; ``catchup_budget``: the wall-clock seconds one prim may spend catching up in
     one step (default: the sandbox's per-call deadline), see :mod:`portalis.sim.schedule`.
+    ``strict``: a prim with a warning (:attr:`warnings`) fails instead of running.
     """
 
     def __init__(
@@ -60,6 +61,7 @@ class Runner:
         max_catchup: int = 16,
         catchup_budget: float | None = None,
         fast_lane: bool = True,
+        strict: bool = False,
     ) -> None:
         self.stage = stage
         self.sandbox = sandbox
@@ -75,7 +77,9 @@ class Runner:
         )
         clock = Clock(time=start_time)
         clock.read_time = Usd.TimeCode(start_time * self._tcps)
-        prims = bind_stage(stage, clock, self._log, sandbox=sandbox, cache=cache, time=start_time)
+        prims = bind_stage(
+            stage, clock, self._log, sandbox=sandbox, cache=cache, time=start_time, strict=strict
+        )
         budget = catchup_budget if catchup_budget is not None else sandbox.deadline_s
         self._scheduler = Scheduler(
             prims,
@@ -165,6 +169,12 @@ class Runner:
     def failures(self) -> list[Failure]:
         """Every prim that stopped running, and why, in the order they failed."""
         return self._log.failures
+
+    @property
+    def warnings(self) -> list[SceneWarning]:
+        """What about the running prims is probably a mistake: inputs nothing reads (with a
+        "did you mean"), outputs moving transform ops their prim does not apply."""
+        return self._log.warnings
 
     @property
     def events(self) -> deque[Event]:
