@@ -43,6 +43,11 @@ DEMOS: dict[str, Demo] = {
             "a UR5 arm following a target path by damped-least-squares IK",
         ),
         Demo(
+            "fluid",
+            "fluid",
+            "smoke rising round an obstacle: stable fluids (Navier-Stokes) on a MAC grid",
+        ),
+        Demo(
             "lidar",
             "lidar",
             "a 64-beam LiDAR on a car in a street, its scans cropped, voxelised, de-grounded "
