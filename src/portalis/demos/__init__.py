@@ -48,6 +48,11 @@ DEMOS: dict[str, Demo] = {
             "smoke rising round an obstacle: stable fluids (Navier-Stokes) on a MAC grid",
         ),
         Demo(
+            "warehouse",
+            "warehouse",
+            "20 robots on a 100×100 warehouse floor: orders, space-time A*, no collisions",
+        ),
+        Demo(
             "lidar",
             "lidar",
             "a 64-beam LiDAR on a car in a street, its scans cropped, voxelised, de-grounded "
