@@ -40,6 +40,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "kit": ("portalis.bench.kit", "Kit extension's per-frame cost over the runner's own step"),
     "fluid": ("portalis.bench.fluid", "stable-fluids step at 64³ vs NumPy, Numba, Warp CPU"),
     "warehouse": ("portalis.bench.warehouse", "20-robot fleet per frame, USD writes included"),
+    "lidar": ("portalis.bench.lidar", "LiDAR filter at 100K points/frame and scanner, vs peers"),
 }
 
 __all__ = ["BENCHMARKS", "Row", "Timing", "format_seconds", "ratio", "report", "time_call"]
