@@ -89,6 +89,9 @@ def run_sweep(
 ) -> SweepResult:
     """Run the sweep and write ``out`` (see the module docstring); ``engine`` defaults to
     local processes. Raises :class:`SweepError` for a sweep that cannot start."""
+    from portalis.runtime import MiB, Sandbox
+
+    Sandbox(max_memory_bytes=max_memory_mib * MiB, deadline_s=deadline_s)  # refuses bad limits
     axes = [parse_vary(spec) for spec in vary]
     make_design(axes, samples=samples, seed=seed)  # a bad design fails before USD is read
     if not scene.is_file():

@@ -112,7 +112,8 @@ def _scene_outputs(scene: Path) -> dict[str, list[str]]:
     from pxr import Usd
 
     found: dict[str, list[str]] = {}
-    for prim in Usd.Stage.Open(str(scene)).Traverse():
+    stage = Usd.Stage.Open(str(scene))  # held: its prims expire with it
+    for prim in stage.Traverse():
         for attr in prim.GetAttributes():
             if attr.GetName().startswith("outputs:"):
                 found.setdefault(attr.GetName()[len("outputs:") :], []).append(str(attr.GetPath()))

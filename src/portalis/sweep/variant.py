@@ -182,7 +182,7 @@ def _converted(attribute: str, type_name: str, value: Value, spec: str = "") -> 
 
 
 def _did_you_mean(name: str, known: Sequence[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=3)
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.85)
     if close:
         return "did you mean " + " or ".join(close) + "?"
     return "it has: " + ", ".join(known[:12]) if known else ""
