@@ -22,9 +22,7 @@ def test_a_list_keeps_its_values_and_order():
 
 
 def test_the_grid_varies_the_first_spec_slowest():
-    design = make_design(
-        [parse_vary("/A.inputs:x=0:1:2"), parse_vary("/A.inputs:y=[7,8,9]")]
-    )
+    design = make_design([parse_vary("/A.inputs:x=0:1:2"), parse_vary("/A.inputs:y=[7,8,9]")])
     assert [v.index for v in design] == list(range(6))
     assert [(v.values["/A.inputs:x"], v.values["/A.inputs:y"]) for v in design] == [
         (0.0, 7), (0.0, 8), (0.0, 9), (1.0, 7), (1.0, 8), (1.0, 9),

@@ -55,9 +55,7 @@ def test_each_variant_is_the_scene_with_its_values_and_the_scene_is_never_writte
     assert tuple(ball.Get(END))[0] == pytest.approx(closed_form(30.0, 60.0, 0.5)[0], abs=1e-9)
 
 
-def test_a_metric_is_the_kernels_reduce_function_as_cpython_computes_it(
-    projectile_scene, tmp_path
-):
+def test_a_metric_is_the_kernels_reduce_function_as_cpython_computes_it(projectile_scene, tmp_path):
     out = tmp_path / "sweep"
     run_sweep(
         projectile_scene, out, [f"{SPEED}=[6,14]"], end=60,

@@ -15,8 +15,9 @@ and the retries; Portalis adds nothing of its own:
 * Ctrl-C cancels the tasks (Ray interrupts the running ones, which stop between frames);
   the driver keeps every outcome that had come back.
 
-With ``--workers N`` on a cluster, at most N variants are in flight at once (each a task of
-one CPU); without it every variant is submitted and Ray spreads them over the cluster.
+With ``--workers N`` at most N variants are in flight at once (each a task of one CPU; a local
+Ray started here gets N CPUs); without it every variant is submitted at once and Ray spreads
+them over the cluster.
 """
 
 from __future__ import annotations
@@ -90,8 +91,7 @@ class RayEngine:
         if jobs and jobs[0].metrics:  # the same kernels for every job: stored once
             metrics = tuple(m.with_wasm(ray.put(m.wasm)) for m in jobs[0].metrics)
             jobs = [replace(job, metrics=metrics) for job in jobs]
-        window = self.workers if self.address or os.environ.get("RAY_ADDRESS") else None
-        self._window = window or len(jobs)
+        self._window = self.workers or len(jobs)
         self._queue = list(reversed(jobs))
         self._submit()
 
