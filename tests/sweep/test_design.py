@@ -65,7 +65,7 @@ def test_a_bad_spec_is_one_clear_error_naming_it(spec, message):
 def test_a_bad_design_is_one_clear_error():
     with pytest.raises(SweepError, match="a range needs a count"):
         make_design([parse_vary("/A.inputs:x=10:30")])
-    with pytest.raises(SweepError, match="names /A.inputs:x twice"):
+    with pytest.raises(SweepError, match=r"names /A\.inputs:x twice"):
         make_design([parse_vary("/A.inputs:x=[1]"), parse_vary("/A.inputs:x=[2]")])
     with pytest.raises(SweepError, match="at least 1 variant"):
         make_design([parse_vary("/A.inputs:x=[1]")], samples=0)

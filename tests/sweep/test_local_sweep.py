@@ -52,7 +52,7 @@ def test_each_variant_is_the_scene_with_its_values_and_the_scene_is_never_writte
     assert stage.GetAttributeAtPath(SPEED).Get() == 30.0
     assert stage.GetAttributeAtPath(ANGLE).Get() == 60.0
     ball = stage.GetAttributeAtPath("/World/Ball.xformOp:translate")
-    assert tuple(ball.Get(END))[0] == pytest.approx(closed_form(30.0, 60.0, 0.5)[0], abs=1e-9)
+    assert ball.Get(END)[0] == pytest.approx(closed_form(30.0, 60.0, 0.5)[0], abs=1e-9)
 
 
 def test_a_metric_is_the_kernels_reduce_function_as_cpython_computes_it(projectile_scene, tmp_path):
@@ -90,7 +90,7 @@ def test_running_the_same_command_again_runs_only_what_is_not_done(projectile_sc
     assert [r["status"] for r in read_summary(out)] == ["ok"] * 4
     done = json.loads((out / "variants" / "0002" / "done.json").read_text())
     assert done["parameters"] == {SPEED: pytest.approx(10 + 20 / 3)}
-    with pytest.raises(SweepError, match="holds another sweep .*differs in: vary"):
+    with pytest.raises(SweepError, match=r"holds another sweep .*differs in: vary"):
         run_sweep(projectile_scene, out, [f"{SPEED}=10:20:5"], end=10)
 
 
