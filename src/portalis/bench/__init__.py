@@ -37,7 +37,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "projectile": ("portalis.bench.projectile", "simulated steps/s headless, USD writes included"),
     "runner": ("portalis.bench.runner", "stage runner per-frame overhead vs bare module calls"),
     "bake": ("portalis.bench.bake", "peak memory of a long bake of a 100K-point cloud (clips)"),
-    "sweep": ("portalis.bench.sweep", "sweeps: variants/s on local processes and Ray, cost per variant"),
+    "sweep": ("portalis.bench.sweep", "variants/s, local and on Ray; cost per variant"),
 }
 
 __all__ = ["BENCHMARKS", "Row", "Timing", "format_seconds", "ratio", "report", "time_call"]
