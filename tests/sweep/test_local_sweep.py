@@ -48,7 +48,7 @@ def test_each_variant_is_the_scene_with_its_values_and_the_scene_is_never_writte
         assert row["frames"] == str(END) and float(row["seconds"]) > 0
     # the result is a layer over the variant's override, which is over the scene
     folder = tmp_path / "sweep" / "variants" / "0005"
-    stage = Usd.Stage.Open(str(folder / "result.usda"))
+    stage = Usd.Stage.Open(str(folder / "result.usd"))
     assert stage.GetAttributeAtPath(SPEED).Get() == 30.0
     assert stage.GetAttributeAtPath(ANGLE).Get() == 60.0
     ball = stage.GetAttributeAtPath("/World/Ball.xformOp:translate")
@@ -64,7 +64,7 @@ def test_a_metric_is_the_kernels_reduce_function_as_cpython_computes_it(projecti
     rows = read_summary(out)
     python = import_kernel(METRICS)
     for row in rows:
-        stage = Usd.Stage.Open(str(out / "variants" / f"{int(row['variant']):04d}/result.usda"))
+        stage = Usd.Stage.Open(str(out / "variants" / f"{int(row['variant']):04d}/result.usd"))
         position = stage.GetAttributeAtPath("/World/Physics.outputs:position")
         contact = stage.GetAttributeAtPath("/World/Physics.outputs:contact")
         series = np.array([tuple(position.Get(t)) for t in range(61)])

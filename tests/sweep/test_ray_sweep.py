@@ -56,7 +56,7 @@ def test_ray_gives_the_summary_the_local_pool_gives(local_ray, projectile_scene,
         read_summary(tmp_path / "local")
     )
     for k in range(6):
-        name = f"variants/{k:04d}/result.usda"
+        name = f"variants/{k:04d}/result.usd"
         assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes()
     # a sweep started on Ray resumes anywhere: nothing is left to run
     again = run_sweep(projectile_scene, tmp_path / "ray", SPECS, end=END, metrics=metrics)

@@ -6,7 +6,7 @@ Without --samples the variants are the grid of every --vary; with --samples N --
 are N random points (a range START:STOP is drawn uniformly, a list picks a value).
 
 Each variant is the scene plus a small override layer (the scene file is never written),
-baked as `portalis run` bakes it into DIR/variants/NNNN/result.usda. DIR/summary.csv (and
+baked as `portalis run` bakes it into DIR/variants/NNNN/result.usd. DIR/summary.csv (and
 summary.parquet with pyarrow) holds one row per variant: its parameters, status, run time,
 and every outputs:* at the last frame; --metric FILE.py:FUNCTION adds a reduce function
 compiled once (and DIR/metric-FUNCTION.png, with matplotlib). Running the same command again

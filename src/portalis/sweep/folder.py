@@ -2,7 +2,7 @@
 
     DIR/sweep.json              what this sweep is (scene and its hash, specs, seed, range)
     DIR/variants/0000/variant.usda   the override layer (sublayers the scene)
-    DIR/variants/0000/result.usda    the result, as ``portalis run`` writes it
+    DIR/variants/0000/result.usd     the result, as ``portalis run`` writes it
     DIR/variants/0000/done.json      the variant's summary row: written last, atomically
     DIR/summary.csv …           (portalis.sweep.summary)
 

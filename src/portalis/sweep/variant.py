@@ -32,7 +32,8 @@ from portalis.errors import PortalisError
 from portalis.sweep.design import Axis, SweepError, Value, Variant
 
 OVERRIDE_FILE = "variant.usda"
-RESULT_FILE = "result.usda"
+#: ``.usd``: text while small, binary crate when it holds many samples (as ``portalis run``).
+RESULT_FILE = "result.usd"
 
 #: Root-layer metadata a stage reads from its root layer only: copied from the scene.
 STAGE_METADATA = (
