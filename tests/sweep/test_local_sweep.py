@@ -6,8 +6,14 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 from pxr import Usd
 
@@ -46,6 +52,13 @@ def test_each_variant_is_the_scene_with_its_values_and_the_scene_is_never_writte
         assert float(row["/World/Physics.outputs:position[0]"]) == pytest.approx(x, abs=1e-9)
         assert float(row["/World/Physics.outputs:position[1]"]) == pytest.approx(y, abs=1e-9)
         assert row["frames"] == str(END) and float(row["seconds"]) > 0
+    # the same table as Parquet, with numbers as numbers
+    table = pq.read_table(tmp_path / "sweep" / "summary.parquet").to_pylist()
+    assert [r["variant"] for r in table] == list(range(6))
+    for record, row in zip(table, rows, strict=True):
+        assert record[SPEED] == float(row[SPEED]) and record["status"] == row["status"]
+        x = "/World/Physics.outputs:position[0]"
+        assert record[x] == float(row[x])
     # the result is a layer over the variant's override, which is over the scene
     folder = tmp_path / "sweep" / "variants" / "0005"
     stage = Usd.Stage.Open(str(folder / "result.usd"))
@@ -150,3 +163,32 @@ def test_a_metric_naming_no_output_is_one_clear_error(projectile_scene, tmp_path
     )
     with pytest.raises(SweepError, match="parameter velocity of peak names an output"):
         run_sweep(projectile_scene, tmp_path / "o", [f"{SPEED}=[1]"], metrics=[f"{kernel}:peak"])
+
+
+def test_ctrl_c_keeps_what_finished_and_the_same_command_finishes_the_rest(
+    projectile_scene, tmp_path
+):
+    out = tmp_path / "sweep"
+    command = [sys.executable, "-m", "portalis.cli.main", "sweep", str(projectile_scene),
+               "-o", str(out), "--vary", f"{SPEED}=10:20:6", "--workers", "1", "--quiet",
+               "--end", "4000"]  # fmt: skip
+    # Its own process group, as a terminal's foreground job: Ctrl-C reaches every process.
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)  # fmt: skip
+    first = out / "variants" / "0000" / "done.json"
+    deadline = time.monotonic() + 300
+    while not first.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, err = process.communicate(timeout=300)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and "run the same command again" in err
+    rows = read_summary(out)
+    assert rows[0]["status"] == "ok"
+    stopped = [r for r in rows if r["status"] != "ok"]
+    assert stopped and all(r["status"] in ("interrupted", "not run") for r in stopped)
+    kept = first.read_bytes()
+    again = run_sweep(projectile_scene, out, [f"{SPEED}=10:20:6"], end=4000)
+    assert again.skipped == 6 - len(stopped) and again.ran == len(stopped)
+    assert [r["status"] for r in read_summary(out)] == ["ok"] * 6
+    assert first.read_bytes() == kept

@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from portalis.bench.report import run_main
 from portalis.bench.rows import Row
@@ -82,6 +83,9 @@ def rows(argv: list[str]) -> Iterator[Row]:
         yield Row.of("start", "portalis", [started], engine="ray", workers=args.workers)
         try:
             yield from _engine_rows("ray", scene, folder, end, args)
+            per_task = _ray_task_overhead(ray, 200 if args.quick else 1000)
+            print(f"  ray   an empty task, submitted and fetched: {per_task * 1e3:.2f} ms each")
+            yield Row.of("task", "ray", [per_task], path="empty task")
         finally:
             ray.shutdown()
 
@@ -118,6 +122,20 @@ def _engine_rows(
     )
     yield Row.of("sweep", "portalis", [wall], per=many, engine=engine, workers=args.workers,
                  variants=many, frames=end)  # fmt: skip
+
+
+def _ray_task_overhead(ray: Any, count: int) -> float:
+    """Seconds per empty Ray task (submitted at once, all fetched): Ray's own scheduling and
+    transport cost, the floor under any variant's."""
+
+    def empty() -> None:
+        return None
+
+    remote = ray.remote(empty)
+    ray.get([remote.remote() for _ in range(20)])  # workers up
+    t0 = time.perf_counter()
+    ray.get([remote.remote() for _ in range(count)])
+    return (time.perf_counter() - t0) / count
 
 
 def _verdict(marginal: float, bare: float) -> str:
