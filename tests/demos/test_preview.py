@@ -65,3 +65,15 @@ def test_bounce_marks_the_lower_of_the_two_frames() -> None:
     y = np.array([3.0, 1.0, 0.2, 0.5, 2.0])
     assert bounce_points(y, np.array([3])).tolist() == [2]  # frame 2 is lower than frame 3
     assert bounce_points(y, np.array([2])).tolist() == [2]
+
+
+def test_without_matplotlib_the_demo_says_how_to_get_the_picture(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from portalis.demos.pipeline import PREVIEW_PNG, RESULT_FILE, run_demo
+
+    monkeypatch.setattr(plot, "available", lambda: False)
+    lines: list[str] = []
+    run_demo("projectile", tmp_path, log=lines.append)
+    assert (tmp_path / RESULT_FILE).exists() and not (tmp_path / PREVIEW_PNG).exists()
+    assert any("portalis[plot]" in line for line in lines)

@@ -76,3 +76,20 @@ def test_config_maps_to_the_sandbox(tmp_path):
     with pytest.raises(ImportDeniedError):
         WasmtimeBridge().load_module(wasi)
     assert WasmtimeBridge(WasmModuleConfig(enable_wasi=True)).load_module(wasi) == "wasi"
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"max_memory_mb": 0},
+        {"max_memory_mb": -1},
+        {"max_memory_mb": float("nan")},
+        {"max_execution_time_ms": 0},
+        {"max_execution_time_ms": float("inf")},
+    ],
+)
+def test_seeds_config_refuses_limits_that_would_switch_the_sandbox_off(config):
+    from portalis.errors import ConfigError
+
+    with pytest.raises(ConfigError):
+        WasmtimeBridge(WasmModuleConfig(**config))

@@ -225,3 +225,21 @@ def test_numpy_view_after_unload_raises_and_arrays_stay_readable():
         inst.function("fma")
     # An ndarray that escaped keeps its memory mapped: reading it is safe, never a crash.
     assert escaped.tolist() == [0.0, 1.0, 2.0]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("(module (memory 1) (func $s unreachable) (start $s))",
+         "hostile::<start>: reached an 'unreachable' instruction at hostile!s"),
+        ('(module (memory 1) (data (i32.const 70000) "x"))',
+         "hostile::<start>: out-of-bounds linear memory access while instantiating"),
+        ("(module (table 1 funcref) (func $f) (elem (i32.const 5) $f))",
+         "hostile::<start>: out-of-bounds table access while instantiating"),
+    ],
+)  # fmt: skip
+def test_failing_instantiation_is_a_clear_trap(text, message):
+    with pytest.raises(WasmTrap) as info:
+        instantiate(text)
+    assert str(info.value).startswith(message)
+    assert info.value.function == "<start>"

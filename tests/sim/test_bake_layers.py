@@ -94,6 +94,13 @@ def test_usd_result_is_crate_when_large_and_text_when_small(cloud: Path, tmp_pat
     tiny = write_cloud_scene(tmp_path, 10, 2)
     bake(tiny, tmp_path / "small.usd", clips=big)
     assert (tmp_path / "large.usd").read_bytes()[:8] == b"PXR-USDC"
+    # Points kept in the result layer get their extent there, time-sampled beside them.
+    stage = Usd.Stage.Open(str(tmp_path / "large.usd"))
+    points = stage.GetAttributeAtPath(f"{CLOUD}.points")
+    extent = stage.GetAttributeAtPath(f"{CLOUD}.extent")
+    assert extent.GetTimeSamples() == points.GetTimeSamples()  # frame 0 (as authored) too
+    got = np.asarray(points.Get(7))
+    assert np.asarray(extent.Get(7)) == pytest.approx(np.array([got.min(0), got.max(0)]))
     assert (tmp_path / "small.usd").read_bytes().startswith(b"#usda")
     assert (tmp_path / "asked.usda").read_bytes().startswith(b"#usda")
 

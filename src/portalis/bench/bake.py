@@ -8,6 +8,9 @@ the arrays stream to value clips a chunk at a time (``portalis.sim.clips``), so 
 peak memory should stay near that of a short run, not grow with the number of frames. Each
 bake runs in a fresh child process and reports its peak resident set (``ru_maxrss``); runs of
 increasing length side by side show whether memory follows the run's length (it must not).
+The peak is Linux's ``VmHWM`` (the resident high-water mark of the process's own memory),
+since ``ru_maxrss`` survives ``exec``: a child started by a large parent (a report run that
+has loaded Numba and Warp) would report the parent's size. Elsewhere ``ru_maxrss`` is used.
 The "whole run in memory" figure is the arithmetic of what the clips avoid: frames × points ×
 12 bytes per written attribute.
 """
@@ -74,25 +77,37 @@ def write_cloud_scene(folder: Path, points: int, frames: int, fps: float = 30.0)
     return folder / "scene.usd"
 
 
-def child(points: int, frames: int) -> dict[str, float]:
-    """Bake in this process and measure it (run by :func:`measure` in a fresh interpreter)."""
+def peak_rss_mib() -> float:
+    """This process's resident high-water mark (MiB)."""
+    try:
+        for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     import resource
 
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS
+
+
+def child(points: int, frames: int) -> dict[str, float]:
+    """Bake in this process and measure it (run by :func:`measure` in a fresh interpreter)."""
     from portalis.sim.bake import bake
 
     with tempfile.TemporaryDirectory(prefix="portalis-bake-") as tmp:
         folder = Path(tmp)
         scene = write_cloud_scene(folder, points, frames)
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = peak_rss_mib()
         t0 = time.perf_counter()
         baked = bake(scene, folder / "result.usd")
         seconds = time.perf_counter() - t0
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak = peak_rss_mib()
         written = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     return {
         "seconds": seconds,
-        "max_rss_mib": peak / 1024,  # Linux reports KiB
-        "setup_rss_mib": before / 1024,
+        "max_rss_mib": peak,
+        "setup_rss_mib": before,
         "clips": baked.clips,
         "written_mib": written / 2**20,
     }

@@ -17,6 +17,7 @@ on the same inputs and against NumPy's ufunc where one exists — medians, ratio
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib
 import importlib.util
 import math
@@ -45,11 +46,13 @@ def _columns(name: str, inputs: list[tuple[float, ...]]) -> list[np.ndarray]:
     return [np.array([a[j] for a in inputs], dtype=np.float64) for j in range(ARITY[name])]
 
 
-def accuracy(names: list[str], samples: int, seed: int, kernel: Any) -> None:
+def accuracy(names: list[str], samples: int, seed: int, kernel: Any) -> dict[str, float]:
+    """Print each function's worst case against CPython; return the compiled one's, in ulps."""
     from portalis.lang.libm import FUNCTIONS
     from portalis.lang.libm.accuracy import EXACT_REFERENCE, faithful, measure, sample
 
     print(f"accuracy against CPython math ({samples} inputs per function, seed {seed})")
+    worst: dict[str, float] = {}
     for name in names:
         stem, function = FUNCTIONS[name]
         fn = getattr(importlib.import_module(f"portalis.lang.libm.{stem}"), function)
@@ -60,20 +63,23 @@ def accuracy(names: list[str], samples: int, seed: int, kernel: Any) -> None:
         out = np.zeros(samples)
         getattr(kernel, f"map_{name}")(*_columns(name, inputs), out)
         compiled = measure(name, fn, inputs, out)
+        worst[name] = float(compiled.ulps)
         print(f"  CPython-run  {python}  [{elapsed:.1f} s]")
         print(f"  compiled     {compiled}")
         if name in EXACT_REFERENCE:
             bad = sum(not faithful(name, a, float(o)) for a, o in zip(inputs, out, strict=True))
             print(f"  against the exact answer: {bad} of {samples} results off by 1 ulp or more")
+    return worst
 
 
-def speed(names: list[str], kernel: Any, quick: bool) -> Iterator[Row]:
+def speed(names: list[str], kernel: Any, quick: bool, ulps: dict[str, float]) -> Iterator[Row]:
     for name in names:
-        yield from speed_of(name, kernel, 10_000 if quick else 100_000)
+        yield from speed_of(name, kernel, 10_000 if quick else 100_000, ulps.get(name))
 
 
-def speed_of(name: str, kernel: Any, n: int) -> Iterator[Row]:
-    """Time one function over n inputs (those where CPython does not raise)."""
+def speed_of(name: str, kernel: Any, n: int, ulps: float | None = None) -> Iterator[Row]:
+    """Time one function over n inputs (those where CPython does not raise); the Portalis
+    row carries the compiled function's worst error against CPython (``ulps``) when known."""
     from portalis.lang.libm.accuracy import reference, sample
 
     inputs = [a for a in sample(name, n, 1) if isinstance(reference(name, a), float)]
@@ -95,7 +101,10 @@ def speed_of(name: str, kernel: Any, n: int) -> Iterator[Row]:
         impls.append("numba")
     report(f"{name}: {len(inputs)} elements per call", rows, baseline=rows[0])
     for impl, timing in zip(impls, rows, strict=True):
-        yield Row.of(name, impl, timing.samples, per=len(inputs), elements=len(inputs))
+        row = Row.of(name, impl, timing.samples, per=len(inputs), elements=len(inputs))
+        if impl == "portalis" and ulps is not None:
+            row = dataclasses.replace(row, metrics={"worst_ulps_vs_cpython": ulps})
+        yield row
 
 
 def numba_map(name: str, arity: int) -> Callable[..., None] | None:
@@ -149,9 +158,9 @@ def rows(argv: list[str]) -> Iterator[Row]:
     start = time.perf_counter()
     kernel = load(compile_source(map_kernel_source(direct=True), "libm_map.py").wasm, cache=False)
     print(f"built the {len(FUNCTIONS)}-function kernel in {time.perf_counter() - start:.2f} s")
-    accuracy(names, samples, args.seed, kernel)
+    ulps = accuracy(names, samples, args.seed, kernel)
     if not args.no_speed:
-        yield from speed(names, kernel, args.quick)
+        yield from speed(names, kernel, args.quick, ulps)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -112,7 +112,7 @@ def markdown(
         f"Machine: {host['cpu']}, {host['cores']} cores, {host['system']}, Python "
         f"{host['python']}.  ",
         f"Packages: {packages}.  ",
-        f"Command: `portalis bench --report DIR {' '.join(argv)}`".rstrip() + ".",
+        f"Command: `{' '.join(['portalis bench --report DIR', *argv])}`.",
         "",
         "Times are per operation: the median over the runs, and the 90th percentile (the "
         "chart's whisker). Every peer was measured in the same process run on the same "
@@ -150,18 +150,23 @@ def _can_draw() -> bool:
 def chart(name: str, rows: Sequence[Row], path: Path) -> Path:
     """One horizontal bar per row, grouped by case: the median, a whisker to the 90th
     percentile, on a log axis (cases differ by orders of magnitude); Portalis in blue,
-    each peer in its own colour."""
+    each peer in its own colour. Metrics every row has (peak memory, say) get a panel each,
+    beside the times, on the same rows."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
     from portalis.demos import plot
 
     cases = list(dict.fromkeys(r.case for r in rows))
     impls = list(dict.fromkeys(r.impl for r in rows))
     palette = [plot.ORANGE, plot.GREEN, plot.VERMILION, plot.PURPLE, plot.SKY, plot.YELLOW]
-    colours = {impl: plot.BLUE if impl == "portalis" else palette[k % len(palette)]
+    colours = {impl: palette[k % len(palette)]
                for k, impl in enumerate(i for i in impls if i != "portalis")}  # fmt: skip
     colours["portalis"] = plot.BLUE
     ordered = [r for case in cases for r in rows if r.case == case]
-    fig = plot.figure(10.0, 1.2 + 0.32 * len(ordered) + 0.25 * len(cases))
-    ax = fig.add_subplot()
+    shared = [k for k in ordered[0].metrics if all(k in r.metrics for r in ordered)]
+    fig = plot.figure(10.0 + 2.5 * len(shared), 1.2 + 0.32 * len(ordered) + 0.25 * len(cases))
+    grid = fig.add_gridspec(1, 1 + len(shared), width_ratios=[4.0] + [1.0] * len(shared))
+    ax = fig.add_subplot(grid[0, 0])
     plot.style(ax)
     y, ticks, labels = 0.0, [], []
     for case in cases:
@@ -177,18 +182,19 @@ def chart(name: str, rows: Sequence[Row], path: Path) -> Path:
     ax.set_yticks(ticks, labels, fontsize="small")
     ax.invert_yaxis()
     ax.set_xscale("log")
-    from matplotlib.ticker import FuncFormatter, NullFormatter
-
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: format_seconds(v)))
     ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("seconds per operation (median; whisker: 90th percentile), log scale")
     ax.set_title(f"portalis bench {name}", loc="left")
-    handles = [
-        plot_patch(colours[impl], impl)
-        for impl in ["portalis", *[i for i in impls if i != "portalis"]]
-        if impl in impls
-    ]
+    handles = [plot_patch(colours[impl], impl) for impl in impls]
     ax.legend(handles=handles, loc="lower right", fontsize="small", framealpha=0.95)
+    for k, metric in enumerate(shared, start=1):
+        side = fig.add_subplot(grid[0, k], sharey=ax)
+        plot.style(side)
+        side.barh(ticks, [r.metrics[metric] for r in ordered], height=0.75,
+                  color=[colours[r.impl] for r in ordered])  # fmt: skip
+        side.set_xlabel(metric.replace("_", " "))
+        side.tick_params(labelleft=False)
     plot.save_png(fig, path)
     return path
 

@@ -74,8 +74,8 @@ def _as_dict(module: Any) -> dict[str, Any]:
         "path": str(module.source_path) if module.source_path else None,
         "size": module.size,
         "sha256": module.sha256,
-        "exports": [e.__dict__ for e in module.exports],
-        "imports": [i.__dict__ for i in module.imports],
+        "exports": [e._asdict() for e in module.exports],
+        "imports": [i._asdict() for i in module.imports],
         "sections": [{"name": n, "size": s} for n, s in module.sections],
         "abi": json.loads(module.abi.to_json()) if module.abi else None,
     }

@@ -134,6 +134,23 @@ def take_error(error_ptr: int) -> wasmtime.WasmtimeError:
     )
 
 
+def deserialize(engine: wasmtime.Engine, payload: memoryview) -> wasmtime.Module:
+    """``wasmtime.Module.deserialize`` without its copy: wasmtime reads ``payload`` (a
+    writable, contiguous view, e.g. of a bytearray) in place and keeps its own copy of the
+    code. Only ever given bytes the compile cache has authenticated (see cache.py).
+
+    Raises ``wasmtime.WasmtimeError`` for bytes of another wasmtime build or configuration.
+    """
+    size = len(payload)
+    buffer = (ctypes.c_uint8 * size).from_buffer(payload)
+    module = ctypes.POINTER(ffi.wasmtime_module_t)()
+    error = ffi.wasmtime_module_deserialize(engine.ptr(), buffer, size, ctypes.byref(module))
+    del buffer  # releases the export of ``payload``'s memory
+    if error:
+        raise wasmtime.WasmtimeError._from_ptr(error)
+    return wasmtime.Module._from_ptr(module)
+
+
 def instance_export(store: wasmtime.Store, instance: wasmtime.Instance, name: str) -> Any:
     """One export by name, without materialising all of them (wasmtime-py's
     ``Instance.exports`` wraps every export, which costs milliseconds on large modules)."""

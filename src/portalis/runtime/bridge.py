@@ -8,6 +8,7 @@ stats = bridge.get_performance_stats()   # stats["avg_execution_time_ms"]
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from portalis.errors import PortalisError
+from portalis.errors import ConfigError, PortalisError
 from portalis.runtime.cache import ModuleCache
 from portalis.runtime.kernel import Kernel
 from portalis.runtime.module import load_module
@@ -27,12 +28,14 @@ from portalis.runtime.sandbox import MiB, Sandbox, WasiPolicy
 class WasmModuleConfig:
     """The seeds' configuration, mapped onto :class:`~portalis.runtime.sandbox.Sandbox`.
 
-    ``max_execution_time_ms`` is the per-call deadline (None: none, for trusted code only);
+    ``max_memory_mb`` is the memory cap and ``max_execution_time_ms`` the per-call deadline
+    (None turns either off, for trusted code only; zero, negative or NaN values are refused,
+    as :class:`~portalis.runtime.sandbox.Sandbox` refuses them);
     ``wasi_preopen_dirs`` maps guest paths to host directories, used only with
     ``enable_wasi``.
     """
 
-    max_memory_mb: int = 256
+    max_memory_mb: int | None = 256
     enable_wasi: bool = False
     cache_enabled: bool = True
     cache_dir: str | os.PathLike[str] | None = None
@@ -42,12 +45,20 @@ class WasmModuleConfig:
 
     def sandbox(self) -> Sandbox:
         return Sandbox(
-            max_memory_bytes=int(self.max_memory_mb * MiB) if self.max_memory_mb else None,
+            max_memory_bytes=(
+                _bytes(self.max_memory_mb) if self.max_memory_mb is not None else None
+            ),
             deadline_s=(
                 self.max_execution_time_ms / 1e3 if self.max_execution_time_ms is not None else None
             ),
             wasi=WasiPolicy(preopen=dict(self.wasi_preopen_dirs)) if self.enable_wasi else None,
         )
+
+
+def _bytes(mib: float) -> int:
+    if not math.isfinite(mib):
+        raise ConfigError(f"WasmModuleConfig: max_memory_mb must be finite, got {mib}")
+    return int(mib * MiB)
 
 
 class WasmtimeBridge:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import hashlib
 import hmac
 import os
@@ -37,16 +38,23 @@ from pathlib import Path
 
 import wasmtime
 
+from portalis.runtime import _capi
 from portalis.runtime.engine import EngineSettings
 
 MiB = 1 << 20
 
+# The loader writes an entry only for a module that passed every load check (see module.py),
+# and skips the interface check on a hit: change this version whenever those checks change,
+# so entries written under older rules are misses.
 _MAGIC = b"PORTALIS-CWASM\x03\n"
 _HASH = 32  # SHA-256 digest and HMAC-SHA256 tag sizes
 _HEADER = len(_MAGIC) + 2 * _HASH  # magic, module SHA-256, engine-fingerprint SHA-256
 _KEY_BYTES = 32
 _SUFFIX = ".cwasm"
 _TEMP_PREFIX = ".tmp-"
+#: A hit refreshes an entry's time (for eviction) at most this often: one syscall fewer on
+#: most warm loads.
+_TOUCH_SECONDS = 3600.0
 #: A temporary file older than this was left by a killed writer.
 _STALE_TEMP_SECONDS = 600.0
 
@@ -102,7 +110,7 @@ class ModuleCache:
         self.rejected = 0
 
     def entry_name(self, sha256: str, settings: EngineSettings) -> str:
-        key = hashlib.sha256(f"{sha256};{settings.fingerprint()}".encode()).hexdigest()
+        key = hashlib.sha256(f"{sha256};{_fingerprint(settings)}".encode()).hexdigest()
         return f"{key}{_SUFFIX}"
 
     def entry_path(self, sha256: str, settings: EngineSettings) -> Path:
@@ -119,14 +127,14 @@ class ModuleCache:
             self.misses += 1
             return None
         try:
-            module = wasmtime.Module.deserialize(engine, payload)
+            module = _capi.deserialize(engine, payload)
         except wasmtime.WasmtimeError:  # authentic, but for another wasmtime build
             self.misses += 1
             return None
         self.hits += 1
         return module
 
-    def _read_verified(self, sha256: str, settings: EngineSettings) -> bytes | None:
+    def _read_verified(self, sha256: str, settings: EngineSettings) -> memoryview | None:
         key = _load_key(self.key_file, create=False)
         if key is None:
             return None
@@ -144,7 +152,7 @@ class ModuleCache:
             self.rejected += 1
         return payload
 
-    def _read_entry(self, dir_fd: int, name: str) -> bytes | None:
+    def _read_entry(self, dir_fd: int, name: str) -> bytearray | None:
         flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         try:
             fd = os.open(name, flags, dir_fd=dir_fd)
@@ -162,9 +170,12 @@ class ModuleCache:
                 self.rejected += 1
                 _warn_once(problem, name, self)
                 return None
-            blob = _read_exactly(fd, st.st_size)
-            with contextlib.suppress(OSError):
-                os.utime(fd)  # recently used: eviction keeps it
+            blob = bytearray(st.st_size)
+            if os.readv(fd, [blob]) != st.st_size:
+                return None  # shrank while being read
+            if time.time() - st.st_mtime > _TOUCH_SECONDS:
+                with contextlib.suppress(OSError):
+                    os.utime(fd)  # recently used: eviction keeps it
             return blob
         except OSError:
             return None
@@ -382,12 +393,21 @@ def _warn_key(path: Path, problem: str) -> None:
 # -- the entry format ------------------------------------------------------------------------
 
 
+@functools.cache
+def _fingerprint(settings: EngineSettings) -> str:
+    return settings.fingerprint()
+
+
+@functools.cache
 def _fingerprint_digest(settings: EngineSettings) -> bytes:
     return hashlib.sha256(settings.fingerprint().encode()).digest()
 
 
-def _unwrap(blob: bytes, key: bytes, sha256: str, settings: EngineSettings) -> bytes | None:
-    """The payload of an authentic entry for exactly this module and these settings."""
+def _unwrap(
+    blob: bytearray, key: bytes, sha256: str, settings: EngineSettings
+) -> memoryview | None:
+    """The payload of an authentic entry for exactly this module and these settings (a view
+    of ``blob``: a compiled module is hundreds of kilobytes, and a warm load copies none)."""
     if len(blob) <= _HEADER + _HASH or not blob.startswith(_MAGIC):
         return None
     view = memoryview(blob)
@@ -398,7 +418,7 @@ def _unwrap(blob: bytes, key: bytes, sha256: str, settings: EngineSettings) -> b
     settings_digest = view[len(_MAGIC) + _HASH : _HEADER]
     if module_digest != bytes.fromhex(sha256) or settings_digest != _fingerprint_digest(settings):
         return None
-    return blob[_HEADER:-_HASH]
+    return view[_HEADER:-_HASH]
 
 
 def _read_exactly(fd: int, size: int) -> bytes:

@@ -74,6 +74,9 @@ class Instance:
         self._deadline_fired = False
         self._closers: list[Callable[[], None]] = []
         self._functions: dict[str, TypedFunction] = {}
+        # Set before instantiating: a trap in the start function (or a data segment out of
+        # bounds) is translated while the instance is still being made.
+        self.memory: LinearMemory | None = None
 
         self.store = wasmtime.Store(module.engine)
         self.store.set_limits(
@@ -122,7 +125,6 @@ class Instance:
             cache_hit=module.cache_hit,
             instantiate_seconds=time.perf_counter() - t0,
         )
-        self.memory: LinearMemory | None = None
         mem = self._export("memory")
         has_memory = any(name in ("memory", "import") for name, _ in module.sections)
         if not isinstance(mem, wasmtime.Memory) and has_memory:
@@ -266,6 +268,8 @@ class Instance:
         )
         python_exception, line = self._python_error()
         where = f" at {frames[0]}" if frames else ""
+        if function == "<start>" and not frames:  # no code ran: a segment did not fit
+            where = " while instantiating (a data or element segment out of bounds)"
         if python_exception:
             source = self.module.abi.source if self.module.abi else ""
             loc = f" ({source}:{line})" if source and line else (f" (line {line})" if line else "")

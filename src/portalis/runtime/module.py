@@ -73,11 +73,23 @@ class CompiledModule:
     load_seconds: float
     compile_seconds: float
     cache_hit: bool
-    #: Imports and exports with their types, read from the binary (never from wasmtime).
-    interface: reader.Interface = field(repr=False)
+    _interface: reader.Interface | None = field(default=None, repr=False)
+
+    @property
+    def interface(self) -> reader.Interface:
+        """Imports and exports with their types, read from the binary (never from wasmtime).
+
+        Read at load when the module is compiled; a module taken from the authenticated
+        cache (or this process's memo) passed that check when it was compiled, so its
+        interface is read only when asked for — a warm load skips it."""
+        if self._interface is None:
+            self._interface = reader.read_interface(self.binary)
+        return self._interface
 
     @property
     def imports(self) -> tuple[ImportInfo, ...]:
+        if not any(name == "import" for name, _ in self.sections):
+            return ()
         return self.interface.imports
 
     @property
@@ -89,12 +101,8 @@ class CompiledModule:
         """Export name → kind."""
         return {e.name: e.kind for e in self.interface.exports}
 
-    @cached_property
-    def _exports_by_name(self) -> dict[str, ExportInfo]:
-        return {e.name: e for e in self.interface.exports}
-
     def export(self, name: str) -> ExportInfo | None:
-        return self._exports_by_name.get(name)
+        return self.interface.export(name)
 
     def check_imports(self, sandbox: Sandbox) -> None:
         """Refuse at load time a module that imports anything the sandbox does not give."""
@@ -306,13 +314,6 @@ def load_module(
     except reader.Unreadable as e:
         raise ModuleLoadError(str(e), source=where) from None
     _check_complexity(layout, limits, where)
-    try:
-        interface: reader.Interface | None = reader.read_interface(binary)
-        unreadable = ""
-    except reader.Unreadable as e:
-        interface, unreadable = None, str(e)
-    if interface is not None:
-        _check_boundary(interface, where)
 
     settings = settings or EngineSettings()
     engine = shared_engine(settings)
@@ -327,21 +328,14 @@ def load_module(
     if wasm_module is None and cache:
         wasm_module = cache.load(engine, sha256, settings)
         cache_hit = wasm_module is not None
+    interface = None
     if wasm_module is None:
-        try:
-            wasm_module = wasmtime.Module(engine, binary)
-        except wasmtime.WasmtimeError as e:
-            raise ModuleLoadError(
-                f"invalid WebAssembly: {explain_wasmtime_error(e)}", source=where
-            ) from None
-        if interface is None:  # valid for wasmtime, yet not readable here: refuse, safely
-            raise ModuleLoadError(
-                f"cannot read its imports and exports: {unreadable}", source=where
-            )
+        # Only a module that passes this check is ever compiled, cached or remembered, so
+        # an authentic cache entry (or the memo) vouches for it.
+        interface = _checked_interface(binary, engine, where)
+        wasm_module = _compile(engine, binary, where)
         if cache:
             cache.store(wasm_module, sha256, settings)
-    if interface is None:  # valid for wasmtime, yet not readable here: refuse, to be safe
-        raise ModuleLoadError(f"cannot read its imports and exports: {unreadable}", source=where)
     _remember(engine, sha256, settings, wasm_module)
     compile_seconds = time.perf_counter() - t1
 
@@ -367,7 +361,7 @@ def load_module(
         load_seconds=time.perf_counter() - t0,
         compile_seconds=compile_seconds,
         cache_hit=cache_hit,
-        interface=interface,
+        _interface=interface,
     )
     if sandbox is not None:
         module.check_imports(sandbox)
@@ -376,7 +370,13 @@ def load_module(
 
 def _check_complexity(layout: reader.Layout, limits: Sandbox, where: str) -> None:
     """Refuse, from the section headers alone, a module that would take too long or too much
-    memory to compile (compile time and memory grow with functions and code size)."""
+    memory to compile (compile time and memory grow with functions and code size), or that
+    wants several memories (each would get the whole cap)."""
+    if layout.memories > 1:
+        raise ModuleLoadError(
+            f"defines {layout.memories} memories; a module gets one, so that the sandbox's "
+            "memory cap bounds everything it holds", source=where,
+        )  # fmt: skip
     if layout.functions > limits.max_functions:
         raise ModuleLoadError(
             f"defines {layout.functions:,} functions, over the limit of "
@@ -391,14 +391,30 @@ def _check_complexity(layout: reader.Layout, limits: Sandbox, where: str) -> Non
         )  # fmt: skip
 
 
-def _check_boundary(interface: reader.Interface, where: str) -> None:
-    problems = reader.boundary_problems(interface)
-    if problems:
+def _checked_interface(binary: bytes, engine: wasmtime.Engine, where: str) -> reader.Interface:
+    """The module's interface, refused if anything in it cannot cross into Python."""
+    try:
+        interface = reader.read_interface(binary)
+    except reader.Unreadable as e:
+        _compile(engine, binary, where)  # if wasmtime finds it invalid, its reason is better
+        # valid for wasmtime, yet not readable here: refuse, to be safe
+        raise ModuleLoadError(f"cannot read its imports and exports: {e}", source=where) from None
+    if interface.problems:
         raise ModuleLoadError(
-            "cannot be used from Portalis: " + "; ".join(problems),
+            "cannot be used from Portalis: " + "; ".join(interface.problems),
             source=where,
             hint="only numbers (i32, i64, f32, f64) pass between Python and WebAssembly",
         )
+    return interface
+
+
+def _compile(engine: wasmtime.Engine, binary: bytes, where: str) -> wasmtime.Module:
+    try:
+        return wasmtime.Module(engine, binary)
+    except wasmtime.WasmtimeError as e:
+        raise ModuleLoadError(
+            f"invalid WebAssembly: {explain_wasmtime_error(e)}", source=where
+        ) from None
 
 
 # Compiled modules already in this process, so loading the same bytes twice is free.

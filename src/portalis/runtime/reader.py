@@ -4,8 +4,8 @@ wasmtime-py aborts the interpreter (SIGABRT inside its type query) when asked fo
 an export or import whose signature holds ``v128`` or a GC reference. A module from a scene
 is untrusted, so Portalis never asks wasmtime for a type: this small reader of the binary
 format takes signatures from the module's own type, import, function, table, memory, tag,
-global and export sections, and :func:`boundary_problems` names every import or export whose
-types cannot cross into Python, so the module is refused before anything else happens.
+global and export sections, and :attr:`Interface.problems` names every import or export whose
+types cannot cross into Python, so the module is refused before it is compiled.
 
 The reader only needs the sections that describe the module's interface; the code and data
 sections are skipped by their sizes. Anything it cannot make sense of raises
@@ -15,6 +15,7 @@ sections are skipped by their sizes. Anything it cannot make sense of raises
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 WASM_MAGIC = b"\0asm"
 WASM_VERSION_1 = b"\x01\0\0\0"
@@ -46,8 +47,9 @@ class Unreadable(Exception):
     """The bytes are not a module this reader understands (wasmtime says why)."""
 
 
-@dataclass(frozen=True)
-class ImportInfo:
+# Named tuples rather than dataclasses: a module may export thousands of functions and a
+# warm load reads them all, so creating one must cost next to nothing.
+class ImportInfo(NamedTuple):
     module: str
     name: str
     kind: str
@@ -56,8 +58,7 @@ class ImportInfo:
     results: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ExportInfo:
+class ExportInfo(NamedTuple):
     name: str
     kind: str
     type: str
@@ -76,14 +77,46 @@ class Layout:
     functions: int
     #: Size of the code section, in bytes.
     code_bytes: int
+    #: Memories the module defines (the memory section's count; imports not included).
+    memories: int = 0
 
 
-@dataclass(frozen=True)
 class Interface:
-    """Every import and export with its type, as text and (for functions) value types."""
+    """Every import and export with its type, as text and (for functions) value types, and
+    :attr:`problems`: why each one that cannot cross into Python cannot.
 
-    imports: tuple[ImportInfo, ...]
-    exports: tuple[ExportInfo, ...]
+    A warm load must stay well under a millisecond, and modules export hundreds of
+    functions: exports are checked while they are read, but decoded into
+    :class:`ExportInfo` only when someone asks (:attr:`exports`, :meth:`export`).
+    """
+
+    def __init__(
+        self,
+        imports: tuple[ImportInfo, ...],
+        raw_exports: list[tuple[bytes, int, int]],
+        describe: _Describe,
+    ) -> None:
+        self.imports = imports
+        self._raw_exports = raw_exports
+        self._describe = describe
+        self._by_name: dict[str, ExportInfo] | None = None
+        self.problems: list[str] = _import_problems(imports) + describe.export_problems(raw_exports)
+
+    @property
+    def exports(self) -> tuple[ExportInfo, ...]:
+        return tuple(self._exports_by_name().values())
+
+    def export(self, name: str) -> ExportInfo | None:
+        return self._exports_by_name().get(name)
+
+    def _exports_by_name(self) -> dict[str, ExportInfo]:
+        if self._by_name is None:
+            describe = self._describe.export
+            self._by_name = {}
+            for raw, kind, index in self._raw_exports:
+                info = describe(raw.decode("utf-8", "replace"), kind, index)
+                self._by_name[info.name] = info
+        return self._by_name
 
 
 class _Bytes:
@@ -154,7 +187,7 @@ def scan(data: bytes) -> Layout:
     """
     sections: list[tuple[str, int]] = []
     custom: dict[str, list[bytes]] = {}
-    functions = code_bytes = 0
+    functions = code_bytes = memories = 0
     cur = _Bytes(data, 8, len(data))
     while cur.pos < len(data):
         section_id = cur.byte()
@@ -174,10 +207,12 @@ def scan(data: bytes) -> Layout:
             sections.append((SECTION_NAMES.get(section_id, f"unknown({section_id})"), size))
             if section_id == 3:
                 functions = body.uleb()
+            elif section_id == 5:
+                memories = body.uleb()
             elif section_id == 10:
                 code_bytes = size
         cur.pos = end
-    return Layout(tuple(sections), custom, functions, code_bytes)
+    return Layout(tuple(sections), custom, functions, code_bytes, memories)
 
 
 def read_interface(data: bytes) -> Interface:
@@ -189,7 +224,7 @@ def read_interface(data: bytes) -> Interface:
     globals_: list[str] = []
     tags: list[int] = []
     imports: list[ImportInfo] = []
-    raw_exports: list[tuple[str, int, int]] = []
+    raw_exports: list[tuple[bytes, int, int]] = []
 
     cur = _Bytes(data, 8, len(data))
     while cur.pos < len(data):
@@ -227,7 +262,11 @@ def read_interface(data: bytes) -> Interface:
                 else:
                     raise Unreadable(f"unknown import kind {kind}")
         elif section_id == 3:
-            func_types.extend(body.uleb() for _ in range(body.count()))
+            count = body.count()
+            if body.end - body.pos == count:  # every index is one byte: the common case
+                func_types.extend(data[body.pos : body.end])
+            else:
+                func_types.extend(body.uleb() for _ in range(count))
         elif section_id == 4:
             for _ in range(body.count()):
                 if body.data[body.pos : body.pos + 2] == b"\x40\x00":  # table with initialiser
@@ -245,30 +284,82 @@ def read_interface(data: bytes) -> Interface:
                 globals_.append(_global_type(body))
                 _skip_const_expr(body)
         elif section_id == 7:
-            for _ in range(body.count()):
-                name = body.name()
-                raw_exports.append((name, body.byte(), body.uleb()))
+            raw_exports = _export_entries(body)
 
-    exports: list[ExportInfo] = []
-    for name, kind, index in raw_exports:
+    return Interface(
+        tuple(imports), raw_exports, _Describe(types, func_types, tables, memories, globals_, tags)
+    )
+
+
+class _Describe:
+    """The module's index spaces, to describe and check exports by (kind, index)."""
+
+    def __init__(
+        self,
+        types: list[tuple[tuple[str, ...], tuple[str, ...]] | None],
+        func_types: list[int],
+        tables: list[str],
+        memories: list[str],
+        globals_: list[str],
+        tags: list[int],
+    ) -> None:
+        self.types = types
+        self.func_types = func_types
+        self.spaces = (tables, memories, globals_, tags)
+        self._signatures: dict[int, tuple[str, tuple[str, ...], tuple[str, ...]]] = {}
+
+    def signature(self, type_index: int) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        found = self._signatures.get(type_index)
+        if found is None:
+            params, results = _func_type(self.types, type_index)
+            found = self._signatures[type_index] = (_signature(params, results), params, results)
+        return found
+
+    def export(self, name: str, kind: int, index: int) -> ExportInfo:
         if kind == 0:
-            if index >= len(func_types):
-                raise Unreadable(f"export '{name}' names function {index}, which does not exist")
-            params, results = _func_type(types, func_types[index])
-            exports.append(ExportInfo(name, "func", _signature(params, results), params, results))
-        elif kind in (1, 2, 3, 4):
-            table = (tables, memories, globals_, tags)[kind - 1]
-            if index >= len(table):
-                raise Unreadable(f"export '{name}' names a missing {_KINDS[kind]} {index}")
-            text = _tag_text(types, tags[index]) if kind == 4 else str(table[index])
-            exports.append(ExportInfo(name, _KINDS[kind], text))
-        else:
-            raise Unreadable(f"export '{name}' has unknown kind {kind}")
-    return Interface(tuple(imports), tuple(exports))
+            text, params, results = self.signature(self.func_types[index])
+            return tuple.__new__(ExportInfo, (name, "func", text, params, results))
+        if kind == 4:
+            return ExportInfo(name, "tag", _tag_text(self.types, self.spaces[3][index]))
+        return ExportInfo(name, _KINDS[kind], str(self.spaces[kind - 1][index]))
+
+    def export_problems(self, raw_exports: list[tuple[bytes, int, int]]) -> list[str]:
+        """Checked per export as read, cheaply: a function export costs one look-up of its
+        type's verdict; messages are made only for the offenders."""
+        func_types = self.func_types
+        verdicts: dict[int, bool] = {}
+        problems = []
+        for raw, kind, index in raw_exports:
+            if kind == 0:
+                if index >= len(func_types):
+                    raise Unreadable(f"export names function {index}, which does not exist")
+                type_index = func_types[index]
+                ok = verdicts.get(type_index)
+                if ok is None:
+                    _, params, results = self.signature(type_index)
+                    ok = verdicts[type_index] = _numbers(params) and _numbers(results)
+                if ok:
+                    continue
+            elif kind not in _KINDS:
+                raise Unreadable(f"export has unknown kind {kind}")
+            elif index >= len(self.spaces[kind - 1]):
+                raise Unreadable(f"export names a missing {_KINDS[kind]} {index}")
+            problem = _problem("export", self.export(raw.decode("utf-8", "replace"), kind, index))
+            if problem:
+                problems.append(problem)
+        return problems
 
 
-def boundary_problems(interface: Interface) -> list[str]:
-    """Why each import or export cannot cross between Python and WebAssembly, if it cannot.
+_numbers = NUMBER_TYPES.issuperset
+
+
+def _import_problems(imports: tuple[ImportInfo, ...]) -> list[str]:
+    found = (_problem("import", i, f"{i.module}.{i.name}") for i in imports)
+    return [p for p in found if p]
+
+
+def _problem(side: str, entry: ImportInfo | ExportInfo, name: str = "") -> str:
+    """Why ``entry`` cannot cross between Python and WebAssembly ("" if it can).
 
     Numbers cross; references (``funcref``, ``externref``, GC references) and ``v128`` do
     not — wasmtime-py aborts the process on some of them, and a USD attribute or a NumPy
@@ -276,27 +367,68 @@ def boundary_problems(interface: Interface) -> list[str]:
     (toolchains export their indirect-call table); Portalis never reads them. Exception tags
     cannot cross either.
     """
-    problems: list[str] = []
-    entries = [("import", f"{i.module}.{i.name}", i.kind, i.type, (*i.params, *i.results))
-               for i in interface.imports]  # fmt: skip
-    entries += [("export", e.name, e.kind, e.type, (*e.params, *e.results))
-                for e in interface.exports]  # fmt: skip
-    for side, name, kind, text, values in entries:
-        if kind == "func":
-            bad = sorted({v for v in values if v not in NUMBER_TYPES})
-            if bad:
-                problems.append(f"{side} '{name}' has {', '.join(bad)} in its signature {text}")
-        elif kind == "global":
-            content = text.removeprefix("mut ")
-            if content not in NUMBER_TYPES:
-                problems.append(f"{side} global '{name}' holds {content}")
-        elif kind == "table":
-            element = text.rsplit(" ", 1)[0]
-            if element not in TABLE_TYPES:
-                problems.append(f"{side} table '{name}' holds {element}")
-        elif kind == "tag":
-            problems.append(f"{side} '{name}' is an exception tag")
-    return problems
+    name = name or entry.name
+    if entry.kind == "func":
+        bad = sorted({v for v in (*entry.params, *entry.results) if v not in NUMBER_TYPES})
+        if bad:
+            return f"{side} '{name}' has {', '.join(bad)} in its signature {entry.type}"
+    elif entry.kind == "global":
+        content = entry.type.removeprefix("mut ")
+        if content not in NUMBER_TYPES:
+            return f"{side} global '{name}' holds {content}"
+    elif entry.kind == "table":
+        element = entry.type.rsplit(" ", 1)[0]
+        if element not in TABLE_TYPES:
+            return f"{side} table '{name}' holds {element}"
+    elif entry.kind == "tag":
+        return f"{side} '{name}' is an exception tag"
+    return ""
+
+
+def _export_entries(body: _Bytes) -> list[tuple[bytes, int, int]]:
+    """(name as bytes, kind, index) of each export: the one loop a warm load runs per export, so it
+    reads the bytes directly (one-byte LEB128 values being the common case)."""
+    data, pos, end = body.data, body.pos, body.end
+    count, pos = _uleb_at(data, pos, end)
+    if count > end - pos:
+        raise Unreadable("vector longer than its section")
+    entries = []
+    try:
+        for _ in range(count):
+            length = data[pos]
+            if length < 0x80:
+                pos += 1
+            else:
+                length, pos = _uleb_at(data, pos, end)
+            name = data[pos : pos + length]
+            pos += length
+            kind, index = data[pos], data[pos + 1]
+            if index < 0x80:
+                pos += 2
+            elif data[pos + 2] < 0x80:  # indices 128..16383
+                index = (index & 0x7F) | (data[pos + 2] << 7)
+                pos += 3
+            else:
+                index, pos = _uleb_at(data, pos + 1, end)
+            entries.append((name, kind, index))
+    except IndexError:
+        raise Unreadable("unexpected end of the export section") from None
+    if pos > end:
+        raise Unreadable("unexpected end of the export section")
+    return entries
+
+
+def _uleb_at(data: bytes, pos: int, end: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        if pos >= end or shift > 35:
+            raise Unreadable("malformed integer in the export section")
+        byte = data[pos]
+        pos += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, pos
+        shift += 7
 
 
 def _signature(params: tuple[str, ...], results: tuple[str, ...]) -> str:

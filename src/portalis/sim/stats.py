@@ -59,6 +59,11 @@ class PrimStatistics:
             return
         self._total += sum(pending)
         ring = self._ring
+        if len(ring) + len(pending) <= WINDOW:  # the ring is still filling: one C-level copy
+            ring.extend(pending)
+            self._timed += len(pending)
+            pending.clear()
+            return
         for seconds in pending:
             if len(ring) < WINDOW:
                 ring.append(seconds)
@@ -87,6 +92,19 @@ class PrimStatistics:
         if not self._ring:
             return None
         return float(np.percentile(np.frombuffer(self._ring, dtype=np.float64), q))
+
+    def recent(self, n: int) -> np.ndarray:
+        """The latest ``n`` (or fewer) call durations, in no particular order: a bounded read
+        for hosts that show a live percentile (the Kit panel), where :meth:`samples` copies
+        the whole window."""
+        self.fold()
+        ring = np.frombuffer(self._ring, dtype=np.float64)
+        if len(ring) <= n:
+            return ring.copy()
+        end = self._timed % WINDOW if len(ring) == WINDOW else len(ring)
+        if end >= n:
+            return ring[end - n : end].copy()
+        return np.concatenate((ring[:end], ring[len(ring) - (n - end) :]))
 
     def samples(self) -> np.ndarray:
         self.fold()

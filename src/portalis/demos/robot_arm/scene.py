@@ -92,7 +92,7 @@ def make_preview(
     findings = [
         f"{len(frames)} frames of joint rotations; {motion.control_mode} control, at most "
         f"{motion.max_joint_speed:g} rad/s per joint",
-        f"end effector to target after the first quarter: median {np.median(settled):.3f} mm, "
+        f"end effector to target after the first quarter: median {np.median(settled):.1e} mm, "
         f"max {settled.max():.3f} mm",
     ]
     return picture, findings
