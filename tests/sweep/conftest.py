@@ -35,3 +35,27 @@ def read_summary(folder: Path) -> list[dict[str, str]]:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="session")
+def trap_scene(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A module dividing 1 by its input: a ZeroDivisionError trap when the input is 0."""
+    from pxr import Usd, UsdGeom
+
+    from portalis.usd import add_input, add_output, create_wasm_module_prim
+
+    folder = tmp_path_factory.mktemp("trap")
+    (folder / "kernel.py").write_text(
+        "def update(divisor: float) -> float:\n    return 1.0 / divisor\n"
+    )
+    build(folder / "kernel.py", folder / "kernel.wasm")
+    stage = Usd.Stage.CreateNew(str(folder / "scene.usda"))
+    stage.SetStartTimeCode(0)
+    stage.SetEndTimeCode(5)
+    stage.SetTimeCodesPerSecond(60)
+    UsdGeom.Xform.Define(stage, "/World")
+    prim = create_wasm_module_prim(stage, "/World/Div", "kernel.wasm", "div", "update")
+    add_input(prim, "divisor", "double", 1.0)
+    add_output(prim, "quotient", "double")
+    stage.GetRootLayer().Save()
+    return folder / "scene.usda"

@@ -192,3 +192,11 @@ def test_ctrl_c_keeps_what_finished_and_the_same_command_finishes_the_rest(
     assert again.skipped == 6 - len(stopped) and again.ran == len(stopped)
     assert [r["status"] for r in read_summary(out)] == ["ok"] * 6
     assert first.read_bytes() == kept
+
+
+def test_a_module_trapping_fails_its_variant_alone(trap_scene, tmp_path):
+    run_sweep(trap_scene, tmp_path / "sweep", ["/World/Div.inputs:divisor=[2,0,4]"])
+    rows = read_summary(tmp_path / "sweep")
+    assert [r["status"] for r in rows] == ["ok", "failed", "ok"]
+    assert float(rows[2]["/World/Div.outputs:quotient"]) == 0.25
+    assert "/World/Div" in rows[1]["message"] and "ZeroDivisionError" in rows[1]["message"]

@@ -15,6 +15,13 @@ and the retries; Portalis adds nothing of its own:
 * Ctrl-C cancels the tasks (Ray interrupts the running ones, which stop between frames);
   the driver keeps every outcome that had come back.
 
+One thing to know when driving a sweep from Python: ``ray.init`` installs Ray's crash handler
+for SIGILL and SIGSEGV in the calling process, in front of wasmtime's, so a module that traps
+in *that* process afterwards kills it instead of raising ``WasmTrap``. The sweep's driver runs
+no module once Ray is up (metrics are compiled and checked before; variants run in workers,
+which start wasmtime after Ray, where traps are reported as usual); a notebook that keeps
+running modules after a Ray sweep should run the sweep in a subprocess (``portalis sweep``).
+
 With ``--workers N`` at most N variants are in flight at once (each a task of one CPU; a local
 Ray started here gets N CPUs); without it every variant is submitted at once and Ray spreads
 them over the cluster.
