@@ -22,6 +22,7 @@ Ray rows appear only when Ray is installed (``portalis[ray]``).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -71,28 +73,41 @@ def rows(argv: list[str]) -> Iterator[Row]:
 
         # The local pool first: a running Ray's own processes would compete with it.
         yield from _engine_rows("local", scene, folder, end, args)
+        sys.stdout.flush()
         try:
-            import ray
+            import ray  # noqa: F401
         except ImportError:
             print("  ray: not installed (pip install 'portalis[ray]'): no Ray rows")
             return
-        t0 = time.perf_counter()
-        ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False)
-        started = time.perf_counter() - t0
-        print(f"  starting a local Ray ({args.workers} CPUs): {started:.2f} s")
-        yield Row.of("start", "portalis", [started], engine="ray", workers=args.workers)
-        try:
-            yield from _engine_rows("ray", scene, folder, end, args)
-            per_task = _ray_task_overhead(ray, 200 if args.quick else 1000)
-            print(f"  ray   an empty task, submitted and fetched: {per_task * 1e3:.2f} ms each")
-            yield Row.of("task", "ray", [per_task], path="empty task")
-        finally:
-            ray.shutdown()
+        # Ray in a process of its own: ray.init puts Ray's crash handler in front of
+        # wasmtime's in the calling process, and `portalis bench --report` runs every other
+        # benchmark in this one.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=context) as child:
+            yield from child.submit(_ray_rows, scene, folder, end, args).result()
+
+
+def _ray_rows(scene: Path, folder: Path, end: int, args: argparse.Namespace) -> list[Row]:
+    import ray
+
+    t0 = time.perf_counter()
+    ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False)
+    started = time.perf_counter() - t0
+    print(f"  starting a local Ray ({args.workers} CPUs): {started:.2f} s", flush=True)
+    found = [Row.of("start", "portalis", [started], engine="ray", workers=args.workers)]
+    try:
+        found += _engine_rows("ray", scene, folder, end, args)
+        per_task = _ray_task_overhead(ray, 200 if args.quick else 1000)
+        print(f"  ray   an empty task, submitted and fetched: {per_task * 1e3:.2f} ms each")
+        found.append(Row.of("task", "ray", [per_task], path="empty task"))
+    finally:
+        ray.shutdown()
+    return found
 
 
 def _engine_rows(
     engine: str, scene: Path, folder: Path, end: int, args: argparse.Namespace
-) -> Iterator[Row]:
+) -> list[Row]:
     n = args.variants
     # Alternated with bare bakes, medians: the machine's noise (it is shared) falls on the
     # sweep and on the peer it is compared with alike.
@@ -110,18 +125,19 @@ def _engine_rows(
         f"(medians of {args.repeat}) → {marginal:.3f} s per variant; bare bake {bare:.3f} s "
         f"in the same rounds: {_verdict(marginal, bare)}"
     )
-    yield Row.of("variant", "portalis", bares, path="portalis run (bake in process)",
-                 engine=engine, frames=end)  # fmt: skip
-    yield Row.of("variant", "portalis", [marginal], path="sweep, marginal", engine=engine,
-                 workers=1, frames=end)  # fmt: skip
+    found = [Row.of("variant", "portalis", bares, path="portalis run (bake in process)",
+                    engine=engine, frames=end)]  # fmt: skip
+    found.append(Row.of("variant", "portalis", [marginal], path="sweep, marginal",
+                        engine=engine, workers=1, frames=end))  # fmt: skip
     many = 2 * n * args.workers
     wall = _sweep(scene, folder, engine, args.workers, many, end)
     print(
         f"  {engine:<5} {args.workers} workers: {many} variants in {wall:.2f} s = "
         f"{many / wall:.2f} variants/s (fixed costs included)"
     )
-    yield Row.of("sweep", "portalis", [wall], per=many, engine=engine, workers=args.workers,
-                 variants=many, frames=end)  # fmt: skip
+    found.append(Row.of("sweep", "portalis", [wall], per=many, engine=engine,
+                        workers=args.workers, variants=many, frames=end))  # fmt: skip
+    return found
 
 
 def _ray_task_overhead(ray: Any, count: int) -> float:
