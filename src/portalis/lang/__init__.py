@@ -27,19 +27,25 @@ if TYPE_CHECKING:
     from portalis.lang.pipeline import CompiledKernel
 
 
-def compile_source(source: str, filename: str = "<kernel>") -> CompiledKernel:
-    """Compile kernel source text to a self-describing WebAssembly module."""
+def compile_source(
+    source: str, filename: str = "<kernel>", *, backend: str = "direct"
+) -> CompiledKernel:
+    """Compile kernel source text to a self-describing WebAssembly module (``backend="rust"``:
+    through Rust and rustc, docs/rust.md)."""
     from portalis.lang.pipeline import compile_source as _compile
 
-    return _compile(source, filename)
+    return _compile(source, filename, backend=backend)
 
 
-def build(path: str | Path, output: str | Path | None = None, emit: str = "wasm") -> Path:
-    """Compile the kernel file ``path``; write ``.wasm`` (or ``.wat`` with ``emit="wat"``)
-    next to it or to ``output``. Returns the written path."""
+def build(
+    path: str | Path, output: str | Path | None = None, emit: str = "wasm", via: str = "direct"
+) -> Path:
+    """Compile the kernel file ``path``; write ``.wasm`` (``.wat`` with ``emit="wat"``, ``.rs``
+    with ``emit="rust"``) next to it or to ``output``; ``via="rust"`` builds through rustc.
+    Returns the written path."""
     from portalis.lang.pipeline import build as _build
 
-    return _build(path, output, emit)
+    return _build(path, output, emit, via)
 
 
 __all__ = [
