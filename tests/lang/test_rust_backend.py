@@ -13,6 +13,7 @@ from collections.abc import Iterator
 import pytest
 
 from portalis.lang import compile_source
+from portalis.lang.libm import FUNCTIONS
 
 from . import conftest
 
@@ -90,3 +91,35 @@ def test_rust_source_has_python_names_and_lines() -> None:
     assert '#[no_mangle]\npub extern "C" fn update(mut time: f64, mut n: i64) -> f64' in rust
     assert "// kernel.py:2  return time * n" in rust
     assert '#[link_section = "portalis.abi"]' in rust
+
+
+@pytest.fixture(scope="module")
+def libm_pair() -> tuple[Any, Any]:
+    """The math library compiled by both backends (the functions called directly, so NaNs,
+    infinities and out-of-domain inputs are included)."""
+    from portalis.lang.libm.accuracy import map_kernel_source
+    from portalis.runtime import load
+
+    source = map_kernel_source(direct=True)
+    return (
+        load(compile_source(source, "libm_direct.py").wasm, cache=False),
+        load(compile_source(source, "libm_direct.py", backend="rust").wasm, cache=False),
+    )
+
+
+@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+def test_math_library_is_bit_identical(libm_pair: tuple[Any, Any], name: str) -> None:
+    import numpy as np
+
+    from portalis.lang.libm import ARITY
+    from portalis.lang.libm.accuracy import sample, special_inputs
+
+    inputs = sample(name, 100_000, seed=5) + special_inputs(name)
+    columns = [np.array([a[j] for a in inputs], dtype=np.float64) for j in range(ARITY[name])]
+    outs = []
+    for module in libm_pair:
+        out = np.zeros(len(inputs))
+        getattr(module, f"map_{name}")(*columns, out)
+        outs.append(out.view(np.uint64))
+    differ = np.nonzero(outs[0] != outs[1])[0]
+    assert not len(differ), f"{name}: first differing input {inputs[int(differ[0])]}"
