@@ -9,6 +9,7 @@ the install hint, rather than skip."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
