@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -295,3 +296,19 @@ def test_cli_emit_rust_via_rust_and_inspect(
     from portalis.runtime import load
 
     assert load(str(tmp_path / "k.wasm"), cache=False).scale(1.5) == 3.0
+
+
+def test_robot_arm_demo_solves_to_the_same_bits() -> None:
+    """The 590-line IK demo kernel (persistent state, tuples, loops, the math library)."""
+    import struct
+
+    import portalis.demos.robot_arm.kernel as arm
+    from portalis.runtime import load
+
+    source = Path(arm.__file__).read_text(encoding="utf-8")
+    direct = load(compile_source(source, arm.__file__).wasm, cache=False)
+    rust = load(compile_source(source, arm.__file__, backend="rust").wasm, cache=False)
+    for i in range(100):
+        target = (0.4 + 0.05 * math.cos(i / 50), 0.2 + 0.05 * math.sin(i / 50), 0.3)
+        a, b = direct.solve_ik(*target), rust.solve_ik(*target)
+        assert struct.pack("<6d", *a) == struct.pack("<6d", *b), target

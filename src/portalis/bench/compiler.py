@@ -389,15 +389,39 @@ def bench_demo_ik(repeat: int, batch_s: float) -> Iterator[Row]:
             target_seconds=batch_s,
         ),
     ]
+    rust_rows: list[Row] = []
+    built = f"built in {build_ms:.0f} ms"
+    from portalis.lang.rust import find_rustc
+
+    if find_rustc() is not None:  # the same kernel through the Rust backend (docs/rust.md)
+        t0 = time.perf_counter()
+        rust_wasm = compile_source(path.read_text(), str(path), backend="rust").wasm
+        rust_s = time.perf_counter() - t0
+        built += f", {rust_s * 1000:.0f} ms via Rust"
+        rust_fn = load(rust_wasm, cache=False).instance.function("solve_ik")
+        rows.append(
+            time_call(
+                "portalis via Rust, direct export",
+                moving(rust_fn, 100),
+                repeat=repeat,
+                target_seconds=batch_s,
+            )
+        )
+        rust_rows = [
+            Row.of("robot arm build", "portalis", [build_ms / 1000]),
+            Row.of("robot arm build", "portalis-rust", [rust_s]),
+            Row.timed("robot arm solve_ik", "portalis-rust", rows[3], call="direct export"),
+        ]
     report(
         f"robot arm solve_ik (demo kernel, {len(path.read_text().splitlines())} lines, "
-        f"built in {build_ms:.0f} ms)",
+        f"{built})",
         rows,
         baseline=rows[0],
     )
     yield Row.timed("robot arm solve_ik", "cpython", rows[0])
     yield Row.timed("robot arm solve_ik", "portalis", rows[1], call="direct export")
     yield Row.timed("robot arm solve_ik", "portalis", rows[2], call="portalis.load()")
+    yield from rust_rows
 
 
 KERNEL_DOCS = {
