@@ -11,9 +11,7 @@
 
 from __future__ import annotations
 
-from portalis.abi import SECTION_NAME
 from portalis.errors import CompileError
-from portalis.lang import ir
 from portalis.lang.rust.link import LinkError, finish
 from portalis.lang.rust.module import BACKEND, RustCrate, emit_crate
 from portalis.lang.rust.toolchain import compile_rust, find_rustc
@@ -33,12 +31,4 @@ def build_wasm(crate: RustCrate, filename: str) -> bytes:
     return wasm
 
 
-__all__ = [
-    "BACKEND",
-    "SECTION_NAME",
-    "RustCrate",
-    "build_wasm",
-    "emit_crate",
-    "find_rustc",
-    "ir",
-]
+__all__ = ["BACKEND", "RustCrate", "build_wasm", "emit_crate", "find_rustc"]

@@ -17,7 +17,7 @@ from portalis.errors import CompileError
 from portalis.lang import builtins, ir
 from portalis.lang.rust.names import Scope
 from portalis.lang.rust.support import error_const
-from portalis.lang.types import BOOL, ArrayType, NoneType, Scalar, TupleType, Type
+from portalis.lang.types import ArrayType, NoneType, Scalar, TupleType, Type
 
 #: Element type → (Rust pointer target, load helper, store helper).
 ELEMENT = {
@@ -601,8 +601,8 @@ class FunctionEmitter:
             return f"rt::fabs({a[0]})"
         if t.wasm == "f32":
             return f"rt::fabs_f32({a[0]})"
-        t = self.temp()
-        return f"{{ let {t} = {a[0]}; if {t} < 0 {{ {t}.wrapping_neg() }} else {{ {t} }} }}"
+        v = self.temp()
+        return f"{{ let {v} = {a[0]}; if {v} < 0 {{ {v}.wrapping_neg() }} else {{ {v} }} }}"
 
     def b_min(self, e: ir.BuiltinCall, a: list[str]) -> str:
         return self._fold("rt::min", a)
@@ -619,4 +619,3 @@ class FunctionEmitter:
 
 
 __all__ = ["ELEMENT", "FunctionEmitter", "Names", "literal", "rust_type", "unsupported"]
-_ = BOOL

@@ -116,12 +116,12 @@ def finish(wasm: bytes, plan: Plan) -> bytes:
             public = name[len(RESULTS_PREFIX) :]
             if public not in plan.results:
                 raise LinkError(f"unexpected export {name!r}")
-            ty = _function_type(index, imports, funcs, types)
-            if ty[1] != ("i32",):
+            params, returns = _function_type(index, imports, funcs, types)
+            if returns != ("i32",):
                 raise LinkError(f"{name!r} must return the results' address")
             result_types = plan.results[public]
-            wrapper_type = type_index(ty[0], result_types)
-            wrappers.append((wrapper_type, _results_body(index, len(ty[0]), result_types)))
+            wrapper_type = type_index(params, result_types)
+            wrappers.append((wrapper_type, _results_body(index, len(params), result_types)))
             kept.append((public, 0, n_funcs + len(wrappers) - 1))
             continue
         if name.startswith(EXPORT_PREFIX):

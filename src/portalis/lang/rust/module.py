@@ -379,4 +379,3 @@ def _escape(name: str) -> str:
 
 
 __all__ = ["BACKEND", "RustCrate", "emit_crate", "rust_abi"]
-_ = Scalar
