@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
+from portalis.lang.backend import signs
 from portalis.lang.rust.names import Scope
 from portalis.lang.rust.support import error_const
 from portalis.lang.types import ArrayType, NoneType, Scalar, TupleType, Type
@@ -498,7 +499,9 @@ class FunctionEmitter:
         if op == "div":
             if not t.is_float:
                 raise self.fail("`/` on ints", e)
-            if isinstance(e.right, ir.Const) and e.right.value != 0:
+            if (isinstance(e.right, ir.Const) and e.right.value != 0) or signs.sign(
+                e.right
+            ) == signs.POSITIVE:  # never zero (backend/signs.py), as the direct backend
                 return f"({left} / {right})"
             return f"rt::div_{w}({left}, {right}, {line})"
         if op in ("floordiv", "mod"):
@@ -557,6 +560,8 @@ class FunctionEmitter:
         return f"rt::copysign({a[0]}, {a[1]})"
 
     def b_sqrt(self, e: ir.BuiltinCall, a: list[str]) -> str:
+        if signs.sign(e.args[0]) >= signs.NONNEG:  # never negative (backend/signs.py)
+            return f"rt::sqrt_f64({a[0]})"
         return f"rt::sqrt_checked({a[0]}, {self.line(e)})"
 
     def _to_int(self, e: ir.BuiltinCall, a: list[str], rounding: str) -> str:
