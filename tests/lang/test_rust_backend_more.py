@@ -15,19 +15,7 @@ from .test_fuzz import (  # noqa: F401
     test_deep_expressions_build_and_match_cpython,
     test_non_ascii_identifiers_build_and_match_cpython,
 )
-from .test_loop_speedups import (  # noqa: F401
-    kernels,
-    test_break_and_continue_in_any_copy,
-    test_every_trip_count,
-    test_index_error_when_the_output_is_shorter,
-    test_inlined_helpers_with_control_flow_in_copies,
-    test_invariant_negative_index_counts_from_the_end,
-    test_negative_offsets_keep_wrapping,
-    test_ranges_at_the_int64_limits,
-    test_unrolled_while_loops,
-    test_versioned_loops_match_cpython,
-    test_writes_match_cpython,
-)
+from .test_loop_speedups import *  # noqa: F403
 from .test_random_programs import bools, floats, ints, run_both
 
 FEW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
