@@ -15,6 +15,7 @@ from .test_fuzz import (  # noqa: F401
     test_deep_expressions_build_and_match_cpython,
     test_non_ascii_identifiers_build_and_match_cpython,
 )
+from .test_local_arrays import *  # noqa: F403
 from .test_loop_speedups import *  # noqa: F403
 from .test_random_programs import bools, floats, ints, run_both
 

@@ -28,24 +28,34 @@ if TYPE_CHECKING:
 
 
 def compile_source(
-    source: str, filename: str = "<kernel>", *, backend: str = "direct"
+    source: str,
+    filename: str = "<kernel>",
+    *,
+    timings: dict[str, float] | None = None,
+    backend: str = "direct",
 ) -> CompiledKernel:
-    """Compile kernel source text to a self-describing WebAssembly module (``backend="rust"``:
-    through Rust and rustc, docs/rust.md)."""
+    """Compile kernel source text to a self-describing WebAssembly module. ``timings``, when
+    given, receives the seconds each compiler step took; ``backend="rust"`` builds through
+    Rust and rustc (docs/rust.md)."""
     from portalis.lang.pipeline import compile_source as _compile
 
-    return _compile(source, filename, backend=backend)
+    return _compile(source, filename, timings=timings, backend=backend)
 
 
 def build(
-    path: str | Path, output: str | Path | None = None, emit: str = "wasm", via: str = "direct"
+    path: str | Path,
+    output: str | Path | None = None,
+    emit: str = "wasm",
+    *,
+    timings: dict[str, float] | None = None,
+    via: str = "direct",
 ) -> Path:
     """Compile the kernel file ``path``; write ``.wasm`` (``.wat`` with ``emit="wat"``, ``.rs``
     with ``emit="rust"``) next to it or to ``output``; ``via="rust"`` builds through rustc.
     Returns the written path."""
     from portalis.lang.pipeline import build as _build
 
-    return _build(path, output, emit, via)
+    return _build(path, output, emit, timings, via)
 
 
 __all__ = [

@@ -9,9 +9,10 @@ the function as WebAssembly locals are (zero until set).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
@@ -29,6 +30,8 @@ ELEMENT = {
     "u8": ("u8", "rt::ld_u8", "rt::st_u8"),
     "bool": ("u8", "rt::ld_bool", "rt::st_bool"),
 }
+#: Largest block a local array may take (the allocator's own limit, as backend/emit.py).
+MAX_BYTES = 0x7FFF0000
 _CMP = {"lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!="}
 _BITS = {"and": "&", "or": "|", "xor": "^"}
 _FLOAT_OPS = {"add": "+", "sub": "-", "mul": "*"}
@@ -112,6 +115,7 @@ class FunctionEmitter:
         #: line comments pointing back at the kernel (off inside inlined code)
         self.comments = not fn.library
         self.last_line = 0
+        self.local_arrays = [n.array for n in _nodes(fn.body) if isinstance(n, ir.AllocArray)]
         self.module = module
         self.names = names
         self.filename = filename
@@ -123,8 +127,8 @@ class FunctionEmitter:
 
     # -- plumbing -------------------------------------------------------------------------
 
-    def emit(self, line: str) -> None:
-        self.out.append("    " * self.depth + line)
+    def emit(self, *lines: str) -> None:
+        self.out.extend("    " * self.depth + line for line in lines)
 
     def label(self, kind: str) -> str:
         self._n += 1
@@ -170,7 +174,15 @@ class FunctionEmitter:
                     self.emit(f"let {d} = {n} as i64;")
         for name, t in fn.locals.items():
             self.emit(f"let mut {self.local(name)}: {rust_type(t)} = {zero(t)};")
+        for arr in self.local_arrays:  # made by AllocArray, freed on every way out
+            target = ELEMENT[arr.element.abi][0]
+            self.emit(f"let mut {self.local(arr.name)}: *mut {target} = core::ptr::null_mut();")
+            for k in range(arr.type.ndim):
+                self.emit(f"let mut {self.local(f'{arr.name}.n{k}')}: u32 = 0;")
+                self.emit(f"let mut {self.local(f'{arr.name}.d{k}')}: i64 = 0;")
         self.block(fn.body)
+        if not fn.result_types:
+            self.emit(*self.free_local_arrays())
         if fn.result_types and not (fn.body and isinstance(fn.body[-1], ir.Return)):
             self.emit("core::arch::wasm32::unreachable()")  # a typed function fell off its end
         return self.out
@@ -268,7 +280,57 @@ class FunctionEmitter:
         self.emit(f"continue {self.loops[-1]};")
 
     def s_Return(self, s: ir.Return) -> None:
-        self.emit(f"return {self.expr(s.value)};" if s.value is not None else "return;")
+        if not self.local_arrays:
+            self.emit(f"return {self.expr(s.value)};" if s.value is not None else "return;")
+            return
+        # free this call's arrays with the result set aside
+        if s.value is None:
+            self.emit(*self.free_local_arrays(), "return;")
+            return
+        kept = self.temp()
+        self.emit(f"let {kept} = {self.expr(s.value)};", *self.free_local_arrays())
+        self.emit(f"return {kept};")
+
+    def free_local_arrays(self) -> list[str]:
+        """Give this call's arrays back to the allocator (a pointer still null — an array
+        not made yet on this path — is ignored by the allocator's free)."""
+        return [
+            f"unsafe {{ rt::free({self.local(a.name)} as u32) }};"
+            for a in reversed(self.local_arrays)
+        ]
+
+    def s_AllocArray(self, s: ir.AllocArray) -> None:
+        """NumPy's errors first (negative dimension: ValueError; more than the allocator
+        can give: MemoryError), then the block, then every element set to the fill value:
+        the direct backend's order of checks."""
+        arr, line = s.array, self.line(s)
+        target, _, store = ELEMENT[arr.element.abi]
+        size = self.temp()
+        self.emit(f"let mut {size}: i64 = {arr.element.size};")
+        for k, dim in enumerate(s.dims):
+            d, n = self.local(f"{arr.name}.d{k}"), self.local(f"{arr.name}.n{k}")
+            self.emit(f"{d} = {self.expr(dim)};")
+            self.emit(f"if {d} < 0 {{ {self.raise_('ValueError', line)} }}")
+            self.emit(f"if {d} as u64 > {MAX_BYTES} {{ {self.raise_('MemoryError', line)} }}")
+            self.emit(f"{n} = {d} as u32;")
+            self.emit(f"{size} = {size}.wrapping_mul({d});")
+            self.emit(f"if {size} as u64 > {MAX_BYTES} {{ {self.raise_('MemoryError', line)} }}")
+        name = self.local(arr.name)
+        self.emit(f"{name} = unsafe {{ rt::alloc({size} as u32, 8) }} as usize as *mut {target};")
+        fill = s.fill
+        if (
+            isinstance(fill, ir.Const)
+            and fill.value == 0
+            and not (isinstance(fill.value, float) and math.copysign(1.0, fill.value) < 0)
+        ):  # freed blocks are reused: zero them
+            self.emit(
+                f"unsafe {{ core::ptr::write_bytes({name} as *mut u8, 0, {size} as usize) }};"
+            )
+            return
+        value, at = self.temp(), self.temp()
+        count = f"{size} / {arr.element.size}"
+        self.emit(f"let {value} = {self.expr(fill)};", f"let mut {at}: i64 = 0;")
+        self.emit(f"while {at} < {count} {{ {store}({name}, {at}, {value}); {at} += 1; }}")
 
     def s_Raise(self, s: ir.Raise) -> None:
         self.emit(f"{self.raise_(s.exception, self.line(s))};  // {self.where(s)}")
@@ -362,10 +424,23 @@ class FunctionEmitter:
         index = self.checked(e.index, f"{e.length}_i64", e, False)
         return f"{self.names.tables[e.symbol]}[{index} as usize]"
 
+    def e_CheckedIndex(self, e: ir.CheckedIndex) -> str:
+        return self.checked(e.index, self.dim(e.array, e.axis), e, False)
+
     def e_ArrayArg(self, e: ir.ArrayArg) -> str:
         arr = e.array
         parts = [self.base(arr)]
-        for k in range(arr.type.ndim):
+        if e.prefix:  # the view arr[prefix...]: its first element (indices already checked)
+            flat = ""
+            for k, index in enumerate(e.prefix):
+                text = self.expr(index)
+                flat = text if k == 0 else f"{flat}.wrapping_add({text})"
+                if k + 1 < arr.type.ndim:
+                    flat = f"{flat}.wrapping_mul({self.dim(arr, k + 1)})"
+            for k in range(len(e.prefix) + 1, arr.type.ndim):
+                flat = f"{flat}.wrapping_mul({self.dim(arr, k)})"
+            parts = [f"{self.base(arr)}.wrapping_add({flat} as usize)"]
+        for k in range(len(e.prefix), arr.type.ndim):
             if arr.shape is not None:
                 parts.append(f"{arr.shape[k]}_u32")
             else:
@@ -621,6 +696,17 @@ class FunctionEmitter:
         for a in args[1:]:
             text = f"{fn}({text}, {a})"
         return text
+
+
+def _nodes(node: object) -> Iterator[object]:
+    """``node`` and everything below it (IR nodes, lists of them)."""
+    yield node
+    if isinstance(node, list):
+        for item in node:
+            yield from _nodes(item)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, (ir.ArrayRef, type)):
+        for f in dataclasses.fields(node):
+            yield from _nodes(getattr(node, f.name))
 
 
 __all__ = ["ELEMENT", "FunctionEmitter", "Names", "literal", "rust_type", "unsupported"]
