@@ -92,6 +92,9 @@ def compile_rust(source: str, stack_size: int, filename: str) -> bytes:
             "--crate-type=cdylib",
             f"--target={TARGET}",
             "-Copt-level=3",
+            # MVP WebAssembly whatever rustc's default: newer ones turn on reference types
+            # and others, which the runtime need not accept from an untrusted module.
+            "-Ctarget-cpu=mvp",
             "-Cpanic=abort",
             "-Cdebuginfo=0",
             f"-Clink-arg=-zstack-size={stack_size}",
