@@ -60,6 +60,7 @@ MODULES: tuple[str, ...] = (
     "_exp_log_data",
     "_pow_log_data",
     "_rem_pio2",
+    "_sincos_data",
     "_trig_kernels",
     "trig",
     "inverse_trig",
