@@ -20,7 +20,14 @@ tail are exact too.
 from __future__ import annotations
 
 from portalis.lang.libm._dd import product_error, sum_error
-from portalis.lang.libm._sincos_data import _COS_HI, _COS_LO, _SIN_HI, _SIN_LO
+from portalis.lang.libm._sincos_data import (
+    _COS_HI,
+    _COS_LO,
+    _COT_K256,
+    _SIN_HI,
+    _SIN_LO,
+    _TAN_K256,
+)
 
 # Taylor coefficients of sin d - d and cos d - 1 (|d| <= 2**-8: the next terms are < 2**-78).
 _S3: float = -0.16666666666666666  # -1/3!
@@ -86,7 +93,7 @@ def kernel_cos(yh: float, yl: float) -> float:
 
 
 def kernel_tan(yh: float, yl: float, odd: int) -> float:
-    """tan(yh + yl) if ``odd`` is 0, else -1/tan(yh + yl); |yh| <= ~π/4, yl the tail of yh.
+    """tan(yh + yl) if ``odd`` is 0, else -1/tan(yh + yl); |yh| <= 0.787, yl the tail of yh.
 
     sin and cos of y are formed as double-doubles as above, and divided in double-double
     (one quotient, its exact remainder, one correction), which keeps ~2**-67 relative.
@@ -96,8 +103,9 @@ def kernel_tan(yh: float, yl: float, odd: int) -> float:
         sign = -1.0
         yh = -yh
         yl = -yl
-    i: int = int(yh * 128.0 + 0.5)
-    dh: float = yh - float(i) * 0.0078125  # exact
+    a: float = (yh + _GRID) - _GRID
+    i: int = int(a * 128.0)
+    dh: float = yh - a  # exact
     d: float = dh + yl
     z: float = d * d
     sin_m_d: float = d * z * (_S3 + z * (_S5 + z * _S7))
@@ -128,5 +136,15 @@ def kernel_tan(yh: float, yl: float, odd: int) -> float:
         sign = -sign
     q: float = num_hi / den_hi
     r: float = (num_hi - q * den_hi) - product_error(q, den_hi, q * den_hi)
-    r = r + (num_lo - q * den_lo)
-    return sign * (q + r / den_hi)
+    t_lo: float = (r + (num_lo - q * den_lo)) / den_hi  # the quotient is q + t_lo
+    # glibc's last step: a head H (yh below 0.0608, else tan or cot of the nearest k/256)
+    # plus the correction rounded to a double; q - H is exact (Sterbenz).
+    if yh <= 0.0608:
+        if odd == 1:  # glibc divides here: its result is the rounded quotient
+            return sign * (q + t_lo)
+        return sign * (yh + ((q - yh) + t_lo))
+    k: int = int(yh * 256.0 + 0.5) - 16
+    h: float = _TAN_K256[k]
+    if odd == 1:
+        h = _COT_K256[k]
+    return sign * (h + ((q - h) + t_lo))

@@ -78,7 +78,7 @@ def cos(x: float) -> float:
 def tan(x: float) -> float:
     """Tangent of x (radians)."""
     ix: int = high_word(x) & 0x7FFFFFFF
-    if ix <= 0x3FE921FB:  # |x| ~<= π/4
+    if ix < 0x3FE92F1B:  # |x| <= ~0.787, where glibc does not reduce either
         if ix < 0x3E400000:  # |x| < 2**-27: tan(x) rounds to x
             return x
         return kernel_tan(x, 0.0, 0)
