@@ -75,7 +75,7 @@ def built_kernels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("demo_kernels")
     return {
         folder: build(kernel_source(folder), out / f"{folder}.wasm")
-        for folder in ("projectile", "robot_arm")
+        for folder in ("projectile", "robot_arm", "fluid")
     }
 
 

@@ -14,6 +14,9 @@ from portalis.errors import CompileError
 from portalis.lang import compile_source
 
 from .conftest import compile_kernel
+from .test_iteration import SOURCE as iteration_source
+from .test_local_arrays import SOURCE as local_arrays_source
+from .test_views import SOURCE as views_source
 
 SEED = (Path(__file__).parent / "kernels" / "arith.py").read_text()
 SEED_LINES = SEED.splitlines(keepends=True)
@@ -96,6 +99,17 @@ TOKENS = [
     "abs(",
     "é",
     "π = ",
+    "np.zeros(",
+    "np.full((2, n), ",
+    "zeros_like(",
+    "for x in a:",
+    "for i, x in enumerate(",
+    "zip(",
+    "reversed(",
+    "row = a[0]",
+    "row[",
+    "else:\n        ",
+    "_helper(",
     "9" * 30,
     "-" * 40,
 ]
@@ -131,10 +145,24 @@ def test_token_soup(tokens: list[str]) -> None:
     compiles_or_reports("def f(x: float) -> float:\n    " + "".join(tokens))
 
 
+#: Kernels with views, iteration forms and local arrays.
+ARRAY_SEEDS = [views_source, iteration_source, local_arrays_source]
+
+
+@SETTINGS
+@given(st.data())
+def test_mutated_array_kernel(data: st.DataObject) -> None:
+    seed = data.draw(st.sampled_from(ARRAY_SEEDS))
+    _mutate_and_compile(data, seed.splitlines(keepends=True))
+
+
 @SETTINGS
 @given(st.data())
 def test_mutated_kernel(data: st.DataObject) -> None:
-    lines = list(SEED_LINES)
+    _mutate_and_compile(data, list(SEED_LINES))
+
+
+def _mutate_and_compile(data: st.DataObject, lines: list[str]) -> None:
     for _ in range(data.draw(st.integers(1, 4))):
         i = data.draw(st.integers(0, len(lines) - 1))
         action = data.draw(st.sampled_from(["delete", "duplicate", "insert", "splice", "swap"]))

@@ -40,3 +40,36 @@ def test_void_and_valued_helpers_inline_like_cpython():
     for a, b in [(1.0, 5.0), (-2.0, 0.5), (3.0, -4.0), (0.0, 0.0)]:
         expected = namespace["step"](a, b)  # type: ignore[operator]
         assert compiled.step(a, b) == expected
+
+
+def test_inlining_rebuilds_only_what_it_changes() -> None:
+    """A function with nothing to inline keeps its very statement objects, and in one that
+    inlines a call only the statements holding the call are new (the pass copies changed
+    paths, not whole functions)."""
+    from portalis.lang.frontend.program import Program, default_library
+    from portalis.lang.frontend.unit import parse_unit
+    from portalis.lang.passes.inline import inline_small_functions
+
+    source = (
+        "def sq(x: float) -> float:\n    return x * x\n\n\n"
+        "def plain(a: float) -> float:\n    b = a + 1.0\n    return b * 2.0\n\n\n"
+        "def caller(a: float) -> float:\n    b = a - 1.0\n    c = sq(b)\n    return c + b\n"
+    )
+    program = Program(parse_unit(source, "k.py", prefix="", exported=True), default_library())
+    functions = program.lower_all()
+    before = {f.name: list(f.body) for f in functions}
+    after = {f.name: f.body for f in inline_small_functions(functions, set())}
+    assert all(a is b for a, b in zip(after["plain"], before["plain"], strict=True))
+    same = [a is b for a, b in zip(after["caller"], before["caller"], strict=True)]
+    assert same == [True, False, True]  # only `c = sq(b)` was rebuilt
+
+
+def test_build_timings_name_every_step(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from portalis.cli.main import main
+
+    src = tmp_path / "k.py"
+    src.write_text("def f(x: float) -> float:\n    return x * 2.0\n")
+    assert main(["build", str(src), "--timings"]) == 0
+    out = capsys.readouterr().out
+    for step in ("parse", "lower", "inline", "emit", "assemble", "abi", "compiler"):
+        assert f"  {step} " in out, out

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from portalis.errors import WasmTrap
 from portalis.lang import compile_source
-from portalis.lang.backend import unroll
 
+from . import wat_shape
 from .conftest import compile_kernel, outcome, same
 
 SOURCE = """\
@@ -219,15 +219,18 @@ def test_ranges_at_the_int64_limits(kernels) -> None:  # type: ignore[no-untyped
 
 
 def test_unrolled_bodies_are_emitted() -> None:
-    """The loops above are unrolled (so the tests exercise the copies), library code and
-    loops with a loop inside are not."""
+    """The loops above are unrolled (so the tests exercise the copies): one trip of the
+    loop runs several bodies, and a plain loop finishes the rest; library code and loops
+    with a loop inside are not."""
     wat = compile_source(SOURCE, "speedups.py").wat
-    plain = wat.split("(func $plain", 1)[1].split("(func ", 1)[0]
-    assert plain.count("block $continue") == unroll.SMALL_COPIES + 1
-    nested = wat.split("(func $nested", 1)[1].split("(func ", 1)[0]
-    assert nested.count("block $continue") == 1 + unroll.SMALL_COPIES + 1
-    collatz = wat.split("(func $collatz", 1)[1].split("(func ", 1)[0]
-    assert collatz.count("block $continue") == unroll.SMALL_COPIES
+    plain = wat_shape.function(wat, "plain").loops()
+    assert sorted(loop.bodies_per_back_edge() for loop in plain)[-1] > 1  # unrolled
+    assert min(loop.bodies_per_back_edge() for loop in plain) == 1  # and the remainder
+    outer, *inner = wat_shape.function(wat, "nested").loops()
+    assert outer.bodies_per_back_edge() == 1  # a loop with a loop inside stays as it is
+    assert max(loop.bodies_per_back_edge() for loop in inner) > 1
+    (collatz,) = wat_shape.function(wat, "collatz").loops()
+    assert collatz.bodies_per_back_edge() > 1
 
 
 @pytest.mark.parametrize("size", [2, 3, 4, 5, 6, 7, 8, 11])
@@ -308,13 +311,21 @@ def test_invariant_negative_index_counts_from_the_end(kernels, k: int) -> None: 
     np.testing.assert_array_equal(a, b)
 
 
-def test_versioned_loop_has_one_checked_copy() -> None:
-    """The checks of ``out[i]`` are emitted once (in the loop kept for when the guard fails),
-    not in the unrolled copies."""
-    wat = compile_source(SOURCE, "speedups.py").wat
-    fill = wat.split("(func $fill", 1)[1].split("(func ", 1)[0]
-    assert fill.count("i64.ge_u") == 2  # out[i] written, then read
-    assert fill.count("block $continue") == unroll.SMALL_COPIES + 2
+def test_versioned_loop_has_one_guard_before_the_loop() -> None:
+    """``out[i]``'s bounds are tested once, before the loop: the unrolled loop that runs
+    when the guard holds checks no index, and the checks stay only in the loop kept for
+    when it fails."""
+    fill = wat_shape.function(compile_source(SOURCE, "speedups.py").wat, "fill")
+    guards = [s for s in fill.body if isinstance(s, wat_shape.Structure) and s.kind == "if"]
+    assert len(guards) == 1  # one guard, at the top level of the function: before the loop
+    (guard,) = guards
+    fast = wat_shape.Structure("then", body=guard.body)
+    slow = wat_shape.Structure("else", body=guard.orelse)
+    assert fast.loops() and slow.loops()
+    assert not fast.raises("IndexError")
+    assert max(loop.bodies_per_back_edge() for loop in fast.loops()) > 1
+    assert slow.raises("IndexError")
+    assert all(loop.bodies_per_back_edge() == 1 for loop in slow.loops())
 
 
 def test_nonneg_index_checks_only_the_upper_bound() -> None:

@@ -25,15 +25,26 @@ def add_parser(subparsers: Any) -> None:
         help="write the binary module (default) or its WebAssembly text",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.add_argument(
+        "--timings",
+        action="store_true",
+        help="print the time each compiler step took (parse, lower, inline, …)",
+    )
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from portalis.lang.pipeline import build  # imported first: the timing is the compile's
 
+    timings: dict[str, float] = {}
     start = time.perf_counter()
-    out = build(args.kernel, args.output, args.emit)
+    out = build(args.kernel, args.output, args.emit, timings=timings)
     if not args.quiet:
         ms = (time.perf_counter() - start) * 1000
         print(f"built {out} ({out.stat().st_size} bytes), compiled in {ms:.0f} ms", file=sys.stdout)
+    if args.timings:
+        compiler = sum(timings.values())
+        for step, seconds in timings.items():
+            print(f"  {step:<9} {seconds * 1000:7.1f} ms", file=sys.stdout)
+        print(f"  {'compiler':<9} {compiler * 1000:7.1f} ms", file=sys.stdout)
     return 0

@@ -42,6 +42,16 @@ DEMOS: dict[str, Demo] = {
             "robot_arm",
             "a UR5 arm following a target path by damped-least-squares IK",
         ),
+        Demo(
+            "fluid",
+            "fluid",
+            "smoke rising round an obstacle: stable fluids (Navier-Stokes) on a MAC grid",
+        ),
+        Demo(
+            "warehouse",
+            "warehouse",
+            "20 robots on a 100×100 warehouse floor: orders, space-time A*, no collisions",
+        ),
     )
 }
 

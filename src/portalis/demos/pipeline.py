@@ -9,6 +9,9 @@
            the result is written to a temporary file and renamed into place);
 4. preview the demo draws ``DIR/preview.png`` from what ``result.usd`` holds.
 
+A scene module with ``finish(out_dir)`` derives geometry from the recorded outputs between
+steps 3 and 4 (the fluid demo's smoke points).
+
 Each demo supplies the demo-specific parts as a :class:`Scenario`; this module is the rest.
 """
 
@@ -115,6 +118,10 @@ def run_demo(
         log(f"          {line}")
     for line in run.failures:
         log(f"FAILED    {line}")
+    finish = getattr(parts, "finish", None)
+    if finish is not None:  # a demo that derives geometry from what the run recorded
+        for line in finish(out_dir):
+            log(f"finished  {line}")
 
     if not plot.available():
         log(f"preview   skipped: {plot.INSTALL_HINT}")

@@ -27,19 +27,28 @@ if TYPE_CHECKING:
     from portalis.lang.pipeline import CompiledKernel
 
 
-def compile_source(source: str, filename: str = "<kernel>") -> CompiledKernel:
-    """Compile kernel source text to a self-describing WebAssembly module."""
+def compile_source(
+    source: str, filename: str = "<kernel>", *, timings: dict[str, float] | None = None
+) -> CompiledKernel:
+    """Compile kernel source text to a self-describing WebAssembly module. ``timings``, when
+    given, receives the seconds each compiler step took."""
     from portalis.lang.pipeline import compile_source as _compile
 
-    return _compile(source, filename)
+    return _compile(source, filename, timings=timings)
 
 
-def build(path: str | Path, output: str | Path | None = None, emit: str = "wasm") -> Path:
+def build(
+    path: str | Path,
+    output: str | Path | None = None,
+    emit: str = "wasm",
+    *,
+    timings: dict[str, float] | None = None,
+) -> Path:
     """Compile the kernel file ``path``; write ``.wasm`` (or ``.wat`` with ``emit="wat"``)
     next to it or to ``output``. Returns the written path."""
     from portalis.lang.pipeline import build as _build
 
-    return _build(path, output, emit)
+    return _build(path, output, emit, timings)
 
 
 __all__ = [

@@ -30,7 +30,7 @@ class Builtin:
     #: How many arguments it takes; None for any number (``min``/``max``: two or more).
     arity: int | None = 1
     #: For math-library functions: how CPython turns a C result into an exception
-    #: (see backend/lowerings.py ``MATH_RULES``).
+    #: (backend/support.py ``math_slow_path``).
     errors: str = ""
 
 

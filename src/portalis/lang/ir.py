@@ -180,9 +180,23 @@ class Block(Expr):
 
 @dataclass
 class ArrayArg(Expr):
-    """An array passed to another kernel function: its address, then its extents."""
+    """An array passed to another kernel function: its address, then its extents. With a
+    ``prefix`` (indices already checked), the sub-array ``array[prefix...]`` is passed: a row
+    of a 2-D array as a 1-D array, in place."""
 
     array: ArrayRef
+    prefix: list[Expr] = field(default_factory=list)
+
+
+@dataclass
+class CheckedIndex(Expr):
+    """``index`` as a valid position along ``axis`` of ``array`` (negative counts from the
+    end), IndexError otherwise: the leading indices of a view such as ``row = a[i]``,
+    checked where Python checks them, when the view is made."""
+
+    array: ArrayRef
+    axis: int
+    index: Expr
 
 
 @dataclass
@@ -208,6 +222,18 @@ class SetLocal(Stmt):
 class SetGlobal(Stmt):
     symbol: str
     value: Expr
+
+
+@dataclass
+class AllocArray(Stmt):
+    """``a = numpy.zeros(shape)`` (and ``empty``/``ones``/``full``/``*_like``) in a function:
+    an array of run-time ``dims`` from the module's allocator, every element ``fill``
+    (zero for ``zeros`` and ``empty``). It lives in locals like an array parameter's and is
+    freed when the function returns (backend/emit.py)."""
+
+    array: ArrayRef
+    dims: list[Expr]
+    fill: Expr
 
 
 @dataclass
@@ -360,6 +386,7 @@ class Module:
 
 __all__ = [
     "BOOL",
+    "AllocArray",
     "ArrayArg",
     "ArrayRef",
     "Binary",
@@ -368,6 +395,7 @@ __all__ = [
     "BuiltinCall",
     "Call",
     "Cast",
+    "CheckedIndex",
     "Compare",
     "Const",
     "Continue",

@@ -1,22 +1,38 @@
-"""The compiler, pass by pass. Reading :func:`compile_source` top to bottom reads the whole
-compiler:
+"""The compiler, pass by pass. Reading :func:`_compile` top to bottom reads the whole
+compiler; every pass is listed here in the order it runs:
 
-1. ``parse_unit``     Python source → AST → module-level declarations (frontend/unit.py)
-2. ``lower_all``      each reachable function → typed IR, math library pulled in on demand
-                      (frontend/program.py, frontend/stmts.py, frontend/exprs.py)
-3. ``inline``         small single-expression functions substituted at their calls, unused
-                      library functions dropped (passes/inline.py)
-4. ``layout``         constant tables and persistent arrays at fixed linear-memory offsets
-5. ``emit_module``    typed IR → WebAssembly text (backend/)
-6. ``assemble``       WebAssembly text → validated binary (wasmtime's wat2wasm, no external
-                      toolchain)
-7. ``attach_abi``     the ``portalis.abi`` custom section (abi_gen.py, portalis/abi.py)
+1. ``parse``     Python source → AST → module-level declarations (frontend/unit.py;
+                 frontend/limits.py bounds nesting)
+2. ``lower``     each reachable function → typed IR, math library pulled in on demand
+                 (frontend/program.py, frontend/stmts.py, frontend/exprs.py; index ranges
+                 proven in range by frontend/bounds.py, missing returns by
+                 frontend/returns.py)
+3. ``inline``    small functions substituted at their calls, unused library functions
+                 dropped (passes/inline.py)
+4. ``layout``    constant tables and persistent arrays at fixed linear-memory offsets
+5. ``emit``      typed IR → WebAssembly text (backend/wat.py, backend/emit.py). Loop passes
+                 run here, per loop, because what they may do depends on the version of the
+                 enclosing loop being emitted (backend/loops.py), in this order:
+                 a. unroll factor          (backend/unroll.py)
+                 b. loop versioning guards (backend/versioning.py)
+                 c. row addresses          (backend/rows.py)
+                 then bounds checks (backend/bounds.py), integer semantics
+                 (backend/integers.py), builtin lowerings (backend/lowerings.py), sign facts
+                 (backend/signs.py), each instruction checked as it is made
+                 (backend/instructions.py)
+6. ``assemble``  WebAssembly text → validated binary (wasmtime's wat2wasm, no external
+                 toolchain)
+7. ``abi``       the ``portalis.abi`` custom section (abi_gen.py with passes/writes.py,
+                 portalis/abi.py)
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from portalis.abi import SECTION_NAME, ModuleAbi, encode_custom_section
 from portalis.errors import CompileError
@@ -38,24 +54,51 @@ class CompiledKernel:
 
 
 def compile_source(
-    source: str, filename: str = "<kernel>", *, library: Library | None = None
+    source: str,
+    filename: str = "<kernel>",
+    *,
+    library: Library | None = None,
+    timings: dict[str, float] | None = None,
 ) -> CompiledKernel:
     """Compile kernel source. ``library`` replaces the math library (tests use a stand-in);
-    by default it is ``portalis.lang.libm``. Runs on a thread with room for deeply nested
-    expressions (frontend/limits.py)."""
-    return run_deep(lambda: _compile(source, filename, library))
+    by default it is ``portalis.lang.libm``. ``timings``, when given, receives the seconds
+    each step took (``portalis build --timings``). Runs on a thread with room for deeply
+    nested expressions (frontend/limits.py)."""
+    clock = _Clock(timings)
+    return run_deep(lambda: _compile(source, filename, library, clock))
 
 
-def _compile(source: str, filename: str, library: Library | None) -> CompiledKernel:
-    unit = parse_unit(source, filename, prefix="", exported=True)  # 1
+def _compile(source: str, filename: str, library: Library | None, clock: _Clock) -> CompiledKernel:
+    unit = clock("parse", lambda: parse_unit(source, filename, prefix="", exported=True))  # 1
     program = Program(unit, library if library is not None else default_library())
-    functions = program.lower_all()  # 2
-    functions = inline_small_functions(functions, set(program.links.values()))  # 3
-    module = program.layout(functions)  # 4
-    wat = emit_module(module)  # 5
-    wasm = assemble(wat, filename)  # 6
-    description = module_abi(module, Path(filename).name)
+    functions = clock("lower", program.lower_all)  # 2
+    roots = set(program.links.values())
+    functions = clock("inline", lambda: inline_small_functions(functions, roots))  # 3
+    module = clock("layout", lambda: program.layout(functions))  # 4
+    wat = clock("emit", lambda: emit_module(module))  # 5
+    wasm = clock("assemble", lambda: assemble(wat, filename))  # 6
+    description = clock("abi", lambda: module_abi(module, Path(filename).name))
     return CompiledKernel(attach_abi(wasm, description), wat, description)  # 7
+
+
+T = TypeVar("T")
+
+
+class _Clock:
+    """Times each step of a build into a dict (when one is given), in wall-clock seconds;
+    a step that runs twice adds up."""
+
+    def __init__(self, into: dict[str, float] | None) -> None:
+        self.into = into
+
+    def __call__(self, step: str, fn: Callable[[], T]) -> T:
+        if self.into is None:
+            return fn()
+        start = time.perf_counter()
+        try:
+            return fn()
+        finally:
+            self.into[step] = self.into.get(step, 0.0) + time.perf_counter() - start
 
 
 _ENGINE: list[object] = []
@@ -86,7 +129,12 @@ def attach_abi(wasm: bytes, description: ModuleAbi) -> bytes:
     return wasm + encode_custom_section(SECTION_NAME, description.to_bytes())
 
 
-def build(path: str | Path, output: str | Path | None = None, emit: str = "wasm") -> Path:
+def build(
+    path: str | Path,
+    output: str | Path | None = None,
+    emit: str = "wasm",
+    timings: dict[str, float] | None = None,
+) -> Path:
     """Compile the kernel file ``path`` and write ``output`` (default: next to the source,
     ``.wasm`` or ``.wat``). The file is written atomically."""
     src = Path(path)
@@ -100,7 +148,7 @@ def build(path: str | Path, output: str | Path | None = None, emit: str = "wasm"
             file=str(src),
             hint="give the path of a UTF-8 Python file",
         ) from None
-    kernel = compile_source(source, str(src))
+    kernel = compile_source(source, str(src), timings=timings)
     out = Path(output) if output is not None else src.with_suffix("." + emit)
     data = kernel.wat.encode("utf-8") if emit == "wat" else kernel.wasm
     tmp = out.with_name(out.name + ".tmp")

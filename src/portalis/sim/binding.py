@@ -8,6 +8,7 @@ producer is known), then :meth:`ModulePrim.bind_inputs` decides each argument's 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -221,10 +222,32 @@ class ModulePrim:
                     f"result(s), more than {self.function_name}'s {len(names)} it replaces",
                     prim_path=self.path,
                 )
+        self._check_buffer_memory()
         for slot in self.entry.arrays:
             if slot.is_buffer:
                 slot.allocate_buffer(self.instance, self.entry.argv)
         self._initialise_state(clock, producers)
+
+    def _check_buffer_memory(self) -> None:
+        """Refuse, before allocating anything, working buffers that cannot fit under the
+        sandbox's memory cap (a fluid's ``gridResolution`` set too fine), naming the sizes,
+        rather than failing on whichever allocation happens to cross the cap."""
+        assert self.entry is not None
+        cap = self.instance.sandbox.max_memory_bytes
+        buffers = [slot for slot in self.entry.arrays if slot.is_buffer]
+        needed = sum(math.prod(slot.shape) * slot.dtype.itemsize for slot in buffers)
+        if cap is None or needed <= cap:
+            return
+        shape = "×".join(str(n) for n in buffers[0].shape)
+        raise SceneError(
+            f"{len(buffers)} working arrays ({', '.join(s.name for s in buffers)}) of up to "
+            f"{shape} elements need {needed / 2**20:.1f} MiB, more than the sandbox's "
+            f"{cap / 2**20:.0f} MiB memory cap",
+            prim_path=self.path,
+            hint=f"lower {t.GRID_RESOLUTION}"
+            if self.schema == t.WASM_FLUID
+            else "lower the buffer sizes, or raise the memory cap (portalis run --max-memory)",
+        )
 
     def _initialise_state(self, clock: Clock, producers: ProducerMap) -> None:
         """An ``inputs:NAME`` naming a persistent state variable of a built module (and no

@@ -53,6 +53,17 @@ def problems(prim: Usd.Prim) -> list[str]:
         found_text.append(
             f"{t.TIME_STEP} must be a finite number ≥ 0 (0 means 1 / {t.UPDATE_RATE}), not {step}"
         )
+    elif step == 0 and prim.GetAttribute(t.TIME_STEP).HasAuthoredValue():
+        # The fallback 0 stands for "unset" (1 / updateRate); a scene that says 0 means a
+        # fluid that never advances, which is a mistake.
+        found_text.append(
+            f"{t.TIME_STEP} is authored as 0: a step must advance time (leave it unauthored "
+            f"for 1 / {t.UPDATE_RATE})"
+        )
+    for name in (t.VISCOSITY, t.DENSITY):
+        value = value_of(name)
+        if value is not None and not 0 < value < math.inf:  # NaN fails too
+            found_text.append(f"{name} must be a finite number > 0, not {value}")
     return found_text
 
 

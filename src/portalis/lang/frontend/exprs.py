@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import struct
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
@@ -61,6 +62,28 @@ _WIDENS: set[tuple[Scalar, Scalar]] = {
 }
 
 
+@dataclass
+class View:
+    """An array as the code names it: a parameter or persistent array (``prefix`` empty) or a
+    view into one — ``row = a[i]`` is ``a`` with the leading index ``i``, checked when the
+    view was made. Every access through a view is an access of the base array, so the bounds,
+    loop and ABI analyses see the array that is really read or written."""
+
+    name: str  # what bounds proofs call it ("row"), in the view's own coordinates
+    base: ir.ArrayRef
+    prefix: list[ir.Expr]
+    type: ArrayType
+
+    @property
+    def depth(self) -> int:
+        return len(self.prefix)
+
+    def as_ref(self) -> ir.ArrayRef:
+        """The view as an array of its own, for proofs about its indices."""
+        shape = self.base.shape[self.depth :] if self.base.shape is not None else None
+        return ir.ArrayRef(self.name, self.type, None, shape)
+
+
 def round_f32(x: float) -> float:
     return float(struct.unpack("<f", struct.pack("<f", x))[0])
 
@@ -77,6 +100,8 @@ class ExprLowerer:
         #: where each local got its type (its first assignment), for hints
         self.typed_at: dict[str, ast.AST] = {}
         self.arrays: dict[str, ir.ArrayRef] = {}
+        #: names bound to views (``row = a[i]``)
+        self.views: dict[str, View] = {}
         self.scope: set[str] = set()  # names Python treats as local to this function
         self.globals_declared: set[str] = set()
         self._temps = 0
@@ -197,7 +222,11 @@ class ExprLowerer:
         n = node.id
         if n in self.locals:
             return ir.LocalGet(node.lineno, node.col_offset, self.locals[n], n)
-        if n in self.arrays or (n in self.unit.state_arrays and n not in self.scope):
+        if (
+            n in self.arrays
+            or n in self.views
+            or (n in self.unit.state_arrays and n not in self.scope)
+        ):
             raise self.err(
                 node,
                 f"array `{n}` cannot be used as a value here",
@@ -221,10 +250,11 @@ class ExprLowerer:
         return self.attribute_like(node)
 
     def attribute(self, node: ast.Attribute) -> ir.Expr:
-        if node.attr == "size" and (arr := self.array_of(node.value)) is not None:
-            e: ir.Expr = self.dim(node, arr, 0)
-            for k in range(1, arr.type.ndim):
-                e = ir.Binary(node.lineno, node.col_offset, I64, "mul", e, self.dim(node, arr, k))
+        if node.attr == "size" and (view := self.view_of(node.value)) is not None:
+            e: ir.Expr = self.view_dim(node, view, 0)
+            for k in range(1, view.type.ndim):
+                dim = self.view_dim(node, view, k)
+                e = ir.Binary(node.lineno, node.col_offset, I64, "mul", e, dim)
             return e
         return self.attribute_like(node)
 
@@ -256,6 +286,55 @@ class ExprLowerer:
                 return self.unit.state_arrays[node.id]
         return None
 
+    def view_of(self, node: ast.expr) -> View | None:
+        """The array ``node`` names: an array, a view bound to a name, or a partial index of
+        either (``m[i]`` of a 2-D ``m``: its row ``i``)."""
+        if isinstance(node, ast.Name):
+            if node.id in self.views:
+                return self.views[node.id]
+            arr = self.array_of(node)
+            return View(node.id, arr, [], arr.type) if arr is not None else None
+        if not isinstance(node, ast.Subscript):
+            return None
+        base_node, idx_nodes = self.split_subscript(node)
+        base = self.view_of(base_node)
+        if base is None or len(idx_nodes) >= base.type.ndim:
+            return None
+        line, col = node.lineno, node.col_offset
+        prefix = list(base.prefix)
+        for i in idx_nodes:
+            axis = len(prefix)
+            prefix.append(ir.CheckedIndex(line, col, I64, base.base, axis, self.index(i)))
+        element = base.type.element
+        ndim = base.type.ndim - len(idx_nodes)
+        return View(f"<{shown(node)}>", base.base, prefix, ArrayType(element, ndim))
+
+    def view_dim(self, node: ast.AST, view: View, axis: int) -> ir.Expr:
+        return self.dim(node, view.base, view.depth + axis)
+
+    def view_access(
+        self, view: View, idx_nodes: list[ast.expr], node: ast.AST
+    ) -> tuple[list[ir.Expr], list[bool], list[bool]]:
+        """Indices, safe and non-negative flags of a full index of ``view``, as an access of
+        its base array."""
+        if len(idx_nodes) != view.type.ndim:
+            what = f"`{shown(node.value)}`" if isinstance(node, ast.Subscript) else "the array"
+            raise self.err(
+                node,
+                f"{what} has {view.type.ndim} dimension(s); index all of them "
+                f"(got {len(idx_nodes)}), or bind a row to a name: row = a[i]",
+                "a[i] of a 2-D array is its row i, a 1-D array: index it (a[i][j], a[i, j]), "
+                "pass it to a function, or bind it (row = a[i]); slices are not supported",
+            )
+        indices = [self.index(i) for i in idx_nodes]
+        ref = view.as_ref()
+        fixed = [True] * view.depth
+        return (
+            list(view.prefix) + indices,
+            fixed + self.safe_flags(ref, idx_nodes),
+            fixed + self.nonneg_flags(idx_nodes),
+        )
+
     def table_of(self, node: ast.expr) -> Table | None:
         if not isinstance(node, ast.Name) or node.id in self.scope:
             return None
@@ -271,7 +350,8 @@ class ExprLowerer:
         return ir.Dim(line, col, I64, arr, axis)
 
     def array_names(self) -> set[str]:
-        return set(self.arrays) | {n for n in self.unit.state_arrays if n not in self.scope}
+        state = {n for n in self.unit.state_arrays if n not in self.scope}
+        return set(self.arrays) | set(self.views) | state
 
     def safe_flags(self, arr: ir.ArrayRef, idx_nodes: list[ast.expr]) -> list[bool]:
         return [
@@ -307,8 +387,9 @@ class ExprLowerer:
         base, idx_nodes = self.split_subscript(node)
         line, col = node.lineno, node.col_offset
         if isinstance(base, ast.Attribute) and base.attr == "shape":
-            arr = self.array_of(base.value)
-            if arr is not None:
+            view = self.view_of(base.value)
+            if view is not None:
+                arr = view.as_ref()
                 if len(idx_nodes) != 1 or not (
                     isinstance(idx_nodes[0], ast.Constant) and type(idx_nodes[0].value) is int
                 ):
@@ -316,26 +397,12 @@ class ExprLowerer:
                 k = idx_nodes[0].value
                 if not -arr.type.ndim <= k < arr.type.ndim:
                     raise self.err(node, f"`{shown(base.value)}` has {arr.type.ndim} dimension(s)")
-                return self.dim(node, arr, k % arr.type.ndim)
-        arr = self.array_of(base)
-        if arr is not None:
-            if len(idx_nodes) != arr.type.ndim:
-                raise self.err(
-                    node,
-                    f"`{shown(base)}` has {arr.type.ndim} dimension(s); "
-                    f"index all of them (got {len(idx_nodes)})",
-                    "partial indexing and slicing are not supported",
-                )
-            indices = [self.index(i) for i in idx_nodes]
-            return ir.Load(
-                line,
-                col,
-                arr.element.value,
-                arr,
-                indices,
-                self.safe_flags(arr, idx_nodes),
-                self.nonneg_flags(idx_nodes),
-            )
+                return self.view_dim(node, view, k % arr.type.ndim)
+        view = self.view_of(base)
+        if view is not None:
+            indices, safe, nonneg = self.view_access(view, idx_nodes, node)
+            arr = view.base
+            return ir.Load(line, col, arr.element.value, arr, indices, safe, nonneg)
         table = self.table_of(base)
         if table is not None:
             if len(idx_nodes) != 1:
@@ -440,6 +507,16 @@ class ExprLowerer:
         # pow, which is not correctly rounded, so sqrt(x) for ``x ** 0.5`` and x*x for
         # ``x ** 2`` each differ from it by 1 ulp on ~0.1% of inputs. The in-module pow is
         # the same algorithm as glibc's, so going through it gives CPython's bits.
+        if (
+            isinstance(right, ir.Const)
+            and not self.unit.prefix  # library code (the fast path itself) takes pow
+            and not rt.is_bool
+            and float(right.value) == 2.0
+        ):
+            # x ** 2 by an exact product where that is provably CPython's pow
+            # (prelude/square.py); ~5x faster than pow, still CPython's bits.
+            symbol = self.program.use_prelude("square", self.d, node)
+            return ir.Call(line, col, F64, symbol, [self.coerce(left, F64, node)])
         symbol = self.program.use_prelude("float_pow", self.d, node)
         return ir.Call(
             line, col, F64, symbol, [self.coerce(left, F64, node), self.coerce(right, F64, node)]
@@ -567,7 +644,10 @@ class ExprLowerer:
             if name == "range":
                 hint = "range(...) is only supported as the iterable of a for loop"
             elif name in ("zeros", "numpy.zeros", "numpy.empty", "numpy.array"):
-                hint = "arrays are parameters or module-level state: NAME = zeros(shape)"
+                hint = (
+                    "bind a new array to a name at the top of the function (a = np.zeros(n)); "
+                    "persistent arrays are module-level: NAME = zeros(shape)"
+                )
             elif name.startswith("numpy.") and builtins.lookup("math." + name[6:]):
                 hint = f"kernels compute on scalars: use math.{name[6:]}(...) in a loop"
             raise self.err(node, f"`{name}` is not supported in kernels", hint)
@@ -623,9 +703,9 @@ class ExprLowerer:
     def len_(self, node: ast.Call) -> ir.Expr:
         if len(node.args) != 1 or node.keywords:
             raise self.err(node, "len() takes one array")
-        arr = self.array_of(node.args[0])
-        if arr is not None:
-            return self.dim(node, arr, 0)
+        view = self.view_of(node.args[0])
+        if view is not None:
+            return self.view_dim(node, view, 0)
         table = self.table_of(node.args[0])
         if table is not None:
             return ir.Const(node.lineno, node.col_offset, I64, len(table.values))
@@ -659,13 +739,15 @@ class ExprLowerer:
                 args.append(self.coerce(ir.Const(line, col, p.type, p.default), p.type, node))
                 continue
             if isinstance(p.type, ArrayType):
-                arr = self.array_of(a)
-                if arr is None or arr.type != p.type:
-                    got = arr.type if arr is not None else "not an array"
+                view = self.view_of(a)
+                if view is None or view.type != p.type:
+                    got = view.type if view is not None else "not an array"
                     raise self.err(
                         a, f"argument `{p.name}` of `{sig.name}` must be {p.type}, got {got}"
                     )
-                args.append(ir.ArrayArg(a.lineno, a.col_offset, arr.type, arr))
+                args.append(
+                    ir.ArrayArg(a.lineno, a.col_offset, view.type, view.base, list(view.prefix))
+                )
             else:
                 args.append(
                     self.coerce(

@@ -137,6 +137,8 @@ class Program:
         return sig.symbol
 
     def use_prelude(self, name: str, diag: Diagnostics, node: ast.AST) -> str:
+        """The symbol of prelude function ``name`` (prelude/``name``.py), compiled in on
+        first use."""
         key = f"prelude:{name}"
         if key not in self.links:
             sig = self._unit("prelude", name, diag, node).functions[name]
@@ -165,7 +167,8 @@ class Program:
         from portalis.lang.frontend.stmts import lower_function
 
         for sig in self.main.functions.values():
-            self.request(sig)
+            if sig.exported:  # a private helper (``_name``) is compiled only when called
+                self.request(sig)
         if not any(s.exported for s in self.main.functions.values()):
             raise CompileError(
                 "the kernel defines no public function",

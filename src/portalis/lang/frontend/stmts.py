@@ -8,17 +8,28 @@ later assignments may widen into it (int → float) but never silently narrow.
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.abi import ERROR_CODES
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import bounds, returns
+from portalis.lang.frontend import bounds, iteration, returns
 from portalis.lang.frontend.diagnostics import shown
-from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer
+from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
-from portalis.lang.types import BOOL, F32, I32, I64, NONE, ArrayType, Scalar, TupleType
+from portalis.lang.types import (
+    BOOL,
+    ELEMENT_NAMES,
+    F32,
+    I32,
+    I64,
+    NONE,
+    ArrayType,
+    Scalar,
+    TupleType,
+)
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.program import Program
@@ -39,6 +50,20 @@ def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
             elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                 assigned.add(n.id)
     return assigned - declared, declared
+
+
+#: NumPy's array constructors a function may call (``a = np.zeros(n)``), by what they fill.
+ARRAY_MAKERS = {
+    "numpy.zeros": "zeros",
+    "numpy.empty": "empty",
+    "numpy.ones": "ones",
+    "numpy.full": "full",
+    "numpy.zeros_like": "zeros_like",
+    "numpy.empty_like": "empty_like",
+    "numpy.ones_like": "ones_like",
+    "numpy.full_like": "full_like",
+    "zeros": "zeros",
+}
 
 
 class FunctionLowerer(ExprLowerer):
@@ -71,6 +96,7 @@ class FunctionLowerer(ExprLowerer):
             and isinstance(body[0].value.value, str)
         ):
             body = body[1:]
+        self.top_level = {id(stmt) for stmt in body}
         stmts = self.block(body)
         if sig.result != NONE and not returns.always_exits(body):
             raise self.err(
@@ -125,6 +151,8 @@ class FunctionLowerer(ExprLowerer):
                 )
             if n in self.arrays:
                 raise self.err(target, f"array parameter `{n}` cannot be rebound")
+            if n in self.views:
+                raise self.err(target, f"`{n}` names an array view and cannot hold a number")
             if isinstance(value.ty, TupleType):
                 raise self.err(target, "a tuple must be unpacked: a, b = ...")
             t = self.scalar(value, target, f"value assigned to `{n}`")
@@ -143,8 +171,8 @@ class FunctionLowerer(ExprLowerer):
             ]
         if isinstance(target, ast.Subscript):
             base, idx_nodes = self.split_subscript(target)
-            arr = self.array_of(base)
-            if arr is None:
+            view = self.view_of(base)
+            if view is None:
                 if self.table_of(base) is not None:
                     raise self.err(
                         target,
@@ -152,17 +180,13 @@ class FunctionLowerer(ExprLowerer):
                         "use a persistent array (zeros(...)) for mutable data",
                     )
                 raise self.err(target, f"`{shown(base)}` cannot be assigned into")
-            if len(idx_nodes) != arr.type.ndim:
-                raise self.err(
-                    target,
-                    f"`{shown(base)}` has {arr.type.ndim} dimension(s); index all of them",
-                )
+            arr = view.base
             # Python evaluates the value before the indices.
             elem = arr.element.value
             v = self.coerce(value, elem, target, "stored value", narrowing=True)
             tmp = self.temp(elem)
             out: list[ir.Stmt] = [ir.SetLocal(line, col, tmp, v)]
-            indices = [self.index(i) for i in idx_nodes]
+            indices, safe, nonneg = self.view_access(view, idx_nodes, target)
             out.append(
                 ir.Store(
                     line,
@@ -170,8 +194,8 @@ class FunctionLowerer(ExprLowerer):
                     arr,
                     indices,
                     ir.LocalGet(line, col, elem, tmp),
-                    self.safe_flags(arr, idx_nodes),
-                    self.nonneg_flags(idx_nodes),
+                    safe,
+                    nonneg,
                 )
             )
             return out
@@ -197,8 +221,107 @@ class FunctionLowerer(ExprLowerer):
         target = node.targets[0]
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
+        if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
+            maker = self.unit.builtin_name(node.value.func)
+            if maker in ARRAY_MAKERS:
+                return self.local_array(target, node.value, ARRAY_MAKERS[maker], node)
+        if isinstance(target, ast.Name) and isinstance(node.value, ast.Name | ast.Subscript):
+            view = self.view_of(node.value)
+            if view is not None:
+                return self.bind_view(target, view, node)
         self.note_extent_alias(target, node.value)
         return self.assign_to(target, self.lower(node.value), node)
+
+    def local_array(
+        self, target: ast.Name, call: ast.Call, kind: str, node: ast.Assign
+    ) -> list[ir.Stmt]:
+        """``a = np.zeros(shape)`` and friends: a new array of run-time size, for this call
+        (ir.AllocArray). It is made once, at the top level of the function, so its address
+        and extents never change while the function runs (what the bounds and loop
+        analyses rely on) and it is freed on every return."""
+        n, line, col = target.id, node.lineno, node.col_offset
+        if id(node) not in self.top_level or self.store_counts.get(n, 0) != 1:
+            raise self.err(
+                node,
+                f"`{n}`: a local array is created once, at the top level of the function",
+                "create it before loops and branches (reuse it inside them), under a name "
+                "assigned nowhere else",
+            )
+        if n in self.arrays or n in self.views or n in self.locals:
+            raise self.err(target, f"`{n}` already names something else")
+        args = list(call.args)
+        keywords = {k.arg: k.value for k in call.keywords}
+        if None in keywords or not set(keywords) <= {"dtype", "fill_value", "shape"}:
+            raise self.err(call, f"{kind}(): only shape, fill_value and dtype are supported")
+        like = kind.endswith("_like")
+        want = 2 if kind.startswith("full") else 1
+        if len(args) + len(keywords) < want or len(args) > want + 1:
+            raise self.err(call, f"write {kind}(shape{', fill_value' if want == 2 else ''})")
+        dtype = args[want] if len(args) > want else keywords.get("dtype")
+        fill_node = (
+            (args[1] if len(args) > 1 else keywords.get("fill_value")) if want == 2 else None
+        )
+        if like:
+            source = self.view_of(args[0])
+            if source is None:
+                raise self.err(args[0], f"{kind}() takes an array")
+            dims = [self.view_dim(call, source, k) for k in range(source.type.ndim)]
+            element = source.type.element
+        else:
+            shape = args[0] if args else keywords["shape"]
+            items = shape.elts if isinstance(shape, ast.Tuple) else [shape]
+            if not 1 <= len(items) <= 8:
+                raise self.err(shape, "an array has 1 to 8 dimensions")
+            dims = []
+            for item in items:
+                d = self.lower_scalar(item)
+                if self.scalar(d, item).is_float:
+                    raise self.err(item, "array dimensions are ints (NumPy raises TypeError)")
+                dims.append(self.coerce(d, I64, item, "array dimension"))
+            element = ELEMENT_NAMES["f64"]
+        fill: ir.Expr | None = None
+        if fill_node is not None:
+            fill = self.lower_scalar(fill_node)
+            if dtype is None and not like:
+                t = self.scalar(fill, fill_node)
+                element = ELEMENT_NAMES["f64" if t.is_float else ("bool" if t.is_bool else "i64")]
+        if dtype is not None:
+            element = self.unit.parse_element(dtype)
+        value = element.value
+        if fill is None:
+            fill = ir.Const(line, col, value, 1 if kind.startswith("ones") else 0)
+        else:
+            fill = self.coerce(fill, value, fill_node or call, "fill value")
+        ref = ir.ArrayRef(n, ArrayType(element, len(dims)))
+        self.arrays[n] = ref
+        return [ir.AllocArray(line, col, ref, dims, fill)]
+
+    def bind_view(self, target: ast.Name, view: View, node: ast.AST) -> list[ir.Stmt]:
+        """``row = a[i]``: ``row`` names row ``i`` of ``a`` (no copy, as in NumPy). Its
+        leading indices are checked now and kept in locals ``row.i0`` …, so rebinding it in
+        a loop moves it. A name is a view of one array at one depth throughout the function,
+        so its extents never change (the bounds and loop analyses rely on that)."""
+        n = target.id
+        line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        if n in self.locals or n in self.arrays or n in self.globals_declared:
+            raise self.err(target, f"`{n}` is not an array here and cannot name one")
+        old = self.views.get(n)
+        if old is not None and (old.base.name, old.depth) != (view.base.name, view.depth):
+            raise self.err(
+                target,
+                f"`{n}` is already a view of `{old.base.name}` with {old.type.ndim} "
+                "dimension(s); a name stays a view of one array",
+                "use another name for a view of another array",
+            )
+        out: list[ir.Stmt] = []
+        prefix: list[ir.Expr] = []
+        for k, index in enumerate(view.prefix):
+            local = f"{n}.i{k}"
+            self.locals[local] = I64
+            out.append(ir.SetLocal(line, col, local, index))
+            prefix.append(ir.LocalGet(line, col, I64, local))
+        self.views[n] = View(n, view.base, prefix, view.type)
+        return out
 
     def note_extent_alias(self, target: ast.expr, value: ast.expr) -> None:
         """``n = len(a)`` (n bound nowhere else, not a parameter): ``range(n)`` ranges over
@@ -294,17 +417,19 @@ class FunctionLowerer(ExprLowerer):
             return self.assign_to(t, self.narrow_back(value, current.ty, node), node)
         if isinstance(t, ast.Subscript):
             base, idx_nodes = self.split_subscript(t)
-            arr = self.array_of(base)
-            if arr is None or len(idx_nodes) != arr.type.ndim:
+            view = self.view_of(base)
+            if view is None or len(idx_nodes) != view.type.ndim:
                 return self.assign_to(t, self.lower(node.value), node)  # reports the error
+            arr = view.base
             out: list[ir.Stmt] = []
-            temps: list[ir.Expr] = []
+            temps: list[ir.Expr] = list(view.prefix)  # a view's indices are locals already
             for i in idx_nodes:
                 tmp = self.temp(I64)
                 out.append(ir.SetLocal(line, col, tmp, self.index(i)))
                 temps.append(ir.LocalGet(line, col, I64, tmp))
-            safe = self.safe_flags(arr, idx_nodes)
-            nonneg = self.nonneg_flags(idx_nodes)
+            fixed = [True] * view.depth
+            safe = fixed + self.safe_flags(view.as_ref(), idx_nodes)
+            nonneg = fixed + self.nonneg_flags(idx_nodes)
             current = ir.Load(line, col, arr.element.value, arr, temps, safe, nonneg)
             value = self.arith(op, current, self.lower_scalar(node.value), node)
             value = self.coerce(value, arr.element.value, node, "stored value", narrowing=True)
@@ -335,9 +460,7 @@ class FunctionLowerer(ExprLowerer):
 
     def while_(self, node: ast.While) -> list[ir.Stmt]:
         if node.orelse:
-            raise self.err(
-                node, "while ... else is not supported", "use a flag variable set before break"
-            )
+            return self.loop_else(node)
         cond = self.truth(self.lower_scalar(node.test), node.test)
         self.loop_depth += 1
         body = self.block(node.body)
@@ -347,16 +470,10 @@ class FunctionLowerer(ExprLowerer):
     def for_(self, node: ast.For) -> list[ir.Stmt]:
         line, col = node.lineno, node.col_offset
         if node.orelse:
-            raise self.err(
-                node, "for ... else is not supported", "use a flag variable set before break"
-            )
+            return self.loop_else(node)
         it = node.iter
         if not (isinstance(it, ast.Call) and self.unit.builtin_name(it.func) == "range"):
-            raise self.err(
-                it,
-                "for loops iterate over range(...) only",
-                "write for i in range(len(a)): ... a[i] ...",
-            )
+            return self.for_each(node)
         if it.keywords or not 1 <= len(it.args) <= 3:
             raise self.err(it, "range() takes 1 to 3 positional arguments")
         if not isinstance(node.target, ast.Name):
@@ -403,6 +520,63 @@ class FunctionLowerer(ExprLowerer):
         if saved is not None:
             self.ranges[var] = saved
         return [ir.ForRange(line, col, var, start, stop, step, body, counter, limit, stride)]
+
+    def loop_else(self, node: ast.For | ast.While) -> list[ir.Stmt]:
+        """``for … else`` / ``while … else``: the ``else`` runs when the loop ends without
+        ``break`` (zero iterations included). Lowered with a flag, set before the loop and
+        cleared by each ``break`` of this loop (not of loops nested in it)."""
+        self._temps += 1
+        flag = f"~else{self._temps}"
+
+        def at(new: ast.AST) -> Any:
+            for child in ast.walk(new):
+                if "lineno" in child._attributes:
+                    ast.copy_location(child, node)
+            return new
+
+        class Breaks(ast.NodeTransformer):
+            def visit_Break(self, b: ast.Break) -> Any:
+                clear = ast.Assign([ast.Name(flag, ast.Store())], ast.Constant(False))
+                return [ast.copy_location(at(clear), b), b]
+
+            def visit_For(self, loop: ast.For) -> Any:
+                loop.orelse = [self.visit(s) for s in loop.orelse]  # its body: its own breaks
+                return loop
+
+            visit_While = visit_For  # type: ignore[assignment]
+
+            def visit_FunctionDef(self, f: ast.FunctionDef) -> Any:
+                return f
+
+        loop = copy.deepcopy(node)
+        loop.orelse = []
+        loop.body = [Breaks().visit(stmt) for stmt in loop.body]
+        loop.body = [x for s in loop.body for x in (s if isinstance(s, list) else [s])]
+        start = at(ast.Assign([ast.Name(flag, ast.Store())], ast.Constant(True)))
+        after = at(ast.If(ast.Name(flag, ast.Load()), node.orelse, []))
+        return self.block([start, loop, after])
+
+    def for_each(self, node: ast.For) -> list[ir.Stmt]:
+        """``for x in a``, ``enumerate``, ``zip``, ``reversed``: rewritten as a counted loop
+        (frontend/iteration.py), then lowered as one."""
+
+        def fresh(hint: str) -> str:
+            self._temps += 1
+            return f"~{hint}{self._temps}"
+
+        try:
+            plan = iteration.rewrite(
+                node,
+                self.unit.builtin_name,
+                lambda e: self.view_of(e) is not None,
+                fresh,
+            )
+        except iteration.NotIterable as e:
+            raise self.err(e.node, e.reason, "write for i in range(len(a)): ... a[i] ...") from None
+        out: list[ir.Stmt] = []
+        for stmt in plan.before:
+            out += self.block([stmt])
+        return out + self.for_(plan.loop)
 
     def break_(self, node: ast.Break) -> list[ir.Stmt]:
         if not self.loop_depth:

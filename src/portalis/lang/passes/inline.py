@@ -36,38 +36,79 @@ def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> lis
     functions always inline to the same module: ``wasmSha256`` pins and the compile cache
     depend on it."""
     labels = itertools.count(1)
+    shapes = _Shapes()
     for _ in range(ROUNDS):
-        candidates = {f.symbol: f for f in functions if _inlinable(f)}
+        candidates = {f.symbol: f for f in functions if shapes.of(f).inlinable}
         if not candidates:
             break
         changed = False
         for fn in functions:
-            changed |= _Inliner(fn, candidates, labels).run()
+            if shapes.of(fn).calls.isdisjoint(candidates):
+                continue  # nothing to inline here: skip the walk
+            changed |= _Inliner(fn, candidates, labels, shapes).run()
         if not changed:
             break
     return _reachable(functions, roots)
 
 
-def _inlinable(fn: ir.Function) -> bool:
-    if any(isinstance(p.type, ArrayType) for p in fn.params) or not fn.body:
-        return False
+@dataclasses.dataclass(frozen=True)
+class _Shape:
+    """What the inliner needs to know about a function's body, computed once per body."""
+
+    body: list[ir.Stmt]  # the body it describes (compared by identity)
+    inlinable: bool
+    straight: bool
+    assigned: frozenset[str]
+    block_labels: tuple[str, ...]  # labels of its blocks, in walk order
+    calls: frozenset[str]  # symbols it calls
+
+
+class _Shapes:
+    """Shapes of function bodies, recomputed only when a body was replaced (an inlining
+    round rebuilds a body only when it inlined something into it)."""
+
+    def __init__(self) -> None:
+        self._by_symbol: dict[str, _Shape] = {}
+
+    def of(self, fn: ir.Function) -> _Shape:
+        shape = self._by_symbol.get(fn.symbol)
+        if shape is None or shape.body is not fn.body:
+            shape = _shape(fn)
+            self._by_symbol[fn.symbol] = shape
+        return shape
+
+
+def _shape(fn: ir.Function) -> _Shape:
     nodes = [n for s in fn.body for n in walk(s)]
-    if any(isinstance(n, ir.Call) and n.symbol == fn.symbol for n in nodes):
-        return False
-    return len(nodes) <= (MAX_NODES if _straight_line(fn) else MAX_BLOCK_NODES)
+    straight = bool(fn.body) and _straight_line(fn)
+    inlinable = (
+        bool(fn.body)
+        and not any(isinstance(p.type, ArrayType) for p in fn.params)
+        and not any(isinstance(n, ir.Call) and n.symbol == fn.symbol for n in nodes)
+        and not any(isinstance(n, ir.AllocArray) for n in nodes)  # its arrays need a frame
+        and len(nodes) <= (MAX_NODES if straight else MAX_BLOCK_NODES)
+    )
+    return _Shape(
+        fn.body,
+        inlinable,
+        straight,
+        frozenset(_assigned_locals(nodes)),
+        tuple(n.label for n in nodes if isinstance(n, ir.Block)),
+        frozenset(n.symbol for n in nodes if isinstance(n, ir.Call)),
+    )
 
 
-def _assigned_locals(fn: ir.Function) -> set[str]:
-    """Locals ``fn`` writes (a parameter it assigns cannot be replaced by the argument)."""
+def _assigned_locals(nodes: list[Any]) -> set[str]:
+    """Locals a function (given as all its nodes) writes: a parameter it assigns cannot be
+    replaced by the argument."""
     out: set[str] = set()
-    for s in fn.body:
-        for n in walk(s):
-            if isinstance(n, ir.SetLocal | ir.LocalTee):
-                out.add(n.name)
-            elif isinstance(n, ir.ForRange):
-                out.add(n.var)
-            elif isinstance(n, ir.Unpack):
-                out.update(n.names)
+    for n in nodes:
+        if isinstance(n, ir.SetLocal | ir.LocalTee):
+            out.add(n.name)
+        elif isinstance(n, ir.ForRange):
+            out.add(n.var)
+        elif isinstance(n, ir.Unpack):
+            out.update(n.names)
     return out
 
 
@@ -120,42 +161,74 @@ def _child_fields(node: Any) -> tuple[str, ...]:
     return names
 
 
-def walk(node: Any) -> Any:
-    yield node
-    for name in _child_fields(node):
-        v = getattr(node, name)
-        if isinstance(v, ir.Node):
-            yield from walk(v)
-        elif isinstance(v, list):
-            for item in v:
-                if isinstance(item, ir.Node):
-                    yield from walk(item)
+def walk(node: Any) -> Iterator[Any]:
+    """``node`` and every IR node below it, in pre-order (an explicit stack: walking is the
+    inliner's hottest loop, and nested generators cost a frame per level)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        children: list[Any] = []
+        for name in _child_fields(n):
+            v = getattr(n, name)
+            if isinstance(v, ir.Node):
+                children.append(v)
+            elif isinstance(v, list):
+                children.extend(item for item in v if isinstance(item, ir.Node))
+        stack.extend(reversed(children))
 
 
 def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
-    """Rebuild ``node`` bottom-up, replacing each sub-node ``n`` by ``fn(n)``."""
+    """Rebuild ``node`` bottom-up, replacing each sub-node ``n`` by ``fn(n)``. Only nodes on
+    the path to a replacement are rebuilt: an unchanged subtree is returned as it is, so a
+    round that inlines one call copies one path, not the whole function."""
     changes: dict[str, Any] = {}
     for name in _child_fields(node):
         v = getattr(node, name)
         if isinstance(v, ir.Node):
-            changes[name] = _transform(v, fn)
+            new = _transform(v, fn)
+            if new is not v:
+                changes[name] = new
         elif isinstance(v, list) and v and isinstance(v[0], ir.Node):
-            changes[name] = [_transform(x, fn) for x in v]
+            items = [_transform(x, fn) for x in v]
+            if any(a is not b for a, b in zip(items, v, strict=True)):
+                changes[name] = items
+    return fn(dataclasses.replace(node, **changes) if changes else node)
+
+
+def _copy(node: Any, fn: Callable[[Any], Any]) -> Any:
+    """A fresh copy of ``node``'s tree with ``fn`` applied to each node bottom-up. Inlined
+    bodies are always copied: the back end keys facts by node identity (proven bounds, row
+    pointers), so one callee node must never stand at two call sites."""
+    changes: dict[str, Any] = {}
+    for name in _child_fields(node):
+        v = getattr(node, name)
+        if isinstance(v, ir.Node):
+            changes[name] = _copy(v, fn)
+        elif isinstance(v, list) and v and isinstance(v[0], ir.Node):
+            changes[name] = [_copy(x, fn) for x in v]
     return fn(dataclasses.replace(node, **changes) if changes else node)
 
 
 class _Inliner:
     def __init__(
-        self, fn: ir.Function, candidates: dict[str, ir.Function], labels: Iterator[int]
+        self,
+        fn: ir.Function,
+        candidates: dict[str, ir.Function],
+        labels: Iterator[int],
+        shapes: _Shapes,
     ) -> None:
         self.fn = fn
         self.labels = labels
+        self.shapes = shapes
         self.candidates = candidates
         self.changed = False
         self._n = 0
 
     def run(self) -> bool:
-        self.fn.body = [_transform(s, self.visit) for s in self.fn.body]
+        body = [_transform(s, self.visit) for s in self.fn.body]
+        if self.changed:
+            self.fn.body = body
         return self.changed
 
     def fresh(self, t: Scalar, hint: str) -> str:
@@ -177,7 +250,8 @@ class _Inliner:
         rename: dict[str, str] = {}
         direct: dict[str, ir.Expr] = {}
         stmts: list[ir.Stmt] = []
-        assigned = _assigned_locals(callee)
+        shape = self.shapes.of(callee)
+        assigned = shape.assigned
         for p, arg in zip(callee.params, node.args, strict=True):
             assert isinstance(p.type, Scalar)
             if isinstance(arg, ir.Const | ir.LocalGet) and p.name not in assigned:
@@ -190,14 +264,9 @@ class _Inliner:
             rename[name] = self.fresh(t, name.lstrip("~"))
         relocate = callee.library and not self.fn.library
         line, col = node.line, node.col
-        straight = _straight_line(callee)
+        straight = shape.straight
         exit_label = "" if straight else f"~inl{next(self.labels)}"
-        labels = {
-            n.label: f"~inl{next(self.labels)}"
-            for s in callee.body
-            for n in walk(s)
-            if isinstance(n, ir.Block)
-        }
+        labels = {label: f"~inl{next(self.labels)}" for label in shape.block_labels}
 
         def copy(n: Any) -> Any:
             if isinstance(n, ir.LocalGet) and n.name in direct:
@@ -219,12 +288,12 @@ class _Inliner:
             return n
 
         if straight:
-            stmts += [_transform(s, copy) for s in callee.body[:-1]]
+            stmts += [_copy(s, copy) for s in callee.body[:-1]]
             ret = callee.body[-1]
             assert isinstance(ret, ir.Return) and ret.value is not None
-            body = _transform(ret.value, copy)
+            body = _copy(ret.value, copy)
             return ir.Seq(line, col, node.ty, stmts, body) if stmts else body
-        block = ir.Block(line, col, node.ty, exit_label, [_transform(s, copy) for s in callee.body])
+        block = ir.Block(line, col, node.ty, exit_label, [_copy(s, copy) for s in callee.body])
         return ir.Seq(line, col, node.ty, stmts, block) if stmts else block
 
 

@@ -1,0 +1,104 @@
+"""Bounds checks and element addresses: Python's indexing rules (negative indices count
+from the end, anything else out of range is IndexError) for arrays and constant tables,
+skipped where the front end (frontend/bounds.py) or a loop version's guard (loops.py)
+proved the index in range, and replaced by a row pointer where backend/rows.py planned one.
+"""
+
+from __future__ import annotations
+
+from portalis.lang import ir
+from portalis.lang.backend import rows
+from portalis.lang.backend.instructions import Code
+
+SHIFT = {1: 0, 2: 1, 4: 2, 8: 3}  # element size in bytes → log2
+
+
+def array_base(arr: ir.ArrayRef) -> str:
+    """The instruction pushing an array's base address."""
+    return f"i32.const {arr.offset}" if arr.offset is not None else f"local.get ${arr.name}"
+
+
+class BoundsChecks(Code):
+    proven: frozenset[tuple[int, int]]
+    rows: dict[int, rows.Use]
+    row_step: int
+
+    def dim(self, arr: ir.ArrayRef, axis: int) -> str:
+        if arr.shape is not None:
+            return f"i64.const {arr.shape[axis]}"
+        return f"local.get ${arr.name}.d{axis}"
+
+    def checked_index(self, index: ir.Expr, dim: str, node: ir.Node, nonneg: bool = False) -> None:
+        """Push ``index`` as a valid offset along an axis of extent ``dim``: negative
+        indices count from the end, anything else out of range raises IndexError.
+        ``nonneg``: the index is proven never negative, so only the upper bound is checked."""
+        if isinstance(index, ir.Const) and dim.startswith("i64.const "):
+            n, k = int(dim.split()[1]), int(index.value)
+            if -n <= k < n:
+                self.emit(f"i64.const {k % n}")
+                return
+        ix = self.fresh("i64")
+        self.expr(index)
+        if not (nonneg or (isinstance(index, ir.Const) and int(index.value) >= 0)):
+            self.emit(
+                f"local.tee ${ix}",
+                f"local.get ${ix}",
+                "i64.const 63",
+                "i64.shr_s",
+                dim,
+                "i64.and",
+                "i64.add",
+            )
+        self.emit(f"local.tee ${ix}", dim, "i64.ge_u")
+        self.raise_if("IndexError", self.line(node))
+        self.emit(f"local.get ${ix}")
+
+    def address(
+        self,
+        arr: ir.ArrayRef,
+        indices: list[ir.Expr],
+        node: ir.Node,
+        safe: list[bool],
+        nonneg: list[bool],
+    ) -> str:
+        """Push the byte address of an element; returns the memarg (``offset=`` for arrays
+        at a fixed place) to append to the load or store."""
+        shift = SHIFT[arr.element.size]
+        use = self.rows.get(id(node))
+        if use is not None:  # the row's pointer, a constant offset (backend/rows.py)
+            self.emit(f"local.get ${use.row.local}")
+            offset = (self.row_step + use.offset - use.row.low) * arr.element.size
+            return f" offset={offset}" if offset else ""
+        for k, index in enumerate(indices):
+            if (safe and safe[k]) or (id(node), k) in self.proven:
+                self.expr(index)
+            else:
+                self.checked_index(index, self.dim(arr, k), node, bool(nonneg and nonneg[k]))
+            if k:
+                self.emit("i64.add")
+            if k + 1 < len(indices):
+                self.emit(self.dim(arr, k + 1), "i64.mul")
+        self.emit("i32.wrap_i64")
+        if shift:
+            self.emit(f"i32.const {shift}", "i32.shl")
+        if arr.offset is not None:
+            return f" offset={arr.offset}" if arr.offset else ""
+        self.emit(f"local.get ${arr.name}", "i32.add")
+        return ""
+
+    def sub_array_address(self, arr: ir.ArrayRef, prefix: list[ir.Expr]) -> None:
+        """Push the byte address of ``arr[prefix..., 0, ...]``, the first element of a view
+        (``prefix`` holds indices already checked against their extents)."""
+        for k, index in enumerate(prefix):
+            self.expr(index)
+            if k:
+                self.emit("i64.add")
+            if k + 1 < arr.type.ndim:
+                self.emit(self.dim(arr, k + 1), "i64.mul")
+        for k in range(len(prefix) + 1, arr.type.ndim):
+            self.emit(self.dim(arr, k), "i64.mul")  # the remaining axes' elements
+        self.emit("i32.wrap_i64")
+        shift = SHIFT[arr.element.size]
+        if shift:
+            self.emit(f"i32.const {shift}", "i32.shl")
+        self.emit(array_base(arr), "i32.add")
