@@ -20,6 +20,7 @@ def array_base(arr: ir.ArrayRef) -> str:
 
 class BoundsChecks(Code):
     proven: frozenset[tuple[int, int]]
+    nonneg_proven: frozenset[tuple[int, int]]
     rows: dict[int, rows.Use]
     row_step: int
 
@@ -73,7 +74,8 @@ class BoundsChecks(Code):
             if (safe and safe[k]) or (id(node), k) in self.proven:
                 self.expr(index)
             else:
-                self.checked_index(index, self.dim(arr, k), node, bool(nonneg and nonneg[k]))
+                never_negative = bool(nonneg and nonneg[k]) or (id(node), k) in self.nonneg_proven
+                self.checked_index(index, self.dim(arr, k), node, never_negative)
             if k:
                 self.emit("i64.add")
             if k + 1 < len(indices):
