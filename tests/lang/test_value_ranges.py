@@ -77,6 +77,20 @@ def joined(f: Array[f64], x: float, flag: bool) -> float:
     return f[a]
 
 
+def red_black(p: Array[f64, 3], colour: int) -> float:
+    nx = p.shape[0]
+    ny = p.shape[1]
+    nz = p.shape[2]
+    t = 0.0
+    for i in range(1, nx - 1):
+        for j in range(1, ny - 1):
+            first = 1 + (i + j + colour) % 2
+            for k in range(first, nz - 1, 2):
+                t += p[i - 1, j, k] - p[i + 1, j - 1, k] + p[i, j + 1, k - 1] * p[i, j, k + 1]
+                p[i, j, k] = t * 0.5
+    return t
+
+
 def rebound(f: Array[f64]) -> float:
     t = 0.0
     for i in range(1, f.shape[0]):
@@ -105,11 +119,12 @@ def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped
 
 
 def test_clamped_indices_need_no_checks() -> None:
-    """Every index of the gather is proven in range: no IndexError and no negative-index
-    fix-up (``x >> 63 & extent``) anywhere in the function."""
+    """Every index of the gather (and of a red-black sweep) is proven in range: no
+    IndexError and no negative-index fix-up (``x >> 63 & extent``) anywhere."""
     wat = compile_source(SOURCE, "ranges.py").wat
     gather = wat_shape.function(wat, "gather")
     assert not gather.raises("IndexError")
+    assert not wat_shape.function(wat, "red_black").raises("IndexError")
     ins = gather.instructions()
     assert not any(a == "i64.const 63" and b == "i64.shr_s" for a, b in itertools.pairwise(ins))
 
@@ -136,6 +151,14 @@ def test_gather_matches_cpython(kernels, nx: int, ny: int, nz: int, s: float, se
     u = rng.standard_normal((nx, ny, nz)) * 3.0
     check(kernels, "gather", f, np.zeros((nx, ny, nz)), u, s)
     check(kernels, "gather", f, np.zeros((nx, ny, nz + 1)), u, s)  # AssertionError
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 1), (3, 3, 3), (3, 4, 5), (5, 6, 3), (6, 7, 8)])
+def test_red_black_matches_cpython(kernels, shape: tuple[int, int, int]) -> None:  # type: ignore[no-untyped-def]
+    """``first = 1 + (…) % 2`` is 1 or 2, so ``k - 1`` is never negative."""
+    p = np.random.default_rng(len(shape)).standard_normal(shape)
+    for colour in (0, 1, -3):
+        check(kernels, "red_black", p, colour)
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 7])

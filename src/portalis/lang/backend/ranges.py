@@ -11,7 +11,8 @@ array extent plus a constant (``(("f", 0), -3)`` stands for ``f.shape[0] - 3``).
 What it knows:
 
 * constants; ``a.shape[k]`` of an array parameter (at least 0, exactly that extent);
-* ``+`` and ``-`` of bounded values, ``min``/``max`` of ints and floats, ``int(x)``,
+* ``+`` and ``-`` of bounded values, ``x % c`` (``0 <= x % c < c`` for a positive
+  constant ``c``), ``min``/``max`` of ints and floats, ``int(x)``,
   ``float(i)``, a local's last assignment in straight-line code;
 * the variable of ``for v in range(start, stop)`` (constant positive step): at least
   ``start``'s lower bound and below ``stop``'s upper bounds; and because the body only runs
@@ -154,6 +155,14 @@ class RangeAnalysis:
             return TOP
         if isinstance(e, ir.Binary) and e.op in ("add", "sub"):
             return self.add(e, env)
+        if (
+            isinstance(e, ir.Binary)
+            and e.op == "mod"
+            and isinstance(e.right, ir.Const)
+            and type(e.right.value) is int
+            and 0 < e.right.value < _LIMIT
+        ):  # Python's remainder takes the divisor's sign: 0 <= x % c < c
+            return Interval(frozenset({(None, 0)}), frozenset({(None, e.right.value - 1)}))
         if isinstance(e, ir.BuiltinCall) and e.lowering in ("min", "max"):
             return self.minmax(e, env)
         return TOP
