@@ -39,6 +39,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "bake": ("portalis.bench.bake", "peak memory of a long bake of a 100K-point cloud (clips)"),
     "kit": ("portalis.bench.kit", "Kit extension's per-frame cost over the runner's own step"),
     "fluid": ("portalis.bench.fluid", "stable-fluids step at 64³ vs NumPy, Numba, Warp CPU"),
+    "warehouse": ("portalis.bench.warehouse", "20-robot fleet per frame, USD writes included"),
 }
 
 __all__ = ["BENCHMARKS", "Row", "Timing", "format_seconds", "ratio", "report", "time_call"]

@@ -47,6 +47,11 @@ DEMOS: dict[str, Demo] = {
             "fluid",
             "smoke rising round an obstacle: stable fluids (Navier-Stokes) on a MAC grid",
         ),
+        Demo(
+            "warehouse",
+            "warehouse",
+            "20 robots on a 100×100 warehouse floor: orders, space-time A*, no collisions",
+        ),
     )
 }
 

@@ -22,6 +22,7 @@ from portalis.errors import (
 )
 from portalis.runtime import _capi
 from portalis.runtime.function import TypedFunction, make_function
+from portalis.runtime.interrupts import hold_interrupts_in
 from portalis.runtime.memory import LinearMemory
 from portalis.runtime.sandbox import Sandbox
 from portalis.runtime.stats import FunctionStats, ModuleStats
@@ -72,6 +73,9 @@ class Instance:
         #: Start time of the call in flight; the epoch callback compares it to the deadline.
         self.call_started = ctypes.c_double(0.0)
         self._deadline_fired = False
+        #: A KeyboardInterrupt (Ctrl-C) raised inside the epoch callback, held until the
+        #: call has unwound out of wasm: it cannot cross wasmtime's C frames.
+        self._interrupted = False
         self._closers: list[Callable[[], None]] = []
         self._functions: dict[str, TypedFunction] = {}
         # Set before instantiating: a trap in the start function (or a data segment out of
@@ -88,6 +92,7 @@ class Instance:
         )
         if module.settings.epoch_interruption:
             self._epoch_callback = _capi.DEADLINE_CALLBACK(self._on_epoch)
+            hold_interrupts_in(Instance._on_epoch.__code__)
             _capi.set_deadline_callback(self.store, self._epoch_callback)
             self.store.set_epoch_deadline(1)
         elif sandbox.deadline_s is not None:
@@ -217,18 +222,29 @@ class Instance:
 
     def _on_epoch(self, _ctx: int, _env: int, delta: Any, kind: Any) -> int | None:
         # Runs on the calling thread, inside wasm, once per epoch tick. Never raise here:
-        # an exception cannot cross the C frame.
+        # an exception cannot cross the C frame. Ctrl-C is held by interrupts.py, which
+        # marks ``_interrupted``: the call ends with an error, raised again as
+        # KeyboardInterrupt once it is back in Python (translate_*).
+        if self._interrupted:
+            return _capi.new_error("interrupted")
         try:
             limit = self.sandbox.deadline_s
             started = self.call_started.value
             if limit is not None and started and time.perf_counter() - started > limit:
                 self._deadline_fired = True
                 return _capi.new_error(f"deadline of {limit:g} s exceeded")
-        except Exception:  # pragma: no cover - defensive
-            pass
-        delta[0] = 1
-        kind[0] = _capi.UPDATE_DEADLINE_CONTINUE
-        return None
+            delta[0] = 1
+            kind[0] = _capi.UPDATE_DEADLINE_CONTINUE
+            return None
+        except BaseException:
+            self._interrupted = True
+            return _capi.new_error("interrupted")
+
+    def _raise_held_interrupt(self) -> None:
+        if self._interrupted:
+            self._interrupted = False
+            self._deadline_fired = False
+            raise KeyboardInterrupt
 
     def translate_failure(self, function: str, error_ptr: int, trap_ptr: int) -> PortalisError:
         """The exception for a failed unchecked call (adopting, so freeing, both pointers)."""
@@ -239,12 +255,14 @@ class Instance:
         return self.translate_error(function, _capi.take_error(error_ptr))
 
     def translate_error(self, function: str, error: wasmtime.WasmtimeError) -> PortalisError:
+        self._raise_held_interrupt()
         if self._deadline_fired:
             return self._deadline_error(function, ())
         text = str(error).strip().splitlines()[0] if str(error).strip() else "error"
         return WasmTrap(text, module=self.name, function=function, trap_code="error")
 
     def translate_trap(self, function: str, trap: wasmtime.Trap) -> WasmTrap:
+        self._raise_held_interrupt()
         frames = tuple(
             Frame(
                 module=f.module_name or self.name,

@@ -23,7 +23,9 @@ from portalis.usd import tokens as t
 @dataclass
 class Sink:
     """One attribute a port's value is written to; ``index`` picks one element of the value
-    when a vector or array output is spread over scalar attributes (joint angles)."""
+    when a vector or array output is spread over scalar attributes (joint angles), or one row
+    of an array output spread over vector attributes (a fleet's positions onto each robot's
+    ``xformOp:translate``)."""
 
     path: Sdf.Path
     type_name: Sdf.ValueTypeName
@@ -31,7 +33,19 @@ class Sink:
     index: int | None = None
 
     def usd_value(self, value: Any) -> Any:
-        return self.convert(value if self.index is None else value[self.index])
+        if self.index is None:
+            return self.convert(value)
+        try:
+            item = value[self.index]
+        except IndexError:
+            raise SceneError(
+                f"the output has {len(value)} element(s); its target {self.path} takes "
+                f"element {self.index}",
+                hint="give the output as many elements as it has targets",
+            ) from None
+        if isinstance(item, np.ndarray):  # a row: as a tuple, the converters' fast path
+            item = tuple(item.tolist())
+        return self.convert(item)
 
 
 @dataclass
@@ -79,6 +93,7 @@ def make_port(
     targets = list(rel.GetTargets()) if rel else []
     spread = sum(1 for p in targets if _is_scalar_target(stage, p))
     element = 0
+    row = 0
     for target in targets:
         attr = stage.GetAttributeAtPath(target)
         if not attr:
@@ -91,6 +106,15 @@ def make_port(
         if _is_scalar_target(stage, target) and spread and _is_multi(type_name, count):
             index = element
             element += 1
+        elif type_name.isArray and not target_type.isArray and values.width(target_type) > 1:
+            if values.width(target_type) != values.width(type_name):
+                raise SceneError(
+                    f"outputs:{name} is a {type_name} but its target {target} is a "
+                    f"{target_type}: each target takes one element, of the same width",
+                    prim_path=where,
+                )
+            index = row
+            row += 1
         if index is None and not type_name.isArray and not target_type.isArray:
             have, need = values.width(type_name), values.width(target_type)
             if have and need and have != need:

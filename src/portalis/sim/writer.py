@@ -59,21 +59,28 @@ class LiveWriter:
         target = stage.GetEditTarget()
         self._specs = _Specs(target.GetLayer(), target)
         self.layer = target.GetLayer()
+        #: Each written attribute's path in the layer, kept: ``spec.path`` builds a new
+        #: Sdf.Path at every use, which cost as much as the sample (60 robots' poses a frame).
+        self._spec_paths: dict[Sdf.Path, Sdf.Path] = {}
 
     def commit(self, units: Iterable[Unit], time_code: float | None) -> None:
         layer = self.layer
+        spec_paths = self._spec_paths
         with Sdf.ChangeBlock():
             for unit in units:
                 for port in unit.ports:
                     if not port.ready:
                         continue
                     for sink in port.sinks:
-                        spec = self._specs.get(sink.path, sink.type_name)
                         value = sink.usd_value(port.value)
                         if time_code is None:
-                            spec.default = value
-                        else:
-                            layer.SetTimeSample(spec.path, time_code, value)
+                            self._specs.get(sink.path, sink.type_name).default = value
+                            continue
+                        spec_path = spec_paths.get(sink.path)
+                        if spec_path is None:
+                            spec = self._specs.get(sink.path, sink.type_name)
+                            spec_path = spec_paths[sink.path] = spec.path
+                        layer.SetTimeSample(spec_path, time_code, value)
 
     def flush(self) -> None:
         """Nothing is buffered."""
