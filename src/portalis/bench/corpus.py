@@ -146,8 +146,13 @@ class Result:
 def rows(quick: bool, repeat: int, batch_s: float, only: list[str] | None = None) -> Iterator[Row]:
     """Every corpus kernel (or those named in ``only``) at the quick or full size, then the
     summary table."""
-    from portalis.bench.kernels import corpus
+    from portalis.bench.kernels import NAMES, corpus
 
+    unknown = sorted(set(only or ()) - set(NAMES))
+    if unknown:
+        raise SystemExit(
+            f"unknown corpus kernel(s) {', '.join(unknown)}; known: {', '.join(NAMES)}"
+        )
     has_numba = importlib.util.find_spec("numba") is not None
     if not has_numba:
         print("Numba is not installed: corpus timed without it (pip install 'portalis[bench]')")
