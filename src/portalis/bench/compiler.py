@@ -284,6 +284,7 @@ def rows(argv: list[str]) -> Iterator[Row]:
                 print(f"  → {mine.label} takes {mine.median / row.median:.2f}× {row.label}'s time")
     yield from bench_demo_ik(repeat, batch_s)
     yield from bench_build_time(3 if quick else 9)
+    yield from bench_square(repeat, batch_s)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -467,3 +468,50 @@ KERNEL_DOCS = {
     "jacobi": "2-D stencil with array writes",
     "trig_sum": "compiled-in sin/cos/exp/atan2",
 }
+
+
+SQUARES = """
+from portalis.lang import Array, f64
+
+
+def power_two(xs: Array[f64]) -> float:
+    t = 0.0
+    for x in xs:
+        t += x ** 2
+    return t
+
+
+def power_y(xs: Array[f64], y: float) -> float:
+    t = 0.0
+    for x in xs:
+        t += x ** y
+    return t
+
+
+def product(xs: Array[f64]) -> float:
+    t = 0.0
+    for x in xs:
+        t += x * x
+    return t
+"""
+
+
+def bench_square(repeat: int, batch_s: float) -> Iterator[Row]:
+    """``x ** 2`` (exact fast path, CPython's bits: prelude/square.py) against the general
+    ``pow`` (``x ** y`` with ``y = 2.0`` at run time) and a bare ``x * x`` (not always
+    CPython's answer), over 20,000 floats."""
+    from portalis.lang import compile_source
+    from portalis.runtime import load
+
+    kernel = load(compile_source(SQUARES, "squares.py").wasm, cache=False)
+    xs = np.random.default_rng(3).uniform(-1e3, 1e3, 20_000)
+    rows = [
+        time_call("x ** 2 (fast path)", lambda: kernel.power_two(xs), repeat=repeat,
+                  target_seconds=batch_s),
+        time_call("x ** y, y = 2.0 (pow)", lambda: kernel.power_y(xs, 2.0), repeat=repeat,
+                  target_seconds=batch_s),
+        time_call("x * x", lambda: kernel.product(xs), repeat=repeat, target_seconds=batch_s),
+    ]  # fmt: skip
+    report("x ** 2 over 20,000 floats (compiled)", rows, baseline=rows[1])
+    for row, variant in zip(rows, ("fast path", "pow", "product"), strict=True):
+        yield Row.timed("square", "portalis", row, variant=variant, n=len(xs))

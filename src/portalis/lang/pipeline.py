@@ -10,7 +10,9 @@ compiler; every pass is listed here in the order it runs:
 3. ``inline``    small functions substituted at their calls, unused library functions
                  dropped (passes/inline.py)
 4. ``layout``    constant tables and persistent arrays at fixed linear-memory offsets
-5. ``emit``      typed IR → WebAssembly text (backend/wat.py, backend/emit.py). Loop passes
+5. ``emit``      typed IR → WebAssembly text (backend/wat.py, backend/emit.py). First, per
+                 function, the value ranges of integer indices (backend/ranges.py: which
+                 indices need no bounds check). Loop passes
                  run here, per loop, because what they may do depends on the version of the
                  enclosing loop being emitted (backend/loops.py), in this order:
                  a. unroll factor          (backend/unroll.py)

@@ -425,7 +425,9 @@ class FunctionEmitter:
         return f"{self.names.tables[e.symbol]}[{index} as usize]"
 
     def e_CheckedIndex(self, e: ir.CheckedIndex) -> str:
-        return self.checked(e.index, self.dim(e.array, e.axis), e, False)
+        # No array: a level of a constant table, whose length is known at build time.
+        bound = self.dim(e.array, e.axis) if e.array is not None else f"{e.extent}_i64"
+        return self.checked(e.index, bound, e, False)
 
     def e_ArrayArg(self, e: ir.ArrayArg) -> str:
         arr = e.array
