@@ -68,7 +68,7 @@ class ArrayPlan:
                 and value.dtype is self.dtype
                 and value.flags.c_contiguous
             ):  # the steady state: the same shape as the last call, one memcpy
-                np.copyto(dst, value, casting="no")
+                np.copyto(dst, value)
                 self.pending = value if self.writes and value.flags.writeable else None
                 return (self.offset, *value.shape)
         elif kind is ArrayView:
@@ -81,7 +81,7 @@ class ArrayPlan:
         one: CPython would have left its partial writes too)."""
         target, self.pending = self.pending, None
         if target is not None and self.dst is not None and not self.instance.closed:
-            np.copyto(target, self.dst, casting="no")
+            np.copyto(target, self.dst)
 
     def _place_view(self, view: ArrayView) -> tuple[int, ...]:
         # Already in linear memory: no copy in or out, only checks.
