@@ -29,15 +29,15 @@ class ArrayPlan:
     """One array parameter, planned once: its element type, rank and shape from the ABI, the
     error prefix, and the scratch region of linear memory a NumPy argument is copied into.
 
-    A call costs one ``np.copyto`` into a cached view of the scratch region (and one back
-    when the parameter may be written); nothing else is allocated while the shape stays the
+    A call costs one copy into a cached view of the scratch region (and one back when the
+    parameter may be written); nothing else is allocated while the shape stays the
     same. The scratch region was checked against the memory's size when it was allocated
     and linear memory never shrinks or moves, so the cached view stays inside the instance's
     memory however the memory grows between calls.
     """
 
     __slots__ = (
-        "capacity", "dst", "dtype", "instance", "memory", "memory_size", "name", "ndim",
+        "args", "capacity", "dst", "dtype", "instance", "memory", "memory_size", "name", "ndim",
         "offset", "pending", "shape", "where", "writes",
     )  # fmt: skip
 
@@ -54,6 +54,7 @@ class ArrayPlan:
         self.offset = 0
         self.capacity = 0
         self.dst: np.ndarray | None = None  # cached view of the scratch region, last shape
+        self.args: tuple[int, ...] = ()  # its raw arguments: offset, then extents
         self.pending: np.ndarray | None = None  # the caller's array, to copy back into
 
     def place(self, value: Any) -> tuple[int, ...]:
@@ -68,9 +69,9 @@ class ArrayPlan:
                 and value.dtype is self.dtype
                 and value.flags.c_contiguous
             ):  # the steady state: the same shape as the last call, one memcpy
-                np.copyto(dst, value)
+                dst[...] = value
                 self.pending = value if self.writes and value.flags.writeable else None
-                return (self.offset, *value.shape)
+                return self.args
         elif kind is ArrayView:
             self.pending = None
             return self._place_view(value)
@@ -81,7 +82,7 @@ class ArrayPlan:
         one: CPython would have left its partial writes too)."""
         target, self.pending = self.pending, None
         if target is not None and self.dst is not None and not self.instance.closed:
-            np.copyto(target, self.dst)
+            target[...] = self.dst
 
     def _place_view(self, view: ArrayView) -> tuple[int, ...]:
         # Already in linear memory: no copy in or out, only checks.
@@ -129,7 +130,7 @@ class ArrayPlan:
         # its own strides.
         writable = isinstance(value, np.ndarray) and value.flags.writeable
         self.pending = value if self.writes and writable else None
-        return (self.offset, *src.shape)
+        return self.args
 
     def _target(self, shape: tuple[int, ...], nbytes: int) -> np.ndarray:
         """The cached view of the scratch region for ``shape``, regrown when too small."""
@@ -153,6 +154,7 @@ class ArrayPlan:
         dst = self.dst
         if dst is None or dst.shape != shape:
             dst = self.dst = memory._ndarray(self.offset, self.dtype, shape)
+            self.args = (self.offset, *shape)
         return dst
 
 
