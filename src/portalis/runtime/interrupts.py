@@ -8,35 +8,31 @@ with the callback's out-parameters unwritten, worse). So once a module with a de
 instantiated on the main thread, SIGINT goes through :func:`_handler`: inside the callback
 it only marks the instance, which ends the call with an error that is raised again as
 ``KeyboardInterrupt`` once the call is back in Python; anywhere else it calls the handler
-it replaced, unchanged. Installed once per process, only over a Python-level handler.
+it replaced, unchanged. Only a Python-level handler is wrapped, and never twice.
 """
 
 from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from types import CodeType, FrameType
 from typing import Any
 
 _callback_codes: set[CodeType] = set()
-_installed = False
 
 #: How far up from the interrupted frame the callback may be (it calls small helpers).
 _DEPTH = 4
 
 
-def hold_interrupts_in(callback_code: CodeType) -> None:
-    """Route SIGINT raised inside frames running ``callback_code`` to the instance
-    (``self._interrupted = True``) instead of raising there."""
-    global _installed
-    _callback_codes.add(callback_code)
-    if _installed or threading.current_thread() is not threading.main_thread():
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    if not callable(previous):  # SIG_IGN or SIG_DFL: no Python code runs, nothing to hold
-        return
+class _HoldInWasm:
+    """A SIGINT handler that holds the interrupt inside the epoch callback and otherwise
+    calls the handler it wraps."""
 
-    def _handler(signum: int, frame: FrameType | None) -> Any:
+    def __init__(self, wrapped: Callable[[int, FrameType | None], Any]) -> None:
+        self.wrapped = wrapped
+
+    def __call__(self, signum: int, frame: FrameType | None) -> Any:
         f = frame
         for _ in range(_DEPTH):
             if f is None:
@@ -45,7 +41,17 @@ def hold_interrupts_in(callback_code: CodeType) -> None:
                 f.f_locals["self"]._interrupted = True
                 return None
             f = f.f_back
-        return previous(signum, frame)
+        return self.wrapped(signum, frame)
 
-    signal.signal(signal.SIGINT, _handler)
-    _installed = True
+
+def hold_interrupts_in(callback_code: CodeType) -> None:
+    """Route SIGINT raised inside frames running ``callback_code`` to the instance
+    (``self._interrupted = True``) instead of raising there. Checked at every instantiation,
+    since a host may have replaced the handler since (a bake swaps its own in and out)."""
+    _callback_codes.add(callback_code)
+    if threading.current_thread() is not threading.main_thread():
+        return
+    current = signal.getsignal(signal.SIGINT)
+    if isinstance(current, _HoldInWasm) or not callable(current):
+        return  # ours already, or SIG_IGN / SIG_DFL: no Python code runs, nothing to hold
+    signal.signal(signal.SIGINT, _HoldInWasm(current))
