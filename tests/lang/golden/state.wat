@@ -9,8 +9,6 @@
   (func $step (export "step") (param $x f64) (param $y f64) (result i64)
     (local $~t1 f64)
     (local $~t2 f64)
-    (local $~w1 i64)
-    (local $~w2 i64)
     local.get $x
     f64.const 0.5
     f64.mul
@@ -18,24 +16,6 @@
     global.get $state.steps
     i64.const 3
     i64.and
-    local.tee $~w1
-    local.get $~w1
-    i64.const 63
-    i64.shr_s
-    i64.const 4
-    i64.and
-    i64.add
-    local.tee $~w1
-    i64.const 4
-    i64.ge_u
-    if
-      i32.const 2
-      global.set $portalis.error
-      i32.const 10
-      global.set $portalis.error_line
-      unreachable
-    end
-    local.get $~w1
     i64.const 2
     i64.mul
     i64.const 0
@@ -52,24 +32,6 @@
     global.get $state.steps
     i64.const 3
     i64.and
-    local.tee $~w2
-    local.get $~w2
-    i64.const 63
-    i64.shr_s
-    i64.const 4
-    i64.and
-    i64.add
-    local.tee $~w2
-    i64.const 4
-    i64.ge_u
-    if
-      i32.const 2
-      global.set $portalis.error
-      i32.const 11
-      global.set $portalis.error_line
-      unreachable
-    end
-    local.get $~w2
     i64.const 2
     i64.mul
     i64.const 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 from portalis.lang import ir
 from portalis.lang.backend import rows
 from portalis.lang.backend.instructions import Code
+from portalis.lang.types import I64
 
 SHIFT = {1: 0, 2: 1, 4: 2, 8: 3}  # element size in bytes → log2
 
@@ -18,8 +19,25 @@ def array_base(arr: ir.ArrayRef) -> str:
     return f"i32.const {arr.offset}" if arr.offset is not None else f"local.get ${arr.name}"
 
 
+def _offset(index: ir.Expr) -> tuple[ir.Expr, int]:
+    """``x + c`` / ``x - c`` (an int64 ``x``, a small constant ``c``) → (x, ±c); anything
+    else → (index, 0)."""
+    if (
+        isinstance(index, ir.Binary)
+        and index.op in ("add", "sub")
+        and index.ty == I64
+        and isinstance(index.right, ir.Const)
+        and type(index.right.value) is int
+        and abs(index.right.value) < 1 << 31
+    ):
+        c = index.right.value
+        return index.left, c if index.op == "add" else -c
+    return index, 0
+
+
 class BoundsChecks(Code):
     proven: frozenset[tuple[int, int]]
+    nonneg_proven: frozenset[tuple[int, int]]
     rows: dict[int, rows.Use]
     row_step: int
 
@@ -69,15 +87,11 @@ class BoundsChecks(Code):
             self.emit(f"local.get ${use.row.local}")
             offset = (self.row_step + use.offset - use.row.low) * arr.element.size
             return f" offset={offset}" if offset else ""
-        for k, index in enumerate(indices):
-            if (safe and safe[k]) or (id(node), k) in self.proven:
-                self.expr(index)
-            else:
-                self.checked_index(index, self.dim(arr, k), node, bool(nonneg and nonneg[k]))
-            if k:
-                self.emit("i64.add")
-            if k + 1 < len(indices):
-                self.emit(self.dim(arr, k + 1), "i64.mul")
+        unchecked = [
+            (safe and safe[k]) or (id(node), k) in self.proven for k in range(len(indices))
+        ]
+        if not (all(unchecked) and self.shared_base(arr, indices)):
+            self.linear_index(arr, indices, node, unchecked, nonneg)
         self.emit("i32.wrap_i64")
         if shift:
             self.emit(f"i32.const {shift}", "i32.shl")
@@ -85,6 +99,55 @@ class BoundsChecks(Code):
             return f" offset={arr.offset}" if arr.offset else ""
         self.emit(f"local.get ${arr.name}", "i32.add")
         return ""
+
+    def shared_base(self, arr: ir.ArrayRef, indices: list[ir.Expr]) -> bool:
+        """Push the element number of ``arr[x + c0, y + c1, ...]`` (indices needing no
+        check) as the one of ``arr[x, y, ...]`` plus ``c0 * stride0 + c1 * stride1 + ...``,
+        when some index but the last has a constant offset: the neighbours of a trilinear
+        sample (``f[a + 1, b, c]``, ``f[a, b + 1, c]``, …) then share one multiplied-out
+        base, which the engine computes once, and their strides do not change in the loop.
+        int64 arithmetic wraps, so the sum is the same number in any order. Returns False
+        (pushing nothing) when there is nothing to share."""
+        split = [_offset(index) for index in indices]
+        if len(indices) < 2 or not any(c for _, c in split[:-1]):
+            return False
+        for k, (base, _) in enumerate(split):
+            self.expr(base)
+            if k:
+                self.emit("i64.add")
+            if k + 1 < len(indices):
+                self.emit(self.dim(arr, k + 1), "i64.mul")
+        for k, (_, c) in enumerate(split):
+            if not c:
+                continue
+            strides = [self.dim(arr, m) for m in range(k + 1, len(indices))]
+            if c == 1 and strides:
+                self.emit(strides[0], *(x for s in strides[1:] for x in (s, "i64.mul")))
+            else:
+                self.emit(f"i64.const {c}", *(x for s in strides for x in (s, "i64.mul")))
+            self.emit("i64.add")
+        return True
+
+    def linear_index(
+        self,
+        arr: ir.ArrayRef,
+        indices: list[ir.Expr],
+        node: ir.Node,
+        unchecked: list[bool],
+        nonneg: list[bool],
+    ) -> None:
+        """Push the element number of ``arr[indices...]``, checking each index that needs
+        it (Horner's rule over the extents)."""
+        for k, index in enumerate(indices):
+            if unchecked[k]:
+                self.expr(index)
+            else:
+                never_negative = bool(nonneg and nonneg[k]) or (id(node), k) in self.nonneg_proven
+                self.checked_index(index, self.dim(arr, k), node, never_negative)
+            if k:
+                self.emit("i64.add")
+            if k + 1 < len(indices):
+                self.emit(self.dim(arr, k + 1), "i64.mul")
 
     def sub_array_address(self, arr: ir.ArrayRef, prefix: list[ir.Expr]) -> None:
         """Push the byte address of ``arr[prefix..., 0, ...]``, the first element of a view

@@ -9,7 +9,7 @@ here, on the loop emitter, for the time one loop is emitted.
 from __future__ import annotations
 
 from portalis.lang import ir
-from portalis.lang.backend import rows, unroll, versioning
+from portalis.lang.backend import ranges, rows, unroll, versioning
 from portalis.lang.backend.bounds import SHIFT, BoundsChecks, array_base
 
 
@@ -18,8 +18,10 @@ class LoopPasses(BoundsChecks):
 
     def init_loops(self) -> None:
         self.labels: list[tuple[str, str]] = []  # (break, continue) of enclosing loops
-        #: (id of a Load/Store, axis) whose check a loop version's guard has made redundant
-        self.proven: frozenset[tuple[int, int]] = frozenset()
+        #: (id of a Load/Store, axis) whose check a loop version's guard, or the value
+        #: ranges of the function (backend/ranges.py), have made redundant; and those
+        #: whose index is never negative (only the upper bound is checked)
+        self.proven, self.nonneg_proven = ranges.analyse(self.fn)
         #: id of a Load/Store → the row address it uses in the loop being emitted
         self.rows: dict[int, rows.Use] = {}
         #: how far (in loop-variable units) the copy being emitted is past the pointers
@@ -86,7 +88,7 @@ class LoopPasses(BoundsChecks):
             test = [c, lim, "i64.ge_s" if step > 0 else "i64.le_s"]
             advance = [c, f"i64.const {step}", "i64.add", f"local.set ${s.counter}"]
             copies = 1 if self.fn.library else unroll.factor(s)
-            guards = versioning.guards(s) if copies > 1 else []
+            guards = versioning.guards(s, self.proven) if copies > 1 else []
             if guards:
                 self._versioned(s, step, copies, test, advance, guards)
                 return

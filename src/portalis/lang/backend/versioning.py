@@ -97,9 +97,10 @@ def shape_of(e: ir.Expr | None) -> object:
     return None
 
 
-def guards(loop: ir.ForRange) -> list[Guard]:
+def guards(loop: ir.ForRange, proven: frozenset[tuple[int, int]] = frozenset()) -> list[Guard]:
     """The checks of ``loop``'s body that one test before the loop can stand in for (only
-    for loops counting up by a constant step)."""
+    for loops counting up by a constant step); ``proven``: (id, axis) of indices already
+    known to be in bounds, which need no guard."""
     if not (isinstance(loop.step, ir.Const) and int(loop.step.value) > 0):
         return []
     changing = assigned(loop.body)
@@ -112,7 +113,7 @@ def guards(loop: ir.ForRange) -> list[Guard]:
             if not isinstance(n, ir.Load | ir.Store):
                 continue
             for k, index in enumerate(n.indices):
-                if n.safe and n.safe[k]:
+                if (n.safe and n.safe[k]) or (id(n), k) in proven:
                     continue
                 offset = var_offset(index, loop.var)
                 if offset is not None:

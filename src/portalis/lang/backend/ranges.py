@@ -1,0 +1,394 @@
+"""Value ranges of integer indices, so that an index the code itself keeps in range needs
+neither the negative-index fix-up nor the bounds check.
+
+Semi-Lagrangian advection computes its indices as ``a = min(int(max(x, 1.0)), n - 3)``
+and reads ``f[a + 1, b, c]``: the loops' and the clamps' arithmetic already keep every
+index inside the array, which a check per index per sample (24 per trilinear sample) only
+repeats. This pass walks a function's statements in order and, for every integer local,
+keeps lower and upper bounds of its value at that point, each either a constant or an
+array extent plus a constant (``(("f", 0), -3)`` stands for ``f.shape[0] - 3``).
+
+What it knows:
+
+* constants; ``a.shape[k]`` of an array parameter (at least 0, exactly that extent);
+* ``+`` and ``-`` of bounded values, ``x % c`` (``0 <= x % c < c`` for a positive
+  constant ``c``), ``min``/``max`` of ints and floats, ``int(x)``,
+  ``float(i)``, a local's last assignment in straight-line code;
+* the variable of ``for v in range(start, stop)`` (constant positive step): at least
+  ``start``'s lower bound and below ``stop``'s upper bounds; and because the body only runs
+  when ``start < stop``, an extent in ``stop`` is known to be large enough there
+  (``range(1, n - 1)`` runs only when ``n >= 3``, so inside it ``n - 3 >= 0``);
+* top-level ``assert a.shape[0] == n and …``: after it, those extents are equal.
+
+Soundness: at a join (after an ``if``) only bounds valid on both paths stay; entering a
+loop, every local the loop may assign forgets its bounds, and so does every local assigned
+inside an expression (inlined calls, ``:=``). Floats: a NaN bound is never claimed — the
+bounds hold for every non-NaN value, and ``int(nan)`` raises before it could become an
+index. ``max(x, 1.0)`` is at least 1.0 or NaN: Python's ``max`` keeps its first
+argument unless a later one is greater, and nothing is greater than NaN, but 1.0 replaces
+any smaller number. Bounds carry constants below 2**40 and extents are below 2**32, so the
+wasm arithmetic that computes a bounded value cannot have wrapped.
+
+The result is the set of (access, axis) proven in range and the set proven non-negative
+(only the upper bound then needs a check): backend/bounds.py skips what is proven.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from portalis.lang import ir
+from portalis.lang.backend.unroll import nodes
+from portalis.lang.types import Scalar
+
+#: An array extent: (array name, axis).
+Key = tuple[str, int]
+#: A bound: ``extent + c`` (key given) or the constant ``c`` (key None).
+Bound = tuple[Key | None, int | float]
+
+_LIMIT = 1 << 40
+
+
+@dataclass(frozen=True)
+class Interval:
+    lo: frozenset[Bound] = frozenset()
+    hi: frozenset[Bound] = frozenset()
+    exact: Bound | None = None  # the value equals this bound
+
+
+TOP = Interval()
+
+
+@dataclass
+class _Facts:
+    """Per-point knowledge shared by a walk: extents known equal and extents' lower bounds."""
+
+    root: dict[Key, Key] = field(default_factory=dict)
+    extent_lo: dict[Key, int] = field(default_factory=dict)
+
+    def canon(self, k: Key) -> Key:
+        while k in self.root and self.root[k] != k:
+            k = self.root[k]
+        return k
+
+    def lowest(self, b: Bound) -> int | float:
+        """The smallest value bound ``b`` can stand for (extents are at least 0)."""
+        key, c = b
+        if key is None:
+            return c
+        k = self.canon(key)
+        lo = max((v for e, v in self.extent_lo.items() if self.canon(e) == k), default=0)
+        return c + lo
+
+
+def _bound(key: Key | None, c: int | float) -> Bound | None:
+    if isinstance(c, float) and not (math.isfinite(c) and c == int(c)):
+        return None
+    return (key, c) if abs(c) < _LIMIT else None
+
+
+def _shift(bounds: frozenset[Bound], d: int | float) -> frozenset[Bound]:
+    out = (_bound(k, c + d) for k, c in bounds)
+    return frozenset(b for b in out if b is not None)
+
+
+class RangeAnalysis:
+    """One function's walk; ``proven`` and ``nonneg`` hold (id(access), axis) pairs."""
+
+    def __init__(self, fn: ir.Function) -> None:
+        self.params = {p.name for p in fn.params if not isinstance(p.type, Scalar)}
+        self.allocated = {
+            n.array.name for s in fn.body for n in nodes(s) if isinstance(n, ir.AllocArray)
+        }
+        self.facts = _Facts()
+        self.proven: set[tuple[int, int]] = set()
+        self.nonneg: set[tuple[int, int]] = set()
+        # A node may sit in several places (passes share unchanged subtrees): a claim
+        # stands only if it holds at every one of them.
+        self.unproven: set[tuple[int, int]] = set()
+        self.negative: set[tuple[int, int]] = set()
+        self.block(fn.body, {}, top=True)
+        self.proven -= self.unproven
+        self.nonneg -= self.negative
+
+    # -- intervals --------------------------------------------------------------------------
+
+    def key(self, arr: ir.ArrayRef, axis: int) -> Key | None:
+        if arr.name in self.params and arr.name not in self.allocated and arr.shape is None:
+            return (arr.name, axis)
+        return None
+
+    def const_lo(self, iv: Interval) -> int | float | None:
+        values = [self.facts.lowest(b) for b in iv.lo]
+        return max(values) if values else None
+
+    def interval(self, e: ir.Expr, env: dict[str, Interval]) -> Interval:
+        if isinstance(e, ir.Const):
+            if isinstance(e.value, bool):
+                return TOP
+            b = _bound(None, e.value)
+            return Interval(frozenset({b}), frozenset({b}), b) if b else TOP
+        if isinstance(e, ir.LocalGet):
+            return env.get(e.name, TOP)
+        if isinstance(e, ir.LocalTee):
+            return self.interval(e.value, env)
+        if isinstance(e, ir.Dim):
+            if e.array.shape is not None:
+                return self.interval(ir.Const(0, 0, e.ty, e.array.shape[e.axis]), env)
+            k = self.key(e.array, e.axis)
+            if k is None:
+                return Interval(frozenset({(None, 0)}))
+            b = (k, 0)
+            return Interval(frozenset({b}), frozenset({b}), b)
+        if isinstance(e, ir.Cast) and e.kind in ("convert", "py_int"):
+            inner = self.interval(e.value, env)
+            src, dst = e.value.ty, e.ty
+            if not (isinstance(src, Scalar) and isinstance(dst, Scalar)) or src.is_bool:
+                return TOP
+            if not src.is_float and dst.is_float:  # int → float: exact below 2**53
+                return inner
+            if src.is_float and not dst.is_float:  # int(x) truncates; monotonic
+                lo = self.const_lo(inner)
+                b = _bound(None, math.floor(lo)) if lo is not None else None
+                return Interval(frozenset({b}) if b else frozenset())
+            return TOP
+        if isinstance(e, ir.Binary) and e.op in ("add", "sub"):
+            return self.add(e, env)
+        if (
+            isinstance(e, ir.Binary)
+            and e.op == "mod"
+            and isinstance(e.right, ir.Const)
+            and type(e.right.value) is int
+            and 0 < e.right.value < _LIMIT
+        ):  # Python's remainder takes the divisor's sign: 0 <= x % c < c
+            return Interval(frozenset({(None, 0)}), frozenset({(None, e.right.value - 1)}))
+        if isinstance(e, ir.BuiltinCall) and e.lowering in ("min", "max"):
+            return self.minmax(e, env)
+        return TOP
+
+    def add(self, e: ir.Binary, env: dict[str, Interval]) -> Interval:
+        a, b = self.interval(e.left, env), self.interval(e.right, env)
+        if e.op == "sub":  # a - b = a + (-b): b's bounds swap and negate, constants only
+            b = Interval(
+                frozenset((None, -c) for k, c in b.hi if k is None),
+                frozenset((None, -c) for k, c in b.lo if k is None),
+                (None, -b.exact[1]) if b.exact and b.exact[0] is None else None,
+            )
+        if b.exact is None and a.exact is not None and a.exact[0] is None:
+            a, b = b, a  # the constant on the right
+        if b.exact is not None and b.exact[0] is None:
+            d = b.exact[1]
+            ex = _bound(a.exact[0], a.exact[1] + d) if a.exact else None
+            return Interval(_shift(a.lo, d), _shift(a.hi, d), ex)
+        lo = frozenset(
+            b2
+            for ka, ca in a.lo
+            for kb, cb in b.lo
+            if ka is None or kb is None
+            for b2 in [_bound(ka or kb, ca + cb)]
+            if b2
+        )
+        hi = frozenset(
+            b2
+            for ka, ca in a.hi
+            for kb, cb in b.hi
+            if ka is None or kb is None
+            for b2 in [_bound(ka or kb, ca + cb)]
+            if b2
+        )
+        return Interval(lo, hi)
+
+    def minmax(self, e: ir.BuiltinCall, env: dict[str, Interval]) -> Interval:
+        args = [self.interval(a, env) for a in e.args]
+        is_float = isinstance(e.ty, Scalar) and e.ty.is_float
+        # The result is one of the arguments: every bound all of them share holds; and
+        # the smallest of their constant lower (largest upper) bounds.
+        lows = [self.const_lo(a) for a in args]
+        lo: set[Bound] = set(frozenset.intersection(*(a.lo for a in args)))
+        hi: set[Bound] = set(frozenset.intersection(*(a.hi for a in args)))
+        if all(v is not None for v in lows):
+            b = _bound(None, min(v for v in lows if v is not None))
+            if b:
+                lo.add(b)
+        if e.lowering == "min":
+            # min is at most each argument (or NaN): every argument's upper bounds hold;
+            # for floats only a non-NaN constant's (a NaN argument may be what comes out)
+            for a, arg in zip(args, e.args, strict=True):
+                if not is_float or isinstance(arg, ir.Const):
+                    hi |= a.hi
+        else:
+            for a, arg in zip(args, e.args, strict=True):
+                if not is_float or isinstance(arg, ir.Const):
+                    lo |= a.lo
+        return Interval(frozenset(lo), frozenset(hi))
+
+    def join(self, a: dict[str, Interval], b: dict[str, Interval]) -> dict[str, Interval]:
+        out: dict[str, Interval] = {}
+        for name in a.keys() & b.keys():
+            x, y = a[name], b[name]
+            lo = set(x.lo & y.lo)
+            lx, ly = self.const_lo(x), self.const_lo(y)
+            if lx is not None and ly is not None:
+                lo.add((None, min(lx, ly)))
+            exact = x.exact if x.exact == y.exact else None
+            out[name] = Interval(frozenset(lo), x.hi & y.hi, exact)
+        return out
+
+    # -- statements -------------------------------------------------------------------------
+
+    def block(self, stmts: list[ir.Stmt], env: dict[str, Interval], top: bool = False) -> None:
+        """Walk ``stmts`` in order, updating ``env`` in place."""
+        for s in stmts:
+            self.stmt(s, env)
+            if top and isinstance(s, ir.If):
+                self.assertion(s, env)
+
+    def forget(self, env: dict[str, Interval], node: ir.Node) -> None:
+        """Every local ``node`` may assign loses its bounds."""
+        for n in nodes(node):
+            if isinstance(n, ir.SetLocal | ir.LocalTee):
+                env.pop(n.name, None)
+            elif isinstance(n, ir.Unpack):
+                for name in n.names:
+                    env.pop(name, None)
+            elif isinstance(n, ir.Logical):
+                env.pop(n.temp, None)
+            elif isinstance(n, ir.ForRange):
+                for name in (n.var, n.counter, n.limit, n.stride):
+                    env.pop(name, None)
+
+    def stmt(self, s: ir.Stmt, env: dict[str, Interval]) -> None:
+        if isinstance(s, ir.ForRange):
+            self.for_range(s, env)
+            return
+        if isinstance(s, ir.While):
+            self.forget(env, s)
+            self.expr(s.cond, env)
+            self.block(s.body, dict(env))
+            return
+        if isinstance(s, ir.If):
+            self.expr(s.cond, env)
+            self.forget(env, s.cond)
+            then, orelse = dict(env), dict(env)
+            self.block(s.body, then)
+            self.block(s.orelse, orelse)
+            env.clear()
+            env.update(self.join(then, orelse))
+            return
+        # A simple statement: its expressions see no bounds for what they assign.
+        before = dict(env)
+        self.forget(before, s)
+        if isinstance(s, ir.Store):
+            self.access(s, before)
+        for n in _children(s):
+            self.expr(n, before)
+        value = self.interval(s.value, before) if isinstance(s, ir.SetLocal) else None
+        self.forget(env, s)
+        if isinstance(s, ir.SetLocal) and value is not None:
+            env[s.name] = value
+
+    def for_range(self, s: ir.ForRange, env: dict[str, Interval]) -> None:
+        for e in (s.start, s.stop, s.step):
+            self.expr(e, env)
+        start, stop = self.interval(s.start, env), self.interval(s.stop, env)
+        self.forget(env, s)
+        body = dict(env)
+        saved = dict(self.facts.extent_lo)
+        if isinstance(s.step, ir.Const) and int(s.step.value) > 0:
+            body[s.var] = Interval(start.lo, _shift(stop.hi, -1))
+            # The body runs only when start < stop: stop >= lowest(start) + 1.
+            lo = self.const_lo(start)
+            if lo is not None and stop.exact is not None and stop.exact[0] is not None:
+                key, c = stop.exact
+                need = int(lo) + 1 - int(c)
+                if need > self.facts.lowest((key, 0)):
+                    self.facts.extent_lo[key] = need
+        self.block(s.body, body)
+        self.facts.extent_lo = saved
+
+    def assertion(self, s: ir.If, env: dict[str, Interval]) -> None:
+        """``if not (a.shape[0] == n and …): raise``: after it those extents are equal."""
+        if not (
+            len(s.body) == 1
+            and isinstance(s.body[0], ir.Raise)
+            and not s.orelse
+            and isinstance(s.cond, ir.Unary)
+            and s.cond.op == "not"
+        ):
+            return
+        parts: list[ir.Expr] = [s.cond.operand]
+        while parts:
+            p = parts.pop()
+            if isinstance(p, ir.Logical) and p.op == "and":
+                parts += [p.left, p.right]
+            elif isinstance(p, ir.Compare) and p.op == "eq":
+                a = self.interval(p.left, env).exact
+                b = self.interval(p.right, env).exact
+                if a and b and a[0] and b[0] and a[1] == b[1] == 0:
+                    ra, rb = self.facts.canon(a[0]), self.facts.canon(b[0])
+                    if ra != rb:
+                        self.facts.root[max(ra, rb)] = min(ra, rb)
+
+    # -- expressions: find the accesses ----------------------------------------------------
+
+    def expr(self, e: ir.Expr, env: dict[str, Interval]) -> None:
+        """Judge every access in ``e`` by ``env`` (statements inside inlined calls run in
+        order on a copy)."""
+        if isinstance(e, ir.Seq):
+            inner = dict(env)
+            self.block(e.stmts, inner)
+            self.expr(e.value, inner)
+            return
+        if isinstance(e, ir.Block):
+            self.block(e.stmts, dict(env))
+            return
+        if isinstance(e, ir.Load):
+            self.access(e, env)
+        for n in _children(e):
+            self.expr(n, env)
+
+    def access(self, n: ir.Load | ir.Store, env: dict[str, Interval]) -> None:
+        arr = n.array
+        for axis, index in enumerate(n.indices):
+            at = (id(n), axis)
+            iv = self.interval(index, env)
+            lo = self.const_lo(iv)
+            if lo is None or lo < 0:
+                self.negative.add(at)
+                self.unproven.add(at)
+                continue
+            self.nonneg.add(at)
+            if self.below_extent(iv, arr, axis):
+                self.proven.add(at)
+            else:
+                self.unproven.add(at)
+
+    def below_extent(self, iv: Interval, arr: ir.ArrayRef, axis: int) -> bool:
+        if arr.shape is not None:
+            return any(k is None and c < arr.shape[axis] for k, c in iv.hi)
+        key = self.key(arr, axis)
+        if key is None:
+            return False
+        root = self.facts.canon(key)
+        return any(k is not None and self.facts.canon(k) == root and c <= -1 for k, c in iv.hi)
+
+
+def _children(node: ir.Node) -> list[ir.Expr]:
+    """The expressions directly inside a simple statement or an expression."""
+    out: list[ir.Expr] = []
+    for name in node.__dataclass_fields__:
+        if name in ("line", "col", "ty", "array", "safe", "nonneg"):
+            continue
+        v = getattr(node, name)
+        if isinstance(v, ir.Expr):
+            out.append(v)
+        elif isinstance(v, list):
+            out += [x for x in v if isinstance(x, ir.Expr)]
+    return out
+
+
+def analyse(fn: ir.Function) -> tuple[frozenset[tuple[int, int]], frozenset[tuple[int, int]]]:
+    """(access id, axis) pairs of ``fn`` proven in range, and proven non-negative."""
+    r = RangeAnalysis(fn)
+    return frozenset(r.proven), frozenset(r.nonneg)
