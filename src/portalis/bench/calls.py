@@ -117,6 +117,76 @@ def bench_calls() -> Iterator[Row]:
     yield Row.timed(case, "portalis", bridge_t, path="WasmtimeBridge.call_function")
 
 
+# No-op kernels over one float64 array: ``keep*`` never store into it (the compiler marks the
+# parameter read-only), ``touch*`` store one element (the runtime copies the array back).
+ARRAY_KERNELS = """from portalis.lang import Array, f64
+
+
+def keep(a: Array[f64]) -> float:
+    return 0.0
+
+
+def touch(a: Array[f64]) -> float:
+    a[0] = 1.0
+    return 0.0
+
+
+def keep2(a: Array[f64, 2]) -> float:
+    return 0.0
+
+
+def touch2(a: Array[f64, 2]) -> float:
+    a[0, 0] = 1.0
+    return 0.0
+"""
+
+
+def bench_array_calls() -> Iterator[Row]:
+    """Issue 15's array-call overhead: a no-op kernel call with one float64 array, passed as
+    a NumPy array (copied into linear memory, and back when written) or as an ArrayView
+    already there, against a bare ``np.copyto`` of the same bytes in this same run."""
+    import portalis
+    from portalis.lang import compile_source
+
+    wasm = compile_source(ARRAY_KERNELS, "array_calls.py").wasm
+    kernel = portalis.load(wasm, name="array_calls", cache=False, monitoring=False)
+    for shape in ((2048,), (256, 256)):
+        yield from _array_call_case(kernel, shape)
+
+
+def _array_call_case(kernel: Any, shape: tuple[int, ...]) -> Iterator[Row]:
+    import numpy as np
+
+    size = "×".join(str(n) for n in shape)
+    suffix = "2" if len(shape) == 2 else ""
+    keep, touch = kernel.function("keep" + suffix), kernel.function("touch" + suffix)
+    arr = np.random.default_rng(0).random(shape)
+    other = np.empty_like(arr)
+    keep(arr), touch(arr)  # their scratch space first: growing memory stales views
+    view = kernel.instance.memory.write(arr)
+    memcpy = time_call("np.copyto (memcpy, for scale)", lambda: np.copyto(other, arr))
+    cases = {
+        ("ndarray", "read-only"): lambda: keep(arr),
+        ("ndarray", "written"): lambda: touch(arr),
+        ("ArrayView", "read-only"): lambda: keep(view),
+        ("ArrayView", "written"): lambda: touch(view),
+    }
+    timings = {key: time_call(f"{key[0]}, {key[1]}", fn) for key, fn in cases.items()}
+    title = f"no-op kernel call, one float64 array of {size} ({arr.nbytes // 1024} KiB)"
+    report(title, [memcpy, *timings.values()])
+    # An ndarray costs a copy in (and one back when written): its overhead is what the call
+    # adds to the memcpy. An ArrayView is not copied: its whole time is overhead.
+    over = ", ".join(
+        f"{t.label} +{format_seconds(t.median - memcpy.median)} ({ratio(t, memcpy):.2f}×)"
+        for (path, _), t in timings.items()
+        if path == "ndarray"
+    )
+    print(f"  over one memcpy: {over}")
+    yield Row.timed("array call", "numpy", memcpy, path="np.copyto", size=size)
+    for (path, param), timing in timings.items():
+        yield Row.timed("array call", "portalis", timing, path=path, param=param, size=size)
+
+
 def bench_loading() -> Iterator[Row]:
     from portalis.runtime import ModuleCache, load_module
     from portalis.runtime.module import forget_compiled
@@ -221,6 +291,7 @@ def rows(argv: list[str]) -> Iterator[Row]:
     parser.parse_args(argv)
     t0 = time.perf_counter()
     yield from bench_calls()
+    yield from bench_array_calls()
     yield from bench_loading()
     yield from bench_sandbox()
     yield from bench_sandbox_ik()

@@ -22,6 +22,7 @@ Everything else in Portalis calls the functions here or wasmtime-py's public API
 from __future__ import annotations
 
 import ctypes
+import functools
 from typing import Any
 
 import wasmtime
@@ -58,6 +59,23 @@ _error_new.argtypes = [ctypes.c_char_p]
 _error_new.restype = ctypes.c_void_p
 
 UPDATE_DEADLINE_CONTINUE = 0
+
+
+_memory_data_size = dll.wasmtime_memory_data_size
+_memory_data_size.argtypes = None  # type: ignore[assignment]  # arguments are made once
+_memory_data_size.restype = ctypes.c_size_t
+
+
+def memory_size_reader(store: wasmtime.Store, memory: wasmtime.Memory) -> Any:
+    """A function of no arguments returning ``memory``'s current size in bytes: the same C
+    call as ``Memory.data_len`` with its two pointer arguments made once (wasmtime-py builds
+    them on every call, several microseconds). The caller keeps ``store`` alive while it
+    uses the reader (a :class:`LinearMemory` holds it)."""
+    # A partial of the foreign function: no Python frame between the caller and the C call.
+    # The byref holds the ``wasmtime_memory_t`` it points to.
+    return functools.partial(
+        _memory_data_size, ctypes.c_void_p(context_pointer(store)), ctypes.byref(memory._memory)
+    )
 
 
 def store_pointer(store: wasmtime.Store) -> int:

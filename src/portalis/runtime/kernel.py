@@ -25,6 +25,139 @@ from portalis.runtime.module import CompiledModule, load_module
 from portalis.runtime.sandbox import DEFAULT_SANDBOX, Sandbox
 
 
+class ArrayPlan:
+    """One array parameter, planned once: its element type, rank and shape from the ABI, the
+    error prefix, and the scratch region of linear memory a NumPy argument is copied into.
+
+    A call costs one copy into a cached view of the scratch region (and one back when the
+    parameter may be written); nothing else is allocated while the shape stays the
+    same. The scratch region was checked against the memory's size when it was allocated
+    and linear memory never shrinks or moves, so the cached view stays inside the instance's
+    memory however the memory grows between calls.
+    """
+
+    __slots__ = (
+        "args", "capacity", "dst", "dtype", "instance", "memory", "memory_size", "name", "ndim",
+        "offset", "pending", "shape", "where", "writes",
+    )  # fmt: skip
+
+    def __init__(self, function: str, instance: Instance, param: Array) -> None:
+        self.name = param.name
+        self.dtype = DTYPES[param.dtype]
+        self.ndim = param.ndim
+        self.shape = tuple(param.shape) if param.shape is not None else None
+        self.writes = param.writes
+        self.where = f"{instance.name}::{function}(): argument '{param.name}'"
+        self.instance = instance
+        self.memory = instance.memory
+        self.memory_size = instance.memory._size if instance.memory is not None else None
+        self.offset = 0
+        self.capacity = 0
+        self.dst: np.ndarray | None = None  # cached view of the scratch region, last shape
+        self.args: tuple[int, ...] = ()  # its raw arguments: offset, then extents
+        self.pending: np.ndarray | None = None  # the caller's array, to copy back into
+
+    def place(self, value: Any) -> tuple[int, ...]:
+        """Put ``value`` where the kernel reads it; the raw arguments: offset, then extents.
+        Sets :attr:`pending` to the array to copy the kernel's writes back into, if any."""
+        kind = type(value)
+        if kind is np.ndarray:
+            dst = self.dst
+            if (
+                dst is not None
+                and value.shape == dst.shape
+                and value.dtype is self.dtype
+                and value.flags.c_contiguous
+            ):  # the steady state: the same shape as the last call, one memcpy
+                dst[...] = value
+                self.pending = value if self.writes and value.flags.writeable else None
+                return self.args
+        elif kind is ArrayView:
+            self.pending = None
+            return self._place_view(value)
+        return self._place_other(value)
+
+    def copy_back(self) -> None:
+        """Copy the kernel's writes into the caller's array (after the call, even a failed
+        one: CPython would have left its partial writes too)."""
+        target, self.pending = self.pending, None
+        if target is not None and self.dst is not None and not self.instance.closed:
+            target[...] = self.dst
+
+    def _place_view(self, view: ArrayView) -> tuple[int, ...]:
+        # Already in linear memory: no copy in or out, only checks.
+        if view._memory is not self.memory:
+            raise SignatureError(f"{self.where}: the view belongs to another instance")
+        if view.dtype != self.dtype or len(view.shape) != self.ndim:
+            raise SignatureError(
+                f"{self.where}: expected a {self.ndim}-D {self.dtype} array, "
+                f"got a {len(view.shape)}-D {view.dtype} view"
+            )
+        if self.shape is not None and view.shape != self.shape:
+            raise SignatureError(f"{self.where}: expected shape {self.shape}, got {view.shape}")
+        # Stale after the memory grew or the instance closed: StaleViewError, as for any
+        # use of the view (checked here with the prepared size read, then by _check).
+        if self.instance.closed or self.memory_size() != view._size:  # type: ignore[misc]
+            view._check()
+        return (view.offset, *view.shape)
+
+    def _place_other(self, value: Any) -> tuple[int, ...]:
+        # A new shape, a non-contiguous array, a list: converted, then copied in.
+        if isinstance(value, ArrayView):
+            self.pending = None
+            return self._place_view(value)
+        dtype = self.dtype
+        if isinstance(value, np.ndarray) and value.dtype != dtype:
+            raise SignatureError(
+                f"{self.where}: expected dtype {dtype}, got {value.dtype}",
+                hint=f"convert with arr.astype(np.{dtype.name})",
+            )
+        try:
+            src = np.ascontiguousarray(value, dtype=dtype)
+        except (TypeError, ValueError) as e:
+            raise SignatureError(f"{self.where}: not an array of {dtype}: {e}") from None
+        if src.ndim != self.ndim:
+            raise SignatureError(f"{self.where}: expected a {self.ndim}-D array, got {src.ndim}-D")
+        if self.shape is not None and self.shape != src.shape:
+            raise SignatureError(f"{self.where}: expected shape {self.shape}, got {src.shape}")
+        dst = self._target(src.shape, src.nbytes)
+        np.copyto(dst, src, casting="no")
+        # Copied back only if the function may store into it. The flag comes from the ABI,
+        # which is untrusted: a module that claims `writes: false` and stores anyway only
+        # leaves the caller's array without its writes (its own results go stale); the
+        # copy still reads just this scratch region, so no memory is reached that the
+        # flag did not already allow. A non-contiguous array gets its writes back through
+        # its own strides.
+        writable = isinstance(value, np.ndarray) and value.flags.writeable
+        self.pending = value if self.writes and writable else None
+        return self.args
+
+    def _target(self, shape: tuple[int, ...], nbytes: int) -> np.ndarray:
+        """The cached view of the scratch region for ``shape``, regrown when too small."""
+        memory = self.memory
+        if memory is None:
+            raise PortalisError(f"{self.where}: the module exports no memory to pass arrays in")
+        if nbytes > self.capacity:
+            self.dst = None
+            if self.capacity:
+                memory.free(self.offset)
+                self.capacity = 0
+            capacity = max(nbytes, 64)
+            offset = memory.alloc(capacity, max(self.dtype.itemsize, 8))
+            size = memory.size
+            if offset < 0 or offset + capacity > size:  # alloc checks; this states it here
+                raise PortalisError(
+                    f"{self.where}: scratch [{offset}, {offset + capacity}) is outside "
+                    f"linear memory of {size} bytes"
+                )
+            self.offset, self.capacity = offset, capacity
+        dst = self.dst
+        if dst is None or dst.shape != shape:
+            dst = self.dst = memory._ndarray(self.offset, self.dtype, shape)
+            self.args = (self.offset, *shape)
+        return dst
+
+
 class KernelFunction:
     """The binding work behind one ABI function: arrays placed in linear memory and copied
     back (those the function may write), bools converted. Users call the function
@@ -35,84 +168,44 @@ class KernelFunction:
         self.name = abi.name
         self._instance = instance
         self.raw = instance.function(abi.name)
-        self.has_arrays = any(isinstance(p, Array) for p in abi.params)
+        #: Per parameter: its ArrayPlan, or None for a value (bools become ints).
+        self.plans: list[ArrayPlan | None] = [
+            ArrayPlan(abi.name, instance, p) if isinstance(p, Array) else None for p in abi.params
+        ]
+        self._writable = [p for p in self.plans if p is not None and p.writes]
+        self._bools = [isinstance(p, Value) and p.type == "bool" for p in abi.params]
+        self.has_arrays = any(p is not None for p in self.plans)
         self._bool_results = [r.type == "bool" for r in abi.results]
         self.needs_conversion = any(self._bool_results)
-        self._scratch: dict[str, tuple[int, int]] = {}  # param → (offset, capacity)
 
     def call(self, *values: Any) -> Any:
         """Call with every parameter's value, in order (keywords and defaults resolved)."""
+        if len(values) != len(self.plans):
+            raise SignatureError(
+                f"{self._instance.name}::{self.name}() takes {len(self.plans)} arguments, "
+                f"got {len(values)}"
+            )
         raw_args: list[Any] = []
-        copy_back: list[tuple[np.ndarray, int, np.dtype[Any], tuple[int, ...]]] = []
-        for param, value in zip(self.abi.params, values, strict=True):
-            if isinstance(param, Array):
-                offset, shape = self._place_array(param, value, copy_back)
-                raw_args.append(offset)
-                raw_args.extend(shape)
-            else:
-                raw_args.append(int(value) if param.type == "bool" else value)
         try:
+            for plan, is_bool, value in zip(self.plans, self._bools, values):  # noqa: B905
+                if plan is not None:
+                    raw_args += plan.place(value)
+                else:
+                    raw_args.append(int(value) if is_bool else value)
             result = self.raw(*raw_args)
         except SignatureError as e:
-            raise SignatureError(self._explain(e)) from None
+            raise self.explained(e) from None
         finally:
-            memory = self._instance.memory
-            if memory is not None and not self._instance.closed:
-                for target, offset, dtype, shape in copy_back:
-                    target[...] = memory._ndarray(offset, dtype, shape)
+            self.finish()
         return self.convert(result) if self.needs_conversion else result
 
-    def _place_array(
-        self,
-        param: Array,
-        value: Any,
-        copy_back: list[tuple[np.ndarray, int, np.dtype[Any], tuple[int, ...]]],
-    ) -> tuple[int, tuple[int, ...]]:
-        dtype = DTYPES[param.dtype]
-        where = f"{self._instance.name}::{self.name}(): argument '{param.name}'"
-        if isinstance(value, ArrayView):
-            if value._memory is not self._instance.memory:
-                raise SignatureError(f"{where}: the view belongs to another instance")
-            if value.dtype != dtype or len(value.shape) != param.ndim:
-                raise SignatureError(
-                    f"{where}: expected a {param.ndim}-D {dtype} array, "
-                    f"got a {len(value.shape)}-D {value.dtype} view"
-                )
-            value._check()
-            return value.offset, value.shape
-        if isinstance(value, np.ndarray) and value.dtype != dtype:
-            raise SignatureError(
-                f"{where}: expected dtype {dtype}, got {value.dtype}",
-                hint=f"convert with arr.astype(np.{dtype.name})",
-            )
-        try:
-            src = np.ascontiguousarray(value, dtype=dtype)
-        except (TypeError, ValueError) as e:
-            raise SignatureError(f"{where}: not an array of {dtype}: {e}") from None
-        if src.ndim != param.ndim:
-            raise SignatureError(f"{where}: expected a {param.ndim}-D array, got {src.ndim}-D")
-        if param.shape is not None and tuple(param.shape) != src.shape:
-            raise SignatureError(f"{where}: expected shape {param.shape}, got {src.shape}")
-        memory = self._instance.memory
-        if memory is None:
-            raise PortalisError(f"{where}: the module exports no memory to pass arrays in")
-        offset, capacity = self._scratch.get(param.name, (0, 0))
-        if src.nbytes > capacity:
-            if capacity:
-                memory.free(offset)
-            capacity = max(src.nbytes, 64)
-            offset = memory.alloc(capacity, max(dtype.itemsize, 8))
-            self._scratch[param.name] = (offset, capacity)
-        if src.size:
-            memory._ndarray(offset, dtype, src.shape)[...] = src
-        # Copied back only if the function may store into it. The flag comes from the ABI,
-        # which is untrusted: a module that claims `writes: false` and stores anyway only
-        # leaves the caller's array without its writes (its own results go stale); the
-        # copy still reads just this scratch region, so no memory is reached that the
-        # flag did not already allow.
-        if param.writes and isinstance(value, np.ndarray) and value.flags.writeable:
-            copy_back.append((value, offset, dtype, src.shape))
-        return offset, src.shape
+    def finish(self) -> None:
+        """After a call, even a failed one (CPython would have left the kernel's partial
+        writes too): copy the kernel's writes back into the caller's arrays. Nothing is
+        pending outside a call."""
+        for plan in self._writable:
+            if plan.pending is not None:
+                plan.copy_back()
 
     def convert(self, result: Any) -> Any:
         if isinstance(result, tuple):
@@ -122,9 +215,10 @@ class KernelFunction:
             )
         return bool(result) if self._bool_results and self._bool_results[0] else result
 
-    def _explain(self, e: SignatureError) -> str:
+    def explained(self, e: SignatureError) -> SignatureError:
+        """``e`` with the function's parameter list appended."""
         names = ", ".join(f"{p.name}" for p in self.abi.params)
-        return f"{e.message} — {self.name}({names})"
+        return SignatureError(f"{e.message} — {self.name}({names})", hint=e.hint)
 
 
 def signature_function(binding: KernelFunction) -> Any:
@@ -155,12 +249,13 @@ def signature_function(binding: KernelFunction) -> Any:
             params.append(p.name)
     args = ", ".join(names)
     if binding.has_arrays:
-        body = f"return _call({args})"
+        body = _array_call_body(binding, namespace)
     elif binding.needs_conversion:
         body = f"return _convert(_raw({args}))"
     else:
         body = f"return _raw({args})"
     source = f"def {abi.name}({', '.join(params)}):\n    {body}\n"
+
     exec(compile(source, f"<portalis kernel {abi.name}>", "exec"), namespace)
     fn = namespace[abi.name]
     fn.__doc__ = abi.doc or None
@@ -168,6 +263,32 @@ def signature_function(binding: KernelFunction) -> Any:
     fn.stats = binding.raw.stats
     fn.binding = binding
     return fn
+
+
+def _array_call_body(binding: KernelFunction, namespace: dict[str, Any]) -> str:
+    """The body of a function with array parameters: each array placed by its plan (names
+    ``_place0``… in ``namespace``), one raw call, the writes copied back. No loop over the
+    parameters and no argument list built per call; the same steps as
+    :meth:`KernelFunction.call`."""
+    namespace.update(_SignatureError=SignatureError, _explained=binding.explained,
+                     _finish=binding.finish)  # fmt: skip
+    lines = ["try:"]
+    raw_args = []
+    for i, (param, plan) in enumerate(zip(binding.abi.params, binding.plans, strict=True)):
+        if plan is not None:
+            namespace[f"_place{i}"] = plan.place
+            lines.append(f"    _a{i} = _place{i}({param.name})")
+            raw_args.append(f"*_a{i}")
+        elif isinstance(param, Value) and param.type == "bool":
+            raw_args.append(f"int({param.name})")
+        else:
+            raw_args.append(param.name)
+    lines.append(f"    _r = _raw({', '.join(raw_args)})")
+    lines += ["except _SignatureError as _e:", "    raise _explained(_e) from None"]
+    if binding._writable:
+        lines += ["finally:", "    _finish()"]
+    lines.append("return _convert(_r)" if binding.needs_conversion else "return _r")
+    return "\n    ".join(lines)
 
 
 def _usable_name(name: str) -> bool:

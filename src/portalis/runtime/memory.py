@@ -22,6 +22,7 @@ import wasmtime
 
 from portalis.abi import ALLOC_EXPORT, FREE_EXPORT
 from portalis.errors import MemoryLimitError, PortalisError, StaleViewError
+from portalis.runtime import _capi
 
 if TYPE_CHECKING:
     from portalis.runtime.instance import Instance
@@ -47,13 +48,16 @@ class LinearMemory:
         self._memory = memory
         self._store = instance.store
         self._whole: np.ndarray | None = None
+        # The size is read at every call with an array (views check it for staleness):
+        # through a prepared C call, not wasmtime-py's, which costs several microseconds.
+        self._size = _capi.memory_size_reader(self._store, memory)
         # Runtime-managed allocation region, used when the module exports no allocator.
         self._bump = 0
         self._region_end = 0
 
     @property
     def size(self) -> int:
-        return int(self._memory.data_len(self._store))
+        return self._size()  # type: ignore[no-any-return]
 
     @property
     def base_address(self) -> int:
