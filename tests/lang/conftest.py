@@ -21,6 +21,10 @@ from portalis.runtime import load
 
 KERNELS = Path(__file__).parent / "kernels"
 
+#: The backend compile_kernel and kernel_pair build with; test_rust_backend.py switches it
+#: to "rust" while it re-runs the differential tests (docs/rust.md).
+BACKEND = {"name": "direct"}
+
 
 def import_kernel(path: Path) -> ModuleType:
     """The kernel as CPython runs it: a fresh module object each time."""
@@ -35,18 +39,19 @@ def import_kernel(path: Path) -> ModuleType:
 
 def compile_kernel(source: str, filename: str = "kernel.py") -> Any:
     """Compile ``source`` and load it through the runtime (a fresh instance)."""
-    return load(compile_source(source, filename).wasm, cache=False)
+    return load(compile_source(source, filename, backend=BACKEND["name"]).wasm, cache=False)
 
 
-_compiled: dict[str, bytes] = {}
+_compiled: dict[tuple[str, str], bytes] = {}
 
 
 def kernel_pair(stem: str) -> tuple[ModuleType, Any]:
     """(CPython module, compiled kernel) for ``kernels/<stem>.py``; compiled once per run."""
     path = KERNELS / f"{stem}.py"
-    if stem not in _compiled:
-        _compiled[stem] = compile_source(path.read_text(), str(path)).wasm
-    return import_kernel(path), load(_compiled[stem], cache=False)
+    key = (stem, BACKEND["name"])
+    if key not in _compiled:
+        _compiled[key] = compile_source(path.read_text(), str(path), backend=key[1]).wasm
+    return import_kernel(path), load(_compiled[key], cache=False)
 
 
 def outcome(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:

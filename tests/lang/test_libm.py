@@ -16,7 +16,10 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import platform
+import random
 import struct
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -43,6 +46,15 @@ def implementation(name: str) -> Callable[..., float]:
     return getattr(importlib.import_module(f"portalis.lang.libm.{stem}"), function)
 
 
+# Share of results bit-identical to CPython's ``math`` (glibc on Linux) the library reaches;
+# 99.9% is the goal (issue 15) and the default. Below it: tan rounds glibc's last step like
+# glibc but glibc's correction term is itself a few of its ulps off, which no model short of
+# its exact arithmetic reproduces; cbrt is held to the exact answer instead (glibc's is up to
+# 3 ulps off, so only ~53% agree).
+IDENTICAL_AT_LEAST: dict[str, float] = {"tan": 0.998, "cbrt": 0.5}
+GLIBC = sys.platform.startswith("linux") and platform.libc_ver()[0] == "glibc"
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_random_inputs_within_one_ulp(name: str) -> None:
     fn = implementation(name)
@@ -55,6 +67,29 @@ def test_random_inputs_within_one_ulp(name: str) -> None:
         assert not unfaithful, f"{name}: error >= 1 ulp at {unfaithful[:5]}"
     else:
         assert worst.ulps <= 1, str(worst)
+    if GLIBC:  # bit-identity is measured against glibc, the CPython math of Linux
+        assert worst.share >= IDENTICAL_AT_LEAST.get(name, 0.999), str(worst)
+
+
+def _integers_and_simulation_range(name: str) -> list[tuple[float, ...]]:
+    """Integer-valued inputs, and uniform ones in [-10, 10] (typical simulation angles)."""
+    rng = random.Random(f"{name}:plain")
+    arity = ARITY[name]
+    ints = [tuple(float(rng.randint(-100000, 100000)) for _ in range(arity)) for _ in range(6000)]
+    plain = [tuple(rng.uniform(-10.0, 10.0) for _ in range(arity)) for _ in range(6000)]
+    return ints + plain
+
+
+@pytest.mark.skipif(not GLIBC, reason="bit-identity is measured against glibc's libm")
+@pytest.mark.parametrize("name", ["sin", "cos", "tan", "atan", "exp", "log", "pow"])
+def test_plain_inputs_bit_identical_to_math(name: str) -> None:
+    """sin and cos used to misround ~1.5% of inputs (atan ~2%) where glibc rounds correctly,
+    so iterating them drifted from CPython; integers and [-10, 10] now round as glibc does."""
+    inputs = _integers_and_simulation_range(name)
+    worst = measure(name, implementation(name), inputs)
+    print(f"\n{worst}")
+    assert worst.ulps <= 1, str(worst)
+    assert worst.share >= (0.997 if name == "tan" else 0.999), str(worst)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -37,9 +37,11 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "projectile": ("portalis.bench.projectile", "simulated steps/s headless, USD writes included"),
     "runner": ("portalis.bench.runner", "stage runner per-frame overhead vs bare module calls"),
     "bake": ("portalis.bench.bake", "peak memory of a long bake of a 100K-point cloud (clips)"),
+    "sweep": ("portalis.bench.sweep", "variants/s, local and on Ray; cost per variant"),
     "kit": ("portalis.bench.kit", "Kit extension's per-frame cost over the runner's own step"),
     "fluid": ("portalis.bench.fluid", "stable-fluids step at 64³ vs NumPy, Numba, Warp CPU"),
     "warehouse": ("portalis.bench.warehouse", "20-robot fleet per frame, USD writes included"),
+    "lidar": ("portalis.bench.lidar", "LiDAR filter at 100K points/frame and scanner, vs peers"),
 }
 
 __all__ = ["BENCHMARKS", "Row", "Timing", "format_seconds", "ratio", "report", "time_call"]

@@ -204,6 +204,10 @@ def rows(argv: list[str]) -> Iterator[Row]:
 
     py = import_source(KERNEL, "bench_kernels")
     wasm = load(kernel.wasm, cache=False)
+    via_rust = rust_build(build_s)  # the Rust backend's column (docs/rust.md)
+    if via_rust is not None:
+        yield Row.of("build", "portalis", [build_s])
+        yield Row.of("build", "portalis-rust", [via_rust[1]])
     others = peers(py)
     rng = np.random.default_rng(7)
     n_bodies = 60 if quick else 200
@@ -248,6 +252,16 @@ def rows(argv: list[str]) -> Iterator[Row]:
             )
             rows.append(in_place)
             yield Row.timed(name, "portalis", in_place, arrays="in linear memory")
+        if via_rust is not None:
+            rust_fn = getattr(via_rust[0], name)
+            got = call(rust_fn)()
+            if got != b:
+                raise AssertionError(f"{name}: Rust-built {got!r} differs from direct {b!r}")
+            rust_row = time_call(
+                "portalis via Rust", call(rust_fn), repeat=repeat, target_seconds=batch_s
+            )
+            rows.append(rust_row)
+            yield Row.timed(name, "portalis-rust", rust_row)
         compiled_rows = rows[1:]
         for label, factory in others.items():
             fn = factory(name)
@@ -270,10 +284,32 @@ def rows(argv: list[str]) -> Iterator[Row]:
                 print(f"  → {mine.label} takes {mine.median / row.median:.2f}× {row.label}'s time")
     yield from bench_demo_ik(repeat, batch_s)
     yield from bench_build_time(3 if quick else 9)
+    yield from bench_square(repeat, batch_s)
 
 
 def main(argv: list[str] | None = None) -> int:
     return run_main("compiler", rows, argv)
+
+
+def rust_build(direct_s: float) -> tuple[Any, float] | None:
+    """The benchmark kernel built through the Rust backend and rustc (its module, build
+    seconds), or None (with a line saying so) when no rustc with the wasm32 target exists."""
+    from portalis.lang import compile_source
+    from portalis.lang.rust import find_rustc
+    from portalis.runtime import load
+
+    rustc = find_rustc()
+    if rustc is None:
+        print("rustc with the wasm32 target is not installed: the Rust backend is skipped")
+        return None
+    t0 = time.perf_counter()
+    kernel = compile_source(KERNEL, "bench_kernels.py", backend="rust")
+    seconds = time.perf_counter() - t0
+    print(
+        f"build via Rust ({rustc.version}, opt-level 3): {seconds * 1000:.0f} ms "
+        f"({seconds / direct_s:.0f}× the direct backend's), {len(kernel.wasm)} bytes"
+    )
+    return load(kernel.wasm, cache=False), seconds
 
 
 #: Issue 9's goal for the robot-arm kernel's compiler time (a warm build, all steps).
@@ -392,15 +428,37 @@ def bench_demo_ik(repeat: int, batch_s: float) -> Iterator[Row]:
             target_seconds=batch_s,
         ),
     ]
+    rust_rows: list[Row] = []
+    built = f"built in {build_ms:.0f} ms"
+    from portalis.lang.rust import find_rustc
+
+    if find_rustc() is not None:  # the same kernel through the Rust backend (docs/rust.md)
+        t0 = time.perf_counter()
+        rust_wasm = compile_source(path.read_text(), str(path), backend="rust").wasm
+        rust_s = time.perf_counter() - t0
+        built += f", {rust_s * 1000:.0f} ms via Rust"
+        rust_fn = load(rust_wasm, cache=False).instance.function("solve_ik")
+        rows.append(
+            time_call(
+                "portalis via Rust, direct export",
+                moving(rust_fn, 100),
+                repeat=repeat,
+                target_seconds=batch_s,
+            )
+        )
+        rust_rows = [
+            Row.of("robot arm build", "portalis-rust", [rust_s], clock="wall", cold=True),
+            Row.timed("robot arm solve_ik", "portalis-rust", rows[3], call="direct export"),
+        ]
     report(
-        f"robot arm solve_ik (demo kernel, {len(path.read_text().splitlines())} lines, "
-        f"built in {build_ms:.0f} ms)",
+        f"robot arm solve_ik (demo kernel, {len(path.read_text().splitlines())} lines, {built})",
         rows,
         baseline=rows[0],
     )
     yield Row.timed("robot arm solve_ik", "cpython", rows[0])
     yield Row.timed("robot arm solve_ik", "portalis", rows[1], call="direct export")
     yield Row.timed("robot arm solve_ik", "portalis", rows[2], call="portalis.load()")
+    yield from rust_rows
 
 
 KERNEL_DOCS = {
@@ -410,3 +468,50 @@ KERNEL_DOCS = {
     "jacobi": "2-D stencil with array writes",
     "trig_sum": "compiled-in sin/cos/exp/atan2",
 }
+
+
+SQUARES = """
+from portalis.lang import Array, f64
+
+
+def power_two(xs: Array[f64]) -> float:
+    t = 0.0
+    for x in xs:
+        t += x ** 2
+    return t
+
+
+def power_y(xs: Array[f64], y: float) -> float:
+    t = 0.0
+    for x in xs:
+        t += x ** y
+    return t
+
+
+def product(xs: Array[f64]) -> float:
+    t = 0.0
+    for x in xs:
+        t += x * x
+    return t
+"""
+
+
+def bench_square(repeat: int, batch_s: float) -> Iterator[Row]:
+    """``x ** 2`` (exact fast path, CPython's bits: prelude/square.py) against the general
+    ``pow`` (``x ** y`` with ``y = 2.0`` at run time) and a bare ``x * x`` (not always
+    CPython's answer), over 20,000 floats."""
+    from portalis.lang import compile_source
+    from portalis.runtime import load
+
+    kernel = load(compile_source(SQUARES, "squares.py").wasm, cache=False)
+    xs = np.random.default_rng(3).uniform(-1e3, 1e3, 20_000)
+    rows = [
+        time_call("x ** 2 (fast path)", lambda: kernel.power_two(xs), repeat=repeat,
+                  target_seconds=batch_s),
+        time_call("x ** y, y = 2.0 (pow)", lambda: kernel.power_y(xs, 2.0), repeat=repeat,
+                  target_seconds=batch_s),
+        time_call("x * x", lambda: kernel.product(xs), repeat=repeat, target_seconds=batch_s),
+    ]  # fmt: skip
+    report("x ** 2 over 20,000 floats (compiled)", rows, baseline=rows[1])
+    for row, variant in zip(rows, ("fast path", "pow", "product"), strict=True):
+        yield Row.timed("square", "portalis", row, variant=variant, n=len(xs))

@@ -20,9 +20,16 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("-o", "--output", help="output path (default: next to the source)")
     p.add_argument(
         "--emit",
-        choices=("wasm", "wat"),
+        choices=("wasm", "wat", "rust"),
         default="wasm",
-        help="write the binary module (default) or its WebAssembly text",
+        help="write the binary module (default), its WebAssembly text, or the Rust the "
+        "Rust backend writes (docs/rust.md)",
+    )
+    p.add_argument(
+        "--via",
+        choices=("direct", "rust"),
+        default="direct",
+        help="build the module straight from the IR (default) or through Rust and rustc",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     p.add_argument(
@@ -38,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    out = build(args.kernel, args.output, args.emit, timings=timings)
+    out = build(args.kernel, args.output, args.emit, timings=timings, via=args.via)
     if not args.quiet:
         ms = (time.perf_counter() - start) * 1000
         print(f"built {out} ({out.stat().st_size} bytes), compiled in {ms:.0f} ms", file=sys.stdout)

@@ -52,6 +52,12 @@ DEMOS: dict[str, Demo] = {
             "warehouse",
             "20 robots on a 100×100 warehouse floor: orders, space-time A*, no collisions",
         ),
+        Demo(
+            "lidar",
+            "lidar",
+            "a 64-beam LiDAR on a car in a street, its scans cropped, voxelised, de-grounded "
+            "and de-noised",
+        ),
     )
 }
 

@@ -28,13 +28,18 @@ if TYPE_CHECKING:
 
 
 def compile_source(
-    source: str, filename: str = "<kernel>", *, timings: dict[str, float] | None = None
+    source: str,
+    filename: str = "<kernel>",
+    *,
+    timings: dict[str, float] | None = None,
+    backend: str = "direct",
 ) -> CompiledKernel:
     """Compile kernel source text to a self-describing WebAssembly module. ``timings``, when
-    given, receives the seconds each compiler step took."""
+    given, receives the seconds each compiler step took; ``backend="rust"`` builds through
+    Rust and rustc (docs/rust.md)."""
     from portalis.lang.pipeline import compile_source as _compile
 
-    return _compile(source, filename, timings=timings)
+    return _compile(source, filename, timings=timings, backend=backend)
 
 
 def build(
@@ -43,12 +48,14 @@ def build(
     emit: str = "wasm",
     *,
     timings: dict[str, float] | None = None,
+    via: str = "direct",
 ) -> Path:
-    """Compile the kernel file ``path``; write ``.wasm`` (or ``.wat`` with ``emit="wat"``)
-    next to it or to ``output``. Returns the written path."""
+    """Compile the kernel file ``path``; write ``.wasm`` (``.wat`` with ``emit="wat"``, ``.rs``
+    with ``emit="rust"``) next to it or to ``output``; ``via="rust"`` builds through rustc.
+    Returns the written path."""
     from portalis.lang.pipeline import build as _build
 
-    return _build(path, output, emit, timings)
+    return _build(path, output, emit, timings, via)
 
 
 __all__ = [

@@ -194,9 +194,11 @@ class CheckedIndex(Expr):
     end), IndexError otherwise: the leading indices of a view such as ``row = a[i]``,
     checked where Python checks them, when the view is made."""
 
-    array: ArrayRef
+    array: ArrayRef | None
     axis: int
     index: Expr
+    #: The length to check against when there is no array (a level of a constant table).
+    extent: int = 0
 
 
 @dataclass

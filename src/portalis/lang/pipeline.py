@@ -43,6 +43,7 @@ from portalis.lang.backend.wat import emit_module
 from portalis.lang.frontend.limits import run_deep
 from portalis.lang.frontend.program import Library, Program, default_library
 from portalis.lang.frontend.unit import parse_unit
+from portalis.lang.ir import Module
 from portalis.lang.passes.inline import inline_small_functions
 
 
@@ -53,6 +54,8 @@ class CompiledKernel:
     wasm: bytes
     wat: str
     abi: ModuleAbi
+    #: The Rust the module was built from (``backend="rust"``; docs/rust.md), else "".
+    rust: str = ""
 
 
 def compile_source(
@@ -60,27 +63,49 @@ def compile_source(
     filename: str = "<kernel>",
     *,
     library: Library | None = None,
+    backend: str = "direct",
     timings: dict[str, float] | None = None,
 ) -> CompiledKernel:
     """Compile kernel source. ``library`` replaces the math library (tests use a stand-in);
-    by default it is ``portalis.lang.libm``. ``timings``, when given, receives the seconds
-    each step took (``portalis build --timings``). Runs on a thread with room for deeply
-    nested expressions (frontend/limits.py)."""
+    by default it is ``portalis.lang.libm``. ``backend``: ``direct`` (IR → WebAssembly
+    text), ``rust`` (IR → Rust → rustc, lang/rust/) or ``rust-source`` (the Rust only, no
+    rustc: ``wasm`` is empty). ``timings``, when given, receives the seconds each step took
+    (``portalis build --timings``). Runs on a thread with room for deeply nested expressions
+    (frontend/limits.py)."""
+    if backend not in BACKENDS:
+        raise CompileError(f"unknown backend {backend!r}", file=filename, hint=", ".join(BACKENDS))
     clock = _Clock(timings)
-    return run_deep(lambda: _compile(source, filename, library, clock))
+    return run_deep(lambda: _compile(source, filename, library, clock, backend))
 
 
-def _compile(source: str, filename: str, library: Library | None, clock: _Clock) -> CompiledKernel:
+BACKENDS = ("direct", "rust", "rust-source")
+
+
+def _compile(
+    source: str, filename: str, library: Library | None, clock: _Clock, backend: str = "direct"
+) -> CompiledKernel:
     unit = clock("parse", lambda: parse_unit(source, filename, prefix="", exported=True))  # 1
     program = Program(unit, library if library is not None else default_library())
     functions = clock("lower", program.lower_all)  # 2
     roots = set(program.links.values())
     functions = clock("inline", lambda: inline_small_functions(functions, roots))  # 3
     module = clock("layout", lambda: program.layout(functions))  # 4
+    if backend != "direct":  # 5-7 through Rust instead (lang/rust/)
+        return clock("rust", lambda: _compile_rust(module, source, filename, backend == "rust"))
     wat = clock("emit", lambda: emit_module(module))  # 5
     wasm = clock("assemble", lambda: assemble(wat, filename))  # 6
     description = clock("abi", lambda: module_abi(module, Path(filename).name))
     return CompiledKernel(attach_abi(wasm, description), wat, description)  # 7
+
+
+def _compile_rust(module: Module, source: str, filename: str, build: bool) -> CompiledKernel:
+    from portalis.lang import rust
+
+    crate = rust.emit_crate(module, Path(filename).name, source)
+    wasm = rust.build_wasm(crate, filename) if build else b""
+    if wasm:
+        validate(wasm, filename)
+    return CompiledKernel(wasm, "", crate.description, crate.source)
 
 
 T = TypeVar("T")
@@ -104,6 +129,24 @@ class _Clock:
 
 
 _ENGINE: list[object] = []
+
+
+def validate(wasm: bytes, filename: str) -> None:
+    """A module that fails validation is a compiler bug, reported as such."""
+    import wasmtime
+
+    if not _ENGINE:
+        _ENGINE.append(wasmtime.Engine())
+    try:
+        wasmtime.Module.validate(_ENGINE[0], wasm)  # type: ignore[arg-type]
+    except Exception as e:  # wasmtime raises its own error types; any failure is ours
+        raise CompileError(
+            f"internal compiler error: the generated module is invalid: {e}",
+            file=filename,
+            line=0,
+            col=0,
+            hint="please report this with the kernel source",
+        ) from None
 
 
 def assemble(wat: str, filename: str) -> bytes:
@@ -136,12 +179,22 @@ def build(
     output: str | Path | None = None,
     emit: str = "wasm",
     timings: dict[str, float] | None = None,
+    via: str = "direct",
 ) -> Path:
     """Compile the kernel file ``path`` and write ``output`` (default: next to the source,
-    ``.wasm`` or ``.wat``). The file is written atomically."""
+    ``.wasm``, ``.wat`` or ``.rs``). ``via="rust"`` builds the module through the Rust
+    backend and rustc. The file is written atomically."""
     src = Path(path)
-    if emit not in ("wasm", "wat"):
-        raise CompileError(f"unknown output kind {emit!r}", file=str(src), hint="wasm or wat")
+    if emit not in ("wasm", "wat", "rust"):
+        raise CompileError(f"unknown output kind {emit!r}", file=str(src), hint="wasm, wat or rust")
+    if via not in ("direct", "rust"):
+        raise CompileError(f"unknown backend {via!r}", file=str(src), hint="direct or rust")
+    if emit == "wat" and via == "rust":
+        raise CompileError(
+            "--emit wat is the direct backend's text",
+            file=str(src),
+            hint="use --emit rust to see the Rust, or drop --via rust",
+        )
     try:
         source = src.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
@@ -150,9 +203,14 @@ def build(
             file=str(src),
             hint="give the path of a UTF-8 Python file",
         ) from None
-    kernel = compile_source(source, str(src), timings=timings)
-    out = Path(output) if output is not None else src.with_suffix("." + emit)
-    data = kernel.wat.encode("utf-8") if emit == "wat" else kernel.wasm
+    backend = {"rust": "rust-source", "wat": "direct"}.get(emit, via)
+    kernel = compile_source(source, str(src), backend=backend, timings=timings)
+    suffix = {"rust": ".rs"}.get(emit, "." + emit)
+    out = Path(output) if output is not None else src.with_suffix(suffix)
+    if emit == "rust":
+        data = kernel.rust.encode("utf-8")
+    else:
+        data = kernel.wat.encode("utf-8") if emit == "wat" else kernel.wasm
     tmp = out.with_name(out.name + ".tmp")
     try:
         tmp.write_bytes(data)

@@ -130,6 +130,12 @@ class ArraySlot:
         view = self._memory_view
         return view.copy() if view is not None else self._view(instance).copy()
 
+    def read_flat(self, instance: Instance) -> np.ndarray:
+        """The module's copy as a flat view over linear memory (valid until the next
+        call): for taking a part of it without copying the whole."""
+        view = self._memory_view if self._memory_view is not None else self._view(instance)
+        return view.reshape(-1)
+
     def _coerce(self, raw: Any) -> np.ndarray:
         if raw is None:
             raise SceneError(f"array input '{self.name}' has no value", prim_path=self.where)

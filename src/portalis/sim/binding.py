@@ -21,6 +21,7 @@ from portalis.errors import SceneError
 from portalis.runtime import TypedFunction
 from portalis.sim import events as ev
 from portalis.sim import values
+from portalis.sim.arrays import ArraySlot
 from portalis.sim.calls import (
     BoundCall,
     bind_by_name,
@@ -129,9 +130,9 @@ class ModulePrim:
         for attr in authored_outputs(prim):
             name = attr.GetName()[len(t.OUTPUTS) :]
             if name in array_names:
-                ports.append(
-                    make_port(prim, name, attr.GetTypeName(), kind="array", source_name=name)
-                )
+                port = make_port(prim, name, attr.GetTypeName(), kind="array", source_name=name)
+                port.length_result = _length_result(name, names)
+                ports.append(port)
             elif name in state_names and name not in names:
                 ports.append(
                     make_port(prim, name, attr.GetTypeName(), kind="state", source_name=name)
@@ -391,8 +392,28 @@ class ModulePrim:
         assert self.entry is not None
         for slot in self.entry.arrays:
             if slot.name == port.source_name:
-                return slot.read(self.instance)
+                if port.length_result is None:
+                    return slot.read(self.instance)
+                return self._read_prefix(port, slot)
         raise SceneError(f"outputs:{port.name}: no array '{port.source_name}'", prim_path=self.path)
+
+    def _read_prefix(self, port: OutputPort, slot: ArraySlot) -> np.ndarray:
+        """The first ``count`` elements of an array a function filled only partly (a
+        filter's kept points), ``count`` being the result ``port.length_result``; as rows of
+        the output's width (``point3f[]``: rows of 3) whatever the parameter's shape."""
+        assert port.length_result is not None
+        count = self.results[port.length_result]
+        width = max(1, values.width(port.type_name))
+        flat = slot.read_flat(self.instance)
+        if not 0 <= count * width <= flat.size:
+            raise SceneError(
+                f"outputs:{port.name}: {self.function_name} returned "
+                f"{self._result_signature()[0][port.length_result]} = {count}, but "
+                f"'{port.source_name}' holds {flat.size // width} element(s) of {width}",
+                prim_path=self.path,
+            )
+        part = flat[: count * width].copy()
+        return part.reshape(count, width) if width > 1 else part
 
     def output(self, name: str) -> Any:
         """The latest value of ``outputs:NAME`` (None before the first call)."""
@@ -407,6 +428,13 @@ class ModulePrim:
 
     def close(self) -> None:
         self.instance.close()
+
+
+def _length_result(array: str, names: tuple[str, ...]) -> int | None:
+    """The result saying how much of array ``array`` an output takes: ``ARRAY_count``;
+    None when the function returns no such result (the whole array is the output)."""
+    name = array + "_count"
+    return names.index(name) if name in names else None
 
 
 _NUMBER_TYPES = frozenset({"i32", "i64", "f32", "f64"})

@@ -26,6 +26,7 @@ from portalis.errors import SceneError
 from portalis.runtime import DTYPES, Instance, TypedFunction
 from portalis.sim import values
 from portalis.sim.arrays import ArraySlot
+from portalis.sim.geometry import geometry_source
 from portalis.sim.sources import (
     CLOCK_NAMES,
     Animated,
@@ -328,6 +329,9 @@ def named_source(
         source = attribute_source(attr, clock, producers, where=where)
         if source is not None:
             return source, None
+    geometry = geometry_source(prim, name, clock, t.INPUTS)
+    if geometry is not None:
+        return geometry, None
     match = _COMPONENT.match(name)
     if match:
         attr = input_attribute(prim, match["base"])

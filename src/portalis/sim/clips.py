@@ -69,6 +69,9 @@ class _Clipped:
     type_name: Sdf.ValueTypeName
     extent_of: Sdf.Path | None = None  # the ``points`` attribute this extent is computed from
     widths: Vt.FloatArray | None = None  # a Points prim's per-point widths, as authored
+    #: The latest (time code, points) this extent was computed from: widths written later in
+    #: the same frame (a module writing both) recompute it with that frame's widths.
+    points_at: tuple[float, Any] | None = None
 
 
 class ClipWriter:
@@ -114,8 +117,16 @@ class ClipWriter:
         _set(layer, attr, time_code, value)
         self._bytes += _nbytes(value)
         extent = self._attrs.get(path.GetPrimPath().AppendProperty("extent"))
-        if extent is not None and extent.extent_of == path:
-            _set(layer, extent, time_code, _extent(value, extent.widths))
+        if extent is None:
+            return
+        if extent.extent_of == path:
+            extent.points_at = (time_code, value)
+        elif path.name == UsdGeom.Tokens.widths:
+            extent.widths = value  # per-frame widths: the extent takes this frame's
+        else:
+            return
+        if extent.points_at is not None and extent.points_at[0] == time_code:
+            _set(layer, extent, time_code, _extent(extent.points_at[1], extent.widths))
 
     def finish(self, result: Sdf.Layer, start: float, end: float) -> None:
         """Save the last clip, write the manifest, and author a clip set on every clipped

@@ -64,6 +64,9 @@ class OutputPort:
     first: int = 0
     count: int = 1
     source_name: str = ""
+    #: For an ``array`` port: the result holding how many elements of the array are the
+    #: output (``NAME_count``); None: the whole array.
+    length_result: int | None = None
     sinks: list[Sink] = field(default_factory=list)
     value: Any = None
     ready: bool = False

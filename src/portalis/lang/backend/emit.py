@@ -317,7 +317,8 @@ class FunctionEmitter(Lowerings, LoopPasses):
                 self.emit(f"local.get ${arr.name}.n{k}")
 
     def e_CheckedIndex(self, e: ir.CheckedIndex) -> None:
-        self.checked_index(e.index, self.dim(e.array, e.axis), e)
+        extent = self.dim(e.array, e.axis) if e.array is not None else f"i64.const {e.extent}"
+        self.checked_index(e.index, extent, e)
 
     def e_Block(self, e: ir.Block) -> None:
         types = (

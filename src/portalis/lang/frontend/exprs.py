@@ -405,20 +405,35 @@ class ExprLowerer:
             return ir.Load(line, col, arr.element.value, arr, indices, safe, nonneg)
         table = self.table_of(base)
         if table is not None:
-            if len(idx_nodes) != 1:
-                raise self.err(node, "a constant table has one dimension")
-            i = self.index(idx_nodes[0])
-            if isinstance(i, ir.Const):
-                k = int(i.value)
-                if not -len(table.values) <= k < len(table.values):
-                    raise self.err(
-                        node,
-                        f"index {k} is out of range for `{shown(base)}` "
-                        f"({len(table.values)} items)",
-                    )
-                return ir.Const(line, col, table.element, table.values[k])
+            if isinstance(node.slice, ast.Tuple) or len(idx_nodes) != len(table.shape):
+                raise self.err(
+                    node,
+                    f"`{shown(base)}` is a constant table of shape {table.shape}: "
+                    f"index it {'[i]' * len(table.shape)}",
+                    "tuples take one index per level (T[i][j]); a tuple index is a TypeError",
+                )
+            indices = [self.index(i) for i in idx_nodes]
+            if all(isinstance(i, ir.Const) for i in indices):
+                flat = 0
+                for i, n in zip(indices, table.shape, strict=True):
+                    k = int(i.value)  # type: ignore[attr-defined]
+                    if not -n <= k < n:
+                        raise self.err(
+                            node,
+                            f"index {k} is out of range for `{shown(base)}` ({n} items)",
+                        )
+                    flat = flat * n + k % n
+                return ir.Const(line, col, table.element, table.values[flat])
             self.program.use_table(table)
-            return ir.TableLoad(line, col, table.element, table.symbol, 0, len(table.values), i)
+            if len(indices) == 1:
+                index = indices[0]
+            else:  # each level checked against its own length, then row by row
+                index = ir.CheckedIndex(line, col, I64, None, 0, indices[0], table.shape[0])
+                for i, n in zip(indices[1:], table.shape[1:], strict=True):
+                    scaled = ir.Binary(line, col, I64, "mul", index, ir.Const(line, col, I64, n))
+                    checked = ir.CheckedIndex(line, col, I64, None, 0, i, n)
+                    index = ir.Binary(line, col, I64, "add", scaled, checked)
+            return ir.TableLoad(line, col, table.element, table.symbol, 0, len(table.values), index)
         raise self.err(
             node,
             f"`{shown(base)}` cannot be indexed",
@@ -514,7 +529,7 @@ class ExprLowerer:
             and float(right.value) == 2.0
         ):
             # x ** 2 by an exact product where that is provably CPython's pow
-            # (prelude/square.py); ~5x faster than pow, still CPython's bits.
+            # (prelude/square.py); 2-5x faster than pow, still CPython's bits.
             symbol = self.program.use_prelude("square", self.d, node)
             return ir.Call(line, col, F64, symbol, [self.coerce(left, F64, node)])
         symbol = self.program.use_prelude("float_pow", self.d, node)
@@ -706,9 +721,11 @@ class ExprLowerer:
         view = self.view_of(node.args[0])
         if view is not None:
             return self.view_dim(node, view, 0)
-        table = self.table_of(node.args[0])
-        if table is not None:
-            return ir.Const(node.lineno, node.col_offset, I64, len(table.values))
+        arg = node.args[0]
+        base, idx_nodes = self.split_subscript(arg) if isinstance(arg, ast.Subscript) else (arg, [])
+        table = self.table_of(base)
+        if table is not None and len(idx_nodes) < len(table.shape):
+            return ir.Const(node.lineno, node.col_offset, I64, table.shape[len(idx_nodes)])
         raise self.err(node, "len() of something that is not an array or constant table")
 
     def user_call(self, node: ast.Call, sig: FunctionSig) -> ir.Expr:

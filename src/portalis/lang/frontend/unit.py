@@ -59,10 +59,21 @@ class FunctionSig:
 
 @dataclass
 class Table:
+    """A module-level constant tuple, nested tuples flattened row by row (``shape`` says
+    how: ``((1.0, 2.0), (3.0, 4.0))`` has shape (2, 2))."""
+
     symbol: str
     element: Scalar
     values: tuple[Constant, ...]
     offset: int = 0
+    shape: tuple[int, ...] = ()
+    nested: tuple[Any, ...] = ()  # the value as written, for constant expressions
+
+    def __post_init__(self) -> None:
+        if not self.shape:
+            self.shape = (len(self.values),)
+        if not self.nested:
+            self.nested = self.values
 
 
 @dataclass
@@ -184,7 +195,7 @@ class Unit:
         if isinstance(node, ast.Name) and node.id in self.constants:
             return self.constants[node.id]
         if isinstance(node, ast.Name) and node.id in self.tables:
-            return self.tables[node.id].values
+            return self.tables[node.id].nested
         q = self.builtin_name(node) if isinstance(node, ast.Name | ast.Attribute) else None
         if (
             q is not None
@@ -515,15 +526,16 @@ class _Collector:
             return
         v = u.const_eval(value)
         if isinstance(v, tuple):
-            if not v or not all(isinstance(x, int | float) for x in v):
+            shape, flat = _rectangular(v)
+            if shape is None or not flat:
                 raise d.error(
                     value,
-                    f"constant table `{name}` must hold numbers",
-                    "write a flat tuple of ints or floats",
+                    f"constant table `{name}` must hold numbers, in rows of equal length",
+                    "write a tuple of ints or floats, or a tuple of such tuples",
                 )
-            elem = F64 if any(isinstance(x, float) for x in v) else I64
-            vals = tuple(float(x) if elem is F64 else int(x) for x in v)
-            u.tables[name] = Table(f"{u.prefix}{name}", elem, vals)
+            elem = F64 if any(isinstance(x, float) for x in flat) else I64
+            vals = tuple(float(x) if elem is F64 else int(x) for x in flat)
+            u.tables[name] = Table(f"{u.prefix}{name}", elem, vals, 0, shape, v)
         else:
             u.constants[name] = v
 
@@ -579,3 +591,19 @@ def _is_docstring(stmt: ast.stmt) -> bool:
         and isinstance(stmt.value, ast.Constant)
         and isinstance(stmt.value.value, str)
     )
+
+
+def _rectangular(v: Any) -> tuple[tuple[int, ...] | None, list[Any]]:
+    """(shape, values row by row) of nested tuples of numbers; shape None when ragged or
+    holding anything else."""
+    if isinstance(v, bool | int | float) and not isinstance(v, tuple):
+        return (), [v]
+    if not isinstance(v, tuple) or not v:
+        return None, []
+    parts = [_rectangular(x) for x in v]
+    shapes = {p[0] for p in parts}
+    if len(shapes) != 1 or None in shapes:
+        return None, []
+    inner = shapes.pop()
+    assert inner is not None
+    return (len(v), *inner), [x for p in parts for x in p[1]]

@@ -3,9 +3,9 @@
 Two methods, chosen by size (after FreeBSD msun ``e_rem_pio2.c``, as optimised by Bruce D.
 Evans and carried into musl ``__rem_pio2.c``):
 
-* medium, |x| < 2**20·π/2 — Cody–Waite: π/2 is split into three 33-bit pieces plus tails, so
-  ``n·piece`` is exact and the subtraction loses nothing; up to three rounds, good to 151 bits,
-  enough for every double in this range.
+* medium, |x| < 2**20·π/2 — Cody–Waite: π/2 is split into three 33-bit pieces plus a tail, so
+  ``n·piece`` is exact, and the subtractions keep their rounding errors (two-sum): the result
+  is good to ~100 bits relative to y, which the double-double kernels need.
 * huge — Payne–Hanek: the product x·(2/π) is formed exactly in integer arithmetic from a table
   of 24-bit chunks of 2/π (the same table as fdlibm's ``__kernel_rem_pio2``), keeping only the
   chunks that influence the result modulo 8. This is our own fixed-width formulation (no
@@ -18,15 +18,12 @@ Results are returned as floats, ``(n, y0, y1)``: the kernel language returns tup
 from __future__ import annotations
 
 from portalis.lang.libm._bits import bits_to_float, float_to_bits
-from portalis.lang.libm._dd import product_error
+from portalis.lang.libm._dd import product_error, sum_error
 
 _TOINT: float = 6755399441055744.0  # 1.5 * 2**52: adding and subtracting it rounds to integer
-_PIO4: float = 0.7853981633974483  # 0x3FE921FB54442D18
 _INVPIO2: float = 0.6366197723675814  # 0x3FE45F306DC9C883, 53 bits of 2/π
 _PIO2_1: float = 1.5707963267341256  # 0x3FF921FB54400000, first 33 bits of π/2
-_PIO2_1T: float = 6.077100506506192e-11  # π/2 - _PIO2_1
 _PIO2_2: float = 6.077100506303966e-11  # 0x3DD0B4611A600000, second 33 bits
-_PIO2_2T: float = 2.0222662487959506e-21  # π/2 - (_PIO2_1 + _PIO2_2)
 _PIO2_3: float = 2.0222662487111665e-21  # 0x3BA3198A2E000000, third 33 bits
 _PIO2_3T: float = 8.4784276603689e-32  # π/2 - (_PIO2_1 + _PIO2_2 + _PIO2_3)
 
@@ -75,36 +72,24 @@ def rem_pio2(x: float) -> tuple[float, float, float]:
 
 
 def _rem_pio2_medium(x: float, ix: int) -> tuple[float, float, float]:
-    """Cody–Waite reduction in up to three rounds (musl ``__rem_pio2``, medium case)."""
+    """Cody–Waite reduction with π/2 = P1 + P2 + P3 + P3T (three 33-bit pieces and a tail).
+
+    n < 2**20, so every n·Pk is exact; x - n·P1 is exact (Sterbenz), and the two following
+    subtractions keep their rounding errors (two-sum), so y0 + y1 is within ~2**-100 of
+    x - n·π/2 relative, enough for the double-double kernels to round correctly even when x
+    is close to a multiple of π/2 (the closest a double this size comes is ~2**-61 away).
+    """
     fn: float = x * _INVPIO2 + _TOINT - _TOINT
     r: float = x - fn * _PIO2_1
-    w: float = fn * _PIO2_1T  # first round, good to 85 bits
-    # Only needed under directed rounding, kept so the contract |y| <= π/4 never breaks.
-    if r - w < -_PIO4:
-        fn = fn - 1.0
-        r = x - fn * _PIO2_1
-        w = fn * _PIO2_1T
-    elif r - w > _PIO4:
-        fn = fn + 1.0
-        r = x - fn * _PIO2_1
-        w = fn * _PIO2_1T
-    y0: float = r - w
-    ex: int = ix >> 20
-    ey: int = (float_to_bits(y0) >> 52) & 0x7FF
-    if ex - ey > 16:  # cancellation: second round, good to 118 bits
-        t: float = r
-        w = fn * _PIO2_2
-        r = t - w
-        w = fn * _PIO2_2T - ((t - r) - w)
-        y0 = r - w
-        ey = (float_to_bits(y0) >> 52) & 0x7FF
-        if ex - ey > 49:  # third round, good to 151 bits, covers all cases
-            t = r
-            w = fn * _PIO2_3
-            r = t - w
-            w = fn * _PIO2_3T - ((t - r) - w)
-            y0 = r - w
-    y1: float = (r - y0) - w
+    p: float = fn * _PIO2_2
+    s: float = r - p
+    e: float = sum_error(r, -p, s)
+    p = fn * _PIO2_3
+    t: float = s - p
+    e = e + sum_error(s, -p, t)
+    e = e - fn * _PIO2_3T
+    y0: float = t + e
+    y1: float = e - (y0 - t)
     return (fn, y0, y1)
 
 

@@ -1,106 +1,155 @@
-"""Polynomial kernels of sin, cos and tan on [-π/4, π/4] (FreeBSD msun ``k_sin.c``,
-``k_cos.c``, ``k_tan.c``; Sun Microsystems fdlibm, as carried into musl).
+"""Kernels of sin, cos and tan on |y| < 0.8555, computed to ~2**-68 relative and then rounded
+the way glibc's (CPython's ``math`` on Linux) last step rounds, so results are bit-identical to
+glibc's on ≥ 99.9% of inputs (sin, cos) and correct to within 1 ulp on all.
 
-Each takes the reduced argument as a head ``x`` and a tail ``y`` (from ``rem_pio2``), so the
-extra bits of the reduction reach the result.
+Method (our formulation of the classic table-driven scheme): the reduced argument y = yh + yl
+is split as y = a + d with a = i/128 the nearest table point and |d| <= ~1/256; then
+
+    sin(a + d) = sin a + cos a · d + sin a · (cos d - 1) + cos a · (sin d - d)
+    cos(a + d) = cos a - sin a · d + cos a · (cos d - 1) - sin a · (sin d - d)
+
+with sin a and cos a as double-doubles (``_sincos_data``). The leading product is exact
+(Dekker), everything else is small (|cos d - 1| <= 2**-17, |sin d - d| <= 2**-26·|d|), so
+short Taylor polynomials in plain doubles reach ~2**-70. yh - a is exact (Sterbenz).
+
+Rounding: glibc (``sysdeps/ieee754/dbl-64/s_sin.c``, IBM's table method) returns the table
+value H (or yh itself for sin below 0.126) plus a correction rounded to a double, i.e. it
+rounds twice. That double rounding is what makes it miss the correctly rounded result on
+~0.15% of inputs; forming V - H from our accurate V and rounding the same two times lands on
+glibc's double except where glibc's correction is itself off by an ulp of the correction
+(~0.03%). Correct rounding instead would differ from glibc on ~0.15%. tan follows glibc's
+tan (``s_tan.c``) the same way, with heads tan(k/256) and cot(k/256): its correction term
+carries larger errors, so tan agrees on ~99.85%.
 """
 
 from __future__ import annotations
 
-from portalis.lang.libm._ieee import clear_low_word, high_word
+from portalis.lang.libm._dd import product_error, sum_error
+from portalis.lang.libm._sincos_data import (
+    _COS_HI,
+    _COS_LO,
+    _COT_K256,
+    _SIN_HI,
+    _SIN_LO,
+    _TAN_K256,
+)
 
-# sin(x) ≈ x + S1·x³ + … + S6·x¹³ on [0, π/4], |error| <= 2**-58 relative.
-_S1: float = -0.16666666666666632  # 0xBFC5555555555549
-_S2: float = 0.00833333333332249  # 0x3F8111111110F8A6
-_S3: float = -0.0001984126982985795  # 0xBF2A01A019C161D5
-_S4: float = 2.7557313707070068e-06  # 0x3EC71DE357B1FE7D
-_S5: float = -2.5050760253406863e-08  # 0xBE5AE5E68A2B9CEB
-_S6: float = 1.58969099521155e-10  # 0x3DE5D93A5ACFD57C
-
-# cos(x) ≈ 1 - x²/2 + C1·x⁴ + … + C6·x¹⁴ on [0, π/4], |error| <= 2**-58.
-_C1: float = 0.0416666666666666  # 0x3FA555555555554C
-_C2: float = -0.001388888888887411  # 0xBF56C16C16C15177
-_C3: float = 2.480158728947673e-05  # 0x3EFA01A019CB1590
-_C4: float = -2.7557314351390663e-07  # 0xBE927E4F809C52AD
-_C5: float = 2.087572321298175e-09  # 0x3E21EE9EBDB4B1C4
-_C6: float = -1.1359647557788195e-11  # 0xBDA8FAE9BE8838D4
-
-# tan(x) ≈ x + T0·x³ + … + T12·x²⁷ on [0, 0.67434], |error| <= 2**-59.2 relative.
-_T0: float = 0.3333333333333341  # 0x3FD5555555555563
-_T1: float = 0.13333333333320124  # 0x3FC111111110FE7A
-_T2: float = 0.05396825397622605  # 0x3FABA1BA1BB341FE
-_T3: float = 0.021869488294859542  # 0x3F9664F48406D637
-_T4: float = 0.0088632398235993  # 0x3F8226E3E96E8493
-_T5: float = 0.0035920791075913124  # 0x3F6D6D22C9560328
-_T6: float = 0.0014562094543252903  # 0x3F57DBC8FEE08315
-_T7: float = 0.0005880412408202641  # 0x3F4344D8F2F26501
-_T8: float = 0.0002464631348184699  # 0x3F3026F71A8D1068
-_T9: float = 7.817944429395571e-05  # 0x3F147E88A03792A6
-_T10: float = 7.140724913826082e-05  # 0x3F12B80F32F0A7E9
-_T11: float = -1.8558637485527546e-05  # 0xBEF375CBDB605373
-_T12: float = 2.590730518636337e-05  # 0x3EFB2A7074BF7AD4
-_PIO4: float = 0.7853981633974483  # 0x3FE921FB54442D18
-_PIO4_LO: float = 3.061616997868383e-17  # 0x3C81A62633145C07
+# Taylor coefficients of sin d - d and cos d - 1 (|d| <= 2**-8: the next terms are < 2**-78).
+_S3: float = -0.16666666666666666  # -1/3!
+_S5: float = 0.008333333333333333  # 1/5!
+_S7: float = -0.0001984126984126984  # -1/7!
+_C4: float = 0.041666666666666664  # 1/4!
+_C6: float = -0.001388888888888889  # -1/6!
+_GRID: float = 52776558133248.0  # 1.5 * 2**45: adding and subtracting it rounds to 1/128
 
 
-def kernel_sin(x: float, y: float) -> float:
-    """sin(x + y) for |x| <= ~π/4, y the tail of x; x must not be -0."""
-    z: float = x * x
-    w: float = z * z
-    r: float = _S2 + z * (_S3 + z * _S4) + z * w * (_S5 + z * _S6)
-    v: float = z * x
-    return x - ((z * (0.5 * y - v * r) - y) - v * _S1)
+def kernel_sin(yh: float, yl: float) -> float:
+    """sin(yh + yl) for |yh| < 0.8555, yl the tail of yh, rounded as glibc rounds it.
 
-
-def kernel_cos(x: float, y: float) -> float:
-    """cos(x + y) for |x| <= ~π/4, y the tail of x.
-
-    ``w = 1 - x²/2`` is rounded; the tiny correction ``(1 - w) - x²/2`` puts the lost bits
-    back, which keeps the error under one ulp near the ends of the interval.
+    The exact value V is split as H + C with H the table's sin(a) (or yh itself when |yh| <
+    0.126, where glibc uses a Taylor series), C is rounded to a double, then H + C is
+    rounded: the same two roundings as glibc's last step, so both agree even where that
+    step misses the correctly rounded value (about one input in 700).
     """
-    z: float = x * x
-    w: float = z * z
-    r: float = z * (_C1 + z * (_C2 + z * _C3)) + w * w * (_C4 + z * (_C5 + z * _C6))
-    hz: float = 0.5 * z
-    w = 1.0 - hz
-    return w + (((1.0 - w) - hz) + (z * r - x * y))
+    sign: float = 1.0
+    if yh < 0.0:
+        sign = -1.0
+        yh = -yh
+        yl = -yl
+    a: float = (yh + _GRID) - _GRID  # yh rounded to a multiple of 1/128, ties to even
+    i: int = int(a * 128.0)
+    dh: float = yh - a  # exact
+    d: float = dh + yl
+    z: float = d * d
+    sin_m_d: float = d * z * (_S3 + z * (_S5 + z * _S7))
+    cos_m_1: float = z * (-0.5 + z * (_C4 + z * _C6))
+    sh: float = _SIN_HI[i]
+    ch: float = _COS_HI[i]
+    h: float = sh
+    if yh < 0.126:
+        h = yh
+    p: float = ch * dh
+    u: float = sh - h  # exact (Sterbenz, or 0)
+    c: float = u + p
+    rest: float = sum_error(u, p, c) + product_error(ch, dh, p)
+    rest = rest + (_SIN_LO[i] + (_COS_LO[i] * dh + ch * yl) + (sh * cos_m_1 + ch * sin_m_d))
+    return sign * (h + (c + rest))
 
 
-def kernel_tan(x: float, y: float, odd: int) -> float:
-    """tan(x + y) if ``odd`` is 0, else -1/tan(x + y); |x| <= ~π/4, x must not be -0.
+def kernel_cos(yh: float, yl: float) -> float:
+    """cos(yh + yl) for |yh| < 0.8555, yl the tail of yh, rounded as glibc rounds it:
+    the table's cos(a) plus the correction rounded to a double (see ``kernel_sin``)."""
+    if yh < 0.0:
+        yh = -yh
+        yl = -yl
+    a: float = (yh + _GRID) - _GRID
+    i: int = int(a * 128.0)
+    dh: float = yh - a  # exact
+    d: float = dh + yl
+    z: float = d * d
+    sin_m_d: float = d * z * (_S3 + z * (_S5 + z * _S7))
+    cos_m_1: float = z * (-0.5 + z * (_C4 + z * _C6))
+    sh: float = _SIN_HI[i]
+    ch: float = _COS_HI[i]
+    p: float = sh * dh
+    rest: float = (_COS_LO[i] - (_SIN_LO[i] * dh + sh * yl)) + (ch * cos_m_1 - sh * sin_m_d)
+    rest = rest - product_error(sh, dh, p)
+    return ch + (rest - p)
 
-    Above 0.6744 it uses tan(π/4 - y') = 1 - 2·(tan y' - tan² y'/(1 + tan y')).
+
+def kernel_tan(yh: float, yl: float, odd: int) -> float:
+    """tan(yh + yl) if ``odd`` is 0, else -1/tan(yh + yl); |yh| <= 0.787, yl the tail of yh.
+
+    sin and cos of y are formed as double-doubles as above, and divided in double-double
+    (one quotient, its exact remainder, one correction), which keeps ~2**-67 relative.
     """
-    hx: int = high_word(x)
-    big: int = 0
-    sign: int = 0
-    if (hx & 0x7FFFFFFF) >= 0x3FE59428:  # |x| >= 0.6744
-        big = 1
-        if hx < 0:
-            sign = 1
-            x = -x
-            y = -y
-        x = (_PIO4 - x) + (_PIO4_LO - y)
-        y = 0.0
-    z: float = x * x
-    w: float = z * z
-    # x⁵·(T1 + x²·T2 + …) split into odd and even powers of x² for a shorter dependency chain.
-    r: float = _T1 + w * (_T3 + w * (_T5 + w * (_T7 + w * (_T9 + w * _T11))))
-    v: float = z * (_T2 + w * (_T4 + w * (_T6 + w * (_T8 + w * (_T10 + w * _T12)))))
-    s: float = z * x
-    r = y + z * (s * (r + v) + y) + s * _T0
-    w = x + r
-    if big == 1:
-        s = float(1 - 2 * odd)
-        v = s - 2.0 * (x + (r - w * w / (w + s)))
-        if sign == 1:
-            return -v
-        return v
-    if odd == 0:
-        return w
-    # -1/(x + r) directly has up to 2 ulp error: compute it in split precision.
-    w0: float = clear_low_word(w)
-    v = r - (w0 - x)  # w0 + v = r + x
-    a: float = -1.0 / w
-    a0: float = clear_low_word(a)
-    return a0 + a * (1.0 + a0 * w0 + a0 * v)
+    sign: float = 1.0
+    if yh < 0.0:
+        sign = -1.0
+        yh = -yh
+        yl = -yl
+    a: float = (yh + _GRID) - _GRID
+    i: int = int(a * 128.0)
+    dh: float = yh - a  # exact
+    d: float = dh + yl
+    z: float = d * d
+    sin_m_d: float = d * z * (_S3 + z * (_S5 + z * _S7))
+    cos_m_1: float = z * (-0.5 + z * (_C4 + z * _C6))
+    sh: float = _SIN_HI[i]
+    ch: float = _COS_HI[i]
+    sl: float = _SIN_LO[i]
+    cl: float = _COS_LO[i]
+    p: float = ch * dh
+    s: float = sh + p
+    lo: float = sum_error(sh, p, s) + product_error(ch, dh, p)
+    lo = lo + (sl + (cl * dh + ch * yl) + (sh * cos_m_1 + ch * sin_m_d))
+    num_hi: float = s + lo
+    num_lo: float = lo - (num_hi - s)
+    p = sh * dh
+    s = ch - p
+    lo = sum_error(ch, -p, s) - product_error(sh, dh, p)
+    lo = lo + (cl - (sl * dh + sh * yl) + (ch * cos_m_1 - sh * sin_m_d))
+    den_hi: float = s + lo
+    den_lo: float = lo - (den_hi - s)
+    if odd == 1:  # -cos/sin: swap, the sign goes on the quotient
+        s = num_hi
+        num_hi = den_hi
+        den_hi = s
+        s = num_lo
+        num_lo = den_lo
+        den_lo = s
+        sign = -sign
+    q: float = num_hi / den_hi
+    r: float = (num_hi - q * den_hi) - product_error(q, den_hi, q * den_hi)
+    t_lo: float = (r + (num_lo - q * den_lo)) / den_hi  # the quotient is q + t_lo
+    # glibc's last step: a head H (yh below 0.0608, else tan or cot of the nearest k/256)
+    # plus the correction rounded to a double; q - H is exact (Sterbenz).
+    if yh <= 0.0608:
+        if odd == 1:  # glibc divides here: its result is the rounded quotient
+            return sign * (q + t_lo)
+        return sign * (yh + ((q - yh) + t_lo))
+    k: int = int(yh * 256.0 + 0.5) - 16
+    h: float = _TAN_K256[k]
+    if odd == 1:
+        h = _COT_K256[k]
+    return sign * (h + ((q - h) + t_lo))

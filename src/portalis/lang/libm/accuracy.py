@@ -48,6 +48,7 @@ class Worst:
 
     name: str
     count: int = 0
+    identical: int = 0  # results bit-identical to CPython's (or, where it raises, C's nan/inf)
     ulps: float = 0.0
     args: tuple[float, ...] = ()
     got: float = 0.0
@@ -55,9 +56,15 @@ class Worst:
 
     def __str__(self) -> str:
         call = f"{self.name}({', '.join(repr(a) for a in self.args)})"
-        return f"{self.name:6s} n={self.count:7d} worst={self.ulps:g} ulp" + (
+        share = f"{100.0 * self.share:.3f}%"
+        return f"{self.name:6s} n={self.count:7d} identical={share} worst={self.ulps:g} ulp" + (
             f" at {call}: got {self.got!r}, math gives {self.want!r}" if self.args else ""
         )
+
+    @property
+    def share(self) -> float:
+        """The fraction of inputs whose result is bit-identical to CPython's."""
+        return self.identical / self.count if self.count else 1.0
 
 
 # math.cbrt and math.exp2 arrived in Python 3.11; on 3.10 these stand in (cbrt's accuracy is
@@ -99,7 +106,11 @@ def measure(
         got = fn(*args) if results is None else float(results[i])
         want = reference(name, args)
         err = error_of(got, want)
-        if err > worst.ulps:
+        if err == 0.0 and (
+            not isinstance(want, float) or math.copysign(1.0, got) == math.copysign(1.0, want)
+        ):  # +0 and -0 are 0 ulps apart but not identical
+            worst.identical += 1
+        elif err > worst.ulps:
             worst.ulps, worst.args, worst.got, worst.want = err, args, got, want
     return worst
 

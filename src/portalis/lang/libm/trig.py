@@ -1,6 +1,7 @@
-"""sin, cos and tan with C semantics (FreeBSD msun ``s_sin.c``, ``s_cos.c``, ``s_tan.c``).
+"""sin, cos and tan with C semantics, rounded like glibc (CPython's ``math`` on Linux).
 
-x is reduced to n·π/2 + y (``rem_pio2``), then n mod 4 picks the kernel and the sign:
+x is reduced to n·π/2 + y (``rem_pio2``, accurate to ~2**-100 relative to y), then n mod 4
+picks the kernel and the sign:
 
     n mod 4   sin   cos   tan
        0       S     C     T
@@ -8,6 +9,9 @@ x is reduced to n·π/2 + y (``rem_pio2``), then n mod 4 picks the kernel and th
        2      -S    -C     T
        3      -C     S   -1/T
 
+Below 2.426 sin and cos are not reduced but follow glibc's ranges (|x| < 0.8555: the kernel of
+x itself; up to 2.426: the other kernel of π/2 - |x|), because the kernels reproduce glibc's
+final rounding step, which depends on the argument the kernel sees (``_trig_kernels``).
 sin(±inf), cos(±inf), tan(±inf) are nan; nan propagates; sin(-0) = -0.
 """
 
@@ -17,14 +21,21 @@ from portalis.lang.libm._ieee import high_word
 from portalis.lang.libm._rem_pio2 import rem_pio2
 from portalis.lang.libm._trig_kernels import kernel_cos, kernel_sin, kernel_tan
 
+_HP0: float = 1.5707963267948966  # π/2, head
+_HP1: float = 6.123233995736766e-17  # π/2 - _HP0
+
 
 def sin(x: float) -> float:
     """Sine of x (radians)."""
     ix: int = high_word(x) & 0x7FFFFFFF
-    if ix <= 0x3FE921FB:  # |x| ~<= π/4
-        if ix < 0x3E500000:  # |x| < 2**-26: sin(x) rounds to x (and keeps -0)
-            return x
+    if ix < 0x3E500000:  # |x| < 2**-26: sin(x) rounds to x (and keeps -0)
+        return x
+    if ix < 0x3FEB6000:  # |x| < 0.8555
         return kernel_sin(x, 0.0)
+    if ix < 0x400368FD:  # |x| < 2.426: sin x = ±cos(π/2 - |x|)
+        if x < 0.0:
+            return -kernel_cos(_HP0 + x, _HP1)
+        return kernel_cos(_HP0 - x, _HP1)
     if ix >= 0x7FF00000:  # inf or nan
         return x - x
     fn, y0, y1 = rem_pio2(x)
@@ -41,10 +52,16 @@ def sin(x: float) -> float:
 def cos(x: float) -> float:
     """Cosine of x (radians)."""
     ix: int = high_word(x) & 0x7FFFFFFF
-    if ix <= 0x3FE921FB:  # |x| ~<= π/4
-        if ix < 0x3E46A09E:  # |x| < 2**-27·√2: cos(x) rounds to 1
-            return 1.0
+    if ix < 0x3E400000:  # |x| < 2**-27: cos(x) rounds to 1
+        return 1.0
+    if ix < 0x3FEB6000:  # |x| < 0.8555
         return kernel_cos(x, 0.0)
+    if ix < 0x400368FD:  # |x| < 2.426: cos x = sin(π/2 - |x|), the argument renormalised
+        y: float = _HP0 - x
+        if x < 0.0:
+            y = _HP0 + x
+        a: float = y + _HP1
+        return kernel_sin(a, (y - a) + _HP1)
     if ix >= 0x7FF00000:
         return x - x
     fn, y0, y1 = rem_pio2(x)
@@ -61,7 +78,7 @@ def cos(x: float) -> float:
 def tan(x: float) -> float:
     """Tangent of x (radians)."""
     ix: int = high_word(x) & 0x7FFFFFFF
-    if ix <= 0x3FE921FB:  # |x| ~<= π/4
+    if ix < 0x3FE92F1B:  # |x| <= ~0.787, where glibc does not reduce either
         if ix < 0x3E400000:  # |x| < 2**-27: tan(x) rounds to x
             return x
         return kernel_tan(x, 0.0, 0)
