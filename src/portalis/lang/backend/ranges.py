@@ -39,7 +39,6 @@ import math
 from dataclasses import dataclass, field
 
 from portalis.lang import ir
-from portalis.lang.backend.unroll import nodes
 from portalis.lang.types import Scalar
 
 #: An array extent: (array name, axis).
@@ -96,12 +95,11 @@ def _shift(bounds: frozenset[Bound], d: int | float) -> frozenset[Bound]:
 class RangeAnalysis:
     """One function's walk; ``proven`` and ``nonneg`` hold (id(access), axis) pairs."""
 
-    def __init__(self, fn: ir.Function) -> None:
+    def __init__(self, fn: ir.Function, allocated: set[str]) -> None:
         self.params = {p.name for p in fn.params if not isinstance(p.type, Scalar)}
-        self.allocated = {
-            n.array.name for s in fn.body for n in nodes(s) if isinstance(n, ir.AllocArray)
-        }
+        self.allocated = allocated  # arrays made in the function: extents may change
         self.facts = _Facts()
+        self.cache: dict[int, frozenset[str]] = {}
         self.proven: set[tuple[int, int]] = set()
         self.nonneg: set[tuple[int, int]] = set()
         # A node may sit in several places (passes share unchanged subtrees): a claim
@@ -246,17 +244,28 @@ class RangeAnalysis:
 
     def forget(self, env: dict[str, Interval], node: ir.Node) -> None:
         """Every local ``node`` may assign loses its bounds."""
-        for n in nodes(node):
-            if isinstance(n, ir.SetLocal | ir.LocalTee):
-                env.pop(n.name, None)
-            elif isinstance(n, ir.Unpack):
-                for name in n.names:
-                    env.pop(name, None)
-            elif isinstance(n, ir.Logical):
-                env.pop(n.temp, None)
-            elif isinstance(n, ir.ForRange):
-                for name in (n.var, n.counter, n.limit, n.stride):
-                    env.pop(name, None)
+        for name in self.assigned(node):
+            env.pop(name, None)
+
+    def assigned(self, node: ir.Node) -> frozenset[str]:
+        """The locals ``node`` (and everything in it) may assign; once per node."""
+        known = self.cache.get(id(node))
+        if known is not None:
+            return known
+        names: set[str] = set()
+        if isinstance(node, ir.SetLocal | ir.LocalTee):
+            names.add(node.name)
+        elif isinstance(node, ir.Unpack):
+            names.update(node.names)
+        elif isinstance(node, ir.Logical):
+            names.add(node.temp)
+        elif isinstance(node, ir.ForRange):
+            names.update((node.var, node.counter, node.limit, node.stride))
+        for child in _subnodes(node):
+            names |= self.assigned(child)
+        out = frozenset(names)
+        self.cache[id(node)] = out
+        return out
 
     def stmt(self, s: ir.Stmt, env: dict[str, Interval]) -> None:
         if isinstance(s, ir.ForRange):
@@ -277,8 +286,10 @@ class RangeAnalysis:
             env.update(self.join(then, orelse))
             return
         # A simple statement: its expressions see no bounds for what they assign.
-        before = dict(env)
-        self.forget(before, s)
+        before = env
+        if any(self.assigned(e) for e in _children(s)):
+            before = dict(env)
+            self.forget(before, s)
         if isinstance(s, ir.Store):
             self.access(s, before)
         for n in _children(s):
@@ -388,7 +399,38 @@ def _children(node: ir.Node) -> list[ir.Expr]:
     return out
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _subnodes(node: ir.Node) -> list[ir.Node]:
+    """The IR nodes directly inside ``node`` (as unroll.nodes walks them)."""
+    names = _FIELDS.get(type(node))
+    if names is None:
+        skip = ("line", "col", "ty", "array", "safe", "nonneg")
+        names = tuple(f for f in node.__dataclass_fields__ if f not in skip)
+        _FIELDS[type(node)] = names
+    out: list[ir.Node] = []
+    for name in names:
+        v = getattr(node, name)
+        if isinstance(v, ir.Node):
+            out.append(v)
+        elif isinstance(v, list):
+            out += [x for x in v if isinstance(x, ir.Node)]
+    return out
+
+
 def analyse(fn: ir.Function) -> tuple[frozenset[tuple[int, int]], frozenset[tuple[int, int]]]:
-    """(access id, axis) pairs of ``fn`` proven in range, and proven non-negative."""
-    r = RangeAnalysis(fn)
+    """(access id, axis) pairs of ``fn`` proven in range, and proven non-negative (nothing
+    to do, and no time spent, for a function without array accesses)."""
+    accesses, allocated = False, set()
+    todo: list[ir.Node] = list(fn.body)
+    while todo:
+        n = todo.pop()
+        accesses = accesses or isinstance(n, ir.Load | ir.Store)
+        if isinstance(n, ir.AllocArray):
+            allocated.add(n.array.name)
+        todo += _subnodes(n)
+    if not accesses:
+        return frozenset(), frozenset()
+    r = RangeAnalysis(fn, allocated)
     return frozenset(r.proven), frozenset(r.nonneg)
