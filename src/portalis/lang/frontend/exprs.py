@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import bounds
-from portalis.lang.frontend import lists
+from portalis.lang.frontend import bounds, lists
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
@@ -236,7 +235,9 @@ class ExprLowerer:
         if n in self.locals:
             return ir.LocalGet(node.lineno, node.col_offset, self.locals[n], n)
         if n in self.lists:
-            raise lists.unsupported(self, node, f"using list `{n}` as a value (passed, returned, copied, compared)")
+            raise lists.unsupported(
+                self, node, f"using list `{n}` as a value (passed, returned, copied, compared)"
+            )
         if (
             n in self.arrays
             or n in self.views

@@ -137,7 +137,9 @@ def create(
     items = [lw.lower_scalar(e) for e in value.elts]
     if element is None:
         if not items:
-            raise lw.err(node, f"`{n} = []`: the item type is unknown", f"write {n}: list[float] = []")
+            raise lw.err(
+                node, f"`{n} = []`: the item type is unknown", f"write {n}: list[float] = []"
+            )
         types = [lw.scalar(i, e) for i, e in zip(items, value.elts, strict=False)]
         if any(t.is_bool for t in types):
             raise unsupported(lw, value, "a list of bools")
