@@ -96,6 +96,13 @@ def growing(n: int) -> int:
     return sum(xs) * 3 + sum(ys) + len(ys)
 
 
+def doubled(a: Array[f64]) -> float:
+    ys: list[float] = [float(x) for x in a]
+    zs: list[float] = [y * 2.0 for y in ys if y == y if y > -100.0]
+    zs.append(len(ys))
+    return sum(zs) + len(zs) * 1000.0 + max(zs)
+
+
 def literal(k: int) -> float:
     xs = [1, 2.5, -3]
     xs.append(k)
@@ -134,6 +141,7 @@ def test_float_lists_match_cpython(
     check(pair, "item", a, k)  # out of range either way: IndexError
     check(pair, "assign", a, k, v)
     check(pair, "pops", a, abs(k))  # popping an empty list: IndexError
+    check(pair, "doubled", a)
 
 
 @settings(max_examples=60, deadline=None)
