@@ -249,3 +249,21 @@ def test_compensated_sum_matches_cpython_312(monkeypatch: pytest.MonkeyPatch) ->
     for xs, line in zip(cases, run.stdout.split(), strict=True):
         got = outcome(wasm.neumaier, np.array(xs, dtype=np.float64))
         assert same(("ok", float(line)), got), f"sum({xs}): CPython {line}, compiled {got}"
+
+
+def test_list_errors_name_the_line() -> None:
+    source = (
+        "def f(k: int) -> float:\n"
+        "    xs = [1.0, 2.0]\n"
+        "    ys: list[float] = []\n"
+        "    if k == 0:\n"
+        "        return xs[k + 5]\n"
+        "    if k == 1:\n"
+        "        return min(ys)\n"
+        "    return ys.pop()\n"
+    )
+    wasm = compile_kernel(source, "lines.py")
+    for k, (name, line) in enumerate([("IndexError", 5), ("ValueError", 7), ("IndexError", 8)]):
+        with pytest.raises(Exception) as info:
+            wasm.f(k)
+        assert f"{name} (lines.py:{line})" in str(info.value), str(info.value)
