@@ -15,6 +15,7 @@ refused with a located "not supported yet" that names the construct.
 from __future__ import annotations
 
 import ast
+import copy
 import sys
 from typing import TYPE_CHECKING
 
@@ -168,7 +169,9 @@ def comprehension(
         )
     hidden = lw.hidden("c")
     rename = _Rename(gen.target.id, hidden)
-    elt, conds = rename.visit(comp.elt), [rename.visit(c) for c in gen.ifs]
+    # (on copies: the function's AST is the user's, and may be lowered again)
+    elt = rename.visit(copy.deepcopy(comp.elt))
+    conds = [rename.visit(copy.deepcopy(c)) for c in gen.ifs]
     append: ast.stmt = ast.Expr(
         ast.Call(ast.Attribute(ast.Name(target.id, ast.Load()), "append", ast.Load()), [elt], [])
     )
