@@ -184,6 +184,8 @@ ERRORS = [
      "annotate a comprehension's item type"),
     ("def f(n: int) -> float:\n    xs = [1.0]\n    y = xs.append(2.0)\n    return 0.0\n",
      "call it as a statement"),
+    ("def f(n: int) -> float:\n    xs: list[int] = [len(xs) for i in range(n)]\n"
+     "    return 0.0\n", "used before it is assigned"),
 ]  # fmt: skip
 
 

@@ -167,6 +167,9 @@ def comprehension(
             f"`{target.id}`: annotate a comprehension's item type",
             f"write {target.id}: list[float] = [...]",
         )
+    for name in ast.walk(comp):
+        if isinstance(name, ast.Name) and name.id == target.id:  # NameError in Python
+            raise lw.err(name, f"local variable `{target.id}` is used before it is assigned")
     hidden = lw.hidden("c")
     rename = _Rename(gen.target.id, hidden)
     # (on copies: the function's AST is the user's, and may be lowered again)
