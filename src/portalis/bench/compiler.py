@@ -2,6 +2,7 @@
 Numba when it is installed.
 
     portalis bench compiler [--quick]     (or: python benchmarks/bench_compiler.py)
+    portalis bench compiler --corpus all  (issue 15's corpus only: portalis.bench.corpus)
 
 Every kernel below is ONE source text: imported as a plain Python module for CPython (and
 handed to ``numba.njit`` when Numba exists), compiled by ``portalis.lang`` and called through
@@ -189,7 +190,19 @@ def rows(argv: list[str]) -> Iterator[Row]:
         prog="portalis bench compiler", description=__doc__.split("\n\n")[0]
     )
     parser.add_argument("--quick", action="store_true", help="smaller problems, fewer repeats")
+    parser.add_argument(
+        "--corpus",
+        metavar="NAMES",
+        help="only issue 15's corpus kernels (comma-separated names, or 'all'); see "
+        "portalis.bench.kernels",
+    )
     args = parser.parse_args(argv)
+    if args.corpus:
+        from portalis.bench import corpus
+
+        only = None if args.corpus == "all" else args.corpus.split(",")
+        yield from corpus.rows(args.quick, 3 if args.quick else 7, 0.1 if args.quick else 0.3, only)
+        return
     quick = args.quick
     #: Seconds each timed batch aims for: shorter in a quick run.
     batch_s = 0.1 if quick else 0.3
@@ -285,6 +298,9 @@ def rows(argv: list[str]) -> Iterator[Row]:
     yield from bench_demo_ik(repeat, batch_s)
     yield from bench_build_time(3 if quick else 9)
     yield from bench_square(repeat, batch_s)
+    from portalis.bench import corpus
+
+    yield from corpus.rows(quick, repeat, batch_s)
 
 
 def main(argv: list[str] | None = None) -> int:
