@@ -206,6 +206,39 @@ class TupleExpr(Expr):
     items: list[Expr]
 
 
+@dataclass
+class ListRef:
+    """A typed list made by the function (``xs: list[float] = []``): its block, length and
+    capacity live in locals ``NAME``, ``NAME.len`` and ``NAME.cap``, which only the list
+    nodes below touch (backend/lists.py)."""
+
+    name: str
+    element: Scalar
+
+
+@dataclass
+class ListLen(Expr):
+    """``len(xs)``."""
+
+    ref: ListRef
+
+
+@dataclass
+class ListGet(Expr):
+    """``xs[i]``: negative ``i`` counts from the end, anything else out of range raises
+    IndexError, checked against the length at that moment."""
+
+    ref: ListRef
+    index: Expr
+
+
+@dataclass
+class ListPop(Expr):
+    """``xs.pop()``: the last item, removed; IndexError on an empty list."""
+
+    ref: ListRef
+
+
 # -- statements -----------------------------------------------------------------------------
 
 
@@ -236,6 +269,33 @@ class AllocArray(Stmt):
     array: ArrayRef
     dims: list[Expr]
     fill: Expr
+
+
+@dataclass
+class ListNew(Stmt):
+    """``xs = [a, b, ...]`` (or ``[]``): a list from the module's allocator holding
+    ``items``, freed when the function returns, like :class:`AllocArray`'s arrays."""
+
+    ref: ListRef
+    items: list[Expr]
+
+
+@dataclass
+class ListAppend(Stmt):
+    """``xs.append(v)``: the block doubles when full (MemoryError past the allocator's
+    limit)."""
+
+    ref: ListRef
+    value: Expr
+
+
+@dataclass
+class ListSet(Stmt):
+    """``xs[i] = v`` (``value`` is evaluated before ``index``, as in Python)."""
+
+    ref: ListRef
+    index: Expr
+    value: Expr
 
 
 @dataclass
@@ -411,6 +471,13 @@ __all__ = [
     "GlobalGet",
     "If",
     "IfExp",
+    "ListAppend",
+    "ListGet",
+    "ListLen",
+    "ListNew",
+    "ListPop",
+    "ListRef",
+    "ListSet",
     "Load",
     "LocalGet",
     "LocalTee",

@@ -18,6 +18,7 @@ from portalis.abi import ALLOC_EXPORT, ERROR_LINE_GLOBAL, FREE_EXPORT
 from portalis.lang import ir
 from portalis.lang.backend.bounds import array_base
 from portalis.lang.backend.instructions import Code, const, wat_float
+from portalis.lang.backend.lists import ListEmitter
 from portalis.lang.backend.loops import LoopPasses
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
 from portalis.lang.backend.unroll import nodes
@@ -43,7 +44,7 @@ _CONVERT: dict[tuple[str, str], list[str]] = {
 MAX_BYTES = 0x7FFF0000
 
 
-class FunctionEmitter(Lowerings, LoopPasses):
+class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
     """Emits one function. ``helpers`` collects the shared helper functions it calls."""
 
     def __init__(self, fn: ir.Function, module: ir.Module, helpers: set[str]) -> None:
@@ -51,6 +52,7 @@ class FunctionEmitter(Lowerings, LoopPasses):
         self.module = module
         self.helpers = helpers
         self.local_arrays: list[ir.ArrayRef] = []  # made by this function (AllocArray)
+        self.local_lists: list[ir.ListRef] = []  # made by this function (ListNew)
         self.init_loops()
 
     def function(self) -> list[str]:
@@ -79,6 +81,11 @@ class FunctionEmitter(Lowerings, LoopPasses):
             for k in range(arr.type.ndim):
                 self.extra_locals[f"{arr.name}.n{k}"] = "i32"
                 self.extra_locals[f"{arr.name}.d{k}"] = "i64"
+        self.local_lists = [
+            n.ref for stmt in fn.body for n in nodes(stmt) if isinstance(n, ir.ListNew)
+        ]
+        for ref in self.local_lists:
+            self.declare_list(ref)
         self.emit(*prologue)
         self.block(fn.body)
         if not fn.result_types:
@@ -210,7 +217,7 @@ class FunctionEmitter(Lowerings, LoopPasses):
     def s_Return(self, s: ir.Return) -> None:
         if s.value is not None:
             self.expr(s.value)
-        if self.local_arrays:  # free them with the results set aside
+        if self.local_arrays or self.local_lists:  # free them with the results set aside
             kept = [self.fresh(t.wasm) for t in self.fn.result_types]
             self.emit(*[f"local.set ${k}" for k in reversed(kept)])
             self.free_local_arrays()
@@ -222,6 +229,7 @@ class FunctionEmitter(Lowerings, LoopPasses):
         made yet on this path — is ignored by the allocator's free)."""
         for arr in reversed(self.local_arrays):
             self.emit(f"local.get ${arr.name}", f"call ${FREE_EXPORT}")
+        self.free_lists(self.local_lists)
 
     def s_AllocArray(self, s: ir.AllocArray) -> None:
         """NumPy's errors first (negative dimension: ValueError; more than the allocator

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import bounds
+from portalis.lang.frontend import bounds, lists
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
@@ -100,6 +100,10 @@ class ExprLowerer:
         #: where each local got its type (its first assignment), for hints
         self.typed_at: dict[str, ast.AST] = {}
         self.arrays: dict[str, ir.ArrayRef] = {}
+        #: typed lists this function made (frontend/lists.py)
+        self.lists: dict[str, ir.ListRef] = {}
+        #: the function's top-level statements (ids): where lists and arrays are made
+        self.top_level: set[int] = set()
         #: names bound to views (``row = a[i]``)
         self.views: dict[str, View] = {}
         self.scope: set[str] = set()  # names Python treats as local to this function
@@ -118,6 +122,14 @@ class ExprLowerer:
         name = f"~t{self._temps}"
         self.locals[name] = t
         return name
+
+    def hidden(self, hint: str) -> str:
+        """A name for a local the compiler adds (never a Python identifier)."""
+        self._temps += 1
+        return f"~{hint}{self._temps}"
+
+    def block(self, body: list[ast.stmt]) -> list[ir.Stmt]:
+        raise NotImplementedError  # statements: stmts.FunctionLowerer
 
     def err(self, node: ast.AST, message: str, hint: str = "") -> CompileError:
         return self.d.error(node, message, hint)
@@ -222,6 +234,10 @@ class ExprLowerer:
         n = node.id
         if n in self.locals:
             return ir.LocalGet(node.lineno, node.col_offset, self.locals[n], n)
+        if n in self.lists:
+            raise lists.unsupported(
+                self, node, f"using list `{n}` as a value (passed, returned, copied, compared)"
+            )
         if (
             n in self.arrays
             or n in self.views
@@ -384,6 +400,9 @@ class ExprLowerer:
         return base, indices
 
     def subscript(self, node: ast.Subscript) -> ir.Expr:
+        ref = lists.list_named(self, node.value)
+        if ref is not None:
+            return lists.get(self, ref, node)
         base, idx_nodes = self.split_subscript(node)
         line, col = node.lineno, node.col_offset
         if isinstance(base, ast.Attribute) and base.attr == "shape":
@@ -636,6 +655,17 @@ class ExprLowerer:
 
     def call(self, node: ast.Call) -> ir.Expr:
         f = node.func
+        if isinstance(f, ast.Attribute) and (ref := lists.list_named(self, f.value)):
+            e = lists.method(self, ref, node, statement=False)
+            assert isinstance(e, ir.Expr)
+            return e
+        if (
+            isinstance(f, ast.Name)
+            and f.id in ("len", "sum", "min", "max")
+            and node.args
+            and (ref := lists.list_named(self, node.args[0]))
+        ):
+            return lists.builtin(self, f.id, ref, node)
         if isinstance(f, ast.Name) and (sig := self.program.function(self.unit, f.id, node)):
             return self.user_call(node, sig)
         name = self.unit.builtin_name(f)

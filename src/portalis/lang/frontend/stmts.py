@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from portalis.abi import ERROR_CODES
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import bounds, iteration, returns
+from portalis.lang.frontend import bounds, iteration, lists, returns
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
@@ -170,6 +170,9 @@ class FunctionLowerer(ExprLowerer):
                 )
             ]
         if isinstance(target, ast.Subscript):
+            ref = lists.list_named(self, target.value)
+            if ref is not None:
+                return [lists.store(self, ref, target, value)]
             base, idx_nodes = self.split_subscript(target)
             view = self.view_of(base)
             if view is None:
@@ -221,6 +224,8 @@ class FunctionLowerer(ExprLowerer):
         target = node.targets[0]
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
+        if isinstance(target, ast.Name) and isinstance(node.value, ast.List | ast.ListComp):
+            return lists.create(self, target, node.value, None, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
             maker = self.unit.builtin_name(node.value.func)
             if maker in ARRAY_MAKERS:
@@ -377,6 +382,8 @@ class FunctionLowerer(ExprLowerer):
     def ann_assign(self, node: ast.AnnAssign) -> list[ir.Stmt]:
         if not isinstance(node.target, ast.Name):
             raise self.err(node, "annotate plain names only: x: float = 0.0")
+        if lists.element_of(self, node.annotation) is not None:
+            return lists.create(self, node.target, node.value, node.annotation, node)
         t = self.unit.parse_type(node.annotation, f"`{node.target.id}`")
         if not isinstance(t, Scalar):
             raise self.err(node.annotation, f"local `{node.target.id}` must be a number or bool")
@@ -415,6 +422,8 @@ class FunctionLowerer(ExprLowerer):
             current = self.name(ast.copy_location(ast.Name(t.id, ast.Load()), t))
             value = self.arith(op, current, self.lower_scalar(node.value), node)
             return self.assign_to(t, self.narrow_back(value, current.ty, node), node)
+        if isinstance(t, ast.Subscript) and (ref := lists.list_named(self, t.value)):
+            return lists.aug_store(self, ref, t, op, node)
         if isinstance(t, ast.Subscript):
             base, idx_nodes = self.split_subscript(t)
             view = self.view_of(base)
@@ -472,6 +481,8 @@ class FunctionLowerer(ExprLowerer):
         if node.orelse:
             return self.loop_else(node)
         it = node.iter
+        if (ref := lists.list_named(self, it)) is not None:
+            return lists.for_each(self, ref, node)
         if not (isinstance(it, ast.Call) and self.unit.builtin_name(it.func) == "range"):
             return self.for_each(node)
         if it.keywords or not 1 <= len(it.args) <= 3:
@@ -623,6 +634,15 @@ class FunctionLowerer(ExprLowerer):
     def expr_stmt(self, node: ast.Expr) -> list[ir.Stmt]:
         if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             return []  # a docstring or a comment-like string
+        call = node.value
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and (ref := lists.list_named(self, call.func.value))
+        ):
+            done = lists.method(self, ref, call, statement=True)
+            if isinstance(done, ir.Stmt):
+                return [done]
         return [ir.ExprStmt(node.lineno, node.col_offset, self.lower(node.value))]
 
     def assert_(self, node: ast.Assert) -> list[ir.Stmt]:

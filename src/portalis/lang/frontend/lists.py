@@ -1,0 +1,301 @@
+"""Typed lists in a function: ``xs: list[float] = []``, literals and comprehensions,
+``append``/``pop()``, ``len``, ``xs[i]`` read and assigned with Python's bounds rules,
+``for x in xs``, and ``sum``/``min``/``max`` over a list.
+
+The list primitives are IR nodes (ir.ListNew …, emitted by backend/lists.py). Everything
+built from them — iteration, the reductions, comprehensions — is written here as Python
+statements over those primitives and lowered like the user's own code, so it keeps
+CPython's order of evaluation and its errors without a second implementation.
+
+A list is made once, at the top level of the function, under a name bound nowhere else (as
+a local array is), and lives until the function returns. Anything else done with a list is
+refused with a located "not supported yet" that names the construct.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import sys
+from typing import TYPE_CHECKING
+
+from portalis.lang import ir
+from portalis.lang.frontend.diagnostics import shown
+from portalis.lang.types import F64, I64, Scalar
+
+if TYPE_CHECKING:
+    from portalis.lang.frontend.exprs import ExprLowerer
+
+#: Element annotations a list may have.
+ELEMENTS = {"float": F64, "int": I64}
+
+#: ``sum`` of floats: CPython 3.12 adds with Neumaier's compensation, earlier versions
+#: left to right. Kernels give the answer of the CPython that compiles them.
+COMPENSATED_SUM = sys.version_info >= (3, 12)
+
+_SUM_INT = """
+acc = 0
+i = 0
+while i < len(xs):
+    acc += xs[i]
+    i += 1
+"""
+
+_SUM_FLOAT = """
+acc = 0.0
+i = 0
+while i < len(xs):
+    acc += xs[i]
+    i += 1
+"""
+
+# CPython 3.12's builtin sum over floats (Python/bltinmodule.c): Neumaier summation, the
+# compensation added at the end unless it is zero or not finite.
+_SUM_COMPENSATED = """
+acc = 0.0
+c = 0.0
+i = 0
+while i < len(xs):
+    x = xs[i]
+    i += 1
+    t = acc + x
+    if abs(acc) >= abs(x):
+        c += (acc - t) + x
+    else:
+        c += (x - t) + acc
+    acc = t
+if c != 0.0 and c - c == 0.0:
+    acc += c
+"""
+
+# min/max keep the first of equal items and compare with < / > only (NaN handling included).
+_MIN_MAX = """
+if len(xs) == 0:
+    raise ValueError
+acc = xs[0]
+i = 1
+while i < len(xs):
+    x = xs[i]
+    i += 1
+    if x OP acc:
+        acc = x
+"""
+
+
+def element_of(lw: ExprLowerer, annotation: ast.expr) -> Scalar | None:
+    """The element type of a ``list[float]``/``list[int]`` annotation; None when the
+    annotation is not a list."""
+    base = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    if not (isinstance(base, ast.Name) and base.id in ("list", "List")):
+        return None
+    item = annotation.slice if isinstance(annotation, ast.Subscript) else None
+    if isinstance(item, ast.Name) and item.id in ELEMENTS:
+        return ELEMENTS[item.id]
+    raise lw.err(
+        annotation,
+        f"`{shown(annotation)}`: lists of float or int only (not supported yet: other items)",
+        "write list[float] or list[int]",
+    )
+
+
+def list_named(lw: ExprLowerer, node: ast.expr) -> ir.ListRef | None:
+    return lw.lists.get(node.id) if isinstance(node, ast.Name) else None
+
+
+def unsupported(lw: ExprLowerer, node: ast.AST, what: str) -> Exception:
+    return lw.err(
+        node,
+        f"{what} is not supported yet",
+        "lists support literals, comprehensions over a range or list, append, pop(), "
+        "len, xs[i], for x in xs, and sum/min/max (docs/language.md)",
+    )
+
+
+def create(
+    lw: ExprLowerer,
+    target: ast.Name,
+    value: ast.expr | None,
+    annotation: ast.expr | None,
+    node: ast.stmt,
+) -> list[ir.Stmt]:
+    """``xs = [...]``, ``xs: list[float] = []`` or ``xs = [e for v in ... if ...]``."""
+    n, line, col = target.id, node.lineno, node.col_offset
+    if id(node) not in lw.top_level or lw.store_counts.get(n, 0) != 1:
+        raise lw.err(
+            node,
+            f"`{n}`: a list is created once, at the top level of the function "
+            "(not supported yet: lists made in loops or branches, or rebound)",
+            "create it before loops and branches under a name assigned nowhere else; "
+            "empty it with pop() if needed",
+        )
+    if n in lw.arrays or n in lw.views or n in lw.locals or n in lw.lists:
+        raise lw.err(target, f"`{n}` already names something else")
+    element = element_of(lw, annotation) if annotation is not None else None
+    if isinstance(value, ast.ListComp):
+        return comprehension(lw, target, value, element, node)
+    if not isinstance(value, ast.List):
+        raise unsupported(lw, value or node, "a list from anything but a literal or comprehension")
+    items = [lw.lower_scalar(e) for e in value.elts]
+    if element is None:
+        if not items:
+            raise lw.err(
+                node, f"`{n} = []`: the item type is unknown", f"write {n}: list[float] = []"
+            )
+        types = [lw.scalar(i, e) for i, e in zip(items, value.elts, strict=False)]
+        if any(t.is_bool for t in types):
+            raise unsupported(lw, value, "a list of bools")
+        element = F64 if any(t.is_float for t in types) else I64
+    items = [lw.coerce(i, element, e, "list item") for i, e in zip(items, value.elts, strict=False)]
+    ref = ir.ListRef(n, element)
+    lw.lists[n] = ref
+    return [ir.ListNew(line, col, ref, items)]
+
+
+def comprehension(
+    lw: ExprLowerer, target: ast.Name, comp: ast.ListComp, element: Scalar | None, node: ast.stmt
+) -> list[ir.Stmt]:
+    """``[e for v in it if c]``: an empty list, then a loop appending ``e`` (``v`` renamed to
+    a hidden local: a comprehension's variable does not leak into the function)."""
+    if len(comp.generators) != 1 or comp.generators[0].is_async:
+        raise unsupported(lw, comp, "a comprehension with more than one `for`")
+    gen = comp.generators[0]
+    if not isinstance(gen.target, ast.Name):
+        raise unsupported(lw, gen.target, "a comprehension variable that is not a plain name")
+    if element is None:
+        raise lw.err(
+            node,
+            f"`{target.id}`: annotate a comprehension's item type",
+            f"write {target.id}: list[float] = [...]",
+        )
+    for name in ast.walk(comp):
+        if isinstance(name, ast.Name) and name.id == target.id:  # NameError in Python
+            raise lw.err(name, f"local variable `{target.id}` is used before it is assigned")
+    hidden = lw.hidden("c")
+    rename = _Rename(gen.target.id, hidden)
+    # (on copies: the function's AST is the user's, and may be lowered again)
+    elt = rename.visit(copy.deepcopy(comp.elt))
+    conds = [rename.visit(copy.deepcopy(c)) for c in gen.ifs]
+    append: ast.stmt = ast.Expr(
+        ast.Call(ast.Attribute(ast.Name(target.id, ast.Load()), "append", ast.Load()), [elt], [])
+    )
+    for cond in reversed(conds):
+        append = ast.If(cond, [append], [])
+    loop = ast.For(ast.Name(hidden, ast.Store()), gen.iter, [append], [])
+    _locate(loop, comp)
+    ref = ir.ListRef(target.id, element)
+    lw.lists[target.id] = ref
+    return [ir.ListNew(node.lineno, node.col_offset, ref, []), *lw.block([loop])]
+
+
+def get(lw: ExprLowerer, ref: ir.ListRef, node: ast.Subscript) -> ir.Expr:
+    return ir.ListGet(node.lineno, node.col_offset, ref.element, ref, index(lw, node))
+
+
+def index(lw: ExprLowerer, node: ast.Subscript) -> ir.Expr:
+    if isinstance(node.slice, ast.Slice):
+        raise unsupported(lw, node, "a list slice")
+    if isinstance(node.value, ast.Subscript):
+        raise unsupported(lw, node, "indexing a list item")
+    return lw.index(node.slice)
+
+
+def store(lw: ExprLowerer, ref: ir.ListRef, target: ast.Subscript, value: ir.Expr) -> ir.Stmt:
+    v = lw.coerce(value, ref.element, target, "stored value")
+    return ir.ListSet(target.lineno, target.col_offset, ref, index(lw, target), v)
+
+
+def aug_store(
+    lw: ExprLowerer, ref: ir.ListRef, target: ast.Subscript, op: str, node: ast.AugAssign
+) -> list[ir.Stmt]:
+    """``xs[i] += v``: the index is evaluated once, the item read, then ``v``."""
+    line, col = node.lineno, node.col_offset
+    tmp = lw.temp(I64)
+    at = ir.LocalGet(line, col, I64, tmp)
+    current = ir.ListGet(line, col, ref.element, ref, at)
+    value = lw.arith(op, current, lw.lower_scalar(node.value), node)
+    value = lw.coerce(value, ref.element, node, "stored value")
+    return [ir.SetLocal(line, col, tmp, index(lw, target)), ir.ListSet(line, col, ref, at, value)]
+
+
+def method(lw: ExprLowerer, ref: ir.ListRef, node: ast.Call, statement: bool) -> ir.Node:
+    """``xs.append(v)`` (a statement) and ``xs.pop()`` (an expression)."""
+    assert isinstance(node.func, ast.Attribute)
+    name, line, col = node.func.attr, node.lineno, node.col_offset
+    if node.keywords:
+        raise unsupported(lw, node, f"`{ref.name}.{name}(...)` with keywords")
+    if name == "append" and len(node.args) == 1:
+        if not statement:
+            raise lw.err(node, "`append` returns None: call it as a statement")
+        v = lw.coerce(lw.lower_scalar(node.args[0]), ref.element, node.args[0], "appended value")
+        return ir.ListAppend(line, col, ref, v)
+    if name == "pop" and not node.args:
+        return ir.ListPop(line, col, ref.element, ref)
+    raise unsupported(lw, node, f"`{ref.name}.{name}(...)` on a list")
+
+
+def builtin(lw: ExprLowerer, name: str, ref: ir.ListRef, node: ast.Call) -> ir.Expr:
+    """``len``/``sum``/``min``/``max`` of a list."""
+    line, col = node.lineno, node.col_offset
+    if len(node.args) != 1 or node.keywords:
+        raise unsupported(lw, node, f"`{name}` of a list with more arguments")
+    if name == "len":
+        return ir.ListLen(line, col, I64, ref)
+    if name == "sum":
+        if ref.element.is_float:
+            template, result = (_SUM_COMPENSATED if COMPENSATED_SUM else _SUM_FLOAT), F64
+        else:
+            template, result = _SUM_INT, I64
+    elif name in ("min", "max"):
+        template, result = _MIN_MAX.replace("OP", "<" if name == "min" else ">"), ref.element
+    else:
+        raise unsupported(lw, node, f"`{name}` of a list")
+    names = {v: lw.hidden(v) for v in ("acc", "c", "i", "x", "t")}
+    names["xs"] = ref.name
+    body = [_Rename(names).visit(s) for s in ast.parse(template).body]
+    for s in body:
+        _locate(s, node, force=True)
+    stmts = lw.block(body)
+    return ir.Seq(line, col, result, stmts, ir.LocalGet(line, col, result, names["acc"]))
+
+
+def for_each(lw: ExprLowerer, ref: ir.ListRef, node: ast.For) -> list[ir.Stmt]:
+    """``for x in xs``: CPython's list iterator, which reads the length afresh before each
+    item (appending in the loop extends it, popping shortens it). The item is fetched and
+    the position advanced before the body, so ``continue`` moves on."""
+    i = lw.hidden("i")
+    load, store = ast.Load(), ast.Store()
+    length = ast.Call(ast.Name("len", load), [ast.Name(ref.name, load)], [])
+    item = ast.Subscript(ast.Name(ref.name, load), ast.Name(i, load), load)
+    start = ast.Assign([ast.Name(i, store)], ast.Constant(0))
+    loop = ast.While(
+        ast.Compare(ast.Name(i, load), [ast.Lt()], [length]),
+        [
+            ast.Assign([node.target], item),
+            ast.AugAssign(ast.Name(i, store), ast.Add(), ast.Constant(1)),
+            *node.body,
+        ],
+        [],
+    )
+    _locate(start, node)
+    _locate(loop, node)
+    return lw.block([start, loop])
+
+
+class _Rename(ast.NodeTransformer):
+    def __init__(self, names: dict[str, str] | str, to: str = "") -> None:
+        self.names = names if isinstance(names, dict) else {names: to}
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        new = self.names.get(node.id)
+        return ast.copy_location(ast.Name(new, node.ctx), node) if new else node
+
+
+def _locate(tree: ast.AST, at: ast.AST, force: bool = False) -> None:
+    """Give generated code the position of the Python it stands for (the user's own
+    sub-expressions keep theirs unless ``force``: code parsed from a template)."""
+    for child in ast.walk(tree):
+        if "lineno" in child._attributes and (force or not hasattr(child, "lineno")):
+            ast.copy_location(child, at)
+
+
+__all__ = ["COMPENSATED_SUM", "ELEMENTS", "create", "element_of", "list_named"]
