@@ -29,6 +29,7 @@ from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
 
 from portalis.demos.fluid.preview import Frames, render
 from portalis.demos.pipeline import RESULT_FILE, SCENE_FILE, Timeline
+from portalis.demos.stage import new_scene
 from portalis.errors import SceneError
 from portalis.usd import WasmFluidSchema, add_input, add_output
 
@@ -111,15 +112,7 @@ def make_scene(out_dir: Path, wasm: Path, smoke: Smoke | None = None) -> Timelin
 def write_scene(path: Path, wasm_path: str, smoke: Smoke) -> None:
     """Write the scene to ``path``; ``wasm_path`` is authored as given (relative paths
     resolve against ``path``'s folder)."""
-    stage = Usd.Stage.CreateNew(str(path))
-    UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.y)
-    UsdGeom.SetStageMetersPerUnit(stage, 1.0)
-    stage.SetStartTimeCode(0)
-    stage.SetEndTimeCode(smoke.frames)
-    stage.SetTimeCodesPerSecond(smoke.fps)
-    stage.SetFramesPerSecond(smoke.fps)
-    world = UsdGeom.Xform.Define(stage, "/World")
-    stage.SetDefaultPrim(world.GetPrim())
+    stage = new_scene(path, up_axis=UsdGeom.Tokens.y, frames=smoke.frames, fps=smoke.fps)
 
     emitter = UsdGeom.Sphere.Define(stage, EMITTER)
     emitter.CreateRadiusAttr(smoke.emitter_radius)

@@ -29,6 +29,7 @@ import numpy as np
 from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
 
 from portalis.demos.pipeline import RESULT_FILE, SCENE_FILE, Timeline
+from portalis.demos.stage import new_scene
 from portalis.usd import WasmSensorSchema, add_input, add_output
 from portalis.usd import tokens as t
 
@@ -92,15 +93,7 @@ def make_preview(out_dir: Path, wasm: Path) -> tuple[Figure, list[str]]:
 
 def write_scene(path: Path, wasm_path: str, drive: Drive) -> None:
     """Write the scene to ``path``; ``wasm_path`` is authored as given."""
-    stage = Usd.Stage.CreateNew(str(path))
-    UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.z)
-    UsdGeom.SetStageMetersPerUnit(stage, 1.0)
-    stage.SetStartTimeCode(0)
-    stage.SetEndTimeCode(drive.frames)
-    stage.SetTimeCodesPerSecond(drive.fps)
-    stage.SetFramesPerSecond(drive.fps)
-    world = UsdGeom.Xform.Define(stage, "/World")
-    stage.SetDefaultPrim(world.GetPrim())
+    stage = new_scene(path, up_axis=UsdGeom.Tokens.z, frames=drive.frames, fps=drive.fps)
     build_street(stage)
     _vehicle(stage, drive)
     _scanner(stage, wasm_path, drive)

@@ -21,6 +21,7 @@ from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
 
 from portalis.demos.pipeline import RESULT_FILE, SCENE_FILE, Timeline
 from portalis.demos.projectile.preview import Figures, render
+from portalis.demos.stage import new_scene
 from portalis.runtime.kernel import load
 from portalis.usd import WasmPhysicsSchema, add_input, add_output
 
@@ -119,15 +120,7 @@ def make_preview(
 def write_scene(path: Path, wasm_path: str, launch: Launch, trail: np.ndarray) -> None:
     """Write the scene to ``path``. ``wasm_path`` is authored as given (relative paths resolve
     against ``path``'s folder); ``trail`` is the ball's computed path, one (x, y, z) per row."""
-    stage = Usd.Stage.CreateNew(str(path))
-    UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.y)
-    UsdGeom.SetStageMetersPerUnit(stage, 1.0)
-    stage.SetStartTimeCode(0)
-    stage.SetEndTimeCode(launch.frames)
-    stage.SetTimeCodesPerSecond(launch.fps)
-    stage.SetFramesPerSecond(launch.fps)
-    world = UsdGeom.Xform.Define(stage, "/World")
-    stage.SetDefaultPrim(world.GetPrim())
+    stage = new_scene(path, up_axis=UsdGeom.Tokens.y, frames=launch.frames, fps=launch.fps)
 
     _ground(stage, length=max(60.0, float(trail[:, 0].max()) + 20.0))
     _launcher(stage, launch.angle_deg, launch.height)

@@ -23,6 +23,7 @@ from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
 from portalis.demos.pipeline import RESULT_FILE, SCENE_FILE, Timeline
 from portalis.demos.robot_arm.preview import Run, render
 from portalis.demos.robot_arm.ur5 import DH, HOME
+from portalis.demos.stage import new_scene
 from portalis.usd import WasmRoboticsSchema, add_input, add_output
 
 if TYPE_CHECKING:
@@ -105,15 +106,7 @@ def write_scene(
     path_fn: Callable[[np.ndarray], np.ndarray] = target_path,
 ) -> None:
     """Write the scene to ``path``; ``wasm_path`` is authored as given."""
-    stage = Usd.Stage.CreateNew(str(path))
-    UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.z)
-    UsdGeom.SetStageMetersPerUnit(stage, 1.0)
-    stage.SetStartTimeCode(0)
-    stage.SetEndTimeCode(motion.frames)
-    stage.SetTimeCodesPerSecond(motion.fps)
-    stage.SetFramesPerSecond(motion.fps)
-    world = UsdGeom.Xform.Define(stage, "/World")
-    stage.SetDefaultPrim(world.GetPrim())
+    stage = new_scene(path, up_axis=UsdGeom.Tokens.z, frames=motion.frames, fps=motion.fps)
 
     times = np.arange(motion.frames + 1) / motion.fps
     targets = path_fn(times)

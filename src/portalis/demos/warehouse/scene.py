@@ -30,6 +30,7 @@ import numpy as np
 from pxr import Gf, Sdf, Usd, UsdGeom, UsdLux, Vt
 
 from portalis.demos.pipeline import RESULT_USDA, SCENE_USDA, Timeline
+from portalis.demos.stage import new_scene
 from portalis.demos.warehouse.layout import SHELF, WALL, Layout, warehouse
 from portalis.usd import WasmRoboticsSchema, add_input, add_output
 
@@ -103,15 +104,7 @@ def make_preview(out_dir: Path, wasm: Path, run: Run | None = None) -> tuple[Any
 def write_scene(path: Path, wasm_path: str, run: Run) -> None:
     """Write the scene to ``path``; ``wasm_path`` is authored as given."""
     layout = run.layout
-    stage = Usd.Stage.CreateNew(str(path))
-    UsdGeom.SetStageUpAxis(stage, UsdGeom.Tokens.z)
-    UsdGeom.SetStageMetersPerUnit(stage, 1.0)
-    stage.SetStartTimeCode(0)
-    stage.SetEndTimeCode(run.frames)
-    stage.SetTimeCodesPerSecond(run.fps)
-    stage.SetFramesPerSecond(run.fps)
-    world = UsdGeom.Xform.Define(stage, "/World")
-    stage.SetDefaultPrim(world.GetPrim())
+    stage = new_scene(path, up_axis=UsdGeom.Tokens.z, frames=run.frames, fps=run.fps)
 
     _map(stage, layout)
     _geometry(stage, layout)
