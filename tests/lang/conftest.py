@@ -8,7 +8,7 @@ import importlib.util
 import math
 import struct
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,9 +21,18 @@ from portalis.runtime import load
 
 KERNELS = Path(__file__).parent / "kernels"
 
-#: The backend compile_kernel and kernel_pair build with; test_rust_backend.py switches it
-#: to "rust" while it re-runs the differential tests (docs/rust.md).
+#: The backend compile_kernel and kernel_pair build with; the test_rust_backend*.py modules
+#: switch it to "rust" (the fixture below) while they re-run these tests (docs/rust.md).
 BACKEND = {"name": "direct"}
+
+
+@pytest.fixture(scope="module")
+def rust_backend() -> Iterator[None]:
+    """For a module that re-collects the direct backend's tests: build through Rust."""
+    saved = BACKEND["name"]
+    BACKEND["name"] = "rust"
+    yield
+    BACKEND["name"] = saved
 
 
 def import_kernel(path: Path) -> ModuleType:

@@ -9,7 +9,6 @@ the install hint, rather than skip."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +25,7 @@ from .test_branches import *  # noqa: F403
 from .test_differential import *  # noqa: F403
 from .test_traps import *  # noqa: F403
 
-
-@pytest.fixture(scope="module", autouse=True)
-def rust_backend() -> Iterator[None]:
-    saved = conftest.BACKEND["name"]
-    conftest.BACKEND["name"] = "rust"
-    yield
-    conftest.BACKEND["name"] = saved
+pytestmark = pytest.mark.usefixtures("rust_backend")
 
 
 def test_these_tests_really_run_rust_built_modules() -> None:

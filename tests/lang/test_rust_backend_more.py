@@ -5,12 +5,9 @@ non-ASCII names, and random expressions (fewer examples: each one is a rustc run
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from . import conftest
 from .test_fuzz import (  # noqa: F401
     test_deep_expressions_build_and_match_cpython,
     test_non_ascii_identifiers_build_and_match_cpython,
@@ -22,12 +19,7 @@ from .test_random_programs import bools, floats, ints, run_both
 FEW = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.fixture(scope="module", autouse=True)
-def rust_backend() -> Iterator[None]:
-    saved = conftest.BACKEND["name"]
-    conftest.BACKEND["name"] = "rust"
-    yield
-    conftest.BACKEND["name"] = saved
+pytestmark = pytest.mark.usefixtures("rust_backend")
 
 
 @FEW

@@ -4,18 +4,9 @@ other re-collected modules'."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from . import conftest
 from .test_tables import *  # noqa: F403
 from .test_value_ranges import *  # noqa: F403
 
-
-@pytest.fixture(scope="module", autouse=True)
-def rust_backend() -> Iterator[None]:
-    saved = conftest.BACKEND["name"]
-    conftest.BACKEND["name"] = "rust"
-    yield
-    conftest.BACKEND["name"] = saved
+pytestmark = pytest.mark.usefixtures("rust_backend")
