@@ -344,11 +344,12 @@ def _dec_param(value: object, where: str) -> Param:
 def encode_custom_section(name: str, payload: bytes) -> bytes:
     """A complete custom section (id 0), ready to append to a module's bytes."""
     name_bytes = name.encode("utf-8")
-    body = _uleb128(len(name_bytes)) + name_bytes + payload
-    return b"\x00" + _uleb128(len(body)) + body
+    body = uleb128(len(name_bytes)) + name_bytes + payload
+    return b"\x00" + uleb128(len(body)) + body
 
 
-def _uleb128(n: int) -> bytes:
+def uleb128(n: int) -> bytes:
+    """``n`` as WebAssembly's unsigned LEB128 (section sizes, names, indices)."""
     out = bytearray()
     while True:
         byte = n & 0x7F

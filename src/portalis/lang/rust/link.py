@@ -28,7 +28,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL
+from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL, uleb128
 
 VALTYPE = {"i32": 0x7F, "i64": 0x7E, "f32": 0x7D, "f64": 0x7C}
 _LOAD = {"i32": 0x28, "i64": 0x29, "f32": 0x2A, "f64": 0x2B}
@@ -137,11 +137,11 @@ def finish(wasm: bytes, plan: Plan) -> bytes:
         elif sid == 2:
             continue  # every import is now a definition
         elif sid == 3:
-            body = _vec([_u32(t) for t in [*import_types, *funcs, *(w for w, _ in wrappers)]])
+            body = _vec([uleb128(t) for t in [*import_types, *funcs, *(w for w, _ in wrappers)]])
         elif sid == 6:
             body = _append_vec(body, [_global(t, v) for _, t, v in all_globals])
         elif sid == 7:
-            body = _vec([_name(n) + bytes([k]) + _u32(i) for n, k, i in kept])
+            body = _vec([_name(n) + bytes([k]) + uleb128(i) for n, k, i in kept])
         elif sid == 10:
             old = _split_vec(body)
             body = _vec([_sized(b) for b in bodies] + old + [_sized(b) for _, b in wrappers])
@@ -149,7 +149,7 @@ def finish(wasm: bytes, plan: Plan) -> bytes:
     if 6 not in ids:  # place a global section before the export section
         at = next(k for k, (sid, _) in enumerate(out) if sid == 7)
         out.insert(at, (6, _vec([_global(t, v) for _, t, v in all_globals])))
-    return wasm[:8] + b"".join(bytes([sid]) + _u32(len(b)) + b for sid, b in out)
+    return wasm[:8] + b"".join(bytes([sid]) + uleb128(len(b)) + b for sid, b in out)
 
 
 # -- bodies -----------------------------------------------------------------------------
@@ -170,14 +170,14 @@ def _import_body(
     if module == IMPORT_MODULE and name == "raise":
         # the code; the line only when there is one (library code keeps its caller's)
         expect(("i32", "i32"), ())
-        code += bytes([_LOCAL_GET, 0, _GLOBAL_SET]) + _u32(global_index[ERROR_GLOBAL])
+        code += bytes([_LOCAL_GET, 0, _GLOBAL_SET]) + uleb128(global_index[ERROR_GLOBAL])
         code += bytes([_LOCAL_GET, 1, 0x04, 0x40, _LOCAL_GET, 1, _GLOBAL_SET])
-        code += _u32(global_index[ERROR_LINE_GLOBAL]) + bytes([_END])
+        code += uleb128(global_index[ERROR_LINE_GLOBAL]) + bytes([_END])
     elif module == IMPORT_MODULE and name == "error_line":
         expect(("i32",), ())
-        code += bytes([_LOCAL_GET, 0, _GLOBAL_SET]) + _u32(global_index[ERROR_LINE_GLOBAL])
+        code += bytes([_LOCAL_GET, 0, _GLOBAL_SET]) + uleb128(global_index[ERROR_LINE_GLOBAL])
     elif module == IMPORT_MODULE and name[:4] in ("get:", "set:") and name[4:] in global_index:
-        index = _u32(global_index[name[4:]])
+        index = uleb128(global_index[name[4:]])
         if name.startswith("get:"):
             if params or len(results) != 1:
                 raise LinkError(f"import {module}.{name} has type {params} -> {results}")
@@ -203,12 +203,12 @@ def _results_body(inner: int, n_params: int, results: tuple[str, ...]) -> bytes:
     """Call ``inner`` (it returns the results buffer's address), then load each slot."""
     code = bytearray([1, 1, VALTYPE["i32"]])  # one local: the address
     for k in range(n_params):
-        code += bytes([_LOCAL_GET]) + _u32(k)
-    code += bytes([_CALL]) + _u32(inner) + bytes([0x21]) + _u32(n_params)  # local.set
+        code += bytes([_LOCAL_GET]) + uleb128(k)
+    code += bytes([_CALL]) + uleb128(inner) + bytes([0x21]) + uleb128(n_params)  # local.set
     for k, t in enumerate(results):
         align = 3 if t in ("i64", "f64") else 2
-        code += bytes([_LOCAL_GET]) + _u32(n_params) + bytes([_LOAD[t]])
-        code += _u32(align) + _u32(8 * k)
+        code += bytes([_LOCAL_GET]) + uleb128(n_params) + bytes([_LOAD[t]])
+        code += uleb128(align) + uleb128(8 * k)
     code.append(_END)
     return bytes(code)
 
@@ -341,18 +341,6 @@ def _function_type(
 # -- writing ------------------------------------------------------------------------------
 
 
-def _u32(v: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte = v & 0x7F
-        v >>= 7
-        if v:
-            out.append(byte | 0x80)
-        else:
-            out.append(byte)
-            return bytes(out)
-
-
 def _s(v: int) -> bytes:
     out = bytearray()
     while True:
@@ -366,20 +354,20 @@ def _s(v: int) -> bytes:
 
 def _name(s: str) -> bytes:
     b = s.encode("utf-8")
-    return _u32(len(b)) + b
+    return uleb128(len(b)) + b
 
 
 def _vec(items: Sequence[bytes]) -> bytes:
-    return _u32(len(items)) + b"".join(items)
+    return uleb128(len(items)) + b"".join(items)
 
 
 def _append_vec(body: bytes, items: Sequence[bytes]) -> bytes:
     n, i = _read_u32(body, 0)
-    return _u32(n + len(items)) + body[i:] + b"".join(items)
+    return uleb128(n + len(items)) + body[i:] + b"".join(items)
 
 
 def _sized(b: bytes) -> bytes:
-    return _u32(len(b)) + b
+    return uleb128(len(b)) + b
 
 
 def _functype(params: Sequence[str], results: Sequence[str]) -> bytes:
