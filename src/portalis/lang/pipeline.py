@@ -10,7 +10,9 @@ compiler; every pass is listed here in the order it runs:
 3. ``inline``    small functions substituted at their calls, unused library functions
                  dropped (passes/inline.py)
 4. ``layout``    constant tables and persistent arrays at fixed linear-memory offsets
-5. ``emit``      typed IR → WebAssembly text (backend/wat.py, backend/emit.py). First, per
+5. ``vectorise`` innermost loops whose iterations are proven independent marked to run two
+                 at a time in f64x2 (backend/simd.py; emitted in step 6)
+6. ``emit``      typed IR → WebAssembly text (backend/wat.py, backend/emit.py). First, per
                  function, the value ranges of integer indices (backend/ranges.py: which
                  indices need no bounds check). Loop passes
                  run here, per loop, because what they may do depends on the version of the
@@ -22,9 +24,9 @@ compiler; every pass is listed here in the order it runs:
                  (backend/integers.py), builtin lowerings (backend/lowerings.py), sign facts
                  (backend/signs.py), each instruction checked as it is made
                  (backend/instructions.py)
-6. ``assemble``  WebAssembly text → validated binary (wasmtime's wat2wasm, no external
+7. ``assemble``  WebAssembly text → validated binary (wasmtime's wat2wasm, no external
                  toolchain)
-7. ``abi``       the ``portalis.abi`` custom section (abi_gen.py with passes/writes.py,
+8. ``abi``       the ``portalis.abi`` custom section (abi_gen.py with passes/writes.py,
                  portalis/abi.py)
 """
 
@@ -39,6 +41,7 @@ from typing import TypeVar
 from portalis.abi import SECTION_NAME, ModuleAbi, encode_custom_section
 from portalis.errors import CompileError
 from portalis.lang.abi_gen import module_abi
+from portalis.lang.backend.simd import vectorise
 from portalis.lang.backend.wat import emit_module
 from portalis.lang.frontend.limits import run_deep
 from portalis.lang.frontend.program import Library, Program, default_library
@@ -90,12 +93,13 @@ def _compile(
     roots = set(program.links.values())
     functions = clock("inline", lambda: inline_small_functions(functions, roots))  # 3
     module = clock("layout", lambda: program.layout(functions))  # 4
-    if backend != "direct":  # 5-7 through Rust instead (lang/rust/)
+    if backend != "direct":  # 5-8 through Rust instead (lang/rust/)
         return clock("rust", lambda: _compile_rust(module, source, filename, backend == "rust"))
-    wat = clock("emit", lambda: emit_module(module))  # 5
-    wasm = clock("assemble", lambda: assemble(wat, filename))  # 6
+    module = clock("vectorise", lambda: vectorise(module))  # 5
+    wat = clock("emit", lambda: emit_module(module))  # 6
+    wasm = clock("assemble", lambda: assemble(wat, filename))  # 7
     description = clock("abi", lambda: module_abi(module, Path(filename).name))
-    return CompiledKernel(attach_abi(wasm, description), wat, description)  # 7
+    return CompiledKernel(attach_abi(wasm, description), wat, description)  # 8
 
 
 def _compile_rust(module: Module, source: str, filename: str, build: bool) -> CompiledKernel:

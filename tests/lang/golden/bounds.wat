@@ -16,8 +16,13 @@
     (local $out.d0 i64)
     (local $~w1 i32)
     (local $~w2 i32)
-    (local $~w3 i64)
-    (local $~w17 i64)
+    (local $~w3 i32)
+    (local $~w4 i32)
+    (local $~w5 v128)
+    (local $~w6 v128)
+    (local $~w7 i64)
+    (local $~w8 i64)
+    (local $~w20 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -32,6 +37,7 @@
     i64.const 1
     i64.sub
     local.set $~t2
+    i32.const 1
     local.get $~t1
     i64.const 0
     i64.ge_s
@@ -40,6 +46,7 @@
     i64.const 0
     i64.sub
     i64.le_s
+    i32.and
     i32.and
     if
       i64.const -1
@@ -60,120 +67,98 @@
       local.get $out
       i32.add
       local.set $~w2
+      i32.const 1
+      local.get $~w2
       local.get $~t2
-      i64.const 3
+      local.get $~t1
       i64.sub
-      i64.const -9223372036854775808
-      local.get $~t2
-      i64.const -9223372036854775805
-      i64.ge_s
-      select
+      i64.const 0
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      i32.add
       local.set $~w3
-      block $break4
-        block $rest5
-          loop $loop6
+      local.get $~w1
+      local.get $~t2
+      local.get $~t1
+      i64.sub
+      i64.const 2
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      i32.add
+      local.set $~w4
+      local.get $~w3
+      local.get $~w1
+      i32.le_u
+      local.get $~w4
+      local.get $~w2
+      i32.le_u
+      i32.or
+      i32.and
+      if
+        f64.const 2.0
+        f64x2.splat
+        local.set $~w5
+        local.get $~t1
+        local.set $~w7
+        local.get $~t2
+        i64.const 1
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
+        local.set $~w8
+        block $vectors9
+          loop $vector10
             local.get $~t1
-            local.get $~w3
+            local.get $~w8
             i64.ge_s
-            br_if $rest5
+            br_if $vectors9
+            local.get $~w1
+            v128.load
+            local.get $~w5
+            local.get $~w1
+            v128.load offset=8
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=16
+            f64x2.add
+            local.set $~w6
+            local.get $~w2
+            local.get $~w6
+            v128.store
             local.get $~t1
-            local.set $i
-            block $continue7
-              local.get $~w1
-              f64.load
-              f64.const 2.0
-              local.get $~w1
-              f64.load offset=8
-              f64.mul
-              f64.sub
-              local.get $~w1
-              f64.load offset=16
-              f64.add
-              local.set $~t4
-              local.get $~w2
-              local.get $~t4
-              f64.store
-            end
-            local.get $~t1
-            i64.const 1
-            i64.add
-            local.set $~t1
-            local.get $~t1
-            local.set $i
-            block $continue8
-              local.get $~w1
-              f64.load offset=8
-              f64.const 2.0
-              local.get $~w1
-              f64.load offset=16
-              f64.mul
-              f64.sub
-              local.get $~w1
-              f64.load offset=24
-              f64.add
-              local.set $~t4
-              local.get $~w2
-              local.get $~t4
-              f64.store offset=8
-            end
-            local.get $~t1
-            i64.const 1
-            i64.add
-            local.set $~t1
-            local.get $~t1
-            local.set $i
-            block $continue9
-              local.get $~w1
-              f64.load offset=16
-              f64.const 2.0
-              local.get $~w1
-              f64.load offset=24
-              f64.mul
-              f64.sub
-              local.get $~w1
-              f64.load offset=32
-              f64.add
-              local.set $~t4
-              local.get $~w2
-              local.get $~t4
-              f64.store offset=16
-            end
-            local.get $~t1
-            i64.const 1
-            i64.add
-            local.set $~t1
-            local.get $~t1
-            local.set $i
-            block $continue10
-              local.get $~w1
-              f64.load offset=24
-              f64.const 2.0
-              local.get $~w1
-              f64.load offset=32
-              f64.mul
-              f64.sub
-              local.get $~w1
-              f64.load offset=40
-              f64.add
-              local.set $~t4
-              local.get $~w2
-              local.get $~t4
-              f64.store offset=24
-            end
-            local.get $~t1
-            i64.const 1
+            i64.const 2
             i64.add
             local.set $~t1
             local.get $~w1
-            i32.const 32
+            i32.const 16
             i32.add
             local.set $~w1
             local.get $~w2
-            i32.const 32
+            i32.const 16
             i32.add
             local.set $~w2
-            br $loop6
+            br $vector10
           end
+        end
+        local.get $~t1
+        local.get $~w7
+        i64.ne
+        if
+          local.get $~t1
+          i64.const 1
+          i64.sub
+          local.set $i
+          local.get $~w6
+          f64x2.extract_lane 1
+          local.set $~t4
         end
         block $break11
           loop $loop12
@@ -214,17 +199,73 @@
             br $loop12
           end
         end
+      else
+        block $break14
+          loop $loop15
+            local.get $~t1
+            local.get $~t2
+            i64.ge_s
+            br_if $break14
+            local.get $~t1
+            local.set $i
+            block $continue16
+              local.get $i
+              i64.const 1
+              i64.sub
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.const 2.0
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.mul
+              f64.sub
+              local.get $i
+              i64.const 1
+              i64.add
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.add
+              local.set $~t4
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $out
+              i32.add
+              local.get $~t4
+              f64.store
+            end
+            local.get $~t1
+            i64.const 1
+            i64.add
+            local.set $~t1
+            br $loop15
+          end
+        end
       end
     else
-      block $break14
-        loop $loop15
+      block $break17
+        loop $loop18
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break14
+          br_if $break17
           local.get $~t1
           local.set $i
-          block $continue16
+          block $continue19
             local.get $i
             i64.const 1
             i64.sub
@@ -256,7 +297,7 @@
             f64.add
             local.set $~t4
             local.get $i
-            local.tee $~w17
+            local.tee $~w20
             local.get $out.d0
             i64.ge_u
             if
@@ -266,7 +307,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w17
+            local.get $~w20
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -279,7 +320,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop15
+          br $loop18
         end
       end
     end
@@ -294,7 +335,12 @@
     (local $out.d0 i64)
     (local $~w1 i32)
     (local $~w2 i32)
-    (local $~w3 i64)
+    (local $~w3 i32)
+    (local $~w4 i32)
+    (local $~w5 v128)
+    (local $~w6 v128)
+    (local $~w7 i64)
+    (local $~w8 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -318,160 +364,265 @@
     i64.const 1
     i64.sub
     local.set $~t2
-    i64.const -1
-    local.get $~t1
-    i64.add
-    i32.wrap_i64
-    i32.const 3
-    i32.shl
-    local.get $xs
-    i32.add
-    local.set $~w1
-    i64.const 0
-    local.get $~t1
-    i64.add
-    i32.wrap_i64
-    i32.const 3
-    i32.shl
-    local.get $out
-    i32.add
-    local.set $~w2
-    local.get $~t2
-    i64.const 3
-    i64.sub
-    i64.const -9223372036854775808
-    local.get $~t2
-    i64.const -9223372036854775805
-    i64.ge_s
-    select
-    local.set $~w3
-    block $break4
-      block $rest5
-        loop $loop6
-          local.get $~t1
-          local.get $~w3
-          i64.ge_s
-          br_if $rest5
-          local.get $~t1
-          local.set $i
-          block $continue7
+    i32.const 1
+    f64.const 3.0
+    f64.const 0
+    f64.ne
+    i32.and
+    if
+      i64.const -1
+      local.get $~t1
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      local.get $xs
+      i32.add
+      local.set $~w1
+      i64.const 0
+      local.get $~t1
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      local.get $out
+      i32.add
+      local.set $~w2
+      i32.const 1
+      local.get $~w2
+      local.get $~t2
+      local.get $~t1
+      i64.sub
+      i64.const 0
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      i32.add
+      local.set $~w3
+      local.get $~w1
+      local.get $~t2
+      local.get $~t1
+      i64.sub
+      i64.const 2
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      i32.add
+      local.set $~w4
+      local.get $~w3
+      local.get $~w1
+      i32.le_u
+      local.get $~w4
+      local.get $~w2
+      i32.le_u
+      i32.or
+      i32.and
+      if
+        f64.const 3.0
+        f64x2.splat
+        local.set $~w5
+        local.get $~t1
+        local.set $~w7
+        local.get $~t2
+        i64.const 1
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
+        local.set $~w8
+        block $vectors9
+          loop $vector10
+            local.get $~t1
+            local.get $~w8
+            i64.ge_s
+            br_if $vectors9
             local.get $~w1
-            f64.load
+            v128.load
             local.get $~w1
-            f64.load offset=8
-            f64.add
+            v128.load offset=8
+            f64x2.add
             local.get $~w1
-            f64.load offset=16
-            f64.add
-            f64.const 3.0
-            f64.div
-            local.set $~t4
+            v128.load offset=16
+            f64x2.add
+            local.get $~w5
+            f64x2.div
+            local.set $~w6
             local.get $~w2
-            local.get $~t4
-            f64.store
+            local.get $~w6
+            v128.store
+            local.get $~t1
+            i64.const 2
+            i64.add
+            local.set $~t1
+            local.get $~w1
+            i32.const 16
+            i32.add
+            local.set $~w1
+            local.get $~w2
+            i32.const 16
+            i32.add
+            local.set $~w2
+            br $vector10
           end
+        end
+        local.get $~t1
+        local.get $~w7
+        i64.ne
+        if
           local.get $~t1
           i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
+          i64.sub
           local.set $i
-          block $continue8
+          local.get $~w6
+          f64x2.extract_lane 1
+          local.set $~t4
+        end
+        block $break11
+          loop $loop12
+            local.get $~t1
+            local.get $~t2
+            i64.ge_s
+            br_if $break11
+            local.get $~t1
+            local.set $i
+            block $continue13
+              local.get $~w1
+              f64.load
+              local.get $~w1
+              f64.load offset=8
+              f64.add
+              local.get $~w1
+              f64.load offset=16
+              f64.add
+              f64.const 3.0
+              f64.div
+              local.set $~t4
+              local.get $~w2
+              local.get $~t4
+              f64.store
+            end
+            local.get $~t1
+            i64.const 1
+            i64.add
+            local.set $~t1
             local.get $~w1
-            f64.load offset=8
-            local.get $~w1
-            f64.load offset=16
-            f64.add
-            local.get $~w1
-            f64.load offset=24
-            f64.add
-            f64.const 3.0
-            f64.div
-            local.set $~t4
+            i32.const 8
+            i32.add
+            local.set $~w1
             local.get $~w2
-            local.get $~t4
-            f64.store offset=8
+            i32.const 8
+            i32.add
+            local.set $~w2
+            br $loop12
           end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue9
-            local.get $~w1
-            f64.load offset=16
-            local.get $~w1
-            f64.load offset=24
-            f64.add
-            local.get $~w1
-            f64.load offset=32
-            f64.add
-            f64.const 3.0
-            f64.div
-            local.set $~t4
-            local.get $~w2
-            local.get $~t4
-            f64.store offset=16
+        end
+      else
+        block $break14
+          loop $loop15
+            local.get $~t1
+            local.get $~t2
+            i64.ge_s
+            br_if $break14
+            local.get $~t1
+            local.set $i
+            block $continue16
+              local.get $i
+              i64.const 1
+              i64.sub
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.add
+              local.get $i
+              i64.const 1
+              i64.add
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.add
+              f64.const 3.0
+              f64.div
+              local.set $~t4
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $out
+              i32.add
+              local.get $~t4
+              f64.store
+            end
+            local.get $~t1
+            i64.const 1
+            i64.add
+            local.set $~t1
+            br $loop15
           end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue10
-            local.get $~w1
-            f64.load offset=24
-            local.get $~w1
-            f64.load offset=32
-            f64.add
-            local.get $~w1
-            f64.load offset=40
-            f64.add
-            f64.const 3.0
-            f64.div
-            local.set $~t4
-            local.get $~w2
-            local.get $~t4
-            f64.store offset=24
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~w1
-          i32.const 32
-          i32.add
-          local.set $~w1
-          local.get $~w2
-          i32.const 32
-          i32.add
-          local.set $~w2
-          br $loop6
         end
       end
-      block $break11
-        loop $loop12
+    else
+      block $break17
+        loop $loop18
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break11
+          br_if $break17
           local.get $~t1
           local.set $i
-          block $continue13
-            local.get $~w1
+          block $continue19
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
             f64.load
-            local.get $~w1
-            f64.load offset=8
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
             f64.add
-            local.get $~w1
-            f64.load offset=16
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
             f64.add
             f64.const 3.0
             f64.div
             local.set $~t4
-            local.get $~w2
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
             local.get $~t4
             f64.store
           end
@@ -479,15 +630,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          local.get $~w1
-          i32.const 8
-          i32.add
-          local.set $~w1
-          local.get $~w2
-          i32.const 8
-          i32.add
-          local.set $~w2
-          br $loop12
+          br $loop18
         end
       end
     end

@@ -14,17 +14,14 @@
     (local $xs.d0 i64)
     (local $ys.d0 i64)
     (local $~w1 i32)
-    (local $~w2 i64)
+    (local $~w2 i32)
+    (local $~w3 i32)
+    (local $~w4 i32)
+    (local $~w5 v128)
+    (local $~w6 i64)
     (local $~w7 i64)
-    (local $~w8 i64)
-    (local $~w10 i64)
-    (local $~w11 i64)
-    (local $~w13 i64)
-    (local $~w14 i64)
-    (local $~w16 i64)
-    (local $~w17 i64)
-    (local $~w21 i64)
-    (local $~w22 i64)
+    (local $~w19 i64)
+    (local $~w20 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -35,255 +32,210 @@
     local.set $~t1
     local.get $xs.d0
     local.set $~t2
-    i64.const 0
+    i32.const 1
     local.get $~t1
-    i64.add
-    i32.wrap_i64
-    i32.const 3
-    i32.shl
-    local.get $xs
-    i32.add
-    local.set $~w1
-    local.get $~t2
-    i64.const 3
-    i64.sub
-    i64.const -9223372036854775808
-    local.get $~t2
-    i64.const -9223372036854775805
+    i64.const 0
     i64.ge_s
-    select
-    local.set $~w2
-    block $break3
-      block $rest4
-        loop $loop5
-          local.get $~t1
-          local.get $~w2
-          i64.ge_s
-          br_if $rest4
-          local.get $~t1
-          local.set $i
-          block $continue6
-            local.get $i
-            local.set $~t4
-            local.get $~t4
-            local.tee $~w7
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
+    local.get $~t2
+    local.get $ys.d0
+    i64.const 0
+    i64.sub
+    i64.le_s
+    i32.and
+    i32.and
+    if
+      i64.const 0
+      local.get $~t1
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      local.get $ys
+      i32.add
+      local.set $~w1
+      i64.const 0
+      local.get $~t1
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      local.get $xs
+      i32.add
+      local.set $~w2
+      i32.const 1
+      local.get $~w2
+      local.get $~t2
+      local.get $~t1
+      i64.sub
+      i64.const 0
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      i32.add
+      local.set $~w3
+      local.get $~w1
+      local.get $~t2
+      local.get $~t1
+      i64.sub
+      i64.const 0
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      i32.add
+      local.set $~w4
+      local.get $~w4
+      local.get $~w2
+      i32.le_u
+      local.get $~w3
+      local.get $~w1
+      i32.le_u
+      i32.or
+      i32.and
+      if
+        local.get $a
+        f64x2.splat
+        local.set $~w5
+        local.get $~t1
+        local.set $~w6
+        local.get $~t2
+        i64.const 1
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
+        local.set $~w7
+        block $vectors8
+          loop $vector9
+            local.get $~t1
             local.get $~w7
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            local.get $~t4
-            local.tee $~w8
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w8
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            f64.load
-            local.get $a
+            i64.ge_s
+            br_if $vectors8
             local.get $~w1
-            f64.load
-            f64.mul
-            f64.add
-            f64.store
+            local.get $~w1
+            v128.load
+            local.get $~w5
+            local.get $~w2
+            v128.load
+            f64x2.mul
+            f64x2.add
+            v128.store
+            local.get $~t1
+            i64.const 2
+            i64.add
+            local.set $~t1
+            local.get $~w1
+            i32.const 16
+            i32.add
+            local.set $~w1
+            local.get $~w2
+            i32.const 16
+            i32.add
+            local.set $~w2
+            br $vector9
           end
+        end
+        local.get $~t1
+        local.get $~w6
+        i64.ne
+        if
           local.get $~t1
           i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
+          i64.sub
           local.set $i
-          block $continue9
-            local.get $i
-            local.set $~t4
-            local.get $~t4
-            local.tee $~w10
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
+        end
+        block $break10
+          loop $loop11
+            local.get $~t1
+            local.get $~t2
+            i64.ge_s
+            br_if $break10
+            local.get $~t1
+            local.set $i
+            block $continue12
+              local.get $~w1
+              local.get $~w1
+              f64.load
+              local.get $a
+              local.get $~w2
+              f64.load
+              f64.mul
+              f64.add
+              f64.store
             end
-            local.get $~w10
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            local.get $~t4
-            local.tee $~w11
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w11
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            f64.load
-            local.get $a
+            local.get $~t1
+            i64.const 1
+            i64.add
+            local.set $~t1
             local.get $~w1
-            f64.load offset=8
-            f64.mul
-            f64.add
-            f64.store
+            i32.const 8
+            i32.add
+            local.set $~w1
+            local.get $~w2
+            i32.const 8
+            i32.add
+            local.set $~w2
+            br $loop11
           end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue12
-            local.get $i
-            local.set $~t4
-            local.get $~t4
-            local.tee $~w13
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
+        end
+      else
+        block $break13
+          loop $loop14
+            local.get $~t1
+            local.get $~t2
+            i64.ge_s
+            br_if $break13
+            local.get $~t1
+            local.set $i
+            block $continue15
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $ys
+              i32.add
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $ys
+              i32.add
+              f64.load
+              local.get $a
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.mul
+              f64.add
+              f64.store
             end
-            local.get $~w13
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            local.get $~t4
-            local.tee $~w14
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w14
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            f64.load
-            local.get $a
-            local.get $~w1
-            f64.load offset=16
-            f64.mul
-            f64.add
-            f64.store
+            local.get $~t1
+            i64.const 1
+            i64.add
+            local.set $~t1
+            br $loop14
           end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue15
-            local.get $i
-            local.set $~t4
-            local.get $~t4
-            local.tee $~w16
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w16
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            local.get $~t4
-            local.tee $~w17
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w17
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            f64.load
-            local.get $a
-            local.get $~w1
-            f64.load offset=24
-            f64.mul
-            f64.add
-            f64.store
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~w1
-          i32.const 32
-          i32.add
-          local.set $~w1
-          br $loop5
         end
       end
-      block $break18
-        loop $loop19
+    else
+      block $break16
+        loop $loop17
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break18
+          br_if $break16
           local.get $~t1
           local.set $i
-          block $continue20
+          block $continue18
             local.get $i
-            local.set $~t4
-            local.get $~t4
-            local.tee $~w21
+            local.tee $~w19
             local.get $ys.d0
             i64.ge_u
             if
@@ -293,14 +245,14 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w21
+            local.get $~w19
             i32.wrap_i64
             i32.const 3
             i32.shl
             local.get $ys
             i32.add
-            local.get $~t4
-            local.tee $~w22
+            local.get $i
+            local.tee $~w20
             local.get $ys.d0
             i64.ge_u
             if
@@ -310,7 +262,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w22
+            local.get $~w20
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -318,7 +270,12 @@
             i32.add
             f64.load
             local.get $a
-            local.get $~w1
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
             f64.load
             f64.mul
             f64.add
@@ -328,11 +285,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          local.get $~w1
-          i32.const 8
-          i32.add
-          local.set $~w1
-          br $loop19
+          br $loop17
         end
       end
     end

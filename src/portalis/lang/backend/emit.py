@@ -6,8 +6,8 @@ error code (and line) into the ``portalis.error*`` globals followed by ``unreach
 
 This module emits statements and expressions; the other jobs are one module each, mixed
 into :class:`FunctionEmitter`: the instruction builder (instructions.py), loop passes
-(loops.py), bounds checks and addresses (bounds.py), integer semantics (integers.py) and
-builtin lowerings (lowerings.py).
+(loops.py; vectorised loops: simd.py), bounds checks and addresses (bounds.py), integer
+semantics (integers.py) and builtin lowerings (lowerings.py).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from portalis.lang import ir
 from portalis.lang.backend.bounds import array_base
 from portalis.lang.backend.instructions import Code, const, wat_float
 from portalis.lang.backend.lists import ListEmitter
-from portalis.lang.backend.loops import LoopPasses
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
+from portalis.lang.backend.simd import VectorLoops
 from portalis.lang.backend.unroll import nodes
 from portalis.lang.types import BOOL, ArrayType, Scalar, TupleType
 
@@ -44,7 +44,7 @@ _CONVERT: dict[tuple[str, str], list[str]] = {
 MAX_BYTES = 0x7FFF0000
 
 
-class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
+class FunctionEmitter(Lowerings, VectorLoops, ListEmitter):
     """Emits one function. ``helpers`` collects the shared helper functions it calls."""
 
     def __init__(self, fn: ir.Function, module: ir.Module, helpers: set[str]) -> None:

@@ -133,6 +133,10 @@ GRAMMAR: dict[str, tuple[str, ...]] = {
     **{op: ("id",) for op in ("global.set", "call", "br", "br_if")},
     **{op: ("block",) for op in ("block", "loop", "if")},
     **{op: () for op in ("memory.fill", "memory.size", "memory.grow", "memory.copy")},
+    # 128-bit SIMD, the subset backend/simd.py uses
+    **{op: ("memarg",) for op in ("v128.load", "v128.store")},
+    **{f"f64x2.{op}": () for op in ("splat", "add", "sub", "mul", "div", "neg", "abs", "sqrt")},
+    "f64x2.extract_lane": ("int",),
     "i32.const": ("int",),
     "i64.const": ("int",),
     "f32.const": ("float",),

@@ -1,0 +1,498 @@
+"""Vectorisation: innermost counted loops whose iterations are independent run two at a time
+in WebAssembly's 128-bit SIMD (``f64x2``), with a scalar loop for the last odd iteration.
+
+The pass (:func:`vectorise`, listed in pipeline.py) only decides; the emitter
+(:class:`VectorLoops`) writes the loop. A loop ``for j in range(start, stop)`` is vectorised
+when all of this holds, checked on the IR:
+
+* it counts up by 1 and has no loop inside; its body is only assignments to ``float`` locals
+  and stores into ``float64`` arrays — no ``if``, no call, no ``break``;
+* every array index is ``j + c`` on the last axis (unit stride) with the other indices
+  unchanged in the loop (``a[i, j + 1]``, ``row[j]``), and ``j`` appears nowhere else;
+* every value is computed lane by lane with the operation the scalar code uses: ``+ - *``,
+  ``/`` by a value unchanged in the loop, unary ``-``, ``abs``/``math.fabs``, ``math.sqrt``
+  of a value known not to be negative, constants and locals unchanged in the loop. IEEE-754
+  makes each lane's result exactly the scalar result: nothing is reassociated, so a
+  reduction (``total += a[j]``: a local read before it is assigned in the body) is refused;
+* no loop-carried dependence through memory: a row (one array, one set of leading indices)
+  that the loop writes is read and written at one column only, ``a[i, j + c]`` with the
+  same ``c`` everywhere, so iteration ``j`` touches only what iteration ``j`` touches in
+  that row (``grid[i, j] = grid[i, j - 1] + …``, a Gauss–Seidel sweep, is refused).
+
+What the IR cannot know is checked once when the loop starts, and the loop as it always was
+(every check in place, one iteration at a time) runs when any of it fails:
+
+* every access stays in bounds for every ``j`` (backend/versioning.py's guards), so an
+  ``IndexError`` is raised by the scalar loop at the iteration CPython raises it;
+* a divisor unchanged in the loop is not zero (``ZeroDivisionError`` likewise);
+* the bytes a written row covers over the whole loop do not overlap any other row's (two
+  parameters may be views of one NumPy array, and ``a[i - 1]`` and ``a[i]`` are different
+  rows of one array only when the row is at least as long as the loop).
+
+Under those conditions lane ``k`` of every vector operation computes what iteration
+``j + k`` computes, and every element is read before or after it is written exactly as in the
+scalar order, so the arrays, the locals after the loop (``j`` and each assigned local hold
+the last iteration's values) and any error are CPython's. docs/language.md "Vectorisation"
+states the same rules for kernel authors.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass, field
+
+from portalis.lang import ir
+from portalis.lang.backend import rows, signs, versioning
+from portalis.lang.backend.loops import LoopPasses
+from portalis.lang.backend.unroll import nodes
+from portalis.lang.types import F64, ArrayType
+
+#: Iterations per vector: f64x2 holds two float64 lanes.
+LANES = 2
+
+_LANEWISE = {"add": "f64x2.add", "sub": "f64x2.sub", "mul": "f64x2.mul", "div": "f64x2.div"}
+
+
+@dataclass
+class Plan:
+    """What the emitter needs beyond the loop itself: the float locals the body assigns (each
+    becomes a v128 local), the invariant values broadcast to both lanes before the loop, the
+    divisors that must not be zero, and the pairs of rows whose bytes must not overlap."""
+
+    temps: list[str] = field(default_factory=list)
+    invariants: list[ir.Expr] = field(default_factory=list)
+    divisors: list[ir.Expr] = field(default_factory=list)
+    #: (row key of a written row, row key of another row it must not overlap)
+    disjoint: list[tuple[object, object]] = field(default_factory=list)
+    #: row key → the largest column offset ``c`` of its accesses ``row[j + c]``
+    high: dict[object, int] = field(default_factory=dict)
+
+
+def vectorise(module: ir.Module) -> ir.Module:
+    """Mark every loop of the module's own functions that :func:`plan` accepts as running
+    :data:`LANES` iterations at a time (``ForRange.lanes``)."""
+    for fn in module.functions:
+        if fn.library:
+            continue
+        loops = [n for stmt in fn.body for n in nodes(stmt) if isinstance(n, ir.ForRange)]
+        for loop in loops:
+            forward_index_temps(loop, fn)
+            if plan(loop, fn) is not None:
+                loop.lanes = LANES
+    return module
+
+
+def forward_index_temps(loop: ir.ForRange, fn: ir.Function) -> None:
+    """``a[i, j] += x`` evaluates its indices once into compiler temporaries (``~t10 = j``,
+    then ``a[i, ~t10] = a[i, ~t10] + x``), which hides from the loop passes that the
+    access is at column ``j``. In a loop body, a temporary assigned once from the loop
+    variable plus a constant (the variable itself not assigned in the body) and read
+    nowhere else in the function is replaced by that expression at its reads, and its
+    assignment dropped: the same value, computed where it is used. Likewise a temporary
+    assigned from locals the body never assigns (``~t9 = i``)."""
+    changing = versioning.assigned(loop.body)
+    if loop.var in changing:
+        return
+    changing.add(loop.var)
+    for stmt in list(loop.body):
+        if not (
+            isinstance(stmt, ir.SetLocal)
+            and stmt.name.startswith("~")
+            and (
+                versioning.var_offset(stmt.value, loop.var) is not None
+                or versioning.invariant(stmt.value, changing)
+            )
+        ):
+            continue
+        name, value = stmt.name, stmt.value
+        writes = [
+            n
+            for s in fn.body
+            for n in nodes(s)
+            if isinstance(n, ir.SetLocal | ir.LocalTee) and n.name == name
+        ]
+        if writes != [stmt]:
+            continue
+        after = loop.body[loop.body.index(stmt) + 1 :]
+        reads = sum(
+            1 for s in fn.body for n in nodes(s) if isinstance(n, ir.LocalGet) and n.name == name
+        )
+        inside = sum(
+            1 for s in after for n in nodes(s) if isinstance(n, ir.LocalGet) and n.name == name
+        )
+        if reads != inside:
+            continue
+        for s in after:
+            for n in nodes(s):
+                _substitute(n, name, value)
+        loop.body.remove(stmt)
+
+
+def _substitute(node: ir.Node, name: str, value: ir.Expr) -> None:
+    """Replace the direct children of ``node`` that read local ``name`` by copies of
+    ``value``."""
+    for f in dataclasses.fields(node):
+        v = getattr(node, f.name)
+        if isinstance(v, ir.LocalGet) and v.name == name:
+            setattr(node, f.name, copy.deepcopy(value))
+        elif isinstance(v, list):
+            for k, item in enumerate(v):
+                if isinstance(item, ir.LocalGet) and item.name == name:
+                    v[k] = copy.deepcopy(value)
+
+
+def plan(loop: ir.ForRange, fn: ir.Function) -> Plan | None:
+    """The vector plan for ``loop``, or None when its iterations cannot be proven to run two
+    at a time with the scalar loop's results (:func:`refusal` says why)."""
+    result = _Analysis(loop, fn).run()
+    return result if isinstance(result, Plan) else None
+
+
+def refusal(loop: ir.ForRange, fn: ir.Function) -> str:
+    """Why ``loop`` is not vectorised ("" when it is)."""
+    result = _Analysis(loop, fn).run()
+    return "" if isinstance(result, Plan) else result
+
+
+def row_key(access: ir.Load | ir.Store) -> object:
+    """Which row an access is in: its array and the shape of its leading indices."""
+    prefix = tuple(versioning.shape_of(e) for e in access.indices[:-1])
+    return (access.array.name, access.array.offset, prefix)
+
+
+class _Refused(Exception):
+    pass
+
+
+class _Analysis:
+    def __init__(self, loop: ir.ForRange, fn: ir.Function) -> None:
+        self.loop = loop
+        self.fn = fn
+        self.plan = Plan()
+        self.changing = versioning.assigned(loop.body)
+        self.defined: set[str] = set()  # float locals assigned so far in the body
+        #: row key → columns accessed, whether written
+        self.columns: dict[object, set[int]] = {}
+        self.written: set[object] = set()
+
+    def run(self) -> Plan | str:
+        try:
+            self.check_loop()
+            for stmt in self.loop.body:
+                self.statement(stmt)
+            self.check_rows()
+        except _Refused as why:
+            return str(why)
+        return self.plan
+
+    def check_loop(self) -> None:
+        loop = self.loop
+        if not (isinstance(loop.step, ir.Const) and int(loop.step.value) == 1):
+            raise _Refused("the loop does not count up by 1")
+        if loop.var in self.changing:
+            raise _Refused(f"the body assigns the loop variable {loop.var!r}")
+        for stmt in loop.body:
+            for n in nodes(stmt):
+                if isinstance(n, ir.ForRange | ir.While):
+                    raise _Refused("the loop contains a loop")
+        if not loop.body:
+            raise _Refused("the body is empty")
+
+    def statement(self, s: ir.Stmt) -> None:
+        if isinstance(s, ir.SetLocal):
+            if self.fn.locals.get(s.name) != F64:
+                raise _Refused(f"{s.name!r} is not a float local")
+            self.value(s.value)
+            if s.name not in self.defined:
+                self.defined.add(s.name)
+                self.plan.temps.append(s.name)
+        elif isinstance(s, ir.Store):
+            self.access(s)
+            self.value(s.value)
+        else:
+            raise _Refused(f"the body has a {type(s).__name__} statement")
+
+    def access(self, a: ir.Load | ir.Store) -> None:
+        if not (isinstance(a.array.type, ArrayType) and a.array.element.value == F64):
+            raise _Refused(f"{a.array.name!r} is not a float64 array")
+        column = versioning.var_offset(a.indices[-1], self.loop.var)
+        if column is None:
+            raise _Refused(f"the last index of {a.array.name!r} is not the loop variable + c")
+        changing = self.changing | {self.loop.var}
+        if not all(versioning.invariant(e, changing) for e in a.indices[:-1]):
+            raise _Refused(f"a leading index of {a.array.name!r} changes in the loop")
+        key = row_key(a)
+        self.columns.setdefault(key, set()).add(column)
+        if isinstance(a, ir.Store):
+            self.written.add(key)
+
+    def value(self, e: ir.Expr) -> None:
+        """Check that ``e`` is computed lane by lane; record what it needs."""
+        if self.invariant(e):
+            self.plan.invariants.append(e)
+            return
+        if isinstance(e, ir.LocalGet):
+            if e.name not in self.defined:  # read before it is assigned: loop-carried
+                raise _Refused(f"{e.name!r} carries a value from one iteration to the next")
+            return
+        if isinstance(e, ir.Load):
+            self.access(e)
+            return
+        if isinstance(e, ir.Binary) and e.ty == F64 and e.op in _LANEWISE:
+            self.value(e.left)
+            if e.op == "div":
+                if not self.invariant(e.right):
+                    raise _Refused("a divisor changes in the loop")
+                self.plan.divisors.append(e.right)
+            self.value(e.right)
+            return
+        if isinstance(e, ir.Unary) and e.ty == F64 and e.op == "neg":
+            self.value(e.operand)
+            return
+        if isinstance(e, ir.BuiltinCall) and e.ty == F64 and e.lowering in ("fabs", "abs"):
+            self.value(e.args[0])
+            return
+        if (
+            isinstance(e, ir.BuiltinCall)
+            and e.lowering == "sqrt"
+            and signs.sign(e.args[0]) >= signs.NONNEG
+        ):
+            self.value(e.args[0])
+            return
+        raise _Refused(f"{_describe(e)} is not computed lane by lane")
+
+    def invariant(self, e: ir.Expr) -> bool:
+        """A float value the same in every iteration whose evaluation cannot trap: constants,
+        locals the body never assigns, and ``+ - *``, negation and int→float conversion of
+        those."""
+        if isinstance(e, ir.Const):
+            return True
+        if isinstance(e, ir.LocalGet):
+            return e.name not in self.changing and e.name != self.loop.var
+        if isinstance(e, ir.Binary) and e.ty == F64 and e.op in ("add", "sub", "mul"):
+            return self.invariant(e.left) and self.invariant(e.right)
+        if isinstance(e, ir.Unary) and e.ty == F64 and e.op == "neg":
+            return self.invariant(e.operand)
+        if isinstance(e, ir.Cast) and e.kind == "convert" and e.ty == F64:
+            return versioning.invariant(e.value, self.changing | {self.loop.var})
+        return False
+
+    def check_rows(self) -> None:
+        self.plan.high = {key: max(columns) for key, columns in self.columns.items()}
+        for key in sorted(self.written, key=repr):
+            if len(self.columns[key]) > 1:
+                raise _Refused(
+                    "a row the loop writes is also accessed at another column "
+                    "(a dependence between iterations)"
+                )
+            for other in sorted(self.columns, key=repr):
+                if other != key and (other, key) not in self.plan.disjoint:
+                    self.plan.disjoint.append((key, other))
+
+
+def _describe(e: ir.Expr) -> str:
+    if isinstance(e, ir.BuiltinCall):
+        return f"the builtin {e.lowering!r}"
+    if isinstance(e, ir.Binary | ir.Unary):
+        return f"the operation {e.op!r} on {e.ty}"
+    return f"a {type(e).__name__}"
+
+
+class VectorLoops(LoopPasses):
+    """Emits loops that :func:`vectorise` marked: two iterations per vector round, then the
+    remaining one in scalar code, or the unchanged scalar loop when a check made at the
+    start fails."""
+
+    def s_ForRange(self, s: ir.ForRange) -> None:
+        vector = plan(s, self.fn) if s.lanes > 1 and not self.fn.library else None
+        if vector is None:
+            super().s_ForRange(s)
+            return
+        self.expr(s.start)
+        self.emit(f"local.set ${s.counter}")
+        self.expr(s.stop)
+        self.emit(f"local.set ${s.limit}")
+        c = f"local.get ${s.counter}"
+        test = [c, f"local.get ${s.limit}", "i64.ge_s"]
+        advance = [c, "i64.const 1", "i64.add", f"local.set ${s.counter}"]
+        first = [c, f"local.set ${s.var}"]
+        guards = versioning.guards(s, self.proven)
+        self._bounds_test(s, guards)
+        for divisor in vector.divisors:
+            self.expr(divisor)
+            self.emit("f64.const 0", "f64.ne", "i32.and")
+        self.emit("if")
+        self.depth += 1
+        saved_proven, saved_rows = self.proven, self.rows
+        self.proven = saved_proven | {(id(g.access), g.axis) for g in guards}
+        uses = self._row_addresses(s)
+        pointers = list({id(u.row): u.row for u in uses.values()}.values())
+        self._disjoint_test(s, vector, pointers)
+        self.emit("if")
+        self.depth += 1
+        self.rows = {**saved_rows, **uses}
+        self._vector_rounds(s, vector, pointers)
+        bump: list[str] = []
+        for row in pointers:
+            bump += [f"local.get ${row.local}", "i32.const 8", "i32.add"]
+            bump.append(f"local.set ${row.local}")
+        self._loop(test, None, s.body, first, advance + bump)  # the last odd iteration
+        self.rows = saved_rows
+        self.depth -= 1
+        self.emit("else")  # rows overlap: in bounds, but one iteration at a time
+        self.depth += 1
+        self._loop(test, None, s.body, first, advance)
+        self.proven = saved_proven
+        self.depth -= 1
+        self.emit("end")
+        self.depth -= 1
+        self.emit("else")  # some access out of bounds, or a zero divisor: as it always was
+        self.depth += 1
+        self._loop(test, None, s.body, first, advance)
+        self.depth -= 1
+        self.emit("end")
+
+    def _bounds_test(self, s: ir.ForRange, guards: list[versioning.Guard]) -> None:
+        """Push an i32: whether every guarded access stays in bounds for every iteration
+        (the test LoopPasses._versioned makes)."""
+        self.emit("i32.const 1")
+        c, lim = f"local.get ${s.counter}", f"local.get ${s.limit}"
+        seen: set[tuple[object, ...]] = set()
+        for g in guards:
+            key = (g.access.array.name, g.axis, g.offset, versioning.shape_of(g.invariant))
+            if key in seen:
+                continue
+            seen.add(key)
+            dim = self.dim(g.access.array, g.axis)
+            if g.offset is not None:
+                self.emit(c, f"i64.const {-g.offset}", "i64.ge_s")
+                self.emit(lim, dim, f"i64.const {g.offset}", "i64.sub", "i64.le_s", "i32.and")
+            else:
+                assert g.invariant is not None
+                self.expr(g.invariant)
+                self.emit(dim, "i64.lt_u")
+            self.emit("i32.and")
+
+    def _disjoint_test(self, s: ir.ForRange, vector: Plan, pointers: list[rows.Row]) -> None:
+        """Push an i32: whether, over the whole loop, the bytes each written row covers lie
+        apart from every other row's. A row's pointer is at column ``start + low``; the row
+        covers ``stop - start + high - low`` elements from there (only evaluated when the
+        bounds test held, so every one of those elements is in its array)."""
+        self.emit("i32.const 1")
+        ends: dict[object, str] = {}
+        by_key = {_key_of_row(row): row for row in pointers}
+        needed = {k for pair in vector.disjoint for k in pair}
+        for key in sorted(needed, key=repr):
+            row, high = by_key[key], vector.high[key]
+            end = self.fresh("i32")
+            self.emit(f"local.get ${row.local}", f"local.get ${s.limit}", f"local.get ${s.counter}")
+            self.emit("i64.sub", f"i64.const {high - row.low}", "i64.add", "i32.wrap_i64")
+            self.emit("i32.const 3", "i32.shl", "i32.add", f"local.set ${end}")
+            ends[key] = end
+        for written, other in vector.disjoint:
+            a0, a1 = by_key[written].local, ends[written]
+            b0, b1 = by_key[other].local, ends[other]
+            # apart: one ends before the other starts
+            self.emit(f"local.get ${a1}", f"local.get ${b0}", "i32.le_u")
+            self.emit(f"local.get ${b1}", f"local.get ${a0}", "i32.le_u", "i32.or", "i32.and")
+
+    def _vector_rounds(self, s: ir.ForRange, vector: Plan, pointers: list[rows.Row]) -> None:
+        """While two iterations remain: both at once, then the row pointers move on two
+        columns. Afterwards the loop variable and the body's locals hold the last
+        iteration's values, as the scalar loop leaves them."""
+        splat: dict[int, str] = {}
+        for e in vector.invariants:
+            local = self.fresh("v128")
+            self.expr(e)
+            self.emit("f64x2.splat", f"local.set ${local}")
+            splat[id(e)] = local
+        lanes = {name: self.fresh("v128") for name in vector.temps}
+        first, last = self.fresh("i64"), self.fresh("i64")
+        span = LANES - 1
+        self.emit(f"local.get ${s.counter}", f"local.set ${first}")
+        # limit - 1, or the smallest i64 when that would wrap (then no vector round)
+        self.emit(
+            f"local.get ${s.limit}",
+            f"i64.const {span}",
+            "i64.sub",
+            f"i64.const {-(1 << 63)}",
+            f"local.get ${s.limit}",
+            f"i64.const {-(1 << 63) + span}",
+            "i64.ge_s",
+            "select",
+            f"local.set ${last}",
+        )
+        brk, top = self.label("vectors"), self.label("vector")
+        self.emit(f"block {brk}", f"  loop {top}")
+        self.depth += 2
+        self.emit(f"local.get ${s.counter}", f"local.get ${last}", "i64.ge_s", f"br_if {brk}")
+        emitter = _Lanes(self, splat, lanes)
+        for stmt in s.body:
+            emitter.statement(stmt)
+        self.emit(f"local.get ${s.counter}", f"i64.const {LANES}", "i64.add")
+        self.emit(f"local.set ${s.counter}")
+        for row in pointers:
+            self.emit(f"local.get ${row.local}", f"i32.const {8 * LANES}", "i32.add")
+            self.emit(f"local.set ${row.local}")
+        self.emit(f"br {top}")
+        self.depth -= 2
+        self.emit("  end", "end")
+        self.emit(f"local.get ${s.counter}", f"local.get ${first}", "i64.ne", "if")
+        self.depth += 1
+        self.emit(f"local.get ${s.counter}", "i64.const 1", "i64.sub", f"local.set ${s.var}")
+        for name, local in lanes.items():
+            self.emit(f"local.get ${local}", "f64x2.extract_lane 1", f"local.set ${name}")
+        self.depth -= 1
+        self.emit("end")
+
+
+def _key_of_row(row: rows.Row) -> object:
+    """:func:`row_key` of the accesses a row pointer serves."""
+    prefix = tuple(versioning.shape_of(e) for e in row.prefix)
+    return (row.array.name, row.array.offset, prefix)
+
+
+class _Lanes:
+    """Writes one vector round of a planned body: each value an f64x2, each access a
+    v128 load or store at its row pointer."""
+
+    def __init__(self, out: VectorLoops, splat: dict[int, str], lanes: dict[str, str]) -> None:
+        self.out = out
+        self.splat = splat
+        self.lanes = lanes
+
+    def statement(self, s: ir.Stmt) -> None:
+        if isinstance(s, ir.SetLocal):
+            self.value(s.value)
+            self.out.emit(f"local.set ${self.lanes[s.name]}")
+            return
+        assert isinstance(s, ir.Store)
+        memarg = self.out.address(s.array, s.indices, s, s.safe, s.nonneg)
+        self.value(s.value)
+        self.out.emit("v128.store" + memarg)
+
+    def value(self, e: ir.Expr) -> None:
+        emit = self.out.emit
+        if id(e) in self.splat:
+            emit(f"local.get ${self.splat[id(e)]}")
+        elif isinstance(e, ir.LocalGet):
+            emit(f"local.get ${self.lanes[e.name]}")
+        elif isinstance(e, ir.Load):
+            memarg = self.out.address(e.array, e.indices, e, e.safe, e.nonneg)
+            emit("v128.load" + memarg)
+        elif isinstance(e, ir.Binary):
+            self.value(e.left)
+            self.value(e.right)
+            emit(_LANEWISE[e.op])
+        elif isinstance(e, ir.Unary):
+            self.value(e.operand)
+            emit("f64x2.neg")
+        elif isinstance(e, ir.BuiltinCall):
+            self.value(e.args[0])
+            emit("f64x2.sqrt" if e.lowering == "sqrt" else "f64x2.abs")
+        else:
+            raise AssertionError(f"unplanned {type(e).__name__} in a vector loop")
+
+
+__all__ = ["LANES", "Plan", "VectorLoops", "plan", "refusal", "vectorise"]
