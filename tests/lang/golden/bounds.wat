@@ -22,7 +22,8 @@
     (local $~w6 v128)
     (local $~w7 i64)
     (local $~w8 i64)
-    (local $~w20 i64)
+    (local $~w11 i64)
+    (local $~w23 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -105,11 +106,11 @@
         local.get $~t1
         local.set $~w7
         local.get $~t2
-        i64.const 1
+        i64.const 3
         i64.sub
         i64.const -9223372036854775808
         local.get $~t2
-        i64.const -9223372036854775807
+        i64.const -9223372036854775805
         i64.ge_s
         select
         local.set $~w8
@@ -119,6 +120,64 @@
             local.get $~w8
             i64.ge_s
             br_if $vectors9
+            local.get $~w1
+            v128.load
+            local.get $~w5
+            local.get $~w1
+            v128.load offset=8
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=16
+            f64x2.add
+            local.set $~w6
+            local.get $~w2
+            local.get $~w6
+            v128.store
+            local.get $~w1
+            v128.load offset=16
+            local.get $~w5
+            local.get $~w1
+            v128.load offset=24
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=32
+            f64x2.add
+            local.set $~w6
+            local.get $~w2
+            local.get $~w6
+            v128.store offset=16
+            local.get $~t1
+            i64.const 4
+            i64.add
+            local.set $~t1
+            local.get $~w1
+            i32.const 32
+            i32.add
+            local.set $~w1
+            local.get $~w2
+            i32.const 32
+            i32.add
+            local.set $~w2
+            br $vector10
+          end
+        end
+        local.get $~t2
+        i64.const 1
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
+        local.set $~w11
+        block $vectors12
+          loop $vector13
+            local.get $~t1
+            local.get $~w11
+            i64.ge_s
+            br_if $vectors12
             local.get $~w1
             v128.load
             local.get $~w5
@@ -145,7 +204,7 @@
             i32.const 16
             i32.add
             local.set $~w2
-            br $vector10
+            br $vector13
           end
         end
         local.get $~t1
@@ -160,15 +219,15 @@
           f64x2.extract_lane 1
           local.set $~t4
         end
-        block $break11
-          loop $loop12
+        block $break14
+          loop $loop15
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break11
+            br_if $break14
             local.get $~t1
             local.set $i
-            block $continue13
+            block $continue16
               local.get $~w1
               f64.load
               f64.const 2.0
@@ -196,19 +255,19 @@
             i32.const 8
             i32.add
             local.set $~w2
-            br $loop12
+            br $loop15
           end
         end
       else
-        block $break14
-          loop $loop15
+        block $break17
+          loop $loop18
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break14
+            br_if $break17
             local.get $~t1
             local.set $i
-            block $continue16
+            block $continue19
               local.get $i
               i64.const 1
               i64.sub
@@ -252,20 +311,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop15
+            br $loop18
           end
         end
       end
     else
-      block $break17
-        loop $loop18
+      block $break20
+        loop $loop21
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break17
+          br_if $break20
           local.get $~t1
           local.set $i
-          block $continue19
+          block $continue22
             local.get $i
             i64.const 1
             i64.sub
@@ -297,7 +356,7 @@
             f64.add
             local.set $~t4
             local.get $i
-            local.tee $~w20
+            local.tee $~w23
             local.get $out.d0
             i64.ge_u
             if
@@ -307,7 +366,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w20
+            local.get $~w23
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -320,7 +379,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop18
+          br $loop21
         end
       end
     end
@@ -341,6 +400,7 @@
     (local $~w6 v128)
     (local $~w7 i64)
     (local $~w8 i64)
+    (local $~w11 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -426,11 +486,11 @@
         local.get $~t1
         local.set $~w7
         local.get $~t2
-        i64.const 1
+        i64.const 3
         i64.sub
         i64.const -9223372036854775808
         local.get $~t2
-        i64.const -9223372036854775807
+        i64.const -9223372036854775805
         i64.ge_s
         select
         local.set $~w8
@@ -440,6 +500,64 @@
             local.get $~w8
             i64.ge_s
             br_if $vectors9
+            local.get $~w1
+            v128.load
+            local.get $~w1
+            v128.load offset=8
+            f64x2.add
+            local.get $~w1
+            v128.load offset=16
+            f64x2.add
+            local.get $~w5
+            f64x2.div
+            local.set $~w6
+            local.get $~w2
+            local.get $~w6
+            v128.store
+            local.get $~w1
+            v128.load offset=16
+            local.get $~w1
+            v128.load offset=24
+            f64x2.add
+            local.get $~w1
+            v128.load offset=32
+            f64x2.add
+            local.get $~w5
+            f64x2.div
+            local.set $~w6
+            local.get $~w2
+            local.get $~w6
+            v128.store offset=16
+            local.get $~t1
+            i64.const 4
+            i64.add
+            local.set $~t1
+            local.get $~w1
+            i32.const 32
+            i32.add
+            local.set $~w1
+            local.get $~w2
+            i32.const 32
+            i32.add
+            local.set $~w2
+            br $vector10
+          end
+        end
+        local.get $~t2
+        i64.const 1
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
+        local.set $~w11
+        block $vectors12
+          loop $vector13
+            local.get $~t1
+            local.get $~w11
+            i64.ge_s
+            br_if $vectors12
             local.get $~w1
             v128.load
             local.get $~w1
@@ -466,7 +584,7 @@
             i32.const 16
             i32.add
             local.set $~w2
-            br $vector10
+            br $vector13
           end
         end
         local.get $~t1
@@ -481,15 +599,15 @@
           f64x2.extract_lane 1
           local.set $~t4
         end
-        block $break11
-          loop $loop12
+        block $break14
+          loop $loop15
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break11
+            br_if $break14
             local.get $~t1
             local.set $i
-            block $continue13
+            block $continue16
               local.get $~w1
               f64.load
               local.get $~w1
@@ -517,19 +635,19 @@
             i32.const 8
             i32.add
             local.set $~w2
-            br $loop12
+            br $loop15
           end
         end
       else
-        block $break14
-          loop $loop15
+        block $break17
+          loop $loop18
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break14
+            br_if $break17
             local.get $~t1
             local.set $i
-            block $continue16
+            block $continue19
               local.get $i
               i64.const 1
               i64.sub
@@ -573,20 +691,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop15
+            br $loop18
           end
         end
       end
     else
-      block $break17
-        loop $loop18
+      block $break20
+        loop $loop21
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break17
+          br_if $break20
           local.get $~t1
           local.set $i
-          block $continue19
+          block $continue22
             local.get $i
             i64.const 1
             i64.sub
@@ -630,7 +748,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop18
+          br $loop21
         end
       end
     end

@@ -20,8 +20,9 @@
     (local $~w5 v128)
     (local $~w6 i64)
     (local $~w7 i64)
-    (local $~w19 i64)
-    (local $~w20 i64)
+    (local $~w10 i64)
+    (local $~w22 i64)
+    (local $~w23 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -100,11 +101,11 @@
         local.get $~t1
         local.set $~w6
         local.get $~t2
-        i64.const 1
+        i64.const 3
         i64.sub
         i64.const -9223372036854775808
         local.get $~t2
-        i64.const -9223372036854775807
+        i64.const -9223372036854775805
         i64.ge_s
         select
         local.set $~w7
@@ -114,6 +115,54 @@
             local.get $~w7
             i64.ge_s
             br_if $vectors8
+            local.get $~w1
+            local.get $~w1
+            v128.load
+            local.get $~w5
+            local.get $~w2
+            v128.load
+            f64x2.mul
+            f64x2.add
+            v128.store
+            local.get $~w1
+            local.get $~w1
+            v128.load offset=16
+            local.get $~w5
+            local.get $~w2
+            v128.load offset=16
+            f64x2.mul
+            f64x2.add
+            v128.store offset=16
+            local.get $~t1
+            i64.const 4
+            i64.add
+            local.set $~t1
+            local.get $~w1
+            i32.const 32
+            i32.add
+            local.set $~w1
+            local.get $~w2
+            i32.const 32
+            i32.add
+            local.set $~w2
+            br $vector9
+          end
+        end
+        local.get $~t2
+        i64.const 1
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
+        local.set $~w10
+        block $vectors11
+          loop $vector12
+            local.get $~t1
+            local.get $~w10
+            i64.ge_s
+            br_if $vectors11
             local.get $~w1
             local.get $~w1
             v128.load
@@ -135,7 +184,7 @@
             i32.const 16
             i32.add
             local.set $~w2
-            br $vector9
+            br $vector12
           end
         end
         local.get $~t1
@@ -147,15 +196,15 @@
           i64.sub
           local.set $i
         end
-        block $break10
-          loop $loop11
+        block $break13
+          loop $loop14
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break10
+            br_if $break13
             local.get $~t1
             local.set $i
-            block $continue12
+            block $continue15
               local.get $~w1
               local.get $~w1
               f64.load
@@ -178,19 +227,19 @@
             i32.const 8
             i32.add
             local.set $~w2
-            br $loop11
+            br $loop14
           end
         end
       else
-        block $break13
-          loop $loop14
+        block $break16
+          loop $loop17
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break13
+            br_if $break16
             local.get $~t1
             local.set $i
-            block $continue15
+            block $continue18
               local.get $i
               i32.wrap_i64
               i32.const 3
@@ -220,22 +269,22 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop14
+            br $loop17
           end
         end
       end
     else
-      block $break16
-        loop $loop17
+      block $break19
+        loop $loop20
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break16
+          br_if $break19
           local.get $~t1
           local.set $i
-          block $continue18
+          block $continue21
             local.get $i
-            local.tee $~w19
+            local.tee $~w22
             local.get $ys.d0
             i64.ge_u
             if
@@ -245,14 +294,14 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w19
+            local.get $~w22
             i32.wrap_i64
             i32.const 3
             i32.shl
             local.get $ys
             i32.add
             local.get $i
-            local.tee $~w20
+            local.tee $~w23
             local.get $ys.d0
             i64.ge_u
             if
@@ -262,7 +311,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w20
+            local.get $~w23
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -285,7 +334,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop17
+          br $loop20
         end
       end
     end

@@ -43,7 +43,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from portalis.lang import ir
-from portalis.lang.backend import rows, signs, versioning
+from portalis.lang.backend import rows, signs, unroll, versioning
 from portalis.lang.backend.loops import LoopPasses
 from portalis.lang.backend.unroll import nodes
 from portalis.lang.types import F64, ArrayType
@@ -408,10 +408,30 @@ class VectorLoops(LoopPasses):
             self.emit("f64x2.splat", f"local.set ${local}")
             splat[id(e)] = local
         lanes = {name: self.fresh("v128") for name in vector.temps}
-        first, last = self.fresh("i64"), self.fresh("i64")
-        span = LANES - 1
+        first = self.fresh("i64")
         self.emit(f"local.get ${s.counter}", f"local.set ${first}")
-        # limit - 1, or the smallest i64 when that would wrap (then no vector round)
+        emitter = _Lanes(self, splat, lanes)
+        # Small bodies run two vector rounds per back-edge (the epoch check on each
+        # back-edge is paid half as often: backend/unroll.py says why it matters), then
+        # one round while two iterations remain.
+        for rounds in (2, 1) if unroll.factor(s) > 1 else (1,):
+            self._rounds(s, rounds, emitter, pointers)
+        self.emit(f"local.get ${s.counter}", f"local.get ${first}", "i64.ne", "if")
+        self.depth += 1
+        self.emit(f"local.get ${s.counter}", "i64.const 1", "i64.sub", f"local.set ${s.var}")
+        for name, local in lanes.items():
+            self.emit(f"local.get ${local}", "f64x2.extract_lane 1", f"local.set ${name}")
+        self.depth -= 1
+        self.emit("end")
+
+    def _rounds(
+        self, s: ir.ForRange, rounds: int, emitter: _Lanes, pointers: list[rows.Row]
+    ) -> None:
+        """A loop running ``rounds`` vector rounds per back-edge while that many pairs of
+        iterations remain."""
+        span = rounds * LANES - 1
+        last = self.fresh("i64")
+        # limit - span, or the smallest i64 when that would wrap (then no round)
         self.emit(
             f"local.get ${s.limit}",
             f"i64.const {span}",
@@ -427,24 +447,19 @@ class VectorLoops(LoopPasses):
         self.emit(f"block {brk}", f"  loop {top}")
         self.depth += 2
         self.emit(f"local.get ${s.counter}", f"local.get ${last}", "i64.ge_s", f"br_if {brk}")
-        emitter = _Lanes(self, splat, lanes)
-        for stmt in s.body:
-            emitter.statement(stmt)
-        self.emit(f"local.get ${s.counter}", f"i64.const {LANES}", "i64.add")
+        for k in range(rounds):
+            self.row_step = k * LANES  # this round's columns are k pairs past the pointers
+            for stmt in s.body:
+                emitter.statement(stmt)
+        self.row_step = 0
+        self.emit(f"local.get ${s.counter}", f"i64.const {rounds * LANES}", "i64.add")
         self.emit(f"local.set ${s.counter}")
         for row in pointers:
-            self.emit(f"local.get ${row.local}", f"i32.const {8 * LANES}", "i32.add")
+            self.emit(f"local.get ${row.local}", f"i32.const {8 * rounds * LANES}", "i32.add")
             self.emit(f"local.set ${row.local}")
         self.emit(f"br {top}")
         self.depth -= 2
         self.emit("  end", "end")
-        self.emit(f"local.get ${s.counter}", f"local.get ${first}", "i64.ne", "if")
-        self.depth += 1
-        self.emit(f"local.get ${s.counter}", "i64.const 1", "i64.sub", f"local.set ${s.var}")
-        for name, local in lanes.items():
-            self.emit(f"local.get ${local}", "f64x2.extract_lane 1", f"local.set ${name}")
-        self.depth -= 1
-        self.emit("end")
 
 
 def _key_of_row(row: rows.Row) -> object:
