@@ -63,6 +63,22 @@ def stencil(u: Array[f64, 2], new: Array[f64, 2]) -> None:
             new[i, j] = 0.25 * (u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1])
 
 
+def relax(d: Array[f64, 2], i: int, k: int) -> None:
+    dik = d[i, k]
+    for j in range(d.shape[1]):
+        if dik + d[k, j] < d[i, j]:
+            d[i, j] = dik + d[k, j]
+
+
+def clip_count(x: Array[f64], hi: float) -> int:
+    n = 0
+    for j in range(len(x)):
+        if x[j] > hi:
+            x[j] = hi
+            n += 1
+    return n
+
+
 def gauss_seidel(g: Array[f64]) -> None:
     for j in range(1, len(g)):
         g[j] = g[j - 1] * 0.5 + g[j]
@@ -75,8 +91,12 @@ def total(x: Array[f64]) -> float:
     return s
 """
 
-VECTORISED = {"axpy", "scaled", "shifted", "row_update", "stencil"}
-REFUSED = {"gauss_seidel": "another column", "total": "carries a value"}
+VECTORISED = {"axpy", "scaled", "shifted", "row_update", "stencil", "relax"}
+REFUSED = {
+    "gauss_seidel": "another column",
+    "total": "carries a value",
+    "clip_count": "does more than store",
+}
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +245,24 @@ def test_locals_after_a_vectorised_loop_hold_the_last_iteration(kernels):
         args = (2.0, x, x * 3.0, np.zeros(n), 0, n)
         assert same(python.axpy(*args), compiled.axpy(*args))
         assert math.isfinite(compiled.axpy(*args))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(FLOATS, min_size=1, max_size=18),
+    width=st.integers(1, 6),
+    i=st.integers(0, 2),
+    k=st.integers(0, 2),
+)
+def test_conditional_store_equals_cpython(kernels, cells, width, i, k):
+    """``if a < b: x[j] = a`` as a per-lane select, with NaN and infinities in the
+    comparison, and the row relaxed against itself (``i == k``)."""
+    python, compiled = kernels
+    d = np.resize(np.array(cells), (3, width))
+    want, got = d.copy(), d.copy()
+    assert same(outcome(python.relax, want, i, k), outcome(compiled.relax, got, i, k))
+    assert want.tobytes() == got.tobytes()
+    x = d.ravel().copy()
+    y = x.copy()
+    assert same(outcome(python.clip_count, x, 0.5), outcome(compiled.clip_count, y, 0.5))
+    assert x.tobytes() == y.tobytes()

@@ -136,6 +136,8 @@ GRAMMAR: dict[str, tuple[str, ...]] = {
     # 128-bit SIMD, the subset backend/simd.py uses
     **{op: ("memarg",) for op in ("v128.load", "v128.store")},
     **{f"f64x2.{op}": () for op in ("splat", "add", "sub", "mul", "div", "neg", "abs", "sqrt")},
+    **{f"f64x2.{op}": () for op in ("eq", "ne", "lt", "gt", "le", "ge")},
+    "v128.bitselect": (),
     "f64x2.extract_lane": ("int",),
     "i32.const": ("int",),
     "i64.const": ("int",),

@@ -6,7 +6,9 @@ The pass (:func:`vectorise`, listed in pipeline.py) only decides; the emitter
 when all of this holds, checked on the IR:
 
 * it counts up by 1 and has no loop inside; its body is only assignments to ``float`` locals
-  and stores into ``float64`` arrays — no ``if``, no call, no ``break``;
+  and stores into ``float64`` arrays — no call, no ``break`` — and ``if a < b:`` (a float
+  comparison, no ``else``) around stores only, which becomes a per-lane select of the new
+  value or the element's own;
 * every array index is ``j + c`` on the last axis (unit stride) with the other indices
   unchanged in the loop (``a[i, j + 1]``, ``row[j]``), and ``j`` appears nowhere else;
 * every value is computed lane by lane with the operation the scalar code uses: ``+ - *``,
@@ -210,8 +212,41 @@ class _Analysis:
         elif isinstance(s, ir.Store):
             self.access(s)
             self.value(s.value)
+        elif isinstance(s, ir.If) and not s.orelse and _lanewise_test(s.cond):
+            # ``if test: a[i, j] = v`` becomes ``a[i, j] = v if test else a[i, j]`` per
+            # lane: the element keeps its bits where the test fails, and computing ``v``
+            # anyway cannot trap (every operation here is trap-free once the checks made
+            # before the loop hold)
+            assert isinstance(s.cond, ir.Compare)
+            self.value(s.cond.left)
+            self.value(s.cond.right)
+            for inner in s.body:
+                if isinstance(inner, ir.SetLocal) and self.private_temp(inner.name, s):
+                    self.statement(inner)
+                    continue
+                if not isinstance(inner, ir.Store):
+                    raise _Refused("an `if` in the body does more than store into arrays")
+                self.access(inner)
+                self.value(inner.value)
         else:
             raise _Refused(f"the body has a {type(s).__name__} statement")
+
+    def private_temp(self, name: str, where: ir.If) -> bool:
+        """Whether ``name`` is a compiler temporary (``a[i] = x`` under an ``if`` holds its
+        value in one) read nowhere in the function but inside ``where``: assigning it on
+        every lane, taken or not, then changes nothing anyone reads."""
+        if not name.startswith("~"):
+            return False
+        inside = sum(
+            1 for s in where.body for n in nodes(s) if isinstance(n, ir.LocalGet) and n.name == name
+        )
+        everywhere = sum(
+            1
+            for s in self.fn.body
+            for n in nodes(s)
+            if isinstance(n, ir.LocalGet) and n.name == name
+        )
+        return inside == everywhere
 
     def access(self, a: ir.Load | ir.Store) -> None:
         if not (isinstance(a.array.type, ArrayType) and a.array.element.value == F64):
@@ -289,6 +324,11 @@ class _Analysis:
             for other in sorted(self.columns, key=repr):
                 if other != key and (other, key) not in self.plan.disjoint:
                     self.plan.disjoint.append((key, other))
+
+
+def _lanewise_test(cond: ir.Expr) -> bool:
+    """A comparison of two floats (f64x2 compares each lane as f64 compares a pair)."""
+    return isinstance(cond, ir.Compare) and cond.left.ty == F64 and cond.right.ty == F64
 
 
 def _describe(e: ir.Expr) -> str:
@@ -481,6 +521,23 @@ class _Lanes:
         if isinstance(s, ir.SetLocal):
             self.value(s.value)
             self.out.emit(f"local.set ${self.lanes[s.name]}")
+            return
+        if isinstance(s, ir.If):
+            assert isinstance(s.cond, ir.Compare)
+            mask = self.out.fresh("v128")
+            self.value(s.cond.left)
+            self.value(s.cond.right)
+            self.out.emit(f"f64x2.{s.cond.op}", f"local.set ${mask}")
+            for inner in s.body:
+                if isinstance(inner, ir.SetLocal):
+                    self.statement(inner)
+                    continue
+                assert isinstance(inner, ir.Store)
+                memarg = self.out.address(inner.array, inner.indices, inner, [], [])
+                self.value(inner.value)
+                self.out.address(inner.array, inner.indices, inner, [], [])
+                self.out.emit("v128.load" + memarg, f"local.get ${mask}", "v128.bitselect")
+                self.out.emit("v128.store" + memarg)
             return
         assert isinstance(s, ir.Store)
         memarg = self.out.address(s.array, s.indices, s, s.safe, s.nonneg)
