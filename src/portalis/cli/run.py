@@ -17,8 +17,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from portalis.runtime import MiB, Sandbox
-
 if TYPE_CHECKING:
     from portalis.sim.failures import Failure, SceneWarning
     from portalis.sim.stats import ModuleSummary
@@ -67,6 +65,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: every `portalis` command builds this parser, and the
+    # runtime brings wasmtime and NumPy (about a second on a loaded machine).
+    from portalis.runtime import MiB, Sandbox
     from portalis.sim.bake import bake
 
     baked = bake(
