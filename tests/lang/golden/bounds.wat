@@ -22,8 +22,7 @@
     (local $~w6 v128)
     (local $~w7 i64)
     (local $~w8 i64)
-    (local $~w11 i64)
-    (local $~w23 i64)
+    (local $~w17 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -163,49 +162,38 @@
             br $vector10
           end
         end
+        local.get $~t1
         local.get $~t2
         i64.const 1
         i64.sub
-        i64.const -9223372036854775808
-        local.get $~t2
-        i64.const -9223372036854775807
-        i64.ge_s
-        select
-        local.set $~w11
-        block $vectors12
-          loop $vector13
-            local.get $~t1
-            local.get $~w11
-            i64.ge_s
-            br_if $vectors12
-            local.get $~w1
-            v128.load
-            local.get $~w5
-            local.get $~w1
-            v128.load offset=8
-            f64x2.mul
-            f64x2.sub
-            local.get $~w1
-            v128.load offset=16
-            f64x2.add
-            local.set $~w6
-            local.get $~w2
-            local.get $~w6
-            v128.store
-            local.get $~t1
-            i64.const 2
-            i64.add
-            local.set $~t1
-            local.get $~w1
-            i32.const 16
-            i32.add
-            local.set $~w1
-            local.get $~w2
-            i32.const 16
-            i32.add
-            local.set $~w2
-            br $vector13
-          end
+        i64.lt_s
+        if
+          local.get $~w1
+          v128.load
+          local.get $~w5
+          local.get $~w1
+          v128.load offset=8
+          f64x2.mul
+          f64x2.sub
+          local.get $~w1
+          v128.load offset=16
+          f64x2.add
+          local.set $~w6
+          local.get $~w2
+          local.get $~w6
+          v128.store
+          local.get $~t1
+          i64.const 2
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 16
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 16
+          i32.add
+          local.set $~w2
         end
         local.get $~t1
         local.get $~w7
@@ -219,55 +207,41 @@
           f64x2.extract_lane 1
           local.set $~t4
         end
-        block $break14
-          loop $loop15
-            local.get $~t1
-            local.get $~t2
-            i64.ge_s
-            br_if $break14
-            local.get $~t1
-            local.set $i
-            block $continue16
-              local.get $~w1
-              f64.load
-              f64.const 2.0
-              local.get $~w1
-              f64.load offset=8
-              f64.mul
-              f64.sub
-              local.get $~w1
-              f64.load offset=16
-              f64.add
-              local.set $~t4
-              local.get $~w2
-              local.get $~t4
-              f64.store
-            end
-            local.get $~t1
-            i64.const 1
-            i64.add
-            local.set $~t1
-            local.get $~w1
-            i32.const 8
-            i32.add
-            local.set $~w1
-            local.get $~w2
-            i32.const 8
-            i32.add
-            local.set $~w2
-            br $loop15
-          end
+        local.get $~t1
+        local.get $~t2
+        i64.lt_s
+        if
+          local.get $~t1
+          local.set $i
+          local.get $~w1
+          f64.load
+          f64.const 2.0
+          local.get $~w1
+          f64.load offset=8
+          f64.mul
+          f64.sub
+          local.get $~w1
+          f64.load offset=16
+          f64.add
+          local.set $~t4
+          local.get $~w2
+          local.get $~t4
+          f64.store
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
         end
       else
-        block $break17
-          loop $loop18
+        block $break11
+          loop $loop12
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break17
+            br_if $break11
             local.get $~t1
             local.set $i
-            block $continue19
+            block $continue13
               local.get $i
               i64.const 1
               i64.sub
@@ -311,20 +285,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop18
+            br $loop12
           end
         end
       end
     else
-      block $break20
-        loop $loop21
+      block $break14
+        loop $loop15
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break20
+          br_if $break14
           local.get $~t1
           local.set $i
-          block $continue22
+          block $continue16
             local.get $i
             i64.const 1
             i64.sub
@@ -356,7 +330,7 @@
             f64.add
             local.set $~t4
             local.get $i
-            local.tee $~w23
+            local.tee $~w17
             local.get $out.d0
             i64.ge_u
             if
@@ -366,7 +340,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w23
+            local.get $~w17
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -379,7 +353,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop21
+          br $loop15
         end
       end
     end
@@ -400,7 +374,6 @@
     (local $~w6 v128)
     (local $~w7 i64)
     (local $~w8 i64)
-    (local $~w11 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -543,49 +516,38 @@
             br $vector10
           end
         end
+        local.get $~t1
         local.get $~t2
         i64.const 1
         i64.sub
-        i64.const -9223372036854775808
-        local.get $~t2
-        i64.const -9223372036854775807
-        i64.ge_s
-        select
-        local.set $~w11
-        block $vectors12
-          loop $vector13
-            local.get $~t1
-            local.get $~w11
-            i64.ge_s
-            br_if $vectors12
-            local.get $~w1
-            v128.load
-            local.get $~w1
-            v128.load offset=8
-            f64x2.add
-            local.get $~w1
-            v128.load offset=16
-            f64x2.add
-            local.get $~w5
-            f64x2.div
-            local.set $~w6
-            local.get $~w2
-            local.get $~w6
-            v128.store
-            local.get $~t1
-            i64.const 2
-            i64.add
-            local.set $~t1
-            local.get $~w1
-            i32.const 16
-            i32.add
-            local.set $~w1
-            local.get $~w2
-            i32.const 16
-            i32.add
-            local.set $~w2
-            br $vector13
-          end
+        i64.lt_s
+        if
+          local.get $~w1
+          v128.load
+          local.get $~w1
+          v128.load offset=8
+          f64x2.add
+          local.get $~w1
+          v128.load offset=16
+          f64x2.add
+          local.get $~w5
+          f64x2.div
+          local.set $~w6
+          local.get $~w2
+          local.get $~w6
+          v128.store
+          local.get $~t1
+          i64.const 2
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 16
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 16
+          i32.add
+          local.set $~w2
         end
         local.get $~t1
         local.get $~w7
@@ -599,55 +561,41 @@
           f64x2.extract_lane 1
           local.set $~t4
         end
-        block $break14
-          loop $loop15
-            local.get $~t1
-            local.get $~t2
-            i64.ge_s
-            br_if $break14
-            local.get $~t1
-            local.set $i
-            block $continue16
-              local.get $~w1
-              f64.load
-              local.get $~w1
-              f64.load offset=8
-              f64.add
-              local.get $~w1
-              f64.load offset=16
-              f64.add
-              f64.const 3.0
-              f64.div
-              local.set $~t4
-              local.get $~w2
-              local.get $~t4
-              f64.store
-            end
-            local.get $~t1
-            i64.const 1
-            i64.add
-            local.set $~t1
-            local.get $~w1
-            i32.const 8
-            i32.add
-            local.set $~w1
-            local.get $~w2
-            i32.const 8
-            i32.add
-            local.set $~w2
-            br $loop15
-          end
+        local.get $~t1
+        local.get $~t2
+        i64.lt_s
+        if
+          local.get $~t1
+          local.set $i
+          local.get $~w1
+          f64.load
+          local.get $~w1
+          f64.load offset=8
+          f64.add
+          local.get $~w1
+          f64.load offset=16
+          f64.add
+          f64.const 3.0
+          f64.div
+          local.set $~t4
+          local.get $~w2
+          local.get $~t4
+          f64.store
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
         end
       else
-        block $break17
-          loop $loop18
+        block $break11
+          loop $loop12
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break17
+            br_if $break11
             local.get $~t1
             local.set $i
-            block $continue19
+            block $continue13
               local.get $i
               i64.const 1
               i64.sub
@@ -691,20 +639,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop18
+            br $loop12
           end
         end
       end
     else
-      block $break20
-        loop $loop21
+      block $break14
+        loop $loop15
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break20
+          br_if $break14
           local.get $~t1
           local.set $i
-          block $continue22
+          block $continue16
             local.get $i
             i64.const 1
             i64.sub
@@ -748,7 +696,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop21
+          br $loop15
         end
       end
     end

@@ -20,9 +20,8 @@
     (local $~w5 v128)
     (local $~w6 i64)
     (local $~w7 i64)
-    (local $~w10 i64)
-    (local $~w22 i64)
-    (local $~w23 i64)
+    (local $~w16 i64)
+    (local $~w17 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -148,44 +147,33 @@
             br $vector9
           end
         end
+        local.get $~t1
         local.get $~t2
         i64.const 1
         i64.sub
-        i64.const -9223372036854775808
-        local.get $~t2
-        i64.const -9223372036854775807
-        i64.ge_s
-        select
-        local.set $~w10
-        block $vectors11
-          loop $vector12
-            local.get $~t1
-            local.get $~w10
-            i64.ge_s
-            br_if $vectors11
-            local.get $~w1
-            local.get $~w1
-            v128.load
-            local.get $~w5
-            local.get $~w2
-            v128.load
-            f64x2.mul
-            f64x2.add
-            v128.store
-            local.get $~t1
-            i64.const 2
-            i64.add
-            local.set $~t1
-            local.get $~w1
-            i32.const 16
-            i32.add
-            local.set $~w1
-            local.get $~w2
-            i32.const 16
-            i32.add
-            local.set $~w2
-            br $vector12
-          end
+        i64.lt_s
+        if
+          local.get $~w1
+          local.get $~w1
+          v128.load
+          local.get $~w5
+          local.get $~w2
+          v128.load
+          f64x2.mul
+          f64x2.add
+          v128.store
+          local.get $~t1
+          i64.const 2
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 16
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 16
+          i32.add
+          local.set $~w2
         end
         local.get $~t1
         local.get $~w6
@@ -196,50 +184,36 @@
           i64.sub
           local.set $i
         end
-        block $break13
-          loop $loop14
-            local.get $~t1
-            local.get $~t2
-            i64.ge_s
-            br_if $break13
-            local.get $~t1
-            local.set $i
-            block $continue15
-              local.get $~w1
-              local.get $~w1
-              f64.load
-              local.get $a
-              local.get $~w2
-              f64.load
-              f64.mul
-              f64.add
-              f64.store
-            end
-            local.get $~t1
-            i64.const 1
-            i64.add
-            local.set $~t1
-            local.get $~w1
-            i32.const 8
-            i32.add
-            local.set $~w1
-            local.get $~w2
-            i32.const 8
-            i32.add
-            local.set $~w2
-            br $loop14
-          end
+        local.get $~t1
+        local.get $~t2
+        i64.lt_s
+        if
+          local.get $~t1
+          local.set $i
+          local.get $~w1
+          local.get $~w1
+          f64.load
+          local.get $a
+          local.get $~w2
+          f64.load
+          f64.mul
+          f64.add
+          f64.store
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
         end
       else
-        block $break16
-          loop $loop17
+        block $break10
+          loop $loop11
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break16
+            br_if $break10
             local.get $~t1
             local.set $i
-            block $continue18
+            block $continue12
               local.get $i
               i32.wrap_i64
               i32.const 3
@@ -269,22 +243,22 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop17
+            br $loop11
           end
         end
       end
     else
-      block $break19
-        loop $loop20
+      block $break13
+        loop $loop14
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break19
+          br_if $break13
           local.get $~t1
           local.set $i
-          block $continue21
+          block $continue15
             local.get $i
-            local.tee $~w22
+            local.tee $~w16
             local.get $ys.d0
             i64.ge_u
             if
@@ -294,14 +268,14 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w22
+            local.get $~w16
             i32.wrap_i64
             i32.const 3
             i32.shl
             local.get $ys
             i32.add
             local.get $i
-            local.tee $~w23
+            local.tee $~w17
             local.get $ys.d0
             i64.ge_u
             if
@@ -311,7 +285,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w23
+            local.get $~w17
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -334,7 +308,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop20
+          br $loop14
         end
       end
     end

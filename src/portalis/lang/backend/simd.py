@@ -373,11 +373,15 @@ class VectorLoops(LoopPasses):
         self.depth += 1
         self.rows = {**saved_rows, **uses}
         self._vector_rounds(s, vector, pointers)
-        bump: list[str] = []
-        for row in pointers:
-            bump += [f"local.get ${row.local}", "i32.const 8", "i32.add"]
-            bump.append(f"local.set ${row.local}")
-        self._loop(test, None, s.body, first, advance + bump)  # the last odd iteration
+        # The last odd iteration, if any: straight-line code, not a loop, so the engine
+        # puts no epoch check here (see _vector_rounds).
+        self.emit(f"local.get ${s.counter}", f"local.get ${s.limit}", "i64.lt_s", "if")
+        self.depth += 1
+        self.emit(*first)
+        self.block(s.body)
+        self.emit(*advance)
+        self.depth -= 1
+        self.emit("end")
         self.rows = saved_rows
         self.depth -= 1
         self.emit("else")  # rows overlap: in bounds, but one iteration at a time
@@ -451,11 +455,21 @@ class VectorLoops(LoopPasses):
         first = self.fresh("i64")
         self.emit(f"local.get ${s.counter}", f"local.set ${first}")
         emitter = _Lanes(self, splat, lanes)
-        # Small bodies run two vector rounds per back-edge (the epoch check on each
-        # back-edge is paid half as often: backend/unroll.py says why it matters), then
-        # one round while two iterations remain.
-        for rounds in (2, 1) if unroll.factor(s) > 1 else (1,):
-            self._rounds(s, rounds, emitter, pointers)
+        # Small bodies run two vector rounds per back-edge, then one more round if two
+        # iterations remain. The engine puts an epoch check (the sandbox's deadline) at
+        # every loop header, and its slow path is a call that clobbers the vector
+        # registers, so values live across the loop go to the stack: fewer back-edges,
+        # and no loop at all for what is left, make that cost rarer (backend/unroll.py).
+        if unroll.factor(s) > 1:
+            self._rounds(s, 2, emitter, pointers)
+            self.emit(f"local.get ${s.counter}", f"local.get ${s.limit}", "i64.const 1")
+            self.emit("i64.sub", "i64.lt_s", "if")  # counter + 1 < limit cannot wrap here
+            self.depth += 1
+            self._round(s, 1, emitter, pointers)
+            self.depth -= 1
+            self.emit("end")
+        else:
+            self._rounds(s, 1, emitter, pointers)
         self.emit(f"local.get ${s.counter}", f"local.get ${first}", "i64.ne", "if")
         self.depth += 1
         self.emit(f"local.get ${s.counter}", "i64.const 1", "i64.sub", f"local.set ${s.var}")
@@ -487,6 +501,15 @@ class VectorLoops(LoopPasses):
         self.emit(f"block {brk}", f"  loop {top}")
         self.depth += 2
         self.emit(f"local.get ${s.counter}", f"local.get ${last}", "i64.ge_s", f"br_if {brk}")
+        self._round(s, rounds, emitter, pointers)
+        self.emit(f"br {top}")
+        self.depth -= 2
+        self.emit("  end", "end")
+
+    def _round(
+        self, s: ir.ForRange, rounds: int, emitter: _Lanes, pointers: list[rows.Row]
+    ) -> None:
+        """``rounds`` vector rounds, then the counter and the row pointers move on."""
         for k in range(rounds):
             self.row_step = k * LANES  # this round's columns are k pairs past the pointers
             for stmt in s.body:
@@ -497,9 +520,6 @@ class VectorLoops(LoopPasses):
         for row in pointers:
             self.emit(f"local.get ${row.local}", f"i32.const {8 * rounds * LANES}", "i32.add")
             self.emit(f"local.set ${row.local}")
-        self.emit(f"br {top}")
-        self.depth -= 2
-        self.emit("  end", "end")
 
 
 def _key_of_row(row: rows.Row) -> object:
