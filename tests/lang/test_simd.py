@@ -158,17 +158,17 @@ FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64) | st.sampled_f
 
 @settings(max_examples=60, deadline=None)
 @given(
-    values=st.lists(FLOATS, min_size=0, max_size=7),
+    values=st.lists(FLOATS, min_size=0, max_size=11),
     a=FLOATS,
     lo=st.integers(-2, 3),
-    extra=st.integers(-1, 6),
+    extra=st.integers(-1, 11),
 )
 def test_axpy_equals_cpython(kernels, values, a, lo, extra):
     python, compiled = kernels
     n = len(values)
     x = np.array(values)
     y = x[::-1].copy() * 0.5
-    hi = max(lo, 0) + extra  # remainder lengths 0..5 and past the end (IndexError)
+    hi = max(lo, 0) + extra  # every remainder length, and past the end (IndexError)
     results = []
     for fn in (python.axpy, compiled.axpy):
         out = np.full(n, 7.0)
@@ -188,7 +188,7 @@ def test_scaled_equals_cpython_including_a_zero_divisor(kernels, values, d):
     assert same(results[0][0], results[1][0]) and results[0][1] == results[1][1]
 
 
-@pytest.mark.parametrize("n", range(0, 8))
+@pytest.mark.parametrize("n", range(0, 12))
 def test_row_and_stencil_loops_over_every_remainder(kernels, n):
     python, compiled = kernels
     rng = np.random.default_rng(n)

@@ -21,8 +21,7 @@
     (local $~w5 v128)
     (local $~w6 v128)
     (local $~w7 i64)
-    (local $~w8 i64)
-    (local $~w17 i64)
+    (local $~w16 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -104,21 +103,20 @@
         local.set $~w5
         local.get $~t1
         local.set $~w7
-        local.get $~t2
-        i64.const 3
-        i64.sub
-        i64.const -9223372036854775808
-        local.get $~t2
-        i64.const -9223372036854775805
-        i64.ge_s
-        select
-        local.set $~w8
-        block $vectors9
-          loop $vector10
+        block $vectors8
+          loop $vector9
             local.get $~t1
-            local.get $~w8
+            local.get $~t2
+            i64.const 7
+            i64.sub
+            i64.const -9223372036854775808
+            local.get $~t2
+            i64.const -9223372036854775801
             i64.ge_s
-            br_if $vectors9
+            select
+            i64.lt_s
+            i32.eqz
+            br_if $vectors8
             local.get $~w1
             v128.load
             local.get $~w5
@@ -147,25 +145,110 @@
             local.get $~w2
             local.get $~w6
             v128.store offset=16
+            local.get $~w1
+            v128.load offset=32
+            local.get $~w5
+            local.get $~w1
+            v128.load offset=40
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=48
+            f64x2.add
+            local.set $~w6
+            local.get $~w2
+            local.get $~w6
+            v128.store offset=32
+            local.get $~w1
+            v128.load offset=48
+            local.get $~w5
+            local.get $~w1
+            v128.load offset=56
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=64
+            f64x2.add
+            local.set $~w6
+            local.get $~w2
+            local.get $~w6
+            v128.store offset=48
             local.get $~t1
-            i64.const 4
+            i64.const 8
             i64.add
             local.set $~t1
             local.get $~w1
-            i32.const 32
+            i32.const 64
             i32.add
             local.set $~w1
             local.get $~w2
-            i32.const 32
+            i32.const 64
             i32.add
             local.set $~w2
-            br $vector10
+            br $vector9
           end
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.const 3
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775805
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          v128.load
+          local.get $~w5
+          local.get $~w1
+          v128.load offset=8
+          f64x2.mul
+          f64x2.sub
+          local.get $~w1
+          v128.load offset=16
+          f64x2.add
+          local.set $~w6
+          local.get $~w2
+          local.get $~w6
+          v128.store
+          local.get $~w1
+          v128.load offset=16
+          local.get $~w5
+          local.get $~w1
+          v128.load offset=24
+          f64x2.mul
+          f64x2.sub
+          local.get $~w1
+          v128.load offset=32
+          f64x2.add
+          local.set $~w6
+          local.get $~w2
+          local.get $~w6
+          v128.store offset=16
+          local.get $~t1
+          i64.const 4
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 32
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 32
+          i32.add
+          local.set $~w2
         end
         local.get $~t1
         local.get $~t2
         i64.const 1
         i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
         i64.lt_s
         if
           local.get $~w1
@@ -233,15 +316,15 @@
           local.set $~t1
         end
       else
-        block $break11
-          loop $loop12
+        block $break10
+          loop $loop11
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break11
+            br_if $break10
             local.get $~t1
             local.set $i
-            block $continue13
+            block $continue12
               local.get $i
               i64.const 1
               i64.sub
@@ -285,20 +368,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop12
+            br $loop11
           end
         end
       end
     else
-      block $break14
-        loop $loop15
+      block $break13
+        loop $loop14
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break14
+          br_if $break13
           local.get $~t1
           local.set $i
-          block $continue16
+          block $continue15
             local.get $i
             i64.const 1
             i64.sub
@@ -330,7 +413,7 @@
             f64.add
             local.set $~t4
             local.get $i
-            local.tee $~w17
+            local.tee $~w16
             local.get $out.d0
             i64.ge_u
             if
@@ -340,7 +423,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w17
+            local.get $~w16
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -353,7 +436,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop15
+          br $loop14
         end
       end
     end
@@ -373,7 +456,6 @@
     (local $~w5 v128)
     (local $~w6 v128)
     (local $~w7 i64)
-    (local $~w8 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -458,21 +540,20 @@
         local.set $~w5
         local.get $~t1
         local.set $~w7
-        local.get $~t2
-        i64.const 3
-        i64.sub
-        i64.const -9223372036854775808
-        local.get $~t2
-        i64.const -9223372036854775805
-        i64.ge_s
-        select
-        local.set $~w8
-        block $vectors9
-          loop $vector10
+        block $vectors8
+          loop $vector9
             local.get $~t1
-            local.get $~w8
+            local.get $~t2
+            i64.const 7
+            i64.sub
+            i64.const -9223372036854775808
+            local.get $~t2
+            i64.const -9223372036854775801
             i64.ge_s
-            br_if $vectors9
+            select
+            i64.lt_s
+            i32.eqz
+            br_if $vectors8
             local.get $~w1
             v128.load
             local.get $~w1
@@ -501,25 +582,110 @@
             local.get $~w2
             local.get $~w6
             v128.store offset=16
+            local.get $~w1
+            v128.load offset=32
+            local.get $~w1
+            v128.load offset=40
+            f64x2.add
+            local.get $~w1
+            v128.load offset=48
+            f64x2.add
+            local.get $~w5
+            f64x2.div
+            local.set $~w6
+            local.get $~w2
+            local.get $~w6
+            v128.store offset=32
+            local.get $~w1
+            v128.load offset=48
+            local.get $~w1
+            v128.load offset=56
+            f64x2.add
+            local.get $~w1
+            v128.load offset=64
+            f64x2.add
+            local.get $~w5
+            f64x2.div
+            local.set $~w6
+            local.get $~w2
+            local.get $~w6
+            v128.store offset=48
             local.get $~t1
-            i64.const 4
+            i64.const 8
             i64.add
             local.set $~t1
             local.get $~w1
-            i32.const 32
+            i32.const 64
             i32.add
             local.set $~w1
             local.get $~w2
-            i32.const 32
+            i32.const 64
             i32.add
             local.set $~w2
-            br $vector10
+            br $vector9
           end
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.const 3
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775805
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          v128.load
+          local.get $~w1
+          v128.load offset=8
+          f64x2.add
+          local.get $~w1
+          v128.load offset=16
+          f64x2.add
+          local.get $~w5
+          f64x2.div
+          local.set $~w6
+          local.get $~w2
+          local.get $~w6
+          v128.store
+          local.get $~w1
+          v128.load offset=16
+          local.get $~w1
+          v128.load offset=24
+          f64x2.add
+          local.get $~w1
+          v128.load offset=32
+          f64x2.add
+          local.get $~w5
+          f64x2.div
+          local.set $~w6
+          local.get $~w2
+          local.get $~w6
+          v128.store offset=16
+          local.get $~t1
+          i64.const 4
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 32
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 32
+          i32.add
+          local.set $~w2
         end
         local.get $~t1
         local.get $~t2
         i64.const 1
         i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
         i64.lt_s
         if
           local.get $~w1
@@ -587,15 +753,15 @@
           local.set $~t1
         end
       else
-        block $break11
-          loop $loop12
+        block $break10
+          loop $loop11
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break11
+            br_if $break10
             local.get $~t1
             local.set $i
-            block $continue13
+            block $continue12
               local.get $i
               i64.const 1
               i64.sub
@@ -639,20 +805,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop12
+            br $loop11
           end
         end
       end
     else
-      block $break14
-        loop $loop15
+      block $break13
+        loop $loop14
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break14
+          br_if $break13
           local.get $~t1
           local.set $i
-          block $continue16
+          block $continue15
             local.get $i
             i64.const 1
             i64.sub
@@ -696,7 +862,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop15
+          br $loop14
         end
       end
     end

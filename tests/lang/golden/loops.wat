@@ -19,9 +19,8 @@
     (local $~w4 i32)
     (local $~w5 v128)
     (local $~w6 i64)
-    (local $~w7 i64)
+    (local $~w15 i64)
     (local $~w16 i64)
-    (local $~w17 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -99,21 +98,20 @@
         local.set $~w5
         local.get $~t1
         local.set $~w6
-        local.get $~t2
-        i64.const 3
-        i64.sub
-        i64.const -9223372036854775808
-        local.get $~t2
-        i64.const -9223372036854775805
-        i64.ge_s
-        select
-        local.set $~w7
-        block $vectors8
-          loop $vector9
+        block $vectors7
+          loop $vector8
             local.get $~t1
-            local.get $~w7
+            local.get $~t2
+            i64.const 7
+            i64.sub
+            i64.const -9223372036854775808
+            local.get $~t2
+            i64.const -9223372036854775801
             i64.ge_s
-            br_if $vectors8
+            select
+            i64.lt_s
+            i32.eqz
+            br_if $vectors7
             local.get $~w1
             local.get $~w1
             v128.load
@@ -132,25 +130,90 @@
             f64x2.mul
             f64x2.add
             v128.store offset=16
+            local.get $~w1
+            local.get $~w1
+            v128.load offset=32
+            local.get $~w5
+            local.get $~w2
+            v128.load offset=32
+            f64x2.mul
+            f64x2.add
+            v128.store offset=32
+            local.get $~w1
+            local.get $~w1
+            v128.load offset=48
+            local.get $~w5
+            local.get $~w2
+            v128.load offset=48
+            f64x2.mul
+            f64x2.add
+            v128.store offset=48
             local.get $~t1
-            i64.const 4
+            i64.const 8
             i64.add
             local.set $~t1
             local.get $~w1
-            i32.const 32
+            i32.const 64
             i32.add
             local.set $~w1
             local.get $~w2
-            i32.const 32
+            i32.const 64
             i32.add
             local.set $~w2
-            br $vector9
+            br $vector8
           end
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.const 3
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775805
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          local.get $~w1
+          v128.load
+          local.get $~w5
+          local.get $~w2
+          v128.load
+          f64x2.mul
+          f64x2.add
+          v128.store
+          local.get $~w1
+          local.get $~w1
+          v128.load offset=16
+          local.get $~w5
+          local.get $~w2
+          v128.load offset=16
+          f64x2.mul
+          f64x2.add
+          v128.store offset=16
+          local.get $~t1
+          i64.const 4
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 32
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 32
+          i32.add
+          local.set $~w2
         end
         local.get $~t1
         local.get $~t2
         i64.const 1
         i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
         i64.lt_s
         if
           local.get $~w1
@@ -205,15 +268,15 @@
           local.set $~t1
         end
       else
-        block $break10
-          loop $loop11
+        block $break9
+          loop $loop10
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break10
+            br_if $break9
             local.get $~t1
             local.set $i
-            block $continue12
+            block $continue11
               local.get $i
               i32.wrap_i64
               i32.const 3
@@ -243,20 +306,37 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop11
+            br $loop10
           end
         end
       end
     else
-      block $break13
-        loop $loop14
+      block $break12
+        loop $loop13
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break13
+          br_if $break12
           local.get $~t1
           local.set $i
-          block $continue15
+          block $continue14
+            local.get $i
+            local.tee $~w15
+            local.get $ys.d0
+            i64.ge_u
+            if
+              i32.const 2
+              global.set $portalis.error
+              i32.const 6
+              global.set $portalis.error_line
+              unreachable
+            end
+            local.get $~w15
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
             local.get $i
             local.tee $~w16
             local.get $ys.d0
@@ -269,23 +349,6 @@
               unreachable
             end
             local.get $~w16
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            local.get $i
-            local.tee $~w17
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w17
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -308,7 +371,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop14
+          br $loop13
         end
       end
     end

@@ -52,6 +52,8 @@ from portalis.lang.types import F64, ArrayType
 
 #: Iterations per vector: f64x2 holds two float64 lanes.
 LANES = 2
+#: Vector rounds per back-edge of a small body (backend/unroll.py says why more than one).
+ROUNDS = 4
 
 _LANEWISE = {"add": "f64x2.add", "sub": "f64x2.sub", "mul": "f64x2.mul", "div": "f64x2.div"}
 
@@ -455,19 +457,23 @@ class VectorLoops(LoopPasses):
         first = self.fresh("i64")
         self.emit(f"local.get ${s.counter}", f"local.set ${first}")
         emitter = _Lanes(self, splat, lanes)
-        # Small bodies run two vector rounds per back-edge, then one more round if two
-        # iterations remain. The engine puts an epoch check (the sandbox's deadline) at
-        # every loop header, and its slow path is a call that clobbers the vector
-        # registers, so values live across the loop go to the stack: fewer back-edges,
-        # and no loop at all for what is left, make that cost rarer (backend/unroll.py).
+        # Small bodies run ROUNDS vector rounds per back-edge, then what is left in
+        # straight-line code: ROUNDS / 2 pairs, ..., one pair. The engine puts an epoch
+        # check (the sandbox's deadline) at every loop header, and its slow path is a
+        # call that clobbers the vector registers, so values live across the loop go to
+        # the stack: fewer back-edges, and no loop at all for what is left, make that
+        # cost rarer (backend/unroll.py).
         if unroll.factor(s) > 1:
-            self._rounds(s, 2, emitter, pointers)
-            self.emit(f"local.get ${s.counter}", f"local.get ${s.limit}", "i64.const 1")
-            self.emit("i64.sub", "i64.lt_s", "if")  # counter + 1 < limit cannot wrap here
-            self.depth += 1
-            self._round(s, 1, emitter, pointers)
-            self.depth -= 1
-            self.emit("end")
+            self._rounds(s, ROUNDS, emitter, pointers)
+            rounds = ROUNDS // 2
+            while rounds:  # fewer than ROUNDS * LANES iterations are left
+                self._room_for(s, rounds * LANES)
+                self.emit("if")
+                self.depth += 1
+                self._round(s, rounds, emitter, pointers)
+                self.depth -= 1
+                self.emit("end")
+                rounds //= 2
         else:
             self._rounds(s, 1, emitter, pointers)
         self.emit(f"local.get ${s.counter}", f"local.get ${first}", "i64.ne", "if")
@@ -483,10 +489,23 @@ class VectorLoops(LoopPasses):
     ) -> None:
         """A loop running ``rounds`` vector rounds per back-edge while that many pairs of
         iterations remain."""
-        span = rounds * LANES - 1
-        last = self.fresh("i64")
-        # limit - span, or the smallest i64 when that would wrap (then no round)
+        brk, top = self.label("vectors"), self.label("vector")
+        self.emit(f"block {brk}", f"  loop {top}")
+        self.depth += 2
+        self._room_for(s, rounds * LANES)
+        self.emit("i32.eqz", f"br_if {brk}")
+        self._round(s, rounds, emitter, pointers)
+        self.emit(f"br {top}")
+        self.depth -= 2
+        self.emit("  end", "end")
+
+    def _room_for(self, s: ir.ForRange, iterations: int) -> None:
+        """Push an i32: whether ``iterations`` more iterations remain, ``counter <
+        limit - (iterations - 1)`` computed without wrapping (when ``limit - (iterations -
+        1)`` would wrap, none remain)."""
+        span = iterations - 1
         self.emit(
+            f"local.get ${s.counter}",
             f"local.get ${s.limit}",
             f"i64.const {span}",
             "i64.sub",
@@ -495,16 +514,8 @@ class VectorLoops(LoopPasses):
             f"i64.const {-(1 << 63) + span}",
             "i64.ge_s",
             "select",
-            f"local.set ${last}",
+            "i64.lt_s",
         )
-        brk, top = self.label("vectors"), self.label("vector")
-        self.emit(f"block {brk}", f"  loop {top}")
-        self.depth += 2
-        self.emit(f"local.get ${s.counter}", f"local.get ${last}", "i64.ge_s", f"br_if {brk}")
-        self._round(s, rounds, emitter, pointers)
-        self.emit(f"br {top}")
-        self.depth -= 2
-        self.emit("  end", "end")
 
     def _round(
         self, s: ir.ForRange, rounds: int, emitter: _Lanes, pointers: list[rows.Row]
