@@ -134,12 +134,14 @@ def test_independent_loops_are_vectorised(wat, name):
     text = function_text(wat, name)
     assert re.search(r"\bf64x2\.(add|sub|mul|div)\b", text)
     assert "v128.load" in text
+    assert simd.vector_loops(text) == 1
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))
 def test_loops_with_a_dependence_are_not(wat, name):
     assert "f64x2" not in function_text(wat, name)
     assert "v128" not in function_text(wat, name)
+    assert simd.vector_loops(function_text(wat, name)) == 0
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))

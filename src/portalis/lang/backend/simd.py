@@ -87,6 +87,12 @@ def vectorise(module: ir.Module) -> ir.Module:
     return module
 
 
+def vector_loops(wat: str) -> int:
+    """How many loops of a module's text run vectorised (each has one ``$vectors`` block:
+    see :meth:`VectorLoops._rounds`); for reports such as ``portalis bench compiler``."""
+    return wat.count("block $vectors")
+
+
 def forward_index_temps(loop: ir.ForRange, fn: ir.Function) -> None:
     """``a[i, j] += x`` evaluates its indices once into compiler temporaries (``~t10 = j``,
     then ``a[i, ~t10] = a[i, ~t10] + x``), which hides from the loop passes that the
@@ -598,4 +604,4 @@ class _Lanes:
             raise AssertionError(f"unplanned {type(e).__name__} in a vector loop")
 
 
-__all__ = ["LANES", "Plan", "VectorLoops", "plan", "refusal", "vectorise"]
+__all__ = ["LANES", "Plan", "VectorLoops", "plan", "refusal", "vector_loops", "vectorise"]
