@@ -16,12 +16,14 @@
     (local $out.d0 i64)
     (local $~w1 i32)
     (local $~w2 i32)
-    (local $~w3 i32)
-    (local $~w4 i32)
-    (local $~w5 v128)
-    (local $~w6 v128)
-    (local $~w7 i64)
-    (local $~w16 i64)
+    (local $~w3 i64)
+    (local $~w4 i64)
+    (local $~w5 i64)
+    (local $~w6 i64)
+    (local $~w7 v128)
+    (local $~w8 v128)
+    (local $~w9 i64)
+    (local $~w18 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -68,43 +70,45 @@
       local.set $~w2
       i32.const 1
       local.get $~w2
+      i64.extend_i32_u
+      local.tee $~w3
       local.get $~t2
       local.get $~t1
       i64.sub
       i64.const 0
       i64.add
-      i32.wrap_i64
-      i32.const 3
-      i32.shl
-      i32.add
-      local.set $~w3
+      i64.const 3
+      i64.shl
+      i64.add
+      local.set $~w4
       local.get $~w1
+      i64.extend_i32_u
+      local.tee $~w5
       local.get $~t2
       local.get $~t1
       i64.sub
       i64.const 2
       i64.add
-      i32.wrap_i64
-      i32.const 3
-      i32.shl
-      i32.add
-      local.set $~w4
-      local.get $~w3
-      local.get $~w1
-      i32.le_u
+      i64.const 3
+      i64.shl
+      i64.add
+      local.set $~w6
       local.get $~w4
-      local.get $~w2
-      i32.le_u
+      local.get $~w5
+      i64.le_s
+      local.get $~w6
+      local.get $~w3
+      i64.le_s
       i32.or
       i32.and
       if
         f64.const 2.0
         f64x2.splat
-        local.set $~w5
-        local.get $~t1
         local.set $~w7
-        block $vectors8
-          loop $vector9
+        local.get $~t1
+        local.set $~w9
+        block $vectors10
+          loop $vector11
             local.get $~t1
             local.get $~t2
             i64.const 7
@@ -116,10 +120,10 @@
             select
             i64.lt_s
             i32.eqz
-            br_if $vectors8
+            br_if $vectors10
             local.get $~w1
             v128.load
-            local.get $~w5
+            local.get $~w7
             local.get $~w1
             v128.load offset=8
             f64x2.mul
@@ -127,13 +131,13 @@
             local.get $~w1
             v128.load offset=16
             f64x2.add
-            local.set $~w6
+            local.set $~w8
             local.get $~w2
-            local.get $~w6
+            local.get $~w8
             v128.store
             local.get $~w1
             v128.load offset=16
-            local.get $~w5
+            local.get $~w7
             local.get $~w1
             v128.load offset=24
             f64x2.mul
@@ -141,13 +145,13 @@
             local.get $~w1
             v128.load offset=32
             f64x2.add
-            local.set $~w6
+            local.set $~w8
             local.get $~w2
-            local.get $~w6
+            local.get $~w8
             v128.store offset=16
             local.get $~w1
             v128.load offset=32
-            local.get $~w5
+            local.get $~w7
             local.get $~w1
             v128.load offset=40
             f64x2.mul
@@ -155,13 +159,13 @@
             local.get $~w1
             v128.load offset=48
             f64x2.add
-            local.set $~w6
+            local.set $~w8
             local.get $~w2
-            local.get $~w6
+            local.get $~w8
             v128.store offset=32
             local.get $~w1
             v128.load offset=48
-            local.get $~w5
+            local.get $~w7
             local.get $~w1
             v128.load offset=56
             f64x2.mul
@@ -169,9 +173,9 @@
             local.get $~w1
             v128.load offset=64
             f64x2.add
-            local.set $~w6
+            local.set $~w8
             local.get $~w2
-            local.get $~w6
+            local.get $~w8
             v128.store offset=48
             local.get $~t1
             i64.const 8
@@ -185,7 +189,7 @@
             i32.const 64
             i32.add
             local.set $~w2
-            br $vector9
+            br $vector11
           end
         end
         local.get $~t1
@@ -201,7 +205,7 @@
         if
           local.get $~w1
           v128.load
-          local.get $~w5
+          local.get $~w7
           local.get $~w1
           v128.load offset=8
           f64x2.mul
@@ -209,13 +213,13 @@
           local.get $~w1
           v128.load offset=16
           f64x2.add
-          local.set $~w6
+          local.set $~w8
           local.get $~w2
-          local.get $~w6
+          local.get $~w8
           v128.store
           local.get $~w1
           v128.load offset=16
-          local.get $~w5
+          local.get $~w7
           local.get $~w1
           v128.load offset=24
           f64x2.mul
@@ -223,9 +227,9 @@
           local.get $~w1
           v128.load offset=32
           f64x2.add
-          local.set $~w6
+          local.set $~w8
           local.get $~w2
-          local.get $~w6
+          local.get $~w8
           v128.store offset=16
           local.get $~t1
           i64.const 4
@@ -253,7 +257,7 @@
         if
           local.get $~w1
           v128.load
-          local.get $~w5
+          local.get $~w7
           local.get $~w1
           v128.load offset=8
           f64x2.mul
@@ -261,9 +265,9 @@
           local.get $~w1
           v128.load offset=16
           f64x2.add
-          local.set $~w6
+          local.set $~w8
           local.get $~w2
-          local.get $~w6
+          local.get $~w8
           v128.store
           local.get $~t1
           i64.const 2
@@ -279,14 +283,14 @@
           local.set $~w2
         end
         local.get $~t1
-        local.get $~w7
+        local.get $~w9
         i64.ne
         if
           local.get $~t1
           i64.const 1
           i64.sub
           local.set $i
-          local.get $~w6
+          local.get $~w8
           f64x2.extract_lane 1
           local.set $~t4
         end
@@ -316,15 +320,15 @@
           local.set $~t1
         end
       else
-        block $break10
-          loop $loop11
+        block $break12
+          loop $loop13
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break10
+            br_if $break12
             local.get $~t1
             local.set $i
-            block $continue12
+            block $continue14
               local.get $i
               i64.const 1
               i64.sub
@@ -368,20 +372,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop11
+            br $loop13
           end
         end
       end
     else
-      block $break13
-        loop $loop14
+      block $break15
+        loop $loop16
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break13
+          br_if $break15
           local.get $~t1
           local.set $i
-          block $continue15
+          block $continue17
             local.get $i
             i64.const 1
             i64.sub
@@ -413,7 +417,7 @@
             f64.add
             local.set $~t4
             local.get $i
-            local.tee $~w16
+            local.tee $~w18
             local.get $out.d0
             i64.ge_u
             if
@@ -423,7 +427,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w16
+            local.get $~w18
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -436,7 +440,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop14
+          br $loop16
         end
       end
     end
@@ -451,11 +455,13 @@
     (local $out.d0 i64)
     (local $~w1 i32)
     (local $~w2 i32)
-    (local $~w3 i32)
-    (local $~w4 i32)
-    (local $~w5 v128)
-    (local $~w6 v128)
-    (local $~w7 i64)
+    (local $~w3 i64)
+    (local $~w4 i64)
+    (local $~w5 i64)
+    (local $~w6 i64)
+    (local $~w7 v128)
+    (local $~w8 v128)
+    (local $~w9 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -505,43 +511,45 @@
       local.set $~w2
       i32.const 1
       local.get $~w2
+      i64.extend_i32_u
+      local.tee $~w3
       local.get $~t2
       local.get $~t1
       i64.sub
       i64.const 0
       i64.add
-      i32.wrap_i64
-      i32.const 3
-      i32.shl
-      i32.add
-      local.set $~w3
+      i64.const 3
+      i64.shl
+      i64.add
+      local.set $~w4
       local.get $~w1
+      i64.extend_i32_u
+      local.tee $~w5
       local.get $~t2
       local.get $~t1
       i64.sub
       i64.const 2
       i64.add
-      i32.wrap_i64
-      i32.const 3
-      i32.shl
-      i32.add
-      local.set $~w4
-      local.get $~w3
-      local.get $~w1
-      i32.le_u
+      i64.const 3
+      i64.shl
+      i64.add
+      local.set $~w6
       local.get $~w4
-      local.get $~w2
-      i32.le_u
+      local.get $~w5
+      i64.le_s
+      local.get $~w6
+      local.get $~w3
+      i64.le_s
       i32.or
       i32.and
       if
         f64.const 3.0
         f64x2.splat
-        local.set $~w5
-        local.get $~t1
         local.set $~w7
-        block $vectors8
-          loop $vector9
+        local.get $~t1
+        local.set $~w9
+        block $vectors10
+          loop $vector11
             local.get $~t1
             local.get $~t2
             i64.const 7
@@ -553,7 +561,7 @@
             select
             i64.lt_s
             i32.eqz
-            br_if $vectors8
+            br_if $vectors10
             local.get $~w1
             v128.load
             local.get $~w1
@@ -562,11 +570,11 @@
             local.get $~w1
             v128.load offset=16
             f64x2.add
-            local.get $~w5
+            local.get $~w7
             f64x2.div
-            local.set $~w6
+            local.set $~w8
             local.get $~w2
-            local.get $~w6
+            local.get $~w8
             v128.store
             local.get $~w1
             v128.load offset=16
@@ -576,11 +584,11 @@
             local.get $~w1
             v128.load offset=32
             f64x2.add
-            local.get $~w5
+            local.get $~w7
             f64x2.div
-            local.set $~w6
+            local.set $~w8
             local.get $~w2
-            local.get $~w6
+            local.get $~w8
             v128.store offset=16
             local.get $~w1
             v128.load offset=32
@@ -590,11 +598,11 @@
             local.get $~w1
             v128.load offset=48
             f64x2.add
-            local.get $~w5
+            local.get $~w7
             f64x2.div
-            local.set $~w6
+            local.set $~w8
             local.get $~w2
-            local.get $~w6
+            local.get $~w8
             v128.store offset=32
             local.get $~w1
             v128.load offset=48
@@ -604,11 +612,11 @@
             local.get $~w1
             v128.load offset=64
             f64x2.add
-            local.get $~w5
+            local.get $~w7
             f64x2.div
-            local.set $~w6
+            local.set $~w8
             local.get $~w2
-            local.get $~w6
+            local.get $~w8
             v128.store offset=48
             local.get $~t1
             i64.const 8
@@ -622,7 +630,7 @@
             i32.const 64
             i32.add
             local.set $~w2
-            br $vector9
+            br $vector11
           end
         end
         local.get $~t1
@@ -644,11 +652,11 @@
           local.get $~w1
           v128.load offset=16
           f64x2.add
-          local.get $~w5
+          local.get $~w7
           f64x2.div
-          local.set $~w6
+          local.set $~w8
           local.get $~w2
-          local.get $~w6
+          local.get $~w8
           v128.store
           local.get $~w1
           v128.load offset=16
@@ -658,11 +666,11 @@
           local.get $~w1
           v128.load offset=32
           f64x2.add
-          local.get $~w5
+          local.get $~w7
           f64x2.div
-          local.set $~w6
+          local.set $~w8
           local.get $~w2
-          local.get $~w6
+          local.get $~w8
           v128.store offset=16
           local.get $~t1
           i64.const 4
@@ -696,11 +704,11 @@
           local.get $~w1
           v128.load offset=16
           f64x2.add
-          local.get $~w5
+          local.get $~w7
           f64x2.div
-          local.set $~w6
+          local.set $~w8
           local.get $~w2
-          local.get $~w6
+          local.get $~w8
           v128.store
           local.get $~t1
           i64.const 2
@@ -716,14 +724,14 @@
           local.set $~w2
         end
         local.get $~t1
-        local.get $~w7
+        local.get $~w9
         i64.ne
         if
           local.get $~t1
           i64.const 1
           i64.sub
           local.set $i
-          local.get $~w6
+          local.get $~w8
           f64x2.extract_lane 1
           local.set $~t4
         end
@@ -753,15 +761,15 @@
           local.set $~t1
         end
       else
-        block $break10
-          loop $loop11
+        block $break12
+          loop $loop13
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break10
+            br_if $break12
             local.get $~t1
             local.set $i
-            block $continue12
+            block $continue14
               local.get $i
               i64.const 1
               i64.sub
@@ -805,20 +813,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop11
+            br $loop13
           end
         end
       end
     else
-      block $break13
-        loop $loop14
+      block $break15
+        loop $loop16
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break13
+          br_if $break15
           local.get $~t1
           local.set $i
-          block $continue15
+          block $continue17
             local.get $i
             i64.const 1
             i64.sub
@@ -862,7 +870,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop14
+          br $loop16
         end
       end
     end

@@ -15,12 +15,14 @@
     (local $ys.d0 i64)
     (local $~w1 i32)
     (local $~w2 i32)
-    (local $~w3 i32)
-    (local $~w4 i32)
-    (local $~w5 v128)
+    (local $~w3 i64)
+    (local $~w4 i64)
+    (local $~w5 i64)
     (local $~w6 i64)
-    (local $~w15 i64)
-    (local $~w16 i64)
+    (local $~w7 v128)
+    (local $~w8 i64)
+    (local $~w17 i64)
+    (local $~w18 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -63,43 +65,45 @@
       local.set $~w2
       i32.const 1
       local.get $~w2
+      i64.extend_i32_u
+      local.tee $~w3
       local.get $~t2
       local.get $~t1
       i64.sub
       i64.const 0
       i64.add
-      i32.wrap_i64
-      i32.const 3
-      i32.shl
-      i32.add
-      local.set $~w3
-      local.get $~w1
-      local.get $~t2
-      local.get $~t1
-      i64.sub
-      i64.const 0
+      i64.const 3
+      i64.shl
       i64.add
-      i32.wrap_i64
-      i32.const 3
-      i32.shl
-      i32.add
       local.set $~w4
-      local.get $~w4
-      local.get $~w2
-      i32.le_u
-      local.get $~w3
       local.get $~w1
-      i32.le_u
+      i64.extend_i32_u
+      local.tee $~w5
+      local.get $~t2
+      local.get $~t1
+      i64.sub
+      i64.const 0
+      i64.add
+      i64.const 3
+      i64.shl
+      i64.add
+      local.set $~w6
+      local.get $~w6
+      local.get $~w3
+      i64.le_s
+      local.get $~w4
+      local.get $~w5
+      i64.le_s
       i32.or
       i32.and
       if
         local.get $a
         f64x2.splat
-        local.set $~w5
+        local.set $~w7
         local.get $~t1
-        local.set $~w6
-        block $vectors7
-          loop $vector8
+        local.set $~w8
+        block $vectors9
+          loop $vector10
             local.get $~t1
             local.get $~t2
             i64.const 7
@@ -111,11 +115,11 @@
             select
             i64.lt_s
             i32.eqz
-            br_if $vectors7
+            br_if $vectors9
             local.get $~w1
             local.get $~w1
             v128.load
-            local.get $~w5
+            local.get $~w7
             local.get $~w2
             v128.load
             f64x2.mul
@@ -124,7 +128,7 @@
             local.get $~w1
             local.get $~w1
             v128.load offset=16
-            local.get $~w5
+            local.get $~w7
             local.get $~w2
             v128.load offset=16
             f64x2.mul
@@ -133,7 +137,7 @@
             local.get $~w1
             local.get $~w1
             v128.load offset=32
-            local.get $~w5
+            local.get $~w7
             local.get $~w2
             v128.load offset=32
             f64x2.mul
@@ -142,7 +146,7 @@
             local.get $~w1
             local.get $~w1
             v128.load offset=48
-            local.get $~w5
+            local.get $~w7
             local.get $~w2
             v128.load offset=48
             f64x2.mul
@@ -160,7 +164,7 @@
             i32.const 64
             i32.add
             local.set $~w2
-            br $vector8
+            br $vector10
           end
         end
         local.get $~t1
@@ -177,7 +181,7 @@
           local.get $~w1
           local.get $~w1
           v128.load
-          local.get $~w5
+          local.get $~w7
           local.get $~w2
           v128.load
           f64x2.mul
@@ -186,7 +190,7 @@
           local.get $~w1
           local.get $~w1
           v128.load offset=16
-          local.get $~w5
+          local.get $~w7
           local.get $~w2
           v128.load offset=16
           f64x2.mul
@@ -219,7 +223,7 @@
           local.get $~w1
           local.get $~w1
           v128.load
-          local.get $~w5
+          local.get $~w7
           local.get $~w2
           v128.load
           f64x2.mul
@@ -239,7 +243,7 @@
           local.set $~w2
         end
         local.get $~t1
-        local.get $~w6
+        local.get $~w8
         i64.ne
         if
           local.get $~t1
@@ -268,15 +272,15 @@
           local.set $~t1
         end
       else
-        block $break9
-          loop $loop10
+        block $break11
+          loop $loop12
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break9
+            br_if $break11
             local.get $~t1
             local.set $i
-            block $continue11
+            block $continue13
               local.get $i
               i32.wrap_i64
               i32.const 3
@@ -306,22 +310,22 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop10
+            br $loop12
           end
         end
       end
     else
-      block $break12
-        loop $loop13
+      block $break14
+        loop $loop15
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break12
+          br_if $break14
           local.get $~t1
           local.set $i
-          block $continue14
+          block $continue16
             local.get $i
-            local.tee $~w15
+            local.tee $~w17
             local.get $ys.d0
             i64.ge_u
             if
@@ -331,14 +335,14 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w15
+            local.get $~w17
             i32.wrap_i64
             i32.const 3
             i32.shl
             local.get $ys
             i32.add
             local.get $i
-            local.tee $~w16
+            local.tee $~w18
             local.get $ys.d0
             i64.ge_u
             if
@@ -348,7 +352,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w16
+            local.get $~w18
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -371,7 +375,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop13
+          br $loop15
         end
       end
     end

@@ -432,22 +432,23 @@ class VectorLoops(LoopPasses):
         covers ``stop - start + high - low`` elements from there (only evaluated when the
         bounds test held, so every one of those elements is in its array)."""
         self.emit("i32.const 1")
-        ends: dict[object, str] = {}
+        spans: dict[object, tuple[str, str]] = {}
         by_key = {_key_of_row(row): row for row in pointers}
         needed = {k for pair in vector.disjoint for k in pair}
         for key in sorted(needed, key=repr):
+            # in int64: a row may end exactly at 4 GiB, where an i32 address would wrap
             row, high = by_key[key], vector.high[key]
-            end = self.fresh("i32")
-            self.emit(f"local.get ${row.local}", f"local.get ${s.limit}", f"local.get ${s.counter}")
-            self.emit("i64.sub", f"i64.const {high - row.low}", "i64.add", "i32.wrap_i64")
-            self.emit("i32.const 3", "i32.shl", "i32.add", f"local.set ${end}")
-            ends[key] = end
+            start, end = self.fresh("i64"), self.fresh("i64")
+            self.emit(f"local.get ${row.local}", "i64.extend_i32_u", f"local.tee ${start}")
+            self.emit(f"local.get ${s.limit}", f"local.get ${s.counter}", "i64.sub")
+            self.emit(f"i64.const {high - row.low}", "i64.add", "i64.const 3", "i64.shl")
+            self.emit("i64.add", f"local.set ${end}")
+            spans[key] = (start, end)
         for written, other in vector.disjoint:
-            a0, a1 = by_key[written].local, ends[written]
-            b0, b1 = by_key[other].local, ends[other]
+            (a0, a1), (b0, b1) = spans[written], spans[other]
             # apart: one ends before the other starts
-            self.emit(f"local.get ${a1}", f"local.get ${b0}", "i32.le_u")
-            self.emit(f"local.get ${b1}", f"local.get ${a0}", "i32.le_u", "i32.or", "i32.and")
+            self.emit(f"local.get ${a1}", f"local.get ${b0}", "i64.le_s")
+            self.emit(f"local.get ${b1}", f"local.get ${a0}", "i64.le_s", "i32.or", "i32.and")
 
     def _vector_rounds(self, s: ir.ForRange, vector: Plan, pointers: list[rows.Row]) -> None:
         """While two iterations remain: both at once, then the row pointers move on two
