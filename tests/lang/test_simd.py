@@ -30,7 +30,7 @@ from .conftest import outcome, same
 SOURCE = """\
 import math
 
-from portalis.lang import Array, f64
+from portalis.lang import Array, f64, u8
 
 
 def axpy(a: float, x: Array[f64], y: Array[f64], out: Array[f64], lo: int, hi: int) -> float:
@@ -79,6 +79,11 @@ def clip_count(x: Array[f64], hi: float) -> int:
     return n
 
 
+def masked(u0: Array[f64], p: Array[f64], mask: Array[u8], u: Array[f64], s: float) -> None:
+    for k in range(1, len(u)):
+        u[k] = (u0[k] - s * (p[k] - p[k - 1])) * mask[k]
+
+
 def gauss_seidel(g: Array[f64]) -> None:
     for j in range(1, len(g)):
         g[j] = g[j - 1] * 0.5 + g[j]
@@ -91,7 +96,7 @@ def total(x: Array[f64]) -> float:
     return s
 """
 
-VECTORISED = {"axpy", "scaled", "shifted", "row_update", "stencil", "relax"}
+VECTORISED = {"axpy", "scaled", "shifted", "row_update", "stencil", "relax", "masked"}
 REFUSED = {
     "gauss_seidel": "another column",
     "total": "carries a value",
@@ -268,3 +273,21 @@ def test_conditional_store_equals_cpython(kernels, cells, width, i, k):
     y = x.copy()
     assert same(outcome(python.clip_count, x, 0.5), outcome(compiled.clip_count, y, 0.5))
     assert x.tobytes() == y.tobytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(FLOATS, min_size=0, max_size=11),
+    bytes_=st.lists(st.integers(0, 255), min_size=11, max_size=11),
+    s=FLOATS,
+)
+def test_uint8_mask_widened_equals_cpython(kernels, values, bytes_, s):
+    python, compiled = kernels
+    n = len(values)
+    u0 = np.array(values)
+    p = u0[::-1] * 0.25
+    mask = np.array(bytes_[:n], dtype=np.uint8)
+    want, got = np.zeros(n), np.zeros(n)
+    python.masked(u0, p, mask, want, s)
+    compiled.masked(u0, p, mask, got, s)
+    assert want.tobytes() == got.tobytes()

@@ -77,8 +77,8 @@
       i64.sub
       i64.const 0
       i64.add
-      i64.const 3
-      i64.shl
+      i64.const 8
+      i64.mul
       i64.add
       local.set $~w4
       local.get $~w1
@@ -89,8 +89,8 @@
       i64.sub
       i64.const 2
       i64.add
-      i64.const 3
-      i64.shl
+      i64.const 8
+      i64.mul
       i64.add
       local.set $~w6
       local.get $~w4
@@ -518,8 +518,8 @@
       i64.sub
       i64.const 0
       i64.add
-      i64.const 3
-      i64.shl
+      i64.const 8
+      i64.mul
       i64.add
       local.set $~w4
       local.get $~w1
@@ -530,8 +530,8 @@
       i64.sub
       i64.const 2
       i64.add
-      i64.const 3
-      i64.shl
+      i64.const 8
+      i64.mul
       i64.add
       local.set $~w6
       local.get $~w4

@@ -72,8 +72,8 @@
       i64.sub
       i64.const 0
       i64.add
-      i64.const 3
-      i64.shl
+      i64.const 8
+      i64.mul
       i64.add
       local.set $~w4
       local.get $~w1
@@ -84,8 +84,8 @@
       i64.sub
       i64.const 0
       i64.add
-      i64.const 3
-      i64.shl
+      i64.const 8
+      i64.mul
       i64.add
       local.set $~w6
       local.get $~w6

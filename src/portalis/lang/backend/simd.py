@@ -13,7 +13,8 @@ when all of this holds, checked on the IR:
   unchanged in the loop (``a[i, j + 1]``, ``row[j]``), and ``j`` appears nowhere else;
 * every value is computed lane by lane with the operation the scalar code uses: ``+ - *``,
   ``/`` by a value unchanged in the loop, unary ``-``, ``abs``/``math.fabs``, ``math.sqrt``
-  of a value known not to be negative, constants and locals unchanged in the loop. IEEE-754
+  of a value known not to be negative, constants and locals unchanged in the loop, and
+  elements of ``uint8`` arrays used as floats (``u[j] * mask[j]``, converted exactly). IEEE-754
   makes each lane's result exactly the scalar result: nothing is reassociated, so a
   reduction (``total += a[j]``: a local read before it is assigned in the body) is refused;
 * no loop-carried dependence through memory: a row (one array, one set of leading indices)
@@ -54,6 +55,17 @@ from portalis.lang.types import F64, ArrayType
 LANES = 2
 #: Vector rounds per back-edge of a small body (backend/unroll.py says why more than one).
 ROUNDS = 4
+
+#: Element types whose loads widen exactly to two float64 lanes, and how: ``uint8`` masks
+#: (two bytes, zero-extended to 32-bit lanes, converted).
+WIDENED = {
+    "uint8": (
+        "v128.load16_splat",
+        "i16x8.extend_low_i8x16_u",
+        "i32x4.extend_low_i16x8_u",
+        "f64x2.convert_low_i32x4_u",
+    ),
+}
 
 _LANEWISE = {"add": "f64x2.add", "sub": "f64x2.sub", "mul": "f64x2.mul", "div": "f64x2.div"}
 
@@ -256,8 +268,9 @@ class _Analysis:
         )
         return inside == everywhere
 
-    def access(self, a: ir.Load | ir.Store) -> None:
-        if not (isinstance(a.array.type, ArrayType) and a.array.element.value == F64):
+    def access(self, a: ir.Load | ir.Store, widened: bool = False) -> None:
+        element = a.array.element.numpy if isinstance(a.array.type, ArrayType) else ""
+        if not (element == "float64" or (widened and element in WIDENED)):
             raise _Refused(f"{a.array.name!r} is not a float64 array")
         column = versioning.var_offset(a.indices[-1], self.loop.var)
         if column is None:
@@ -281,6 +294,15 @@ class _Analysis:
             return
         if isinstance(e, ir.Load):
             self.access(e)
+            return
+        if (
+            isinstance(e, ir.Cast)
+            and e.kind == "convert"
+            and e.ty == F64
+            and isinstance(e.value, ir.Load)
+            and e.value.array.element.numpy in WIDENED
+        ):
+            self.access(e.value, widened=True)  # ``float(mask[j])``: exact
             return
         if isinstance(e, ir.Binary) and e.ty == F64 and e.op in _LANEWISE:
             self.value(e.left)
@@ -441,7 +463,8 @@ class VectorLoops(LoopPasses):
             start, end = self.fresh("i64"), self.fresh("i64")
             self.emit(f"local.get ${row.local}", "i64.extend_i32_u", f"local.tee ${start}")
             self.emit(f"local.get ${s.limit}", f"local.get ${s.counter}", "i64.sub")
-            self.emit(f"i64.const {high - row.low}", "i64.add", "i64.const 3", "i64.shl")
+            size = row.array.element.size
+            self.emit(f"i64.const {high - row.low}", "i64.add", f"i64.const {size}", "i64.mul")
             self.emit("i64.add", f"local.set ${end}")
             spans[key] = (start, end)
         for written, other in vector.disjoint:
@@ -536,7 +559,8 @@ class VectorLoops(LoopPasses):
         self.emit(f"local.get ${s.counter}", f"i64.const {rounds * LANES}", "i64.add")
         self.emit(f"local.set ${s.counter}")
         for row in pointers:
-            self.emit(f"local.get ${row.local}", f"i32.const {8 * rounds * LANES}", "i32.add")
+            step = row.array.element.size * rounds * LANES
+            self.emit(f"local.get ${row.local}", f"i32.const {step}", "i32.add")
             self.emit(f"local.set ${row.local}")
 
 
@@ -591,6 +615,12 @@ class _Lanes:
         elif isinstance(e, ir.Load):
             memarg = self.out.address(e.array, e.indices, e, e.safe, e.nonneg)
             emit("v128.load" + memarg)
+        elif isinstance(e, ir.Cast):
+            assert isinstance(e.value, ir.Load)
+            load = e.value
+            memarg = self.out.address(load.array, load.indices, load, load.safe, load.nonneg)
+            first, *widen = WIDENED[load.array.element.numpy]
+            emit(first + memarg, *widen)
         elif isinstance(e, ir.Binary):
             self.value(e.left)
             self.value(e.right)
