@@ -87,13 +87,19 @@ class Plan:
 
 def vectorise(module: ir.Module) -> ir.Module:
     """Mark every loop of the module's own functions that :func:`plan` accepts as running
-    :data:`LANES` iterations at a time (``ForRange.lanes``)."""
+    :data:`LANES` iterations at a time (``ForRange.lanes``). One walk per function finds
+    the innermost counted loops; only those are analysed."""
     for fn in module.functions:
         if fn.library:
             continue
-        loops = [n for stmt in fn.body for n in nodes(stmt) if isinstance(n, ir.ForRange)]
+        loops: list[ir.ForRange] = []
+        for stmt in fn.body:
+            _find_innermost(stmt, loops)
+        if not loops:
+            continue
+        temps = _TempUses(fn)
         for loop in loops:
-            forward_index_temps(loop, fn)
+            forward_index_temps(loop, temps)
             if plan(loop, fn) is not None:
                 loop.lanes = LANES
     return module
@@ -105,7 +111,52 @@ def vector_loops(wat: str) -> int:
     return wat.count("block $vectors")
 
 
-def forward_index_temps(loop: ir.ForRange, fn: ir.Function) -> None:
+def _find_innermost(stmt: ir.Stmt, found: list[ir.ForRange]) -> bool:
+    """Append the innermost ``for … in range`` loops among ``stmt`` and the statements
+    nested in it to ``found``; returns whether ``stmt`` holds a loop. Expressions are not
+    searched (an inlined function's loop inside one is missed, and the loop around it is
+    then refused by :func:`plan`, which looks everywhere)."""
+    inner = False
+    for body in _bodies(stmt):
+        for s in body:
+            inner = _find_innermost(s, found) or inner
+    if isinstance(stmt, ir.ForRange) and not inner:
+        found.append(stmt)
+    return inner or isinstance(stmt, ir.ForRange | ir.While)
+
+
+def _bodies(stmt: ir.Stmt) -> list[list[ir.Stmt]]:
+    if isinstance(stmt, ir.If):
+        return [stmt.body, stmt.orelse]
+    if isinstance(stmt, ir.ForRange | ir.While):
+        return [stmt.body]
+    return []
+
+
+class _TempUses:
+    """How many times each compiler temporary (``~name``) of a function is read and
+    written, counted once per function and kept up to date as temporaries are forwarded."""
+
+    def __init__(self, fn: ir.Function) -> None:
+        self.fn = fn
+        self.counted = False
+        self.reads: dict[str, int] = {}
+        self.writes: dict[str, int] = {}
+
+    def count(self) -> None:
+        """The counts, made the first time a loop has a temporary to forward."""
+        if self.counted:
+            return
+        self.counted = True
+        for stmt in self.fn.body:
+            for n in nodes(stmt):
+                if isinstance(n, ir.LocalGet) and n.name.startswith("~"):
+                    self.reads[n.name] = self.reads.get(n.name, 0) + 1
+                elif isinstance(n, ir.SetLocal | ir.LocalTee) and n.name.startswith("~"):
+                    self.writes[n.name] = self.writes.get(n.name, 0) + 1
+
+
+def forward_index_temps(loop: ir.ForRange, temps: _TempUses) -> None:
     """``a[i, j] += x`` evaluates its indices once into compiler temporaries (``~t10 = j``,
     then ``a[i, ~t10] = a[i, ~t10] + x``), which hides from the loop passes that the
     access is at column ``j``. In a loop body, a temporary assigned once from the loop
@@ -113,41 +164,38 @@ def forward_index_temps(loop: ir.ForRange, fn: ir.Function) -> None:
     nowhere else in the function is replaced by that expression at its reads, and its
     assignment dropped: the same value, computed where it is used. Likewise a temporary
     assigned from locals the body never assigns (``~t9 = i``)."""
+    if not any(isinstance(s, ir.SetLocal) and s.name.startswith("~") for s in loop.body):
+        return
+    temps.count()
+    candidates = [
+        s for s in loop.body if isinstance(s, ir.SetLocal) and temps.writes.get(s.name) == 1
+    ]
+    if not candidates:
+        return
     changing = versioning.assigned(loop.body)
     if loop.var in changing:
         return
     changing.add(loop.var)
-    for stmt in list(loop.body):
-        if not (
-            isinstance(stmt, ir.SetLocal)
-            and stmt.name.startswith("~")
-            and (
-                versioning.var_offset(stmt.value, loop.var) is not None
-                or versioning.invariant(stmt.value, changing)
-            )
+    for stmt in candidates:
+        name, value = stmt.name, stmt.value
+        if versioning.var_offset(value, loop.var) is None and not versioning.invariant(
+            value, changing
         ):
             continue
-        name, value = stmt.name, stmt.value
-        writes = [
-            n
-            for s in fn.body
-            for n in nodes(s)
-            if isinstance(n, ir.SetLocal | ir.LocalTee) and n.name == name
-        ]
-        if writes != [stmt]:
-            continue
         after = loop.body[loop.body.index(stmt) + 1 :]
-        reads = sum(
-            1 for s in fn.body for n in nodes(s) if isinstance(n, ir.LocalGet) and n.name == name
-        )
-        inside = sum(
-            1 for s in after for n in nodes(s) if isinstance(n, ir.LocalGet) and n.name == name
-        )
-        if reads != inside:
-            continue
+        inside = [
+            n for s in after for n in nodes(s) if isinstance(n, ir.LocalGet) and n.name == name
+        ]
+        if temps.reads.get(name, 0) != len(inside):
+            continue  # read somewhere else too (or before its assignment)
         for s in after:
             for n in nodes(s):
                 _substitute(n, name, value)
+        for n in nodes(value):  # the copies read what the expression reads
+            if isinstance(n, ir.LocalGet) and n.name.startswith("~"):
+                temps.reads[n.name] = temps.reads.get(n.name, 0) + len(inside)
+        temps.reads[name] = 0
+        temps.writes[name] = 0
         loop.body.remove(stmt)
 
 
@@ -192,7 +240,7 @@ class _Analysis:
         self.loop = loop
         self.fn = fn
         self.plan = Plan()
-        self.changing = versioning.assigned(loop.body)
+        self.changing: set[str] = set()
         self.defined: set[str] = set()  # float locals assigned so far in the body
         #: row key → columns accessed, whether written
         self.columns: dict[object, set[int]] = {}
@@ -212,6 +260,10 @@ class _Analysis:
         loop = self.loop
         if not (isinstance(loop.step, ir.Const) and int(loop.step.value) == 1):
             raise _Refused("the loop does not count up by 1")
+        for s in loop.body:
+            if not isinstance(s, ir.SetLocal | ir.Store | ir.If):
+                raise _Refused(f"the body has a {type(s).__name__} statement")
+        self.changing = versioning.assigned(loop.body)
         if loop.var in self.changing:
             raise _Refused(f"the body assigns the loop variable {loop.var!r}")
         for stmt in loop.body:
