@@ -40,6 +40,9 @@ _CONVERT: dict[tuple[str, str], list[str]] = {
 }
 
 
+#: Nodes that make a block the function frees on return.
+_MADE = (ir.AllocArray, ir.ListNew)
+
 #: Largest block a local array may take (the allocator's own limit).
 MAX_BYTES = 0x7FFF0000
 
@@ -73,17 +76,14 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
             else:
                 params.append(f"(param ${p.name} {p.type.wasm})")
         results = " ".join(t.wasm for t in fn.result_types)
-        self.local_arrays = [
-            n.array for stmt in fn.body for n in nodes(stmt) if isinstance(n, ir.AllocArray)
-        ]
+        made = [n for stmt in fn.body for n in nodes(stmt) if isinstance(n, _MADE)]
+        self.local_arrays = [n.array for n in made if isinstance(n, ir.AllocArray)]
         for arr in self.local_arrays:
             self.extra_locals[arr.name] = "i32"
             for k in range(arr.type.ndim):
                 self.extra_locals[f"{arr.name}.n{k}"] = "i32"
                 self.extra_locals[f"{arr.name}.d{k}"] = "i64"
-        self.local_lists = [
-            n.ref for stmt in fn.body for n in nodes(stmt) if isinstance(n, ir.ListNew)
-        ]
+        self.local_lists = [n.ref for n in made if isinstance(n, ir.ListNew)]
         for ref in self.local_lists:
             self.declare_list(ref)
         self.emit(*prologue)

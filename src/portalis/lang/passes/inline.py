@@ -21,6 +21,7 @@ from typing import Any
 
 from portalis.lang import ir
 from portalis.lang.types import ArrayType, Scalar
+from portalis.lang.walk import child_fields, walk
 
 MAX_NODES = 64  # size limit of a straight-line callee, in IR nodes
 MAX_BLOCK_NODES = 160  # size limit of a callee with control flow
@@ -121,69 +122,12 @@ def _straight_line(fn: ir.Function) -> bool:
     )
 
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _child_fields(node: Any) -> tuple[str, ...]:
-    """Names of the fields of ``node``'s class that may hold IR nodes (cached per class)."""
-    cls = type(node)
-    names = _CHILD_FIELDS.get(cls)
-    if names is None:
-        names = tuple(
-            f.name
-            for f in dataclasses.fields(cls)
-            if f.name
-            not in (
-                "line",
-                "col",
-                "ty",
-                "name",
-                "symbol",
-                "op",
-                "temp",
-                "kind",
-                "lowering",
-                "exception",
-                "label",
-                "counter",
-                "limit",
-                "stride",
-                "var",
-                "names",
-                "offset",
-                "length",
-                "array",
-                "safe",
-                "nonneg",
-            )
-        )
-        _CHILD_FIELDS[cls] = names
-    return names
-
-
-def walk(node: Any) -> Iterator[Any]:
-    """``node`` and every IR node below it, in pre-order (an explicit stack: walking is the
-    inliner's hottest loop, and nested generators cost a frame per level)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        children: list[Any] = []
-        for name in _child_fields(n):
-            v = getattr(n, name)
-            if isinstance(v, ir.Node):
-                children.append(v)
-            elif isinstance(v, list):
-                children.extend(item for item in v if isinstance(item, ir.Node))
-        stack.extend(reversed(children))
-
-
 def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
     """Rebuild ``node`` bottom-up, replacing each sub-node ``n`` by ``fn(n)``. Only nodes on
     the path to a replacement are rebuilt: an unchanged subtree is returned as it is, so a
     round that inlines one call copies one path, not the whole function."""
     changes: dict[str, Any] = {}
-    for name in _child_fields(node):
+    for name in child_fields(node):
         v = getattr(node, name)
         if isinstance(v, ir.Node):
             new = _transform(v, fn)
@@ -201,7 +145,7 @@ def _copy(node: Any, fn: Callable[[Any], Any]) -> Any:
     bodies are always copied: the back end keys facts by node identity (proven bounds, row
     pointers), so one callee node must never stand at two call sites."""
     changes: dict[str, Any] = {}
-    for name in _child_fields(node):
+    for name in child_fields(node):
         v = getattr(node, name)
         if isinstance(v, ir.Node):
             changes[name] = _copy(v, fn)

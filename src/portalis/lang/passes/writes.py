@@ -14,8 +14,8 @@ caller's body; calls (recursion included) are followed to a fixed point.
 from __future__ import annotations
 
 from portalis.lang import ir
-from portalis.lang.passes.inline import walk
 from portalis.lang.types import ArrayType
+from portalis.lang.walk import walk
 
 
 def written_arrays(functions: list[ir.Function]) -> dict[str, frozenset[str]]:
