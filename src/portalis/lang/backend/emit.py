@@ -14,6 +14,8 @@ of instructions.py (``I.local_get(name)``, ``I.f64_add()``), which checks its op
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 from portalis.abi import ALLOC_EXPORT, ERROR_LINE_GLOBAL, FREE_EXPORT
 from portalis.lang import ir
@@ -41,6 +43,19 @@ _CONVERT: dict[tuple[str, str], list[Instr]] = {
     ("f32", "float"): [I.f64_promote_f32()],
     ("float", "f32"): [I.f32_demote_f64()],
 }
+
+
+_METHODS: dict[tuple[type, str, type], Callable[[Any, Any], None]] = {}
+
+
+def _method(emitter: type, prefix: str, node: type) -> Callable[[Any, Any], None]:
+    """The emitter's method for a node class: ``s_If`` for ``ir.If``, ``e_Binary`` for
+    ``ir.Binary`` (looked up once per class: emission dispatches once per node)."""
+    key = (emitter, prefix, node)
+    method = _METHODS.get(key)
+    if method is None:
+        method = _METHODS[key] = getattr(emitter, prefix + node.__name__)
+    return method
 
 
 #: Nodes that make a block the function frees on return.
@@ -110,7 +125,7 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
 
     def block(self, stmts: list[ir.Stmt]) -> None:
         for s in stmts:
-            getattr(self, "s_" + type(s).__name__)(s)
+            _method(type(self), "s_", type(s))(self, s)
 
     def s_SetLocal(self, s: ir.SetLocal) -> None:
         self.expr(s.value)
@@ -273,7 +288,7 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
         self.raise_(s.exception, self.line(s))
 
     def expr(self, e: ir.Expr) -> None:
-        getattr(self, "e_" + type(e).__name__)(e)
+        _method(type(self), "e_", type(e))(self, e)
 
     def e_Const(self, e: ir.Const) -> None:
         assert isinstance(e.ty, Scalar)

@@ -57,7 +57,8 @@ class LoopPasses(BoundsChecks):
         self.emit(I.end(), I.end())
 
     def s_While(self, s: ir.While) -> None:
-        copies = self.loop_plans[id(s)].copies
+        plan = self.loop_plans.get(id(s))
+        copies = plan.copies if plan is not None else 1
         if copies == 1:
             self._loop(None, s.cond, s.body, [], [])
             return
@@ -84,11 +85,11 @@ class LoopPasses(BoundsChecks):
             step = int(s.step.value)
             test = [c, lim, I.i64_ge_s() if step > 0 else I.i64_le_s()]
             advance = [c, I.i64_const(step), I.i64_add(), I.local_set(s.counter)]
-            plan = self.loop_plans[id(s)]
-            if plan.guards:
+            plan = self.loop_plans.get(id(s))
+            if plan is not None and plan.guards:
                 self._versioned(s, step, plan, test, advance)
                 return
-            if plan.copies > 1:
+            if plan is not None and plan.copies > 1:
                 self._unrolled(s, step, plan, test, advance)
                 return
         else:

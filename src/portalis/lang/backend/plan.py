@@ -52,7 +52,7 @@ class FunctionPlan:
     #: accesses proven in bounds, and proven never negative, in the whole function
     proven: frozenset[Access] = frozenset()
     nonneg: frozenset[Access] = frozenset()
-    #: by id of the loop
+    #: by id of the loop (a loop without a plan is emitted plain)
     loops: dict[int, LoopPlan] = field(default_factory=dict)
 
 
@@ -69,14 +69,16 @@ def value_ranges(module: ir.Module) -> Plan:
 
 
 def unroll_loops(module: ir.Module, plan: Plan) -> None:
-    """Library functions keep their loops as written (they are small and tested as such)."""
+    """Plan every loop of the kernel's functions. Library functions keep their loops as
+    written (they are small and tested as such): a loop without a plan is emitted plain."""
     for fn in module.functions:
+        if fn.library:
+            continue
         loops = plan[fn.symbol].loops
         for stmt in fn.body:
             for n in walk(stmt):
                 if isinstance(n, ir.ForRange | ir.While):
-                    copies = 1 if fn.library else unroll.factor(n)
-                    loops[id(n)] = LoopPlan(n, copies)
+                    loops[id(n)] = LoopPlan(n, unroll.factor(n))
 
 
 def _unrolled_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:

@@ -49,7 +49,7 @@ def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> lis
             changed |= _Inliner(fn, candidates, labels, shapes).run()
         if not changed:
             break
-    return _reachable(functions, roots)
+    return _reachable(functions, roots, shapes)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,6 +122,26 @@ def _straight_line(fn: ir.Function) -> bool:
     )
 
 
+_PLAIN_CLASSES: set[type] = set()
+
+
+def _replace(node: Any, changes: dict[str, Any]) -> Any:
+    """A shallow copy of ``node`` with ``changes`` to its fields: what
+    ``dataclasses.replace`` does for IR nodes (plain dataclasses, no ``__post_init__``),
+    without going through ``__init__`` field by field — the inliner makes one per copied
+    node. A node class with ``__post_init__`` or ``__slots__`` goes through ``replace``."""
+    cls = type(node)
+    if cls not in _PLAIN_CLASSES:
+        if hasattr(cls, "__post_init__") or not hasattr(node, "__dict__"):
+            return dataclasses.replace(node, **changes)
+        _PLAIN_CLASSES.add(cls)
+    new = object.__new__(cls)
+    fields = new.__dict__
+    fields.update(node.__dict__)
+    fields.update(changes)
+    return new
+
+
 def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
     """Rebuild ``node`` bottom-up, replacing each sub-node ``n`` by ``fn(n)``. Only nodes on
     the path to a replacement are rebuilt: an unchanged subtree is returned as it is, so a
@@ -137,7 +157,7 @@ def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
             items = [_transform(x, fn) for x in v]
             if any(a is not b for a, b in zip(items, v, strict=True)):
                 changes[name] = items
-    return fn(dataclasses.replace(node, **changes) if changes else node)
+    return fn(_replace(node, changes) if changes else node)
 
 
 def _copy(node: Any, fn: Callable[[Any], Any]) -> Any:
@@ -151,7 +171,7 @@ def _copy(node: Any, fn: Callable[[Any], Any]) -> Any:
             changes[name] = _copy(v, fn)
         elif isinstance(v, list) and v and isinstance(v[0], ir.Node):
             changes[name] = [_copy(x, fn) for x in v]
-    return fn(dataclasses.replace(node, **changes) if changes else node)
+    return fn(_replace(node, changes) if changes else node)
 
 
 class _Inliner:
@@ -226,7 +246,7 @@ class _Inliner:
                 changes["label"] = labels[n.label]
             if relocate:
                 changes["line"], changes["col"] = line, col
-            n = dataclasses.replace(n, **changes) if changes else n
+            n = _replace(n, changes) if changes else n
             if isinstance(n, ir.Return):
                 return ir.Exit(n.line, n.col, exit_label, n.value)
             return n
@@ -241,7 +261,9 @@ class _Inliner:
         return ir.Seq(line, col, node.ty, stmts, block) if stmts else block
 
 
-def _reachable(functions: list[ir.Function], roots: set[str]) -> list[ir.Function]:
+def _reachable(functions: list[ir.Function], roots: set[str], shapes: _Shapes) -> list[ir.Function]:
+    """The functions reachable from the kernel's own, the exported ones and ``roots``, by
+    the calls their bodies make (from the shapes, walked once per body)."""
     by_symbol = {f.symbol: f for f in functions}
     seen: set[str] = set()
     todo = [f.symbol for f in functions if f.exported or not f.library] + sorted(roots)
@@ -250,8 +272,5 @@ def _reachable(functions: list[ir.Function], roots: set[str]) -> list[ir.Functio
         if sym in seen or sym not in by_symbol:
             continue
         seen.add(sym)
-        for stmt in by_symbol[sym].body:
-            for n in walk(stmt):
-                if isinstance(n, ir.Call):
-                    todo.append(n.symbol)
+        todo.extend(shapes.of(by_symbol[sym]).calls)
     return [f for f in functions if f.symbol in seen]
