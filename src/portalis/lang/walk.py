@@ -50,7 +50,8 @@ _PLAIN = frozenset(
     ["int", "float", "bool", "str", "int | float | bool", "ListRef", "ArrayRef", "Type"]
 )
 
-_ONE, _LIST, _ANY = 0, 1, 2
+#: Kinds of child field: one node or None, a list of nodes, anything (checked per value).
+ONE, LIST, ANY = 0, 1, 2
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 _LAYOUT: dict[type, tuple[tuple[str, int], ...]] = {}
 
@@ -60,12 +61,12 @@ def child_fields(node: Any) -> tuple[str, ...]:
     cls = type(node)
     names = _CHILD_FIELDS.get(cls)
     if names is None:
-        names = tuple(name for name, _ in _layout(cls))
+        names = tuple(name for name, _ in layout(cls))
         _CHILD_FIELDS[cls] = names
     return names
 
 
-def _layout(cls: type) -> tuple[tuple[str, int], ...]:
+def layout(cls: type) -> tuple[tuple[str, int], ...]:
     """(field, kind) of the fields of ``cls`` that may hold nodes, in declaration order."""
     layout = _LAYOUT.get(cls)
     if layout is None:
@@ -74,7 +75,7 @@ def _layout(cls: type) -> tuple[tuple[str, int], ...]:
             annotation = str(f.type)
             if f.name in _NOT_CHILDREN or annotation in _PLAIN:
                 continue
-            kind = _ONE if annotation in _NODE else _LIST if annotation in _NODE_LIST else _ANY
+            kind = ONE if annotation in _NODE else LIST if annotation in _NODE_LIST else ANY
             out.append((f.name, kind))
         layout = _LAYOUT[cls] = tuple(out)
     return layout
@@ -87,18 +88,18 @@ def walk(node: Any) -> Iterator[Any]:
     while stack:
         n = pop()
         yield n
-        layout = layouts.get(n.__class__)
-        if layout is None:
-            layout = _layout(n.__class__)
-        if not layout:
+        layout_ = layouts.get(n.__class__)
+        if layout_ is None:
+            layout_ = layout(n.__class__)
+        if not layout_:
             continue
         # Children are pushed last to first, so they come off the stack in order.
-        for name, kind in reversed(layout):
+        for name, kind in reversed(layout_):
             v = getattr(n, name)
-            if kind == _ONE:
+            if kind == ONE:
                 if v is not None:
                     push(v)
-            elif kind == _LIST:
+            elif kind == LIST:
                 stack.extend(reversed(v))
             elif isinstance(v, ir.Node):
                 push(v)

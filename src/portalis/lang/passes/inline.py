@@ -21,12 +21,22 @@ from typing import Any
 
 from portalis.lang import ir
 from portalis.lang.types import ArrayType, Scalar
-from portalis.lang.walk import child_fields, walk
+from portalis.lang.walk import ANY, LIST, ONE, layout, walk
 
 MAX_NODES = 64  # size limit of a straight-line callee, in IR nodes
 MAX_BLOCK_NODES = 160  # size limit of a callee with control flow
 ROUNDS = 3
 _LOCAL_FIELDS = ("name", "temp", "var", "counter", "limit", "stride")
+_LOCAL_FIELDS_OF: dict[type, tuple[str, ...]] = {}
+
+
+def _local_fields(cls: type) -> tuple[str, ...]:
+    """Those of _LOCAL_FIELDS a node class has (they may name a local to rename)."""
+    names = _LOCAL_FIELDS_OF.get(cls)
+    if names is None:
+        present = {f.name for f in dataclasses.fields(cls)}
+        names = _LOCAL_FIELDS_OF[cls] = tuple(a for a in _LOCAL_FIELDS if a in present)
+    return names
 
 
 def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> list[ir.Function]:
@@ -82,11 +92,22 @@ class _Shapes:
 def _shape(fn: ir.Function) -> _Shape:
     nodes = [n for s in fn.body for n in walk(s)]
     straight = bool(fn.body) and _straight_line(fn)
+    labels: list[str] = []
+    calls: set[str] = set()
+    recursive = frame = False
+    for n in nodes:  # one pass: this runs for every body an inlining round makes
+        if isinstance(n, ir.Call):
+            calls.add(n.symbol)
+            recursive = recursive or n.symbol == fn.symbol
+        elif isinstance(n, ir.Block):
+            labels.append(n.label)
+        elif isinstance(n, ir.AllocArray | ir.ListNew):
+            frame = True  # needs a frame of its own
     inlinable = (
         bool(fn.body)
         and not any(isinstance(p.type, ArrayType) for p in fn.params)
-        and not any(isinstance(n, ir.Call) and n.symbol == fn.symbol for n in nodes)
-        and not any(isinstance(n, ir.AllocArray | ir.ListNew) for n in nodes)  # needs a frame
+        and not recursive
+        and not frame
         and len(nodes) <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )
     return _Shape(
@@ -94,8 +115,8 @@ def _shape(fn: ir.Function) -> _Shape:
         inlinable,
         straight,
         frozenset(_assigned_locals(nodes)),
-        tuple(n.label for n in nodes if isinstance(n, ir.Block)),
-        frozenset(n.symbol for n in nodes if isinstance(n, ir.Call)),
+        tuple(labels),
+        frozenset(calls),
     )
 
 
@@ -147,16 +168,19 @@ def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
     the path to a replacement are rebuilt: an unchanged subtree is returned as it is, so a
     round that inlines one call copies one path, not the whole function."""
     changes: dict[str, Any] = {}
-    for name in child_fields(node):
+    for name, kind in layout(node.__class__):
         v = getattr(node, name)
-        if isinstance(v, ir.Node):
-            new = _transform(v, fn)
-            if new is not v:
-                changes[name] = new
-        elif isinstance(v, list) and v and isinstance(v[0], ir.Node):
+        if kind == ONE or (kind == ANY and isinstance(v, ir.Node)):
+            if v is not None:
+                new = _transform(v, fn)
+                if new is not v:
+                    changes[name] = new
+        elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], ir.Node))):
             items = [_transform(x, fn) for x in v]
-            if any(a is not b for a, b in zip(items, v, strict=True)):
-                changes[name] = items
+            for a, b in zip(items, v, strict=True):
+                if a is not b:
+                    changes[name] = items
+                    break
     return fn(_replace(node, changes) if changes else node)
 
 
@@ -165,11 +189,12 @@ def _copy(node: Any, fn: Callable[[Any], Any]) -> Any:
     bodies are always copied: the back end keys facts by node identity (proven bounds, row
     pointers), so one callee node must never stand at two call sites."""
     changes: dict[str, Any] = {}
-    for name in child_fields(node):
+    for name, kind in layout(node.__class__):
         v = getattr(node, name)
-        if isinstance(v, ir.Node):
-            changes[name] = _copy(v, fn)
-        elif isinstance(v, list) and v and isinstance(v[0], ir.Node):
+        if kind == ONE or (kind == ANY and isinstance(v, ir.Node)):
+            if v is not None:
+                changes[name] = _copy(v, fn)
+        elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], ir.Node))):
             changes[name] = [_copy(x, fn) for x in v]
     return fn(_replace(node, changes) if changes else node)
 
@@ -236,8 +261,8 @@ class _Inliner:
             if isinstance(n, ir.LocalGet) and n.name in direct:
                 return direct[n.name]
             changes: dict[str, Any] = {}
-            for attr in _LOCAL_FIELDS:
-                value = getattr(n, attr, None)
+            for attr in _local_fields(n.__class__):
+                value = getattr(n, attr)
                 if isinstance(value, str) and value in rename:
                     changes[attr] = rename[value]
             if isinstance(n, ir.Unpack):
