@@ -13,6 +13,8 @@ from portalis.lang.backend.instructions import const
 from portalis.lang.backend.support import ALLOCATOR, helper, math_slow_path
 
 PAGE = 65536
+#: Each byte as a WebAssembly text string escape, ``\\2a``.
+_ESCAPED = [f"\\{b:02x}" for b in range(256)]
 
 
 def emit_module(module: ir.Module, loops: plan.Plan | None = None) -> str:
@@ -40,7 +42,7 @@ def emit_module(module: ir.Module, loops: plan.Plan | None = None) -> str:
     out.append(f"  (global $~heap (mut i32) (i32.const {module.heap_base}))")
     out.append("  (global $~free (mut i32) (i32.const 0))")
     for block in module.data:
-        text = "".join(f"\\{b:02x}" for b in block.data)
+        text = "".join(map(_ESCAPED.__getitem__, block.data))
         out.append(f'  (data (i32.const {block.offset}) "{text}")  ;; {block.symbol}')
     out.extend("  " + line for line in bodies)
     for key, _symbol in sorted(module.links.items()):
