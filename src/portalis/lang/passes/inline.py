@@ -72,6 +72,9 @@ class _Shape:
     assigned: frozenset[str]
     block_labels: tuple[str, ...]  # labels of its blocks, in walk order
     calls: frozenset[str]  # symbols it calls
+    #: False for a body found too big to inline after a short look: ``assigned`` and
+    #: ``block_labels`` were not collected (the calls came from the round that made it)
+    complete: bool = True
 
 
 class _Shapes:
@@ -80,18 +83,38 @@ class _Shapes:
 
     def __init__(self) -> None:
         self._by_symbol: dict[str, _Shape] = {}
+        #: symbol → (a body an inlining round made, the symbols it calls)
+        self._calls: dict[str, tuple[list[ir.Stmt], frozenset[str]]] = {}
 
-    def of(self, fn: ir.Function) -> _Shape:
+    def of(self, fn: ir.Function, complete: bool = False) -> _Shape:
+        """The shape of ``fn``'s body; ``complete``: with what inlining it needs."""
         shape = self._by_symbol.get(fn.symbol)
-        if shape is None or shape.body is not fn.body:
-            shape = _shape(fn)
+        if shape is None or shape.body is not fn.body or (complete and not shape.complete):
+            known = self._calls.get(fn.symbol)
+            calls = known[1] if known is not None and known[0] is fn.body else None
+            shape = _shape(fn, None if complete else calls)
             self._by_symbol[fn.symbol] = shape
         return shape
 
+    def made(self, fn: ir.Function, calls: frozenset[str]) -> None:
+        """An inlining round gave ``fn`` a new body calling exactly ``calls``."""
+        self._calls[fn.symbol] = (fn.body, calls)
 
-def _shape(fn: ir.Function) -> _Shape:
-    nodes = [n for s in fn.body for n in walk(s)]
+
+def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape:
+    """The shape of ``fn``'s body. With its calls known, a body too big to inline is only
+    walked as far as the size limit (big kernel functions, rebuilt by every round, are
+    never inlined, and their calls are all the next round needs)."""
     straight = bool(fn.body) and _straight_line(fn)
+    if calls_known is not None:
+        limit = MAX_NODES if straight else MAX_BLOCK_NODES
+        seen = 0
+        for stmt in fn.body:
+            for _ in walk(stmt):
+                seen += 1
+                if seen > limit:
+                    return _Shape(fn.body, False, straight, frozenset(), (), calls_known, False)
+    nodes = [n for s in fn.body for n in walk(s)]
     labels: list[str] = []
     calls: set[str] = set()
     recursive = frame = False
@@ -213,11 +236,14 @@ class _Inliner:
         self.candidates = candidates
         self.changed = False
         self._n = 0
+        #: the symbols the new body calls: those left in place, and the inlined bodies'
+        self.calls: set[str] = set()
 
     def run(self) -> bool:
         body = [_transform(s, self.visit) for s in self.fn.body]
         if self.changed:
             self.fn.body = body
+            self.shapes.made(self.fn, frozenset(self.calls))
         return self.changed
 
     def fresh(self, t: Scalar, hint: str) -> str:
@@ -230,16 +256,18 @@ class _Inliner:
         return name
 
     def visit(self, node: Any) -> Any:
-        if not isinstance(node, ir.Call) or node.symbol not in self.candidates:
+        if not isinstance(node, ir.Call):
+            return node
+        if node.symbol not in self.candidates or node.symbol == self.fn.symbol:
+            self.calls.add(node.symbol)
             return node
         callee = self.candidates[node.symbol]
-        if callee.symbol == self.fn.symbol:
-            return node
         self.changed = True
         rename: dict[str, str] = {}
         direct: dict[str, ir.Expr] = {}
         stmts: list[ir.Stmt] = []
-        shape = self.shapes.of(callee)
+        shape = self.shapes.of(callee, complete=True)
+        self.calls |= shape.calls
         assigned = shape.assigned
         for p, arg in zip(callee.params, node.args, strict=True):
             assert isinstance(p.type, Scalar)
