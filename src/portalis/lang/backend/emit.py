@@ -76,6 +76,7 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
         self.helpers = helpers
         self.local_arrays: list[ir.ArrayRef] = []  # made by this function (AllocArray)
         self.local_lists: list[ir.ListRef] = []  # made by this function (ListNew)
+        self.plan = plan
         self.init_loops(plan)
 
     def function(self) -> list[str]:
@@ -96,7 +97,9 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
             else:
                 params.append(f"(param ${p.name} {p.type.wasm})")
         results = " ".join(t.wasm for t in fn.result_types)
-        made = [n for stmt in fn.body for n in nodes(stmt) if isinstance(n, _MADE)]
+        made = self.plan.made
+        if made is None:  # not planned (backend/plan.py): look
+            made = [n for stmt in fn.body for n in nodes(stmt) if isinstance(n, _MADE)]
         self.local_arrays = [n.array for n in made if isinstance(n, ir.AllocArray)]
         for arr in self.local_arrays:
             self.extra_locals[arr.name] = "i32"

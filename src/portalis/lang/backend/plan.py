@@ -55,6 +55,9 @@ class FunctionPlan:
     nonneg: frozenset[Access] = frozenset()
     #: by id of the loop (a loop without a plan is emitted plain)
     loops: dict[int, LoopPlan] = field(default_factory=dict)
+    #: the arrays and lists the function makes (and frees on every return), in walk
+    #: order; None until the ``unroll`` pass, which walks every function, has looked
+    made: list[ir.AllocArray | ir.ListNew] | None = None
 
 
 #: By function symbol.
@@ -77,15 +80,18 @@ def value_ranges(module: ir.Module) -> Plan:
 
 def unroll_loops(module: ir.Module, plan: Plan) -> None:
     """Plan every loop of the kernel's functions. Library functions keep their loops as
-    written (they are small and tested as such): a loop without a plan is emitted plain."""
+    written (they are small and tested as such): a loop without a plan is emitted plain.
+    The same walk notes the arrays and lists each function makes."""
     for fn in module.functions:
-        if fn.library:
-            continue
-        loops = plan[fn.symbol].loops
+        fp = plan[fn.symbol]
+        fp.made = []
         for stmt in fn.body:
             for n in walk(stmt):
                 if isinstance(n, ir.ForRange | ir.While):
-                    loops[id(n)] = LoopPlan(n, unroll.factor(n))
+                    if not fn.library:
+                        fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
+                elif isinstance(n, ir.AllocArray | ir.ListNew):
+                    fp.made.append(n)
 
 
 def _unrolled_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:

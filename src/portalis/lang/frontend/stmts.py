@@ -705,7 +705,7 @@ def _result_names(node: ast.FunctionDef) -> tuple[str, ...]:
     """The names results are returned under, if every ``return`` agrees: ``return x, y``
     everywhere gives ("x", "y"); any other shape (an expression, a mismatch) gives ()."""
     seen: set[tuple[str, ...]] = set()
-    for child in ast.walk(node):
+    for child in astwalk.nodes(node):  # any order: the answer is the same
         if isinstance(child, ast.FunctionDef | ast.Lambda) and child is not node:
             continue
         if not isinstance(child, ast.Return) or child.value is None:
