@@ -171,7 +171,7 @@ def exp_tables() -> Iterator[None]:
     """The special-value tables the compiler fills in from this CPython (records.py)."""
     saved = complex_numbers.EXP_SPECIAL_REAL, complex_numbers.EXP_SPECIAL_IMAG
     raises = complex_numbers.EXP_RAISES
-    real, imag, flags = records._exp_special_values()
+    real, imag, flags = records.exp_special_values()
     complex_numbers.EXP_SPECIAL_REAL, complex_numbers.EXP_SPECIAL_IMAG = real, imag
     complex_numbers.EXP_RAISES = flags
     yield
