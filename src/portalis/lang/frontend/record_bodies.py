@@ -11,7 +11,8 @@ values). Such statements go into ``pre``, the statements run before the one bein
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.record_sharing import check_mutations
@@ -71,11 +72,11 @@ class FunctionLowering:
         if is_trivial(e):
             return e
         t = self.temp()
-        pre.append(located(ast.Assign(targets=[name_node(t, e, True)], value=e), e))  # type: ignore[arg-type]
+        pre.append(located(ast.Assign(targets=[name_node(t, e, True)], value=e), e))
         return name_node(t, e)
 
     def ordered(
-        self, parts: list[Callable[[Pre], list[ast.expr]]], pre: Pre
+        self, parts: Sequence[Callable[[Pre], list[ast.expr]]], pre: Pre
     ) -> list[list[ast.expr]]:
         """Evaluate ``parts`` (each giving its expressions) in order; when a later part
         needs statements of its own, the earlier parts' expressions are first stored in
@@ -131,7 +132,7 @@ class FunctionLowering:
                     target=name_node(n, node, True), annotation=copy_expr(a), value=None, simple=1
                 ),
                 node,
-            )  # type: ignore[arg-type]
+            )
             for n, a in self.declared.items()
         ]
         check_mutations(self, body)
@@ -152,7 +153,7 @@ class FunctionLowering:
             returns=returns,
             type_comment=None,
         )
-        return located(ast.copy_location(new, node), node)  # type: ignore[return-value]
+        return located(ast.copy_location(new, node), node)
 
     def result_annotation(self, node: ast.FunctionDef) -> ast.expr | None:
         k = self.sig.result
@@ -160,19 +161,19 @@ class FunctionLowering:
             return self.sig.result_annotation
         anns = [a for _, a in k.leaves()] if isinstance(k, RecordClass) else k.flat()
         if len(anns) == 1:
-            return copy_expr(anns[0])  # type: ignore[return-value]
+            return copy_expr(anns[0])
         tup = ast.Subscript(
             value=name_node("tuple", node),
             slice=ast.Tuple(elts=[copy_expr(a) for a in anns], ctx=ast.Load()),
             ctx=ast.Load(),
         )
-        return located(tup, node)  # type: ignore[return-value]
+        return located(tup, node)
 
     def init_return(self, where: ast.AST) -> ast.stmt:
         assert self.sig.owner is not None
         leaves = self.leaf_names("self", self.sig.owner, where)
         value = leaves[0] if len(leaves) == 1 else ast.Tuple(elts=leaves, ctx=ast.Load())
-        return located(ast.Return(value=value), where)  # type: ignore[return-value]
+        return located(ast.Return(value=value), where)
 
     def block(self, body: list[ast.stmt]) -> list[ast.stmt]:
         out: list[ast.stmt] = []
@@ -188,7 +189,7 @@ class FunctionLowering:
         if handler is None:
             return [s]
         done: list[ast.stmt] = handler(s, pre)
-        return [located(x, s) for x in pre + done]  # type: ignore[misc]
+        return [located(x, s) for x in pre + done]
 
     def s_Expr(self, s: ast.Expr, pre: Pre) -> list[ast.stmt]:
         k = self.kind(s.value)
@@ -228,10 +229,10 @@ class FunctionLowering:
                 return [
                     ast.If(
                         test=test,
-                        body=self.stmt(located(ast.Assign(targets=[target], value=value.body), s)),  # type: ignore[arg-type]
+                        body=self.stmt(located(ast.Assign(targets=[target], value=value.body), s)),
                         orelse=self.stmt(
                             located(ast.Assign(targets=[target], value=value.orelse), s)
-                        ),  # type: ignore[arg-type]
+                        ),
                     )
                 ]
             leaves = self.record(value, pre, k)
@@ -312,7 +313,7 @@ class FunctionLowering:
                     targets += self.leaf_names(self.target_base(t, s), vk, s, store=True)
                 else:
                     targets.append(self.target(t, pre))
-            groups = self.ordered([lambda p, v=v: self.values(v, p) for v in value.elts], pre)
+            groups = self.ordered([partial(self.values, v) for v in value.elts], pre)
             values = [x for g in groups for x in g]
             return [
                 ast.Assign(
@@ -355,14 +356,17 @@ class FunctionLowering:
         if isinstance(tk, RecordClass):
             load = copy_expr(s.target)
             binop = located(ast.BinOp(left=load, op=s.op, right=s.value), s)
-            return self.assign(s.target, binop, s, pre)  # type: ignore[arg-type]
+            return self.assign(s.target, binop, s, pre)
         if isinstance(s.target, ast.Attribute):
             target = self.target(s.target, pre)
+            assert isinstance(target, ast.Name)
             return [ast.AugAssign(target=target, op=s.op, value=self.scalar(s.value, pre))]
         parts = self.ordered(
             [lambda p: [self.target(s.target, p)], lambda p: [self.scalar(s.value, p)]], pre
         )
-        return [ast.AugAssign(target=parts[0][0], op=s.op, value=parts[1][0])]
+        aug_target = parts[0][0]
+        assert isinstance(aug_target, ast.Name | ast.Attribute | ast.Subscript)
+        return [ast.AugAssign(target=aug_target, op=s.op, value=parts[1][0])]
 
     def s_Return(self, s: ast.Return, pre: Pre) -> list[ast.stmt]:
         sig = self.sig
@@ -389,8 +393,8 @@ class FunctionLowering:
             return [
                 ast.If(
                     test=test,
-                    body=self.stmt(located(ast.Return(value=s.value.body), s)),  # type: ignore[arg-type]
-                    orelse=self.stmt(located(ast.Return(value=s.value.orelse), s)),  # type: ignore[arg-type]
+                    body=self.stmt(located(ast.Return(value=s.value.body), s)),
+                    orelse=self.stmt(located(ast.Return(value=s.value.orelse), s)),
                 )
             ]
         if isinstance(want, RecordClass):
@@ -410,7 +414,7 @@ class FunctionLowering:
                         raise self.d.error(
                             v, f"expected {wk or 'a number'}, got {self.kind(v) or 'a number'}"
                         )
-                groups = self.ordered([lambda p, v=v: self.values(v, p) for v in s.value.elts], pre)
+                groups = self.ordered([partial(self.values, v) for v in s.value.elts], pre)
                 items = [x for g in groups for x in g]
             else:
                 got = self.kind(s.value)
@@ -444,7 +448,7 @@ class FunctionLowering:
         stop = located(
             ast.If(test=ast.UnaryOp(op=ast.Not(), operand=test), body=[ast.Break()], orelse=[]), s
         )
-        return [ast.While(test=ast.Constant(True), body=[*test_pre, stop, *body], orelse=[])]  # type: ignore[list-item]
+        return [ast.While(test=ast.Constant(True), body=[*test_pre, stop, *body], orelse=[])]
 
     def s_For(self, s: ast.For, pre: Pre) -> list[ast.stmt]:
         it = table_iteration(self.low, s.iter, self.env)
@@ -460,7 +464,7 @@ class FunctionLowering:
                 )
             ]
         cls, enumerated = it
-        table = s.iter.args[0] if enumerated else s.iter  # type: ignore[attr-defined]
+        table = s.iter.args[0] if isinstance(s.iter, ast.Call) and enumerated else s.iter
         assert isinstance(table, ast.Name)
         n = self.low.tables[table.id][1]
         index = self.temp()
@@ -470,13 +474,13 @@ class FunctionLowering:
             counter, item = s.target.elts
             bind_counter: list[ast.stmt] = [
                 located(ast.Assign(targets=[counter], value=name_node(index, s)), s)
-            ]  # type: ignore[list-item]
+            ]
         else:
             item, bind_counter = s.target, []
         if not isinstance(item, ast.Name):
             raise self.d.error(s.target, "the loop variable over a table of records must be a name")
         names = self.leaf_names(item.id, cls, s, store=True)
-        loads = [
+        loads: list[ast.expr] = [
             located(
                 ast.Subscript(
                     value=name_node(table.id + suf, s), slice=name_node(index, s), ctx=ast.Load()
@@ -485,7 +489,7 @@ class FunctionLowering:
             )
             for suf, _ in cls.leaves()
         ]
-        bind: ast.stmt = located(  # type: ignore[assignment]
+        bind: ast.stmt = located(
             ast.Assign(
                 targets=[ast.Tuple(elts=names, ctx=ast.Store())],
                 value=ast.Tuple(elts=loads, ctx=ast.Load()),
@@ -504,7 +508,7 @@ class FunctionLowering:
                 orelse=self.block(s.orelse),
                 type_comment=None,
             )
-        ]  # type: ignore[arg-type]
+        ]
 
     def s_Assert(self, s: ast.Assert, pre: Pre) -> list[ast.stmt]:
         return [ast.Assert(test=self.scalar(s.test, pre), msg=s.msg)]
@@ -531,7 +535,7 @@ class FunctionLowering:
                     ),
                     e,
                 )
-            )  # type: ignore[arg-type]
+            )
             return [name_node(n, e) for n in names]
         return [self.scalar(e, pre)]
 
@@ -567,7 +571,7 @@ class FunctionLowering:
         if isinstance(e, ast.IfExp):
             t = self.temp()
             self.declare(t, k)
-            stmts = self.assign(name_node(t, e, True), e, located(ast.Expr(value=e), e), pre)  # type: ignore[arg-type]
+            stmts = self.assign(name_node(t, e, True), e, located(ast.Expr(value=e), e), pre)
             pre.extend(stmts)
             self.env[t] = k
             return self.leaf_names(t, k, e)
@@ -589,7 +593,7 @@ class FunctionLowering:
             ]
             order = [f for f in written if f] + [f for f in target.fields if f not in written]
             groups = self.ordered(
-                [lambda p, f=f: self.field_value(target, f, bound[f], p) for f in order], pre
+                [partial(self.field_value, target, f, bound[f]) for f in order], pre
             )
             by_field = dict(zip(order, groups, strict=True))
             return [x for f in target.fields for x in by_field[f]]
@@ -608,7 +612,7 @@ class FunctionLowering:
                 ),
                 e,
             )
-        )  # type: ignore[arg-type]
+        )
         return [name_node(x, e) for x in names]
 
     def field_value(self, cls: RecordClass, f: str, arg: ast.expr, pre: Pre) -> list[ast.expr]:
@@ -636,19 +640,27 @@ class FunctionLowering:
         for a in e.args:
             if self.kind(a) is not None:
                 raise self.d.error(a, "complex(real, imag) takes numbers here")
-        parts = self.ordered(
-            [lambda p, a=a: [self.float_of(self.scalar(a, p), a)] for a in e.args], pre
-        )
+        parts = self.ordered([partial(self.one_float, a) for a in e.args], pre)
         leaves = [p[0] for p in parts]
         if len(leaves) == 1:
-            leaves.append(located(ast.Constant(0.0), e))  # type: ignore[arg-type]
+            leaves.append(located(ast.Constant(0.0), e))
         return leaves
+
+    def one(self, e: ast.expr, pre: Pre) -> list[ast.expr]:
+        return [self.scalar(e, pre)]
+
+    def one_float(self, e: ast.expr, pre: Pre) -> list[ast.expr]:
+        return [self.float_of(self.scalar(e, pre), e)]
+
+    def promoted(self, e: ast.expr, pre: Pre) -> list[ast.expr]:
+        """A number where a complex is expected: ``complex(x, 0.0)``, as CPython makes it."""
+        return [*self.one_float(e, pre), located(ast.Constant(0.0), e)]
 
     @staticmethod
     def float_of(e: ast.expr, where: ast.AST) -> ast.expr:
         if isinstance(e, ast.Constant) and isinstance(e.value, float):
             return e
-        return located(ast.Call(func=name_node("float", where), args=[e], keywords=[]), where)  # type: ignore[return-value]
+        return located(ast.Call(func=name_node("float", where), args=[e], keywords=[]), where)
 
     def is_path(self, e: ast.expr) -> bool:
         """``v``, ``r.origin`` …: a record local (or module constant) and fields of it."""
@@ -726,8 +738,8 @@ class FunctionLowering:
             if k is not None:
                 raise self.d.error(a, f"`{shown(e.func)}` cannot take a {k}")
         groups = self.ordered(
-            [lambda p, a=a: [self.scalar(a, p)] for a in e.args]
-            + [lambda p, kw=kw: [self.scalar(kw.value, p)] for kw in e.keywords],
+            [partial(self.one, a) for a in e.args]
+            + [partial(self.one, kw.value) for kw in e.keywords],
             pre,
         )
         args = [g[0] for g in groups[: len(e.args)]]
@@ -783,12 +795,7 @@ class FunctionLowering:
                 raise self.d.error(e, f"`{shown_signature(sig)}` is missing argument `{pname}`")
             got = self.kind(a)
             if i == promote and got is None and isinstance(pk, RecordClass):
-                parts.append(
-                    lambda p, a=a: [
-                        self.float_of(self.scalar(a, p), a),
-                        located(ast.Constant(0.0), a),
-                    ]
-                )  # type: ignore[list-item]
+                parts.append(partial(self.promoted, a))
             else:
                 if got is not pk:
                     raise self.d.error(
@@ -797,7 +804,7 @@ class FunctionLowering:
                         f"{pk or 'a number'}, "
                         f"got {got or 'a number'}",
                     )
-                parts.append(lambda p, a=a: self.values(a, p))
+                parts.append(partial(self.values, a))
             slots.append((pname, pk, i >= len(args)))
         groups = self.ordered(parts, pre)
         flat_args: list[ast.expr] = []
@@ -888,7 +895,7 @@ class FunctionLowering:
                 and e.args[0].id in self.low.tables
                 and e.args[0].id not in self.env
             ):
-                return located(ast.Constant(self.low.tables[e.args[0].id][1]), e)  # type: ignore[return-value]
+                return located(ast.Constant(self.low.tables[e.args[0].id][1]), e)
             return self.call_value(e, pre)
         if isinstance(e, ast.BinOp):
             if isinstance(self.kind(e.left), RecordClass) or isinstance(
@@ -922,9 +929,9 @@ class FunctionLowering:
                 located(
                     ast.If(
                         test=test, body=[*body_pre, assign_body], orelse=[*else_pre, assign_else]
-                    ),  # type: ignore[list-item]
+                    ),
                     e,
-                )  # type: ignore[arg-type]
+                )
             )
             return name_node(t, e)
         if isinstance(e, ast.Subscript):
@@ -933,7 +940,7 @@ class FunctionLowering:
             )
             return ast.copy_location(ast.Subscript(value=g[0][0], slice=g[1][0], ctx=e.ctx), e)
         if isinstance(e, ast.Tuple):
-            groups = self.ordered([lambda p, x=x: self.values(x, p) for x in e.elts], pre)
+            groups = self.ordered([partial(self.values, x) for x in e.elts], pre)
             return ast.copy_location(ast.Tuple(elts=[x for g in groups for x in g], ctx=e.ctx), e)
         return self.generic(e)
 
@@ -954,8 +961,8 @@ class FunctionLowering:
             test: ast.expr = name_node(t, e)
             if isinstance(e.op, ast.Or):
                 test = ast.UnaryOp(op=ast.Not(), operand=test)
-            inner = [located(ast.If(test=test, body=[*p, assign, *inner], orelse=[]), e)]  # type: ignore[list-item]
-        pre.append(located(ast.Assign(targets=[name_node(t, e, True)], value=first), e))  # type: ignore[arg-type]
+            inner = [located(ast.If(test=test, body=[*p, assign, *inner], orelse=[]), e)]
+        pre.append(located(ast.Assign(targets=[name_node(t, e, True)], value=first), e))
         pre.extend(inner)
         return name_node(t, e)
 
@@ -1068,7 +1075,9 @@ class FunctionLowering:
                     raise outer.d.error(node, f"record `{node.id}` cannot be used here")
                 return node
 
-        return Fields().visit(copy_expr(e))  # type: ignore[no-any-return]
+        lowered = Fields().visit(copy_expr(e))
+        assert isinstance(lowered, ast.expr)
+        return lowered
 
 
 def op_text(op: ast.AST) -> str:

@@ -40,8 +40,11 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from portalis.lang.frontend.diagnostics import Diagnostics, shown
+
+N = TypeVar("N", bound=ast.AST)
 
 COMPLEX_SOURCE = Path(__file__).resolve().parent.parent / "prelude" / "complex_numbers.py"
 
@@ -175,7 +178,7 @@ def lower_records(tree: ast.Module, diag: Diagnostics) -> Lowered:
     return ModuleLowering(tree, diag).run()
 
 
-def located(new: ast.AST, old: ast.AST) -> ast.AST:
+def located(new: N, old: ast.AST) -> N:
     """Give ``new`` (and every node under it without a position) ``old``'s position."""
     for n in ast.walk(new):
         if getattr(n, "lineno", None) is None and hasattr(old, "lineno"):
@@ -337,7 +340,7 @@ class ModuleLowering:
         tables of ``cmath.exp`` taken from this CPython."""
         tree = ast.parse(COMPLEX_SOURCE.read_text(encoding="utf-8"), str(COMPLEX_SOURCE))
         top = {
-            n.name if isinstance(n, ast.FunctionDef) else n.targets[0].id  # type: ignore[attr-defined]
+            n.name if isinstance(n, ast.FunctionDef) else shown(n.targets[0])
             for n in tree.body
             if isinstance(n, ast.FunctionDef)
             or (isinstance(n, ast.Assign) and isinstance(n.targets[0], ast.Name))
@@ -359,7 +362,7 @@ class ModuleLowering:
 
         Respell().visit(tree)
         real, imag, raises = exp_special_values()
-        tables = {
+        tables: dict[str, tuple[float, ...] | tuple[int, ...] | float] = {
             "complex.EXP_SPECIAL_REAL": real,
             "complex.EXP_SPECIAL_IMAG": imag,
             "complex.EXP_RAISES": raises,
@@ -375,7 +378,7 @@ class ModuleLowering:
             elif isinstance(stmt, ast.FunctionDef):
                 self._declare_function(stmt, None).library = True
             elif isinstance(stmt, ast.Assign):
-                name = stmt.targets[0].id  # type: ignore[attr-defined]
+                name = shown(stmt.targets[0])
                 if name in tables:
                     value = tables[name]
                     stmt.value = (
@@ -386,8 +389,9 @@ class ModuleLowering:
                 out.append(stmt)
         for s in out:
             for n in ast.walk(s):
-                n.lineno, n.col_offset = 1, 0  # type: ignore[attr-defined]
-                n.end_lineno, n.end_col_offset = 1, 0  # type: ignore[attr-defined]
+                if isinstance(n, ast.stmt | ast.expr):
+                    n.lineno, n.col_offset = 1, 0
+                    n.end_lineno, n.end_col_offset = 1, 0
         return out
 
     # -- classes --------------------------------------------------------------------------
@@ -516,7 +520,8 @@ class ModuleLowering:
         params = {a.arg: a.annotation for a in init.args.args[1:]}
         assigned: list[str] = []
         for n in walk_body(init.body):
-            target, ann = None, None
+            target: ast.expr | None = None
+            ann: ast.expr | None = None
             if isinstance(n, ast.AnnAssign):
                 target, ann = n.target, n.annotation
             elif isinstance(n, ast.Assign) and len(n.targets) == 1:
@@ -739,7 +744,7 @@ class ModuleLowering:
     @staticmethod
     def float_leaf(v: ast.expr, ann: ast.expr) -> ast.expr:
         if annotation_name(ann) in ("float", "f64"):
-            return located(ast.Call(func=name_node("float", v), args=[v], keywords=[]), v)  # type: ignore[return-value]
+            return located(ast.Call(func=name_node("float", v), args=[v], keywords=[]), v)
         return v
 
     def bind_fields(self, cls: RecordClass, call: ast.Call) -> dict[str, ast.expr]:
@@ -764,7 +769,7 @@ class ModuleLowering:
             if f not in bound:
                 if f not in cls.defaults:
                     raise d.error(call, f"`{cls.node.name}` is missing field `{f}`")
-                bound[f] = located(copy_expr(cls.defaults[f]), call)  # type: ignore[assignment]
+                bound[f] = located(copy_expr(cls.defaults[f]), call)
         return bound
 
     # -- freshness: may a result share an object with anything that existed before? ---------
@@ -836,8 +841,10 @@ class ModuleLowering:
         return (target.owner is not None and target.owner.builtin) or self.fresh_function(target)
 
 
-def copy_expr(node: ast.AST) -> ast.AST:
-    return ast.parse(ast.unparse(node), mode="eval").body if isinstance(node, ast.expr) else node
+def copy_expr(node: ast.expr) -> ast.expr:
+    """A fresh copy of an expression (a default or annotation used in several places)."""
+    copy = ast.parse(ast.unparse(node), mode="eval").body
+    return located(copy, node)
 
 
 CMATH = {"exp": "complex._cmath_exp"}
