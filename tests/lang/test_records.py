@@ -46,6 +46,7 @@ def agree(stem: str, name: str, *args: object) -> None:
 @given(finite, finite, finite, finite, finite)
 def test_operators_and_methods(ax: float, ay: float, bx: float, by: float, s: float) -> None:
     agree("records", "arithmetic", ax, ay, bx, by, s)
+    agree("records", "decorated", ax, s)
     agree("records", "methods", ax, ay, s)
     agree("records", "nested", ax, ay, bx, by)
     agree("records", "tuples", ax, ay, bx, by)
@@ -312,10 +313,10 @@ REFUSED = [
         "frozen",
     ),
     (
-        "class S:\n    x: float\n\n    @staticmethod\n"
-        "    def make() -> float:\n        return 1.0\n",
-        4,
-        "method decorators",
+        "@dataclass\nclass S:\n    x: float\n\n    @classmethod\n    def make(cls) -> S:\n"
+        "        return cls(1.0)\n\n\ndef f(a: float) -> float:\n    return S.make().x\n",
+        11,
+        "has decorator `@classmethod`",
     ),
     (
         "def f(a: float) -> float:\n    v = V(a, a)\n    return v.norm()\n",

@@ -195,3 +195,35 @@ def branches(ax: float, ay: float, flag: bool) -> tuple[float, float]:
 def wrong_types(ax: float, n: int) -> float:
     v = Vec2(ax, n)  # an int for a float field: converted, as the arithmetic would be
     return v.y / 3.0
+
+
+@dataclass
+class Polar:
+    r: float
+    theta: float
+
+    @property
+    def x(self) -> float:
+        return self.r * math.cos(self.theta)
+
+    @property
+    def cartesian(self) -> Vec2:
+        return Vec2(self.x, self.r * math.sin(self.theta))
+
+    @staticmethod
+    def unit(theta: float) -> Polar:
+        return Polar(1.0, theta)
+
+    @classmethod
+    def zero(cls) -> Polar:  # never called: compiled only when called, so never refused
+        return cls(0.0, 0.0)
+
+    def __repr__(self) -> str:
+        return f"Polar({self.r}, {self.theta})"
+
+
+def decorated(r: float, theta: float) -> tuple[float, float, float]:
+    p = Polar(r, theta)
+    q = Polar.unit(theta)
+    u = p.unit(-theta)
+    return p.x + p.cartesian.y, q.cartesian.x, u.x

@@ -546,6 +546,8 @@ class FunctionLowering:
             return [name_node(e.id + s, e) for s, _ in k.leaves()]
         if isinstance(e, ast.Attribute):
             base = self.kind(e.value)
+            if isinstance(base, RecordClass) and (prop := self.low.property(base, e.attr)):
+                return self.results(self.invoke(prop, [e.value], [], e, pre), k, e, pre)
             if isinstance(e.value, ast.Name | ast.Attribute) and self.is_path(e.value):
                 return [name_node(self.path(e) + s, e) for s, _ in k.leaves()]
             assert isinstance(base, RecordClass)
@@ -597,7 +599,11 @@ class FunctionLowering:
             )
             by_field = dict(zip(order, groups, strict=True))
             return [x for f in target.fields for x in by_field[f]]
-        call = self.call_value(e, pre)
+        return self.results(self.call_value(e, pre), k, e, pre)
+
+    def results(self, call: ast.expr, k: RecordClass, e: ast.expr, pre: Pre) -> list[ast.expr]:
+        """The numbers of a call returning a record: the call itself for a one-number
+        record, else temporaries filled by a statement of their own."""
         n = len(k.leaves())
         if n == 1:
             return [call]
@@ -667,7 +673,8 @@ class FunctionLowering:
         if isinstance(e, ast.Name):
             return self.kind(e) is not None
         if isinstance(e, ast.Attribute):
-            return self.is_path(e.value) and isinstance(self.kind(e.value), RecordClass)
+            k = self.kind(e.value)
+            return self.is_path(e.value) and isinstance(k, RecordClass) and e.attr in k.kinds
         return False
 
     def path(self, e: ast.expr) -> str:
@@ -713,7 +720,10 @@ class FunctionLowering:
             return self.invoke(target, receiver + list(e.args), e.keywords, e, pre)
         if isinstance(e.func, ast.Attribute):
             k = self.kind(e.func.value)
+            if isinstance(e.func.value, ast.Name) and e.func.value.id in self.low.classes:
+                k = k or self.low.classes[e.func.value.id]
             if isinstance(k, RecordClass):
+                self.low.refuse_decorated(k, e.func.attr, e)
                 raise self.d.error(
                     e,
                     f"`{k.node.name}` has no method `{e.func.attr}`",
@@ -868,6 +878,9 @@ class FunctionLowering:
             bk = self.kind(e.value)
             if isinstance(bk, RecordClass):
                 if e.attr not in bk.kinds:
+                    if (prop := self.low.property(bk, e.attr)) is not None:
+                        return self.invoke(prop, [e.value], [], e, pre)
+                    self.low.refuse_decorated(bk, e.attr, e)
                     if e.attr in bk.methods:
                         raise self.d.error(
                             e, f"method `{bk.node.name}.{e.attr}` must be called: {shown(e)}()"

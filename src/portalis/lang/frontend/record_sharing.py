@@ -127,8 +127,13 @@ def check_whole_uses(
         p = parents.get(id(n))
         if isinstance(p, ast.Attribute):
             gp = parents.get(id(p))
+            owner = fl.kind(n)
+            prop = fl.low.property(owner, p.attr) if isinstance(owner, RecordClass) else None
             if isinstance(gp, ast.Call) and gp.func is p:
                 if keeps_nothing(fl, gp):
+                    continue
+            elif prop is not None:  # a property is a call: it may return its receiver
+                if prop.result is None or fl.low.fresh_function(prop):
                     continue
             else:
                 continue

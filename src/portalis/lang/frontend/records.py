@@ -88,6 +88,10 @@ class RecordClass:
     kinds: dict[str, RecordClass | None] = field(default_factory=dict)
     defaults: dict[str, ast.expr] = field(default_factory=dict)
     methods: dict[str, ast.FunctionDef] = field(default_factory=dict)
+    properties: dict[str, ast.FunctionDef] = field(default_factory=dict)  # @property
+    statics: dict[str, ast.FunctionDef] = field(default_factory=dict)  # @staticmethod
+    #: other decorated methods: refused where they are used (compiled only when called)
+    refused: dict[str, ast.expr] = field(default_factory=dict)
     init: ast.FunctionDef | None = None
     is_dataclass: bool = False
     frozen: bool = False
@@ -259,8 +263,10 @@ class ModuleLowering:
                 defs.append(stmt)
                 self._declare_function(stmt, None)
         for cls in self.classes.values():
-            for m in cls.methods.values():
+            for m in [*cls.methods.values(), *cls.properties.values()]:
                 self._declare_function(m, cls)
+            for m in cls.statics.values():
+                self._declare_function(m, None, prefix=cls.name)
             if cls.init is not None:
                 self._declare_function(cls.init, cls)
         for stmt in body:
@@ -270,9 +276,27 @@ class ModuleLowering:
                 out.append(stmt)
         internal: set[str] = set()
         library: set[str] = set()
-        for sig in self.sigs.values():
+        # Module-level functions are lowered as the front end would compile them; methods
+        # and the complex library only when something lowered calls them (so `__repr__`
+        # returning a str, or a @classmethod nobody calls, never stops a build).
+        lowered: dict[str, ast.FunctionDef] = {}
+        todo = [s for s in self.sigs.values() if s.name in self.functions and not s.library]
+        while todo:
+            sig = todo.pop()
+            if sig.name in lowered:
+                continue
             new = FunctionLowering(self, sig).run()  # frontend/record_bodies.py
-            out.append(new)
+            lowered[sig.name] = new
+            for n in ast.walk(new):
+                called = (
+                    n.func.id if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) else ""
+                )
+                if called in self.sigs and called not in lowered:
+                    todo.append(self.sigs[called])
+        for sig in self.sigs.values():
+            if sig.name not in lowered:
+                continue
+            out.append(lowered[sig.name])
             if sig.owner is not None or self._has_records(sig) or sig.library:
                 internal.add(sig.name)
             if sig.library:
@@ -492,12 +516,16 @@ class ModuleLowering:
 
     def _declare_method(self, cls: RecordClass, node: ast.FunctionDef) -> None:
         if node.decorator_list:
-            raise self.d.error(
-                node.decorator_list[0],
-                f"method decorators (`@{shown(node.decorator_list[0])}`) are not supported",
-                "write a module-level function instead of a static or class method; "
-                "call a method instead of a property",
-            )
+            kind = shown(node.decorator_list[0])
+            if len(node.decorator_list) == 1 and kind == "staticmethod":
+                cls.statics[node.name] = node
+            elif len(node.decorator_list) == 1 and kind == "property":
+                if len(node.args.args) != 1:
+                    raise self.d.error(node, f"property `{node.name}` takes only `self`")
+                cls.properties[node.name] = node
+            else:
+                cls.refused[node.name] = node.decorator_list[0]
+            return
         if node.name in IN_PLACE or node.name in ("__post_init__", "__getattr__", "__del__"):
             raise self.d.error(
                 node,
@@ -620,7 +648,9 @@ class ModuleLowering:
             )
         return None
 
-    def _declare_function(self, node: ast.FunctionDef, owner: RecordClass | None) -> Signature:
+    def _declare_function(
+        self, node: ast.FunctionDef, owner: RecordClass | None, prefix: str = ""
+    ) -> Signature:
         params: list[tuple[str, Kind, ast.expr | None]] = []
         a = node.args
         defaults: dict[str, ast.expr] = {}
@@ -647,16 +677,33 @@ class ModuleLowering:
             result = self.kind_of_annotation(node.returns, node)
             ann = node.returns
         name = f"{owner.name}.{node.name}" if owner is not None else node.name
+        if prefix:  # a static method: a function under its class's name
+            name = f"{prefix}.{node.name}"
         sig = Signature(name, node, owner, params, defaults, result, ann, is_init)
         if is_init:
             sig.params = [("self", owner, None), *params]  # self is a local, not a parameter
         self.sigs[name] = sig
-        if owner is None:
+        if owner is None and not prefix:
             self.functions[node.name] = sig
         return sig
 
     def method(self, cls: RecordClass, name: str) -> Signature | None:
-        return self.sigs.get(f"{cls.name}.{name}") if name in cls.methods else None
+        """A method or static method (called as ``v.m(...)`` or ``Cls.m(...)``)."""
+        known = name in cls.methods or name in cls.statics
+        return self.sigs.get(f"{cls.name}.{name}") if known else None
+
+    def property(self, cls: RecordClass, name: str) -> Signature | None:
+        return self.sigs.get(f"{cls.name}.{name}") if name in cls.properties else None
+
+    def refuse_decorated(self, cls: RecordClass, name: str, where: ast.AST) -> None:
+        if name in cls.refused:
+            raise self.d.error(
+                where,
+                f"`{cls.node.name}.{name}` has decorator `@{shown(cls.refused[name])}`, "
+                "which kernels do not support",
+                "methods may be plain, @staticmethod or @property; write a module-level "
+                "function instead",
+            )
 
     # -- module-level records ---------------------------------------------------------------
 
@@ -968,6 +1015,8 @@ def kind_of(low: ModuleLowering, e: ast.expr, env: dict[str, Kind]) -> Kind:
         k = kind_of(low, e.value, env)
         if isinstance(k, RecordClass) and e.attr in k.kinds:
             return k.kinds[e.attr]
+        if isinstance(k, RecordClass) and (prop := low.property(k, e.attr)) is not None:
+            return prop.result
         return None
     if isinstance(e, ast.Subscript):
         if isinstance(e.value, ast.Name) and e.value.id in low.tables and e.value.id not in env:
