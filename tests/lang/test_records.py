@@ -62,6 +62,15 @@ def test_plain_classes_writes_branches_and_tables(x: float, y: float, z: float, 
     agree("records", "wrong_types", x, n)
 
 
+@settings(max_examples=40)
+@given(st.floats(-3.0, 3.0), st.floats(-3.0, 3.0))
+def test_hit_records_filled_in_by_functions_and_methods(x: float, y: float) -> None:
+    """Ray Tracing in One Weekend's style: `hit(r, t_min, t_max, rec)` fills in a hit record
+    the caller made, `rec.set_face_normal(...)` changes `self`: the changes are copied back
+    into the caller's record, so it sees what CPython shows it."""
+    agree("hit_record", "shade", x, y)
+
+
 def test_record_functions_are_not_exported() -> None:
     """Methods and functions taking records are compiled only when called, never exported
     (a host has no record to pass)."""
@@ -295,7 +304,29 @@ REFUSED = [
     ),
     ("def f(a: float) -> float:\n    v = V(a, a)\n    return v.w\n", 3, "has no field `w`"),
     ("@dataclass\nclass Node:\n    value: float\n    next: Node\n", 2, "recursion through records"),
-    ("def f(v: V) -> float:\n    v.x = 1.0\n    return v.y\n", 2, "parameter `v`"),
+    (
+        "def f(v: V) -> float:\n    v.x = 1.0\n    v = V(2.0, 2.0)\n    return v.y\n",
+        2,
+        "cannot be rebound",
+    ),
+    (
+        "def f(v: V, w: V) -> float:\n    v.x = w.y\n    return v.x\n\n\n"
+        "def g(a: float) -> float:\n    u = V(a, a)\n    return f(u, u)\n",
+        8,
+        "passed twice",
+    ),
+    (
+        "@dataclass\nclass H:\n    n: V\n\n\ndef keep(h: H, n: V) -> None:\n    h.n = n\n\n\n"
+        "def g(a: float) -> float:\n    h = H(V(a, a))\n    m = V(a, a)\n    keep(h, m)\n"
+        "    m.x = 3.0\n    return h.n.x\n",
+        13,
+        "cannot also be shared",
+    ),
+    (
+        "def f(v: V) -> V:\n    v.x = 1.0\n    return v\n",
+        3,
+        "cannot also be shared",
+    ),
     (
         "def f(a: float) -> float:\n    v = V(a, a)\n    w = v\n    v.x = 2.0\n    return w.x\n",
         3,

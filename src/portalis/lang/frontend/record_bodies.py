@@ -123,6 +123,8 @@ class FunctionLowering:
         new_body = self.block(body)
         if sig.is_init:
             new_body.append(self.init_return(node))
+        elif sig.inout and self.returns_nothing():
+            new_body.append(self.returning([], node))  # falling off the end
         for n, k in self.env.items():
             if isinstance(k, RecordClass) and n not in {p for p, _, _ in sig.params}:
                 self.declare(n, k)
@@ -157,9 +159,11 @@ class FunctionLowering:
 
     def result_annotation(self, node: ast.FunctionDef) -> ast.expr | None:
         k = self.sig.result
-        if k is None:
+        extra = [a for _, a in self.inout_leaves(node, annotations=True)]
+        if k is None and not extra:
             return self.sig.result_annotation
-        anns = [a for _, a in k.leaves()] if isinstance(k, RecordClass) else k.flat()
+        anns = [] if self.returns_nothing() else self.result_annotations(k, node)
+        anns = anns + extra
         if len(anns) == 1:
             return copy_expr(anns[0])
         tup = ast.Subscript(
@@ -169,11 +173,41 @@ class FunctionLowering:
         )
         return located(tup, node)
 
+    def returns_nothing(self) -> bool:
+        return _returns_nothing(self.sig)
+
+    def result_annotations(self, k: Kind, node: ast.FunctionDef) -> list[ast.expr]:
+        if isinstance(k, RecordClass):
+            return [a for _, a in k.leaves()]
+        if isinstance(k, TupleKind):
+            return k.flat()
+        assert self.sig.result_annotation is not None
+        return [self.sig.result_annotation]
+
+    def inout_leaves(
+        self, where: ast.AST, annotations: bool = False
+    ) -> list[tuple[ast.expr, ast.expr]]:
+        """(value, annotation) of every number of the record parameters this function
+        changes: returned after its results, for the caller to write back."""
+        kinds = {p: k for p, k, _ in self.sig.params}
+        out: list[tuple[ast.expr, ast.expr]] = []
+        for p in self.sig.inout:
+            k = kinds[p]
+            assert isinstance(k, RecordClass)
+            out += [(name_node(p + suffix, where), ann) for suffix, ann in k.leaves()]
+        return out
+
+    def returning(self, items: list[ast.expr], where: ast.AST) -> ast.Return:
+        """``return`` of ``items`` (the results' numbers), and the changed parameters'."""
+        values = items + [v for v, _ in self.inout_leaves(where)]
+        if not values:
+            return located(ast.Return(value=None), where)
+        value = values[0] if len(values) == 1 else ast.Tuple(elts=values, ctx=ast.Load())
+        return located(ast.Return(value=value), where)
+
     def init_return(self, where: ast.AST) -> ast.stmt:
         assert self.sig.owner is not None
-        leaves = self.leaf_names("self", self.sig.owner, where)
-        value = leaves[0] if len(leaves) == 1 else ast.Tuple(elts=leaves, ctx=ast.Load())
-        return located(ast.Return(value=value), where)
+        return self.returning(self.leaf_names("self", self.sig.owner, where), where)
 
     def block(self, body: list[ast.stmt]) -> list[ast.stmt]:
         out: list[ast.stmt] = []
@@ -196,7 +230,10 @@ class FunctionLowering:
         if isinstance(k, RecordClass | TupleKind):
             self.values(s.value, pre, hoist=True)  # computed for its effects, then dropped
             return []
-        return [ast.Expr(value=self.scalar(s.value, pre))]
+        value = self.scalar(s.value, pre)
+        if isinstance(value, ast.Constant) and value.value is None:
+            return []  # a call that changed records, already a statement of its own
+        return [ast.Expr(value=value)]
 
     def s_Assign(self, s: ast.Assign, pre: Pre) -> list[ast.stmt]:
         if len(s.targets) > 1:
@@ -376,8 +413,8 @@ class FunctionLowering:
             ):
                 raise self.d.error(s, "__init__ returns None")
             return [self.init_return(s)]
-        if s.value is None:
-            return [s]
+        if s.value is None or (isinstance(s.value, ast.Constant) and s.value.value is None):
+            return [self.returning([], s) if sig.inout else s]
         want = sig.result
         if want is None:
             if self.kind(s.value) is not None:
@@ -387,7 +424,7 @@ class FunctionLowering:
                     f"{shown(sig.result_annotation) if sig.result_annotation else 'nothing'}",
                     f"annotate it -> {self.kind(s.value)}",
                 )
-            return [ast.Return(value=self.scalar(s.value, pre))]
+            return [self.returning([self.scalar(s.value, pre)], s)]
         if isinstance(s.value, ast.IfExp) and isinstance(want, RecordClass):
             test = self.scalar(s.value.test, pre)
             return [
@@ -422,9 +459,19 @@ class FunctionLowering:
                     raise self.d.error(
                         s, f"`{sig.node.name}` must return a tuple of {len(want.items)}"
                     )
-                return [ast.Return(value=self.call_value(s.value, pre))]
-        value = items[0] if len(items) == 1 else ast.Tuple(elts=items, ctx=ast.Load())
-        return [ast.Return(value=value)]
+                call = self.call_value(s.value, pre)
+                if not sig.inout:
+                    return [ast.Return(value=call)]
+                items = self.values_of_tuple(call, len(want.flat()), s, pre)
+        return [self.returning(items, s)]
+
+    def values_of_tuple(self, call: ast.expr, n: int, where: ast.AST, pre: Pre) -> list[ast.expr]:
+        if isinstance(call, ast.Tuple):
+            return list(call.elts)
+        names = [self.temp() for _ in range(n)]
+        targets = ast.Tuple(elts=[name_node(x, where, True) for x in names], ctx=ast.Store())
+        pre.append(located(ast.Assign(targets=[targets], value=call), where))
+        return [name_node(x, where) for x in names]
 
     def s_If(self, s: ast.If, pre: Pre) -> list[ast.stmt]:
         return [
@@ -790,6 +837,7 @@ class FunctionLowering:
                 )
         parts: list[Callable[[Pre], list[ast.expr]]] = []
         slots: list[tuple[str, Kind, bool]] = []  # name, kind, keyword?
+        arg_of: dict[str, ast.expr] = {}
         for i, (pname, pk, _) in enumerate(params):
             if i < len(args):
                 a = args[i]
@@ -816,6 +864,7 @@ class FunctionLowering:
                     )
                 parts.append(partial(self.values, a))
             slots.append((pname, pk, i >= len(args)))
+            arg_of[pname] = a
         groups = self.ordered(parts, pre)
         flat_args: list[ast.expr] = []
         kws: list[ast.keyword] = []
@@ -829,9 +878,58 @@ class FunctionLowering:
                 ]
             else:
                 kws.append(ast.keyword(arg=pname, value=g[0]))
-        return ast.copy_location(
+        call = ast.copy_location(
             ast.Call(func=name_node(sig.name, e), args=flat_args, keywords=kws), e
         )
+        return self.write_back(sig, call, arg_of, e, pre) if sig.inout else call
+
+    def write_back(
+        self, sig: Signature, call: ast.Call, arg_of: dict[str, ast.expr], e: ast.expr, pre: Pre
+    ) -> ast.expr:
+        """A call of a function that changes record parameters: its results go to
+        temporaries, the changed records back into the locals passed (a new record passed
+        there is dropped, as CPython drops it); the temporaries are the call's value."""
+        back: list[ast.expr] = []
+        kinds = {p: k for p, k, _ in sig.params}
+        for p in sig.inout:
+            k = kinds[p]
+            assert isinstance(k, RecordClass)
+            arg = arg_of.get(p)
+            if isinstance(arg, ast.Name) and self.kind(arg) is k and arg.id in self.env:
+                back += self.leaf_names(arg.id, k, e, store=True)
+            elif arg is not None and self.low.fresh_expr(arg, self.env, self.sig, set()):
+                back += [name_node(self.temp(), e, True) for _ in k.leaves()]
+            else:
+                where = arg if arg is not None else e
+                raise self.d.error(
+                    where,
+                    f"`{shown_signature(sig)}` changes its `{p}`, so it must be given a local "
+                    f"record (got `{shown(where)}`): the change is copied back into it",
+                    f"copy it into a local first: tmp = {k.node.name}(...), then pass tmp",
+                )
+        n = 0 if sig.result is None else len(self.flat_kind(sig))
+        if sig.result is None and not _returns_nothing(sig):
+            n = 1
+        temps = [self.temp() for _ in range(n)]
+        targets = [name_node(t, e, True) for t in temps] + back
+        target: ast.expr = (
+            targets[0] if len(targets) == 1 else ast.Tuple(elts=targets, ctx=ast.Store())
+        )
+        pre.append(located(ast.Assign(targets=[target], value=call), e))
+        if n == 0:
+            return located(ast.Constant(None), e)
+        if n == 1:
+            return name_node(temps[0], e)
+        return located(ast.Tuple(elts=[name_node(t, e) for t in temps], ctx=ast.Load()), e)
+
+    @staticmethod
+    def flat_kind(sig: Signature) -> list[str]:
+        k = sig.result
+        if isinstance(k, RecordClass):
+            return [suffix for suffix, _ in k.leaves()]
+        if isinstance(k, TupleKind):
+            return ["" for _ in k.flat()]
+        return []
 
     def binop(self, e: ast.BinOp, pre: Pre) -> ast.expr:
         lk, rk = self.kind(e.left), self.kind(e.right)
@@ -1115,3 +1213,10 @@ def shown_signature(sig: Signature) -> str:
     if sig.owner is not None:
         return f"{sig.owner.node.name}.{sig.node.name}"
     return sig.node.name
+
+
+def _returns_nothing(sig: Signature) -> bool:
+    ann = sig.result_annotation
+    return sig.result is None and (
+        ann is None or (isinstance(ann, ast.Constant) and ann.value is None)
+    )

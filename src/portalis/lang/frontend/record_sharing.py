@@ -18,6 +18,7 @@ from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.records import (
     RecordClass,
     Signature,
+    bind_call,
     bindings,
     resolve_call,
     walk_body,
@@ -66,7 +67,7 @@ def check_mutations(fl: FunctionLowering, body: list[ast.stmt]) -> None:
                     "(FrozenInstanceError in Python)",
                 )
             is_self_in_init = sig.is_init and name == "self"
-            if name in params and not is_self_in_init:
+            if name in params and not is_self_in_init and name not in sig.inout:
                 raise d.error(
                     t,
                     f"`{shown(t)}` changes "
@@ -86,9 +87,17 @@ def check_mutations(fl: FunctionLowering, body: list[ast.stmt]) -> None:
                     f"assign the whole field: {shown(t.value)} = ...",
                 )
             written.setdefault(name, t)
+    _passed_to_change(fl, body, written)
     for name, where in written.items():
         if sig.is_init and name == "self":
             continue
+        if name in sig.inout and bindings(sig, name):
+            raise d.error(
+                where,
+                f"`{name}` is changed for the caller (it is copied back into what was passed), "
+                "so it cannot be rebound in the function",
+                f"use another name for the new record, or copy it: {name}.x = ... field by field",
+            )
         for b in bindings(sig, name):
             if b is None or names_another(b) or not low.fresh_expr(b, fl.env, sig, set()):
                 raise d.error(
@@ -102,6 +111,38 @@ def check_mutations(fl: FunctionLowering, body: list[ast.stmt]) -> None:
     if not written:
         return
     check_whole_uses(fl, body, set(written) - ({"self"} if sig.is_init else set()), written)
+
+
+def _passed_to_change(
+    fl: FunctionLowering, body: list[ast.stmt], written: dict[str, ast.AST]
+) -> None:
+    """Locals passed where a function changes its parameter count as changed here (the
+    change is copied back into them); passing one twice to the same call would give the
+    callee two names for one object, so it is refused."""
+    for n in walk_body(body):
+        if not isinstance(n, ast.Call | ast.BinOp | ast.UnaryOp):
+            continue
+        target = resolve_call(fl.low, n, fl.env)
+        if not isinstance(target, Signature) or not target.inout:
+            continue
+        bound = bind_call(fl.low, target, n, fl.env)
+        for p in target.inout:
+            arg = bound.get(p)
+            if not isinstance(arg, ast.Name) or arg.id not in fl.env:
+                continue
+            others = [
+                a
+                for q, a in bound.items()
+                if q != p and any(isinstance(x, ast.Name) and x.id == arg.id for x in ast.walk(a))
+            ]
+            if others:
+                raise fl.d.error(
+                    n,
+                    f"`{arg.id}` is passed twice to `{shown(n)}`, which changes its `{p}`: in "
+                    "CPython both parameters would name one object",
+                    f"pass a copy for one of them: {arg.id}2 = Cls({arg.id}.x, ...)",
+                )
+            written.setdefault(arg.id, n)
 
 
 def names_another(e: ast.expr) -> bool:
@@ -130,7 +171,7 @@ def check_whole_uses(
             owner = fl.kind(n)
             prop = fl.low.property(owner, p.attr) if isinstance(owner, RecordClass) else None
             if isinstance(gp, ast.Call) and gp.func is p:
-                if keeps_nothing(fl, gp):
+                if keeps_nothing(fl, gp, n):
                     continue
             elif prop is not None:  # a property is a call: it may return its receiver
                 if prop.result is None or fl.low.fresh_function(prop):
@@ -138,11 +179,12 @@ def check_whole_uses(
             else:
                 continue
         elif isinstance(p, ast.Call | ast.BinOp | ast.UnaryOp | ast.Compare):
-            if isinstance(p, ast.Compare) or keeps_nothing(fl, p):
+            if isinstance(p, ast.Compare) or keeps_nothing(fl, p, n):
                 continue
-        elif isinstance(p, ast.Return) or (
-            isinstance(p, ast.Tuple) and isinstance(parents.get(id(p)), ast.Return)
-        ):
+        elif (
+            isinstance(p, ast.Return)
+            or (isinstance(p, ast.Tuple) and isinstance(parents.get(id(p)), ast.Return))
+        ) and n.id not in fl.sig.inout:
             continue
         raise d.error(
             n,
@@ -154,13 +196,19 @@ def check_whole_uses(
         )
 
 
-def keeps_nothing(fl: FunctionLowering, call: ast.expr) -> bool:
-    """Whether a call's result can hold none of its arguments: it is a number, or a new
-    record sharing nothing with them."""
+def keeps_nothing(fl: FunctionLowering, call: ast.expr, arg: ast.Name) -> bool:
+    """Whether nothing can keep ``arg`` after the call: its result is a number or a new
+    record sharing nothing with its arguments, and it changes no record ``arg`` could be
+    stored in (a function that changes ``rec`` may do ``rec.n = arg``)."""
+    target = resolve_call(fl.low, call, fl.env)
+    if isinstance(target, Signature) and target.inout:
+        bound = bind_call(fl.low, target, call, fl.env)
+        changed = [bound.get(p) for p in target.inout]
+        if not any(isinstance(c, ast.Name) and c.id == arg.id for c in changed):
+            return False
     k = fl.kind(call)
     if k is None:
         return True
-    target = resolve_call(fl.low, call, fl.env)
     if isinstance(target, RecordClass):
         return target.builtin
     if isinstance(target, Signature):

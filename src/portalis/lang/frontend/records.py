@@ -149,6 +149,10 @@ class Signature:
     is_init: bool = False
     library: bool = False  # complex arithmetic: traps report the caller's line
     env: dict[str, Kind] | None = None
+    #: record parameters the function changes (``rec.t = t``, ``self.x += 1.0``, or passed
+    #: on to a function that does): returned after the results and written back by the
+    #: caller into the local it passed, so the caller sees the change as in CPython
+    inout: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -274,6 +278,7 @@ class ModuleLowering:
                 continue
             if not isinstance(stmt, ast.FunctionDef):
                 out.append(stmt)
+        self._find_inout()
         internal: set[str] = set()
         library: set[str] = set()
         # Module-level functions are lowered as the front end would compile them; methods
@@ -304,6 +309,59 @@ class ModuleLowering:
         tree = ast.Module(body=out, type_ignores=[])
         ast.fix_missing_locations(tree)
         return Lowered(tree, internal, library)
+
+    def _find_inout(self) -> None:
+        """Which record parameters each function changes, directly or by passing them on
+        (to a fixed point: recursion included)."""
+        for sig in self.sigs.values():
+            record_params = self._record_params(sig)
+            for n in walk_body(sig.node.body):
+                targets: list[ast.expr] = []
+                if isinstance(n, ast.Assign):
+                    for t in n.targets:
+                        targets += t.elts if isinstance(t, ast.Tuple) else [t]
+                elif isinstance(n, ast.AugAssign | ast.AnnAssign):
+                    targets = [n.target]
+                for t in targets:
+                    root = t
+                    while isinstance(root, ast.Attribute):
+                        root = root.value
+                    name = root.id if isinstance(root, ast.Name) and t is not root else ""
+                    if name in record_params and name not in sig.inout:
+                        sig.inout.append(name)
+        changed = True
+        while changed:
+            changed = False
+            for sig in self.sigs.values():
+                record_params = self._record_params(sig)
+                env = record_locals(self, sig)
+                for n in walk_body(sig.node.body):
+                    if not isinstance(n, ast.Call | ast.BinOp | ast.UnaryOp):
+                        continue
+                    target = resolve_call(self, n, env)
+                    if not isinstance(target, Signature) or not target.inout:
+                        continue
+                    bound = bind_call(self, target, n, env)
+                    for p in target.inout:
+                        arg = bound.get(p)
+                        if (
+                            isinstance(arg, ast.Name)
+                            and arg.id in record_params
+                            and arg.id not in sig.inout
+                        ):
+                            sig.inout.append(arg.id)
+                            changed = True
+        for sig in self.sigs.values():  # in parameter order
+            order = [p for p, _, _ in sig.params]
+            sig.inout.sort(key=order.index)
+
+    @staticmethod
+    def _record_params(sig: Signature) -> set[str]:
+        return {
+            p
+            for p, k, _ in sig.params
+            if isinstance(k, RecordClass) and not k.builtin and not (sig.is_init and p == "self")
+        }
 
     def _has_records(self, sig: Signature) -> bool:
         return sig.result is not None or any(k is not None for _, k, _ in sig.params)
@@ -968,6 +1026,33 @@ def resolve_call(
         if isinstance(k, RecordClass):
             return low.method(k, UNARY_METHODS[type(e.op)])
     return None
+
+
+def bind_call(
+    low: ModuleLowering, sig: Signature, e: ast.expr, env: dict[str, Kind]
+) -> dict[str, ast.expr]:
+    """The argument expression each parameter of ``sig`` gets at call ``e`` (the receiver
+    for ``self``; the operands of an operator, reflected ones swapped)."""
+    if isinstance(e, ast.UnaryOp):
+        return {sig.params[0][0]: e.operand}
+    if isinstance(e, ast.BinOp):
+        choice = binary_method(low, e, kind_of(low, e.left, env), kind_of(low, e.right, env))
+        operands = [e.right, e.left] if choice is not None and choice[1] else [e.left, e.right]
+        return {p: a for (p, _, _), a in zip(sig.params, operands, strict=False)}
+    assert isinstance(e, ast.Call)
+    params = [p for p, _, _ in sig.params]
+    args: list[ast.expr] = list(e.args)
+    if sig.is_init:
+        params = params[1:]
+    elif sig.owner is not None and isinstance(e.func, ast.Attribute):
+        receiver = e.func.value
+        if not (isinstance(receiver, ast.Name) and receiver.id in low.classes):
+            args = [receiver, *args]
+    bound = dict(zip(params, args, strict=False))
+    for kw in e.keywords:
+        if kw.arg is not None:
+            bound[kw.arg] = kw.value
+    return bound
 
 
 def binary_method(
