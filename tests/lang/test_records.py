@@ -47,6 +47,7 @@ def agree(stem: str, name: str, *args: object) -> None:
 def test_operators_and_methods(ax: float, ay: float, bx: float, by: float, s: float) -> None:
     agree("records", "arithmetic", ax, ay, bx, by, s)
     agree("records", "decorated", ax, s)
+    agree("records", "unions", ax, ay, bx, s)
     agree("records", "methods", ax, ay, s)
     agree("records", "nested", ax, ay, bx, by)
     agree("records", "tuples", ax, ay, bx, by)

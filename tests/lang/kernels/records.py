@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Union
 
 
 @dataclass
@@ -227,3 +228,36 @@ def decorated(r: float, theta: float) -> tuple[float, float, float]:
     q = Polar.unit(theta)
     u = p.unit(-theta)
     return p.x + p.cartesian.y, q.cartesian.x, u.x
+
+
+@dataclass
+class Color:
+    """Operators taking a union: one copy per argument type, isinstance decided statically."""
+
+    r: float
+    g: float
+    b: float
+
+    def __mul__(self, other: Color | float) -> Color:
+        if isinstance(other, Color):
+            return Color(self.r * other.r, self.g * other.g, self.b * other.b)
+        return Color(self.r * other, self.g * other, self.b * other)
+
+    def __rmul__(self, other: float) -> Color:
+        return self * other
+
+    def __add__(self, other: Union[Color, float]) -> Color:  # noqa: UP007 - the typing spelling
+        o = other if isinstance(other, Color) else Color(other, other, other)
+        return Color(self.r + o.r, self.g + o.g, self.b + o.b)
+
+    def __truediv__(self, other: Color | float) -> Color:
+        if not isinstance(other, (int, float)):
+            return Color(self.r / other.r, self.g / other.g, self.b / other.b)
+        return Color(self.r / other, self.g / other, self.b / other)
+
+
+def unions(r: float, g: float, b: float, s: float) -> tuple[float, float, float]:
+    c = Color(r, g, b)
+    mixed = c * s + c * c + 2.0 * c + 1.5
+    out = mixed / c / 2.0
+    return out.r, out.g, out.b

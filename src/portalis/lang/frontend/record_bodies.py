@@ -25,6 +25,7 @@ from portalis.lang.frontend.records import (
     RecordClass,
     Signature,
     TupleKind,
+    annotation_name,
     binary_method,
     copy_expr,
     is_trivial,
@@ -35,6 +36,7 @@ from portalis.lang.frontend.records import (
     resolve_call,
     table_iteration,
 )
+from portalis.lang.frontend.returns import always_exits
 
 Pre = list[ast.stmt]
 
@@ -213,6 +215,13 @@ class FunctionLowering:
         out: list[ast.stmt] = []
         for s in body:
             out += self.stmt(s)
+            known = self.static_truth(s.test) if isinstance(s, ast.If) else None
+            if (
+                isinstance(s, ast.If)
+                and known is not None
+                and always_exits(s.body if known else s.orelse)
+            ):
+                break  # the branch taken in this copy returns: the rest is for other types
         return out
 
     # -- statements -------------------------------------------------------------------------
@@ -261,7 +270,7 @@ class FunctionLowering:
                     s, f"cannot assign a {k} to `{shown(target)}` ({tk or 'a number'})"
                 )
             base = self.target_base(target, s)
-            if isinstance(value, ast.IfExp):
+            if isinstance(value, ast.IfExp) and self.static_truth(value.test) is None:
                 test = self.scalar(value.test, pre)
                 return [
                     ast.If(
@@ -425,7 +434,11 @@ class FunctionLowering:
                     f"annotate it -> {self.kind(s.value)}",
                 )
             return [self.returning([self.scalar(s.value, pre)], s)]
-        if isinstance(s.value, ast.IfExp) and isinstance(want, RecordClass):
+        if (
+            isinstance(s.value, ast.IfExp)
+            and isinstance(want, RecordClass)
+            and self.static_truth(s.value.test) is None
+        ):
             test = self.scalar(s.value.test, pre)
             return [
                 ast.If(
@@ -474,6 +487,9 @@ class FunctionLowering:
         return [name_node(x, where) for x in names]
 
     def s_If(self, s: ast.If, pre: Pre) -> list[ast.stmt]:
+        known = self.static_truth(s.test)
+        if known is not None:  # isinstance on a union parameter: only one branch exists
+            return self.block(s.body if known else s.orelse)
         return [
             ast.If(
                 test=self.scalar(s.test, pre), body=self.block(s.body), orelse=self.block(s.orelse)
@@ -589,6 +605,8 @@ class FunctionLowering:
     def record(self, e: ast.expr, pre: Pre, k: RecordClass) -> list[ast.expr]:
         """The field values of record expression ``e`` (of class ``k``), each evaluated
         once, in order, by whoever uses them."""
+        if isinstance(e, ast.IfExp) and (known := self.static_truth(e.test)) is not None:
+            return self.record(e.body if known else e.orelse, pre, k)
         if isinstance(e, ast.Name):
             return [name_node(e.id + s, e) for s, _ in k.leaves()]
         if isinstance(e, ast.Attribute):
@@ -823,6 +841,14 @@ class FunctionLowering:
         promote: int = -1,
     ) -> ast.expr:
         """A call of ``sig`` with record arguments flattened to their fields."""
+        if sig.generic:  # a union parameter: the copy for these arguments' types
+            order = [p for p, _, _ in (sig.params[1:] if skip_self else sig.params)]
+            given = dict(zip(order, args, strict=False))
+            given.update({kw.arg: kw.value for kw in keywords if kw.arg is not None})
+            kinds = {p: self.kind(a) for p, a in given.items()}
+            if 0 <= promote < len(order):
+                kinds[order[promote]] = self.low.classes.get("complex")
+            sig = self.low.specialize(sig, kinds, e)
         params = sig.params[1:] if skip_self else sig.params
         if len(args) > len(params):
             raise self.d.error(
@@ -943,6 +969,8 @@ class FunctionLowering:
                 "taking that type",
             )
         m, reflected, promote = choice
+        if reflected and m.generic:
+            m = self.low.specialize(m, {m.params[1][0]: lk}, e)
         if reflected:
             # CPython evaluates the left operand first, then calls right.__rop__(left).
             groups = self.ordered(
@@ -1025,6 +1053,10 @@ class FunctionLowering:
             return self.compare(e, pre)
         if isinstance(e, ast.BoolOp):
             return self.boolop(e, pre)
+        if isinstance(e, ast.IfExp) and (known := self.static_truth(e.test)) is not None:
+            return self.scalar(e.body if known else e.orelse, pre)
+        if (known := self.static_truth(e)) is not None:
+            return located(ast.Constant(known), e)
         if isinstance(e, ast.IfExp):
             test = self.scalar(e.test, pre)
             body_pre: Pre = []
@@ -1076,6 +1108,40 @@ class FunctionLowering:
         pre.append(located(ast.Assign(targets=[name_node(t, e, True)], value=first), e))
         pre.extend(inner)
         return name_node(t, e)
+
+    def static_truth(self, e: ast.expr) -> bool | None:
+        """The value of a test about types known here: ``isinstance(p, Vec3)`` of a
+        parameter in a copy made for one type of a union (and ``not``/``and``/``or`` of
+        such tests); None for anything else."""
+        if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
+            inner = self.static_truth(e.operand)
+            return None if inner is None else not inner
+        if isinstance(e, ast.BoolOp):
+            values = [self.static_truth(v) for v in e.values]
+            if any(v is None for v in values):
+                return None
+            return all(values) if isinstance(e.op, ast.And) else any(values)
+        if not (
+            isinstance(e, ast.Call)
+            and isinstance(e.func, ast.Name)
+            and e.func.id == "isinstance"
+            and len(e.args) == 2
+            and isinstance(e.args[0], ast.Name)
+        ):
+            return None
+        subject = e.args[0].id
+        declared = {p: (k, ann) for p, k, ann in self.sig.params}
+        if subject not in declared:
+            return None
+        k, ann = declared[subject]
+        types = e.args[1].elts if isinstance(e.args[1], ast.Tuple) else [e.args[1]]
+        names = {annotation_name(t) for t in types}
+        if isinstance(k, RecordClass):
+            return k.name in names or k.node.name in names
+        if k is None:
+            scalar = annotation_name(ann)
+            return scalar in names or (scalar == "bool" and "int" in names)
+        return None
 
     def pick(self, e: ast.Attribute, pre: Pre) -> ast.expr:
         """A scalar field of a record that is not a local: ``(a - b).x``."""

@@ -134,7 +134,24 @@ class TupleKind:
         return out
 
 
-Kind = RecordClass | TupleKind | None
+@dataclass(eq=False)
+class UnionKind:
+    """A parameter annotated with a union holding records (``other: Vec3 | float``): each
+    call compiles a copy of the function for the argument's type, in which
+    ``isinstance(other, Vec3)`` is a constant and the other branch is dropped."""
+
+    options: list[RecordClass | None]
+    annotations: list[ast.expr]  # for each option: the scalar annotation, or the class's
+
+    def choose(self, k: Kind) -> ast.expr | None:
+        """The annotation of the option taking an argument of kind ``k`` (None: none)."""
+        for option, ann in zip(self.options, self.annotations, strict=True):
+            if option is k:
+                return ann
+        return None
+
+
+Kind = RecordClass | TupleKind | UnionKind | None
 
 
 @dataclass(eq=False)
@@ -153,6 +170,12 @@ class Signature:
     #: on to a function that does): returned after the results and written back by the
     #: caller into the local it passed, so the caller sees the change as in CPython
     inout: list[str] = field(default_factory=list)
+    #: copies for the argument types of union parameters, by those types' names
+    copies: dict[tuple[str, ...], Signature] = field(default_factory=dict)
+
+    @property
+    def generic(self) -> bool:
+        return any(isinstance(k, UnionKind) for _, k, _ in self.params)
 
 
 @dataclass
@@ -285,7 +308,11 @@ class ModuleLowering:
         # and the complex library only when something lowered calls them (so `__repr__`
         # returning a str, or a @classmethod nobody calls, never stops a build).
         lowered: dict[str, ast.FunctionDef] = {}
-        todo = [s for s in self.sigs.values() if s.name in self.functions and not s.library]
+        todo = [
+            s
+            for s in self.sigs.values()
+            if s.name in self.functions and not s.library and not s.generic
+        ]
         while todo:
             sig = todo.pop()
             if sig.name in lowered:
@@ -670,6 +697,50 @@ class ModuleLowering:
 
     # -- kinds ----------------------------------------------------------------------------
 
+    def union_of_annotation(self, ann: ast.expr | None) -> UnionKind | None:
+        """``Vec3 | float``, ``Union[Vec3, float]`` (or either as a string) on a parameter."""
+        if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
+            try:
+                inner = ast.parse(ann.value, mode="eval").body
+            except SyntaxError:
+                return None
+            for sub in ast.walk(inner):
+                ast.copy_location(sub, ann)
+            return self.union_of_annotation(inner)
+        items: list[ast.expr] = []
+        if isinstance(ann, ast.Subscript) and shown(ann.value) in ("Union", "typing.Union"):
+            items = list(ann.slice.elts) if isinstance(ann.slice, ast.Tuple) else [ann.slice]
+        elif isinstance(ann, ast.BinOp) and isinstance(ann.op, ast.BitOr):
+            todo: list[ast.expr] = [ann]
+            while todo:
+                x = todo.pop(0)
+                if isinstance(x, ast.BinOp) and isinstance(x.op, ast.BitOr):
+                    todo[:0] = [x.left, x.right]
+                else:
+                    items.append(x)
+        if not items:
+            return None
+        options: list[RecordClass | None] = []
+        for item in items:
+            k = self.kind_of_annotation(item, item)
+            if isinstance(k, RecordClass):
+                options.append(k)
+            elif annotation_name(item) in SCALAR_FIELD_TYPES:
+                if None in options:
+                    raise self.d.error(
+                        item, "one number type per union parameter", "write Vec3 | float"
+                    )
+                options.append(None)
+            else:
+                raise self.d.error(
+                    item,
+                    f"`{shown(item)}` in a union parameter: unions hold records and one "
+                    "number type",
+                )
+        if not any(isinstance(o, RecordClass) for o in options):
+            return None
+        return UnionKind(options, items)
+
     def kind_of_annotation(self, ann: ast.expr | None, where: ast.AST) -> Kind:
         if ann is None:
             return None
@@ -718,7 +789,8 @@ class ModuleLowering:
             if i == 0 and owner is not None:
                 params.append((arg.arg, owner, None))
                 continue
-            k = self.kind_of_annotation(arg.annotation, arg)
+            union = self.union_of_annotation(arg.annotation)
+            k = union if union is not None else self.kind_of_annotation(arg.annotation, arg)
             if isinstance(k, TupleKind):
                 raise self.d.error(arg, "tuple parameters are not supported")
             if k is not None and arg.arg in defaults:
@@ -744,6 +816,45 @@ class ModuleLowering:
         if owner is None and not prefix:
             self.functions[node.name] = sig
         return sig
+
+    def specialize(self, sig: Signature, kinds: dict[str, Kind], where: ast.AST) -> Signature:
+        """The copy of ``sig`` for arguments of ``kinds`` at its union parameters."""
+        params: list[tuple[str, Kind, ast.expr | None]] = []
+        names: list[str] = []
+        for p, k, ann in sig.params:
+            if isinstance(k, UnionKind):
+                got = kinds.get(p)
+                if isinstance(got, UnionKind | TupleKind):
+                    got = None
+                chosen = k.choose(got)
+                if chosen is None:
+                    raise self.d.error(
+                        where,
+                        f"argument `{p}` of `{sig.node.name}` must be one of "
+                        f"{shown(ann) if ann is not None else 'its union'}, got "
+                        f"{got or 'a number'}",
+                    )
+                params.append((p, got, chosen))
+                names.append(str(got) if got is not None else annotation_name(chosen) or "")
+            else:
+                params.append((p, k, ann))
+        key = tuple(names)
+        if key not in sig.copies:
+            copy = Signature(
+                f"{sig.name}:{'|'.join(names)}",
+                sig.node,
+                sig.owner,
+                params,
+                sig.defaults,
+                sig.result,
+                sig.result_annotation,
+                sig.is_init,
+                sig.library,
+                inout=list(sig.inout),
+            )
+            sig.copies[key] = copy
+            self.sigs[copy.name] = copy
+        return sig.copies[key]
 
     def method(self, cls: RecordClass, name: str) -> Signature | None:
         """A method or static method (called as ``v.m(...)`` or ``Cls.m(...)``)."""
@@ -1067,7 +1178,10 @@ def binary_method(
     name, rname = BINARY_METHODS[type(e.op)]
 
     def accepts(sig: Signature | None, k: Kind) -> bool:
-        return sig is not None and len(sig.params) == 2 and sig.params[1][1] is k
+        if sig is None or len(sig.params) != 2:
+            return False
+        param = sig.params[1][1]
+        return param is k or (isinstance(param, UnionKind) and param.choose(k) is not None)
 
     if isinstance(lk, RecordClass):
         m = low.method(lk, name)
@@ -1108,6 +1222,9 @@ def kind_of(low: ModuleLowering, e: ast.expr, env: dict[str, Kind]) -> Kind:
             return low.tables[e.value.id][0]
         return None
     if isinstance(e, ast.IfExp):
+        known = _isinstance_of_known(low, e.test, env)
+        if known is not None:
+            return kind_of(low, e.body if known else e.orelse, env)
         return kind_of(low, e.body, env)
     if isinstance(e, ast.Tuple):
         kinds = [kind_of(low, i, env) for i in e.elts]
@@ -1127,6 +1244,27 @@ def kind_of(low: ModuleLowering, e: ast.expr, env: dict[str, Kind]) -> Kind:
             and "complex" in low.classes
         ):
             return low.classes["complex"]
+    return None
+
+
+def _isinstance_of_known(low: ModuleLowering, test: ast.expr, env: dict[str, Kind]) -> bool | None:
+    """``isinstance(v, Vec3)`` where ``v``'s type is known here: a record local, or a name
+    that holds no record tested against record classes only."""
+    if not (
+        isinstance(test, ast.Call)
+        and isinstance(test.func, ast.Name)
+        and test.func.id == "isinstance"
+        and len(test.args) == 2
+        and isinstance(test.args[0], ast.Name)
+    ):
+        return None
+    types = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+    names = {annotation_name(t) for t in types}
+    k = env.get(test.args[0].id)
+    if isinstance(k, RecordClass):
+        return k.name in names or k.node.name in names
+    if k is None and all(n in low.classes for n in names):
+        return False
     return None
 
 
