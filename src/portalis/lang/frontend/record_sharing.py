@@ -21,7 +21,6 @@ from portalis.lang.frontend.records import (
     bind_call,
     bindings,
     resolve_call,
-    walk_body,
 )
 
 if TYPE_CHECKING:
@@ -32,7 +31,7 @@ def check_mutations(fl: FunctionLowering, body: list[ast.stmt]) -> None:
     low, sig, d = fl.low, fl.sig, fl.d
     params = {p for p, _, _ in sig.params}
     written: dict[str, ast.AST] = {}
-    for n in walk_body(body):
+    for n in fl.sig.nodes():
         targets: list[ast.expr] = []
         if isinstance(n, ast.Assign):
             for t in n.targets:
@@ -119,7 +118,7 @@ def _passed_to_change(
     """Locals passed where a function changes its parameter count as changed here (the
     change is copied back into them); passing one twice to the same call would give the
     callee two names for one object, so it is refused."""
-    for n in walk_body(body):
+    for n in fl.sig.nodes():
         if not isinstance(n, ast.Call | ast.BinOp | ast.UnaryOp):
             continue
         target = resolve_call(fl.low, n, fl.env)
@@ -159,10 +158,10 @@ def check_whole_uses(
     keep it, and returned; anything else would make a second name for it."""
     d = fl.d
     parents: dict[int, ast.AST] = {}
-    for n in walk_body(body):
+    for n in fl.sig.nodes():
         for c in ast.iter_child_nodes(n):
             parents[id(c)] = n
-    for n in walk_body(body):
+    for n in fl.sig.nodes():
         if not (isinstance(n, ast.Name) and n.id in names and isinstance(n.ctx, ast.Load)):
             continue
         p = parents.get(id(n))

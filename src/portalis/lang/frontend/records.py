@@ -172,6 +172,13 @@ class Signature:
     inout: list[str] = field(default_factory=list)
     #: copies for the argument types of union parameters, by those types' names
     copies: dict[tuple[str, ...], Signature] = field(default_factory=dict)
+    _nodes: list[ast.AST] | None = None
+
+    def nodes(self) -> list[ast.AST]:
+        """Every node of the body (not entering nested definitions), walked once."""
+        if self._nodes is None:
+            self._nodes = list(walk_body(self.node.body))
+        return self._nodes
 
     @property
     def generic(self) -> bool:
@@ -210,10 +217,17 @@ def lower_records(tree: ast.Module, diag: Diagnostics) -> Lowered:
 
 
 def located(new: N, old: ast.AST) -> N:
-    """Give ``new`` (and every node under it without a position) ``old``'s position."""
-    for n in ast.walk(new):
-        if getattr(n, "lineno", None) is None and hasattr(old, "lineno"):
-            ast.copy_location(n, old)
+    """Give ``new`` and the nodes under it that have no position ``old``'s position (a
+    subtree that has one was placed already, and is not walked again)."""
+    todo: list[ast.AST] = [new]
+    while todo:
+        n = todo.pop()
+        if isinstance(n, ast.expr | ast.stmt | ast.arg | ast.keyword):
+            if getattr(n, "lineno", None) is not None and n is not new:
+                continue
+            if getattr(n, "lineno", None) is None:
+                ast.copy_location(n, old)
+        todo.extend(ast.iter_child_nodes(n))
     return new
 
 
@@ -342,7 +356,7 @@ class ModuleLowering:
         (to a fixed point: recursion included)."""
         for sig in self.sigs.values():
             record_params = self._record_params(sig)
-            for n in walk_body(sig.node.body):
+            for n in sig.nodes():
                 targets: list[ast.expr] = []
                 if isinstance(n, ast.Assign):
                     for t in n.targets:
@@ -362,7 +376,7 @@ class ModuleLowering:
             for sig in self.sigs.values():
                 record_params = self._record_params(sig)
                 env = record_locals(self, sig)
-                for n in walk_body(sig.node.body):
+                for n in sig.nodes():
                     if not isinstance(n, ast.Call | ast.BinOp | ast.UnaryOp):
                         continue
                     target = resolve_call(self, n, env)
@@ -997,7 +1011,7 @@ class ModuleLowering:
         env = record_locals(self, sig)
         ok = True
         if sig.is_init:
-            for n in walk_body(sig.node.body):
+            for n in sig.nodes():
                 if isinstance(n, ast.Assign | ast.AnnAssign):
                     targets = n.targets if isinstance(n, ast.Assign) else [n.target]
                     for t in targets:
@@ -1012,7 +1026,7 @@ class ModuleLowering:
                         ):
                             ok = False
         else:
-            for n in walk_body(sig.node.body):
+            for n in sig.nodes():
                 if isinstance(n, ast.Return) and n.value is not None and sig.result is not None:
                     items = n.value.elts if isinstance(n.value, ast.Tuple) else [n.value]
                     for item in items:
@@ -1059,8 +1073,21 @@ class ModuleLowering:
 
 def copy_expr(node: ast.expr) -> ast.expr:
     """A fresh copy of an expression (a default or annotation used in several places)."""
-    copy = ast.parse(ast.unparse(node), mode="eval").body
-    return located(copy, node)
+    copy = _copy_node(node)
+    assert isinstance(copy, ast.expr)
+    return copy
+
+
+def _copy_node(node: ast.AST) -> ast.AST:
+    fields: dict[str, object] = {}
+    for name, value in ast.iter_fields(node):
+        if isinstance(value, ast.AST):
+            fields[name] = _copy_node(value)
+        elif isinstance(value, list):
+            fields[name] = [_copy_node(v) if isinstance(v, ast.AST) else v for v in value]
+        else:
+            fields[name] = value
+    return ast.copy_location(type(node)(**fields), node)
 
 
 CMATH = {"exp": "complex._cmath_exp"}
@@ -1272,7 +1299,7 @@ def bindings(sig: Signature, name: str) -> list[ast.expr | None]:
     """Every value bound to local ``name`` in ``sig``'s body (None: not a plain value — a
     loop variable, an item unpacked from a call)."""
     out: list[ast.expr | None] = []
-    for n in walk_body(sig.node.body):
+    for n in sig.nodes():
         if isinstance(n, ast.Assign):
             for t in n.targets:
                 if isinstance(t, ast.Name) and t.id == name:
