@@ -433,3 +433,39 @@ def test_kernels_without_classes_are_untouched() -> None:
 
     tree = ast.parse((Path(__file__).parent / "kernels" / "arith.py").read_text())
     assert not records.uses_records(tree)
+
+
+def test_errors_report_the_kernel_line() -> None:
+    """Complex arithmetic raises at the caller's line (as the math library does); an error
+    inside a record's own method at the method's line (where CPython's traceback ends)."""
+    from portalis.errors import WasmTrap
+
+    source = HEADER + textwrap.dedent(
+        """\
+        def divide(a: float, b: float) -> float:
+            z = complex(a, 1.0) / complex(b, 0.0)
+            return z.real
+
+
+        def scale(a: float, b: float) -> float:
+            return V(a, a).shrunk(b).x
+        """
+    )
+    source = source.replace(
+        "    def scaled(self, s: float) -> V:",
+        "    def shrunk(self, s: float) -> V:\n        return V(self.x / s, self.y / s)\n\n"
+        "    def scaled(self, s: float) -> V:",
+    )
+    wasm = compile_kernel(source, "lines.py")
+    with pytest.raises(WasmTrap) as info:
+        wasm.divide(1.0, 0.0)
+    assert info.value.python_exception == "ZeroDivisionError"
+    assert (
+        info.value.line
+        == source.splitlines().index("    z = complex(a, 1.0) / complex(b, 0.0)") + 1
+    )
+    with pytest.raises(WasmTrap) as info:
+        wasm.scale(1.0, 0.0)
+    assert (
+        info.value.line == source.splitlines().index("        return V(self.x / s, self.y / s)") + 1
+    )

@@ -304,6 +304,8 @@ class ModuleLowering:
                 defs.append(stmt)
                 self._declare_function(stmt, None)
         for cls in self.classes.values():
+            if cls.builtin:
+                continue  # complex: declared with the library (_load_complex)
             for m in [*cls.methods.values(), *cls.properties.values()]:
                 self._declare_function(m, cls)
             for m in cls.statics.values():
