@@ -1131,11 +1131,14 @@ class FunctionLowering:
             return None
         subject = e.args[0].id
         declared = {p: (k, ann) for p, k, ann in self.sig.params}
+        types = e.args[1].elts if isinstance(e.args[1], ast.Tuple) else [e.args[1]]
+        names = {annotation_name(t) for t in types}
+        local = self.env.get(subject)
+        if subject not in declared and isinstance(local, RecordClass):
+            return local.name in names or local.node.name in names  # a record local
         if subject not in declared:
             return None
         k, ann = declared[subject]
-        types = e.args[1].elts if isinstance(e.args[1], ast.Tuple) else [e.args[1]]
-        names = {annotation_name(t) for t in types}
         if isinstance(k, RecordClass):
             return k.name in names or k.node.name in names
         if k is None:
