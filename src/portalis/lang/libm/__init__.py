@@ -15,8 +15,8 @@ Contract, for the compiler and for anyone adding a function:
   libm --samples 1000000`` prints the share per function; tests/lang/test_libm*.py hold it).
   exp/log/pow are Arm optimized-routines, as in glibc; sin/cos/tan are table-driven
   double-double kernels that round glibc's way (``_trig_kernels``); the inverse
-  trigonometric functions are still fdlibm's and agree on 88-98% only. cbrt is held to the
-  exact cube root instead: glibc's is up to 3 ulps off.
+  trigonometric functions are still fdlibm's and agree on 88-98% only. cbrt is glibc's own
+  algorithm (up to 3 ulps from the exact cube root, as CPython's is).
 
 ``FUNCTIONS`` maps each Python ``math`` name to (module file stem in this package, function
 name); ``ARITY`` gives its number of float parameters. Both are plain data: importing this
