@@ -13,7 +13,8 @@ Contract, for the compiler and for anyone adding a function:
 * **Accurate.** Within 1 ulp of CPython's ``math`` over 10**6 random inputs per function, and
   bit-identical to it (glibc on Linux) on ≥ 99.9% of them for most functions (``portalis bench
   libm --samples 1000000`` prints the share per function; tests/lang/test_libm*.py hold it).
-  exp/log/pow are Arm optimized-routines, as in glibc; sin/cos/tan are table-driven
+  exp/log/pow are Arm optimized-routines, as in glibc; erf/erfc are fdlibm's as glibc
+  evaluates them; sin/cos/tan are table-driven
   double-double kernels that round glibc's way (``_trig_kernels``); the inverse
   trigonometric functions are still fdlibm's and agree on 88-98% only. cbrt is glibc's own
   algorithm (up to 3 ulps from the exact cube root, as CPython's is).
@@ -50,6 +51,8 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "atanh": ("inverse_hyperbolic", "atanh"),
     "cbrt": ("cbrt", "cbrt"),
     "exp2": ("exp", "exp2"),
+    "erf": ("erf", "erf"),
+    "erfc": ("erf", "erfc"),
 }
 
 ARITY: dict[str, int] = {name: 1 for name in FUNCTIONS}
@@ -70,6 +73,7 @@ MODULES: tuple[str, ...] = (
     "trig",
     "inverse_trig",
     "exp",
+    "erf",
     "log",
     "pow",
     "hypot",

@@ -235,6 +235,14 @@ def _unary_strata(name: str) -> list[Callable[[random.Random], float]]:
             lambda r: r.uniform(-1075.5, -1020.0),
             lambda r: float(r.randint(-1100, 1100)),
         ]
+    if name in ("erf", "erfc"):
+        return [
+            lambda r: r.uniform(-6.0, 6.0),
+            full,
+            lambda r: r.uniform(-1.5, 1.5),
+            lambda r: r.uniform(-30.0, 30.0),
+            lambda r: _log_uniform(r, -60, 5),
+        ]
     if name == "tanh":
         return [
             lambda r: r.uniform(-20.0, 20.0),
