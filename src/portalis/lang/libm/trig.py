@@ -81,8 +81,8 @@ def tan(x: float) -> float:
     if ix < 0x3FE92F1B:  # |x| <= ~0.787, where glibc does not reduce either
         if ix < 0x3E400000:  # |x| < 2**-27: tan(x) rounds to x
             return x
-        return kernel_tan(x, 0.0, 0)
+        return kernel_tan(x, 0.0, 0, 0)
     if ix >= 0x7FF00000:
         return x - x
     fn, y0, y1 = rem_pio2(x)
-    return kernel_tan(y0, y1, int(fn) & 1)
+    return kernel_tan(y0, y1, int(fn) & 1, 1)
