@@ -77,3 +77,11 @@ def test_negative_base_to_a_half_integer_raises_as_cpython() -> None:
     kernel = compile_kernel("def f(x: float) -> float:\n    return x ** -3\n")
     assert outcome(kernel.f, 0.0) == ("raise", "ZeroDivisionError")
     assert outcome(kernel.f, 1e-300) == ("raise", "OverflowError")
+
+
+def test_bench_libm_measures_the_powers(capsys: pytest.CaptureFixture[str]) -> None:
+    from portalis.cli.main import main
+
+    assert main(["bench", "libm", "--only", "powers", "--samples", "300", "--no-speed"]) == 0
+    out = capsys.readouterr().out
+    assert "x ** 3 " in out and "x ** -1.5" in out and "identical=" in out
