@@ -60,6 +60,17 @@ def counted(sums: Array[f64], keys: Array[i64]) -> int:
     return count
 
 
+def sift_up(heap: Array[i64], i: int, key: int) -> int:
+    while i > 0:
+        parent = (i - 1) >> 1
+        if heap[parent] <= key:
+            break
+        heap[i] = heap[parent]
+        i = parent
+    heap[i] = key
+    return i
+
+
 def unguarded(table: Array[i64], keys: Array[i64], mask: int) -> int:
     total = 0
     for i in range(len(keys)):
@@ -116,6 +127,8 @@ def test_masked_probes_need_no_checks() -> None:
     assert not wat_shape.function(wat, "probe").raises("IndexError")
     counted = wat_shape.function(wat, "counted")
     assert fix_ups(counted) == 0  # v >= 0: only the upper bound is checked
+    sift_up = wat_shape.function(wat, "sift_up")
+    assert fix_ups(sift_up) == 1  # i >= 1 in the loop, parent >= 0; i may be < 0 after it
     ins = counted.instructions()
     # each += checks its index once (the store), not twice; 2 statements × the loop's copies
     assert ins.count("i64.ge_u") % 2 == 0 and ins.count("i64.ge_u") <= 2 * 5
@@ -147,6 +160,13 @@ def test_counted_matches_cpython(kernels, n: int) -> None:  # type: ignore[no-un
     keys = np.random.default_rng(n).integers(-3, 4, size=n)
     for size in (0, 3 * n, 3 * int((keys > 0).sum()), 3 * int((keys > 0).sum()) - 1):
         check(kernels, "counted", np.zeros(max(size, 0)), keys)
+
+
+def test_sift_up_matches_cpython(kernels) -> None:  # type: ignore[no-untyped-def]
+    heap = np.array([1, 3, 5, 7, 9, 11, 13], np.int64)
+    for i in (-8, -1, 0, 3, 6, 7, 20):
+        for key in (0, 4, 14):
+            check(kernels, "sift_up", heap, i, key)
 
 
 def test_unproven_match_cpython(kernels) -> None:  # type: ignore[no-untyped-def]

@@ -187,7 +187,21 @@ class RangeAnalysis:
             return self.bit_and(e, env)
         if isinstance(e, ir.Binary) and e.op == "mul" and _is_int(e.ty):
             return self.scaled(e, env)
+        if isinstance(e, ir.Binary) and e.op == "shr" and isinstance(e.right, ir.Const):
+            return self.halved(e, e.right.value, env)
         return TOP
+
+    def halved(self, e: ir.Binary, c: object, env: dict[str, Interval]) -> Interval:
+        """``x >> c`` of ``x >= 0`` (a heap's parent, ``(i - 1) >> 1``): between its constant
+        bounds shifted, and never above ``x`` itself."""
+        x = self.interval(e.left, env)
+        lo = self.const_lo(x)
+        if not _is_int(e.ty) or type(c) is not int or not 0 <= c < 64 or lo is None or lo < 0:
+            return TOP
+        hi = {(k, h) if k is not None else (None, int(h) >> c) for k, h in x.hi}
+        if c == 0:
+            return x
+        return Interval(frozenset({(None, int(lo) >> c)}), frozenset(hi))
 
     def scaled(self, e: ir.Binary, env: dict[str, Interval]) -> Interval:
         """``c * x`` (or ``x * c``) for a constant ``c >= 0`` and ``x >= 0``: at least ``c``
