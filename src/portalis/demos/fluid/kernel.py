@@ -51,6 +51,10 @@ import math
 
 from portalis.lang import Array, f64, u8
 
+#: ``inv_open`` of a fluid cell whose six faces are all open (1 / 6, as ``build_faces``
+#: computes it).
+ALL_OPEN = 1.0 / 6.0
+
 # -- checks -----------------------------------------------------------------------------------
 
 
@@ -568,7 +572,9 @@ def relax_pressure_plane(
     omega: float,
 ) -> None:
     """One colour of one x plane: p moves ``omega`` of the way to (Σ_open p_n − b) / (open
-    faces), for the cells with i + j + k ≡ colour (mod 2)."""
+    faces), for the cells with i + j + k ≡ colour (mod 2). ``inv_open`` and the masks are
+    :func:`build_faces`'s: a cell with ``inv_open`` 1/6 has all six faces open, and its sum
+    skips the masks (the same bits, a third less work per cell)."""
     nx = p.shape[0]
     ny = p.shape[1]
     nz = p.shape[2]
@@ -580,16 +586,29 @@ def relax_pressure_plane(
     for j in range(1, ny - 1):
         first = 1 + (i + j + 1 + colour) % 2
         for k in range(first, nz - 1, 2):
-            around = (
-                open_x[i, j, k] * p[i - 1, j, k]
-                + open_x[i + 1, j, k] * p[i + 1, j, k]
-                + open_y[i, j, k] * p[i, j - 1, k]
-                + open_y[i, j + 1, k] * p[i, j + 1, k]
-                + open_z[i, j, k] * p[i, j, k - 1]
-                + open_z[i, j, k + 1] * p[i, j, k + 1]
-            )
+            inv = inv_open[i, j, k]
+            if inv == ALL_OPEN:
+                # every face open (most cells): the masks are all 1, and 1·p is p exactly,
+                # so leaving them out changes no bit
+                around = (
+                    p[i - 1, j, k]
+                    + p[i + 1, j, k]
+                    + p[i, j - 1, k]
+                    + p[i, j + 1, k]
+                    + p[i, j, k - 1]
+                    + p[i, j, k + 1]
+                )
+            else:
+                around = (
+                    open_x[i, j, k] * p[i - 1, j, k]
+                    + open_x[i + 1, j, k] * p[i + 1, j, k]
+                    + open_y[i, j, k] * p[i, j - 1, k]
+                    + open_y[i, j + 1, k] * p[i, j + 1, k]
+                    + open_z[i, j, k] * p[i, j, k - 1]
+                    + open_z[i, j, k + 1] * p[i, j, k + 1]
+                )
             here = p[i, j, k]
-            p[i, j, k] = here + omega * ((around - b[i, j, k]) * inv_open[i, j, k] - here)
+            p[i, j, k] = here + omega * ((around - b[i, j, k]) * inv - here)
 
 
 def solve_pressure(
