@@ -27,9 +27,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import inspect
+import statistics
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -203,19 +204,26 @@ def implementation(
 # -- measuring -----------------------------------------------------------------------------
 
 
-def interleaved(fns: dict[str, Callable[[], Any]], runs: int) -> dict[str, list[float]]:
+def interleaved(
+    fns: dict[str, Callable[[], Any]], runs: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     """Seconds per call of each function, measured round-robin (one call of each in turn,
     ``runs`` rounds, after one warm-up call each): on a shared machine a burst of load then
-    slows every implementation alike instead of whichever happened to be running."""
+    slows every implementation alike instead of whichever happened to be running. Returns
+    wall-clock seconds and this process's CPU seconds (every implementation runs in the
+    calling thread): on a loaded machine the wall clock also counts the time spent waiting
+    for a core, the CPU clock mostly does not."""
     for fn in fns.values():
         fn()
-    times: dict[str, list[float]] = {name: [] for name in fns}
+    wall: dict[str, list[float]] = {name: [] for name in fns}
+    cpu: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(runs):
         for name, fn in fns.items():
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             fn()
-            times[name].append(time.perf_counter() - t0)
-    return times
+            cpu[name].append(time.process_time() - c0)
+            wall[name].append(time.perf_counter() - t0)
+    return wall, cpu
 
 
 def p90(samples: list[float]) -> float:
@@ -262,10 +270,17 @@ def measure_rows(
                 else:
                     fns[impl] = fn
             slow = {"cpython": fns.pop("cpython")} if "cpython" in fns else {}
-            times = interleaved(fns, count) | (interleaved(slow, 2) if slow else {})
-            for impl, samples in times.items():
+            wall, cpu = interleaved(fns, count)
+            if slow:
+                slow_wall, slow_cpu = interleaved(slow, 2)
+                wall, cpu = wall | slow_wall, cpu | slow_cpu
+            for impl, samples in wall.items():
                 row = Row.of(case, impl, samples, grid=[n, n, n], pressure_sweeps=PRESSURE_SWEEPS)
-                log(f"  {n}³ {impl:<9} median {format_seconds(row.median_s):>10}")
+                row = replace(row, metrics={"cpu_median_s": statistics.median(cpu[impl])})
+                log(
+                    f"  {n}³ {impl:<9} median {format_seconds(row.median_s):>10}"
+                    f"  (CPU {format_seconds(row.metrics['cpu_median_s'])})"
+                )
                 yield row
             if n == phases_at:
                 for row in phase_rows(wasm, setup, start, numba_kernel, count):
@@ -318,16 +333,23 @@ def phase_table(found: list[Row]) -> str:
 
 def table(found: list[Row]) -> str:
     """Rows as aligned text, with each row's time as a multiple of portalis's."""
-    lines = [f"{'grid':>6}  {'impl':<9} {'median':>10} {'p90':>10}  {'÷ portalis':>10}"]
+    lines = [
+        f"{'grid':>6}  {'impl':<9} {'median':>10} {'p90':>10}  {'÷ portalis':>10}"
+        f"  {'CPU median':>10}  {'÷ portalis':>10}"
+    ]
     found = [r for r in found if r.case != "phases"]
-    mine = {r.params["grid"][0]: r.median_s for r in found if r.impl == "portalis"}
+    mine = {r.params["grid"][0]: r for r in found if r.impl == "portalis"}
     for r in found:
         n = r.params["grid"][0]
-        ratio = r.median_s / mine[n] if n in mine else float("nan")
-        lines.append(
+        ratio = r.median_s / mine[n].median_s if n in mine else float("nan")
+        line = (
             f"{n:>5}³  {r.impl:<9} {format_seconds(r.median_s):>10} "
             f"{format_seconds(r.p90_s):>10}  {ratio:>9.2f}×"
         )
+        if "cpu_median_s" in r.metrics and n in mine and "cpu_median_s" in mine[n].metrics:
+            cpu, ours = r.metrics["cpu_median_s"], mine[n].metrics["cpu_median_s"]
+            line += f"  {format_seconds(cpu):>10}  {cpu / ours:>9.2f}×"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -373,7 +395,11 @@ def rows(argv: list[str]) -> Iterator[Row]:
     if frame:
         got = frame[0].median_s
         verdict = "met" if got <= GOAL_S else "not met"
-        print(f"\ngoal: 64³ step ≤ {format_seconds(GOAL_S)}: {format_seconds(got)} ({verdict})")
+        cpu = format_seconds(frame[0].metrics["cpu_median_s"])
+        print(
+            f"\ngoal: 64³ step ≤ {format_seconds(GOAL_S)}: {format_seconds(got)} ({verdict}; "
+            f"CPU time {cpu})"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
