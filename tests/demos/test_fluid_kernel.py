@@ -140,6 +140,25 @@ def test_diffusion_sweeps_converge_to_the_implicit_solution(
         error = after
 
 
+def test_projection_bound_on_the_benchmark_grid(built_kernels: dict[str, Any]) -> None:
+    """64³, the benchmark's box from rest, 20 sweeps: the reduction is not grid-independent
+    (red-black SOR, no multigrid), so the bound stated for this grid is weaker on the first
+    moving steps and tightens as the warm start settles (measured: 0.25 on the first moving
+    step, 0.03 from the ninth; docs: src/portalis/demos/fluid/README.md)."""
+    from portalis.bench.fluid import SANDBOX, Setup
+
+    setup = Setup(64)
+    f = setup.fields()
+    left = []
+    with load(built_kernels["fluid"], sandbox=SANDBOX) as k:
+        for _ in range(10):
+            before, after, _, _ = k.step(**f, solid=setup.solid(), **setup.arguments())
+            left.append(after / before if before > 0.0 else 0.0)
+    assert before > 0.0
+    assert max(left) <= 0.30
+    assert left[-1] <= 0.05
+
+
 def test_smoke_is_conserved_without_sources(fresh_kernel: Callable[[str], Any]) -> None:
     """Buoyant smoke rising into an obstacle and the lid: the conservative semi-Lagrangian
     transport creates and loses none, to rounding (stated tolerance: 1e-12 relative)."""
