@@ -1,35 +1,6 @@
 """The compiler, pass by pass. :data:`PASSES` lists every pass in the order it runs, and
 ``portalis build --timings`` reports each on its own line:
 
-<<<<<<< HEAD
-1. ``parse``     Python source → AST → module-level declarations (frontend/unit.py;
-                 frontend/limits.py bounds nesting)
-2. ``lower``     each reachable function → typed IR, math library pulled in on demand
-                 (frontend/program.py, frontend/stmts.py, frontend/exprs.py; index ranges
-                 proven in range by frontend/bounds.py, missing returns by
-                 frontend/returns.py)
-3. ``inline``    small functions substituted at their calls, unused library functions
-                 dropped (passes/inline.py)
-4. ``layout``    constant tables and persistent arrays at fixed linear-memory offsets
-5. ``vectorise`` innermost loops whose iterations are proven independent marked to run two
-                 at a time in f64x2 (backend/simd.py; emitted in step 6)
-6. ``emit``      typed IR → WebAssembly text (backend/wat.py, backend/emit.py). First, per
-                 function, the value ranges of integer indices (backend/ranges.py: which
-                 indices need no bounds check). Loop passes
-                 run here, per loop, because what they may do depends on the version of the
-                 enclosing loop being emitted (backend/loops.py), in this order:
-                 a. unroll factor          (backend/unroll.py)
-                 b. loop versioning guards (backend/versioning.py)
-                 c. row addresses          (backend/rows.py)
-                 then bounds checks (backend/bounds.py), integer semantics
-                 (backend/integers.py), builtin lowerings (backend/lowerings.py), sign facts
-                 (backend/signs.py), each instruction checked as it is made
-                 (backend/instructions.py)
-7. ``assemble``  WebAssembly text → validated binary (wasmtime's wat2wasm, no external
-                 toolchain)
-8. ``abi``       the ``portalis.abi`` custom section (abi_gen.py with passes/writes.py,
-                 portalis/abi.py)
-=======
 ``parse``       Python source → AST → module-level declarations (frontend/unit.py;
                 frontend/limits.py bounds nesting)
 ``lower``       each reachable function → typed IR, math library pulled in on demand
@@ -40,9 +11,13 @@
                 dropped (passes/inline.py)
 ``layout``      constant tables and persistent arrays at fixed linear-memory offsets
 
-The direct backend (the default) then runs four analysis passes, which decide how each
-function and loop will be emitted (backend/plan.py), and three that make the module:
+The direct backend (the default) then runs five analysis passes, which decide how each
+function and loop will be emitted (backend/simd.py, backend/plan.py), and three that make
+the module:
 
+``vectorise``   innermost loops whose iterations are proven independent marked to run two
+                at a time in f64x2 (backend/simd.py; first, since it rewrites index
+                temporaries the later passes then see through)
 ``ranges``      value ranges of integer indices: accesses that need no bounds check
                 (backend/ranges.py)
 ``unroll``      copies of each innermost loop's body per back-edge (backend/unroll.py)
@@ -61,7 +36,6 @@ function and loop will be emitted (backend/plan.py), and three that make the mod
 
 The Rust backends (``--via rust``, ``--emit rust``) run one pass after ``layout``
 instead: ``rust`` (IR → Rust → rustc, lang/rust/).
->>>>>>> main
 """
 
 from __future__ import annotations
@@ -77,11 +51,8 @@ from portalis.abi import SECTION_NAME, ModuleAbi, encode_custom_section
 from portalis.errors import CompileError
 from portalis.lang import ir
 from portalis.lang.abi_gen import module_abi
-<<<<<<< HEAD
-from portalis.lang.backend.simd import vectorise
-=======
 from portalis.lang.backend import plan
->>>>>>> main
+from portalis.lang.backend.simd import vectorise
 from portalis.lang.backend.wat import emit_module
 from portalis.lang.frontend.limits import run_deep
 from portalis.lang.frontend.program import Library, Program, default_library
@@ -162,6 +133,10 @@ def _layout(b: Build) -> None:
     b.module = b.program.layout(b.functions)
 
 
+def _vectorise(b: Build) -> None:
+    vectorise(b.module)
+
+
 def _ranges(b: Build) -> None:
     b.loops = plan.value_ranges(b.module)
 
@@ -211,6 +186,7 @@ PASSES: list[tuple[str, Callable[[Build], None], tuple[str, ...]]] = [
     ("lower", _lower, _ALL),
     ("inline", _inline, _ALL),
     ("layout", _layout, _ALL),
+    ("vectorise", _vectorise, _DIRECT),
     ("ranges", _ranges, _DIRECT),
     ("unroll", _unroll, _DIRECT),
     ("versioning", _versioning, _DIRECT),
@@ -225,37 +201,11 @@ PASSES: list[tuple[str, Callable[[Build], None], tuple[str, ...]]] = [
 def _compile(
     source: str, filename: str, library: Library | None, clock: _Clock, backend: str = "direct"
 ) -> CompiledKernel:
-<<<<<<< HEAD
-    unit = clock("parse", lambda: parse_unit(source, filename, prefix="", exported=True))  # 1
-    program = Program(unit, library if library is not None else default_library())
-    functions = clock("lower", program.lower_all)  # 2
-    roots = set(program.links.values())
-    functions = clock("inline", lambda: inline_small_functions(functions, roots))  # 3
-    module = clock("layout", lambda: program.layout(functions))  # 4
-    if backend != "direct":  # 5-8 through Rust instead (lang/rust/)
-        return clock("rust", lambda: _compile_rust(module, source, filename, backend == "rust"))
-    module = clock("vectorise", lambda: vectorise(module))  # 5
-    wat = clock("emit", lambda: emit_module(module))  # 6
-    wasm = clock("assemble", lambda: assemble(wat, filename))  # 7
-    description = clock("abi", lambda: module_abi(module, Path(filename).name))
-    return CompiledKernel(attach_abi(wasm, description), wat, description)  # 8
-
-
-def _compile_rust(module: Module, source: str, filename: str, build: bool) -> CompiledKernel:
-    from portalis.lang import rust
-
-    crate = rust.emit_crate(module, Path(filename).name, source)
-    wasm = rust.build_wasm(crate, filename) if build else b""
-    if wasm:
-        validate(wasm, filename)
-    return CompiledKernel(wasm, "", crate.description, crate.source)
-=======
     b = Build(source, filename, library, backend)
     for name, run, backends in PASSES:
         if backend in backends:
             clock(name, partial(run, b))
     return CompiledKernel(b.wasm, b.wat, b.abi, b.rust)
->>>>>>> main
 
 
 T = TypeVar("T")

@@ -487,7 +487,7 @@
     local.set $~t2
     i32.const 1
     f64.const 3.0
-    f64.const 0
+    f64.const 0.0
     f64.ne
     i32.and
     if

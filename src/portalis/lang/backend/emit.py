@@ -5,16 +5,11 @@ arithmetic operation where Python's semantics allow it. Python errors become a s
 error code (and line) into the ``portalis.error*`` globals followed by ``unreachable``.
 
 This module emits statements and expressions; the other jobs are one module each, mixed
-<<<<<<< HEAD
-into :class:`FunctionEmitter`: the instruction builder (instructions.py), loop passes
-(loops.py; vectorised loops: simd.py), bounds checks and addresses (bounds.py), integer
-semantics (integers.py) and builtin lowerings (lowerings.py).
-=======
-into :class:`FunctionEmitter`: loops as the loop passes planned them (loops.py, plan.py),
+into :class:`FunctionEmitter`: loops as the loop passes planned them (loops.py, plan.py;
+vectorised loops: simd.py),
 bounds checks and addresses (bounds.py), integer semantics (integers.py), builtin lowerings
 (lowerings.py) and typed lists (lists.py). Every instruction is made by a typed constructor
 of instructions.py (``I.local_get(name)``, ``I.f64_add()``), which checks its operands.
->>>>>>> main
 """
 
 from __future__ import annotations
@@ -30,12 +25,8 @@ from portalis.lang.backend.bounds import array_base
 from portalis.lang.backend.instructions import Code, Instr
 from portalis.lang.backend.lists import ListEmitter
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
-<<<<<<< HEAD
-from portalis.lang.backend.simd import VectorLoops
-from portalis.lang.backend.unroll import nodes
-=======
 from portalis.lang.backend.plan import FunctionPlan
->>>>>>> main
+from portalis.lang.backend.simd import VectorLoops
 from portalis.lang.types import BOOL, ArrayType, Scalar, TupleType
 from portalis.lang.walk import walk as nodes
 

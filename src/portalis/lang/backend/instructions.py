@@ -153,6 +153,8 @@ _LOADS = frozenset(
         "i64.load16_s",
         "i64.load32_s",
         "i64.load32_u",
+        "v128.load",
+        "v128.load16_splat",
     ]
 )
 _STORES = frozenset(
@@ -166,6 +168,7 @@ _STORES = frozenset(
         "i32.store16",
         "i64.store16",
         "i64.store32",
+        "v128.store",
     ]
 )
 _PLAIN = [
@@ -182,34 +185,15 @@ _PLAIN = [
     "memory.copy",
 ]
 
-<<<<<<< HEAD
-#: opcode → kinds of its immediates ("id": a $name; "int", "float": a constant; "memarg":
-#: optional offset=N align=N; "block": optional $label then an optional (result ...)).
-GRAMMAR: dict[str, tuple[str, ...]] = {
-    **{f"{t}.{op}": () for t in ("i32", "i64") for op in _INT_OPS},
-    **{f"{t}.{op}": () for t in ("f32", "f64") for op in _FLOAT_OPS},
-    **{op: () for op in _CONVERSIONS},
-    **{op: ("memarg",) for op in _MEMORY},
-    **{op: () for op in ("unreachable", "nop", "return", "drop", "select", "else", "end")},
-    **{op: ("id",) for op in ("local.get", "local.set", "local.tee", "global.get")},
-    **{op: ("id",) for op in ("global.set", "call", "br", "br_if")},
-    **{op: ("block",) for op in ("block", "loop", "if")},
-    **{op: () for op in ("memory.fill", "memory.size", "memory.grow", "memory.copy")},
-    # 128-bit SIMD, the subset backend/simd.py uses
-    **{op: ("memarg",) for op in ("v128.load", "v128.store")},
-    **{f"f64x2.{op}": () for op in ("splat", "add", "sub", "mul", "div", "neg", "abs", "sqrt")},
-    **{f"f64x2.{op}": () for op in ("eq", "ne", "lt", "gt", "le", "ge")},
-    "v128.bitselect": (),
-    "v128.load16_splat": ("memarg",),
-    "i16x8.extend_low_i8x16_u": (),
-    "i32x4.extend_low_i16x8_u": (),
-    "f64x2.convert_low_i32x4_u": (),
-    "f64x2.extract_lane": ("int",),
-    "i32.const": ("int",),
-    "i64.const": ("int",),
-    "f32.const": ("float",),
-    "f64.const": ("float",),
-=======
+#: 128-bit SIMD without immediates: the subset backend/simd.py vectorises with.
+_SIMD = [
+    *(f"f64x2.{o}" for o in ("splat", "add", "sub", "mul", "div", "neg", "abs", "sqrt")),
+    *(f"f64x2.{o}" for o in ("eq", "ne", "lt", "gt", "le", "ge", "convert_low_i32x4_u")),
+    "v128.bitselect",
+    "i16x8.extend_low_i8x16_u",
+    "i32x4.extend_low_i16x8_u",
+]
+
 #: Every instruction without immediates, by opcode, made once.
 _NULLARY: dict[str, Instr] = {
     op: Instr(op, (), op)
@@ -218,8 +202,8 @@ _NULLARY: dict[str, Instr] = {
         *(f"{t}.{o}" for t in ("f32", "f64") for o in _FLOAT_OPS),
         *_CONVERSIONS,
         *_PLAIN,
+        *_SIMD,
     ]
->>>>>>> main
 }
 
 
@@ -383,6 +367,20 @@ memory_size = _nullary("memory.size")
 memory_grow = _nullary("memory.grow")
 memory_fill = _nullary("memory.fill")
 memory_copy = _nullary("memory.copy")
+
+
+def simd(op: str) -> Instr:
+    """A 128-bit SIMD instruction without immediates (``"f64x2.add"``), from a table."""
+    if op not in _SIMD:
+        raise ValueError(f"{op!r} is not one of the SIMD instructions the back end uses")
+    return _NULLARY[op]
+
+
+def f64x2_extract_lane(lane: int) -> Instr:
+    """``f64x2.extract_lane N``: lane ``N`` (0 or 1) of the v128 on the stack, as an f64."""
+    if type(lane) is not int or lane not in (0, 1):
+        raise ValueError(f"f64x2.extract_lane: lane {lane!r} is not 0 or 1")
+    return Instr("f64x2.extract_lane", (lane,), f"f64x2.extract_lane {lane}")
 
 
 def numeric(valtype: str, op: str) -> Instr:

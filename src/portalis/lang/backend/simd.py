@@ -46,10 +46,11 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from portalis.lang import ir
+from portalis.lang.backend import instructions as I
 from portalis.lang.backend import rows, signs, unroll, versioning
 from portalis.lang.backend.loops import LoopPasses
-from portalis.lang.backend.unroll import nodes
 from portalis.lang.types import F64, ArrayType
+from portalis.lang.walk import walk as nodes
 
 #: Iterations per vector: f64x2 holds two float64 lanes.
 LANES = 2
@@ -432,58 +433,47 @@ class VectorLoops(LoopPasses):
             super().s_ForRange(s)
             return
         self.expr(s.start)
-        self.emit(f"local.set ${s.counter}")
+        self.emit(I.local_set(s.counter))
         self.expr(s.stop)
-        self.emit(f"local.set ${s.limit}")
-        c = f"local.get ${s.counter}"
-        test = [c, f"local.get ${s.limit}", "i64.ge_s"]
-        advance = [c, "i64.const 1", "i64.add", f"local.set ${s.counter}"]
-        first = [c, f"local.set ${s.var}"]
+        self.emit(I.local_set(s.limit))
+        c, lim = I.local_get(s.counter), I.local_get(s.limit)
+        test = [c, lim, I.i64_ge_s()]
+        advance = [c, I.i64_const(1), I.i64_add(), I.local_set(s.counter)]
+        first = [c, I.local_set(s.var)]
         guards = versioning.guards(s, self.proven)
         self._bounds_test(s, guards)
         for divisor in vector.divisors:
             self.expr(divisor)
-            self.emit("f64.const 0", "f64.ne", "i32.and")
-        self.emit("if")
-        self.depth += 1
+            self.emit(I.f64_const(0.0), I.f64_ne(), I.i32_and())
+        self.emit(I.if_())
         saved_proven, saved_rows = self.proven, self.rows
         self.proven = saved_proven | {(id(g.access), g.axis) for g in guards}
-        uses = self._row_addresses(s)
+        found, uses = rows.plan(s, self.proven)
+        self._row_addresses(s, found)
         pointers = list({id(u.row): u.row for u in uses.values()}.values())
         self._disjoint_test(s, vector, pointers)
-        self.emit("if")
-        self.depth += 1
+        self.emit(I.if_())
         self.rows = {**saved_rows, **uses}
         self._vector_rounds(s, vector, pointers)
         # The last odd iteration, if any: straight-line code, not a loop, so the engine
         # puts no epoch check here (see _vector_rounds).
-        self.emit(f"local.get ${s.counter}", f"local.get ${s.limit}", "i64.lt_s", "if")
-        self.depth += 1
-        self.emit(*first)
+        self.emit(c, lim, I.i64_lt_s(), I.if_(), *first)
         self.block(s.body)
-        self.emit(*advance)
-        self.depth -= 1
-        self.emit("end")
+        self.emit(*advance, I.end())
         self.rows = saved_rows
-        self.depth -= 1
-        self.emit("else")  # rows overlap: in bounds, but one iteration at a time
-        self.depth += 1
+        self.emit(I.else_())  # rows overlap: in bounds, but one iteration at a time
         self._loop(test, None, s.body, first, advance)
         self.proven = saved_proven
-        self.depth -= 1
-        self.emit("end")
-        self.depth -= 1
-        self.emit("else")  # some access out of bounds, or a zero divisor: as it always was
-        self.depth += 1
+        self.emit(I.end())
+        self.emit(I.else_())  # some access out of bounds, or a zero divisor: as it always was
         self._loop(test, None, s.body, first, advance)
-        self.depth -= 1
-        self.emit("end")
+        self.emit(I.end())
 
     def _bounds_test(self, s: ir.ForRange, guards: list[versioning.Guard]) -> None:
         """Push an i32: whether every guarded access stays in bounds for every iteration
         (the test LoopPasses._versioned makes)."""
-        self.emit("i32.const 1")
-        c, lim = f"local.get ${s.counter}", f"local.get ${s.limit}"
+        self.emit(I.i32_const(1))
+        c, lim = I.local_get(s.counter), I.local_get(s.limit)
         seen: set[tuple[object, ...]] = set()
         for g in guards:
             key = (g.access.array.name, g.axis, g.offset, versioning.shape_of(g.invariant))
@@ -492,20 +482,20 @@ class VectorLoops(LoopPasses):
             seen.add(key)
             dim = self.dim(g.access.array, g.axis)
             if g.offset is not None:
-                self.emit(c, f"i64.const {-g.offset}", "i64.ge_s")
-                self.emit(lim, dim, f"i64.const {g.offset}", "i64.sub", "i64.le_s", "i32.and")
+                self.emit(c, I.i64_const(-g.offset), I.i64_ge_s())
+                self.emit(lim, dim, I.i64_const(g.offset), I.i64_sub(), I.i64_le_s(), I.i32_and())
             else:
                 assert g.invariant is not None
                 self.expr(g.invariant)
-                self.emit(dim, "i64.lt_u")
-            self.emit("i32.and")
+                self.emit(dim, I.i64_lt_u())
+            self.emit(I.i32_and())
 
     def _disjoint_test(self, s: ir.ForRange, vector: Plan, pointers: list[rows.Row]) -> None:
         """Push an i32: whether, over the whole loop, the bytes each written row covers lie
         apart from every other row's. A row's pointer is at column ``start + low``; the row
         covers ``stop - start + high - low`` elements from there (only evaluated when the
         bounds test held, so every one of those elements is in its array)."""
-        self.emit("i32.const 1")
+        self.emit(I.i32_const(1))
         spans: dict[object, tuple[str, str]] = {}
         by_key = {_key_of_row(row): row for row in pointers}
         needed = {k for pair in vector.disjoint for k in pair}
@@ -513,17 +503,17 @@ class VectorLoops(LoopPasses):
             # in int64: a row may end exactly at 4 GiB, where an i32 address would wrap
             row, high = by_key[key], vector.high[key]
             start, end = self.fresh("i64"), self.fresh("i64")
-            self.emit(f"local.get ${row.local}", "i64.extend_i32_u", f"local.tee ${start}")
-            self.emit(f"local.get ${s.limit}", f"local.get ${s.counter}", "i64.sub")
+            self.emit(I.local_get(row.local), I.i64_extend_i32_u(), I.local_tee(start))
+            self.emit(I.local_get(s.limit), I.local_get(s.counter), I.i64_sub())
             size = row.array.element.size
-            self.emit(f"i64.const {high - row.low}", "i64.add", f"i64.const {size}", "i64.mul")
-            self.emit("i64.add", f"local.set ${end}")
+            self.emit(I.i64_const(high - row.low), I.i64_add(), I.i64_const(size), I.i64_mul())
+            self.emit(I.i64_add(), I.local_set(end))
             spans[key] = (start, end)
         for written, other in vector.disjoint:
             (a0, a1), (b0, b1) = spans[written], spans[other]
             # apart: one ends before the other starts
-            self.emit(f"local.get ${a1}", f"local.get ${b0}", "i64.le_s")
-            self.emit(f"local.get ${b1}", f"local.get ${a0}", "i64.le_s", "i32.or", "i32.and")
+            self.emit(I.local_get(a1), I.local_get(b0), I.i64_le_s())
+            self.emit(I.local_get(b1), I.local_get(a0), I.i64_le_s(), I.i32_or(), I.i32_and())
 
     def _vector_rounds(self, s: ir.ForRange, vector: Plan, pointers: list[rows.Row]) -> None:
         """While two iterations remain: both at once, then the row pointers move on two
@@ -533,11 +523,11 @@ class VectorLoops(LoopPasses):
         for e in vector.invariants:
             local = self.fresh("v128")
             self.expr(e)
-            self.emit("f64x2.splat", f"local.set ${local}")
+            self.emit(I.simd("f64x2.splat"), I.local_set(local))
             splat[id(e)] = local
         lanes = {name: self.fresh("v128") for name in vector.temps}
         first = self.fresh("i64")
-        self.emit(f"local.get ${s.counter}", f"local.set ${first}")
+        self.emit(I.local_get(s.counter), I.local_set(first))
         emitter = _Lanes(self, splat, lanes)
         # Small bodies run ROUNDS vector rounds per back-edge, then what is left in
         # straight-line code: ROUNDS / 2 pairs, ..., one pair. The engine puts an epoch
@@ -550,21 +540,17 @@ class VectorLoops(LoopPasses):
             rounds = ROUNDS // 2
             while rounds:  # fewer than ROUNDS * LANES iterations are left
                 self._room_for(s, rounds * LANES)
-                self.emit("if")
-                self.depth += 1
+                self.emit(I.if_())
                 self._round(s, rounds, emitter, pointers)
-                self.depth -= 1
-                self.emit("end")
+                self.emit(I.end())
                 rounds //= 2
         else:
             self._rounds(s, 1, emitter, pointers)
-        self.emit(f"local.get ${s.counter}", f"local.get ${first}", "i64.ne", "if")
-        self.depth += 1
-        self.emit(f"local.get ${s.counter}", "i64.const 1", "i64.sub", f"local.set ${s.var}")
+        self.emit(I.local_get(s.counter), I.local_get(first), I.i64_ne(), I.if_())
+        self.emit(I.local_get(s.counter), I.i64_const(1), I.i64_sub(), I.local_set(s.var))
         for name, local in lanes.items():
-            self.emit(f"local.get ${local}", "f64x2.extract_lane 1", f"local.set ${name}")
-        self.depth -= 1
-        self.emit("end")
+            self.emit(I.local_get(local), I.f64x2_extract_lane(1), I.local_set(name))
+        self.emit(I.end())
 
     def _rounds(
         self, s: ir.ForRange, rounds: int, emitter: _Lanes, pointers: list[rows.Row]
@@ -572,14 +558,11 @@ class VectorLoops(LoopPasses):
         """A loop running ``rounds`` vector rounds per back-edge while that many pairs of
         iterations remain."""
         brk, top = self.label("vectors"), self.label("vector")
-        self.emit(f"block {brk}", f"  loop {top}")
-        self.depth += 2
+        self.emit(I.block(brk), I.loop(top))
         self._room_for(s, rounds * LANES)
-        self.emit("i32.eqz", f"br_if {brk}")
+        self.emit(I.i32_eqz(), I.br_if(brk))
         self._round(s, rounds, emitter, pointers)
-        self.emit(f"br {top}")
-        self.depth -= 2
-        self.emit("  end", "end")
+        self.emit(I.br(top), I.end(), I.end())
 
     def _room_for(self, s: ir.ForRange, iterations: int) -> None:
         """Push an i32: whether ``iterations`` more iterations remain, ``counter <
@@ -587,16 +570,16 @@ class VectorLoops(LoopPasses):
         1)`` would wrap, none remain)."""
         span = iterations - 1
         self.emit(
-            f"local.get ${s.counter}",
-            f"local.get ${s.limit}",
-            f"i64.const {span}",
-            "i64.sub",
-            f"i64.const {-(1 << 63)}",
-            f"local.get ${s.limit}",
-            f"i64.const {-(1 << 63) + span}",
-            "i64.ge_s",
-            "select",
-            "i64.lt_s",
+            I.local_get(s.counter),
+            I.local_get(s.limit),
+            I.i64_const(span),
+            I.i64_sub(),
+            I.i64_const(-(1 << 63)),
+            I.local_get(s.limit),
+            I.i64_const(-(1 << 63) + span),
+            I.i64_ge_s(),
+            I.select(),
+            I.i64_lt_s(),
         )
 
     def _round(
@@ -608,12 +591,12 @@ class VectorLoops(LoopPasses):
             for stmt in s.body:
                 emitter.statement(stmt)
         self.row_step = 0
-        self.emit(f"local.get ${s.counter}", f"i64.const {rounds * LANES}", "i64.add")
-        self.emit(f"local.set ${s.counter}")
+        self.emit(I.local_get(s.counter), I.i64_const(rounds * LANES), I.i64_add())
+        self.emit(I.local_set(s.counter))
         for row in pointers:
             step = row.array.element.size * rounds * LANES
-            self.emit(f"local.get ${row.local}", f"i32.const {step}", "i32.add")
-            self.emit(f"local.set ${row.local}")
+            self.emit(I.local_get(row.local), I.i32_const(step), I.i32_add())
+            self.emit(I.local_set(row.local))
 
 
 def _key_of_row(row: rows.Row) -> object:
@@ -632,57 +615,58 @@ class _Lanes:
         self.lanes = lanes
 
     def statement(self, s: ir.Stmt) -> None:
+        out = self.out
         if isinstance(s, ir.SetLocal):
             self.value(s.value)
-            self.out.emit(f"local.set ${self.lanes[s.name]}")
+            out.emit(I.local_set(self.lanes[s.name]))
             return
         if isinstance(s, ir.If):
             assert isinstance(s.cond, ir.Compare)
-            mask = self.out.fresh("v128")
+            mask = out.fresh("v128")
             self.value(s.cond.left)
             self.value(s.cond.right)
-            self.out.emit(f"f64x2.{s.cond.op}", f"local.set ${mask}")
+            out.emit(I.simd(f"f64x2.{s.cond.op}"), I.local_set(mask))
             for inner in s.body:
                 if isinstance(inner, ir.SetLocal):
                     self.statement(inner)
                     continue
                 assert isinstance(inner, ir.Store)
-                memarg = self.out.address(inner.array, inner.indices, inner, [], [])
+                offset = out.address(inner.array, inner.indices, inner, [], [])
                 self.value(inner.value)
-                self.out.address(inner.array, inner.indices, inner, [], [])
-                self.out.emit("v128.load" + memarg, f"local.get ${mask}", "v128.bitselect")
-                self.out.emit("v128.store" + memarg)
+                out.address(inner.array, inner.indices, inner, [], [])
+                out.emit(I.load("v128.load", offset), I.local_get(mask))
+                out.emit(I.simd("v128.bitselect"), I.store("v128.store", offset))
             return
         assert isinstance(s, ir.Store)
-        memarg = self.out.address(s.array, s.indices, s, s.safe, s.nonneg)
+        offset = out.address(s.array, s.indices, s, s.safe, s.nonneg)
         self.value(s.value)
-        self.out.emit("v128.store" + memarg)
+        out.emit(I.store("v128.store", offset))
 
     def value(self, e: ir.Expr) -> None:
         emit = self.out.emit
         if id(e) in self.splat:
-            emit(f"local.get ${self.splat[id(e)]}")
+            emit(I.local_get(self.splat[id(e)]))
         elif isinstance(e, ir.LocalGet):
-            emit(f"local.get ${self.lanes[e.name]}")
+            emit(I.local_get(self.lanes[e.name]))
         elif isinstance(e, ir.Load):
-            memarg = self.out.address(e.array, e.indices, e, e.safe, e.nonneg)
-            emit("v128.load" + memarg)
+            offset = self.out.address(e.array, e.indices, e, e.safe, e.nonneg)
+            emit(I.load("v128.load", offset))
         elif isinstance(e, ir.Cast):
             assert isinstance(e.value, ir.Load)
             load = e.value
-            memarg = self.out.address(load.array, load.indices, load, load.safe, load.nonneg)
+            offset = self.out.address(load.array, load.indices, load, load.safe, load.nonneg)
             first, *widen = WIDENED[load.array.element.numpy]
-            emit(first + memarg, *widen)
+            emit(I.load(first, offset), *(I.simd(op) for op in widen))
         elif isinstance(e, ir.Binary):
             self.value(e.left)
             self.value(e.right)
-            emit(_LANEWISE[e.op])
+            emit(I.simd(_LANEWISE[e.op]))
         elif isinstance(e, ir.Unary):
             self.value(e.operand)
-            emit("f64x2.neg")
+            emit(I.simd("f64x2.neg"))
         elif isinstance(e, ir.BuiltinCall):
             self.value(e.args[0])
-            emit("f64x2.sqrt" if e.lowering == "sqrt" else "f64x2.abs")
+            emit(I.simd("f64x2.sqrt" if e.lowering == "sqrt" else "f64x2.abs"))
         else:
             raise AssertionError(f"unplanned {type(e).__name__} in a vector loop")
 
