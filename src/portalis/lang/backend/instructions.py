@@ -369,6 +369,27 @@ memory_fill = _nullary("memory.fill")
 memory_copy = _nullary("memory.copy")
 
 
+# 128-bit SIMD (backend/simd.py)
+f64x2_splat = _nullary("f64x2.splat")
+f64x2_add = _nullary("f64x2.add")
+f64x2_sub = _nullary("f64x2.sub")
+f64x2_mul = _nullary("f64x2.mul")
+f64x2_div = _nullary("f64x2.div")
+f64x2_neg = _nullary("f64x2.neg")
+f64x2_abs = _nullary("f64x2.abs")
+f64x2_sqrt = _nullary("f64x2.sqrt")
+f64x2_eq = _nullary("f64x2.eq")
+f64x2_ne = _nullary("f64x2.ne")
+f64x2_lt = _nullary("f64x2.lt")
+f64x2_gt = _nullary("f64x2.gt")
+f64x2_le = _nullary("f64x2.le")
+f64x2_ge = _nullary("f64x2.ge")
+f64x2_convert_low_i32x4_u = _nullary("f64x2.convert_low_i32x4_u")
+v128_bitselect = _nullary("v128.bitselect")
+i16x8_extend_low_i8x16_u = _nullary("i16x8.extend_low_i8x16_u")
+i32x4_extend_low_i16x8_u = _nullary("i32x4.extend_low_i16x8_u")
+
+
 def simd(op: str) -> Instr:
     """A 128-bit SIMD instruction without immediates (``"f64x2.add"``), from a table."""
     if op not in _SIMD:
