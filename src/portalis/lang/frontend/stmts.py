@@ -117,7 +117,7 @@ class FunctionLowerer(ExprLowerer):
             body=stmts,
             locals=local_types,
             exported=sig.exported,
-            library=bool(sig.unit.prefix),
+            library=bool(sig.unit.prefix) or sig.name in sig.unit.library_functions,
             line=node.lineno,
             doc=sig.doc,
             result_names=_result_names(node),
