@@ -469,3 +469,15 @@ def test_errors_report_the_kernel_line() -> None:
     assert (
         info.value.line == source.splitlines().index("        return V(self.x / s, self.y / s)") + 1
     )
+
+
+@settings(max_examples=30)
+@given(st.integers(-5, 5), finite)
+def test_operands_keep_pythons_order(i: int, x: float) -> None:
+    """A record operation needing a statement of its own does not move ahead of what the
+    same statement evaluates before it (side effects and errors in CPython's order)."""
+    py, wasm = kernel_pair("records")
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])
+    expected, got = outcome(py.order, a, i, x), outcome(wasm.order, b, i, x)
+    assert expected[0] == got[0] and same(expected[1], got[1]), (expected, got)
+    assert a.tobytes() == b.tobytes()
