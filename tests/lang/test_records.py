@@ -426,6 +426,13 @@ def test_rust_backend_translates_records() -> None:
     for args in ((1.0, 2.0, -3.0, 0.5, 1.5), (0.0, -0.0, 1e300, 2.0, -7.0)):
         assert same(wasm.arithmetic(*args), py.arithmetic(*args))
     assert same(wasm.writes(1.0, 2.0, 7), py.writes(1.0, 2.0, 7))
+    assert same(wasm.unions(1.0, 2.0, 3.0, 0.5), py.unions(1.0, 2.0, 3.0, 0.5))
+    assert same(wasm.decorated(2.0, 0.3), py.decorated(2.0, 0.3))
+    hits = KERNELS / "hit_record.py"
+    wasm = load(compile_source(hits.read_text(), str(hits), backend="rust").wasm, cache=False)
+    py = import_kernel(hits)
+    for x, y in ((0.0, 0.0), (0.3, -0.2), (0.0, -0.9), (2.0, 2.0)):
+        assert same(wasm.shade(x, y), py.shade(x, y))
 
 
 def test_kernels_without_classes_are_untouched() -> None:
