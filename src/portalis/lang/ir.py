@@ -269,6 +269,18 @@ class AllocArray(Stmt):
     array: ArrayRef
     dims: list[Expr]
     fill: Expr
+    #: ``b = a.copy()``: the elements come from this array instead (``fill`` unused).
+    source: ArrayArg | None = None
+
+
+@dataclass
+class BindArray(Stmt):
+    """``b = f(...)`` where ``f`` returns an array: ``b`` takes over the block ``f`` made (its
+    address and extents, as an :class:`AllocArray`'s) and frees it when the function
+    returns, unless it returns ``b`` itself (frontend/results.py)."""
+
+    array: ArrayRef
+    value: Call
 
 
 @dataclass
@@ -408,6 +420,13 @@ class Function:
     result_names: tuple[str, ...] = ()
 
     @property
+    def wasm_results(self) -> tuple[str, ...]:
+        """The wasm result types: an array result is its address, then its extents."""
+        if isinstance(self.result, ArrayType):
+            return ("i32",) * (1 + self.result.ndim)
+        return tuple(t.wasm for t in self.result_types)
+
+    @property
     def result_types(self) -> tuple[Scalar, ...]:
         if isinstance(self.result, TupleType):
             return self.result.items
@@ -452,6 +471,7 @@ __all__ = [
     "ArrayArg",
     "ArrayRef",
     "Binary",
+    "BindArray",
     "Block",
     "Break",
     "BuiltinCall",

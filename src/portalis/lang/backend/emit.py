@@ -72,9 +72,12 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
                     ]
             else:
                 params.append(f"(param ${p.name} {p.type.wasm})")
-        results = " ".join(t.wasm for t in fn.result_types)
+        results = " ".join(fn.wasm_results)
         self.local_arrays = [
-            n.array for stmt in fn.body for n in nodes(stmt) if isinstance(n, ir.AllocArray)
+            n.array
+            for stmt in fn.body
+            for n in nodes(stmt)
+            if isinstance(n, ir.AllocArray | ir.BindArray)
         ]
         for arr in self.local_arrays:
             self.extra_locals[arr.name] = "i32"
@@ -88,9 +91,9 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
             self.declare_list(ref)
         self.emit(*prologue)
         self.block(fn.body)
-        if not fn.result_types:
+        if not fn.wasm_results:
             self.free_local_arrays()
-        if fn.result_types and not (fn.body and isinstance(fn.body[-1], ir.Return)):
+        if fn.wasm_results and not (fn.body and isinstance(fn.body[-1], ir.Return)):
             self.emit("unreachable")  # a typed function fell off its end
         head = f"(func ${fn.symbol}"
         if fn.exported:
@@ -128,6 +131,9 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
     def s_ExprStmt(self, s: ir.ExprStmt) -> None:
         self.expr(s.value)
         ty = s.value.ty
+        if isinstance(ty, ArrayType):  # an array result nobody keeps: give its block back
+            self.emit(*["drop"] * ty.ndim, f"call ${FREE_EXPORT}")
+            return
         n = len(ty.items) if isinstance(ty, TupleType) else (1 if isinstance(ty, Scalar) else 0)
         self.emit(*["drop"] * n)
 
@@ -218,17 +224,20 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
         if s.value is not None:
             self.expr(s.value)
         if self.local_arrays or self.local_lists:  # free them with the results set aside
-            kept = [self.fresh(t.wasm) for t in self.fn.result_types]
+            kept = [self.fresh(t) for t in self.fn.wasm_results]
             self.emit(*[f"local.set ${k}" for k in reversed(kept)])
-            self.free_local_arrays()
+            # An array the function returns is the caller's now (frontend/results.py).
+            returned = s.value.array.name if isinstance(s.value, ir.ArrayArg) else None
+            self.free_local_arrays(keep=returned)
             self.emit(*[f"local.get ${k}" for k in kept])
         self.emit("return")
 
-    def free_local_arrays(self) -> None:
+    def free_local_arrays(self, keep: str | None = None) -> None:
         """Give this call's arrays back to the allocator (a pointer still 0 — an array not
-        made yet on this path — is ignored by the allocator's free)."""
+        made yet on this path — is ignored by the allocator's free), all but ``keep``."""
         for arr in reversed(self.local_arrays):
-            self.emit(f"local.get ${arr.name}", f"call ${FREE_EXPORT}")
+            if arr.name != keep:
+                self.emit(f"local.get ${arr.name}", f"call ${FREE_EXPORT}")
         self.free_lists(self.local_lists)
 
     def s_AllocArray(self, s: ir.AllocArray) -> None:
@@ -255,6 +264,12 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
             f"call ${ALLOC_EXPORT}",
             f"local.set ${arr.name}",
         )
+        if s.source is not None:  # a.copy(): the source's bytes
+            self.emit(f"local.get ${arr.name}")
+            self.expr(s.source)
+            self.emit(*["drop"] * (arr.type.ndim), f"local.get ${size}", "i32.wrap_i64")
+            self.emit("memory.copy")
+            return
         zero = (
             isinstance(s.fill, ir.Const)
             and s.fill.value == 0
@@ -277,6 +292,17 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
         self.emit(f"local.set ${p}", f"br {top}")
         self.depth -= 2
         self.emit("  end", "end")
+
+    def s_BindArray(self, s: ir.BindArray) -> None:
+        """``b = f(...)``: the returned block's address and extents into ``b``'s locals."""
+        arr = s.array
+        self.expr(s.value)
+        for k in reversed(range(arr.type.ndim)):
+            self.emit(f"local.set ${arr.name}.n{k}")
+        self.emit(f"local.set ${arr.name}")
+        for k in range(arr.type.ndim):
+            n, d = f"{arr.name}.n{k}", f"{arr.name}.d{k}"
+            self.emit(f"local.get ${n}", "i64.extend_i32_u", f"local.set ${d}")
 
     def s_Raise(self, s: ir.Raise) -> None:
         self.raise_(s.exception, self.line(s))

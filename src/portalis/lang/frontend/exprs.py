@@ -104,6 +104,9 @@ class ExprLowerer:
         self.lists: dict[str, ir.ListRef] = {}
         #: the function's top-level statements (ids): where lists and arrays are made
         self.top_level: set[int] = set()
+        #: arrays this function made or received from a call: its own blocks, freed when it
+        #: returns, the only arrays it may return (frontend/results.py)
+        self.owned: set[str] = set()
         #: names bound to views (``row = a[i]``)
         self.views: dict[str, View] = {}
         self.scope: set[str] = set()  # names Python treats as local to this function
@@ -135,6 +138,12 @@ class ExprLowerer:
         return self.d.error(node, message, hint)
 
     def scalar(self, e: ir.Expr, node: ast.AST, what: str = "this value") -> Scalar:
+        if isinstance(e.ty, ArrayType):  # a call returning an array
+            raise self.err(
+                node,
+                f"{what} is an array ({e.ty}), expected a number or bool",
+                "bind it to a name first (b = f(...)), then index it or pass it on",
+            )
         if not isinstance(e.ty, Scalar):
             raise self.err(node, f"{what} is {e.ty}, expected a number or bool")
         return e.ty

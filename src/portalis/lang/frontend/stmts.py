@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from portalis.abi import ERROR_CODES
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import bounds, iteration, lists, returns
+from portalis.lang.frontend import bounds, iteration, lists, results, returns
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
@@ -227,9 +227,12 @@ class FunctionLowerer(ExprLowerer):
         if isinstance(target, ast.Name) and isinstance(node.value, ast.List | ast.ListComp):
             return lists.create(self, target, node.value, None, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
-            maker = self.unit.builtin_name(node.value.func)
-            if maker in ARRAY_MAKERS:
-                return self.local_array(target, node.value, ARRAY_MAKERS[maker], node)
+            kind = self.array_maker(node.value)
+            if kind is not None:
+                return self.local_array(target, node.value, kind, node)
+            call = results.array_call(self, node.value)
+            if call is not None:
+                return results.bind(self, target, call, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Name | ast.Subscript):
             view = self.view_of(node.value)
             if view is not None:
@@ -244,7 +247,14 @@ class FunctionLowerer(ExprLowerer):
         (ir.AllocArray). It is made once, at the top level of the function, so its address
         and extents never change while the function runs (what the bounds and loop
         analyses rely on) and it is freed on every return."""
-        n, line, col = target.id, node.lineno, node.col_offset
+        self.check_made_once(target, node)
+        alloc = self.make_array(target.id, call, kind)
+        self.owned.add(target.id)
+        return [alloc]
+
+    def check_made_once(self, target: ast.Name, node: ast.Assign) -> None:
+        """A local array is bound once, at the top level, under a name bound nowhere else."""
+        n = target.id
         if id(node) not in self.top_level or self.store_counts.get(n, 0) != 1:
             raise self.err(
                 node,
@@ -254,6 +264,23 @@ class FunctionLowerer(ExprLowerer):
             )
         if n in self.arrays or n in self.views or n in self.locals:
             raise self.err(target, f"`{n}` already names something else")
+
+    def array_maker(self, node: ast.expr) -> str | None:
+        """What ``node`` makes if it is an array constructor (``np.zeros`` …, ``a.copy()``,
+        ``np.copy(a)``): its kind; else None."""
+        if not isinstance(node, ast.Call):
+            return None
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr == "copy" and self.view_of(f.value):
+            return "copy"
+        maker = self.unit.builtin_name(f)
+        return "copy" if maker == "numpy.copy" else ARRAY_MAKERS.get(maker or "")
+
+    def make_array(self, n: str, call: ast.Call, kind: str) -> ir.AllocArray:
+        """The :class:`ir.AllocArray` for array ``n`` made by ``call`` (of ``kind``)."""
+        line, col = call.lineno, call.col_offset
+        if kind == "copy":
+            return self.array_copy(n, call)
         args = list(call.args)
         keywords = {k.arg: k.value for k in call.keywords}
         if None in keywords or not set(keywords) <= {"dtype", "fill_value", "shape"}:
@@ -299,7 +326,25 @@ class FunctionLowerer(ExprLowerer):
             fill = self.coerce(fill, value, fill_node or call, "fill value")
         ref = ir.ArrayRef(n, ArrayType(element, len(dims)))
         self.arrays[n] = ref
-        return [ir.AllocArray(line, col, ref, dims, fill)]
+        return ir.AllocArray(line, col, ref, dims, fill)
+
+    def array_copy(self, n: str, call: ast.Call) -> ir.AllocArray:
+        """``a.copy()`` / ``np.copy(a)``: a new C-contiguous array with ``a``'s elements."""
+        f = call.func
+        method = isinstance(f, ast.Attribute) and f.attr == "copy" and not call.args
+        if call.keywords or (method and call.args) or (not method and len(call.args) != 1):
+            raise self.err(call, "write a.copy() or np.copy(a) (no other arguments)")
+        source_node = f.value if method else call.args[0]  # type: ignore[union-attr]
+        view = self.view_of(source_node)
+        if view is None:
+            raise self.err(source_node, f"`{shown(source_node)}` is not an array to copy")
+        dims = [self.view_dim(call, view, k) for k in range(view.type.ndim)]
+        ref = ir.ArrayRef(n, view.type)
+        self.arrays[n] = ref
+        line, col = call.lineno, call.col_offset
+        source = ir.ArrayArg(line, col, view.type, view.base, list(view.prefix))
+        zero = ir.Const(line, col, view.type.element.value, 0)
+        return ir.AllocArray(line, col, ref, dims, zero, source)
 
     def bind_view(self, target: ast.Name, view: View, node: ast.AST) -> list[ir.Stmt]:
         """``row = a[i]``: ``row`` names row ``i`` of ``a`` (no copy, as in NumPy). Its
@@ -608,6 +653,10 @@ class FunctionLowerer(ExprLowerer):
             if want != NONE:
                 raise self.err(node, f"`{self.sig.name}` must return {want}")
             return [ir.Return(line, col, None)]
+        if isinstance(want, ArrayType):
+            return results.lower_return(self, node, want)
+        if (wrong := results.wrong_annotation(self, node)) is not None:
+            raise wrong
         if want == NONE:
             raise self.err(
                 node,

@@ -443,7 +443,7 @@ class _Collector:
                     if a.annotation is not None and "Array" in ast.unparse(a.annotation)
                 }
                 if any(isinstance(v, ast.Name) and v.id in array_params for v in returned):
-                    hint = "functions cannot return arrays: write results into an array parameter"
+                    hint = "add `-> Array[f64]` (the type of the array it returns)"
                 else:
                     hint = "add `-> float` (or the type it returns)"
                 raise d.error(
@@ -453,12 +453,6 @@ class _Collector:
                 )
         else:
             result = u.parse_type(node.returns, f"result of `{node.name}`")
-            if isinstance(result, ArrayType):
-                raise d.error(
-                    node.returns,
-                    "functions cannot return arrays",
-                    "write results into an array parameter instead",
-                )
         doc = ast.get_docstring(node) or ""
         if node.name in u.functions:
             raise d.error(node, f"function `{node.name}` is defined twice")

@@ -85,7 +85,10 @@ def _shape(fn: ir.Function) -> _Shape:
         bool(fn.body)
         and not any(isinstance(p.type, ArrayType) for p in fn.params)
         and not any(isinstance(n, ir.Call) and n.symbol == fn.symbol for n in nodes)
-        and not any(isinstance(n, ir.AllocArray | ir.ListNew) for n in nodes)  # needs a frame
+        and not isinstance(fn.result, ArrayType)  # its block is handed over by a return
+        and not any(
+            isinstance(n, ir.AllocArray | ir.BindArray | ir.ListNew) for n in nodes
+        )  # needs a frame
         and len(nodes) <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )
     return _Shape(

@@ -153,6 +153,9 @@ class FunctionEmitter:
     def signature(self, extern: bool = False) -> tuple[list[str], str]:
         """Parameters (arrays as pointer + extents, as the direct backend passes them)
         and the result type."""
+        if isinstance(self.fn.result, ArrayType):
+            returns = [n for n in _nodes(self.fn.body) if isinstance(n, ir.Return)]
+            raise self.fail("returning an array (`-> Array[...]`)", returns[0] if returns else None)
         params: list[str] = []
         for p in self.fn.params:
             name = self.local(p.name)
@@ -201,6 +204,9 @@ class FunctionEmitter:
             if method is None:
                 raise self.fail(f"the statement {type(s).__name__}", s)
             method(s)
+
+    def s_BindArray(self, s: ir.BindArray) -> None:
+        raise self.fail("an array returned by a call (`b = f(...)`)", s)
 
     def nested(self, stmts: list[ir.Stmt]) -> None:
         self.depth += 1
@@ -303,6 +309,8 @@ class FunctionEmitter:
         """NumPy's errors first (negative dimension: ValueError; more than the allocator
         can give: MemoryError), then the block, then every element set to the fill value:
         the direct backend's order of checks."""
+        if s.source is not None:
+            raise self.fail("copying an array (`a.copy()`)", s)
         arr, line = s.array, self.line(s)
         target, _, store = ELEMENT[arr.element.abi]
         size = self.temp()
