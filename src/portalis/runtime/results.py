@@ -60,6 +60,11 @@ class ResultDecoder:
             )
 
     def __call__(self, raw: Any) -> Any:
+        out = self.each(raw)
+        return out[0] if self.single else out
+
+    def each(self, raw: Any) -> tuple[Any, ...]:
+        """Every result, in the ABI's order, as a tuple (even a single one)."""
         values = raw if isinstance(raw, tuple) else (raw,)
         out: list[Any] = []
         blocks: list[tuple[int, int, np.dtype[Any], tuple[int, ...]]] = []
@@ -85,7 +90,7 @@ class ResultDecoder:
             free = self.instance.function(FREE_EXPORT)
             for _, offset, _, _ in blocks:
                 free(offset)
-        return out[0] if self.single else tuple(out)
+        return tuple(out)
 
     def _check(self, offset: int, dtype: np.dtype[Any], shape: tuple[int, ...]) -> None:
         """The block ``[offset, offset + nbytes)`` must lie in linear memory (which the
