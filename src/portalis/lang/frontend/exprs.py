@@ -274,7 +274,28 @@ class ExprLowerer:
             return self.const_value(node, value)
         return self.attribute_like(node)
 
+    def shape_of(self, node: ast.expr) -> list[ir.Expr] | None:
+        """``a.shape`` of an array or view: its extents (for ``n, m = a.shape`` and
+        ``np.zeros(a.shape)``); None for anything else."""
+        if not (isinstance(node, ast.Attribute) and node.attr == "shape"):
+            return None
+        view = self.view_of(node.value)
+        if view is None:
+            return None
+        return [self.view_dim(node, view, k) for k in range(view.type.ndim)]
+
     def attribute(self, node: ast.Attribute) -> ir.Expr:
+        if node.attr == "ndim" and (view := self.view_of(node.value)) is not None:
+            return self.after_checks(
+                view, ir.Const(node.lineno, node.col_offset, I64, view.type.ndim)
+            )
+        if node.attr == "shape" and self.view_of(node.value) is not None:
+            raise self.err(
+                node,
+                f"`{shown(node)}` is a tuple of extents: unpack it (n, m = a.shape) or index "
+                "it (a.shape[0])",
+                "np.zeros(a.shape) and friends take it whole",
+            )
         if node.attr == "size" and (view := self.view_of(node.value)) is not None:
             e: ir.Expr = self.view_dim(node, view, 0)
             for k in range(1, view.type.ndim):
@@ -335,7 +356,16 @@ class ExprLowerer:
         return View(f"<{shown(node)}>", base.base, prefix, ArrayType(element, ndim))
 
     def view_dim(self, node: ast.AST, view: View, axis: int) -> ir.Expr:
-        return self.dim(node, view.base, view.depth + axis)
+        return self.after_checks(view, self.dim(node, view.base, view.depth + axis))
+
+    def after_checks(self, view: View, value: ir.Expr) -> ir.Expr:
+        """``value`` (an extent, ``ndim``) of a view written in place, ``len(m[i])``: its
+        indices are still checked first, as Python evaluates ``m[i]`` (IndexError). A named
+        view's were checked when it was bound."""
+        checks: list[ir.Stmt] = [
+            ir.ExprStmt(p.line, p.col, p) for p in view.prefix if isinstance(p, ir.CheckedIndex)
+        ]
+        return ir.Seq(value.line, value.col, value.ty, checks, value) if checks else value
 
     def view_access(
         self, view: View, idx_nodes: list[ast.expr], node: ast.AST

@@ -299,6 +299,9 @@ class FunctionLowerer(ExprLowerer):
                 raise self.err(args[0], f"{kind}() takes an array")
             dims = [self.view_dim(call, source, k) for k in range(source.type.ndim)]
             element = source.type.element
+        elif (same := self.shape_of(args[0] if args else keywords["shape"])) is not None:
+            dims = same  # np.zeros(a.shape)
+            element = ELEMENT_NAMES["f64"]
         else:
             shape = args[0] if args else keywords["shape"]
             items = shape.elts if isinstance(shape, ast.Tuple) else [shape]
@@ -392,6 +395,13 @@ class FunctionLowerer(ExprLowerer):
         line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
         if isinstance(value_node, ast.Tuple):
             items = [self.lower_scalar(e) for e in value_node.elts]
+        elif (shape := self.shape_of(value_node)) is not None:
+            items = shape  # n, m = a.shape: each name an extent alias, as n = a.shape[0]
+            assert isinstance(value_node, ast.Attribute)
+            for k, tgt in enumerate(target.elts[: len(shape)]):
+                index = ast.copy_location(ast.Constant(k), value_node)
+                axis = ast.copy_location(ast.Subscript(value_node, index, ast.Load()), value_node)
+                self.note_extent_alias(tgt, axis)
         else:
             v = self.lower(value_node)
             if not isinstance(v.ty, TupleType):
