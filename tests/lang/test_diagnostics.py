@@ -45,7 +45,7 @@ CASES: list[tuple[str, int, int, str]] = [
         5,
         "with statement",
     ),
-    ("def f(xs: Array[f64]) -> float:\n    return xs[1:2]\n", 5, 15, "slices"),
+    ("def f(xs: Array[f64]) -> float:\n    return xs[1:2]\n", 5, 12, "a slice (a 1-D view"),
     ("def f(xs: Array[f64]) -> float:\n    return xs\n", 5, 12, "but is declared `-> float`"),
     (
         "def f(x: float) -> float:\n    for i in [1, 2]:\n        pass\n    return x\n",

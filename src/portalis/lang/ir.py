@@ -186,6 +186,10 @@ class ArrayArg(Expr):
 
     array: ArrayRef
     prefix: list[Expr] = field(default_factory=list)
+    #: A slice of the view's first axis (frontend/slices.py): it starts at element ``start``
+    #: of that axis (already clamped) and has ``length`` elements there.
+    start: Expr | None = None
+    length: Expr | None = None
 
 
 @dataclass
@@ -199,6 +203,8 @@ class CheckedIndex(Expr):
     index: Expr
     #: The length to check against when there is no array (a level of a constant table).
     extent: int = 0
+    #: ... or an int64 expression (a slice view's length, frontend/slices.py).
+    limit: Expr | None = None
 
 
 @dataclass
@@ -269,8 +275,9 @@ class AllocArray(Stmt):
     array: ArrayRef
     dims: list[Expr]
     fill: Expr
-    #: ``b = a.copy()``: the elements come from this array instead (``fill`` unused).
-    source: ArrayArg | None = None
+    #: ``b = a.copy()``: the elements come from this array (an :class:`ArrayArg`, or a
+    #: :class:`Seq` computing a slice's bounds first) instead (``fill`` unused).
+    source: Expr | None = None
 
 
 @dataclass

@@ -340,18 +340,30 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
 
     def e_ArrayArg(self, e: ir.ArrayArg) -> None:
         arr = e.array
-        if e.prefix:
-            self.sub_array_address(arr, e.prefix)
+        prefix = [*e.prefix, e.start] if e.start is not None else e.prefix
+        if prefix:
+            self.sub_array_address(arr, prefix)
         else:
             self.emit(array_base(arr))
         for k in range(len(e.prefix), arr.type.ndim):
-            if arr.shape is not None:
+            if k == len(e.prefix) and e.length is not None:  # a slice's own length
+                self.expr(e.length)
+                self.emit("i32.wrap_i64")
+            elif arr.shape is not None:
                 self.emit(f"i32.const {arr.shape[k]}")
             else:
                 self.emit(f"local.get ${arr.name}.n{k}")
 
     def e_CheckedIndex(self, e: ir.CheckedIndex) -> None:
         extent = self.dim(e.array, e.axis) if e.array is not None else f"i64.const {e.extent}"
+        if e.limit is not None:  # a slice view's length, read once
+            if isinstance(e.limit, ir.LocalGet):
+                extent = f"local.get ${e.limit.name}"
+            else:
+                held = self.fresh("i64")
+                self.expr(e.limit)
+                self.emit(f"local.set ${held}")
+                extent = f"local.get ${held}"
         self.checked_index(e.index, extent, e)
 
     def e_Block(self, e: ir.Block) -> None:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import ast
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import bounds, lists
+from portalis.lang.frontend import bounds, lists, slices
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
@@ -73,6 +73,14 @@ class View:
     base: ir.ArrayRef
     prefix: list[ir.Expr]
     type: ArrayType
+    #: A slice of its first axis (``a[lo:hi]``, frontend/slices.py): that axis starts at
+    #: base element ``start`` and has ``length`` elements; ``setup`` computes them (run
+    #: before either is read; empty for a named view, whose are locals).
+    start: ir.Expr | None = None
+    length: ir.Expr | None = None
+    setup: list[ir.Stmt] = field(default_factory=list)
+    #: Proofs about its first axis hold (a slice bound once, at the top level).
+    stable: bool = True
 
     @property
     def depth(self) -> int:
@@ -81,6 +89,8 @@ class View:
     def as_ref(self) -> ir.ArrayRef:
         """The view as an array of its own, for proofs about its indices."""
         shape = self.base.shape[self.depth :] if self.base.shape is not None else None
+        if self.start is not None:
+            shape = None  # its first extent is the slice's length
         return ir.ArrayRef(self.name, self.type, None, shape)
 
 
@@ -344,6 +354,10 @@ class ExprLowerer:
             return None
         base_node, idx_nodes = self.split_subscript(node)
         base = self.view_of(base_node)
+        if base is not None and (
+            base.start is not None or any(isinstance(i, ast.Slice) for i in idx_nodes)
+        ):
+            return slices.subview(self, node, base, idx_nodes)
         if base is None or len(idx_nodes) >= base.type.ndim:
             return None
         line, col = node.lineno, node.col_offset
@@ -356,13 +370,16 @@ class ExprLowerer:
         return View(f"<{shown(node)}>", base.base, prefix, ArrayType(element, ndim))
 
     def view_dim(self, node: ast.AST, view: View, axis: int) -> ir.Expr:
+        if axis == 0 and view.length is not None:
+            return self.after_checks(view, view.length)
         return self.after_checks(view, self.dim(node, view.base, view.depth + axis))
 
     def after_checks(self, view: View, value: ir.Expr) -> ir.Expr:
         """``value`` (an extent, ``ndim``) of a view written in place, ``len(m[i])``: its
         indices are still checked first, as Python evaluates ``m[i]`` (IndexError). A named
         view's were checked when it was bound."""
-        checks: list[ir.Stmt] = [
+        checks: list[ir.Stmt] = list(view.setup)
+        checks += [
             ir.ExprStmt(p.line, p.col, p) for p in view.prefix if isinstance(p, ir.CheckedIndex)
         ]
         return ir.Seq(value.line, value.col, value.ty, checks, value) if checks else value
@@ -372,6 +389,9 @@ class ExprLowerer:
     ) -> tuple[list[ir.Expr], list[bool], list[bool]]:
         """Indices, safe and non-negative flags of a full index of ``view``, as an access of
         its base array."""
+        for i in idx_nodes:
+            if isinstance(i, ast.List | ast.Tuple | ast.Slice):
+                self.index(i)  # fancy indexing, or a slice used as a number: says which
         if len(idx_nodes) != view.type.ndim:
             what = f"`{shown(node.value)}`" if isinstance(node, ast.Subscript) else "the array"
             raise self.err(
@@ -379,8 +399,10 @@ class ExprLowerer:
                 f"{what} has {view.type.ndim} dimension(s); index all of them "
                 f"(got {len(idx_nodes)}), or bind a row to a name: row = a[i]",
                 "a[i] of a 2-D array is its row i, a 1-D array: index it (a[i][j], a[i, j]), "
-                "pass it to a function, or bind it (row = a[i]); slices are not supported",
+                "pass it to a function, or bind it (row = a[i]); a[i, lo:hi] is a slice of it",
             )
+        if view.start is not None:
+            return slices.access(self, view, idx_nodes)
         indices = [self.index(i) for i in idx_nodes]
         ref = view.as_ref()
         fixed = [True] * view.depth
@@ -421,8 +443,16 @@ class ExprLowerer:
         if isinstance(node, ast.Slice):
             raise self.err(
                 node,
-                "slices are not supported in kernels",
-                "loop over the elements with for i in range(...)",
+                "this slice is not supported here: a slice makes a view (an array), not a number",
+                "bind it (s = a[lo:hi]), pass it to a function, or loop over the elements",
+            )
+        if isinstance(node, ast.List | ast.Tuple):
+            raise self.err(
+                node,
+                "indexing with a list of indices (a[[k, p]], NumPy's fancy indexing) is not "
+                "supported",
+                "to swap rows k and p, loop: for j in range(a.shape[1]): "
+                "a[k, j], a[p, j] = a[p, j], a[k, j]",
             )
         e = self.lower_scalar(node)
         if self.scalar(e, node).is_float:
@@ -434,7 +464,10 @@ class ExprLowerer:
         base: ast.expr = node
         while isinstance(base, ast.Subscript):
             s = base.slice
-            indices = (list(s.elts) if isinstance(s, ast.Tuple) else [s]) + indices
+            level = list(s.elts) if isinstance(s, ast.Tuple) else [s]
+            if indices and any(isinstance(i, ast.Slice) for i in level):
+                break  # a[lo:hi][k] indexes the slice, not a[lo:hi, k]: the slice is the base
+            indices = level + indices
             base = base.value
         return base, indices
 
@@ -831,9 +864,7 @@ class ExprLowerer:
                     raise self.err(
                         a, f"argument `{p.name}` of `{sig.name}` must be {p.type}, got {got}"
                     )
-                args.append(
-                    ir.ArrayArg(a.lineno, a.col_offset, view.type, view.base, list(view.prefix))
-                )
+                args.append(slices.array_arg(self, a, view))
             else:
                 args.append(
                     self.coerce(

@@ -134,7 +134,9 @@ def wrong_annotation(lw: FunctionLowerer, node: ast.Return) -> CompileError | No
     else:
         return None
     what = "an array"
-    if view is not None and isinstance(value, ast.Subscript):
+    if view is not None and isinstance(value, ast.Subscript) and view.start is not None:
+        what = f"`{shown(value)}`, a slice (a {view.type.ndim}-D view, not a number)"
+    elif view is not None and isinstance(value, ast.Subscript):
         ndim = view.type.ndim + view.depth
         what = (
             f"`{shown(value)}`, a {view.type.ndim}-D view (a partial index of a {ndim}-D "

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from portalis.abi import ERROR_CODES
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import bounds, iteration, lists, results, returns
+from portalis.lang.frontend import bounds, iteration, lists, results, returns, slices
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
@@ -175,6 +175,13 @@ class FunctionLowerer(ExprLowerer):
                 return [lists.store(self, ref, target, value)]
             base, idx_nodes = self.split_subscript(target)
             view = self.view_of(base)
+            if view is not None and any(isinstance(i, ast.Slice) for i in idx_nodes):
+                raise self.err(
+                    target,
+                    f"assigning to a slice (`{shown(target)} = ...`, a whole-array operation) "
+                    "is not supported",
+                    "write a loop over the elements: for k in range(lo, hi): a[k] = ...",
+                )
             if view is None:
                 if self.table_of(base) is not None:
                     raise self.err(
@@ -345,7 +352,7 @@ class FunctionLowerer(ExprLowerer):
         ref = ir.ArrayRef(n, view.type)
         self.arrays[n] = ref
         line, col = call.lineno, call.col_offset
-        source = ir.ArrayArg(line, col, view.type, view.base, list(view.prefix))
+        source = slices.array_arg(self, call, view)
         zero = ir.Const(line, col, view.type.element.value, 0)
         return ir.AllocArray(line, col, ref, dims, zero, source)
 
@@ -359,11 +366,13 @@ class FunctionLowerer(ExprLowerer):
         if n in self.locals or n in self.arrays or n in self.globals_declared:
             raise self.err(target, f"`{n}` is not an array here and cannot name one")
         old = self.views.get(n)
-        if old is not None and (old.base.name, old.depth) != (view.base.name, view.depth):
+        shape = (view.base.name, view.depth, view.start is not None)
+        if old is not None and (old.base.name, old.depth, old.start is not None) != shape:
+            sliced = "a slice" if old.start is not None else "a view"
             raise self.err(
                 target,
-                f"`{n}` is already a view of `{old.base.name}` with {old.type.ndim} "
-                "dimension(s); a name stays a view of one array",
+                f"`{n}` is already {sliced} of `{old.base.name}` with {old.type.ndim} "
+                "dimension(s); a name stays a view of one array (sliced or not)",
                 "use another name for a view of another array",
             )
         out: list[ir.Stmt] = []
@@ -373,7 +382,17 @@ class FunctionLowerer(ExprLowerer):
             self.locals[local] = I64
             out.append(ir.SetLocal(line, col, local, index))
             prefix.append(ir.LocalGet(line, col, I64, local))
-        self.views[n] = View(n, view.base, prefix, view.type)
+        named = View(n, view.base, prefix, view.type)
+        if view.start is not None:
+            sliced_view = View(n, view.base, prefix, view.type, view.start, view.length, view.setup)
+            bound, named = slices.bind(self, n, sliced_view, line, col)
+            out += bound
+            # Proofs about its length hold where it is never rebound while they are used:
+            # bound once at the top level (or a name the compiler made for one loop).
+            named.stable = n.startswith("~") or (
+                id(node) in self.top_level and self.store_counts.get(n, 0) == 1
+            )
+        self.views[n] = named
         return out
 
     def note_extent_alias(self, target: ast.expr, value: ast.expr) -> None:
@@ -394,6 +413,15 @@ class FunctionLowerer(ExprLowerer):
     ) -> list[ir.Stmt]:
         line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
         if isinstance(value_node, ast.Tuple):
+            for e in value_node.elts:
+                if self.view_of(e) is not None or self.array_maker(e) is not None:
+                    raise self.err(
+                        e,
+                        "a tuple of arrays is not supported (swapping rows as "
+                        "`a[i], a[k] = a[k].copy(), a[i].copy()`)",
+                        "swap rows element by element: for j in range(a.shape[1]): "
+                        "a[i, j], a[k, j] = a[k, j], a[i, j]",
+                    )
             items = [self.lower_scalar(e) for e in value_node.elts]
         elif (shape := self.shape_of(value_node)) is not None:
             items = shape  # n, m = a.shape: each name an extent alias, as n = a.shape[0]
@@ -487,13 +515,22 @@ class FunctionLowerer(ExprLowerer):
             arr = view.base
             out: list[ir.Stmt] = []
             temps: list[ir.Expr] = list(view.prefix)  # a view's indices are locals already
+            if view.start is not None:  # a slice: its base indices, computed (and checked) once
+                indices, safe, nonneg = self.view_access(view, idx_nodes, t)
+                temps = []
+                for index in indices:
+                    tmp = self.temp(I64)
+                    out.append(ir.SetLocal(line, col, tmp, index))
+                    temps.append(ir.LocalGet(line, col, I64, tmp))
+                idx_nodes = []
             for i in idx_nodes:
                 tmp = self.temp(I64)
                 out.append(ir.SetLocal(line, col, tmp, self.index(i)))
                 temps.append(ir.LocalGet(line, col, I64, tmp))
-            fixed = [True] * view.depth
-            safe = fixed + self.safe_flags(view.as_ref(), idx_nodes)
-            nonneg = fixed + self.nonneg_flags(idx_nodes)
+            if view.start is None:
+                fixed = [True] * view.depth
+                safe = fixed + self.safe_flags(view.as_ref(), idx_nodes)
+                nonneg = fixed + self.nonneg_flags(idx_nodes)
             current = ir.Load(line, col, arr.element.value, arr, temps, safe, nonneg)
             value = self.arith(op, current, self.lower_scalar(node.value), node)
             value = self.coerce(value, arr.element.value, node, "stored value", narrowing=True)

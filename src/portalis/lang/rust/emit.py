@@ -435,10 +435,14 @@ class FunctionEmitter:
     def e_CheckedIndex(self, e: ir.CheckedIndex) -> str:
         # No array: a level of a constant table, whose length is known at build time.
         bound = self.dim(e.array, e.axis) if e.array is not None else f"{e.extent}_i64"
+        if e.limit is not None:
+            raise self.fail("array slices (`a[lo:hi]`)", e)
         return self.checked(e.index, bound, e, False)
 
     def e_ArrayArg(self, e: ir.ArrayArg) -> str:
         arr = e.array
+        if e.start is not None:
+            raise self.fail("array slices (`a[lo:hi]`)", e)
         parts = [self.base(arr)]
         if e.prefix:  # the view arr[prefix...]: its first element (indices already checked)
             flat = ""
