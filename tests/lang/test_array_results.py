@@ -181,6 +181,16 @@ ERRORS = [
     ("def g(n: int) -> Array[f64]:\n    return np.zeros(n)\n\n\n"
      "def f(n: int) -> float:\n    for i in range(n):\n        b = g(n)\n    return 0.0\n",
      "created once, at the top level", ""),
+    ("def f(n: int) -> tuple[Array[f64], float]:\n    return np.zeros(n), 1.0\n",
+     "arrays in tuple results are not supported yet", "return the array alone"),
+    ("def g(n: int) -> Array[f64]:\n    return np.zeros(n)\n\n\n"
+     "def h(a: Array[f64]) -> float:\n    return a[0]\n\n\n"
+     "def f(n: int) -> float:\n    return h(g(n))\n", "got not an array", "b = f(...)"),
+    ("def g(n: int) -> Array[f64]:\n    return np.zeros(n)\n\n\n"
+     "def f(n: int) -> int:\n    return len(g(n))\n", "len()", "then take len(b)"),
+    ("def h(a: Array[f64]) -> float:\n    return a[0]\n\n\n"
+     "def f(m: Array[f64, 2]) -> float:\n    return h(m)\n",
+     "must be Array[f64, 1], got Array[f64, 2]", "`m[i]` is a 1-D view of it"),
 ]  # fmt: skip
 
 

@@ -828,7 +828,36 @@ class ExprLowerer:
         table = self.table_of(base)
         if table is not None and len(idx_nodes) < len(table.shape):
             return ir.Const(node.lineno, node.col_offset, I64, table.shape[len(idx_nodes)])
-        raise self.err(node, "len() of something that is not an array or constant table")
+        raise self.err(
+            node,
+            "len() of something that is not an array or constant table",
+            "bind an array result to a name first (b = f(...)), then take len(b)"
+            if isinstance(arg, ast.Call)
+            else "",
+        )
+
+    def wrong_array_argument(
+        self, a: ast.expr, view: View | None, want: ArrayType, what: str
+    ) -> CompileError:
+        """Passing the wrong array: the hint says how to get the right one (a row by
+        partial indexing, a result bound to a name)."""
+        got = str(view.type) if view is not None else "not an array"
+        hint = ""
+        if view is not None and view.type.element == want.element:
+            extra = view.type.ndim - want.ndim
+            if extra > 0:
+                rows = "[i]" * extra
+                hint = (
+                    f"partial indexing takes a sub-array in place: `{shown(a)}{rows}` is a "
+                    f"{want.ndim}-D view of it (row i)"
+                )
+            else:
+                hint = f"`{shown(a)}` has {view.type.ndim} dimension(s); pass a {want.ndim}-D array"
+        elif view is not None:
+            hint = f"convert the elements in a loop into a {want.element.abi} array"
+        elif isinstance(a, ast.Call) and not isinstance(a.func, ast.Attribute):
+            hint = "bind an array result to a name first (b = f(...)), then pass b"
+        return self.err(a, f"argument {what} must be {want}, got {got}", hint)
 
     def user_call(self, node: ast.Call, sig: FunctionSig) -> ir.Expr:
         line, col = node.lineno, node.col_offset
@@ -860,10 +889,7 @@ class ExprLowerer:
             if isinstance(p.type, ArrayType):
                 view = self.view_of(a)
                 if view is None or view.type != p.type:
-                    got = view.type if view is not None else "not an array"
-                    raise self.err(
-                        a, f"argument `{p.name}` of `{sig.name}` must be {p.type}, got {got}"
-                    )
+                    raise self.wrong_array_argument(a, view, p.type, f"`{p.name}` of `{sig.name}`")
                 args.append(slices.array_arg(self, a, view))
             else:
                 args.append(
