@@ -1,8 +1,8 @@
 """Slices as views (frontend/slices.py): ``a[lo:hi]``, ``m[i, lo:hi]``, ``m[lo:hi]``,
-``m[i, :]`` read and write the base array in place, pass to helpers, iterate, and clamp
-out-of-range bounds exactly as CPython/NumPy (differential, Hypothesis); strided forms,
-slice assignment, fancy indexing and tuple row swaps are located errors naming the loop to
-write instead."""
+``m[i, :]`` and columns ``m[:, j]`` read and write the base array in place, pass to
+helpers, iterate, and clamp out-of-range bounds exactly as CPython/NumPy (differential,
+Hypothesis); strided forms, slice assignment, fancy indexing and tuple row swaps are
+located errors naming the loop to write instead."""
 
 from __future__ import annotations
 
@@ -83,6 +83,17 @@ def rows(m: Array[f64, 2], i: int, lo: int, hi: int) -> float:
     return _total(r) + n * 100.0 + c * 10.0 + whole[0]
 
 
+def column(m: Array[f64, 2], j: int, k: float) -> float:
+    c = m[:, j]
+    t = 0.0
+    for i in range(len(c)):
+        t += c[i] * (i + 1)
+        c[i] *= k
+    for x in m[:, j]:
+        t += x
+    return t + m[:, j][-1]
+
+
 def in_loop(m: Array[f64, 2], w: int) -> float:
     t = 0.0
     for i in range(m.shape[0]):
@@ -129,6 +140,7 @@ def test_slices_match_cpython(
     check(pair, "edit", a, lo, hi, v)
     check(pair, "rows", m, k, lo, hi)  # row index out of range: IndexError in both
     check(pair, "in_loop", m, lo)
+    check(pair, "column", m, k, v)  # column or row out of range: IndexError in both
 
 
 @given(st.integers(-40, 40), st.integers(-40, 40), st.integers(0, 30))
@@ -152,8 +164,13 @@ def test_writes_flag_follows_stores_through_slices() -> None:
 HEADER = "import numpy as np\nfrom portalis.lang import Array, f64\n\n\n"
 ERRORS = [
     ("def f(a: Array[f64]) -> float:\n    s = a[::2]\n    return s[0]\n", "with a step"),
-    ("def f(m: Array[f64, 2]) -> float:\n    c = m[:, 1]\n    return c[0]\n",
-     "a column (a strided view)"),
+    ("def g(a: Array[f64]) -> float:\n    return a[0]\n\n\n"
+     "def f(m: Array[f64, 2]) -> float:\n    return g(m[:, 1])\n",
+     "is a column, a strided view: it cannot be passed or copied"),
+    ("def f(m: Array[f64, 2]) -> float:\n    c = m[:, 1].copy()\n    return c[0]\n",
+     "cannot be passed or copied"),
+    ("def f(t: Array[f64, 3]) -> float:\n    c = t[:, 1]\n    return c[0, 0]\n",
+     "takes a column (a strided view), which is not supported"),
     ("def f(m: Array[f64, 2]) -> float:\n    c = m[:, 1:3]\n    return c[0, 0]\n",
      "bounds a later axis"),
     ("def f(a: Array[f64], b: Array[f64]) -> None:\n    a[1:3] = b[0]\n",

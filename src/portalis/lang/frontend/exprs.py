@@ -81,6 +81,9 @@ class View:
     setup: list[ir.Stmt] = field(default_factory=list)
     #: Proofs about its first axis hold (a slice bound once, at the top level).
     stable: bool = True
+    #: A column ``m[:, j]`` (frontend/slices.py): the base's last index, fixed and checked;
+    #: the view walks the base's rows with a stride (so it is never passed as an array).
+    column: ir.Expr | None = None
 
     @property
     def depth(self) -> int:
@@ -91,6 +94,8 @@ class View:
         shape = self.base.shape[self.depth :] if self.base.shape is not None else None
         if self.start is not None:
             shape = None  # its first extent is the slice's length
+        elif shape is not None and self.column is not None:
+            shape = shape[:1]
         return ir.ArrayRef(self.name, self.type, None, shape)
 
 
@@ -355,7 +360,9 @@ class ExprLowerer:
         base_node, idx_nodes = self.split_subscript(node)
         base = self.view_of(base_node)
         if base is not None and (
-            base.start is not None or any(isinstance(i, ast.Slice) for i in idx_nodes)
+            base.start is not None
+            or base.column is not None
+            or any(isinstance(i, ast.Slice) for i in idx_nodes)
         ):
             return slices.subview(self, node, base, idx_nodes)
         if base is None or len(idx_nodes) >= base.type.ndim:
@@ -379,9 +386,8 @@ class ExprLowerer:
         indices are still checked first, as Python evaluates ``m[i]`` (IndexError). A named
         view's were checked when it was bound."""
         checks: list[ir.Stmt] = list(view.setup)
-        checks += [
-            ir.ExprStmt(p.line, p.col, p) for p in view.prefix if isinstance(p, ir.CheckedIndex)
-        ]
+        fixed = [*view.prefix, *([view.column] if view.column is not None else [])]
+        checks += [ir.ExprStmt(p.line, p.col, p) for p in fixed if isinstance(p, ir.CheckedIndex)]
         return ir.Seq(value.line, value.col, value.ty, checks, value) if checks else value
 
     def view_access(
@@ -401,7 +407,7 @@ class ExprLowerer:
                 "a[i] of a 2-D array is its row i, a 1-D array: index it (a[i][j], a[i, j]), "
                 "pass it to a function, or bind it (row = a[i]); a[i, lo:hi] is a slice of it",
             )
-        if view.start is not None:
+        if view.start is not None or view.column is not None:
             return slices.access(self, view, idx_nodes)
         indices = [self.index(i) for i in idx_nodes]
         ref = view.as_ref()

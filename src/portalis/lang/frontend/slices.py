@@ -12,9 +12,11 @@ length is ``max(hi - lo, 0)``; out-of-range bounds never raise.
 
 Only views that stay C-contiguous are made, the ones a kernel can pass on as an ordinary
 array: a bounded slice on the first axis not fixed by an index, every later axis whole.
-``a[:, j]`` (a strided column), slices with a step, and bounded slices of a later axis are
-refused with a located error, as are slice assignment (``a[lo:hi] = b``: a whole-array
-operation) and fancy indexing.
+A column ``m[:, j]`` of a 2-D array is a strided view read and written element by element
+(``col[i]`` is ``m[i, j]``, ``len(col)``, ``for x in m[:, j]``), never passed or copied as
+an array. Slices with a step and bounded slices of a later axis are refused with a located
+error, as are slice assignment (``a[lo:hi] = b``: a whole-array operation) and fancy
+indexing.
 """
 
 from __future__ import annotations
@@ -41,10 +43,24 @@ def subview(
     ndim = base.type.ndim
     if len(idx_nodes) > ndim:
         raise lw.err(node, f"`{shown(node)}`: too many indices for a {ndim}-D array")
+    if base.column is not None:
+        if len(idx_nodes) == 1 and not isinstance(idx_nodes[0], ast.Slice):
+            return None  # an element of the column
+        raise lw.err(node, f"`{shown(node)}`: slices of a column are not supported",
+                     "index the column's elements: col[i]")  # fmt: skip
     ints: list[ast.expr] = []
     rest = list(idx_nodes)
     while rest and not isinstance(rest[0], ast.Slice):
         ints.append(rest.pop(0))
+    column = (
+        ndim - len(ints) == 2
+        and len(rest) == 2
+        and _whole(rest[0])
+        and not isinstance(rest[1], ast.Slice)
+        and (base.start is None or not ints)
+    )
+    if column:
+        rest = rest[:1]  # m[i][:, j]: the ints first, then the column of what they leave
     for k, item in enumerate(rest):
         if not isinstance(item, ast.Slice):
             raise lw.err(
@@ -77,6 +93,16 @@ def subview(
             ArrayType(element, view.type.ndim - 1),
             setup=list(view.setup),
         )
+    if column:  # m[:, j]: a column, its index checked where it is made
+        if view.start is not None:
+            raise lw.err(node, f"`{shown(node)}`: columns of a slice are not supported",
+                         "index the slice's elements: s[i, j]")  # fmt: skip
+        j_node = idx_nodes[-1]
+        j = ir.CheckedIndex(line, col, I64, view.base, view.depth + 1, lw.index(j_node))
+        return View(
+            f"<{shown(node)}>", view.base, list(view.prefix),
+            ArrayType(view.type.element, 1), setup=list(view.setup), column=j,
+        )  # fmt: skip
     if not rest or (rest[0].lower is None and rest[0].upper is None):  # type: ignore[attr-defined]
         return _renamed(view, f"<{shown(node)}>")  # a[i, :] is a[i]; a[:] is a
     first = rest[0]
@@ -101,6 +127,10 @@ def subview(
         setup=setup,
         stable=False,
     )
+
+
+def _whole(node: ast.expr) -> bool:
+    return isinstance(node, ast.Slice) and node.lower is node.upper is node.step is None
 
 
 def _renamed(view: View, name: str) -> View:
@@ -162,6 +192,16 @@ def access(
     """A full index of a sliced view, as an access of its base: the first index is
     ``start + k`` with ``k`` checked against the slice's length (no check where a proof
     covers it and the view is stable), the rest as for any view."""
+    if view.column is not None:  # m[:, j][i] is m[i, j]
+        fixed = [True] * view.depth
+        first = lw.index(idx_nodes[0])
+        if view.setup:
+            first = ir.Seq(first.line, first.col, I64, list(view.setup), first)
+        return (
+            [*view.prefix, first, view.column],
+            fixed + lw.safe_flags(view.as_ref(), idx_nodes) + [True],
+            fixed + lw.nonneg_flags(idx_nodes) + [True],
+        )
     assert view.start is not None and view.length is not None
     first, rest = idx_nodes[0], idx_nodes[1:]
     line, col = getattr(first, "lineno", 0), getattr(first, "col_offset", 0)
@@ -185,6 +225,13 @@ def access(
 def array_arg(lw: ExprLowerer, node: ast.expr, view: View) -> ir.Expr:
     """``view`` passed to a function expecting an array: its first element's address, then
     its extents (a slice's length first)."""
+    if view.column is not None:
+        raise lw.err(
+            node,
+            f"`{shown(node)}` is a column, a strided view: it cannot be passed or copied as "
+            "an array",
+            "loop over its elements (col[i]), or pass the whole array and the column index",
+        )
     arg: ir.Expr = ir.ArrayArg(
         node.lineno, node.col_offset, view.type, view.base, list(view.prefix),
         view.start, view.length,

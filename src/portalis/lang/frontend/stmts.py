@@ -366,8 +366,11 @@ class FunctionLowerer(ExprLowerer):
         if n in self.locals or n in self.arrays or n in self.globals_declared:
             raise self.err(target, f"`{n}` is not an array here and cannot name one")
         old = self.views.get(n)
-        shape = (view.base.name, view.depth, view.start is not None)
-        if old is not None and (old.base.name, old.depth, old.start is not None) != shape:
+        shape = (view.base.name, view.depth, view.start is not None, view.column is not None)
+        if (
+            old is not None
+            and (old.base.name, old.depth, old.start is not None, old.column is not None) != shape
+        ):
             sliced = "a slice" if old.start is not None else "a view"
             raise self.err(
                 target,
@@ -383,6 +386,11 @@ class FunctionLowerer(ExprLowerer):
             out.append(ir.SetLocal(line, col, local, index))
             prefix.append(ir.LocalGet(line, col, I64, local))
         named = View(n, view.base, prefix, view.type)
+        if view.column is not None:  # m[:, j]: j checked now, kept in a local
+            out += view.setup
+            self.locals[f"{n}.j"] = I64
+            out.append(ir.SetLocal(line, col, f"{n}.j", view.column))
+            named.column = ir.LocalGet(line, col, I64, f"{n}.j")
         if view.start is not None:
             sliced_view = View(n, view.base, prefix, view.type, view.start, view.length, view.setup)
             bound, named = slices.bind(self, n, sliced_view, line, col)
@@ -515,7 +523,7 @@ class FunctionLowerer(ExprLowerer):
             arr = view.base
             out: list[ir.Stmt] = []
             temps: list[ir.Expr] = list(view.prefix)  # a view's indices are locals already
-            if view.start is not None:  # a slice: its base indices, computed (and checked) once
+            if view.start is not None or view.column is not None:  # computed, checked once
                 indices, safe, nonneg = self.view_access(view, idx_nodes, t)
                 temps = []
                 for index in indices:
@@ -527,7 +535,7 @@ class FunctionLowerer(ExprLowerer):
                 tmp = self.temp(I64)
                 out.append(ir.SetLocal(line, col, tmp, self.index(i)))
                 temps.append(ir.LocalGet(line, col, I64, tmp))
-            if view.start is None:
+            if view.start is None and view.column is None:
                 fixed = [True] * view.depth
                 safe = fixed + self.safe_flags(view.as_ref(), idx_nodes)
                 nonneg = fixed + self.nonneg_flags(idx_nodes)
