@@ -214,3 +214,28 @@ def test_row_swap_loop_form_matches_cpython() -> None:
     namespace["swap"](m, 0, 2)
     kernel.swap(mine, 0, 2)
     np.testing.assert_array_equal(m, mine)
+
+
+def test_columns_and_shapes_through_the_rust_backend() -> None:
+    """Columns and shape unpacking are front-end forms over ordinary element accesses, so
+    the Rust backend translates them too (slices it refuses, above)."""
+    source = HEADER + (
+        "def f(m: Array[f64, 2], j: int) -> float:\n"
+        "    n, w = m.shape\n"
+        "    c = m[:, j]\n"
+        "    t = 0.0\n"
+        "    for i in range(len(c)):\n"
+        "        c[i] *= 2.0\n"
+        "        t += c[i] * n + w\n"
+        "    return t\n"
+    )
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "cols.py", "exec"), namespace)
+    built = compile_source(source, "cols.py", backend="rust")
+    from portalis.runtime import load
+
+    kernel = load(built.wasm, cache=False)
+    m = np.arange(12.0).reshape(4, 3)
+    mine = m.copy()
+    assert kernel.f(mine, -1) == namespace["f"](m, -1)
+    np.testing.assert_array_equal(m, mine)
