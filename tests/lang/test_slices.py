@@ -239,3 +239,16 @@ def test_columns_and_shapes_through_the_rust_backend() -> None:
     mine = m.copy()
     assert kernel.f(mine, -1) == namespace["f"](m, -1)
     np.testing.assert_array_equal(m, mine)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["new[:, :] = u", "u[0, 1:] = 1.0", "u[0, 1:] -= u[0, 0] * u[1, 1:]"],
+)
+def test_slice_assignment_is_named_before_its_value(statement: str) -> None:
+    body = (
+        "def f(u: Array[f64, 2]) -> float:\n    new = np.empty_like(u)\n"
+        f"    {statement}\n    return new[0, 0]\n"
+    )
+    with pytest.raises(CompileError, match="assigning to a slice"):
+        compile_source(HEADER + body, "k.py")

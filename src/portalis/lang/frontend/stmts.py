@@ -244,6 +244,10 @@ class FunctionLowerer(ExprLowerer):
             view = self.view_of(node.value)
             if view is not None:
                 return self.bind_view(target, view, node)
+        if isinstance(target, ast.Subscript) and any(
+            isinstance(i, ast.Slice) for i in self.split_subscript(target)[1]
+        ):
+            return self.assign_to(target, ir.Const(0, 0, I64, 0), node)  # says it is refused
         self.note_extent_alias(target, node.value)
         return self.assign_to(target, self.lower(node.value), node)
 
@@ -518,7 +522,13 @@ class FunctionLowerer(ExprLowerer):
         if isinstance(t, ast.Subscript):
             base, idx_nodes = self.split_subscript(t)
             view = self.view_of(base)
-            if view is None or len(idx_nodes) != view.type.ndim:
+            if (
+                view is None
+                or len(idx_nodes) != view.type.ndim
+                or any(isinstance(i, ast.Slice) for i in idx_nodes)
+            ):
+                if any(isinstance(i, ast.Slice) for i in idx_nodes):  # before the value's
+                    return self.assign_to(t, ir.Const(0, 0, I64, 0), node)
                 return self.assign_to(t, self.lower(node.value), node)  # reports the error
             arr = view.base
             out: list[ir.Stmt] = []
