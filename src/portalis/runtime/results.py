@@ -58,6 +58,8 @@ class ResultDecoder:
                 f"{self.where} returns an array but the module exports no {FREE_EXPORT} "
                 "to give its block back"
             )
+        self._free = instance.function(FREE_EXPORT) if self.has_arrays else None
+        self._cap = instance.sandbox.max_memory_bytes
 
     def __call__(self, raw: Any) -> Any:
         out = self.each(raw)
@@ -87,7 +89,8 @@ class ResultDecoder:
             assert memory is not None  # _check refuses a module without one
             for index, offset, dtype, shape in blocks:
                 out[index] = memory._ndarray(offset, dtype, shape).copy()
-            free = self.instance.function(FREE_EXPORT)
+            free = self._free
+            assert free is not None
             for _, offset, _, _ in blocks:
                 free(offset)
         return tuple(out)
@@ -98,7 +101,7 @@ class ResultDecoder:
         memory = self.instance.memory
         nbytes = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
         size = memory.size if memory is not None else 0
-        cap = self.instance.sandbox.max_memory_bytes
+        cap = self._cap
         problem = ""
         if memory is None:
             problem = "the module exports no memory"
