@@ -291,6 +291,29 @@ class BindArray(Stmt):
 
 
 @dataclass
+class FillView(Stmt):
+    """``a[lo:hi] = v``, ``m[i] = v``, ``a[:] = v``: every element of the view ``target``
+    (an :class:`ArrayArg`, possibly in a :class:`Seq`) set to ``value``, already of the
+    element's type (frontend/assign_views.py). ``array`` is the base array written."""
+
+    array: ArrayRef
+    target: Expr
+    value: Expr
+
+
+@dataclass
+class CopyView(Stmt):
+    """``a[lo:hi] = b[...]``, ``new[:, :] = u``: the view ``source`` copied into the view
+    ``target`` (both :class:`ArrayArg`-like, of one element type and rank); their extents
+    must be equal (ValueError otherwise), and overlapping views copy as NumPy does (as if
+    through a temporary). ``array`` is the base array written."""
+
+    array: ArrayRef
+    target: Expr
+    source: Expr
+
+
+@dataclass
 class ListNew(Stmt):
     """``xs = [a, b, ...]`` (or ``[]``): a list from the module's allocator holding
     ``items``, freed when the function returns, like :class:`AllocArray`'s arrays."""
@@ -488,11 +511,13 @@ __all__ = [
     "Compare",
     "Const",
     "Continue",
+    "CopyView",
     "DataBlock",
     "Dim",
     "Exit",
     "Expr",
     "ExprStmt",
+    "FillView",
     "ForRange",
     "Function",
     "GlobalGet",

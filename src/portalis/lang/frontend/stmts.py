@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from portalis.abi import ERROR_CODES
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import bounds, iteration, lists, results, returns, slices
+from portalis.lang.frontend import (
+    assign_views,
+    bounds,
+    iteration,
+    lists,
+    results,
+    returns,
+    slices,
+)
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
@@ -173,15 +181,11 @@ class FunctionLowerer(ExprLowerer):
             ref = lists.list_named(self, target.value)
             if ref is not None:
                 return [lists.store(self, ref, target, value)]
+            whole = self.view_of(target)
+            if whole is not None:  # a[lo:hi] = 0.0, m[i] = v: every element of the view
+                return assign_views.fill(self, target, whole, value)
             base, idx_nodes = self.split_subscript(target)
             view = self.view_of(base)
-            if view is not None and any(isinstance(i, ast.Slice) for i in idx_nodes):
-                raise self.err(
-                    target,
-                    f"assigning to a slice (`{shown(target)} = ...`, a whole-array operation) "
-                    "is not supported",
-                    "write a loop over the elements: for k in range(lo, hi): a[k] = ...",
-                )
             if view is None:
                 if self.table_of(base) is not None:
                     raise self.err(
@@ -244,10 +248,12 @@ class FunctionLowerer(ExprLowerer):
             view = self.view_of(node.value)
             if view is not None:
                 return self.bind_view(target, view, node)
-        if isinstance(target, ast.Subscript) and any(
-            isinstance(i, ast.Slice) for i in self.split_subscript(target)[1]
-        ):
-            return self.assign_to(target, ir.Const(0, 0, I64, 0), node)  # says it is refused
+        if (
+            isinstance(target, ast.Subscript)
+            and (view := self.view_of(target)) is not None
+            and (source := self.view_of(node.value)) is not None
+        ):  # new[:, :] = u, m[k] = m[p]: a copy into the view
+            return assign_views.copy(self, target, view, node.value, source)
         self.note_extent_alias(target, node.value)
         return self.assign_to(target, self.lower(node.value), node)
 
@@ -527,8 +533,13 @@ class FunctionLowerer(ExprLowerer):
                 or len(idx_nodes) != view.type.ndim
                 or any(isinstance(i, ast.Slice) for i in idx_nodes)
             ):
-                if any(isinstance(i, ast.Slice) for i in idx_nodes):  # before the value's
-                    return self.assign_to(t, ir.Const(0, 0, I64, 0), node)
+                if self.view_of(t) is not None:  # said before the value is looked at
+                    raise self.err(
+                        t,
+                        f"`{shown(t)} {_AUG_SYMBOLS.get(op, op)}= ...` on a slice or row (a "
+                        "whole-array operation) is not supported",
+                        "write a loop over the elements: for k in range(lo, hi): a[k] += ...",
+                    )
                 return self.assign_to(t, self.lower(node.value), node)  # reports the error
             arr = view.base
             out: list[ir.Stmt] = []
@@ -811,6 +822,12 @@ class FunctionLowerer(ExprLowerer):
 
 
 __all__ = ["FunctionLowerer", "lower_function"]
+
+
+#: How an augmented operator is written, for messages (the inverse of BINARY_OPS).
+_AUG_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "floordiv": "//", "mod": "%",
+                "pow": "**", "and": "&", "or": "|", "xor": "^", "shl": "<<",
+                "shr": ">>"}  # fmt: skip
 
 
 def _result_names(node: ast.FunctionDef) -> tuple[str, ...]:

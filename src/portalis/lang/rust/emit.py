@@ -208,6 +208,12 @@ class FunctionEmitter:
     def s_BindArray(self, s: ir.BindArray) -> None:
         raise self.fail("an array returned by a call (`b = f(...)`)", s)
 
+    def s_FillView(self, s: ir.FillView) -> None:
+        raise self.fail("assigning to a whole slice or row (`a[lo:hi] = v`)", s)
+
+    def s_CopyView(self, s: ir.CopyView) -> None:
+        raise self.fail("copying into a slice or row (`a[lo:hi] = b`)", s)
+
     def nested(self, stmts: list[ir.Stmt]) -> None:
         self.depth += 1
         self.block(stmts)

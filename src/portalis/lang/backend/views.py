@@ -1,0 +1,99 @@
+"""Assigning to a whole view (frontend/assign_views.py): ``a[lo:hi] = v`` fills it,
+``new[:, :] = u`` copies another view of the same shape into it.
+
+Both views are contiguous (slices, rows, whole arrays), so a copy is one ``memory.copy`` —
+memmove semantics, which is NumPy's for overlapping views (as if the source were copied to
+a temporary first: ``a[1:] = a[:-1]`` shifts). The extents are compared first: unequal
+shapes raise ValueError, as NumPy does when it cannot broadcast (its broadcasting of an
+extent of 1 is kept for 1-D views and empty targets; see s_CopyView).
+"""
+
+from __future__ import annotations
+
+from portalis.lang import ir
+from portalis.lang.backend.instructions import Code
+from portalis.lang.types import ArrayType
+
+
+class ViewEmitter(Code):
+    def view_parts(self, view: ir.Expr) -> tuple[str, list[str]]:
+        """Evaluate a view (address, then extents) into fresh locals: (address, extents)."""
+        assert isinstance(view.ty, ArrayType)
+        self.expr(view)
+        extents = [self.fresh("i32") for _ in range(view.ty.ndim)]
+        address = self.fresh("i32")
+        self.emit(*[f"local.set ${e}" for e in reversed(extents)], f"local.set ${address}")
+        return address, extents
+
+    def byte_count(self, extents: list[str], size: int) -> str:
+        """The view's size in bytes, in a fresh i32 local (it lies in linear memory, so the
+        product fits: each partial product is at most the array's own size)."""
+        total = self.fresh("i32")
+        self.emit(f"i32.const {size}")
+        for e in extents:
+            self.emit(f"local.get ${e}", "i32.mul")
+        self.emit(f"local.set ${total}")
+        return total
+
+    def s_FillView(self, s: ir.FillView) -> None:
+        assert isinstance(s.target.ty, ArrayType)
+        element = s.target.ty.element
+        value = self.fresh(element.value.wasm)
+        self.expr(s.value)  # Python evaluates the value before the target
+        self.emit(f"local.set ${value}")
+        address, extents = self.view_parts(s.target)
+        self.fill_loop(address, self.byte_count(extents, element.size), value, s.target.ty)
+
+    def fill_loop(self, address: str, nbytes: str, value: str, ty: ArrayType) -> None:
+        """Store local ``value`` into each element of ``[address, address + nbytes)``
+        (``address`` is consumed)."""
+        element = ty.element
+        end = self.fresh("i32")
+        self.emit(f"local.get ${nbytes}", f"local.get ${address}", "i32.add", f"local.set ${end}")
+        done, top = self.label("filled"), self.label("fill")
+        self.emit(f"block {done}", f"  loop {top}")
+        self.depth += 2
+        self.emit(f"local.get ${address}", f"local.get ${end}", "i32.ge_u", f"br_if {done}")
+        self.emit(f"local.get ${address}", f"local.get ${value}", element.store)
+        self.emit(f"local.get ${address}", f"i32.const {element.size}", "i32.add")
+        self.emit(f"local.set ${address}", f"br {top}")
+        self.depth -= 2
+        self.emit("  end", "end")
+
+    def s_CopyView(self, s: ir.CopyView) -> None:
+        """Equal extents: one ``memory.copy``. NumPy's broadcasting of a source extent of 1
+        is kept where it is cheap — a 1-D source of one element fills the target, and
+        nothing is copied into an empty target; any other broadcast raises ValueError
+        (docs/language.md), as do extents that differ otherwise."""
+        ty = s.target.ty
+        assert isinstance(ty, ArrayType)
+        line = self.line(s)
+        src, src_extents = self.view_parts(s.source)  # the value first, as Python
+        dst, dst_extents = self.view_parts(s.target)
+        broadcast = self.fresh("i32")
+        self.emit("i32.const 0", f"local.set ${broadcast}")
+        for a, b in zip(src_extents, dst_extents, strict=True):
+            self.emit(f"local.get ${a}", f"local.get ${b}", "i32.ne")
+            self.emit(f"local.get ${a}", "i32.const 1", "i32.ne", "i32.and")
+            self.raise_if("ValueError", line)  # neither equal nor broadcast from 1
+            self.emit(f"local.get ${a}", f"local.get ${b}", "i32.ne")
+            self.emit(f"local.get ${broadcast}", "i32.or", f"local.set ${broadcast}")
+        size = self.byte_count(dst_extents, ty.element.size)
+        self.emit(f"local.get ${broadcast}", "if")
+        self.depth += 1
+        self.emit(f"local.get ${size}", "if")  # an empty target takes anything broadcast
+        self.depth += 1
+        if ty.ndim == 1:  # one element, stored everywhere
+            value = self.fresh(ty.element.value.wasm)
+            self.emit(f"local.get ${src}", ty.element.load, f"local.set ${value}")
+            self.fill_loop(dst, size, value, ty)
+        else:
+            self.raise_("ValueError", line)
+        self.depth -= 1
+        self.emit("end")
+        self.depth -= 1
+        self.emit("else")
+        self.depth += 1
+        self.emit(f"local.get ${dst}", f"local.get ${src}", f"local.get ${size}", "memory.copy")
+        self.depth -= 1
+        self.emit("end")
