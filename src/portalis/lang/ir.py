@@ -314,6 +314,16 @@ class CopyView(Stmt):
 
 
 @dataclass
+class SwapArrays(Stmt):
+    """``u, new = new, u`` for two arrays the function made with the same shape (one made
+    as a copy or ``*_like`` of the other): their blocks change names; extents are equal, so
+    nothing proven about them changes (frontend/rebind.py)."""
+
+    first: ArrayRef
+    second: ArrayRef
+
+
+@dataclass
 class ListNew(Stmt):
     """``xs = [a, b, ...]`` (or ``[]``): a list from the module's allocator holding
     ``items``, freed when the function returns, like :class:`AllocArray`'s arrays."""
@@ -545,6 +555,7 @@ __all__ = [
     "StateScalar",
     "Stmt",
     "Store",
+    "SwapArrays",
     "TableLoad",
     "TupleExpr",
     "Unary",

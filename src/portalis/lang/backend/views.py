@@ -97,3 +97,10 @@ class ViewEmitter(Code):
         self.emit(f"local.get ${dst}", f"local.get ${src}", f"local.get ${size}", "memory.copy")
         self.depth -= 1
         self.emit("end")
+
+    def s_SwapArrays(self, s: ir.SwapArrays) -> None:
+        """Exchange two arrays' blocks (their extents are equal: only the addresses move)."""
+        held = self.fresh("i32")
+        a, b = s.first.name, s.second.name
+        self.emit(f"local.get ${a}", f"local.set ${held}", f"local.get ${b}", f"local.set ${a}")
+        self.emit(f"local.get ${held}", f"local.set ${b}")

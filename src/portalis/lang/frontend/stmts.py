@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import copy
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,6 +21,7 @@ from portalis.lang.frontend import (
     bounds,
     iteration,
     lists,
+    rebind,
     results,
     returns,
     slices,
@@ -78,6 +80,9 @@ class FunctionLowerer(ExprLowerer):
     def __init__(self, program: Program, sig: FunctionSig) -> None:
         super().__init__(program, sig)
         self.loop_depth = 0
+        self.swapped: Counter[str] = Counter()
+        #: arrays made with one shape (a copy or *_like of one another): swappable
+        self.shape_groups: dict[str, str] = {}
 
     def run(self) -> ir.Function:
         sig, node = self.sig, self.sig.node
@@ -88,6 +93,7 @@ class FunctionLowerer(ExprLowerer):
                 self.locals[p.name] = p.type
         self.scope, self.globals_declared = _assigned_names(node.body)
         self.store_counts = bounds.assigned_names(node.body)
+        self.swapped = rebind.swapped_names(node.body)  # u, new = new, u: not a re-make
         self.scope |= {p.name for p in sig.params}
         for g in self.globals_declared:
             if g not in self.sig.unit.state_scalars and g not in self.sig.unit.state_arrays:
@@ -233,12 +239,16 @@ class FunctionLowerer(ExprLowerer):
                 )
             return out
         target = node.targets[0]
+        if (swap := rebind.swap(self, node)) is not None:
+            return swap
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.List | ast.ListComp):
             return lists.create(self, target, node.value, None, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
             kind = self.array_maker(node.value)
+            if kind is not None and (own := rebind.copy_param(self, target, node.value, node)):
+                return own
             if kind is not None:
                 return self.local_array(target, node.value, kind, node)
             call = results.array_call(self, node.value)
@@ -265,14 +275,17 @@ class FunctionLowerer(ExprLowerer):
         and extents never change while the function runs (what the bounds and loop
         analyses rely on) and it is freed on every return."""
         self.check_made_once(target, node)
+        group = rebind.group_of(self, rebind.maker_source(call, kind))
         alloc = self.make_array(target.id, call, kind)
         self.owned.add(target.id)
+        if group is not None:
+            self.shape_groups[target.id] = group
         return [alloc]
 
     def check_made_once(self, target: ast.Name, node: ast.Assign) -> None:
         """A local array is bound once, at the top level, under a name bound nowhere else."""
         n = target.id
-        if id(node) not in self.top_level or self.store_counts.get(n, 0) != 1:
+        if id(node) not in self.top_level or self.store_counts.get(n, 0) - self.swapped[n] != 1:
             raise self.err(
                 node,
                 f"`{n}`: a local array is created once, at the top level of the function",

@@ -208,6 +208,9 @@ class FunctionEmitter:
     def s_BindArray(self, s: ir.BindArray) -> None:
         raise self.fail("an array returned by a call (`b = f(...)`)", s)
 
+    def s_SwapArrays(self, s: ir.SwapArrays) -> None:
+        raise self.fail("swapping two arrays (`u, new = new, u`)", s)
+
     def s_FillView(self, s: ir.FillView) -> None:
         raise self.fail("assigning to a whole slice or row (`a[lo:hi] = v`)", s)
 
