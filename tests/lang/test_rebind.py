@@ -90,6 +90,10 @@ ERRORS = [
      "both must be arrays this function made"),
     ("def f(a: Array[f64], k: int) -> float:\n    if k:\n        a = a.copy()\n    return a[0]\n",
      "rebinds the parameter once, at the top level"),
+    ("def f(m: Array[f64, 2]) -> float:\n    u = m.copy()\n    v = np.empty_like(u)\n"
+     "    row = u[0]\n    u, v = v, u\n    return row[0]\n", "while `row` is a view of one"),
+    ("def f(m: Array[f64]) -> float:\n    u = m.copy()\n    v = np.empty_like(u)\n"
+     "    for x in u:\n        u, v = v, u\n    return 0.0\n", "inside a `for` loop over one"),
 ]  # fmt: skip
 
 

@@ -118,4 +118,19 @@ def swap(lw: FunctionLowerer, node: ast.Assign) -> list[ir.Stmt] | None:
             f"make them so: {b} = np.empty_like({a}) (or {a}.copy()); "
             "other arrays keep their names",
         )
+    if any({first.name, second.name} & walked for walked in lw.iterating):
+        raise lw.err(
+            node,
+            f"swapping `{a}` and `{b}` inside a `for` loop over one of them: the loop would "
+            "go on over the other array (Python's keeps the old one)",
+            "loop with for i in range(len(a)) and index, or swap after the loop",
+        )
+    bound = sorted(v.name for v in lw.views.values() if v.base.name in (first.name, second.name))
+    if bound:  # a view reads its base's current block; Python's keeps the old object
+        raise lw.err(
+            node,
+            f"swapping `{a}` and `{b}` while `{bound[0]}` is a view of one of them: after the "
+            "swap it would see the other array (in Python it keeps the old one)",
+            "bind views after the swap (row = u[i] inside the loop), or index the arrays directly",
+        )
     return [ir.SwapArrays(node.lineno, node.col_offset, first, second)]

@@ -81,6 +81,8 @@ class FunctionLowerer(ExprLowerer):
         super().__init__(program, sig)
         self.loop_depth = 0
         self.swapped: Counter[str] = Counter()
+        #: per enclosing `for x in <arrays>` loop: the arrays it walks
+        self.iterating: list[set[str]] = []
         #: arrays made with one shape (a copy or *_like of one another): swappable
         self.shape_groups: dict[str, str] = {}
 
@@ -721,7 +723,14 @@ class FunctionLowerer(ExprLowerer):
         out: list[ir.Stmt] = []
         for stmt in plan.before:
             out += self.block([stmt])
-        return out + self.for_(plan.loop)
+        # Arrays this loop walks: Python's iterator keeps the object, so no swap may rename
+        # them inside it (frontend/rebind.py).
+        walked = {n.id for n in ast.walk(node.iter) if isinstance(n, ast.Name)}
+        self.iterating.append({self.arrays[n].name for n in walked if n in self.arrays})
+        try:
+            return out + self.for_(plan.loop)
+        finally:
+            self.iterating.pop()
 
     def break_(self, node: ast.Break) -> list[ir.Stmt]:
         if not self.loop_depth:
