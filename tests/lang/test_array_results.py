@@ -1,8 +1,9 @@
 """Arrays as results (frontend/results.py, runtime/results.py): a function returning an
-array it made gives the Python caller a fresh NumPy array equal to CPython's (differential,
-Hypothesis), helpers hand arrays to helpers inside the module, every block is freed (the
-caller's, the host's after its copy), and returning what the function does not own, or an
-array from a function declared otherwise, is a located error with the fix."""
+array it made, alone or in a tuple with numbers, gives the Python caller a fresh NumPy array
+equal to CPython's (differential, Hypothesis), helpers hand arrays to helpers inside the
+module, every block is freed (the caller's, the host's after its copy), and returning what
+the function does not own, or an array from a function declared otherwise, is a located
+error with the fix."""
 
 from __future__ import annotations
 
@@ -74,6 +75,35 @@ def small(n: int) -> Array[i32]:
     return np.full(n, 7, dtype=np.int32)
 
 
+def kept(xs: Array[f64], lo: float) -> tuple[Array[f64], int]:
+    out = np.zeros(len(xs))
+    n = 0
+    for x in xs:
+        if x >= lo:
+            out[n] = x
+            n += 1
+    return out, n
+
+
+def _pair(n: int) -> tuple[int, Array[i64, 2], float]:
+    g = np.zeros((n, 2), dtype=np.int64)
+    for i in range(n):
+        g[i, 0] = i * i
+    return n * 2, g, 0.5
+
+
+def pairs(xs: Array[f64], lo: float) -> tuple[int, Array[i64, 2], float]:
+    out, n = kept(xs, lo)
+    k, g, h = _pair(n)
+    _pair(3)
+    t = h + k
+    for i in range(n):
+        t += out[i] + g[i, 0]
+    if t > 10.0:
+        return _pair(n + 1)
+    return k, g, t
+
+
 def summed(n: int, step: float) -> float:
     r = ramp(n, step)
     ramp(3, 1.0)
@@ -99,12 +129,13 @@ def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
         assert expected == got
         return
     want, have = expected[1], got[1]
-    if isinstance(want, np.ndarray):
-        assert isinstance(have, np.ndarray) and have.flags.owndata
-        assert have.dtype == want.dtype and have.shape == want.shape
-        np.testing.assert_array_equal(have, want)
-    else:
-        assert have == want
+    for w, h in zip(want, have, strict=True) if isinstance(want, tuple) else [(want, have)]:
+        if isinstance(w, np.ndarray):
+            assert isinstance(h, np.ndarray) and h.flags.owndata
+            assert h.dtype == w.dtype and h.shape == w.shape
+            np.testing.assert_array_equal(h, w)
+        else:
+            assert h == w
 
 
 @settings(max_examples=30, deadline=None)
@@ -122,6 +153,9 @@ def test_array_results_match_cpython(
     check(pair, "row_copy", x, m - 3)  # out of range: IndexError in both
     check(pair, "small", n)
     check(pair, "summed", n, step)
+    xs = np.linspace(-step, step, max(n, 0))
+    check(pair, "kept", xs, 0.0)
+    check(pair, "pairs", xs, step / 3)
 
 
 def test_the_result_is_the_callers_own(pair: tuple[dict[str, Any], Any]) -> None:
@@ -141,13 +175,16 @@ def test_every_block_is_freed(pair: tuple[dict[str, Any], Any]) -> None:
     linear memory as it was after the first."""
     _, wasm = pair
     x = np.ones((50, 40))
-    wasm.chained(5000, 0.5), wasm.copied(x), wasm.summed(5000, 1.0)
+    ones = np.ones(5000)
+    for _ in range(2):  # first calls place the arguments
+        wasm.chained(5000, 0.5), wasm.copied(x), wasm.summed(5000, 1.0), wasm.pairs(ones, 0.5)
     before = wasm.instance.memory.size
     for _ in range(300):
         wasm.chained(5000, 0.5)
         wasm.copied(x)
         wasm.summed(5000, 1.0)
         wasm.either(3000, True)
+        wasm.pairs(ones, 0.5)
     assert wasm.instance.memory.size == before
 
 
@@ -158,6 +195,9 @@ def test_abi_describes_array_results() -> None:
     (result,) = ramp.results
     assert (result.name, result.dtype, result.ndim) == ("out", "f64", 1)  # type: ignore[union-attr]
     assert abi.extra["array_results"] == "caller frees with portalis_free"
+    kept = abi.function("kept")
+    assert kept is not None
+    assert [(r.name, type(r).__name__) for r in kept.results] == [("out", "Array"), ("n", "Value")]
 
 
 HEADER = "import numpy as np\nfrom portalis.lang import Array, f64\n\n\n"
@@ -181,8 +221,10 @@ ERRORS = [
     ("def g(n: int) -> Array[f64]:\n    return np.zeros(n)\n\n\n"
      "def f(n: int) -> float:\n    for i in range(n):\n        b = g(n)\n    return 0.0\n",
      "created once, at the top level", ""),
-    ("def f(n: int) -> tuple[Array[f64], float]:\n    return np.zeros(n), 1.0\n",
-     "arrays in tuple results are not supported yet", "return the array alone"),
+    ("def f(n: int) -> tuple[Array[f64], float]:\n    a = np.zeros(n)\n    return a\n",
+     "returns a tuple of 2 items, written out", ""),
+    ("def f(a: Array[f64]) -> tuple[Array[f64], float]:\n    return a, 1.0\n",
+     "an array parameter it did not make", "a.copy()"),
     ("def g(n: int) -> Array[f64]:\n    return np.zeros(n)\n\n\n"
      "def h(a: Array[f64]) -> float:\n    return a[0]\n\n\n"
      "def f(n: int) -> float:\n    return h(g(n))\n", "got not an array", "b = f(...)"),
@@ -208,6 +250,10 @@ def test_unsupported_forms_are_located_errors(body: str, words: str, hint: str) 
     [
         ("def f(n: int) -> Array[f64]:\n    return np.zeros(n)\n", "returning an array"),
         ("def f(a: Array[f64]) -> float:\n    b = a.copy()\n    return b[0]\n", "copying"),
+        (
+            "def f(n: int) -> tuple[Array[f64], int]:\n    return np.zeros(n), n\n",
+            "returning an array",
+        ),
     ],
 )
 def test_rust_backend_says_it_does_not_translate_them_yet(body: str, what: str) -> None:

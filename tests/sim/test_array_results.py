@@ -31,6 +31,16 @@ def circle(n: int, radius: float, time: float) -> Array[f64, 2]:
     return pts
 
 
+def kept(pts: Array[f64, 2], floor: float) -> tuple[Array[f64, 2], int]:
+    out = np.zeros((len(pts), 3))
+    n = 0
+    for i in range(len(pts)):
+        if pts[i, 0] >= floor:
+            out[n, 0] = pts[i, 0]
+            n += 1
+    return out, n
+
+
 def heights(pts: Array[f64, 2]) -> Array[f64]:
     h = np.empty(len(pts))
     for i in range(len(pts)):
@@ -79,3 +89,21 @@ def test_an_array_output_for_a_number_result_is_refused(kernel: Path) -> None:
         rt.step(1 / 60)
         (failure,) = rt.failures
     assert failure.cause == "binding" and "result 'radius' is a number" in failure.message
+
+
+def test_a_tuple_of_an_array_and_a_count_reaches_two_outputs(kernel: Path) -> None:
+    stage = Usd.Stage.CreateInMemory()
+    maker = create_wasm_module_prim(stage, "/Maker", str(kernel), "arrays", "circle", "sensor")
+    add_input(maker, "n", "int", 4)
+    add_input(maker, "radius", "double", 1.0)
+    add_output(maker, "pts", "double3[]")
+    keep = create_wasm_module_prim(stage, "/Keep", str(kernel), "arrays", "kept", "sensor")
+    add_input(keep, "pts", "double3[]", connect="/Maker.outputs:pts")
+    add_input(keep, "floor", "double", 2.5)
+    add_output(keep, "out", "double3[]")
+    add_output(keep, "n", "int")
+    with Runner(stage) as rt:
+        rt.step(1 / 60)
+        assert rt.failures == []
+    assert keep.GetAttribute("outputs:n").Get() == 2
+    assert [tuple(p) for p in keep.GetAttribute("outputs:out").Get()][:2] == [(3, 0, 0), (4, 0, 0)]

@@ -7,7 +7,7 @@ from portalis import abi
 from portalis._version import __version__
 from portalis.lang import ir
 from portalis.lang.passes.writes import written_arrays
-from portalis.lang.types import ArrayType, Scalar
+from portalis.lang.types import ArrayType, ResultTuple, Scalar
 
 
 def _param(p: ir.Param, written: frozenset[str]) -> abi.Param:
@@ -30,7 +30,11 @@ def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
         if not fn.exported:
             continue
         results: tuple[Scalar | ArrayType, ...] = (
-            (fn.result,) if isinstance(fn.result, ArrayType) else fn.result_types
+            (fn.result,)
+            if isinstance(fn.result, ArrayType)
+            else fn.result.items
+            if isinstance(fn.result, ResultTuple)
+            else fn.result_types
         )
         names = (
             list(fn.result_names)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portalis.lang.types import BOOL, ArrayType, Element, Scalar, TupleType, Type
+from portalis.lang.types import BOOL, ArrayType, Element, ResultTuple, Scalar, TupleType, Type
 
 
 @dataclass
@@ -314,6 +314,16 @@ class CopyView(Stmt):
 
 
 @dataclass
+class UnpackResults(Stmt):
+    """``pts, n = f(...)`` where ``f`` returns arrays and numbers (a :class:`ResultTuple`):
+    each array item's block bound to an array the function owns (as :class:`BindArray`),
+    each number to a local, in order."""
+
+    targets: list[ArrayRef | str]
+    value: Call
+
+
+@dataclass
 class SwapArrays(Stmt):
     """``u, new = new, u`` for two arrays the function made with the same shape (one made
     as a copy or ``*_like`` of the other): their blocks change names; extents are equal, so
@@ -464,6 +474,12 @@ class Function:
         """The wasm result types: an array result is its address, then its extents."""
         if isinstance(self.result, ArrayType):
             return ("i32",) * (1 + self.result.ndim)
+        if isinstance(self.result, ResultTuple):
+            return tuple(
+                w
+                for t in self.result.items
+                for w in (("i32",) * (1 + t.ndim) if isinstance(t, ArrayType) else (t.wasm,))
+            )
         return tuple(t.wasm for t in self.result_types)
 
     @property
@@ -560,5 +576,6 @@ __all__ = [
     "TupleExpr",
     "Unary",
     "Unpack",
+    "UnpackResults",
     "While",
 ]

@@ -167,7 +167,11 @@ class ModulePrim:
         by_name = (
             bool(consuming)
             and bool(named)
-            and all(_result_indices(a, names) is not None for a in consuming)
+            and all(
+                _result_indices(a, names) is not None
+                or (a.GetTypeName().isArray and a.GetName()[len(t.OUTPUTS) :] in names)
+                for a in consuming
+            )
         )
         cursor = 0
         for attr in consuming:

@@ -23,7 +23,7 @@ from portalis.lang.backend.loops import LoopPasses
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
 from portalis.lang.backend.unroll import nodes
 from portalis.lang.backend.views import ViewEmitter
-from portalis.lang.types import BOOL, ArrayType, Scalar, TupleType
+from portalis.lang.types import BOOL, ArrayType, ResultTuple, Scalar, TupleType
 
 _CONVERT: dict[tuple[str, str], list[str]] = {
     ("bool", "int"): ["i64.extend_i32_u"],
@@ -79,6 +79,13 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, ViewEmitter):
             for stmt in fn.body
             for n in nodes(stmt)
             if isinstance(n, ir.AllocArray | ir.BindArray)
+        ] + [
+            t
+            for stmt in fn.body
+            for n in nodes(stmt)
+            if isinstance(n, ir.UnpackResults)
+            for t in n.targets
+            if isinstance(t, ir.ArrayRef)
         ]
         for arr in self.local_arrays:
             self.extra_locals[arr.name] = "i32"
@@ -134,6 +141,13 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, ViewEmitter):
         ty = s.value.ty
         if isinstance(ty, ArrayType):  # an array result nobody keeps: give its block back
             self.emit(*["drop"] * ty.ndim, f"call ${FREE_EXPORT}")
+            return
+        if isinstance(ty, ResultTuple):  # last item on top: each dropped, arrays freed
+            for item in reversed(ty.items):
+                if isinstance(item, ArrayType):
+                    self.emit(*["drop"] * item.ndim, f"call ${FREE_EXPORT}")
+                else:
+                    self.emit("drop")
             return
         n = len(ty.items) if isinstance(ty, TupleType) else (1 if isinstance(ty, Scalar) else 0)
         self.emit(*["drop"] * n)
@@ -228,16 +242,17 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, ViewEmitter):
             kept = [self.fresh(t) for t in self.fn.wasm_results]
             self.emit(*[f"local.set ${k}" for k in reversed(kept)])
             # An array the function returns is the caller's now (frontend/results.py).
-            returned = s.value.array.name if isinstance(s.value, ir.ArrayArg) else None
+            items = s.value.items if isinstance(s.value, ir.TupleExpr) else [s.value]
+            returned = {i.array.name for i in items if isinstance(i, ir.ArrayArg)}
             self.free_local_arrays(keep=returned)
             self.emit(*[f"local.get ${k}" for k in kept])
         self.emit("return")
 
-    def free_local_arrays(self, keep: str | None = None) -> None:
+    def free_local_arrays(self, keep: frozenset[str] | set[str] = frozenset()) -> None:
         """Give this call's arrays back to the allocator (a pointer still 0 — an array not
         made yet on this path — is ignored by the allocator's free), all but ``keep``."""
         for arr in reversed(self.local_arrays):
-            if arr.name != keep:
+            if arr.name not in keep:
                 self.emit(f"local.get ${arr.name}", f"call ${FREE_EXPORT}")
         self.free_lists(self.local_lists)
 
@@ -293,6 +308,22 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, ViewEmitter):
         self.emit(f"local.set ${p}", f"br {top}")
         self.depth -= 2
         self.emit("  end", "end")
+
+    def s_UnpackResults(self, s: ir.UnpackResults) -> None:
+        """``pts, n = f(...)``: the results, last on top, into arrays' and numbers' locals."""
+        self.expr(s.value)
+        for t in reversed(s.targets):
+            if isinstance(t, str):
+                self.emit(f"local.set ${t}")
+                continue
+            for k in reversed(range(t.type.ndim)):
+                self.emit(f"local.set ${t.name}.n{k}")
+            self.emit(f"local.set ${t.name}")
+        for t in s.targets:
+            if isinstance(t, ir.ArrayRef):
+                for k in range(t.type.ndim):
+                    n, d = f"{t.name}.n{k}", f"{t.name}.d{k}"
+                    self.emit(f"local.get ${n}", "i64.extend_i32_u", f"local.set ${d}")
 
     def s_BindArray(self, s: ir.BindArray) -> None:
         """``b = f(...)``: the returned block's address and extents into ``b``'s locals."""

@@ -1,4 +1,5 @@
-"""Arrays as results: ``def f(n: int) -> Array[f64]`` returning an array it made.
+"""Arrays as results: ``def f(n: int) -> Array[f64]`` returning an array it made (or
+``-> tuple[Array[f64], int]``, arrays and numbers together).
 
 Ownership is the whole design. A function's own arrays (``np.zeros`` …, ``a.copy()``, or
 the result of a call) are blocks from the module's allocator that it frees on every
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING
 from portalis.errors import CompileError
 from portalis.lang import ir
 from portalis.lang.frontend.diagnostics import shown
-from portalis.lang.types import ArrayType
+from portalis.lang.types import ArrayType, ResultTuple
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.stmts import FunctionLowerer
@@ -59,32 +60,67 @@ def bind(lw: FunctionLowerer, target: ast.Name, call: ir.Call, node: ast.Assign)
 def lower_return(lw: FunctionLowerer, node: ast.Return, want: ArrayType) -> list[ir.Stmt]:
     """``return a`` (an array the function owns), ``return np.zeros(n)`` / ``a.copy()``
     (made on the spot) or ``return g(...)`` (another function's result, passed on)."""
+    assert node.value is not None
+    before, value = array_item(lw, node.value, want)
+    return [*before, ir.Return(node.lineno, node.col_offset, value)]
+
+
+def lower_tuple_return(lw: FunctionLowerer, node: ast.Return, want: ResultTuple) -> list[ir.Stmt]:
+    """``return pts, count``: each array item as :func:`array_item`, each number converted;
+    or ``return g(...)`` of a function returning the same tuple."""
     line, col = node.lineno, node.col_offset
     value = node.value
     assert value is not None
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        sig = lw.program.function(lw.unit, value.func.id, value)
+        if sig is not None and sig.result == want:
+            return [ir.Return(line, col, lw.user_call(value, sig))]
+    if not isinstance(value, ast.Tuple) or len(value.elts) != len(want.items):
+        raise lw.err(
+            value,
+            f"`{lw.sig.name}` is declared `-> {want}` and returns a tuple of "
+            f"{len(want.items)} items, written out: return a, n",
+        )
+    before: list[ir.Stmt] = []
+    items: list[ir.Expr] = []
+    for e, t in zip(value.elts, want.items, strict=True):
+        if isinstance(t, ArrayType):
+            made, item = array_item(lw, e, t)
+            before += made
+            items.append(item)
+        else:
+            items.append(lw.coerce(lw.lower_scalar(e), t, e, "returned value"))
+    return [*before, ir.Return(line, col, ir.TupleExpr(line, col, want, items))]
+
+
+def array_item(
+    lw: FunctionLowerer, value: ast.expr, want: ArrayType
+) -> tuple[list[ir.Stmt], ir.Expr]:
+    """One returned array: the statements making it (for ``np.zeros(n)`` written in the
+    ``return``) and the value pushing its address and extents."""
+    line, col = value.lineno, value.col_offset
     name = lw.sig.name
     made = lw.array_maker(value)
     if made is not None:
-        hidden = lw.hidden("ret")
-        alloc = lw.make_array(hidden, value, made)  # type: ignore[arg-type]
+        alloc = lw.make_array(lw.hidden("ret"), value, made)  # type: ignore[arg-type]
         _same_type(lw, value, alloc.array.type, want)
-        return [alloc, ir.Return(line, col, ir.ArrayArg(line, col, want, alloc.array))]
+        return [alloc], ir.ArrayArg(line, col, want, alloc.array)
     call = array_call(lw, value)
     if call is not None:
         assert isinstance(call.ty, ArrayType)
         _same_type(lw, value, call.ty, want)
-        return [ir.Return(line, col, call)]
+        return [], call
     if isinstance(value, ast.Name) and value.id in lw.owned:
         ref = lw.arrays[value.id]
         _same_type(lw, value, ref.type, want)
-        return [ir.Return(line, col, ir.ArrayArg(line, col, want, ref))]
+        return [], ir.ArrayArg(line, col, want, ref)
     view = lw.view_of(value)
     if view is not None:
         what = (
             "an array parameter"
             if view.depth == 0 and view.base.name in {p.name for p in lw.sig.params}
             else "a view"
-            if view.depth or view.name in lw.views
+            if view.depth or view.name in lw.views or view.start is not None
             else "a persistent array"
         )
         raise lw.err(
@@ -95,11 +131,46 @@ def lower_return(lw: FunctionLowerer, node: ast.Return, want: ArrayType) -> list
         )
     raise lw.err(
         value,
-        f"`{name}` is declared `-> {annotation_for(want)}` and must return an array, "
-        f"got `{shown(value)}`",
+        f"`{name}` must return an array ({annotation_for(want)}) here, got `{shown(value)}`",
         "return an array the function made (np.zeros(...), a.copy(), or another "
         "function's array result)",
     )
+
+
+def unpack_call(
+    lw: FunctionLowerer, target: ast.Tuple | ast.List, call_node: ast.Call, node: ast.Assign
+) -> list[ir.Stmt] | None:
+    """``pts, n = f(...)`` of a function returning arrays and numbers: each array bound as
+    ``b = g(...)`` binds one (owned, freed on return), each number assigned as usual."""
+    if not isinstance(call_node.func, ast.Name):
+        return None
+    sig = lw.program.function(lw.unit, call_node.func.id, call_node)
+    if sig is None or not isinstance(sig.result, ResultTuple):
+        return None
+    want = sig.result
+    if len(target.elts) != len(want.items):
+        raise lw.err(
+            node, f"cannot unpack {len(want.items)} values into {len(target.elts)} targets"
+        )
+    call = lw.user_call(call_node, sig)
+    assert isinstance(call, ir.Call)
+    line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+    targets: list[ir.ArrayRef | str] = []
+    after: list[ir.Stmt] = []
+    for tgt, t in zip(target.elts, want.items, strict=True):
+        if isinstance(t, ArrayType):
+            if not isinstance(tgt, ast.Name):
+                raise lw.err(tgt, "an array result is bound to a plain name: a, n = f(...)")
+            lw.check_made_once(tgt, node)
+            ref = ir.ArrayRef(tgt.id, t)
+            lw.arrays[tgt.id] = ref
+            lw.owned.add(tgt.id)
+            targets.append(ref)
+        else:
+            tmp = lw.temp(t)
+            targets.append(tmp)
+            after += lw.assign_to(tgt, ir.LocalGet(line, col, t, tmp), node)
+    return [ir.UnpackResults(line, col, targets, call), *after]
 
 
 def _same_type(lw: FunctionLowerer, node: ast.expr, got: ArrayType, want: ArrayType) -> None:

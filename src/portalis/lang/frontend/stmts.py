@@ -37,6 +37,7 @@ from portalis.lang.types import (
     I64,
     NONE,
     ArrayType,
+    ResultTuple,
     Scalar,
     TupleType,
 )
@@ -445,6 +446,10 @@ class FunctionLowerer(ExprLowerer):
         self, target: ast.Tuple | ast.List, value_node: ast.expr, node: ast.AST
     ) -> list[ir.Stmt]:
         line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+        if isinstance(value_node, ast.Call) and isinstance(node, ast.Assign):
+            unpacked = results.unpack_call(self, target, value_node, node)
+            if unpacked is not None:
+                return unpacked
         if isinstance(value_node, ast.Tuple):
             for e in value_node.elts:
                 if self.view_of(e) is not None or self.array_maker(e) is not None:
@@ -753,6 +758,8 @@ class FunctionLowerer(ExprLowerer):
             return [ir.Return(line, col, None)]
         if isinstance(want, ArrayType):
             return results.lower_return(self, node, want)
+        if isinstance(want, ResultTuple):
+            return results.lower_tuple_return(self, node, want)
         if (wrong := results.wrong_annotation(self, node)) is not None:
             raise wrong
         if want == NONE:

@@ -29,6 +29,7 @@ from portalis.lang.types import (
     SCALAR_NAMES,
     ArrayType,
     Element,
+    ResultTuple,
     Scalar,
     TupleType,
     Type,
@@ -146,13 +147,10 @@ class Unit:
                 return self._array_type(node, items)
             if base in ("tuple", "typing.Tuple"):
                 types = [self.parse_type(i, what) for i in items]
-                if any(isinstance(t, ArrayType) for t in types):
-                    raise d.error(
-                        node,
-                        f"{what}: arrays in tuple results are not supported yet",
-                        "return the array alone (-> Array[f64]) and the numbers from another "
-                        "function, or write them into an array parameter",
-                    )
+                if any(isinstance(t, ArrayType) for t in types) and all(
+                    isinstance(t, Scalar | ArrayType) for t in types
+                ):  # arrays and numbers: a function result (frontend/results.py)
+                    return ResultTuple(tuple(t for t in types if isinstance(t, Scalar | ArrayType)))
                 if not all(isinstance(t, Scalar) for t in types) or len(types) < 2:
                     raise d.error(node, f"{what}: a tuple holds two or more numbers or bools")
                 return TupleType(tuple(t for t in types if isinstance(t, Scalar)))

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from portalis.lang import ir
-from portalis.lang.types import ArrayType, Scalar
+from portalis.lang.types import ArrayType, ResultTuple, Scalar
 
 MAX_NODES = 64  # size limit of a straight-line callee, in IR nodes
 MAX_BLOCK_NODES = 160  # size limit of a callee with control flow
@@ -85,9 +85,10 @@ def _shape(fn: ir.Function) -> _Shape:
         bool(fn.body)
         and not any(isinstance(p.type, ArrayType) for p in fn.params)
         and not any(isinstance(n, ir.Call) and n.symbol == fn.symbol for n in nodes)
-        and not isinstance(fn.result, ArrayType)  # its block is handed over by a return
+        and not isinstance(fn.result, ArrayType | ResultTuple)  # blocks handed over by a return
         and not any(
-            isinstance(n, ir.AllocArray | ir.BindArray | ir.ListNew) for n in nodes
+            isinstance(n, ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew)
+            for n in nodes
         )  # needs a frame
         and len(nodes) <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )

@@ -19,7 +19,7 @@ from portalis.lang import builtins, ir
 from portalis.lang.backend import signs
 from portalis.lang.rust.names import Scope
 from portalis.lang.rust.support import error_const
-from portalis.lang.types import ArrayType, NoneType, Scalar, TupleType, Type
+from portalis.lang.types import ArrayType, NoneType, ResultTuple, Scalar, TupleType, Type
 
 #: Element type → (Rust pointer target, load helper, store helper).
 ELEMENT = {
@@ -153,7 +153,7 @@ class FunctionEmitter:
     def signature(self, extern: bool = False) -> tuple[list[str], str]:
         """Parameters (arrays as pointer + extents, as the direct backend passes them)
         and the result type."""
-        if isinstance(self.fn.result, ArrayType):
+        if isinstance(self.fn.result, ArrayType | ResultTuple):
             returns = [n for n in _nodes(self.fn.body) if isinstance(n, ir.Return)]
             raise self.fail("returning an array (`-> Array[...]`)", returns[0] if returns else None)
         params: list[str] = []
@@ -207,6 +207,9 @@ class FunctionEmitter:
 
     def s_BindArray(self, s: ir.BindArray) -> None:
         raise self.fail("an array returned by a call (`b = f(...)`)", s)
+
+    def s_UnpackResults(self, s: ir.UnpackResults) -> None:
+        raise self.fail("arrays returned in a tuple (`a, n = f(...)`)", s)
 
     def s_SwapArrays(self, s: ir.SwapArrays) -> None:
         raise self.fail("swapping two arrays (`u, new = new, u`)", s)
