@@ -187,9 +187,9 @@ class ArrayArg(Expr):
     array: ArrayRef
     prefix: list[Expr] = field(default_factory=list)
     #: A slice of the view's first axis (frontend/slices.py): it starts at element ``start``
-    #: of that axis (already clamped) and has ``length`` elements there.
+    #: of that axis (already clamped) and has ``count`` elements there.
     start: Expr | None = None
-    length: Expr | None = None
+    count: Expr | None = None
 
 
 @dataclass
@@ -204,7 +204,7 @@ class CheckedIndex(Expr):
     #: The length to check against when there is no array (a level of a constant table).
     extent: int = 0
     #: ... or an int64 expression (a slice view's length, frontend/slices.py).
-    limit: Expr | None = None
+    bound: Expr | None = None
 
 
 @dataclass

@@ -11,6 +11,7 @@ extent of 1 is kept for 1-D views and empty targets; see s_CopyView).
 from __future__ import annotations
 
 from portalis.lang import ir
+from portalis.lang.backend import instructions as I
 from portalis.lang.backend.instructions import Code
 from portalis.lang.types import ArrayType
 
@@ -22,17 +23,17 @@ class ViewEmitter(Code):
         self.expr(view)
         extents = [self.fresh("i32") for _ in range(view.ty.ndim)]
         address = self.fresh("i32")
-        self.emit(*[f"local.set ${e}" for e in reversed(extents)], f"local.set ${address}")
+        self.emit(*[I.local_set(e) for e in reversed(extents)], I.local_set(address))
         return address, extents
 
     def byte_count(self, extents: list[str], size: int) -> str:
         """The view's size in bytes, in a fresh i32 local (it lies in linear memory, so the
         product fits: each partial product is at most the array's own size)."""
         total = self.fresh("i32")
-        self.emit(f"i32.const {size}")
+        self.emit(I.i32_const(size))
         for e in extents:
-            self.emit(f"local.get ${e}", "i32.mul")
-        self.emit(f"local.set ${total}")
+            self.emit(I.local_get(e), I.i32_mul())
+        self.emit(I.local_set(total))
         return total
 
     def s_FillView(self, s: ir.FillView) -> None:
@@ -40,7 +41,7 @@ class ViewEmitter(Code):
         element = s.target.ty.element
         value = self.fresh(element.value.wasm)
         self.expr(s.value)  # Python evaluates the value before the target
-        self.emit(f"local.set ${value}")
+        self.emit(I.local_set(value))
         address, extents = self.view_parts(s.target)
         self.fill_loop(address, self.byte_count(extents, element.size), value, s.target.ty)
 
@@ -49,16 +50,14 @@ class ViewEmitter(Code):
         (``address`` is consumed)."""
         element = ty.element
         end = self.fresh("i32")
-        self.emit(f"local.get ${nbytes}", f"local.get ${address}", "i32.add", f"local.set ${end}")
+        self.emit(I.local_get(nbytes), I.local_get(address), I.i32_add(), I.local_set(end))
         done, top = self.label("filled"), self.label("fill")
-        self.emit(f"block {done}", f"  loop {top}")
-        self.depth += 2
-        self.emit(f"local.get ${address}", f"local.get ${end}", "i32.ge_u", f"br_if {done}")
-        self.emit(f"local.get ${address}", f"local.get ${value}", element.store)
-        self.emit(f"local.get ${address}", f"i32.const {element.size}", "i32.add")
-        self.emit(f"local.set ${address}", f"br {top}")
-        self.depth -= 2
-        self.emit("  end", "end")
+        self.emit(I.block(done), I.loop(top))
+        self.emit(I.local_get(address), I.local_get(end), I.i32_ge_u(), I.br_if(done))
+        self.emit(I.local_get(address), I.local_get(value), I.store(element.store))
+        self.emit(I.local_get(address), I.i32_const(element.size), I.i32_add())
+        self.emit(I.local_set(address), I.br(top))
+        self.emit(I.end(), I.end())
 
     def s_CopyView(self, s: ir.CopyView) -> None:
         """Equal extents: one ``memory.copy``. NumPy's broadcasting of a source extent of 1
@@ -71,36 +70,30 @@ class ViewEmitter(Code):
         src, src_extents = self.view_parts(s.source)  # the value first, as Python
         dst, dst_extents = self.view_parts(s.target)
         broadcast = self.fresh("i32")
-        self.emit("i32.const 0", f"local.set ${broadcast}")
+        self.emit(I.i32_const(0), I.local_set(broadcast))
         for a, b in zip(src_extents, dst_extents, strict=True):
-            self.emit(f"local.get ${a}", f"local.get ${b}", "i32.ne")
-            self.emit(f"local.get ${a}", "i32.const 1", "i32.ne", "i32.and")
+            self.emit(I.local_get(a), I.local_get(b), I.i32_ne())
+            self.emit(I.local_get(a), I.i32_const(1), I.i32_ne(), I.i32_and())
             self.raise_if("ValueError", line)  # neither equal nor broadcast from 1
-            self.emit(f"local.get ${a}", f"local.get ${b}", "i32.ne")
-            self.emit(f"local.get ${broadcast}", "i32.or", f"local.set ${broadcast}")
+            self.emit(I.local_get(a), I.local_get(b), I.i32_ne())
+            self.emit(I.local_get(broadcast), I.i32_or(), I.local_set(broadcast))
         size = self.byte_count(dst_extents, ty.element.size)
-        self.emit(f"local.get ${broadcast}", "if")
-        self.depth += 1
-        self.emit(f"local.get ${size}", "if")  # an empty target takes anything broadcast
-        self.depth += 1
+        self.emit(I.local_get(broadcast), I.if_())
+        self.emit(I.local_get(size), I.if_())  # an empty target takes anything broadcast
         if ty.ndim == 1:  # one element, stored everywhere
             value = self.fresh(ty.element.value.wasm)
-            self.emit(f"local.get ${src}", ty.element.load, f"local.set ${value}")
+            self.emit(I.local_get(src), I.load(ty.element.load), I.local_set(value))
             self.fill_loop(dst, size, value, ty)
         else:
             self.raise_("ValueError", line)
-        self.depth -= 1
-        self.emit("end")
-        self.depth -= 1
-        self.emit("else")
-        self.depth += 1
-        self.emit(f"local.get ${dst}", f"local.get ${src}", f"local.get ${size}", "memory.copy")
-        self.depth -= 1
-        self.emit("end")
+        self.emit(I.end())
+        self.emit(I.else_())
+        self.emit(I.local_get(dst), I.local_get(src), I.local_get(size), I.memory_copy())
+        self.emit(I.end())
 
     def s_SwapArrays(self, s: ir.SwapArrays) -> None:
         """Exchange two arrays' blocks (their extents are equal: only the addresses move)."""
         held = self.fresh("i32")
         a, b = s.first.name, s.second.name
-        self.emit(f"local.get ${a}", f"local.set ${held}", f"local.get ${b}", f"local.set ${a}")
-        self.emit(f"local.get ${held}", f"local.set ${b}")
+        self.emit(I.local_get(a), I.local_set(held), I.local_get(b), I.local_set(a))
+        self.emit(I.local_get(held), I.local_set(b))

@@ -182,7 +182,7 @@ def _axis_index(lw: ExprLowerer, view: View, node: ast.expr, where: ast.AST) -> 
     index = lw.index(node)
     if view.start is None:
         return ir.CheckedIndex(line, col, I64, view.base, view.depth, index)
-    checked = ir.CheckedIndex(line, col, I64, None, 0, index, limit=view.length)
+    checked = ir.CheckedIndex(line, col, I64, None, 0, index, bound=view.length)
     return ir.Binary(line, col, I64, "add", view.start, checked)
 
 
@@ -210,7 +210,7 @@ def access(
     nonneg = lw.nonneg_flags(idx_nodes)
     k = lw.index(first)
     if not (safe[0] and view.stable):
-        k = ir.CheckedIndex(line, col, I64, None, 0, k, limit=view.length)
+        k = ir.CheckedIndex(line, col, I64, None, 0, k, bound=view.length)
     index: ir.Expr = ir.Binary(line, col, I64, "add", view.start, k)
     if view.setup:
         index = ir.Seq(line, col, I64, list(view.setup), index)

@@ -447,7 +447,7 @@ class FunctionEmitter:
     def e_CheckedIndex(self, e: ir.CheckedIndex) -> str:
         # No array: a level of a constant table, whose length is known at build time.
         bound = self.dim(e.array, e.axis) if e.array is not None else f"{e.extent}_i64"
-        if e.limit is not None:
+        if e.bound is not None:
             raise self.fail("array slices (`a[lo:hi]`)", e)
         return self.checked(e.index, bound, e, False)
 
