@@ -426,6 +426,13 @@ def test_rust_backend_translates_records() -> None:
     for args in ((1.0, 2.0, -3.0, 0.5, 1.5), (0.0, -0.0, 1e300, 2.0, -7.0)):
         assert same(wasm.arithmetic(*args), py.arithmetic(*args))
     assert same(wasm.writes(1.0, 2.0, 7), py.writes(1.0, 2.0, 7))
+    assert same(wasm.unions(1.0, 2.0, 3.0, 0.5), py.unions(1.0, 2.0, 3.0, 0.5))
+    assert same(wasm.decorated(2.0, 0.3), py.decorated(2.0, 0.3))
+    hits = KERNELS / "hit_record.py"
+    wasm = load(compile_source(hits.read_text(), str(hits), backend="rust").wasm, cache=False)
+    py = import_kernel(hits)
+    for x, y in ((0.0, 0.0), (0.3, -0.2), (0.0, -0.9), (2.0, 2.0)):
+        assert same(wasm.shade(x, y), py.shade(x, y))
 
 
 def test_kernels_without_classes_are_untouched() -> None:
@@ -469,3 +476,15 @@ def test_errors_report_the_kernel_line() -> None:
     assert (
         info.value.line == source.splitlines().index("        return V(self.x / s, self.y / s)") + 1
     )
+
+
+@settings(max_examples=30)
+@given(st.integers(-5, 5), finite)
+def test_operands_keep_pythons_order(i: int, x: float) -> None:
+    """A record operation needing a statement of its own does not move ahead of what the
+    same statement evaluates before it (side effects and errors in CPython's order)."""
+    py, wasm = kernel_pair("records")
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])
+    expected, got = outcome(py.order, a, i, x), outcome(wasm.order, b, i, x)
+    assert expected[0] == got[0] and same(expected[1], got[1]), (expected, got)
+    assert a.tobytes() == b.tobytes()

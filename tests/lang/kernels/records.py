@@ -8,6 +8,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Union
 
+from portalis.lang import Array, f64
+
 
 @dataclass
 class Vec2:
@@ -261,3 +263,20 @@ def unions(r: float, g: float, b: float, s: float) -> tuple[float, float, float]
     mixed = c * s + c * c + 2.0 * c + 1.5
     out = mixed / c / 2.0
     return out.r, out.g, out.b
+
+
+def _bump(a: Array[f64], i: int) -> float:
+    a[0] += 1.0
+    return a[i]
+
+
+def _combine(s: float, p: Vec2) -> float:
+    return s * 10.0 + p.x
+
+
+def order(a: Array[f64], i: int, x: float) -> tuple[float, float]:
+    """_bump changes a[0] before the record operation after it reads a[0]; an index error
+    in _bump comes before the operation runs, as in CPython."""
+    v = Vec2(x, a[0])
+    r = _combine(_bump(a, i), v + Vec2(a[0], 1.0))
+    return r, a[0]

@@ -207,19 +207,21 @@ def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
     return fn(_replace(node, changes) if changes else node)
 
 
-def _copy(node: Any, fn: Callable[[Any], Any]) -> Any:
-    """A fresh copy of ``node``'s tree with ``fn`` applied to each node bottom-up. Inlined
-    bodies are always copied: the back end keys facts by node identity (proven bounds, row
-    pointers), so one callee node must never stand at two call sites."""
+def _copy(node: Any, adjust: Callable[[Any, dict[str, Any]], Any]) -> Any:
+    """A fresh copy of ``node``'s tree, bottom-up: ``adjust(n, changes)`` receives each
+    node with the copies of its children (``changes``, by field), adds its own changes and
+    returns the node that stands in its place — one new node per node. Inlined bodies are
+    always copied: the back end keys facts by node identity (proven bounds, row pointers),
+    so one callee node must never stand at two call sites."""
     changes: dict[str, Any] = {}
     for name, kind in layout(node.__class__):
         v = getattr(node, name)
         if kind == ONE or (kind == ANY and isinstance(v, ir.Node)):
             if v is not None:
-                changes[name] = _copy(v, fn)
+                changes[name] = _copy(v, adjust)
         elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], ir.Node))):
-            changes[name] = [_copy(x, fn) for x in v]
-    return fn(_replace(node, changes) if changes else node)
+            changes[name] = [_copy(x, adjust) for x in v]
+    return adjust(node, changes)
 
 
 class _Inliner:
@@ -285,10 +287,9 @@ class _Inliner:
         exit_label = "" if straight else f"~inl{next(self.labels)}"
         labels = {label: f"~inl{next(self.labels)}" for label in shape.block_labels}
 
-        def copy(n: Any) -> Any:
+        def copy(n: Any, changes: dict[str, Any]) -> Any:
             if isinstance(n, ir.LocalGet) and n.name in direct:
                 return direct[n.name]
-            changes: dict[str, Any] = {}
             for attr in _local_fields(n.__class__):
                 value = getattr(n, attr)
                 if isinstance(value, str) and value in rename:
