@@ -57,7 +57,7 @@ class FunctionPlan:
     loops: dict[int, LoopPlan] = field(default_factory=dict)
     #: the arrays and lists the function makes (and frees on every return), in walk
     #: order; None until the ``unroll`` pass, which walks every function, has looked
-    made: list[ir.AllocArray | ir.ListNew] | None = None
+    made: list[ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew] | None = None
 
 
 #: By function symbol.
@@ -90,8 +90,8 @@ def unroll_loops(module: ir.Module, plan: Plan) -> None:
                 if isinstance(n, ir.ForRange | ir.While):
                     if not fn.library:
                         fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
-                elif isinstance(n, ir.AllocArray | ir.ListNew):
-                    fp.made.append(n)
+                elif isinstance(n, ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew):
+                    fp.made.append(n)  # blocks it frees on return
 
 
 def _unrolled_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:

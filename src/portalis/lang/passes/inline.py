@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from portalis.lang import ir
-from portalis.lang.types import ArrayType, Scalar
+from portalis.lang.types import ArrayType, ResultTuple, Scalar
 from portalis.lang.walk import ANY, LIST, ONE, layout, walk
 
 MAX_NODES = 64  # size limit of a straight-line callee, in IR nodes
@@ -124,13 +124,14 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
             recursive = recursive or n.symbol == fn.symbol
         elif isinstance(n, ir.Block):
             labels.append(n.label)
-        elif isinstance(n, ir.AllocArray | ir.ListNew):
-            frame = True  # needs a frame of its own
+        elif isinstance(n, ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew):
+            frame = True  # needs a frame of its own (blocks freed on its return)
     inlinable = (
         bool(fn.body)
         and not any(isinstance(p.type, ArrayType) for p in fn.params)
         and not recursive
         and not frame
+        and not isinstance(fn.result, ArrayType | ResultTuple)  # blocks handed over by a return
         and len(nodes) <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )
     return _Shape(
