@@ -39,20 +39,30 @@ def lower_function(program: Program, sig: FunctionSig) -> ir.Function:
     return FunctionLowerer(program, sig).run()
 
 
-def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], set[str], dict[str, int]]:
-    """Names a function assigns (Python makes them local), names it declares global, and
-    how many times each name is bound (bounds.assigned_names), in one walk."""
+def _assigned_names(
+    body: list[ast.stmt],
+) -> tuple[set[str], set[str], dict[str, int], list[ast.Return]]:
+    """Names a function assigns (Python makes them local), names it declares global, how
+    many times each name is bound (bounds.assigned_names), and its ``return`` statements
+    (for :func:`_result_names`), in one walk."""
     assigned: set[str] = set()
     declared: set[str] = set()
     counts: dict[str, int] = {}
+    returns: list[ast.Return] = []
+    Name, Store = ast.Name, ast.Store
     for stmt in body:
         for n in astwalk.nodes(stmt):
-            if isinstance(n, ast.Global):
-                declared.update(n.names)
-            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                assigned.add(n.id)
-                counts[n.id] = counts.get(n.id, 0) + 1
-    return assigned - declared, declared, counts
+            cls = n.__class__
+            if cls is Name:
+                if n.ctx.__class__ is Store:  # type: ignore[attr-defined]
+                    ident = n.id  # type: ignore[attr-defined]
+                    assigned.add(ident)
+                    counts[ident] = counts.get(ident, 0) + 1
+            elif cls is ast.Global:
+                declared.update(n.names)  # type: ignore[attr-defined]
+            elif cls is ast.Return:
+                returns.append(n)  # type: ignore[arg-type]
+    return assigned - declared, declared, counts, returns
 
 
 #: NumPy's array constructors a function may call (``a = np.zeros(n)``), by what they fill.
@@ -81,7 +91,9 @@ class FunctionLowerer(ExprLowerer):
                 self.arrays[p.name] = ir.ArrayRef(p.name, p.type)
             else:
                 self.locals[p.name] = p.type
-        self.scope, self.globals_declared, self.store_counts = _assigned_names(node.body)
+        self.scope, self.globals_declared, self.store_counts, return_stmts = _assigned_names(
+            node.body
+        )
         self.scope |= {p.name for p in sig.params}
         for g in self.globals_declared:
             if g not in self.sig.unit.state_scalars and g not in self.sig.unit.state_arrays:
@@ -120,7 +132,7 @@ class FunctionLowerer(ExprLowerer):
             library=bool(sig.unit.prefix) or sig.name in sig.unit.library_functions,
             line=node.lineno,
             doc=sig.doc,
-            result_names=_result_names(node),
+            result_names=_result_names(return_stmts),
         )
 
     def block(self, body: list[ast.stmt]) -> list[ir.Stmt]:
@@ -701,14 +713,13 @@ class FunctionLowerer(ExprLowerer):
 __all__ = ["FunctionLowerer", "lower_function"]
 
 
-def _result_names(node: ast.FunctionDef) -> tuple[str, ...]:
-    """The names results are returned under, if every ``return`` agrees: ``return x, y``
-    everywhere gives ("x", "y"); any other shape (an expression, a mismatch) gives ()."""
+def _result_names(returns: list[ast.Return]) -> tuple[str, ...]:
+    """The names results are returned under, if every ``return`` (of the function's body,
+    found by :func:`_assigned_names`) agrees: ``return x, y`` everywhere gives ("x", "y");
+    any other shape (an expression, a mismatch) gives ()."""
     seen: set[tuple[str, ...]] = set()
-    for child in astwalk.nodes(node):  # any order: the answer is the same
-        if isinstance(child, ast.FunctionDef | ast.Lambda) and child is not node:
-            continue
-        if not isinstance(child, ast.Return) or child.value is None:
+    for child in returns:  # any order: the answer is the same
+        if child.value is None:
             continue
         value = child.value
         items = value.elts if isinstance(value, ast.Tuple) else [value]
