@@ -207,21 +207,24 @@ def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
     return fn(_replace(node, changes) if changes else node)
 
 
-def _copy(node: Any, adjust: Callable[[Any, dict[str, Any]], Any]) -> Any:
-    """A fresh copy of ``node``'s tree, bottom-up: ``adjust(n, changes)`` receives each
-    node with the copies of its children (``changes``, by field), adds its own changes and
-    returns the node that stands in its place — one new node per node. Inlined bodies are
-    always copied: the back end keys facts by node identity (proven bounds, row pointers),
-    so one callee node must never stand at two call sites."""
-    changes: dict[str, Any] = {}
-    for name, kind in layout(node.__class__):
-        v = getattr(node, name)
-        if kind == ONE or (kind == ANY and isinstance(v, ir.Node)):
-            if v is not None:
-                changes[name] = _copy(v, adjust)
-        elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], ir.Node))):
-            changes[name] = [_copy(x, adjust) for x in v]
-    return adjust(node, changes)
+#: Per node class, what copying a callee's node needs: (child layout, fields naming a local,
+#: is a LocalGet, is an Unpack, carries a label (Block, Exit), is a Return).
+_CopyPlan = tuple[tuple[tuple[str, int], ...], tuple[str, ...], bool, bool, bool, bool]
+_COPY_PLANS: dict[type, _CopyPlan] = {}
+
+
+def _copy_plan(cls: type) -> _CopyPlan:
+    plan = _COPY_PLANS.get(cls)
+    if plan is None:
+        plan = _COPY_PLANS[cls] = (
+            layout(cls),
+            _local_fields(cls),
+            cls is ir.LocalGet,
+            cls is ir.Unpack,
+            cls is ir.Block or cls is ir.Exit,
+            cls is ir.Return,
+        )
+    return plan
 
 
 class _Inliner:
@@ -287,31 +290,49 @@ class _Inliner:
         exit_label = "" if straight else f"~inl{next(self.labels)}"
         labels = {label: f"~inl{next(self.labels)}" for label in shape.block_labels}
 
-        def copy(n: Any, changes: dict[str, Any]) -> Any:
-            if isinstance(n, ir.LocalGet) and n.name in direct:
+        plans, node_class = _COPY_PLANS, ir.Node
+
+        def copy(n: Any) -> Any:
+            """A fresh copy of the callee's ``n``, bottom-up, renamed for this call site.
+            Inlined bodies are always copied: the back end keys facts by node identity
+            (proven bounds, row pointers), so one callee node must never stand at two call
+            sites (a leaf with nothing to rename is the one node left shared)."""
+            cls = n.__class__
+            plan = plans.get(cls) or _copy_plan(cls)
+            children, local_fields, is_get, is_unpack, labelled, is_return = plan
+            changes: dict[str, Any] = {}
+            for name, kind in children:
+                v = getattr(n, name)
+                if kind == ONE or (kind == ANY and isinstance(v, node_class)):
+                    if v is not None:
+                        changes[name] = copy(v)
+                elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], node_class))):
+                    changes[name] = [copy(x) for x in v]
+            if is_get and n.name in direct:
                 return direct[n.name]
-            for attr in _local_fields(n.__class__):
+            for attr in local_fields:
                 value = getattr(n, attr)
                 if isinstance(value, str) and value in rename:
                     changes[attr] = rename[value]
-            if isinstance(n, ir.Unpack):
+            if is_unpack:
                 changes["names"] = [rename.get(x, x) for x in n.names]
-            if isinstance(n, ir.Block | ir.Exit) and n.label in labels:
+            if labelled and n.label in labels:
                 changes["label"] = labels[n.label]
             if relocate:
                 changes["line"], changes["col"] = line, col
-            n = _replace(n, changes) if changes else n
-            if isinstance(n, ir.Return):
+            if changes:
+                n = _replace(n, changes)
+            if is_return:
                 return ir.Exit(n.line, n.col, exit_label, n.value)
             return n
 
         if straight:
-            stmts += [_copy(s, copy) for s in callee.body[:-1]]
+            stmts += [copy(s) for s in callee.body[:-1]]
             ret = callee.body[-1]
             assert isinstance(ret, ir.Return) and ret.value is not None
-            body = _copy(ret.value, copy)
+            body = copy(ret.value)
             return ir.Seq(line, col, node.ty, stmts, body) if stmts else body
-        block = ir.Block(line, col, node.ty, exit_label, [_copy(s, copy) for s in callee.body])
+        block = ir.Block(line, col, node.ty, exit_label, [copy(s) for s in callee.body])
         return ir.Seq(line, col, node.ty, stmts, block) if stmts else block
 
 
