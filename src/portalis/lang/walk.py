@@ -81,6 +81,26 @@ def layout(cls: type) -> tuple[tuple[str, int], ...]:
     return layout
 
 
+def children(node: Any) -> list[Any]:
+    """The IR nodes directly inside ``node``, in field order."""
+    layout_ = _LAYOUT.get(node.__class__)
+    if layout_ is None:
+        layout_ = layout(node.__class__)
+    out: list[Any] = []
+    for name, kind in layout_:
+        v = getattr(node, name)
+        if kind == ONE:
+            if v is not None:
+                out.append(v)
+        elif kind == LIST:
+            out += v
+        elif isinstance(v, ir.Node):
+            out.append(v)
+        elif isinstance(v, list):
+            out += [x for x in v if isinstance(x, ir.Node)]
+    return out
+
+
 def walk(node: Any) -> Iterator[Any]:
     """``node`` and every IR node below it, in pre-order."""
     stack = [node]
