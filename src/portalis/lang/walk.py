@@ -54,6 +54,9 @@ _PLAIN = frozenset(
 ONE, LIST, ANY = 0, 1, 2
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 _LAYOUT: dict[type, tuple[tuple[str, int], ...]] = {}
+#: The layouts worked out so far, by class, for hot loops (``LAYOUTS.get(cls) or
+#: layout(cls)`` saves a call per node); read only.
+LAYOUTS = _LAYOUT
 
 
 def child_fields(node: Any) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ from typing import Any
 
 from portalis.lang import ir
 from portalis.lang.types import ArrayType, Scalar
-from portalis.lang.walk import ANY, LIST, ONE, layout, walk
+from portalis.lang.walk import ANY, LAYOUTS, LIST, ONE, layout, walk
 
 MAX_NODES = 64  # size limit of a straight-line callee, in IR nodes
 MAX_BLOCK_NODES = 160  # size limit of a callee with control flow
@@ -186,25 +186,32 @@ def _replace(node: Any, changes: dict[str, Any]) -> Any:
     return new
 
 
-def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
-    """Rebuild ``node`` bottom-up, replacing each sub-node ``n`` by ``fn(n)``. Only nodes on
-    the path to a replacement are rebuilt: an unchanged subtree is returned as it is, so a
-    round that inlines one call copies one path, not the whole function."""
-    changes: dict[str, Any] = {}
-    for name, kind in layout(node.__class__):
+def _transform(node: Any, fn: Callable[[ir.Call], Any]) -> Any:
+    """Rebuild ``node`` bottom-up, replacing each call ``c`` below it by ``fn(c)``. Only
+    nodes on the path to a replacement are rebuilt: an unchanged subtree is returned as it
+    is, so a round that inlines one call copies one path, not the whole function."""
+    changes: dict[str, Any] | None = None
+    cls = node.__class__
+    for name, kind in LAYOUTS.get(cls) or layout(cls):
         v = getattr(node, name)
         if kind == ONE or (kind == ANY and isinstance(v, ir.Node)):
             if v is not None:
                 new = _transform(v, fn)
                 if new is not v:
+                    if changes is None:
+                        changes = {}
                     changes[name] = new
         elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], ir.Node))):
             items = [_transform(x, fn) for x in v]
-            for a, b in zip(items, v, strict=True):
-                if a is not b:
+            for x, y in zip(items, v, strict=True):
+                if x is not y:
+                    if changes is None:
+                        changes = {}
                     changes[name] = items
                     break
-    return fn(_replace(node, changes) if changes else node)
+    if changes is not None:
+        node = _replace(node, changes)
+    return fn(node) if cls is ir.Call else node
 
 
 #: Per node class, what copying a callee's node needs: (child layout, fields naming a local,
@@ -260,9 +267,7 @@ class _Inliner:
         self.fn.locals[name] = t
         return name
 
-    def visit(self, node: Any) -> Any:
-        if not isinstance(node, ir.Call):
-            return node
+    def visit(self, node: ir.Call) -> Any:
         if node.symbol not in self.candidates or node.symbol == self.fn.symbol:
             self.calls.add(node.symbol)
             return node
