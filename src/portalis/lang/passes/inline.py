@@ -114,47 +114,39 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
                 seen += 1
                 if seen > limit:
                     return _Shape(fn.body, False, straight, frozenset(), (), calls_known, False)
-    nodes = [n for s in fn.body for n in walk(s)]
     labels: list[str] = []
     calls: set[str] = set()
+    assigned: set[str] = set()
     recursive = frame = False
-    for n in nodes:  # one pass: this runs for every body an inlining round makes
-        if isinstance(n, ir.Call):
-            calls.add(n.symbol)
-            recursive = recursive or n.symbol == fn.symbol
-        elif isinstance(n, ir.Block):
-            labels.append(n.label)
-        elif isinstance(n, ir.AllocArray | ir.ListNew):
-            frame = True  # needs a frame of its own
+    size = 0
+    Call, Block, SetLocal, LocalTee = ir.Call, ir.Block, ir.SetLocal, ir.LocalTee
+    for stmt in fn.body:  # one pass: this runs for every body an inlining round makes
+        for n in walk(stmt):
+            size += 1
+            cls = n.__class__  # IR node classes have no subclasses
+            if cls is Call:
+                calls.add(n.symbol)
+                recursive = recursive or n.symbol == fn.symbol
+            elif cls is SetLocal or cls is LocalTee:
+                assigned.add(n.name)  # a parameter it assigns cannot be replaced by the argument
+            elif cls is Block:
+                labels.append(n.label)
+            elif cls is ir.ForRange:
+                assigned.add(n.var)
+            elif cls is ir.Unpack:
+                assigned.update(n.names)
+            elif cls is ir.AllocArray or cls is ir.ListNew:
+                frame = True  # needs a frame of its own
     inlinable = (
         bool(fn.body)
         and not any(isinstance(p.type, ArrayType) for p in fn.params)
         and not recursive
         and not frame
-        and len(nodes) <= (MAX_NODES if straight else MAX_BLOCK_NODES)
+        and size <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )
     return _Shape(
-        fn.body,
-        inlinable,
-        straight,
-        frozenset(_assigned_locals(nodes)),
-        tuple(labels),
-        frozenset(calls),
+        fn.body, inlinable, straight, frozenset(assigned), tuple(labels), frozenset(calls)
     )
-
-
-def _assigned_locals(nodes: list[Any]) -> set[str]:
-    """Locals a function (given as all its nodes) writes: a parameter it assigns cannot be
-    replaced by the argument."""
-    out: set[str] = set()
-    for n in nodes:
-        if isinstance(n, ir.SetLocal | ir.LocalTee):
-            out.add(n.name)
-        elif isinstance(n, ir.ForRange):
-            out.add(n.var)
-        elif isinstance(n, ir.Unpack):
-            out.update(n.names)
-    return out
 
 
 def _straight_line(fn: ir.Function) -> bool:
