@@ -172,9 +172,7 @@ def _replace(node: Any, changes: dict[str, Any]) -> Any:
             return dataclasses.replace(node, **changes)
         _PLAIN_CLASSES.add(cls)
     new = object.__new__(cls)
-    fields = new.__dict__
-    fields.update(node.__dict__)
-    fields.update(changes)
+    new.__dict__ = node.__dict__ | changes
     return new
 
 
