@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 
 from portalis.lang import ir
 from portalis.lang.types import Scalar
-from portalis.lang.walk import children
+from portalis.lang.walk import children, walk
 
 #: An array extent: (array name, axis).
 Key = tuple[str, int]
@@ -705,13 +705,14 @@ def analyse(fn: ir.Function) -> tuple[frozenset[tuple[int, int]], frozenset[tupl
     """(access id, axis) pairs of ``fn`` proven in range, and proven non-negative (nothing
     to do, and no time spent, for a function without array accesses)."""
     accesses, allocated = False, set()
-    todo: list[ir.Node] = list(fn.body)
-    while todo:
-        n = todo.pop()
-        accesses = accesses or isinstance(n, ir.Load | ir.Store)
-        if isinstance(n, ir.AllocArray):
-            allocated.add(n.array.name)
-        todo += children(n)
+    Load, Store, AllocArray = ir.Load, ir.Store, ir.AllocArray
+    for stmt in fn.body:
+        for n in walk(stmt):
+            cls = n.__class__  # IR node classes have no subclasses: this runs per node
+            if cls is Load or cls is Store:
+                accesses = True
+            elif cls is AllocArray:
+                allocated.add(n.array.name)
     if not accesses:
         return frozenset(), frozenset()
     r = RangeAnalysis(fn, allocated)
