@@ -70,6 +70,18 @@ class TupleType:
 
 
 @dataclass(frozen=True)
+class ResultTuple:
+    """A function's tuple result holding arrays too (``-> tuple[Array[f64], int]``): only
+    returned, unpacked into names, or passed on (frontend/results.py); each array is a
+    block the caller receives."""
+
+    items: tuple[Scalar | ArrayType, ...]
+
+    def __str__(self) -> str:
+        return "tuple[" + ", ".join(map(str, self.items)) + "]"
+
+
+@dataclass(frozen=True)
 class NoneType:
     def __str__(self) -> str:
         return "None"
@@ -77,7 +89,7 @@ class NoneType:
 
 NONE = NoneType()
 
-Type = Scalar | ArrayType | TupleType | NoneType
+Type = Scalar | ArrayType | TupleType | ResultTuple | NoneType
 
 #: Annotation spellings accepted for scalars (``float``, ``f64`` …).
 SCALAR_NAMES: dict[str, Scalar] = {

@@ -26,7 +26,8 @@ from portalis.lang.backend.lists import ListEmitter
 from portalis.lang.backend.loops import LoopPasses
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
 from portalis.lang.backend.plan import FunctionPlan
-from portalis.lang.types import BOOL, ArrayType, Scalar, TupleType
+from portalis.lang.backend.views import ViewEmitter
+from portalis.lang.types import BOOL, ArrayType, ResultTuple, Scalar, TupleType
 from portalis.lang.walk import walk as nodes
 
 _CONVERT: dict[tuple[str, str], list[Instr]] = {
@@ -59,13 +60,13 @@ def _method(emitter: type, prefix: str, node: type) -> Callable[[Any, Any], None
 
 
 #: Nodes that make a block the function frees on return.
-_MADE = (ir.AllocArray, ir.ListNew)
+_MADE = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew)
 
 #: Largest block a local array may take (the allocator's own limit).
 MAX_BYTES = 0x7FFF0000
 
 
-class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
+class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, ViewEmitter):
     """Emits one function. ``helpers`` collects the shared helper functions it calls."""
 
     def __init__(
@@ -96,11 +97,19 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
                     ]
             else:
                 params.append(f"(param ${p.name} {p.type.wasm})")
-        results = " ".join(t.wasm for t in fn.result_types)
+        results = " ".join(fn.wasm_results)
         made = self.plan.made
         if made is None:  # not planned (backend/plan.py): look
             made = [n for stmt in fn.body for n in nodes(stmt) if isinstance(n, _MADE)]
-        self.local_arrays = [n.array for n in made if isinstance(n, ir.AllocArray)]
+        # Its own arrays: made here, or received from a call (frontend/results.py).
+        self.local_arrays = [n.array for n in made if isinstance(n, ir.AllocArray | ir.BindArray)]
+        self.local_arrays += [
+            t
+            for n in made
+            if isinstance(n, ir.UnpackResults)
+            for t in n.targets
+            if isinstance(t, ir.ArrayRef)
+        ]
         for arr in self.local_arrays:
             self.extra_locals[arr.name] = "i32"
             for k in range(arr.type.ndim):
@@ -111,9 +120,9 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
             self.declare_list(ref)
         self.emit(*prologue)
         self.block(fn.body)
-        if not fn.result_types:
+        if not fn.wasm_results:
             self.free_local_arrays()
-        if fn.result_types and not (fn.body and isinstance(fn.body[-1], ir.Return)):
+        if fn.wasm_results and not (fn.body and isinstance(fn.body[-1], ir.Return)):
             self.emit(I.unreachable())  # a typed function fell off its end
         head = f"(func ${fn.symbol}"
         if fn.exported:
@@ -151,6 +160,14 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
     def s_ExprStmt(self, s: ir.ExprStmt) -> None:
         self.expr(s.value)
         ty = s.value.ty
+        if isinstance(ty, ArrayType | ResultTuple):  # array results nobody keeps: freed
+            items = ty.items if isinstance(ty, ResultTuple) else (ty,)
+            for item in reversed(items):  # the last on top of the stack
+                if isinstance(item, ArrayType):
+                    self.emit(*[I.drop()] * item.ndim, I.call(FREE_EXPORT))
+                else:
+                    self.emit(I.drop())
+            return
         n = len(ty.items) if isinstance(ty, TupleType) else (1 if isinstance(ty, Scalar) else 0)
         self.emit(*[I.drop()] * n)
 
@@ -229,17 +246,20 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
         if s.value is not None:
             self.expr(s.value)
         if self.local_arrays or self.local_lists:  # free them with the results set aside
-            kept = [self.fresh(t.wasm) for t in self.fn.result_types]
+            kept = [self.fresh(t) for t in self.fn.wasm_results]
             self.emit(*[I.local_set(k) for k in reversed(kept)])
-            self.free_local_arrays()
+            # The arrays it returns are the caller's now (frontend/results.py).
+            items = s.value.items if isinstance(s.value, ir.TupleExpr) else [s.value]
+            self.free_local_arrays({i.array.name for i in items if isinstance(i, ir.ArrayArg)})
             self.emit(*[I.local_get(k) for k in kept])
         self.emit(I.return_())
 
-    def free_local_arrays(self) -> None:
+    def free_local_arrays(self, keep: frozenset[str] | set[str] = frozenset()) -> None:
         """Give this call's arrays back to the allocator (a pointer still 0 — an array not
-        made yet on this path — is ignored by the allocator's free)."""
+        made yet on this path — is ignored by the allocator's free), all but ``keep``."""
         for arr in reversed(self.local_arrays):
-            self.emit(I.local_get(arr.name), I.call(FREE_EXPORT))
+            if arr.name not in keep:
+                self.emit(I.local_get(arr.name), I.call(FREE_EXPORT))
         self.free_lists(self.local_lists)
 
     def s_AllocArray(self, s: ir.AllocArray) -> None:
@@ -266,6 +286,12 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
             I.call(ALLOC_EXPORT),
             I.local_set(arr.name),
         )
+        if s.source is not None:  # a.copy(): the source's bytes
+            self.emit(I.local_get(arr.name))
+            self.expr(s.source)
+            self.emit(*[I.drop()] * arr.type.ndim, I.local_get(size), I.i32_wrap_i64())
+            self.emit(I.memory_copy())
+            return
         zero = (
             isinstance(s.fill, ir.Const)
             and s.fill.value == 0
@@ -286,6 +312,29 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
         self.emit(I.local_get(p), I.i32_const(arr.element.size), I.i32_add())
         self.emit(I.local_set(p), I.br(top))
         self.emit(I.end(), I.end())
+
+    def s_BindArray(self, s: ir.BindArray) -> None:
+        """``b = f(...)``: the returned block's address and extents into ``b``'s locals."""
+        self.expr(s.value)
+        self.take_array(s.array)
+
+    def s_UnpackResults(self, s: ir.UnpackResults) -> None:
+        """``pts, n = f(...)``: the results, last on top, into arrays' and numbers' locals."""
+        self.expr(s.value)
+        for t in reversed(s.targets):
+            if isinstance(t, str):
+                self.emit(I.local_set(t))
+            else:
+                self.take_array(t)
+
+    def take_array(self, arr: ir.ArrayRef) -> None:
+        """Pop an array (address, then extents, on the stack) into ``arr``'s locals."""
+        for k in reversed(range(arr.type.ndim)):
+            self.emit(I.local_set(f"{arr.name}.n{k}"))
+        self.emit(I.local_set(arr.name))
+        for k in range(arr.type.ndim):
+            n, d = f"{arr.name}.n{k}", f"{arr.name}.d{k}"
+            self.emit(I.local_get(n), I.i64_extend_i32_u(), I.local_set(d))
 
     def s_Raise(self, s: ir.Raise) -> None:
         self.raise_(s.exception, self.line(s))
@@ -323,18 +372,30 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
 
     def e_ArrayArg(self, e: ir.ArrayArg) -> None:
         arr = e.array
-        if e.prefix:
-            self.sub_array_address(arr, e.prefix)
+        prefix = [*e.prefix, e.start] if e.start is not None else e.prefix
+        if prefix:
+            self.sub_array_address(arr, prefix)
         else:
             self.emit(array_base(arr))
         for k in range(len(e.prefix), arr.type.ndim):
-            if arr.shape is not None:
+            if k == len(e.prefix) and e.count is not None:  # a slice's own length
+                self.expr(e.count)
+                self.emit(I.i32_wrap_i64())
+            elif arr.shape is not None:
                 self.emit(I.i32_const(arr.shape[k]))
             else:
                 self.emit(I.local_get(f"{arr.name}.n{k}"))
 
     def e_CheckedIndex(self, e: ir.CheckedIndex) -> None:
         extent = self.dim(e.array, e.axis) if e.array is not None else I.i64_const(e.extent)
+        if e.bound is not None:  # a slice view's length, read once
+            if isinstance(e.bound, ir.LocalGet):
+                extent = I.local_get(e.bound.name)
+            else:
+                held = self.fresh("i64")
+                self.expr(e.bound)
+                self.emit(I.local_set(held))
+                extent = I.local_get(held)
         self.checked_index(e.index, extent, e)
 
     def e_Block(self, e: ir.Block) -> None:

@@ -57,7 +57,7 @@ class FunctionPlan:
     loops: dict[int, LoopPlan] = field(default_factory=dict)
     #: the arrays and lists the function makes (and frees on every return), in walk
     #: order; None until the ``unroll`` pass, which walks every function, has looked
-    made: list[ir.AllocArray | ir.ListNew] | None = None
+    made: list[ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew] | None = None
 
 
 #: By function symbol.
@@ -83,7 +83,7 @@ def unroll_loops(module: ir.Module, plan: Plan) -> None:
     written (they are small and tested as such): a loop without a plan is emitted plain.
     The same walk notes the arrays and lists each function makes."""
     loop_classes = (ir.ForRange, ir.While)
-    made_classes = (ir.AllocArray, ir.ListNew)
+    made_classes = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew)
     for fn in module.functions:
         fp = plan[fn.symbol]
         fp.made = made = []
@@ -94,7 +94,7 @@ def unroll_loops(module: ir.Module, plan: Plan) -> None:
                     if not fn.library:
                         fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
                 elif cls in made_classes:
-                    made.append(n)
+                    made.append(n)  # blocks it frees on return
 
 
 def _unrolled_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:

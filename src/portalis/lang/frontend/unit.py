@@ -29,6 +29,7 @@ from portalis.lang.types import (
     SCALAR_NAMES,
     ArrayType,
     Element,
+    ResultTuple,
     Scalar,
     TupleType,
     Type,
@@ -151,6 +152,10 @@ class Unit:
                 return self._array_type(node, items)
             if base in ("tuple", "typing.Tuple"):
                 types = [self.parse_type(i, what) for i in items]
+                if any(isinstance(t, ArrayType) for t in types) and all(
+                    isinstance(t, Scalar | ArrayType) for t in types
+                ):  # arrays and numbers: a function result (frontend/results.py)
+                    return ResultTuple(tuple(t for t in types if isinstance(t, Scalar | ArrayType)))
                 if not all(isinstance(t, Scalar) for t in types) or len(types) < 2:
                     raise d.error(node, f"{what}: a tuple holds two or more numbers or bools")
                 return TupleType(tuple(t for t in types if isinstance(t, Scalar)))
@@ -454,7 +459,7 @@ class _Collector:
                     if a.annotation is not None and "Array" in ast.unparse(a.annotation)
                 }
                 if any(isinstance(v, ast.Name) and v.id in array_params for v in returned):
-                    hint = "functions cannot return arrays: write results into an array parameter"
+                    hint = "add `-> Array[f64]` (the type of the array it returns)"
                 else:
                     hint = "add `-> float` (or the type it returns)"
                 raise d.error(
@@ -464,12 +469,6 @@ class _Collector:
                 )
         else:
             result = u.parse_type(node.returns, f"result of `{node.name}`")
-            if isinstance(result, ArrayType):
-                raise d.error(
-                    node.returns,
-                    "functions cannot return arrays",
-                    "write results into an array parameter instead",
-                )
         doc = ast.get_docstring(node) or ""
         if node.name in u.functions:
             raise d.error(node, f"function `{node.name}` is defined twice")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from portalis.lang import ir
-from portalis.lang.types import ArrayType, Scalar
+from portalis.lang.types import ArrayType, ResultTuple, Scalar
 from portalis.lang.walk import ANY, LAYOUTS, LIST, ONE, layout, walk
 
 MAX_NODES = 64  # size limit of a straight-line callee, in IR nodes
@@ -101,6 +101,10 @@ class _Shapes:
         self._calls[fn.symbol] = (fn.body, calls)
 
 
+#: Nodes that make a block the function frees on return: it needs a frame of its own.
+_FRAME_CLASSES = frozenset([ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew])
+
+
 def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape:
     """The shape of ``fn``'s body. With its calls known, a body too big to inline is only
     walked as far as the size limit (big kernel functions, rebuilt by every round, are
@@ -135,13 +139,14 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
                 assigned.add(n.var)
             elif cls is ir.Unpack:
                 assigned.update(n.names)
-            elif cls is ir.AllocArray or cls is ir.ListNew:
-                frame = True  # needs a frame of its own
+            elif cls in _FRAME_CLASSES:
+                frame = True  # needs a frame of its own (blocks freed on its return)
     inlinable = (
         bool(fn.body)
         and not any(isinstance(p.type, ArrayType) for p in fn.params)
         and not recursive
         and not frame
+        and not isinstance(fn.result, ArrayType | ResultTuple)  # blocks handed over by a return
         and size <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )
     return _Shape(
