@@ -341,7 +341,7 @@ def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
     internal: set[str] = set()
     library_functions: set[str] = set()
     if not prefix:  # the kernel: classes and complex numbers become plain numbers first
-        lowered = records.lower_records(tree, diag)
+        lowered = records.lower_records(tree, diag, source)
         tree, internal, library_functions = lowered.tree, lowered.internal, lowered.library
     unit = Unit(filename=filename, prefix=prefix, exported=exported, diag=diag, tree=tree)
     unit.internal, unit.library_functions = internal, library_functions
