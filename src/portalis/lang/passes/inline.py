@@ -103,6 +103,9 @@ class _Shapes:
 
 #: Nodes that make a block the function frees on return: it needs a frame of its own.
 _FRAME_CLASSES = frozenset([ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew])
+#: Nodes that rename or write whole views of arrays: a function with array parameters
+#: holding one is not inlined (substituting the caller's array there is not worth the risk).
+_ARRAY_REFUSED = frozenset([ir.SwapArrays, ir.FillView, ir.CopyView])
 
 
 def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape:
@@ -121,7 +124,7 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
     labels: list[str] = []
     calls: set[str] = set()
     assigned: set[str] = set()
-    recursive = frame = False
+    recursive = frame = views_written = False
     size = 0
     Call, Block, SetLocal, LocalTee = ir.Call, ir.Block, ir.SetLocal, ir.LocalTee
     for stmt in fn.body:  # one pass: this runs for every body an inlining round makes
@@ -141,9 +144,11 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
                 assigned.update(n.names)
             elif cls in _FRAME_CLASSES:
                 frame = True  # needs a frame of its own (blocks freed on its return)
+            elif cls in _ARRAY_REFUSED:
+                views_written = True
     inlinable = (
         bool(fn.body)
-        and not any(isinstance(p.type, ArrayType) for p in fn.params)
+        and not (views_written and any(isinstance(p.type, ArrayType) for p in fn.params))
         and not recursive
         and not frame
         and not isinstance(fn.result, ArrayType | ResultTuple)  # blocks handed over by a return
@@ -267,6 +272,10 @@ class _Inliner:
             self.calls.add(node.symbol)
             return node
         callee = self.candidates[node.symbol]
+        arrays = _array_arguments(callee, node)
+        if arrays is None:  # an array argument is a view: the call stays
+            self.calls.add(node.symbol)
+            return node
         self.changed = True
         rename: dict[str, str] = {}
         direct: dict[str, ir.Expr] = {}
@@ -275,7 +284,8 @@ class _Inliner:
         self.calls |= shape.calls
         assigned = shape.assigned
         for p, arg in zip(callee.params, node.args, strict=True):
-            assert isinstance(p.type, Scalar)
+            if not isinstance(p.type, Scalar):
+                continue  # an array: its uses name the caller's array (``arrays``)
             if isinstance(arg, ir.Const | ir.LocalGet) and p.name not in assigned:
                 direct[p.name] = arg
             else:
@@ -318,6 +328,8 @@ class _Inliner:
                 changes["names"] = [rename.get(x, x) for x in n.names]
             if labelled and n.label in labels:
                 changes["label"] = labels[n.label]
+            if arrays:
+                _substitute_arrays(n, arrays, changes)
             if relocate:
                 changes["line"], changes["col"] = line, col
             if changes:
@@ -334,6 +346,50 @@ class _Inliner:
             return ir.Seq(line, col, node.ty, stmts, body) if stmts else body
         block = ir.Block(line, col, node.ty, exit_label, [copy(s) for s in callee.body])
         return ir.Seq(line, col, node.ty, stmts, block) if stmts else block
+
+
+def _array_arguments(callee: ir.Function, call: ir.Call) -> dict[str, ir.ArrayRef] | None:
+    """The caller's arrays standing for ``callee``'s array parameters at ``call``, by
+    parameter name; None when one is a view (a row, a slice): those calls stay calls.
+
+    A whole array passed by name is its :class:`~portalis.lang.ir.ArrayRef` (address and
+    extents in the caller's locals, or a state array's fixed place), so the inlined body
+    reads and writes the caller's array directly: the caller's bounds proofs and row plans
+    (backend/ranges.py, backend/rows) see its own array. Two parameters given one array
+    become two uses of one name, which is what Python's aliasing means."""
+    arrays: dict[str, ir.ArrayRef] = {}
+    for p, arg in zip(callee.params, call.args, strict=True):
+        if isinstance(p.type, ArrayType):
+            if not (
+                isinstance(arg, ir.ArrayArg)
+                and not arg.prefix
+                and arg.start is None
+                and arg.count is None
+                and arg.array.type == p.type
+            ):
+                return None
+            arrays[p.name] = arg.array
+    return arrays
+
+
+#: Per node class, its fields holding an :class:`~portalis.lang.ir.ArrayRef`.
+_ARRAY_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _substitute_arrays(n: Any, arrays: dict[str, ir.ArrayRef], changes: dict[str, Any]) -> None:
+    """Record in ``changes`` the caller's array for each of ``n``'s array fields naming a
+    parameter of the callee. A callee's array parameter is never a state array (those are
+    named by no parameter of the function), so the name alone says which it is."""
+    cls = n.__class__
+    names = _ARRAY_FIELDS.get(cls)
+    if names is None:
+        names = _ARRAY_FIELDS[cls] = tuple(
+            f.name for f in dataclasses.fields(cls) if "ArrayRef" in str(f.type)
+        )
+    for attr in names:
+        ref = getattr(n, attr)
+        if isinstance(ref, ir.ArrayRef) and ref.offset is None and ref.name in arrays:
+            changes[attr] = arrays[ref.name]
 
 
 def _reachable(functions: list[ir.Function], roots: set[str], shapes: _Shapes) -> list[ir.Function]:
