@@ -274,10 +274,13 @@ class AllocArray(Stmt):
 @dataclass
 class ListNew(Stmt):
     """``xs = [a, b, ...]`` (or ``[]``): a list from the module's allocator holding
-    ``items``, freed when the function returns, like :class:`AllocArray`'s arrays."""
+    ``items``, freed when the function returns, like :class:`AllocArray`'s arrays.
+    ``again``: the list may have been made before in this call (in a loop, a branch, a
+    second assignment); its previous block is freed first."""
 
     ref: ListRef
     items: list[Expr]
+    again: bool = False
 
 
 @dataclass

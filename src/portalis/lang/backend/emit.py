@@ -81,9 +81,8 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
             for k in range(arr.type.ndim):
                 self.extra_locals[f"{arr.name}.n{k}"] = "i32"
                 self.extra_locals[f"{arr.name}.d{k}"] = "i64"
-        self.local_lists = [
-            n.ref for stmt in fn.body for n in nodes(stmt) if isinstance(n, ir.ListNew)
-        ]
+        made = [n.ref for stmt in fn.body for n in nodes(stmt) if isinstance(n, ir.ListNew)]
+        self.local_lists = list({ref.name: ref for ref in made}.values())  # made again: once
         for ref in self.local_lists:
             self.declare_list(ref)
         self.emit(*prologue)

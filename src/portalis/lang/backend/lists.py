@@ -37,6 +37,8 @@ class ListEmitter(Code):
             self.expr(item)
             self.emit(f"local.set ${v}")
             values.append(v)
+        if s.again:  # the previous block (0, ignored by free, the first time)
+            self.emit(f"local.get ${ref.name}", f"call ${FREE_EXPORT}")
         cap = max(FIRST_CAPACITY, len(s.items))
         self.emit(f"i32.const {cap * 8}", "i32.const 8", f"call ${ALLOC_EXPORT}")
         self.emit(f"local.set ${ref.name}", f"i64.const {cap}", f"local.set ${ref.name}.cap")
@@ -62,9 +64,13 @@ class ListEmitter(Code):
         self.emit(f"local.get ${v}", f"{ref.element.wasm}.store")
 
     def grow(self, ref: ir.ListRef, line: int) -> None:
-        """Double the block (capped at MAX_ITEMS; MemoryError when already there)."""
+        """Double the block (at least FIRST_CAPACITY items: a list never made on this path
+        has none; capped at MAX_ITEMS, MemoryError when already there)."""
         cap, block = self.fresh("i64"), self.fresh("i32")
         self.emit(f"local.get ${ref.name}.cap", "i64.const 1", "i64.shl", f"local.tee ${cap}")
+        self.emit(f"i64.const {FIRST_CAPACITY}", "i64.lt_u", "if")
+        self.emit(f"  i64.const {FIRST_CAPACITY}", f"  local.set ${cap}", "end")
+        self.emit(f"local.get ${cap}")
         self.emit(f"i64.const {MAX_ITEMS}", "i64.gt_u", "if")
         self.emit(f"  i64.const {MAX_ITEMS}", f"  local.set ${cap}", "end")
         self.emit(f"local.get ${cap}", f"local.get ${ref.name}.len", "i64.le_u")

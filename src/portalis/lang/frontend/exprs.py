@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import bounds, lists
+from portalis.lang.frontend import bounds, list_methods, lists
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
@@ -573,6 +573,12 @@ class ExprLowerer:
 
     def compare(self, node: ast.Compare) -> ir.Expr:
         line, col = node.lineno, node.col_offset
+        membership = len(node.ops) == 1 and isinstance(node.ops[0], ast.In | ast.NotIn)
+        if membership and (ref := lists.list_named(self, node.comparators[0])):
+            found = list_methods.contains(self, ref, node.left, node)
+            if isinstance(node.ops[0], ast.NotIn):
+                return ir.Unary(line, col, BOOL, "not", found)
+            return found
         left = self.lower_scalar(node.left)
         result: ir.Expr | None = None
         for i, (op_node, comp) in enumerate(zip(node.ops, node.comparators, strict=False)):
@@ -657,7 +663,7 @@ class ExprLowerer:
         f = node.func
         if isinstance(f, ast.Attribute) and (ref := lists.list_named(self, f.value)):
             e = lists.method(self, ref, node, statement=False)
-            assert isinstance(e, ir.Expr)
+            assert isinstance(e, ir.Expr), e
             return e
         if (
             isinstance(f, ast.Name)

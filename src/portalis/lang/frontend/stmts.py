@@ -224,7 +224,7 @@ class FunctionLowerer(ExprLowerer):
         target = node.targets[0]
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
-        if isinstance(target, ast.Name) and isinstance(node.value, ast.List | ast.ListComp):
+        if isinstance(target, ast.Name) and lists.makes_list(self, node.value):
             return lists.create(self, target, node.value, None, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
             maker = self.unit.builtin_name(node.value.func)
@@ -643,6 +643,8 @@ class FunctionLowerer(ExprLowerer):
             done = lists.method(self, ref, call, statement=True)
             if isinstance(done, ir.Stmt):
                 return [done]
+            if isinstance(done, list):
+                return done
         return [ir.ExprStmt(node.lineno, node.col_offset, self.lower(node.value))]
 
     def assert_(self, node: ast.Assert) -> list[ir.Stmt]:
