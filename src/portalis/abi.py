@@ -58,6 +58,12 @@ ERROR_NAMES: dict[int, str] = {
     5: "OverflowError",
     6: "RecursionError",
     7: "MemoryError",
+    # raised only by ``raise`` in a kernel (with its message: portalis/messages.py)
+    8: "Exception",
+    9: "RuntimeError",
+    10: "TypeError",
+    11: "ArithmeticError",
+    12: "NotImplementedError",
 }
 ERROR_CODES: dict[str, int] = {name: code for code, name in ERROR_NAMES.items()}
 

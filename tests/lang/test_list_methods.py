@@ -200,10 +200,21 @@ def test_sort_refuses_nan_with_its_rule(pair: tuple[dict[str, Any], Any]) -> Non
     sort raises ValueError (with the reason) instead of returning another order."""
     _, wasm = pair
     for values in ([1.0, math.nan], [math.nan], [3.0, math.nan, 1.0] * 10):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="NaN"):
             wasm.ordered(np.array(values))
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="NaN"):
             wasm.ordered_down(np.array(values))
+
+
+def test_messages_are_cpythons(pair: tuple[dict[str, Any], Any]) -> None:
+    py, wasm = pair
+    a = np.array([1, 2, 3], dtype=np.int64)
+    for name, args in [("find", (a, 9, 0, 3)), ("drop", (a, 9, 0)), ("drop", (a, 1, 5))]:
+        with pytest.raises(Exception) as cpython:
+            py[name](*args)
+        with pytest.raises(type(cpython.value)) as compiled:
+            getattr(wasm, name)(*args)
+        assert str(cpython.value) in str(compiled.value)
 
 
 ERRORS = [

@@ -67,19 +67,21 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    from portalis.runtime.hostlog import shown_on
     from portalis.sim.bake import bake
 
-    baked = bake(
-        args.scene,
-        args.output,
-        start=args.start,
-        end=args.end,
-        fps=args.fps,
-        sandbox=Sandbox(max_memory_bytes=args.max_memory * MiB, deadline_s=args.deadline),
-        comment=f"Results of `portalis run {args.scene.name}`: time samples only.",
-        progress=_Progress(sys.stderr, quiet=args.quiet),
-        strict=args.strict,
-    )
+    with shown_on(sys.stderr):  # what kernels print (bounded: runtime/hostlog.py)
+        baked = bake(
+            args.scene,
+            args.output,
+            start=args.start,
+            end=args.end,
+            fps=args.fps,
+            sandbox=Sandbox(max_memory_bytes=args.max_memory * MiB, deadline_s=args.deadline),
+            comment=f"Results of `portalis run {args.scene.name}`: time samples only.",
+            progress=_Progress(sys.stderr, quiet=args.quiet),
+            strict=args.strict,
+        )
     _print_summary(baked.summary, baked.failures, baked.warnings, sys.stdout)
     print(f"wrote {args.output} ({baked.frames} frames at {baked.fps:g} fps)", file=sys.stdout)
     if baked.interrupted:

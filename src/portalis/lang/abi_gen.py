@@ -53,5 +53,6 @@ def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
         state=tuple(state),
         source=source_name,
         compiler=f"portalis.lang {__version__}",
-        extra={"heap_base": module.heap_base},
+        extra={"heap_base": module.heap_base}
+        | ({"messages": [m.to_json() for m in module.messages]} if module.messages else {}),
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from portalis.lang.types import BOOL, ArrayType, Element, Scalar, TupleType, Type
+from portalis.messages import Message as Message_
 
 
 @dataclass
@@ -377,6 +378,16 @@ class Exit(Stmt):
 
 
 @dataclass
+class Message(Stmt):
+    """Send message number ``index`` of :attr:`Module.messages` with ``values`` to the host
+    (``print``, or the text of the exception a :class:`Raise` right after raises)."""
+
+    kind: str
+    index: int
+    values: list[Expr]
+
+
+@dataclass
 class Raise(Stmt):
     """Trap with a Python exception (an :data:`portalis.abi.ERROR_CODES` name)."""
 
@@ -447,6 +458,8 @@ class Module:
     links: dict[str, str] = field(default_factory=dict)
     table_offsets: dict[str, int] = field(default_factory=dict)
     source_name: str = ""
+    #: What ``Message`` statements send (portalis/messages.py), by index.
+    messages: list[Message_] = field(default_factory=list)
 
 
 __all__ = [
@@ -485,6 +498,7 @@ __all__ = [
     "LocalGet",
     "LocalTee",
     "Logical",
+    "Message",
     "Module",
     "Node",
     "Param",

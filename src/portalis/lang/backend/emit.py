@@ -21,6 +21,7 @@ from portalis.lang.backend.instructions import Code, const, wat_float
 from portalis.lang.backend.lists import ListEmitter
 from portalis.lang.backend.loops import LoopPasses
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
+from portalis.lang.backend.messages import MessageEmitter
 from portalis.lang.backend.unroll import nodes
 from portalis.lang.types import BOOL, ArrayType, Scalar, TupleType
 
@@ -44,7 +45,7 @@ _CONVERT: dict[tuple[str, str], list[str]] = {
 MAX_BYTES = 0x7FFF0000
 
 
-class FunctionEmitter(Lowerings, LoopPasses, ListEmitter):
+class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
     """Emits one function. ``helpers`` collects the shared helper functions it calls."""
 
     def __init__(self, fn: ir.Function, module: ir.Module, helpers: set[str]) -> None:

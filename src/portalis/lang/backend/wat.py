@@ -8,6 +8,7 @@ import re
 from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL
 from portalis.lang import builtins, ir
 from portalis.lang.backend.emit import FunctionEmitter, const
+from portalis.lang.backend.messages import message_import
 from portalis.lang.backend.support import ALLOCATOR, helper, math_slow_path
 
 PAGE = 65536
@@ -20,6 +21,8 @@ def emit_module(module: ir.Module) -> str:
         bodies.extend(FunctionEmitter(fn, module, helpers).function())
     pages = max(1, -(-(module.heap_base + PAGE) // PAGE))
     out = [f";; compiled by portalis.lang from {module.source_name}", "(module"]
+    if module.messages:  # print/raise texts go to the host (backend/messages.py)
+        out.append("  " + message_import())
     out.append(f'  (memory (export "memory") {pages})')
     for g in (ERROR_GLOBAL, ERROR_LINE_GLOBAL):
         out.append(f'  (global ${g} (export "{g}") (mut i32) (i32.const 0))')

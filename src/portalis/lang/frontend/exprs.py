@@ -688,7 +688,7 @@ class ExprLowerer:
         b = builtins.lookup(name)
         if b is None:
             hint = (
-                "kernels cannot do I/O: return values instead"
+                "call print as a statement (it returns None); the text goes to the host log"
                 if name == "print"
                 else "see the builtins table in docs/language.md"
             )

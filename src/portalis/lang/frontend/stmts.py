@@ -12,10 +12,9 @@ import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from portalis.abi import ERROR_CODES
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import bounds, iteration, lists, returns
+from portalis.lang.frontend import bounds, iteration, lists, messages, returns
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
@@ -645,6 +644,9 @@ class FunctionLowerer(ExprLowerer):
                 return [done]
             if isinstance(done, list):
                 return done
+        if messages.is_print(self, call):
+            assert isinstance(call, ast.Call)
+            return messages.print_(self, call)
         return [ir.ExprStmt(node.lineno, node.col_offset, self.lower(node.value))]
 
     def assert_(self, node: ast.Assert) -> list[ir.Stmt]:
@@ -659,23 +661,13 @@ class FunctionLowerer(ExprLowerer):
                 node.lineno,
                 node.col_offset,
                 neg,
-                [ir.Raise(node.lineno, node.col_offset, "AssertionError")],
+                messages.assertion(self, node),
                 [],
             )
         ]
 
     def raise_(self, node: ast.Raise) -> list[ir.Stmt]:
-        exc = node.exc
-        target = exc.func if isinstance(exc, ast.Call) else exc
-        name = target.id if isinstance(target, ast.Name) else None
-        if name not in ERROR_CODES or node.cause is not None:
-            raise self.err(
-                node,
-                "only `raise ZeroDivisionError/IndexError/ValueError/"
-                "AssertionError/OverflowError(...)` is supported",
-                "the message is not kept; the runtime reports the exception and line",
-            )
-        return [ir.Raise(node.lineno, node.col_offset, name)]
+        return messages.raise_(self, node)
 
     def global_(self, node: ast.Global) -> list[ir.Stmt]:
         return []  # collected by _assigned_names
