@@ -66,3 +66,19 @@ def test_root_names_still_resolve_lazily():
     from portalis._version import __version__
 
     assert out.stdout.strip() == __version__
+
+
+def test_the_cli_parser_is_light():
+    # Every `portalis` command (even `--help` and `inspect`) builds the whole parser, so no
+    # subcommand may import the runtime, the compiler or USD just to declare its options (the
+    # bench and demo listings are light by contract).
+    code = (
+        "import json, sys\n"
+        "from portalis.cli.main import main_parser\n"
+        "main_parser()\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(json.loads(out.stdout))
+    heavy = (*HEAVY, "portalis.runtime", "portalis.lang", "portalis.sim", "portalis.sweep")
+    assert not {name for name in heavy if name in modules}

@@ -23,6 +23,7 @@ class PrimStatistics:
     runner folds them now and then."""
 
     __slots__ = (
+        "_max",
         "_ring",
         "_timed",
         "_total",
@@ -47,6 +48,7 @@ class PrimStatistics:
         self.pending: list[float] = []
         self._timed = 0
         self._total = 0.0
+        self._max = 0.0
         self._ring = array("d")
 
     def record(self, seconds: float) -> None:
@@ -58,6 +60,7 @@ class PrimStatistics:
         if not pending:
             return
         self._total += sum(pending)
+        self._max = max(self._max, max(pending))
         ring = self._ring
         if len(ring) + len(pending) <= WINDOW:  # the ring is still filling: one C-level copy
             ring.extend(pending)
@@ -86,6 +89,13 @@ class PrimStatistics:
     def mean_seconds(self) -> float | None:
         self.fold()
         return self._total / self._timed if self._timed else None
+
+    @property
+    def max_seconds(self) -> float | None:
+        """The slowest call ever timed: the one figure that explains a mean above the p99 (a
+        single first-call outlier among a hundred fast calls lifts the mean, not the p99)."""
+        self.fold()
+        return self._max if self._timed else None
 
     def percentile(self, q: float) -> float | None:
         self.fold()
@@ -121,6 +131,7 @@ class ModuleSummary:
     failures: int
     mean_seconds: float | None
     p99_seconds: float | None
+    max_seconds: float | None = None
 
 
 def summarize(stats: list[PrimStatistics]) -> list[ModuleSummary]:
@@ -140,6 +151,7 @@ def summarize(stats: list[PrimStatistics]) -> list[ModuleSummary]:
                 failures=sum(m.failures for m in members),
                 mean_seconds=sum(m.total_seconds for m in members) / timed if timed else None,
                 p99_seconds=float(np.percentile(np.concatenate(samples), 99)) if samples else None,
+                max_seconds=max(m.max_seconds or 0.0 for m in members) if timed else None,
             )
         )
     return rows
