@@ -628,6 +628,13 @@ class FunctionLowerer(ExprLowerer):
             return [ir.Return(line, col, v)]
         assert isinstance(want, Scalar)
         v = self.lower_scalar(node.value)
+        got = self.scalar(v, node.value)
+        if got.is_float and not want.is_float and not isinstance(v, ir.Const):
+            raise self.err(  # the fix is usually the annotation: int(...) would truncate
+                node.value,
+                f"`{self.sig.name}` is declared -> {want} but returns a float here",
+                "declare it -> float if it returns floats; int(...) would truncate the value",
+            )
         return [ir.Return(line, col, self.coerce(v, want, node.value, "returned value"))]
 
     def expr_stmt(self, node: ast.Expr) -> list[ir.Stmt]:
