@@ -122,6 +122,19 @@ def grow(n: int) -> int:
     xs.clear()
     xs.append(n)
     return sum(ys) * 100 + len(ys) * 10 + xs[0]
+
+
+def sliced(n: int, a: int, b: int, c: int) -> int:
+    xs: list[int] = [i * 7 % 11 for i in range(n)]
+    ys = xs[a:b:c]
+    zs = xs[a:]
+    ws = xs[:b]
+    vs = xs[::c]
+    us = xs[:]
+    t = 0
+    for y in ys:
+        t = t * 13 + y
+    return t * 1000 + len(zs) * 100 + len(ws) * 10 + len(vs) + sum(us) * 7
 """.replace("from portalis", "import math\nfrom portalis", 1)
 
 
@@ -165,6 +178,14 @@ def test_int_methods_match_cpython(
     check(pair, "drop", a, v, lo)  # ValueError / IndexError in both
     check(pair, "ranks", a, True)
     check(pair, "ranks", a, False)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 12), st.integers(-15, 15), st.integers(-15, 15), st.integers(-4, 4))
+def test_slices_match_cpython(
+    pair: tuple[dict[str, Any], Any], n: int, a: int, b: int, c: int
+) -> None:
+    check(pair, "sliced", n, a, b, c)  # step 0: ValueError in both
 
 
 @pytest.mark.parametrize("n", [0, 1, 5, 16, 17, 40, 300])

@@ -118,6 +118,8 @@ def makes_list(lw: ExprLowerer, value: ast.expr | None) -> bool:
     or ``list(...)``."""
     if isinstance(value, ast.List | ast.ListComp):
         return True
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+        return list_named(lw, value.value) is not None
     return (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Name)
@@ -143,6 +145,8 @@ def create(
     element = element_of(lw, annotation) if annotation is not None else None
     if isinstance(value, ast.Call) and makes_list(lw, value):
         return copied(lw, target, value, element, node)
+    if isinstance(value, ast.Subscript) and makes_list(lw, value):
+        return sliced(lw, target, value, element, node)
     if isinstance(value, ast.ListComp):
         return comprehension(lw, target, value, element, node, again)
     if not isinstance(value, ast.List):
@@ -213,6 +217,47 @@ def copied(
     return out
 
 
+def sliced(
+    lw: ExprLowerer, target: ast.Name, value: ast.Subscript, element: Scalar | None, node: ast.stmt
+) -> list[ir.Stmt]:
+    """``ys = xs[lo:hi:step]``: the bounds evaluated in order, clamped as CPython's
+    ``PySlice_AdjustIndices`` does (step 0: ValueError), then the items copied."""
+    from portalis.lang.frontend.list_methods import expand
+
+    source = list_named(lw, value.value)
+    assert source is not None and isinstance(value.slice, ast.Slice)
+    if target.id == source.name:
+        raise unsupported(lw, value, f"making list `{target.id}` anew from itself")
+    if element is not None and element != source.element:
+        raise lw.err(node, f"`{source.name}` holds {_ITEM_NAMES[source.element]} items")
+    bounds = {"lo": value.slice.lower, "hi": value.slice.upper, "step": value.slice.step}
+    given = {k: _slice_bound(lw, v) for k, v in bounds.items() if v is not None}
+    text = ["n = len(xs)"] + ([] if "step" in given else ["step = 1"])
+    text += ["if step == 0:", "    raise ValueError('slice step cannot be zero')"]
+    for b in ("lo", "hi"):
+        if b in given:
+            text += [f"if {b} < 0:", f"    {b} += n", f"    if {b} < 0:"]
+            text += [f"        {b} = 0 if step > 0 else -1", f"elif {b} >= n:"]
+            text += [f"    {b} = n if step > 0 else n - 1"]
+    if "lo" not in given:
+        text.append("lo = 0 if step > 0 else n - 1")
+    if "hi" not in given:
+        text.append("hi = n if step > 0 else -1")
+    text += [f"{target.id}: list[ITEM] = []", "i = lo", "while (i < hi) if step > 0 else (i > hi):"]
+    text += [f"    {target.id}.append(xs[i])", "    i += step"]
+    ref = lw.lists.get(target.id)
+    if ref is not None and ref.element != source.element:
+        _bind(lw, target, source.element)  # raises: one item type per name
+    return expand(lw, source, "\n".join(text) + "\n", node, given, names={target.id: target.id})[0]
+
+
+def _slice_bound(lw: ExprLowerer, node: ast.expr) -> ir.Expr:
+    e = lw.lower_scalar(node)
+    if lw.scalar(e, node).is_float:
+        raise lw.err(node, "slice indices must be int, got float", "convert with int(...)")
+    return lw.coerce(e, I64, node, "slice index")
+
+
 def _element_of_iterable(lw: ExprLowerer, source: ast.expr) -> Scalar:
     ref = list_named(lw, source)
     if ref is not None:
@@ -279,7 +324,7 @@ def get(lw: ExprLowerer, ref: ir.ListRef, node: ast.Subscript) -> ir.Expr:
 
 def index(lw: ExprLowerer, node: ast.Subscript) -> ir.Expr:
     if isinstance(node.slice, ast.Slice):
-        raise unsupported(lw, node, "a list slice")
+        raise unsupported(lw, node, "a list slice (other than `ys = xs[a:b]`)")
     if isinstance(node.value, ast.Subscript):
         raise unsupported(lw, node, "indexing a list item")
     return lw.index(node.slice)
