@@ -285,6 +285,19 @@ class ListNew(Stmt):
 
 
 @dataclass
+class ListAdopt(Stmt):
+    """``ys = _helper(...)`` returning a list: ``value`` (the call) yields the new list's
+    block, length and capacity, then the copied-back lists of ``rest`` (names of list
+    locals passed to it, three values each); ``ys``'s previous block is freed first when
+    ``again`` (frontend/list_calls.py)."""
+
+    ref: ListRef
+    value: Expr
+    rest: list[str]
+    again: bool = False
+
+
+@dataclass
 class ListAppend(Stmt):
     """``xs.append(v)``: the block doubles when full (MemoryError past the allocator's
     limit)."""
@@ -487,6 +500,7 @@ __all__ = [
     "GlobalGet",
     "If",
     "IfExp",
+    "ListAdopt",
     "ListAppend",
     "ListGet",
     "ListLen",

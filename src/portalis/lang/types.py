@@ -70,6 +70,17 @@ class TupleType:
 
 
 @dataclass(frozen=True)
+class ListType:
+    """``list[float]`` / ``list[int]`` as a helper's parameter or result (frontend/list_calls.py);
+    lists made in a function are :class:`portalis.lang.ir.ListRef`s."""
+
+    element: Scalar
+
+    def __str__(self) -> str:
+        return f"list[{'float' if self.element.is_float else 'int'}]"
+
+
+@dataclass(frozen=True)
 class NoneType:
     def __str__(self) -> str:
         return "None"
@@ -77,7 +88,7 @@ class NoneType:
 
 NONE = NoneType()
 
-Type = Scalar | ArrayType | TupleType | NoneType
+Type = Scalar | ArrayType | TupleType | ListType | NoneType
 
 #: Annotation spellings accepted for scalars (``float``, ``f64`` …).
 SCALAR_NAMES: dict[str, Scalar] = {

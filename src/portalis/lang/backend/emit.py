@@ -82,7 +82,12 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
             for k in range(arr.type.ndim):
                 self.extra_locals[f"{arr.name}.n{k}"] = "i32"
                 self.extra_locals[f"{arr.name}.d{k}"] = "i64"
-        made = [n.ref for stmt in fn.body for n in nodes(stmt) if isinstance(n, ir.ListNew)]
+        made = [
+            n.ref
+            for stmt in fn.body
+            for n in nodes(stmt)
+            if isinstance(n, ir.ListNew | ir.ListAdopt)
+        ]
         self.local_lists = list({ref.name: ref for ref in made}.values())  # made again: once
         for ref in self.local_lists:
             self.declare_list(ref)

@@ -47,6 +47,17 @@ class ListEmitter(Code):
             self.emit(f"local.get ${ref.name}", f"local.get ${v}")
             self.emit(f"{ref.element.wasm}.store offset={k * 8}")
 
+    def s_ListAdopt(self, s: ir.ListAdopt) -> None:
+        """The list a helper returned (its block, length, capacity), then the lists passed to
+        it as it gives them back (frontend/list_calls.py)."""
+        ref = s.ref
+        if s.again:
+            self.emit(f"local.get ${ref.name}", f"call ${FREE_EXPORT}")
+        self.expr(s.value)
+        self.emit(*[f"local.set ${n}" for n in reversed(s.rest)])
+        self.emit(f"local.set ${ref.name}.cap", f"local.set ${ref.name}.len")
+        self.emit(f"local.set ${ref.name}")
+
     def s_ListAppend(self, s: ir.ListAppend) -> None:
         ref, line = s.ref, self.line(s)
         v = self.fresh(ref.element.wasm)

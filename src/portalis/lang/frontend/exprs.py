@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import bounds, list_methods, lists
+from portalis.lang.frontend import bounds, list_calls, list_methods, lists
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
@@ -24,6 +24,7 @@ from portalis.lang.types import (
     I32,
     I64,
     ArrayType,
+    ListType,
     Scalar,
     TupleType,
     unify_numeric,
@@ -765,6 +766,18 @@ class ExprLowerer:
         raise self.err(node, "len() of something that is not an array or constant table")
 
     def user_call(self, node: ast.Call, sig: FunctionSig) -> ir.Expr:
+        args = self.call_args(node, sig)
+        self.program.request(sig)
+        if list_calls.involved(sig):
+            made = list_calls.call(self, node, sig, args)
+            assert isinstance(made, ir.Expr)
+            return made
+        plain = [a for a in args if isinstance(a, ir.Expr)]
+        return ir.Call(node.lineno, node.col_offset, sig.result, sig.symbol, plain)
+
+    def call_args(self, node: ast.Call, sig: FunctionSig) -> list[ir.Expr | ir.ListRef]:
+        """The arguments of a call of the module's function ``sig``, in parameter order
+        (defaults filled in); a list argument as its ref (frontend/list_calls.py)."""
         line, col = node.lineno, node.col_offset
         bound: dict[str, ast.expr] = {}
         if len(node.args) > len(sig.params):
@@ -782,7 +795,7 @@ class ExprLowerer:
             if kw.arg in bound:
                 raise self.err(kw.value, f"`{sig.name}` got two values for `{kw.arg}`")
             bound[kw.arg] = kw.value
-        args: list[ir.Expr] = []
+        args: list[ir.Expr | ir.ListRef] = []
         for p in sig.params:
             a = bound.get(p.name)
             if a is None:
@@ -801,14 +814,16 @@ class ExprLowerer:
                 args.append(
                     ir.ArrayArg(a.lineno, a.col_offset, view.type, view.base, list(view.prefix))
                 )
+            elif isinstance(p.type, ListType):
+                what = f"argument `{p.name}` of `{sig.name}`"
+                args.append(list_calls.list_argument(self, a, p.type, what))
             else:
                 args.append(
                     self.coerce(
                         self.lower_scalar(a), p.type, a, f"argument `{p.name}` of `{sig.name}`"
                     )
                 )
-        self.program.request(sig)
-        return ir.Call(line, col, sig.result, sig.symbol, args)
+        return args
 
     handlers: ClassVar[dict[type, Callable[[Any, Any], ir.Expr]]] = {
         ast.Constant: constant,

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 from portalis.lang import ir
 from portalis.lang.frontend.diagnostics import shown
-from portalis.lang.types import F64, I64, Scalar
+from portalis.lang.types import F64, I64, ListType, Scalar
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.exprs import ExprLowerer
+    from portalis.lang.frontend.unit import FunctionSig
 
 #: Element annotations a list may have.
 ELEMENTS = {"float": F64, "int": I64}
@@ -120,6 +121,8 @@ def makes_list(lw: ExprLowerer, value: ast.expr | None) -> bool:
         return True
     if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
         return list_named(lw, value.value) is not None
+    if _list_helper(lw, value) is not None:
+        return True
     return (
         isinstance(value, ast.Call)
         and isinstance(value.func, ast.Name)
@@ -143,6 +146,8 @@ def create(
     if n in lw.arrays or n in lw.views or n in lw.locals:
         raise lw.err(target, f"`{n}` already names something else")
     element = element_of(lw, annotation) if annotation is not None else None
+    if isinstance(value, ast.Call) and (sig := _list_helper(lw, value)) is not None:
+        return adopted(lw, target, value, sig, element, node, again)
     if isinstance(value, ast.Call) and makes_list(lw, value):
         return copied(lw, target, value, element, node)
     if isinstance(value, ast.Subscript) and makes_list(lw, value):
@@ -256,6 +261,40 @@ def _slice_bound(lw: ExprLowerer, node: ast.expr) -> ir.Expr:
     if lw.scalar(e, node).is_float:
         raise lw.err(node, "slice indices must be int, got float", "convert with int(...)")
     return lw.coerce(e, I64, node, "slice index")
+
+
+def _list_helper(lw: ExprLowerer, value: ast.expr | None) -> FunctionSig | None:
+    """The module's function ``value`` calls, if it returns a list."""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+        return None
+    sig = lw.unit.functions.get(value.func.id)
+    if sig is None or value.func.id in lw.locals or not isinstance(sig.result, ListType):
+        return None
+    return sig
+
+
+def adopted(
+    lw: ExprLowerer,
+    target: ast.Name,
+    call: ast.Call,
+    sig: FunctionSig,
+    element: Scalar | None,
+    node: ast.stmt,
+    again: bool,
+) -> list[ir.Stmt]:
+    """``ys = _helper(...)``: ``ys`` takes the list the helper made (frontend/list_calls.py)."""
+    from portalis.lang.frontend import list_calls
+
+    assert isinstance(sig.result, ListType)
+    if element is not None and element != sig.result.element:
+        raise lw.err(node, f"`{sig.name}` returns a {sig.result}")
+    args = lw.call_args(call, sig)
+    lw.program.request(sig)
+    ref = _bind(lw, target, sig.result.element)
+    made = list_calls.call(lw, call, sig, args, target=ref)
+    assert isinstance(made, tuple)
+    value, rest = made
+    return [ir.ListAdopt(node.lineno, node.col_offset, ref, value, rest, again)]
 
 
 def _element_of_iterable(lw: ExprLowerer, source: ast.expr) -> Scalar:

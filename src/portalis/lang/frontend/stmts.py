@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import bounds, iteration, lists, messages, returns
+from portalis.lang.frontend import bounds, iteration, list_calls, lists, messages, returns
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
@@ -26,6 +26,7 @@ from portalis.lang.types import (
     I64,
     NONE,
     ArrayType,
+    ListType,
     Scalar,
     TupleType,
 )
@@ -75,6 +76,8 @@ class FunctionLowerer(ExprLowerer):
         for p in sig.params:
             if isinstance(p.type, ArrayType):
                 self.arrays[p.name] = ir.ArrayRef(p.name, p.type)
+            elif isinstance(p.type, ListType):  # its three values are parameters
+                self.lists[p.name] = ir.ListRef(p.name, p.type.element)
             else:
                 self.locals[p.name] = p.type
         self.scope, self.globals_declared = _assigned_names(node.body)
@@ -104,13 +107,17 @@ class FunctionLowerer(ExprLowerer):
                 "of its body without returning (missing return statement)",
                 "return a value (or raise) on every path; Python would return None there",
             )
-        params = list(sig.params)
+        params, result = list(sig.params), sig.result
+        if list_calls.involved(sig):  # lists in and out as three values each
+            params, result = list_calls.wire_params(sig), list_calls.wire_result(sig)
+            if sig.result == NONE and not returns.always_exits(body):
+                stmts += list_calls.falls_off(self, node)
         local_types = {k: v for k, v in self.locals.items() if k not in {p.name for p in params}}
         return ir.Function(
             name=sig.name,
             symbol=sig.symbol,
             params=params,
-            result=sig.result,
+            result=result,
             body=stmts,
             locals=local_types,
             exported=sig.exported,
@@ -599,6 +606,8 @@ class FunctionLowerer(ExprLowerer):
         return [ir.Continue(node.lineno, node.col_offset)]
 
     def return_(self, node: ast.Return) -> list[ir.Stmt]:
+        if list_calls.involved(self.sig):
+            return list_calls.returning(self, node)
         line, col = node.lineno, node.col_offset
         want = self.sig.result
         if node.value is None or (

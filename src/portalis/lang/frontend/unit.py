@@ -29,6 +29,7 @@ from portalis.lang.types import (
     SCALAR_NAMES,
     ArrayType,
     Element,
+    ListType,
     Scalar,
     TupleType,
     Type,
@@ -144,6 +145,10 @@ class Unit:
             items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             if base == "Array":
                 return self._array_type(node, items)
+            if base in ("list", "typing.List") and len(items) == 1:
+                element = self.builtin_name(items[0])
+                if element in ("float", "int"):
+                    return ListType(F64 if element == "float" else I64)
             if base in ("tuple", "typing.Tuple"):
                 types = [self.parse_type(i, what) for i in items]
                 if not all(isinstance(t, Scalar) for t in types) or len(types) < 2:
@@ -420,7 +425,13 @@ class _Collector:
                     f"parameter `{arg.arg}` of `{node.name}` needs a type annotation",
                     f"for example `{arg.arg}: float`",
                 )
-            if not isinstance(t, Scalar | ArrayType):
+            if isinstance(t, ListType) and u.exported and not node.name.startswith("_"):
+                raise d.error(
+                    arg,
+                    f"`{node.name}` is exported: the host passes arrays, not lists",
+                    f"take an Array[...] here, or make it a helper: _{node.name}",
+                )
+            if not isinstance(t, Scalar | ArrayType | ListType):
                 raise d.error(arg, f"parameter `{arg.arg}` cannot have type {t}")
             value = None
             if default is not None:
@@ -453,6 +464,12 @@ class _Collector:
                 )
         else:
             result = u.parse_type(node.returns, f"result of `{node.name}`")
+            if isinstance(result, ListType) and u.exported and not node.name.startswith("_"):
+                raise d.error(
+                    node.returns,
+                    f"`{node.name}` is exported: the host receives numbers, not lists",
+                    f"return from a helper (_{node.name}) to a function that uses the list",
+                )
             if isinstance(result, ArrayType):
                 raise d.error(
                     node.returns,

@@ -78,6 +78,10 @@ class _Shapes:
         return shape
 
 
+#: Nodes naming a list's locals by the list's name (ListRef), which inlining cannot rename.
+_LIST_NODES = (ir.ListLen, ir.ListGet, ir.ListPop, ir.ListAppend, ir.ListSet, ir.ListAdopt)
+
+
 def _shape(fn: ir.Function) -> _Shape:
     nodes = [n for s in fn.body for n in walk(s)]
     straight = bool(fn.body) and _straight_line(fn)
@@ -86,6 +90,8 @@ def _shape(fn: ir.Function) -> _Shape:
         and not any(isinstance(p.type, ArrayType) for p in fn.params)
         and not any(isinstance(n, ir.Call) and n.symbol == fn.symbol for n in nodes)
         and not any(isinstance(n, ir.AllocArray | ir.ListNew) for n in nodes)  # needs a frame
+        and not any(isinstance(n, _LIST_NODES) for n in nodes)  # lists live in named locals
+        and not any(p.name.endswith(".cap") for p in fn.params)  # a list parameter
         and len(nodes) <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )
     return _Shape(

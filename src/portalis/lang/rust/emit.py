@@ -155,6 +155,8 @@ class FunctionEmitter:
         and the result type."""
         params: list[str] = []
         for p in self.fn.params:
+            if p.name.endswith(".cap"):  # a list's three values (lang/frontend/list_calls.py)
+                raise self.fail(f"the list parameter `{p.name[:-4]}`", None)
             name = self.local(p.name)
             if isinstance(p.type, ArrayType):
                 target = ELEMENT[p.type.element.abi][0]
