@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from portalis.abi import ERROR_CODES
 from portalis.lang import ir
-from portalis.lang.types import Scalar
+from portalis.lang.types import I64, Scalar
 from portalis.messages import MAX_VALUES, Message, MessageError
 
 if TYPE_CHECKING:
@@ -178,8 +178,21 @@ def assertion(lw: ExprLowerer, node: ast.Assert) -> list[ir.Stmt]:
     return [b.message("raise", node, "AssertionError"), raising]
 
 
+def out_of_bounds(lw: ExprLowerer, local: str, dtype: str, node: ast.AST) -> list[ir.Stmt]:
+    """NumPy's OverflowError for a Python int stored out of a narrow dtype's range
+    (frontend/narrow_stores.py), with NumPy's text."""
+    b = _Builder(lw)
+    b.text("Python integer ")
+    line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+    b.format += "{0}"
+    b.values.append(ir.LocalGet(line, col, I64, local))
+    b.kinds.append("i64")
+    b.text(f" out of bounds for {dtype}")
+    return [b.message("raise", node, "OverflowError"), ir.Raise(line, col, "OverflowError")]
+
+
 def is_print(lw: ExprLowerer, node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and lw.unit.builtin_name(node.func) == "print"
 
 
-__all__ = ["assertion", "exception_name", "is_print", "print_", "raise_"]
+__all__ = ["assertion", "exception_name", "is_print", "out_of_bounds", "print_", "raise_"]

@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import bounds, iteration, list_calls, lists, messages, returns
+from portalis.lang.frontend import (
+    bounds,
+    iteration,
+    list_calls,
+    lists,
+    messages,
+    narrow_stores,
+    returns,
+)
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
@@ -192,6 +200,10 @@ class FunctionLowerer(ExprLowerer):
             arr = view.base
             # Python evaluates the value before the indices.
             elem = arr.element.value
+            source = (
+                node.value if isinstance(node, ast.Assign) and node.targets == [target] else None
+            )
+            value = narrow_stores.checked(self, value, arr.element, source, target)
             v = self.coerce(value, elem, target, "stored value", narrowing=True)
             tmp = self.temp(elem)
             out: list[ir.Stmt] = [ir.SetLocal(line, col, tmp, v)]
