@@ -46,6 +46,10 @@ def test_ratio_is_against_portalis_with_the_same_params() -> None:
     rows = [Row("a", "portalis", 1.0, 1.0, 1, {"n": 1}), Row("a", "cpython", 5.0, 5.0, 1, {"n": 1}),
             Row("a", "cpython", 9.0, 9.0, 1, {"n": 2})]  # fmt: skip
     assert versus_portalis(rows) == {1: 5.0}
+    # params holding lists (a grid's shape) compare by value
+    grid = [Row("b", "portalis", 2.0, 2.0, 1, {"grid": [8, 8, 8]}),
+            Row("b", "numba", 1.0, 1.0, 1, {"grid": [8, 8, 8]})]  # fmt: skip
+    assert versus_portalis(grid) == {1: 0.5}
 
 
 def test_report_writes_markdown_charts_and_results(tmp_path: Path, monkeypatch) -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from portalis.bench import fluid as bench
 from portalis.bench import fluid_numpy
+from portalis.bench.fluid_phases import PHASES, run_phases
 from portalis.runtime.kernel import load
 
 
@@ -29,8 +30,28 @@ def test_numpy_peer_equals_the_compiled_kernel(built_kernels: dict[str, Path]) -
     assert np.any(mine["smoke"] > 0) and np.any(mine["v"] != 0)
 
 
+def test_the_phases_are_the_step(built_kernels: dict[str, Path]) -> None:
+    """Timing the step phase by phase runs exactly ``step``: the same fields, bit for bit."""
+    setup = bench.Setup(12)
+    with load(built_kernels["fluid"]) as compiled:
+        stepped = setup.warmed(compiled, steps=2)
+        phased = {name: a.copy() for name, a in stepped.items()}
+        for sweeps in (1, 2):
+            args = setup.arguments() | {"diffusion_iterations": sweeps}
+            compiled.step(**stepped, solid=setup.solid(), **args)
+            seconds = run_phases(compiled, phased, setup.solid(), args)
+            assert tuple(seconds) == PHASES and all(t >= 0.0 for t in seconds.values())
+    for name in bench.FIELDS:
+        assert np.array_equal(stepped[name], phased[name]), name
+    assert np.any(stepped["smoke"] > 0) and np.any(stepped["pressure"] != 0)
+
+
 def test_rows_are_spec_rows(tmp_path: Path) -> None:
-    rows = list(bench.measure_rows((12,), runs=2, peers=("numpy",)))
+    rows = list(bench.measure_rows((12,), runs=2, peers=("numpy",), phases_at=12))
+    phases = [r for r in rows if r.case == "phases"]
+    assert [r.params["phase"] for r in phases] == list(PHASES)  # numba is not a peer here
+    assert "advect smoke" in bench.phase_table(phases)
+    rows = [r for r in rows if r.case != "phases"]
     assert [r.impl for r in rows] == ["portalis", "numpy"]
     for row in rows:
         assert row.case == "scaling" and row.runs == 2

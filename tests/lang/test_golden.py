@@ -27,32 +27,3 @@ def test_wat_matches_golden(source: Path) -> None:
 
 def test_golden_sources_exist() -> None:
     assert len(SOURCES) >= 3
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["local.get x", "i64.const 1.5", "f64.const", "i32.ad", "br_if", "call", "block (result q)"],
-)
-def test_malformed_instruction_fails_where_it_is_made(text: str) -> None:
-    from portalis.lang.backend.instructions import MalformedInstruction, check
-
-    with pytest.raises(MalformedInstruction):
-        check(text)
-
-
-def test_every_emitted_instruction_is_in_the_grammar() -> None:
-    """Function bodies (not the hand-written support code, backend/support.py) hold one
-    well-formed instruction per line."""
-    from portalis.lang.backend.instructions import check
-
-    checked = 0
-    for source in SOURCES:
-        emitted = False
-        for line in compile_source(source.read_text(), source.name).wat.splitlines():
-            text = line.strip()
-            if text.startswith("(func "):
-                emitted = not text.startswith(("(func $~", "(func $portalis_", "(func $math."))
-            elif emitted and text and not text.startswith(("(", ")", ";;")):
-                check(text)
-                checked += 1
-    assert checked > 500

@@ -62,14 +62,3 @@ def test_inlining_rebuilds_only_what_it_changes() -> None:
     assert all(a is b for a, b in zip(after["plain"], before["plain"], strict=True))
     same = [a is b for a, b in zip(after["caller"], before["caller"], strict=True)]
     assert same == [True, False, True]  # only `c = sq(b)` was rebuilt
-
-
-def test_build_timings_name_every_step(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
-    from portalis.cli.main import main
-
-    src = tmp_path / "k.py"
-    src.write_text("def f(x: float) -> float:\n    return x * 2.0\n")
-    assert main(["build", str(src), "--timings"]) == 0
-    out = capsys.readouterr().out
-    for step in ("parse", "lower", "inline", "emit", "assemble", "abi", "compiler"):
-        assert f"  {step} " in out, out

@@ -71,17 +71,23 @@ def add_sources(f: Fields, dt: float, density: float, cell_size: float, **p: flo
     f["v0"][I, I, I] += lift * (_shift(s, 0, 0, 0) + _shift(s, 0, -1, 0)) * f["open_y"][I, I, I]
 
 
-def diffuse(x: np.ndarray, rhs: np.ndarray, faces: np.ndarray, a: float, sweeps: int) -> None:
-    parity = _parity(x.shape)
+def diffuse(
+    x: np.ndarray, rhs: np.ndarray, faces: np.ndarray, scratch: np.ndarray, a: float, sweeps: int
+) -> None:
+    """Jacobi sweeps from ``rhs``, alternating between ``x`` and ``scratch`` so that the
+    last lands in ``x`` (the kernel's ``diffuse``)."""
     scale = 1.0 / (1.0 + 6.0 * a)
-    for _ in range(sweeps):
-        for colour in (0, 1):
-            around = (
-                _shift(x, -1, 0, 0) + _shift(x, 1, 0, 0) + _shift(x, 0, -1, 0)
-                + _shift(x, 0, 1, 0) + _shift(x, 0, 0, -1) + _shift(x, 0, 0, 1)
-            )  # fmt: skip
-            new = (rhs[I, I, I] + a * around) * scale * faces[I, I, I]
-            x[I, I, I] = np.where(parity == colour, new, x[I, I, I])
+    if sweeps > 1:
+        scratch[...] = 0.0
+    for sweep in range(sweeps):
+        into_x = (sweeps - sweep) % 2 == 1
+        src = rhs if sweep == 0 else (scratch if into_x else x)
+        dst = x if into_x else scratch
+        around = (
+            _shift(src, -1, 0, 0) + _shift(src, 1, 0, 0) + _shift(src, 0, -1, 0)
+            + _shift(src, 0, 1, 0) + _shift(src, 0, 0, -1) + _shift(src, 0, 0, 1)
+        )  # fmt: skip
+        dst[I, I, I] = (rhs[I, I, I] + a * around) * scale * faces[I, I, I]
     if sweeps == 0:
         x[I, I, I] = rhs[I, I, I] * faces[I, I, I]
 
@@ -215,7 +221,7 @@ def step(
     density: float = 1.0,
     cell_size: float = 0.05,
     pressure_iterations: int = 20,
-    diffusion_iterations: int = 2,
+    diffusion_iterations: int = 1,
     relaxation: float = 1.5,
     **p: float,
 ) -> tuple[float, float, float, float]:
@@ -227,7 +233,7 @@ def step(
     add_sources(f, dt, density, cell_size, **place)
     a = viscosity * dt / (cell_size * cell_size)
     for x, mask in (("u", "open_x"), ("v", "open_y"), ("w", "open_z")):
-        diffuse(f[x], f[x + "0"], f[mask], a, diffusion_iterations)
+        diffuse(f[x], f[x + "0"], f[mask], f["rhs"], a, diffusion_iterations)
     advect(f, dt, cell_size)
     advect_smoke(f, dt, cell_size)
     before = outflow(f, f["u0"], f["v0"], f["w0"], density * cell_size / dt)

@@ -88,18 +88,17 @@ def add_sources(
 
 
 @wp.kernel
-def diffuse_colour(x: A3, rhs: A3, faces: M3, a: F, scale: F, colour: int):
+def diffuse(dst: A3, src: A3, rhs: A3, faces: M3, a: F, scale: F):
+    """One Jacobi sweep (the kernel's ``relax_diffusion``)."""
     i, j, k = wp.tid()
     i += 1
     j += 1
     k += 1
-    if (i + j + k) % 2 != colour:
-        return
     around = (
-        x[i - 1, j, k] + x[i + 1, j, k] + x[i, j - 1, k]
-        + x[i, j + 1, k] + x[i, j, k - 1] + x[i, j, k + 1]
+        src[i - 1, j, k] + src[i + 1, j, k] + src[i, j - 1, k]
+        + src[i, j + 1, k] + src[i, j, k - 1] + src[i, j, k + 1]
     )  # fmt: skip
-    x[i, j, k] = (rhs[i, j, k] + a * around) * scale * F(faces[i, j, k])
+    dst[i, j, k] = (rhs[i, j, k] + a * around) * scale * F(faces[i, j, k])
 
 
 @wp.func
@@ -311,10 +310,15 @@ def stepper(
                ex, ey, ez, er * er, float(args["emitter_rate"]) * dt,
                0.5 * dt * float(args["buoyancy"]) / rho)  # fmt: skip
         scale = 1.0 / (1.0 + 6.0 * a)
+        scratch = f["rhs"]
         for x, mask in (("u", ox), ("v", oy), ("w", oz)):
-            for _ in range(sweeps_d):
-                for colour in (0, 1):
-                    launch(diffuse_colour, inner, f[x], f[x + "0"], mask, a, scale, colour)
+            if sweeps_d > 1:
+                scratch.zero_()
+            for sweep in range(sweeps_d):
+                into_x = (sweeps_d - sweep) % 2 == 1
+                src = f[x + "0"] if sweep == 0 else (scratch if into_x else f[x])
+                dst = f[x] if into_x else scratch
+                launch(diffuse, inner, dst, src, f[x + "0"], mask, a, scale)
         s = dt / h
         launch(advect, inner, f["u"], f["v"], f["w"], f["u0"], f["v0"], f["w0"], ox, oy, oz, s)
         f["rhs"].zero_()

@@ -10,9 +10,10 @@ FILE``) and the whole report (``portalis bench --report DIR``): ``DIR/results.js
 from __future__ import annotations
 
 import importlib
+import json
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,13 +90,18 @@ def label(row: Row) -> str:
 def versus_portalis(rows: Sequence[Row]) -> dict[int, float]:
     """For each row of a case that also has a ``portalis`` row with the same params: its
     median over Portalis' (2.0: the peer takes twice Portalis' time)."""
-    mine = {(r.case, tuple(sorted(r.params.items()))): r for r in rows if r.impl == "portalis"}
+    # params may hold lists (the fluid rows' ``grid``): compare them by their JSON text
+    mine = {(r.case, _key(r.params)): r for r in rows if r.impl == "portalis"}
     out = {}
     for k, row in enumerate(rows):
-        ref = mine.get((row.case, tuple(sorted(row.params.items()))))
+        ref = mine.get((row.case, _key(row.params)))
         if ref is not None and row is not ref and ref.median_s > 0:
             out[k] = row.median_s / ref.median_s
     return out
+
+
+def _key(params: Mapping[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True)
 
 
 def markdown(

@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"built {out} ({out.stat().st_size} bytes), compiled in {ms:.0f} ms", file=sys.stdout)
     if args.timings:
         compiler = sum(timings.values())
-        for step, seconds in timings.items():
-            print(f"  {step:<9} {seconds * 1000:7.1f} ms", file=sys.stdout)
-        print(f"  {'compiler':<9} {compiler * 1000:7.1f} ms", file=sys.stdout)
+        width = max(len(step) for step in [*timings, "compiler"])
+        for step, seconds in timings.items():  # in the order the passes ran (pipeline.py)
+            print(f"  {step:<{width}} {seconds * 1000:7.1f} ms", file=sys.stdout)
+        print(f"  {'compiler':<{width}} {compiler * 1000:7.1f} ms", file=sys.stdout)
     return 0

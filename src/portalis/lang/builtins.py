@@ -213,6 +213,8 @@ _LIBM: list[tuple[str, int, str, str]] = [
     ("atanh", 1, "math1", "inverse hyperbolic tangent; |x| ≥ 1 → ValueError"),
     ("cbrt", 1, "math1", "cube root"),
     ("exp2", 1, "math1_overflow", "2**x; overflow → OverflowError"),
+    ("erf", 1, "math1", "error function"),
+    ("erfc", 1, "math1", "complementary error function 1 - erf(x), accurate for large x"),
 ]
 
 for _name, _arity, _rule, _doc in _LIBM:

@@ -1,48 +1,57 @@
-"""The compiler, pass by pass. Reading :func:`_compile` top to bottom reads the whole
-compiler; every pass is listed here in the order it runs:
+"""The compiler, pass by pass. :data:`PASSES` lists every pass in the order it runs, and
+``portalis build --timings`` reports each on its own line:
 
-1. ``parse``     Python source → AST → module-level declarations (frontend/unit.py;
-                 frontend/limits.py bounds nesting)
-2. ``lower``     each reachable function → typed IR, math library pulled in on demand
-                 (frontend/program.py, frontend/stmts.py, frontend/exprs.py; index ranges
-                 proven in range by frontend/bounds.py, missing returns by
-                 frontend/returns.py)
-3. ``inline``    small functions substituted at their calls, unused library functions
-                 dropped (passes/inline.py)
-4. ``layout``    constant tables and persistent arrays at fixed linear-memory offsets
-5. ``emit``      typed IR → WebAssembly text (backend/wat.py, backend/emit.py). First, per
-                 function, the value ranges of integer indices (backend/ranges.py: which
-                 indices need no bounds check). Loop passes
-                 run here, per loop, because what they may do depends on the version of the
-                 enclosing loop being emitted (backend/loops.py), in this order:
-                 a. unroll factor          (backend/unroll.py)
-                 b. loop versioning guards (backend/versioning.py)
-                 c. row addresses          (backend/rows.py)
-                 then bounds checks (backend/bounds.py), integer semantics
-                 (backend/integers.py), builtin lowerings (backend/lowerings.py), sign facts
-                 (backend/signs.py), each instruction checked as it is made
-                 (backend/instructions.py)
-6. ``assemble``  WebAssembly text → validated binary (wasmtime's wat2wasm, no external
-                 toolchain)
-7. ``abi``       the ``portalis.abi`` custom section (abi_gen.py with passes/writes.py,
-                 portalis/abi.py)
+``parse``       Python source → AST → module-level declarations (frontend/unit.py;
+                frontend/limits.py bounds nesting)
+``lower``       each reachable function → typed IR, math library pulled in on demand
+                (frontend/program.py, frontend/stmts.py, frontend/exprs.py; index ranges
+                proven in range by frontend/bounds.py, missing returns by
+                frontend/returns.py)
+``inline``      small functions substituted at their calls, unused library functions
+                dropped (passes/inline.py)
+``layout``      constant tables and persistent arrays at fixed linear-memory offsets
+
+The direct backend (the default) then runs four analysis passes, which decide how each
+function and loop will be emitted (backend/plan.py), and three that make the module:
+
+``ranges``      value ranges of integer indices: accesses that need no bounds check
+                (backend/ranges.py)
+``unroll``      copies of each innermost loop's body per back-edge (backend/unroll.py)
+``versioning``  one test before an unrolled loop standing in for its accesses' checks
+                (backend/versioning.py)
+``rows``        row pointers for the unrolled loops' accesses (backend/rows.py)
+``emit``        typed IR → WebAssembly text, following those plans (backend/wat.py,
+                backend/emit.py; loops.py, bounds.py, integers.py, lowerings.py, lists.py
+                each lower one part; signs.py drops checks that cannot fire), every
+                instruction made by a typed constructor that checks its operands
+                (backend/instructions.py)
+``assemble``    WebAssembly text → validated binary (wasmtime's wat2wasm, no external
+                toolchain)
+``abi``         the ``portalis.abi`` custom section (abi_gen.py with passes/writes.py,
+                portalis/abi.py), appended to the binary
+
+The Rust backends (``--via rust``, ``--emit rust``) run one pass after ``layout``
+instead: ``rust`` (IR → Rust → rustc, lang/rust/).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from portalis.abi import SECTION_NAME, ModuleAbi, encode_custom_section
 from portalis.errors import CompileError
+from portalis.lang import ir
 from portalis.lang.abi_gen import module_abi
+from portalis.lang.backend import plan
 from portalis.lang.backend.wat import emit_module
 from portalis.lang.frontend.limits import run_deep
 from portalis.lang.frontend.program import Library, Program, default_library
-from portalis.lang.frontend.unit import parse_unit
+from portalis.lang.frontend.unit import Unit, parse_unit
 from portalis.lang.ir import Module
 from portalis.lang.passes.inline import inline_small_functions
 
@@ -69,7 +78,7 @@ def compile_source(
     """Compile kernel source. ``library`` replaces the math library (tests use a stand-in);
     by default it is ``portalis.lang.libm``. ``backend``: ``direct`` (IR → WebAssembly
     text), ``rust`` (IR → Rust → rustc, lang/rust/) or ``rust-source`` (the Rust only, no
-    rustc: ``wasm`` is empty). ``timings``, when given, receives the seconds each step took
+    rustc: ``wasm`` is empty). ``timings``, when given, receives the seconds each pass took
     (``portalis build --timings``). Runs on a thread with room for deeply nested expressions
     (frontend/limits.py)."""
     if backend not in BACKENDS:
@@ -81,39 +90,120 @@ def compile_source(
 BACKENDS = ("direct", "rust", "rust-source")
 
 
+@dataclass
+class Build:
+    """One build as it goes: the input, and what each pass has made so far (a pass reads
+    the fields earlier passes set, and sets its own)."""
+
+    source: str
+    filename: str
+    library: Library | None
+    backend: str
+    unit: Unit = field(init=False)
+    program: Program = field(init=False)
+    functions: list[ir.Function] = field(init=False)
+    module: Module = field(init=False)
+    loops: plan.Plan = field(init=False)
+    wat: str = ""
+    wasm: bytes = b""
+    abi: ModuleAbi = field(init=False)
+    rust: str = ""
+
+
+def _parse(b: Build) -> None:
+    b.unit = parse_unit(b.source, b.filename, prefix="", exported=True)
+
+
+def _lower(b: Build) -> None:
+    b.program = Program(b.unit, b.library if b.library is not None else default_library())
+    b.functions = b.program.lower_all()
+
+
+def _inline(b: Build) -> None:
+    # Library functions the math wrappers call stay even when nothing else calls them.
+    b.functions = inline_small_functions(b.functions, set(b.program.links.values()))
+
+
+def _layout(b: Build) -> None:
+    b.module = b.program.layout(b.functions)
+
+
+def _ranges(b: Build) -> None:
+    b.loops = plan.value_ranges(b.module)
+
+
+def _unroll(b: Build) -> None:
+    plan.unroll_loops(b.module, b.loops)
+
+
+def _versioning(b: Build) -> None:
+    plan.version_loops(b.module, b.loops)
+
+
+def _rows(b: Build) -> None:
+    plan.plan_rows(b.module, b.loops)
+
+
+def _emit(b: Build) -> None:
+    b.wat = emit_module(b.module, b.loops)
+
+
+def _assemble(b: Build) -> None:
+    b.wasm = assemble(b.wat, b.filename)
+
+
+def _abi(b: Build) -> None:
+    b.abi = module_abi(b.module, Path(b.filename).name)
+    b.wasm = attach_abi(b.wasm, b.abi)
+
+
+def _rust(b: Build) -> None:
+    from portalis.lang import rust
+
+    crate = rust.emit_crate(b.module, Path(b.filename).name, b.source)
+    b.wasm = rust.build_wasm(crate, b.filename) if b.backend == "rust" else b""
+    if b.wasm:
+        validate(b.wasm, b.filename)
+    b.abi, b.rust = crate.description, crate.source
+
+
+_ALL = BACKENDS
+_DIRECT = ("direct",)
+_RUST = ("rust", "rust-source")
+
+#: Every pass, in the order it runs: (name, pass, the backends that run it).
+PASSES: list[tuple[str, Callable[[Build], None], tuple[str, ...]]] = [
+    ("parse", _parse, _ALL),
+    ("lower", _lower, _ALL),
+    ("inline", _inline, _ALL),
+    ("layout", _layout, _ALL),
+    ("ranges", _ranges, _DIRECT),
+    ("unroll", _unroll, _DIRECT),
+    ("versioning", _versioning, _DIRECT),
+    ("rows", _rows, _DIRECT),
+    ("emit", _emit, _DIRECT),
+    ("assemble", _assemble, _DIRECT),
+    ("abi", _abi, _DIRECT),
+    ("rust", _rust, _RUST),
+]
+
+
 def _compile(
     source: str, filename: str, library: Library | None, clock: _Clock, backend: str = "direct"
 ) -> CompiledKernel:
-    unit = clock("parse", lambda: parse_unit(source, filename, prefix="", exported=True))  # 1
-    program = Program(unit, library if library is not None else default_library())
-    functions = clock("lower", program.lower_all)  # 2
-    roots = set(program.links.values())
-    functions = clock("inline", lambda: inline_small_functions(functions, roots))  # 3
-    module = clock("layout", lambda: program.layout(functions))  # 4
-    if backend != "direct":  # 5-7 through Rust instead (lang/rust/)
-        return clock("rust", lambda: _compile_rust(module, source, filename, backend == "rust"))
-    wat = clock("emit", lambda: emit_module(module))  # 5
-    wasm = clock("assemble", lambda: assemble(wat, filename))  # 6
-    description = clock("abi", lambda: module_abi(module, Path(filename).name))
-    return CompiledKernel(attach_abi(wasm, description), wat, description)  # 7
-
-
-def _compile_rust(module: Module, source: str, filename: str, build: bool) -> CompiledKernel:
-    from portalis.lang import rust
-
-    crate = rust.emit_crate(module, Path(filename).name, source)
-    wasm = rust.build_wasm(crate, filename) if build else b""
-    if wasm:
-        validate(wasm, filename)
-    return CompiledKernel(wasm, "", crate.description, crate.source)
+    b = Build(source, filename, library, backend)
+    for name, run, backends in PASSES:
+        if backend in backends:
+            clock(name, partial(run, b))
+    return CompiledKernel(b.wasm, b.wat, b.abi, b.rust)
 
 
 T = TypeVar("T")
 
 
 class _Clock:
-    """Times each step of a build into a dict (when one is given), in wall-clock seconds;
-    a step that runs twice adds up."""
+    """Times each pass of a build into a dict (when one is given), in wall-clock seconds;
+    a pass that runs twice adds up."""
 
     def __init__(self, into: dict[str, float] | None) -> None:
         self.into = into

@@ -16,15 +16,10 @@
     (local $~w1 i32)
     (local $~w2 i64)
     (local $~w7 i64)
-    (local $~w8 i64)
-    (local $~w10 i64)
+    (local $~w9 i64)
     (local $~w11 i64)
     (local $~w13 i64)
-    (local $~w14 i64)
-    (local $~w16 i64)
     (local $~w17 i64)
-    (local $~w21 i64)
-    (local $~w22 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -83,17 +78,6 @@
             local.get $ys
             i32.add
             local.get $~t4
-            local.tee $~w8
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w8
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -113,11 +97,11 @@
           local.set $~t1
           local.get $~t1
           local.set $i
-          block $continue9
+          block $continue8
             local.get $i
             local.set $~t4
             local.get $~t4
-            local.tee $~w10
+            local.tee $~w9
             local.get $ys.d0
             i64.ge_u
             if
@@ -127,12 +111,35 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w10
+            local.get $~w9
             i32.wrap_i64
             i32.const 3
             i32.shl
             local.get $ys
             i32.add
+            local.get $~t4
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
+            f64.load
+            local.get $a
+            local.get $~w1
+            f64.load offset=8
+            f64.mul
+            f64.add
+            f64.store
+          end
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+          local.get $~t1
+          local.set $i
+          block $continue10
+            local.get $i
+            local.set $~t4
             local.get $~t4
             local.tee $~w11
             local.get $ys.d0
@@ -150,10 +157,16 @@
             i32.shl
             local.get $ys
             i32.add
+            local.get $~t4
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $ys
+            i32.add
             f64.load
             local.get $a
             local.get $~w1
-            f64.load offset=8
+            f64.load offset=16
             f64.mul
             f64.add
             f64.store
@@ -185,68 +198,6 @@
             local.get $ys
             i32.add
             local.get $~t4
-            local.tee $~w14
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w14
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            f64.load
-            local.get $a
-            local.get $~w1
-            f64.load offset=16
-            f64.mul
-            f64.add
-            f64.store
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue15
-            local.get $i
-            local.set $~t4
-            local.get $~t4
-            local.tee $~w16
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w16
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            local.get $~t4
-            local.tee $~w17
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w17
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -271,19 +222,19 @@
           br $loop5
         end
       end
-      block $break18
-        loop $loop19
+      block $break14
+        loop $loop15
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break18
+          br_if $break14
           local.get $~t1
           local.set $i
-          block $continue20
+          block $continue16
             local.get $i
             local.set $~t4
             local.get $~t4
-            local.tee $~w21
+            local.tee $~w17
             local.get $ys.d0
             i64.ge_u
             if
@@ -293,24 +244,13 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w21
+            local.get $~w17
             i32.wrap_i64
             i32.const 3
             i32.shl
             local.get $ys
             i32.add
             local.get $~t4
-            local.tee $~w22
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w22
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -332,7 +272,7 @@
           i32.const 8
           i32.add
           local.set $~w1
-          br $loop19
+          br $loop15
         end
       end
     end

@@ -294,30 +294,38 @@ def _hit_cylinder(
 
 
 def _hit_shape(
-    shapes: Array[f64, 2], s: int, lx: float, ly: float, lz: float, ex: float, ey: float, ez: float
+    kind: int,
+    axis: int,
+    size0: float,
+    size1: float,
+    lx: float,
+    ly: float,
+    lz: float,
+    ex: float,
+    ey: float,
+    ez: float,
 ) -> float:
-    """Distance along a ray to shape row ``s`` (inf if none), the ray given in the shape's
-    local frame: origin (lx, ly, lz), direction (ex, ey, ez) unnormalised, so distances stay
-    world distances."""
-    kind = int(shapes[s, KIND])
-    axis = int(shapes[s, AXIS])
+    """Distance along a ray to a shape of ``kind`` (inf if none), the ray given in the
+    shape's local frame: origin (lx, ly, lz), direction (ex, ey, ez) unnormalised, so
+    distances stay world distances. Scalars only (no shape table): the compiler inlines it
+    into the ray loop, where a call would spill every float the loop keeps in registers."""
     if kind == SPHERE:
-        return _hit_sphere(lx, ly, lz, ex, ey, ez, shapes[s, SIZE0])
+        return _hit_sphere(lx, ly, lz, ex, ey, ez, size0)
     if kind == CUBE:
-        return _hit_cube(lx, ly, lz, ex, ey, ez, shapes[s, SIZE0])
+        return _hit_cube(lx, ly, lz, ex, ey, ez, size0)
     if kind == PLANE:
         # USD: width runs along x (along z for an X-axis plane), length along y (z for Y).
         if axis == 0:
-            return _hit_plane(lz, ly, lx, ez, ey, ex, shapes[s, SIZE0], shapes[s, SIZE1])
+            return _hit_plane(lz, ly, lx, ez, ey, ex, size0, size1)
         if axis == 1:
-            return _hit_plane(lx, lz, ly, ex, ez, ey, shapes[s, SIZE0], shapes[s, SIZE1])
-        return _hit_plane(lx, ly, lz, ex, ey, ez, shapes[s, SIZE0], shapes[s, SIZE1])
+            return _hit_plane(lx, lz, ly, ex, ez, ey, size0, size1)
+        return _hit_plane(lx, ly, lz, ex, ey, ez, size0, size1)
     if kind == CYLINDER:
         if axis == 0:
-            return _hit_cylinder(ly, lz, lx, ey, ez, ex, shapes[s, SIZE0], shapes[s, SIZE1])
+            return _hit_cylinder(ly, lz, lx, ey, ez, ex, size0, size1)
         if axis == 1:
-            return _hit_cylinder(lz, lx, ly, ez, ex, ey, shapes[s, SIZE0], shapes[s, SIZE1])
-        return _hit_cylinder(lx, ly, lz, ex, ey, ez, shapes[s, SIZE0], shapes[s, SIZE1])
+            return _hit_cylinder(lz, lx, ly, ez, ex, ey, size0, size1)
+        return _hit_cylinder(lx, ly, lz, ex, ey, ez, size0, size1)
     raise ValueError("unknown shape kind in the shapes table")
 
 
@@ -467,8 +475,10 @@ def scan(
                 if el < shape_cones[base + 2] or el > shape_cones[base + 3]:
                     continue
                 t = _hit_shape(
-                    shapes,
-                    s,
+                    int(shapes[s, KIND]),
+                    int(shapes[s, AXIS]),
+                    shapes[s, SIZE0],
+                    shapes[s, SIZE1],
                     shape_cones[base + 5],
                     shape_cones[base + 6],
                     shape_cones[base + 7],
@@ -517,17 +527,6 @@ def _cell_hash(ix: int, iy: int, iz: int, mask: int) -> int:
     return ((ix * 73856093) ^ (iy * 19349663) ^ (iz * 83492791)) & mask
 
 
-def _find(table: Array[i64], key: int, slot: int, mask: int) -> int:
-    """The value stored under ``key`` (-1 if absent), probing linearly from ``slot``."""
-    entry = table[slot]
-    while entry != EMPTY:
-        if entry >> VALUE_BITS == key:
-            return int(entry & VALUE_MASK)
-        slot = (slot + 1) & mask
-        entry = table[slot]
-    return -1
-
-
 def _table_size(entries: int) -> int:
     """The smallest power of two at least twice ``entries``: a table at most half full keeps
     probe chains short, and no larger than that keeps it in cache."""
@@ -554,52 +553,69 @@ def _clear_table(table: Array[i64], size: int) -> None:
         table[i] = EMPTY
 
 
-def _count_neighbours(
-    v: int,
+def _remove_outliers(
     sums: Array[f64],
+    voxel_fate: Array[i32],
     voxel_cell_xyz: Array[i32],
     table: Array[i64],
     cell_start: Array[i32],
     cell_items: Array[i32],
+    voxels: int,
     mask: int,
     radius: float,
     wanted: int,
 ) -> int:
-    """Centroids within ``radius`` of centroid ``v`` (itself not counted), counting up to
-    ``wanted`` and stopping there."""
-    px = sums[3 * v]
-    py = sums[3 * v + 1]
-    pz = sums[3 * v + 2]
+    """Mark OUTLIER every KEPT centroid with fewer than ``wanted`` others within ``radius``;
+    how many. Neighbours are looked up in the grid of cells of one radius (``table`` maps a
+    cell key to its number, cell c's centroids are cell_items[cell_start[c]:cell_start[c +
+    1]]): the 27 cells around a centroid's own, its own first, counting up to ``wanted``
+    and stopping there. One function for the whole stage, probes written out: the compiler
+    does not inline functions taking arrays, and a call per centroid and per cell cost
+    more than the search."""
     r2 = radius * radius
-    found = 0
-    cx = int(voxel_cell_xyz[3 * v])
-    cy = int(voxel_cell_xyz[3 * v + 1])
-    cz = int(voxel_cell_xyz[3 * v + 2])
-    for k in range(27):
-        dx = AROUND_X[k]
-        dy = AROUND_Y[k]
-        dz = AROUND_Z[k]
-        ix = cx + dx
-        iy = cy + dy
-        iz = cz + dz
-        if ix < 0 or iy < 0 or iz < 0:
+    outliers = 0
+    for v in range(voxels):
+        if voxel_fate[v] != KEPT:
             continue
-        key = (ix << X_SHIFT) | (iy << AXIS_BITS) | iz
-        cell = _find(table, key, _cell_hash(ix, iy, iz, mask), mask)
-        if cell < 0:
-            continue
-        for j in range(cell_start[cell], cell_start[cell + 1]):
-            u = int(cell_items[j])
-            if u == v:
+        px = sums[3 * v]
+        py = sums[3 * v + 1]
+        pz = sums[3 * v + 2]
+        cx = int(voxel_cell_xyz[3 * v])
+        cy = int(voxel_cell_xyz[3 * v + 1])
+        cz = int(voxel_cell_xyz[3 * v + 2])
+        found = 0
+        for k in range(27):
+            if found >= wanted:
+                break
+            ix = cx + AROUND_X[k]
+            iy = cy + AROUND_Y[k]
+            iz = cz + AROUND_Z[k]
+            if ix < 0 or iy < 0 or iz < 0:
                 continue
-            ex = sums[3 * u] - px
-            ey = sums[3 * u + 1] - py
-            ez = sums[3 * u + 2] - pz
-            if ex * ex + ey * ey + ez * ez <= r2:
-                found += 1
-                if found >= wanted:
-                    return found
-    return found
+            key = (ix << X_SHIFT) | (iy << AXIS_BITS) | iz
+            slot = _cell_hash(ix, iy, iz, mask)
+            entry = table[slot]
+            while entry != EMPTY and entry >> VALUE_BITS != key:
+                slot = (slot + 1) & mask
+                entry = table[slot]
+            if entry == EMPTY:
+                continue  # no centroid in that cell
+            cell = int(entry & VALUE_MASK)
+            for j in range(cell_start[cell], cell_start[cell + 1]):
+                u = int(cell_items[j])
+                if u == v:
+                    continue
+                ex = sums[3 * u] - px
+                ey = sums[3 * u + 1] - py
+                ez = sums[3 * u + 2] - pz
+                if ex * ex + ey * ey + ez * ez <= r2:
+                    found += 1
+                    if found >= wanted:
+                        break
+        if found < wanted:
+            voxel_fate[v] = OUTLIER
+            outliers += 1
+    return outliers
 
 
 def filter_cloud(
@@ -897,27 +913,10 @@ def filter_cloud(
     for c in range(cells, 0, -1):
         cell_start[c] = cell_start[c - 1]
     cell_start[0] = 0
-    outliers = 0
-    for v in range(voxels):
-        if voxel_fate[v] != KEPT:
-            continue
-        if (
-            outlier_min_neighbors > 0
-            and _count_neighbours(
-                v,
-                sums,
-                voxel_cell_xyz,
-                table,
-                cell_start,
-                cell_items,
-                mask,
-                outlier_radius,
-                outlier_min_neighbors,
-            )
-            < outlier_min_neighbors
-        ):
-            voxel_fate[v] = OUTLIER
-            outliers += 1
+    outliers = _remove_outliers(
+        sums, voxel_fate, voxel_cell_xyz, table, cell_start, cell_items, voxels, mask,
+        outlier_radius, outlier_min_neighbors,
+    )  # fmt: skip
 
     # 5. the filtered cloud, coloured by height above the ground (blue, green, red)
     count = 0

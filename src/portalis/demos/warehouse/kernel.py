@@ -539,6 +539,9 @@ def reserved(
     res_cell: Array[i32], res_time: Array[i32], res_robot: Array[i32], cell: int, t: int
 ) -> int:
     """The robot (+1) that holds ``cell`` at step ``t``, or 0."""
+    # the table's size, said where it is probed: no bounds check on any probe slot & RES_MASK
+    if len(res_cell) < RES_SLOTS or len(res_time) < RES_SLOTS or len(res_robot) < RES_SLOTS:
+        raise ValueError("the reservation table must hold RES_SLOTS slots")
     slot = (cell + t * TIME_STRIDE) & RES_MASK
     while res_robot[slot] != 0:
         if res_cell[slot] == cell and res_time[slot] == t:
@@ -560,6 +563,9 @@ def reserve(
 ) -> None:
     """Hold ``cell`` at step ``t`` for robot ``who - 1``. A slot whose step has passed is
     reused in place, which keeps every probe chain unbroken."""
+    # the table's size, said where it is probed: no bounds check on any probe slot & RES_MASK
+    if len(res_cell) < RES_SLOTS or len(res_time) < RES_SLOTS or len(res_robot) < RES_SLOTS:
+        raise ValueError("the reservation table must hold RES_SLOTS slots")
     slot = (cell + t * TIME_STRIDE) & RES_MASK
     while res_robot[slot] != 0 and res_time[slot] >= now:
         slot = (slot + 1) & RES_MASK
@@ -710,6 +716,8 @@ def first_visit(
     seen_key: Array[i64], seen_stamp: Array[i64], stamp: int, cell: int, t: int
 ) -> bool:
     """Mark state (cell, t) visited in this search (``stamp``); whether it was new."""
+    if len(seen_key) < SEEN_SLOTS or len(seen_stamp) < SEEN_SLOTS:
+        raise ValueError("the visited-state table must hold SEEN_SLOTS slots")
     key = t * MAX_CELLS + cell
     slot = (cell + t * TIME_STRIDE) & SEEN_MASK
     while seen_stamp[slot] == stamp:

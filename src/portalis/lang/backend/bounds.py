@@ -7,16 +7,17 @@ proved the index in range, and replaced by a row pointer where backend/rows.py p
 from __future__ import annotations
 
 from portalis.lang import ir
+from portalis.lang.backend import instructions as I
 from portalis.lang.backend import rows
-from portalis.lang.backend.instructions import Code
+from portalis.lang.backend.instructions import Code, Instr
 from portalis.lang.types import I64
 
 SHIFT = {1: 0, 2: 1, 4: 2, 8: 3}  # element size in bytes → log2
 
 
-def array_base(arr: ir.ArrayRef) -> str:
+def array_base(arr: ir.ArrayRef) -> Instr:
     """The instruction pushing an array's base address."""
-    return f"i32.const {arr.offset}" if arr.offset is not None else f"local.get ${arr.name}"
+    return I.i32_const(arr.offset) if arr.offset is not None else I.local_get(arr.name)
 
 
 def _offset(index: ir.Expr) -> tuple[ir.Expr, int]:
@@ -41,35 +42,39 @@ class BoundsChecks(Code):
     rows: dict[int, rows.Use]
     row_step: int
 
-    def dim(self, arr: ir.ArrayRef, axis: int) -> str:
+    def dim(self, arr: ir.ArrayRef, axis: int) -> Instr:
+        """The instruction pushing the extent of ``arr`` along ``axis`` (an int64)."""
         if arr.shape is not None:
-            return f"i64.const {arr.shape[axis]}"
-        return f"local.get ${arr.name}.d{axis}"
+            return I.i64_const(arr.shape[axis])
+        return I.local_get(f"{arr.name}.d{axis}")
 
-    def checked_index(self, index: ir.Expr, dim: str, node: ir.Node, nonneg: bool = False) -> None:
+    def checked_index(
+        self, index: ir.Expr, dim: Instr, node: ir.Node, nonneg: bool = False
+    ) -> None:
         """Push ``index`` as a valid offset along an axis of extent ``dim``: negative
         indices count from the end, anything else out of range raises IndexError.
         ``nonneg``: the index is proven never negative, so only the upper bound is checked."""
-        if isinstance(index, ir.Const) and dim.startswith("i64.const "):
-            n, k = int(dim.split()[1]), int(index.value)
+        if isinstance(index, ir.Const) and dim.op == "i64.const":
+            n, k = dim.immediates[0], int(index.value)
+            assert isinstance(n, int)
             if -n <= k < n:
-                self.emit(f"i64.const {k % n}")
+                self.emit(I.i64_const(k % n))
                 return
         ix = self.fresh("i64")
         self.expr(index)
         if not (nonneg or (isinstance(index, ir.Const) and int(index.value) >= 0)):
             self.emit(
-                f"local.tee ${ix}",
-                f"local.get ${ix}",
-                "i64.const 63",
-                "i64.shr_s",
+                I.local_tee(ix),
+                I.local_get(ix),
+                I.i64_const(63),
+                I.i64_shr_s(),
                 dim,
-                "i64.and",
-                "i64.add",
+                I.i64_and(),
+                I.i64_add(),
             )
-        self.emit(f"local.tee ${ix}", dim, "i64.ge_u")
+        self.emit(I.local_tee(ix), dim, I.i64_ge_u())
         self.raise_if("IndexError", self.line(node))
-        self.emit(f"local.get ${ix}")
+        self.emit(I.local_get(ix))
 
     def address(
         self,
@@ -78,27 +83,26 @@ class BoundsChecks(Code):
         node: ir.Node,
         safe: list[bool],
         nonneg: list[bool],
-    ) -> str:
-        """Push the byte address of an element; returns the memarg (``offset=`` for arrays
-        at a fixed place) to append to the load or store."""
+    ) -> int:
+        """Push the byte address of an element; returns the constant byte offset (for
+        arrays at a fixed place, and row pointers) the load or store adds."""
         shift = SHIFT[arr.element.size]
         use = self.rows.get(id(node))
         if use is not None:  # the row's pointer, a constant offset (backend/rows.py)
-            self.emit(f"local.get ${use.row.local}")
-            offset = (self.row_step + use.offset - use.row.low) * arr.element.size
-            return f" offset={offset}" if offset else ""
+            self.emit(I.local_get(use.row.local))
+            return (self.row_step + use.offset - use.row.low) * arr.element.size
         unchecked = [
             (safe and safe[k]) or (id(node), k) in self.proven for k in range(len(indices))
         ]
         if not (all(unchecked) and self.shared_base(arr, indices)):
             self.linear_index(arr, indices, node, unchecked, nonneg)
-        self.emit("i32.wrap_i64")
+        self.emit(I.i32_wrap_i64())
         if shift:
-            self.emit(f"i32.const {shift}", "i32.shl")
+            self.emit(I.i32_const(shift), I.i32_shl())
         if arr.offset is not None:
-            return f" offset={arr.offset}" if arr.offset else ""
-        self.emit(f"local.get ${arr.name}", "i32.add")
-        return ""
+            return arr.offset
+        self.emit(I.local_get(arr.name), I.i32_add())
+        return 0
 
     def shared_base(self, arr: ir.ArrayRef, indices: list[ir.Expr]) -> bool:
         """Push the element number of ``arr[x + c0, y + c1, ...]`` (indices needing no
@@ -114,18 +118,19 @@ class BoundsChecks(Code):
         for k, (base, _) in enumerate(split):
             self.expr(base)
             if k:
-                self.emit("i64.add")
+                self.emit(I.i64_add())
             if k + 1 < len(indices):
-                self.emit(self.dim(arr, k + 1), "i64.mul")
+                self.emit(self.dim(arr, k + 1), I.i64_mul())
+        mul = I.i64_mul()
         for k, (_, c) in enumerate(split):
             if not c:
                 continue
             strides = [self.dim(arr, m) for m in range(k + 1, len(indices))]
             if c == 1 and strides:
-                self.emit(strides[0], *(x for s in strides[1:] for x in (s, "i64.mul")))
+                self.emit(strides[0], *(x for s in strides[1:] for x in (s, mul)))
             else:
-                self.emit(f"i64.const {c}", *(x for s in strides for x in (s, "i64.mul")))
-            self.emit("i64.add")
+                self.emit(I.i64_const(c), *(x for s in strides for x in (s, mul)))
+            self.emit(I.i64_add())
         return True
 
     def linear_index(
@@ -145,9 +150,9 @@ class BoundsChecks(Code):
                 never_negative = bool(nonneg and nonneg[k]) or (id(node), k) in self.nonneg_proven
                 self.checked_index(index, self.dim(arr, k), node, never_negative)
             if k:
-                self.emit("i64.add")
+                self.emit(I.i64_add())
             if k + 1 < len(indices):
-                self.emit(self.dim(arr, k + 1), "i64.mul")
+                self.emit(self.dim(arr, k + 1), I.i64_mul())
 
     def sub_array_address(self, arr: ir.ArrayRef, prefix: list[ir.Expr]) -> None:
         """Push the byte address of ``arr[prefix..., 0, ...]``, the first element of a view
@@ -155,13 +160,13 @@ class BoundsChecks(Code):
         for k, index in enumerate(prefix):
             self.expr(index)
             if k:
-                self.emit("i64.add")
+                self.emit(I.i64_add())
             if k + 1 < arr.type.ndim:
-                self.emit(self.dim(arr, k + 1), "i64.mul")
+                self.emit(self.dim(arr, k + 1), I.i64_mul())
         for k in range(len(prefix) + 1, arr.type.ndim):
-            self.emit(self.dim(arr, k), "i64.mul")  # the remaining axes' elements
-        self.emit("i32.wrap_i64")
+            self.emit(self.dim(arr, k), I.i64_mul())  # the remaining axes' elements
+        self.emit(I.i32_wrap_i64())
         shift = SHIFT[arr.element.size]
         if shift:
-            self.emit(f"i32.const {shift}", "i32.shl")
-        self.emit(array_base(arr), "i32.add")
+            self.emit(I.i32_const(shift), I.i32_shl())
+        self.emit(array_base(arr), I.i32_add())

@@ -5,41 +5,62 @@ arithmetic operation where Python's semantics allow it. Python errors become a s
 error code (and line) into the ``portalis.error*`` globals followed by ``unreachable``.
 
 This module emits statements and expressions; the other jobs are one module each, mixed
-into :class:`FunctionEmitter`: the instruction builder (instructions.py), loop passes
-(loops.py), bounds checks and addresses (bounds.py), integer semantics (integers.py) and
-builtin lowerings (lowerings.py).
+into :class:`FunctionEmitter`: loops as the loop passes planned them (loops.py, plan.py),
+bounds checks and addresses (bounds.py), integer semantics (integers.py), builtin lowerings
+(lowerings.py) and typed lists (lists.py). Every instruction is made by a typed constructor
+of instructions.py (``I.local_get(name)``, ``I.f64_add()``), which checks its operands.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import Any
 
 from portalis.abi import ALLOC_EXPORT, ERROR_LINE_GLOBAL, FREE_EXPORT
 from portalis.lang import ir
+from portalis.lang.backend import instructions as I
 from portalis.lang.backend.bounds import array_base
-from portalis.lang.backend.instructions import Code, const, wat_float
+from portalis.lang.backend.instructions import Code, Instr
 from portalis.lang.backend.lists import ListEmitter
 from portalis.lang.backend.loops import LoopPasses
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
 from portalis.lang.backend.messages import MessageEmitter
-from portalis.lang.backend.unroll import nodes
+from portalis.lang.backend.plan import FunctionPlan
 from portalis.lang.types import BOOL, ArrayType, Scalar, TupleType
+from portalis.lang.walk import walk as nodes
 
-_CONVERT: dict[tuple[str, str], list[str]] = {
-    ("bool", "int"): ["i64.extend_i32_u"],
+_CONVERT: dict[tuple[str, str], list[Instr]] = {
+    ("bool", "int"): [I.i64_extend_i32_u()],
     ("bool", "i32"): [],
-    ("bool", "float"): ["f64.convert_i32_u"],
-    ("bool", "f32"): ["f32.convert_i32_u"],
-    ("i32", "int"): ["i64.extend_i32_s"],
-    ("i32", "float"): ["f64.convert_i32_s"],
-    ("i32", "f32"): ["f32.convert_i32_s"],
-    ("int", "float"): ["f64.convert_i64_s"],
-    ("int", "f32"): ["f32.convert_i64_s"],
-    ("int", "i32"): ["i32.wrap_i64"],
-    ("f32", "float"): ["f64.promote_f32"],
-    ("float", "f32"): ["f32.demote_f64"],
+    ("bool", "float"): [I.f64_convert_i32_u()],
+    ("bool", "f32"): [I.f32_convert_i32_u()],
+    ("i32", "int"): [I.i64_extend_i32_s()],
+    ("i32", "float"): [I.f64_convert_i32_s()],
+    ("i32", "f32"): [I.f32_convert_i32_s()],
+    ("int", "float"): [I.f64_convert_i64_s()],
+    ("int", "f32"): [I.f32_convert_i64_s()],
+    ("int", "i32"): [I.i32_wrap_i64()],
+    ("f32", "float"): [I.f64_promote_f32()],
+    ("float", "f32"): [I.f32_demote_f64()],
 }
 
+
+_METHODS: dict[tuple[type, str, type], Callable[[Any, Any], None]] = {}
+
+
+def _method(emitter: type, prefix: str, node: type) -> Callable[[Any, Any], None]:
+    """The emitter's method for a node class: ``s_If`` for ``ir.If``, ``e_Binary`` for
+    ``ir.Binary`` (looked up once per class: emission dispatches once per node)."""
+    key = (emitter, prefix, node)
+    method = _METHODS.get(key)
+    if method is None:
+        method = _METHODS[key] = getattr(emitter, prefix + node.__name__)
+    return method
+
+
+#: Nodes that make a block the function frees on return.
+_MADE = (ir.AllocArray, ir.ListNew, ir.ListAdopt)
 
 #: Largest block a local array may take (the allocator's own limit).
 MAX_BYTES = 0x7FFF0000
@@ -48,18 +69,21 @@ MAX_BYTES = 0x7FFF0000
 class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
     """Emits one function. ``helpers`` collects the shared helper functions it calls."""
 
-    def __init__(self, fn: ir.Function, module: ir.Module, helpers: set[str]) -> None:
+    def __init__(
+        self, fn: ir.Function, module: ir.Module, helpers: set[str], plan: FunctionPlan
+    ) -> None:
         Code.__init__(self, fn)
         self.module = module
         self.helpers = helpers
         self.local_arrays: list[ir.ArrayRef] = []  # made by this function (AllocArray)
         self.local_lists: list[ir.ListRef] = []  # made by this function (ListNew)
-        self.init_loops()
+        self.plan = plan
+        self.init_loops(plan)
 
     def function(self) -> list[str]:
         fn = self.fn
         params: list[str] = []
-        prologue: list[str] = []
+        prologue: list[Instr] = []
         for p in fn.params:
             if isinstance(p.type, ArrayType):
                 params.append(f"(param ${p.name} i32)")
@@ -67,28 +91,24 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
                     params.append(f"(param ${p.name}.n{k} i32)")
                     self.extra_locals[f"{p.name}.d{k}"] = "i64"
                     prologue += [
-                        f"local.get ${p.name}.n{k}",
-                        "i64.extend_i32_u",
-                        f"local.set ${p.name}.d{k}",
+                        I.local_get(f"{p.name}.n{k}"),
+                        I.i64_extend_i32_u(),
+                        I.local_set(f"{p.name}.d{k}"),
                     ]
             else:
                 params.append(f"(param ${p.name} {p.type.wasm})")
         results = " ".join(t.wasm for t in fn.result_types)
-        self.local_arrays = [
-            n.array for stmt in fn.body for n in nodes(stmt) if isinstance(n, ir.AllocArray)
-        ]
+        made = self.plan.made
+        if made is None:  # not planned (backend/plan.py): look
+            made = [n for stmt in fn.body for n in nodes(stmt) if isinstance(n, _MADE)]
+        self.local_arrays = [n.array for n in made if isinstance(n, ir.AllocArray)]
         for arr in self.local_arrays:
             self.extra_locals[arr.name] = "i32"
             for k in range(arr.type.ndim):
                 self.extra_locals[f"{arr.name}.n{k}"] = "i32"
                 self.extra_locals[f"{arr.name}.d{k}"] = "i64"
-        made = [
-            n.ref
-            for stmt in fn.body
-            for n in nodes(stmt)
-            if isinstance(n, ir.ListNew | ir.ListAdopt)
-        ]
-        self.local_lists = list({ref.name: ref for ref in made}.values())  # made again: once
+        made_lists = [n.ref for n in made if isinstance(n, ir.ListNew | ir.ListAdopt)]
+        self.local_lists = list({r.name: r for r in made_lists}.values())  # made again: once
         for ref in self.local_lists:
             self.declare_list(ref)
         self.emit(*prologue)
@@ -96,7 +116,7 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
         if not fn.result_types:
             self.free_local_arrays()
         if fn.result_types and not (fn.body and isinstance(fn.body[-1], ir.Return)):
-            self.emit("unreachable")  # a typed function fell off its end
+            self.emit(I.unreachable())  # a typed function fell off its end
         head = f"(func ${fn.symbol}"
         if fn.exported:
             head += f' (export "{fn.name}")'
@@ -110,31 +130,31 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
 
     def block(self, stmts: list[ir.Stmt]) -> None:
         for s in stmts:
-            getattr(self, "s_" + type(s).__name__)(s)
+            _method(type(self), "s_", type(s))(self, s)
 
     def s_SetLocal(self, s: ir.SetLocal) -> None:
         self.expr(s.value)
-        self.emit(f"local.set ${s.name}")
+        self.emit(I.local_set(s.name))
 
     def s_SetGlobal(self, s: ir.SetGlobal) -> None:
         self.expr(s.value)
-        self.emit(f"global.set ${s.symbol}")
+        self.emit(I.global_set(s.symbol))
 
     def s_Store(self, s: ir.Store) -> None:
         offset = self.address(s.array, s.indices, s, s.safe, s.nonneg)
         self.expr(s.value)
-        self.emit(f"{s.array.element.store}{offset}")
+        self.emit(I.store(s.array.element.store, offset))
 
     def s_Unpack(self, s: ir.Unpack) -> None:
         self.expr(s.value)
         for name in reversed(s.names):
-            self.emit(f"local.set ${name}")
+            self.emit(I.local_set(name))
 
     def s_ExprStmt(self, s: ir.ExprStmt) -> None:
         self.expr(s.value)
         ty = s.value.ty
         n = len(ty.items) if isinstance(ty, TupleType) else (1 if isinstance(ty, Scalar) else 0)
-        self.emit(*["drop"] * n)
+        self.emit(*[I.drop()] * n)
 
     @staticmethod
     def _short_circuit(cond: ir.Expr) -> bool:
@@ -151,18 +171,16 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
                 self.branch_unless(cond.right, target)
                 return
             done = self.label("or")
-            self.emit(f"block {done}")
-            self.depth += 1
+            self.emit(I.block(done))
             self.branch_if(cond.left, done)
             self.branch_unless(cond.right, target)
-            self.depth -= 1
-            self.emit("end")
+            self.emit(I.end())
             return
         if isinstance(cond, ir.Unary) and cond.op == "not" and cond.operand.ty == BOOL:
             self.branch_if(cond.operand, target)
             return
         self.expr(cond)
-        self.emit("i32.eqz", f"br_if {target}")
+        self.emit(I.i32_eqz(), I.br_if(target))
 
     def branch_if(self, cond: ir.Expr, target: str) -> None:
         """Branch to ``target`` when the bool ``cond`` is true."""
@@ -173,67 +191,57 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
                 self.branch_if(cond.right, target)
                 return
             done = self.label("and")
-            self.emit(f"block {done}")
-            self.depth += 1
+            self.emit(I.block(done))
             self.branch_unless(cond.left, done)
             self.branch_if(cond.right, target)
-            self.depth -= 1
-            self.emit("end")
+            self.emit(I.end())
             return
         if isinstance(cond, ir.Unary) and cond.op == "not" and cond.operand.ty == BOOL:
             self.branch_unless(cond.operand, target)
             return
         self.expr(cond)
-        self.emit(f"br_if {target}")
+        self.emit(I.br_if(target))
 
     def s_If(self, s: ir.If) -> None:
         if self._short_circuit(s.cond):
             # block $end { block $else { unless cond: br $else; body; br $end }; orelse }
             end, orelse = self.label("endif"), self.label("else")
-            self.emit(f"block {end}", f"  block {orelse}")
-            self.depth += 2
+            self.emit(I.block(end), I.block(orelse))
             self.branch_unless(s.cond, orelse)
             self.block(s.body)
-            self.emit(f"br {end}")
-            self.depth -= 1
-            self.emit("end")
+            self.emit(I.br(end), I.end())
             self.block(s.orelse)
-            self.depth -= 1
-            self.emit("end")
+            self.emit(I.end())
             return
         self.expr(s.cond)
-        self.emit("if")
-        self.depth += 1
+        self.emit(I.if_())
         self.block(s.body)
-        self.depth -= 1
         if s.orelse:
-            self.emit("else")
-            self.depth += 1
+            self.emit(I.else_())
             self.block(s.orelse)
-            self.depth -= 1
-        self.emit("end")
+        self.emit(I.end())
 
     def s_Break(self, s: ir.Break) -> None:
-        self.emit(f"br {self.labels[-1][0]}")
+        self.emit(I.br(self.labels[-1][0]))
 
     def s_Continue(self, s: ir.Continue) -> None:
-        self.emit(f"br {self.labels[-1][1]}")
+        self.emit(I.br(self.labels[-1][1]))
 
     def s_Return(self, s: ir.Return) -> None:
         if s.value is not None:
             self.expr(s.value)
         if self.local_arrays or self.local_lists:  # free them with the results set aside
             kept = [self.fresh(t.wasm) for t in self.fn.result_types]
-            self.emit(*[f"local.set ${k}" for k in reversed(kept)])
+            self.emit(*[I.local_set(k) for k in reversed(kept)])
             self.free_local_arrays()
-            self.emit(*[f"local.get ${k}" for k in kept])
-        self.emit("return")
+            self.emit(*[I.local_get(k) for k in kept])
+        self.emit(I.return_())
 
     def free_local_arrays(self) -> None:
         """Give this call's arrays back to the allocator (a pointer still 0 — an array not
         made yet on this path — is ignored by the allocator's free)."""
         for arr in reversed(self.local_arrays):
-            self.emit(f"local.get ${arr.name}", f"call ${FREE_EXPORT}")
+            self.emit(I.local_get(arr.name), I.call(FREE_EXPORT))
         self.free_lists(self.local_lists)
 
     def s_AllocArray(self, s: ir.AllocArray) -> None:
@@ -241,24 +249,24 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
         can give: MemoryError), then the block, then every element set to the fill value."""
         arr, line = s.array, self.line(s)
         size = self.fresh("i64")
-        self.emit(f"i64.const {arr.element.size}", f"local.set ${size}")
+        self.emit(I.i64_const(arr.element.size), I.local_set(size))
         for k, dim in enumerate(s.dims):
             d = f"{arr.name}.d{k}"
             self.expr(dim)
-            self.emit(f"local.tee ${d}", "i64.const 0", "i64.lt_s")
+            self.emit(I.local_tee(d), I.i64_const(0), I.i64_lt_s())
             self.raise_if("ValueError", line)
-            self.emit(f"local.get ${d}", f"i64.const {MAX_BYTES}", "i64.gt_u")
+            self.emit(I.local_get(d), I.i64_const(MAX_BYTES), I.i64_gt_u())
             self.raise_if("MemoryError", line)
-            self.emit(f"local.get ${d}", "i32.wrap_i64", f"local.set ${arr.name}.n{k}")
-            self.emit(f"local.get ${size}", f"local.get ${d}", "i64.mul", f"local.tee ${size}")
-            self.emit(f"i64.const {MAX_BYTES}", "i64.gt_u")
+            self.emit(I.local_get(d), I.i32_wrap_i64(), I.local_set(f"{arr.name}.n{k}"))
+            self.emit(I.local_get(size), I.local_get(d), I.i64_mul(), I.local_tee(size))
+            self.emit(I.i64_const(MAX_BYTES), I.i64_gt_u())
             self.raise_if("MemoryError", line)
         self.emit(
-            f"local.get ${size}",
-            "i32.wrap_i64",
-            "i32.const 8",
-            f"call ${ALLOC_EXPORT}",
-            f"local.set ${arr.name}",
+            I.local_get(size),
+            I.i32_wrap_i64(),
+            I.i32_const(8),
+            I.call(ALLOC_EXPORT),
+            I.local_set(arr.name),
         )
         zero = (
             isinstance(s.fill, ir.Const)
@@ -266,56 +274,54 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
             and not (isinstance(s.fill.value, float) and math.copysign(1.0, s.fill.value) < 0)
         )
         if zero:  # freed blocks are reused: zero them
-            self.emit(f"local.get ${arr.name}", "i32.const 0", f"local.get ${size}")
-            self.emit("i32.wrap_i64", "memory.fill")
+            self.emit(I.local_get(arr.name), I.i32_const(0), I.local_get(size))
+            self.emit(I.i32_wrap_i64(), I.memory_fill())
             return
         value, p, end = self.fresh(arr.element.value.wasm), self.fresh("i32"), self.fresh("i32")
         self.expr(s.fill)
-        self.emit(f"local.set ${value}", f"local.get ${arr.name}", f"local.tee ${p}")
-        self.emit(f"local.get ${size}", "i32.wrap_i64", "i32.add", f"local.set ${end}")
+        self.emit(I.local_set(value), I.local_get(arr.name), I.local_tee(p))
+        self.emit(I.local_get(size), I.i32_wrap_i64(), I.i32_add(), I.local_set(end))
         done, top = self.label("filled"), self.label("fill")
-        self.emit(f"block {done}", f"  loop {top}")
-        self.depth += 2
-        self.emit(f"local.get ${p}", f"local.get ${end}", "i32.ge_u", f"br_if {done}")
-        self.emit(f"local.get ${p}", f"local.get ${value}", arr.element.store)
-        self.emit(f"local.get ${p}", f"i32.const {arr.element.size}", "i32.add")
-        self.emit(f"local.set ${p}", f"br {top}")
-        self.depth -= 2
-        self.emit("  end", "end")
+        self.emit(I.block(done), I.loop(top))
+        self.emit(I.local_get(p), I.local_get(end), I.i32_ge_u(), I.br_if(done))
+        self.emit(I.local_get(p), I.local_get(value), I.store(arr.element.store))
+        self.emit(I.local_get(p), I.i32_const(arr.element.size), I.i32_add())
+        self.emit(I.local_set(p), I.br(top))
+        self.emit(I.end(), I.end())
 
     def s_Raise(self, s: ir.Raise) -> None:
         self.raise_(s.exception, self.line(s))
 
     def expr(self, e: ir.Expr) -> None:
-        getattr(self, "e_" + type(e).__name__)(e)
+        _method(type(self), "e_", type(e))(self, e)
 
     def e_Const(self, e: ir.Const) -> None:
         assert isinstance(e.ty, Scalar)
-        self.emit(const(e.ty, e.value))
+        self.emit(I.const(e.ty, e.value))
 
     def e_LocalGet(self, e: ir.LocalGet) -> None:
-        self.emit(f"local.get ${e.name}")
+        self.emit(I.local_get(e.name))
 
     def e_LocalTee(self, e: ir.LocalTee) -> None:
         self.expr(e.value)
-        self.emit(f"local.tee ${e.name}")
+        self.emit(I.local_tee(e.name))
 
     def e_GlobalGet(self, e: ir.GlobalGet) -> None:
-        self.emit(f"global.get ${e.symbol}")
+        self.emit(I.global_get(e.symbol))
 
     def e_Load(self, e: ir.Load) -> None:
         offset = self.address(e.array, e.indices, e, e.safe, e.nonneg)
-        self.emit(f"{e.array.element.load}{offset}")
+        self.emit(I.load(e.array.element.load, offset))
 
     def e_Dim(self, e: ir.Dim) -> None:
         self.emit(self.dim(e.array, e.axis))
 
     def e_TableLoad(self, e: ir.TableLoad) -> None:
-        self.checked_index(e.index, f"i64.const {e.length}", e)
+        self.checked_index(e.index, I.i64_const(e.length), e)
         base = self.module.table_offsets[e.symbol]
-        self.emit("i32.wrap_i64", "i32.const 3", "i32.shl")
+        self.emit(I.i32_wrap_i64(), I.i32_const(3), I.i32_shl())
         assert isinstance(e.ty, Scalar)
-        self.emit(f"{e.ty.wasm}.load offset={base}")
+        self.emit(I.load(f"{e.ty.wasm}.load", base))
 
     def e_ArrayArg(self, e: ir.ArrayArg) -> None:
         arr = e.array
@@ -325,12 +331,12 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
             self.emit(array_base(arr))
         for k in range(len(e.prefix), arr.type.ndim):
             if arr.shape is not None:
-                self.emit(f"i32.const {arr.shape[k]}")
+                self.emit(I.i32_const(arr.shape[k]))
             else:
-                self.emit(f"local.get ${arr.name}.n{k}")
+                self.emit(I.local_get(f"{arr.name}.n{k}"))
 
     def e_CheckedIndex(self, e: ir.CheckedIndex) -> None:
-        extent = self.dim(e.array, e.axis) if e.array is not None else f"i64.const {e.extent}"
+        extent = self.dim(e.array, e.axis) if e.array is not None else I.i64_const(e.extent)
         self.checked_index(e.index, extent, e)
 
     def e_Block(self, e: ir.Block) -> None:
@@ -339,22 +345,19 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
             if isinstance(e.ty, TupleType)
             else ((e.ty,) if isinstance(e.ty, Scalar) else ())
         )
-        result = f" (result {' '.join(t.wasm for t in types)})" if types else ""
-        self.emit(f"block ${e.label}{result}")
-        self.depth += 1
+        self.emit(I.block(e.label, tuple(t.wasm for t in types)))
         saved, self.labels = self.labels, []  # the callee's loops only
         self.block(e.stmts)
         self.labels = saved
         if types and not (e.stmts and isinstance(e.stmts[-1], ir.Exit)):
             # A typed inlined function that falls off its end; a void one just ends.
-            self.emit("unreachable")
-        self.depth -= 1
-        self.emit("end")
+            self.emit(I.unreachable())
+        self.emit(I.end())
 
     def s_Exit(self, s: ir.Exit) -> None:
         if s.value is not None:
             self.expr(s.value)
-        self.emit(f"br ${s.label}")
+        self.emit(I.br(s.label))
 
     def e_Seq(self, e: ir.Seq) -> None:
         self.block(e.stmts)
@@ -369,30 +372,30 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
             self.expr(a)
         if not self.fn.library and "." in e.symbol and e.line:
             # Library code raises without a line of its own: record the caller's.
-            self.emit(f"i32.const {e.line}", f"global.set ${ERROR_LINE_GLOBAL}")
-        self.emit(f"call ${e.symbol}")
+            self.emit(I.i32_const(e.line), I.global_set(ERROR_LINE_GLOBAL))
+        self.emit(I.call(e.symbol))
 
     def e_Unary(self, e: ir.Unary) -> None:
         t = e.ty
         assert isinstance(t, Scalar)
         if e.op == "not":
             self.expr(e.operand)
-            self.emit("i32.eqz")
+            self.emit(I.i32_eqz())
         elif e.op == "neg" and t.is_float:
             self.expr(e.operand)
-            self.emit(f"{t.wasm}.neg")
+            self.emit(I.numeric(t.wasm, "neg"))
         elif e.op == "neg":
-            self.emit(f"{t.wasm}.const 0")
+            self.emit(I.const(t, 0))
             self.expr(e.operand)
-            self.emit(f"{t.wasm}.sub")
+            self.emit(I.numeric(t.wasm, "sub"))
         else:  # invert
             self.expr(e.operand)
-            self.emit(f"{t.wasm}.const -1", f"{t.wasm}.xor")
+            self.emit(I.const(t, -1), I.numeric(t.wasm, "xor"))
 
     def truth_of_stack(self, t: Scalar) -> None:
         if t.is_bool:
             return
-        self.emit(f"{t.wasm}.const 0", f"{t.wasm}.ne")
+        self.emit(I.const(t, 0), I.numeric(t.wasm, "ne"))
 
     def e_Cast(self, e: ir.Cast) -> None:
         src = e.value.ty
@@ -421,53 +424,45 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
             # plain remainder decides (a divisibility test in a hot loop).
             a, b = self.fresh(t.wasm), self.fresh(t.wasm)
             self.expr(left.left)
-            self.emit(f"local.set ${a}")
+            self.emit(I.local_set(a))
             self.divisor(left.right, t, left)
-            self.emit(f"local.set ${b}")
+            self.emit(I.local_set(b))
             self.divrem("rem", t.wasm, a, b)
-            self.emit(f"{t.wasm}.eqz")
+            self.emit(I.numeric(t.wasm, "eqz"))
             if e.op == "ne":
-                self.emit("i32.eqz")
+                self.emit(I.i32_eqz())
             return
         self.expr(e.left)
         self.expr(e.right)
         table = CMP_FLOAT if t.is_float else CMP_INT
-        self.emit(f"{t.wasm}.{table[e.op]}")
+        self.emit(I.numeric(t.wasm, table[e.op]))
 
     def e_Logical(self, e: ir.Logical) -> None:
         t = e.ty
         assert isinstance(t, Scalar)
         self.expr(e.left)
-        self.emit(f"local.tee ${e.temp}")
+        self.emit(I.local_tee(e.temp))
         self.truth_of_stack(t)
-        self.emit(f"if (result {t.wasm})")
-        self.depth += 1
+        self.emit(I.if_((t.wasm,)))
         if e.op == "and":
             self.expr(e.right)
         else:
-            self.emit(f"local.get ${e.temp}")
-        self.depth -= 1
-        self.emit("else")
-        self.depth += 1
+            self.emit(I.local_get(e.temp))
+        self.emit(I.else_())
         if e.op == "and":
-            self.emit(f"local.get ${e.temp}")
+            self.emit(I.local_get(e.temp))
         else:
             self.expr(e.right)
-        self.depth -= 1
-        self.emit("end")
+        self.emit(I.end())
 
     def e_IfExp(self, e: ir.IfExp) -> None:
         assert isinstance(e.ty, Scalar)
         self.expr(e.cond)
-        self.emit(f"if (result {e.ty.wasm})")
-        self.depth += 1
+        self.emit(I.if_((e.ty.wasm,)))
         self.expr(e.then)
-        self.depth -= 1
-        self.emit("else")
-        self.depth += 1
+        self.emit(I.else_())
         self.expr(e.orelse)
-        self.depth -= 1
-        self.emit("end")
+        self.emit(I.end())
 
     def e_Binary(self, e: ir.Binary) -> None:
         t = e.ty
@@ -477,26 +472,26 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
         if op in ("add", "sub", "mul", "and", "or", "xor"):
             self.expr(e.left)
             self.expr(e.right)
-            self.emit(f"{w}.{op}")
+            self.emit(I.numeric(w, op))
         elif op == "div":
             self.expr(e.left)
             self.divisor(e.right, t, e)
-            self.emit(f"{w}.div")
+            self.emit(I.numeric(w, "div"))
         elif op in ("floordiv", "mod") and t.is_float:
             self.expr(e.left)
             self.expr(e.right)
-            self.emit(f"i32.const {self.line(e)}", f"call $~{op}_f64")
+            self.emit(I.i32_const(self.line(e)), I.call(f"~{op}_f64"))
             self.helpers.add(f"{op}_f64")
         elif op in ("floordiv", "mod"):
             self.int_divmod(e, t)
         elif op == "pow":
             self.expr(e.left)
             if w == "i32":
-                self.emit("i64.extend_i32_s")
+                self.emit(I.i64_extend_i32_s())
             self.expr(e.right)
-            self.emit(f"i32.const {self.line(e)}", "call $~pow_int")
+            self.emit(I.i32_const(self.line(e)), I.call("~pow_int"))
             if w == "i32":
-                self.emit("i32.wrap_i64")
+                self.emit(I.i32_wrap_i64())
             self.helpers.add("pow_int")
         elif op in ("shl", "shr"):
             self.shift(e, t)
@@ -504,4 +499,4 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
             raise AssertionError(op)
 
 
-__all__ = ["FunctionEmitter", "const", "wat_float"]
+__all__ = ["FunctionEmitter"]

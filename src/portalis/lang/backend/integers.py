@@ -7,6 +7,7 @@ CPython's ValueError/OverflowError.
 from __future__ import annotations
 
 from portalis.lang import ir
+from portalis.lang.backend import instructions as I
 from portalis.lang.backend import signs
 from portalis.lang.backend.instructions import Code
 from portalis.lang.types import Scalar
@@ -21,10 +22,9 @@ class IntegerSemantics(Code):
         if signs.sign(right) == signs.POSITIVE:  # never zero (backend/signs.py)
             return
         tmp = self.fresh(t.wasm)
-        zero = f"{t.wasm}.const 0"
-        self.emit(f"local.tee ${tmp}", zero, f"{t.wasm}.eq")
+        self.emit(I.local_tee(tmp), I.const(t, 0), I.numeric(t.wasm, "eq"))
         self.raise_if("ZeroDivisionError", self.line(node))
-        self.emit(f"local.get ${tmp}")
+        self.emit(I.local_get(tmp))
 
     def int_divmod(self, e: ir.Binary, t: Scalar) -> None:
         """Python's floor division and modulo: the quotient rounds toward -inf and the
@@ -40,77 +40,42 @@ class IntegerSemantics(Code):
             n = int(e.right.value)
             self.expr(e.left)
             if e.op == "floordiv":
-                self.emit(f"{w}.const {n.bit_length() - 1}", f"{w}.shr_s")
+                self.emit(I.const(t, n.bit_length() - 1), I.numeric(w, "shr_s"))
             else:
-                self.emit(f"{w}.const {n - 1}", f"{w}.and")
+                self.emit(I.const(t, n - 1), I.numeric(w, "and"))
             return
         a, b = self.fresh(w), self.fresh(w)
         self.expr(e.left)
-        self.emit(f"local.set ${a}")
+        self.emit(I.local_set(a))
         self.divisor(e.right, t, e)
-        self.emit(f"local.set ${b}")
-        ga, gb = f"local.get ${a}", f"local.get ${b}"
+        self.emit(I.local_set(b))
+        ga, gb, zero = I.local_get(a), I.local_get(b), I.const(t, 0)
+        ne, xor, lt_s = I.numeric(w, "ne"), I.numeric(w, "xor"), I.numeric(w, "lt_s")
         if e.op == "floordiv":
             self.divrem("div", w, a, b)
-            self.emit(
-                ga,
-                gb,
-                f"{w}.rem_s",
-                f"{w}.const 0",
-                f"{w}.ne",
-                ga,
-                gb,
-                f"{w}.xor",
-                f"{w}.const 0",
-                f"{w}.lt_s",
-                "i32.and",
-            )
+            self.emit(ga, gb, I.numeric(w, "rem_s"), zero, ne, ga, gb, xor, zero, lt_s)
+            self.emit(I.i32_and())
             if w == "i64":
-                self.emit("i64.extend_i32_u")
-            self.emit(f"{w}.sub")
+                self.emit(I.i64_extend_i32_u())
+            self.emit(I.numeric(w, "sub"))
         else:
             r = self.fresh(w)
-            gr = f"local.get ${r}"
+            gr = I.local_get(r)
             self.divrem("rem", w, a, b)
-            self.emit(
-                f"local.tee ${r}",
-                gb,
-                f"{w}.const 0",
-                gr,
-                f"{w}.const 0",
-                f"{w}.ne",
-                gr,
-                gb,
-                f"{w}.xor",
-                f"{w}.const 0",
-                f"{w}.lt_s",
-                "i32.and",
-                "select",
-                f"{w}.add",
-            )
+            self.emit(I.local_tee(r), gb, zero, gr, zero, ne, gr, gb, xor, zero, lt_s)
+            self.emit(I.i32_and(), I.select(), I.numeric(w, "add"))
 
     def divrem(self, kind: str, w: str, a: str, b: str) -> None:
         """Push ``a div_s b`` or ``a rem_s b`` (both in locals, ``b`` non-zero). For int64,
         operands that both fit in 32 unsigned bits take the 32-bit divide, several times
         faster on x86 than the 64-bit one (the check LLVM inserts for Numba, too)."""
-        ga, gb = f"local.get ${a}", f"local.get ${b}"
+        ga, gb = I.local_get(a), I.local_get(b)
         if w != "i64":
-            self.emit(ga, gb, f"{w}.{kind}_s")
+            self.emit(ga, gb, I.numeric(w, f"{kind}_s"))
             return
-        self.emit(ga, gb, "i64.or", "i64.const 32", "i64.shr_u", "i64.eqz", "if (result i64)")
-        self.emit(
-            f"  {ga}",
-            "  i32.wrap_i64",
-            f"  {gb}",
-            "  i32.wrap_i64",
-            f"  i32.{kind}_u",
-            "  i64.extend_i32_u",
-            "else",
-            f"  {ga}",
-            f"  {gb}",
-            f"  i64.{kind}_s",
-            "end",
-        )
+        self.emit(ga, gb, I.i64_or(), I.i64_const(32), I.i64_shr_u(), I.i64_eqz(), I.if_(("i64",)))
+        self.emit(ga, I.i32_wrap_i64(), gb, I.i32_wrap_i64(), I.numeric("i32", f"{kind}_u"))
+        self.emit(I.i64_extend_i32_u(), I.else_(), ga, gb, I.numeric("i64", f"{kind}_s"), I.end())
 
     def shift(self, e: ir.Binary, t: Scalar) -> None:
         w = t.wasm
@@ -119,47 +84,32 @@ class IntegerSemantics(Code):
         if isinstance(e.right, ir.Const):
             n = int(e.right.value)
             if e.op == "shl" and n >= bits:
-                self.emit("drop", f"{w}.const 0")
+                self.emit(I.drop(), I.const(t, 0))
             else:
                 instr = "shl" if e.op == "shl" else "shr_s"
-                self.emit(f"{w}.const {min(n, bits - 1)}", f"{w}.{instr}")
+                self.emit(I.const(t, min(n, bits - 1)), I.numeric(w, instr))
             return
-        n = self.fresh(w)
-        gn = f"local.get ${n}"
+        count = self.fresh(w)
+        gn, lt_u = I.local_get(count), I.numeric(w, "lt_u")
         self.expr(e.right)
-        self.emit(f"local.tee ${n}", f"{w}.const 0", f"{w}.lt_s")
+        self.emit(I.local_tee(count), I.const(t, 0), I.numeric(w, "lt_s"))
         self.raise_if("ValueError", self.line(e))
         if e.op == "shl":
-            self.emit(
-                gn, f"{w}.shl", f"{w}.const 0", gn, f"{w}.const {bits}", f"{w}.lt_u", "select"
-            )
+            self.emit(gn, I.numeric(w, "shl"), I.const(t, 0), gn, I.const(t, bits), lt_u)
+            self.emit(I.select())
         else:
-            self.emit(
-                gn,
-                f"{w}.const {bits - 1}",
-                gn,
-                f"{w}.const {bits - 1}",
-                f"{w}.lt_u",
-                "select",
-                f"{w}.shr_s",
-            )
+            top = I.const(t, bits - 1)
+            self.emit(gn, top, gn, top, lt_u, I.select(), I.numeric(w, "shr_s"))
 
     def py_int(self, line: int) -> None:
         """The f64 on the stack (already integral) → int64, with CPython's errors: NaN is
         ValueError, anything outside int64 (±inf included) OverflowError. Inline: it sits in
         hot paths (``int(x)`` in index arithmetic, the math library's reductions)."""
         x = self.fresh("f64")
-        self.emit(f"local.tee ${x}", f"local.get ${x}", "f64.ne")
+        gx = I.local_get(x)
+        self.emit(I.local_tee(x), gx, I.f64_ne())
         self.raise_if("ValueError", line)
-        self.emit(
-            f"local.get ${x}",
-            "f64.const 0x1p63",
-            "f64.lt",
-            f"local.get ${x}",
-            "f64.const -0x1p63",
-            "f64.ge",
-            "i32.and",
-            "i32.eqz",
-        )
+        self.emit(gx, I.f64_const(2.0**63), I.f64_lt(), gx, I.f64_const(-(2.0**63)), I.f64_ge())
+        self.emit(I.i32_and(), I.i32_eqz())
         self.raise_if("OverflowError", line)
-        self.emit(f"local.get ${x}", "i64.trunc_f64_s")
+        self.emit(gx, I.i64_trunc_f64_s())

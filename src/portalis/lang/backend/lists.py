@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from portalis.abi import ALLOC_EXPORT, FREE_EXPORT
 from portalis.lang import ir
+from portalis.lang.backend import instructions as I
 from portalis.lang.backend.instructions import Code
 
 #: Items a list can hold: the allocator's largest block, in 8-byte items.
@@ -26,8 +27,8 @@ class ListEmitter(Code):
 
     def item_address(self, ref: ir.ListRef, index: str) -> None:
         """Push the address of item ``index`` (an i64 local, already in range)."""
-        self.emit(f"local.get ${ref.name}", f"local.get ${index}", "i32.wrap_i64")
-        self.emit("i32.const 3", "i32.shl", "i32.add")
+        self.emit(I.local_get(ref.name), I.local_get(index), I.i32_wrap_i64())
+        self.emit(I.i32_const(3), I.i32_shl(), I.i32_add())
 
     def s_ListNew(self, s: ir.ListNew) -> None:
         ref = s.ref
@@ -35,105 +36,106 @@ class ListEmitter(Code):
         for item in s.items:  # Python evaluates the items before the list exists
             v = self.fresh(ref.element.wasm)
             self.expr(item)
-            self.emit(f"local.set ${v}")
+            self.emit(I.local_set(v))
             values.append(v)
         if s.again:  # the previous block (0, ignored by free, the first time)
-            self.emit(f"local.get ${ref.name}", f"call ${FREE_EXPORT}")
+            self.emit(I.local_get(ref.name), I.call(FREE_EXPORT))
         cap = max(FIRST_CAPACITY, len(s.items))
-        self.emit(f"i32.const {cap * 8}", "i32.const 8", f"call ${ALLOC_EXPORT}")
-        self.emit(f"local.set ${ref.name}", f"i64.const {cap}", f"local.set ${ref.name}.cap")
-        self.emit(f"i64.const {len(s.items)}", f"local.set ${ref.name}.len")
+        self.emit(I.i32_const(cap * 8), I.i32_const(8), I.call(ALLOC_EXPORT))
+        self.emit(I.local_set(ref.name), I.i64_const(cap), I.local_set(f"{ref.name}.cap"))
+        self.emit(I.i64_const(len(s.items)), I.local_set(f"{ref.name}.len"))
         for k, v in enumerate(values):
-            self.emit(f"local.get ${ref.name}", f"local.get ${v}")
-            self.emit(f"{ref.element.wasm}.store offset={k * 8}")
+            self.emit(I.local_get(ref.name), I.local_get(v))
+            self.emit(I.store(f"{ref.element.wasm}.store", k * 8))
 
     def s_ListAdopt(self, s: ir.ListAdopt) -> None:
         """The list a helper returned (its block, length, capacity), then the lists passed to
         it as it gives them back (frontend/list_calls.py)."""
         ref = s.ref
         if s.again:
-            self.emit(f"local.get ${ref.name}", f"call ${FREE_EXPORT}")
+            self.emit(I.local_get(ref.name), I.call(FREE_EXPORT))
         self.expr(s.value)
-        self.emit(*[f"local.set ${n}" for n in reversed(s.rest)])
-        self.emit(f"local.set ${ref.name}.cap", f"local.set ${ref.name}.len")
-        self.emit(f"local.set ${ref.name}")
+        self.emit(*[I.local_set(n) for n in reversed(s.rest)])
+        self.emit(I.local_set(f"{ref.name}.cap"), I.local_set(f"{ref.name}.len"))
+        self.emit(I.local_set(ref.name))
 
     def s_ListAppend(self, s: ir.ListAppend) -> None:
         ref, line = s.ref, self.line(s)
         v = self.fresh(ref.element.wasm)
         self.expr(s.value)
-        self.emit(f"local.set ${v}")
-        self.emit(f"local.get ${ref.name}.len", f"local.get ${ref.name}.cap", "i64.eq", "if")
-        self.depth += 1
+        self.emit(I.local_set(v))
+        length = f"{ref.name}.len"
+        self.emit(I.local_get(length), I.local_get(f"{ref.name}.cap"), I.i64_eq(), I.if_())
         self.grow(ref, line)
-        self.depth -= 1
-        self.emit("end")
+        self.emit(I.end())
         index = self.fresh("i64")
-        self.emit(f"local.get ${ref.name}.len", f"local.tee ${index}")
-        self.emit("i64.const 1", "i64.add", f"local.set ${ref.name}.len")
+        self.emit(I.local_get(length), I.local_tee(index))
+        self.emit(I.i64_const(1), I.i64_add(), I.local_set(length))
         self.item_address(ref, index)
-        self.emit(f"local.get ${v}", f"{ref.element.wasm}.store")
+        self.emit(I.local_get(v), I.store(f"{ref.element.wasm}.store"))
 
     def grow(self, ref: ir.ListRef, line: int) -> None:
         """Double the block (at least FIRST_CAPACITY items: a list never made on this path
         has none; capped at MAX_ITEMS, MemoryError when already there)."""
         cap, block = self.fresh("i64"), self.fresh("i32")
-        self.emit(f"local.get ${ref.name}.cap", "i64.const 1", "i64.shl", f"local.tee ${cap}")
-        self.emit(f"i64.const {FIRST_CAPACITY}", "i64.lt_u", "if")
-        self.emit(f"  i64.const {FIRST_CAPACITY}", f"  local.set ${cap}", "end")
-        self.emit(f"local.get ${cap}")
-        self.emit(f"i64.const {MAX_ITEMS}", "i64.gt_u", "if")
-        self.emit(f"  i64.const {MAX_ITEMS}", f"  local.set ${cap}", "end")
-        self.emit(f"local.get ${cap}", f"local.get ${ref.name}.len", "i64.le_u")
+        gcap, glen = I.local_get(cap), I.local_get(f"{ref.name}.len")
+        self.emit(I.local_get(f"{ref.name}.cap"), I.i64_const(1), I.i64_shl(), I.local_tee(cap))
+        self.emit(I.i64_const(FIRST_CAPACITY), I.i64_lt_u(), I.if_())
+        self.emit(I.i64_const(FIRST_CAPACITY), I.local_set(cap), I.end())
+        self.emit(gcap)
+        self.emit(I.i64_const(MAX_ITEMS), I.i64_gt_u(), I.if_())
+        self.emit(I.i64_const(MAX_ITEMS), I.local_set(cap), I.end())
+        self.emit(gcap, glen, I.i64_le_u())
         self.raise_if("MemoryError", line)
-        self.emit(f"local.get ${cap}", "i32.wrap_i64", "i32.const 3", "i32.shl")
-        self.emit("i32.const 8", f"call ${ALLOC_EXPORT}", f"local.tee ${block}")
-        self.emit(f"local.get ${ref.name}", f"local.get ${ref.name}.len", "i32.wrap_i64")
-        self.emit("i32.const 3", "i32.shl", "memory.copy")
-        self.emit(f"local.get ${ref.name}", f"call ${FREE_EXPORT}")
-        self.emit(f"local.get ${block}", f"local.set ${ref.name}")
-        self.emit(f"local.get ${cap}", f"local.set ${ref.name}.cap")
+        self.emit(gcap, I.i32_wrap_i64(), I.i32_const(3), I.i32_shl())
+        self.emit(I.i32_const(8), I.call(ALLOC_EXPORT), I.local_tee(block))
+        self.emit(I.local_get(ref.name), glen, I.i32_wrap_i64())
+        self.emit(I.i32_const(3), I.i32_shl(), I.memory_copy())
+        self.emit(I.local_get(ref.name), I.call(FREE_EXPORT))
+        self.emit(I.local_get(block), I.local_set(ref.name))
+        self.emit(gcap, I.local_set(f"{ref.name}.cap"))
 
     def checked_item(self, ref: ir.ListRef, index: ir.Expr, node: ir.Node) -> str:
         """Evaluate ``index`` into a new local as a valid position (negative counts from
         the end), IndexError otherwise; return the local."""
         ix = self.fresh("i64")
-        length = f"local.get ${ref.name}.len"
+        length = I.local_get(f"{ref.name}.len")
         self.expr(index)
-        self.emit(f"local.tee ${ix}", f"local.get ${ix}", "i64.const 63", "i64.shr_s")
-        self.emit(length, "i64.and", "i64.add", f"local.tee ${ix}", length, "i64.ge_u")
+        self.emit(I.local_tee(ix), I.local_get(ix), I.i64_const(63), I.i64_shr_s())
+        self.emit(length, I.i64_and(), I.i64_add(), I.local_tee(ix), length, I.i64_ge_u())
         self.raise_if("IndexError", self.line(node))
         return ix
 
     def e_ListGet(self, e: ir.ListGet) -> None:
         ix = self.checked_item(e.ref, e.index, e)
         self.item_address(e.ref, ix)
-        self.emit(f"{e.ref.element.wasm}.load")
+        self.emit(I.load(f"{e.ref.element.wasm}.load"))
 
     def s_ListSet(self, s: ir.ListSet) -> None:
         v = self.fresh(s.ref.element.wasm)
         self.expr(s.value)
-        self.emit(f"local.set ${v}")
+        self.emit(I.local_set(v))
         ix = self.checked_item(s.ref, s.index, s)
         self.item_address(s.ref, ix)
-        self.emit(f"local.get ${v}", f"{s.ref.element.wasm}.store")
+        self.emit(I.local_get(v), I.store(f"{s.ref.element.wasm}.store"))
 
     def e_ListLen(self, e: ir.ListLen) -> None:
-        self.emit(f"local.get ${e.ref.name}.len")
+        self.emit(I.local_get(f"{e.ref.name}.len"))
 
     def e_ListPop(self, e: ir.ListPop) -> None:
         ref = e.ref
-        self.emit(f"local.get ${ref.name}.len", "i64.eqz")
+        length = f"{ref.name}.len"
+        self.emit(I.local_get(length), I.i64_eqz())
         self.raise_if("IndexError", self.line(e))
         index = self.fresh("i64")
-        self.emit(f"local.get ${ref.name}.len", "i64.const 1", "i64.sub")
-        self.emit(f"local.tee ${index}", f"local.set ${ref.name}.len")
+        self.emit(I.local_get(length), I.i64_const(1), I.i64_sub())
+        self.emit(I.local_tee(index), I.local_set(length))
         self.item_address(ref, index)
-        self.emit(f"{ref.element.wasm}.load")
+        self.emit(I.load(f"{ref.element.wasm}.load"))
 
     def free_lists(self, refs: list[ir.ListRef]) -> None:
         for ref in reversed(refs):
-            self.emit(f"local.get ${ref.name}", f"call ${FREE_EXPORT}")
+            self.emit(I.local_get(ref.name), I.call(FREE_EXPORT))
 
 
 __all__ = ["MAX_ITEMS", "ListEmitter"]

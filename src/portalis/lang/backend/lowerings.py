@@ -8,8 +8,9 @@ from __future__ import annotations
 import math
 
 from portalis.lang import builtins, ir
+from portalis.lang.backend import instructions as I
 from portalis.lang.backend import signs
-from portalis.lang.backend.instructions import wat_float
+from portalis.lang.backend.instructions import Instr
 from portalis.lang.backend.integers import IntegerSemantics
 from portalis.lang.types import Scalar
 
@@ -34,60 +35,45 @@ class Lowerings(IntegerSemantics):
         if builtins.BUILTINS[f"math.{name}"].errors == "none":
             for a in e.args:
                 self.expr(a)
-            self.emit(f"call ${symbol}")
+            self.emit(I.call(symbol))
             return
         args = [self.fresh("f64") for _ in e.args]
         for a, local in zip(e.args, args, strict=True):
             self.expr(a)
-            self.emit(f"local.set ${local}")
+            self.emit(I.local_set(local))
         r = self.fresh("f64")
-        gets = [f"local.get ${a}" for a in args]
-        self.emit(
-            *gets,
-            f"call ${symbol}",
-            f"local.tee ${r}",
-            f"local.get ${r}",
-            "f64.sub",
-            "f64.const 0",
-            "f64.eq",
-            "if (result f64)",
-            f"  local.get ${r}",
-            "else",
-        )
-        self.emit(
-            *("  " + g for g in gets),
-            f"  local.get ${r}",
-            f"  i32.const {self.line(e)}",
-            f"  call $math.{name}.slow",
-            "end",
-        )
+        gets = [I.local_get(a) for a in args]
+        gr = I.local_get(r)
+        self.emit(*gets, I.call(symbol), I.local_tee(r), gr, I.f64_sub(), I.f64_const(0.0))
+        self.emit(I.f64_eq(), I.if_(("f64",)), gr, I.else_())
+        self.emit(*gets, gr, I.i32_const(self.line(e)), I.call(f"math.{name}.slow"), I.end())
 
-    def _unary_f64(self, e: ir.BuiltinCall, *instrs: str) -> None:
+    def _unary_f64(self, e: ir.BuiltinCall, *instrs: Instr) -> None:
         self.expr(e.args[0])
         self.emit(*instrs)
 
     def b_fabs(self, e: ir.BuiltinCall) -> None:
-        self._unary_f64(e, "f64.abs")
+        self._unary_f64(e, I.f64_abs())
 
     def b_copysign(self, e: ir.BuiltinCall) -> None:
         self.expr(e.args[0])
         self.expr(e.args[1])
-        self.emit("f64.copysign")
+        self.emit(I.f64_copysign())
 
     def b_sqrt(self, e: ir.BuiltinCall) -> None:
         if signs.sign(e.args[0]) >= signs.NONNEG:  # never negative (backend/signs.py)
             self.expr(e.args[0])
-            self.emit("f64.sqrt")
+            self.emit(I.f64_sqrt())
             return
         tmp = self.fresh("f64")
         self.expr(e.args[0])
-        self.emit(f"local.tee ${tmp}", "f64.const 0", "f64.lt")
+        self.emit(I.local_tee(tmp), I.f64_const(0.0), I.f64_lt())
         self.raise_if("ValueError", self.line(e))
-        self.emit(f"local.get ${tmp}", "f64.sqrt")
+        self.emit(I.local_get(tmp), I.f64_sqrt())
 
     def _to_int(self, e: ir.BuiltinCall, rounding: str) -> None:
         self.expr(e.args[0])
-        self.emit(f"f64.{rounding}")
+        self.emit(I.numeric("f64", rounding))
         self.py_int(self.line(e))
 
     def b_floor(self, e: ir.BuiltinCall) -> None:
@@ -104,47 +90,38 @@ class Lowerings(IntegerSemantics):
 
     def b_isnan(self, e: ir.BuiltinCall) -> None:
         tmp = self.fresh("f64")
-        self._unary_f64(e, f"local.tee ${tmp}", f"local.get ${tmp}", "f64.ne")
+        self._unary_f64(e, I.local_tee(tmp), I.local_get(tmp), I.f64_ne())
 
     def b_isinf(self, e: ir.BuiltinCall) -> None:
-        self._unary_f64(e, "f64.abs", "f64.const inf", "f64.eq")
+        self._unary_f64(e, I.f64_abs(), I.f64_const(math.inf), I.f64_eq())
 
     def b_isfinite(self, e: ir.BuiltinCall) -> None:
-        self._unary_f64(e, "f64.abs", "f64.const inf", "f64.lt")
+        self._unary_f64(e, I.f64_abs(), I.f64_const(math.inf), I.f64_lt())
 
     def b_radians(self, e: ir.BuiltinCall) -> None:
-        self._unary_f64(e, f"f64.const {wat_float(math.pi / 180.0)}", "f64.mul")
+        self._unary_f64(e, I.f64_const(math.pi / 180.0), I.f64_mul())
 
     def b_degrees(self, e: ir.BuiltinCall) -> None:
-        self._unary_f64(e, f"f64.const {wat_float(180.0 / math.pi)}", "f64.mul")
+        self._unary_f64(e, I.f64_const(180.0 / math.pi), I.f64_mul())
 
     def b_float_to_bits(self, e: ir.BuiltinCall) -> None:
-        self._unary_f64(e, "i64.reinterpret_f64")
+        self._unary_f64(e, I.i64_reinterpret_f64())
 
     def b_bits_to_float(self, e: ir.BuiltinCall) -> None:
         self.expr(e.args[0])
-        self.emit("f64.reinterpret_i64")
+        self.emit(I.f64_reinterpret_i64())
 
     def b_abs(self, e: ir.BuiltinCall) -> None:
         t = e.ty
         assert isinstance(t, Scalar)
         self.expr(e.args[0])
         if t.is_float:
-            self.emit(f"{t.wasm}.abs")
+            self.emit(I.numeric(t.wasm, "abs"))
             return
         tmp = self.fresh(t.wasm)
-        w = t.wasm
-        self.emit(
-            f"local.set ${tmp}",
-            f"{w}.const 0",
-            f"local.get ${tmp}",
-            f"{w}.sub",
-            f"local.get ${tmp}",
-            f"local.get ${tmp}",
-            f"{w}.const 0",
-            f"{w}.lt_s",
-            "select",
-        )
+        w, g, zero = t.wasm, I.local_get(tmp), I.const(t, 0)
+        self.emit(I.local_set(tmp), zero, g, I.numeric(w, "sub"), g, g, zero, I.numeric(w, "lt_s"))
+        self.emit(I.select())
 
     def _minmax(self, e: ir.BuiltinCall, op: str) -> None:
         t = e.ty
@@ -153,20 +130,13 @@ class Lowerings(IntegerSemantics):
         cmp = (CMP_FLOAT if t.is_float else CMP_INT)[op]
         best, cand = self.fresh(w), self.fresh(w)
         self.expr(e.args[0])
-        self.emit(f"local.set ${best}")
+        self.emit(I.local_set(best))
+        gc, gb = I.local_get(cand), I.local_get(best)
         for a in e.args[1:]:
             self.expr(a)
-            self.emit(
-                f"local.set ${cand}",
-                f"local.get ${cand}",
-                f"local.get ${best}",
-                f"local.get ${cand}",
-                f"local.get ${best}",
-                f"{w}.{cmp}",
-                "select",
-                f"local.set ${best}",
-            )
-        self.emit(f"local.get ${best}")
+            self.emit(I.local_set(cand), gc, gb, gc, gb, I.numeric(w, cmp), I.select())
+            self.emit(I.local_set(best))
+        self.emit(gb)
 
     def b_min(self, e: ir.BuiltinCall) -> None:
         self._minmax(e, "lt")

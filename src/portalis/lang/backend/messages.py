@@ -4,6 +4,7 @@ function a module may import (portalis/messages.py); the host formats the text."
 from __future__ import annotations
 
 from portalis.lang import ir
+from portalis.lang.backend import instructions as I
 from portalis.lang.backend.instructions import Code
 from portalis.lang.types import F32, Scalar
 from portalis.messages import MAX_VALUES, MESSAGE_IMPORT, MESSAGE_PARAMS
@@ -20,19 +21,19 @@ def message_import() -> str:
 
 class MessageEmitter(Code):
     def s_Message(self, s: ir.Message) -> None:
-        self.emit(f"i32.const {s.index}")
+        self.emit(I.i32_const(s.index))
         for v in s.values:  # evaluated in order, as Python does
             self.expr(v)
             t = v.ty
             assert isinstance(t, Scalar)
             if t == F32:
-                self.emit("f64.promote_f32")
+                self.emit(I.f64_promote_f32())
             if t.is_float:
-                self.emit("i64.reinterpret_f64")
+                self.emit(I.i64_reinterpret_f64())
             elif t.wasm == "i32":
-                self.emit("i64.extend_i32_u" if t.is_bool else "i64.extend_i32_s")
-        self.emit(*["i64.const 0"] * (MAX_VALUES - len(s.values)))
-        self.emit(f"call ${MESSAGE_FUNCTION}")
+                self.emit(I.i64_extend_i32_u() if t.is_bool else I.i64_extend_i32_s())
+        self.emit(*[I.i64_const(0) for _ in range(MAX_VALUES - len(s.values))])
+        self.emit(I.call(MESSAGE_FUNCTION))
 
 
 __all__ = ["MESSAGE_FUNCTION", "MessageEmitter", "message_import"]

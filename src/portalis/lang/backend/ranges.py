@@ -19,10 +19,20 @@ What it knows:
   when ``start < stop``, an extent in ``stop`` is known to be large enough there
   (``range(1, n - 1)`` runs only when ``n >= 3``, so inside it ``n - 3 >= 0``);
 * top-level ``assert a.shape[0] == n and …``: after it, those extents are equal.
+* top-level guards ``if len(a) < n or …: raise`` (``assert len(a) >= n``): after them an
+  extent is at least a constant, or at least another extent plus a constant;
+* ``x & m`` with ``m >= 0`` (a hash masked to its table), ``c * x`` for ``c, x >= 0``;
+* a condition narrows its branches (``if v < 0: … else: v >= 0``), and after
+  ``if …: continue`` (``break``, ``return``, ``raise``) what follows has the else branch's;
+* across a loop, a local it assigns keeps what holds before the loop and after every one of
+  its assignments there (``slot = (slot + 1) & mask``); a counter ``c += 1`` its lower bound;
+* ``a[i] += x``: the load needs no check once the store's (made first) covers it.
 
 Soundness: at a join (after an ``if``) only bounds valid on both paths stay; entering a
-loop, every local the loop may assign forgets its bounds, and so does every local assigned
-inside an expression (inlined calls, ``:=``). Floats: a NaN bound is never claimed — the
+loop, every local the loop may assign keeps only the bounds all its assignments share (each
+judged without the loop's other changing locals, except those an earlier round bounded
+that way), and every local assigned inside an expression (inlined calls, ``:=``) forgets
+its bounds. Floats: a NaN bound is never claimed — the
 bounds hold for every non-NaN value, and ``int(nan)`` raises before it could become an
 index. ``max(x, 1.0)`` is at least 1.0 or NaN: Python's ``max`` keeps its first
 argument unless a later one is greater, and nothing is greater than NaN, but 1.0 replaces
@@ -65,6 +75,9 @@ class _Facts:
 
     root: dict[Key, Key] = field(default_factory=dict)
     extent_lo: dict[Key, int] = field(default_factory=dict)
+    #: ``at_least[a]`` holds ``(b, d)``: extent ``a >= b + d`` (from a guard that raised
+    #: otherwise, ``if len(a) < len(b) + d: raise``)
+    at_least: dict[Key, set[tuple[Key, int]]] = field(default_factory=dict)
 
     def canon(self, k: Key) -> Key:
         while k in self.root and self.root[k] != k:
@@ -106,9 +119,16 @@ class RangeAnalysis:
         # stands only if it holds at every one of them.
         self.unproven: set[tuple[int, int]] = set()
         self.negative: set[tuple[int, int]] = set()
+        # Loads whose check the store of the same statement makes (see ``store``): how
+        # often each was judged, and how often covered so.
+        self.judged: dict[tuple[int, int], int] = {}
+        self.covered: dict[tuple[int, int], int] = {}
         self.block(fn.body, {}, top=True)
         self.proven -= self.unproven
         self.nonneg -= self.negative
+        self.proven |= {
+            at for at, k in self.covered.items() if k == self.judged[at] and at in self.nonneg
+        }
 
     # -- intervals --------------------------------------------------------------------------
 
@@ -163,7 +183,57 @@ class RangeAnalysis:
             return Interval(frozenset({(None, 0)}), frozenset({(None, e.right.value - 1)}))
         if isinstance(e, ir.BuiltinCall) and e.lowering in ("min", "max"):
             return self.minmax(e, env)
+        if isinstance(e, ir.Binary) and e.op == "and" and _is_int(e.ty):
+            return self.bit_and(e, env)
+        if isinstance(e, ir.Binary) and e.op == "mul" and _is_int(e.ty):
+            return self.scaled(e, env)
+        if isinstance(e, ir.Binary) and e.op == "shr" and isinstance(e.right, ir.Const):
+            return self.halved(e, e.right.value, env)
         return TOP
+
+    def halved(self, e: ir.Binary, c: object, env: dict[str, Interval]) -> Interval:
+        """``x >> c`` of ``x >= 0`` (a heap's parent, ``(i - 1) >> 1``): between its constant
+        bounds shifted, and never above ``x`` itself."""
+        x = self.interval(e.left, env)
+        lo = self.const_lo(x)
+        if not _is_int(e.ty) or type(c) is not int or not 0 <= c < 64 or lo is None or lo < 0:
+            return TOP
+        hi = {(k, h) if k is not None else (None, int(h) >> c) for k, h in x.hi}
+        if c == 0:
+            return x
+        return Interval(frozenset({(None, int(lo) >> c)}), frozenset(hi))
+
+    def scaled(self, e: ir.Binary, env: dict[str, Interval]) -> Interval:
+        """``c * x`` (or ``x * c``) for a constant ``c >= 0`` and ``x >= 0``: at least ``c``
+        times ``x``'s lowest, at most ``c`` times its constant highest (bounds stay below
+        2**40, so the product has not wrapped): ``sums[3 * v + 1]``."""
+        if isinstance(e.left, ir.Const):
+            c, x = e.left.value, self.interval(e.right, env)
+        elif isinstance(e.right, ir.Const):
+            c, x = e.right.value, self.interval(e.left, env)
+        else:
+            return TOP
+        lo = self.const_lo(x)
+        if type(c) is not int or c < 0 or lo is None or lo < 0:
+            return TOP
+        low = _bound(None, c * lo)
+        high = {b for k, h in x.hi if k is None for b in [_bound(None, c * h)] if b}
+        return Interval(frozenset({low}) if low else frozenset(), frozenset(high))
+
+    def bit_and(self, e: ir.Binary, env: dict[str, Interval]) -> Interval:
+        """``x & m`` with ``m >= 0`` is in ``[0, m]`` whatever ``x`` is (two's complement, as
+        Python's ints behave): a hash masked to a table, ``h & (size - 1)``."""
+        hi: set[Bound] = set()
+        masked = False
+        for side in (e.left, e.right):
+            iv = self.interval(side, env)
+            lo = self.const_lo(iv)
+            if lo is not None and lo >= 0:
+                masked = True
+                hi |= iv.hi
+        if not masked:
+            return TOP
+        return Interval(frozenset({(None, 0)}), frozenset(hi))
 
     def add(self, e: ir.Binary, env: dict[str, Interval]) -> Interval:
         a, b = self.interval(e.left, env), self.interval(e.right, env)
@@ -241,6 +311,7 @@ class RangeAnalysis:
             self.stmt(s, env)
             if top and isinstance(s, ir.If):
                 self.assertion(s, env)
+                self.guard(s, env)
 
     def forget(self, env: dict[str, Interval], node: ir.Node) -> None:
         """Every local ``node`` may assign loses its bounds."""
@@ -272,18 +343,29 @@ class RangeAnalysis:
             self.for_range(s, env)
             return
         if isinstance(s, ir.While):
+            carried = self.carried(s, env)
             self.forget(env, s)
+            env.update(carried)
             self.expr(s.cond, env)
-            self.block(s.body, dict(env))
+            body = dict(env)
+            self.refine(s.cond, True, body)
+            self.block(s.body, body)
             return
         if isinstance(s, ir.If):
             self.expr(s.cond, env)
             self.forget(env, s.cond)
             then, orelse = dict(env), dict(env)
+            self.refine(s.cond, True, then)
+            self.refine(s.cond, False, orelse)
             self.block(s.body, then)
             self.block(s.orelse, orelse)
             env.clear()
-            env.update(self.join(then, orelse))
+            if _leaves(s.body) and not _leaves(s.orelse):
+                env.update(orelse)  # ``if …: continue``: what follows runs on the else path
+            elif _leaves(s.orelse) and not _leaves(s.body):
+                env.update(then)
+            else:
+                env.update(self.join(then, orelse))
             return
         # A simple statement: its expressions see no bounds for what they assign.
         before = env
@@ -292,6 +374,7 @@ class RangeAnalysis:
             self.forget(before, s)
         if isinstance(s, ir.Store):
             self.access(s, before)
+            self.cover(s)
         for n in _children(s):
             self.expr(n, before)
         value = self.interval(s.value, before) if isinstance(s, ir.SetLocal) else None
@@ -303,7 +386,9 @@ class RangeAnalysis:
         for e in (s.start, s.stop, s.step):
             self.expr(e, env)
         start, stop = self.interval(s.start, env), self.interval(s.stop, env)
+        carried = self.carried(s, env)
         self.forget(env, s)
+        env.update(carried)
         body = dict(env)
         saved = dict(self.facts.extent_lo)
         if isinstance(s.step, ir.Const) and int(s.step.value) > 0:
@@ -317,6 +402,136 @@ class RangeAnalysis:
                     self.facts.extent_lo[key] = need
         self.block(s.body, body)
         self.facts.extent_lo = saved
+
+    def carried(
+        self, loop: ir.While | ir.ForRange, env: dict[str, Interval]
+    ) -> dict[str, Interval]:
+        """Bounds that hold everywhere in ``loop`` (and after it) for locals it assigns: a
+        local holds its value from before the loop or from one of its assignments in it, so
+        the join of those is true throughout — each assignment judged by what is true
+        throughout the loop: locals it does not assign, then (a second round) the locals the
+        first round bounded. A counter ``c += 1`` keeps its lower bound (counting to 2**63
+        would take centuries). Hash probes ``slot = (slot + 1) & mask`` and table sizes
+        ``mask = size - 1`` then keep their bounds across the probe loop."""
+        values: dict[str, list[ir.Expr]] = {}
+        unknown: set[str] = set()
+        todo: list[ir.Node] = [loop]
+        while todo:
+            n = todo.pop()
+            if isinstance(n, ir.SetLocal | ir.LocalTee):
+                values.setdefault(n.name, []).append(n.value)
+            unknown |= _assigns_directly(n)
+            todo += _subnodes(n)
+        changing = self.assigned(loop)
+        known = {k: v for k, v in env.items() if k not in changing}
+        out: dict[str, Interval] = {}
+        for _ in range(2):
+            found: dict[str, Interval] = {}
+            for name in sorted(changing - unknown - out.keys()):
+                iv = env.get(name)
+                for value in values.get(name, []):
+                    if iv is None:
+                        break
+                    if _counts_up(value, name):
+                        iv = Interval(iv.lo)
+                    else:
+                        iv = self.join({name: iv}, {name: self.interval(value, known)}).get(name)
+                if iv is not None and (iv.lo or iv.hi):
+                    found[name] = Interval(iv.lo, iv.hi)
+            if not found:
+                break
+            out.update(found)
+            known.update(found)
+        return out
+
+    def refine(self, cond: ir.Expr, truth: bool, env: dict[str, Interval]) -> None:
+        """Narrow ``env`` by ``cond`` having been ``truth``: ``if v < 0: … else: …`` knows
+        ``v >= 0`` in its else branch. Locals the condition itself assigns are left alone."""
+        if isinstance(cond, ir.Unary) and cond.op == "not":
+            self.refine(cond.operand, not truth, env)
+        elif isinstance(cond, ir.Logical) and _is_bool(cond.ty) and (cond.op == "and") == truth:
+            self.refine(cond.left, truth, env)  # both sides held (and) / failed (or)
+            self.refine(cond.right, truth, env)
+        elif isinstance(cond, ir.Compare) and cond.op in _FLIP:
+            op = cond.op if truth else _NEGATE[cond.op]
+            for local, other, rel in (
+                (cond.left, cond.right, op),
+                (cond.right, cond.left, _FLIP[op]),
+            ):
+                if (
+                    isinstance(local, ir.LocalGet)
+                    and _is_int(local.ty)
+                    and _is_int(other.ty)
+                    and not self.assigned(cond)
+                ):
+                    env[local.name] = self.narrow(
+                        env.get(local.name, TOP), rel, self.interval(other, env)
+                    )
+
+    def narrow(self, iv: Interval, op: str, other: Interval) -> Interval:
+        """``iv`` knowing that the value ``op`` (lt le gt ge) a value in ``other``."""
+        if op in ("lt", "le"):
+            d = -1 if op == "lt" else 0
+            return Interval(iv.lo, iv.hi | _shift(other.hi, d), iv.exact)
+        d = 1 if op == "gt" else 0
+        return Interval(iv.lo | _shift(other.lo, d), iv.hi, iv.exact)
+
+    def guard(self, s: ir.If, env: dict[str, Interval]) -> None:
+        """``if len(a) < n or …: raise`` (or ``assert len(a) >= n``): after it, every such
+        comparison is known false (true): ``a``'s extent is at least ``n``'s lower bound, or
+        at least another extent plus a constant."""
+        if not (len(s.body) == 1 and isinstance(s.body[0], ir.Raise) and not s.orelse):
+            return
+        self.extent_facts(s.cond, False, env)
+
+    def extent_facts(self, cond: ir.Expr, truth: bool, env: dict[str, Interval]) -> None:
+        if isinstance(cond, ir.Unary) and cond.op == "not":
+            self.extent_facts(cond.operand, not truth, env)
+        elif isinstance(cond, ir.Logical) and _is_bool(cond.ty) and (cond.op == "and") == truth:
+            self.extent_facts(cond.left, truth, env)
+            self.extent_facts(cond.right, truth, env)
+        elif isinstance(cond, ir.Compare) and cond.op in _FLIP and _is_int(cond.left.ty):
+            op = cond.op if truth else _NEGATE[cond.op]
+            big, small = (cond.left, cond.right) if op in ("gt", "ge") else (cond.right, cond.left)
+            d = 1 if op in ("gt", "lt") else 0  # big >= small + d
+            extent = self.interval(big, env).exact
+            if extent is None or extent[0] is None:
+                return
+            key, c = self.facts.canon(extent[0]), int(extent[1])
+            other = self.interval(small, env)
+            lo = self.const_lo(other)
+            if lo is not None and not isinstance(lo, float):  # key + c >= small + d >= lo + d
+                self.facts.extent_lo[key] = max(self.facts.extent_lo.get(key, 0), lo + d - c)
+            if other.exact is not None and other.exact[0] is not None:
+                self.facts.at_least.setdefault(key, set()).add(
+                    (other.exact[0], int(other.exact[1]) + d - c)
+                )
+
+    def cover(self, s: ir.Store) -> None:
+        """``a[i] += x``: the store's address (and its check) is computed before the value,
+        so a load of the same element in the value, on the same line, needs no check of its
+        own — if the index were out of range the store's check would already have raised
+        the same IndexError on the same line. Only where the load's index is known
+        non-negative (no fix-up to repeat); counted per occurrence of the load."""
+        names = _locals_in(s.indices)
+        if names is None or names & self.assigned(s.value):
+            return
+        shape = [_shape_of(i) for i in s.indices]
+        todo: list[ir.Expr] = [s.value]
+        while todo:
+            e = todo.pop()
+            if isinstance(e, ir.Seq | ir.Block):
+                continue  # statements of an inlined call: not followed
+            if (
+                isinstance(e, ir.Load)
+                and e.array.name == s.array.name
+                and e.line == s.line
+                and [_shape_of(i) for i in e.indices] == shape
+            ):
+                for axis in range(len(e.indices)):
+                    at = (id(e), axis)
+                    self.covered[at] = self.covered.get(at, 0) + 1
+            todo += _children(e)
 
     def assertion(self, s: ir.If, env: dict[str, Interval]) -> None:
         """``if not (a.shape[0] == n and …): raise``: after it those extents are equal."""
@@ -363,6 +578,7 @@ class RangeAnalysis:
         arr = n.array
         for axis, index in enumerate(n.indices):
             at = (id(n), axis)
+            self.judged[at] = self.judged.get(at, 0) + 1
             iv = self.interval(index, env)
             lo = self.const_lo(iv)
             if lo is None or lo < 0:
@@ -382,7 +598,92 @@ class RangeAnalysis:
         if key is None:
             return False
         root = self.facts.canon(key)
-        return any(k is not None and self.facts.canon(k) == root and c <= -1 for k, c in iv.hi)
+        if any(k is None and c < self.facts.lowest((key, 0)) for k, c in iv.hi):
+            return True
+        # The extent is at least itself, and at least ``b + d`` for every guard that said so:
+        # an index ``<= b + c`` with ``c <= d - 1`` is below it.
+        known = [(root, 0)] + [
+            (self.facts.canon(b), d)
+            for a, smaller in self.facts.at_least.items()
+            if self.facts.canon(a) == root
+            for b, d in smaller
+        ]
+        return any(
+            k is not None and self.facts.canon(k) == b and c <= d - 1
+            for k, c in iv.hi
+            for b, d in known
+        )
+
+
+_FLIP = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le"}  # a < b is b > a
+_NEGATE = {"lt": "ge", "le": "gt", "gt": "le", "ge": "lt"}  # not a < b is a >= b (ints)
+
+
+def _is_int(ty: object) -> bool:
+    return isinstance(ty, Scalar) and not ty.is_float and not ty.is_bool
+
+
+def _is_bool(ty: object) -> bool:
+    return isinstance(ty, Scalar) and ty.is_bool
+
+
+def _assigns_directly(n: ir.Node) -> set[str]:
+    """Locals ``n`` itself sets other than by ``SetLocal``/``LocalTee``: unpacked names, an
+    ``and``/``or``'s temporary, a ``for``'s variable and hidden counters."""
+    if isinstance(n, ir.Unpack):
+        return set(n.names)
+    if isinstance(n, ir.Logical):
+        return {n.temp}
+    if isinstance(n, ir.ForRange):
+        return {n.var, n.counter, n.limit, n.stride}
+    return set()
+
+
+def _leaves(stmts: list[ir.Stmt]) -> bool:
+    """Whether running ``stmts`` never reaches what follows them (they end in a jump)."""
+    return bool(stmts) and isinstance(
+        stmts[-1], ir.Continue | ir.Break | ir.Return | ir.Exit | ir.Raise
+    )
+
+
+def _counts_up(value: ir.Expr, name: str) -> bool:
+    """``name + 1``."""
+    return (
+        isinstance(value, ir.Binary)
+        and value.op == "add"
+        and isinstance(value.left, ir.LocalGet)
+        and value.left.name == name
+        and isinstance(value.right, ir.Const)
+        and value.right.value == 1
+        and type(value.right.value) is int
+    )
+
+
+def _locals_in(exprs: list[ir.Expr]) -> set[str] | None:
+    """The locals read by index expressions built from constants and locals by ``+ - *``
+    (None for anything else: a load, a call, an assignment)."""
+    names: set[str] = set()
+    todo = list(exprs)
+    while todo:
+        e = todo.pop()
+        if isinstance(e, ir.LocalGet):
+            names.add(e.name)
+        elif isinstance(e, ir.Binary) and e.op in ("add", "sub", "mul"):
+            todo += [e.left, e.right]
+        elif not isinstance(e, ir.Const):
+            return None
+    return names
+
+
+def _shape_of(e: ir.Expr) -> object:
+    """``e`` without source positions (for expressions ``_locals_in`` accepts)."""
+    if isinstance(e, ir.Const):
+        return ("const", e.value, str(e.ty))
+    if isinstance(e, ir.LocalGet):
+        return ("local", e.name)
+    if isinstance(e, ir.Binary):
+        return (e.op, _shape_of(e.left), _shape_of(e.right))
+    return ("other", id(e))
 
 
 def _children(node: ir.Node) -> list[ir.Expr]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from portalis.lang import ir
 from portalis.lang.backend import versioning
-from portalis.lang.backend.unroll import nodes
+from portalis.lang.walk import walk as nodes
 
 
 @dataclass

@@ -14,34 +14,14 @@ the loop would before each iteration.
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
-from typing import Any
-
 from portalis.lang import ir
+from portalis.lang.walk import walk as nodes
 
 #: Body sizes (IR nodes) up to which a loop gets SMALL_COPIES and MEDIUM_COPIES copies.
 SMALL_BODY = 80
 MEDIUM_BODY = 200
 SMALL_COPIES = 4
 MEDIUM_COPIES = 2
-
-_SKIP = frozenset({"line", "col", "ty", "array", "safe"})
-
-
-def nodes(node: Any) -> Iterator[ir.Node]:
-    """``node`` and every IR node below it."""
-    yield node
-    for f in dataclasses.fields(node):
-        if f.name in _SKIP:
-            continue
-        v = getattr(node, f.name)
-        if isinstance(v, ir.Node):
-            yield from nodes(v)
-        elif isinstance(v, list):
-            for item in v:
-                if isinstance(item, ir.Node):
-                    yield from nodes(item)
 
 
 def factor(loop: ir.ForRange | ir.While) -> int:

@@ -21,8 +21,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from portalis.lang import ir
-from portalis.lang.backend.unroll import nodes
 from portalis.lang.types import I64
+from portalis.lang.walk import walk as nodes
 
 #: Offsets beyond this are left alone, so the guard's arithmetic cannot overflow (extents
 #: are below 2**32).

@@ -7,18 +7,29 @@ import re
 
 from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL
 from portalis.lang import builtins, ir
-from portalis.lang.backend.emit import FunctionEmitter, const
+from portalis.lang.backend import plan
+from portalis.lang.backend.emit import FunctionEmitter
+from portalis.lang.backend.instructions import const
 from portalis.lang.backend.messages import message_import
 from portalis.lang.backend.support import ALLOCATOR, helper, math_slow_path
 
 PAGE = 65536
+#: Each byte as a WebAssembly text string escape, ``\\2a``.
+_ESCAPED = [f"\\{b:02x}" for b in range(256)]
 
 
-def emit_module(module: ir.Module) -> str:
+def emit_module(module: ir.Module, loops: plan.Plan | None = None) -> str:
+    """The module's text; ``loops``: what the loop passes decided (backend/plan.py), which
+    are run here when not given."""
+    if loops is None:
+        loops = plan.value_ranges(module)
+        plan.unroll_loops(module, loops)
+        plan.version_loops(module, loops)
+        plan.plan_rows(module, loops)
     helpers: set[str] = set()
     bodies: list[str] = []
     for fn in module.functions:
-        bodies.extend(FunctionEmitter(fn, module, helpers).function())
+        bodies.extend(FunctionEmitter(fn, module, helpers, loops[fn.symbol]).function())
     pages = max(1, -(-(module.heap_base + PAGE) // PAGE))
     out = [f";; compiled by portalis.lang from {module.source_name}", "(module"]
     if module.messages:  # print/raise texts go to the host (backend/messages.py)
@@ -29,12 +40,12 @@ def emit_module(module: ir.Module) -> str:
     for s in module.state_scalars:
         out.append(
             f'  (global ${s.symbol} (export "{s.symbol}") (mut {s.type.wasm}) '
-            f"({const(s.type, s.init)}))"
+            f"({const(s.type, s.init).text}))"
         )
     out.append(f"  (global $~heap (mut i32) (i32.const {module.heap_base}))")
     out.append("  (global $~free (mut i32) (i32.const 0))")
     for block in module.data:
-        text = "".join(f"\\{b:02x}" for b in block.data)
+        text = "".join(map(_ESCAPED.__getitem__, block.data))
         out.append(f'  (data (i32.const {block.offset}) "{text}")  ;; {block.symbol}')
     out.extend("  " + line for line in bodies)
     for key, _symbol in sorted(module.links.items()):

@@ -12,6 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from portalis.lang.frontend import astwalk
+
 
 @dataclass(frozen=True)
 class Extent:
@@ -160,7 +162,7 @@ def assigned_names(body: list[ast.stmt]) -> dict[str, int]:
     """How many times each name is bound in ``body`` (assignments, loop targets)."""
     counts: dict[str, int] = {}
     for stmt in body:
-        for n in ast.walk(stmt):
+        for n in astwalk.nodes(stmt):
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                 counts[n.id] = counts.get(n.id, 0) + 1
     return counts

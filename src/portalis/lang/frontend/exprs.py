@@ -552,10 +552,30 @@ class ExprLowerer:
             # (prelude/square.py); 2-5x faster than pow, still CPython's bits.
             symbol = self.program.use_prelude("square", self.d, node)
             return ir.Call(line, col, F64, symbol, [self.coerce(left, F64, node)])
+        twice_y = self.twice_constant_exponent(right, rt)
+        if twice_y is not None and not self.unit.prefix:
+            # x ** 3, x ** -1.5, …: double-double, rounded where that is provably CPython's
+            # pow (prelude/power.py, libm/powers.py), else pow itself.
+            symbol = self.program.use_prelude("power", self.d, node)
+            twice = ir.Const(line, col, I64, twice_y)
+            return ir.Call(line, col, F64, symbol, [self.coerce(left, F64, node), twice])
         symbol = self.program.use_prelude("float_pow", self.d, node)
         return ir.Call(
             line, col, F64, symbol, [self.coerce(left, F64, node), self.coerce(right, F64, node)]
         )
+
+    @staticmethod
+    def twice_constant_exponent(right: ir.Expr, rt: Scalar) -> int | None:
+        """2·y for a constant exponent y that is a (half-)integer with 0 < |2·y| <= 256 other
+        than 1 and 2 (``x ** 1`` and ``x ** 2`` have their own paths), else None."""
+        if not isinstance(right, ir.Const) or rt.is_bool:
+            return None
+        twice = 2.0 * float(right.value)
+        if twice != twice or abs(twice) > 256.0 or twice != float(int(twice)):
+            return None
+        if int(twice) in (0, 2, 4):
+            return None
+        return int(twice)
 
     def small_power(self, base: ir.Expr, n: int, t: Scalar, node: ast.AST) -> ir.Expr:
         """``i ** n`` for a literal 0 <= n <= 8: a chain of multiplications (exact in

@@ -75,8 +75,9 @@ def check_nesting(tree: ast.AST, diag: Diagnostics) -> None:
     """Refuse a tree nested deeper than :data:`MAX_NESTING` levels, naming the place where it
     crosses the limit (walked with an explicit stack: this must not recurse itself)."""
     stack: list[tuple[ast.AST, int, ast.AST]] = [(tree, 0, tree)]
+    pop, push, AST = stack.pop, stack.append, ast.AST
     while stack:
-        node, depth, located = stack.pop()
+        node, depth, located = pop()
         if hasattr(node, "lineno"):
             located = node
         if depth > MAX_NESTING:
@@ -85,7 +86,17 @@ def check_nesting(tree: ast.AST, diag: Diagnostics) -> None:
                 f"this is nested more than {MAX_NESTING} levels deep",
                 "split the expression with intermediate variables",
             )
-        stack.extend((child, depth + 1, located) for child in ast.iter_child_nodes(node))
+        # The children in ast.iter_child_nodes' order, without its two generators per node
+        # (this runs once per node of the kernel).
+        depth += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for child in value:
+                    if isinstance(child, AST):
+                        push((child, depth, located))
+            elif isinstance(value, AST):
+                push((value, depth, located))
 
 
 def parser_failure_position(source: str) -> tuple[int, int]:

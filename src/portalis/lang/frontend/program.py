@@ -95,12 +95,20 @@ class Program:
             return unit.functions[name]
         if name in unit.foreign:
             stem, fname = unit.foreign[name]
-            kind = unit.prefix.split(".", 1)[0] if unit.prefix else "libm"
-            other = self._unit(kind, stem, unit.diag, node)
+            other = self._unit(self._foreign_kind(unit, stem), stem, unit.diag, node)
             if fname not in other.functions:
                 raise unit.diag.error(node, f"`{stem}` has no function `{fname}`")
             return other.functions[fname]
         return None
+
+    @staticmethod
+    def _foreign_kind(unit: Unit, stem: str) -> str:
+        """Where ``unit``'s import of module ``stem`` comes from: its own kind's directory,
+        except that a prelude helper may import from the math library (``prelude/power.py``)."""
+        kind = unit.prefix.split(".", 1)[0] if unit.prefix else "libm"
+        if kind == "prelude" and not (PRELUDE_DIR / f"{stem}.py").is_file():
+            return "libm"
+        return kind
 
     def foreign_value(
         self, unit: Unit, name: str, node: ast.AST
@@ -109,8 +117,7 @@ class Program:
         if name not in unit.foreign:
             return None
         stem, vname = unit.foreign[name]
-        kind = unit.prefix.split(".", 1)[0] if unit.prefix else "libm"
-        other = self._unit(kind, stem, unit.diag, node)
+        other = self._unit(self._foreign_kind(unit, stem), stem, unit.diag, node)
         if vname in other.tables:
             return other.tables[vname]
         return other.constants.get(vname)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from portalis.errors import CompileError
 from portalis.lang import ir
 from portalis.lang.frontend import (
+    astwalk,
     bounds,
     iteration,
     list_calls,
@@ -47,17 +48,20 @@ def lower_function(program: Program, sig: FunctionSig) -> ir.Function:
     return FunctionLowerer(program, sig).run()
 
 
-def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
-    """Names a function assigns (Python makes them local) and names it declares global."""
+def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], set[str], dict[str, int]]:
+    """Names a function assigns (Python makes them local), names it declares global, and
+    how many times each name is bound (bounds.assigned_names), in one walk."""
     assigned: set[str] = set()
     declared: set[str] = set()
+    counts: dict[str, int] = {}
     for stmt in body:
-        for n in ast.walk(stmt):
+        for n in astwalk.nodes(stmt):
             if isinstance(n, ast.Global):
                 declared.update(n.names)
             elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
                 assigned.add(n.id)
-    return assigned - declared, declared
+                counts[n.id] = counts.get(n.id, 0) + 1
+    return assigned - declared, declared, counts
 
 
 #: NumPy's array constructors a function may call (``a = np.zeros(n)``), by what they fill.
@@ -88,8 +92,7 @@ class FunctionLowerer(ExprLowerer):
                 self.lists[p.name] = ir.ListRef(p.name, p.type.element)
             else:
                 self.locals[p.name] = p.type
-        self.scope, self.globals_declared = _assigned_names(node.body)
-        self.store_counts = bounds.assigned_names(node.body)
+        self.scope, self.globals_declared, self.store_counts = _assigned_names(node.body)
         self.scope |= {p.name for p in sig.params}
         for g in self.globals_declared:
             if g not in self.sig.unit.state_scalars and g not in self.sig.unit.state_arrays:
@@ -129,7 +132,7 @@ class FunctionLowerer(ExprLowerer):
             body=stmts,
             locals=local_types,
             exported=sig.exported,
-            library=bool(sig.unit.prefix),
+            library=bool(sig.unit.prefix) or sig.name in sig.unit.library_functions,
             line=node.lineno,
             doc=sig.doc,
             result_names=_result_names(node),
@@ -725,7 +728,7 @@ def _result_names(node: ast.FunctionDef) -> tuple[str, ...]:
     """The names results are returned under, if every ``return`` agrees: ``return x, y``
     everywhere gives ("x", "y"); any other shape (an expression, a mismatch) gives ()."""
     seen: set[tuple[str, ...]] = set()
-    for child in ast.walk(node):
+    for child in astwalk.nodes(node):  # any order: the answer is the same
         if isinstance(child, ast.FunctionDef | ast.Lambda) and child is not node:
             continue
         if not isinstance(child, ast.Return) or child.value is None:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import limits
+from portalis.lang.frontend import limits, records
 from portalis.lang.frontend.diagnostics import Diagnostics, shown, summarise
 from portalis.lang.types import (
     ELEMENT_NAMES,
@@ -96,6 +96,11 @@ class Unit:
     #: ``from portalis.lang.libm.x import f`` / ``from .x import f``: local name → (module, name)
     foreign: dict[str, tuple[str, str]] = field(default_factory=dict)
     state_lines: dict[str, int] = field(default_factory=dict)
+    #: functions never exported whatever their name: methods and functions taking or
+    #: returning records (frontend/records.py); and those whose errors report the caller's
+    #: line (complex arithmetic), as the math library's do
+    internal: set[str] = field(default_factory=set)
+    library_functions: set[str] = field(default_factory=set)
 
     # -- names --------------------------------------------------------------------------
 
@@ -333,7 +338,13 @@ def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
             hint="split the expression with intermediate variables",
         ) from None
     limits.check_nesting(tree, diag)
+    internal: set[str] = set()
+    library_functions: set[str] = set()
+    if not prefix:  # the kernel: classes and complex numbers become plain numbers first
+        lowered = records.lower_records(tree, diag)
+        tree, internal, library_functions = lowered.tree, lowered.internal, lowered.library
     unit = Unit(filename=filename, prefix=prefix, exported=exported, diag=diag, tree=tree)
+    unit.internal, unit.library_functions = internal, library_functions
     _Collector(unit).run()
     return unit
 
@@ -486,7 +497,7 @@ class _Collector:
             result=result,
             node=node,
             unit=u,
-            exported=u.exported and not node.name.startswith("_"),
+            exported=u.exported and not node.name.startswith("_") and node.name not in u.internal,
             doc=doc,
         )
 

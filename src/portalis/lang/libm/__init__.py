@@ -13,10 +13,13 @@ Contract, for the compiler and for anyone adding a function:
 * **Accurate.** Within 1 ulp of CPython's ``math`` over 10**6 random inputs per function, and
   bit-identical to it (glibc on Linux) on ≥ 99.9% of them for most functions (``portalis bench
   libm --samples 1000000`` prints the share per function; tests/lang/test_libm*.py hold it).
-  exp/log/pow are Arm optimized-routines, as in glibc; sin/cos/tan are table-driven
-  double-double kernels that round glibc's way (``_trig_kernels``); the inverse
-  trigonometric functions are still fdlibm's and agree on 88-98% only. cbrt is held to the
-  exact cube root instead: glibc's is up to 3 ulps off.
+  exp/log/pow are Arm optimized-routines, as in glibc; erf/erfc are fdlibm's as glibc
+  evaluates them; cbrt is glibc's own algorithm (up to 3 ulps from the exact cube root, as
+  CPython's is); sin/cos/tan are table-driven double-double kernels that round glibc's way
+  (``_trig_kernels``); asin/acos/atan/atan2 are one double-double arc tangent of a ratio
+  (``_atan_dd``), correctly rounded but for ~1 input in 10**5, as glibc's nearly are.
+  ``powers`` is not a ``math`` function: the compiler's fast path for ``x ** 3``,
+  ``x ** -1.5`` and other constant (half-)integer powers.
 
 ``FUNCTIONS`` maps each Python ``math`` name to (module file stem in this package, function
 name); ``ARITY`` gives its number of float parameters. Both are plain data: importing this
@@ -50,6 +53,8 @@ FUNCTIONS: dict[str, tuple[str, str]] = {
     "atanh": ("inverse_hyperbolic", "atanh"),
     "cbrt": ("cbrt", "cbrt"),
     "exp2": ("exp", "exp2"),
+    "erf": ("erf", "erf"),
+    "erfc": ("erf", "erfc"),
 }
 
 ARITY: dict[str, int] = {name: 1 for name in FUNCTIONS}
@@ -70,6 +75,7 @@ MODULES: tuple[str, ...] = (
     "trig",
     "inverse_trig",
     "exp",
+    "erf",
     "log",
     "pow",
     "hypot",

@@ -4,10 +4,12 @@ Rounding the result once gives the correctly rounded arc tangent in all but abou
 10**5; glibc's atan and atan2 (CPython's ``math`` on Linux) are correctly rounded on ~99.9%
 of inputs, so the two agree there (fdlibm's single-double evaluation missed 2-11%).
 
-Method: for x > 1, atan x = π/2 - atan(1/x), with 1/x as a double-double. Then c = k/64 is
-the nearest table point and atan x = atan c + atan t, t = (x - c)/(1 + x·c), |t| <= ~1/128:
-t is formed as a double-double (x - c is exact by Sterbenz; the product and the quotient keep
-their errors, Dekker), and atan t - t = -t³/3 + t⁵/5 - … needs only five terms in doubles.
+Method: atan of a ratio n/d of two double-doubles, never formed: for n > d, atan(n/d) =
+π/2 - atan(d/n). Then c = k/64 is the table point nearest n/d and atan(n/d) = atan c +
+atan t, t = (n - c·d)/(d + c·n), |t| <= ~1/128: numerator and denominator are double-doubles
+(c has 7 bits, the products keep their errors, Dekker), one quotient and its exact remainder
+give t, and atan t - t = -t³/3 + t⁵/5 - … needs only five terms in doubles. asin, acos and
+atan2 pass their ratios (x/√(1 - x²), y/x) as the two parts, atan passes x/1.
 """
 
 from __future__ import annotations
@@ -26,32 +28,44 @@ _A9: float = 0.1111111111111111
 _A11: float = -0.09090909090909091
 
 
-def atan_parts(xh: float, xl: float) -> tuple[float, float]:
-    """atan(xh + xl) as an unnormalised pair (head, tail) to be summed by the caller, for
-    finite xh >= 0 with xl its tail; xh·2**-1022 must not underflow past usefulness (callers
-    return x itself below 2**-35) and xh < 2**996."""
+def atan_ratio(nh: float, nl: float, dh: float, dl: float) -> tuple[float, float]:
+    """atan((nh + nl)/(dh + dl)) as an unnormalised pair (head, tail), for positive
+    double-doubles n and d (nl, dl their tails) with heads in [2**-900, 2**900]: the ratio
+    itself is never formed.
+
+    With the larger of n and d below (atan r = π/2 - atan(1/r) swaps them), c = k/64 is the
+    table point nearest n/d and t = (n - c·d)/(d + c·n) = tan(atan(n/d) - atan c): the
+    numerator and denominator are double-doubles (c has 7 bits, so c·d and c·n are exact as
+    Dekker products), then one quotient and its exact remainder give t to ~2**-100. This
+    replaces a double-double division for the ratio, and another for 1/r, by one.
+    """
     inverted: int = 0
-    if xh > 1.0:
-        r: float = 1.0 / xh
-        p0: float = r * xh
-        e: float = (1.0 - p0) - product_error(r, xh, p0)  # 1 - r·xh, exactly
-        rl: float = (e - r * xl) * r
-        xh = r + rl
-        xl = rl - (xh - r)
+    if nh > dh:
+        s: float = nh
+        nh = dh
+        dh = s
+        s = nl
+        nl = dl
+        dl = s
         inverted = 1
-    k: int = int(xh * 64.0 + 0.5)
+    k: int = int((nh / dh) * 64.0 + 0.5)
     c: float = float(k) * 0.015625
-    num: float = xh - c  # exact (Sterbenz, or c = 0)
-    p: float = xh * c
-    den: float = 1.0 + p
-    den_lo: float = (sum_error(1.0, p, den) + product_error(xh, c, p)) + xl * c
-    th: float = (num + xl) / den
+    p: float = c * dh
+    num: float = nh - p
+    num_lo: float = (sum_error(nh, -p, num) - product_error(c, dh, p)) + (nl - c * dl)
+    u: float = num + num_lo  # renormalised, so num - q below is exact
+    num_lo = num_lo - (u - num)
+    num = u
+    p = c * nh
+    den: float = dh + p
+    den_lo: float = (sum_error(dh, p, den) + product_error(c, nh, p)) + (dl + c * nl)
+    th: float = (num + num_lo) / den
     q: float = th * den
-    tl: float = (((num - q) - product_error(th, den, q)) + xl - th * den_lo) / den
+    tl: float = (((num - q) - product_error(th, den, q)) + num_lo - th * den_lo) / den
     z: float = th * th
     corr: float = th * z * (_A3 + z * (_A5 + z * (_A7 + z * (_A9 + z * _A11))))
     ah: float = _ATAN_HI[k]
-    s: float = ah + th
+    s = ah + th
     lo: float = sum_error(ah, th, s) + (_ATAN_LO[k] + (tl + corr))
     if inverted == 0:
         return (s, lo)

@@ -97,8 +97,9 @@ def kernel_cos(yh: float, yl: float) -> float:
     return ch + (rest - p)
 
 
-def kernel_tan(yh: float, yl: float, odd: int) -> float:
-    """tan(yh + yl) if ``odd`` is 0, else -1/tan(yh + yl); |yh| <= 0.787, yl the tail of yh.
+def kernel_tan(yh: float, yl: float, odd: int, reduced: int) -> float:
+    """tan(yh + yl) if ``odd`` is 0, else -1/tan(yh + yl); |yh| <= 0.787, yl the tail of yh;
+    ``reduced`` is 0 for an argument glibc does not reduce (|x| <= 0.787), else 1.
 
     sin and cos of y are formed as double-doubles as above, and divided in double-double
     (one quotient, its exact remainder, one correction), which keeps ~2**-67 relative.
@@ -145,9 +146,9 @@ def kernel_tan(yh: float, yl: float, odd: int) -> float:
     # glibc's last step: a head H (yh below 0.0608, else tan or cot of the nearest k/256)
     # plus the correction rounded to a double; q - H is exact (Sterbenz).
     if yh <= 0.0608:
-        if odd == 1:  # glibc divides here: its result is the rounded quotient
-            return sign * (q + t_lo)
-        return sign * (yh + ((q - yh) + t_lo))
+        if odd == 1 or reduced == 0:  # glibc divides, or adds x·x²·P(x²) with one FMA:
+            return sign * (q + t_lo)  # its result is the rounded quotient or sum
+        return sign * (yh + ((q - yh) + t_lo))  # the tail da + y³·P(y²) rounded first
     k: int = int(yh * 256.0 + 0.5) - 16
     h: float = _TAN_K256[k]
     if odd == 1:

@@ -14,12 +14,13 @@ measure the same thing.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 import random
 import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 from portalis.lang.libm import ARITY, FUNCTIONS
 
@@ -67,11 +68,22 @@ class Worst:
         return self.identical / self.count if self.count else 1.0
 
 
-# math.cbrt and math.exp2 arrived in Python 3.11; on 3.10 these stand in (cbrt's accuracy is
-# judged against the exact answer anyway, see EXACT_REFERENCE; 2.0 ** x is CPython's pow).
+def _c_library(name: str, fallback: Callable[[float], float]) -> Callable[[float], float]:
+    """The C library's one-argument ``name`` through ctypes (what CPython 3.11+ calls as
+    ``math.name``), or ``fallback`` where no C math library is found."""
+    path = ctypes.util.find_library("m")
+    if path is None:
+        return fallback
+    fn = getattr(ctypes.CDLL(path), name)
+    fn.restype, fn.argtypes = ctypes.c_double, [ctypes.c_double]
+    return fn  # type: ignore[no-any-return]
+
+
+# math.cbrt and math.exp2 arrived in Python 3.11; on 3.10 the C library's own stand in (2.0 ** x
+# without one: CPython's pow, exact for exp2 wherever pow is).
 _BEFORE_311: dict[str, Callable[..., float]] = {
-    "cbrt": lambda x: math.copysign(abs(x) ** (1.0 / 3.0), x),
-    "exp2": lambda x: 2.0**x,
+    "cbrt": _c_library("cbrt", lambda x: math.copysign(abs(x) ** (1.0 / 3.0), x)),
+    "exp2": _c_library("exp2", lambda x: 2.0**x),
 }
 
 
@@ -113,26 +125,6 @@ def measure(
         elif err > worst.ulps:
             worst.ulps, worst.args, worst.got, worst.want = err, args, got, want
     return worst
-
-
-#: Functions whose CPython result is not a usable yardstick on common platforms: glibc 2.36's
-#: cbrt is only 53% correctly rounded and up to 3 ulps off. These are checked against the exact
-#: answer instead (``faithful``), and their distance to CPython is only reported.
-EXACT_REFERENCE: frozenset[str] = frozenset({"cbrt"})
-
-
-def faithful(name: str, args: tuple[float, ...], got: float) -> bool:
-    """Whether ``got`` is one of the two doubles around the exact answer (error < 1 ulp),
-    decided in exact rational arithmetic. Implemented for the functions in EXACT_REFERENCE."""
-    if name != "cbrt":
-        raise KeyError(name)
-    (x,) = args
-    if x != x or math.isinf(x) or x == 0.0:
-        return got == x or (got != got and x != x)
-    if x < 0.0:
-        return faithful(name, (-x,), -got)
-    lo, hi = math.nextafter(got, 0.0), math.nextafter(got, math.inf)
-    return Fraction(lo) ** 3 < Fraction(x) < Fraction(hi) ** 3
 
 
 # --- samplers ---------------------------------------------------------------------------------
@@ -242,6 +234,14 @@ def _unary_strata(name: str) -> list[Callable[[random.Random], float]]:
             lambda r: r.uniform(-2.0, 2.0),
             lambda r: r.uniform(-1075.5, -1020.0),
             lambda r: float(r.randint(-1100, 1100)),
+        ]
+    if name in ("erf", "erfc"):
+        return [
+            lambda r: r.uniform(-6.0, 6.0),
+            full,
+            lambda r: r.uniform(-1.5, 1.5),
+            lambda r: r.uniform(-30.0, 30.0),
+            lambda r: _log_uniform(r, -60, 5),
         ]
     if name == "tanh":
         return [

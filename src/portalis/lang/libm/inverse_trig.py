@@ -1,20 +1,21 @@
 """asin, acos, atan and atan2 with C semantics, correctly rounded in all but ~1 case in 10**5.
 
-All four reduce to the double-double arc tangent of ``_atan_dd`` (table-driven, ~2**-70):
-asin x = atan(x/√(1 - x²)), acos x = atan(√(1 - x²)/x) (π minus it for x < 0), atan2 from
-the double-double quotient |y/x| and its quadrant. 1 - x² is formed exactly (Dekker's square),
-so nothing is lost near |x| = 1. glibc (CPython's ``math`` on Linux) rounds these correctly on
-~99.9% of inputs, so the results are bit-identical to it there; fdlibm's single-double
-formulas used before missed 3-11%. Domain errors return nan (|x| > 1 for asin/acos); the
-special cases (signed zeros, infinities) follow C99 Annex F as fdlibm's ``e_atan2.c`` does.
+All four reduce to the double-double arc tangent of a ratio of ``_atan_dd`` (table-driven,
+~2**-70; the ratio is never divided out): asin x = atan(x/√(1 - x²)), acos x =
+atan(√(1 - x²)/x) (π minus it for x < 0), atan2 from |y|/|x| and its quadrant. 1 - x² is
+formed exactly (Dekker's square), so nothing is lost near |x| = 1. glibc (CPython's
+``math`` on Linux) rounds these correctly on ~99.9% of inputs, so the results are
+bit-identical to it there; fdlibm's single-double formulas used before missed 3-11%. Domain
+errors return nan (|x| > 1 for asin/acos); the special cases (signed zeros, infinities)
+follow C99 Annex F as fdlibm's ``e_atan2.c`` does.
 """
 
 from __future__ import annotations
 
 import math
 
-from portalis.lang.libm._atan_dd import atan_parts
-from portalis.lang.libm._dd import product_error, square_error, sum_error
+from portalis.lang.libm._atan_dd import atan_ratio
+from portalis.lang.libm._dd import square_error, sum_error
 from portalis.lang.libm._ieee import high_word, low_word, nan
 
 _PIO2_HI: float = 1.5707963267948966  # 0x3FF921FB54442D18
@@ -38,8 +39,7 @@ def asin(x: float) -> float:
     # asin x = atan(x / √(1 - x²)), every step in double-double
     ax: float = math.fabs(x)
     sh, sl = _sqrt_one_minus_square(ax)
-    qh, ql = _quotient(ax, 0.0, sh, sl)
-    h, lo = atan_parts(qh, ql)
+    h, lo = atan_ratio(ax, 0.0, sh, sl)
     if hx < 0:
         return -(h + lo)
     return h + lo
@@ -53,14 +53,6 @@ def _sqrt_one_minus_square(a: float) -> tuple[float, float]:
     sh: float = math.sqrt(wh)
     q: float = sh * sh
     return (sh, (((wh - q) - square_error(sh, q)) + wl) / (2.0 * sh))
-
-
-def _quotient(nh: float, nl: float, dh: float, dl: float) -> tuple[float, float]:
-    """(nh + nl)/(dh + dl) as a double-double: one quotient, its exact remainder, a tail."""
-    qh: float = nh / dh
-    p: float = qh * dh
-    r: float = ((nh - p) - product_error(qh, dh, p)) + (nl - qh * dl)
-    return (qh, r / dh)
 
 
 def acos(x: float) -> float:
@@ -78,8 +70,7 @@ def acos(x: float) -> float:
     # acos x = atan(√(1 - x²)/x) for x > 0, π - atan(√(1 - x²)/|x|) for x < 0, in double-double
     ax: float = math.fabs(x)
     sh, sl = _sqrt_one_minus_square(ax)
-    qh, ql = _quotient(sh, sl, ax, 0.0)
-    h, lo = atan_parts(qh, ql)
+    h, lo = atan_ratio(sh, sl, ax, 0.0)
     if hx >= 0:
         return h + lo
     r: float = _PI - h
@@ -98,7 +89,7 @@ def atan(x: float) -> float:
         return _ATAN_HUGE + 7.52316384526264e-37
     if ix < 0x3E400000:  # |x| < 2**-27: atan(x) rounds to x
         return x
-    h, lo = atan_parts(math.fabs(x), 0.0)
+    h, lo = atan_ratio(math.fabs(x), 0.0, 1.0, 0.0)
     if hx < 0:
         return -(h + lo)
     return h + lo
@@ -161,18 +152,15 @@ def atan2(y: float, x: float) -> float:
         if m == 1:
             return -(ay / ax)
         return ay / ax
-    # Scale both by a power of two (exact: the smaller stays >= 2**-37 times the larger) so the
-    # double-double quotient neither overflows nor underflows.
+    # Scale both by a power of two (exact: the smaller stays >= 2**-64 times the larger) so the
+    # double-double arithmetic on them neither overflows nor underflows.
     if ix > 0x5F300000 or iy > 0x5F300000:  # the larger is above 2**500
         ay = ay * 2.409919865102884e-181  # 2**-600
         ax = ax * 2.409919865102884e-181
     elif ix < 0x20B00000 and iy < 0x20B00000:  # both below 2**-500
         ay = ay * 4.149515568880993e180  # 2**600
         ax = ax * 4.149515568880993e180
-    qh: float = ay / ax
-    p: float = qh * ax
-    ql: float = ((ay - p) - product_error(qh, ax, p)) / ax
-    h, lo = atan_parts(qh, ql)
+    h, lo = atan_ratio(ay, 0.0, ax, 0.0)
     if m == 0:
         return h + lo
     if m == 1:

@@ -17,12 +17,21 @@ sin(±inf), cos(±inf), tan(±inf) are nan; nan propagates; sin(-0) = -0.
 
 from __future__ import annotations
 
+import math
+
+from portalis.lang.libm._dd import mul_add
 from portalis.lang.libm._ieee import high_word
 from portalis.lang.libm._rem_pio2 import rem_pio2
 from portalis.lang.libm._trig_kernels import kernel_cos, kernel_sin, kernel_tan
 
 _HP0: float = 1.5707963267948966  # π/2, head
 _HP1: float = 6.123233995736766e-17  # π/2 - _HP0
+# glibc's tan reduction (utan.h): 2/π, the rounding shift, π/2 as 26 + 27 + 53 bits
+_HPINV: float = 0.6366197723675814  # 0x3FE45F306DC9C883
+_TOINT: float = 6755399441055744.0  # 0x4338000000000000
+_MP1: float = 1.5707963407039642  # 0x3FF921FB58000000
+_MP2: float = -1.3909067564377153e-08  # 0xBE4DDE973C000000
+_MP3: float = -4.9789962505147994e-17  # 0xBC8CB3B399D747F2
 
 
 def sin(x: float) -> float:
@@ -81,8 +90,23 @@ def tan(x: float) -> float:
     if ix < 0x3FE92F1B:  # |x| <= ~0.787, where glibc does not reduce either
         if ix < 0x3E400000:  # |x| < 2**-27: tan(x) rounds to x
             return x
-        return kernel_tan(x, 0.0, 0)
+        return kernel_tan(x, 0.0, 0, 0)
     if ix >= 0x7FF00000:
         return x - x
     fn, y0, y1 = rem_pio2(x)
-    return kernel_tan(y0, y1, int(fn) & 1)
+    if math.fabs(y0) < 9.5367431640625e-07 and math.fabs(x) <= 25.0:  # |y| < 2**-20
+        # x is within 2**-20 of a multiple of π/2 (tan(3·math.pi), …): there glibc's own
+        # reduction error shows in its result, so reduce as it does
+        fn, y0, y1 = _glibc_reduction(x)
+    return kernel_tan(y0, y1, int(fn) & 1, 1)
+
+
+def _glibc_reduction(x: float) -> tuple[float, float, float]:
+    """(n, a, da) with x ≈ n·π/2 + a + da as glibc's tan reduces 0.787 < |x| <= 25
+    (``s_tan.c``, π/2 as three pieces, |π/2 - pieces| ~ 2**-108), rounded as its FMA build
+    (x86-64 with FMA, where every a·b + c of the source is fused) rounds: each fused step is
+    ``mul_add`` here."""
+    fn: float = mul_add(x, _HPINV, _TOINT) - _TOINT
+    t1: float = mul_add(-fn, _MP2, mul_add(-fn, _MP1, x))
+    a: float = mul_add(-fn, _MP3, t1)
+    return (fn, a, mul_add(-fn, _MP3, t1 - a))

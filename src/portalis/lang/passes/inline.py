@@ -21,11 +21,22 @@ from typing import Any
 
 from portalis.lang import ir
 from portalis.lang.types import ArrayType, Scalar
+from portalis.lang.walk import ANY, LIST, ONE, layout, walk
 
 MAX_NODES = 64  # size limit of a straight-line callee, in IR nodes
 MAX_BLOCK_NODES = 160  # size limit of a callee with control flow
 ROUNDS = 3
 _LOCAL_FIELDS = ("name", "temp", "var", "counter", "limit", "stride")
+_LOCAL_FIELDS_OF: dict[type, tuple[str, ...]] = {}
+
+
+def _local_fields(cls: type) -> tuple[str, ...]:
+    """Those of _LOCAL_FIELDS a node class has (they may name a local to rename)."""
+    names = _LOCAL_FIELDS_OF.get(cls)
+    if names is None:
+        present = {f.name for f in dataclasses.fields(cls)}
+        names = _LOCAL_FIELDS_OF[cls] = tuple(a for a in _LOCAL_FIELDS if a in present)
+    return names
 
 
 def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> list[ir.Function]:
@@ -48,7 +59,7 @@ def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> lis
             changed |= _Inliner(fn, candidates, labels, shapes).run()
         if not changed:
             break
-    return _reachable(functions, roots)
+    return _reachable(functions, roots, shapes)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +72,9 @@ class _Shape:
     assigned: frozenset[str]
     block_labels: tuple[str, ...]  # labels of its blocks, in walk order
     calls: frozenset[str]  # symbols it calls
+    #: False for a body found too big to inline after a short look: ``assigned`` and
+    #: ``block_labels`` were not collected (the calls came from the round that made it)
+    complete: bool = True
 
 
 class _Shapes:
@@ -69,28 +83,60 @@ class _Shapes:
 
     def __init__(self) -> None:
         self._by_symbol: dict[str, _Shape] = {}
+        #: symbol → (a body an inlining round made, the symbols it calls)
+        self._calls: dict[str, tuple[list[ir.Stmt], frozenset[str]]] = {}
 
-    def of(self, fn: ir.Function) -> _Shape:
+    def of(self, fn: ir.Function, complete: bool = False) -> _Shape:
+        """The shape of ``fn``'s body; ``complete``: with what inlining it needs."""
         shape = self._by_symbol.get(fn.symbol)
-        if shape is None or shape.body is not fn.body:
-            shape = _shape(fn)
+        if shape is None or shape.body is not fn.body or (complete and not shape.complete):
+            known = self._calls.get(fn.symbol)
+            calls = known[1] if known is not None and known[0] is fn.body else None
+            shape = _shape(fn, None if complete else calls)
             self._by_symbol[fn.symbol] = shape
         return shape
+
+    def made(self, fn: ir.Function, calls: frozenset[str]) -> None:
+        """An inlining round gave ``fn`` a new body calling exactly ``calls``."""
+        self._calls[fn.symbol] = (fn.body, calls)
 
 
 #: Nodes naming a list's locals by the list's name (ListRef), which inlining cannot rename.
 _LIST_NODES = (ir.ListLen, ir.ListGet, ir.ListPop, ir.ListAppend, ir.ListSet, ir.ListAdopt)
 
 
-def _shape(fn: ir.Function) -> _Shape:
-    nodes = [n for s in fn.body for n in walk(s)]
+def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape:
+    """The shape of ``fn``'s body. With its calls known, a body too big to inline is only
+    walked as far as the size limit (big kernel functions, rebuilt by every round, are
+    never inlined, and their calls are all the next round needs)."""
     straight = bool(fn.body) and _straight_line(fn)
+    if calls_known is not None:
+        limit = MAX_NODES if straight else MAX_BLOCK_NODES
+        seen = 0
+        for stmt in fn.body:
+            for _ in walk(stmt):
+                seen += 1
+                if seen > limit:
+                    return _Shape(fn.body, False, straight, frozenset(), (), calls_known, False)
+    nodes = [n for s in fn.body for n in walk(s)]
+    labels: list[str] = []
+    calls: set[str] = set()
+    recursive = frame = False
+    for n in nodes:  # one pass: this runs for every body an inlining round makes
+        if isinstance(n, ir.Call):
+            calls.add(n.symbol)
+            recursive = recursive or n.symbol == fn.symbol
+        elif isinstance(n, ir.Block):
+            labels.append(n.label)
+        elif isinstance(n, ir.AllocArray | ir.ListNew):
+            frame = True  # needs a frame of its own
+        elif isinstance(n, _LIST_NODES):
+            frame = True  # lists live in locals named by the list, which inlining cannot rename
     inlinable = (
         bool(fn.body)
         and not any(isinstance(p.type, ArrayType) for p in fn.params)
-        and not any(isinstance(n, ir.Call) and n.symbol == fn.symbol for n in nodes)
-        and not any(isinstance(n, ir.AllocArray | ir.ListNew) for n in nodes)  # needs a frame
-        and not any(isinstance(n, _LIST_NODES) for n in nodes)  # lists live in named locals
+        and not recursive
+        and not frame
         and not any(p.name.endswith(".cap") for p in fn.params)  # a list parameter
         and len(nodes) <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )
@@ -99,8 +145,8 @@ def _shape(fn: ir.Function) -> _Shape:
         inlinable,
         straight,
         frozenset(_assigned_locals(nodes)),
-        tuple(n.label for n in nodes if isinstance(n, ir.Block)),
-        frozenset(n.symbol for n in nodes if isinstance(n, ir.Call)),
+        tuple(labels),
+        frozenset(calls),
     )
 
 
@@ -127,61 +173,24 @@ def _straight_line(fn: ir.Function) -> bool:
     )
 
 
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_PLAIN_CLASSES: set[type] = set()
 
 
-def _child_fields(node: Any) -> tuple[str, ...]:
-    """Names of the fields of ``node``'s class that may hold IR nodes (cached per class)."""
+def _replace(node: Any, changes: dict[str, Any]) -> Any:
+    """A shallow copy of ``node`` with ``changes`` to its fields: what
+    ``dataclasses.replace`` does for IR nodes (plain dataclasses, no ``__post_init__``),
+    without going through ``__init__`` field by field — the inliner makes one per copied
+    node. A node class with ``__post_init__`` or ``__slots__`` goes through ``replace``."""
     cls = type(node)
-    names = _CHILD_FIELDS.get(cls)
-    if names is None:
-        names = tuple(
-            f.name
-            for f in dataclasses.fields(cls)
-            if f.name
-            not in (
-                "line",
-                "col",
-                "ty",
-                "name",
-                "symbol",
-                "op",
-                "temp",
-                "kind",
-                "lowering",
-                "exception",
-                "label",
-                "counter",
-                "limit",
-                "stride",
-                "var",
-                "names",
-                "offset",
-                "length",
-                "array",
-                "safe",
-                "nonneg",
-            )
-        )
-        _CHILD_FIELDS[cls] = names
-    return names
-
-
-def walk(node: Any) -> Iterator[Any]:
-    """``node`` and every IR node below it, in pre-order (an explicit stack: walking is the
-    inliner's hottest loop, and nested generators cost a frame per level)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        yield n
-        children: list[Any] = []
-        for name in _child_fields(n):
-            v = getattr(n, name)
-            if isinstance(v, ir.Node):
-                children.append(v)
-            elif isinstance(v, list):
-                children.extend(item for item in v if isinstance(item, ir.Node))
-        stack.extend(reversed(children))
+    if cls not in _PLAIN_CLASSES:
+        if hasattr(cls, "__post_init__") or not hasattr(node, "__dict__"):
+            return dataclasses.replace(node, **changes)
+        _PLAIN_CLASSES.add(cls)
+    new = object.__new__(cls)
+    fields = new.__dict__
+    fields.update(node.__dict__)
+    fields.update(changes)
+    return new
 
 
 def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
@@ -189,17 +198,20 @@ def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
     the path to a replacement are rebuilt: an unchanged subtree is returned as it is, so a
     round that inlines one call copies one path, not the whole function."""
     changes: dict[str, Any] = {}
-    for name in _child_fields(node):
+    for name, kind in layout(node.__class__):
         v = getattr(node, name)
-        if isinstance(v, ir.Node):
-            new = _transform(v, fn)
-            if new is not v:
-                changes[name] = new
-        elif isinstance(v, list) and v and isinstance(v[0], ir.Node):
+        if kind == ONE or (kind == ANY and isinstance(v, ir.Node)):
+            if v is not None:
+                new = _transform(v, fn)
+                if new is not v:
+                    changes[name] = new
+        elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], ir.Node))):
             items = [_transform(x, fn) for x in v]
-            if any(a is not b for a, b in zip(items, v, strict=True)):
-                changes[name] = items
-    return fn(dataclasses.replace(node, **changes) if changes else node)
+            for a, b in zip(items, v, strict=True):
+                if a is not b:
+                    changes[name] = items
+                    break
+    return fn(_replace(node, changes) if changes else node)
 
 
 def _copy(node: Any, fn: Callable[[Any], Any]) -> Any:
@@ -207,13 +219,14 @@ def _copy(node: Any, fn: Callable[[Any], Any]) -> Any:
     bodies are always copied: the back end keys facts by node identity (proven bounds, row
     pointers), so one callee node must never stand at two call sites."""
     changes: dict[str, Any] = {}
-    for name in _child_fields(node):
+    for name, kind in layout(node.__class__):
         v = getattr(node, name)
-        if isinstance(v, ir.Node):
-            changes[name] = _copy(v, fn)
-        elif isinstance(v, list) and v and isinstance(v[0], ir.Node):
+        if kind == ONE or (kind == ANY and isinstance(v, ir.Node)):
+            if v is not None:
+                changes[name] = _copy(v, fn)
+        elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], ir.Node))):
             changes[name] = [_copy(x, fn) for x in v]
-    return fn(dataclasses.replace(node, **changes) if changes else node)
+    return fn(_replace(node, changes) if changes else node)
 
 
 class _Inliner:
@@ -230,11 +243,14 @@ class _Inliner:
         self.candidates = candidates
         self.changed = False
         self._n = 0
+        #: the symbols the new body calls: those left in place, and the inlined bodies'
+        self.calls: set[str] = set()
 
     def run(self) -> bool:
         body = [_transform(s, self.visit) for s in self.fn.body]
         if self.changed:
             self.fn.body = body
+            self.shapes.made(self.fn, frozenset(self.calls))
         return self.changed
 
     def fresh(self, t: Scalar, hint: str) -> str:
@@ -247,16 +263,18 @@ class _Inliner:
         return name
 
     def visit(self, node: Any) -> Any:
-        if not isinstance(node, ir.Call) or node.symbol not in self.candidates:
+        if not isinstance(node, ir.Call):
+            return node
+        if node.symbol not in self.candidates or node.symbol == self.fn.symbol:
+            self.calls.add(node.symbol)
             return node
         callee = self.candidates[node.symbol]
-        if callee.symbol == self.fn.symbol:
-            return node
         self.changed = True
         rename: dict[str, str] = {}
         direct: dict[str, ir.Expr] = {}
         stmts: list[ir.Stmt] = []
-        shape = self.shapes.of(callee)
+        shape = self.shapes.of(callee, complete=True)
+        self.calls |= shape.calls
         assigned = shape.assigned
         for p, arg in zip(callee.params, node.args, strict=True):
             assert isinstance(p.type, Scalar)
@@ -278,8 +296,8 @@ class _Inliner:
             if isinstance(n, ir.LocalGet) and n.name in direct:
                 return direct[n.name]
             changes: dict[str, Any] = {}
-            for attr in _LOCAL_FIELDS:
-                value = getattr(n, attr, None)
+            for attr in _local_fields(n.__class__):
+                value = getattr(n, attr)
                 if isinstance(value, str) and value in rename:
                     changes[attr] = rename[value]
             if isinstance(n, ir.Unpack):
@@ -288,7 +306,7 @@ class _Inliner:
                 changes["label"] = labels[n.label]
             if relocate:
                 changes["line"], changes["col"] = line, col
-            n = dataclasses.replace(n, **changes) if changes else n
+            n = _replace(n, changes) if changes else n
             if isinstance(n, ir.Return):
                 return ir.Exit(n.line, n.col, exit_label, n.value)
             return n
@@ -303,7 +321,9 @@ class _Inliner:
         return ir.Seq(line, col, node.ty, stmts, block) if stmts else block
 
 
-def _reachable(functions: list[ir.Function], roots: set[str]) -> list[ir.Function]:
+def _reachable(functions: list[ir.Function], roots: set[str], shapes: _Shapes) -> list[ir.Function]:
+    """The functions reachable from the kernel's own, the exported ones and ``roots``, by
+    the calls their bodies make (from the shapes, walked once per body)."""
     by_symbol = {f.symbol: f for f in functions}
     seen: set[str] = set()
     todo = [f.symbol for f in functions if f.exported or not f.library] + sorted(roots)
@@ -312,8 +332,5 @@ def _reachable(functions: list[ir.Function], roots: set[str]) -> list[ir.Functio
         if sym in seen or sym not in by_symbol:
             continue
         seen.add(sym)
-        for stmt in by_symbol[sym].body:
-            for n in walk(stmt):
-                if isinstance(n, ir.Call):
-                    todo.append(n.symbol)
+        todo.extend(shapes.of(by_symbol[sym]).calls)
     return [f for f in functions if f.symbol in seen]

@@ -14,8 +14,8 @@ caller's body; calls (recursion included) are followed to a fixed point.
 from __future__ import annotations
 
 from portalis.lang import ir
-from portalis.lang.passes.inline import walk
 from portalis.lang.types import ArrayType
+from portalis.lang.walk import walk
 
 
 def written_arrays(functions: list[ir.Function]) -> dict[str, frozenset[str]]:
@@ -28,7 +28,8 @@ def written_arrays(functions: list[ir.Function]) -> dict[str, frozenset[str]]:
         arrays = {p.name for p in fn.params if isinstance(p.type, ArrayType)}
         stores: set[str] = set()
         edges: list[tuple[str, str, int]] = []
-        for stmt in fn.body:
+        # Only a function's array parameters are recorded: without any, no need to look.
+        for stmt in fn.body if arrays else ():
             for node in walk(stmt):
                 if isinstance(node, ir.Store) and node.array.name in arrays:
                     stores.add(node.array.name)

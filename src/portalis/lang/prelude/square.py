@@ -13,8 +13,7 @@ infinities, NaN and very large or small ``x``, the general ``pow`` decides
 (prelude/float_pow.py). Measured 2–5× faster than ``pow`` for ``d ** 2`` in a loop
 (``portalis bench compiler``, case ``square``). It is
 plain Python too: under CPython ``square(x) == x ** 2`` (tests/lang/test_differential.py).
-Higher powers computed this way (in double-double) measured no faster than ``pow``, so
-``x ** n`` for other ``n`` calls ``pow``.
+Other constant integer and half-integer powers have their own fast path (prelude/power.py).
 """
 
 import math

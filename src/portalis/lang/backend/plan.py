@@ -1,0 +1,118 @@
+"""The back end's analysis passes: what each function and loop will be emitted as, decided
+over the IR before a single instruction is made. pipeline.py runs them in this order, each
+timed on its own (``portalis build --timings``):
+
+1. ``ranges``      the value ranges of integer indices: which array accesses need no
+                   bounds check, and which never see a negative index (backend/ranges.py)
+2. ``unroll``      copies of each loop's body per back-edge (backend/unroll.py)
+3. ``versioning``  for each unrolled counted loop, the checks one test before the loop can
+                   stand in for (backend/versioning.py), and so which accesses the guarded
+                   copy may leave unchecked
+4. ``rows``        for each unrolled counted loop, the row pointers its accesses use
+                   (backend/rows.py), given the checks proven in the copy that uses them
+
+The emitter (backend/loops.py, backend/bounds.py) follows the :class:`Plan`: it decides
+nothing about loops itself; it only keeps track of which copy and which version of a loop it
+is writing. Facts are keyed by node identity (``id``), as the inliner guarantees one node
+never stands at two places (passes/inline.py); each :class:`LoopPlan` keeps its loop alive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portalis.lang import ir
+from portalis.lang.backend import ranges, rows, unroll, versioning
+from portalis.lang.backend.rows import Row, Use
+from portalis.lang.types import ArrayType
+from portalis.lang.walk import walk
+
+#: (id of a Load/Store, axis)
+Access = tuple[int, int]
+
+
+@dataclass
+class LoopPlan:
+    """How one loop is emitted."""
+
+    loop: ir.ForRange | ir.While
+    #: copies of the body per back-edge (1: a plain loop)
+    copies: int = 1
+    #: the checks a test before the loop stands in for (none: no guarded version)
+    guards: list[versioning.Guard] = field(default_factory=list)
+    #: accesses in bounds in the copy that runs when the guards hold (the function's
+    #: proven accesses and the guarded ones)
+    guarded_proven: frozenset[Access] = frozenset()
+    #: row pointers of the unrolled copy, and the accesses that use them, by id
+    rows: list[Row] = field(default_factory=list)
+    row_uses: dict[int, Use] = field(default_factory=dict)
+
+
+@dataclass
+class FunctionPlan:
+    #: accesses proven in bounds, and proven never negative, in the whole function
+    proven: frozenset[Access] = frozenset()
+    nonneg: frozenset[Access] = frozenset()
+    #: by id of the loop (a loop without a plan is emitted plain)
+    loops: dict[int, LoopPlan] = field(default_factory=dict)
+    #: the arrays and lists the function makes (and frees on every return), in walk
+    #: order; None until the ``unroll`` pass, which walks every function, has looked
+    made: list[ir.AllocArray | ir.ListNew | ir.ListAdopt] | None = None
+
+
+#: By function symbol.
+Plan = dict[str, FunctionPlan]
+
+
+def value_ranges(module: ir.Module) -> Plan:
+    """The math library and prelude index no arrays (they take and return numbers), so only
+    the kernel's own functions are analysed: a function without facts keeps every check,
+    which is always correct."""
+    plan: Plan = {}
+    for fn in module.functions:
+        if fn.library and not any(isinstance(p.type, ArrayType) for p in fn.params):
+            plan[fn.symbol] = FunctionPlan()
+            continue
+        proven, nonneg = ranges.analyse(fn)
+        plan[fn.symbol] = FunctionPlan(proven, nonneg)
+    return plan
+
+
+def unroll_loops(module: ir.Module, plan: Plan) -> None:
+    """Plan every loop of the kernel's functions. Library functions keep their loops as
+    written (they are small and tested as such): a loop without a plan is emitted plain.
+    The same walk notes the arrays and lists each function makes."""
+    for fn in module.functions:
+        fp = plan[fn.symbol]
+        fp.made = []
+        for stmt in fn.body:
+            for n in walk(stmt):
+                if isinstance(n, ir.ForRange | ir.While):
+                    if not fn.library:
+                        fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
+                elif isinstance(n, ir.AllocArray | ir.ListNew | ir.ListAdopt):
+                    fp.made.append(n)
+
+
+def _unrolled_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:
+    """The loops emitted with copies and a constant step: the ones versioning and row
+    pointers apply to."""
+    return [
+        (lp.loop, lp)
+        for lp in fp.loops.values()
+        if lp.copies > 1 and isinstance(lp.loop, ir.ForRange) and isinstance(lp.loop.step, ir.Const)
+    ]
+
+
+def version_loops(module: ir.Module, plan: Plan) -> None:
+    for fp in plan.values():
+        for loop, lp in _unrolled_counted(fp):
+            lp.guards = versioning.guards(loop, fp.proven)
+            lp.guarded_proven = fp.proven | {(id(g.access), g.axis) for g in lp.guards}
+
+
+def plan_rows(module: ir.Module, plan: Plan) -> None:
+    for fp in plan.values():
+        for loop, lp in _unrolled_counted(fp):
+            proven = lp.guarded_proven if lp.guards else fp.proven
+            lp.rows, lp.row_uses = rows.plan(loop, proven)

@@ -1,0 +1,68 @@
+"""The pass list (lang/pipeline.py): every pass runs from one list, in its order, and
+``portalis build --timings`` reports each of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from portalis.lang import compile_source, pipeline
+from portalis.lang.backend import plan
+from portalis.lang.backend.wat import emit_module
+
+LOOPS = """
+import numpy as np
+from portalis.lang import Array
+
+
+def smooth(a: Array[float, 2], out: Array[float, 2]) -> None:
+    for i in range(a.shape[0]):
+        for j in range(1, a.shape[1] - 1):
+            out[i, j] = (a[i, j - 1] + a[i, j] + a[i, j + 1]) / 3.0
+"""
+
+
+def _names(backend: str) -> list[str]:
+    return [name for name, _, backends in pipeline.PASSES if backend in backends]
+
+
+def test_the_loop_passes_run_before_emission_in_one_list() -> None:
+    direct = _names("direct")
+    assert direct[4:] == ["ranges", "unroll", "versioning", "rows", "emit", "assemble", "abi"]
+    assert _names("rust-source") == ["parse", "lower", "inline", "layout", "rust"]
+
+
+def test_build_timings_report_every_pass_in_order(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from portalis.cli.main import main
+
+    src = tmp_path / "k.py"
+    src.write_text(LOOPS)
+    assert main(["build", str(src), "--timings"]) == 0
+    lines = capsys.readouterr().out.splitlines()[1:]
+    assert [line.split()[0] for line in lines] == [*_names("direct"), "compiler"]
+
+
+def test_the_plans_decide_the_loops() -> None:
+    """The loop passes plan the inner loop (4 copies, a guard for its three accesses' last
+    axis and their first, row pointers); the emitter follows the plan, so a module
+    emitted from its own plans is the one the build makes."""
+    build = pipeline.Build(LOOPS, "k.py", None, "direct")
+    for name, run, _ in pipeline.PASSES[:8]:
+        assert name != "emit"
+        run(build)
+    (fp,) = (build.loops[f.symbol] for f in build.module.functions if f.name == "smooth")
+    inner = [lp for lp in fp.loops.values() if lp.copies > 1]
+    assert len(inner) == 1 and inner[0].copies == 4
+    assert inner[0].guards and inner[0].rows
+    assert emit_module(build.module, build.loops) == compile_source(LOOPS, "k.py").wat
+
+
+def test_emit_module_plans_the_loops_when_not_given() -> None:
+    build = pipeline.Build(LOOPS, "k.py", None, "direct")
+    for _, run, _ in pipeline.PASSES[:4]:
+        run(build)
+    assert emit_module(build.module) == compile_source(LOOPS, "k.py").wat
+    assert isinstance(plan.value_ranges(build.module), dict)
