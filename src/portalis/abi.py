@@ -24,6 +24,13 @@ Lowering rules the compiler follows and the runtime relies on:
   module that lies about it can only make its own results stale, because hosts copy to and
   from the regions they allocated, never elsewhere;
 * several results are a wasm multi-value return, in the order listed;
+* an array result (``kind: "array"`` among the results, with its ``dtype`` and ``ndim``)
+  lowers like an array parameter, to ``ndim + 1`` wasm ``i32`` results: the byte offset of
+  a block the function took from the module's allocator, then its extents. The block
+  belongs to the caller from then on: a host copies the array out (after checking that
+  ``[offset, offset + size)`` lies inside linear memory, whose size the sandbox caps) and
+  gives the block back with ``portalis_free(offset)``; code inside the module frees it when
+  the function that received it returns (see :data:`RESULT_OWNERSHIP`);
 * the module exports ``memory`` and an allocator ``portalis_alloc(size: i32, align: i32)
   -> i32`` (and ``portalis_free(ptr: i32)``) the runtime uses to place arrays;
 * persistent scalar state lives in exported mutable globals named ``state.NAME``;
@@ -47,6 +54,10 @@ ERROR_LINE_GLOBAL = "portalis.error_line"
 ALLOC_EXPORT = "portalis_alloc"
 FREE_EXPORT = "portalis_free"
 STATE_GLOBAL_PREFIX = "state."
+#: How an array result's block is released, recorded in the section's ``extra`` (so a host
+#: can tell it is expected to free the block): the caller copies it, then calls
+#: ``portalis_free`` on its offset.
+RESULT_OWNERSHIP = "caller frees with portalis_free"
 
 #: Trap codes a compiled kernel stores in ``portalis.error``, and the Python exception each
 #: stands for. Code 0 means "no Python error": the trap came from WebAssembly itself.
@@ -66,6 +77,9 @@ ERROR_NAMES: dict[int, str] = {
     12: "NotImplementedError",
 }
 ERROR_CODES: dict[str, int] = {name: code for code, name in ERROR_NAMES.items()}
+
+#: The most axes an array result may declare (the compiler makes arrays of 1 to 8).
+MAX_RESULT_NDIM = 8
 
 SCALAR_TYPES = ("f64", "f32", "i64", "i32", "bool")
 ELEMENT_TYPES = ("f64", "f32", "i64", "i32", "u8", "bool")
@@ -116,12 +130,20 @@ class Function:
 
     name: str
     params: tuple[Param, ...]
-    results: tuple[Value, ...]
+    #: Scalars, or arrays the caller receives and frees (see the module docstring).
+    results: tuple[Param, ...]
     line: int = 0
     doc: str = ""
 
     def wasm_param_count(self) -> int:
         return sum(1 + p.ndim if isinstance(p, Array) else 1 for p in self.params)
+
+    def wasm_result_count(self) -> int:
+        return sum(1 + r.ndim if isinstance(r, Array) else 1 for r in self.results)
+
+    @property
+    def array_results(self) -> bool:
+        return any(isinstance(r, Array) for r in self.results)
 
 
 @dataclass(frozen=True)
@@ -209,7 +231,7 @@ def _decode(doc: object) -> ModuleAbi:
                     _dec_param(p, f"{f.where}.params[{k}]") for k, p in enumerate(f.array("params"))
                 ),
                 results=tuple(
-                    _dec_value(_Fields(r, f"{f.where}.results[{k}]"))
+                    _dec_result(r, f"{f.where}.results[{k}]")
                     for k, r in enumerate(f.array("results"))
                 ),
                 line=f.integer("line", 0, low=0),
@@ -345,6 +367,18 @@ def _dec_param(value: object, where: str) -> Param:
         offset=offset,
         writes=f.flag("writes", True),
     )
+
+
+def _dec_result(value: object, where: str) -> Param:
+    """A result: a scalar, or an array the caller receives (no fixed shape or offset: both
+    come back from the call)."""
+    result = _dec_param(value, where)
+    if isinstance(result, Array):
+        if result.shape is not None or result.offset is not None:
+            raise AbiError(_where(where, "an array result has no fixed shape or offset"))
+        if result.ndim > MAX_RESULT_NDIM:
+            raise AbiError(_where(where, f"an array result has at most {MAX_RESULT_NDIM} axes"))
+    return result
 
 
 def encode_custom_section(name: str, payload: bytes) -> bytes:

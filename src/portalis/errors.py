@@ -133,6 +133,12 @@ class MemoryLimitError(WasmTrap):
     """The module needed more linear memory than the sandbox allows."""
 
 
+class BadResultError(PortalisError):
+    """A module returned what its ABI does not allow: an array result whose block lies
+    outside its linear memory or beyond the sandbox's memory cap (a hostile or broken
+    module). Nothing is read from it."""
+
+
 class StaleViewError(PortalisError):
     """A view of linear memory was used after its instance closed or its memory grew."""
 

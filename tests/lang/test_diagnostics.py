@@ -52,8 +52,8 @@ CASES: list[tuple[str, int, int, str]] = [
         5,
         "with statement",
     ),
-    ("def f(xs: Array[f64]) -> float:\n    return xs[1:2]\n", 5, 15, "slices"),
-    ("def f(xs: Array[f64]) -> float:\n    return xs\n", 5, 12, "cannot be used as a value"),
+    ("def f(xs: Array[f64]) -> float:\n    return xs[1:2]\n", 5, 12, "a slice (a 1-D view"),
+    ("def f(xs: Array[f64]) -> float:\n    return xs\n", 5, 12, "but is declared `-> float`"),
     (
         "def f(x: float) -> float:\n    for i in [1, 2]:\n        pass\n    return x\n",
         5,
@@ -166,7 +166,7 @@ HINTS: list[tuple[str, int, str, str]] = [
         "def f(a: Array[f64]):\n    return a\n",
         4,
         "no return annotation",
-        "cannot return arrays",
+        "-> Array[f64]",
     ),
     ("def f() -> float:\n    return float('one')\n", 5, "raises ValueError", "math.inf"),
     (  # a float returned from `-> int`: the annotation is the likely mistake, not the value

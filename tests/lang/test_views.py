@@ -141,7 +141,7 @@ HEADER = "from portalis.lang import Array, f64\n\n\n"
 ERRORS = [
     (  # used as a value: explain partial indexing
         "def f(m: Array[f64, 2]) -> float:\n    return m[0]\n",
-        "has 2 dimension(s); index all of them (got 1), or bind a row",
+        "a 1-D view (a partial index of a 2-D array: index all of them for a number)",
     ),
     (
         "def f(m: Array[f64, 2], v: Array[f64]) -> float:\n    r = m[0]\n    r = v\n"
@@ -157,7 +157,7 @@ ERRORS = [
         "def f(t: Array[f64, 2]) -> float:\n    return g(t[0])\n",
         "must be Array[f64, 2], got Array[f64, 1]",
     ),
-    ("def f(m: Array[f64, 2]) -> float:\n    r = m[1:2]\n    return 0.0\n", "slice"),
+    ("def f(m: Array[f64, 2]) -> float:\n    r = m[::2]\n    return 0.0\n", "strided"),
 ]
 
 

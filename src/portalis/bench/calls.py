@@ -119,7 +119,8 @@ def bench_calls() -> Iterator[Row]:
 
 # No-op kernels over one float64 array: ``keep*`` never store into it (the compiler marks the
 # parameter read-only), ``touch*`` store one element (the runtime copies the array back).
-ARRAY_KERNELS = """from portalis.lang import Array, f64
+ARRAY_KERNELS = """import numpy as np
+from portalis.lang import Array, f64
 
 
 def keep(a: Array[f64]) -> float:
@@ -138,6 +139,14 @@ def keep2(a: Array[f64, 2]) -> float:
 def touch2(a: Array[f64, 2]) -> float:
     a[0, 0] = 1.0
     return 0.0
+
+
+def made(n: int) -> Array[f64]:
+    return np.empty(n)
+
+
+def made2(n: int, m: int) -> Array[f64, 2]:
+    return np.empty((n, m))
 """
 
 
@@ -172,8 +181,11 @@ def _array_call_case(kernel: Any, shape: tuple[int, ...]) -> Iterator[Row]:
         ("ArrayView", "written"): lambda: touch(view),
     }
     timings = {key: time_call(f"{key[0]}, {key[1]}", fn) for key, fn in cases.items()}
+    # An array result: made (zero-filled) in the module, copied out, its block freed.
+    made = kernel.function("made" + suffix)
+    result = time_call("array result (made, copied out, freed)", lambda: made(*shape))
     title = f"no-op kernel call, one float64 array of {size} ({arr.nbytes // 1024} KiB)"
-    report(title, [memcpy, *timings.values()])
+    report(title, [memcpy, *timings.values(), result])
     # An ndarray costs a copy in (and one back when written): its overhead is what the call
     # adds to the memcpy. An ArrayView is not copied: its whole time is overhead.
     over = ", ".join(
@@ -185,6 +197,7 @@ def _array_call_case(kernel: Any, shape: tuple[int, ...]) -> Iterator[Row]:
     yield Row.timed("array call", "numpy", memcpy, path="np.copyto", size=size)
     for (path, param), timing in timings.items():
         yield Row.timed("array call", "portalis", timing, path=path, param=param, size=size)
+    yield Row.timed("array result", "portalis", result, path="ndarray", size=size)
 
 
 def bench_loading() -> Iterator[Row]:

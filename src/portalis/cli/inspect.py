@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"\nportalis ABI (source {abi.source or '?'}, compiler {abi.compiler or '?'}):")
         for fn in abi.functions:
             params = ", ".join(_param(p) for p in fn.params)
-            results = ", ".join(f"{r.name}: {r.type}" for r in fn.results) or "None"
+            results = ", ".join(_param(r) for r in fn.results) or "None"
             if len(fn.results) > 1:
                 results = f"({results})"
             line = f"  (line {fn.line})" if fn.line else ""

@@ -7,7 +7,7 @@ from portalis import abi
 from portalis._version import __version__
 from portalis.lang import ir
 from portalis.lang.passes.writes import written_arrays
-from portalis.lang.types import ArrayType, Scalar
+from portalis.lang.types import ArrayType, ResultTuple, Scalar
 
 
 def _param(p: ir.Param, written: frozenset[str]) -> abi.Param:
@@ -16,13 +16,26 @@ def _param(p: ir.Param, written: frozenset[str]) -> abi.Param:
     return abi.Value(p.name, p.type.abi, p.default)
 
 
+def _result(name: str, t: Scalar | ArrayType) -> abi.Param:
+    """A result: a number, or an array the caller receives and frees (abi.py)."""
+    if isinstance(t, ArrayType):
+        return abi.Array(name, t.element.abi, t.ndim)
+    return abi.Value(name, t.abi)
+
+
 def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
     functions = []
     written = written_arrays(module.functions)
     for fn in module.functions:
         if not fn.exported:
             continue
-        results = fn.result_types
+        results: tuple[Scalar | ArrayType, ...] = (
+            (fn.result,)
+            if isinstance(fn.result, ArrayType)
+            else fn.result.items
+            if isinstance(fn.result, ResultTuple)
+            else fn.result_types
+        )
         names = (
             list(fn.result_names)
             if len(fn.result_names) == len(results)
@@ -32,11 +45,7 @@ def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
             abi.Function(
                 name=fn.name,
                 params=tuple(_param(p, written[fn.symbol]) for p in fn.params),
-                results=tuple(
-                    abi.Value(n, t.abi)
-                    for n, t in zip(names, results, strict=False)
-                    if isinstance(t, Scalar)
-                ),
+                results=tuple(_result(n, t) for n, t in zip(names, results, strict=False)),
                 line=fn.line,
                 doc=fn.doc,
             )
@@ -53,6 +62,14 @@ def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
         state=tuple(state),
         source=source_name,
         compiler=f"portalis.lang {__version__}",
-        extra={"heap_base": module.heap_base}
+        extra={"heap_base": module.heap_base, **_ownership(functions)}
         | ({"messages": [m.to_json() for m in module.messages]} if module.messages else {}),
     )
+
+
+def _ownership(functions: list[abi.Function]) -> dict[str, str]:
+    """Says, for a module with array results, who frees their blocks (abi.py); nothing for
+    other modules, whose section stays as it was."""
+    if any(f.array_results for f in functions):
+        return {"array_results": abi.RESULT_OWNERSHIP}
+    return {}

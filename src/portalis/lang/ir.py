@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portalis.lang.types import BOOL, ArrayType, Element, Scalar, TupleType, Type
+from portalis.lang.types import BOOL, ArrayType, Element, ResultTuple, Scalar, TupleType, Type
 from portalis.messages import Message as Message_
 
 
@@ -187,6 +187,10 @@ class ArrayArg(Expr):
 
     array: ArrayRef
     prefix: list[Expr] = field(default_factory=list)
+    #: A slice of the view's first axis (frontend/slices.py): it starts at element ``start``
+    #: of that axis (already clamped) and has ``count`` elements there.
+    start: Expr | None = None
+    count: Expr | None = None
 
 
 @dataclass
@@ -200,6 +204,8 @@ class CheckedIndex(Expr):
     index: Expr
     #: The length to check against when there is no array (a level of a constant table).
     extent: int = 0
+    #: ... or an int64 expression (a slice view's length, frontend/slices.py).
+    bound: Expr | None = None
 
 
 @dataclass
@@ -270,6 +276,62 @@ class AllocArray(Stmt):
     array: ArrayRef
     dims: list[Expr]
     fill: Expr
+    #: ``b = a.copy()``: the elements come from this array (an :class:`ArrayArg`, or a
+    #: :class:`Seq` computing a slice's bounds first) instead (``fill`` unused).
+    source: Expr | None = None
+
+
+@dataclass
+class BindArray(Stmt):
+    """``b = f(...)`` where ``f`` returns an array: ``b`` takes over the block ``f`` made (its
+    address and extents, as an :class:`AllocArray`'s) and frees it when the function
+    returns, unless it returns ``b`` itself (frontend/results.py)."""
+
+    array: ArrayRef
+    value: Call
+
+
+@dataclass
+class FillView(Stmt):
+    """``a[lo:hi] = v``, ``m[i] = v``, ``a[:] = v``: every element of the view ``target``
+    (an :class:`ArrayArg`, possibly in a :class:`Seq`) set to ``value``, already of the
+    element's type (frontend/assign_views.py). ``array`` is the base array written."""
+
+    array: ArrayRef
+    target: Expr
+    value: Expr
+
+
+@dataclass
+class CopyView(Stmt):
+    """``a[lo:hi] = b[...]``, ``new[:, :] = u``: the view ``source`` copied into the view
+    ``target`` (both :class:`ArrayArg`-like, of one element type and rank); their extents
+    must be equal (ValueError otherwise), and overlapping views copy as NumPy does (as if
+    through a temporary). ``array`` is the base array written."""
+
+    array: ArrayRef
+    target: Expr
+    source: Expr
+
+
+@dataclass
+class UnpackResults(Stmt):
+    """``pts, n = f(...)`` where ``f`` returns arrays and numbers (a :class:`ResultTuple`):
+    each array item's block bound to an array the function owns (as :class:`BindArray`),
+    each number to a local, in order."""
+
+    targets: list[ArrayRef | str]
+    value: Call
+
+
+@dataclass
+class SwapArrays(Stmt):
+    """``u, new = new, u`` for two arrays the function made with the same shape (one made
+    as a copy or ``*_like`` of the other): their blocks change names; extents are equal, so
+    nothing proven about them changes (frontend/rebind.py)."""
+
+    first: ArrayRef
+    second: ArrayRef
 
 
 @dataclass
@@ -365,6 +427,8 @@ class ForRange(Stmt):
     counter: str
     limit: str
     stride: str
+    #: Iterations run at once: 2 when backend/simd.py proved them independent.
+    lanes: int = 1
 
 
 @dataclass
@@ -435,6 +499,19 @@ class Function:
     result_names: tuple[str, ...] = ()
 
     @property
+    def wasm_results(self) -> tuple[str, ...]:
+        """The wasm result types: an array result is its address, then its extents."""
+        if isinstance(self.result, ArrayType):
+            return ("i32",) * (1 + self.result.ndim)
+        if isinstance(self.result, ResultTuple):
+            return tuple(
+                w
+                for t in self.result.items
+                for w in (("i32",) * (1 + t.ndim) if isinstance(t, ArrayType) else (t.wasm,))
+            )
+        return tuple(t.wasm for t in self.result_types)
+
+    @property
     def result_types(self) -> tuple[Scalar, ...]:
         if isinstance(self.result, TupleType):
             return self.result.items
@@ -481,6 +558,7 @@ __all__ = [
     "ArrayArg",
     "ArrayRef",
     "Binary",
+    "BindArray",
     "Block",
     "Break",
     "BuiltinCall",
@@ -490,11 +568,13 @@ __all__ = [
     "Compare",
     "Const",
     "Continue",
+    "CopyView",
     "DataBlock",
     "Dim",
     "Exit",
     "Expr",
     "ExprStmt",
+    "FillView",
     "ForRange",
     "Function",
     "GlobalGet",
@@ -524,9 +604,11 @@ __all__ = [
     "StateScalar",
     "Stmt",
     "Store",
+    "SwapArrays",
     "TableLoad",
     "TupleExpr",
     "Unary",
     "Unpack",
+    "UnpackResults",
     "While",
 ]

@@ -81,6 +81,18 @@ class ListType:
 
 
 @dataclass(frozen=True)
+class ResultTuple:
+    """A function's tuple result holding arrays too (``-> tuple[Array[f64], int]``): only
+    returned, unpacked into names, or passed on (frontend/results.py); each array is a
+    block the caller receives."""
+
+    items: tuple[Scalar | ArrayType, ...]
+
+    def __str__(self) -> str:
+        return "tuple[" + ", ".join(map(str, self.items)) + "]"
+
+
+@dataclass(frozen=True)
 class NoneType:
     def __str__(self) -> str:
         return "None"
@@ -88,7 +100,7 @@ class NoneType:
 
 NONE = NoneType()
 
-Type = Scalar | ArrayType | TupleType | ListType | NoneType
+Type = Scalar | ArrayType | TupleType | ResultTuple | ListType | NoneType
 
 #: Annotation spellings accepted for scalars (``float``, ``f64`` …).
 SCALAR_NAMES: dict[str, Scalar] = {

@@ -5,7 +5,8 @@ section (:mod:`portalis.abi`); this module binds Python arguments to them: keywo
 defaults, NumPy arrays placed in linear memory and copied back afterwards (the kernel's
 writes are visible to the caller, as they would be under CPython; arrays the ABI marks
 ``writes: false`` are not copied back), results converted back to
-``float``/``int``/``bool`` and tuples. Modules without the section are called positionally by
+``float``/``int``/``bool`` and tuples, array results copied out into new NumPy arrays
+(runtime/results.py). Modules without the section are called positionally by
 export signature.
 """
 
@@ -22,6 +23,7 @@ from portalis.errors import PortalisError, SignatureError
 from portalis.runtime.instance import Instance
 from portalis.runtime.memory import DTYPES, ArrayView
 from portalis.runtime.module import CompiledModule, load_module
+from portalis.runtime.results import ResultDecoder
 from portalis.runtime.sandbox import DEFAULT_SANDBOX, Sandbox
 
 
@@ -175,8 +177,13 @@ class KernelFunction:
         self._writable = [p for p in self.plans if p is not None and p.writes]
         self._bools = [isinstance(p, Value) and p.type == "bool" for p in abi.params]
         self.has_arrays = any(p is not None for p in self.plans)
-        self._bool_results = [r.type == "bool" for r in abi.results]
-        self.needs_conversion = any(self._bool_results)
+        self._bool_results = [isinstance(r, Value) and r.type == "bool" for r in abi.results]
+        #: Array results are copied out of linear memory and their blocks freed
+        #: (runtime/results.py); None when the function returns numbers only.
+        self._decoder = (
+            ResultDecoder(instance, abi, tuple(self.raw.results)) if abi.array_results else None
+        )
+        self.needs_conversion = any(self._bool_results) or self._decoder is not None
 
     def call(self, *values: Any) -> Any:
         """Call with every parameter's value, in order (keywords and defaults resolved)."""
@@ -208,6 +215,8 @@ class KernelFunction:
                 plan.copy_back()
 
     def convert(self, result: Any) -> Any:
+        if self._decoder is not None:
+            return self._decoder(result)
         if isinstance(result, tuple):
             return tuple(
                 bool(v) if is_bool else v

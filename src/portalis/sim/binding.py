@@ -17,8 +17,9 @@ import numpy as np
 from pxr import Sdf, Usd
 
 from portalis.abi import STATE_GLOBAL_PREFIX, Array, Function, Value
-from portalis.errors import SceneError
+from portalis.errors import SceneError, SignatureError
 from portalis.runtime import TypedFunction
+from portalis.runtime.results import ResultDecoder
 from portalis.sim import events as ev
 from portalis.sim import values
 from portalis.sim.arrays import ArraySlot
@@ -42,6 +43,17 @@ from portalis.sim.sources import (
 from portalis.sim.stats import PrimStatistics
 from portalis.usd import tokens as t
 
+#: How :meth:`ModulePrim._result_signature` marks an array result: ``array:f64``.
+_ARRAY_RESULT = "array:"
+#: The attribute type an unauthored output gets for an array result (flattened).
+_ARRAY_USD_TYPES = {
+    "f64": Sdf.ValueTypeNames.DoubleArray,
+    "f32": Sdf.ValueTypeNames.FloatArray,
+    "i64": Sdf.ValueTypeNames.Int64Array,
+    "i32": Sdf.ValueTypeNames.IntArray,
+    "u8": Sdf.ValueTypeNames.UCharArray,
+    "bool": Sdf.ValueTypeNames.BoolArray,
+}
 _GENERIC_RESULT = re.compile(r"^(result|r|ret|return|_)\d*$")
 
 
@@ -80,6 +92,14 @@ class ModulePrim:
             if fn is not None:
                 _refuse_non_numbers(fn, name, self.path)
 
+        #: Turns the raw results of a function returning arrays into NumPy arrays (copied
+        #: out of the module, blocks freed: runtime/results.py); None for numbers only.
+        self.decoder: ResultDecoder | None = None
+        if self.abi is not None and self.abi.array_results:
+            try:
+                self.decoder = ResultDecoder(self.instance, self.abi, tuple(self.fn.results))
+            except SignatureError as e:
+                raise SceneError(e.message, prim_path=self.path) from None
         self.stats = PrimStatistics(self.path, self.module_id, self.function_name, self.monitoring)
         self.results: tuple[Any, ...] = ()
         self.ports = self._layout_outputs()
@@ -109,7 +129,10 @@ class ModulePrim:
         types = tuple(self.fn.results)
         if self.abi is not None:
             names = tuple(r.name for r in self.abi.results)
-            abi_types = tuple(r.type for r in self.abi.results)
+            abi_types = tuple(
+                _ARRAY_RESULT + r.dtype if isinstance(r, Array) else r.type
+                for r in self.abi.results
+            )
             return names, abi_types
         if len(types) == 1:
             return ("result",), types
@@ -144,12 +167,28 @@ class ModulePrim:
         by_name = (
             bool(consuming)
             and bool(named)
-            and all(_result_indices(a, names) is not None for a in consuming)
+            and all(
+                _result_indices(a, names) is not None
+                or (a.GetTypeName().isArray and a.GetName()[len(t.OUTPUTS) :] in names)
+                for a in consuming
+            )
         )
         cursor = 0
         for attr in consuming:
             name = attr.GetName()[len(t.OUTPUTS) :]
             type_name = attr.GetTypeName()
+            if type_name.isArray and name in names:
+                index = names.index(name)
+                if not types[index].startswith(_ARRAY_RESULT):
+                    raise SceneError(
+                        f"outputs:{name} is an array, but {self.function_name}'s result "
+                        f"'{name}' is a number",
+                        prim_path=self.path,
+                        hint=f"author outputs:{name} as a scalar attribute",
+                    )
+                used.add(index)
+                ports.append(make_port(prim, name, type_name, first=index))
+                continue
             if type_name.isArray:
                 raise SceneError(
                     f"outputs:{name} is an array, but {self.function_name} has no array "
@@ -184,7 +223,12 @@ class ModulePrim:
             ports.append(make_port(prim, name, type_name, first=indices[0], count=len(indices)))
         for i, (name, wasm_type) in enumerate(zip(names, types, strict=True)):
             if i not in used:
-                ports.append(make_port(prim, name, values.usd_type_for_wasm(wasm_type), first=i))
+                usd_type = (
+                    _ARRAY_USD_TYPES[wasm_type[len(_ARRAY_RESULT) :]]
+                    if wasm_type.startswith(_ARRAY_RESULT)
+                    else values.usd_type_for_wasm(wasm_type)
+                )
+                ports.append(make_port(prim, name, usd_type, first=i))
         return ports
 
     def producers(self) -> ProducerMap:
@@ -340,6 +384,8 @@ class ModulePrim:
         Returns the names of the events the call raised."""
         assert self.entry is not None
         self.results = self.entry(self.instance)
+        if self.decoder is not None:
+            self.results = self.decoder.each(self.results)
         self._publish()
         raised: list[str] = []
         contact = self.contact_port

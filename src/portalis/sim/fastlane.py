@@ -51,6 +51,7 @@ def eligible(prim: ModulePrim) -> bool:
         and prim.enabled
         and not prim.failed
         and not entry.arrays
+        and prim.decoder is None  # array results are copied out of the module
         and prim.handler is None
         and not (prim.schema == t.WASM_PHYSICS and prim.contact_port is not None)
         and not prim.event_ports

@@ -5,7 +5,8 @@ arithmetic operation where Python's semantics allow it. Python errors become a s
 error code (and line) into the ``portalis.error*`` globals followed by ``unreachable``.
 
 This module emits statements and expressions; the other jobs are one module each, mixed
-into :class:`FunctionEmitter`: loops as the loop passes planned them (loops.py, plan.py),
+into :class:`FunctionEmitter`: loops as the loop passes planned them (loops.py, plan.py;
+vectorised loops: simd.py),
 bounds checks and addresses (bounds.py), integer semantics (integers.py), builtin lowerings
 (lowerings.py) and typed lists (lists.py). Every instruction is made by a typed constructor
 of instructions.py (``I.local_get(name)``, ``I.f64_add()``), which checks its operands.
@@ -23,11 +24,12 @@ from portalis.lang.backend import instructions as I
 from portalis.lang.backend.bounds import array_base
 from portalis.lang.backend.instructions import Code, Instr
 from portalis.lang.backend.lists import ListEmitter
-from portalis.lang.backend.loops import LoopPasses
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
 from portalis.lang.backend.messages import MessageEmitter
 from portalis.lang.backend.plan import FunctionPlan
-from portalis.lang.types import BOOL, ArrayType, Scalar, TupleType
+from portalis.lang.backend.simd import VectorLoops
+from portalis.lang.backend.views import ViewEmitter
+from portalis.lang.types import BOOL, ArrayType, ResultTuple, Scalar, TupleType
 from portalis.lang.walk import walk as nodes
 
 _CONVERT: dict[tuple[str, str], list[Instr]] = {
@@ -46,27 +48,33 @@ _CONVERT: dict[tuple[str, str], list[Instr]] = {
 }
 
 
-_METHODS: dict[tuple[type, str, type], Callable[[Any, Any], None]] = {}
+_Methods = dict[type, Callable[[Any, Any], None]]
+#: (emitter class, prefix) → the emitter's methods by node class, filled as classes are met.
+_METHODS: dict[tuple[type, str], _Methods] = {}
 
 
-def _method(emitter: type, prefix: str, node: type) -> Callable[[Any, Any], None]:
-    """The emitter's method for a node class: ``s_If`` for ``ir.If``, ``e_Binary`` for
-    ``ir.Binary`` (looked up once per class: emission dispatches once per node)."""
-    key = (emitter, prefix, node)
-    method = _METHODS.get(key)
-    if method is None:
-        method = _METHODS[key] = getattr(emitter, prefix + node.__name__)
+def _methods(emitter: type, prefix: str) -> _Methods:
+    """The emitter's methods by node class: ``s_If`` for ``ir.If``, ``e_Binary`` for
+    ``ir.Binary`` (each looked up once per class: emission dispatches once per node)."""
+    return _METHODS.setdefault((emitter, prefix), {})
+
+
+def _method(
+    methods: _Methods, emitter: type, prefix: str, node: type
+) -> Callable[[Any, Any], None]:
+    """A node class's method, met for the first time."""
+    method = methods[node] = getattr(emitter, prefix + node.__name__)
     return method
 
 
 #: Nodes that make a block the function frees on return.
-_MADE = (ir.AllocArray, ir.ListNew, ir.ListAdopt)
+_MADE = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew, ir.ListAdopt)
 
 #: Largest block a local array may take (the allocator's own limit).
 MAX_BYTES = 0x7FFF0000
 
 
-class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
+class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageEmitter):
     """Emits one function. ``helpers`` collects the shared helper functions it calls."""
 
     def __init__(
@@ -78,6 +86,8 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
         self.local_arrays: list[ir.ArrayRef] = []  # made by this function (AllocArray)
         self.local_lists: list[ir.ListRef] = []  # made by this function (ListNew)
         self.plan = plan
+        self._stmt_methods = _methods(type(self), "s_")
+        self._expr_methods = _methods(type(self), "e_")
         self.init_loops(plan)
 
     def function(self) -> list[str]:
@@ -97,11 +107,19 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
                     ]
             else:
                 params.append(f"(param ${p.name} {p.type.wasm})")
-        results = " ".join(t.wasm for t in fn.result_types)
+        results = " ".join(fn.wasm_results)
         made = self.plan.made
         if made is None:  # not planned (backend/plan.py): look
             made = [n for stmt in fn.body for n in nodes(stmt) if isinstance(n, _MADE)]
-        self.local_arrays = [n.array for n in made if isinstance(n, ir.AllocArray)]
+        # Its own arrays: made here, or received from a call (frontend/results.py).
+        self.local_arrays = [n.array for n in made if isinstance(n, ir.AllocArray | ir.BindArray)]
+        self.local_arrays += [
+            t
+            for n in made
+            if isinstance(n, ir.UnpackResults)
+            for t in n.targets
+            if isinstance(t, ir.ArrayRef)
+        ]
         for arr in self.local_arrays:
             self.extra_locals[arr.name] = "i32"
             for k in range(arr.type.ndim):
@@ -113,9 +131,9 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
             self.declare_list(ref)
         self.emit(*prologue)
         self.block(fn.body)
-        if not fn.result_types:
+        if not fn.wasm_results:
             self.free_local_arrays()
-        if fn.result_types and not (fn.body and isinstance(fn.body[-1], ir.Return)):
+        if fn.wasm_results and not (fn.body and isinstance(fn.body[-1], ir.Return)):
             self.emit(I.unreachable())  # a typed function fell off its end
         head = f"(func ${fn.symbol}"
         if fn.exported:
@@ -130,7 +148,11 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
 
     def block(self, stmts: list[ir.Stmt]) -> None:
         for s in stmts:
-            _method(type(self), "s_", type(s))(self, s)
+            cls = s.__class__
+            method = self._stmt_methods.get(cls)
+            if method is None:
+                method = _method(self._stmt_methods, type(self), "s_", cls)
+            method(self, s)
 
     def s_SetLocal(self, s: ir.SetLocal) -> None:
         self.expr(s.value)
@@ -153,6 +175,14 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
     def s_ExprStmt(self, s: ir.ExprStmt) -> None:
         self.expr(s.value)
         ty = s.value.ty
+        if isinstance(ty, ArrayType | ResultTuple):  # array results nobody keeps: freed
+            items = ty.items if isinstance(ty, ResultTuple) else (ty,)
+            for item in reversed(items):  # the last on top of the stack
+                if isinstance(item, ArrayType):
+                    self.emit(*[I.drop()] * item.ndim, I.call(FREE_EXPORT))
+                else:
+                    self.emit(I.drop())
+            return
         n = len(ty.items) if isinstance(ty, TupleType) else (1 if isinstance(ty, Scalar) else 0)
         self.emit(*[I.drop()] * n)
 
@@ -231,17 +261,20 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
         if s.value is not None:
             self.expr(s.value)
         if self.local_arrays or self.local_lists:  # free them with the results set aside
-            kept = [self.fresh(t.wasm) for t in self.fn.result_types]
+            kept = [self.fresh(t) for t in self.fn.wasm_results]
             self.emit(*[I.local_set(k) for k in reversed(kept)])
-            self.free_local_arrays()
+            # The arrays it returns are the caller's now (frontend/results.py).
+            items = s.value.items if isinstance(s.value, ir.TupleExpr) else [s.value]
+            self.free_local_arrays({i.array.name for i in items if isinstance(i, ir.ArrayArg)})
             self.emit(*[I.local_get(k) for k in kept])
         self.emit(I.return_())
 
-    def free_local_arrays(self) -> None:
+    def free_local_arrays(self, keep: frozenset[str] | set[str] = frozenset()) -> None:
         """Give this call's arrays back to the allocator (a pointer still 0 — an array not
-        made yet on this path — is ignored by the allocator's free)."""
+        made yet on this path — is ignored by the allocator's free), all but ``keep``."""
         for arr in reversed(self.local_arrays):
-            self.emit(I.local_get(arr.name), I.call(FREE_EXPORT))
+            if arr.name not in keep:
+                self.emit(I.local_get(arr.name), I.call(FREE_EXPORT))
         self.free_lists(self.local_lists)
 
     def s_AllocArray(self, s: ir.AllocArray) -> None:
@@ -268,6 +301,12 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
             I.call(ALLOC_EXPORT),
             I.local_set(arr.name),
         )
+        if s.source is not None:  # a.copy(): the source's bytes
+            self.emit(I.local_get(arr.name))
+            self.expr(s.source)
+            self.emit(*[I.drop()] * arr.type.ndim, I.local_get(size), I.i32_wrap_i64())
+            self.emit(I.memory_copy())
+            return
         zero = (
             isinstance(s.fill, ir.Const)
             and s.fill.value == 0
@@ -289,11 +328,38 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
         self.emit(I.local_set(p), I.br(top))
         self.emit(I.end(), I.end())
 
+    def s_BindArray(self, s: ir.BindArray) -> None:
+        """``b = f(...)``: the returned block's address and extents into ``b``'s locals."""
+        self.expr(s.value)
+        self.take_array(s.array)
+
+    def s_UnpackResults(self, s: ir.UnpackResults) -> None:
+        """``pts, n = f(...)``: the results, last on top, into arrays' and numbers' locals."""
+        self.expr(s.value)
+        for t in reversed(s.targets):
+            if isinstance(t, str):
+                self.emit(I.local_set(t))
+            else:
+                self.take_array(t)
+
+    def take_array(self, arr: ir.ArrayRef) -> None:
+        """Pop an array (address, then extents, on the stack) into ``arr``'s locals."""
+        for k in reversed(range(arr.type.ndim)):
+            self.emit(I.local_set(f"{arr.name}.n{k}"))
+        self.emit(I.local_set(arr.name))
+        for k in range(arr.type.ndim):
+            n, d = f"{arr.name}.n{k}", f"{arr.name}.d{k}"
+            self.emit(I.local_get(n), I.i64_extend_i32_u(), I.local_set(d))
+
     def s_Raise(self, s: ir.Raise) -> None:
         self.raise_(s.exception, self.line(s))
 
     def expr(self, e: ir.Expr) -> None:
-        _method(type(self), "e_", type(e))(self, e)
+        cls = e.__class__
+        method = self._expr_methods.get(cls)
+        if method is None:
+            method = _method(self._expr_methods, type(self), "e_", cls)
+        method(self, e)
 
     def e_Const(self, e: ir.Const) -> None:
         assert isinstance(e.ty, Scalar)
@@ -325,18 +391,30 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, MessageEmitter):
 
     def e_ArrayArg(self, e: ir.ArrayArg) -> None:
         arr = e.array
-        if e.prefix:
-            self.sub_array_address(arr, e.prefix)
+        prefix = [*e.prefix, e.start] if e.start is not None else e.prefix
+        if prefix:
+            self.sub_array_address(arr, prefix)
         else:
             self.emit(array_base(arr))
         for k in range(len(e.prefix), arr.type.ndim):
-            if arr.shape is not None:
+            if k == len(e.prefix) and e.count is not None:  # a slice's own length
+                self.expr(e.count)
+                self.emit(I.i32_wrap_i64())
+            elif arr.shape is not None:
                 self.emit(I.i32_const(arr.shape[k]))
             else:
                 self.emit(I.local_get(f"{arr.name}.n{k}"))
 
     def e_CheckedIndex(self, e: ir.CheckedIndex) -> None:
         extent = self.dim(e.array, e.axis) if e.array is not None else I.i64_const(e.extent)
+        if e.bound is not None:  # a slice view's length, read once
+            if isinstance(e.bound, ir.LocalGet):
+                extent = I.local_get(e.bound.name)
+            else:
+                held = self.fresh("i64")
+                self.expr(e.bound)
+                self.emit(I.local_set(held))
+                extent = I.local_get(held)
         self.checked_index(e.index, extent, e)
 
     def e_Block(self, e: ir.Block) -> None:

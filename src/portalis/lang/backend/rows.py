@@ -47,6 +47,14 @@ def plan(loop: ir.ForRange, proven: frozenset[tuple[int, int]]) -> tuple[list[Ro
     if loop.var in changing:
         return [], {}
     changing.add(loop.var)
+    # Arrays whose blocks a swap moves inside the loop (u, new = new, u): no fixed row.
+    changing |= {
+        ref.name
+        for stmt in loop.body
+        for n in nodes(stmt)
+        if isinstance(n, ir.SwapArrays)
+        for ref in (n.first, n.second)
+    }
     rows: dict[object, Row] = {}
     uses: dict[int, Use] = {}
     for stmt in loop.body:
@@ -55,6 +63,8 @@ def plan(loop: ir.ForRange, proven: frozenset[tuple[int, int]]) -> tuple[list[Ro
                 continue
             last = len(n.indices) - 1
             if not all((n.safe and n.safe[k]) or (id(n), k) in proven for k in range(last + 1)):
+                continue
+            if n.array.name in changing:
                 continue
             c = versioning.var_offset(n.indices[last], loop.var)
             prefix = n.indices[:last]

@@ -9,12 +9,12 @@ from __future__ import annotations
 import ast
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import bounds, list_calls, list_methods, lists
+from portalis.lang.frontend import bounds, list_calls, list_methods, lists, slices
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
@@ -74,6 +74,17 @@ class View:
     base: ir.ArrayRef
     prefix: list[ir.Expr]
     type: ArrayType
+    #: A slice of its first axis (``a[lo:hi]``, frontend/slices.py): that axis starts at
+    #: base element ``start`` and has ``length`` elements; ``setup`` computes them (run
+    #: before either is read; empty for a named view, whose are locals).
+    start: ir.Expr | None = None
+    length: ir.Expr | None = None
+    setup: list[ir.Stmt] = field(default_factory=list)
+    #: Proofs about its first axis hold (a slice bound once, at the top level).
+    stable: bool = True
+    #: A column ``m[:, j]`` (frontend/slices.py): the base's last index, fixed and checked;
+    #: the view walks the base's rows with a stride (so it is never passed as an array).
+    column: ir.Expr | None = None
 
     @property
     def depth(self) -> int:
@@ -82,6 +93,10 @@ class View:
     def as_ref(self) -> ir.ArrayRef:
         """The view as an array of its own, for proofs about its indices."""
         shape = self.base.shape[self.depth :] if self.base.shape is not None else None
+        if self.start is not None:
+            shape = None  # its first extent is the slice's length
+        elif shape is not None and self.column is not None:
+            shape = shape[:1]
         return ir.ArrayRef(self.name, self.type, None, shape)
 
 
@@ -105,6 +120,9 @@ class ExprLowerer:
         self.lists: dict[str, ir.ListRef] = {}
         #: the function's top-level statements (ids): where lists and arrays are made
         self.top_level: set[int] = set()
+        #: arrays this function made or received from a call: its own blocks, freed when it
+        #: returns, the only arrays it may return (frontend/results.py)
+        self.owned: set[str] = set()
         #: names bound to views (``row = a[i]``)
         self.views: dict[str, View] = {}
         self.scope: set[str] = set()  # names Python treats as local to this function
@@ -136,6 +154,12 @@ class ExprLowerer:
         return self.d.error(node, message, hint)
 
     def scalar(self, e: ir.Expr, node: ast.AST, what: str = "this value") -> Scalar:
+        if isinstance(e.ty, ArrayType):  # a call returning an array
+            raise self.err(
+                node,
+                f"{what} is an array ({e.ty}), expected a number or bool",
+                "bind it to a name first (b = f(...)), then index it or pass it on",
+            )
         if not isinstance(e.ty, Scalar):
             raise self.err(node, f"{what} is {e.ty}, expected a number or bool")
         return e.ty
@@ -266,7 +290,28 @@ class ExprLowerer:
             return self.const_value(node, value)
         return self.attribute_like(node)
 
+    def shape_of(self, node: ast.expr) -> list[ir.Expr] | None:
+        """``a.shape`` of an array or view: its extents (for ``n, m = a.shape`` and
+        ``np.zeros(a.shape)``); None for anything else."""
+        if not (isinstance(node, ast.Attribute) and node.attr == "shape"):
+            return None
+        view = self.view_of(node.value)
+        if view is None:
+            return None
+        return [self.view_dim(node, view, k) for k in range(view.type.ndim)]
+
     def attribute(self, node: ast.Attribute) -> ir.Expr:
+        if node.attr == "ndim" and (view := self.view_of(node.value)) is not None:
+            return self.after_checks(
+                view, ir.Const(node.lineno, node.col_offset, I64, view.type.ndim)
+            )
+        if node.attr == "shape" and self.view_of(node.value) is not None:
+            raise self.err(
+                node,
+                f"`{shown(node)}` is a tuple of extents: unpack it (n, m = a.shape) or index "
+                "it (a.shape[0])",
+                "np.zeros(a.shape) and friends take it whole",
+            )
         if node.attr == "size" and (view := self.view_of(node.value)) is not None:
             e: ir.Expr = self.view_dim(node, view, 0)
             for k in range(1, view.type.ndim):
@@ -315,6 +360,12 @@ class ExprLowerer:
             return None
         base_node, idx_nodes = self.split_subscript(node)
         base = self.view_of(base_node)
+        if base is not None and (
+            base.start is not None
+            or base.column is not None
+            or any(isinstance(i, ast.Slice) for i in idx_nodes)
+        ):
+            return slices.subview(self, node, base, idx_nodes)
         if base is None or len(idx_nodes) >= base.type.ndim:
             return None
         line, col = node.lineno, node.col_offset
@@ -327,13 +378,27 @@ class ExprLowerer:
         return View(f"<{shown(node)}>", base.base, prefix, ArrayType(element, ndim))
 
     def view_dim(self, node: ast.AST, view: View, axis: int) -> ir.Expr:
-        return self.dim(node, view.base, view.depth + axis)
+        if axis == 0 and view.length is not None:
+            return self.after_checks(view, view.length)
+        return self.after_checks(view, self.dim(node, view.base, view.depth + axis))
+
+    def after_checks(self, view: View, value: ir.Expr) -> ir.Expr:
+        """``value`` (an extent, ``ndim``) of a view written in place, ``len(m[i])``: its
+        indices are still checked first, as Python evaluates ``m[i]`` (IndexError). A named
+        view's were checked when it was bound."""
+        checks: list[ir.Stmt] = list(view.setup)
+        fixed = [*view.prefix, *([view.column] if view.column is not None else [])]
+        checks += [ir.ExprStmt(p.line, p.col, p) for p in fixed if isinstance(p, ir.CheckedIndex)]
+        return ir.Seq(value.line, value.col, value.ty, checks, value) if checks else value
 
     def view_access(
         self, view: View, idx_nodes: list[ast.expr], node: ast.AST
     ) -> tuple[list[ir.Expr], list[bool], list[bool]]:
         """Indices, safe and non-negative flags of a full index of ``view``, as an access of
         its base array."""
+        for i in idx_nodes:
+            if isinstance(i, ast.List | ast.Tuple | ast.Slice):
+                self.index(i)  # fancy indexing, or a slice used as a number: says which
         if len(idx_nodes) != view.type.ndim:
             what = f"`{shown(node.value)}`" if isinstance(node, ast.Subscript) else "the array"
             raise self.err(
@@ -341,8 +406,10 @@ class ExprLowerer:
                 f"{what} has {view.type.ndim} dimension(s); index all of them "
                 f"(got {len(idx_nodes)}), or bind a row to a name: row = a[i]",
                 "a[i] of a 2-D array is its row i, a 1-D array: index it (a[i][j], a[i, j]), "
-                "pass it to a function, or bind it (row = a[i]); slices are not supported",
+                "pass it to a function, or bind it (row = a[i]); a[i, lo:hi] is a slice of it",
             )
+        if view.start is not None or view.column is not None:
+            return slices.access(self, view, idx_nodes)
         indices = [self.index(i) for i in idx_nodes]
         ref = view.as_ref()
         fixed = [True] * view.depth
@@ -383,8 +450,16 @@ class ExprLowerer:
         if isinstance(node, ast.Slice):
             raise self.err(
                 node,
-                "slices are not supported in kernels",
-                "loop over the elements with for i in range(...)",
+                "this slice is not supported here: a slice makes a view (an array), not a number",
+                "bind it (s = a[lo:hi]), pass it to a function, or loop over the elements",
+            )
+        if isinstance(node, ast.List | ast.Tuple):
+            raise self.err(
+                node,
+                "indexing with a list of indices (a[[k, p]], NumPy's fancy indexing) is not "
+                "supported",
+                "to swap rows k and p, loop: for j in range(a.shape[1]): "
+                "a[k, j], a[p, j] = a[p, j], a[k, j]",
             )
         e = self.lower_scalar(node)
         if self.scalar(e, node).is_float:
@@ -396,7 +471,10 @@ class ExprLowerer:
         base: ast.expr = node
         while isinstance(base, ast.Subscript):
             s = base.slice
-            indices = (list(s.elts) if isinstance(s, ast.Tuple) else [s]) + indices
+            level = list(s.elts) if isinstance(s, ast.Tuple) else [s]
+            if indices and any(isinstance(i, ast.Slice) for i in level):
+                break  # a[lo:hi][k] indexes the slice, not a[lo:hi, k]: the slice is the base
+            indices = level + indices
             base = base.value
         return base, indices
 
@@ -783,7 +861,36 @@ class ExprLowerer:
         table = self.table_of(base)
         if table is not None and len(idx_nodes) < len(table.shape):
             return ir.Const(node.lineno, node.col_offset, I64, table.shape[len(idx_nodes)])
-        raise self.err(node, "len() of something that is not an array or constant table")
+        raise self.err(
+            node,
+            "len() of something that is not an array or constant table",
+            "bind an array result to a name first (b = f(...)), then take len(b)"
+            if isinstance(arg, ast.Call)
+            else "",
+        )
+
+    def wrong_array_argument(
+        self, a: ast.expr, view: View | None, want: ArrayType, what: str
+    ) -> CompileError:
+        """Passing the wrong array: the hint says how to get the right one (a row by
+        partial indexing, a result bound to a name)."""
+        got = str(view.type) if view is not None else "not an array"
+        hint = ""
+        if view is not None and view.type.element == want.element:
+            extra = view.type.ndim - want.ndim
+            if extra > 0:
+                rows = "[i]" * extra
+                hint = (
+                    f"partial indexing takes a sub-array in place: `{shown(a)}{rows}` is a "
+                    f"{want.ndim}-D view of it (row i)"
+                )
+            else:
+                hint = f"`{shown(a)}` has {view.type.ndim} dimension(s); pass a {want.ndim}-D array"
+        elif view is not None:
+            hint = f"convert the elements in a loop into a {want.element.abi} array"
+        elif isinstance(a, ast.Call) and not isinstance(a.func, ast.Attribute):
+            hint = "bind an array result to a name first (b = f(...)), then pass b"
+        return self.err(a, f"argument {what} must be {want}, got {got}", hint)
 
     def user_call(self, node: ast.Call, sig: FunctionSig) -> ir.Expr:
         args = self.call_args(node, sig)
@@ -827,13 +934,8 @@ class ExprLowerer:
             if isinstance(p.type, ArrayType):
                 view = self.view_of(a)
                 if view is None or view.type != p.type:
-                    got = view.type if view is not None else "not an array"
-                    raise self.err(
-                        a, f"argument `{p.name}` of `{sig.name}` must be {p.type}, got {got}"
-                    )
-                args.append(
-                    ir.ArrayArg(a.lineno, a.col_offset, view.type, view.base, list(view.prefix))
-                )
+                    raise self.wrong_array_argument(a, view, p.type, f"`{p.name}` of `{sig.name}`")
+                args.append(slices.array_arg(self, a, view))
             elif isinstance(p.type, ListType):
                 what = f"argument `{p.name}` of `{sig.name}`"
                 args.append(list_calls.list_argument(self, a, p.type, what))

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import ast
 import copy
+from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from portalis.errors import CompileError
 from portalis.lang import ir
 from portalis.lang.frontend import (
+    assign_views,
     astwalk,
     bounds,
     iteration,
@@ -22,7 +24,10 @@ from portalis.lang.frontend import (
     lists,
     messages,
     narrow_stores,
+    rebind,
+    results,
     returns,
+    slices,
 )
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
@@ -36,6 +41,7 @@ from portalis.lang.types import (
     NONE,
     ArrayType,
     ListType,
+    ResultTuple,
     Scalar,
     TupleType,
 )
@@ -48,20 +54,40 @@ def lower_function(program: Program, sig: FunctionSig) -> ir.Function:
     return FunctionLowerer(program, sig).run()
 
 
-def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], set[str], dict[str, int]]:
-    """Names a function assigns (Python makes them local), names it declares global, and
-    how many times each name is bound (bounds.assigned_names), in one walk."""
+class _BodyNames(NamedTuple):
+    """What one walk of a function's body finds (:func:`_assigned_names`)."""
+
+    assigned: set[str]  # names it assigns (Python makes them local), less declared ones
+    declared: set[str]  # names it declares global
+    counts: dict[str, int]  # how many times each name is bound (bounds.assigned_names)
+    returns: list[ast.Return]  # its return statements (for _result_names)
+    assigns: list[ast.Assign]  # its assignments (for rebind.count_swaps)
+
+
+def _assigned_names(body: list[ast.stmt]) -> _BodyNames:
+    """The names a function's body assigns and declares, and the statements later steps
+    look at, in one walk."""
     assigned: set[str] = set()
     declared: set[str] = set()
     counts: dict[str, int] = {}
+    returns: list[ast.Return] = []
+    assigns: list[ast.Assign] = []
+    Name, Store = ast.Name, ast.Store
     for stmt in body:
         for n in astwalk.nodes(stmt):
-            if isinstance(n, ast.Global):
-                declared.update(n.names)
-            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                assigned.add(n.id)
-                counts[n.id] = counts.get(n.id, 0) + 1
-    return assigned - declared, declared, counts
+            cls = n.__class__
+            if cls is Name:
+                if n.ctx.__class__ is Store:  # type: ignore[attr-defined]
+                    ident = n.id  # type: ignore[attr-defined]
+                    assigned.add(ident)
+                    counts[ident] = counts.get(ident, 0) + 1
+            elif cls is ast.Assign:
+                assigns.append(n)  # type: ignore[arg-type]
+            elif cls is ast.Global:
+                declared.update(n.names)  # type: ignore[attr-defined]
+            elif cls is ast.Return:
+                returns.append(n)  # type: ignore[arg-type]
+    return _BodyNames(assigned - declared, declared, counts, returns, assigns)
 
 
 #: NumPy's array constructors a function may call (``a = np.zeros(n)``), by what they fill.
@@ -82,6 +108,11 @@ class FunctionLowerer(ExprLowerer):
     def __init__(self, program: Program, sig: FunctionSig) -> None:
         super().__init__(program, sig)
         self.loop_depth = 0
+        self.swapped: Counter[str] = Counter()
+        #: per enclosing `for x in <arrays>` loop: the arrays it walks
+        self.iterating: list[set[str]] = []
+        #: arrays made with one shape (a copy or *_like of one another): swappable
+        self.shape_groups: dict[str, str] = {}
 
     def run(self) -> ir.Function:
         sig, node = self.sig, self.sig.node
@@ -92,7 +123,13 @@ class FunctionLowerer(ExprLowerer):
                 self.lists[p.name] = ir.ListRef(p.name, p.type.element)
             else:
                 self.locals[p.name] = p.type
-        self.scope, self.globals_declared, self.store_counts = _assigned_names(node.body)
+        names = _assigned_names(node.body)
+        self.scope, self.globals_declared, self.store_counts = (
+            names.assigned,
+            names.declared,
+            names.counts,
+        )
+        self.swapped = rebind.count_swaps(names.assigns)  # u, new = new, u: not a re-make
         self.scope |= {p.name for p in sig.params}
         for g in self.globals_declared:
             if g not in self.sig.unit.state_scalars and g not in self.sig.unit.state_arrays:
@@ -135,7 +172,7 @@ class FunctionLowerer(ExprLowerer):
             library=bool(sig.unit.prefix) or sig.name in sig.unit.library_functions,
             line=node.lineno,
             doc=sig.doc,
-            result_names=_result_names(node),
+            result_names=_result_names(names.returns),
         )
 
     def block(self, body: list[ast.stmt]) -> list[ir.Stmt]:
@@ -190,6 +227,9 @@ class FunctionLowerer(ExprLowerer):
             ref = lists.list_named(self, target.value)
             if ref is not None:
                 return [lists.store(self, ref, target, value)]
+            whole = self.view_of(target)
+            if whole is not None:  # a[lo:hi] = 0.0, m[i] = v: every element of the view
+                return assign_views.fill(self, target, whole, value)
             base, idx_nodes = self.split_subscript(target)
             view = self.view_of(base)
             if view is None:
@@ -243,18 +283,31 @@ class FunctionLowerer(ExprLowerer):
                 )
             return out
         target = node.targets[0]
+        if (swap := rebind.swap(self, node)) is not None:
+            return swap
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
         if isinstance(target, ast.Name) and lists.makes_list(self, node.value):
             return lists.create(self, target, node.value, None, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
-            maker = self.unit.builtin_name(node.value.func)
-            if maker in ARRAY_MAKERS:
-                return self.local_array(target, node.value, ARRAY_MAKERS[maker], node)
+            kind = self.array_maker(node.value)
+            if kind is not None and (own := rebind.copy_param(self, target, node.value, node)):
+                return own
+            if kind is not None:
+                return self.local_array(target, node.value, kind, node)
+            call = results.array_call(self, node.value)
+            if call is not None:
+                return results.bind(self, target, call, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Name | ast.Subscript):
             view = self.view_of(node.value)
             if view is not None:
                 return self.bind_view(target, view, node)
+        if (
+            isinstance(target, ast.Subscript)
+            and (view := self.view_of(target)) is not None
+            and (source := self.view_of(node.value)) is not None
+        ):  # new[:, :] = u, m[k] = m[p]: a copy into the view
+            return assign_views.copy(self, target, view, node.value, source)
         self.note_extent_alias(target, node.value)
         return self.assign_to(target, self.lower(node.value), node)
 
@@ -265,8 +318,18 @@ class FunctionLowerer(ExprLowerer):
         (ir.AllocArray). It is made once, at the top level of the function, so its address
         and extents never change while the function runs (what the bounds and loop
         analyses rely on) and it is freed on every return."""
-        n, line, col = target.id, node.lineno, node.col_offset
-        if id(node) not in self.top_level or self.store_counts.get(n, 0) != 1:
+        self.check_made_once(target, node)
+        group = rebind.group_of(self, rebind.maker_source(call, kind))
+        alloc = self.make_array(target.id, call, kind)
+        self.owned.add(target.id)
+        if group is not None:
+            self.shape_groups[target.id] = group
+        return [alloc]
+
+    def check_made_once(self, target: ast.Name, node: ast.Assign) -> None:
+        """A local array is bound once, at the top level, under a name bound nowhere else."""
+        n = target.id
+        if id(node) not in self.top_level or self.store_counts.get(n, 0) - self.swapped[n] != 1:
             raise self.err(
                 node,
                 f"`{n}`: a local array is created once, at the top level of the function",
@@ -275,6 +338,23 @@ class FunctionLowerer(ExprLowerer):
             )
         if n in self.arrays or n in self.views or n in self.locals:
             raise self.err(target, f"`{n}` already names something else")
+
+    def array_maker(self, node: ast.expr) -> str | None:
+        """What ``node`` makes if it is an array constructor (``np.zeros`` …, ``a.copy()``,
+        ``np.copy(a)``): its kind; else None."""
+        if not isinstance(node, ast.Call):
+            return None
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr == "copy" and self.view_of(f.value):
+            return "copy"
+        maker = self.unit.builtin_name(f)
+        return "copy" if maker == "numpy.copy" else ARRAY_MAKERS.get(maker or "")
+
+    def make_array(self, n: str, call: ast.Call, kind: str) -> ir.AllocArray:
+        """The :class:`ir.AllocArray` for array ``n`` made by ``call`` (of ``kind``)."""
+        line, col = call.lineno, call.col_offset
+        if kind == "copy":
+            return self.array_copy(n, call)
         args = list(call.args)
         keywords = {k.arg: k.value for k in call.keywords}
         if None in keywords or not set(keywords) <= {"dtype", "fill_value", "shape"}:
@@ -293,6 +373,9 @@ class FunctionLowerer(ExprLowerer):
                 raise self.err(args[0], f"{kind}() takes an array")
             dims = [self.view_dim(call, source, k) for k in range(source.type.ndim)]
             element = source.type.element
+        elif (same := self.shape_of(args[0] if args else keywords["shape"])) is not None:
+            dims = same  # np.zeros(a.shape)
+            element = ELEMENT_NAMES["f64"]
         else:
             shape = args[0] if args else keywords["shape"]
             items = shape.elts if isinstance(shape, ast.Tuple) else [shape]
@@ -320,7 +403,25 @@ class FunctionLowerer(ExprLowerer):
             fill = self.coerce(fill, value, fill_node or call, "fill value")
         ref = ir.ArrayRef(n, ArrayType(element, len(dims)))
         self.arrays[n] = ref
-        return [ir.AllocArray(line, col, ref, dims, fill)]
+        return ir.AllocArray(line, col, ref, dims, fill)
+
+    def array_copy(self, n: str, call: ast.Call) -> ir.AllocArray:
+        """``a.copy()`` / ``np.copy(a)``: a new C-contiguous array with ``a``'s elements."""
+        f = call.func
+        method = isinstance(f, ast.Attribute) and f.attr == "copy" and not call.args
+        if call.keywords or (method and call.args) or (not method and len(call.args) != 1):
+            raise self.err(call, "write a.copy() or np.copy(a) (no other arguments)")
+        source_node = f.value if method else call.args[0]  # type: ignore[union-attr]
+        view = self.view_of(source_node)
+        if view is None:
+            raise self.err(source_node, f"`{shown(source_node)}` is not an array to copy")
+        dims = [self.view_dim(call, view, k) for k in range(view.type.ndim)]
+        ref = ir.ArrayRef(n, view.type)
+        self.arrays[n] = ref
+        line, col = call.lineno, call.col_offset
+        source = slices.array_arg(self, call, view)
+        zero = ir.Const(line, col, view.type.element.value, 0)
+        return ir.AllocArray(line, col, ref, dims, zero, source)
 
     def bind_view(self, target: ast.Name, view: View, node: ast.AST) -> list[ir.Stmt]:
         """``row = a[i]``: ``row`` names row ``i`` of ``a`` (no copy, as in NumPy). Its
@@ -332,11 +433,16 @@ class FunctionLowerer(ExprLowerer):
         if n in self.locals or n in self.arrays or n in self.globals_declared:
             raise self.err(target, f"`{n}` is not an array here and cannot name one")
         old = self.views.get(n)
-        if old is not None and (old.base.name, old.depth) != (view.base.name, view.depth):
+        shape = (view.base.name, view.depth, view.start is not None, view.column is not None)
+        if (
+            old is not None
+            and (old.base.name, old.depth, old.start is not None, old.column is not None) != shape
+        ):
+            sliced = "a slice" if old.start is not None else "a view"
             raise self.err(
                 target,
-                f"`{n}` is already a view of `{old.base.name}` with {old.type.ndim} "
-                "dimension(s); a name stays a view of one array",
+                f"`{n}` is already {sliced} of `{old.base.name}` with {old.type.ndim} "
+                "dimension(s); a name stays a view of one array (sliced or not)",
                 "use another name for a view of another array",
             )
         out: list[ir.Stmt] = []
@@ -346,7 +452,22 @@ class FunctionLowerer(ExprLowerer):
             self.locals[local] = I64
             out.append(ir.SetLocal(line, col, local, index))
             prefix.append(ir.LocalGet(line, col, I64, local))
-        self.views[n] = View(n, view.base, prefix, view.type)
+        named = View(n, view.base, prefix, view.type)
+        if view.column is not None:  # m[:, j]: j checked now, kept in a local
+            out += view.setup
+            self.locals[f"{n}.j"] = I64
+            out.append(ir.SetLocal(line, col, f"{n}.j", view.column))
+            named.column = ir.LocalGet(line, col, I64, f"{n}.j")
+        if view.start is not None:
+            sliced_view = View(n, view.base, prefix, view.type, view.start, view.length, view.setup)
+            bound, named = slices.bind(self, n, sliced_view, line, col)
+            out += bound
+            # Proofs about its length hold where it is never rebound while they are used:
+            # bound once at the top level (or a name the compiler made for one loop).
+            named.stable = n.startswith("~") or (
+                id(node) in self.top_level and self.store_counts.get(n, 0) == 1
+            )
+        self.views[n] = named
         return out
 
     def note_extent_alias(self, target: ast.expr, value: ast.expr) -> None:
@@ -366,8 +487,28 @@ class FunctionLowerer(ExprLowerer):
         self, target: ast.Tuple | ast.List, value_node: ast.expr, node: ast.AST
     ) -> list[ir.Stmt]:
         line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
+        if isinstance(value_node, ast.Call) and isinstance(node, ast.Assign):
+            unpacked = results.unpack_call(self, target, value_node, node)
+            if unpacked is not None:
+                return unpacked
         if isinstance(value_node, ast.Tuple):
+            for e in value_node.elts:
+                if self.view_of(e) is not None or self.array_maker(e) is not None:
+                    raise self.err(
+                        e,
+                        "a tuple of arrays is not supported (swapping rows as "
+                        "`a[i], a[k] = a[k].copy(), a[i].copy()`)",
+                        "swap rows element by element: for j in range(a.shape[1]): "
+                        "a[i, j], a[k, j] = a[k, j], a[i, j]",
+                    )
             items = [self.lower_scalar(e) for e in value_node.elts]
+        elif (shape := self.shape_of(value_node)) is not None:
+            items = shape  # n, m = a.shape: each name an extent alias, as n = a.shape[0]
+            assert isinstance(value_node, ast.Attribute)
+            for k, tgt in enumerate(target.elts[: len(shape)]):
+                index = ast.copy_location(ast.Constant(k), value_node)
+                axis = ast.copy_location(ast.Subscript(value_node, index, ast.Load()), value_node)
+                self.note_extent_alias(tgt, axis)
         else:
             v = self.lower(value_node)
             if not isinstance(v.ty, TupleType):
@@ -448,18 +589,38 @@ class FunctionLowerer(ExprLowerer):
         if isinstance(t, ast.Subscript):
             base, idx_nodes = self.split_subscript(t)
             view = self.view_of(base)
-            if view is None or len(idx_nodes) != view.type.ndim:
+            if (
+                view is None
+                or len(idx_nodes) != view.type.ndim
+                or any(isinstance(i, ast.Slice) for i in idx_nodes)
+            ):
+                if self.view_of(t) is not None:  # said before the value is looked at
+                    raise self.err(
+                        t,
+                        f"`{shown(t)} {_AUG_SYMBOLS.get(op, op)}= ...` on a slice or row (a "
+                        "whole-array operation) is not supported",
+                        "write a loop over the elements: for k in range(lo, hi): a[k] += ...",
+                    )
                 return self.assign_to(t, self.lower(node.value), node)  # reports the error
             arr = view.base
             out: list[ir.Stmt] = []
             temps: list[ir.Expr] = list(view.prefix)  # a view's indices are locals already
+            if view.start is not None or view.column is not None:  # computed, checked once
+                indices, safe, nonneg = self.view_access(view, idx_nodes, t)
+                temps = []
+                for index in indices:
+                    tmp = self.temp(I64)
+                    out.append(ir.SetLocal(line, col, tmp, index))
+                    temps.append(ir.LocalGet(line, col, I64, tmp))
+                idx_nodes = []
             for i in idx_nodes:
                 tmp = self.temp(I64)
                 out.append(ir.SetLocal(line, col, tmp, self.index(i)))
                 temps.append(ir.LocalGet(line, col, I64, tmp))
-            fixed = [True] * view.depth
-            safe = fixed + self.safe_flags(view.as_ref(), idx_nodes)
-            nonneg = fixed + self.nonneg_flags(idx_nodes)
+            if view.start is None and view.column is None:
+                fixed = [True] * view.depth
+                safe = fixed + self.safe_flags(view.as_ref(), idx_nodes)
+                nonneg = fixed + self.nonneg_flags(idx_nodes)
             current = ir.Load(line, col, arr.element.value, arr, temps, safe, nonneg)
             value = self.arith(op, current, self.lower_scalar(node.value), node)
             value = self.coerce(value, arr.element.value, node, "stored value", narrowing=True)
@@ -608,7 +769,14 @@ class FunctionLowerer(ExprLowerer):
         out: list[ir.Stmt] = []
         for stmt in plan.before:
             out += self.block([stmt])
-        return out + self.for_(plan.loop)
+        # Arrays this loop walks: Python's iterator keeps the object, so no swap may rename
+        # them inside it (frontend/rebind.py).
+        walked = {n.id for n in ast.walk(node.iter) if isinstance(n, ast.Name)}
+        self.iterating.append({self.arrays[n].name for n in walked if n in self.arrays})
+        try:
+            return out + self.for_(plan.loop)
+        finally:
+            self.iterating.pop()
 
     def break_(self, node: ast.Break) -> list[ir.Stmt]:
         if not self.loop_depth:
@@ -631,6 +799,12 @@ class FunctionLowerer(ExprLowerer):
             if want != NONE:
                 raise self.err(node, f"`{self.sig.name}` must return {want}")
             return [ir.Return(line, col, None)]
+        if isinstance(want, ArrayType):
+            return results.lower_return(self, node, want)
+        if isinstance(want, ResultTuple):
+            return results.lower_tuple_return(self, node, want)
+        if (wrong := results.wrong_annotation(self, node)) is not None:
+            raise wrong
         if want == NONE:
             raise self.err(
                 node,
@@ -724,14 +898,19 @@ class FunctionLowerer(ExprLowerer):
 __all__ = ["FunctionLowerer", "lower_function"]
 
 
-def _result_names(node: ast.FunctionDef) -> tuple[str, ...]:
-    """The names results are returned under, if every ``return`` agrees: ``return x, y``
-    everywhere gives ("x", "y"); any other shape (an expression, a mismatch) gives ()."""
+#: How an augmented operator is written, for messages (the inverse of BINARY_OPS).
+_AUG_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "floordiv": "//", "mod": "%",
+                "pow": "**", "and": "&", "or": "|", "xor": "^", "shl": "<<",
+                "shr": ">>"}  # fmt: skip
+
+
+def _result_names(returns: list[ast.Return]) -> tuple[str, ...]:
+    """The names results are returned under, if every ``return`` (of the function's body,
+    found by :func:`_assigned_names`) agrees: ``return x, y`` everywhere gives ("x", "y");
+    any other shape (an expression, a mismatch) gives ()."""
     seen: set[tuple[str, ...]] = set()
-    for child in astwalk.nodes(node):  # any order: the answer is the same
-        if isinstance(child, ast.FunctionDef | ast.Lambda) and child is not node:
-            continue
-        if not isinstance(child, ast.Return) or child.value is None:
+    for child in returns:  # any order: the answer is the same
+        if child.value is None:
             continue
         value = child.value
         items = value.elts if isinstance(value, ast.Tuple) else [value]

@@ -30,6 +30,7 @@ from portalis.lang.types import (
     ArrayType,
     Element,
     ListType,
+    ResultTuple,
     Scalar,
     TupleType,
     Type,
@@ -156,6 +157,10 @@ class Unit:
                     return ListType(F64 if element == "float" else I64)
             if base in ("tuple", "typing.Tuple"):
                 types = [self.parse_type(i, what) for i in items]
+                if any(isinstance(t, ArrayType) for t in types) and all(
+                    isinstance(t, Scalar | ArrayType) for t in types
+                ):  # arrays and numbers: a function result (frontend/results.py)
+                    return ResultTuple(tuple(t for t in types if isinstance(t, Scalar | ArrayType)))
                 if not all(isinstance(t, Scalar) for t in types) or len(types) < 2:
                     raise d.error(node, f"{what}: a tuple holds two or more numbers or bools")
                 return TupleType(tuple(t for t in types if isinstance(t, Scalar)))
@@ -341,7 +346,7 @@ def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
     internal: set[str] = set()
     library_functions: set[str] = set()
     if not prefix:  # the kernel: classes and complex numbers become plain numbers first
-        lowered = records.lower_records(tree, diag)
+        lowered = records.lower_records(tree, diag, source)
         tree, internal, library_functions = lowered.tree, lowered.internal, lowered.library
     unit = Unit(filename=filename, prefix=prefix, exported=exported, diag=diag, tree=tree)
     unit.internal, unit.library_functions = internal, library_functions
@@ -465,7 +470,7 @@ class _Collector:
                     if a.annotation is not None and "Array" in ast.unparse(a.annotation)
                 }
                 if any(isinstance(v, ast.Name) and v.id in array_params for v in returned):
-                    hint = "functions cannot return arrays: write results into an array parameter"
+                    hint = "add `-> Array[f64]` (the type of the array it returns)"
                 else:
                     hint = "add `-> float` (or the type it returns)"
                 raise d.error(
@@ -480,12 +485,6 @@ class _Collector:
                     node.returns,
                     f"`{node.name}` is exported: the host receives numbers, not lists",
                     f"return from a helper (_{node.name}) to a function that uses the list",
-                )
-            if isinstance(result, ArrayType):
-                raise d.error(
-                    node.returns,
-                    "functions cannot return arrays",
-                    "write results into an array parameter instead",
                 )
         doc = ast.get_docstring(node) or ""
         if node.name in u.functions:

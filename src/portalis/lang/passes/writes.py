@@ -4,10 +4,12 @@ A host that knows a function leaves an array alone can skip copying it back out 
 call, and the stage runner can skip copying an unchanged value in again. The answer must
 be conservative: "read-only" only when no store can reach the array. An array parameter
 reaches memory in exactly two ways in the IR: a :class:`~portalis.lang.ir.Store` into it
-(``a[i] = v``, ``a[i] += v``) and an :class:`~portalis.lang.ir.ArrayArg` passing it on to
-another kernel function, which may store into it in turn. Arrays cannot be rebound or
-aliased by locals (the front end refuses), so a parameter's name identifies it throughout
-its function. Helpers inlined into their callers already have their stores in the
+(``a[i] = v``, ``a[i] += v``; or into a whole view of it, :class:`~portalis.lang.ir.FillView`
+/ :class:`~portalis.lang.ir.CopyView`, ``a[lo:hi] = v``) and an
+:class:`~portalis.lang.ir.ArrayArg` passing it on to another kernel function, which may
+store into it in turn. Views (rows, slices, columns) are accesses of their base array in the
+IR, and arrays cannot be rebound, so a parameter's name identifies it throughout its
+function. Helpers inlined into their callers already have their stores in the
 caller's body; calls (recursion included) are followed to a fixed point.
 """
 
@@ -31,7 +33,9 @@ def written_arrays(functions: list[ir.Function]) -> dict[str, frozenset[str]]:
         # Only a function's array parameters are recorded: without any, no need to look.
         for stmt in fn.body if arrays else ():
             for node in walk(stmt):
-                if isinstance(node, ir.Store) and node.array.name in arrays:
+                if isinstance(node, ir.Store | ir.FillView | ir.CopyView) and (
+                    node.array.name in arrays
+                ):  # an element, or a whole view (a[lo:hi] = v)
                     stores.add(node.array.name)
                 elif isinstance(node, ir.Call):
                     for k, arg in enumerate(node.args):

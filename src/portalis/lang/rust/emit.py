@@ -19,7 +19,7 @@ from portalis.lang import builtins, ir
 from portalis.lang.backend import signs
 from portalis.lang.rust.names import Scope
 from portalis.lang.rust.support import error_const
-from portalis.lang.types import ArrayType, NoneType, Scalar, TupleType, Type
+from portalis.lang.types import ArrayType, NoneType, ResultTuple, Scalar, TupleType, Type
 
 #: Element type → (Rust pointer target, load helper, store helper).
 ELEMENT = {
@@ -153,6 +153,9 @@ class FunctionEmitter:
     def signature(self, extern: bool = False) -> tuple[list[str], str]:
         """Parameters (arrays as pointer + extents, as the direct backend passes them)
         and the result type."""
+        if isinstance(self.fn.result, ArrayType | ResultTuple):
+            returns = [n for n in _nodes(self.fn.body) if isinstance(n, ir.Return)]
+            raise self.fail("returning an array (`-> Array[...]`)", returns[0] if returns else None)
         params: list[str] = []
         for p in self.fn.params:
             if p.name.endswith(".cap"):  # a list's three values (lang/frontend/list_calls.py)
@@ -203,6 +206,21 @@ class FunctionEmitter:
             if method is None:
                 raise self.fail(f"the statement {type(s).__name__}", s)
             method(s)
+
+    def s_BindArray(self, s: ir.BindArray) -> None:
+        raise self.fail("an array returned by a call (`b = f(...)`)", s)
+
+    def s_UnpackResults(self, s: ir.UnpackResults) -> None:
+        raise self.fail("arrays returned in a tuple (`a, n = f(...)`)", s)
+
+    def s_SwapArrays(self, s: ir.SwapArrays) -> None:
+        raise self.fail("swapping two arrays (`u, new = new, u`)", s)
+
+    def s_FillView(self, s: ir.FillView) -> None:
+        raise self.fail("assigning to a whole slice or row (`a[lo:hi] = v`)", s)
+
+    def s_CopyView(self, s: ir.CopyView) -> None:
+        raise self.fail("copying into a slice or row (`a[lo:hi] = b`)", s)
 
     def nested(self, stmts: list[ir.Stmt]) -> None:
         self.depth += 1
@@ -305,6 +323,8 @@ class FunctionEmitter:
         """NumPy's errors first (negative dimension: ValueError; more than the allocator
         can give: MemoryError), then the block, then every element set to the fill value:
         the direct backend's order of checks."""
+        if s.source is not None:
+            raise self.fail("copying an array (`a.copy()`)", s)
         arr, line = s.array, self.line(s)
         target, _, store = ELEMENT[arr.element.abi]
         size = self.temp()
@@ -436,10 +456,14 @@ class FunctionEmitter:
     def e_CheckedIndex(self, e: ir.CheckedIndex) -> str:
         # No array: a level of a constant table, whose length is known at build time.
         bound = self.dim(e.array, e.axis) if e.array is not None else f"{e.extent}_i64"
+        if e.bound is not None:
+            raise self.fail("array slices (`a[lo:hi]`)", e)
         return self.checked(e.index, bound, e, False)
 
     def e_ArrayArg(self, e: ir.ArrayArg) -> str:
         arr = e.array
+        if e.start is not None:
+            raise self.fail("array slices (`a[lo:hi]`)", e)
         parts = [self.base(arr)]
         if e.prefix:  # the view arr[prefix...]: its first element (indices already checked)
             flat = ""
