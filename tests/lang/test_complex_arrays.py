@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from portalis.errors import CompileError, SignatureError
 from portalis.lang import compile_source
+from portalis.runtime import load
 
 from .conftest import compile_kernel, kernel_pair, outcome, same
 
@@ -161,3 +162,13 @@ def test_complex_array_results_are_refused() -> None:
     )
     with pytest.raises(CompileError, match="complex arrays cannot be returned yet"):
         compile_source(source, "k.py")
+
+
+def test_rust_backend_builds_the_fft_too() -> None:
+    direct = compile_kernel(FFT_NATURAL, "fft.py")
+    rust = load(compile_source(FFT_NATURAL, "fft.py", backend="rust").wasm, cache=False)
+    x = np.random.default_rng(5).standard_normal(128) * (1 - 2j)
+    a, b = x.copy(), x.copy()
+    direct.fft(a)
+    rust.fft(b)
+    assert np.array_equal(a.view(np.float64), b.view(np.float64))

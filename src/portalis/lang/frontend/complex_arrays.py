@@ -36,7 +36,7 @@ from portalis.lang.types import C128_PAIRS_NAME
 #: Annotations of a complex element inside ``Array[...]``.
 COMPLEX_ELEMENTS = {"complex", "complex128", "np.complex128", "numpy.complex128", "c128"}
 #: Makers of a new array whose dtype may be complex.
-MAKERS = {"zeros", "empty", "ones"}
+MAKERS = {"zeros", "empty"}  # np.ones would set both parts to 1
 LIKE_MAKERS = {"zeros_like", "empty_like"}
 #: Operations whose NumPy complex128 result differs from CPython's complex one.
 NUMPY_DIFFERS = (ast.Div, ast.Pow, ast.FloorDiv, ast.Mod)
