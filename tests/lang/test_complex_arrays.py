@@ -65,7 +65,7 @@ def complex_arrays(elements: st.SearchStrategy[float], max_size: int = 12) -> An
 
 def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
     """Equal complex arrays, NaN equal to NaN, the sign of zero significant."""
-    fa, fb = a.view(np.float64), b.view(np.float64)
+    fa, fb = a.view(np.float64).ravel(), b.view(np.float64).ravel()
     return a.shape == b.shape and all(same(float(x), float(y)) for x, y in zip(fa, fb, strict=True))
 
 
@@ -118,6 +118,7 @@ def test_reads_writes_swaps_and_numbers(a: np.ndarray, s: float, extra: int) -> 
     agree("mix", a, b, s)
     agree("store_numbers", a, s)
     agree("local_arrays", a, s)  # IndexError on an empty array, in both
+    agree("twiddle", np.resize(a, (3, 2)) if len(a) else a.reshape(0, 2), s)
 
 
 def test_abi_and_runtime_checks() -> None:
@@ -141,6 +142,9 @@ def test_abi_and_runtime_checks() -> None:
         ("z = a[0]\n    return (z / 2.0).real", "NumPy's complex128 operation", 11),
         ("a[f(0)] = 1j\n    return 0.0", "may not call anything", 10),
         ("return a[0:2][0].real", "slices of complex arrays", 10),
+        ("for z in a:\n        return z.real\n    return 0.0", "may only be indexed", 10),
+        ("return float(a.shape[0])", "may only be indexed", 10),
+        ("return float(np.sum(a))", "may only be indexed", 10),
     ],
 )
 def test_refused_with_a_located_error(body: str, message: str, line: int) -> None:

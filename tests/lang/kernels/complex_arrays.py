@@ -75,3 +75,14 @@ def fft(x: Array[np.complex128]) -> None:
                 x[start + k] += t
                 w *= w_step
         size *= 2
+
+
+def twiddle(m: Array[np.complex128, 2], s: float) -> bool:
+    rows = len(m)
+    for i in range(rows):
+        for j in range(len(m[i])):
+            m[i, j] = m[i, j].conjugate() * cmath.exp(-1j * cmath.pi * s) + 1j * s
+    if rows > 0:
+        m[-1, 0] -= m[0, -1]
+        return m[0, 0] == m[-1, -1]
+    return False

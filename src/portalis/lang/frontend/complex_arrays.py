@@ -28,6 +28,7 @@ NumPy floats): on a value derived from a complex array element they are refused.
 from __future__ import annotations
 
 import ast
+import cmath
 import copy
 
 from portalis.lang.frontend.diagnostics import Diagnostics, shown
@@ -35,6 +36,8 @@ from portalis.lang.types import C128_PAIRS_NAME
 
 #: Annotations of a complex element inside ``Array[...]``.
 COMPLEX_ELEMENTS = {"complex", "complex128", "np.complex128", "numpy.complex128", "c128"}
+#: cmath's float constants (the same floats as math's).
+CMATH_CONSTANTS = {"pi", "e", "tau", "inf", "nan"}
 #: Makers of a new array whose dtype may be complex.
 MAKERS = {"zeros", "empty"}  # np.ones would set both parts to 1
 LIKE_MAKERS = {"zeros_like", "empty_like"}
@@ -51,11 +54,35 @@ def uses_complex_arrays(tree: ast.Module) -> bool:
     )
 
 
+def cmath_constants(tree: ast.Module) -> ast.Module:
+    """``cmath.pi``, ``cmath.e``, ``cmath.tau``, ``cmath.inf``, ``cmath.nan`` (with ``import
+    cmath``): the floats themselves, which are ``math``'s."""
+    if not any(
+        isinstance(s, ast.Import) and any(a.name == "cmath" and a.asname is None for a in s.names)
+        for s in tree.body
+    ):
+        return tree
+
+    class Constants(ast.NodeTransformer):
+        def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+            if (
+                isinstance(node.value, ast.Name)
+                and node.value.id == "cmath"
+                and node.attr in CMATH_CONSTANTS
+                and isinstance(node.ctx, ast.Load)
+            ):
+                return ast.copy_location(ast.Constant(getattr(cmath, node.attr)), node)
+            return self.generic_visit(node)  # type: ignore[return-value]
+
+    return Constants().visit(tree)  # type: ignore[no-any-return]
+
+
 def lower_complex_arrays(tree: ast.Module, diag: Diagnostics) -> ast.Module:
     """Rewrite every function's complex arrays into float64 pairs arrays (in place)."""
+    helpers = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
-            _Function(node, diag).run()
+            _Function(node, diag, helpers).run()
     return tree
 
 
@@ -96,8 +123,9 @@ def _pairs_annotation(ann: ast.Subscript) -> ast.expr:
 
 
 class _Function:
-    def __init__(self, fn: ast.FunctionDef, diag: Diagnostics) -> None:
+    def __init__(self, fn: ast.FunctionDef, diag: Diagnostics, helpers: set[str]) -> None:
         self.fn = fn
+        self.helpers = helpers  # the module's functions: a complex array may be passed on
         self.d = diag
         self.arrays: set[str] = set()
         self.temps = 0
@@ -117,6 +145,7 @@ class _Function:
         self._find_locals(self.fn.body)
         if not self.arrays:
             return
+        self._refuse_other_uses()
         self.fn.body = self._block(self.fn.body)
         self._refuse_numpy_differences()
 
@@ -303,6 +332,42 @@ class _Function:
                 items = [self._expr(v) if isinstance(v, ast.expr) else v for v in value]
                 setattr(node, name, items)
         return node
+
+    def _refuse_other_uses(self) -> None:
+        """A complex array may be indexed, measured with ``len``, passed to a function or
+        copied by ``np.zeros_like``; anything else (iteration, ``.shape``, ``.size``, a
+        whole-array operation) would see the float pairs, so it is refused at its line."""
+        parents: dict[ast.AST, ast.AST] = {}
+        for node in ast.walk(self.fn):
+            for child in ast.iter_child_nodes(node):
+                parents[child] = node
+        for node in ast.walk(self.fn):
+            if not (isinstance(node, ast.Name) and node.id in self.arrays):
+                continue
+            parent = parents.get(node)
+            if isinstance(parent, ast.Subscript) and parent.value is node:
+                continue
+            callee = (_dotted(parent.func) or "") if isinstance(parent, ast.Call) else ""
+            if (
+                isinstance(parent, ast.Call)
+                and node in parent.args
+                and (
+                    callee in self.helpers
+                    or callee == "len"
+                    or callee.rsplit(".", 1)[-1] in LIKE_MAKERS
+                )
+            ):
+                continue  # len(x), a helper taking a complex array, np.zeros_like(x)
+            if isinstance(node.ctx, ast.Store) and isinstance(parent, ast.Assign | ast.AnnAssign):
+                continue  # x = np.zeros(n, dtype=np.complex128)
+            where = parent if isinstance(parent, ast.expr | ast.stmt) else node
+            raise self.d.error(
+                where,
+                f"`{shown(where) if isinstance(where, ast.expr) else node.id}`: a complex "
+                "array may only be indexed (`x[i]`), measured (`len(x)`) or passed to a "
+                "function here",
+                "loop over `range(len(x))` and read `x[i]`",
+            )
 
     # -- NumPy complex128 semantics ---------------------------------------------------------
     def _refuse_numpy_differences(self) -> None:

@@ -341,6 +341,7 @@ def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
     internal: set[str] = set()
     library_functions: set[str] = set()
     if not prefix:  # the kernel: classes and complex numbers become plain numbers first
+        tree = complex_arrays.cmath_constants(tree)
         if complex_arrays.uses_complex_arrays(tree):
             tree = complex_arrays.lower_complex_arrays(tree, diag)
         lowered = records.lower_records(tree, diag)
