@@ -117,6 +117,21 @@ def test_toolchain_function_table_and_number_globals_are_fine():
     assert kinds["g"] == ("global", "mut f64")
 
 
+def test_v128_inside_module_code_is_admitted():
+    """SIMD in function bodies, locals and non-exported functions is fine (the compiler
+    vectorises with it); only signatures that cross to Python are refused."""
+    text = """(module (memory (export "memory") 1)
+      (func $pair (param v128) (result v128) local.get 0 local.get 0 f64x2.add)
+      (func (export "f") (param f64 f64) (result f64) (local $v v128)
+        i32.const 16 local.get 0 f64.store  i32.const 24 local.get 1 f64.store
+        i32.const 16 v128.load local.set $v
+        i32.const 0 local.get $v call $pair v128.store
+        i32.const 0 f64.load i32.const 8 f64.load f64.sub))"""
+    inst = load_module(wat.binary(text), name="simd", cache=False).instantiate()
+    assert inst.function("f")(1.5, 4.0) == 3.0 - 8.0
+    assert not [e for e in inst.module.exports if "v128" in e.type]
+
+
 def test_gc_types_inside_a_module_are_refused_by_validation():
     text = """(module (type $s (struct (field i32)))
       (func (export "f") (result i32) (struct.get $s 0 (struct.new $s (i32.const 1)))))"""

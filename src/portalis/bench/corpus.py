@@ -173,6 +173,7 @@ def bench_kernel(
     from portalis.bench.cpython import import_source
     from portalis.errors import PortalisError
     from portalis.lang import compile_source
+    from portalis.lang.backend.simd import vector_loops
     from portalis.runtime import load
 
     print(f"\n== corpus: {kernel.name} ({(kernel.module.__doc__ or '').splitlines()[0]})")
@@ -188,6 +189,7 @@ def bench_kernel(
         raise AssertionError(f"{kernel.name}: natural form refused and no adapted form")
     source = kernel.source
     built = compile_source(source, f"{kernel.name}.py")
+    print(f"  vectorised loops (f64x2): {vector_loops(built.wat)}")
     py = import_source(source, f"corpus_{kernel.name}")
     wasm = load(built.wasm, cache=False)
     args = kernel.inputs(size)

@@ -410,6 +410,8 @@ class ForRange(Stmt):
     counter: str
     limit: str
     stride: str
+    #: Iterations run at once: 2 when backend/simd.py proved them independent.
+    lanes: int = 1
 
 
 @dataclass

@@ -11,9 +11,13 @@
                 dropped (passes/inline.py)
 ``layout``      constant tables and persistent arrays at fixed linear-memory offsets
 
-The direct backend (the default) then runs four analysis passes, which decide how each
-function and loop will be emitted (backend/plan.py), and three that make the module:
+The direct backend (the default) then runs five analysis passes, which decide how each
+function and loop will be emitted (backend/simd.py, backend/plan.py), and three that make
+the module:
 
+``vectorise``   innermost loops whose iterations are proven independent marked to run two
+                at a time in f64x2 (backend/simd.py; first, since it rewrites index
+                temporaries the later passes then see through)
 ``ranges``      value ranges of integer indices: accesses that need no bounds check
                 (backend/ranges.py)
 ``unroll``      copies of each innermost loop's body per back-edge (backend/unroll.py)
@@ -48,6 +52,7 @@ from portalis.errors import CompileError
 from portalis.lang import ir
 from portalis.lang.abi_gen import module_abi
 from portalis.lang.backend import plan
+from portalis.lang.backend.simd import vectorise
 from portalis.lang.backend.wat import emit_module
 from portalis.lang.frontend.limits import run_deep
 from portalis.lang.frontend.program import Library, Program, default_library
@@ -128,6 +133,10 @@ def _layout(b: Build) -> None:
     b.module = b.program.layout(b.functions)
 
 
+def _vectorise(b: Build) -> None:
+    vectorise(b.module)
+
+
 def _ranges(b: Build) -> None:
     b.loops = plan.value_ranges(b.module)
 
@@ -177,6 +186,7 @@ PASSES: list[tuple[str, Callable[[Build], None], tuple[str, ...]]] = [
     ("lower", _lower, _ALL),
     ("inline", _inline, _ALL),
     ("layout", _layout, _ALL),
+    ("vectorise", _vectorise, _DIRECT),
     ("ranges", _ranges, _DIRECT),
     ("unroll", _unroll, _DIRECT),
     ("versioning", _versioning, _DIRECT),

@@ -54,6 +54,9 @@ _PLAIN = frozenset(
 ONE, LIST, ANY = 0, 1, 2
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 _LAYOUT: dict[type, tuple[tuple[str, int], ...]] = {}
+#: The layouts worked out so far, by class, for hot loops (``LAYOUTS.get(cls) or
+#: layout(cls)`` saves a call per node); read only.
+LAYOUTS = _LAYOUT
 
 
 def child_fields(node: Any) -> tuple[str, ...]:
@@ -79,6 +82,26 @@ def layout(cls: type) -> tuple[tuple[str, int], ...]:
             out.append((f.name, kind))
         layout = _LAYOUT[cls] = tuple(out)
     return layout
+
+
+def children(node: Any) -> list[Any]:
+    """The IR nodes directly inside ``node``, in field order."""
+    layout_ = _LAYOUT.get(node.__class__)
+    if layout_ is None:
+        layout_ = layout(node.__class__)
+    out: list[Any] = []
+    for name, kind in layout_:
+        v = getattr(node, name)
+        if kind == ONE:
+            if v is not None:
+                out.append(v)
+        elif kind == LIST:
+            out += v
+        elif isinstance(v, ir.Node):
+            out.append(v)
+        elif isinstance(v, list):
+            out += [x for x in v if isinstance(x, ir.Node)]
+    return out
 
 
 def walk(node: Any) -> Iterator[Any]:

@@ -34,7 +34,8 @@ class EngineSettings:
         # machine code compiled for another configuration.
         return (
             f"wasmtime={wasmtime_version()};stack={self.max_wasm_stack};opt={self.opt_level};"
-            f"epoch={int(self.epoch_interruption)};memory_may_move=0;multi_memory=0;gc=0"
+            f"epoch={int(self.epoch_interruption)};memory_may_move=0;multi_memory=0;gc=0;"
+            "simd=1;relaxed_simd=0"
         )
 
     def config(self) -> wasmtime.Config:
@@ -52,6 +53,11 @@ class EngineSettings:
         # GC objects live outside linear memory, beyond the memory cap, and GC references
         # crash wasmtime-py's type queries: modules using them are refused at compile time.
         config.wasm_gc = False
+        # 128-bit SIMD inside module code: the compiler vectorises loops with it
+        # (lang/backend/simd.py). v128 still cannot cross an export or import (reader.py).
+        # Relaxed SIMD stays off: its results may differ between machines.
+        config.wasm_simd = True
+        config.wasm_relaxed_simd = False
         return config
 
 

@@ -17,7 +17,13 @@
     (local $~w1 i32)
     (local $~w2 i32)
     (local $~w3 i64)
-    (local $~w17 i64)
+    (local $~w4 i64)
+    (local $~w5 i64)
+    (local $~w6 i64)
+    (local $~w7 v128)
+    (local $~w8 v128)
+    (local $~w9 i64)
+    (local $~w18 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -32,6 +38,7 @@
     i64.const 1
     i64.sub
     local.set $~t2
+    i32.const 1
     local.get $~t1
     i64.const 0
     i64.ge_s
@@ -40,6 +47,7 @@
     i64.const 0
     i64.sub
     i64.le_s
+    i32.and
     i32.and
     if
       i64.const -1
@@ -60,142 +68,303 @@
       local.get $out
       i32.add
       local.set $~w2
+      i32.const 1
+      local.get $~w2
+      i64.extend_i32_u
+      local.tee $~w3
       local.get $~t2
-      i64.const 3
+      local.get $~t1
       i64.sub
-      i64.const -9223372036854775808
+      i64.const 0
+      i64.add
+      i64.const 8
+      i64.mul
+      i64.add
+      local.set $~w4
+      local.get $~w1
+      i64.extend_i32_u
+      local.tee $~w5
       local.get $~t2
-      i64.const -9223372036854775805
-      i64.ge_s
-      select
-      local.set $~w3
-      block $break4
-        block $rest5
-          loop $loop6
+      local.get $~t1
+      i64.sub
+      i64.const 2
+      i64.add
+      i64.const 8
+      i64.mul
+      i64.add
+      local.set $~w6
+      local.get $~w4
+      local.get $~w5
+      i64.le_s
+      local.get $~w6
+      local.get $~w3
+      i64.le_s
+      i32.or
+      i32.and
+      if
+        f64.const 2.0
+        f64x2.splat
+        local.set $~w7
+        local.get $~t1
+        local.set $~w9
+        block $vectors10
+          loop $vector11
             local.get $~t1
-            local.get $~w3
+            local.get $~t2
+            i64.const 7
+            i64.sub
+            i64.const -9223372036854775808
+            local.get $~t2
+            i64.const -9223372036854775801
             i64.ge_s
-            br_if $rest5
+            select
+            i64.lt_s
+            i32.eqz
+            br_if $vectors10
+            local.get $~w1
+            v128.load
+            local.get $~w7
+            local.get $~w1
+            v128.load offset=8
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=16
+            f64x2.add
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store
+            local.get $~w1
+            v128.load offset=16
+            local.get $~w7
+            local.get $~w1
+            v128.load offset=24
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=32
+            f64x2.add
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store offset=16
+            local.get $~w1
+            v128.load offset=32
+            local.get $~w7
+            local.get $~w1
+            v128.load offset=40
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=48
+            f64x2.add
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store offset=32
+            local.get $~w1
+            v128.load offset=48
+            local.get $~w7
+            local.get $~w1
+            v128.load offset=56
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=64
+            f64x2.add
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store offset=48
             local.get $~t1
-            local.set $i
-            block $continue7
-              local.get $~w1
-              f64.load
-              f64.const 2.0
-              local.get $~w1
-              f64.load offset=8
-              f64.mul
-              f64.sub
-              local.get $~w1
-              f64.load offset=16
-              f64.add
-              local.set $~t4
-              local.get $~w2
-              local.get $~t4
-              f64.store
-            end
-            local.get $~t1
-            i64.const 1
-            i64.add
-            local.set $~t1
-            local.get $~t1
-            local.set $i
-            block $continue8
-              local.get $~w1
-              f64.load offset=8
-              f64.const 2.0
-              local.get $~w1
-              f64.load offset=16
-              f64.mul
-              f64.sub
-              local.get $~w1
-              f64.load offset=24
-              f64.add
-              local.set $~t4
-              local.get $~w2
-              local.get $~t4
-              f64.store offset=8
-            end
-            local.get $~t1
-            i64.const 1
-            i64.add
-            local.set $~t1
-            local.get $~t1
-            local.set $i
-            block $continue9
-              local.get $~w1
-              f64.load offset=16
-              f64.const 2.0
-              local.get $~w1
-              f64.load offset=24
-              f64.mul
-              f64.sub
-              local.get $~w1
-              f64.load offset=32
-              f64.add
-              local.set $~t4
-              local.get $~w2
-              local.get $~t4
-              f64.store offset=16
-            end
-            local.get $~t1
-            i64.const 1
-            i64.add
-            local.set $~t1
-            local.get $~t1
-            local.set $i
-            block $continue10
-              local.get $~w1
-              f64.load offset=24
-              f64.const 2.0
-              local.get $~w1
-              f64.load offset=32
-              f64.mul
-              f64.sub
-              local.get $~w1
-              f64.load offset=40
-              f64.add
-              local.set $~t4
-              local.get $~w2
-              local.get $~t4
-              f64.store offset=24
-            end
-            local.get $~t1
-            i64.const 1
+            i64.const 8
             i64.add
             local.set $~t1
             local.get $~w1
-            i32.const 32
+            i32.const 64
             i32.add
             local.set $~w1
             local.get $~w2
-            i32.const 32
+            i32.const 64
             i32.add
             local.set $~w2
-            br $loop6
+            br $vector11
           end
         end
-        block $break11
-          loop $loop12
+        local.get $~t1
+        local.get $~t2
+        i64.const 3
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775805
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          v128.load
+          local.get $~w7
+          local.get $~w1
+          v128.load offset=8
+          f64x2.mul
+          f64x2.sub
+          local.get $~w1
+          v128.load offset=16
+          f64x2.add
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store
+          local.get $~w1
+          v128.load offset=16
+          local.get $~w7
+          local.get $~w1
+          v128.load offset=24
+          f64x2.mul
+          f64x2.sub
+          local.get $~w1
+          v128.load offset=32
+          f64x2.add
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store offset=16
+          local.get $~t1
+          i64.const 4
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 32
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 32
+          i32.add
+          local.set $~w2
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.const 1
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          v128.load
+          local.get $~w7
+          local.get $~w1
+          v128.load offset=8
+          f64x2.mul
+          f64x2.sub
+          local.get $~w1
+          v128.load offset=16
+          f64x2.add
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store
+          local.get $~t1
+          i64.const 2
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 16
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 16
+          i32.add
+          local.set $~w2
+        end
+        local.get $~t1
+        local.get $~w9
+        i64.ne
+        if
+          local.get $~t1
+          i64.const 1
+          i64.sub
+          local.set $i
+          local.get $~w8
+          f64x2.extract_lane 1
+          local.set $~t4
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.lt_s
+        if
+          local.get $~t1
+          local.set $i
+          local.get $~w1
+          f64.load
+          f64.const 2.0
+          local.get $~w1
+          f64.load offset=8
+          f64.mul
+          f64.sub
+          local.get $~w1
+          f64.load offset=16
+          f64.add
+          local.set $~t4
+          local.get $~w2
+          local.get $~t4
+          f64.store
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+        end
+      else
+        block $break12
+          loop $loop13
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break11
+            br_if $break12
             local.get $~t1
             local.set $i
-            block $continue13
-              local.get $~w1
+            block $continue14
+              local.get $i
+              i64.const 1
+              i64.sub
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
               f64.load
               f64.const 2.0
-              local.get $~w1
-              f64.load offset=8
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
               f64.mul
               f64.sub
-              local.get $~w1
-              f64.load offset=16
+              local.get $i
+              i64.const 1
+              i64.add
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
               f64.add
               local.set $~t4
-              local.get $~w2
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $out
+              i32.add
               local.get $~t4
               f64.store
             end
@@ -203,28 +372,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            local.get $~w1
-            i32.const 8
-            i32.add
-            local.set $~w1
-            local.get $~w2
-            i32.const 8
-            i32.add
-            local.set $~w2
-            br $loop12
+            br $loop13
           end
         end
       end
     else
-      block $break14
-        loop $loop15
+      block $break15
+        loop $loop16
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break14
+          br_if $break15
           local.get $~t1
           local.set $i
-          block $continue16
+          block $continue17
             local.get $i
             i64.const 1
             i64.sub
@@ -256,7 +417,7 @@
             f64.add
             local.set $~t4
             local.get $i
-            local.tee $~w17
+            local.tee $~w18
             local.get $out.d0
             i64.ge_u
             if
@@ -266,7 +427,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w17
+            local.get $~w18
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -279,7 +440,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop15
+          br $loop16
         end
       end
     end
@@ -295,6 +456,12 @@
     (local $~w1 i32)
     (local $~w2 i32)
     (local $~w3 i64)
+    (local $~w4 i64)
+    (local $~w5 i64)
+    (local $~w6 i64)
+    (local $~w7 v128)
+    (local $~w8 v128)
+    (local $~w9 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -318,126 +485,195 @@
     i64.const 1
     i64.sub
     local.set $~t2
-    i64.const -1
-    local.get $~t1
-    i64.add
-    i32.wrap_i64
-    i32.const 3
-    i32.shl
-    local.get $xs
-    i32.add
-    local.set $~w1
-    i64.const 0
-    local.get $~t1
-    i64.add
-    i32.wrap_i64
-    i32.const 3
-    i32.shl
-    local.get $out
-    i32.add
-    local.set $~w2
-    local.get $~t2
-    i64.const 3
-    i64.sub
-    i64.const -9223372036854775808
-    local.get $~t2
-    i64.const -9223372036854775805
-    i64.ge_s
-    select
-    local.set $~w3
-    block $break4
-      block $rest5
-        loop $loop6
-          local.get $~t1
-          local.get $~w3
-          i64.ge_s
-          br_if $rest5
-          local.get $~t1
-          local.set $i
-          block $continue7
+    i32.const 1
+    f64.const 3.0
+    f64.const 0.0
+    f64.ne
+    i32.and
+    if
+      i64.const -1
+      local.get $~t1
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      local.get $xs
+      i32.add
+      local.set $~w1
+      i64.const 0
+      local.get $~t1
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      local.get $out
+      i32.add
+      local.set $~w2
+      i32.const 1
+      local.get $~w2
+      i64.extend_i32_u
+      local.tee $~w3
+      local.get $~t2
+      local.get $~t1
+      i64.sub
+      i64.const 0
+      i64.add
+      i64.const 8
+      i64.mul
+      i64.add
+      local.set $~w4
+      local.get $~w1
+      i64.extend_i32_u
+      local.tee $~w5
+      local.get $~t2
+      local.get $~t1
+      i64.sub
+      i64.const 2
+      i64.add
+      i64.const 8
+      i64.mul
+      i64.add
+      local.set $~w6
+      local.get $~w4
+      local.get $~w5
+      i64.le_s
+      local.get $~w6
+      local.get $~w3
+      i64.le_s
+      i32.or
+      i32.and
+      if
+        f64.const 3.0
+        f64x2.splat
+        local.set $~w7
+        local.get $~t1
+        local.set $~w9
+        block $vectors10
+          loop $vector11
+            local.get $~t1
+            local.get $~t2
+            i64.const 7
+            i64.sub
+            i64.const -9223372036854775808
+            local.get $~t2
+            i64.const -9223372036854775801
+            i64.ge_s
+            select
+            i64.lt_s
+            i32.eqz
+            br_if $vectors10
             local.get $~w1
-            f64.load
+            v128.load
             local.get $~w1
-            f64.load offset=8
-            f64.add
+            v128.load offset=8
+            f64x2.add
             local.get $~w1
-            f64.load offset=16
-            f64.add
-            f64.const 3.0
-            f64.div
-            local.set $~t4
+            v128.load offset=16
+            f64x2.add
+            local.get $~w7
+            f64x2.div
+            local.set $~w8
             local.get $~w2
-            local.get $~t4
-            f64.store
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue8
+            local.get $~w8
+            v128.store
             local.get $~w1
-            f64.load offset=8
+            v128.load offset=16
             local.get $~w1
-            f64.load offset=16
-            f64.add
+            v128.load offset=24
+            f64x2.add
             local.get $~w1
-            f64.load offset=24
-            f64.add
-            f64.const 3.0
-            f64.div
-            local.set $~t4
+            v128.load offset=32
+            f64x2.add
+            local.get $~w7
+            f64x2.div
+            local.set $~w8
             local.get $~w2
-            local.get $~t4
-            f64.store offset=8
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue9
+            local.get $~w8
+            v128.store offset=16
             local.get $~w1
-            f64.load offset=16
+            v128.load offset=32
             local.get $~w1
-            f64.load offset=24
-            f64.add
+            v128.load offset=40
+            f64x2.add
             local.get $~w1
-            f64.load offset=32
-            f64.add
-            f64.const 3.0
-            f64.div
-            local.set $~t4
+            v128.load offset=48
+            f64x2.add
+            local.get $~w7
+            f64x2.div
+            local.set $~w8
             local.get $~w2
-            local.get $~t4
-            f64.store offset=16
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue10
+            local.get $~w8
+            v128.store offset=32
             local.get $~w1
-            f64.load offset=24
+            v128.load offset=48
             local.get $~w1
-            f64.load offset=32
-            f64.add
+            v128.load offset=56
+            f64x2.add
             local.get $~w1
-            f64.load offset=40
-            f64.add
-            f64.const 3.0
-            f64.div
-            local.set $~t4
+            v128.load offset=64
+            f64x2.add
+            local.get $~w7
+            f64x2.div
+            local.set $~w8
             local.get $~w2
-            local.get $~t4
-            f64.store offset=24
+            local.get $~w8
+            v128.store offset=48
+            local.get $~t1
+            i64.const 8
+            i64.add
+            local.set $~t1
+            local.get $~w1
+            i32.const 64
+            i32.add
+            local.set $~w1
+            local.get $~w2
+            i32.const 64
+            i32.add
+            local.set $~w2
+            br $vector11
           end
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.const 3
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775805
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          v128.load
+          local.get $~w1
+          v128.load offset=8
+          f64x2.add
+          local.get $~w1
+          v128.load offset=16
+          f64x2.add
+          local.get $~w7
+          f64x2.div
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store
+          local.get $~w1
+          v128.load offset=16
+          local.get $~w1
+          v128.load offset=24
+          f64x2.add
+          local.get $~w1
+          v128.load offset=32
+          f64x2.add
+          local.get $~w7
+          f64x2.div
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store offset=16
           local.get $~t1
-          i64.const 1
+          i64.const 4
           i64.add
           local.set $~t1
           local.get $~w1
@@ -448,30 +684,185 @@
           i32.const 32
           i32.add
           local.set $~w2
-          br $loop6
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.const 1
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          v128.load
+          local.get $~w1
+          v128.load offset=8
+          f64x2.add
+          local.get $~w1
+          v128.load offset=16
+          f64x2.add
+          local.get $~w7
+          f64x2.div
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store
+          local.get $~t1
+          i64.const 2
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 16
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 16
+          i32.add
+          local.set $~w2
+        end
+        local.get $~t1
+        local.get $~w9
+        i64.ne
+        if
+          local.get $~t1
+          i64.const 1
+          i64.sub
+          local.set $i
+          local.get $~w8
+          f64x2.extract_lane 1
+          local.set $~t4
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.lt_s
+        if
+          local.get $~t1
+          local.set $i
+          local.get $~w1
+          f64.load
+          local.get $~w1
+          f64.load offset=8
+          f64.add
+          local.get $~w1
+          f64.load offset=16
+          f64.add
+          f64.const 3.0
+          f64.div
+          local.set $~t4
+          local.get $~w2
+          local.get $~t4
+          f64.store
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+        end
+      else
+        block $break12
+          loop $loop13
+            local.get $~t1
+            local.get $~t2
+            i64.ge_s
+            br_if $break12
+            local.get $~t1
+            local.set $i
+            block $continue14
+              local.get $i
+              i64.const 1
+              i64.sub
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.add
+              local.get $i
+              i64.const 1
+              i64.add
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.add
+              f64.const 3.0
+              f64.div
+              local.set $~t4
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $out
+              i32.add
+              local.get $~t4
+              f64.store
+            end
+            local.get $~t1
+            i64.const 1
+            i64.add
+            local.set $~t1
+            br $loop13
+          end
         end
       end
-      block $break11
-        loop $loop12
+    else
+      block $break15
+        loop $loop16
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break11
+          br_if $break15
           local.get $~t1
           local.set $i
-          block $continue13
-            local.get $~w1
+          block $continue17
+            local.get $i
+            i64.const 1
+            i64.sub
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
             f64.load
-            local.get $~w1
-            f64.load offset=8
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
             f64.add
-            local.get $~w1
-            f64.load offset=16
+            local.get $i
+            i64.const 1
+            i64.add
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
+            f64.load
             f64.add
             f64.const 3.0
             f64.div
             local.set $~t4
-            local.get $~w2
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $out
+            i32.add
             local.get $~t4
             f64.store
           end
@@ -479,15 +870,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          local.get $~w1
-          i32.const 8
-          i32.add
-          local.set $~w1
-          local.get $~w2
-          i32.const 8
-          i32.add
-          local.set $~w2
-          br $loop12
+          br $loop16
         end
       end
     end

@@ -14,11 +14,13 @@
     (local $xs.d0 i64)
     (local $ys.d0 i64)
     (local $~w1 i32)
-    (local $~w2 i64)
-    (local $~w7 i64)
-    (local $~w9 i64)
-    (local $~w11 i64)
-    (local $~w13 i64)
+    (local $~w2 i32)
+    (local $~w3 i64)
+    (local $~w4 i64)
+    (local $~w5 i64)
+    (local $~w6 i64)
+    (local $~w7 v128)
+    (local $~w8 i64)
     (local $~w17 i64)
     local.get $xs.n0
     i64.extend_i32_u
@@ -30,198 +32,288 @@
     local.set $~t1
     local.get $xs.d0
     local.set $~t2
-    i64.const 0
+    i32.const 1
     local.get $~t1
-    i64.add
-    i32.wrap_i64
-    i32.const 3
-    i32.shl
-    local.get $xs
-    i32.add
-    local.set $~w1
-    local.get $~t2
-    i64.const 3
-    i64.sub
-    i64.const -9223372036854775808
-    local.get $~t2
-    i64.const -9223372036854775805
+    i64.const 0
     i64.ge_s
-    select
-    local.set $~w2
-    block $break3
-      block $rest4
-        loop $loop5
-          local.get $~t1
-          local.get $~w2
-          i64.ge_s
-          br_if $rest4
-          local.get $~t1
-          local.set $i
-          block $continue6
-            local.get $i
-            local.set $~t4
-            local.get $~t4
-            local.tee $~w7
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
+    local.get $~t2
+    local.get $ys.d0
+    i64.const 0
+    i64.sub
+    i64.le_s
+    i32.and
+    i32.and
+    if
+      i64.const 0
+      local.get $~t1
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      local.get $ys
+      i32.add
+      local.set $~w1
+      i64.const 0
+      local.get $~t1
+      i64.add
+      i32.wrap_i64
+      i32.const 3
+      i32.shl
+      local.get $xs
+      i32.add
+      local.set $~w2
+      i32.const 1
+      local.get $~w2
+      i64.extend_i32_u
+      local.tee $~w3
+      local.get $~t2
+      local.get $~t1
+      i64.sub
+      i64.const 0
+      i64.add
+      i64.const 8
+      i64.mul
+      i64.add
+      local.set $~w4
+      local.get $~w1
+      i64.extend_i32_u
+      local.tee $~w5
+      local.get $~t2
+      local.get $~t1
+      i64.sub
+      i64.const 0
+      i64.add
+      i64.const 8
+      i64.mul
+      i64.add
+      local.set $~w6
+      local.get $~w6
+      local.get $~w3
+      i64.le_s
+      local.get $~w4
+      local.get $~w5
+      i64.le_s
+      i32.or
+      i32.and
+      if
+        local.get $a
+        f64x2.splat
+        local.set $~w7
+        local.get $~t1
+        local.set $~w8
+        block $vectors9
+          loop $vector10
+            local.get $~t1
+            local.get $~t2
+            i64.const 7
+            i64.sub
+            i64.const -9223372036854775808
+            local.get $~t2
+            i64.const -9223372036854775801
+            i64.ge_s
+            select
+            i64.lt_s
+            i32.eqz
+            br_if $vectors9
+            local.get $~w1
+            local.get $~w1
+            v128.load
             local.get $~w7
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            local.get $~t4
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            f64.load
-            local.get $a
+            local.get $~w2
+            v128.load
+            f64x2.mul
+            f64x2.add
+            v128.store
             local.get $~w1
-            f64.load
-            f64.mul
-            f64.add
-            f64.store
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue8
-            local.get $i
-            local.set $~t4
-            local.get $~t4
-            local.tee $~w9
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w9
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            local.get $~t4
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            f64.load
-            local.get $a
             local.get $~w1
-            f64.load offset=8
-            f64.mul
-            f64.add
-            f64.store
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue10
-            local.get $i
-            local.set $~t4
-            local.get $~t4
-            local.tee $~w11
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w11
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            local.get $~t4
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            f64.load
-            local.get $a
+            v128.load offset=16
+            local.get $~w7
+            local.get $~w2
+            v128.load offset=16
+            f64x2.mul
+            f64x2.add
+            v128.store offset=16
             local.get $~w1
-            f64.load offset=16
-            f64.mul
-            f64.add
-            f64.store
-          end
-          local.get $~t1
-          i64.const 1
-          i64.add
-          local.set $~t1
-          local.get $~t1
-          local.set $i
-          block $continue12
-            local.get $i
-            local.set $~t4
-            local.get $~t4
-            local.tee $~w13
-            local.get $ys.d0
-            i64.ge_u
-            if
-              i32.const 2
-              global.set $portalis.error
-              i32.const 6
-              global.set $portalis.error_line
-              unreachable
-            end
-            local.get $~w13
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            local.get $~t4
-            i32.wrap_i64
-            i32.const 3
-            i32.shl
-            local.get $ys
-            i32.add
-            f64.load
-            local.get $a
             local.get $~w1
-            f64.load offset=24
-            f64.mul
-            f64.add
-            f64.store
+            v128.load offset=32
+            local.get $~w7
+            local.get $~w2
+            v128.load offset=32
+            f64x2.mul
+            f64x2.add
+            v128.store offset=32
+            local.get $~w1
+            local.get $~w1
+            v128.load offset=48
+            local.get $~w7
+            local.get $~w2
+            v128.load offset=48
+            f64x2.mul
+            f64x2.add
+            v128.store offset=48
+            local.get $~t1
+            i64.const 8
+            i64.add
+            local.set $~t1
+            local.get $~w1
+            i32.const 64
+            i32.add
+            local.set $~w1
+            local.get $~w2
+            i32.const 64
+            i32.add
+            local.set $~w2
+            br $vector10
           end
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.const 3
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775805
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          local.get $~w1
+          v128.load
+          local.get $~w7
+          local.get $~w2
+          v128.load
+          f64x2.mul
+          f64x2.add
+          v128.store
+          local.get $~w1
+          local.get $~w1
+          v128.load offset=16
+          local.get $~w7
+          local.get $~w2
+          v128.load offset=16
+          f64x2.mul
+          f64x2.add
+          v128.store offset=16
           local.get $~t1
-          i64.const 1
+          i64.const 4
           i64.add
           local.set $~t1
           local.get $~w1
           i32.const 32
           i32.add
           local.set $~w1
-          br $loop5
+          local.get $~w2
+          i32.const 32
+          i32.add
+          local.set $~w2
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.const 1
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775807
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          local.get $~w1
+          v128.load
+          local.get $~w7
+          local.get $~w2
+          v128.load
+          f64x2.mul
+          f64x2.add
+          v128.store
+          local.get $~t1
+          i64.const 2
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 16
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 16
+          i32.add
+          local.set $~w2
+        end
+        local.get $~t1
+        local.get $~w8
+        i64.ne
+        if
+          local.get $~t1
+          i64.const 1
+          i64.sub
+          local.set $i
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.lt_s
+        if
+          local.get $~t1
+          local.set $i
+          local.get $~w1
+          local.get $~w1
+          f64.load
+          local.get $a
+          local.get $~w2
+          f64.load
+          f64.mul
+          f64.add
+          f64.store
+          local.get $~t1
+          i64.const 1
+          i64.add
+          local.set $~t1
+        end
+      else
+        block $break11
+          loop $loop12
+            local.get $~t1
+            local.get $~t2
+            i64.ge_s
+            br_if $break11
+            local.get $~t1
+            local.set $i
+            block $continue13
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $ys
+              i32.add
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $ys
+              i32.add
+              f64.load
+              local.get $a
+              local.get $i
+              i32.wrap_i64
+              i32.const 3
+              i32.shl
+              local.get $xs
+              i32.add
+              f64.load
+              f64.mul
+              f64.add
+              f64.store
+            end
+            local.get $~t1
+            i64.const 1
+            i64.add
+            local.set $~t1
+            br $loop12
+          end
         end
       end
+    else
       block $break14
         loop $loop15
           local.get $~t1
@@ -232,8 +324,6 @@
           local.set $i
           block $continue16
             local.get $i
-            local.set $~t4
-            local.get $~t4
             local.tee $~w17
             local.get $ys.d0
             i64.ge_u
@@ -250,7 +340,7 @@
             i32.shl
             local.get $ys
             i32.add
-            local.get $~t4
+            local.get $i
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -258,7 +348,12 @@
             i32.add
             f64.load
             local.get $a
-            local.get $~w1
+            local.get $i
+            i32.wrap_i64
+            i32.const 3
+            i32.shl
+            local.get $xs
+            i32.add
             f64.load
             f64.mul
             f64.add
@@ -268,10 +363,6 @@
           i64.const 1
           i64.add
           local.set $~t1
-          local.get $~w1
-          i32.const 8
-          i32.add
-          local.set $~w1
           br $loop15
         end
       end

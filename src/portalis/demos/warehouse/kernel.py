@@ -668,6 +668,8 @@ def distance_map(
 def heap_push(nodes: Array[i32, 2], size: int, node: int, key: int) -> int:
     """Add ``node`` with ``key`` to the heap of ``size`` entries; the new size. Keys sit in
     the heap beside their nodes, so sifting compares neighbouring memory."""
+    if nodes.shape[0] < N_ROWS:
+        raise ValueError("nodes must have N_ROWS rows")  # (which proves every nodes[N_…, i] row)
     i = size
     while i > 0:
         parent = (i - 1) >> 1
@@ -683,6 +685,8 @@ def heap_push(nodes: Array[i32, 2], size: int, node: int, key: int) -> int:
 
 def heap_pop(nodes: Array[i32, 2], size: int) -> int:
     """Remove and return the node of least key from a heap of ``size`` (> 0) entries."""
+    if nodes.shape[0] < N_ROWS:
+        raise ValueError("nodes must have N_ROWS rows")  # (which proves every nodes[N_…, i] row)
     top = nodes[N_HNODE, 0]
     size -= 1
     if size == 0:
@@ -751,6 +755,8 @@ def plan(
 ) -> int:
     """Plan robot ``r`` from where it rests to ``goal`` around every reservation, and commit
     the path: 1 done, 0 blocked for now (the robot stays and retries), -1 no way at all."""
+    if nodes.shape[0] < N_ROWS or grid.shape[0] < G_ROWS or robots.shape[1] < R_COLS:
+        raise ValueError("nodes, grid or robots has too few rows or columns")  # (proves them)
     n = width * height
     start = paths[r, robots[r, R_LEN] - 1]
     me = r + 1

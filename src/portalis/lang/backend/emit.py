@@ -5,7 +5,8 @@ arithmetic operation where Python's semantics allow it. Python errors become a s
 error code (and line) into the ``portalis.error*`` globals followed by ``unreachable``.
 
 This module emits statements and expressions; the other jobs are one module each, mixed
-into :class:`FunctionEmitter`: loops as the loop passes planned them (loops.py, plan.py),
+into :class:`FunctionEmitter`: loops as the loop passes planned them (loops.py, plan.py;
+vectorised loops: simd.py),
 bounds checks and addresses (bounds.py), integer semantics (integers.py), builtin lowerings
 (lowerings.py) and typed lists (lists.py). Every instruction is made by a typed constructor
 of instructions.py (``I.local_get(name)``, ``I.f64_add()``), which checks its operands.
@@ -23,9 +24,9 @@ from portalis.lang.backend import instructions as I
 from portalis.lang.backend.bounds import array_base
 from portalis.lang.backend.instructions import Code, Instr
 from portalis.lang.backend.lists import ListEmitter
-from portalis.lang.backend.loops import LoopPasses
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
 from portalis.lang.backend.plan import FunctionPlan
+from portalis.lang.backend.simd import VectorLoops
 from portalis.lang.backend.views import ViewEmitter
 from portalis.lang.types import BOOL, ArrayType, ResultTuple, Scalar, TupleType
 from portalis.lang.walk import walk as nodes
@@ -46,16 +47,22 @@ _CONVERT: dict[tuple[str, str], list[Instr]] = {
 }
 
 
-_METHODS: dict[tuple[type, str, type], Callable[[Any, Any], None]] = {}
+_Methods = dict[type, Callable[[Any, Any], None]]
+#: (emitter class, prefix) → the emitter's methods by node class, filled as classes are met.
+_METHODS: dict[tuple[type, str], _Methods] = {}
 
 
-def _method(emitter: type, prefix: str, node: type) -> Callable[[Any, Any], None]:
-    """The emitter's method for a node class: ``s_If`` for ``ir.If``, ``e_Binary`` for
-    ``ir.Binary`` (looked up once per class: emission dispatches once per node)."""
-    key = (emitter, prefix, node)
-    method = _METHODS.get(key)
-    if method is None:
-        method = _METHODS[key] = getattr(emitter, prefix + node.__name__)
+def _methods(emitter: type, prefix: str) -> _Methods:
+    """The emitter's methods by node class: ``s_If`` for ``ir.If``, ``e_Binary`` for
+    ``ir.Binary`` (each looked up once per class: emission dispatches once per node)."""
+    return _METHODS.setdefault((emitter, prefix), {})
+
+
+def _method(
+    methods: _Methods, emitter: type, prefix: str, node: type
+) -> Callable[[Any, Any], None]:
+    """A node class's method, met for the first time."""
+    method = methods[node] = getattr(emitter, prefix + node.__name__)
     return method
 
 
@@ -66,7 +73,7 @@ _MADE = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew)
 MAX_BYTES = 0x7FFF0000
 
 
-class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, ViewEmitter):
+class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter):
     """Emits one function. ``helpers`` collects the shared helper functions it calls."""
 
     def __init__(
@@ -78,6 +85,8 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, ViewEmitter):
         self.local_arrays: list[ir.ArrayRef] = []  # made by this function (AllocArray)
         self.local_lists: list[ir.ListRef] = []  # made by this function (ListNew)
         self.plan = plan
+        self._stmt_methods = _methods(type(self), "s_")
+        self._expr_methods = _methods(type(self), "e_")
         self.init_loops(plan)
 
     def function(self) -> list[str]:
@@ -137,7 +146,11 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, ViewEmitter):
 
     def block(self, stmts: list[ir.Stmt]) -> None:
         for s in stmts:
-            _method(type(self), "s_", type(s))(self, s)
+            cls = s.__class__
+            method = self._stmt_methods.get(cls)
+            if method is None:
+                method = _method(self._stmt_methods, type(self), "s_", cls)
+            method(self, s)
 
     def s_SetLocal(self, s: ir.SetLocal) -> None:
         self.expr(s.value)
@@ -340,7 +353,11 @@ class FunctionEmitter(Lowerings, LoopPasses, ListEmitter, ViewEmitter):
         self.raise_(s.exception, self.line(s))
 
     def expr(self, e: ir.Expr) -> None:
-        _method(type(self), "e_", type(e))(self, e)
+        cls = e.__class__
+        method = self._expr_methods.get(cls)
+        if method is None:
+            method = _method(self._expr_methods, type(self), "e_", cls)
+        method(self, e)
 
     def e_Const(self, e: ir.Const) -> None:
         assert isinstance(e.ty, Scalar)

@@ -153,6 +153,8 @@ _LOADS = frozenset(
         "i64.load16_s",
         "i64.load32_s",
         "i64.load32_u",
+        "v128.load",
+        "v128.load16_splat",
     ]
 )
 _STORES = frozenset(
@@ -166,6 +168,7 @@ _STORES = frozenset(
         "i32.store16",
         "i64.store16",
         "i64.store32",
+        "v128.store",
     ]
 )
 _PLAIN = [
@@ -182,6 +185,15 @@ _PLAIN = [
     "memory.copy",
 ]
 
+#: 128-bit SIMD without immediates: the subset backend/simd.py vectorises with.
+_SIMD = [
+    *(f"f64x2.{o}" for o in ("splat", "add", "sub", "mul", "div", "neg", "abs", "sqrt")),
+    *(f"f64x2.{o}" for o in ("eq", "ne", "lt", "gt", "le", "ge", "convert_low_i32x4_u")),
+    "v128.bitselect",
+    "i16x8.extend_low_i8x16_u",
+    "i32x4.extend_low_i16x8_u",
+]
+
 #: Every instruction without immediates, by opcode, made once.
 _NULLARY: dict[str, Instr] = {
     op: Instr(op, (), op)
@@ -190,6 +202,7 @@ _NULLARY: dict[str, Instr] = {
         *(f"{t}.{o}" for t in ("f32", "f64") for o in _FLOAT_OPS),
         *_CONVERSIONS,
         *_PLAIN,
+        *_SIMD,
     ]
 }
 
@@ -354,6 +367,41 @@ memory_size = _nullary("memory.size")
 memory_grow = _nullary("memory.grow")
 memory_fill = _nullary("memory.fill")
 memory_copy = _nullary("memory.copy")
+
+
+# 128-bit SIMD (backend/simd.py)
+f64x2_splat = _nullary("f64x2.splat")
+f64x2_add = _nullary("f64x2.add")
+f64x2_sub = _nullary("f64x2.sub")
+f64x2_mul = _nullary("f64x2.mul")
+f64x2_div = _nullary("f64x2.div")
+f64x2_neg = _nullary("f64x2.neg")
+f64x2_abs = _nullary("f64x2.abs")
+f64x2_sqrt = _nullary("f64x2.sqrt")
+f64x2_eq = _nullary("f64x2.eq")
+f64x2_ne = _nullary("f64x2.ne")
+f64x2_lt = _nullary("f64x2.lt")
+f64x2_gt = _nullary("f64x2.gt")
+f64x2_le = _nullary("f64x2.le")
+f64x2_ge = _nullary("f64x2.ge")
+f64x2_convert_low_i32x4_u = _nullary("f64x2.convert_low_i32x4_u")
+v128_bitselect = _nullary("v128.bitselect")
+i16x8_extend_low_i8x16_u = _nullary("i16x8.extend_low_i8x16_u")
+i32x4_extend_low_i16x8_u = _nullary("i32x4.extend_low_i16x8_u")
+
+
+def simd(op: str) -> Instr:
+    """A 128-bit SIMD instruction without immediates (``"f64x2.add"``), from a table."""
+    if op not in _SIMD:
+        raise ValueError(f"{op!r} is not one of the SIMD instructions the back end uses")
+    return _NULLARY[op]
+
+
+def f64x2_extract_lane(lane: int) -> Instr:
+    """``f64x2.extract_lane N``: lane ``N`` (0 or 1) of the v128 on the stack, as an f64."""
+    if type(lane) is not int or lane not in (0, 1):
+        raise ValueError(f"f64x2.extract_lane: lane {lane!r} is not 0 or 1")
+    return Instr("f64x2.extract_lane", (lane,), f"f64x2.extract_lane {lane}")
 
 
 def numeric(valtype: str, op: str) -> Instr:

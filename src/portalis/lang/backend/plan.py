@@ -82,16 +82,19 @@ def unroll_loops(module: ir.Module, plan: Plan) -> None:
     """Plan every loop of the kernel's functions. Library functions keep their loops as
     written (they are small and tested as such): a loop without a plan is emitted plain.
     The same walk notes the arrays and lists each function makes."""
+    loop_classes = (ir.ForRange, ir.While)
+    made_classes = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew)
     for fn in module.functions:
         fp = plan[fn.symbol]
-        fp.made = []
+        fp.made = made = []
         for stmt in fn.body:
             for n in walk(stmt):
-                if isinstance(n, ir.ForRange | ir.While):
+                cls = n.__class__  # IR node classes have no subclasses: this runs per node
+                if cls in loop_classes:
                     if not fn.library:
                         fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
-                elif isinstance(n, ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew):
-                    fp.made.append(n)  # blocks it frees on return
+                elif cls in made_classes:
+                    made.append(n)  # blocks it frees on return
 
 
 def _unrolled_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:

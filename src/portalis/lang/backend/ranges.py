@@ -50,6 +50,7 @@ from dataclasses import dataclass, field
 
 from portalis.lang import ir
 from portalis.lang.types import Scalar
+from portalis.lang.walk import children, walk
 
 #: An array extent: (array name, axis).
 Key = tuple[str, int]
@@ -332,7 +333,7 @@ class RangeAnalysis:
             names.add(node.temp)
         elif isinstance(node, ir.ForRange):
             names.update((node.var, node.counter, node.limit, node.stride))
-        for child in _subnodes(node):
+        for child in children(node):
             names |= self.assigned(child)
         out = frozenset(names)
         self.cache[id(node)] = out
@@ -421,7 +422,7 @@ class RangeAnalysis:
             if isinstance(n, ir.SetLocal | ir.LocalTee):
                 values.setdefault(n.name, []).append(n.value)
             unknown |= _assigns_directly(n)
-            todo += _subnodes(n)
+            todo += children(n)
         changing = self.assigned(loop)
         known = {k: v for k, v in env.items() if k not in changing}
         out: dict[str, Interval] = {}
@@ -700,37 +701,18 @@ def _children(node: ir.Node) -> list[ir.Expr]:
     return out
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
-
-
-def _subnodes(node: ir.Node) -> list[ir.Node]:
-    """The IR nodes directly inside ``node`` (as unroll.nodes walks them)."""
-    names = _FIELDS.get(type(node))
-    if names is None:
-        skip = ("line", "col", "ty", "array", "safe", "nonneg")
-        names = tuple(f for f in node.__dataclass_fields__ if f not in skip)
-        _FIELDS[type(node)] = names
-    out: list[ir.Node] = []
-    for name in names:
-        v = getattr(node, name)
-        if isinstance(v, ir.Node):
-            out.append(v)
-        elif isinstance(v, list):
-            out += [x for x in v if isinstance(x, ir.Node)]
-    return out
-
-
 def analyse(fn: ir.Function) -> tuple[frozenset[tuple[int, int]], frozenset[tuple[int, int]]]:
     """(access id, axis) pairs of ``fn`` proven in range, and proven non-negative (nothing
     to do, and no time spent, for a function without array accesses)."""
     accesses, allocated = False, set()
-    todo: list[ir.Node] = list(fn.body)
-    while todo:
-        n = todo.pop()
-        accesses = accesses or isinstance(n, ir.Load | ir.Store)
-        if isinstance(n, ir.AllocArray):
-            allocated.add(n.array.name)
-        todo += _subnodes(n)
+    Load, Store, AllocArray = ir.Load, ir.Store, ir.AllocArray
+    for stmt in fn.body:
+        for n in walk(stmt):
+            cls = n.__class__  # IR node classes have no subclasses: this runs per node
+            if cls is Load or cls is Store:
+                accesses = True
+            elif cls is AllocArray:
+                allocated.add(n.array.name)
     if not accesses:
         return frozenset(), frozenset()
     r = RangeAnalysis(fn, allocated)

@@ -10,6 +10,7 @@ from portalis.lang import builtins, ir
 from portalis.lang.backend import plan
 from portalis.lang.backend.emit import FunctionEmitter
 from portalis.lang.backend.instructions import const
+from portalis.lang.backend.simd import vectorise
 from portalis.lang.backend.support import ALLOCATOR, helper, math_slow_path
 
 PAGE = 65536
@@ -19,8 +20,9 @@ _ESCAPED = [f"\\{b:02x}" for b in range(256)]
 
 def emit_module(module: ir.Module, loops: plan.Plan | None = None) -> str:
     """The module's text; ``loops``: what the loop passes decided (backend/plan.py), which
-    are run here when not given."""
+    are run here (after backend/simd.py's ``vectorise``) when not given."""
     if loops is None:
+        vectorise(module)
         loops = plan.value_ranges(module)
         plan.unroll_loops(module, loops)
         plan.version_loops(module, loops)

@@ -73,7 +73,29 @@ def run_deep(fn: Callable[[], T]) -> T:
 
 def check_nesting(tree: ast.AST, diag: Diagnostics) -> None:
     """Refuse a tree nested deeper than :data:`MAX_NESTING` levels, naming the place where it
-    crosses the limit (walked with an explicit stack: this must not recurse itself)."""
+    crosses the limit (walked level by level, without recursing: this runs on every node of
+    every kernel; only a tree found too deep is walked again to name the place)."""
+    level: list[ast.AST] = [tree]
+    AST = ast.AST
+    for _ in range(MAX_NESTING + 1):
+        below: list[ast.AST] = []
+        push, extend = below.append, below.extend
+        for node in level:
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, list):
+                    extend([child for child in value if isinstance(child, AST)])
+                elif isinstance(value, AST):
+                    push(value)
+        if not below:
+            return
+        level = below
+    _name_too_deep(tree, diag)
+
+
+def _name_too_deep(tree: ast.AST, diag: Diagnostics) -> None:
+    """Raise the error for a tree deeper than :data:`MAX_NESTING` levels, at the first place
+    (depth first) where it crosses the limit."""
     stack: list[tuple[ast.AST, int, ast.AST]] = [(tree, 0, tree)]
     pop, push, AST = stack.pop, stack.append, ast.AST
     while stack:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 from collections import Counter
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from portalis.lang import ir
@@ -39,12 +40,17 @@ def _swap_names(node: ast.AST) -> tuple[str, str] | None:
 
 def swapped_names(body: list[ast.stmt]) -> Counter[str]:
     """How often each name is assigned by a swap statement (not counted as making it)."""
+    return count_swaps(node for stmt in body for node in ast.walk(stmt))
+
+
+def count_swaps(nodes: Iterable[ast.AST]) -> Counter[str]:
+    """:func:`swapped_names` over ``nodes``, every node of a body (or at least all its
+    assignments: the lowering hands over those it met in its own walk)."""
     counts: Counter[str] = Counter()
-    for stmt in body:
-        for node in ast.walk(stmt):
-            names = _swap_names(node)
-            if names is not None:
-                counts.update(names)
+    for node in nodes:
+        names = _swap_names(node)
+        if names is not None:
+            counts.update(names)
     return counts
 
 

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -194,8 +195,17 @@ class Lowered:
     library: set[str]
 
 
-def uses_records(tree: ast.Module) -> bool:
-    """Whether the lowering has anything to do (it leaves other kernels untouched)."""
+#: Text every tree :func:`uses_records` accepts must contain: ``class``, ``complex``, the
+#: module names, or an imaginary literal (a digit or point right before ``j``: ``2j``, ``1.j``).
+_RECORD_TEXT = re.compile(r"class|complex|cmath|dataclasses|[0-9.][jJ]")
+
+
+def uses_records(tree: ast.Module, source: str | None = None) -> bool:
+    """Whether the lowering has anything to do (it leaves other kernels untouched).
+    ``source``, the text ``tree`` was parsed from, answers most kernels without a walk:
+    each thing looked for below needs one of :data:`_RECORD_TEXT`'s words in the text."""
+    if source is not None and _RECORD_TEXT.search(source) is None:
+        return False
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):
             return True
@@ -210,8 +220,8 @@ def uses_records(tree: ast.Module) -> bool:
     return False
 
 
-def lower_records(tree: ast.Module, diag: Diagnostics) -> Lowered:
-    if not uses_records(tree):
+def lower_records(tree: ast.Module, diag: Diagnostics, source: str | None = None) -> Lowered:
+    if not uses_records(tree, source):
         return Lowered(tree, set(), set())
     return ModuleLowering(tree, diag).run()
 

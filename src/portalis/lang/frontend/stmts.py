@@ -11,7 +11,7 @@ import ast
 import copy
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from portalis.abi import ERROR_CODES
 from portalis.errors import CompileError
@@ -51,20 +51,40 @@ def lower_function(program: Program, sig: FunctionSig) -> ir.Function:
     return FunctionLowerer(program, sig).run()
 
 
-def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], set[str], dict[str, int]]:
-    """Names a function assigns (Python makes them local), names it declares global, and
-    how many times each name is bound (bounds.assigned_names), in one walk."""
+class _BodyNames(NamedTuple):
+    """What one walk of a function's body finds (:func:`_assigned_names`)."""
+
+    assigned: set[str]  # names it assigns (Python makes them local), less declared ones
+    declared: set[str]  # names it declares global
+    counts: dict[str, int]  # how many times each name is bound (bounds.assigned_names)
+    returns: list[ast.Return]  # its return statements (for _result_names)
+    assigns: list[ast.Assign]  # its assignments (for rebind.count_swaps)
+
+
+def _assigned_names(body: list[ast.stmt]) -> _BodyNames:
+    """The names a function's body assigns and declares, and the statements later steps
+    look at, in one walk."""
     assigned: set[str] = set()
     declared: set[str] = set()
     counts: dict[str, int] = {}
+    returns: list[ast.Return] = []
+    assigns: list[ast.Assign] = []
+    Name, Store = ast.Name, ast.Store
     for stmt in body:
         for n in astwalk.nodes(stmt):
-            if isinstance(n, ast.Global):
-                declared.update(n.names)
-            elif isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                assigned.add(n.id)
-                counts[n.id] = counts.get(n.id, 0) + 1
-    return assigned - declared, declared, counts
+            cls = n.__class__
+            if cls is Name:
+                if n.ctx.__class__ is Store:  # type: ignore[attr-defined]
+                    ident = n.id  # type: ignore[attr-defined]
+                    assigned.add(ident)
+                    counts[ident] = counts.get(ident, 0) + 1
+            elif cls is ast.Assign:
+                assigns.append(n)  # type: ignore[arg-type]
+            elif cls is ast.Global:
+                declared.update(n.names)  # type: ignore[attr-defined]
+            elif cls is ast.Return:
+                returns.append(n)  # type: ignore[arg-type]
+    return _BodyNames(assigned - declared, declared, counts, returns, assigns)
 
 
 #: NumPy's array constructors a function may call (``a = np.zeros(n)``), by what they fill.
@@ -98,8 +118,13 @@ class FunctionLowerer(ExprLowerer):
                 self.arrays[p.name] = ir.ArrayRef(p.name, p.type)
             else:
                 self.locals[p.name] = p.type
-        self.scope, self.globals_declared, self.store_counts = _assigned_names(node.body)
-        self.swapped = rebind.swapped_names(node.body)  # u, new = new, u: not a re-make
+        names = _assigned_names(node.body)
+        self.scope, self.globals_declared, self.store_counts = (
+            names.assigned,
+            names.declared,
+            names.counts,
+        )
+        self.swapped = rebind.count_swaps(names.assigns)  # u, new = new, u: not a re-make
         self.scope |= {p.name for p in sig.params}
         for g in self.globals_declared:
             if g not in self.sig.unit.state_scalars and g not in self.sig.unit.state_arrays:
@@ -138,7 +163,7 @@ class FunctionLowerer(ExprLowerer):
             library=bool(sig.unit.prefix) or sig.name in sig.unit.library_functions,
             line=node.lineno,
             doc=sig.doc,
-            result_names=_result_names(node),
+            result_names=_result_names(names.returns),
         )
 
     def block(self, body: list[ast.stmt]) -> list[ir.Stmt]:
@@ -862,14 +887,13 @@ _AUG_SYMBOLS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "floordiv": "//"
                 "shr": ">>"}  # fmt: skip
 
 
-def _result_names(node: ast.FunctionDef) -> tuple[str, ...]:
-    """The names results are returned under, if every ``return`` agrees: ``return x, y``
-    everywhere gives ("x", "y"); any other shape (an expression, a mismatch) gives ()."""
+def _result_names(returns: list[ast.Return]) -> tuple[str, ...]:
+    """The names results are returned under, if every ``return`` (of the function's body,
+    found by :func:`_assigned_names`) agrees: ``return x, y`` everywhere gives ("x", "y");
+    any other shape (an expression, a mismatch) gives ()."""
     seen: set[tuple[str, ...]] = set()
-    for child in astwalk.nodes(node):  # any order: the answer is the same
-        if isinstance(child, ast.FunctionDef | ast.Lambda) and child is not node:
-            continue
-        if not isinstance(child, ast.Return) or child.value is None:
+    for child in returns:  # any order: the answer is the same
+        if child.value is None:
             continue
         value = child.value
         items = value.elts if isinstance(value, ast.Tuple) else [value]

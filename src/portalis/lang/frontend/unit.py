@@ -341,10 +341,11 @@ def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
     internal: set[str] = set()
     library_functions: set[str] = set()
     if not prefix:  # the kernel: classes and complex numbers become plain numbers first
-        tree = complex_arrays.cmath_constants(tree)
-        if complex_arrays.uses_complex_arrays(tree):
-            tree = complex_arrays.lower_complex_arrays(tree, diag)
-        lowered = records.lower_records(tree, diag)
+        if any(word in source for word in ("complex", "cmath", "c128")):  # else no tree walk
+            tree = complex_arrays.cmath_constants(tree)
+            if complex_arrays.uses_complex_arrays(tree):
+                tree = complex_arrays.lower_complex_arrays(tree, diag)
+        lowered = records.lower_records(tree, diag, source)
         tree, internal, library_functions = lowered.tree, lowered.internal, lowered.library
     unit = Unit(filename=filename, prefix=prefix, exported=exported, diag=diag, tree=tree)
     unit.internal, unit.library_functions = internal, library_functions

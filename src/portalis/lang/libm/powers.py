@@ -56,6 +56,28 @@ def power(x: float, twice_y: int) -> float:
     bh: float = ax
     bl: float = 0.0
     k: int = m
+    if m <= 3:  # the common exponents, straight-line (the same products as the loop below)
+        k = 0
+        if m != 2:
+            if have == 0:
+                ph = ax
+                have = 1
+            elif m != 0:
+                p = ph * ax
+                t: float = product_error(ph, ax, p) + pl * ax
+                ph = p + t
+                pl = t - (ph - p)
+        if m >= 2:
+            bh = ax * ax
+            bl = square_error(ax, bh)
+            if have == 0:
+                ph = bh
+                pl = bl
+            else:
+                p = ph * bh
+                t = product_error(ph, bh, p) + (ph * bl + pl * bh)
+                ph = p + t
+                pl = t - (ph - p)
     while k > 0:
         if (k & 1) == 1:
             if have == 0:
@@ -64,7 +86,7 @@ def power(x: float, twice_y: int) -> float:
                 have = 1
             else:
                 p = ph * bh
-                t: float = product_error(ph, bh, p) + (ph * bl + pl * bh)
+                t = product_error(ph, bh, p) + (ph * bl + pl * bh)
                 ph = p + t
                 pl = t - (ph - p)
         k = k >> 1

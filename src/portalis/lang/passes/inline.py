@@ -21,7 +21,7 @@ from typing import Any
 
 from portalis.lang import ir
 from portalis.lang.types import ArrayType, ResultTuple, Scalar
-from portalis.lang.walk import ANY, LIST, ONE, layout, walk
+from portalis.lang.walk import ANY, LAYOUTS, LIST, ONE, layout, walk
 
 MAX_NODES = 64  # size limit of a straight-line callee, in IR nodes
 MAX_BLOCK_NODES = 160  # size limit of a callee with control flow
@@ -101,6 +101,10 @@ class _Shapes:
         self._calls[fn.symbol] = (fn.body, calls)
 
 
+#: Nodes that make a block the function frees on return: it needs a frame of its own.
+_FRAME_CLASSES = frozenset([ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew])
+
+
 def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape:
     """The shape of ``fn``'s body. With its calls known, a body too big to inline is only
     walked as far as the size limit (big kernel functions, rebuilt by every round, are
@@ -114,48 +118,40 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
                 seen += 1
                 if seen > limit:
                     return _Shape(fn.body, False, straight, frozenset(), (), calls_known, False)
-    nodes = [n for s in fn.body for n in walk(s)]
     labels: list[str] = []
     calls: set[str] = set()
+    assigned: set[str] = set()
     recursive = frame = False
-    for n in nodes:  # one pass: this runs for every body an inlining round makes
-        if isinstance(n, ir.Call):
-            calls.add(n.symbol)
-            recursive = recursive or n.symbol == fn.symbol
-        elif isinstance(n, ir.Block):
-            labels.append(n.label)
-        elif isinstance(n, ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew):
-            frame = True  # needs a frame of its own (blocks freed on its return)
+    size = 0
+    Call, Block, SetLocal, LocalTee = ir.Call, ir.Block, ir.SetLocal, ir.LocalTee
+    for stmt in fn.body:  # one pass: this runs for every body an inlining round makes
+        for n in walk(stmt):
+            size += 1
+            cls = n.__class__  # IR node classes have no subclasses
+            if cls is Call:
+                calls.add(n.symbol)
+                recursive = recursive or n.symbol == fn.symbol
+            elif cls is SetLocal or cls is LocalTee:
+                assigned.add(n.name)  # a parameter it assigns cannot be replaced by the argument
+            elif cls is Block:
+                labels.append(n.label)
+            elif cls is ir.ForRange:
+                assigned.add(n.var)
+            elif cls is ir.Unpack:
+                assigned.update(n.names)
+            elif cls in _FRAME_CLASSES:
+                frame = True  # needs a frame of its own (blocks freed on its return)
     inlinable = (
         bool(fn.body)
         and not any(isinstance(p.type, ArrayType) for p in fn.params)
         and not recursive
         and not frame
         and not isinstance(fn.result, ArrayType | ResultTuple)  # blocks handed over by a return
-        and len(nodes) <= (MAX_NODES if straight else MAX_BLOCK_NODES)
+        and size <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )
     return _Shape(
-        fn.body,
-        inlinable,
-        straight,
-        frozenset(_assigned_locals(nodes)),
-        tuple(labels),
-        frozenset(calls),
+        fn.body, inlinable, straight, frozenset(assigned), tuple(labels), frozenset(calls)
     )
-
-
-def _assigned_locals(nodes: list[Any]) -> set[str]:
-    """Locals a function (given as all its nodes) writes: a parameter it assigns cannot be
-    replaced by the argument."""
-    out: set[str] = set()
-    for n in nodes:
-        if isinstance(n, ir.SetLocal | ir.LocalTee):
-            out.add(n.name)
-        elif isinstance(n, ir.ForRange):
-            out.add(n.var)
-        elif isinstance(n, ir.Unpack):
-            out.update(n.names)
-    return out
 
 
 def _straight_line(fn: ir.Function) -> bool:
@@ -181,48 +177,56 @@ def _replace(node: Any, changes: dict[str, Any]) -> Any:
             return dataclasses.replace(node, **changes)
         _PLAIN_CLASSES.add(cls)
     new = object.__new__(cls)
-    fields = new.__dict__
-    fields.update(node.__dict__)
-    fields.update(changes)
+    new.__dict__ = node.__dict__ | changes
     return new
 
 
-def _transform(node: Any, fn: Callable[[Any], Any]) -> Any:
-    """Rebuild ``node`` bottom-up, replacing each sub-node ``n`` by ``fn(n)``. Only nodes on
-    the path to a replacement are rebuilt: an unchanged subtree is returned as it is, so a
-    round that inlines one call copies one path, not the whole function."""
-    changes: dict[str, Any] = {}
-    for name, kind in layout(node.__class__):
+def _transform(node: Any, fn: Callable[[ir.Call], Any]) -> Any:
+    """Rebuild ``node`` bottom-up, replacing each call ``c`` below it by ``fn(c)``. Only
+    nodes on the path to a replacement are rebuilt: an unchanged subtree is returned as it
+    is, so a round that inlines one call copies one path, not the whole function."""
+    changes: dict[str, Any] | None = None
+    cls = node.__class__
+    for name, kind in LAYOUTS.get(cls) or layout(cls):
         v = getattr(node, name)
         if kind == ONE or (kind == ANY and isinstance(v, ir.Node)):
             if v is not None:
                 new = _transform(v, fn)
                 if new is not v:
+                    if changes is None:
+                        changes = {}
                     changes[name] = new
         elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], ir.Node))):
             items = [_transform(x, fn) for x in v]
-            for a, b in zip(items, v, strict=True):
-                if a is not b:
+            for x, y in zip(items, v, strict=True):
+                if x is not y:
+                    if changes is None:
+                        changes = {}
                     changes[name] = items
                     break
-    return fn(_replace(node, changes) if changes else node)
+    if changes is not None:
+        node = _replace(node, changes)
+    return fn(node) if cls is ir.Call else node
 
 
-def _copy(node: Any, adjust: Callable[[Any, dict[str, Any]], Any]) -> Any:
-    """A fresh copy of ``node``'s tree, bottom-up: ``adjust(n, changes)`` receives each
-    node with the copies of its children (``changes``, by field), adds its own changes and
-    returns the node that stands in its place — one new node per node. Inlined bodies are
-    always copied: the back end keys facts by node identity (proven bounds, row pointers),
-    so one callee node must never stand at two call sites."""
-    changes: dict[str, Any] = {}
-    for name, kind in layout(node.__class__):
-        v = getattr(node, name)
-        if kind == ONE or (kind == ANY and isinstance(v, ir.Node)):
-            if v is not None:
-                changes[name] = _copy(v, adjust)
-        elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], ir.Node))):
-            changes[name] = [_copy(x, adjust) for x in v]
-    return adjust(node, changes)
+#: Per node class, what copying a callee's node needs: (child layout, fields naming a local,
+#: is a LocalGet, is an Unpack, carries a label (Block, Exit), is a Return).
+_CopyPlan = tuple[tuple[tuple[str, int], ...], tuple[str, ...], bool, bool, bool, bool]
+_COPY_PLANS: dict[type, _CopyPlan] = {}
+
+
+def _copy_plan(cls: type) -> _CopyPlan:
+    plan = _COPY_PLANS.get(cls)
+    if plan is None:
+        plan = _COPY_PLANS[cls] = (
+            layout(cls),
+            _local_fields(cls),
+            cls is ir.LocalGet,
+            cls is ir.Unpack,
+            cls is ir.Block or cls is ir.Exit,
+            cls is ir.Return,
+        )
+    return plan
 
 
 class _Inliner:
@@ -258,9 +262,7 @@ class _Inliner:
         self.fn.locals[name] = t
         return name
 
-    def visit(self, node: Any) -> Any:
-        if not isinstance(node, ir.Call):
-            return node
+    def visit(self, node: ir.Call) -> Any:
         if node.symbol not in self.candidates or node.symbol == self.fn.symbol:
             self.calls.add(node.symbol)
             return node
@@ -288,31 +290,49 @@ class _Inliner:
         exit_label = "" if straight else f"~inl{next(self.labels)}"
         labels = {label: f"~inl{next(self.labels)}" for label in shape.block_labels}
 
-        def copy(n: Any, changes: dict[str, Any]) -> Any:
-            if isinstance(n, ir.LocalGet) and n.name in direct:
+        plans, node_class = _COPY_PLANS, ir.Node
+
+        def copy(n: Any) -> Any:
+            """A fresh copy of the callee's ``n``, bottom-up, renamed for this call site.
+            Inlined bodies are always copied: the back end keys facts by node identity
+            (proven bounds, row pointers), so one callee node must never stand at two call
+            sites (a leaf with nothing to rename is the one node left shared)."""
+            cls = n.__class__
+            plan = plans.get(cls) or _copy_plan(cls)
+            children, local_fields, is_get, is_unpack, labelled, is_return = plan
+            changes: dict[str, Any] = {}
+            for name, kind in children:
+                v = getattr(n, name)
+                if kind == ONE or (kind == ANY and isinstance(v, node_class)):
+                    if v is not None:
+                        changes[name] = copy(v)
+                elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], node_class))):
+                    changes[name] = [copy(x) for x in v]
+            if is_get and n.name in direct:
                 return direct[n.name]
-            for attr in _local_fields(n.__class__):
+            for attr in local_fields:
                 value = getattr(n, attr)
                 if isinstance(value, str) and value in rename:
                     changes[attr] = rename[value]
-            if isinstance(n, ir.Unpack):
+            if is_unpack:
                 changes["names"] = [rename.get(x, x) for x in n.names]
-            if isinstance(n, ir.Block | ir.Exit) and n.label in labels:
+            if labelled and n.label in labels:
                 changes["label"] = labels[n.label]
             if relocate:
                 changes["line"], changes["col"] = line, col
-            n = _replace(n, changes) if changes else n
-            if isinstance(n, ir.Return):
+            if changes:
+                n = _replace(n, changes)
+            if is_return:
                 return ir.Exit(n.line, n.col, exit_label, n.value)
             return n
 
         if straight:
-            stmts += [_copy(s, copy) for s in callee.body[:-1]]
+            stmts += [copy(s) for s in callee.body[:-1]]
             ret = callee.body[-1]
             assert isinstance(ret, ir.Return) and ret.value is not None
-            body = _copy(ret.value, copy)
+            body = copy(ret.value)
             return ir.Seq(line, col, node.ty, stmts, body) if stmts else body
-        block = ir.Block(line, col, node.ty, exit_label, [_copy(s, copy) for s in callee.body])
+        block = ir.Block(line, col, node.ty, exit_label, [copy(s) for s in callee.body])
         return ir.Seq(line, col, node.ty, stmts, block) if stmts else block
 
 

@@ -1,0 +1,293 @@
+"""Vectorised loops (backend/simd.py) give CPython's results bit for bit: element-wise
+kernels over every remainder length, out-of-range bounds and zero divisors (the scalar
+loop raises where CPython does), overlapping arrays in linear memory (the runtime alias
+check falls back to the scalar loop), and the loop variable and body locals after the
+loop. The compiler is also shown to vectorise where it may and to refuse where an
+iteration depends on another."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+import sys
+from types import ModuleType
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portalis.lang import compile_source, ir
+from portalis.lang.backend import simd
+from portalis.lang.backend.unroll import nodes
+from portalis.lang.frontend.program import Program, default_library
+from portalis.lang.frontend.unit import parse_unit
+from portalis.runtime import load
+
+from .conftest import outcome, same
+
+SOURCE = """\
+import math
+
+from portalis.lang import Array, f64, u8
+
+
+def axpy(a: float, x: Array[f64], y: Array[f64], out: Array[f64], lo: int, hi: int) -> float:
+    t = -1.0
+    j = -1
+    for j in range(lo, hi):
+        t = a * x[j] + y[j]
+        out[j] = t - x[j] / 4.0
+    return t + float(j)
+
+
+def scaled(x: Array[f64], out: Array[f64], d: float, lo: int, hi: int) -> None:
+    for j in range(lo, hi):
+        out[j] = -abs(x[j]) * (1.5 / d) + math.sqrt(abs(x[j]) * 0.5)
+
+
+def shifted(x: Array[f64], out: Array[f64], n: int) -> None:
+    for j in range(n):
+        out[j + 1] = x[j] * 2.0 + 1.0
+
+
+def row_update(m: Array[f64, 2], i: int, k: int, s: float) -> None:
+    for j in range(m.shape[1]):
+        m[i, j] += s * m[k, j]
+
+
+def stencil(u: Array[f64, 2], new: Array[f64, 2]) -> None:
+    for i in range(1, u.shape[0] - 1):
+        for j in range(1, u.shape[1] - 1):
+            new[i, j] = 0.25 * (u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1])
+
+
+def relax(d: Array[f64, 2], i: int, k: int) -> None:
+    dik = d[i, k]
+    for j in range(d.shape[1]):
+        if dik + d[k, j] < d[i, j]:
+            d[i, j] = dik + d[k, j]
+
+
+def clip_count(x: Array[f64], hi: float) -> int:
+    n = 0
+    for j in range(len(x)):
+        if x[j] > hi:
+            x[j] = hi
+            n += 1
+    return n
+
+
+def masked(u0: Array[f64], p: Array[f64], mask: Array[u8], u: Array[f64], s: float) -> None:
+    for k in range(1, len(u)):
+        u[k] = (u0[k] - s * (p[k] - p[k - 1])) * mask[k]
+
+
+def gauss_seidel(g: Array[f64]) -> None:
+    for j in range(1, len(g)):
+        g[j] = g[j - 1] * 0.5 + g[j]
+
+
+def total(x: Array[f64]) -> float:
+    s = 0.0
+    for j in range(len(x)):
+        s += x[j]
+    return s
+"""
+
+VECTORISED = {"axpy", "scaled", "shifted", "row_update", "stencil", "relax", "masked"}
+REFUSED = {
+    "gauss_seidel": "another column",
+    "total": "carries a value",
+    "clip_count": "does more than store",
+}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, object, str]:
+    path = tmp_path_factory.mktemp("simd") / "simd_kernels.py"
+    path.write_text(SOURCE)
+    spec = importlib.util.spec_from_file_location("_portalis_test_simd_kernels", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    compiled = compile_source(SOURCE, str(path))
+    return module, load(compiled.wasm, cache=False), compiled.wat
+
+
+@pytest.fixture(scope="module")
+def kernels(built: tuple[ModuleType, object, str]) -> tuple[ModuleType, object]:
+    """(CPython module, compiled kernel)."""
+    return built[0], built[1]
+
+
+@pytest.fixture(scope="module")
+def wat(built: tuple[ModuleType, object, str]) -> str:
+    return built[2]
+
+
+def function_text(wat: str, name: str) -> str:
+    start = wat.index(f"(func ${name} ")
+    end = wat.find("\n  (func ", start + 1)
+    return wat[start : end if end >= 0 else len(wat)]
+
+
+@pytest.mark.parametrize("name", sorted(VECTORISED))
+def test_independent_loops_are_vectorised(wat, name):
+    text = function_text(wat, name)
+    assert re.search(r"\bf64x2\.(add|sub|mul|div)\b", text)
+    assert "v128.load" in text
+    assert simd.vector_loops(text) == 1
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_loops_with_a_dependence_are_not(wat, name):
+    assert "f64x2" not in function_text(wat, name)
+    assert "v128" not in function_text(wat, name)
+    assert simd.vector_loops(function_text(wat, name)) == 0
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_refusal_names_the_dependence(name):
+    unit = parse_unit(SOURCE, "k.py", prefix="", exported=True)
+    program = Program(unit, default_library())
+    fn = next(f for f in program.lower_all() if f.name == name)
+    loop = next(n for s in fn.body for n in nodes(s) if isinstance(n, ir.ForRange))
+    assert REFUSED[name] in simd.refusal(loop, fn)
+
+
+FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64) | st.sampled_from(
+    [0.0, -0.0, 1.5, -2.25, 1e308, 5e-324]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(FLOATS, min_size=0, max_size=11),
+    a=FLOATS,
+    lo=st.integers(-2, 3),
+    extra=st.integers(-1, 11),
+)
+def test_axpy_equals_cpython(kernels, values, a, lo, extra):
+    python, compiled = kernels
+    n = len(values)
+    x = np.array(values)
+    y = x[::-1].copy() * 0.5
+    hi = max(lo, 0) + extra  # every remainder length, and past the end (IndexError)
+    results = []
+    for fn in (python.axpy, compiled.axpy):
+        out = np.full(n, 7.0)
+        results.append((outcome(fn, a, x.copy(), y.copy(), out, lo, hi), out.tobytes()))
+    assert same(results[0][0], results[1][0]) and results[0][1] == results[1][1]
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(FLOATS, min_size=0, max_size=9), d=FLOATS | st.just(0.0))
+def test_scaled_equals_cpython_including_a_zero_divisor(kernels, values, d):
+    python, compiled = kernels
+    x = np.array(values)
+    results = []
+    for fn in (python.scaled, compiled.scaled):
+        out = np.zeros(len(values))
+        results.append((outcome(fn, x, out, d, 0, len(values)), out.tobytes()))
+    assert same(results[0][0], results[1][0]) and results[0][1] == results[1][1]
+
+
+@pytest.mark.parametrize("n", range(0, 12))
+def test_row_and_stencil_loops_over_every_remainder(kernels, n):
+    python, compiled = kernels
+    rng = np.random.default_rng(n)
+    m = rng.standard_normal((3, n))
+    for i, k in ((0, 1), (2, 0), (1, 1)):  # (1, 1): the row updated from itself
+        want, got = m.copy(), m.copy()
+        python.row_update(want, i, k, 0.375)
+        compiled.row_update(got, i, k, 0.375)
+        assert want.tobytes() == got.tobytes()
+    u = rng.standard_normal((n + 2, n + 3))
+    want, got = np.zeros_like(u), np.zeros_like(u)
+    python.stencil(u, want)
+    compiled.stencil(u, got)
+    assert want.tobytes() == got.tobytes()
+
+
+@pytest.mark.parametrize("shift", [-1, 0, 1, 2])
+@pytest.mark.parametrize("n", [0, 1, 4, 5])
+def test_overlapping_arrays_in_linear_memory(kernels, shift, n):
+    """``x`` and ``out`` as views of one buffer, ``shift`` elements apart: with a shift of 1,
+    CPython's loop feeds each result into the next iteration, which two lanes at a time
+    would not: the alias check must send it to the scalar loop."""
+    python, compiled = kernels
+    base = np.arange(1.0, n + 5)
+    want = base.copy()
+    lo = max(0, -shift)
+    python.shifted(want[lo + shift : lo + shift + n + 1], want[lo : lo + n + 1], n)
+    memory = compiled.instance.memory
+    compiled.shifted(np.zeros(n + 1), np.zeros(n + 1), n)  # scratch first (may grow memory)
+    view = memory.write(base)
+    x = memory.view(view.offset + 8 * (lo + shift), np.float64, n + 1)
+    out = memory.view(view.offset + 8 * lo, np.float64, n + 1)
+    compiled.shifted(x, out, n)
+    assert view.numpy().tobytes() == want.tobytes()
+
+
+def test_aliased_arguments_to_axpy_in_linear_memory(kernels):
+    python, compiled = kernels
+    base = np.linspace(-3.0, 3.0, 9)
+    want = base.copy()
+    t_want = python.axpy(1.5, want, want, want, 0, 9)
+    memory = compiled.instance.memory
+    compiled.axpy(1.5, np.zeros(9), np.zeros(9), np.zeros(9), 0, 9)
+    view = memory.write(base)
+    t_got = compiled.axpy(1.5, view, view, view, 0, 9)
+    assert same(t_want, t_got)
+    assert view.numpy().tobytes() == want.tobytes()
+
+
+def test_locals_after_a_vectorised_loop_hold_the_last_iteration(kernels):
+    python, compiled = kernels
+    for n in range(6):
+        x = np.arange(float(n)) - 1.5
+        args = (2.0, x, x * 3.0, np.zeros(n), 0, n)
+        assert same(python.axpy(*args), compiled.axpy(*args))
+        assert math.isfinite(compiled.axpy(*args))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    cells=st.lists(FLOATS, min_size=1, max_size=18),
+    width=st.integers(1, 6),
+    i=st.integers(0, 2),
+    k=st.integers(0, 2),
+)
+def test_conditional_store_equals_cpython(kernels, cells, width, i, k):
+    """``if a < b: x[j] = a`` as a per-lane select, with NaN and infinities in the
+    comparison, and the row relaxed against itself (``i == k``)."""
+    python, compiled = kernels
+    d = np.resize(np.array(cells), (3, width))
+    want, got = d.copy(), d.copy()
+    assert same(outcome(python.relax, want, i, k), outcome(compiled.relax, got, i, k))
+    assert want.tobytes() == got.tobytes()
+    x = d.ravel().copy()
+    y = x.copy()
+    assert same(outcome(python.clip_count, x, 0.5), outcome(compiled.clip_count, y, 0.5))
+    assert x.tobytes() == y.tobytes()
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    values=st.lists(FLOATS, min_size=0, max_size=11),
+    bytes_=st.lists(st.integers(0, 255), min_size=11, max_size=11),
+    s=FLOATS,
+)
+def test_uint8_mask_widened_equals_cpython(kernels, values, bytes_, s):
+    python, compiled = kernels
+    n = len(values)
+    u0 = np.array(values)
+    p = u0[::-1] * 0.25
+    mask = np.array(bytes_[:n], dtype=np.uint8)
+    want, got = np.zeros(n), np.zeros(n)
+    python.masked(u0, p, mask, want, s)
+    compiled.masked(u0, p, mask, got, s)
+    assert want.tobytes() == got.tobytes()
