@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import limits, records
+from portalis.lang.frontend import complex_arrays, limits, records
 from portalis.lang.frontend.diagnostics import Diagnostics, shown, summarise
 from portalis.lang.types import (
     ELEMENT_NAMES,
@@ -346,6 +346,10 @@ def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
     internal: set[str] = set()
     library_functions: set[str] = set()
     if not prefix:  # the kernel: classes and complex numbers become plain numbers first
+        if any(word in source for word in ("complex", "cmath", "c128")):  # else no tree walk
+            tree = complex_arrays.cmath_constants(tree)
+            if complex_arrays.uses_complex_arrays(tree):
+                tree = complex_arrays.lower_complex_arrays(tree, diag)
         lowered = records.lower_records(tree, diag, source)
         tree, internal, library_functions = lowered.tree, lowered.internal, lowered.library
     unit = Unit(filename=filename, prefix=prefix, exported=exported, diag=diag, tree=tree)

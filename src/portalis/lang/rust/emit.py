@@ -29,6 +29,7 @@ ELEMENT = {
     "i32": ("i32", "rt::ld", "rt::st"),
     "u8": ("u8", "rt::ld_u8", "rt::st_u8"),
     "bool": ("u8", "rt::ld_bool", "rt::st_bool"),
+    "c128": ("f64", "rt::ld", "rt::st"),  # complex128 as float64 pairs (complex_arrays.py)
 }
 #: Largest block a local array may take (the allocator's own limit, as backend/emit.py).
 MAX_BYTES = 0x7FFF0000
@@ -71,6 +72,8 @@ def float_literal(v: float, t: Scalar) -> str:
         return f"f32::from_bits(0x{bits:08x})"
     if math.isnan(v):
         bits = struct.unpack("<Q", struct.pack("<d", v))[0]
+        if bits == 0x7FF8000000000000:  # f64::NAN's bits; usable in a constant table too
+            return "f64::NAN"
         return f"f64::from_bits(0x{bits:016x})"
     if math.isinf(v):
         return "f64::INFINITY" if v > 0 else "f64::NEG_INFINITY"
