@@ -106,6 +106,8 @@ _FRAME_CLASSES = frozenset([ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.Li
 #: Nodes that rename or write whole views of arrays: a function with array parameters
 #: holding one is not inlined (substituting the caller's array there is not worth the risk).
 _ARRAY_REFUSED = frozenset([ir.SwapArrays, ir.FillView, ir.CopyView])
+#: Nodes naming a list's locals by the list's name (ListRef), which inlining cannot rename.
+_LIST_NODES = (ir.ListLen, ir.ListGet, ir.ListPop, ir.ListAppend, ir.ListSet, ir.ListAdopt)
 
 
 def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape:
@@ -146,11 +148,14 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
                 frame = True  # needs a frame of its own (blocks freed on its return)
             elif cls in _ARRAY_REFUSED:
                 views_written = True
+            elif cls in _LIST_NODES:
+                frame = True  # lists live in locals named by the list: inlining cannot rename them
     inlinable = (
         bool(fn.body)
         and not (views_written and any(isinstance(p.type, ArrayType) for p in fn.params))
         and not recursive
         and not frame
+        and not any(p.name.endswith(".cap") for p in fn.params)  # a list parameter
         and not isinstance(fn.result, ArrayType | ResultTuple)  # blocks handed over by a return
         and size <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )
