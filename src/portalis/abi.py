@@ -69,6 +69,12 @@ ERROR_NAMES: dict[int, str] = {
     5: "OverflowError",
     6: "RecursionError",
     7: "MemoryError",
+    # raised only by ``raise`` in a kernel (with its message: portalis/messages.py)
+    8: "Exception",
+    9: "RuntimeError",
+    10: "TypeError",
+    11: "ArithmeticError",
+    12: "NotImplementedError",
 }
 ERROR_CODES: dict[str, int] = {name: code for code, name in ERROR_NAMES.items()}
 
@@ -76,7 +82,17 @@ ERROR_CODES: dict[str, int] = {name: code for code, name in ERROR_NAMES.items()}
 MAX_RESULT_NDIM = 8
 
 SCALAR_TYPES = ("f64", "f32", "i64", "i32", "bool")
-ELEMENT_TYPES = ("f64", "f32", "i64", "i32", "u8", "bool")
+ELEMENT_TYPES = ("f64", "f32", "i64", "i32", "u8", "bool", "c128")
+#: ``c128`` (NumPy complex128) lowers like a float64 array with one more axis of extent 2
+#: (real part at +0, imaginary part at +8): its wasm parameters are the offset, its
+#: extents, then 2. Hosts align its block to 8 bytes (two f64s; NumPy's own alignment is 16
+#: but nothing in the module relies on more than 8).
+PAIR_TYPES = frozenset({"c128"})
+
+
+def _wasm_extents(a: Array) -> int:
+    """How many extents an array's wasm parameters or results carry."""
+    return a.ndim + 1 if a.dtype in PAIR_TYPES else a.ndim
 
 
 class AbiError(ValueError):
@@ -130,10 +146,10 @@ class Function:
     doc: str = ""
 
     def wasm_param_count(self) -> int:
-        return sum(1 + p.ndim if isinstance(p, Array) else 1 for p in self.params)
+        return sum(1 + _wasm_extents(p) if isinstance(p, Array) else 1 for p in self.params)
 
     def wasm_result_count(self) -> int:
-        return sum(1 + r.ndim if isinstance(r, Array) else 1 for r in self.results)
+        return sum(1 + _wasm_extents(r) if isinstance(r, Array) else 1 for r in self.results)
 
     @property
     def array_results(self) -> bool:
@@ -372,6 +388,8 @@ def _dec_result(value: object, where: str) -> Param:
             raise AbiError(_where(where, "an array result has no fixed shape or offset"))
         if result.ndim > MAX_RESULT_NDIM:
             raise AbiError(_where(where, f"an array result has at most {MAX_RESULT_NDIM} axes"))
+        if result.dtype in PAIR_TYPES:
+            raise AbiError(_where(where, f"{result.dtype} arrays are parameters only"))
     return result
 
 

@@ -27,9 +27,16 @@ CASES: list[tuple[str, int, int, str]] = [
         "generator expression",
     ),
     ("def f(x: float) -> float:\n    return sum(x)\n", 5, 12, "`sum` is not supported"),
-    ("def f(x: float) -> float:\n    print(x)\n    return x\n", 5, 5, "`print` is not supported"),
+    (
+        "def f(x: float) -> float:\n    y = print(x)\n    return x\n",
+        5,
+        9,
+        "`print` is not supported",
+    ),
+    ("def f(x: float) -> float:\n    print(x, file=x)\n    return x\n", 5, 5, "file=...) is not"),
+    ("def f(x: float) -> float:\n    print(f'{x:{x}}')\n    return x\n", 5, 11, "spec computed"),
     ("def f(x: float) -> float:\n    return 'a'\n", 5, 12, "string values"),
-    ("def f(x: float) -> int:\n    return x\n", 5, 12, "has type float, expected int"),
+    ("def f(x: float) -> int:\n    return x\n", 5, 12, "declared -> int but returns a float"),
     ("def f(n: int) -> int:\n    n = 1.5\n    return n\n", 5, 5, "is given a float"),
     ("def f(x: float) -> float:\n    return y\n", 5, 12, "`y` is not defined"),
     (
@@ -162,6 +169,12 @@ HINTS: list[tuple[str, int, str, str]] = [
         "-> Array[f64]",
     ),
     ("def f() -> float:\n    return float('one')\n", 5, "raises ValueError", "math.inf"),
+    (  # a float returned from `-> int`: the annotation is the likely mistake, not the value
+        "def f(t: float) -> int:\n    return t * 0.5\n",
+        5,
+        "declared -> int but returns a float",
+        "declare it -> float",
+    ),
 ]
 
 

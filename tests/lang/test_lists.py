@@ -166,13 +166,11 @@ def test_memory_is_given_back_on_return(pair) -> None:  # type: ignore[no-untype
 
 
 ERRORS = [
-    ("def f(n: int) -> float:\n    for i in range(3):\n        xs = [1.0]\n    return 0.0\n",
-     "a list is created once, at the top level"),
     ("def f(n: int) -> float:\n    xs = []\n    return 0.0\n", "write xs: list[float] = []"),
-    ("def f(n: int) -> float:\n    xs = [1.0]\n    xs.sort()\n    return 0.0\n",
-     "`xs.sort(...)` on a list is not supported yet"),
-    ("def f(n: int) -> float:\n    xs = [1.0]\n    xs.insert(0, 2.0)\n    return 0.0\n",
-     "`xs.insert(...)` on a list is not supported yet"),
+    ("def f(n: int) -> float:\n    xs = [1.0]\n    ys = xs.copy()\n    return 0.0\n",
+     "`xs.copy(...)` on a list is not supported yet"),
+    ("def f(n: int) -> float:\n    xs = [1.0]\n    xs.sort(key=abs)\n    return 0.0\n",
+     "with `key` is not supported yet"),
     ("def f(n: int) -> float:\n    xs = [1.0]\n    return abs(xs)\n",
      "using list `xs` as a value"),
     ("def f(n: int) -> float:\n    xs = [1.0]\n    return xs\n", "using list `xs` as a value"),

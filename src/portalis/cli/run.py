@@ -68,19 +68,21 @@ def run(args: argparse.Namespace) -> int:
     # Imported here, not at the top: every `portalis` command builds this parser, and the
     # runtime brings wasmtime and NumPy (about a second on a loaded machine).
     from portalis.runtime import MiB, Sandbox
+    from portalis.runtime.hostlog import shown_on
     from portalis.sim.bake import bake
 
-    baked = bake(
-        args.scene,
-        args.output,
-        start=args.start,
-        end=args.end,
-        fps=args.fps,
-        sandbox=Sandbox(max_memory_bytes=args.max_memory * MiB, deadline_s=args.deadline),
-        comment=f"Results of `portalis run {args.scene.name}`: time samples only.",
-        progress=_Progress(sys.stderr, quiet=args.quiet),
-        strict=args.strict,
-    )
+    with shown_on(sys.stderr):  # what kernels print (bounded: runtime/hostlog.py)
+        baked = bake(
+            args.scene,
+            args.output,
+            start=args.start,
+            end=args.end,
+            fps=args.fps,
+            sandbox=Sandbox(max_memory_bytes=args.max_memory * MiB, deadline_s=args.deadline),
+            comment=f"Results of `portalis run {args.scene.name}`: time samples only.",
+            progress=_Progress(sys.stderr, quiet=args.quiet),
+            strict=args.strict,
+        )
     _print_summary(baked.summary, baked.failures, baked.warnings, sys.stdout)
     print(f"wrote {args.output} ({baked.frames} frames at {baked.fps:g} fps)", file=sys.stdout)
     if baked.interrupted:

@@ -12,7 +12,9 @@ from portalis.lang.types import ArrayType, ResultTuple, Scalar
 
 def _param(p: ir.Param, written: frozenset[str]) -> abi.Param:
     if isinstance(p.type, ArrayType):
-        return abi.Array(p.name, p.type.element.abi, p.type.ndim, writes=p.name in written)
+        # A c128 array is compiled as float64 pairs: one axis more than the host sees.
+        ndim = p.type.ndim - 1 if p.type.element.abi in abi.PAIR_TYPES else p.type.ndim
+        return abi.Array(p.name, p.type.element.abi, ndim, writes=p.name in written)
     return abi.Value(p.name, p.type.abi, p.default)
 
 
@@ -62,7 +64,8 @@ def module_abi(module: ir.Module, source_name: str) -> abi.ModuleAbi:
         state=tuple(state),
         source=source_name,
         compiler=f"portalis.lang {__version__}",
-        extra={"heap_base": module.heap_base, **_ownership(functions)},
+        extra={"heap_base": module.heap_base, **_ownership(functions)}
+        | ({"messages": [m.to_json() for m in module.messages]} if module.messages else {}),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from portalis.lang.types import BOOL, ArrayType, Element, ResultTuple, Scalar, TupleType, Type
+from portalis.messages import Message as Message_
 
 
 @dataclass
@@ -336,10 +337,26 @@ class SwapArrays(Stmt):
 @dataclass
 class ListNew(Stmt):
     """``xs = [a, b, ...]`` (or ``[]``): a list from the module's allocator holding
-    ``items``, freed when the function returns, like :class:`AllocArray`'s arrays."""
+    ``items``, freed when the function returns, like :class:`AllocArray`'s arrays.
+    ``again``: the list may have been made before in this call (in a loop, a branch, a
+    second assignment); its previous block is freed first."""
 
     ref: ListRef
     items: list[Expr]
+    again: bool = False
+
+
+@dataclass
+class ListAdopt(Stmt):
+    """``ys = _helper(...)`` returning a list: ``value`` (the call) yields the new list's
+    block, length and capacity, then the copied-back lists of ``rest`` (names of list
+    locals passed to it, three values each); ``ys``'s previous block is freed first when
+    ``again`` (frontend/list_calls.py)."""
+
+    ref: ListRef
+    value: Expr
+    rest: list[str]
+    again: bool = False
 
 
 @dataclass
@@ -438,6 +455,16 @@ class Exit(Stmt):
 
 
 @dataclass
+class Message(Stmt):
+    """Send message number ``index`` of :attr:`Module.messages` with ``values`` to the host
+    (``print``, or the text of the exception a :class:`Raise` right after raises)."""
+
+    kind: str
+    index: int
+    values: list[Expr]
+
+
+@dataclass
 class Raise(Stmt):
     """Trap with a Python exception (an :data:`portalis.abi.ERROR_CODES` name)."""
 
@@ -521,6 +548,8 @@ class Module:
     links: dict[str, str] = field(default_factory=dict)
     table_offsets: dict[str, int] = field(default_factory=dict)
     source_name: str = ""
+    #: What ``Message`` statements send (portalis/messages.py), by index.
+    messages: list[Message_] = field(default_factory=list)
 
 
 __all__ = [
@@ -551,6 +580,7 @@ __all__ = [
     "GlobalGet",
     "If",
     "IfExp",
+    "ListAdopt",
     "ListAppend",
     "ListGet",
     "ListLen",
@@ -562,6 +592,7 @@ __all__ = [
     "LocalGet",
     "LocalTee",
     "Logical",
+    "Message",
     "Module",
     "Node",
     "Param",

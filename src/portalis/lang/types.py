@@ -51,6 +51,13 @@ ELEMENTS: dict[str, Element] = {
     "bool": Element("bool", 1, "i32.load8_u", "i32.store8", BOOL, "bool"),
 }
 
+#: A complex128 array as the compiler sees it after frontend/complex_arrays.py: a float64
+#: array with one more axis of extent 2 (real part at +0, imaginary part at +8). Only the
+#: ABI name differs from f64, so hosts pass and receive ``np.complex128`` arrays.
+C128_PAIRS = Element("c128", 8, "f64.load", "f64.store", F64, "float64")
+#: The element spelling complex_arrays.py writes; no kernel annotation spells it.
+C128_PAIRS_NAME = "complex128 pairs"
+
 
 @dataclass(frozen=True)
 class ArrayType:
@@ -67,6 +74,17 @@ class TupleType:
 
     def __str__(self) -> str:
         return "tuple[" + ", ".join(map(str, self.items)) + "]"
+
+
+@dataclass(frozen=True)
+class ListType:
+    """``list[float]`` / ``list[int]`` as a helper's parameter or result (frontend/list_calls.py);
+    lists made in a function are :class:`portalis.lang.ir.ListRef`s."""
+
+    element: Scalar
+
+    def __str__(self) -> str:
+        return f"list[{'float' if self.element.is_float else 'int'}]"
 
 
 @dataclass(frozen=True)
@@ -89,7 +107,7 @@ class NoneType:
 
 NONE = NoneType()
 
-Type = Scalar | ArrayType | TupleType | ResultTuple | NoneType
+Type = Scalar | ArrayType | TupleType | ResultTuple | ListType | NoneType
 
 #: Annotation spellings accepted for scalars (``float``, ``f64`` …).
 SCALAR_NAMES: dict[str, Scalar] = {
@@ -118,6 +136,7 @@ ELEMENT_NAMES: dict[str, Element] = {
     "uint8": ELEMENTS["u8"],
     "bool": ELEMENTS["bool"],
     "bool_": ELEMENTS["bool"],
+    C128_PAIRS_NAME: C128_PAIRS,
 }
 
 

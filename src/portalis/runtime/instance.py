@@ -20,8 +20,9 @@ from portalis.errors import (
     WasmTrap,
     python_error_class,
 )
-from portalis.runtime import _capi
+from portalis.runtime import _capi, hostlog
 from portalis.runtime.function import TypedFunction, make_function
+from portalis.runtime.hostlog import HostLog
 from portalis.runtime.interrupts import hold_interrupts_in
 from portalis.runtime.memory import LinearMemory
 from portalis.runtime.sandbox import Sandbox
@@ -107,9 +108,13 @@ class Instance:
             linker.define_wasi()
         # Import types come from the module's own sections (wasmtime-py's type queries abort
         # on some types; load refused those, and this never asks wasmtime for one).
+        #: What the kernel printed (runtime/hostlog.py); None when it prints nothing.
+        self.log: HostLog | None = None
         for imp in module.imports:
             key = f"{imp.module}.{imp.name}"
-            if key in sandbox.host_functions and imp.kind == "func":
+            if hostlog.is_message_import(imp.module, imp.name, imp.kind, imp.params):
+                self.log = self._message_log(linker, imp.params, imp.results)
+            elif key in sandbox.host_functions and imp.kind == "func":
                 ty = wasmtime.FuncType(
                     [_VAL_TYPES[p]() for p in imp.params], [_VAL_TYPES[r]() for r in imp.results]
                 )
@@ -208,6 +213,8 @@ class Instance:
         if self.closed:
             return
         self.closed = True
+        if self.log is not None:
+            self.log.flush()  # a last line printed without a newline
         for closer in self._closers:
             closer()
         self._functions.clear()
@@ -291,8 +298,9 @@ class Instance:
         if python_exception:
             source = self.module.abi.source if self.module.abi else ""
             loc = f" ({source}:{line})" if source and line else (f" (line {line})" if line else "")
+            said = self.log.take_error(python_exception) if self.log is not None else ""
             return python_error_class(python_exception)(
-                f"{python_exception}{loc}",
+                f"{python_exception}{': ' + said if said else ''}{loc}",
                 module=self.name, function=function, trap_code=trap_code, frames=frames,
                 python_exception=python_exception, line=line, source=source,
             )  # fmt: skip
@@ -320,6 +328,18 @@ class Instance:
             "(infinite loop?)",
             module=self.name, function=function, trap_code="interrupt", frames=frames,
         )  # fmt: skip
+
+    def _message_log(
+        self, linker: wasmtime.Linker, params: tuple[str, ...], results: tuple[str, ...]
+    ) -> HostLog:
+        """The host log behind ``portalis.message``, its messages read from the ABI."""
+        extra = self.module.abi.extra if self.module.abi is not None else {}
+        log = HostLog(self.name, hostlog.message_table(extra, self.name))
+        ty = wasmtime.FuncType(
+            [_VAL_TYPES[p]() for p in params], [_VAL_TYPES[r]() for r in results]
+        )
+        hostlog.define(linker, ty, log)
+        return log
 
     def _python_error(self) -> tuple[str, int]:
         """The Python exception a Portalis-built kernel recorded before trapping."""

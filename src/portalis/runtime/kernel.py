@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from portalis.abi import Array, Function, ModuleAbi, Value
+from portalis.abi import PAIR_TYPES, Array, Function, ModuleAbi, Value
 from portalis.errors import PortalisError, SignatureError
 from portalis.runtime.instance import Instance
 from portalis.runtime.memory import DTYPES, ArrayView
@@ -40,7 +40,7 @@ class ArrayPlan:
 
     __slots__ = (
         "args", "capacity", "dst", "dtype", "instance", "memory", "memory_size", "name", "ndim",
-        "offset", "pending", "shape", "where", "writes",
+        "offset", "pairs", "pending", "shape", "where", "writes",
     )  # fmt: skip
 
     def __init__(self, function: str, instance: Instance, param: Array) -> None:
@@ -48,6 +48,11 @@ class ArrayPlan:
         self.dtype = DTYPES[param.dtype]
         self.ndim = param.ndim
         self.shape = tuple(param.shape) if param.shape is not None else None
+        self.pairs = param.dtype in PAIR_TYPES
+        if self.pairs:  # complex128: placed as its float64 pairs (abi.PAIR_TYPES)
+            self.dtype = DTYPES["f64"]
+            self.ndim += 1
+            self.shape = (*self.shape, 2) if self.shape is not None else None
         self.writes = param.writes
         self.where = f"{instance.name}::{function}(): argument '{param.name}'"
         self.instance = instance
@@ -62,6 +67,8 @@ class ArrayPlan:
     def place(self, value: Any) -> tuple[int, ...]:
         """Put ``value`` where the kernel reads it; the raw arguments: offset, then extents.
         Sets :attr:`pending` to the array to copy the kernel's writes back into, if any."""
+        if self.pairs:
+            value = self._pairs(value)
         kind = type(value)
         if kind is np.ndarray:
             dst = self.dst
@@ -78,6 +85,28 @@ class ArrayPlan:
             self.pending = None
             return self._place_view(value)
         return self._place_other(value)
+
+    def _pairs(self, value: Any) -> Any:
+        """A complex128 array as the float64 array of its (real, imag) pairs, sharing its
+        memory when it is contiguous (so the kernel's writes come back to it)."""
+        if isinstance(value, ArrayView):
+            raise SignatureError(f"{self.where}: complex arrays are passed as NumPy arrays")
+        if not isinstance(value, np.ndarray):
+            try:
+                value = np.asarray(value, dtype=np.complex128)
+            except (TypeError, ValueError) as e:
+                raise SignatureError(f"{self.where}: not an array of complex128: {e}") from None
+        if value.dtype != np.complex128:
+            raise SignatureError(
+                f"{self.where}: expected dtype complex128, got {value.dtype}",
+                hint="convert with arr.astype(np.complex128)",
+            )
+        if not value.flags.c_contiguous:
+            raise SignatureError(
+                f"{self.where}: a complex array must be C-contiguous",
+                hint="pass np.ascontiguousarray(arr)",
+            )
+        return value.view(np.float64).reshape((*value.shape, 2))
 
     def copy_back(self) -> None:
         """Copy the kernel's writes into the caller's array (after the call, even a failed

@@ -37,6 +37,7 @@ DTYPES: dict[str, np.dtype[Any]] = {
     "i32": np.dtype(np.int32),
     "u8": np.dtype(np.uint8),
     "bool": np.dtype(np.bool_),
+    "c128": np.dtype(np.complex128),
 }
 
 

@@ -33,7 +33,7 @@ import wasmtime
 
 from portalis.abi import SECTION_NAME, AbiError, ModuleAbi
 from portalis.errors import ImportDeniedError, ModuleLoadError
-from portalis.runtime import reader
+from portalis.runtime import hostlog, reader
 from portalis.runtime.cache import ModuleCache
 from portalis.runtime.engine import EngineSettings, shared_engine
 from portalis.runtime.reader import WASM_MAGIC, WASM_VERSION_1, ExportInfo, ImportInfo
@@ -107,6 +107,8 @@ class CompiledModule:
     def check_imports(self, sandbox: Sandbox) -> None:
         """Refuse at load time a module that imports anything the sandbox does not give."""
         for imp in self.imports:
+            if hostlog.is_message_import(imp.module, imp.name, imp.kind, imp.params):
+                continue  # print/raise messages: always given (runtime/hostlog.py)
             if not sandbox.provides(imp.module, imp.name):
                 if imp.module in WASI_MODULES:
                     hint = "WASI is off by default; enable it in the sandbox (Sandbox(wasi=...))"

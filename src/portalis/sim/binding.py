@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from pxr import Sdf, Usd
 
-from portalis.abi import STATE_GLOBAL_PREFIX, Array, Function, Value
+from portalis.abi import PAIR_TYPES, STATE_GLOBAL_PREFIX, Array, Function, Value
 from portalis.errors import SceneError, SignatureError
 from portalis.runtime import TypedFunction
 from portalis.runtime.results import ResultDecoder
@@ -243,6 +243,7 @@ class ModulePrim:
 
     def bind_inputs(self, clock: Clock, producers: ProducerMap) -> None:
         """Decide every argument's source (second pass, once all producers are known)."""
+        self._refuse_complex_arrays()
         self.entry = self._bind(self.function_name, self.fn, self.abi, clock, producers, {})
         if self.handler_fn is not None:
             # the handler may take the step's results: by result name, or by the name of the
@@ -272,6 +273,26 @@ class ModulePrim:
             if slot.is_buffer:
                 slot.allocate_buffer(self.instance, self.entry.argv)
         self._initialise_state(clock, producers)
+
+    def _refuse_complex_arrays(self) -> None:
+        """A complex128 array (ABI ``c128``) has no USD attribute type to come from or go
+        to: refused by name before anything is bound."""
+        for fn_name, fn_abi in (
+            (self.function_name, self.abi),
+            (self.handler_name, self.handler_abi),
+        ):
+            if fn_abi is None:
+                continue
+            for kind, entries in (("parameter", fn_abi.params), ("result", fn_abi.results)):
+                for entry in entries:
+                    if isinstance(entry, Array) and entry.dtype in PAIR_TYPES:
+                        raise SceneError(
+                            f"{fn_name}: {kind} '{entry.name}' is a complex128 array, which "
+                            "has no USD attribute type (inputs and outputs are real numbers)",
+                            prim_path=self.path,
+                            hint="split it into two float64 arrays (real and imaginary parts) "
+                            "in a function the scene calls",
+                        )
 
     def _check_buffer_memory(self) -> None:
         """Refuse, before allocating anything, working buffers that cannot fit under the

@@ -25,6 +25,7 @@ from portalis.lang.backend.bounds import array_base
 from portalis.lang.backend.instructions import Code, Instr
 from portalis.lang.backend.lists import ListEmitter
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
+from portalis.lang.backend.messages import MessageEmitter
 from portalis.lang.backend.plan import FunctionPlan
 from portalis.lang.backend.simd import VectorLoops
 from portalis.lang.backend.views import ViewEmitter
@@ -67,13 +68,13 @@ def _method(
 
 
 #: Nodes that make a block the function frees on return.
-_MADE = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew)
+_MADE = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew, ir.ListAdopt)
 
 #: Largest block a local array may take (the allocator's own limit).
 MAX_BYTES = 0x7FFF0000
 
 
-class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter):
+class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageEmitter):
     """Emits one function. ``helpers`` collects the shared helper functions it calls."""
 
     def __init__(
@@ -124,7 +125,8 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter):
             for k in range(arr.type.ndim):
                 self.extra_locals[f"{arr.name}.n{k}"] = "i32"
                 self.extra_locals[f"{arr.name}.d{k}"] = "i64"
-        self.local_lists = [n.ref for n in made if isinstance(n, ir.ListNew)]
+        made_lists = [n.ref for n in made if isinstance(n, ir.ListNew | ir.ListAdopt)]
+        self.local_lists = list({r.name: r for r in made_lists}.values())  # made again: once
         for ref in self.local_lists:
             self.declare_list(ref)
         self.emit(*prologue)

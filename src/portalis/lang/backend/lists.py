@@ -38,6 +38,8 @@ class ListEmitter(Code):
             self.expr(item)
             self.emit(I.local_set(v))
             values.append(v)
+        if s.again:  # the previous block (0, ignored by free, the first time)
+            self.emit(I.local_get(ref.name), I.call(FREE_EXPORT))
         cap = max(FIRST_CAPACITY, len(s.items))
         self.emit(I.i32_const(cap * 8), I.i32_const(8), I.call(ALLOC_EXPORT))
         self.emit(I.local_set(ref.name), I.i64_const(cap), I.local_set(f"{ref.name}.cap"))
@@ -45,6 +47,17 @@ class ListEmitter(Code):
         for k, v in enumerate(values):
             self.emit(I.local_get(ref.name), I.local_get(v))
             self.emit(I.store(f"{ref.element.wasm}.store", k * 8))
+
+    def s_ListAdopt(self, s: ir.ListAdopt) -> None:
+        """The list a helper returned (its block, length, capacity), then the lists passed to
+        it as it gives them back (frontend/list_calls.py)."""
+        ref = s.ref
+        if s.again:
+            self.emit(I.local_get(ref.name), I.call(FREE_EXPORT))
+        self.expr(s.value)
+        self.emit(*[I.local_set(n) for n in reversed(s.rest)])
+        self.emit(I.local_set(f"{ref.name}.cap"), I.local_set(f"{ref.name}.len"))
+        self.emit(I.local_set(ref.name))
 
     def s_ListAppend(self, s: ir.ListAppend) -> None:
         ref, line = s.ref, self.line(s)
@@ -62,10 +75,14 @@ class ListEmitter(Code):
         self.emit(I.local_get(v), I.store(f"{ref.element.wasm}.store"))
 
     def grow(self, ref: ir.ListRef, line: int) -> None:
-        """Double the block (capped at MAX_ITEMS; MemoryError when already there)."""
+        """Double the block (at least FIRST_CAPACITY items: a list never made on this path
+        has none; capped at MAX_ITEMS, MemoryError when already there)."""
         cap, block = self.fresh("i64"), self.fresh("i32")
         gcap, glen = I.local_get(cap), I.local_get(f"{ref.name}.len")
         self.emit(I.local_get(f"{ref.name}.cap"), I.i64_const(1), I.i64_shl(), I.local_tee(cap))
+        self.emit(I.i64_const(FIRST_CAPACITY), I.i64_lt_u(), I.if_())
+        self.emit(I.i64_const(FIRST_CAPACITY), I.local_set(cap), I.end())
+        self.emit(gcap)
         self.emit(I.i64_const(MAX_ITEMS), I.i64_gt_u(), I.if_())
         self.emit(I.i64_const(MAX_ITEMS), I.local_set(cap), I.end())
         self.emit(gcap, glen, I.i64_le_u())

@@ -57,7 +57,9 @@ class FunctionPlan:
     loops: dict[int, LoopPlan] = field(default_factory=dict)
     #: the arrays and lists the function makes (and frees on every return), in walk
     #: order; None until the ``unroll`` pass, which walks every function, has looked
-    made: list[ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew] | None = None
+    made: (
+        list[ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew | ir.ListAdopt] | None
+    ) = None
 
 
 #: By function symbol.
@@ -83,7 +85,7 @@ def unroll_loops(module: ir.Module, plan: Plan) -> None:
     written (they are small and tested as such): a loop without a plan is emitted plain.
     The same walk notes the arrays and lists each function makes."""
     loop_classes = (ir.ForRange, ir.While)
-    made_classes = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew)
+    made_classes = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew, ir.ListAdopt)
     for fn in module.functions:
         fp = plan[fn.symbol]
         fp.made = made = []

@@ -481,7 +481,7 @@ class RangeAnalysis:
         """``if len(a) < n or …: raise`` (or ``assert len(a) >= n``): after it, every such
         comparison is known false (true): ``a``'s extent is at least ``n``'s lower bound, or
         at least another extent plus a constant."""
-        if not (len(s.body) == 1 and isinstance(s.body[0], ir.Raise) and not s.orelse):
+        if not (_only_raises(s.body) and not s.orelse):
             return
         self.extent_facts(s.cond, False, env)
 
@@ -537,8 +537,7 @@ class RangeAnalysis:
     def assertion(self, s: ir.If, env: dict[str, Interval]) -> None:
         """``if not (a.shape[0] == n and …): raise``: after it those extents are equal."""
         if not (
-            len(s.body) == 1
-            and isinstance(s.body[0], ir.Raise)
+            _only_raises(s.body)
             and not s.orelse
             and isinstance(s.cond, ir.Unary)
             and s.cond.op == "not"
@@ -638,6 +637,16 @@ def _assigns_directly(n: ir.Node) -> set[str]:
     if isinstance(n, ir.ForRange):
         return {n.var, n.counter, n.limit, n.stride}
     return set()
+
+
+def _only_raises(stmts: list[ir.Stmt]) -> bool:
+    """``raise E`` or ``raise E(message)`` (the message's values to the host, then the raise:
+    frontend/messages.py), nothing else."""
+    return (
+        bool(stmts)
+        and isinstance(stmts[-1], ir.Raise)
+        and all(isinstance(s, ir.Message) for s in stmts[:-1])
+    )
 
 
 def _leaves(stmts: list[ir.Stmt]) -> bool:

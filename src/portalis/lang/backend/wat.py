@@ -10,6 +10,7 @@ from portalis.lang import builtins, ir
 from portalis.lang.backend import plan
 from portalis.lang.backend.emit import FunctionEmitter
 from portalis.lang.backend.instructions import const
+from portalis.lang.backend.messages import message_import
 from portalis.lang.backend.simd import vectorise
 from portalis.lang.backend.support import ALLOCATOR, helper, math_slow_path
 
@@ -33,6 +34,8 @@ def emit_module(module: ir.Module, loops: plan.Plan | None = None) -> str:
         bodies.extend(FunctionEmitter(fn, module, helpers, loops[fn.symbol]).function())
     pages = max(1, -(-(module.heap_base + PAGE) // PAGE))
     out = [f";; compiled by portalis.lang from {module.source_name}", "(module"]
+    if module.messages:  # print/raise texts go to the host (backend/messages.py)
+        out.append("  " + message_import())
     out.append(f'  (memory (export "memory") {pages})')
     for g in (ERROR_GLOBAL, ERROR_LINE_GLOBAL):
         out.append(f'  (global ${g} (export "{g}") (mut i32) (i32.const 0))')

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import bounds, lists, slices
+from portalis.lang.frontend import bounds, list_calls, list_methods, lists, slices
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
@@ -24,6 +24,7 @@ from portalis.lang.types import (
     I32,
     I64,
     ArrayType,
+    ListType,
     Scalar,
     TupleType,
     unify_numeric,
@@ -671,6 +672,12 @@ class ExprLowerer:
 
     def compare(self, node: ast.Compare) -> ir.Expr:
         line, col = node.lineno, node.col_offset
+        membership = len(node.ops) == 1 and isinstance(node.ops[0], ast.In | ast.NotIn)
+        if membership and (ref := lists.list_named(self, node.comparators[0])):
+            found = list_methods.contains(self, ref, node.left, node)
+            if isinstance(node.ops[0], ast.NotIn):
+                return ir.Unary(line, col, BOOL, "not", found)
+            return found
         left = self.lower_scalar(node.left)
         result: ir.Expr | None = None
         for i, (op_node, comp) in enumerate(zip(node.ops, node.comparators, strict=False)):
@@ -755,7 +762,7 @@ class ExprLowerer:
         f = node.func
         if isinstance(f, ast.Attribute) and (ref := lists.list_named(self, f.value)):
             e = lists.method(self, ref, node, statement=False)
-            assert isinstance(e, ir.Expr)
+            assert isinstance(e, ir.Expr), e
             return e
         if (
             isinstance(f, ast.Name)
@@ -780,7 +787,7 @@ class ExprLowerer:
         b = builtins.lookup(name)
         if b is None:
             hint = (
-                "kernels cannot do I/O: return values instead"
+                "call print as a statement (it returns None); the text goes to the host log"
                 if name == "print"
                 else "see the builtins table in docs/language.md"
             )
@@ -886,6 +893,18 @@ class ExprLowerer:
         return self.err(a, f"argument {what} must be {want}, got {got}", hint)
 
     def user_call(self, node: ast.Call, sig: FunctionSig) -> ir.Expr:
+        args = self.call_args(node, sig)
+        self.program.request(sig)
+        if list_calls.involved(sig):
+            made = list_calls.call(self, node, sig, args)
+            assert isinstance(made, ir.Expr)
+            return made
+        plain = [a for a in args if isinstance(a, ir.Expr)]
+        return ir.Call(node.lineno, node.col_offset, sig.result, sig.symbol, plain)
+
+    def call_args(self, node: ast.Call, sig: FunctionSig) -> list[ir.Expr | ir.ListRef]:
+        """The arguments of a call of the module's function ``sig``, in parameter order
+        (defaults filled in); a list argument as its ref (frontend/list_calls.py)."""
         line, col = node.lineno, node.col_offset
         bound: dict[str, ast.expr] = {}
         if len(node.args) > len(sig.params):
@@ -903,7 +922,7 @@ class ExprLowerer:
             if kw.arg in bound:
                 raise self.err(kw.value, f"`{sig.name}` got two values for `{kw.arg}`")
             bound[kw.arg] = kw.value
-        args: list[ir.Expr] = []
+        args: list[ir.Expr | ir.ListRef] = []
         for p in sig.params:
             a = bound.get(p.name)
             if a is None:
@@ -917,14 +936,16 @@ class ExprLowerer:
                 if view is None or view.type != p.type:
                     raise self.wrong_array_argument(a, view, p.type, f"`{p.name}` of `{sig.name}`")
                 args.append(slices.array_arg(self, a, view))
+            elif isinstance(p.type, ListType):
+                what = f"argument `{p.name}` of `{sig.name}`"
+                args.append(list_calls.list_argument(self, a, p.type, what))
             else:
                 args.append(
                     self.coerce(
                         self.lower_scalar(a), p.type, a, f"argument `{p.name}` of `{sig.name}`"
                     )
                 )
-        self.program.request(sig)
-        return ir.Call(line, col, sig.result, sig.symbol, args)
+        return args
 
     handlers: ClassVar[dict[type, Callable[[Any, Any], ir.Expr]]] = {
         ast.Constant: constant,

@@ -21,13 +21,15 @@ from typing import TYPE_CHECKING
 
 from portalis.lang import ir
 from portalis.lang.frontend.diagnostics import shown
-from portalis.lang.types import F64, I64, Scalar
+from portalis.lang.types import F64, I64, ListType, Scalar
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.exprs import ExprLowerer
+    from portalis.lang.frontend.unit import FunctionSig
 
 #: Element annotations a list may have.
 ELEMENTS = {"float": F64, "int": I64}
+_ITEM_NAMES = {F64: "float", I64: "int"}
 
 #: ``sum`` of floats: CPython 3.12 adds with Neumaier's compensation, earlier versions
 #: left to right. Kernels give the answer of the CPython that compiles them.
@@ -106,8 +108,26 @@ def unsupported(lw: ExprLowerer, node: ast.AST, what: str) -> Exception:
     return lw.err(
         node,
         f"{what} is not supported yet",
-        "lists support literals, comprehensions over a range or list, append, pop(), "
-        "len, xs[i], for x in xs, and sum/min/max (docs/language.md)",
+        "lists support literals, comprehensions, sorted(...), list(...), the methods "
+        "append/pop/insert/index/count/remove/reverse/clear/extend/sort, len, xs[i], "
+        "x in xs, for x in xs, and sum/min/max (docs/language.md)",
+    )
+
+
+def makes_list(lw: ExprLowerer, value: ast.expr | None) -> bool:
+    """Whether ``NAME = value`` makes a list: a literal, a comprehension, ``sorted(...)``
+    or ``list(...)``."""
+    if isinstance(value, ast.List | ast.ListComp):
+        return True
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+        return list_named(lw, value.value) is not None
+    if _list_helper(lw, value) is not None:
+        return True
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in ("sorted", "list")
+        and value.func.id not in lw.scope
     )
 
 
@@ -118,41 +138,188 @@ def create(
     annotation: ast.expr | None,
     node: ast.stmt,
 ) -> list[ir.Stmt]:
-    """``xs = [...]``, ``xs: list[float] = []`` or ``xs = [e for v in ... if ...]``."""
+    """``xs = [...]``, ``xs: list[float] = []``, ``xs = [e for v in ... if ...]``,
+    ``xs = sorted(it)`` or ``xs = list(it)``. A list made again (in a loop, a branch, or
+    under a name bound more than once) gives its previous block back first."""
     n, line, col = target.id, node.lineno, node.col_offset
-    if id(node) not in lw.top_level or lw.store_counts.get(n, 0) != 1:
-        raise lw.err(
-            node,
-            f"`{n}`: a list is created once, at the top level of the function "
-            "(not supported yet: lists made in loops or branches, or rebound)",
-            "create it before loops and branches under a name assigned nowhere else; "
-            "empty it with pop() if needed",
-        )
-    if n in lw.arrays or n in lw.views or n in lw.locals or n in lw.lists:
+    again = id(node) not in lw.top_level or lw.store_counts.get(n, 0) != 1
+    if n in lw.arrays or n in lw.views or n in lw.locals:
         raise lw.err(target, f"`{n}` already names something else")
     element = element_of(lw, annotation) if annotation is not None else None
+    if isinstance(value, ast.Call) and (sig := _list_helper(lw, value)) is not None:
+        return adopted(lw, target, value, sig, element, node, again)
+    if isinstance(value, ast.Call) and makes_list(lw, value):
+        return copied(lw, target, value, element, node)
+    if isinstance(value, ast.Subscript) and makes_list(lw, value):
+        return sliced(lw, target, value, element, node)
     if isinstance(value, ast.ListComp):
-        return comprehension(lw, target, value, element, node)
+        return comprehension(lw, target, value, element, node, again)
     if not isinstance(value, ast.List):
         raise unsupported(lw, value or node, "a list from anything but a literal or comprehension")
     items = [lw.lower_scalar(e) for e in value.elts]
     if element is None:
-        if not items:
+        if not items and n not in lw.lists:
             raise lw.err(
                 node, f"`{n} = []`: the item type is unknown", f"write {n}: list[float] = []"
             )
         types = [lw.scalar(i, e) for i, e in zip(items, value.elts, strict=False)]
         if any(t.is_bool for t in types):
             raise unsupported(lw, value, "a list of bools")
-        element = F64 if any(t.is_float for t in types) else I64
+        if n in lw.lists:
+            element = lw.lists[n].element
+        else:
+            element = F64 if any(t.is_float for t in types) else I64
     items = [lw.coerce(i, element, e, "list item") for i, e in zip(items, value.elts, strict=False)]
-    ref = ir.ListRef(n, element)
-    lw.lists[n] = ref
-    return [ir.ListNew(line, col, ref, items)]
+    ref = _bind(lw, target, element)
+    return [ir.ListNew(line, col, ref, items, again)]
+
+
+def _bind(lw: ExprLowerer, target: ast.Name, element: Scalar) -> ir.ListRef:
+    """The list ``target`` names from here on (the same one when made again)."""
+    ref = lw.lists.get(target.id)
+    if ref is None:
+        ref = lw.lists[target.id] = ir.ListRef(target.id, element)
+    elif ref.element != element:
+        raise lw.err(
+            target,
+            f"`{target.id}` is a list[{_ITEM_NAMES[ref.element]}]; it cannot become "
+            f"a list[{_ITEM_NAMES[element]}]",
+            "a name keeps one item type: use another name",
+        )
+    return ref
+
+
+def copied(
+    lw: ExprLowerer, target: ast.Name, call: ast.Call, element: Scalar | None, node: ast.stmt
+) -> list[ir.Stmt]:
+    """``sorted(it)`` / ``list(it)``: the comprehension ``[v for v in it]``, then sorted.
+    The item type is the annotation's, else the source's (a list's, or an array's: float
+    for float arrays, int for integer ones)."""
+    assert isinstance(call.func, ast.Name)
+    what = call.func.id
+    if len(call.args) != 1 or (what == "list" and call.keywords):
+        raise unsupported(lw, call, f"`{what}(...)` with other arguments than one iterable")
+    reverse = False
+    if what == "sorted":
+        from portalis.lang.frontend.list_methods import reverse_flag
+
+        reverse = reverse_flag(lw, call, "sorted")
+    source = call.args[0]
+    if element is None:
+        element = _element_of_iterable(lw, source)
+    item = lw.hidden("v")
+    load = ast.Load()
+    comp = ast.ListComp(
+        ast.Name(item, load), [ast.comprehension(ast.Name(item, ast.Store()), source, [], 0)]
+    )
+    locate(comp, call)
+    again = id(node) not in lw.top_level or lw.store_counts.get(target.id, 0) != 1
+    out = comprehension(lw, target, comp, element, node, again)
+    if what == "sorted":
+        from portalis.lang.frontend.list_methods import sort
+
+        out += sort(lw, lw.lists[target.id], reverse, call)
+    return out
+
+
+def sliced(
+    lw: ExprLowerer, target: ast.Name, value: ast.Subscript, element: Scalar | None, node: ast.stmt
+) -> list[ir.Stmt]:
+    """``ys = xs[lo:hi:step]``: the bounds evaluated in order, clamped as CPython's
+    ``PySlice_AdjustIndices`` does (step 0: ValueError), then the items copied."""
+    from portalis.lang.frontend.list_methods import expand
+
+    source = list_named(lw, value.value)
+    assert source is not None and isinstance(value.slice, ast.Slice)
+    if target.id == source.name:
+        raise unsupported(lw, value, f"making list `{target.id}` anew from itself")
+    if element is not None and element != source.element:
+        raise lw.err(node, f"`{source.name}` holds {_ITEM_NAMES[source.element]} items")
+    bounds = {"lo": value.slice.lower, "hi": value.slice.upper, "step": value.slice.step}
+    given = {k: _slice_bound(lw, v) for k, v in bounds.items() if v is not None}
+    text = ["n = len(xs)"] + ([] if "step" in given else ["step = 1"])
+    text += ["if step == 0:", "    raise ValueError('slice step cannot be zero')"]
+    for b in ("lo", "hi"):
+        if b in given:
+            text += [f"if {b} < 0:", f"    {b} += n", f"    if {b} < 0:"]
+            text += [f"        {b} = 0 if step > 0 else -1", f"elif {b} >= n:"]
+            text += [f"    {b} = n if step > 0 else n - 1"]
+    if "lo" not in given:
+        text.append("lo = 0 if step > 0 else n - 1")
+    if "hi" not in given:
+        text.append("hi = n if step > 0 else -1")
+    text += [f"{target.id}: list[ITEM] = []", "i = lo", "while (i < hi) if step > 0 else (i > hi):"]
+    text += [f"    {target.id}.append(xs[i])", "    i += step"]
+    ref = lw.lists.get(target.id)
+    if ref is not None and ref.element != source.element:
+        _bind(lw, target, source.element)  # raises: one item type per name
+    return expand(lw, source, "\n".join(text) + "\n", node, given, names={target.id: target.id})[0]
+
+
+def _slice_bound(lw: ExprLowerer, node: ast.expr) -> ir.Expr:
+    e = lw.lower_scalar(node)
+    if lw.scalar(e, node).is_float:
+        raise lw.err(node, "slice indices must be int, got float", "convert with int(...)")
+    return lw.coerce(e, I64, node, "slice index")
+
+
+def _list_helper(lw: ExprLowerer, value: ast.expr | None) -> FunctionSig | None:
+    """The module's function ``value`` calls, if it returns a list."""
+    if not (isinstance(value, ast.Call) and isinstance(value.func, ast.Name)):
+        return None
+    sig = lw.unit.functions.get(value.func.id)
+    if sig is None or value.func.id in lw.locals or not isinstance(sig.result, ListType):
+        return None
+    return sig
+
+
+def adopted(
+    lw: ExprLowerer,
+    target: ast.Name,
+    call: ast.Call,
+    sig: FunctionSig,
+    element: Scalar | None,
+    node: ast.stmt,
+    again: bool,
+) -> list[ir.Stmt]:
+    """``ys = _helper(...)``: ``ys`` takes the list the helper made (frontend/list_calls.py)."""
+    from portalis.lang.frontend import list_calls
+
+    assert isinstance(sig.result, ListType)
+    if element is not None and element != sig.result.element:
+        raise lw.err(node, f"`{sig.name}` returns a {sig.result}")
+    args = lw.call_args(call, sig)
+    lw.program.request(sig)
+    ref = _bind(lw, target, sig.result.element)
+    made = list_calls.call(lw, call, sig, args, target=ref)
+    assert isinstance(made, tuple)
+    value, rest = made
+    return [ir.ListAdopt(node.lineno, node.col_offset, ref, value, rest, again)]
+
+
+def _element_of_iterable(lw: ExprLowerer, source: ast.expr) -> Scalar:
+    ref = list_named(lw, source)
+    if ref is not None:
+        return ref.element
+    view = lw.view_of(source) if isinstance(source, ast.Name) else None
+    if view is not None and view.type.ndim == 1:
+        scalar = view.type.element.value
+        if not scalar.is_bool:
+            return F64 if scalar.is_float else I64
+    raise lw.err(
+        source,
+        f"`{shown(source)}`: the item type is unknown",
+        "annotate the list: ys: list[float] = sorted(...)",
+    )
 
 
 def comprehension(
-    lw: ExprLowerer, target: ast.Name, comp: ast.ListComp, element: Scalar | None, node: ast.stmt
+    lw: ExprLowerer,
+    target: ast.Name,
+    comp: ast.ListComp,
+    element: Scalar | None,
+    node: ast.stmt,
+    again: bool = False,
 ) -> list[ir.Stmt]:
     """``[e for v in it if c]``: an empty list, then a loop appending ``e`` (``v`` renamed to
     a hidden local: a comprehension's variable does not leak into the function)."""
@@ -161,6 +328,8 @@ def comprehension(
     gen = comp.generators[0]
     if not isinstance(gen.target, ast.Name):
         raise unsupported(lw, gen.target, "a comprehension variable that is not a plain name")
+    if element is None and target.id in lw.lists:
+        element = lw.lists[target.id].element
     if element is None:
         raise lw.err(
             node,
@@ -168,10 +337,12 @@ def comprehension(
             f"write {target.id}: list[float] = [...]",
         )
     for name in ast.walk(comp):
+        if isinstance(name, ast.Name) and name.id == target.id and target.id in lw.lists:
+            raise unsupported(lw, name, f"making list `{target.id}` anew from itself")
         if isinstance(name, ast.Name) and name.id == target.id:  # NameError in Python
             raise lw.err(name, f"local variable `{target.id}` is used before it is assigned")
     hidden = lw.hidden("c")
-    rename = _Rename(gen.target.id, hidden)
+    rename = Rename(gen.target.id, hidden)
     # (on copies: the function's AST is the user's, and may be lowered again)
     elt = rename.visit(copy.deepcopy(comp.elt))
     conds = [rename.visit(copy.deepcopy(c)) for c in gen.ifs]
@@ -181,10 +352,9 @@ def comprehension(
     for cond in reversed(conds):
         append = ast.If(cond, [append], [])
     loop = ast.For(ast.Name(hidden, ast.Store()), gen.iter, [append], [])
-    _locate(loop, comp)
-    ref = ir.ListRef(target.id, element)
-    lw.lists[target.id] = ref
-    return [ir.ListNew(node.lineno, node.col_offset, ref, []), *lw.block([loop])]
+    locate(loop, comp)
+    ref = _bind(lw, target, element)
+    return [ir.ListNew(node.lineno, node.col_offset, ref, [], again), *lw.block([loop])]
 
 
 def get(lw: ExprLowerer, ref: ir.ListRef, node: ast.Subscript) -> ir.Expr:
@@ -193,7 +363,7 @@ def get(lw: ExprLowerer, ref: ir.ListRef, node: ast.Subscript) -> ir.Expr:
 
 def index(lw: ExprLowerer, node: ast.Subscript) -> ir.Expr:
     if isinstance(node.slice, ast.Slice):
-        raise unsupported(lw, node, "a list slice")
+        raise unsupported(lw, node, "a list slice (other than `ys = xs[a:b]`)")
     if isinstance(node.value, ast.Subscript):
         raise unsupported(lw, node, "indexing a list item")
     return lw.index(node.slice)
@@ -217,20 +387,26 @@ def aug_store(
     return [ir.SetLocal(line, col, tmp, index(lw, target)), ir.ListSet(line, col, ref, at, value)]
 
 
-def method(lw: ExprLowerer, ref: ir.ListRef, node: ast.Call, statement: bool) -> ir.Node:
-    """``xs.append(v)`` (a statement) and ``xs.pop()`` (an expression)."""
+def method(
+    lw: ExprLowerer, ref: ir.ListRef, node: ast.Call, statement: bool
+) -> ir.Node | list[ir.Stmt]:
+    """``xs.append(v)`` (a statement) and ``xs.pop()`` (an expression) here, the other
+    methods in frontend/list_methods.py."""
     assert isinstance(node.func, ast.Attribute)
     name, line, col = node.func.attr, node.lineno, node.col_offset
-    if node.keywords:
-        raise unsupported(lw, node, f"`{ref.name}.{name}(...)` with keywords")
-    if name == "append" and len(node.args) == 1:
+    if name == "append" and len(node.args) == 1 and not node.keywords:
         if not statement:
             raise lw.err(node, "`append` returns None: call it as a statement")
         v = lw.coerce(lw.lower_scalar(node.args[0]), ref.element, node.args[0], "appended value")
         return ir.ListAppend(line, col, ref, v)
-    if name == "pop" and not node.args:
+    if name == "pop" and not node.args and not node.keywords:
         return ir.ListPop(line, col, ref.element, ref)
-    raise unsupported(lw, node, f"`{ref.name}.{name}(...)` on a list")
+    from portalis.lang.frontend import list_methods
+
+    done = list_methods.method(lw, ref, node, statement)
+    if done is None:
+        raise unsupported(lw, node, f"`{ref.name}.{name}(...)` on a list")
+    return done
 
 
 def builtin(lw: ExprLowerer, name: str, ref: ir.ListRef, node: ast.Call) -> ir.Expr:
@@ -251,9 +427,9 @@ def builtin(lw: ExprLowerer, name: str, ref: ir.ListRef, node: ast.Call) -> ir.E
         raise unsupported(lw, node, f"`{name}` of a list")
     names = {v: lw.hidden(v) for v in ("acc", "c", "i", "x", "t")}
     names["xs"] = ref.name
-    body = [_Rename(names).visit(s) for s in ast.parse(template).body]
+    body = [Rename(names).visit(s) for s in ast.parse(template).body]
     for s in body:
-        _locate(s, node, force=True)
+        locate(s, node, force=True)
     stmts = lw.block(body)
     return ir.Seq(line, col, result, stmts, ir.LocalGet(line, col, result, names["acc"]))
 
@@ -276,12 +452,12 @@ def for_each(lw: ExprLowerer, ref: ir.ListRef, node: ast.For) -> list[ir.Stmt]:
         ],
         [],
     )
-    _locate(start, node)
-    _locate(loop, node)
+    locate(start, node)
+    locate(loop, node)
     return lw.block([start, loop])
 
 
-class _Rename(ast.NodeTransformer):
+class Rename(ast.NodeTransformer):
     def __init__(self, names: dict[str, str] | str, to: str = "") -> None:
         self.names = names if isinstance(names, dict) else {names: to}
 
@@ -290,7 +466,14 @@ class _Rename(ast.NodeTransformer):
         return ast.copy_location(ast.Name(new, node.ctx), node) if new else node
 
 
-def _locate(tree: ast.AST, at: ast.AST, force: bool = False) -> None:
+def rename(names: dict[str, str], tree: ast.stmt) -> ast.stmt:
+    """``tree`` with names replaced by ``names`` (a template's placeholders)."""
+    out = Rename(names).visit(tree)
+    assert isinstance(out, ast.stmt)
+    return out
+
+
+def locate(tree: ast.AST, at: ast.AST, force: bool = False) -> None:
     """Give generated code the position of the Python it stands for (the user's own
     sub-expressions keep theirs unless ``force``: code parsed from a template)."""
     for child in ast.walk(tree):

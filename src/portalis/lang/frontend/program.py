@@ -17,6 +17,7 @@ from portalis.lang import ir
 from portalis.lang.frontend.diagnostics import Diagnostics
 from portalis.lang.frontend.unit import FunctionSig, Table, Unit, parse_unit
 from portalis.lang.types import F64
+from portalis.messages import Message
 
 PRELUDE_DIR = Path(__file__).resolve().parent.parent / "prelude"
 DATA_START = 16  # keep address 0 unused so a stray null pointer is visible
@@ -65,6 +66,8 @@ class Program:
         self.queued: set[str] = set()
         self.links: dict[str, str] = {}
         self.tables_used: dict[str, Table] = {}
+        #: print/raise/assert texts (frontend/messages.py), numbered in order of lowering
+        self.messages: list[Message] = []
 
     # -- units --------------------------------------------------------------------------
 
@@ -189,6 +192,10 @@ class Program:
             self.lowered[sig.symbol] = lower_function(self, sig)
         return list(self.lowered.values())
 
+    def add_message(self, message: Message) -> int:
+        self.messages.append(message)
+        return len(self.messages) - 1
+
     def layout(self, functions: list[ir.Function]) -> ir.Module:
         """Place constant tables and persistent arrays at fixed offsets after address 16."""
         offset = DATA_START
@@ -224,6 +231,7 @@ class Program:
             links=dict(self.links),
             table_offsets=table_offsets,
             source_name=self.main.filename,
+            messages=list(self.messages),
         )
 
 

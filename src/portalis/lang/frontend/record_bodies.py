@@ -412,6 +412,12 @@ class FunctionLowering:
         )
         aug_target = parts[0][0]
         assert isinstance(aug_target, ast.Name | ast.Attribute | ast.Subscript)
+        if isinstance(s.target, ast.Name) and aug_target is not s.target:
+            # The name's value was read into a temporary before the operand's own
+            # statements (Python's order): the result still goes to the name.
+            load = ast.Name(id=aug_target.id, ctx=ast.Load())  # type: ignore[union-attr]
+            binop = ast.BinOp(left=load, op=s.op, right=parts[1][0])
+            return [ast.Assign(targets=[ast.Name(id=s.target.id, ctx=ast.Store())], value=binop)]
         return [ast.AugAssign(target=aug_target, op=s.op, value=parts[1][0])]
 
     def s_Return(self, s: ast.Return, pre: Pre) -> list[ast.stmt]:

@@ -13,7 +13,6 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from portalis.abi import ERROR_CODES
 from portalis.errors import CompileError
 from portalis.lang import ir
 from portalis.lang.frontend import (
@@ -21,7 +20,10 @@ from portalis.lang.frontend import (
     astwalk,
     bounds,
     iteration,
+    list_calls,
     lists,
+    messages,
+    narrow_stores,
     rebind,
     results,
     returns,
@@ -38,6 +40,7 @@ from portalis.lang.types import (
     I64,
     NONE,
     ArrayType,
+    ListType,
     ResultTuple,
     Scalar,
     TupleType,
@@ -116,6 +119,8 @@ class FunctionLowerer(ExprLowerer):
         for p in sig.params:
             if isinstance(p.type, ArrayType):
                 self.arrays[p.name] = ir.ArrayRef(p.name, p.type)
+            elif isinstance(p.type, ListType):  # its three values are parameters
+                self.lists[p.name] = ir.ListRef(p.name, p.type.element)
             else:
                 self.locals[p.name] = p.type
         names = _assigned_names(node.body)
@@ -150,13 +155,17 @@ class FunctionLowerer(ExprLowerer):
                 "of its body without returning (missing return statement)",
                 "return a value (or raise) on every path; Python would return None there",
             )
-        params = list(sig.params)
+        params, result = list(sig.params), sig.result
+        if list_calls.involved(sig):  # lists in and out as three values each
+            params, result = list_calls.wire_params(sig), list_calls.wire_result(sig)
+            if sig.result == NONE and not returns.always_exits(body):
+                stmts += list_calls.falls_off(self, node)
         local_types = {k: v for k, v in self.locals.items() if k not in {p.name for p in params}}
         return ir.Function(
             name=sig.name,
             symbol=sig.symbol,
             params=params,
-            result=sig.result,
+            result=result,
             body=stmts,
             locals=local_types,
             exported=sig.exported,
@@ -234,6 +243,10 @@ class FunctionLowerer(ExprLowerer):
             arr = view.base
             # Python evaluates the value before the indices.
             elem = arr.element.value
+            source = (
+                node.value if isinstance(node, ast.Assign) and node.targets == [target] else None
+            )
+            value = narrow_stores.checked(self, value, arr.element, source, target)
             v = self.coerce(value, elem, target, "stored value", narrowing=True)
             tmp = self.temp(elem)
             out: list[ir.Stmt] = [ir.SetLocal(line, col, tmp, v)]
@@ -274,7 +287,7 @@ class FunctionLowerer(ExprLowerer):
             return swap
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
-        if isinstance(target, ast.Name) and isinstance(node.value, ast.List | ast.ListComp):
+        if isinstance(target, ast.Name) and lists.makes_list(self, node.value):
             return lists.create(self, target, node.value, None, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
             kind = self.array_maker(node.value)
@@ -776,6 +789,8 @@ class FunctionLowerer(ExprLowerer):
         return [ir.Continue(node.lineno, node.col_offset)]
 
     def return_(self, node: ast.Return) -> list[ir.Stmt]:
+        if list_calls.involved(self.sig):
+            return list_calls.returning(self, node)
         line, col = node.lineno, node.col_offset
         want = self.sig.result
         if node.value is None or (
@@ -811,6 +826,13 @@ class FunctionLowerer(ExprLowerer):
             return [ir.Return(line, col, v)]
         assert isinstance(want, Scalar)
         v = self.lower_scalar(node.value)
+        got = self.scalar(v, node.value)
+        if got.is_float and not want.is_float and not isinstance(v, ir.Const):
+            raise self.err(  # the fix is usually the annotation: int(...) would truncate
+                node.value,
+                f"`{self.sig.name}` is declared -> {want} but returns a float here",
+                "declare it -> float if it returns floats; int(...) would truncate the value",
+            )
         return [ir.Return(line, col, self.coerce(v, want, node.value, "returned value"))]
 
     def expr_stmt(self, node: ast.Expr) -> list[ir.Stmt]:
@@ -825,6 +847,11 @@ class FunctionLowerer(ExprLowerer):
             done = lists.method(self, ref, call, statement=True)
             if isinstance(done, ir.Stmt):
                 return [done]
+            if isinstance(done, list):
+                return done
+        if messages.is_print(self, call):
+            assert isinstance(call, ast.Call)
+            return messages.print_(self, call)
         return [ir.ExprStmt(node.lineno, node.col_offset, self.lower(node.value))]
 
     def assert_(self, node: ast.Assert) -> list[ir.Stmt]:
@@ -839,23 +866,13 @@ class FunctionLowerer(ExprLowerer):
                 node.lineno,
                 node.col_offset,
                 neg,
-                [ir.Raise(node.lineno, node.col_offset, "AssertionError")],
+                messages.assertion(self, node),
                 [],
             )
         ]
 
     def raise_(self, node: ast.Raise) -> list[ir.Stmt]:
-        exc = node.exc
-        target = exc.func if isinstance(exc, ast.Call) else exc
-        name = target.id if isinstance(target, ast.Name) else None
-        if name not in ERROR_CODES or node.cause is not None:
-            raise self.err(
-                node,
-                "only `raise ZeroDivisionError/IndexError/ValueError/"
-                "AssertionError/OverflowError(...)` is supported",
-                "the message is not kept; the runtime reports the exception and line",
-            )
-        return [ir.Raise(node.lineno, node.col_offset, name)]
+        return messages.raise_(self, node)
 
     def global_(self, node: ast.Global) -> list[ir.Stmt]:
         return []  # collected by _assigned_names

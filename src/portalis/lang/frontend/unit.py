@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import ir
-from portalis.lang.frontend import limits, records
+from portalis.lang.frontend import complex_arrays, limits, records
 from portalis.lang.frontend.diagnostics import Diagnostics, shown, summarise
 from portalis.lang.types import (
     ELEMENT_NAMES,
@@ -29,6 +29,7 @@ from portalis.lang.types import (
     SCALAR_NAMES,
     ArrayType,
     Element,
+    ListType,
     ResultTuple,
     Scalar,
     TupleType,
@@ -150,6 +151,10 @@ class Unit:
             items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             if base == "Array":
                 return self._array_type(node, items)
+            if base in ("list", "typing.List") and len(items) == 1:
+                element = self.builtin_name(items[0])
+                if element in ("float", "int"):
+                    return ListType(F64 if element == "float" else I64)
             if base in ("tuple", "typing.Tuple"):
                 types = [self.parse_type(i, what) for i in items]
                 if any(isinstance(t, ArrayType) for t in types) and all(
@@ -341,6 +346,10 @@ def parse_unit(source: str, filename: str, prefix: str, exported: bool) -> Unit:
     internal: set[str] = set()
     library_functions: set[str] = set()
     if not prefix:  # the kernel: classes and complex numbers become plain numbers first
+        if any(word in source for word in ("complex", "cmath", "c128")):  # else no tree walk
+            tree = complex_arrays.cmath_constants(tree)
+            if complex_arrays.uses_complex_arrays(tree):
+                tree = complex_arrays.lower_complex_arrays(tree, diag)
         lowered = records.lower_records(tree, diag, source)
         tree, internal, library_functions = lowered.tree, lowered.internal, lowered.library
     unit = Unit(filename=filename, prefix=prefix, exported=exported, diag=diag, tree=tree)
@@ -436,7 +445,13 @@ class _Collector:
                     f"parameter `{arg.arg}` of `{node.name}` needs a type annotation",
                     f"for example `{arg.arg}: float`",
                 )
-            if not isinstance(t, Scalar | ArrayType):
+            if isinstance(t, ListType) and u.exported and not node.name.startswith("_"):
+                raise d.error(
+                    arg,
+                    f"`{node.name}` is exported: the host passes arrays, not lists",
+                    f"take an Array[...] here, or make it a helper: _{node.name}",
+                )
+            if not isinstance(t, Scalar | ArrayType | ListType):
                 raise d.error(arg, f"parameter `{arg.arg}` cannot have type {t}")
             value = None
             if default is not None:
@@ -469,6 +484,12 @@ class _Collector:
                 )
         else:
             result = u.parse_type(node.returns, f"result of `{node.name}`")
+            if isinstance(result, ListType) and u.exported and not node.name.startswith("_"):
+                raise d.error(
+                    node.returns,
+                    f"`{node.name}` is exported: the host receives numbers, not lists",
+                    f"return from a helper (_{node.name}) to a function that uses the list",
+                )
         doc = ast.get_docstring(node) or ""
         if node.name in u.functions:
             raise d.error(node, f"function `{node.name}` is defined twice")

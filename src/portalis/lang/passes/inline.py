@@ -103,6 +103,8 @@ class _Shapes:
 
 #: Nodes that make a block the function frees on return: it needs a frame of its own.
 _FRAME_CLASSES = frozenset([ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew])
+#: Nodes naming a list's locals by the list's name (ListRef), which inlining cannot rename.
+_LIST_NODES = (ir.ListLen, ir.ListGet, ir.ListPop, ir.ListAppend, ir.ListSet, ir.ListAdopt)
 
 
 def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape:
@@ -141,11 +143,14 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
                 assigned.update(n.names)
             elif cls in _FRAME_CLASSES:
                 frame = True  # needs a frame of its own (blocks freed on its return)
+            elif cls in _LIST_NODES:
+                frame = True  # lists live in locals named by the list: inlining cannot rename them
     inlinable = (
         bool(fn.body)
         and not any(isinstance(p.type, ArrayType) for p in fn.params)
         and not recursive
         and not frame
+        and not any(p.name.endswith(".cap") for p in fn.params)  # a list parameter
         and not isinstance(fn.result, ArrayType | ResultTuple)  # blocks handed over by a return
         and size <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )

@@ -29,6 +29,7 @@ ELEMENT = {
     "i32": ("i32", "rt::ld", "rt::st"),
     "u8": ("u8", "rt::ld_u8", "rt::st_u8"),
     "bool": ("u8", "rt::ld_bool", "rt::st_bool"),
+    "c128": ("f64", "rt::ld", "rt::st"),  # complex128 as float64 pairs (complex_arrays.py)
 }
 #: Largest block a local array may take (the allocator's own limit, as backend/emit.py).
 MAX_BYTES = 0x7FFF0000
@@ -71,6 +72,8 @@ def float_literal(v: float, t: Scalar) -> str:
         return f"f32::from_bits(0x{bits:08x})"
     if math.isnan(v):
         bits = struct.unpack("<Q", struct.pack("<d", v))[0]
+        if bits == 0x7FF8000000000000:  # f64::NAN's bits; usable in a constant table too
+            return "f64::NAN"
         return f"f64::from_bits(0x{bits:016x})"
     if math.isinf(v):
         return "f64::INFINITY" if v > 0 else "f64::NEG_INFINITY"
@@ -158,6 +161,8 @@ class FunctionEmitter:
             raise self.fail("returning an array (`-> Array[...]`)", returns[0] if returns else None)
         params: list[str] = []
         for p in self.fn.params:
+            if p.name.endswith(".cap"):  # a list's three values (lang/frontend/list_calls.py)
+                raise self.fail(f"the list parameter `{p.name[:-4]}`", None)
             name = self.local(p.name)
             if isinstance(p.type, ArrayType):
                 target = ELEMENT[p.type.element.abi][0]
@@ -351,6 +356,13 @@ class FunctionEmitter:
         count = f"{size} / {arr.element.size}"
         self.emit(f"let {value} = {self.expr(fill)};", f"let mut {at}: i64 = 0;")
         self.emit(f"while {at} < {count} {{ {store}({name}, {at}, {value}); {at} += 1; }}")
+
+    def s_Message(self, s: ir.Message) -> None:
+        """A raise's message is dropped (the exception and line still reach the host); the
+        host-log import is not linked into Rust builds yet, so ``print`` is refused."""
+        if s.kind != "raise":
+            raise self.fail("print", s)
+        self.emit(f"// message {s.index} (not kept by the Rust backend)  // {self.where(s)}")
 
     def s_Raise(self, s: ir.Raise) -> None:
         self.emit(f"{self.raise_(s.exception, self.line(s))};  // {self.where(s)}")

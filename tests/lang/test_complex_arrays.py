@@ -1,0 +1,178 @@
+"""Complex arrays (frontend/complex_arrays.py, ABI element ``c128``): the same source run
+under CPython with NumPy complex128 arrays and compiled, compared bit for bit."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portalis.errors import CompileError, SignatureError
+from portalis.lang import compile_source
+from portalis.runtime import load
+
+from .conftest import compile_kernel, kernel_pair, outcome, same
+
+#: The corpus FFT's natural form (src/portalis/bench/kernels/fft.py NATURAL), unchanged.
+FFT_NATURAL = textwrap.dedent(
+    """
+    import cmath
+    import math
+
+    import numpy as np
+    from portalis.lang import Array
+
+
+    def fft(x: Array[np.complex128]) -> None:
+        n = len(x)
+        j = 0
+        for i in range(1, n):
+            bit = n >> 1
+            while j & bit:
+                j ^= bit
+                bit >>= 1
+            j ^= bit
+            if i < j:
+                x[i], x[j] = x[j], x[i]
+        size = 2
+        while size <= n:
+            half = size // 2
+            w_step = cmath.exp(-2j * math.pi / size)
+            for start in range(0, n, size):
+                w = 1.0 + 0j
+                for k in range(half):
+                    t = w * x[start + k + half]
+                    x[start + k + half] = x[start + k] - t
+                    x[start + k] += t
+                    w *= w_step
+            size *= 2
+    """
+)
+
+parts = st.floats(allow_nan=True, allow_infinity=True, width=64)
+finite = st.floats(-1e6, 1e6, allow_nan=False, width=64)
+
+
+def complex_arrays(elements: st.SearchStrategy[float], max_size: int = 12) -> Any:
+    return st.lists(st.tuples(elements, elements), max_size=max_size).map(
+        lambda pairs: np.array([complex(r, i) for r, i in pairs], dtype=np.complex128)
+    )
+
+
+def same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal complex arrays, NaN equal to NaN, the sign of zero significant."""
+    fa, fb = a.view(np.float64).ravel(), b.view(np.float64).ravel()
+    return a.shape == b.shape and all(same(float(x), float(y)) for x, y in zip(fa, fb, strict=True))
+
+
+def agree(name: str, *args: Any) -> None:
+    """Run ``name`` on copies of ``args`` under CPython and compiled: same outcome, same
+    arrays afterwards."""
+    ref, compiled = kernel_pair("complex_arrays")
+    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    theirs = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    with np.errstate(all="ignore"):
+        expected = outcome(getattr(ref, name), *mine)
+    got = outcome(getattr(compiled, name), *theirs)
+    assert expected[0] == got[0] and same(expected[1], got[1]), (expected, got)
+    for a, b in zip(mine, theirs, strict=True):
+        if isinstance(a, np.ndarray):
+            assert same_bits(a, b), (a, b)
+
+
+def test_fft_natural_form_compiles_and_equals_cpython_bit_for_bit() -> None:
+    compiled = compile_kernel(FFT_NATURAL, "fft.py")
+    namespace: dict[str, Any] = {}
+    exec(compile(FFT_NATURAL, "fft.py", "exec"), namespace)
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 4, 64, 1024):
+        x = rng.standard_normal(n) + 1j * rng.standard_normal(n)
+        expected, got = x.copy(), x.copy()
+        namespace["fft"](expected)
+        compiled.fft(got)
+        assert np.array_equal(expected.view(np.float64), got.view(np.float64))
+        assert np.allclose(got, np.fft.fft(x))  # and it is an FFT
+
+
+@settings(max_examples=25, deadline=None)
+@given(complex_arrays(parts, 16), st.sampled_from([1, 2, 4, 8, 16]))
+def test_fft_with_any_values(values: np.ndarray, n: int) -> None:
+    x = np.resize(values, n) if len(values) else np.zeros(n, dtype=np.complex128)
+    agree("fft", x)
+
+
+@settings(max_examples=40, deadline=None)
+@given(complex_arrays(parts), parts, parts)
+def test_in_place_updates_and_parts(a: np.ndarray, w_re: float, w_im: float) -> None:
+    agree("scale_rotate", a, w_re, w_im)
+
+
+@settings(max_examples=40, deadline=None)
+@given(complex_arrays(parts, 8), parts, st.integers(0, 3))
+def test_reads_writes_swaps_and_numbers(a: np.ndarray, s: float, extra: int) -> None:
+    b = np.resize(a, len(a)) * (1 + 1j) if len(a) else a.copy()
+    agree("mix", a, b, s)
+    agree("store_numbers", a, s)
+    agree("local_arrays", a, s)  # IndexError on an empty array, in both
+    agree("twiddle", np.resize(a, (3, 2)) if len(a) else a.reshape(0, 2), s)
+
+
+def test_abi_and_runtime_checks() -> None:
+    from .conftest import KERNELS
+
+    module = compile_source((KERNELS / "complex_arrays.py").read_text(), "complex_arrays.py")
+    fn = next(f for f in module.abi.functions if f.name == "fft")
+    assert (fn.params[0].dtype, fn.params[0].ndim) == ("c128", 1)
+    assert fn.wasm_param_count() == 3  # offset, n, 2
+    _, compiled = kernel_pair("complex_arrays")
+    with pytest.raises(SignatureError, match="expected dtype complex128, got float64"):
+        compiled.fft(np.zeros(4))
+    with pytest.raises(SignatureError, match="C-contiguous"):
+        compiled.fft(np.zeros(8, dtype=np.complex128)[::2])
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "line"),
+    [
+        ("return abs(a[0])", "NumPy's complex128 operation", 10),
+        ("z = a[0]\n    return (z / 2.0).real", "NumPy's complex128 operation", 11),
+        ("a[f(0)] = 1j\n    return 0.0", "may not call anything", 10),
+        ("return a[0:2][0].real", "slices of complex arrays", 10),
+        ("for z in a:\n        return z.real\n    return 0.0", "may only be indexed", 10),
+        ("return float(a.shape[0])", "may only be indexed", 10),
+        ("return float(np.sum(a))", "may only be indexed", 10),
+    ],
+)
+def test_refused_with_a_located_error(body: str, message: str, line: int) -> None:
+    source = (
+        "import numpy as np\nfrom portalis.lang import Array\n\n\n"
+        "def f(i: int) -> int:\n    return i\n\n\n"
+        f"def g(a: Array[np.complex128]) -> float:\n    {body}\n"
+    )
+    with pytest.raises(CompileError, match=message) as info:
+        compile_source(source, "k.py")
+    assert f"k.py:{line}:" in str(info.value)
+
+
+def test_complex_array_results_are_refused() -> None:
+    source = (
+        "import numpy as np\nfrom portalis.lang import Array\n\n\n"
+        "def g(n: int) -> Array[np.complex128]:\n"
+        "    return np.zeros(n, dtype=np.complex128)\n"
+    )
+    with pytest.raises(CompileError, match="complex arrays cannot be returned yet"):
+        compile_source(source, "k.py")
+
+
+def test_rust_backend_builds_the_fft_too() -> None:
+    direct = compile_kernel(FFT_NATURAL, "fft.py")
+    rust = load(compile_source(FFT_NATURAL, "fft.py", backend="rust").wasm, cache=False)
+    x = np.random.default_rng(5).standard_normal(128) * (1 - 2j)
+    a, b = x.copy(), x.copy()
+    direct.fft(a)
+    rust.fft(b)
+    assert np.array_equal(a.view(np.float64), b.view(np.float64))

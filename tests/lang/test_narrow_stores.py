@@ -1,0 +1,79 @@
+"""An int stored into a ``u8``/``i32`` array: OverflowError with NumPy's text when under
+CPython it would be a Python int out of range, wrapping when it would be a NumPy integer
+(frontend/narrow_stores.py). Same outcome and same array contents as CPython with NumPy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from .conftest import compile_kernel, outcome
+
+SOURCE = """\
+from portalis.lang import Array, i32, i64, u8
+
+LIMITS = (255, 256)
+
+
+def store(a: Array[u8], b: Array[i64], v: int, k: int) -> int:
+    a[0] = v
+    a[1] = b[0]
+    a[2] = b[0] + v
+    w = b[1] * 2
+    a[3] = w
+    for i in range(k):
+        a[4] = i * 100
+    x = v + 1
+    a[5] = x
+    a[6] = len(a) * v if k > 5 else LIMITS[k % 2] - 1
+    for y in b:
+        a[7] = y
+    return int(a[0]) + int(a[1]) * 1000 + int(a[3])
+
+
+def store32(a: Array[i32], b: Array[i64], v: int) -> int:
+    a[0] = v
+    a[1] = b[0] * v
+    return int(a[0]) + int(a[1])
+"""
+
+
+@pytest.fixture(scope="module")
+def pair() -> tuple[dict[str, Any], Any]:
+    namespace: dict[str, Any] = {}
+    exec(compile(SOURCE, "narrow.py", "exec"), namespace)
+    return namespace, compile_kernel(SOURCE, "narrow.py")
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(-300, 600) | st.integers(-(2**40), 2**40),
+    st.integers(0, 8),
+    st.lists(st.integers(-(2**40), 2**40), min_size=2, max_size=2),
+)
+def test_narrow_stores_match_numpy(
+    pair: tuple[dict[str, Any], Any], v: int, k: int, b: list[int]
+) -> None:
+    py, wasm = pair
+    for name, dtype in (("store", np.uint8), ("store32", np.int32)):
+        args: tuple[Any, ...] = (v, k) if name == "store" else (v,)
+        a_py, a_wasm = np.zeros(8, dtype), np.zeros(8, dtype)
+        with np.errstate(over="ignore"):
+            expected = outcome(py[name], a_py, np.array(b, np.int64), *args)
+        got = outcome(getattr(wasm, name), a_wasm, np.array(b, np.int64), *args)
+        assert expected == got, f"{name}{(b, *args)}: CPython {expected}, compiled {got}"
+        assert (a_py == a_wasm).all(), f"{name}{(b, *args)}: {a_py} != {a_wasm}"
+
+
+def test_the_message_is_numpys(pair: tuple[dict[str, Any], Any]) -> None:
+    py, wasm = pair
+    b = np.array([1, 2], np.int64)
+    with pytest.raises(OverflowError) as cpython:
+        py["store"](np.zeros(8, np.uint8), b, 300, 0)
+    with pytest.raises(OverflowError, match=str(cpython.value)) as compiled:
+        wasm.store(np.zeros(8, np.uint8), b, 300, 0)
+    assert "(narrow.py:7)" in str(compiled.value)
