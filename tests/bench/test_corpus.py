@@ -56,3 +56,16 @@ def test_difference_counts_values() -> None:
     near = np.array([1.0, np.nextafter(1.0, 2.0), 1.0])
     assert difference((2, np.ones(3)), (2, near)) == "1 value(s) differ, ≤ 1 ulp"
     assert difference((None, np.ones(3)), (None, near)) == "1 value(s) differ, ≤ 1 ulp"
+
+
+def test_import_source_runs_dataclasses_and_leaves_sys_modules_alone() -> None:
+    """``@dataclass`` with string annotations looks its module up in ``sys.modules`` while the
+    class is made; the import puts the module there only for that long."""
+    import sys
+
+    source = "from __future__ import annotations\nfrom dataclasses import dataclass\n\n\n"
+    source += "@dataclass\nclass P:\n    x: float\n"
+    before = set(sys.modules)
+    module = import_source(source, "corpus_dataclass_probe")
+    assert module.P(2.0).x == 2.0
+    assert set(sys.modules) == before

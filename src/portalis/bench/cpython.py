@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 import tempfile
 from pathlib import Path
 from types import ModuleType
@@ -11,13 +12,26 @@ from types import ModuleType
 
 def import_kernel(path: Path, name: str | None = None) -> ModuleType:
     """Import the kernel file ``path`` under CPython, as module ``name`` (by default
-    ``<stem>_cpython``), without adding it to ``sys.modules``."""
+    ``<stem>_cpython``), leaving ``sys.modules`` as it was.
+
+    The module is in ``sys.modules`` while its body runs: ``@dataclass`` looks its module up
+    there to read string annotations (``from __future__ import annotations``), as any import
+    would allow. Afterwards the previous entry (usually none) is put back, so importing the
+    same source twice gives two independent modules."""
     name = name or f"{path.stem}_cpython"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import {path}")
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    previous = sys.modules.get(name)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        if previous is None:
+            del sys.modules[name]
+        else:
+            sys.modules[name] = previous
     return module
 
 

@@ -37,6 +37,7 @@ NAMES: tuple[str, ...] = (
     "kde",
     "black_scholes",
     "matmul",
+    "raytrace",
 )
 
 
