@@ -69,3 +69,23 @@ def test_version(capsys):
         main(["--version"])
     assert info.value.code == 0
     assert capsys.readouterr().out.startswith("portalis ")
+
+
+def test_a_closed_pipe_ends_quietly(kernel_file):
+    # `portalis inspect m.wasm | head -0`: the reader is gone before anything is written;
+    # the command ends with SIGPIPE's status and no traceback.
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    code = "from portalis.cli.main import entrypoint; entrypoint()"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "inspect", str(kernel_file)],
+        stdout=write_end, stderr=subprocess.PIPE, timeout=60, check=False,
+    )  # fmt: skip
+    os.close(write_end)
+    err = proc.stderr.decode()
+    assert proc.returncode == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
