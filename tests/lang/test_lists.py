@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portalis.errors import CompileError
+from portalis.errors import CompileError, WasmTrap
 from portalis.lang import compile_source
 from portalis.lang.frontend import lists
 
@@ -264,6 +264,6 @@ def test_list_errors_name_the_line() -> None:
     )
     wasm = compile_kernel(source, "lines.py")
     for k, (name, line) in enumerate([("IndexError", 5), ("ValueError", 7), ("IndexError", 8)]):
-        with pytest.raises(Exception) as info:
+        with pytest.raises(WasmTrap) as info:
             wasm.f(k)
         assert f"{name} (lines.py:{line})" in str(info.value), str(info.value)
