@@ -3,7 +3,6 @@ under CPython with NumPy complex128 arrays and compiled, compared bit for bit.""
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
 import numpy as np
@@ -11,47 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from portalis.bench.kernels import fft as fft_kernel
 from portalis.errors import CompileError, SignatureError
 from portalis.lang import compile_source
 from portalis.runtime import load
 
 from .conftest import compile_kernel, kernel_pair, outcome, same
 
-#: The corpus FFT's natural form (src/portalis/bench/kernels/fft.py NATURAL), unchanged.
-FFT_NATURAL = textwrap.dedent(
-    """
-    import cmath
-    import math
-
-    import numpy as np
-    from portalis.lang import Array
-
-
-    def fft(x: Array[np.complex128]) -> None:
-        n = len(x)
-        j = 0
-        for i in range(1, n):
-            bit = n >> 1
-            while j & bit:
-                j ^= bit
-                bit >>= 1
-            j ^= bit
-            if i < j:
-                x[i], x[j] = x[j], x[i]
-        size = 2
-        while size <= n:
-            half = size // 2
-            w_step = cmath.exp(-2j * math.pi / size)
-            for start in range(0, n, size):
-                w = 1.0 + 0j
-                for k in range(half):
-                    t = w * x[start + k + half]
-                    x[start + k + half] = x[start + k] - t
-                    x[start + k] += t
-                    w *= w_step
-            size *= 2
-    """
-)
+#: The corpus FFT's natural form, unchanged: the very source the benchmark times.
+FFT_NATURAL = fft_kernel.NATURAL
 
 parts = st.floats(allow_nan=True, allow_infinity=True, width=64)
 finite = st.floats(-1e6, 1e6, allow_nan=False, width=64)

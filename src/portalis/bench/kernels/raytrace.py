@@ -1,5 +1,5 @@
 """A class-based ray tracer: Vec3/Ray/Sphere dataclasses with operator methods, a render loop
-writing an image array (the records engineer's tests/lang/kernels/raytrace.py)."""
+writing an image array; tests/lang/test_records.py checks it against CPython bit for bit."""
 
 from __future__ import annotations
 
