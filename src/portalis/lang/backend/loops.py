@@ -9,6 +9,8 @@ access is.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from portalis.lang import ir
 from portalis.lang.backend import instructions as I
 from portalis.lang.backend import rows, versioning
@@ -101,6 +103,27 @@ class LoopPasses(BoundsChecks):
             advance = [c, st, I.i64_add(), I.local_set(s.counter)]
         self._loop(test, None, s.body, [c, I.local_set(s.var)], advance)
 
+    def _guard_tests(self, s: ir.ForRange, guards: list[versioning.Guard]) -> Iterator[None]:
+        """Push, one at a time, an i32 per distinct guard: whether its access stays in
+        bounds on every iteration of ``s``; yields after each, so the caller joins them."""
+        c, lim = I.local_get(s.counter), I.local_get(s.limit)
+        seen: set[tuple[object, ...]] = set()
+        for g in guards:
+            key = (g.access.array.name, g.axis, g.offset, versioning.shape_of(g.invariant))
+            if key in seen:
+                continue
+            seen.add(key)
+            dim = self.dim(g.access.array, g.axis)
+            if g.offset is not None:
+                # every value start + offset ... stop - 1 + offset lies in [0, extent)
+                self.emit(c, I.i64_const(-g.offset), I.i64_ge_s())
+                self.emit(lim, dim, I.i64_const(g.offset), I.i64_sub(), I.i64_le_s(), I.i32_and())
+            else:
+                assert g.invariant is not None
+                self.expr(g.invariant)
+                self.emit(dim, I.i64_lt_u())
+            yield
+
     def _versioned(
         self,
         s: ir.ForRange,
@@ -112,23 +135,8 @@ class LoopPasses(BoundsChecks):
         """Test once whether ``guards``' accesses stay in bounds on every iteration; if
         so run the loop without their checks (unrolled), else the loop as it always was
         (backend/versioning.py says why both behave identically)."""
-        c, lim = I.local_get(s.counter), I.local_get(s.limit)
-        seen: set[tuple[object, ...]] = set()
         first = True
-        for g in plan.guards:
-            dim = self.dim(g.access.array, g.axis)
-            key = (g.access.array.name, g.axis, g.offset, versioning.shape_of(g.invariant))
-            if key in seen:
-                continue
-            seen.add(key)
-            if g.offset is not None:
-                # every value start + offset ... stop - 1 + offset lies in [0, extent)
-                self.emit(c, I.i64_const(-g.offset), I.i64_ge_s())
-                self.emit(lim, dim, I.i64_const(g.offset), I.i64_sub(), I.i64_le_s(), I.i32_and())
-            else:
-                assert g.invariant is not None
-                self.expr(g.invariant)
-                self.emit(dim, I.i64_lt_u())
+        for _ in self._guard_tests(s, plan.guards):
             if not first:
                 self.emit(I.i32_and())
             first = False
@@ -138,7 +146,7 @@ class LoopPasses(BoundsChecks):
         self._unrolled(s, step, plan, test, advance)
         self.proven = saved
         self.emit(I.else_())
-        self._loop(test, None, s.body, [c, I.local_set(s.var)], advance)
+        self._loop(test, None, s.body, [I.local_get(s.counter), I.local_set(s.var)], advance)
         self.emit(I.end())
 
     def _unrolled(

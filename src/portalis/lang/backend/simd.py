@@ -471,23 +471,9 @@ class VectorLoops(LoopPasses):
 
     def _bounds_test(self, s: ir.ForRange, guards: list[versioning.Guard]) -> None:
         """Push an i32: whether every guarded access stays in bounds for every iteration
-        (the test LoopPasses._versioned makes)."""
+        (LoopPasses._guard_tests, the test the scalar versioned loop makes too)."""
         self.emit(I.i32_const(1))
-        c, lim = I.local_get(s.counter), I.local_get(s.limit)
-        seen: set[tuple[object, ...]] = set()
-        for g in guards:
-            key = (g.access.array.name, g.axis, g.offset, versioning.shape_of(g.invariant))
-            if key in seen:
-                continue
-            seen.add(key)
-            dim = self.dim(g.access.array, g.axis)
-            if g.offset is not None:
-                self.emit(c, I.i64_const(-g.offset), I.i64_ge_s())
-                self.emit(lim, dim, I.i64_const(g.offset), I.i64_sub(), I.i64_le_s(), I.i32_and())
-            else:
-                assert g.invariant is not None
-                self.expr(g.invariant)
-                self.emit(dim, I.i64_lt_u())
+        for _ in self._guard_tests(s, guards):
             self.emit(I.i32_and())
 
     def _disjoint_test(self, s: ir.ForRange, vector: Plan, pointers: list[rows.Row]) -> None:
