@@ -233,10 +233,12 @@ class ListLen(Expr):
 @dataclass
 class ListGet(Expr):
     """``xs[i]``: negative ``i`` counts from the end, anything else out of range raises
-    IndexError, checked against the length at that moment."""
+    IndexError, checked against the length at that moment. ``checked`` False: ``index`` is
+    known to lie in ``[0, len)`` (code the compiler wrote, frontend/heaps.py)."""
 
     ref: ListRef
     index: Expr
+    checked: bool = True
 
 
 @dataclass
@@ -370,11 +372,13 @@ class ListAppend(Stmt):
 
 @dataclass
 class ListSet(Stmt):
-    """``xs[i] = v`` (``value`` is evaluated before ``index``, as in Python)."""
+    """``xs[i] = v`` (``value`` is evaluated before ``index``, as in Python); ``checked`` as
+    :class:`ListGet`'s."""
 
     ref: ListRef
     index: Expr
     value: Expr
+    checked: bool = True
 
 
 @dataclass

@@ -106,8 +106,15 @@ class ListEmitter(Code):
         self.raise_if("IndexError", self.line(node))
         return ix
 
+    def known_item(self, index: ir.Expr) -> str:
+        """Evaluate ``index``, already known to be a valid position, into a new local."""
+        ix = self.fresh("i64")
+        self.expr(index)
+        self.emit(I.local_set(ix))
+        return ix
+
     def e_ListGet(self, e: ir.ListGet) -> None:
-        ix = self.checked_item(e.ref, e.index, e)
+        ix = self.checked_item(e.ref, e.index, e) if e.checked else self.known_item(e.index)
         self.item_address(e.ref, ix)
         self.emit(I.load(f"{e.ref.element.wasm}.load"))
 
@@ -115,7 +122,7 @@ class ListEmitter(Code):
         v = self.fresh(s.ref.element.wasm)
         self.expr(s.value)
         self.emit(I.local_set(v))
-        ix = self.checked_item(s.ref, s.index, s)
+        ix = self.checked_item(s.ref, s.index, s) if s.checked else self.known_item(s.index)
         self.item_address(s.ref, ix)
         self.emit(I.local_get(v), I.store(f"{s.ref.element.wasm}.store"))
 

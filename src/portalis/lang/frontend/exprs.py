@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import bounds, list_calls, list_methods, lists, slices
+from portalis.lang.frontend import (
+    bounds,
+    heaps,
+    list_calls,
+    list_methods,
+    lists,
+    slices,
+    tuple_lists,
+)
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
@@ -118,6 +126,8 @@ class ExprLowerer:
         self.arrays: dict[str, ir.ArrayRef] = {}
         #: typed lists this function made (frontend/lists.py)
         self.lists: dict[str, ir.ListRef] = {}
+        #: lists of tuples, each as its columns (frontend/tuple_lists.py)
+        self.tuple_lists: dict[str, tuple_lists.TupleList] = {}
         #: the function's top-level statements (ids): where lists and arrays are made
         self.top_level: set[int] = set()
         #: arrays this function made or received from a call: its own blocks, freed when it
@@ -259,7 +269,7 @@ class ExprLowerer:
         n = node.id
         if n in self.locals:
             return ir.LocalGet(node.lineno, node.col_offset, self.locals[n], n)
-        if n in self.lists:
+        if n in self.lists or n in self.tuple_lists:
             raise lists.unsupported(
                 self, node, f"using list `{n}` as a value (passed, returned, copied, compared)"
             )
@@ -482,6 +492,8 @@ class ExprLowerer:
         ref = lists.list_named(self, node.value)
         if ref is not None:
             return lists.get(self, ref, node)
+        if (made := tuple_lists.named(self, node.value)) is not None:
+            return tuple_lists.get(self, made, node)
         base, idx_nodes = self.split_subscript(node)
         line, col = node.lineno, node.col_offset
         if isinstance(base, ast.Attribute) and base.attr == "shape":
@@ -771,6 +783,10 @@ class ExprLowerer:
             and (ref := lists.list_named(self, node.args[0]))
         ):
             return lists.builtin(self, f.id, ref, node)
+        if heaps.called(self, node):
+            return heaps.value(self, node)
+        if (e := tuple_lists.call(self, node)) is not None:
+            return e
         if isinstance(f, ast.Name) and (sig := self.program.function(self.unit, f.id, node)):
             return self.user_call(node, sig)
         name = self.unit.builtin_name(f)

@@ -100,6 +100,12 @@ def element_of(lw: ExprLowerer, annotation: ast.expr) -> Scalar | None:
     )
 
 
+def is_list_annotation(annotation: ast.expr) -> bool:
+    """Whether ``annotation`` spells a list (``list[...]``, ``List[...]``, ``list``)."""
+    base = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return isinstance(base, ast.Name) and base.id in ("list", "List")
+
+
 def list_named(lw: ExprLowerer, node: ast.expr) -> ir.ListRef | None:
     return lw.lists.get(node.id) if isinstance(node, ast.Name) else None
 
@@ -141,9 +147,14 @@ def create(
     """``xs = [...]``, ``xs: list[float] = []``, ``xs = [e for v in ... if ...]``,
     ``xs = sorted(it)`` or ``xs = list(it)``. A list made again (in a loop, a branch, or
     under a name bound more than once) gives its previous block back first."""
+    from portalis.lang.frontend import tuple_lists
+
     n, line, col = target.id, node.lineno, node.col_offset
+    tuple_items = tuple_lists.annotation_items(lw, annotation)
+    if tuple_items is not None or (annotation is None and tuple_lists.makes(lw, target, value)):
+        return tuple_lists.create(lw, target, value, tuple_items, node)
     again = id(node) not in lw.top_level or lw.store_counts.get(n, 0) != 1
-    if n in lw.arrays or n in lw.views or n in lw.locals:
+    if n in lw.arrays or n in lw.views or n in lw.locals or n in lw.tuple_lists:
         raise lw.err(target, f"`{n}` already names something else")
     element = element_of(lw, annotation) if annotation is not None else None
     if isinstance(value, ast.Call) and (sig := _list_helper(lw, value)) is not None:
@@ -434,14 +445,18 @@ def builtin(lw: ExprLowerer, name: str, ref: ir.ListRef, node: ast.Call) -> ir.E
     return ir.Seq(line, col, result, stmts, ir.LocalGet(line, col, result, names["acc"]))
 
 
-def for_each(lw: ExprLowerer, ref: ir.ListRef, node: ast.For) -> list[ir.Stmt]:
+def for_each(
+    lw: ExprLowerer, ref: ir.ListRef, node: ast.For, source: str | None = None
+) -> list[ir.Stmt]:
     """``for x in xs``: CPython's list iterator, which reads the length afresh before each
     item (appending in the loop extends it, popping shortens it). The item is fetched and
-    the position advanced before the body, so ``continue`` moves on."""
+    the position advanced before the body, so ``continue`` moves on. ``source``: the name
+    the items are read through, when not ``ref``'s (a list of tuples, frontend/tuple_lists.py)."""
     i = lw.hidden("i")
     load, store = ast.Load(), ast.Store()
-    length = ast.Call(ast.Name("len", load), [ast.Name(ref.name, load)], [])
-    item = ast.Subscript(ast.Name(ref.name, load), ast.Name(i, load), load)
+    name = source or ref.name
+    length = ast.Call(ast.Name("len", load), [ast.Name(name, load)], [])
+    item = ast.Subscript(ast.Name(name, load), ast.Name(i, load), load)
     start = ast.Assign([ast.Name(i, store)], ast.Constant(0))
     loop = ast.While(
         ast.Compare(ast.Name(i, load), [ast.Lt()], [length]),
@@ -455,6 +470,31 @@ def for_each(lw: ExprLowerer, ref: ir.ListRef, node: ast.For) -> list[ir.Stmt]:
     locate(start, node)
     locate(loop, node)
     return lw.block([start, loop])
+
+
+def condition(lw: ExprLowerer, test: ast.expr) -> ast.expr:
+    """``test`` with each list in a truth position (``while xs:``, ``if not xs or k:``) as
+    ``len(xs) != 0``, as Python takes a list's truth value; ``test`` itself when it has none
+    (the user's tree is never changed: a copy is rewritten)."""
+
+    def is_list(node: ast.expr) -> bool:
+        return isinstance(node, ast.Name) and (node.id in lw.lists or node.id in lw.tuple_lists)
+
+    def truth(node: ast.expr) -> ast.expr:
+        if is_list(node):
+            size = ast.Call(ast.Name("len", ast.Load()), [node], [])
+            out: ast.expr = ast.Compare(size, [ast.NotEq()], [ast.Constant(0)])
+            locate(out, node)
+            return out
+        if isinstance(node, ast.BoolOp):
+            return ast.copy_location(ast.BoolOp(node.op, [truth(v) for v in node.values]), node)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return ast.copy_location(ast.UnaryOp(node.op, truth(node.operand)), node)
+        return node
+
+    if not any(isinstance(n, ast.Name) and is_list(n) for n in ast.walk(test)):
+        return test
+    return truth(test)
 
 
 class Rename(ast.NodeTransformer):
@@ -481,4 +521,12 @@ def locate(tree: ast.AST, at: ast.AST, force: bool = False) -> None:
             ast.copy_location(child, at)
 
 
-__all__ = ["COMPENSATED_SUM", "ELEMENTS", "create", "element_of", "list_named"]
+__all__ = [
+    "COMPENSATED_SUM",
+    "ELEMENTS",
+    "condition",
+    "create",
+    "element_of",
+    "is_list_annotation",
+    "list_named",
+]

@@ -19,6 +19,7 @@ from portalis.lang.frontend import (
     assign_views,
     astwalk,
     bounds,
+    heaps,
     iteration,
     list_calls,
     lists,
@@ -28,6 +29,8 @@ from portalis.lang.frontend import (
     results,
     returns,
     slices,
+    table_loops,
+    tuple_lists,
 )
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
@@ -227,6 +230,8 @@ class FunctionLowerer(ExprLowerer):
             ref = lists.list_named(self, target.value)
             if ref is not None:
                 return [lists.store(self, ref, target, value)]
+            if tuple_lists.named(self, target.value) is not None:
+                raise self.err(target, "store a tuple into a list of tuples as xs[i] = (a, b)")
             whole = self.view_of(target)
             if whole is not None:  # a[lo:hi] = 0.0, m[i] = v: every element of the view
                 return assign_views.fill(self, target, whole, value)
@@ -287,6 +292,8 @@ class FunctionLowerer(ExprLowerer):
             return swap
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
+        if isinstance(target, ast.Subscript) and (made := tuple_lists.named(self, target.value)):
+            return tuple_lists.store(self, made, target, node.value)
         if isinstance(target, ast.Name) and lists.makes_list(self, node.value):
             return lists.create(self, target, node.value, None, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
@@ -544,7 +551,7 @@ class FunctionLowerer(ExprLowerer):
     def ann_assign(self, node: ast.AnnAssign) -> list[ir.Stmt]:
         if not isinstance(node.target, ast.Name):
             raise self.err(node, "annotate plain names only: x: float = 0.0")
-        if lists.element_of(self, node.annotation) is not None:
+        if lists.is_list_annotation(node.annotation):
             return lists.create(self, node.target, node.value, node.annotation, node)
         t = self.unit.parse_type(node.annotation, f"`{node.target.id}`")
         if not isinstance(t, Scalar):
@@ -642,7 +649,8 @@ class FunctionLowerer(ExprLowerer):
     # -- control flow -------------------------------------------------------------------
 
     def if_(self, node: ast.If) -> list[ir.Stmt]:
-        cond = self.truth(self.lower_scalar(node.test), node.test)
+        test = lists.condition(self, node.test)
+        cond = self.truth(self.lower_scalar(test), test)
         return [
             ir.If(
                 node.lineno, node.col_offset, cond, self.block(node.body), self.block(node.orelse)
@@ -652,7 +660,8 @@ class FunctionLowerer(ExprLowerer):
     def while_(self, node: ast.While) -> list[ir.Stmt]:
         if node.orelse:
             return self.loop_else(node)
-        cond = self.truth(self.lower_scalar(node.test), node.test)
+        test = lists.condition(self, node.test)
+        cond = self.truth(self.lower_scalar(test), test)
         self.loop_depth += 1
         body = self.block(node.body)
         self.loop_depth -= 1
@@ -665,6 +674,10 @@ class FunctionLowerer(ExprLowerer):
         it = node.iter
         if (ref := lists.list_named(self, it)) is not None:
             return lists.for_each(self, ref, node)
+        if (made := tuple_lists.named(self, it)) is not None:
+            return tuple_lists.for_each(self, made, node)
+        if (table := self.table_of(it)) is not None:
+            return self.for_(table_loops.rewrite(self, node, table))
         if not (isinstance(it, ast.Call) and self.unit.builtin_name(it.func) == "range"):
             return self.for_each(node)
         if it.keywords or not 1 <= len(it.args) <= 3:
@@ -849,6 +862,14 @@ class FunctionLowerer(ExprLowerer):
                 return [done]
             if isinstance(done, list):
                 return done
+        if isinstance(call, ast.Call) and heaps.called(self, call):
+            return heaps.statement(self, call)
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and (made := tuple_lists.named(self, call.func.value))
+        ):
+            return tuple_lists.statement(self, made, call)
         if messages.is_print(self, call):
             assert isinstance(call, ast.Call)
             return messages.print_(self, call)
