@@ -210,11 +210,11 @@ def copied(
     what = call.func.id
     if len(call.args) != 1 or (what == "list" and call.keywords):
         raise unsupported(lw, call, f"`{what}(...)` with other arguments than one iterable")
-    reverse = False
+    options: tuple[ast.expr | None, bool] = (None, False)
     if what == "sorted":
-        from portalis.lang.frontend.list_methods import reverse_flag
+        from portalis.lang.frontend.list_methods import sort_options
 
-        reverse = reverse_flag(lw, call, "sorted")
+        options = sort_options(lw, call, "sorted")
     source = call.args[0]
     if element is None:
         element = _element_of_iterable(lw, source)
@@ -227,9 +227,9 @@ def copied(
     again = id(node) not in lw.top_level or lw.store_counts.get(target.id, 0) != 1
     out = comprehension(lw, target, comp, element, node, again)
     if what == "sorted":
-        from portalis.lang.frontend.list_methods import sort
+        from portalis.lang.frontend.list_methods import sort_by
 
-        out += sort(lw, lw.lists[target.id], reverse, call)
+        out += sort_by(lw, lw.lists[target.id], options, call)
     return out
 
 

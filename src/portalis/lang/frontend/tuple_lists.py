@@ -289,6 +289,12 @@ def method(
         if statement:
             return [ir.ExprStmt(line, col, value)]
         return value
+    if name == "sort" and not node.args and statement:
+        from portalis.lang.frontend import keyed_sort
+        from portalis.lang.frontend.list_methods import sort_options
+
+        key, reverse = sort_options(lw, node, f"{made.name}.sort")
+        return keyed_sort.sort(lw, made.columns, key, reverse, True, node)
     if name == "clear" and not node.args and not node.keywords and statement:
         from portalis.lang.frontend.list_methods import expand
 
