@@ -273,6 +273,16 @@ PREFIX = "import heapq\nfrom portalis.lang import Array, f64, i64\n\n\n"
             "holds 2 values",
         ),
         (
+            "def f(n: int) -> int:\n    xs = [(1, 2)]\n    xs = 5\n    return n\n",
+            "k.py:7:",
+            "`xs` names a list and cannot hold a number",
+        ),
+        (
+            "def f(n: int) -> int:\n    xs = [1.0]\n    xs = 5\n    return n\n",
+            "k.py:7:",
+            "`xs` names a list and cannot hold a number",
+        ),
+        (
             "def f(n: int) -> int:\n    xs = [1, 2]\n    heapq.heappush(n, 1)\n    return 0\n",
             "k.py:7:",
             "needs a typed list",

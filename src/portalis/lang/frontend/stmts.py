@@ -210,6 +210,8 @@ class FunctionLowerer(ExprLowerer):
                 raise self.err(target, f"array parameter `{n}` cannot be rebound")
             if n in self.views:
                 raise self.err(target, f"`{n}` names an array view and cannot hold a number")
+            if n in self.lists or n in self.tuple_lists:
+                raise self.err(target, f"`{n}` names a list and cannot hold a number")
             if isinstance(value.ty, TupleType):
                 raise self.err(target, "a tuple must be unpacked: a, b = ...")
             t = self.scalar(value, target, f"value assigned to `{n}`")
