@@ -27,6 +27,8 @@ from portalis.lang import Array, f64, i64
 
 MOVES = ((1, 0), (-1, 0), (0, 1), (0, -1))
 WEIGHTS = (0.5, 2.0, -1.0)
+MIXED = (1, 2.5, -3)
+LONG = ((1, 2), (3, 4), (5, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16), (17, 18))
 
 
 def pairs(ops: Array[i64], keys: Array[f64], out: Array[f64]) -> int:
@@ -116,7 +118,17 @@ def walk(r: int, c: int) -> int:
         t = t * 10 + (r + dr) * 3 + (c + dc)
     for w in WEIGHTS:
         t += int(w * 4)
-    return t
+    for m in MIXED:
+        t += int(m * 2)
+    for a, b in LONG:  # nine rows: a counted loop
+        if a > r:
+            t += b
+            break
+    else:
+        t -= 1
+    for dr, dc in MOVES:  # unrolled: the names keep the last row, as in Python
+        t += dr - dc
+    return t + int(m) + a + b + dr * 5 + dc
 
 
 def empty_pop() -> int:

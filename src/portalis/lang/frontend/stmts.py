@@ -679,6 +679,8 @@ class FunctionLowerer(ExprLowerer):
         if (made := tuple_lists.named(self, it)) is not None:
             return tuple_lists.for_each(self, made, node)
         if (table := self.table_of(it)) is not None:
+            if (rows := table_loops.unrolled(self, node, table)) is not None:
+                return self.block(rows)
             return self.for_(table_loops.rewrite(self, node, table))
         if not (isinstance(it, ast.Call) and self.unit.builtin_name(it.func) == "range"):
             return self.for_each(node)

@@ -11,11 +11,18 @@ the target bound from the table at the top of each iteration::
 so the rest is the ordinary ``range`` loop and table reads (whose indices are in range by
 construction). A table is constant, so reading it item by item is what Python's tuple
 iterator gives; ``break``, ``continue`` and ``else`` keep their meaning.
+
+A short table (at most :data:`UNROLL_ROWS` rows) walked by a loop with no ``break``,
+``continue`` or ``else`` of its own is unrolled instead: the body once per row, after the
+target is bound to that row's numbers (``dr = 1; dc = 0; ...``), which is what the loop does
+when it runs, without the counter or the table reads — the compiled code then adds
+constants, as Numba's (LLVM's) unrolled loop over a constant tuple does.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 from typing import TYPE_CHECKING
 
 from portalis.lang.frontend.lists import locate
@@ -23,6 +30,49 @@ from portalis.lang.frontend.lists import locate
 if TYPE_CHECKING:
     from portalis.lang.frontend.exprs import ExprLowerer
     from portalis.lang.frontend.unit import Table
+
+
+#: Tables of at most this many rows are unrolled (when the loop allows it).
+UNROLL_ROWS = 8
+
+
+def unrolled(lw: ExprLowerer, node: ast.For, table: Table) -> list[ast.stmt] | None:
+    """``node``'s body once per row of ``table``, each after binding the target to that
+    row; None when the loop must stay a loop (a long table, its own ``break``/``continue``,
+    an ``else``)."""
+    if table.shape[0] > UNROLL_ROWS or node.orelse or _leaves_early(node.body):
+        return None
+    loop = rewrite(lw, node, table)  # the target checked as for the loop
+    del loop
+    rows = table.nested if len(table.shape) > 1 else [(v,) for v in table.nested]
+    target = node.target
+    names = list(target.elts) if isinstance(target, ast.Tuple | ast.List) else [target]
+    out: list[ast.stmt] = []
+    for row in rows:
+        for name, value in zip(names, row, strict=True):
+            number = float(value) if table.element.is_float else value  # the table's type
+            bind = ast.Assign([copy.deepcopy(name)], ast.Constant(number))
+            locate(bind, node)
+            out.append(bind)
+        out += copy.deepcopy(node.body)
+    return out
+
+
+def _leaves_early(body: list[ast.stmt]) -> bool:
+    """Whether ``body`` holds a ``break`` or ``continue`` of the loop around it (not of a
+    loop nested inside)."""
+    stack: list[ast.AST] = list(body)
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ast.Break | ast.Continue):
+            return True
+        if isinstance(n, ast.For | ast.While):
+            stack += n.orelse  # a nested loop's own break/continue belongs to it
+            continue
+        if isinstance(n, ast.FunctionDef | ast.Lambda):
+            continue
+        stack += ast.iter_child_nodes(n)
+    return False
 
 
 def rewrite(lw: ExprLowerer, node: ast.For, table: Table) -> ast.For:
@@ -66,4 +116,4 @@ def rewrite(lw: ExprLowerer, node: ast.For, table: Table) -> ast.For:
     return loop
 
 
-__all__ = ["rewrite"]
+__all__ = ["UNROLL_ROWS", "rewrite", "unrolled"]
