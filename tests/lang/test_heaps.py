@@ -285,6 +285,11 @@ PREFIX = "import heapq\nfrom portalis.lang import Array, f64, i64\n\n\n"
             "holds 2 values",
         ),
         (
+            "def f(n: int) -> int:\n    xs = [(i, 2) for i in range(n)]\n    return n\n",
+            "k.py:6:",
+            "annotate a comprehension's item type",
+        ),
+        (
             "def f(n: int) -> int:\n    xs = [(1, 2)]\n    xs = 5\n    return n\n",
             "k.py:7:",
             "`xs` names a list and cannot hold a number",

@@ -73,6 +73,18 @@ def tuples(a: Array[i64], out: Array[i64], down: bool) -> int:
     return k
 
 
+def order(d: Array[f64], out: Array[i64]) -> int:
+    idx = sorted(range(len(d)), key=lambda i: d[i])
+    for k in range(len(idx)):
+        out[k] = idx[k]
+    pairs: list[tuple[float, int]] = [(d[i], i) for i in range(len(d)) if d[i] > -1.0]
+    pairs.sort(key=lambda p: -p[0], reverse=True)
+    t = 0
+    for v, i in pairs:
+        t = t * 7 % 1000003 + i
+    return t
+
+
 def nan_key(a: Array[f64]) -> float:
     xs: list[float] = [float(a[i]) for i in range(len(a))]
     xs.sort(key=lambda v: v * 0.0)
@@ -101,6 +113,20 @@ def test_sort_by_key_matches_cpython(
     mine, theirs = np.full(2 * len(a), 9.0), np.full(2 * len(a), 9.0)
     assert outcome(py["numbers"], a, mine, way) == outcome(wasm.numbers, a, theirs, way)
     assert mine.tobytes() == theirs.tobytes()  # -0.0 and 0.0 in CPython's places
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(VALUES, max_size=40))
+def test_positions_sorted_by_a_key_match_cpython(
+    pair: tuple[dict[str, Any], Any], values: list[float]
+) -> None:
+    """``sorted(range(n), key=lambda i: d[i])`` (argsort, stable) and a comprehension
+    making a list of tuples."""
+    py, wasm = pair
+    a = np.array(values, dtype=np.float64)
+    mine, theirs = np.zeros(len(a), np.int64), np.zeros(len(a), np.int64)
+    assert outcome(py["order"], a, mine) == outcome(wasm.order, a, theirs)
+    assert np.array_equal(mine, theirs)
 
 
 @settings(max_examples=60, deadline=None)

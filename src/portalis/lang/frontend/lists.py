@@ -312,6 +312,8 @@ def _element_of_iterable(lw: ExprLowerer, source: ast.expr) -> Scalar:
     ref = list_named(lw, source)
     if ref is not None:
         return ref.element
+    if isinstance(source, ast.Call) and lw.unit.builtin_name(source.func) == "range":
+        return I64  # sorted(range(n), key=...): the positions, ordered by a key
     view = lw.view_of(source) if isinstance(source, ast.Name) else None
     if view is not None and view.type.ndim == 1:
         scalar = view.type.element.value
@@ -334,21 +336,29 @@ def comprehension(
 ) -> list[ir.Stmt]:
     """``[e for v in it if c]``: an empty list, then a loop appending ``e`` (``v`` renamed to
     a hidden local: a comprehension's variable does not leak into the function)."""
-    if len(comp.generators) != 1 or comp.generators[0].is_async:
-        raise unsupported(lw, comp, "a comprehension with more than one `for`")
-    gen = comp.generators[0]
-    if not isinstance(gen.target, ast.Name):
-        raise unsupported(lw, gen.target, "a comprehension variable that is not a plain name")
     if element is None and target.id in lw.lists:
         element = lw.lists[target.id].element
+    loop = comprehension_loop(lw, target, comp)
     if element is None:
         raise lw.err(
             node,
             f"`{target.id}`: annotate a comprehension's item type",
             f"write {target.id}: list[float] = [...]",
         )
+    ref = _bind(lw, target, element)
+    return [ir.ListNew(node.lineno, node.col_offset, ref, [], again), *lw.block([loop])]
+
+
+def comprehension_loop(lw: ExprLowerer, target: ast.Name, comp: ast.ListComp) -> ast.For:
+    """The loop appending a comprehension's items to ``target`` (made empty before it)."""
+    if len(comp.generators) != 1 or comp.generators[0].is_async:
+        raise unsupported(lw, comp, "a comprehension with more than one `for`")
+    gen = comp.generators[0]
+    if not isinstance(gen.target, ast.Name):
+        raise unsupported(lw, gen.target, "a comprehension variable that is not a plain name")
+    made = target.id in lw.lists or target.id in lw.tuple_lists
     for name in ast.walk(comp):
-        if isinstance(name, ast.Name) and name.id == target.id and target.id in lw.lists:
+        if isinstance(name, ast.Name) and name.id == target.id and made:
             raise unsupported(lw, name, f"making list `{target.id}` anew from itself")
         if isinstance(name, ast.Name) and name.id == target.id:  # NameError in Python
             raise lw.err(name, f"local variable `{target.id}` is used before it is assigned")
@@ -364,8 +374,7 @@ def comprehension(
         append = ast.If(cond, [append], [])
     loop = ast.For(ast.Name(hidden, ast.Store()), gen.iter, [append], [])
     locate(loop, comp)
-    ref = _bind(lw, target, element)
-    return [ir.ListNew(node.lineno, node.col_offset, ref, [], again), *lw.block([loop])]
+    return loop
 
 
 def get(lw: ExprLowerer, ref: ir.ListRef, node: ast.Subscript) -> ir.Expr:

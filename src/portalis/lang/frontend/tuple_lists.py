@@ -90,6 +90,8 @@ def named(lw: ExprLowerer, node: ast.expr) -> TupleList | None:
 def makes(lw: ExprLowerer, target: ast.expr, value: ast.expr | None) -> bool:
     """Whether ``target = value`` makes a list of tuples: a list literal of tuple literals,
     or ``[]`` for a name that already holds one."""
+    if isinstance(value, ast.ListComp) and isinstance(target, ast.Name):
+        return isinstance(value.elt, ast.Tuple) or target.id in lw.tuple_lists
     if not isinstance(value, ast.List) or not isinstance(target, ast.Name):
         return False
     if not value.elts:
@@ -118,8 +120,12 @@ def create(
     n, line, col = target.id, node.lineno, node.col_offset
     if n in lw.arrays or n in lw.views or n in lw.locals or n in lw.lists:
         raise lw.err(target, f"`{n}` already names something else")
+    if isinstance(value, ast.ListComp):
+        return comprehension(lw, target, value, types, node)
     if value is not None and not isinstance(value, ast.List):
-        raise unsupported(lw, value, "making a list of tuples other than from a literal")
+        raise unsupported(
+            lw, value, "making a list of tuples other than from a literal or comprehension"
+        )
     rows = list(value.elts) if value is not None else []
     for r in rows:
         if not isinstance(r, ast.Tuple):
@@ -154,6 +160,35 @@ def create(
     for column, items in zip(made.columns, held, strict=True):
         out.append(ir.ListNew(line, col, column, items, again))
     return out
+
+
+def comprehension(
+    lw: ExprLowerer,
+    target: ast.Name,
+    comp: ast.ListComp,
+    types: tuple[Scalar, ...] | None,
+    node: ast.stmt,
+) -> list[ir.Stmt]:
+    """``xs: list[tuple[float, int]] = [(d[i], i) for i in range(n) if ...]``: empty
+    columns, then the loop appending each tuple (frontend/lists.py's comprehension)."""
+    from portalis.lang.frontend.lists import comprehension_loop
+
+    n = target.id
+    if types is None and n in lw.tuple_lists:
+        types = lw.tuple_lists[n].types
+    loop = comprehension_loop(lw, target, comp)
+    if types is None:
+        raise lw.err(
+            node,
+            f"`{n}`: annotate a comprehension's item type",
+            f"write {n}: list[tuple[float, int]] = [...]",
+        )
+    made = _bind(lw, target, types)
+    again = id(node) not in lw.top_level or lw.store_counts.get(n, 0) != 1
+    out: list[ir.Stmt] = [
+        ir.ListNew(node.lineno, node.col_offset, c, [], again) for c in made.columns
+    ]
+    return out + lw.block([loop])
 
 
 def _annotate_hint(n: str) -> str:
