@@ -315,5 +315,8 @@ def test_unsupported_is_a_located_error(body: str, where: str, words: str) -> No
 def test_rust_backend_refuses_lists_of_tuples_with_a_message() -> None:
     with pytest.raises(CompileError) as info:
         compile_source(astar.NATURAL, "astar.py", backend="rust")
-    assert "not supported by the Rust backend" in str(info.value)
-    assert "astar.py:" in str(info.value)
+    assert "the list `best`" not in str(info.value)
+    assert "the list `heap` (typed lists, heapq) is not supported by the Rust backend" in str(
+        info.value
+    )
+    assert "astar.py:14:" in str(info.value)
