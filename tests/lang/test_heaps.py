@@ -98,7 +98,7 @@ def triples(a: Array[i64]) -> int:
     first, second, third = items[-1]
     t = first * 100 + second * 10 + third + len(items)
     x, y, z = items.pop()
-    t = t * 7 + x - y + z
+    t = t * 7 + x - y + z + items[0][0] * 2 + items[-1][-1] * 3 + items[1][1]
     heapq.heapify(items)
     for p, q, r in items:
         t = t * 3 + p + 2 * q + 5 * r
@@ -288,6 +288,11 @@ PREFIX = "import heapq\nfrom portalis.lang import Array, f64, i64\n\n\n"
             "def f(n: int) -> int:\n    xs = [(i, 2) for i in range(n)]\n    return n\n",
             "k.py:6:",
             "annotate a comprehension's item type",
+        ),
+        (
+            "def f(n: int) -> int:\n    xs = [(1, 2)]\n    return xs[0][n]\n",
+            "k.py:7:",
+            "index a tuple item with a constant from -2 to 1",
         ),
         (
             "def f(n: int) -> int:\n    xs = [(1, 2)]\n    xs = 5\n    return n\n",

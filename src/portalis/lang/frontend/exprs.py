@@ -494,6 +494,8 @@ class ExprLowerer:
             return lists.get(self, ref, node)
         if (made := tuple_lists.named(self, node.value)) is not None:
             return tuple_lists.get(self, made, node)
+        if (e := tuple_lists.item(self, node)) is not None:
+            return e
         base, idx_nodes = self.split_subscript(node)
         line, col = node.lineno, node.col_offset
         if isinstance(base, ast.Attribute) and base.attr == "shape":

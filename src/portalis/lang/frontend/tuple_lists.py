@@ -278,6 +278,29 @@ def get(lw: ExprLowerer, made: TupleList, node: ast.Subscript) -> ir.Expr:
     return as_tuple(made, stmts, names, node)
 
 
+def item(lw: ExprLowerer, node: ast.Subscript) -> ir.Expr | None:
+    """``xs[i][k]`` (``k`` a constant): position ``k`` of item ``i``, read from column ``k``
+    alone (``while heap and heap[0][0] < limit``); None when ``node`` is not of that form."""
+    from portalis.lang.frontend.lists import index
+
+    outer = node.value
+    if not isinstance(outer, ast.Subscript) or (made := named(lw, outer.value)) is None:
+        return None
+    try:  # a literal: 0, -1
+        k = ast.literal_eval(node.slice)
+    except ValueError:
+        k = None
+    width = len(made.columns)
+    if not isinstance(k, int) or isinstance(k, bool) or not -width <= k < width:
+        raise lw.err(
+            node.slice,
+            f"`{shown(node)}`: index a tuple item with a constant from {-width} to {width - 1}",
+            f"or unpack it: a, b = {made.name}[i]",
+        )
+    column = made.columns[k % width]
+    return ir.ListGet(node.lineno, node.col_offset, column.element, column, index(lw, outer))
+
+
 def store(
     lw: ExprLowerer, made: TupleList, target: ast.Subscript, value: ast.expr
 ) -> list[ir.Stmt]:
@@ -361,6 +384,7 @@ __all__ = [
     "create",
     "for_each",
     "get",
+    "item",
     "item_values",
     "length",
     "makes",
