@@ -70,7 +70,13 @@ def tuples(a: Array[i64], out: Array[i64], down: bool) -> int:
     for x, y, z in ps:
         out[k] = y
         k += 1
-    return k
+    qs = sorted(ps, key=lambda p: p[0] * 2 - p[1], reverse=True)
+    rs = list(qs)
+    qs.append((0, 0, 0.0))
+    for x, y, z in rs:
+        out[k] = y
+        k += 1
+    return k - len(qs) * 1000 + len(rs)
 
 
 def order(d: Array[f64], out: Array[i64]) -> int:
@@ -136,7 +142,7 @@ def test_sorting_lists_of_tuples_matches_cpython(
 ) -> None:
     py, wasm = pair
     a = np.array(values, dtype=np.int64)
-    mine, theirs = np.zeros(3 * len(a), np.int64), np.zeros(3 * len(a), np.int64)
+    mine, theirs = np.zeros(4 * len(a), np.int64), np.zeros(4 * len(a), np.int64)
     assert outcome(py["tuples"], a, mine, down) == outcome(wasm.tuples, a, theirs, down)
     assert np.array_equal(mine, theirs)
 

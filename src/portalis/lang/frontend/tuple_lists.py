@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from portalis.lang import ir
 from portalis.lang.frontend.diagnostics import shown
-from portalis.lang.types import F64, I64, Scalar, TupleType
+from portalis.lang.types import BOOL, F64, I64, Scalar, TupleType
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.exprs import ExprLowerer
@@ -92,6 +92,8 @@ def makes(lw: ExprLowerer, target: ast.expr, value: ast.expr | None) -> bool:
     or ``[]`` for a name that already holds one."""
     if isinstance(value, ast.ListComp) and isinstance(target, ast.Name):
         return isinstance(value.elt, ast.Tuple) or target.id in lw.tuple_lists
+    if _copy_of(lw, value) is not None:
+        return True
     if not isinstance(value, ast.List) or not isinstance(target, ast.Name):
         return False
     if not value.elts:
@@ -122,6 +124,8 @@ def create(
         raise lw.err(target, f"`{n}` already names something else")
     if isinstance(value, ast.ListComp):
         return comprehension(lw, target, value, types, node)
+    if isinstance(value, ast.Call) and (source := _copy_of(lw, value)) is not None:
+        return copied(lw, target, value, source, types, node)
     if value is not None and not isinstance(value, ast.List):
         raise unsupported(
             lw, value, "making a list of tuples other than from a literal or comprehension"
@@ -189,6 +193,62 @@ def comprehension(
         ir.ListNew(node.lineno, node.col_offset, c, [], again) for c in made.columns
     ]
     return out + lw.block([loop])
+
+
+def _copy_of(lw: ExprLowerer, value: ast.expr | None) -> TupleList | None:
+    """The list of tuples ``sorted(xs, ...)`` or ``list(xs)`` copies; None otherwise."""
+    if not (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in ("sorted", "list")
+        and value.func.id not in lw.scope
+        and value.args
+    ):
+        return None
+    return named(lw, value.args[0])
+
+
+def copied(
+    lw: ExprLowerer,
+    target: ast.Name,
+    call: ast.Call,
+    source: TupleList,
+    types: tuple[Scalar, ...] | None,
+    node: ast.stmt,
+) -> list[ir.Stmt]:
+    """``ys = list(xs)`` / ``ys = sorted(xs, key=..., reverse=...)``: the items copied into
+    new columns (read with the length taken once), then sorted (frontend/keyed_sort.py)."""
+    assert isinstance(call.func, ast.Name)
+    what = call.func.id
+    if len(call.args) != 1 or (what == "list" and call.keywords):
+        raise unsupported(lw, call, f"`{what}(...)` with other arguments than one list")
+    if target.id == source.name:
+        raise unsupported(lw, call, f"making list `{target.id}` anew from itself")
+    if types is not None and types != source.types:
+        raise lw.err(node, f"`{source.name}` is a {source}")
+    made = _bind(lw, target, source.types)
+    again = id(node) not in lw.top_level or lw.store_counts.get(target.id, 0) != 1
+    line, col = node.lineno, node.col_offset
+    out: list[ir.Stmt] = [ir.ListNew(line, col, c, [], again) for c in made.columns]
+    count, at = lw.temp(I64), lw.temp(I64)
+    out.append(ir.SetLocal(line, col, count, length(source, node)))
+    out.append(ir.SetLocal(line, col, at, ir.Const(line, col, I64, 0)))
+    copy_items: list[ir.Stmt] = []
+    position = ir.LocalGet(line, col, I64, at)
+    for new, old in zip(made.columns, source.columns, strict=True):
+        read = ir.ListGet(line, col, old.element, old, position, checked=False)
+        copy_items.append(ir.ListAppend(line, col, new, read))
+    step = ir.Binary(line, col, I64, "add", position, ir.Const(line, col, I64, 1))
+    copy_items.append(ir.SetLocal(line, col, at, step))
+    more = ir.Compare(line, col, BOOL, "lt", position, ir.LocalGet(line, col, I64, count))
+    out.append(ir.While(line, col, more, copy_items))
+    if what == "sorted":
+        from portalis.lang.frontend import keyed_sort
+        from portalis.lang.frontend.list_methods import sort_options
+
+        key, reverse = sort_options(lw, call, "sorted")
+        out += keyed_sort.sort(lw, made.columns, key, reverse, True, call)
+    return out
 
 
 def _annotate_hint(n: str) -> str:
