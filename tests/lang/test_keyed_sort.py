@@ -91,6 +91,22 @@ def order(d: Array[f64], out: Array[i64]) -> int:
     return t
 
 
+def walk_sorted(d: Array[f64]) -> float:
+    xs: list[float] = [float(d[i]) for i in range(len(d))]
+    pairs: list[tuple[float, int]] = [(d[i], i) for i in range(len(d))]
+    t = 0.0
+    for x in sorted(xs, reverse=True):
+        t = t * 0.5 + x
+    for v, i in sorted(pairs, key=lambda p: -p[0]):
+        t = t * 0.25 + i
+    for i in sorted(range(len(d)), key=lambda i: d[i]):
+        t = t * 0.75 + i
+    for k in range(3):
+        for v, i in list(pairs):
+            t += v * k + i
+    return t
+
+
 def nan_key(a: Array[f64]) -> float:
     xs: list[float] = [float(a[i]) for i in range(len(a))]
     xs.sort(key=lambda v: v * 0.0)
@@ -133,6 +149,18 @@ def test_positions_sorted_by_a_key_match_cpython(
     mine, theirs = np.zeros(len(a), np.int64), np.zeros(len(a), np.int64)
     assert outcome(py["order"], a, mine) == outcome(wasm.order, a, theirs)
     assert np.array_equal(mine, theirs)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(VALUES, max_size=30))
+def test_loops_over_sorted_copies_match_cpython(
+    pair: tuple[dict[str, Any], Any], values: list[float]
+) -> None:
+    """``for x in sorted(xs, ...)``, ``for a, b in sorted(pairs, key=...)``, ``for i in
+    sorted(range(n), key=...)``, ``for a, b in list(pairs)``: the copy made once, then walked."""
+    py, wasm = pair
+    a = np.array(values, dtype=np.float64)
+    assert outcome(py["walk_sorted"], a) == outcome(wasm.walk_sorted, a)
 
 
 @settings(max_examples=60, deadline=None)

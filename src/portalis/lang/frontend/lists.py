@@ -506,6 +506,33 @@ def condition(lw: ExprLowerer, test: ast.expr) -> ast.expr:
     return truth(test)
 
 
+def for_over_copy(lw: ExprLowerer, node: ast.For) -> list[ast.stmt] | None:
+    """``for x in sorted(xs, ...)`` / ``for a, b in list(pairs)``: the new list bound to a
+    hidden name first (Python makes it once, before the loop), then iterated; None when
+    the loop iterates something else."""
+    from portalis.lang.frontend import tuple_lists
+
+    it = node.iter
+    if not (
+        isinstance(it, ast.Call)
+        and isinstance(it.func, ast.Name)
+        and it.func.id in ("sorted", "list")
+        and it.func.id not in lw.scope
+        and len(it.args) == 1
+    ):
+        return None
+    source = it.args[0]
+    is_range = isinstance(source, ast.Call) and lw.unit.builtin_name(source.func) == "range"
+    if list_named(lw, source) is None and tuple_lists.named(lw, source) is None and not is_range:
+        return None
+    hidden = lw.hidden("sorted")
+    bind = ast.Assign([ast.Name(hidden, ast.Store())], it)
+    loop = ast.For(node.target, ast.Name(hidden, ast.Load()), node.body, node.orelse)
+    locate(bind, node)
+    locate(loop, node)
+    return [bind, loop]
+
+
 class Rename(ast.NodeTransformer):
     def __init__(self, names: dict[str, str] | str, to: str = "") -> None:
         self.names = names if isinstance(names, dict) else {names: to}
@@ -536,6 +563,7 @@ __all__ = [
     "condition",
     "create",
     "element_of",
+    "for_over_copy",
     "is_list_annotation",
     "list_named",
 ]

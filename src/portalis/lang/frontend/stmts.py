@@ -678,6 +678,8 @@ class FunctionLowerer(ExprLowerer):
             return lists.for_each(self, ref, node)
         if (made := tuple_lists.named(self, it)) is not None:
             return tuple_lists.for_each(self, made, node)
+        if (copied := lists.for_over_copy(self, node)) is not None:
+            return self.block(copied)
         if (table := self.table_of(it)) is not None:
             if (rows := table_loops.unrolled(self, node, table)) is not None:
                 return self.block(rows)
