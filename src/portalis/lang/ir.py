@@ -217,10 +217,13 @@ class TupleExpr(Expr):
 class ListRef:
     """A typed list made by the function (``xs: list[float] = []``): its block, length and
     capacity live in locals ``NAME``, ``NAME.len`` and ``NAME.cap``, which only the list
-    nodes below touch (backend/lists.py)."""
+    nodes below touch (backend/lists.py). ``owns_blocks``: each item is the block of an
+    inner list, freed with this list (the block column of a list of lists,
+    frontend/nested_lists.py)."""
 
     name: str
     element: Scalar
+    owns_blocks: bool = False
 
 
 @dataclass

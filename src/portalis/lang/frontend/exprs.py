@@ -20,6 +20,7 @@ from portalis.lang.frontend import (
     list_calls,
     list_methods,
     lists,
+    nested_lists,
     slices,
     tuple_lists,
 )
@@ -128,6 +129,8 @@ class ExprLowerer:
         self.lists: dict[str, ir.ListRef] = {}
         #: lists of tuples, each as its columns (frontend/tuple_lists.py)
         self.tuple_lists: dict[str, tuple_lists.TupleList] = {}
+        #: lists of lists, each as three columns (frontend/nested_lists.py)
+        self.nested_lists: dict[str, nested_lists.NestedList] = {}
         #: the function's top-level statements (ids): where lists and arrays are made
         self.top_level: set[int] = set()
         #: arrays this function made or received from a call: its own blocks, freed when it
@@ -269,7 +272,7 @@ class ExprLowerer:
         n = node.id
         if n in self.locals:
             return ir.LocalGet(node.lineno, node.col_offset, self.locals[n], n)
-        if n in self.lists or n in self.tuple_lists:
+        if n in self.lists or n in self.tuple_lists or n in self.nested_lists:
             raise lists.unsupported(
                 self, node, f"using list `{n}` as a value (passed, returned, copied, compared)"
             )
@@ -495,6 +498,8 @@ class ExprLowerer:
         if (made := tuple_lists.named(self, node.value)) is not None:
             return tuple_lists.get(self, made, node)
         if (e := tuple_lists.item(self, node)) is not None:
+            return e
+        if (e := nested_lists.item(self, node)) is not None:
             return e
         base, idx_nodes = self.split_subscript(node)
         line, col = node.lineno, node.col_offset
@@ -789,6 +794,9 @@ class ExprLowerer:
             return heaps.value(self, node)
         if (e := tuple_lists.call(self, node)) is not None:
             return e
+        if (done := nested_lists.call(self, node, statement=False)) is not None:
+            assert isinstance(done, ir.Expr)
+            return done
         if isinstance(f, ast.Name) and (sig := self.program.function(self.unit, f.id, node)):
             return self.user_call(node, sig)
         name = self.unit.builtin_name(f)

@@ -147,14 +147,19 @@ def create(
     """``xs = [...]``, ``xs: list[float] = []``, ``xs = [e for v in ... if ...]``,
     ``xs = sorted(it)`` or ``xs = list(it)``. A list made again (in a loop, a branch, or
     under a name bound more than once) gives its previous block back first."""
-    from portalis.lang.frontend import tuple_lists
+    from portalis.lang.frontend import nested_lists, tuple_lists
 
     n, line, col = target.id, node.lineno, node.col_offset
+    inner = nested_lists.annotation_element(annotation)
+    if inner is not None or (annotation is None and nested_lists.makes(lw, target, value)):
+        return nested_lists.create(lw, target, value, inner, node)
     tuple_items = tuple_lists.annotation_items(lw, annotation)
     if tuple_items is not None or (annotation is None and tuple_lists.makes(lw, target, value)):
         return tuple_lists.create(lw, target, value, tuple_items, node)
     again = id(node) not in lw.top_level or lw.store_counts.get(n, 0) != 1
     if n in lw.arrays or n in lw.views or n in lw.locals or n in lw.tuple_lists:
+        raise lw.err(target, f"`{n}` already names something else")
+    if n in lw.nested_lists:
         raise lw.err(target, f"`{n}` already names something else")
     element = element_of(lw, annotation) if annotation is not None else None
     if isinstance(value, ast.Call) and (sig := _list_helper(lw, value)) is not None:
@@ -487,7 +492,11 @@ def condition(lw: ExprLowerer, test: ast.expr) -> ast.expr:
     (the user's tree is never changed: a copy is rewritten)."""
 
     def is_list(node: ast.expr) -> bool:
-        return isinstance(node, ast.Name) and (node.id in lw.lists or node.id in lw.tuple_lists)
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            return node.value.id in lw.nested_lists  # an inner list: adj[u]
+        return isinstance(node, ast.Name) and (
+            node.id in lw.lists or node.id in lw.tuple_lists or node.id in lw.nested_lists
+        )
 
     def truth(node: ast.expr) -> ast.expr:
         if is_list(node):
@@ -501,7 +510,7 @@ def condition(lw: ExprLowerer, test: ast.expr) -> ast.expr:
             return ast.copy_location(ast.UnaryOp(node.op, truth(node.operand)), node)
         return node
 
-    if not any(isinstance(n, ast.Name) and is_list(n) for n in ast.walk(test)):
+    if not any(isinstance(n, ast.Name | ast.Subscript) and is_list(n) for n in ast.walk(test)):
         return test
     return truth(test)
 

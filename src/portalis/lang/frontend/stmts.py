@@ -25,6 +25,7 @@ from portalis.lang.frontend import (
     lists,
     messages,
     narrow_stores,
+    nested_lists,
     rebind,
     results,
     returns,
@@ -210,7 +211,7 @@ class FunctionLowerer(ExprLowerer):
                 raise self.err(target, f"array parameter `{n}` cannot be rebound")
             if n in self.views:
                 raise self.err(target, f"`{n}` names an array view and cannot hold a number")
-            if n in self.lists or n in self.tuple_lists:
+            if n in self.lists or n in self.tuple_lists or n in self.nested_lists:
                 raise self.err(target, f"`{n}` names a list and cannot hold a number")
             if isinstance(value.ty, TupleType):
                 raise self.err(target, "a tuple must be unpacked: a, b = ...")
@@ -234,6 +235,8 @@ class FunctionLowerer(ExprLowerer):
                 return [lists.store(self, ref, target, value)]
             if tuple_lists.named(self, target.value) is not None:
                 raise self.err(target, "store a tuple into a list of tuples as xs[i] = (a, b)")
+            if (stored := nested_lists.store(self, target, value)) is not None:
+                return stored
             whole = self.view_of(target)
             if whole is not None:  # a[lo:hi] = 0.0, m[i] = v: every element of the view
                 return assign_views.fill(self, target, whole, value)
@@ -296,6 +299,8 @@ class FunctionLowerer(ExprLowerer):
             return self.unpack(target, node.value, node)
         if isinstance(target, ast.Subscript) and (made := tuple_lists.named(self, target.value)):
             return tuple_lists.store(self, made, target, node.value)
+        if isinstance(target, ast.Subscript):
+            nested_lists.refuse_replacing(self, target)
         if isinstance(target, ast.Name) and lists.makes_list(self, node.value):
             return lists.create(self, target, node.value, None, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
@@ -595,6 +600,8 @@ class FunctionLowerer(ExprLowerer):
             return self.assign_to(t, self.narrow_back(value, current.ty, node), node)
         if isinstance(t, ast.Subscript) and (ref := lists.list_named(self, t.value)):
             return lists.aug_store(self, ref, t, op, node)
+        if isinstance(t, ast.Subscript) and (done := nested_lists.aug_store(self, t, op, node)):
+            return done
         if isinstance(t, ast.Subscript):
             base, idx_nodes = self.split_subscript(t)
             view = self.view_of(base)
@@ -680,6 +687,8 @@ class FunctionLowerer(ExprLowerer):
             return tuple_lists.for_each(self, made, node)
         if (copied := lists.for_over_copy(self, node)) is not None:
             return self.block(copied)
+        if (walked := nested_lists.for_each(self, node)) is not None:
+            return walked
         if (table := self.table_of(it)) is not None:
             if (rows := table_loops.unrolled(self, node, table)) is not None:
                 return self.block(rows)
@@ -876,6 +885,10 @@ class FunctionLowerer(ExprLowerer):
             and (made := tuple_lists.named(self, call.func.value))
         ):
             return tuple_lists.statement(self, made, call)
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            done = nested_lists.call(self, call, statement=True)
+            if isinstance(done, list):
+                return done
         if messages.is_print(self, call):
             assert isinstance(call, ast.Call)
             return messages.print_(self, call)
