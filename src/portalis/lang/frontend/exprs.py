@@ -697,6 +697,10 @@ class ExprLowerer:
             if isinstance(node.ops[0], ast.NotIn):
                 return ir.Unary(line, col, BOOL, "not", found)
             return found
+        if membership and (found := nested_lists.contains(self, node.left, node)) is not None:
+            if isinstance(node.ops[0], ast.NotIn):
+                return ir.Unary(line, col, BOOL, "not", found)
+            return found
         left = self.lower_scalar(node.left)
         result: ir.Expr | None = None
         for i, (op_node, comp) in enumerate(zip(node.ops, node.comparators, strict=False)):
