@@ -43,10 +43,12 @@ def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> lis
     """Inline, then keep only the functions reachable from exports, the kernel's own
     functions, and ``roots`` (library functions the math wrappers call).
 
-    Block labels are numbered per build (never from a process-wide counter), so the same
-    functions always inline to the same module: ``wasmSha256`` pins and the compile cache
-    depend on it."""
-    labels = itertools.count(1)
+    Block labels are numbered per function, across rounds (never from a process-wide or
+    module-wide counter): the same function always inlines to the same body, whatever else
+    the module holds, so ``wasmSha256`` pins and the compile cache can depend on it, and a
+    library function's inlined body is the same in every kernel
+    (frontend/library_cache.py)."""
+    labels: dict[str, Iterator[int]] = {}
     shapes = _Shapes()
     for _ in range(ROUNDS):
         candidates = {f.symbol: f for f in functions if shapes.of(f).inlinable}
@@ -56,7 +58,8 @@ def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> lis
         for fn in functions:
             if shapes.of(fn).calls.isdisjoint(candidates):
                 continue  # nothing to inline here: skip the walk
-            changed |= _Inliner(fn, candidates, labels, shapes).run()
+            counter = labels.setdefault(fn.symbol, itertools.count(1))
+            changed |= _Inliner(fn, candidates, counter, shapes).run()
         if not changed:
             break
     return _reachable(functions, roots, shapes)
