@@ -1,0 +1,143 @@
+"""The math library's and prelude's lowered functions, kept for the life of the process.
+
+Every build of a kernel calling ``math.sin`` used to lower ``sin``, ``kernel_sin``,
+``rem_pio2``, … from their source again: about half of the ``lower`` pass on the robot arm.
+A library function's IR depends only on the library's files, never on the kernel, so the
+second build in a process takes it from here.
+
+What makes that safe:
+
+* **Keyed by everything that affects it**: the function's symbol, and the library's stamp —
+  its directory, its registry, and every ``.py`` file of the library and prelude
+  directories with its modification time and size (a file edited in a long-lived process
+  makes a new key; the old entry is never used again).
+* **In-process only**: nothing is read back from disk; an entry is the object the lowering
+  made in this process.
+* **Copied on use, never handed out**: the entry keeps its own :class:`ir.Function`; each
+  build gets a new ``Function`` with its own body list and locals dict, the two things later
+  passes replace or extend (passes/inline.py). Statement and expression nodes are shared:
+  no pass changes a library function's nodes in place (the inliner copies what it rewrites;
+  the loop passes and the vectoriser leave library functions alone), and
+  ``tests/lang/test_library_cache.py`` checks that building kernels leaves every entry
+  exactly as it was.
+* **The build's own state replayed**: lowering a function also tells the
+  :class:`~portalis.lang.frontend.program.Program` what it used — other functions to lower,
+  constant tables, math links, library files. Those calls are recorded (:class:`Journal`)
+  and made again, in the same order, when the entry is used, so the program ends up exactly
+  as if the function had been lowered: same functions in the same order, same tables, same
+  links. A function whose lowering numbered a message (``print``/``raise`` text, numbered
+  per build) is not kept.
+
+Same source, same bytes: a build taking every library function from here makes the same
+module as the first build in a fresh interpreter (the tests build both and compare).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from portalis.lang import ir
+
+if TYPE_CHECKING:
+    from portalis.lang.frontend.program import Library, Program
+
+#: A program call made while lowering a function: (method name, its arguments).
+Effect = tuple[str, tuple[Any, ...]]
+
+#: The methods whose calls are journaled; ``add_message`` numbers a message per build.
+NOT_REPLAYABLE = "add_message"
+
+
+@dataclass(frozen=True)
+class Lowered:
+    """One kept function: its IR (never handed out, see :func:`fresh_copy`) and the program
+    calls its lowering made, in order."""
+
+    function: ir.Function
+    effects: tuple[Effect, ...]
+
+
+#: (library stamp, function symbol) → the lowered function
+_LOWERED: dict[tuple[object, str], Lowered] = {}
+
+
+def library_stamp(library: Library | None, prelude: Path) -> object:
+    """Everything a library function's IR depends on besides its symbol."""
+    directories = [prelude] if library is None else [library.directory, prelude]
+    files = []
+    for directory in directories:
+        for path in sorted(directory.glob("*.py")):
+            st = path.stat()
+            files.append((str(path), st.st_mtime_ns, st.st_size))
+    registry = () if library is None else tuple(sorted(library.registry.items()))
+    return (str(library.directory) if library else None, registry, tuple(files))
+
+
+def lookup(stamp: object, symbol: str) -> Lowered | None:
+    return _LOWERED.get((stamp, symbol))
+
+
+def keep(stamp: object, fn: ir.Function, effects: list[Effect]) -> None:
+    """Keep ``fn`` (just lowered, with ``effects``) unless its lowering numbered a message.
+    The entry holds its own copy: the build goes on with ``fn`` itself."""
+    if any(name == NOT_REPLAYABLE for name, _ in effects):
+        return
+    _LOWERED[(stamp, fn.symbol)] = Lowered(fresh_copy(fn), tuple(effects))
+
+
+def fresh_copy(fn: ir.Function) -> ir.Function:
+    """A new ``Function`` with its own body list, locals and parameter list (what later
+    passes may replace or extend), sharing the nodes (which none changes in place)."""
+    return dataclasses.replace(
+        fn, body=list(fn.body), locals=dict(fn.locals), params=list(fn.params)
+    )
+
+
+def entries() -> dict[tuple[object, str], Lowered]:
+    """The kept functions (for tests that check entries stay unchanged)."""
+    return dict(_LOWERED)
+
+
+def clear() -> None:
+    _LOWERED.clear()
+
+
+class Journal:
+    """The program calls one function's lowering makes (only the outermost: a call the
+    method itself makes is part of it, and made again when it is)."""
+
+    def __init__(self) -> None:
+        self.effects: list[Effect] = []
+        self.open = True
+
+
+M = TypeVar("M", bound=Callable[..., Any])
+
+
+def journaled(method: M) -> M:
+    """Record calls of a :class:`Program` method in the program's open journal."""
+    name = method.__name__
+
+    @wraps(method)
+    def call(self: Program, *args: Any) -> Any:
+        journal = self.journal
+        if journal is None or not journal.open:
+            return method(self, *args)
+        journal.effects.append((name, args))
+        journal.open = False  # the calls it makes itself are part of this one
+        try:
+            return method(self, *args)
+        finally:
+            journal.open = True
+
+    return call  # type: ignore[return-value]
+
+
+def replay(program: Program, effects: tuple[Effect, ...]) -> None:
+    for name, args in effects:
+        getattr(program, name)(*args)
