@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portalis.errors import CompileError
-from portalis.lang import ir
-from portalis.lang.frontend import library_cache
+from portalis.lang import ir, library_cache
 from portalis.lang.frontend.diagnostics import Diagnostics
-from portalis.lang.frontend.library_cache import Journal, journaled
 from portalis.lang.frontend.unit import FunctionSig, Table, Unit, parse_unit
+from portalis.lang.library_cache import Journal, journaled
 from portalis.lang.types import F64
 from portalis.messages import Message
 
@@ -71,9 +70,13 @@ class Program:
         #: print/raise/assert texts (frontend/messages.py), numbered in order of lowering
         self.messages: list[Message] = []
         #: while a library function is lowered: the calls it makes here
-        #: (frontend/library_cache.py)
+        #: (lang/library_cache.py)
         self.journal: Journal | None = None
         self._stamp: object = None
+        #: the library functions lowered, in order, and whether each came from or went
+        #: into the per-process cache
+        self._library_symbols: list[str] = []
+        self._all_kept = True
 
     # -- units --------------------------------------------------------------------------
 
@@ -209,11 +212,12 @@ class Program:
 
     def _lower_library(self, sig: FunctionSig) -> ir.Function:
         """A math-library or prelude function, lowered once per process
-        (frontend/library_cache.py explains why that is safe)."""
+        (lang/library_cache.py explains why that is safe)."""
         from portalis.lang.frontend.stmts import lower_function
 
         if self._stamp is None:
             self._stamp = library_cache.library_stamp(self.library, PRELUDE_DIR)
+        self._library_symbols.append(sig.symbol)
         kept = library_cache.lookup(self._stamp, sig.symbol)
         if kept is not None:
             library_cache.replay(self, kept.effects)
@@ -224,8 +228,15 @@ class Program:
             effects = self.journal.effects
         finally:
             self.journal = None
-        library_cache.keep(self._stamp, fn, effects)
+        self._all_kept &= library_cache.keep(self._stamp, fn, effects)
         return fn
+
+    def library_key(self) -> library_cache.LibraryKey | None:
+        """What the later passes' work on the library functions depends on, when every one
+        of them is kept per process (lang/library_cache.py); else None."""
+        if not self._all_kept or not self._library_symbols:
+            return None
+        return (self._stamp, tuple(self._library_symbols))
 
     @journaled
     def add_message(self, message: Message) -> int:

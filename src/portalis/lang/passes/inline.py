@@ -19,7 +19,8 @@ import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from portalis.lang import ir
+from portalis.lang import ir, library_cache
+from portalis.lang.library_cache import LibraryKey
 from portalis.lang.types import ArrayType, ResultTuple, Scalar
 from portalis.lang.walk import ANY, LAYOUTS, LIST, ONE, layout, walk
 
@@ -39,29 +40,60 @@ def _local_fields(cls: type) -> tuple[str, ...]:
     return names
 
 
-def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> list[ir.Function]:
+def inline_small_functions(
+    functions: list[ir.Function], roots: set[str], library: LibraryKey | None = None
+) -> list[ir.Function]:
     """Inline, then keep only the functions reachable from exports, the kernel's own
     functions, and ``roots`` (library functions the math wrappers call).
 
     Block labels are numbered per function, across rounds (never from a process-wide or
-    module-wide counter): the same function always inlines to the same body, whatever else
-    the module holds, so ``wasmSha256`` pins and the compile cache can depend on it, and a
-    library function's inlined body is the same in every kernel
-    (frontend/library_cache.py)."""
+    module-wide counter), so the same functions always inline to the same module:
+    ``wasmSha256`` pins and the compile cache depend on it.
+
+    ``library``: the module's math-library functions, in order, when every one came
+    from lang/library_cache.py. What a round does to them depends on nothing else (they
+    call no kernel function, and their labels are their own), so the first build with
+    these functions records it and later ones replay it (the kernel's functions are
+    inlined as ever, seeing the library bodies each round as they were)."""
     labels: dict[str, Iterator[int]] = {}
     shapes = _Shapes()
-    for _ in range(ROUNDS):
+    replayed = library_cache.inlined(library) if library is not None else None
+    recorded: list[library_cache.RoundWork] | None = None
+    if library is not None and replayed is None:
+        recorded = []
+    library_symbols = frozenset(library[1]) if library is not None else frozenset()
+    for round_number in range(ROUNDS):
         candidates = {f.symbol: f for f in functions if shapes.of(f).inlinable}
         if not candidates:
             break
         changed = False
+        work: library_cache.RoundWork = {}
         for fn in functions:
+            if replayed is not None and fn.symbol in library_symbols:
+                done = (
+                    replayed[round_number].get(fn.symbol) if round_number < len(replayed) else None
+                )
+                if done is not None:
+                    fn.body, fn.locals = list(done.body), dict(done.locals)
+                    shapes.made(fn, done.calls)
+                    changed = True
+                continue
             if shapes.of(fn).calls.isdisjoint(candidates):
                 continue  # nothing to inline here: skip the walk
             counter = labels.setdefault(fn.symbol, itertools.count(1))
-            changed |= _Inliner(fn, candidates, counter, shapes).run()
+            inliner = _Inliner(fn, candidates, counter, shapes)
+            if inliner.run():
+                changed = True
+                if fn.symbol in library_symbols:
+                    work[fn.symbol] = library_cache.Inlined(
+                        tuple(fn.body), dict(fn.locals), frozenset(inliner.calls)
+                    )
+        if recorded is not None:
+            recorded.append(work)
         if not changed:
             break
+    if recorded is not None and library is not None:
+        library_cache.keep_inlined(library, recorded)
     return _reachable(functions, roots, shapes)
 
 

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from portalis.lang import ir
+from portalis.lang.types import Scalar
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.program import Library, Program
@@ -82,12 +83,13 @@ def lookup(stamp: object, symbol: str) -> Lowered | None:
     return _LOWERED.get((stamp, symbol))
 
 
-def keep(stamp: object, fn: ir.Function, effects: list[Effect]) -> None:
-    """Keep ``fn`` (just lowered, with ``effects``) unless its lowering numbered a message.
-    The entry holds its own copy: the build goes on with ``fn`` itself."""
+def keep(stamp: object, fn: ir.Function, effects: list[Effect]) -> bool:
+    """Keep ``fn`` (just lowered, with ``effects``) unless its lowering numbered a message;
+    whether it was kept. The entry holds its own copy: the build goes on with ``fn``."""
     if any(name == NOT_REPLAYABLE for name, _ in effects):
-        return
+        return False
     _LOWERED[(stamp, fn.symbol)] = Lowered(fresh_copy(fn), tuple(effects))
+    return True
 
 
 def fresh_copy(fn: ir.Function) -> ir.Function:
@@ -99,12 +101,19 @@ def fresh_copy(fn: ir.Function) -> ir.Function:
 
 
 def entries() -> dict[tuple[object, str], Lowered]:
-    """The kept functions (for tests that check entries stay unchanged)."""
+    """The kept lowered functions."""
     return dict(_LOWERED)
+
+
+def everything() -> dict[str, dict[Any, Any]]:
+    """All that is kept, by kind (for tests that check no build changes an entry)."""
+    return {"lowered": dict(_LOWERED), "inlined": dict(_INLINED), "emitted": dict(_EMITTED)}
 
 
 def clear() -> None:
     _LOWERED.clear()
+    _INLINED.clear()
+    _EMITTED.clear()
 
 
 class Journal:
@@ -141,3 +150,82 @@ def journaled(method: M) -> M:
 def replay(program: Program, effects: tuple[Effect, ...]) -> None:
     for name, args in effects:
         getattr(program, name)(*args)
+
+
+# -- inlining -----------------------------------------------------------------------------
+
+#: The library stamp and the module's library functions' symbols, in module order: what
+#: the inliner's work on those functions depends on (passes/inline.py).
+LibraryKey = tuple[object, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Inlined:
+    """A library function's body, locals and calls after an inlining round changed it."""
+
+    body: tuple[ir.Stmt, ...]
+    locals: dict[str, Scalar]
+    calls: frozenset[str]
+
+
+#: What one inlining round did to the library functions: the ones it changed.
+RoundWork = dict[str, Inlined]
+
+_INLINED: dict[LibraryKey, tuple[RoundWork, ...]] = {}
+
+
+def inlined(key: LibraryKey) -> tuple[RoundWork, ...] | None:
+    return _INLINED.get(key)
+
+
+def keep_inlined(key: LibraryKey, rounds: list[RoundWork]) -> None:
+    _INLINED[key] = tuple(rounds)
+
+
+# -- emission -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Emitted:
+    """A library function's text, and the shared helpers it calls (backend/support.py)."""
+
+    lines: tuple[str, ...]
+    helpers: frozenset[str]
+
+
+#: (library key, function symbol, the module's layout) → the function's text
+_EMITTED: dict[tuple[LibraryKey, str, object], Emitted] = {}
+
+
+class EmittedLibrary:
+    """The text of a module's library functions, made once per process (backend/wat.py).
+
+    A library function's text depends on its IR after inlining (fixed by the library key),
+    its loop plan (made from that IR alone), the module's math links (fixed by the
+    library) and where the module's layout put constant tables and persistent arrays
+    (part of the key here). Trap lines are 0 in library code, messages are excluded by the
+    key (a function with one is never kept)."""
+
+    def __init__(self, key: LibraryKey, module: ir.Module) -> None:
+        self.key = key
+        self.symbols = frozenset(key[1])
+        self.layout = (
+            tuple(module.table_offsets.items()),
+            tuple((a.name, a.offset) for a in module.state_arrays),
+        )
+
+    def holds(self, fn: ir.Function) -> bool:
+        return fn.symbol in self.symbols
+
+    def text(
+        self, fn: ir.Function, emit: Callable[[set[str]], list[str]], helpers: set[str]
+    ) -> tuple[str, ...]:
+        """``fn``'s lines, made by ``emit`` the first time (given the set to collect the
+        helpers it calls in); those helpers are added to ``helpers`` either way."""
+        key = (self.key, fn.symbol, self.layout)
+        kept = _EMITTED.get(key)
+        if kept is None:
+            own: set[str] = set()
+            kept = _EMITTED[key] = Emitted(tuple(emit(own)), frozenset(own))
+        helpers |= kept.helpers
+        return kept.lines
