@@ -161,25 +161,38 @@ LibraryKey = tuple[object, tuple[str, ...]]
 
 @dataclass(frozen=True)
 class Inlined:
-    """A library function's body, locals and calls after an inlining round changed it."""
+    """A library function's body, locals and calls after an inlining round changed it, and
+    the inliner's summary of that body (passes/inline.py's ``_Shape``, kept so that a
+    replaying build need not walk the body again)."""
 
     body: tuple[ir.Stmt, ...]
     locals: dict[str, Scalar]
     calls: frozenset[str]
+    shape: Any
 
 
 #: What one inlining round did to the library functions: the ones it changed.
 RoundWork = dict[str, Inlined]
 
-_INLINED: dict[LibraryKey, tuple[RoundWork, ...]] = {}
+
+@dataclass(frozen=True)
+class Inlining:
+    """What the inliner did to a module's library functions: their summaries as lowered
+    (by symbol), then each round's work."""
+
+    shapes: dict[str, Any]
+    rounds: tuple[RoundWork, ...]
 
 
-def inlined(key: LibraryKey) -> tuple[RoundWork, ...] | None:
+_INLINED: dict[LibraryKey, Inlining] = {}
+
+
+def inlined(key: LibraryKey) -> Inlining | None:
     return _INLINED.get(key)
 
 
-def keep_inlined(key: LibraryKey, rounds: list[RoundWork]) -> None:
-    _INLINED[key] = tuple(rounds)
+def keep_inlined(key: LibraryKey, inlining: Inlining) -> None:
+    _INLINED[key] = inlining
 
 
 # -- emission -----------------------------------------------------------------------------

@@ -57,11 +57,18 @@ def inline_small_functions(
     inlined as ever, seeing the library bodies each round as they were)."""
     labels: dict[str, Iterator[int]] = {}
     shapes = _Shapes()
-    replayed = library_cache.inlined(library) if library is not None else None
-    recorded: list[library_cache.RoundWork] | None = None
-    if library is not None and replayed is None:
-        recorded = []
     library_symbols = frozenset(library[1]) if library is not None else frozenset()
+    replayed = library_cache.inlined(library) if library is not None else None
+    if replayed is not None:
+        for f in functions:
+            if f.symbol in library_symbols:
+                shapes.seed(f, replayed.shapes[f.symbol])
+    recorded = {
+        f.symbol: dataclasses.replace(shapes.of(f), body=())
+        for f in functions
+        if replayed is None and f.symbol in library_symbols
+    }
+    rounds: list[library_cache.RoundWork] = []
     for round_number in range(ROUNDS):
         candidates = {f.symbol: f for f in functions if shapes.of(f).inlinable}
         if not candidates:
@@ -70,13 +77,13 @@ def inline_small_functions(
         work: library_cache.RoundWork = {}
         for fn in functions:
             if replayed is not None and fn.symbol in library_symbols:
-                done = (
-                    replayed[round_number].get(fn.symbol) if round_number < len(replayed) else None
-                )
-                if done is not None:
-                    fn.body, fn.locals = list(done.body), dict(done.locals)
-                    shapes.made(fn, done.calls)
-                    changed = True
+                if round_number < len(replayed.rounds):
+                    done = replayed.rounds[round_number].get(fn.symbol)
+                    if done is not None:
+                        fn.body, fn.locals = list(done.body), dict(done.locals)
+                        shapes.made(fn, done.calls)
+                        shapes.seed(fn, done.shape)
+                        changed = True
                 continue
             if shapes.of(fn).calls.isdisjoint(candidates):
                 continue  # nothing to inline here: skip the walk
@@ -85,15 +92,15 @@ def inline_small_functions(
             if inliner.run():
                 changed = True
                 if fn.symbol in library_symbols:
+                    shape = dataclasses.replace(_shape(fn), body=())
                     work[fn.symbol] = library_cache.Inlined(
-                        tuple(fn.body), dict(fn.locals), frozenset(inliner.calls)
+                        tuple(fn.body), dict(fn.locals), frozenset(inliner.calls), shape
                     )
-        if recorded is not None:
-            recorded.append(work)
+        rounds.append(work)
         if not changed:
             break
-    if recorded is not None and library is not None:
-        library_cache.keep_inlined(library, recorded)
+    if library is not None and replayed is None:
+        library_cache.keep_inlined(library, library_cache.Inlining(recorded, tuple(rounds)))
     return _reachable(functions, roots, shapes)
 
 
@@ -130,6 +137,11 @@ class _Shapes:
             shape = _shape(fn, None if complete else calls)
             self._by_symbol[fn.symbol] = shape
         return shape
+
+    def seed(self, fn: ir.Function, shape: _Shape) -> None:
+        """``shape`` describes ``fn``'s body (taken from lang/library_cache.py: the shape
+        a build that walked the same body found)."""
+        self._by_symbol[fn.symbol] = dataclasses.replace(shape, body=fn.body)
 
     def made(self, fn: ir.Function, calls: frozenset[str]) -> None:
         """An inlining round gave ``fn`` a new body calling exactly ``calls``."""
