@@ -1,35 +1,38 @@
-"""The math library's and prelude's lowered functions, kept for the life of the process.
+"""What the compiler keeps of the math library and prelude for the life of the process.
 
-Every build of a kernel calling ``math.sin`` used to lower ``sin``, ``kernel_sin``,
-``rem_pio2``, … from their source again: about half of the ``lower`` pass on the robot arm.
-A library function's IR depends only on the library's files, never on the kernel, so the
-second build in a process takes it from here.
+Every build of a kernel calling ``math.sin`` used to lower, inline and emit ``sin``,
+``kernel_sin``, ``rem_pio2``, … again: on the robot arm about half of ``lower`` and ``emit``
+and a third of ``inline``. A library function compiles to the same thing in every kernel,
+so the first build in a process keeps three things and later ones reuse them:
+
+* its lowered IR (``lower``: :func:`lookup`, :func:`keep`), with the program calls its
+  lowering made (:class:`Journal`), replayed in order when the entry is used, so the
+  program ends up exactly as if the function had been lowered: same functions in the same
+  order, same tables, same links;
+* what the inliner's rounds did to the module's library functions (``inline``:
+  :class:`Inlining`, passes/inline.py), keyed by the library functions in module order;
+* their text (``emit``: :class:`EmittedLibrary`, backend/wat.py), keyed by the same and
+  the module's layout.
 
 What makes that safe:
 
-* **Keyed by everything that affects it**: the function's symbol, and the library's stamp —
-  its directory, its registry, and every ``.py`` file of the library and prelude
-  directories with its modification time and size (a file edited in a long-lived process
-  makes a new key; the old entry is never used again).
-* **In-process only**: nothing is read back from disk; an entry is the object the lowering
-  made in this process.
-* **Copied on use, never handed out**: the entry keeps its own :class:`ir.Function`; each
-  build gets a new ``Function`` with its own body list and locals dict, the two things later
-  passes replace or extend (passes/inline.py). Statement and expression nodes are shared:
-  no pass changes a library function's nodes in place (the inliner copies what it rewrites;
-  the loop passes and the vectoriser leave library functions alone), and
+* **Keyed by everything that affects it**: the library's stamp — its directory, its
+  registry, and every ``.py`` file of the library and prelude directories with its
+  modification time and size (a file edited in a long-lived process makes a new key; the
+  old entry is never used again) — and the symbols above.
+* **In-process only**: nothing is read back from disk; an entry is what this process made.
+* **Copied on use**: each build gets a new :class:`ir.Function` with its own body list and
+  locals dict, the two things later passes replace or extend. Statement and expression
+  nodes are shared: no pass changes a library function's nodes in place (the inliner
+  copies what it rewrites; the loop passes and the vectoriser skip library functions), and
   ``tests/lang/test_library_cache.py`` checks that building kernels leaves every entry
   exactly as it was.
-* **The build's own state replayed**: lowering a function also tells the
-  :class:`~portalis.lang.frontend.program.Program` what it used — other functions to lower,
-  constant tables, math links, library files. Those calls are recorded (:class:`Journal`)
-  and made again, in the same order, when the entry is used, so the program ends up exactly
-  as if the function had been lowered: same functions in the same order, same tables, same
-  links. A function whose lowering numbered a message (``print``/``raise`` text, numbered
-  per build) is not kept.
+* **Nothing numbered per build**: a function whose lowering numbered a message
+  (``print``/``raise`` text) is not kept, and a module holding one keeps nothing of its
+  inlining or text; block labels are numbered per function (passes/inline.py).
 
-Same source, same bytes: a build taking every library function from here makes the same
-module as the first build in a fresh interpreter (the tests build both and compare).
+Same source, same bytes: a build taking library functions from here makes the same module
+as the first build in a fresh interpreter (the tests build both and compare).
 """
 
 from __future__ import annotations

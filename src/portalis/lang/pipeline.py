@@ -36,6 +36,9 @@ the module:
 
 The Rust backends (``--via rust``, ``--emit rust``) run one pass after ``layout``
 instead: ``rust`` (IR → Rust → rustc, lang/rust/).
+
+After the first build in a process, ``lower``, ``inline`` and ``emit`` take the math
+library's functions from lang/library_cache.py (the same bytes either way).
 """
 
 from __future__ import annotations
