@@ -125,3 +125,13 @@ def _copy_library(tmp_path: Path) -> Library:
     for path in library.directory.glob("*.py"):
         (directory / path.name).write_text(path.read_text())
     return Library(directory, dict(library.registry))
+
+
+def test_the_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(library_cache, "MAX_MODULES", 1)
+    library_cache.clear()
+    first = _build(SOURCES["robot_arm"])
+    _build(SOURCES["kde"])  # other library functions: the robot arm's set goes
+    kept = library_cache.everything()
+    assert len(kept["inlined"]) == 1 and len(kept["emitted"]) <= 16
+    assert _build(SOURCES["robot_arm"]) == first

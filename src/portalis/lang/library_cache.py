@@ -53,6 +53,12 @@ if TYPE_CHECKING:
 #: A program call made while lowering a function: (method name, its arguments).
 Effect = tuple[str, tuple[Any, ...]]
 
+#: How many sets of library functions (kernels, roughly) the inlining and text caches
+#: hold before the oldest goes: a process compiling many kernels (a sweep, the test suite)
+#: stays bounded, while the ones it rebuilds stay warm. The lowered functions are bounded
+#: by the library itself.
+MAX_MODULES = 64
+
 #: The methods whose calls are journaled; ``add_message`` numbers a message per build.
 NOT_REPLAYABLE = "add_message"
 
@@ -111,6 +117,17 @@ def entries() -> dict[tuple[object, str], Lowered]:
 def everything() -> dict[str, dict[Any, Any]]:
     """All that is kept, by kind (for tests that check no build changes an entry)."""
     return {"lowered": dict(_LOWERED), "inlined": dict(_INLINED), "emitted": dict(_EMITTED)}
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _bounded_insert(cache: dict[K, V], key: K, value: V, limit: int) -> None:
+    """Insert, dropping the oldest entries beyond ``limit`` (dicts keep insertion order)."""
+    cache[key] = value
+    while len(cache) > limit:
+        del cache[next(iter(cache))]
 
 
 def clear() -> None:
@@ -195,7 +212,7 @@ def inlined(key: LibraryKey) -> Inlining | None:
 
 
 def keep_inlined(key: LibraryKey, inlining: Inlining) -> None:
-    _INLINED[key] = inlining
+    _bounded_insert(_INLINED, key, inlining, MAX_MODULES)
 
 
 # -- emission -----------------------------------------------------------------------------
@@ -242,6 +259,7 @@ class EmittedLibrary:
         kept = _EMITTED.get(key)
         if kept is None:
             own: set[str] = set()
-            kept = _EMITTED[key] = Emitted(tuple(emit(own)), frozenset(own))
+            kept = Emitted(tuple(emit(own)), frozenset(own))
+            _bounded_insert(_EMITTED, key, kept, MAX_MODULES * 16)
         helpers |= kept.helpers
         return kept.lines
