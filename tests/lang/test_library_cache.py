@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from portalis.bench.kernels import fft, kde, lennard_jones, nbody
-from portalis.lang import compile_source
-from portalis.lang import library_cache
+from portalis.lang import compile_source, library_cache
 from portalis.lang.frontend.program import Library, default_library
 from portalis.lang.pipeline import compile_source as compile_with
 
