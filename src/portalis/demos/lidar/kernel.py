@@ -232,16 +232,16 @@ def _hit_sphere(
 
 
 def _slab(o: float, d: float, half: float, near: float, far: float) -> tuple[float, float]:
-    """Narrow (near, far) to where the ray is within |coordinate| ≤ half."""
+    """Narrow (near, far) to where the ray is within |coordinate| ≤ half. A ray (nearly)
+    parallel to the faces is tilted to PARALLEL: inside the slab it then meets the faces
+    ~1e12 lengths away on either side (the interval stays), outside it beyond any range
+    the scanner reports unless its origin lies within 1e-10 of a face's plane. Small
+    enough that the compiler inlines ``_hit_cube`` (three slabs) into the ray loop."""
     if abs(d) < PARALLEL:
-        if abs(o) > half:
-            return math.inf, -math.inf
-        return near, far
+        d = PARALLEL
     t1 = (-half - o) / d
     t2 = (half - o) / d
-    if t1 > t2:
-        t1, t2 = t2, t1
-    return max(near, t1), min(far, t2)
+    return max(near, min(t1, t2)), min(far, max(t1, t2))
 
 
 def _hit_cube(
@@ -251,13 +251,9 @@ def _hit_cube(
     near, far = _slab(ox, dx, half, -math.inf, math.inf)
     near, far = _slab(oy, dy, half, near, far)
     near, far = _slab(oz, dz, half, near, far)
-    if near > far:
+    if near > far or not far > 0.0:
         return math.inf
-    if near > 0.0:
-        return near
-    if far > 0.0:
-        return far
-    return math.inf
+    return near if near > 0.0 else far
 
 
 def _hit_cylinder(
