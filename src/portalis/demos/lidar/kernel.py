@@ -670,6 +670,15 @@ def filter_cloud(
         raise ValueError("outlier_radius must be a positive, finite number of metres")
     if not (crop_min_x <= crop_max_x and crop_min_y <= crop_max_y and crop_min_z <= crop_max_z):
         raise ValueError("the crop box has a minimum above its maximum")
+    if not (
+        math.isfinite(crop_min_x)
+        and math.isfinite(crop_min_y)
+        and math.isfinite(crop_min_z)
+        and math.isfinite(crop_max_x)
+        and math.isfinite(crop_max_y)
+        and math.isfinite(crop_max_z)
+    ):
+        raise ValueError("the crop box must be finite")
     if n > 0 and scan.shape[1] != 3:
         raise ValueError("scan must have 3 columns (x, y, z)")
     span = max(crop_max_x - crop_min_x, crop_max_y - crop_min_y, crop_max_z - crop_min_z)
@@ -710,24 +719,24 @@ def filter_cloud(
         x = float(scan[i, 0])
         y = float(scan[i, 1])
         z = float(scan[i, 2])
-        if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
-            fate[i] = INVALID
-            continue
-        if (
-            x < crop_min_x
-            or x > crop_max_x
-            or y < crop_min_y
-            or y > crop_max_y
-            or z < crop_min_z
-            or z > crop_max_z
-            or x * x + y * y + z * z < min_range2
+        # Every comparison with NaN is false, so a point inside the (finite) box is finite:
+        # only a point left out needs telling apart, cropped or invalid.
+        if not (
+            crop_min_x <= x <= crop_max_x
+            and crop_min_y <= y <= crop_max_y
+            and crop_min_z <= z <= crop_max_z
+            and x * x + y * y + z * z >= min_range2
         ):
-            fate[i] = CROPPED
+            if math.isfinite(x) and math.isfinite(y) and math.isfinite(z):
+                fate[i] = CROPPED
+            else:
+                fate[i] = INVALID
             continue
         in_crop += 1
-        ix = math.floor((x - crop_min_x) * per_voxel)
-        iy = math.floor((y - crop_min_y) * per_voxel)
-        iz = math.floor((z - crop_min_z) * per_voxel)
+        # inside the box, so non-negative: int() truncates as floor would
+        ix = int((x - crop_min_x) * per_voxel)
+        iy = int((y - crop_min_y) * per_voxel)
+        iz = int((z - crop_min_z) * per_voxel)
         key = (ix << X_SHIFT) | (iy << AXIS_BITS) | iz
         slot = _cell_hash(ix, iy, iz, mask)
         v = -1
