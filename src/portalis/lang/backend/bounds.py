@@ -63,15 +63,28 @@ class BoundsChecks(Code):
         ix = self.fresh("i64")
         self.expr(index)
         if not (nonneg or (isinstance(index, ir.Const) and int(index.value) >= 0)):
+            # One unsigned compare on the way every index in range takes; a negative
+            # index (counted from the end, n added) and an index out of range take the
+            # other branch, where ``ix + n`` is in range only for -n <= ix < 0 (for
+            # ix >= n it is >= n; below -n, or wrapped past 2**63, it is negative,
+            # so huge unsigned).
             self.emit(
                 I.local_tee(ix),
-                I.local_get(ix),
-                I.i64_const(63),
-                I.i64_shr_s(),
                 dim,
-                I.i64_and(),
+                I.i64_lt_u(),
+                I.if_(("i64",)),
+                I.local_get(ix),
+                I.else_(),
+                I.local_get(ix),
+                dim,
                 I.i64_add(),
+                I.local_tee(ix),
+                dim,
+                I.i64_ge_u(),
             )
+            self.raise_if("IndexError", self.line(node))
+            self.emit(I.local_get(ix), I.end())
+            return
         self.emit(I.local_tee(ix), dim, I.i64_ge_u())
         self.raise_if("IndexError", self.line(node))
         self.emit(I.local_get(ix))
