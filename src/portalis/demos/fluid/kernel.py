@@ -111,17 +111,23 @@ def build_faces(
     assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
     if len(solid) != nx * ny * nz:
         raise ValueError("solid must hold one byte per cell (nx * ny * nz)")
-    # First, 1.0 in inv_open for the fluid cells (the outer layer is wall) and no open faces.
+    # First, no open faces, and 1.0 in inv_open for the fluid cells (the outer layer is
+    # wall). Plain fills, then the inside cells: no per-cell test of where a cell is (and
+    # the float fill runs as vectors).
     for i in range(nx):
         for j in range(ny):
-            row = (i * ny + j) * nz
-            inside = 0 < i < nx - 1 and 0 < j < ny - 1
             for k in range(nz):
-                fluid = inside and 0 < k < nz - 1 and solid[row + k] == 0
-                inv_open[i, j, k] = 1.0 if fluid else 0.0
+                inv_open[i, j, k] = 0.0
+            for k in range(nz):
                 open_x[i, j, k] = 0
                 open_y[i, j, k] = 0
                 open_z[i, j, k] = 0
+    for i in range(1, nx - 1):
+        for j in range(1, ny - 1):
+            row = (i * ny + j) * nz
+            for k in range(1, nz - 1):
+                if solid[row + k] == 0:
+                    inv_open[i, j, k] = 1.0
     # A face is open when the cells on both sides are fluid.
     for i in range(1, nx):
         for j in range(1, ny):
