@@ -486,10 +486,6 @@
     i64.sub
     local.set $~t2
     i32.const 1
-    f64.const 3.0
-    f64.const 0.0
-    f64.ne
-    i32.and
     if
       i64.const -1
       local.get $~t1
