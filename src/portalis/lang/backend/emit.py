@@ -21,6 +21,7 @@ from typing import Any
 from portalis.abi import ALLOC_EXPORT, ERROR_LINE_GLOBAL, FREE_EXPORT
 from portalis.lang import ir
 from portalis.lang.backend import instructions as I
+from portalis.lang.backend import rounded_floats
 from portalis.lang.backend.bounds import array_base
 from portalis.lang.backend.instructions import Code, Instr
 from portalis.lang.backend.lists import ListEmitter
@@ -481,6 +482,8 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
     def e_Cast(self, e: ir.Cast) -> None:
         src = e.value.ty
         assert isinstance(src, Scalar) and isinstance(e.ty, Scalar)
+        if rounded_floats.float_of_rounding(self, e):  # float(round(x)): no int64 round trip
+            return
         self.expr(e.value)
         if e.kind == "truth":
             self.truth_of_stack(src)
