@@ -1,7 +1,8 @@
 """``x ** 3`` and ``x ** -1.5`` have fast paths written out for their one exponent
 (prelude/cube.py, prelude/inverse_three_halves.py): under CPython each is ``x ** y`` bit for
-bit (it is plain Python), compiled they give CPython's bits and exceptions, and in a loop they
-are inlined rather than calling the general power's loop."""
+bit (it is plain Python), and ``np.float64(x) ** y`` with NumPy's semantics; compiled they
+give CPython's (or NumPy's) bits and exceptions, and in a loop they are inlined rather than
+calling the general power's loop."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import operator
 import random
 from collections.abc import Callable
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,17 +29,20 @@ near_one = st.floats(1e-3, 1e3)
 
 @pytest.mark.parametrize(("fast", "y"), FAST_PATHS)
 def test_fast_path_under_cpython_is_pow_on_sampled_inputs(
-    fast: Callable[[float], float], y: float
+    fast: Callable[[float, bool], float], y: float
 ) -> None:
     for x in _inputs(6000, seed=3):
-        assert same(outcome(operator.pow, x, y), outcome(fast, x)), (x, y)
+        assert same(outcome(operator.pow, x, y), outcome(fast, x, False)), (x, y)
+        with np.errstate(all="ignore"):
+            want = outcome(operator.pow, np.float64(x), y)
+        assert same(want, outcome(fast, x, True)), (x, y, "numpy")
 
 
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(anything, near_one, st.floats(-1e3, -1e-3)))
 def test_fast_paths_under_cpython_are_pow(x: float) -> None:
-    assert same(outcome(lambda: x**3), outcome(cube, x))
-    assert same(outcome(lambda: x**-1.5), outcome(inverse_three_halves, x))
+    assert same(outcome(lambda: x**3), outcome(cube, x, False))
+    assert same(outcome(lambda: x**-1.5), outcome(inverse_three_halves, x, False))
 
 
 def test_fast_paths_reach_their_fallback() -> None:
@@ -47,7 +52,7 @@ def test_fast_paths_reach_their_fallback() -> None:
     xs = [rng.uniform(0.5, 4.0) for _ in range(20000)]
     near = [x for x in xs if x**3 != (x * x) * x]
     assert len(near) > 100
-    assert all(cube(x) == x**3 for x in near)
+    assert all(cube(x, False) == x**3 for x in near)
 
 
 LOOP = """
@@ -79,8 +84,6 @@ def loops() -> object:
 
 
 def test_compiled_loops_match_cpython(loops: object) -> None:
-    import numpy as np
-
     rng = np.random.default_rng(4)
     xs = np.concatenate([rng.uniform(1e-3, 10.0, 4000), np.ldexp(rng.random(4000) + 1, -60)])
     for name, y in (("cubes", 3.0), ("gravity", -1.5)):
@@ -108,3 +111,16 @@ def test_loops_inline_the_fast_path_instead_of_the_general_power() -> None:
     assert "call $prelude.cube" not in body
     body = wat.split("(func $gravity", 1)[1].split("(func ", 1)[0]
     assert "call $prelude.inverse_three_halves" not in body
+
+
+def test_compiled_numpy_values_follow_numpy_at_special_values(loops: object) -> None:
+    """Array elements are NumPy values: no exceptions, NumPy's inf and nan instead."""
+    xs = np.array([*SPECIAL, -2.5, 1e91, -1e91, 1e-91, 1e151, 1e-151, -1e-3, 1e200, -1e200])
+    for name, y in (("cubes", 3.0), ("gravity", -1.5)):
+        out = np.zeros_like(xs)
+        getattr(loops, name)(xs, out)
+        with np.errstate(all="ignore"):
+            want = xs**y
+        assert np.array_equal(np.isnan(out), np.isnan(want)), name
+        ok = ~np.isnan(want)
+        assert np.all(np.abs(out[ok].view(np.int64) - want[ok].view(np.int64)) <= 1), name

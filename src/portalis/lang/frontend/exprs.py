@@ -23,6 +23,7 @@ from portalis.lang.frontend import (
     slices,
 )
 from portalis.lang.frontend.diagnostics import shown, summarise
+from portalis.lang.frontend.fixed_powers import fixed_power
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
     BOOL,
@@ -55,8 +56,6 @@ BINARY_OPS = {
     ast.LShift: "shl",
     ast.RShift: "shr",
 }
-#: 2·y → the prelude function computing ``x ** y`` for that one constant exponent.
-FIXED_POWERS = {6: "cube", -3: "inverse_three_halves"}
 _COMPARE = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq", ast.NotEq: "ne"}
 _WIDENS: set[tuple[Scalar, Scalar]] = {
     (BOOL, I32),
@@ -650,11 +649,11 @@ class ExprLowerer:
             symbol = self.program.use_prelude("square", self.d, node)
             return ir.Call(line, col, F64, symbol, [self.coerce(left, F64, node)])
         twice_y = self.twice_constant_exponent(right, rt)
-        if twice_y in FIXED_POWERS and not self.unit.prefix:
-            # x ** 3, x ** -1.5: the same fast path written out for the one exponent, small
-            # enough to inline into a loop (prelude/cube.py, prelude/inverse_three_halves.py).
-            symbol = self.program.use_prelude(FIXED_POWERS[twice_y], self.d, node)
-            return ir.Call(line, col, F64, symbol, [self.coerce(left, F64, node)])
+        # x ** 3, x ** -1.5: the fast path written out for the one exponent, small enough to
+        # inline into a loop (frontend/fixed_powers.py)
+        fixed = fixed_power(self, self.coerce(left, F64, node), twice_y, node, numpy=False)
+        if fixed is not None:
+            return fixed
         if twice_y is not None and not self.unit.prefix:
             # x ** 3, x ** -1.5, …: double-double, rounded where that is provably CPython's
             # pow (prelude/power.py, libm/powers.py), else pow itself.
