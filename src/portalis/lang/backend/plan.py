@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from portalis.lang import ir
-from portalis.lang.backend import ranges, rows, unroll, versioning
+from portalis.lang.backend import ranges, rows, table_index, unroll, versioning
 from portalis.lang.backend.rows import Row, Use
 from portalis.lang.types import ArrayType
 from portalis.lang.walk import walk
@@ -70,11 +70,13 @@ Plan = dict[str, FunctionPlan]
 def value_ranges(module: ir.Module) -> Plan:
     """The math library and prelude index no arrays (they take and return numbers), so only
     the kernel's own functions are analysed: a function without facts keeps every check,
-    which is always correct."""
+    which is always correct. Library functions get only their masked table reads
+    (backend/table_index.py)."""
     plan: Plan = {}
     for fn in module.functions:
         if fn.library and not any(isinstance(p.type, ArrayType) for p in fn.params):
-            plan[fn.symbol] = FunctionPlan()
+            masked = table_index.masked_table_reads(fn)
+            plan[fn.symbol] = FunctionPlan(masked, masked)
             continue
         proven, nonneg = ranges.analyse(fn)
         plan[fn.symbol] = FunctionPlan(proven, nonneg)

@@ -23,6 +23,7 @@ from portalis.lang.frontend import (
     slices,
 )
 from portalis.lang.frontend.diagnostics import shown, summarise
+from portalis.lang.frontend.fixed_powers import fixed_power
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
     BOOL,
@@ -648,6 +649,11 @@ class ExprLowerer:
             symbol = self.program.use_prelude("square", self.d, node)
             return ir.Call(line, col, F64, symbol, [self.coerce(left, F64, node)])
         twice_y = self.twice_constant_exponent(right, rt)
+        # x ** 3, x ** -1.5: the fast path written out for the one exponent, small enough to
+        # inline into a loop (frontend/fixed_powers.py)
+        fixed = fixed_power(self, self.coerce(left, F64, node), twice_y, node, numpy=False)
+        if fixed is not None:
+            return fixed
         if twice_y is not None and not self.unit.prefix:
             # x ** 3, x ** -1.5, …: double-double, rounded where that is provably CPython's
             # pow (prelude/power.py, libm/powers.py), else pow itself.
