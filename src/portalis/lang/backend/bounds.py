@@ -10,7 +10,7 @@ from portalis.lang import ir
 from portalis.lang.backend import instructions as I
 from portalis.lang.backend import rows
 from portalis.lang.backend.instructions import Code, Instr
-from portalis.lang.types import I64
+from portalis.lang.types import C128_PAIRS, I64
 
 SHIFT = {1: 0, 2: 1, 4: 2, 8: 3}  # element size in bytes → log2
 
@@ -46,6 +46,10 @@ class BoundsChecks(Code):
         """The instruction pushing the extent of ``arr`` along ``axis`` (an int64)."""
         if arr.shape is not None:
             return I.i64_const(arr.shape[axis])
+        if arr.element is C128_PAIRS and axis == arr.type.ndim - 1:
+            # A complex array's last axis is its (real, imaginary) pair: extent 2 by the
+            # ABI (abi.PAIR_TYPES), so element addresses are i * 16 + 0 or 8, not a multiply.
+            return I.i64_const(2)
         return I.local_get(f"{arr.name}.d{axis}")
 
     def checked_index(
