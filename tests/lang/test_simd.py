@@ -8,6 +8,7 @@ iteration depends on another."""
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import math
 import re
 import sys
@@ -140,6 +141,22 @@ def test_independent_loops_are_vectorised(wat, name):
     assert re.search(r"\bf64x2\.(add|sub|mul|div)\b", text)
     assert "v128.load" in text
     assert simd.vector_loops(text) == 1
+
+
+def test_read_only_rows_are_loaded_once_per_column(wat):
+    """The stencil's ``u[i, j + 1]`` in one round is ``u[i, j - 1]`` in the next: within
+    one trip round the vector loop, no (row pointer, offset) is loaded twice, while the
+    row written (``new``) is still stored every round."""
+    text = function_text(wat, "stencil")
+    loop = text.split("loop $vector", 1)[1].split("br $vector", 1)[0]
+    lines = [line.strip() for line in loop.splitlines()]
+    loads = [
+        (pointer, load)
+        for pointer, load in itertools.pairwise(lines)
+        if load.startswith("v128.load") and pointer.startswith("local.get")
+    ]
+    assert len(loads) > 8 and len(set(loads)) == len(loads)
+    assert any(line.startswith("v128.store") for line in lines)
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))

@@ -518,7 +518,9 @@ class VectorLoops(LoopPasses):
         lanes = {name: self.fresh("v128") for name in vector.temps}
         first = self.fresh("i64")
         self.emit(I.local_get(s.counter), I.local_set(first))
-        emitter = _Lanes(self, splat, lanes)
+        written = {row_key(n) for stmt in s.body for n in nodes(stmt) if isinstance(n, ir.Store)}
+        read_only = {row.local for row in pointers if _key_of_row(row) not in written}
+        emitter = _Lanes(self, splat, lanes, read_only)
         # Small bodies run ROUNDS vector rounds per back-edge, then what is left in
         # straight-line code: half as many rounds, ..., one round. The engine puts an epoch
         # check (the sandbox's deadline) at every loop header, and its slow path is a
@@ -577,6 +579,7 @@ class VectorLoops(LoopPasses):
         self, s: ir.ForRange, rounds: int, emitter: _Lanes, pointers: list[rows.Row]
     ) -> None:
         """``rounds`` vector rounds, then the counter and the row pointers move on."""
+        emitter.forget()  # loads reused only between rounds of one pointer position
         for k in range(rounds):
             self.row_step = k * LANES  # this round's columns are k pairs past the pointers
             for stmt in s.body:
@@ -598,12 +601,42 @@ def _key_of_row(row: rows.Row) -> object:
 
 class _Lanes:
     """Writes one vector round of a planned body: each value an f64x2, each access a
-    v128 load or store at its row pointer."""
+    v128 load or store at its row pointer.
 
-    def __init__(self, out: VectorLoops, splat: dict[int, str], lanes: dict[str, str]) -> None:
+    A row the loop never writes is loaded once per pointer position and column: a stencil's
+    ``u[i, j + 1]`` in one round is ``u[i, j - 1]`` in the next, and the
+    second read takes the first's v128 local. Nothing can have changed those bytes in
+    between: the loop stores only into written rows, and the disjointness test
+    (VectorLoops._disjoint_test) has shown that no written row overlaps any other row."""
+
+    def __init__(
+        self,
+        out: VectorLoops,
+        splat: dict[int, str],
+        lanes: dict[str, str],
+        read_only: set[str] | None = None,
+    ) -> None:
         self.out = out
         self.splat = splat
         self.lanes = lanes
+        #: row-pointer locals of the rows the loop never writes
+        self.read_only = read_only or set()
+        #: (row pointer, column past it) → the v128 local holding those two elements
+        self.loaded: dict[tuple[str, int], str] = {}
+        #: v128 locals made for reused loads, handed out again after :meth:`forget`
+        self.spare: list[str] = []
+        self.used = 0
+
+    def forget(self) -> None:
+        """The row pointers are about to move: no load can be reused past here."""
+        self.loaded.clear()
+        self.used = 0
+
+    def _reusable(self, e: ir.Load) -> tuple[str, int] | None:
+        use = self.out.rows.get(id(e))
+        if use is None or use.row.local not in self.read_only:
+            return None
+        return use.row.local, self.out.row_step + use.offset
 
     def statement(self, s: ir.Stmt) -> None:
         out = self.out
@@ -640,8 +673,18 @@ class _Lanes:
         elif isinstance(e, ir.LocalGet):
             emit(I.local_get(self.lanes[e.name]))
         elif isinstance(e, ir.Load):
+            key = self._reusable(e)
+            if key is not None and key in self.loaded:
+                emit(I.local_get(self.loaded[key]))
+                return
             offset = self.out.address(e.array, e.indices, e, e.safe, e.nonneg)
             emit(I.load("v128.load", offset))
+            if key is not None:
+                if self.used == len(self.spare):
+                    self.spare.append(self.out.fresh("v128"))
+                self.loaded[key] = self.spare[self.used]
+                self.used += 1
+                emit(I.local_tee(self.loaded[key]))
         elif isinstance(e, ir.Cast):
             assert isinstance(e.value, ir.Load)
             load = e.value
