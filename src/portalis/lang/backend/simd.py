@@ -579,7 +579,7 @@ class VectorLoops(LoopPasses):
         self, s: ir.ForRange, rounds: int, emitter: _Lanes, pointers: list[rows.Row]
     ) -> None:
         """``rounds`` vector rounds, then the counter and the row pointers move on."""
-        emitter.forget()  # loads reused only between rounds of one pointer position
+        emitter.forget(s.body, rounds)  # loads reused only within one pointer position
         for k in range(rounds):
             self.row_step = k * LANES  # this round's columns are k pairs past the pointers
             for stmt in s.body:
@@ -626,11 +626,25 @@ class _Lanes:
         #: v128 locals made for reused loads, handed out again after :meth:`forget`
         self.spare: list[str] = []
         self.used = 0
+        #: the loads of the rounds being written that are read more than once
+        self.again: set[tuple[str, int]] = set()
 
-    def forget(self) -> None:
-        """The row pointers are about to move: no load can be reused past here."""
+    def forget(self, body: list[ir.Stmt], rounds: int) -> None:
+        """The row pointers are about to move to where ``rounds`` rounds of ``body`` run
+        next: no load is reused across that, and a local is kept only for the loads those
+        rounds will read more than once."""
         self.loaded.clear()
         self.used = 0
+        reads: dict[tuple[str, int], int] = {}
+        for k in range(rounds):
+            self.out.row_step = k * LANES
+            for stmt in body:
+                for n in nodes(stmt):
+                    key = self._reusable(n) if isinstance(n, ir.Load) else None
+                    if key is not None:
+                        reads[key] = reads.get(key, 0) + 1
+        self.out.row_step = 0
+        self.again = {key for key, count in reads.items() if count > 1}
 
     def _reusable(self, e: ir.Load) -> tuple[str, int] | None:
         use = self.out.rows.get(id(e))
@@ -679,7 +693,7 @@ class _Lanes:
                 return
             offset = self.out.address(e.array, e.indices, e, e.safe, e.nonneg)
             emit(I.load("v128.load", offset))
-            if key is not None:
+            if key in self.again:
                 if self.used == len(self.spare):
                     self.spare.append(self.out.fresh("v128"))
                 self.loaded[key] = self.spare[self.used]
