@@ -6,6 +6,8 @@ proved the index in range, and replaced by a row pointer where backend/rows.py p
 
 from __future__ import annotations
 
+import dataclasses
+
 from portalis.lang import ir
 from portalis.lang.backend import instructions as I
 from portalis.lang.backend import rows
@@ -34,6 +36,19 @@ def _offset(index: ir.Expr) -> tuple[ir.Expr, int]:
         c = index.right.value
         return index.left, c if index.op == "add" else -c
     return index, 0
+
+
+def _constant_column(indices: list[ir.Expr]) -> int | None:
+    """The last index of a 2-D-or-more access when it is a small non-negative constant."""
+    last = indices[-1]
+    if (
+        len(indices) > 1
+        and isinstance(last, ir.Const)
+        and type(last.value) is int
+        and 0 < last.value < 1 << 16
+    ):
+        return last.value
+    return None
 
 
 class BoundsChecks(Code):
@@ -98,15 +113,22 @@ class BoundsChecks(Code):
         unchecked = [
             (safe and safe[k]) or (id(node), k) in self.proven for k in range(len(indices))
         ]
+        column = _constant_column(indices) if all(unchecked) else None
+        if column is not None:
+            # ``a[i, 1]`` in bounds: ``a[i, 0]``'s address, the column in the load's offset
+            # (a complex element's imaginary part at +8, a record's fields). The element is
+            # in linear memory, so neither form of the address wraps: the same byte.
+            indices = [*indices[:-1], dataclasses.replace(indices[-1], value=0)]
         if not (all(unchecked) and self.shared_base(arr, indices)):
             self.linear_index(arr, indices, node, unchecked, nonneg)
         self.emit(I.i32_wrap_i64())
         if shift:
             self.emit(I.i32_const(shift), I.i32_shl())
+        extra = (column or 0) * arr.element.size
         if arr.offset is not None:
-            return arr.offset
+            return arr.offset + extra
         self.emit(I.local_get(arr.name), I.i32_add())
-        return 0
+        return extra
 
     def shared_base(self, arr: ir.ArrayRef, indices: list[ir.Expr]) -> bool:
         """Push the element number of ``arr[x + c0, y + c1, ...]`` (indices needing no
