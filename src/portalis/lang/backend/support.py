@@ -8,6 +8,7 @@ each math function) call the compiled-in library functions, never a host import.
 from __future__ import annotations
 
 from portalis.abi import ALLOC_EXPORT, ERROR_CODES, ERROR_GLOBAL, ERROR_LINE_GLOBAL, FREE_EXPORT
+from portalis.lang.backend import numpy_division
 
 
 def _raise(code: str, line: str = "$line") -> str:
@@ -220,6 +221,8 @@ def helper(name: str, links: dict[str, str]) -> str:
         return _mod_f64(links["libm:fmod"])
     if name == "floordiv_f64":
         return _floordiv_f64(links["libm:fmod"])
+    if name in numpy_division.HELPERS:
+        return numpy_division.HELPERS[name][0]
     raise KeyError(name)
 
 

@@ -21,10 +21,12 @@ from portalis.lang.frontend import (
     list_methods,
     lists,
     nested_lists,
+    numpy_floats,
     slices,
     tuple_lists,
 )
 from portalis.lang.frontend.diagnostics import shown, summarise
+from portalis.lang.frontend.fixed_powers import fixed_power
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
     BOOL,
@@ -614,15 +616,20 @@ class ExprLowerer:
             )
         if op == "div":
             t = F32 if self.arith_type(left, right, node) == F32 else F64
-            return ir.Binary(
+            quotient = ir.Binary(
                 line, col, t, op, self.coerce(left, t, node), self.coerce(right, t, node)
             )
+            return numpy_floats.division(self, quotient, node)
         if op == "pow":
             return self.power(left, right, node)
         t = self.arith_type(left, right, node)
         if t.is_float and op in ("floordiv", "mod"):
             t = F64  # computed with CPython's fmod-based algorithm, in double precision
             self.program.use_libm("fmod", node, self.d)  # float % and // use C fmod
+            floor_or_mod = ir.Binary(
+                line, col, t, op, self.coerce(left, t, node), self.coerce(right, t, node)
+            )
+            return numpy_floats.division(self, floor_or_mod, node)
         return ir.Binary(line, col, t, op, self.coerce(left, t, node), self.coerce(right, t, node))
 
     def power(self, left: ir.Expr, right: ir.Expr, node: ast.AST) -> ir.Expr:
@@ -635,6 +642,11 @@ class ExprLowerer:
             if isinstance(right, ir.Const) and int(right.value) <= 8:
                 return self.small_power(base, int(right.value), t, node)
             return ir.Binary(line, col, t, "pow", base, self.coerce(right, I64, node))
+        if (lt.is_float or rt.is_float) and numpy_floats.on_numpy_values(self, node):
+            # NumPy's pow: inf/nan, no exceptions
+            base, exponent = self.coerce(left, F64, node), self.coerce(right, F64, node)
+            twice_y = self.twice_constant_exponent(right, rt)
+            return numpy_floats.power(self, base, exponent, twice_y, node)
         # No algebraic shortcuts: CPython computes every float ``x ** y`` with the C library's
         # pow, which is not correctly rounded, so sqrt(x) for ``x ** 0.5`` and x*x for
         # ``x ** 2`` each differ from it by 1 ulp on ~0.1% of inputs. The in-module pow is
@@ -650,6 +662,11 @@ class ExprLowerer:
             symbol = self.program.use_prelude("square", self.d, node)
             return ir.Call(line, col, F64, symbol, [self.coerce(left, F64, node)])
         twice_y = self.twice_constant_exponent(right, rt)
+        # x ** 3, x ** -1.5: the fast path written out for the one exponent, small enough to
+        # inline into a loop (frontend/fixed_powers.py)
+        fixed = fixed_power(self, self.coerce(left, F64, node), twice_y, node, numpy=False)
+        if fixed is not None:
+            return fixed
         if twice_y is not None and not self.unit.prefix:
             # x ** 3, x ** -1.5, …: double-double, rounded where that is provably CPython's
             # pow (prelude/power.py, libm/powers.py), else pow itself.
