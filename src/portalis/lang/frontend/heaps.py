@@ -71,10 +71,12 @@ def _each(width: int, line: str) -> list[str]:
 def _siftdown(width: int, start: str) -> list[str]:
     """Move item ``N`` (held in ``N0``…) from the hole at ``pos`` towards ``start``."""
     news = [f"N{k}" for k in range(width)]
+    parents = ["P0", *_cols(width, "par")[1:]]  # the first position read once
     return [
         f"while pos > {start}:",
         "    par = (pos - 1) >> 1",
-        f"    if {_less(news, _cols(width, 'par'))}:",
+        "    P0 = C0[par]",
+        f"    if {_less(news, parents)}:",
         *["        " + s for s in _each(width, "C#[pos] = C#[par]")],
         "        pos = par",
         "    else:",
