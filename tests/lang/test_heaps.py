@@ -338,3 +338,19 @@ def test_a_heap_of_tuples_gives_its_blocks_back() -> None:
     for _ in range(40):
         assert wasm.astar(*args) == first
     assert wasm.instance.memory.size == before
+
+
+def test_template_names_never_meet_the_compilers_temporaries() -> None:
+    """A* with its bounds test written out (four comparisons joined by `and`, each `and`
+    taking a temporary): the heap templates' hidden names (`T1` + a counter) once met a
+    temporary's (`~t` + the same digits), giving invalid WebAssembly."""
+    source = astar.NATURAL.replace(
+        "if 0 <= nr < rows and 0 <= nc < cols and grid[nr, nc] == 0:",
+        "if 0 <= nr and nr < rows and 0 <= nc and nc < cols and grid[nr, nc] == 0:",
+    )
+    assert source != astar.NATURAL
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "astar.py", "exec"), namespace)
+    wasm = compile_kernel(source, "astar.py")
+    for n in (16, 30):
+        assert wasm.astar(*astar.inputs(n)) == namespace["astar"](*astar.inputs(n))

@@ -241,7 +241,8 @@ def _lower(
     tree = ast.parse(text)
     for n in ast.walk(tree):
         if isinstance(n, ast.Name) and n.id not in table and n.id not in _GLOBALS:
-            table[n.id] = lw.hidden(n.id.lower())
+            # (the "_" keeps "T1" + counter 5 apart from the temporary "~t15")
+            table[n.id] = lw.hidden(n.id.lower() + "_")
     body = [rename(table, s) for s in tree.body]
     for s in body:
         locate(s, node, force=True)
