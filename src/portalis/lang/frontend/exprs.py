@@ -158,9 +158,10 @@ class ExprLowerer:
         return name
 
     def hidden(self, hint: str) -> str:
-        """A name for a local the compiler adds (never a Python identifier)."""
+        """A name for a local the compiler adds (never a Python identifier). A hint ending
+        in a digit is kept apart from the counter (``t1`` + 5 is not ``t`` + 15)."""
         self._temps += 1
-        return f"~{hint}{self._temps}"
+        return f"~{hint}{'_' if hint[-1:].isdigit() else ''}{self._temps}"
 
     def block(self, body: list[ast.stmt]) -> list[ir.Stmt]:
         raise NotImplementedError  # statements: stmts.FunctionLowerer
