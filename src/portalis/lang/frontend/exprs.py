@@ -740,11 +740,10 @@ class ExprLowerer:
             c = ir.Compare(
                 line, col, BOOL, op, self.coerce(left, t, node), self.coerce(right, t, node)
             )
-            result = (
-                c
-                if result is None
-                else ir.IfExp(line, col, BOOL, result, c, ir.Const(line, col, BOOL, False))
-            )
+            if result is None:
+                result = c
+            else:  # (a < b) and (b < c): the `and` the value-range pass takes guards from
+                result = ir.Logical(line, col, BOOL, "and", result, c, self.temp(BOOL))
             left = next_left
         assert result is not None
         return result
