@@ -56,7 +56,8 @@ class FunctionPlan:
     #: by id of the loop (a loop without a plan is emitted plain)
     loops: dict[int, LoopPlan] = field(default_factory=dict)
     #: the arrays and lists the function makes (and frees on every return), in walk
-    #: order; None until the ``unroll`` pass, which walks every function, has looked
+    #: order; None until the ``unroll`` pass, which walks the kernel's functions, has
+    #: looked (a library function's stays None: the emitter looks itself)
     made: (
         list[ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew | ir.ListAdopt] | None
     ) = None
@@ -84,19 +85,22 @@ def value_ranges(module: ir.Module) -> Plan:
 
 def unroll_loops(module: ir.Module, plan: Plan) -> None:
     """Plan every loop of the kernel's functions. Library functions keep their loops as
-    written (they are small and tested as such): a loop without a plan is emitted plain.
-    The same walk notes the arrays and lists each function makes."""
+    written (they are small and tested as such): a loop without a plan is emitted plain,
+    and they are not walked here (their text is usually made once per process:
+    lang/library_cache.py; the emitter looks for what one makes when it emits it). The
+    same walk notes the arrays and lists each kernel function makes."""
     loop_classes = (ir.ForRange, ir.While)
     made_classes = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew, ir.ListAdopt)
     for fn in module.functions:
+        if fn.library:
+            continue
         fp = plan[fn.symbol]
         fp.made = made = []
         for stmt in fn.body:
             for n in walk(stmt):
                 cls = n.__class__  # IR node classes have no subclasses: this runs per node
                 if cls in loop_classes:
-                    if not fn.library:
-                        fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
+                    fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
                 elif cls in made_classes:
                     made.append(n)  # blocks it frees on return
 
