@@ -63,12 +63,15 @@ class Unary(Expr):
 class Binary(Expr):
     """Arithmetic or bitwise operation on two operands of type ``ty``.
 
-    ``op`` is one of add sub mul div floordiv mod pow and or xor shl shr.
+    ``op`` is one of add sub mul div floordiv mod pow and or xor shl shr. ``numpy``: a float
+    ``div``/``floordiv``/``mod`` on a NumPy value, which gives NumPy's inf/nan for a zero
+    divisor instead of ZeroDivisionError (frontend/numpy_floats.py).
     """
 
     op: str
     left: Expr
     right: Expr
+    numpy: bool = False
 
 
 @dataclass

@@ -21,6 +21,7 @@ from typing import Any
 from portalis.abi import ALLOC_EXPORT, ERROR_LINE_GLOBAL, FREE_EXPORT
 from portalis.lang import ir
 from portalis.lang.backend import instructions as I
+from portalis.lang.backend import numpy_division
 from portalis.lang.backend.bounds import array_base
 from portalis.lang.backend.instructions import Code, Instr
 from portalis.lang.backend.lists import ListEmitter
@@ -553,13 +554,20 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
             self.emit(I.numeric(w, op))
         elif op == "div":
             self.expr(e.left)
-            self.divisor(e.right, t, e)
+            if e.numpy:  # NumPy's division: ±inf/nan for a zero divisor, no test
+                self.expr(e.right)
+            else:
+                self.divisor(e.right, t, e)
             self.emit(I.numeric(w, "div"))
         elif op in ("floordiv", "mod") and t.is_float:
             self.expr(e.left)
             self.expr(e.right)
-            self.emit(I.i32_const(self.line(e)), I.call(f"~{op}_f64"))
-            self.helpers.add(f"{op}_f64")
+            name = f"{op}_f64"
+            if e.numpy:  # NumPy's result for a zero divisor (backend/numpy_division.py)
+                name, python_helper = numpy_division.helper_names(op)
+                self.helpers.add(python_helper)
+            self.emit(I.i32_const(self.line(e)), I.call(f"~{name}"))
+            self.helpers.add(name)
         elif op in ("floordiv", "mod"):
             self.int_divmod(e, t)
         elif op == "pow":

@@ -359,7 +359,7 @@ class _Analysis:
             return
         if isinstance(e, ir.Binary) and e.ty == F64 and e.op in _LANEWISE:
             self.value(e.left)
-            if e.op == "div":
+            if e.op == "div" and not e.numpy:  # NumPy's division needs no zero test
                 if not self.invariant(e.right):
                     raise _Refused("a divisor changes in the loop")
                 self.plan.divisors.append(e.right)

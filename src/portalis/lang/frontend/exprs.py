@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import bounds, list_calls, list_methods, lists, slices
+from portalis.lang.frontend import (
+    bounds,
+    list_calls,
+    list_methods,
+    lists,
+    numpy_floats,
+    slices,
+)
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
@@ -597,15 +604,20 @@ class ExprLowerer:
             )
         if op == "div":
             t = F32 if self.arith_type(left, right, node) == F32 else F64
-            return ir.Binary(
+            quotient = ir.Binary(
                 line, col, t, op, self.coerce(left, t, node), self.coerce(right, t, node)
             )
+            return numpy_floats.division(self, quotient, node)
         if op == "pow":
             return self.power(left, right, node)
         t = self.arith_type(left, right, node)
         if t.is_float and op in ("floordiv", "mod"):
             t = F64  # computed with CPython's fmod-based algorithm, in double precision
             self.program.use_libm("fmod", node, self.d)  # float % and // use C fmod
+            floor_or_mod = ir.Binary(
+                line, col, t, op, self.coerce(left, t, node), self.coerce(right, t, node)
+            )
+            return numpy_floats.division(self, floor_or_mod, node)
         return ir.Binary(line, col, t, op, self.coerce(left, t, node), self.coerce(right, t, node))
 
     def power(self, left: ir.Expr, right: ir.Expr, node: ast.AST) -> ir.Expr:
@@ -618,6 +630,11 @@ class ExprLowerer:
             if isinstance(right, ir.Const) and int(right.value) <= 8:
                 return self.small_power(base, int(right.value), t, node)
             return ir.Binary(line, col, t, "pow", base, self.coerce(right, I64, node))
+        if (lt.is_float or rt.is_float) and numpy_floats.on_numpy_values(self, node):
+            # NumPy's pow: inf/nan, no exceptions
+            base, exponent = self.coerce(left, F64, node), self.coerce(right, F64, node)
+            twice_y = self.twice_constant_exponent(right, rt)
+            return numpy_floats.power(self, base, exponent, twice_y, node)
         # No algebraic shortcuts: CPython computes every float ``x ** y`` with the C library's
         # pow, which is not correctly rounded, so sqrt(x) for ``x ** 0.5`` and x*x for
         # ``x ** 2`` each differ from it by 1 ulp on ~0.1% of inputs. The in-module pow is

@@ -612,15 +612,23 @@ class FunctionEmitter:
         if op == "div":
             if not t.is_float:
                 raise self.fail("`/` on ints", e)
-            if (isinstance(e.right, ir.Const) and e.right.value != 0) or signs.sign(
-                e.right
-            ) == signs.POSITIVE:  # never zero (backend/signs.py), as the direct backend
+            if (
+                e.numpy  # NumPy's division: ±inf/nan for a zero divisor
+                or (isinstance(e.right, ir.Const) and e.right.value != 0)
+                or signs.sign(e.right) == signs.POSITIVE  # never zero (backend/signs.py)
+            ):
                 return f"({left} / {right})"
             return f"rt::div_{w}({left}, {right}, {line})"
         if op in ("floordiv", "mod"):
             if t.is_float:
                 if w != "f64":
                     raise self.fail(f"`{op}` on {t}", e)
+                if e.numpy:  # NumPy's result for a zero divisor (backend/numpy_division.py)
+                    zero = "np_x / np_y" if op == "floordiv" else "-f64::NAN"
+                    return (
+                        f"{{ let (np_x, np_y) = ({left}, {right}); if np_y == 0.0 {{ {zero} }} "
+                        f"else {{ {op}_f64(np_x, np_y, {line}) }} }}"
+                    )
                 return f"{op}_f64({left}, {right}, {line})"
             return f"rt::{op}_{w}({left}, {right}, {line})"
         if op == "pow":

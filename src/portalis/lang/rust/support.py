@@ -231,8 +231,9 @@ mod rt {
     pub fn st_bool(base: *mut u8, k: i64, v: bool) { st(base, k, v as u8) }
 
     // -- the allocator: bump allocation above everything static, plus a first-fit free
-    // list. Each block has an 8-byte header: its size, then (while free) the next free
-    // block. The same algorithm as the direct backend's.
+    // list in address order. Each block has an 8-byte header: its size, then (while free)
+    // the next free block. Fits split, frees merge and lower the heap: the same algorithm
+    // as the direct backend's (lang/backend/support.py says why).
 
     extern "C" {
         static __heap_base: u8;
@@ -253,9 +254,34 @@ mod rt {
         let mut prev: u32 = 0;
         let mut blk = FREE;
         while blk != 0 {
-            if *word(blk) >= size && (blk + 8) & (align.wrapping_sub(1)) == 0 {
-                if prev != 0 { *word(prev + 4) = *word(blk + 4) } else { FREE = *word(blk + 4) }
-                return blk + 8;
+            // the aligned payload inside this block; `lead` bytes before it (0, or 8 and
+            // more: room for the header of a free block that keeps them)
+            let p = (blk + 8 + align - 1) & 0u32.wrapping_sub(align);
+            let lead = p - blk - 8;
+            let have = *word(blk);
+            if have >= size && have - size >= lead {
+                let mut next = *word(blk + 4);
+                let rest = have - size - lead;
+                let mut size = size;
+                if rest >= 16 {
+                    // split: the tail after the payload stays free
+                    *word(p + size) = rest - 8;
+                    *word(p + size + 4) = next;
+                    next = p + size;
+                } else {
+                    size += rest;
+                }
+                *word(p - 8) = size;
+                if lead != 0 {
+                    // the lead stays free, in this block's place in the list
+                    *word(blk) = lead - 8;
+                    *word(blk + 4) = next;
+                } else if prev != 0 {
+                    *word(prev + 4) = next
+                } else {
+                    FREE = next
+                }
+                return p;
             }
             prev = blk;
             blk = *word(blk + 4);
@@ -271,6 +297,13 @@ mod rt {
                 raise(MEMORY_ERROR, 0)
             }
         }
+        if p - 8 != HEAP {
+            // the padding an alignment leaves becomes a free block after the last one, so
+            // it merges back when this block is freed
+            *word(HEAP) = p - 16 - HEAP;
+            *word(HEAP + 4) = 0;
+            if prev != 0 { *word(prev + 4) = HEAP } else { FREE = HEAP }
+        }
         *word(p - 8) = size;
         HEAP = end;
         p
@@ -281,8 +314,32 @@ mod rt {
     + """\"]
     pub unsafe extern "C" fn free(ptr: u32) {
         if ptr == 0 { return }
-        *word(ptr - 4) = FREE;
-        FREE = ptr - 8;
+        let mut blk = ptr - 8;
+        let mut size = *word(blk);
+        // the free blocks either side: prev < blk < next (before precedes prev)
+        let (mut before, mut prev, mut next) = (0u32, 0u32, FREE);
+        while next != 0 && next < blk {
+            before = prev;
+            prev = next;
+            next = *word(next + 4);
+        }
+        if next != 0 && blk + 8 + size == next {
+            size += 8 + *word(next);
+            next = *word(next + 4);
+        }
+        if prev != 0 && prev + 8 + *word(prev) == blk {
+            size += 8 + *word(prev);
+            blk = prev;
+            prev = before;
+        }
+        if blk + 8 + size == HEAP {
+            HEAP = blk;
+        } else {
+            *word(blk) = size;
+            *word(blk + 4) = next;
+            next = blk;
+        }
+        if prev != 0 { *word(prev + 4) = next } else { FREE = next }
     }
 }
 """

@@ -1,0 +1,88 @@
+"""Whether a value would be a *NumPy* scalar or a *Python* number under CPython, decided from
+the source. A compiled kernel has one int type and one float type, but CPython gives the
+two different rules: NumPy wraps its own integers into a ``uint8`` array where a Python int
+raises (frontend/narrow_stores.py), and NumPy's float64 divides by zero to inf/nan where a
+Python float raises ZeroDivisionError (frontend/numpy_floats.py). Both ask this module.
+
+* a NumPy value: anything that reads an array element (``b[j]``, ``row[k]``, a view), a
+  local assigned such a value anywhere in the function, a loop variable over anything but
+  ``range``, an item of a list, the result of a call of the module's functions or of a
+  method, ``abs``/``min``/``max`` of a NumPy value — and everything computed from these
+  (arithmetic with a NumPy operand gives NumPy's type, whichever side it is on);
+* a Python value: literals, parameters, ``range`` loop variables, ``len``, ``int(...)``,
+  ``float(...)``, ``round``, every ``math`` function (they return Python numbers), constant
+  tables, state, and arithmetic on these only.
+
+When in doubt the value counts as NumPy's: a local given a Python value on one path and a
+NumPy value on another (``acc = 0.0`` then ``acc += a[i]`` in a loop) is NumPy's everywhere.
+That is the common case of an accumulator, which holds a NumPy value once the loop has run.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from portalis.lang.frontend.exprs import ExprLowerer
+
+#: Calls whose result is a Python number whatever their argument (and every ``math.*``).
+_PYTHON_RESULTS = {"int", "float", "len", "round", "bool"}
+
+
+def is_numpy(lw: ExprLowerer, node: ast.AST, tainted: set[str] | None = None) -> bool:
+    """Whether ``node`` may evaluate to a NumPy scalar under CPython (see the module doc);
+    ``tainted``: the function's NumPy locals (``numpy_locals``), computed when omitted."""
+    if tainted is None:
+        tainted = numpy_locals(lw)
+    if isinstance(node, ast.Name):
+        return node.id in tainted or node.id in lw.arrays or node.id in lw.views
+    if isinstance(node, ast.Subscript):
+        base = node.value
+        while isinstance(base, ast.Subscript):
+            base = base.value
+        if isinstance(base, ast.Name) and lw.table_of(base) is not None:
+            return any(is_numpy(lw, c, tainted) for c in ast.iter_child_nodes(node.slice))
+        return True  # an array element, a view, a list item
+    if isinstance(node, ast.Call):
+        name = lw.unit.builtin_name(node.func)
+        if name in _PYTHON_RESULTS or (name is not None and name.startswith("math.")):
+            return False
+        if name in ("min", "max", "abs"):
+            return any(is_numpy(lw, a, tainted) for a in node.args)
+        return True  # the module's functions, methods, anything else: NumPy's, to be safe
+    return any(is_numpy(lw, c, tainted) for c in ast.iter_child_nodes(node))
+
+
+def numpy_locals(lw: ExprLowerer) -> set[str]:
+    """Locals that may hold a NumPy scalar under CPython (see the module doc), to a fixed
+    point over every assignment in the function."""
+    cached: set[str] | None = getattr(lw, "_numpy_locals", None)
+    if cached is not None:
+        return cached
+    tainted: set[str] = set()
+    body = lw.sig.node.body
+    changed = True
+    while changed:
+        changed = False
+        for node in (n for stmt in body for n in ast.walk(stmt)):
+            targets: list[ast.expr] = []
+            if isinstance(node, ast.Assign) and is_numpy(lw, node.value, tainted):
+                targets = list(node.targets)
+            elif isinstance(node, ast.AugAssign | ast.AnnAssign) and node.value is not None:
+                if is_numpy(lw, node.value, tainted):
+                    targets = [node.target]
+            elif isinstance(node, ast.For | ast.comprehension):
+                it = node.iter
+                if not (isinstance(it, ast.Call) and lw.unit.builtin_name(it.func) == "range"):
+                    targets = [node.target]
+            for t in targets:
+                for name in ast.walk(t):
+                    if isinstance(name, ast.Name) and name.id not in tainted:
+                        tainted.add(name.id)
+                        changed = True
+    lw._numpy_locals = tainted  # type: ignore[attr-defined]
+    return tainted
+
+
+__all__ = ["is_numpy", "numpy_locals"]
