@@ -51,6 +51,12 @@ def ints(a: Array[i64], lo: int, hi: int, c: int) -> None:
     a[lo:hi] += c * a[lo:hi] - 3
 
 
+def columns(m: Array[f64, 2], b: Array[f64, 2], j: int, v: float) -> None:
+    m[:, j] = v
+    m[:, j] += 2.0 * b[:, j] - b[:, 0]
+    b[:, j] = m[:, 0]
+
+
 def swap(m: Array[f64, 2], k: int, p: int) -> None:
     m[[k, p]] = m[[p, k]]
 
@@ -109,6 +115,7 @@ def test_view_arithmetic_matches_numpy(
     check(pair, "named", a, lo, hi, v)
     check(pair, "rows", m, i, k)  # the same row or another: ordered at run time
     check(pair, "ints", np.arange(n, dtype=np.int64) - 2, lo, hi, int(v))
+    check(pair, "columns", m, rng.standard_normal(m.shape), k, v)
     check(pair, "swap", m, i, k)  # k == p, negative, out of range: IndexError
     check(pair, "rotate", np.arange(n, dtype=np.int64), i, k, i + k)
     check(pair, "take", rng.standard_normal((2, n)), m, i, k)

@@ -231,14 +231,8 @@ def lower(lw: FunctionLowerer, stmt: ast.Assign | ast.AugAssign) -> list[ir.Stmt
     views: dict[int, View] = {}
     _operands(lw, stmt.value, views)
     plain = isinstance(stmt, ast.Assign) and (not views or id(stmt.value) in views)
-    if plain and target_view.step is None and all(v.step is None for v in views.values()):
+    if plain and not _strided(target_view) and not any(map(_strided, views.values())):
         return None  # a fill (a[lo:hi] = 0.0) or a copy (a[lo:hi] = b): assign_views.py
-    if target_view.column is not None:
-        raise lw.err(
-            target,
-            f"arithmetic on a column (`{shown(target)}`, a strided view) is not supported",
-            "loop over its elements: for i in range(m.shape[0]): m[i, j] += ...",
-        )
     if isinstance(stmt, ast.AugAssign) and not isinstance(stmt.op, _OPERATORS):
         raise lw.err(
             stmt,
@@ -247,7 +241,7 @@ def lower(lw: FunctionLowerer, stmt: ast.Assign | ast.AugAssign) -> list[ir.Stmt
             _LOOP_HINT,
         )
     direct = (
-        target_view.step is None
+        not _strided(target_view)
         and isinstance(target, ast.Subscript)
         and isinstance(target.value, ast.Name)
         and target.value.id not in lw.views
@@ -270,9 +264,7 @@ def lower(lw: FunctionLowerer, stmt: ast.Assign | ast.AugAssign) -> list[ir.Stmt
         for s in plan.sources
         if s.view.base.name == target_view.base.name and not _same_slice(s.node, target)
     ]
-    if len(unordered) > 1 or (
-        unordered and (target_view.step is not None or unordered[0].view.step is not None)
-    ):
+    if len(unordered) > 1 or (unordered and (_strided(target_view) or _strided(unordered[0].view))):
         raise lw.err(
             stmt.value,
             f"`{shown(stmt.value)}` reads `{target_view.base.name}` through "
@@ -294,9 +286,9 @@ def lower(lw: FunctionLowerer, stmt: ast.Assign | ast.AugAssign) -> list[ir.Stmt
                 {"T": t, "S": s.name},
             )
         )
-    plain = {s.name: frame.access(s) for s in plan.sources}
+    unit = {s.name: frame.access(s) for s in plan.sources}
     if not checked:
-        return out + lw.block(_loops(lw, stmt, frame, value, plain, unordered))
+        return out + lw.block(_loops(lw, stmt, frame, value, unit, unordered))
     # Every extent equal (the loop a kernel means): indices proven in range, vectorisable.
     # Otherwise some source has one element, broadcast: its index times a stride of 0.
     equal = " and ".join(f"len({s.name}) == len({t})" for s in checked)
@@ -306,7 +298,7 @@ def lower(lw: FunctionLowerer, stmt: ast.Assign | ast.AugAssign) -> list[ir.Stmt
     for s in checked:
         lw.same_extents[(s.name, 0)] = root
     lw.same_extents[(t, 0)] = root
-    fast = lw.block(_loops(lw, stmt, frame, value, plain, unordered))
+    fast = lw.block(_loops(lw, stmt, frame, value, unit, unordered))
     lw.same_extents.clear()
     lw.same_extents.update(saved)
     # A one-element source is read once, before the loop writes anything (NumPy reads it
@@ -317,7 +309,7 @@ def lower(lw: FunctionLowerer, stmt: ast.Assign | ast.AugAssign) -> list[ir.Stmt
         broadcast += rewrite.statements(
             "E = S[0] if len(S) == 1 else 0", stmt, {"E": single, "S": name}
         )
-    accesses = {**plain, **{s.name: frame.access(s, singles[s.name]) for s in checked}}
+    accesses = {**unit, **{s.name: frame.access(s, singles[s.name]) for s in checked}}
     broadcast += _loops(lw, stmt, frame, value, accesses, unordered)
     general = lw.block(broadcast)
     return [*out, ir.If(line, col, test, fast, general)]
@@ -384,13 +376,20 @@ def _loop(stmt: ast.stmt, value: ast.expr, frame: _Frame, counts: str) -> list[a
 
 
 def _check_source(lw: FunctionLowerer, s: _Source, target: View, node: ast.expr) -> None:
-    if s.view.column is not None and s.view.base.name == target.base.name:
+    columns = s.view.column is not None, target.column is not None
+    if any(columns) and s.view.base.name == target.base.name:
         raise lw.err(
             s.node,
-            f"`{shown(s.node)}` is a column of `{target.base.name}`, the array `{shown(node)}` "
-            "writes: arithmetic mixing a column and a row of one array is not supported",
+            f"`{shown(s.node)}` and `{shown(node)}` are views of one array `{target.base.name}`, "
+            "one of them a column: arithmetic mixing a column with another view of the array "
+            "it writes is not supported",
             _LOOP_HINT,
         )
+
+
+def _strided(view: View) -> bool:
+    """A column or a stepped slice: read and written element by element only."""
+    return view.column is not None or view.step is not None
 
 
 #: Node kinds a slice bound may contain and still be known to give the same value when
