@@ -57,6 +57,17 @@ def columns(m: Array[f64, 2], b: Array[f64, 2], j: int, v: float) -> None:
     b[:, j] = m[:, 0]
 
 
+def stencil(u: Array[f64], steps: int) -> None:
+    for s in range(steps):
+        u[1:-1] = 0.25 * (u[:-2] + u[2:]) + 0.5 * u[1:-1]
+
+
+def crossed(m: Array[f64, 2], a: Array[f64], j: int) -> None:
+    m[0] -= m[:, j]
+    m[:, j] += m[1]
+    a[::2] = a[1::2] * 3.0 - a[::-2]
+
+
 def swap(m: Array[f64, 2], k: int, p: int) -> None:
     m[[k, p]] = m[[p, k]]
 
@@ -116,6 +127,8 @@ def test_view_arithmetic_matches_numpy(
     check(pair, "rows", m, i, k)  # the same row or another: ordered at run time
     check(pair, "ints", np.arange(n, dtype=np.int64) - 2, lo, hi, int(v))
     check(pair, "columns", m, rng.standard_normal(m.shape), k, v)
+    check(pair, "stencil", a, 3)  # two views behind and ahead: through NumPy's temporary
+    check(pair, "crossed", m, a, k)
     check(pair, "swap", m, i, k)  # k == p, negative, out of range: IndexError
     check(pair, "rotate", np.arange(n, dtype=np.int64), i, k, i + k)
     check(pair, "take", rng.standard_normal((2, n)), m, i, k)

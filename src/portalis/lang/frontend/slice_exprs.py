@@ -29,8 +29,11 @@ target, a backward loop when it starts at or before. So:
 * one other source of the same array: the loop's direction is chosen at run time from the
   two views' leading indices and starts (``a[1:] += a[:-1]`` runs backwards, as if through
   NumPy's temporary);
-* two or more such sources (``u[1:-1] = u[:-2] + u[2:]``) may need the temporary, which is
-  not made: a located error names the fix (bind copies first).
+* two or more such sources (``u[1:-1] = u[:-2] + u[2:]``), or one where a view is strided
+  (a column, a step), may need the temporary, and get it: a hidden array as long as the
+  target's axis, made when the function starts (the target must be a parameter or a
+  module array, whose extents are known then; else a located error names the fix), the
+  value computed into it, then applied — NumPy's own order.
 
 The operators are ``+ - * /`` and unary ``-``/``+``, on float64 and int64 views; each
 operand is a 1-D view or a scalar. Extents follow NumPy's rule for 1-D operands: each
@@ -50,6 +53,7 @@ from typing import TYPE_CHECKING
 from portalis.lang import ir
 from portalis.lang.frontend import rewrite
 from portalis.lang.frontend.diagnostics import shown
+from portalis.lang.types import ArrayType
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.exprs import View
@@ -152,6 +156,8 @@ class _Frame:
     target: View
     node: ast.expr  # the target as written
     array: str | None  # the base array's name where the loop indexes it directly
+    #: NumPy's temporary, where the compiler cannot order the reads (_scratch)
+    scratch: str | None = None
 
     @property
     def start(self) -> str:
@@ -257,22 +263,16 @@ def lower(lw: FunctionLowerer, stmt: ast.Assign | ast.AugAssign) -> list[ir.Stmt
     value = plan.element(stmt.value, frame.j)
     if isinstance(stmt, ast.Assign):
         plan.bind(frame.t, target_view, target)
-    for s in plan.sources:
-        _check_source(lw, s, target_view, target)
     unordered = [
         s
         for s in plan.sources
         if s.view.base.name == target_view.base.name and not _same_slice(s.node, target)
     ]
-    if len(unordered) > 1 or (unordered and (_strided(target_view) or _strided(unordered[0].view))):
-        raise lw.err(
-            stmt.value,
-            f"`{shown(stmt.value)}` reads `{target_view.base.name}` through "
-            f"{len(unordered)} views that may overlap the target `{shown(target)}`: NumPy "
-            "evaluates them into a temporary first, which is not made here",
-            f"copy them first at the top level (c = {shown(unordered[0].node)}.copy()), or "
-            "write the loop",
-        )
+    if len(unordered) > 1 or (
+        unordered and (_strided(target_view) or any(_strided(u.view) for u in unordered))
+    ):  # no loop order reads only unwritten elements: NumPy's temporary it is
+        frame.scratch = _scratch(lw, target_view, stmt, unordered)
+        unordered = []
     out = list(plan.before)
     t, line, col = frame.t, stmt.lineno, stmt.col_offset
     checked = [s for s in plan.sources if not frame.same(s.view, s.node)]
@@ -332,6 +332,15 @@ def _loops(
         counts = f"range({first}, {first} + {length})"
         back = f"range({first} + {length} - 1, {first} - 1, -1)"
     element = _Sources(accesses).visit(copy.deepcopy(value))
+    if frame.scratch is not None:  # the value into the temporary, then onto the target
+        k = f"{frame.j} - {first}" if first != "0" else frame.j
+        held = _text(f"{frame.scratch}[{k}]", stmt)
+        into = rewrite.statements("H = value", stmt, {}, {"H": held, "value": element})
+        counter = _text(frame.j, stmt)
+        assert isinstance(counter, ast.Name)
+        counter.ctx = ast.Store()
+        fill = ast.copy_location(ast.For(counter, _text(counts, stmt), into, []), stmt)
+        return [fill, *_loop(stmt, held, frame, counts)]
     forward = _loop(stmt, element, frame, counts)
     if not unordered:
         return forward
@@ -375,16 +384,30 @@ def _loop(stmt: ast.stmt, value: ast.expr, frame: _Frame, counts: str) -> list[a
     return [ast.copy_location(ast.For(counter, loop, body, []), stmt)]
 
 
-def _check_source(lw: FunctionLowerer, s: _Source, target: View, node: ast.expr) -> None:
-    columns = s.view.column is not None, target.column is not None
-    if any(columns) and s.view.base.name == target.base.name:
+def _scratch(lw: FunctionLowerer, target: View, stmt: ast.stmt, unordered: list[_Source]) -> str:
+    """A hidden array as long as the target's axis, made when the function starts (from the
+    parameter's extent, so once per call, freed on return like any array it makes): the
+    value is computed into it, then applied to the target, as NumPy does."""
+    base = target.base
+    parameter = lw.arrays.get(base.name) is base and base.name not in lw.owned
+    state = base.name in lw.unit.state_arrays and base.name not in lw.scope
+    if not (parameter or state):
         raise lw.err(
-            s.node,
-            f"`{shown(s.node)}` and `{shown(node)}` are views of one array `{target.base.name}`, "
-            "one of them a column: arithmetic mixing a column with another view of the array "
-            "it writes is not supported",
-            _LOOP_HINT,
+            stmt,
+            f"`{shown(stmt)}` reads `{base.name}` through views that may overlap the target "
+            f"(`{shown(unordered[0].node)}`): NumPy evaluates them into a temporary first, "
+            "made here only for parameters and module arrays",
+            f"copy one first at the top level (c = {shown(unordered[0].node)}.copy()), or "
+            "write the loop",
         )
+    line, col = stmt.lineno, stmt.col_offset
+    name = lw.hidden("tmp")
+    ref = ir.ArrayRef(name, ArrayType(base.type.element, 1))
+    lw.arrays[name] = ref
+    extent = lw.dim(stmt, base, target.depth)
+    zero = ir.Const(line, col, base.type.element.value, 0)
+    lw.prologue.append(ir.AllocArray(line, col, ref, [extent], zero))
+    return name
 
 
 def _strided(view: View) -> bool:

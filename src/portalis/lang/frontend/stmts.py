@@ -115,6 +115,9 @@ class FunctionLowerer(ExprLowerer):
         self.iterating: list[set[str]] = []
         #: arrays made with one shape (a copy or *_like of one another): swappable
         self.shape_groups: dict[str, str] = {}
+        #: statements run when the function starts, before its body: the scratch arrays
+        #: whole-view arithmetic needs (frontend/slice_exprs.py), sized from parameters
+        self.prologue: list[ir.Stmt] = []
 
     def run(self) -> ir.Function:
         sig, node = self.sig, self.sig.node
@@ -150,6 +153,7 @@ class FunctionLowerer(ExprLowerer):
             body = body[1:]
         self.top_level = {id(stmt) for stmt in body}
         stmts = self.block(body)
+        stmts = self.prologue + stmts
         if sig.result != NONE and not returns.always_exits(body):
             raise self.err(
                 node,
