@@ -169,3 +169,16 @@ def test_the_rust_backend_takes_the_lu_forms_and_refuses_slices_it_cannot_transl
     with pytest.raises(CompileError, match="not supported by the Rust backend yet") as info:
         compile_source(SOURCE, "slice_exprs.py", backend="rust")
     assert info.value.line == 11  # shifted's a[lo:hi] += a[lo2:hi2]
+
+
+def test_writes_flag_follows_whole_view_stores() -> None:
+    abi = compile_source(SOURCE, "slice_exprs.py").abi
+    writes = {
+        (f.name, p.name): p.writes  # type: ignore[union-attr]
+        for f in abi.functions
+        for p in f.params
+        if hasattr(p, "writes")
+    }
+    assert writes[("eliminate", "a")] and writes[("swap", "m")] and writes[("named", "a")]
+    assert writes[("take", "b")] and not writes[("take", "a")]  # rows read from a only
+    assert writes[("mixed", "a")] and not writes[("mixed", "b")]
