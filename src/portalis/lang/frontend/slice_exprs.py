@@ -16,13 +16,14 @@ gives the same elements without the temporary::
 Element ``j`` is computed exactly as NumPy computes it (the same IEEE operations in the same
 order; no fused multiply-add), so the only question is whether a source element is read
 after the loop overwrote it. Element ``j`` reads source position ``j`` after writing target
-positions ``0 … j - 1``; a 1-D view lies along its base's last axis, so a source can meet
-the target only when both are views of the same array with the same leading indices, and
-then a forward loop reads only unwritten elements when the source starts at or after the
+positions ``0 … j - 1``; a slice of a row lies along its base's last axis, so a source can
+meet the target only when both are views of the same array with the same leading indices,
+and then a forward loop reads only unwritten elements when the source starts at or after the
 target, a backward loop when it starts at or before. So:
 
-* a source of another array, or the target itself, needs nothing (arrays never share memory
-  inside a kernel: each has its own block);
+* a source of another array, or the target itself, needs nothing (a NumPy argument is
+  copied into its own block; two parameters given views of one block placed by the host,
+  ``ArrayView``, are taken as distinct — docs/language.md says so);
 * a source written with the target's very slice on the same array (``a[k, k + 1:]`` against
   ``a[i, k + 1:]``: the same pure bounds, any leading indices) is proven to be either the
   target itself or disjoint from it (rows differ) — no test, the forward loop;
