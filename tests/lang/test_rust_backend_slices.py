@@ -50,6 +50,8 @@ CALLS = {
     "stencil": lambda x, i, k: (x["v"], 2),
     "crossed": lambda x, i, k: (x["m"], x["v"], k),
     "swap": lambda x, i, k: (x["m"], i, k),
+    "rows2": lambda x, i, k: (x["m"], x["w"], x["m"] * 0.5, i, 1.5),
+    "product": lambda x, i, k: (x["m"], x["m"] + 1.0, x["b2"][:1]),
     "rotate": lambda x, i, k: (np.arange(len(x["v"]), dtype=np.int64), i, k, i + k),
     "take": lambda x, i, k: (x["b2"], x["m"], i, k),
     "weighted": lambda x, i, k: (x["v"], i, k, k - i or 1),

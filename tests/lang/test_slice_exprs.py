@@ -68,6 +68,16 @@ def crossed(m: Array[f64, 2], a: Array[f64], j: int) -> None:
     a[::2] = a[1::2] * 3.0 - a[::-2]
 
 
+def rows2(x: Array[f64, 2], mean: Array[f64], v: Array[f64, 2], lo: int, f: float) -> None:
+    x -= mean
+    x[lo:] += f * v[lo:] - x[lo:]
+    x *= x
+
+
+def product(m: Array[f64, 2], a: Array[f64, 2], b: Array[f64, 2]) -> None:
+    m[:] = a * b + 1.0
+
+
 def swap(m: Array[f64, 2], k: int, p: int) -> None:
     m[[k, p]] = m[[p, k]]
 
@@ -129,6 +139,12 @@ def test_view_arithmetic_matches_numpy(
     check(pair, "columns", m, rng.standard_normal(m.shape), k, v)
     check(pair, "stencil", a, 3)  # two views behind and ahead: through NumPy's temporary
     check(pair, "crossed", m, a, k)
+    rows, cols = m.shape
+    mean = rng.standard_normal(cols if i % 3 else max(k, 0))  # a row, or a broadcast error
+    check(pair, "rows2", m, mean, rng.standard_normal((rows if k % 2 else 1, cols)), i, v)
+    shapes = [(rows, cols), (1, cols), (rows, 1), (max(i, 0), cols)]
+    a, b = (rng.standard_normal(shapes[abs(x) % 4]) for x in (i, k))
+    check(pair, "product", m, a, b)  # 2-D broadcasting of one row or one column
     check(pair, "swap", m, i, k)  # k == p, negative, out of range: IndexError
     check(pair, "rotate", np.arange(n, dtype=np.int64), i, k, i + k)
     check(pair, "take", rng.standard_normal((2, n)), m, i, k)

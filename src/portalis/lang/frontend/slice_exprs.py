@@ -52,7 +52,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from portalis.lang import ir
-from portalis.lang.frontend import rewrite
+from portalis.lang.frontend import rewrite, slice_rows
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.types import ArrayType
 
@@ -247,6 +247,8 @@ def lower(lw: FunctionLowerer, stmt: ast.Assign | ast.AugAssign) -> list[ir.Stmt
             "supported: elementwise expressions over views take + - * / and unary -",
             _LOOP_HINT,
         )
+    if target_view.type.ndim == 2:  # m *= 0.5, x -= mean: the 1-D statement on each row
+        return slice_rows.by_rows(lw, stmt, target, target_view, views)
     direct = (
         not _strided(target_view)
         and isinstance(target, ast.Subscript)
