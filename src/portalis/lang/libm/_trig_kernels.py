@@ -64,11 +64,9 @@ def kernel_sin(yh: float, yl: float) -> float:
     rounded: the same two roundings as glibc's last step, so both agree even where that
     step misses the correctly rounded value (about one input in 700).
     """
-    sign: float = 1.0
-    if yh < 0.0:
-        sign = -1.0
-        yh = -yh
-        yl = -yl
+    sign: float = math.copysign(1.0, yh)  # branch-free: the sign of a reduced argument is
+    yh = math.fabs(yh)  # as good as random, and a mispredicted branch costs more than this
+    yl = yl * sign
     a: float = (yh + _GRID) - _GRID  # yh rounded to a multiple of 1/128, ties to even
     i: int = int(a * 128.0)
     dh: float = yh - a  # exact
@@ -92,9 +90,8 @@ def kernel_sin(yh: float, yl: float) -> float:
 def kernel_cos(yh: float, yl: float) -> float:
     """cos(yh + yl) for |yh| < 0.8555, yl the tail of yh, rounded as glibc rounds it:
     the table's cos(a) plus the correction rounded to a double (see ``kernel_sin``)."""
-    if yh < 0.0:
-        yh = -yh
-        yl = -yl
+    yl = yl * math.copysign(1.0, yh)  # cos is even: |yh| and the tail with yh's sign off
+    yh = math.fabs(yh)
     a: float = (yh + _GRID) - _GRID
     i: int = int(a * 128.0)
     dh: float = yh - a  # exact
@@ -117,16 +114,12 @@ def kernel_tan(yh: float, yl: float, odd: int, reduced: int) -> float:
     sin and cos of y are formed as double-doubles as above, and divided in double-double
     (one quotient, its exact remainder, one correction), which keeps ~2**-67 relative.
     """
-    sign: float = 1.0
-    if yh < 0.0:
-        sign = -1.0
-        yh = -yh
-        yl = -yl
+    sign: float = math.copysign(1.0, yh)  # branch-free: the sign of a reduced argument is
+    yh = math.fabs(yh)  # as good as random, and a mispredicted branch costs more than this
+    yl = yl * sign
     if yh > 0.0608:
         fast: float = _tan_fast(yh, yl, odd)
         if fast == fast:  # not nan: the fast path's rounding is certain
-            if odd == 1:
-                return -sign * fast
             return sign * fast
     a: float = (yh + _GRID) - _GRID
     i: int = int(a * 128.0)
@@ -176,7 +169,7 @@ def kernel_tan(yh: float, yl: float, odd: int, reduced: int) -> float:
 
 
 def _tan_fast(yh: float, yl: float, odd: int) -> float:
-    """tan(yh + yl) (``odd`` 0) or cot(yh + yl) (``odd`` 1) for 0.0608 < yh <= 0.787, rounded
+    """tan(yh + yl) (``odd`` 0) or -cot(yh + yl) (``odd`` 1) for 0.0608 < yh <= 0.787, rounded
     exactly as ``kernel_tan``'s exact path rounds it, or nan when that rounding is not certain
     (a few percent of arguments; the caller then takes the exact path: Ziv's method).
 
@@ -187,6 +180,9 @@ def _tan_fast(yh: float, yl: float, odd: int) -> float:
     path returns fl(H + fl(V - H)) for the exact value V and head H = T or C, a monotone
     function of V; every V within ε = 2**-50·(|t2| + |s|) of the fast estimate s of V - H
     gives the same double when H + fl(s - ε) == H + fl(s + ε), and then that is the result.
+
+    tan and cot are chosen by exact arithmetic (products with 0 and 1, signs ±1), not by a
+    branch: ``odd`` alternates unpredictably between arguments.
     """
     k: int = int(yh * 256.0 + 0.5) - 16
     a: float = float(k + 16) * 0.00390625  # k/256, exact
@@ -195,18 +191,15 @@ def _tan_fast(yh: float, yl: float, odd: int) -> float:
     p: float = d + d * z * (_T3 + z * (_T5 + z * _T7))
     t: float = _TAN_K256[k]
     c: float = _COT_K256[k]
-    h: float = t
-    t2: float = 0.0
-    s: float = 0.0
-    if odd == 1:
-        h = c
-        t2 = p * (t + c) / (t + p)
-        s = _COT_K256_LO[k] - t2
-    else:
-        t2 = p * (c + t) / (c - p)
-        s = _TAN_K256_LO[k] + t2
+    is_odd: float = float(odd)
+    is_even: float = 1.0 - is_odd
+    q: float = is_even - is_odd  # 1 for tan, -1 for -cot
+    h: float = t * is_even + c * is_odd  # T or C
+    other: float = c * is_even + t * is_odd  # C or T
+    t2: float = p * (c + t) / (other - q * p)  # (C - p) or (T + p) below
+    s: float = (_TAN_K256_LO[k] * is_even + _COT_K256_LO[k] * is_odd) + q * t2
     eps: float = (math.fabs(t2) + math.fabs(s)) * _ZIV_REL + h * _ZIV_ABS
     low: float = h + (s - eps)
     if low == h + (s + eps):
-        return low
+        return q * low
     return math.nan
