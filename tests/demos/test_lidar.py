@@ -189,6 +189,7 @@ def test_nan_coordinates_are_dropped_as_invalid(kernel: Any, frames: list) -> No
         {"voxel_size": math.nan},
         {"outlier_radius": 0.0},
         {"crop_min_x": 5.0, "crop_max_x": -5.0},
+        {"crop_min_z": -math.inf, "crop_max_z": -math.inf},
         {"voxel_size": 1e-6},
     ],
 )

@@ -65,6 +65,15 @@ def test_fft_natural_form_compiles_and_equals_cpython_bit_for_bit() -> None:
         assert np.allclose(got, np.fft.fft(x))  # and it is an FFT
 
 
+def test_pair_axis_extent_is_the_constant_two() -> None:
+    """The (real, imaginary) axis has extent 2 by the ABI: element addresses multiply by
+    the constant, never by the extent the host passed."""
+    wat = compile_source(FFT_NATURAL, "fft.py").wat
+    fft = wat.split("(func $fft ", 1)[1].split("\n  (func ", 1)[0]
+    assert "local.get $x.d0" in fft
+    assert "local.get $x.d1" not in fft
+
+
 @settings(max_examples=25, deadline=None)
 @given(complex_arrays(parts, 16), st.sampled_from([1, 2, 4, 8, 16]))
 def test_fft_with_any_values(values: np.ndarray, n: int) -> None:

@@ -116,19 +116,13 @@ def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped
             np.testing.assert_array_equal(a, b)
 
 
-def fix_ups(fn: wat_shape.Structure) -> int:
-    """Negative-index fix-ups (``x >> 63 & extent``) in a function."""
-    ins = fn.instructions()
-    return sum(a == "i64.const 63" and b == "i64.shr_s" for a, b in itertools.pairwise(ins))
-
-
 def test_masked_probes_need_no_checks() -> None:
     wat = compile_source(SOURCE, "probes.py").wat
     assert not wat_shape.function(wat, "probe").raises("IndexError")
     counted = wat_shape.function(wat, "counted")
-    assert fix_ups(counted) == 0  # v >= 0: only the upper bound is checked
+    assert wat_shape.fix_ups(counted) == 0  # v >= 0: only the upper bound is checked
     sift_up = wat_shape.function(wat, "sift_up")
-    assert fix_ups(sift_up) == 1  # i >= 1 in the loop, parent >= 0; i may be < 0 after it
+    assert wat_shape.fix_ups(sift_up) == 1  # i >= 1 in the loop, parent >= 0; i may be < 0 after it
     ins = counted.instructions()
     # each += checks its index once (the store), not twice; 2 statements × the loop's copies
     assert ins.count("i64.ge_u") % 2 == 0 and ins.count("i64.ge_u") <= 2 * 5
@@ -140,8 +134,8 @@ def test_unproven_probes_keep_their_checks() -> None:
     wat = compile_source(SOURCE, "probes.py").wat
     for name in ("unguarded", "too_short", "other_element", "maybe_negative"):
         assert wat_shape.function(wat, name).raises("IndexError"), name
-    assert fix_ups(wat_shape.function(wat, "unguarded")) > 0
-    assert fix_ups(wat_shape.function(wat, "maybe_negative")) > 0
+    assert wat_shape.fix_ups(wat_shape.function(wat, "unguarded")) > 0
+    assert wat_shape.fix_ups(wat_shape.function(wat, "maybe_negative")) > 0
 
 
 @pytest.mark.parametrize("seed", range(4))

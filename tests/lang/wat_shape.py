@@ -76,3 +76,17 @@ def function(wat: str, name: str) -> Structure:
         else:
             arm.append(line.strip())
     return root
+
+
+def fix_ups(fn: Structure) -> int:
+    """Negative-index fix-ups in ``fn`` (backend/bounds.py): an ``if`` whose arm for an
+    index in range passes it through (``local.get $ix``) and whose other arm adds the
+    extent to it (``local.get $ix``, the extent, ``i64.add``)."""
+    return sum(
+        s.kind == "if"
+        and len(s.body) == 1
+        and len(s.orelse) >= 3
+        and s.orelse[0] == s.body[0]
+        and s.orelse[2] == "i64.add"
+        for s in fn.all()
+    )

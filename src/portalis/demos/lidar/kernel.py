@@ -232,16 +232,16 @@ def _hit_sphere(
 
 
 def _slab(o: float, d: float, half: float, near: float, far: float) -> tuple[float, float]:
-    """Narrow (near, far) to where the ray is within |coordinate| ≤ half."""
+    """Narrow (near, far) to where the ray is within |coordinate| ≤ half. A ray (nearly)
+    parallel to the faces is tilted to PARALLEL: inside the slab it then meets the faces
+    ~1e12 lengths away on either side (the interval stays), outside it beyond any range
+    the scanner reports unless its origin lies within 1e-10 of a face's plane. Small
+    enough that the compiler inlines ``_hit_cube`` (three slabs) into the ray loop."""
     if abs(d) < PARALLEL:
-        if abs(o) > half:
-            return math.inf, -math.inf
-        return near, far
+        d = PARALLEL
     t1 = (-half - o) / d
     t2 = (half - o) / d
-    if t1 > t2:
-        t1, t2 = t2, t1
-    return max(near, t1), min(far, t2)
+    return max(near, min(t1, t2)), min(far, max(t1, t2))
 
 
 def _hit_cube(
@@ -251,13 +251,9 @@ def _hit_cube(
     near, far = _slab(ox, dx, half, -math.inf, math.inf)
     near, far = _slab(oy, dy, half, near, far)
     near, far = _slab(oz, dz, half, near, far)
-    if near > far:
+    if near > far or not far > 0.0:
         return math.inf
-    if near > 0.0:
-        return near
-    if far > 0.0:
-        return far
-    return math.inf
+    return near if near > 0.0 else far
 
 
 def _hit_cylinder(
@@ -674,6 +670,15 @@ def filter_cloud(
         raise ValueError("outlier_radius must be a positive, finite number of metres")
     if not (crop_min_x <= crop_max_x and crop_min_y <= crop_max_y and crop_min_z <= crop_max_z):
         raise ValueError("the crop box has a minimum above its maximum")
+    if not (
+        math.isfinite(crop_min_x)
+        and math.isfinite(crop_min_y)
+        and math.isfinite(crop_min_z)
+        and math.isfinite(crop_max_x)
+        and math.isfinite(crop_max_y)
+        and math.isfinite(crop_max_z)
+    ):
+        raise ValueError("the crop box must be finite")
     if n > 0 and scan.shape[1] != 3:
         raise ValueError("scan must have 3 columns (x, y, z)")
     span = max(crop_max_x - crop_min_x, crop_max_y - crop_min_y, crop_max_z - crop_min_z)
@@ -714,24 +719,24 @@ def filter_cloud(
         x = float(scan[i, 0])
         y = float(scan[i, 1])
         z = float(scan[i, 2])
-        if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
-            fate[i] = INVALID
-            continue
-        if (
-            x < crop_min_x
-            or x > crop_max_x
-            or y < crop_min_y
-            or y > crop_max_y
-            or z < crop_min_z
-            or z > crop_max_z
-            or x * x + y * y + z * z < min_range2
+        # Every comparison with NaN is false, so a point inside the (finite) box is finite:
+        # only a point left out needs telling apart, cropped or invalid.
+        if not (
+            crop_min_x <= x <= crop_max_x
+            and crop_min_y <= y <= crop_max_y
+            and crop_min_z <= z <= crop_max_z
+            and x * x + y * y + z * z >= min_range2
         ):
-            fate[i] = CROPPED
+            if math.isfinite(x) and math.isfinite(y) and math.isfinite(z):
+                fate[i] = CROPPED
+            else:
+                fate[i] = INVALID
             continue
         in_crop += 1
-        ix = math.floor((x - crop_min_x) * per_voxel)
-        iy = math.floor((y - crop_min_y) * per_voxel)
-        iz = math.floor((z - crop_min_z) * per_voxel)
+        # inside the box, so non-negative: int() truncates as floor would
+        ix = int((x - crop_min_x) * per_voxel)
+        iy = int((y - crop_min_y) * per_voxel)
+        iz = int((z - crop_min_z) * per_voxel)
         key = (ix << X_SHIFT) | (iy << AXIS_BITS) | iz
         slot = _cell_hash(ix, iy, iz, mask)
         v = -1

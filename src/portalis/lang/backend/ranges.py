@@ -11,13 +11,16 @@ array extent plus a constant (``(("f", 0), -3)`` stands for ``f.shape[0] - 3``).
 What it knows:
 
 * constants; ``a.shape[k]`` of an array parameter (at least 0, exactly that extent);
-* ``+`` and ``-`` of bounded values, ``x % c`` (``0 <= x % c < c`` for a positive
-  constant ``c``), ``min``/``max`` of ints and floats, ``int(x)``,
-  ``float(i)``, a local's last assignment in straight-line code;
-* the variable of ``for v in range(start, stop)`` (constant positive step): at least
-  ``start``'s lower bound and below ``stop``'s upper bounds; and because the body only runs
-  when ``start < stop``, an extent in ``stop`` is known to be large enough there
-  (``range(1, n - 1)`` runs only when ``n >= 3``, so inside it ``n - 3 >= 0``);
+* ``+`` and ``-`` of bounded values, ``x % m`` (``0 <= x % m < m`` for ``m`` known to be
+  at least 1: a constant, or a count a condition bounded), ``min``/``max`` of ints and
+  floats, ``int(x)``, ``float(i)``, a local's last assignment in straight-line code;
+* the variable of ``for v in range(start, stop, step)`` with a step known positive (a
+  constant, or ``stride = max(1, …)``): at least ``start``'s lower bound and below
+  ``stop``'s upper bounds; with a step known negative, above ``stop``'s lower bounds and
+  at most ``start``'s upper bounds (``range(n, 0, -1)``: ``v - 1 >= 0``); and (positive
+  step) because the body only runs when ``start < stop``, an extent in ``stop`` is known
+  to be large enough there (``range(1, n - 1)`` runs only when ``n >= 3``, so inside it
+  ``n - 3 >= 0``);
 * top-level ``assert a.shape[0] == n and …``: after it, those extents are equal.
 * top-level guards ``if len(a) < n or …: raise`` (``assert len(a) >= n``): after them an
   extent is at least a constant, or at least another extent plus a constant;
@@ -93,6 +96,12 @@ class _Facts:
         k = self.canon(key)
         lo = max((v for e, v in self.extent_lo.items() if self.canon(e) == k), default=0)
         return c + lo
+
+
+def _const_hi(iv: Interval) -> int | float | None:
+    """The smallest constant upper bound of ``iv`` (None without one)."""
+    values = [c for k, c in iv.hi if k is None]
+    return min(values) if values else None
 
 
 def _bound(key: Key | None, c: int | float) -> Bound | None:
@@ -174,14 +183,8 @@ class RangeAnalysis:
             return TOP
         if isinstance(e, ir.Binary) and e.op in ("add", "sub"):
             return self.add(e, env)
-        if (
-            isinstance(e, ir.Binary)
-            and e.op == "mod"
-            and isinstance(e.right, ir.Const)
-            and type(e.right.value) is int
-            and 0 < e.right.value < _LIMIT
-        ):  # Python's remainder takes the divisor's sign: 0 <= x % c < c
-            return Interval(frozenset({(None, 0)}), frozenset({(None, e.right.value - 1)}))
+        if isinstance(e, ir.Binary) and e.op == "mod" and _is_int(e.ty):
+            return self.remainder(e, env)
         if isinstance(e, ir.BuiltinCall) and e.lowering in ("min", "max"):
             return self.minmax(e, env)
         if isinstance(e, ir.Binary) and e.op == "and" and _is_int(e.ty):
@@ -191,6 +194,15 @@ class RangeAnalysis:
         if isinstance(e, ir.Binary) and e.op == "shr" and isinstance(e.right, ir.Const):
             return self.halved(e, e.right.value, env)
         return TOP
+
+    def remainder(self, e: ir.Binary, env: dict[str, Interval]) -> Interval:
+        """``x % m`` by a divisor known positive (a constant, or ``voxels`` where it is at
+        least 1): Python's remainder takes the divisor's sign, so ``0 <= x % m < m``."""
+        m = self.interval(e.right, env)
+        lo = self.const_lo(m)
+        if lo is None or lo < 1:
+            return TOP
+        return Interval(frozenset({(None, 0)}), _shift(m.hi, -1))
 
     def halved(self, e: ir.Binary, c: object, env: dict[str, Interval]) -> Interval:
         """``x >> c`` of ``x >= 0`` (a heap's parent, ``(i - 1) >> 1``): between its constant
@@ -387,12 +399,18 @@ class RangeAnalysis:
         for e in (s.start, s.stop, s.step):
             self.expr(e, env)
         start, stop = self.interval(s.start, env), self.interval(s.stop, env)
+        # range() reads its step once, before the first iteration
+        step_lo = self.const_lo(self.interval(s.step, env))
+        step_hi = _const_hi(self.interval(s.step, env))
         carried = self.carried(s, env)
         self.forget(env, s)
         env.update(carried)
         body = dict(env)
         saved = dict(self.facts.extent_lo)
-        if isinstance(s.step, ir.Const) and int(s.step.value) > 0:
+        if step_hi is not None and step_hi < 0:
+            # counting down: stop < v <= start
+            body[s.var] = Interval(_shift(stop.lo, 1), start.hi)
+        if step_lo is not None and step_lo > 0:
             body[s.var] = Interval(start.lo, _shift(stop.hi, -1))
             # The body runs only when start < stop: stop >= lowest(start) + 1.
             lo = self.const_lo(start)

@@ -19,15 +19,19 @@ from portalis.lang.frontend import (
     assign_views,
     astwalk,
     bounds,
+    heaps,
     iteration,
     list_calls,
     lists,
     messages,
     narrow_stores,
+    nested_lists,
     rebind,
     results,
     returns,
     slices,
+    table_loops,
+    tuple_lists,
 )
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
@@ -207,6 +211,8 @@ class FunctionLowerer(ExprLowerer):
                 raise self.err(target, f"array parameter `{n}` cannot be rebound")
             if n in self.views:
                 raise self.err(target, f"`{n}` names an array view and cannot hold a number")
+            if n in self.lists or n in self.tuple_lists or n in self.nested_lists:
+                raise self.err(target, f"`{n}` names a list and cannot hold a number")
             if isinstance(value.ty, TupleType):
                 raise self.err(target, "a tuple must be unpacked: a, b = ...")
             t = self.scalar(value, target, f"value assigned to `{n}`")
@@ -227,6 +233,10 @@ class FunctionLowerer(ExprLowerer):
             ref = lists.list_named(self, target.value)
             if ref is not None:
                 return [lists.store(self, ref, target, value)]
+            if tuple_lists.named(self, target.value) is not None:
+                raise self.err(target, "store a tuple into a list of tuples as xs[i] = (a, b)")
+            if (stored := nested_lists.store(self, target, value)) is not None:
+                return stored
             whole = self.view_of(target)
             if whole is not None:  # a[lo:hi] = 0.0, m[i] = v: every element of the view
                 return assign_views.fill(self, target, whole, value)
@@ -287,6 +297,10 @@ class FunctionLowerer(ExprLowerer):
             return swap
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
+        if isinstance(target, ast.Subscript) and (made := tuple_lists.named(self, target.value)):
+            return tuple_lists.store(self, made, target, node.value)
+        if isinstance(target, ast.Subscript):
+            nested_lists.refuse_replacing(self, target)
         if isinstance(target, ast.Name) and lists.makes_list(self, node.value):
             return lists.create(self, target, node.value, None, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
@@ -544,7 +558,7 @@ class FunctionLowerer(ExprLowerer):
     def ann_assign(self, node: ast.AnnAssign) -> list[ir.Stmt]:
         if not isinstance(node.target, ast.Name):
             raise self.err(node, "annotate plain names only: x: float = 0.0")
-        if lists.element_of(self, node.annotation) is not None:
+        if lists.is_list_annotation(node.annotation):
             return lists.create(self, node.target, node.value, node.annotation, node)
         t = self.unit.parse_type(node.annotation, f"`{node.target.id}`")
         if not isinstance(t, Scalar):
@@ -586,6 +600,8 @@ class FunctionLowerer(ExprLowerer):
             return self.assign_to(t, self.narrow_back(value, current.ty, node), node)
         if isinstance(t, ast.Subscript) and (ref := lists.list_named(self, t.value)):
             return lists.aug_store(self, ref, t, op, node)
+        if isinstance(t, ast.Subscript) and (done := nested_lists.aug_store(self, t, op, node)):
+            return done
         if isinstance(t, ast.Subscript):
             base, idx_nodes = self.split_subscript(t)
             view = self.view_of(base)
@@ -642,7 +658,8 @@ class FunctionLowerer(ExprLowerer):
     # -- control flow -------------------------------------------------------------------
 
     def if_(self, node: ast.If) -> list[ir.Stmt]:
-        cond = self.truth(self.lower_scalar(node.test), node.test)
+        test = lists.condition(self, node.test)
+        cond = self.truth(self.lower_scalar(test), test)
         return [
             ir.If(
                 node.lineno, node.col_offset, cond, self.block(node.body), self.block(node.orelse)
@@ -652,7 +669,8 @@ class FunctionLowerer(ExprLowerer):
     def while_(self, node: ast.While) -> list[ir.Stmt]:
         if node.orelse:
             return self.loop_else(node)
-        cond = self.truth(self.lower_scalar(node.test), node.test)
+        test = lists.condition(self, node.test)
+        cond = self.truth(self.lower_scalar(test), test)
         self.loop_depth += 1
         body = self.block(node.body)
         self.loop_depth -= 1
@@ -665,6 +683,16 @@ class FunctionLowerer(ExprLowerer):
         it = node.iter
         if (ref := lists.list_named(self, it)) is not None:
             return lists.for_each(self, ref, node)
+        if (made := tuple_lists.named(self, it)) is not None:
+            return tuple_lists.for_each(self, made, node)
+        if (copied := lists.for_over_copy(self, node)) is not None:
+            return self.block(copied)
+        if (walked := nested_lists.for_each(self, node)) is not None:
+            return walked
+        if (table := self.table_of(it)) is not None:
+            if (rows := table_loops.unrolled(self, node, table)) is not None:
+                return self.block(rows)
+            return self.for_(table_loops.rewrite(self, node, table))
         if not (isinstance(it, ast.Call) and self.unit.builtin_name(it.func) == "range"):
             return self.for_each(node)
         if it.keywords or not 1 <= len(it.args) <= 3:
@@ -847,6 +875,18 @@ class FunctionLowerer(ExprLowerer):
             done = lists.method(self, ref, call, statement=True)
             if isinstance(done, ir.Stmt):
                 return [done]
+            if isinstance(done, list):
+                return done
+        if isinstance(call, ast.Call) and heaps.called(self, call):
+            return heaps.statement(self, call)
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and (made := tuple_lists.named(self, call.func.value))
+        ):
+            return tuple_lists.statement(self, made, call)
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            done = nested_lists.call(self, call, statement=True)
             if isinstance(done, list):
                 return done
         if messages.is_print(self, call):
