@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 
+from portalis.lang.libm._bits import float_to_bits
 from portalis.lang.libm._dd import product_error, sum_error
 from portalis.lang.libm._sincos_data import (
     _COS_HI,
@@ -47,6 +48,7 @@ _S5: float = 0.008333333333333333  # 1/5!
 _S7: float = -0.0001984126984126984  # -1/7!
 _C4: float = 0.041666666666666664  # 1/4!
 _C6: float = -0.001388888888888889  # -1/6!
+_TWO52: float = 4503599627370496.0  # 2**52: an integer below it added sits in the low bits
 _GRID: float = 52776558133248.0  # 1.5 * 2**45: adding and subtracting it rounds to 1/128
 # Taylor coefficients of tan d - d over d³ (|d| <= 2**-9: the next term is < 2**-76·|d|).
 _T3: float = 0.3333333333333333  # 1/3
@@ -68,7 +70,7 @@ def kernel_sin(yh: float, yl: float) -> float:
     yh = math.fabs(yh)  # as good as random, and a mispredicted branch costs more than this
     yl = yl * sign
     a: float = (yh + _GRID) - _GRID  # yh rounded to a multiple of 1/128, ties to even
-    i: int = int(a * 128.0)
+    i: int = float_to_bits(a * 128.0 + _TWO52) & 127  # a·128 exactly, masked: no check
     dh: float = yh - a  # exact
     d: float = dh + yl
     z: float = d * d
@@ -93,7 +95,7 @@ def kernel_cos(yh: float, yl: float) -> float:
     yl = yl * math.copysign(1.0, yh)  # cos is even: |yh| and the tail with yh's sign off
     yh = math.fabs(yh)
     a: float = (yh + _GRID) - _GRID
-    i: int = int(a * 128.0)
+    i: int = float_to_bits(a * 128.0 + _TWO52) & 127  # a·128 exactly, masked: no check
     dh: float = yh - a  # exact
     d: float = dh + yl
     z: float = d * d
@@ -122,7 +124,7 @@ def kernel_tan(yh: float, yl: float, odd: int, reduced: int) -> float:
         if fast == fast:  # not nan: the fast path's rounding is certain
             return sign * fast
     a: float = (yh + _GRID) - _GRID
-    i: int = int(a * 128.0)
+    i: int = float_to_bits(a * 128.0 + _TWO52) & 127  # a·128 exactly, masked: no check
     dh: float = yh - a  # exact
     d: float = dh + yl
     z: float = d * d
@@ -161,7 +163,7 @@ def kernel_tan(yh: float, yl: float, odd: int, reduced: int) -> float:
         if odd == 1 or reduced == 0:  # glibc divides, or adds x·x²·P(x²) with one FMA:
             return sign * (q + t_lo)  # its result is the rounded quotient or sum
         return sign * (yh + ((q - yh) + t_lo))  # the tail da + y³·P(y²) rounded first
-    k: int = int(yh * 256.0 + 0.5) - 16
+    k: int = (int(yh * 256.0 + 0.5) - 16) & 255  # in 0..185; the mask drops the check
     h: float = _TAN_K256[k]
     if odd == 1:
         h = _COT_K256[k]
@@ -184,7 +186,7 @@ def _tan_fast(yh: float, yl: float, odd: int) -> float:
     tan and cot are chosen by exact arithmetic (products with 0 and 1, signs ±1), not by a
     branch: ``odd`` alternates unpredictably between arguments.
     """
-    k: int = int(yh * 256.0 + 0.5) - 16
+    k: int = (int(yh * 256.0 + 0.5) - 16) & 255  # in 0..185; the mask drops the check
     a: float = float(k + 16) * 0.00390625  # k/256, exact
     d: float = (yh - a) + yl  # yh - a is exact (Sterbenz)
     z: float = d * d
