@@ -58,3 +58,15 @@ def test_tan_fast_path_rounds_as_the_exact_path(odd: int, monkeypatch: pytest.Mo
     differ = [(a, f, e) for a, f, e in zip(args, fast, exact, strict=True) if _bits(f) != _bits(e)]
     assert not differ, f"{len(differ)} differ, first (yh, yl), fast, exact: {differ[0]}"
     assert taken > 0.8 * N  # the fast path is taken (~91% of arguments)
+
+
+def test_sin_small_fast_path_rounds_as_the_exact_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    args = _reduced_arguments("sin", 0.0, 0.126)
+    args += [(math.ldexp(yh, -40), yl * 2.0**-40) for yh, yl in args[:3000]]  # tiny ones
+    fast = [_trig_kernels.kernel_sin(yh, yl) for yh, yl in args]
+    taken = sum(1 for yh, yl in args if not math.isnan(_trig_kernels._sin_small(abs(yh), yl)))
+    monkeypatch.setattr(_trig_kernels, "_sin_small", _declined)
+    exact = [_trig_kernels.kernel_sin(yh, yl) for yh, yl in args]
+    differ = [(a, f, e) for a, f, e in zip(args, fast, exact, strict=True) if _bits(f) != _bits(e)]
+    assert not differ, f"{len(differ)} differ, first (yh, yl), fast, exact: {differ[0]}"
+    assert taken > 0.9 * len(args)  # the fast path is taken (~97% of arguments)
