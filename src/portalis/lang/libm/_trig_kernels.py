@@ -22,9 +22,10 @@ tan (``s_tan.c``) the same way, with heads tan(k/256) and cot(k/256): its correc
 carries larger errors, so tan agrees on ~99.85%.
 
 Speed (Ziv's method): below 0.126, where sin's head is the argument itself, sin first sums
-its Taylor series in plain doubles (no table, ~97% of arguments); above 0.0608 tan first forms its correction in plain doubles with a
-proven error bound and returns when every value within the bound rounds to the same double
-(~91% of arguments); only the rest take the double-double path (``_tan_fast``).
+its Taylor series in plain doubles (no table, ~97% of arguments); above 0.0608 tan first
+forms its correction in plain doubles with a proven error bound and returns when every value
+within the bound rounds to the same double (~91% of arguments); only the rest take the
+double-double path (``_tan_fast``).
 """
 
 from __future__ import annotations
