@@ -96,6 +96,9 @@ class View:
     #: A column ``m[:, j]`` (frontend/slices.py): the base's last index, fixed and checked;
     #: the view walks the base's rows with a stride (so it is never passed as an array).
     column: ir.Expr | None = None
+    #: A slice with a step (frontend/strided.py): element ``k`` of the first axis is base
+    #: element ``start + k * step``; strided, so never passed as an array.
+    step: ir.Expr | None = None
 
     @property
     def depth(self) -> int:
@@ -472,10 +475,9 @@ class ExprLowerer:
         if isinstance(node, ast.List | ast.Tuple):
             raise self.err(
                 node,
-                "indexing with a list of indices (a[[k, p]], NumPy's fancy indexing) is not "
-                "supported",
-                "to swap rows k and p, loop: for j in range(a.shape[1]): "
-                "a[k, j], a[p, j] = a[p, j], a[k, j]",
+                "indexing with a list of indices (a[[k, p]], NumPy's fancy indexing) is "
+                "supported only as rows assigned from rows: a[[k, p]] = a[[p, k]]",
+                "swap rows as a[[k, p]] = a[[p, k]]; for other uses loop over the elements",
             )
         e = self.lower_scalar(node)
         if self.scalar(e, node).is_float:
