@@ -388,11 +388,19 @@ def in_memory(
     fn(*sample)  # the call path's own scratch space first, so the views below stay valid
     memory = kernel.instance.memory
     placed = [memory.write(a) if isinstance(a, np.ndarray) else None for a in sample]
+
+    def views() -> list[Any]:
+        return [
+            memory.view(p.offset, p.dtype, p.shape) if p is not None else a
+            for p, a in zip(placed, sample, strict=True)
+        ]
+
     # Each write may grow memory (which retires earlier views): take the views afterwards.
-    args = [
-        memory.view(p.offset, p.dtype, p.shape) if p is not None else a
-        for p, a in zip(placed, sample, strict=True)
-    ]
+    # A kernel that makes arrays of its own may grow memory once more on its first call
+    # with the arrays placed (its blocks now go above them): call it once, then take the
+    # views again; later calls reuse the blocks it freed.
+    fn(*views())
+    args = views()
     if make is None:
         return lambda: fn(*args)
     resident = [a.numpy() if p is not None else None for p, a in zip(placed, args, strict=True)]
