@@ -21,11 +21,11 @@ glibc's double except where glibc's correction is itself off by an ulp of the co
 tan (``s_tan.c``) the same way, with heads tan(k/256) and cot(k/256): its correction term
 carries larger errors, so tan agrees on ~99.85%.
 
-Speed (Ziv's method): below 0.126, where sin's head is the argument itself, sin first sums
-its Taylor series in plain doubles (no table, ~97% of arguments); above 0.0608 tan first
-forms its correction in plain doubles with a proven error bound and returns when every value
-within the bound rounds to the same double (~91% of arguments); only the rest take the
-double-double path (``_tan_fast``).
+Speed (Ziv's method): where a cheap evaluation with a proven error bound decides the rounding
+(every value within the bound rounds to the same double), its result is returned; only the
+rest take the double-double path. sin below 0.126, where its head is the argument itself,
+sums its Taylor series in plain doubles (no table; ~97% of arguments, ``_sin_small``); tan
+above 0.0608 forms its correction in plain doubles (~91%, ``_tan_fast``).
 """
 
 from __future__ import annotations
