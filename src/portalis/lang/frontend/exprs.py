@@ -161,9 +161,10 @@ class ExprLowerer:
         return name
 
     def hidden(self, hint: str) -> str:
-        """A name for a local the compiler adds (never a Python identifier)."""
+        """A name for a local the compiler adds (never a Python identifier). A hint ending
+        in a digit is kept apart from the counter (``t1`` + 5 is not ``t`` + 15)."""
         self._temps += 1
-        return f"~{hint}{self._temps}"
+        return f"~{hint}{'_' if hint[-1:].isdigit() else ''}{self._temps}"
 
     def block(self, body: list[ast.stmt]) -> list[ir.Stmt]:
         raise NotImplementedError  # statements: stmts.FunctionLowerer
@@ -713,6 +714,10 @@ class ExprLowerer:
         membership = len(node.ops) == 1 and isinstance(node.ops[0], ast.In | ast.NotIn)
         if membership and (ref := lists.list_named(self, node.comparators[0])):
             found = list_methods.contains(self, ref, node.left, node)
+            if isinstance(node.ops[0], ast.NotIn):
+                return ir.Unary(line, col, BOOL, "not", found)
+            return found
+        if membership and (found := nested_lists.contains(self, node.left, node)) is not None:
             if isinstance(node.ops[0], ast.NotIn):
                 return ir.Unary(line, col, BOOL, "not", found)
             return found
