@@ -145,7 +145,8 @@ def _vectorise(b: Build) -> None:
 
 
 def _ranges(b: Build) -> None:
-    b.loops = plan.value_ranges(b.module)
+    library = frozenset(b.library_key[1]) if b.library_key is not None else frozenset()
+    b.loops = plan.value_ranges(b.module, library)
 
 
 def _unroll(b: Build) -> None:

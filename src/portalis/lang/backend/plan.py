@@ -67,20 +67,28 @@ class FunctionPlan:
 Plan = dict[str, FunctionPlan]
 
 
-def value_ranges(module: ir.Module) -> Plan:
+def value_ranges(module: ir.Module, emitted_once: frozenset[str] = frozenset()) -> Plan:
     """The math library and prelude index no arrays (they take and return numbers), so only
     the kernel's own functions are analysed: a function without facts keeps every check,
     which is always correct. Library functions get only their masked table reads
-    (backend/table_index.py)."""
+    (:func:`library_plan`). ``emitted_once``: library functions whose text the emitter may
+    take from lang/library_cache.py; they get no plan here, the emitter makes theirs if it
+    emits them."""
     plan: Plan = {}
     for fn in module.functions:
         if fn.library and not any(isinstance(p.type, ArrayType) for p in fn.params):
-            masked = table_index.masked_table_reads(fn)
-            plan[fn.symbol] = FunctionPlan(masked, masked)
+            if fn.symbol not in emitted_once:
+                plan[fn.symbol] = library_plan(fn)
             continue
         proven, nonneg = ranges.analyse(fn)
         plan[fn.symbol] = FunctionPlan(proven, nonneg)
     return plan
+
+
+def library_plan(fn: ir.Function) -> FunctionPlan:
+    """A library function's plan: its masked table reads (backend/table_index.py)."""
+    masked = table_index.masked_table_reads(fn)
+    return FunctionPlan(masked, masked)
 
 
 def unroll_loops(module: ir.Module, plan: Plan) -> None:

@@ -38,10 +38,12 @@ def emit_module(
     bodies: list[str] = []
     kept = library_cache.EmittedLibrary(library, module) if library is not None else None
     for fn in module.functions:
-        fp = loops[fn.symbol]
+        fp = loops.get(fn.symbol)  # None: a library function whose text may be kept
         if kept is not None and kept.holds(fn):
             bodies.extend(kept.text(fn, _emitter(fn, module, fp), helpers))
         else:
+            if fp is None:
+                fp = plan.library_plan(fn)
             bodies.extend(FunctionEmitter(fn, module, helpers, fp).function())
     pages = max(1, -(-(module.heap_base + PAGE) // PAGE))
     out = [f";; compiled by portalis.lang from {module.source_name}", "(module"]
@@ -77,10 +79,16 @@ def emit_module(
 
 
 def _emitter(
-    fn: ir.Function, module: ir.Module, fp: plan.FunctionPlan
+    fn: ir.Function, module: ir.Module, fp: plan.FunctionPlan | None
 ) -> Callable[[set[str]], list[str]]:
-    """Emits ``fn``, collecting the helpers it calls into the set it is given."""
-    return lambda helpers: FunctionEmitter(fn, module, helpers, fp).function()
+    """Emits ``fn``, collecting the helpers it calls into the set it is given; ``fp``
+    None: a library function's plan, made only now (backend/plan.py)."""
+
+    def emit(helpers: set[str]) -> list[str]:
+        own = fp if fp is not None else plan.library_plan(fn)
+        return FunctionEmitter(fn, module, helpers, own).function()
+
+    return emit
 
 
 _IDENTIFIER = re.compile(r"\$[^\s()\";,\[\]{}]+")
