@@ -333,16 +333,17 @@ BUILD_GOAL_MS = 60.0
 
 
 def bench_build_time(builds: int) -> Iterator[Row]:
-    """Compiler time of the 591-line robot-arm kernel, per step (``portalis build
-    --timings``): the median of ``builds`` warm builds, wall and CPU time (CPU time is the
-    steadier figure on a shared machine)."""
+    """Compiler time of the 591-line robot-arm kernel: the median of ``builds`` warm builds
+    (the math library's functions already compiled in this process:
+    lang/library_cache.py), per step in CPU time (``portalis build --timings``), and in
+    all, wall and CPU time (CPU time is the steadier figure on a shared machine)."""
     import statistics
 
     import portalis.demos.robot_arm.kernel as arm
     from portalis.lang import compile_source
 
     source = Path(arm.__file__).read_text()
-    compile_source(source, "kernel.py")  # warm: math-library sources read, wasmtime loaded
+    compile_source(source, "kernel.py")  # warm: math library compiled, wasmtime loaded
     steps: dict[str, list[float]] = {}
     walls: list[float] = []
     cpus: list[float] = []

@@ -35,7 +35,7 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument(
         "--timings",
         action="store_true",
-        help="print the time each compiler step took (parse, lower, inline, …)",
+        help="print the CPU time each compiler step took (parse, lower, inline, …)",
     )
     p.set_defaults(handler=run)
 
@@ -53,6 +53,6 @@ def run(args: argparse.Namespace) -> int:
         compiler = sum(timings.values())
         width = max(len(step) for step in [*timings, "compiler"])
         for step, seconds in timings.items():  # in the order the passes ran (pipeline.py)
-            print(f"  {step:<{width}} {seconds * 1000:7.1f} ms", file=sys.stdout)
-        print(f"  {'compiler':<{width}} {compiler * 1000:7.1f} ms", file=sys.stdout)
+            print(f"  {step:<{width}} {seconds * 1000:7.1f} ms CPU", file=sys.stdout)
+        print(f"  {'compiler':<{width}} {compiler * 1000:7.1f} ms CPU", file=sys.stdout)
     return 0

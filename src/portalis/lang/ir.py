@@ -220,10 +220,13 @@ class TupleExpr(Expr):
 class ListRef:
     """A typed list made by the function (``xs: list[float] = []``): its block, length and
     capacity live in locals ``NAME``, ``NAME.len`` and ``NAME.cap``, which only the list
-    nodes below touch (backend/lists.py)."""
+    nodes below touch (backend/lists.py). ``owns_blocks``: each item is the block of an
+    inner list, freed with this list (the block column of a list of lists,
+    frontend/nested_lists.py)."""
 
     name: str
     element: Scalar
+    owns_blocks: bool = False
 
 
 @dataclass
@@ -236,10 +239,12 @@ class ListLen(Expr):
 @dataclass
 class ListGet(Expr):
     """``xs[i]``: negative ``i`` counts from the end, anything else out of range raises
-    IndexError, checked against the length at that moment."""
+    IndexError, checked against the length at that moment. ``checked`` False: ``index`` is
+    known to lie in ``[0, len)`` (code the compiler wrote, frontend/heaps.py)."""
 
     ref: ListRef
     index: Expr
+    checked: bool = True
 
 
 @dataclass
@@ -373,11 +378,13 @@ class ListAppend(Stmt):
 
 @dataclass
 class ListSet(Stmt):
-    """``xs[i] = v`` (``value`` is evaluated before ``index``, as in Python)."""
+    """``xs[i] = v`` (``value`` is evaluated before ``index``, as in Python); ``checked`` as
+    :class:`ListGet`'s."""
 
     ref: ListRef
     index: Expr
     value: Expr
+    checked: bool = True
 
 
 @dataclass

@@ -36,6 +36,9 @@ the module:
 
 The Rust backends (``--via rust``, ``--emit rust``) run one pass after ``layout``
 instead: ``rust`` (IR → Rust → rustc, lang/rust/).
+
+After the first build in a process, ``lower``, ``inline`` and ``emit`` take the math
+library's functions from lang/library_cache.py (the same bytes either way).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ from portalis.lang.frontend.limits import run_deep
 from portalis.lang.frontend.program import Library, Program, default_library
 from portalis.lang.frontend.unit import Unit, parse_unit
 from portalis.lang.ir import Module
+from portalis.lang.library_cache import LibraryKey
 from portalis.lang.passes.inline import inline_small_functions
 
 
@@ -83,8 +87,8 @@ def compile_source(
     """Compile kernel source. ``library`` replaces the math library (tests use a stand-in);
     by default it is ``portalis.lang.libm``. ``backend``: ``direct`` (IR → WebAssembly
     text), ``rust`` (IR → Rust → rustc, lang/rust/) or ``rust-source`` (the Rust only, no
-    rustc: ``wasm`` is empty). ``timings``, when given, receives the seconds each pass took
-    (``portalis build --timings``). Runs on a thread with room for deeply nested expressions
+    rustc: ``wasm`` is empty). ``timings``, when given, receives the CPU seconds each pass
+    took (``portalis build --timings``). Runs on a thread with room for deeply nested expressions
     (frontend/limits.py)."""
     if backend not in BACKENDS:
         raise CompileError(f"unknown backend {backend!r}", file=filename, hint=", ".join(BACKENDS))
@@ -107,6 +111,8 @@ class Build:
     unit: Unit = field(init=False)
     program: Program = field(init=False)
     functions: list[ir.Function] = field(init=False)
+    #: the library functions' cache key (lang/library_cache.py), None when not all kept
+    library_key: LibraryKey | None = None
     module: Module = field(init=False)
     loops: plan.Plan = field(init=False)
     wat: str = ""
@@ -126,7 +132,8 @@ def _lower(b: Build) -> None:
 
 def _inline(b: Build) -> None:
     # Library functions the math wrappers call stay even when nothing else calls them.
-    b.functions = inline_small_functions(b.functions, set(b.program.links.values()))
+    b.library_key = b.program.library_key()
+    b.functions = inline_small_functions(b.functions, set(b.program.links.values()), b.library_key)
 
 
 def _layout(b: Build) -> None:
@@ -154,7 +161,7 @@ def _rows(b: Build) -> None:
 
 
 def _emit(b: Build) -> None:
-    b.wat = emit_module(b.module, b.loops)
+    b.wat = emit_module(b.module, b.loops, b.library_key)
 
 
 def _assemble(b: Build) -> None:
@@ -212,8 +219,9 @@ T = TypeVar("T")
 
 
 class _Clock:
-    """Times each pass of a build into a dict (when one is given), in wall-clock seconds;
-    a pass that runs twice adds up."""
+    """Times each pass of a build into a dict (when one is given), in seconds of CPU time
+    of the thread the build runs on: wall-clock time on a shared machine counts the other
+    jobs' time too. A pass that runs twice adds up."""
 
     def __init__(self, into: dict[str, float] | None) -> None:
         self.into = into
@@ -221,11 +229,11 @@ class _Clock:
     def __call__(self, step: str, fn: Callable[[], T]) -> T:
         if self.into is None:
             return fn()
-        start = time.perf_counter()
+        start = time.thread_time()
         try:
             return fn()
         finally:
-            self.into[step] = self.into.get(step, 0.0) + time.perf_counter() - start
+            self.into[step] = self.into.get(step, 0.0) + time.thread_time() - start
 
 
 _ENGINE: list[object] = []

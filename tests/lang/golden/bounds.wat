@@ -23,7 +23,14 @@
     (local $~w7 v128)
     (local $~w8 v128)
     (local $~w9 i64)
-    (local $~w18 i64)
+    (local $~w12 v128)
+    (local $~w13 v128)
+    (local $~w14 v128)
+    (local $~w15 v128)
+    (local $~w16 v128)
+    (local $~w17 v128)
+    (local $~w18 v128)
+    (local $~w25 i64)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -111,11 +118,11 @@
           loop $vector11
             local.get $~t1
             local.get $~t2
-            i64.const 7
+            i64.const 15
             i64.sub
             i64.const -9223372036854775808
             local.get $~t2
-            i64.const -9223372036854775801
+            i64.const -9223372036854775793
             i64.ge_s
             select
             i64.lt_s
@@ -130,13 +137,13 @@
             f64x2.sub
             local.get $~w1
             v128.load offset=16
+            local.tee $~w12
             f64x2.add
             local.set $~w8
             local.get $~w2
             local.get $~w8
             v128.store
-            local.get $~w1
-            v128.load offset=16
+            local.get $~w12
             local.get $~w7
             local.get $~w1
             v128.load offset=24
@@ -144,13 +151,13 @@
             f64x2.sub
             local.get $~w1
             v128.load offset=32
+            local.tee $~w13
             f64x2.add
             local.set $~w8
             local.get $~w2
             local.get $~w8
             v128.store offset=16
-            local.get $~w1
-            v128.load offset=32
+            local.get $~w13
             local.get $~w7
             local.get $~w1
             v128.load offset=40
@@ -158,13 +165,13 @@
             f64x2.sub
             local.get $~w1
             v128.load offset=48
+            local.tee $~w14
             f64x2.add
             local.set $~w8
             local.get $~w2
             local.get $~w8
             v128.store offset=32
-            local.get $~w1
-            v128.load offset=48
+            local.get $~w14
             local.get $~w7
             local.get $~w1
             v128.load offset=56
@@ -172,25 +179,161 @@
             f64x2.sub
             local.get $~w1
             v128.load offset=64
+            local.tee $~w15
             f64x2.add
             local.set $~w8
             local.get $~w2
             local.get $~w8
             v128.store offset=48
+            local.get $~w15
+            local.get $~w7
+            local.get $~w1
+            v128.load offset=72
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=80
+            local.tee $~w16
+            f64x2.add
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store offset=64
+            local.get $~w16
+            local.get $~w7
+            local.get $~w1
+            v128.load offset=88
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=96
+            local.tee $~w17
+            f64x2.add
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store offset=80
+            local.get $~w17
+            local.get $~w7
+            local.get $~w1
+            v128.load offset=104
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=112
+            local.tee $~w18
+            f64x2.add
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store offset=96
+            local.get $~w18
+            local.get $~w7
+            local.get $~w1
+            v128.load offset=120
+            f64x2.mul
+            f64x2.sub
+            local.get $~w1
+            v128.load offset=128
+            f64x2.add
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store offset=112
             local.get $~t1
-            i64.const 8
+            i64.const 16
             i64.add
             local.set $~t1
             local.get $~w1
-            i32.const 64
+            i32.const 128
             i32.add
             local.set $~w1
             local.get $~w2
-            i32.const 64
+            i32.const 128
             i32.add
             local.set $~w2
             br $vector11
           end
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.const 7
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775801
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          v128.load
+          local.get $~w7
+          local.get $~w1
+          v128.load offset=8
+          f64x2.mul
+          f64x2.sub
+          local.get $~w1
+          v128.load offset=16
+          local.tee $~w12
+          f64x2.add
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store
+          local.get $~w12
+          local.get $~w7
+          local.get $~w1
+          v128.load offset=24
+          f64x2.mul
+          f64x2.sub
+          local.get $~w1
+          v128.load offset=32
+          local.tee $~w13
+          f64x2.add
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store offset=16
+          local.get $~w13
+          local.get $~w7
+          local.get $~w1
+          v128.load offset=40
+          f64x2.mul
+          f64x2.sub
+          local.get $~w1
+          v128.load offset=48
+          local.tee $~w14
+          f64x2.add
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store offset=32
+          local.get $~w14
+          local.get $~w7
+          local.get $~w1
+          v128.load offset=56
+          f64x2.mul
+          f64x2.sub
+          local.get $~w1
+          v128.load offset=64
+          f64x2.add
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store offset=48
+          local.get $~t1
+          i64.const 8
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 64
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 64
+          i32.add
+          local.set $~w2
         end
         local.get $~t1
         local.get $~t2
@@ -212,13 +355,13 @@
           f64x2.sub
           local.get $~w1
           v128.load offset=16
+          local.tee $~w12
           f64x2.add
           local.set $~w8
           local.get $~w2
           local.get $~w8
           v128.store
-          local.get $~w1
-          v128.load offset=16
+          local.get $~w12
           local.get $~w7
           local.get $~w1
           v128.load offset=24
@@ -320,15 +463,15 @@
           local.set $~t1
         end
       else
-        block $break12
-          loop $loop13
+        block $break19
+          loop $loop20
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break12
+            br_if $break19
             local.get $~t1
             local.set $i
-            block $continue14
+            block $continue21
               local.get $i
               i64.const 1
               i64.sub
@@ -372,20 +515,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop13
+            br $loop20
           end
         end
       end
     else
-      block $break15
-        loop $loop16
+      block $break22
+        loop $loop23
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break15
+          br_if $break22
           local.get $~t1
           local.set $i
-          block $continue17
+          block $continue24
             local.get $i
             i64.const 1
             i64.sub
@@ -417,7 +560,7 @@
             f64.add
             local.set $~t4
             local.get $i
-            local.tee $~w18
+            local.tee $~w25
             local.get $out.d0
             i64.ge_u
             if
@@ -427,7 +570,7 @@
               global.set $portalis.error_line
               unreachable
             end
-            local.get $~w18
+            local.get $~w25
             i32.wrap_i64
             i32.const 3
             i32.shl
@@ -440,7 +583,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop16
+          br $loop23
         end
       end
     end
@@ -462,6 +605,13 @@
     (local $~w7 v128)
     (local $~w8 v128)
     (local $~w9 i64)
+    (local $~w12 v128)
+    (local $~w13 v128)
+    (local $~w14 v128)
+    (local $~w15 v128)
+    (local $~w16 v128)
+    (local $~w17 v128)
+    (local $~w18 v128)
     local.get $xs.n0
     i64.extend_i32_u
     local.set $xs.d0
@@ -548,11 +698,11 @@
           loop $vector11
             local.get $~t1
             local.get $~t2
-            i64.const 7
+            i64.const 15
             i64.sub
             i64.const -9223372036854775808
             local.get $~t2
-            i64.const -9223372036854775801
+            i64.const -9223372036854775793
             i64.ge_s
             select
             i64.lt_s
@@ -565,6 +715,7 @@
             f64x2.add
             local.get $~w1
             v128.load offset=16
+            local.tee $~w12
             f64x2.add
             local.get $~w7
             f64x2.div
@@ -572,13 +723,13 @@
             local.get $~w2
             local.get $~w8
             v128.store
-            local.get $~w1
-            v128.load offset=16
+            local.get $~w12
             local.get $~w1
             v128.load offset=24
             f64x2.add
             local.get $~w1
             v128.load offset=32
+            local.tee $~w13
             f64x2.add
             local.get $~w7
             f64x2.div
@@ -586,13 +737,13 @@
             local.get $~w2
             local.get $~w8
             v128.store offset=16
-            local.get $~w1
-            v128.load offset=32
+            local.get $~w13
             local.get $~w1
             v128.load offset=40
             f64x2.add
             local.get $~w1
             v128.load offset=48
+            local.tee $~w14
             f64x2.add
             local.get $~w7
             f64x2.div
@@ -600,13 +751,13 @@
             local.get $~w2
             local.get $~w8
             v128.store offset=32
-            local.get $~w1
-            v128.load offset=48
+            local.get $~w14
             local.get $~w1
             v128.load offset=56
             f64x2.add
             local.get $~w1
             v128.load offset=64
+            local.tee $~w15
             f64x2.add
             local.get $~w7
             f64x2.div
@@ -614,20 +765,155 @@
             local.get $~w2
             local.get $~w8
             v128.store offset=48
+            local.get $~w15
+            local.get $~w1
+            v128.load offset=72
+            f64x2.add
+            local.get $~w1
+            v128.load offset=80
+            local.tee $~w16
+            f64x2.add
+            local.get $~w7
+            f64x2.div
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store offset=64
+            local.get $~w16
+            local.get $~w1
+            v128.load offset=88
+            f64x2.add
+            local.get $~w1
+            v128.load offset=96
+            local.tee $~w17
+            f64x2.add
+            local.get $~w7
+            f64x2.div
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store offset=80
+            local.get $~w17
+            local.get $~w1
+            v128.load offset=104
+            f64x2.add
+            local.get $~w1
+            v128.load offset=112
+            local.tee $~w18
+            f64x2.add
+            local.get $~w7
+            f64x2.div
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store offset=96
+            local.get $~w18
+            local.get $~w1
+            v128.load offset=120
+            f64x2.add
+            local.get $~w1
+            v128.load offset=128
+            f64x2.add
+            local.get $~w7
+            f64x2.div
+            local.set $~w8
+            local.get $~w2
+            local.get $~w8
+            v128.store offset=112
             local.get $~t1
-            i64.const 8
+            i64.const 16
             i64.add
             local.set $~t1
             local.get $~w1
-            i32.const 64
+            i32.const 128
             i32.add
             local.set $~w1
             local.get $~w2
-            i32.const 64
+            i32.const 128
             i32.add
             local.set $~w2
             br $vector11
           end
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.const 7
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775801
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          v128.load
+          local.get $~w1
+          v128.load offset=8
+          f64x2.add
+          local.get $~w1
+          v128.load offset=16
+          local.tee $~w12
+          f64x2.add
+          local.get $~w7
+          f64x2.div
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store
+          local.get $~w12
+          local.get $~w1
+          v128.load offset=24
+          f64x2.add
+          local.get $~w1
+          v128.load offset=32
+          local.tee $~w13
+          f64x2.add
+          local.get $~w7
+          f64x2.div
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store offset=16
+          local.get $~w13
+          local.get $~w1
+          v128.load offset=40
+          f64x2.add
+          local.get $~w1
+          v128.load offset=48
+          local.tee $~w14
+          f64x2.add
+          local.get $~w7
+          f64x2.div
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store offset=32
+          local.get $~w14
+          local.get $~w1
+          v128.load offset=56
+          f64x2.add
+          local.get $~w1
+          v128.load offset=64
+          f64x2.add
+          local.get $~w7
+          f64x2.div
+          local.set $~w8
+          local.get $~w2
+          local.get $~w8
+          v128.store offset=48
+          local.get $~t1
+          i64.const 8
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 64
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 64
+          i32.add
+          local.set $~w2
         end
         local.get $~t1
         local.get $~t2
@@ -647,6 +933,7 @@
           f64x2.add
           local.get $~w1
           v128.load offset=16
+          local.tee $~w12
           f64x2.add
           local.get $~w7
           f64x2.div
@@ -654,8 +941,7 @@
           local.get $~w2
           local.get $~w8
           v128.store
-          local.get $~w1
-          v128.load offset=16
+          local.get $~w12
           local.get $~w1
           v128.load offset=24
           f64x2.add
@@ -757,15 +1043,15 @@
           local.set $~t1
         end
       else
-        block $break12
-          loop $loop13
+        block $break19
+          loop $loop20
             local.get $~t1
             local.get $~t2
             i64.ge_s
-            br_if $break12
+            br_if $break19
             local.get $~t1
             local.set $i
-            block $continue14
+            block $continue21
               local.get $i
               i64.const 1
               i64.sub
@@ -809,20 +1095,20 @@
             i64.const 1
             i64.add
             local.set $~t1
-            br $loop13
+            br $loop20
           end
         end
       end
     else
-      block $break15
-        loop $loop16
+      block $break22
+        loop $loop23
           local.get $~t1
           local.get $~t2
           i64.ge_s
-          br_if $break15
+          br_if $break22
           local.get $~t1
           local.set $i
-          block $continue17
+          block $continue24
             local.get $i
             i64.const 1
             i64.sub
@@ -866,7 +1152,7 @@
           i64.const 1
           i64.add
           local.set $~t1
-          br $loop16
+          br $loop23
         end
       end
     end

@@ -105,11 +105,11 @@
           loop $vector10
             local.get $~t1
             local.get $~t2
-            i64.const 7
+            i64.const 15
             i64.sub
             i64.const -9223372036854775808
             local.get $~t2
-            i64.const -9223372036854775801
+            i64.const -9223372036854775793
             i64.ge_s
             select
             i64.lt_s
@@ -151,20 +151,116 @@
             f64x2.mul
             f64x2.add
             v128.store offset=48
+            local.get $~w1
+            local.get $~w1
+            v128.load offset=64
+            local.get $~w7
+            local.get $~w2
+            v128.load offset=64
+            f64x2.mul
+            f64x2.add
+            v128.store offset=64
+            local.get $~w1
+            local.get $~w1
+            v128.load offset=80
+            local.get $~w7
+            local.get $~w2
+            v128.load offset=80
+            f64x2.mul
+            f64x2.add
+            v128.store offset=80
+            local.get $~w1
+            local.get $~w1
+            v128.load offset=96
+            local.get $~w7
+            local.get $~w2
+            v128.load offset=96
+            f64x2.mul
+            f64x2.add
+            v128.store offset=96
+            local.get $~w1
+            local.get $~w1
+            v128.load offset=112
+            local.get $~w7
+            local.get $~w2
+            v128.load offset=112
+            f64x2.mul
+            f64x2.add
+            v128.store offset=112
             local.get $~t1
-            i64.const 8
+            i64.const 16
             i64.add
             local.set $~t1
             local.get $~w1
-            i32.const 64
+            i32.const 128
             i32.add
             local.set $~w1
             local.get $~w2
-            i32.const 64
+            i32.const 128
             i32.add
             local.set $~w2
             br $vector10
           end
+        end
+        local.get $~t1
+        local.get $~t2
+        i64.const 7
+        i64.sub
+        i64.const -9223372036854775808
+        local.get $~t2
+        i64.const -9223372036854775801
+        i64.ge_s
+        select
+        i64.lt_s
+        if
+          local.get $~w1
+          local.get $~w1
+          v128.load
+          local.get $~w7
+          local.get $~w2
+          v128.load
+          f64x2.mul
+          f64x2.add
+          v128.store
+          local.get $~w1
+          local.get $~w1
+          v128.load offset=16
+          local.get $~w7
+          local.get $~w2
+          v128.load offset=16
+          f64x2.mul
+          f64x2.add
+          v128.store offset=16
+          local.get $~w1
+          local.get $~w1
+          v128.load offset=32
+          local.get $~w7
+          local.get $~w2
+          v128.load offset=32
+          f64x2.mul
+          f64x2.add
+          v128.store offset=32
+          local.get $~w1
+          local.get $~w1
+          v128.load offset=48
+          local.get $~w7
+          local.get $~w2
+          v128.load offset=48
+          f64x2.mul
+          f64x2.add
+          v128.store offset=48
+          local.get $~t1
+          i64.const 8
+          i64.add
+          local.set $~t1
+          local.get $~w1
+          i32.const 64
+          i32.add
+          local.set $~w1
+          local.get $~w2
+          i32.const 64
+          i32.add
+          local.set $~w2
         end
         local.get $~t1
         local.get $~t2

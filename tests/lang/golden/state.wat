@@ -34,13 +34,13 @@
     i64.and
     i64.const 2
     i64.mul
-    i64.const 1
+    i64.const 0
     i64.add
     i32.wrap_i64
     i32.const 3
     i32.shl
     local.get $~t2
-    f64.store offset=16
+    f64.store offset=24
     global.get $state.steps
     i64.const 1
     i64.add

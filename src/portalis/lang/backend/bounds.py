@@ -6,11 +6,13 @@ proved the index in range, and replaced by a row pointer where backend/rows.py p
 
 from __future__ import annotations
 
+import dataclasses
+
 from portalis.lang import ir
 from portalis.lang.backend import instructions as I
 from portalis.lang.backend import rows
 from portalis.lang.backend.instructions import Code, Instr
-from portalis.lang.types import I64
+from portalis.lang.types import C128_PAIRS, I64
 
 SHIFT = {1: 0, 2: 1, 4: 2, 8: 3}  # element size in bytes → log2
 
@@ -36,6 +38,19 @@ def _offset(index: ir.Expr) -> tuple[ir.Expr, int]:
     return index, 0
 
 
+def _constant_column(indices: list[ir.Expr]) -> int | None:
+    """The last index of a 2-D-or-more access when it is a small non-negative constant."""
+    last = indices[-1]
+    if (
+        len(indices) > 1
+        and isinstance(last, ir.Const)
+        and type(last.value) is int
+        and 0 < last.value < 1 << 16
+    ):
+        return last.value
+    return None
+
+
 class BoundsChecks(Code):
     proven: frozenset[tuple[int, int]]
     nonneg_proven: frozenset[tuple[int, int]]
@@ -46,6 +61,10 @@ class BoundsChecks(Code):
         """The instruction pushing the extent of ``arr`` along ``axis`` (an int64)."""
         if arr.shape is not None:
             return I.i64_const(arr.shape[axis])
+        if arr.element is C128_PAIRS and axis == arr.type.ndim - 1:
+            # A complex array's last axis is its (real, imaginary) pair: extent 2 by the
+            # ABI (abi.PAIR_TYPES), so element addresses are i * 16 + 0 or 8, not a multiply.
+            return I.i64_const(2)
         return I.local_get(f"{arr.name}.d{axis}")
 
     def checked_index(
@@ -107,15 +126,22 @@ class BoundsChecks(Code):
         unchecked = [
             (safe and safe[k]) or (id(node), k) in self.proven for k in range(len(indices))
         ]
+        column = _constant_column(indices) if all(unchecked) else None
+        if column is not None:
+            # ``a[i, 1]`` in bounds: ``a[i, 0]``'s address, the column in the load's offset
+            # (a complex element's imaginary part at +8, a record's fields). The element is
+            # in linear memory, so neither form of the address wraps: the same byte.
+            indices = [*indices[:-1], dataclasses.replace(indices[-1], value=0)]
         if not (all(unchecked) and self.shared_base(arr, indices)):
             self.linear_index(arr, indices, node, unchecked, nonneg)
         self.emit(I.i32_wrap_i64())
         if shift:
             self.emit(I.i32_const(shift), I.i32_shl())
+        extra = (column or 0) * arr.element.size
         if arr.offset is not None:
-            return arr.offset
+            return arr.offset + extra
         self.emit(I.local_get(arr.name), I.i32_add())
-        return 0
+        return extra
 
     def shared_base(self, arr: ir.ArrayRef, indices: list[ir.Expr]) -> bool:
         """Push the element number of ``arr[x + c0, y + c1, ...]`` (indices needing no

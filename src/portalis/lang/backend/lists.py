@@ -39,6 +39,7 @@ class ListEmitter(Code):
             self.emit(I.local_set(v))
             values.append(v)
         if s.again:  # the previous block (0, ignored by free, the first time)
+            self.free_inner_blocks(ref)
             self.emit(I.local_get(ref.name), I.call(FREE_EXPORT))
         cap = max(FIRST_CAPACITY, len(s.items))
         self.emit(I.i32_const(cap * 8), I.i32_const(8), I.call(ALLOC_EXPORT))
@@ -106,8 +107,15 @@ class ListEmitter(Code):
         self.raise_if("IndexError", self.line(node))
         return ix
 
+    def known_item(self, index: ir.Expr) -> str:
+        """Evaluate ``index``, already known to be a valid position, into a new local."""
+        ix = self.fresh("i64")
+        self.expr(index)
+        self.emit(I.local_set(ix))
+        return ix
+
     def e_ListGet(self, e: ir.ListGet) -> None:
-        ix = self.checked_item(e.ref, e.index, e)
+        ix = self.checked_item(e.ref, e.index, e) if e.checked else self.known_item(e.index)
         self.item_address(e.ref, ix)
         self.emit(I.load(f"{e.ref.element.wasm}.load"))
 
@@ -115,7 +123,7 @@ class ListEmitter(Code):
         v = self.fresh(s.ref.element.wasm)
         self.expr(s.value)
         self.emit(I.local_set(v))
-        ix = self.checked_item(s.ref, s.index, s)
+        ix = self.checked_item(s.ref, s.index, s) if s.checked else self.known_item(s.index)
         self.item_address(s.ref, ix)
         self.emit(I.local_get(v), I.store(f"{s.ref.element.wasm}.store"))
 
@@ -135,7 +143,22 @@ class ListEmitter(Code):
 
     def free_lists(self, refs: list[ir.ListRef]) -> None:
         for ref in reversed(refs):
+            self.free_inner_blocks(ref)
             self.emit(I.local_get(ref.name), I.call(FREE_EXPORT))
+
+    def free_inner_blocks(self, ref: ir.ListRef) -> None:
+        """A list of lists' block column (``owns_blocks``): free each inner list's block
+        (an item 0 — an inner list that never got one — is ignored by free)."""
+        if not ref.owns_blocks:
+            return
+        i = self.fresh("i64")
+        done, top = self.label("freed"), self.label("free")
+        self.emit(I.i64_const(0), I.local_set(i), I.block(done), I.loop(top))
+        self.emit(I.local_get(i), I.local_get(f"{ref.name}.len"), I.i64_ge_s(), I.br_if(done))
+        self.item_address(ref, i)
+        self.emit(I.load("i64.load"), I.i32_wrap_i64(), I.call(FREE_EXPORT))
+        self.emit(I.local_get(i), I.i64_const(1), I.i64_add(), I.local_set(i), I.br(top))
+        self.emit(I.end(), I.end())
 
 
 __all__ = ["MAX_ITEMS", "ListEmitter"]

@@ -109,7 +109,13 @@ class LoopPasses(BoundsChecks):
         c, lim = I.local_get(s.counter), I.local_get(s.limit)
         seen: set[tuple[object, ...]] = set()
         for g in guards:
-            key = (g.access.array.name, g.axis, g.offset, versioning.shape_of(g.invariant))
+            key = (
+                g.access.array.name,
+                g.axis,
+                g.offset,
+                versioning.shape_of(g.invariant),
+                versioning.shift_shape(g.shift),
+            )
             if key in seen:
                 continue
             seen.add(key)
@@ -118,11 +124,31 @@ class LoopPasses(BoundsChecks):
                 # every value start + offset ... stop - 1 + offset lies in [0, extent)
                 self.emit(c, I.i64_const(-g.offset), I.i64_ge_s())
                 self.emit(lim, dim, I.i64_const(g.offset), I.i64_sub(), I.i64_le_s(), I.i32_and())
+            elif g.shift:
+                self._shift_test(c, lim, dim, g.shift)
             else:
                 assert g.invariant is not None
                 self.expr(g.invariant)
                 self.emit(dim, I.i64_lt_u())
             yield
+
+    def _shift_test(
+        self, c: Instr, lim: Instr, dim: Instr, shift: tuple[tuple[int, ir.Expr], ...]
+    ) -> None:
+        """Push whether every ``k + s`` for ``k`` in ``[counter, limit)`` lies in
+        ``[0, extent)``, ``s`` the sum of the invariant ``shift`` terms. ``s`` is first
+        tested to be within ±MAX_SHIFT, so ``-s`` and ``extent - s`` cannot wrap, nor can
+        any ``k + s`` once ``counter >= -s`` and ``limit <= extent - s`` hold."""
+        s = self.fresh("i64")
+        self.emit(I.i64_const(0))
+        for sign, term in shift:
+            self.expr(term)
+            self.emit(I.i64_add() if sign > 0 else I.i64_sub())
+        bound = versioning.MAX_SHIFT
+        self.emit(I.local_tee(s), I.i64_const(bound), I.i64_add())
+        self.emit(I.i64_const(2 * bound), I.i64_le_u())
+        self.emit(c, I.i64_const(0), I.local_get(s), I.i64_sub(), I.i64_ge_s(), I.i32_and())
+        self.emit(lim, dim, I.local_get(s), I.i64_sub(), I.i64_le_s(), I.i32_and())
 
     def _versioned(
         self,

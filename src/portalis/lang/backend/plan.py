@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from portalis.lang import ir
-from portalis.lang.backend import ranges, rows, unroll, versioning
+from portalis.lang.backend import ranges, rows, table_index, unroll, versioning
 from portalis.lang.backend.rows import Row, Use
 from portalis.lang.types import ArrayType
 from portalis.lang.walk import walk
@@ -56,7 +56,8 @@ class FunctionPlan:
     #: by id of the loop (a loop without a plan is emitted plain)
     loops: dict[int, LoopPlan] = field(default_factory=dict)
     #: the arrays and lists the function makes (and frees on every return), in walk
-    #: order; None until the ``unroll`` pass, which walks every function, has looked
+    #: order; None until the ``unroll`` pass, which walks the kernel's functions, has
+    #: looked (a library function's stays None: the emitter looks itself)
     made: (
         list[ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew | ir.ListAdopt] | None
     ) = None
@@ -69,11 +70,13 @@ Plan = dict[str, FunctionPlan]
 def value_ranges(module: ir.Module) -> Plan:
     """The math library and prelude index no arrays (they take and return numbers), so only
     the kernel's own functions are analysed: a function without facts keeps every check,
-    which is always correct."""
+    which is always correct. Library functions get only their masked table reads
+    (backend/table_index.py)."""
     plan: Plan = {}
     for fn in module.functions:
         if fn.library and not any(isinstance(p.type, ArrayType) for p in fn.params):
-            plan[fn.symbol] = FunctionPlan()
+            masked = table_index.masked_table_reads(fn)
+            plan[fn.symbol] = FunctionPlan(masked, masked)
             continue
         proven, nonneg = ranges.analyse(fn)
         plan[fn.symbol] = FunctionPlan(proven, nonneg)
@@ -82,19 +85,22 @@ def value_ranges(module: ir.Module) -> Plan:
 
 def unroll_loops(module: ir.Module, plan: Plan) -> None:
     """Plan every loop of the kernel's functions. Library functions keep their loops as
-    written (they are small and tested as such): a loop without a plan is emitted plain.
-    The same walk notes the arrays and lists each function makes."""
+    written (they are small and tested as such): a loop without a plan is emitted plain,
+    and they are not walked here (their text is usually made once per process:
+    lang/library_cache.py; the emitter looks for what one makes when it emits it). The
+    same walk notes the arrays and lists each kernel function makes."""
     loop_classes = (ir.ForRange, ir.While)
     made_classes = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew, ir.ListAdopt)
     for fn in module.functions:
+        if fn.library:
+            continue
         fp = plan[fn.symbol]
         fp.made = made = []
         for stmt in fn.body:
             for n in walk(stmt):
                 cls = n.__class__  # IR node classes have no subclasses: this runs per node
                 if cls in loop_classes:
-                    if not fn.library:
-                        fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
+                    fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
                 elif cls in made_classes:
                     made.append(n)  # blocks it frees on return
 

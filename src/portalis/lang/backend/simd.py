@@ -54,8 +54,12 @@ from portalis.lang.walk import walk as nodes
 
 #: Iterations per vector: f64x2 holds two float64 lanes.
 LANES = 2
-#: Vector rounds per back-edge of a small body (backend/unroll.py says why more than one).
-ROUNDS = 4
+#: Vector rounds per back-edge of a body unroll.py gives copies (it says why more than one):
+#: 8 for its small bodies, 4 for the medium ones. Eight rounds of a stencil or a row update
+#: (``ci[j] += aik * bk[j]``) are still a few hundred bytes of code, and each back-edge costs
+#: the epoch check and the reload of what it spilled: matmul and laplace ran 4-9% faster
+#: with 8 than with 4.
+ROUNDS = {unroll.SMALL_COPIES: 8, unroll.MEDIUM_COPIES: 4}
 
 #: Element types whose loads widen exactly to two float64 lanes, and how: ``uint8`` masks
 #: (two bytes, zero-extended to 32-bit lanes, converted).
@@ -514,17 +518,20 @@ class VectorLoops(LoopPasses):
         lanes = {name: self.fresh("v128") for name in vector.temps}
         first = self.fresh("i64")
         self.emit(I.local_get(s.counter), I.local_set(first))
-        emitter = _Lanes(self, splat, lanes)
+        written = {row_key(n) for stmt in s.body for n in nodes(stmt) if isinstance(n, ir.Store)}
+        read_only = {row.local for row in pointers if _key_of_row(row) not in written}
+        emitter = _Lanes(self, splat, lanes, read_only)
         # Small bodies run ROUNDS vector rounds per back-edge, then what is left in
-        # straight-line code: ROUNDS / 2 pairs, ..., one pair. The engine puts an epoch
+        # straight-line code: half as many rounds, ..., one round. The engine puts an epoch
         # check (the sandbox's deadline) at every loop header, and its slow path is a
         # call that clobbers the vector registers, so values live across the loop go to
         # the stack: fewer back-edges, and no loop at all for what is left, make that
         # cost rarer (backend/unroll.py).
-        if unroll.factor(s) > 1:
-            self._rounds(s, ROUNDS, emitter, pointers)
-            rounds = ROUNDS // 2
-            while rounds:  # fewer than ROUNDS * LANES iterations are left
+        most = ROUNDS.get(unroll.factor(s), 1)
+        if most > 1:
+            self._rounds(s, most, emitter, pointers)
+            rounds = most // 2
+            while rounds:  # fewer than most * LANES iterations are left
                 self._room_for(s, rounds * LANES)
                 self.emit(I.if_())
                 self._round(s, rounds, emitter, pointers)
@@ -572,6 +579,7 @@ class VectorLoops(LoopPasses):
         self, s: ir.ForRange, rounds: int, emitter: _Lanes, pointers: list[rows.Row]
     ) -> None:
         """``rounds`` vector rounds, then the counter and the row pointers move on."""
+        emitter.forget(s.body, rounds)  # loads reused only within one pointer position
         for k in range(rounds):
             self.row_step = k * LANES  # this round's columns are k pairs past the pointers
             for stmt in s.body:
@@ -593,12 +601,56 @@ def _key_of_row(row: rows.Row) -> object:
 
 class _Lanes:
     """Writes one vector round of a planned body: each value an f64x2, each access a
-    v128 load or store at its row pointer."""
+    v128 load or store at its row pointer.
 
-    def __init__(self, out: VectorLoops, splat: dict[int, str], lanes: dict[str, str]) -> None:
+    A row the loop never writes is loaded once per pointer position and column: a stencil's
+    ``u[i, j + 1]`` in one round is ``u[i, j - 1]`` in the next, and the
+    second read takes the first's v128 local. Nothing can have changed those bytes in
+    between: the loop stores only into written rows, and the disjointness test
+    (VectorLoops._disjoint_test) has shown that no written row overlaps any other row."""
+
+    def __init__(
+        self,
+        out: VectorLoops,
+        splat: dict[int, str],
+        lanes: dict[str, str],
+        read_only: set[str] | None = None,
+    ) -> None:
         self.out = out
         self.splat = splat
         self.lanes = lanes
+        #: row-pointer locals of the rows the loop never writes
+        self.read_only = read_only or set()
+        #: (row pointer, column past it) → the v128 local holding those two elements
+        self.loaded: dict[tuple[str, int], str] = {}
+        #: v128 locals made for reused loads, handed out again after :meth:`forget`
+        self.spare: list[str] = []
+        self.used = 0
+        #: the loads of the rounds being written that are read more than once
+        self.again: set[tuple[str, int]] = set()
+
+    def forget(self, body: list[ir.Stmt], rounds: int) -> None:
+        """The row pointers are about to move to where ``rounds`` rounds of ``body`` run
+        next: no load is reused across that, and a local is kept only for the loads those
+        rounds will read more than once."""
+        self.loaded.clear()
+        self.used = 0
+        reads: dict[tuple[str, int], int] = {}
+        for k in range(rounds):
+            self.out.row_step = k * LANES
+            for stmt in body:
+                for n in nodes(stmt):
+                    key = self._reusable(n) if isinstance(n, ir.Load) else None
+                    if key is not None:
+                        reads[key] = reads.get(key, 0) + 1
+        self.out.row_step = 0
+        self.again = {key for key, count in reads.items() if count > 1}
+
+    def _reusable(self, e: ir.Load) -> tuple[str, int] | None:
+        use = self.out.rows.get(id(e))
+        if use is None or use.row.local not in self.read_only:
+            return None
+        return use.row.local, self.out.row_step + use.offset
 
     def statement(self, s: ir.Stmt) -> None:
         out = self.out
@@ -635,8 +687,18 @@ class _Lanes:
         elif isinstance(e, ir.LocalGet):
             emit(I.local_get(self.lanes[e.name]))
         elif isinstance(e, ir.Load):
+            key = self._reusable(e)
+            if key is not None and key in self.loaded:
+                emit(I.local_get(self.loaded[key]))
+                return
             offset = self.out.address(e.array, e.indices, e, e.safe, e.nonneg)
             emit(I.load("v128.load", offset))
+            if key in self.again:
+                if self.used == len(self.spare):
+                    self.spare.append(self.out.fresh("v128"))
+                self.loaded[key] = self.spare[self.used]
+                self.used += 1
+                emit(I.local_tee(self.loaded[key]))
         elif isinstance(e, ir.Cast):
             assert isinstance(e.value, ir.Load)
             load = e.value

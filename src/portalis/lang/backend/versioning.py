@@ -5,15 +5,20 @@ An access inside the loop whose index (on some axis) is either
 
 * the loop variable plus a constant, ``a[j + c]`` (the variable not assigned in the body), or
 * invariant in the loop: constants and locals the body never assigns, added and subtracted,
-  ``out[i, 0]``,
+  ``out[i, 0]``, or
+* the loop variable plus such an invariant sum, ``x[start + k + half]`` (int64 addition
+  wraps, so the index is ``k + (start + half)`` whatever the order of the terms),
 
 is in bounds on every iteration exactly when a condition on the loop's start, stop and the
 array's extent holds — extents never change during a call, invariant values don't change in
-the loop. The back end tests the conjunction of those conditions once, after the range is
-evaluated, and runs either a copy of the loop without those checks (the condition held: no
-check could have failed) or the loop as it always was (every check in place, so IndexError
-is raised at the same iteration, line and after the same writes as in CPython). Nothing
-observable differs between the two; only the time does.
+the loop. (For a shift ``s``, the test is ``start + s >= 0`` and ``stop + s <= extent``
+once ``-2**40 <= s <= 2**40`` holds, which keeps the test's own arithmetic from wrapping; a
+larger shift fails the test, and the loop with every check runs.) The back end tests the
+conjunction of those conditions once, after the range is evaluated, and runs either a copy
+of the loop without those checks (the condition held: no check could have failed) or the
+loop as it always was (every check in place, so IndexError is raised at the same
+iteration, line and after the same writes as in CPython). Nothing observable differs
+between the two; only the time does.
 """
 
 from __future__ import annotations
@@ -27,18 +32,23 @@ from portalis.lang.walk import walk as nodes
 #: Offsets beyond this are left alone, so the guard's arithmetic cannot overflow (extents
 #: are below 2**32).
 _MAX_OFFSET = 1 << 31
+#: An invariant shift is tested to lie within ±this before its other tests are trusted.
+MAX_SHIFT = 1 << 40
 
 
 @dataclass(frozen=True)
 class Guard:
     """Index ``k`` of ``access`` is in bounds on every iteration if: ``offset`` is not None:
-    ``start + offset >= 0`` and ``stop + offset <= extent`` (a loop-variable index);
-    otherwise ``0 <= invariant < extent``."""
+    ``start + offset >= 0`` and ``stop + offset <= extent`` (a loop-variable index); with
+    ``shift`` (the index is the loop variable plus these signed invariant terms, and
+    ``offset`` is None): the same with the terms' sum ``s`` for the offset, once
+    ``|s| <= MAX_SHIFT``; otherwise ``0 <= invariant < extent``."""
 
     access: ir.Load | ir.Store
     axis: int
     offset: int | None
     invariant: ir.Expr | None
+    shift: tuple[tuple[int, ir.Expr], ...] = ()
 
 
 def assigned(body: list[ir.Stmt]) -> set[str]:
@@ -74,6 +84,30 @@ def var_offset(index: ir.Expr, var: str) -> int | None:
     return None
 
 
+def terms(index: ir.Expr, sign: int = 1) -> list[tuple[int, ir.Expr]]:
+    """``index`` as signed terms of an int64 sum: ``a + b - c`` → ``[(1, a), (1, b),
+    (-1, c)]`` (int64 addition wraps, so any order of the terms gives the same number)."""
+    if isinstance(index, ir.Binary) and index.op in ("add", "sub") and index.ty == I64:
+        right = sign if index.op == "add" else -sign
+        return terms(index.left, sign) + terms(index.right, right)
+    return [(sign, index)]
+
+
+def var_shift(
+    index: ir.Expr, var: str, changing: set[str]
+) -> tuple[tuple[int, ir.Expr], ...] | None:
+    """The other terms of ``index`` when it is ``var`` plus a sum of invariant terms
+    (``start + k + half`` for ``k``), else None."""
+    found = terms(index)
+    loop_var = [(sign, t) for sign, t in found if isinstance(t, ir.LocalGet) and t.name == var]
+    if len(loop_var) != 1 or loop_var[0][0] != 1:
+        return None
+    rest = tuple((sign, t) for sign, t in found if t is not loop_var[0][1])
+    if not rest or not all(invariant(t, changing) for _, t in rest):
+        return None
+    return rest
+
+
 def invariant(index: ir.Expr, changing: set[str]) -> bool:
     """Whether ``index`` is computed from constants and unchanging locals by + and -
     (evaluating it cannot trap and gives the same value anywhere in the loop)."""
@@ -84,6 +118,11 @@ def invariant(index: ir.Expr, changing: set[str]) -> bool:
     if isinstance(index, ir.Binary) and index.op in ("add", "sub") and index.ty == I64:
         return invariant(index.left, changing) and invariant(index.right, changing)
     return False
+
+
+def shift_shape(shift: tuple[tuple[int, ir.Expr], ...]) -> object:
+    """A shift's terms without their source positions (see :func:`shape_of`)."""
+    return tuple((sign, shape_of(t)) for sign, t in shift)
 
 
 def shape_of(e: ir.Expr | None) -> object:
@@ -120,4 +159,8 @@ def guards(loop: ir.ForRange, proven: frozenset[tuple[int, int]] = frozenset()) 
                     found.append(Guard(n, k, offset, None))
                 elif invariant(index, changing):
                     found.append(Guard(n, k, None, index))
+                else:
+                    shift = var_shift(index, loop.var, changing)
+                    if shift is not None:
+                        found.append(Guard(n, k, None, None, shift))
     return found

@@ -4,24 +4,30 @@ wrappers and the allocator, as one WebAssembly text document."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL
-from portalis.lang import builtins, ir
+from portalis.lang import builtins, ir, library_cache
 from portalis.lang.backend import plan
 from portalis.lang.backend.emit import FunctionEmitter
 from portalis.lang.backend.instructions import const
 from portalis.lang.backend.messages import message_import
 from portalis.lang.backend.simd import vectorise
 from portalis.lang.backend.support import ALLOCATOR, helper, math_slow_path
+from portalis.lang.library_cache import LibraryKey
 
 PAGE = 65536
 #: Each byte as a WebAssembly text string escape, ``\\2a``.
 _ESCAPED = [f"\\{b:02x}" for b in range(256)]
 
 
-def emit_module(module: ir.Module, loops: plan.Plan | None = None) -> str:
+def emit_module(
+    module: ir.Module, loops: plan.Plan | None = None, library: LibraryKey | None = None
+) -> str:
     """The module's text; ``loops``: what the loop passes decided (backend/plan.py), which
-    are run here (after backend/simd.py's ``vectorise``) when not given."""
+    are run here (after backend/simd.py's ``vectorise``) when not given. ``library``: the
+    key of the module's library functions when every one is kept per process
+    (lang/library_cache.py): their text is then made once per process and layout."""
     if loops is None:
         vectorise(module)
         loops = plan.value_ranges(module)
@@ -30,8 +36,13 @@ def emit_module(module: ir.Module, loops: plan.Plan | None = None) -> str:
         plan.plan_rows(module, loops)
     helpers: set[str] = set()
     bodies: list[str] = []
+    kept = library_cache.EmittedLibrary(library, module) if library is not None else None
     for fn in module.functions:
-        bodies.extend(FunctionEmitter(fn, module, helpers, loops[fn.symbol]).function())
+        fp = loops[fn.symbol]
+        if kept is not None and kept.holds(fn):
+            bodies.extend(kept.text(fn, _emitter(fn, module, fp), helpers))
+        else:
+            bodies.extend(FunctionEmitter(fn, module, helpers, fp).function())
     pages = max(1, -(-(module.heap_base + PAGE) // PAGE))
     out = [f";; compiled by portalis.lang from {module.source_name}", "(module"]
     if module.messages:  # print/raise texts go to the host (backend/messages.py)
@@ -63,6 +74,13 @@ def emit_module(module: ir.Module, loops: plan.Plan | None = None) -> str:
     out.append(_indent(ALLOCATOR))
     out.append(")")
     return _ascii_identifiers("\n".join(out) + "\n")
+
+
+def _emitter(
+    fn: ir.Function, module: ir.Module, fp: plan.FunctionPlan
+) -> Callable[[set[str]], list[str]]:
+    """Emits ``fn``, collecting the helpers it calls into the set it is given."""
+    return lambda helpers: FunctionEmitter(fn, module, helpers, fp).function()
 
 
 _IDENTIFIER = re.compile(r"\$[^\s()\";,\[\]{}]+")

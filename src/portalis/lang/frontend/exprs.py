@@ -16,13 +16,17 @@ from portalis.errors import CompileError
 from portalis.lang import builtins, ir
 from portalis.lang.frontend import (
     bounds,
+    heaps,
     list_calls,
     list_methods,
     lists,
+    nested_lists,
     numpy_floats,
     slices,
+    tuple_lists,
 )
 from portalis.lang.frontend.diagnostics import shown, summarise
+from portalis.lang.frontend.fixed_powers import fixed_power
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
     BOOL,
@@ -92,6 +96,9 @@ class View:
     #: A column ``m[:, j]`` (frontend/slices.py): the base's last index, fixed and checked;
     #: the view walks the base's rows with a stride (so it is never passed as an array).
     column: ir.Expr | None = None
+    #: A slice with a step (frontend/strided.py): element ``k`` of the first axis is base
+    #: element ``start + k * step``; strided, so never passed as an array.
+    step: ir.Expr | None = None
 
     @property
     def depth(self) -> int:
@@ -125,6 +132,10 @@ class ExprLowerer:
         self.arrays: dict[str, ir.ArrayRef] = {}
         #: typed lists this function made (frontend/lists.py)
         self.lists: dict[str, ir.ListRef] = {}
+        #: lists of tuples, each as its columns (frontend/tuple_lists.py)
+        self.tuple_lists: dict[str, tuple_lists.TupleList] = {}
+        #: lists of lists, each as three columns (frontend/nested_lists.py)
+        self.nested_lists: dict[str, nested_lists.NestedList] = {}
         #: the function's top-level statements (ids): where lists and arrays are made
         self.top_level: set[int] = set()
         #: arrays this function made or received from a call: its own blocks, freed when it
@@ -150,9 +161,10 @@ class ExprLowerer:
         return name
 
     def hidden(self, hint: str) -> str:
-        """A name for a local the compiler adds (never a Python identifier)."""
+        """A name for a local the compiler adds (never a Python identifier). A hint ending
+        in a digit is kept apart from the counter (``t1`` + 5 is not ``t`` + 15)."""
         self._temps += 1
-        return f"~{hint}{self._temps}"
+        return f"~{hint}{'_' if hint[-1:].isdigit() else ''}{self._temps}"
 
     def block(self, body: list[ast.stmt]) -> list[ir.Stmt]:
         raise NotImplementedError  # statements: stmts.FunctionLowerer
@@ -266,7 +278,7 @@ class ExprLowerer:
         n = node.id
         if n in self.locals:
             return ir.LocalGet(node.lineno, node.col_offset, self.locals[n], n)
-        if n in self.lists:
+        if n in self.lists or n in self.tuple_lists or n in self.nested_lists:
             raise lists.unsupported(
                 self, node, f"using list `{n}` as a value (passed, returned, copied, compared)"
             )
@@ -463,10 +475,9 @@ class ExprLowerer:
         if isinstance(node, ast.List | ast.Tuple):
             raise self.err(
                 node,
-                "indexing with a list of indices (a[[k, p]], NumPy's fancy indexing) is not "
-                "supported",
-                "to swap rows k and p, loop: for j in range(a.shape[1]): "
-                "a[k, j], a[p, j] = a[p, j], a[k, j]",
+                "indexing with a list of indices (a[[k, p]], NumPy's fancy indexing) is "
+                "supported only as rows assigned from rows: a[[k, p]] = a[[p, k]]",
+                "swap rows as a[[k, p]] = a[[p, k]]; for other uses loop over the elements",
             )
         e = self.lower_scalar(node)
         if self.scalar(e, node).is_float:
@@ -489,6 +500,12 @@ class ExprLowerer:
         ref = lists.list_named(self, node.value)
         if ref is not None:
             return lists.get(self, ref, node)
+        if (made := tuple_lists.named(self, node.value)) is not None:
+            return tuple_lists.get(self, made, node)
+        if (e := tuple_lists.item(self, node)) is not None:
+            return e
+        if (e := nested_lists.item(self, node)) is not None:
+            return e
         base, idx_nodes = self.split_subscript(node)
         line, col = node.lineno, node.col_offset
         if isinstance(base, ast.Attribute) and base.attr == "shape":
@@ -648,6 +665,11 @@ class ExprLowerer:
             symbol = self.program.use_prelude("square", self.d, node)
             return ir.Call(line, col, F64, symbol, [self.coerce(left, F64, node)])
         twice_y = self.twice_constant_exponent(right, rt)
+        # x ** 3, x ** -1.5: the fast path written out for the one exponent, small enough to
+        # inline into a loop (frontend/fixed_powers.py)
+        fixed = fixed_power(self, self.coerce(left, F64, node), twice_y, node, numpy=False)
+        if fixed is not None:
+            return fixed
         if twice_y is not None and not self.unit.prefix:
             # x ** 3, x ** -1.5, …: double-double, rounded where that is provably CPython's
             # pow (prelude/power.py, libm/powers.py), else pow itself.
@@ -692,6 +714,10 @@ class ExprLowerer:
         membership = len(node.ops) == 1 and isinstance(node.ops[0], ast.In | ast.NotIn)
         if membership and (ref := lists.list_named(self, node.comparators[0])):
             found = list_methods.contains(self, ref, node.left, node)
+            if isinstance(node.ops[0], ast.NotIn):
+                return ir.Unary(line, col, BOOL, "not", found)
+            return found
+        if membership and (found := nested_lists.contains(self, node.left, node)) is not None:
             if isinstance(node.ops[0], ast.NotIn):
                 return ir.Unary(line, col, BOOL, "not", found)
             return found
@@ -788,6 +814,13 @@ class ExprLowerer:
             and (ref := lists.list_named(self, node.args[0]))
         ):
             return lists.builtin(self, f.id, ref, node)
+        if heaps.called(self, node):
+            return heaps.value(self, node)
+        if (e := tuple_lists.call(self, node)) is not None:
+            return e
+        if (done := nested_lists.call(self, node, statement=False)) is not None:
+            assert isinstance(done, ir.Expr)
+            return done
         if isinstance(f, ast.Name) and (sig := self.program.function(self.unit, f.id, node)):
             return self.user_call(node, sig)
         name = self.unit.builtin_name(f)

@@ -19,6 +19,7 @@ list holding NaN with ValueError rather than give a different order silently.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from portalis.lang import ir
@@ -152,7 +153,8 @@ while i < len(xs):
 
 # A stable sort: insertion sort on runs of RUN items, then bottom-up merges of neighbouring
 # runs (the left run copied out to a scratch list, merged back in place; the right item is
-# taken only when strictly smaller, which keeps equal items in order). The scratch list is
+# taken only when strictly smaller, which keeps equal items in order). ``LT(a, b)`` is the
+# order: ``a < b`` here, a comparison of keys in frontend/keyed_sort.py. The scratch list is
 # made anew at each sort, freeing the previous one (frontend/lists.py: a list made again).
 RUN = 16
 _SORT = f"""
@@ -164,7 +166,7 @@ while lo < n:
     while i < hi:
         x = xs[i]
         j = i
-        while j > lo and x < xs[j - 1]:
+        while j > lo and LT(x, xs[j - 1]):
             xs[j] = xs[j - 1]
             j -= 1
         xs[j] = x
@@ -180,7 +182,7 @@ if n > {RUN}:
         while lo + width < n:
             mid = lo + width
             hi = min(mid + width, n)
-            if xs[mid] < xs[mid - 1]:
+            if LT(xs[mid], xs[mid - 1]):
                 k = 0
                 while k < width:
                     scratch[k] = xs[lo + k]
@@ -189,7 +191,7 @@ if n > {RUN}:
                 j = mid
                 at = lo
                 while i < width and j < hi:
-                    if xs[j] < scratch[i]:
+                    if LT(xs[j], scratch[i]):
                         xs[at] = xs[j]
                         j += 1
                     else:
@@ -214,10 +216,12 @@ def expand(
     node: ast.AST,
     arguments: dict[str, ir.Expr] | None = None,
     names: dict[str, str] | None = None,
+    less: Callable[[ast.expr, ast.expr], ast.expr] | None = None,
 ) -> tuple[list[ir.Stmt], dict[str, str]]:
     """Lower ``template`` for list ``ref`` (``xs``): ``arguments`` are evaluated first, in
     order, into hidden locals named by their placeholders; the template's own names become
-    hidden locals. Returns the statements and the names used."""
+    hidden locals; ``LT(a, b)`` becomes ``less(a, b)`` (``a < b`` by default). Returns the
+    statements and the names used."""
     from portalis.lang.frontend.lists import locate, rename
 
     line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
@@ -230,10 +234,24 @@ def expand(
         stmts.append(ir.SetLocal(line, col, tmp, value))
         table[placeholder] = tmp
     text = template.replace("ITEM", "float" if ref.element.is_float else "int")
-    body = [rename(table, s) for s in ast.parse(text).body]
+    order = Order(less or (lambda a, b: ast.Compare(a, [ast.Lt()], [b])))
+    body = [order.visit(rename(table, s)) for s in ast.parse(text).body]
     for s in body:
         locate(s, node, force=True)
     return stmts + lw.block(body), table
+
+
+class Order(ast.NodeTransformer):
+    """``LT(a, b)`` in a template as the comparison ``less(a, b)`` builds."""
+
+    def __init__(self, less: Callable[[ast.expr, ast.expr], ast.expr]) -> None:
+        self.less = less
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id == "LT":
+            return ast.copy_location(self.less(node.args[0], node.args[1]), node)
+        return node
 
 
 def _result(stmts: list[ir.Stmt], table: dict[str, str], ty: Scalar, node: ast.AST) -> ir.Expr:
@@ -273,19 +291,38 @@ def sort(lw: ExprLowerer, ref: ir.ListRef, reverse: bool, node: ast.AST) -> list
     return out
 
 
-def reverse_flag(lw: ExprLowerer, call: ast.Call, what: str) -> bool:
+def sort_options(lw: ExprLowerer, call: ast.Call, what: str) -> tuple[ast.expr | None, bool]:
+    """``key=`` (None when not given or ``key=None``) and ``reverse=`` of a sort."""
+    key: ast.expr | None = None
     reverse = False
     for kw in call.keywords:
+        if kw.arg == "key":
+            given = kw.value
+            key = None if isinstance(given, ast.Constant) and given.value is None else given
+            continue
         if kw.arg != "reverse":
             raise lw.err(
                 call,
-                f"`{what}(...)` with `{kw.arg or '**'}` is not supported yet",
-                "sort numbers by their value: no key=",
+                f"`{what}(...)` with `{kw.arg or '**'}` is not supported",
+                "a sort takes key= and reverse=",
             )
         if not (isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, bool)):
             raise lw.err(kw.value, "reverse= must be True or False written in the source")
         reverse = kw.value.value
-    return reverse
+    return key, reverse
+
+
+def sort_by(
+    lw: ExprLowerer, ref: ir.ListRef, options: tuple[ast.expr | None, bool], node: ast.AST
+) -> list[ir.Stmt]:
+    """``xs.sort(key=..., reverse=...)`` of a list of numbers: by value without a key
+    (:func:`sort`), by the key's values with one (frontend/keyed_sort.py)."""
+    key, reverse = options
+    if key is None:
+        return sort(lw, ref, reverse, node)
+    from portalis.lang.frontend import keyed_sort
+
+    return keyed_sort.sort(lw, [ref], key, reverse, False, node)
 
 
 def method(
@@ -297,7 +334,7 @@ def method(
     assert isinstance(call.func, ast.Attribute)
     name, args = call.func.attr, call.args
     if name == "sort" and not args and statement:
-        return sort(lw, ref, reverse_flag(lw, call, f"{ref.name}.sort"), call)
+        return sort_by(lw, ref, sort_options(lw, call, f"{ref.name}.sort"), call)
     if call.keywords:
         raise unsupported(lw, call, f"`{ref.name}.{name}(...)` with keywords")
     if name in ("index", "count") and 1 <= len(args) <= (3 if name == "index" else 1):
@@ -356,4 +393,4 @@ def method(
     raise unsupported(lw, call, f"`{ref.name}.{name}(...)` on a list")
 
 
-__all__ = ["RUN", "contains", "expand", "method", "reverse_flag", "sort"]
+__all__ = ["RUN", "Order", "contains", "expand", "method", "sort", "sort_by", "sort_options"]

@@ -100,6 +100,12 @@ def element_of(lw: ExprLowerer, annotation: ast.expr) -> Scalar | None:
     )
 
 
+def is_list_annotation(annotation: ast.expr) -> bool:
+    """Whether ``annotation`` spells a list (``list[...]``, ``List[...]``, ``list``)."""
+    base = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+    return isinstance(base, ast.Name) and base.id in ("list", "List")
+
+
 def list_named(lw: ExprLowerer, node: ast.expr) -> ir.ListRef | None:
     return lw.lists.get(node.id) if isinstance(node, ast.Name) else None
 
@@ -141,9 +147,19 @@ def create(
     """``xs = [...]``, ``xs: list[float] = []``, ``xs = [e for v in ... if ...]``,
     ``xs = sorted(it)`` or ``xs = list(it)``. A list made again (in a loop, a branch, or
     under a name bound more than once) gives its previous block back first."""
+    from portalis.lang.frontend import nested_lists, tuple_lists
+
     n, line, col = target.id, node.lineno, node.col_offset
+    inner = nested_lists.annotation_element(annotation)
+    if inner is not None or (annotation is None and nested_lists.makes(lw, target, value)):
+        return nested_lists.create(lw, target, value, inner, node)
+    tuple_items = tuple_lists.annotation_items(lw, annotation)
+    if tuple_items is not None or (annotation is None and tuple_lists.makes(lw, target, value)):
+        return tuple_lists.create(lw, target, value, tuple_items, node)
     again = id(node) not in lw.top_level or lw.store_counts.get(n, 0) != 1
-    if n in lw.arrays or n in lw.views or n in lw.locals:
+    if n in lw.arrays or n in lw.views or n in lw.locals or n in lw.tuple_lists:
+        raise lw.err(target, f"`{n}` already names something else")
+    if n in lw.nested_lists:
         raise lw.err(target, f"`{n}` already names something else")
     element = element_of(lw, annotation) if annotation is not None else None
     if isinstance(value, ast.Call) and (sig := _list_helper(lw, value)) is not None:
@@ -199,11 +215,11 @@ def copied(
     what = call.func.id
     if len(call.args) != 1 or (what == "list" and call.keywords):
         raise unsupported(lw, call, f"`{what}(...)` with other arguments than one iterable")
-    reverse = False
+    options: tuple[ast.expr | None, bool] = (None, False)
     if what == "sorted":
-        from portalis.lang.frontend.list_methods import reverse_flag
+        from portalis.lang.frontend.list_methods import sort_options
 
-        reverse = reverse_flag(lw, call, "sorted")
+        options = sort_options(lw, call, "sorted")
     source = call.args[0]
     if element is None:
         element = _element_of_iterable(lw, source)
@@ -216,9 +232,9 @@ def copied(
     again = id(node) not in lw.top_level or lw.store_counts.get(target.id, 0) != 1
     out = comprehension(lw, target, comp, element, node, again)
     if what == "sorted":
-        from portalis.lang.frontend.list_methods import sort
+        from portalis.lang.frontend.list_methods import sort_by
 
-        out += sort(lw, lw.lists[target.id], reverse, call)
+        out += sort_by(lw, lw.lists[target.id], options, call)
     return out
 
 
@@ -301,6 +317,8 @@ def _element_of_iterable(lw: ExprLowerer, source: ast.expr) -> Scalar:
     ref = list_named(lw, source)
     if ref is not None:
         return ref.element
+    if isinstance(source, ast.Call) and lw.unit.builtin_name(source.func) == "range":
+        return I64  # sorted(range(n), key=...): the positions, ordered by a key
     view = lw.view_of(source) if isinstance(source, ast.Name) else None
     if view is not None and view.type.ndim == 1:
         scalar = view.type.element.value
@@ -323,21 +341,29 @@ def comprehension(
 ) -> list[ir.Stmt]:
     """``[e for v in it if c]``: an empty list, then a loop appending ``e`` (``v`` renamed to
     a hidden local: a comprehension's variable does not leak into the function)."""
-    if len(comp.generators) != 1 or comp.generators[0].is_async:
-        raise unsupported(lw, comp, "a comprehension with more than one `for`")
-    gen = comp.generators[0]
-    if not isinstance(gen.target, ast.Name):
-        raise unsupported(lw, gen.target, "a comprehension variable that is not a plain name")
     if element is None and target.id in lw.lists:
         element = lw.lists[target.id].element
+    loop = comprehension_loop(lw, target, comp)
     if element is None:
         raise lw.err(
             node,
             f"`{target.id}`: annotate a comprehension's item type",
             f"write {target.id}: list[float] = [...]",
         )
+    ref = _bind(lw, target, element)
+    return [ir.ListNew(node.lineno, node.col_offset, ref, [], again), *lw.block([loop])]
+
+
+def comprehension_loop(lw: ExprLowerer, target: ast.Name, comp: ast.ListComp) -> ast.For:
+    """The loop appending a comprehension's items to ``target`` (made empty before it)."""
+    if len(comp.generators) != 1 or comp.generators[0].is_async:
+        raise unsupported(lw, comp, "a comprehension with more than one `for`")
+    gen = comp.generators[0]
+    if not isinstance(gen.target, ast.Name):
+        raise unsupported(lw, gen.target, "a comprehension variable that is not a plain name")
+    made = target.id in lw.lists or target.id in lw.tuple_lists
     for name in ast.walk(comp):
-        if isinstance(name, ast.Name) and name.id == target.id and target.id in lw.lists:
+        if isinstance(name, ast.Name) and name.id == target.id and made:
             raise unsupported(lw, name, f"making list `{target.id}` anew from itself")
         if isinstance(name, ast.Name) and name.id == target.id:  # NameError in Python
             raise lw.err(name, f"local variable `{target.id}` is used before it is assigned")
@@ -353,8 +379,7 @@ def comprehension(
         append = ast.If(cond, [append], [])
     loop = ast.For(ast.Name(hidden, ast.Store()), gen.iter, [append], [])
     locate(loop, comp)
-    ref = _bind(lw, target, element)
-    return [ir.ListNew(node.lineno, node.col_offset, ref, [], again), *lw.block([loop])]
+    return loop
 
 
 def get(lw: ExprLowerer, ref: ir.ListRef, node: ast.Subscript) -> ir.Expr:
@@ -434,14 +459,18 @@ def builtin(lw: ExprLowerer, name: str, ref: ir.ListRef, node: ast.Call) -> ir.E
     return ir.Seq(line, col, result, stmts, ir.LocalGet(line, col, result, names["acc"]))
 
 
-def for_each(lw: ExprLowerer, ref: ir.ListRef, node: ast.For) -> list[ir.Stmt]:
+def for_each(
+    lw: ExprLowerer, ref: ir.ListRef, node: ast.For, source: str | None = None
+) -> list[ir.Stmt]:
     """``for x in xs``: CPython's list iterator, which reads the length afresh before each
     item (appending in the loop extends it, popping shortens it). The item is fetched and
-    the position advanced before the body, so ``continue`` moves on."""
+    the position advanced before the body, so ``continue`` moves on. ``source``: the name
+    the items are read through, when not ``ref``'s (a list of tuples, frontend/tuple_lists.py)."""
     i = lw.hidden("i")
     load, store = ast.Load(), ast.Store()
-    length = ast.Call(ast.Name("len", load), [ast.Name(ref.name, load)], [])
-    item = ast.Subscript(ast.Name(ref.name, load), ast.Name(i, load), load)
+    name = source or ref.name
+    length = ast.Call(ast.Name("len", load), [ast.Name(name, load)], [])
+    item = ast.Subscript(ast.Name(name, load), ast.Name(i, load), load)
     start = ast.Assign([ast.Name(i, store)], ast.Constant(0))
     loop = ast.While(
         ast.Compare(ast.Name(i, load), [ast.Lt()], [length]),
@@ -455,6 +484,62 @@ def for_each(lw: ExprLowerer, ref: ir.ListRef, node: ast.For) -> list[ir.Stmt]:
     locate(start, node)
     locate(loop, node)
     return lw.block([start, loop])
+
+
+def condition(lw: ExprLowerer, test: ast.expr) -> ast.expr:
+    """``test`` with each list in a truth position (``while xs:``, ``if not xs or k:``) as
+    ``len(xs) != 0``, as Python takes a list's truth value; ``test`` itself when it has none
+    (the user's tree is never changed: a copy is rewritten)."""
+
+    def is_list(node: ast.expr) -> bool:
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name):
+            return node.value.id in lw.nested_lists  # an inner list: adj[u]
+        return isinstance(node, ast.Name) and (
+            node.id in lw.lists or node.id in lw.tuple_lists or node.id in lw.nested_lists
+        )
+
+    def truth(node: ast.expr) -> ast.expr:
+        if is_list(node):
+            size = ast.Call(ast.Name("len", ast.Load()), [node], [])
+            out: ast.expr = ast.Compare(size, [ast.NotEq()], [ast.Constant(0)])
+            locate(out, node)
+            return out
+        if isinstance(node, ast.BoolOp):
+            return ast.copy_location(ast.BoolOp(node.op, [truth(v) for v in node.values]), node)
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+            return ast.copy_location(ast.UnaryOp(node.op, truth(node.operand)), node)
+        return node
+
+    if not any(isinstance(n, ast.Name | ast.Subscript) and is_list(n) for n in ast.walk(test)):
+        return test
+    return truth(test)
+
+
+def for_over_copy(lw: ExprLowerer, node: ast.For) -> list[ast.stmt] | None:
+    """``for x in sorted(xs, ...)`` / ``for a, b in list(pairs)``: the new list bound to a
+    hidden name first (Python makes it once, before the loop), then iterated; None when
+    the loop iterates something else."""
+    from portalis.lang.frontend import tuple_lists
+
+    it = node.iter
+    if not (
+        isinstance(it, ast.Call)
+        and isinstance(it.func, ast.Name)
+        and it.func.id in ("sorted", "list")
+        and it.func.id not in lw.scope
+        and len(it.args) == 1
+    ):
+        return None
+    source = it.args[0]
+    is_range = isinstance(source, ast.Call) and lw.unit.builtin_name(source.func) == "range"
+    if list_named(lw, source) is None and tuple_lists.named(lw, source) is None and not is_range:
+        return None
+    hidden = lw.hidden("sorted")
+    bind = ast.Assign([ast.Name(hidden, ast.Store())], it)
+    loop = ast.For(node.target, ast.Name(hidden, ast.Load()), node.body, node.orelse)
+    locate(bind, node)
+    locate(loop, node)
+    return [bind, loop]
 
 
 class Rename(ast.NodeTransformer):
@@ -481,4 +566,13 @@ def locate(tree: ast.AST, at: ast.AST, force: bool = False) -> None:
             ast.copy_location(child, at)
 
 
-__all__ = ["COMPENSATED_SUM", "ELEMENTS", "create", "element_of", "list_named"]
+__all__ = [
+    "COMPENSATED_SUM",
+    "ELEMENTS",
+    "condition",
+    "create",
+    "element_of",
+    "for_over_copy",
+    "is_list_annotation",
+    "list_named",
+]

@@ -25,6 +25,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from portalis.lang import ir
+from portalis.lang.frontend.fixed_powers import fixed_power
 from portalis.lang.frontend.provenance import is_numpy
 from portalis.lang.types import BOOL, F64, I64, Scalar
 
@@ -84,6 +85,9 @@ def power(
         large = ir.Call(line, col, F64, c_pow, [at, ir.Const(line, col, F64, 2.0)])
         chosen = ir.IfExp(line, col, F64, small, square, large)
         return ir.Seq(line, col, F64, [ir.SetLocal(line, col, x, base)], chosen)
+    fixed = fixed_power(lw, base, twice_y, node, numpy=True)  # x ** 3, x ** -1.5
+    if fixed is not None:
+        return fixed
     if twice_y is not None:
         symbol = lw.program.use_prelude("numpy_power", lw.d, node)
         return ir.Call(line, col, F64, symbol, [base, ir.Const(line, col, I64, twice_y)])

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portalis.errors import CompileError
-from portalis.lang import ir
+from portalis.lang import ir, library_cache
 from portalis.lang.frontend.diagnostics import Diagnostics
 from portalis.lang.frontend.unit import FunctionSig, Table, Unit, parse_unit
+from portalis.lang.library_cache import Journal, journaled
 from portalis.lang.types import F64
 from portalis.messages import Message
 
@@ -68,6 +69,14 @@ class Program:
         self.tables_used: dict[str, Table] = {}
         #: print/raise/assert texts (frontend/messages.py), numbered in order of lowering
         self.messages: list[Message] = []
+        #: while a library function is lowered: the calls it makes here
+        #: (lang/library_cache.py)
+        self.journal: Journal | None = None
+        self._stamp: object = None
+        #: the library functions lowered, in order, and whether each came from or went
+        #: into the per-process cache
+        self._library_symbols: list[str] = []
+        self._all_kept = True
 
     # -- units --------------------------------------------------------------------------
 
@@ -89,6 +98,7 @@ class Program:
         self.units[key] = unit
         return unit
 
+    @journaled
     def function(self, unit: Unit, name: str, node: ast.AST) -> FunctionSig | None:
         """The function ``name`` called from ``unit``: its own or one it imported."""
         if name in unit.functions:
@@ -110,6 +120,7 @@ class Program:
             return "libm"
         return kind
 
+    @journaled
     def foreign_value(
         self, unit: Unit, name: str, node: ast.AST
     ) -> Table | int | float | bool | None:
@@ -122,6 +133,7 @@ class Program:
             return other.tables[vname]
         return other.constants.get(vname)
 
+    @journaled
     def use_libm(self, name: str, node: ast.AST, diag: Diagnostics) -> str:
         key = f"libm:{name}"
         if key in self.links:
@@ -146,6 +158,7 @@ class Program:
         self.links[key] = sig.symbol
         return sig.symbol
 
+    @journaled
     def use_prelude(self, name: str, diag: Diagnostics, node: ast.AST) -> str:
         """The symbol of prelude function ``name`` (prelude/``name``.py), compiled in on
         first use."""
@@ -163,9 +176,11 @@ class Program:
                 node, f"math library function `{sig.name}` must take and return floats"
             )
 
+    @journaled
     def use_table(self, table: Table) -> None:
         self.tables_used[table.symbol] = table
 
+    @journaled
     def request(self, sig: FunctionSig) -> None:
         if sig.symbol not in self.queued:
             self.queued.add(sig.symbol)
@@ -189,9 +204,41 @@ class Program:
             )
         while self.queue:
             sig = self.queue.pop(0)
-            self.lowered[sig.symbol] = lower_function(self, sig)
+            if sig.unit is self.main:
+                self.lowered[sig.symbol] = lower_function(self, sig)
+            else:
+                self.lowered[sig.symbol] = self._lower_library(sig)
         return list(self.lowered.values())
 
+    def _lower_library(self, sig: FunctionSig) -> ir.Function:
+        """A math-library or prelude function, lowered once per process
+        (lang/library_cache.py explains why that is safe)."""
+        from portalis.lang.frontend.stmts import lower_function
+
+        if self._stamp is None:
+            self._stamp = library_cache.library_stamp(self.library, PRELUDE_DIR)
+        self._library_symbols.append(sig.symbol)
+        kept = library_cache.lookup(self._stamp, sig.symbol)
+        if kept is not None:
+            library_cache.replay(self, kept.effects)
+            return library_cache.fresh_copy(kept.function)
+        self.journal = Journal()
+        try:
+            fn = lower_function(self, sig)
+            effects = self.journal.effects
+        finally:
+            self.journal = None
+        self._all_kept &= library_cache.keep(self._stamp, fn, effects)
+        return fn
+
+    def library_key(self) -> library_cache.LibraryKey | None:
+        """What the later passes' work on the library functions depends on, when every one
+        of them is kept per process (lang/library_cache.py); else None."""
+        if not self._all_kept or not self._library_symbols:
+            return None
+        return (self._stamp, tuple(self._library_symbols))
+
+    @journaled
     def add_message(self, message: Message) -> int:
         self.messages.append(message)
         return len(self.messages) - 1
@@ -235,13 +282,15 @@ class Program:
         )
 
 
-_LIBRARY_CACHE: dict[tuple[str, str, int], Unit] = {}
+_LIBRARY_CACHE: dict[tuple[str, str, int, int], Unit] = {}
 
 
 def _parse_library_file(path: Path, prefix: str) -> Unit:
-    """Parse a library file once per process (per modification time): library units are
-    never mutated after collection, and re-parsing the math library dominated build time."""
-    key = (str(path), prefix, path.stat().st_mtime_ns)
+    """Parse a library file once per process (per modification time and size): library
+    units are never mutated after collection, and re-parsing the math library dominated
+    build time."""
+    st = path.stat()
+    key = (str(path), prefix, st.st_mtime_ns, st.st_size)
     unit = _LIBRARY_CACHE.get(key)
     if unit is None:
         unit = parse_unit(path.read_text(encoding="utf-8"), str(path), prefix, exported=False)

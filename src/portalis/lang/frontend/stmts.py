@@ -19,15 +19,21 @@ from portalis.lang.frontend import (
     assign_views,
     astwalk,
     bounds,
+    fancy_rows,
+    heaps,
     iteration,
     list_calls,
     lists,
     messages,
     narrow_stores,
+    nested_lists,
     rebind,
     results,
     returns,
+    slice_exprs,
     slices,
+    table_loops,
+    tuple_lists,
 )
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
@@ -113,6 +119,9 @@ class FunctionLowerer(ExprLowerer):
         self.iterating: list[set[str]] = []
         #: arrays made with one shape (a copy or *_like of one another): swappable
         self.shape_groups: dict[str, str] = {}
+        #: statements run when the function starts, before its body: the scratch arrays
+        #: whole-view arithmetic needs (frontend/slice_exprs.py), sized from parameters
+        self.prologue: list[ir.Stmt] = []
 
     def run(self) -> ir.Function:
         sig, node = self.sig, self.sig.node
@@ -148,6 +157,7 @@ class FunctionLowerer(ExprLowerer):
             body = body[1:]
         self.top_level = {id(stmt) for stmt in body}
         stmts = self.block(body)
+        stmts = self.prologue + stmts
         if sig.result != NONE and not returns.always_exits(body):
             raise self.err(
                 node,
@@ -207,6 +217,8 @@ class FunctionLowerer(ExprLowerer):
                 raise self.err(target, f"array parameter `{n}` cannot be rebound")
             if n in self.views:
                 raise self.err(target, f"`{n}` names an array view and cannot hold a number")
+            if n in self.lists or n in self.tuple_lists or n in self.nested_lists:
+                raise self.err(target, f"`{n}` names a list and cannot hold a number")
             if isinstance(value.ty, TupleType):
                 raise self.err(target, "a tuple must be unpacked: a, b = ...")
             t = self.scalar(value, target, f"value assigned to `{n}`")
@@ -227,6 +239,10 @@ class FunctionLowerer(ExprLowerer):
             ref = lists.list_named(self, target.value)
             if ref is not None:
                 return [lists.store(self, ref, target, value)]
+            if tuple_lists.named(self, target.value) is not None:
+                raise self.err(target, "store a tuple into a list of tuples as xs[i] = (a, b)")
+            if (stored := nested_lists.store(self, target, value)) is not None:
+                return stored
             whole = self.view_of(target)
             if whole is not None:  # a[lo:hi] = 0.0, m[i] = v: every element of the view
                 return assign_views.fill(self, target, whole, value)
@@ -287,6 +303,15 @@ class FunctionLowerer(ExprLowerer):
             return swap
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
+        if isinstance(target, ast.Subscript) and (made := tuple_lists.named(self, target.value)):
+            return tuple_lists.store(self, made, target, node.value)
+        if isinstance(target, ast.Subscript):
+            nested_lists.refuse_replacing(self, target)
+        if isinstance(target, ast.Subscript) and (
+            (rows := fancy_rows.lower(self, node)) is not None
+            or (rows := slice_exprs.lower(self, node)) is not None
+        ):  # a[[k, p]] = a[[p, k]]; a[lo:hi] = b[lo:hi] * 2.0 (elementwise over views)
+            return rows
         if isinstance(target, ast.Name) and lists.makes_list(self, node.value):
             return lists.create(self, target, node.value, None, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
@@ -433,11 +458,17 @@ class FunctionLowerer(ExprLowerer):
         if n in self.locals or n in self.arrays or n in self.globals_declared:
             raise self.err(target, f"`{n}` is not an array here and cannot name one")
         old = self.views.get(n)
-        shape = (view.base.name, view.depth, view.start is not None, view.column is not None)
-        if (
-            old is not None
-            and (old.base.name, old.depth, old.start is not None, old.column is not None) != shape
-        ):
+
+        def kind(v: View) -> tuple[object, ...]:
+            return (
+                v.base.name,
+                v.depth,
+                v.start is not None,
+                v.column is not None,
+                v.step is not None,
+            )
+
+        if old is not None and kind(old) != kind(view):
             sliced = "a slice" if old.start is not None else "a view"
             raise self.err(
                 target,
@@ -459,7 +490,10 @@ class FunctionLowerer(ExprLowerer):
             out.append(ir.SetLocal(line, col, f"{n}.j", view.column))
             named.column = ir.LocalGet(line, col, I64, f"{n}.j")
         if view.start is not None:
-            sliced_view = View(n, view.base, prefix, view.type, view.start, view.length, view.setup)
+            sliced_view = View(
+                n, view.base, prefix, view.type, view.start, view.length, view.setup,
+                step=view.step,
+            )  # fmt: skip
             bound, named = slices.bind(self, n, sliced_view, line, col)
             out += bound
             # Proofs about its length hold where it is never rebound while they are used:
@@ -544,7 +578,7 @@ class FunctionLowerer(ExprLowerer):
     def ann_assign(self, node: ast.AnnAssign) -> list[ir.Stmt]:
         if not isinstance(node.target, ast.Name):
             raise self.err(node, "annotate plain names only: x: float = 0.0")
-        if lists.element_of(self, node.annotation) is not None:
+        if lists.is_list_annotation(node.annotation):
             return lists.create(self, node.target, node.value, node.annotation, node)
         t = self.unit.parse_type(node.annotation, f"`{node.target.id}`")
         if not isinstance(t, Scalar):
@@ -580,12 +614,16 @@ class FunctionLowerer(ExprLowerer):
             raise self.err(node, f"operator `{type(node.op).__name__}=` is not supported")
         line, col = node.lineno, node.col_offset
         t = node.target
+        if (whole := slice_exprs.lower(self, node)) is not None:
+            return whole  # a[i, k + 1:] -= f * a[k, k + 1:]: elementwise over views
         if isinstance(t, ast.Name):
             current = self.name(ast.copy_location(ast.Name(t.id, ast.Load()), t))
             value = self.arith(op, current, self.lower_scalar(node.value), node)
             return self.assign_to(t, self.narrow_back(value, current.ty, node), node)
         if isinstance(t, ast.Subscript) and (ref := lists.list_named(self, t.value)):
             return lists.aug_store(self, ref, t, op, node)
+        if isinstance(t, ast.Subscript) and (done := nested_lists.aug_store(self, t, op, node)):
+            return done
         if isinstance(t, ast.Subscript):
             base, idx_nodes = self.split_subscript(t)
             view = self.view_of(base)
@@ -642,7 +680,8 @@ class FunctionLowerer(ExprLowerer):
     # -- control flow -------------------------------------------------------------------
 
     def if_(self, node: ast.If) -> list[ir.Stmt]:
-        cond = self.truth(self.lower_scalar(node.test), node.test)
+        test = lists.condition(self, node.test)
+        cond = self.truth(self.lower_scalar(test), test)
         return [
             ir.If(
                 node.lineno, node.col_offset, cond, self.block(node.body), self.block(node.orelse)
@@ -652,7 +691,8 @@ class FunctionLowerer(ExprLowerer):
     def while_(self, node: ast.While) -> list[ir.Stmt]:
         if node.orelse:
             return self.loop_else(node)
-        cond = self.truth(self.lower_scalar(node.test), node.test)
+        test = lists.condition(self, node.test)
+        cond = self.truth(self.lower_scalar(test), test)
         self.loop_depth += 1
         body = self.block(node.body)
         self.loop_depth -= 1
@@ -665,6 +705,16 @@ class FunctionLowerer(ExprLowerer):
         it = node.iter
         if (ref := lists.list_named(self, it)) is not None:
             return lists.for_each(self, ref, node)
+        if (made := tuple_lists.named(self, it)) is not None:
+            return tuple_lists.for_each(self, made, node)
+        if (copied := lists.for_over_copy(self, node)) is not None:
+            return self.block(copied)
+        if (walked := nested_lists.for_each(self, node)) is not None:
+            return walked
+        if (table := self.table_of(it)) is not None:
+            if (rows := table_loops.unrolled(self, node, table)) is not None:
+                return self.block(rows)
+            return self.for_(table_loops.rewrite(self, node, table))
         if not (isinstance(it, ast.Call) and self.unit.builtin_name(it.func) == "range"):
             return self.for_each(node)
         if it.keywords or not 1 <= len(it.args) <= 3:
@@ -847,6 +897,18 @@ class FunctionLowerer(ExprLowerer):
             done = lists.method(self, ref, call, statement=True)
             if isinstance(done, ir.Stmt):
                 return [done]
+            if isinstance(done, list):
+                return done
+        if isinstance(call, ast.Call) and heaps.called(self, call):
+            return heaps.statement(self, call)
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and (made := tuple_lists.named(self, call.func.value))
+        ):
+            return tuple_lists.statement(self, made, call)
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+            done = nested_lists.call(self, call, statement=True)
             if isinstance(done, list):
                 return done
         if messages.is_print(self, call):

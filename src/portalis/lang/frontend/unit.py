@@ -37,7 +37,8 @@ from portalis.lang.types import (
 )
 
 #: Modules a kernel may import, and the names it may import from them.
-ALLOWED_MODULES = {"math", "numpy", "portalis.lang", "typing", "__future__"}
+#: ``heapq``: its heap functions on typed lists (frontend/heaps.py).
+ALLOWED_MODULES = {"math", "numpy", "portalis.lang", "typing", "__future__", "heapq"}
 LANG_NAMES = {"f64", "f32", "i64", "i32", "u8", "Array", "float_to_bits", "bits_to_float", "zeros"}
 I64_MIN, I64_MAX = -(1 << 63), (1 << 63) - 1
 
@@ -382,7 +383,7 @@ class _Collector:
                 raise self.d.error(
                     node,
                     f"module `{alias.name}` cannot be imported in a kernel",
-                    "kernels may import math, numpy and portalis.lang",
+                    "kernels may import math, numpy, heapq and portalis.lang",
                 )
             local = alias.asname or alias.name.split(".")[0]
             self.unit.aliases[local] = alias.name if alias.asname else local
@@ -403,7 +404,7 @@ class _Collector:
             raise self.d.error(
                 node,
                 f"module `{mod}` cannot be imported in a kernel",
-                "kernels may import from math, numpy and portalis.lang",
+                "kernels may import from math, numpy, heapq and portalis.lang",
             )
         for alias in node.names:
             if alias.name == "*":

@@ -15,6 +15,7 @@ from portalis.lang.libm._bits import bits_to_float, float_to_bits
 from portalis.lang.libm._dd import mul_add
 from portalis.lang.libm._exp_log_data import _EXP_SBITS, _EXP_TAIL
 from portalis.lang.libm._ieee import high_word, infinity, pow2, with_high_word
+from portalis.lang.libm._scale_add import scale_add
 
 _LN2_HI: float = 0.6931471803691238  # 0x3FE62E42FEE00000
 _LN2_LO: float = 1.9082149292705877e-10  # 0x3DEA39EF35793C76
@@ -82,8 +83,8 @@ def exp(x: float) -> float:
         return _exp_special(tmp, _EXP_SBITS[idx], top, k)
     scale: float = bits_to_float(_EXP_SBITS[idx] + top)
     # scale·(1 + tmp) rounded once, as with an FMA (saves up to 0.25/128 ulp of error and
-    # rounds like glibc's FMA build)
-    return mul_add(scale, tmp, scale)
+    # rounds like glibc's FMA build); the software FMA only near a midpoint (_scale_add.py)
+    return scale_add(scale, tmp)
 
 
 def _exp_special(tmp: float, sbits: int, top: int, k: int) -> float:

@@ -19,7 +19,8 @@ import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from portalis.lang import ir
+from portalis.lang import ir, library_cache
+from portalis.lang.library_cache import LibraryKey
 from portalis.lang.types import ArrayType, ResultTuple, Scalar
 from portalis.lang.walk import ANY, LAYOUTS, LIST, ONE, layout, walk
 
@@ -39,26 +40,67 @@ def _local_fields(cls: type) -> tuple[str, ...]:
     return names
 
 
-def inline_small_functions(functions: list[ir.Function], roots: set[str]) -> list[ir.Function]:
+def inline_small_functions(
+    functions: list[ir.Function], roots: set[str], library: LibraryKey | None = None
+) -> list[ir.Function]:
     """Inline, then keep only the functions reachable from exports, the kernel's own
     functions, and ``roots`` (library functions the math wrappers call).
 
-    Block labels are numbered per build (never from a process-wide counter), so the same
-    functions always inline to the same module: ``wasmSha256`` pins and the compile cache
-    depend on it."""
-    labels = itertools.count(1)
+    Block labels are numbered per function, across rounds (never from a process-wide or
+    module-wide counter), so the same functions always inline to the same module:
+    ``wasmSha256`` pins and the compile cache depend on it.
+
+    ``library``: the module's math-library functions, in order, when every one came
+    from lang/library_cache.py. What a round does to them depends on nothing else (they
+    call no kernel function, and their labels are their own), so the first build with
+    these functions records it and later ones replay it (the kernel's functions are
+    inlined as ever, seeing the library bodies each round as they were)."""
+    labels: dict[str, Iterator[int]] = {}
     shapes = _Shapes()
-    for _ in range(ROUNDS):
+    library_symbols = frozenset(library[1]) if library is not None else frozenset()
+    replayed = library_cache.inlined(library) if library is not None else None
+    if replayed is not None:
+        for f in functions:
+            if f.symbol in library_symbols:
+                shapes.seed(f, replayed.shapes[f.symbol])
+    recorded = {
+        f.symbol: dataclasses.replace(shapes.of(f), body=())
+        for f in functions
+        if replayed is None and f.symbol in library_symbols
+    }
+    rounds: list[library_cache.RoundWork] = []
+    for round_number in range(ROUNDS):
         candidates = {f.symbol: f for f in functions if shapes.of(f).inlinable}
         if not candidates:
             break
         changed = False
+        work: library_cache.RoundWork = {}
         for fn in functions:
+            if replayed is not None and fn.symbol in library_symbols:
+                if round_number < len(replayed.rounds):
+                    done = replayed.rounds[round_number].get(fn.symbol)
+                    if done is not None:
+                        fn.body, fn.locals = list(done.body), dict(done.locals)
+                        shapes.made(fn, done.calls)
+                        shapes.seed(fn, done.shape)
+                        changed = True
+                continue
             if shapes.of(fn).calls.isdisjoint(candidates):
                 continue  # nothing to inline here: skip the walk
-            changed |= _Inliner(fn, candidates, labels, shapes).run()
+            counter = labels.setdefault(fn.symbol, itertools.count(1))
+            inliner = _Inliner(fn, candidates, counter, shapes)
+            if inliner.run():
+                changed = True
+                if fn.symbol in library_symbols:
+                    shape = dataclasses.replace(_shape(fn), body=())
+                    work[fn.symbol] = library_cache.Inlined(
+                        tuple(fn.body), dict(fn.locals), frozenset(inliner.calls), shape
+                    )
+        rounds.append(work)
         if not changed:
             break
+    if library is not None and replayed is None:
+        library_cache.keep_inlined(library, library_cache.Inlining(recorded, tuple(rounds)))
     return _reachable(functions, roots, shapes)
 
 
@@ -95,6 +137,11 @@ class _Shapes:
             shape = _shape(fn, None if complete else calls)
             self._by_symbol[fn.symbol] = shape
         return shape
+
+    def seed(self, fn: ir.Function, shape: _Shape) -> None:
+        """``shape`` describes ``fn``'s body (taken from lang/library_cache.py: the shape
+        a build that walked the same body found)."""
+        self._by_symbol[fn.symbol] = dataclasses.replace(shape, body=fn.body)
 
     def made(self, fn: ir.Function, calls: frozenset[str]) -> None:
         """An inlining round gave ``fn`` a new body calling exactly ``calls``."""

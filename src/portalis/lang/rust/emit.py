@@ -216,6 +216,12 @@ class FunctionEmitter:
     def s_UnpackResults(self, s: ir.UnpackResults) -> None:
         raise self.fail("arrays returned in a tuple (`a, n = f(...)`)", s)
 
+    def s_ListNew(self, s: ir.ListNew) -> None:
+        raise self.fail(f"the list `{s.ref.name.split('.')[0]}` (typed lists, heapq)", s)
+
+    def s_ListAdopt(self, s: ir.ListAdopt) -> None:
+        raise self.fail(f"the list `{s.ref.name.split('.')[0]}` (typed lists, heapq)", s)
+
     def s_SwapArrays(self, s: ir.SwapArrays) -> None:
         raise self.fail("swapping two arrays (`u, new = new, u`)", s)
 
