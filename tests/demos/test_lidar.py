@@ -106,11 +106,16 @@ def run_filter(kernel: Any, scan: np.ndarray, **params: Any) -> tuple[tuple[int,
     return tuple(kernel.filter_cloud(scan, **buffers, **args)), buffers
 
 
-def test_compiled_filter_equals_cpython_on_a_real_frame(compiled: Kernel, frames: list) -> None:
+@pytest.mark.parametrize("params", [{}, {"voxel_size": 0.05}], ids=["demo", "table-grows"])
+def test_compiled_filter_equals_cpython_on_a_real_frame(
+    compiled: Kernel, frames: list, params: dict
+) -> None:
     scan = frames[len(frames) // 2].raw
-    got, wasm = run_filter(compiled, scan)
-    want, py = run_filter(cpython_kernel(), scan)
+    got, wasm = run_filter(compiled, scan, **params)
+    want, py = run_filter(cpython_kernel(), scan, **params)
     assert got == want
+    if params:  # more voxels than the first table holds: it grew (and was refilled)
+        assert 2 * got[5] > lk._table_size(len(scan) // lk.FIRST_TABLE_SHARE)
     count, n = got[0], got[3]
     assert n == len(scan)
     for name, length in (
