@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portalis.lang import pipeline
+from portalis.lang import compile_source, pipeline
 from portalis.lang.passes.store_offsets import forward_store_offsets
 from portalis.runtime import load
 
@@ -123,3 +123,7 @@ def test_other_modules_are_built_as_before() -> None:
     plain = plain.replace("i - 1", "i").replace("i + 2", "i")
     assert _build(plain, offsets=False).wasm == _build(plain).wasm
     assert _build(SOURCE).wasm == _build(SOURCE).wasm
+
+
+def test_the_build_runs_the_pass_after_vectorise() -> None:
+    assert compile_source(SOURCE, "k.py").wat == _build(SOURCE).wat
