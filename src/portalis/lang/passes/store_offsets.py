@@ -43,30 +43,37 @@ def forward_store_offsets(module: ir.Module) -> None:
 
 
 def _function(fn: ir.Function) -> None:
+    # Only statement lists are searched (an ``if``'s arms, a loop's body; not the
+    # statements inside expressions): a store is a statement, and a build walks every
+    # expression node of a function several times already.
+    bodies = _statement_lists(fn.body)
     if not any(
-        isinstance(n, ir.Store) and any(map(_temp, n.indices[:-1]))
-        for stmt in fn.body
-        for n in walk(stmt)
+        isinstance(s, ir.Store) and any(map(_temp, s.indices[:-1])) for b in bodies for s in b
     ):
         return  # no store indexed through a temporary on a leading axis (most functions)
     reads: dict[str, int] = {}
     writes: dict[str, int] = {}
-    bodies: list[list[ir.Stmt]] = [fn.body]
     for stmt in fn.body:
         for n in walk(stmt):
             if isinstance(n, ir.LocalGet):
                 if n.name.startswith("~"):
                     reads[n.name] = reads.get(n.name, 0) + 1
-            elif isinstance(n, ir.SetLocal | ir.LocalTee):
-                if n.name.startswith("~"):
-                    writes[n.name] = writes.get(n.name, 0) + 1
-            else:  # an ``if``'s arms, a loop's body: lists of statements
-                for name, kind in LAYOUTS.get(type(n)) or layout(type(n)):
-                    v = getattr(n, name)
-                    if kind == LIST and v and isinstance(v[0], ir.Stmt):
-                        bodies.append(v)
+            elif isinstance(n, ir.SetLocal | ir.LocalTee) and n.name.startswith("~"):
+                writes[n.name] = writes.get(n.name, 0) + 1
     for body in bodies:
         _body(fn, body, reads, writes)
+
+
+def _statement_lists(body: list[ir.Stmt]) -> list[list[ir.Stmt]]:
+    """``body`` and the lists of statements nested in its statements."""
+    out = [body]
+    for stmts in out:  # grows as it goes
+        for s in stmts:
+            for name, kind in LAYOUTS.get(type(s)) or layout(type(s)):
+                v = getattr(s, name)
+                if kind == LIST and v and isinstance(v[0], ir.Stmt):
+                    out.append(v)
+    return out
 
 
 def _temp(index: ir.Expr) -> str | None:
