@@ -388,8 +388,6 @@ def _dec_result(value: object, where: str) -> Param:
             raise AbiError(_where(where, "an array result has no fixed shape or offset"))
         if result.ndim > MAX_RESULT_NDIM:
             raise AbiError(_where(where, f"an array result has at most {MAX_RESULT_NDIM} axes"))
-        if result.dtype in PAIR_TYPES:
-            raise AbiError(_where(where, f"{result.dtype} arrays are parameters only"))
     return result
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from portalis.bench.corpus import identical, outcome, ulps
+from portalis.bench.corpus import fresh_copies, identical, outcome, ulps
 from portalis.bench.cpython import import_source
 from portalis.bench.kernels import NAMES, Kernel, load
 from portalis.errors import CompileError
@@ -39,6 +39,20 @@ def test_corpus_kernel_equals_cpython(name: str) -> None:
         assert f"{name}.py:" in str(error)
         return
     check_form(kernel, kernel.natural, kernel.natural_inputs("test"), "natural")
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if load(n).numba is not None])
+def test_numba_form_is_the_same_algorithm(name: str) -> None:
+    """A kernel timed under Numba on its NUMBA form (Numba refuses the natural one) computes,
+    under CPython, exactly what the natural form computes."""
+    kernel = load(name)
+    assert kernel.numba is not None and kernel.adapted is None
+    natural = import_source(kernel.natural, f"corpus_{name}_natural_py")
+    numba_form = import_source(kernel.numba, f"corpus_{name}_numba_py")
+    args = kernel.inputs("test")
+    expected = outcome(getattr(natural, kernel.entry), fresh_copies(args))
+    got = outcome(getattr(numba_form, kernel.entry), fresh_copies(args))
+    assert identical(expected, got)
 
 
 def test_identical_is_bitwise() -> None:

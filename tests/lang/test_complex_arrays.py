@@ -134,14 +134,73 @@ def test_refused_with_a_located_error(body: str, message: str, line: int) -> Non
     assert f"k.py:{line}:" in str(info.value)
 
 
-def test_complex_array_results_are_refused() -> None:
+RESULTS = """\
+import cmath
+import numpy as np
+from portalis.lang import Array
+
+
+def twiddles(n: int) -> Array[np.complex128]:
+    w = np.zeros(n, dtype=np.complex128)
+    for k in range(n):
+        w[k] = cmath.exp(-2j * cmath.pi * k / n)
+    return w
+
+
+def scaled(x: Array[np.complex128], s: float) -> Array[np.complex128]:
+    out = np.empty_like(x)
+    for k in range(len(x)):
+        out[k] = x[k] * s + 1j
+    return out
+
+
+def grid(n: int, m: int) -> Array[np.complex128, 2]:
+    g = np.zeros((n, m), dtype=np.complex128)
+    for i in range(n):
+        for j in range(m):
+            g[i, j] = complex(i, -j * 0.5)
+    return g
+
+
+def empty(n: int) -> Array[np.complex128]:
+    return np.zeros(n, dtype=np.complex128)
+"""
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 9), st.integers(0, 4), st.floats(-1e3, 1e3))
+def test_complex_array_results_are_cpythons(n: int, m: int, s: float) -> None:
+    py, wasm = _results_pair()
+    x = np.linspace(-1.0, 2.0, n) * (0.5 - 1.5j)
+    for name, args in (
+        ("twiddles", (n,)), ("scaled", (x, s)), ("grid", (n, m)), ("empty", (n,)),
+    ):  # fmt: skip
+        expected, got = py[name](*args), getattr(wasm, name)(*args)
+        assert got.dtype == np.complex128 and got.shape == expected.shape
+        assert got.tobytes() == expected.tobytes(), name
+    assert wasm.abi.function("grid").results[0].ndim == 2  # the caller's rank, not the pairs'
+
+
+_RESULTS: list[tuple[dict[str, Any], Any]] = []
+
+
+def _results_pair() -> tuple[dict[str, Any], Any]:
+    if not _RESULTS:
+        namespace: dict[str, Any] = {}
+        exec(compile(RESULTS, "results.py", "exec"), namespace)
+        _RESULTS.append((namespace, compile_kernel(RESULTS, "results.py")))
+    return _RESULTS[0]
+
+
+def test_complex_arrays_in_a_tuple_of_results_are_refused() -> None:
     source = (
         "import numpy as np\nfrom portalis.lang import Array\n\n\n"
-        "def g(n: int) -> Array[np.complex128]:\n"
-        "    return np.zeros(n, dtype=np.complex128)\n"
+        "def g(n: int) -> tuple[Array[np.complex128], float]:\n"
+        "    w = np.zeros(n, dtype=np.complex128)\n    return w, 1.0\n"
     )
-    with pytest.raises(CompileError, match="complex arrays cannot be returned yet"):
+    with pytest.raises(CompileError, match="a complex array may only be") as info:
         compile_source(source, "k.py")
+    assert "k.py:7:" in str(info.value)
 
 
 def test_rust_backend_builds_the_fft_too() -> None:

@@ -134,3 +134,19 @@ def test_the_caches_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     kept = library_cache.everything()
     assert len(kept["inlined"]) == 1 and len(kept["emitted"]) <= 16
     assert _build(SOURCES["robot_arm"]) == first
+
+
+def test_every_program_call_the_front_end_makes_is_journaled() -> None:
+    """A library function's lowering is replayed from the program calls it made: a new
+    ``Program`` method the front end calls must be journaled too, or a warm build would
+    miss what it does."""
+    from portalis.lang.frontend.program import Program
+
+    driving = {"lower_all", "layout", "library_key"}  # called by pipeline.py, not lowering
+    public = [
+        name
+        for name, value in vars(Program).items()
+        if callable(value) and not name.startswith("_") and name not in driving
+    ]
+    assert public
+    assert [name for name in public if not hasattr(getattr(Program, name), "__wrapped__")] == []

@@ -41,6 +41,8 @@ def graph(src: Array[i64], dst: Array[i64], n: int) -> int:
         else:
             adj[u].append(-1)
         t += adj[u][-1] + adj[u].index(adj[u][0])
+        if 3 in adj[u] or u - 1 not in adj[u]:
+            t += 11
     return t + len(adj)
 
 

@@ -108,3 +108,31 @@ def test_unprovable_swaps_are_located_errors(body: str, words: str) -> None:
 def test_rust_backend_says_it_does_not_swap_yet() -> None:
     with pytest.raises(CompileError, match="not supported by the Rust backend yet"):
         compile_source(SOURCE, "rebind.py", backend="rust")
+
+
+DIGIT_NAME = """\
+from portalis.lang import Array, f64
+
+
+def f(t1: Array[f64], x: float) -> float:
+    t1 = t1.copy()
+    s = 0.0
+    for i in range(len(t1)):
+        t1[i] += x
+        s += t1[i] * t1[i] - t1[i] / (x + 1.0)
+    for i in range(len(t1)):
+        s += t1[i] ** 2 + min(t1[i], x) + max(s, x)
+    for i in range(len(t1)):
+        s -= t1[i] % 3.0 + abs(t1[i]) + (t1[i] if x > 0.0 else -t1[i])
+    return s
+"""
+
+
+def test_a_parameter_named_with_a_digit_is_copied() -> None:
+    """`t1 = t1.copy()`: the copy's hidden name (`t1` and a counter) stays apart from the
+    compiler's temporaries (`t` and a counter): once `~t11` named both, invalid WebAssembly."""
+    namespace: dict[str, Any] = {}
+    exec(compile(DIGIT_NAME, "digits.py", "exec"), namespace)
+    wasm = compile_kernel(DIGIT_NAME, "digits.py")
+    a = np.linspace(-2.0, 3.0, 7)
+    assert outcome(wasm.f, a.copy(), 0.5) == outcome(namespace["f"], a.copy(), 0.5)

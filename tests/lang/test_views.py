@@ -157,7 +157,7 @@ ERRORS = [
         "def f(t: Array[f64, 2]) -> float:\n    return g(t[0])\n",
         "must be Array[f64, 2], got Array[f64, 1]",
     ),
-    ("def f(m: Array[f64, 2]) -> float:\n    r = m[::2]\n    return 0.0\n", "strided"),
+    ("def f(m: Array[f64, 2]) -> float:\n    r = m[:, ::2]\n    return 0.0\n", "strided"),
 ]
 
 

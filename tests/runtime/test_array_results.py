@@ -32,6 +32,10 @@ HOSTILE = """
   (func (export "give2") (param $p i32) (param $r i32) (param $c i32) (result i32 i32 i32 f64)
     local.get $p local.get $r local.get $c f64.const 0.5)
   (func (export "scalar") (result f64) f64.const 1.0)
+  (func (export "pairs") (param $p i32) (param $n i32) (param $two i32) (result i32 i32 i32)
+    (f64.store (i32.const 1024) (f64.const 1.5))
+    (f64.store (i32.const 1032) (f64.const -2.0))
+    local.get $p local.get $n local.get $two)
 )
 """
 
@@ -95,3 +99,20 @@ def test_array_results_need_the_modules_free() -> None:
     no_free = HOSTILE.replace('(export "portalis_free")', "")
     with pytest.raises(SignatureError, match="exports no portalis_free"):
         _kernel((GIVE,), no_free)
+
+
+PAIRS = Function(
+    "pairs",
+    (Value("p", "i32"), Value("n", "i32"), Value("two", "i32")),
+    (Array("z", "c128"),),
+)
+
+
+def test_a_complex_result_is_read_from_its_pairs_and_a_bad_pair_extent_refused() -> None:
+    k = _kernel((PAIRS,))
+    z = k.pairs(1024, 1, 2)  # one complex128: the (1.5, -2.0) pair
+    assert z.dtype == np.dtype(np.complex128) and z.tolist() == [1.5 - 2j] and z.flags.owndata
+    assert k.instance.global_value("frees") == 1
+    with pytest.raises(BadResultError, match="the last extent must be 2"):
+        k.pairs(1024, 2, 1)  # the same 16 bytes claimed as two "pairs" of one float
+    assert k.instance.global_value("frees") == 1  # refused: nothing read, nothing freed

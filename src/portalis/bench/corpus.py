@@ -231,14 +231,17 @@ def bench_kernel(
     numba_timing = None
     numba_vs_cpython = "-"
     numba_natural = "not installed"
-    jitted = numba_build(kernel, source, args) if has_numba else None
+    numba_source = kernel.numba if kernel.adapted is None and kernel.numba else source
+    if numba_source is not source:
+        print("  Numba refuses the natural form: timed on the kernel's NUMBA form (same algorithm)")
+    jitted = numba_build(kernel, numba_source, args) if has_numba else None
     if isinstance(jitted, str):
         # Numba refuses this kernel: no row and no ratio for it (never a stand-in figure).
         print(f"  Numba cannot compile it, not timed: {jitted}")
         numba_natural = "no"
         numba_vs_cpython = "Numba cannot compile"
     elif jitted is not None:
-        numba_natural = try_numba_natural(kernel) if kernel.adapted is not None else "yes"
+        numba_natural = try_numba_natural(kernel) if numba_source is not kernel.natural else "yes"
         theirs = outcome(getattr(jitted, kernel.entry), args)
         numba_vs_cpython = difference(expected, theirs)
         print(

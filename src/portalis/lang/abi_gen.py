@@ -20,8 +20,9 @@ def _param(p: ir.Param, written: frozenset[str]) -> abi.Param:
 
 def _result(name: str, t: Scalar | ArrayType) -> abi.Param:
     """A result: a number, or an array the caller receives and frees (abi.py)."""
-    if isinstance(t, ArrayType):
-        return abi.Array(name, t.element.abi, t.ndim)
+    if isinstance(t, ArrayType):  # a c128 result, as a c128 parameter: one axis less
+        ndim = t.ndim - 1 if t.element.abi in abi.PAIR_TYPES else t.ndim
+        return abi.Array(name, t.element.abi, ndim)
     return abi.Value(name, t.abi)
 
 

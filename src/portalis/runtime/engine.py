@@ -18,11 +18,6 @@ import wasmtime
 
 #: How often the ticker advances the epoch; a deadline fires at most this much late.
 TICK_SECONDS = 0.01
-#: Address space reserved for each linear memory: all a 32-bit memory can address, so it
-#: never needs to move, its accesses need no bounds checks (the guard region beyond traps),
-#: and hugepages.py can advise the whole range once. wasmtime's default on 64-bit hosts,
-#: set here because the runtime depends on it.
-MEMORY_RESERVATION = 1 << 32
 
 
 @dataclass(frozen=True)
@@ -39,8 +34,7 @@ class EngineSettings:
         # machine code compiled for another configuration.
         return (
             f"wasmtime={wasmtime_version()};stack={self.max_wasm_stack};opt={self.opt_level};"
-            f"epoch={int(self.epoch_interruption)};memory_may_move=0;"
-            f"reservation={MEMORY_RESERVATION};multi_memory=0;gc=0;"
+            f"epoch={int(self.epoch_interruption)};memory_may_move=0;multi_memory=0;gc=0;"
             "simd=1;relaxed_simd=0"
         )
 
@@ -52,7 +46,6 @@ class EngineSettings:
         # Linear memory never moves when it grows, so a NumPy array over it can never point
         # into freed memory (growth still marks views stale: see memory.py).
         config.memory_may_move = False
-        config.memory_reservation = MEMORY_RESERVATION
         config.wasm_threads = False
         # One linear memory per module, so the sandbox's memory cap (which wasmtime applies
         # per memory) bounds the instance's total: twelve memories must not get twelve caps.

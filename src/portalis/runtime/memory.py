@@ -13,7 +13,6 @@ Safety, in two layers:
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import math
 from typing import TYPE_CHECKING, Any
@@ -23,8 +22,7 @@ import wasmtime
 
 from portalis.abi import ALLOC_EXPORT, FREE_EXPORT
 from portalis.errors import MemoryLimitError, PortalisError, StaleViewError
-from portalis.runtime import _capi, hugepages
-from portalis.runtime.engine import MEMORY_RESERVATION
+from portalis.runtime import _capi
 
 if TYPE_CHECKING:
     from portalis.runtime.instance import Instance
@@ -57,9 +55,6 @@ class LinearMemory:
         # Runtime-managed allocation region, used when the module exports no allocator.
         self._bump = 0
         self._region_end = 0
-        # Before the kernel touches its heap: huge pages over all the memory may ever be
-        # (hugepages.py explains why a kernel's speed needs them).
-        self.huge_pages = hugepages.advise(self.base_address, MEMORY_RESERVATION)
 
     @property
     def size(self) -> int:
@@ -131,7 +126,6 @@ class LinearMemory:
         exports one, otherwise a region the runtime appends past the module's memory."""
         inst = self._instance
         if inst.has_export(ALLOC_EXPORT):
-            size = self.size
             ptr = int(inst.function(ALLOC_EXPORT)(int(nbytes), int(align)))
             if ptr <= 0 or ptr + nbytes > self.size:
                 raise MemoryLimitError(
@@ -139,8 +133,6 @@ class LinearMemory:
                     "memory or at the sandbox cap",
                     module=inst.name, function=ALLOC_EXPORT, trap_code="memory_limit",
                 )  # fmt: skip
-            if self.size != size:
-                self._end_on_huge_page()
             return ptr
         start = (self._bump + align - 1) // align * align
         if self._region_end == 0 or start + nbytes > self._region_end:
@@ -155,21 +147,9 @@ class LinearMemory:
                     module=inst.name, function="<alloc>", trap_code="memory_limit",
                 ) from None  # fmt: skip
             start = old_pages * WASM_PAGE
-            self._end_on_huge_page()
-            self._region_end = self.size
+            self._region_end = (old_pages + pages) * WASM_PAGE
         self._bump = start + nbytes
         return start
-
-    def _end_on_huge_page(self) -> None:
-        """Grow memory the runtime just grew on to a huge-page boundary, so the end of the
-        new allocation gets huge pages too (hugepages.py). Optional: not past the cap."""
-        if not self.huge_pages:
-            return
-        pages = hugepages.round_up_pages(self.size, WASM_PAGE)
-        # at the sandbox's cap growth fails: the allocation stands, with small pages
-        with contextlib.suppress(wasmtime.WasmtimeError):
-            if pages:
-                self._memory.grow(self._store, pages)
 
     def free(self, offset: int) -> None:
         if self._instance.has_export(FREE_EXPORT):

@@ -5,7 +5,10 @@ offset, then its extents (see :mod:`portalis.abi`). The host owns the block from
 :class:`ResultDecoder` checks every returned block against linear memory before reading a
 byte of it — the module is untrusted, so the offset and extents are only numbers it chose —
 copies each array out, and gives each block back with the module's ``portalis_free``. The
-caller's array is then plain NumPy memory, safe to keep after the instance is gone.
+caller's array is then plain NumPy memory, safe to keep after the instance is gone. A
+``complex128`` result (ABI element ``c128``) comes back as its float64 (real, imag) pairs,
+one extent more, which must be 2; it is copied into a new complex128 array of the declared
+rank.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from portalis.abi import FREE_EXPORT, Array, Function
+from portalis.abi import FREE_EXPORT, PAIR_TYPES, Array, Function
 from portalis.errors import BadResultError, SignatureError
 from portalis.runtime.memory import DTYPES
 
@@ -37,12 +40,17 @@ class ResultDecoder:
         self.instance = instance
         self.where = f"{instance.name}::{abi.name}()"
         expected: list[str] = []
-        #: per ABI result: ("value", is_bool) or ("array", dtype, ndim)
+        #: per ABI result: ("value", is_bool) or ("array", dtype, ndim, pairs) — pairs: a
+        #: complex128 array read as its float64 (real, imag) pairs, one extent more
         self.plan: list[tuple[Any, ...]] = []
         for r in abi.results:
-            if isinstance(r, Array):
+            if isinstance(r, Array) and r.dtype in PAIR_TYPES:
+                # complex128: the module returns its float64 pairs, one extent more (2)
+                expected += ["i32"] * (2 + r.ndim)
+                self.plan.append(("array", np.dtype(np.float64), r.ndim + 1, True))
+            elif isinstance(r, Array):
                 expected += ["i32"] * (1 + r.ndim)
-                self.plan.append(("array", DTYPES[r.dtype], r.ndim))
+                self.plan.append(("array", DTYPES[r.dtype], r.ndim, False))
             else:
                 expected.append(_WASM_OF[r.type])
                 self.plan.append(("value", r.type == "bool"))
@@ -69,7 +77,7 @@ class ResultDecoder:
         """Every result, in the ABI's order, as a tuple (even a single one)."""
         values = raw if isinstance(raw, tuple) else (raw,)
         out: list[Any] = []
-        blocks: list[tuple[int, int, np.dtype[Any], tuple[int, ...]]] = []
+        blocks: list[tuple[int, int, np.dtype[Any], tuple[int, ...], bool]] = []
         at = 0
         for kind, *spec in self.plan:
             if kind == "value":
@@ -77,21 +85,34 @@ class ResultDecoder:
                 out.append(bool(v) if spec[0] else v)
                 at += 1
                 continue
-            dtype, ndim = spec
+            dtype, ndim, pairs = spec
             offset = int(values[at]) & _U32  # wasm pointers and extents are unsigned
             shape = tuple(int(n) & _U32 for n in values[at + 1 : at + 1 + ndim])
             at += 1 + ndim
             self._check(offset, dtype, shape)
-            blocks.append((len(out), offset, dtype, shape))
+            if pairs and shape[-1] != 2:
+                raise BadResultError(
+                    f"{self.where} returned a complex128 array as pairs of shape {shape}: "
+                    "the last extent must be 2",
+                    hint="the module is broken or hostile; nothing was read from it",
+                )
+            blocks.append((len(out), offset, dtype, shape, pairs))
             out.append(None)
         if blocks:  # every block checked before any is read or freed
             memory = self.instance.memory
             assert memory is not None  # _check refuses a module without one
-            for index, offset, dtype, shape in blocks:
-                out[index] = memory._ndarray(offset, dtype, shape).copy()
+            for index, offset, dtype, shape, pairs in blocks:
+                if pairs:  # (real, imag) pairs: NumPy's complex128 layout, copied in
+                    array = np.empty(shape[:-1], np.complex128)
+                    array.view(np.float64).reshape(shape)[...] = memory._ndarray(
+                        offset, dtype, shape
+                    )
+                    out[index] = array
+                else:
+                    out[index] = memory._ndarray(offset, dtype, shape).copy()
             free = self._free
             assert free is not None
-            for _, offset, _, _ in blocks:
+            for _, offset, _, _, _ in blocks:
                 free(offset)
         return tuple(out)
 

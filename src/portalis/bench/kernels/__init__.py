@@ -6,6 +6,8 @@ published JIT examples (written for this project, not copied), with:
 * ``NATURAL``: the kernel's source as people write it (what issue 15 asks the compiler to take);
 * ``ADAPTED``: the smallest change that the compiler accepts today, or ``None`` when the
   natural form compiles unchanged; ``WHY`` says what the adaptation works around;
+* ``NUMBA`` (optional): where Numba refuses the natural form the compiler takes, the same
+  algorithm written as Numba takes it — Numba is timed on that instead (and says so);
 * ``ENTRY``: the function to call; ``SIZES``: ``{"test": …, "quick": …, "full": …}``;
 * ``inputs(size) -> tuple``: the arguments, made from a fixed seed (fresh arrays on each call,
   since several kernels work in place); ``natural_inputs(size)`` where the natural form's
@@ -52,6 +54,8 @@ class Kernel:
     entry: str
     sizes: dict[str, Any]
     module: ModuleType
+    #: The form Numba is timed on where it refuses the natural one (``NUMBA``), else None.
+    numba: str | None = None
 
     @property
     def source(self) -> str:
@@ -78,6 +82,7 @@ def load(name: str) -> Kernel:
         entry=module.ENTRY,
         sizes=module.SIZES,
         module=module,
+        numba=getattr(module, "NUMBA", None),
     )
 
 

@@ -6,8 +6,8 @@ NumPy's rules for the two forms a kernel writes: a number is stored into every e
 shape is copied in (overlapping views copy as if through a temporary, as NumPy does).
 NumPy's broadcasting of other shapes is not done: different extents raise ValueError at
 run time (NumPy would broadcast an extent of 1 — documented), a different rank or element
-type is a compile error. Columns (strided) are filled or copied element by element in a
-loop the kernel writes.
+type is a compile error. Columns and stepped slices (strided) are filled or copied element
+by element by frontend/slice_exprs.py before these are reached.
 """
 
 from __future__ import annotations

@@ -96,6 +96,9 @@ class View:
     #: A column ``m[:, j]`` (frontend/slices.py): the base's last index, fixed and checked;
     #: the view walks the base's rows with a stride (so it is never passed as an array).
     column: ir.Expr | None = None
+    #: A slice with a step (frontend/strided.py): element ``k`` of the first axis is base
+    #: element ``start + k * step``; strided, so never passed as an array.
+    step: ir.Expr | None = None
 
     @property
     def depth(self) -> int:
@@ -158,9 +161,10 @@ class ExprLowerer:
         return name
 
     def hidden(self, hint: str) -> str:
-        """A name for a local the compiler adds (never a Python identifier)."""
+        """A name for a local the compiler adds (never a Python identifier). A hint ending
+        in a digit is kept apart from the counter (``t1`` + 5 is not ``t`` + 15)."""
         self._temps += 1
-        return f"~{hint}{self._temps}"
+        return f"~{hint}{'_' if hint[-1:].isdigit() else ''}{self._temps}"
 
     def block(self, body: list[ast.stmt]) -> list[ir.Stmt]:
         raise NotImplementedError  # statements: stmts.FunctionLowerer
@@ -471,10 +475,9 @@ class ExprLowerer:
         if isinstance(node, ast.List | ast.Tuple):
             raise self.err(
                 node,
-                "indexing with a list of indices (a[[k, p]], NumPy's fancy indexing) is not "
-                "supported",
-                "to swap rows k and p, loop: for j in range(a.shape[1]): "
-                "a[k, j], a[p, j] = a[p, j], a[k, j]",
+                "indexing with a list of indices (a[[k, p]], NumPy's fancy indexing) is "
+                "supported only as rows assigned from rows: a[[k, p]] = a[[p, k]]",
+                "swap rows as a[[k, p]] = a[[p, k]]; for other uses loop over the elements",
             )
         e = self.lower_scalar(node)
         if self.scalar(e, node).is_float:
@@ -711,6 +714,10 @@ class ExprLowerer:
         membership = len(node.ops) == 1 and isinstance(node.ops[0], ast.In | ast.NotIn)
         if membership and (ref := lists.list_named(self, node.comparators[0])):
             found = list_methods.contains(self, ref, node.left, node)
+            if isinstance(node.ops[0], ast.NotIn):
+                return ir.Unary(line, col, BOOL, "not", found)
+            return found
+        if membership and (found := nested_lists.contains(self, node.left, node)) is not None:
             if isinstance(node.ops[0], ast.NotIn):
                 return ir.Unary(line, col, BOOL, "not", found)
             return found

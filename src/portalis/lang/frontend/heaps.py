@@ -71,10 +71,12 @@ def _each(width: int, line: str) -> list[str]:
 def _siftdown(width: int, start: str) -> list[str]:
     """Move item ``N`` (held in ``N0``…) from the hole at ``pos`` towards ``start``."""
     news = [f"N{k}" for k in range(width)]
+    parents = ["P0", *_cols(width, "par")[1:]]  # the first position read once
     return [
         f"while pos > {start}:",
         "    par = (pos - 1) >> 1",
-        f"    if {_less(news, _cols(width, 'par'))}:",
+        "    P0 = C0[par]",
+        f"    if {_less(news, parents)}:",
         *["        " + s for s in _each(width, "C#[pos] = C#[par]")],
         "        pos = par",
         "    else:",
@@ -239,7 +241,8 @@ def _lower(
     tree = ast.parse(text)
     for n in ast.walk(tree):
         if isinstance(n, ast.Name) and n.id not in table and n.id not in _GLOBALS:
-            table[n.id] = lw.hidden(n.id.lower())
+            # (the "_" keeps "T1" + counter 5 apart from the temporary "~t15")
+            table[n.id] = lw.hidden(n.id.lower() + "_")
     body = [rename(table, s) for s in tree.body]
     for s in body:
         locate(s, node, force=True)

@@ -125,7 +125,7 @@ class _TupleItems(ast.NodeTransformer):
                 )
             k %= width
             if not self.bound[k]:
-                self.bound[k] = self.lw.hidden(f"p{k}")
+                self.bound[k] = self.lw.hidden(f"p{k}_")
             return ast.copy_location(ast.Name(self.bound[k], ast.Load()), node)
         self.generic_visit(node)
         return node
@@ -227,7 +227,8 @@ def _lower(
     tree = ast.parse(text)
     for n in ast.walk(tree):
         if isinstance(n, ast.Name) and n.id not in (*table, *_GLOBALS, *splice):
-            table[n.id] = lw.hidden(n.id.lower())
+            # (the "_" keeps "K1" + counter 5 apart from a hidden "k" + counter 15)
+            table[n.id] = lw.hidden(n.id.lower() + "_")
     body = [rename(table, s) for s in tree.body]
     for s in body:
         locate(s, node, force=True)

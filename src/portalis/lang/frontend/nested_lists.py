@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from portalis.lang import ir
 from portalis.lang.frontend.diagnostics import shown
-from portalis.lang.types import F64, I32, I64, Scalar, TupleType
+from portalis.lang.types import BOOL, F64, I32, I64, Scalar, TupleType
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.exprs import ExprLowerer
@@ -373,6 +373,26 @@ def call(lw: ExprLowerer, node: ast.Call, statement: bool) -> ir.Expr | list[ir.
     return ir.Seq(line, col, ty, stmts + give_back, ir.LocalGet(line, col, ty, t))
 
 
+def contains(lw: ExprLowerer, value: ast.expr, node: ast.Compare) -> ir.Expr | None:
+    """``v in adj[u]``: ``v`` first, then ``adj[u]`` (checked), as Python evaluates them;
+    None when the right side is not an inner list."""
+    from portalis.lang.frontend.list_methods import contains as list_contains
+
+    inner = inner_of(lw, node.comparators[0])
+    if inner is None:
+        return None
+    made, index = inner
+    line, col = node.lineno, node.col_offset
+    stmts, names = _arguments(lw, [value], node)
+    found, k = _position(lw, made, index, node)
+    ref, borrow = _borrow(lw, made, k, node)
+    stmts += [*found, borrow]
+    t = lw.temp(BOOL)
+    stmts.append(ir.SetLocal(line, col, t, list_contains(lw, ref, names[0], node)))
+    stmts += _release(ref, line, col)
+    return ir.Seq(line, col, BOOL, stmts, ir.LocalGet(line, col, BOOL, t))
+
+
 def item(lw: ExprLowerer, node: ast.Subscript) -> ir.Expr | None:
     """``adj[u][k]`` read; None when ``node`` is not of that form. ``adj[u]`` alone as a
     value is refused (it would be a second name for the inner list)."""
@@ -515,6 +535,7 @@ __all__ = [
     "annotation_element",
     "append_row",
     "call",
+    "contains",
     "create",
     "for_each",
     "inner_of",

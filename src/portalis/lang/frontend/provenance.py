@@ -23,6 +23,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
+from portalis.lang.frontend.astwalk import nodes
+
 if TYPE_CHECKING:
     from portalis.lang.frontend.exprs import ExprLowerer
 
@@ -60,27 +62,36 @@ def numpy_locals(lw: ExprLowerer) -> set[str]:
     cached: set[str] | None = getattr(lw, "_numpy_locals", None)
     if cached is not None:
         return cached
+    # What each binding in the function binds, found once: (the value it binds, or None for
+    # a loop variable not over ``range``, which is NumPy's whatever it iterates; the names
+    # it binds). The fixed point then goes over these until nothing changes.
+    bindings: list[tuple[ast.expr | None, list[str]]] = []
+    for stmt in lw.sig.node.body:
+        for node in nodes(stmt):
+            value: ast.expr | None
+            if isinstance(node, ast.Assign):
+                value, targets = node.value, list(node.targets)
+            elif isinstance(node, ast.AugAssign | ast.AnnAssign) and node.value is not None:
+                value, targets = node.value, [node.target]
+            elif isinstance(node, ast.For | ast.comprehension):
+                it = node.iter
+                if isinstance(it, ast.Call) and lw.unit.builtin_name(it.func) == "range":
+                    continue
+                value, targets = None, [node.target]
+            else:
+                continue
+            names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+            bindings.append((value, names))
     tainted: set[str] = set()
-    body = lw.sig.node.body
     changed = True
     while changed:
         changed = False
-        for node in (n for stmt in body for n in ast.walk(stmt)):
-            targets: list[ast.expr] = []
-            if isinstance(node, ast.Assign) and is_numpy(lw, node.value, tainted):
-                targets = list(node.targets)
-            elif isinstance(node, ast.AugAssign | ast.AnnAssign) and node.value is not None:
-                if is_numpy(lw, node.value, tainted):
-                    targets = [node.target]
-            elif isinstance(node, ast.For | ast.comprehension):
-                it = node.iter
-                if not (isinstance(it, ast.Call) and lw.unit.builtin_name(it.func) == "range"):
-                    targets = [node.target]
-            for t in targets:
-                for name in ast.walk(t):
-                    if isinstance(name, ast.Name) and name.id not in tainted:
-                        tainted.add(name.id)
-                        changed = True
+        for value, names in bindings:
+            if all(name in tainted for name in names):
+                continue  # nothing it could add
+            if value is None or is_numpy(lw, value, tainted):
+                tainted.update(names)
+                changed = True
     lw._numpy_locals = tainted  # type: ignore[attr-defined]
     return tainted
 

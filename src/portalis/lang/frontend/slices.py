@@ -10,13 +10,13 @@ Bounds follow CPython's ``PySlice_AdjustIndices`` exactly (prelude/slice_bound.p
 negative bound counts from the end, then each bound is clamped into ``[0, n]`` and the
 length is ``max(hi - lo, 0)``; out-of-range bounds never raise.
 
-Only views that stay C-contiguous are made, the ones a kernel can pass on as an ordinary
-array: a bounded slice on the first axis not fixed by an index, every later axis whole.
-A column ``m[:, j]`` of a 2-D array is a strided view read and written element by element
-(``col[i]`` is ``m[i, j]``, ``len(col)``, ``for x in m[:, j]``), never passed or copied as
-an array. Slices with a step and bounded slices of a later axis are refused with a located
-error, as are slice assignment (``a[lo:hi] = b``: a whole-array operation) and fancy
-indexing.
+Views of a bounded slice on the first axis not fixed by an index, every later axis whole,
+stay C-contiguous: a kernel can pass them on as ordinary arrays. A slice with a step
+(``a[::2]``, ``a[::-1]``, frontend/strided.py) and a column ``m[:, j]`` of a 2-D array are
+strided views read and written element by element (``col[i]`` is ``m[i, j]``, ``len(col)``,
+``for x in m[:, j]``, whole-view arithmetic), never passed or copied as an array. Bounded
+slices or steps of a later axis are refused with a located error, as is fancy indexing
+other than the row swap (frontend/fancy_rows.py).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import ast
 from typing import TYPE_CHECKING
 
 from portalis.lang import ir
+from portalis.lang.frontend import strided
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.types import BOOL, I64, ArrayType
 
@@ -68,10 +69,10 @@ def subview(
                 f"`{shown(node)}` takes a column (a strided view), which is not supported",
                 "loop over the rows instead: for i in range(a.shape[0]): ... a[i, j] ...",
             )
-        if item.step is not None:
+        if item.step is not None and (k or column):
             raise lw.err(
                 item,
-                f"`{shown(node)}`: slices with a step are not supported (a strided view)",
+                f"`{shown(node)}`: a step on a later axis is not supported (a strided view)",
                 "loop with range(lo, hi, step) over the elements",
             )
         if k and (item.lower is not None or item.upper is not None):
@@ -103,17 +104,19 @@ def subview(
             f"<{shown(node)}>", view.base, list(view.prefix),
             ArrayType(view.type.element, 1), setup=list(view.setup), column=j,
         )  # fmt: skip
-    if not rest or (rest[0].lower is None and rest[0].upper is None):  # type: ignore[attr-defined]
+    if not rest or _whole(rest[0]):
         return _renamed(view, f"<{shown(node)}>")  # a[i, :] is a[i]; a[:] is a
     first = rest[0]
     assert isinstance(first, ast.Slice)
     n = lw.view_dim(node, _without_setup(view), 0)
+    if first.step is not None:  # a[lo:hi:step], a[::-1]: a strided view
+        return _renamed(strided.stepped(lw, node, view, first, n), f"<{shown(node)}>")
     setup = list(view.setup)
     lo = _bound(lw, first.lower, n, 0, setup, line, col)
     hi = _bound(lw, first.upper, n, None, setup, line, col)
     start: ir.Expr = lo
     if view.start is not None:
-        start = ir.Binary(line, col, I64, "add", view.start, lo)
+        start = strided.position(view, lo)
     diff = ir.Binary(line, col, I64, "sub", hi, lo)
     positive = ir.Compare(line, col, BOOL, "gt", diff, ir.Const(line, col, I64, 0))
     length = ir.IfExp(line, col, I64, positive, diff, ir.Const(line, col, I64, 0))
@@ -126,6 +129,7 @@ def subview(
         length=length,
         setup=setup,
         stable=False,
+        step=view.step,  # a bounded slice of a stepped view walks with its step
     )
 
 
@@ -138,7 +142,7 @@ def _renamed(view: View, name: str) -> View:
 
     return View(
         name, view.base, list(view.prefix), view.type, view.start, view.length,
-        list(view.setup), view.stable,
+        list(view.setup), view.stable, view.column, view.step,
     )  # fmt: skip
 
 
@@ -146,7 +150,10 @@ def _without_setup(view: View) -> View:
     """``view`` for reading an extent inside its own setup (which is already running)."""
     from portalis.lang.frontend.exprs import View
 
-    return View(view.name, view.base, [p for p in view.prefix], view.type, view.start, view.length)
+    return View(
+        view.name, view.base, list(view.prefix), view.type, view.start, view.length,
+        step=view.step,
+    )  # fmt: skip
 
 
 def _bound(
@@ -183,7 +190,7 @@ def _axis_index(lw: ExprLowerer, view: View, node: ast.expr, where: ast.AST) -> 
     if view.start is None:
         return ir.CheckedIndex(line, col, I64, view.base, view.depth, index)
     checked = ir.CheckedIndex(line, col, I64, None, 0, index, bound=view.length)
-    return ir.Binary(line, col, I64, "add", view.start, checked)
+    return strided.position(view, checked)
 
 
 def access(
@@ -211,7 +218,7 @@ def access(
     k = lw.index(first)
     if not (safe[0] and view.stable):
         k = ir.CheckedIndex(line, col, I64, None, 0, k, bound=view.length)
-    index: ir.Expr = ir.Binary(line, col, I64, "add", view.start, k)
+    index = strided.position(view, k)
     if view.setup:
         index = ir.Seq(line, col, I64, list(view.setup), index)
     fixed = [True] * (view.depth + 1)
@@ -232,6 +239,13 @@ def array_arg(lw: ExprLowerer, node: ast.expr, view: View) -> ir.Expr:
             "an array",
             "loop over its elements (col[i]), or pass the whole array and the column index",
         )
+    if view.step is not None:
+        raise lw.err(
+            node,
+            f"`{shown(node)}` is a slice with a step, a strided view: it cannot be passed or "
+            "copied as an array",
+            "loop over its elements (s[k]), or pass the whole array and the bounds",
+        )
     arg: ir.Expr = ir.ArrayArg(
         node.lineno, node.col_offset, view.type, view.base, list(view.prefix),
         view.start, view.length,
@@ -249,9 +263,13 @@ def bind(lw: ExprLowerer, name: str, view: View, line: int, col: int) -> tuple[l
     assert view.start is not None and view.length is not None
     out: list[ir.Stmt] = list(view.setup)
     kept: list[ir.Expr] = []
-    for suffix, value in (("start", view.start), ("len", view.length)):
+    parts = [("start", view.start), ("len", view.length)]
+    if view.step is not None:
+        parts.append(("step", view.step))
+    for suffix, value in parts:
         local = f"{name}.{suffix}"
         lw.locals[local] = I64
         out.append(ir.SetLocal(line, col, local, value))
         kept.append(ir.LocalGet(line, col, I64, local))
-    return out, View(name, view.base, list(view.prefix), view.type, kept[0], kept[1])
+    step = kept[2] if view.step is not None else None
+    return out, View(name, view.base, list(view.prefix), view.type, kept[0], kept[1], step=step)

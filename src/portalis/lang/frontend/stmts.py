@@ -19,6 +19,7 @@ from portalis.lang.frontend import (
     assign_views,
     astwalk,
     bounds,
+    fancy_rows,
     heaps,
     iteration,
     list_calls,
@@ -29,6 +30,7 @@ from portalis.lang.frontend import (
     rebind,
     results,
     returns,
+    slice_exprs,
     slices,
     table_loops,
     tuple_lists,
@@ -117,6 +119,9 @@ class FunctionLowerer(ExprLowerer):
         self.iterating: list[set[str]] = []
         #: arrays made with one shape (a copy or *_like of one another): swappable
         self.shape_groups: dict[str, str] = {}
+        #: statements run when the function starts, before its body: the scratch arrays
+        #: whole-view arithmetic needs (frontend/slice_exprs.py), sized from parameters
+        self.prologue: list[ir.Stmt] = []
 
     def run(self) -> ir.Function:
         sig, node = self.sig, self.sig.node
@@ -152,6 +157,7 @@ class FunctionLowerer(ExprLowerer):
             body = body[1:]
         self.top_level = {id(stmt) for stmt in body}
         stmts = self.block(body)
+        stmts = self.prologue + stmts
         if sig.result != NONE and not returns.always_exits(body):
             raise self.err(
                 node,
@@ -301,6 +307,11 @@ class FunctionLowerer(ExprLowerer):
             return tuple_lists.store(self, made, target, node.value)
         if isinstance(target, ast.Subscript):
             nested_lists.refuse_replacing(self, target)
+        if isinstance(target, ast.Subscript) and (
+            (rows := fancy_rows.lower(self, node)) is not None
+            or (rows := slice_exprs.lower(self, node)) is not None
+        ):  # a[[k, p]] = a[[p, k]]; a[lo:hi] = b[lo:hi] * 2.0 (elementwise over views)
+            return rows
         if isinstance(target, ast.Name) and lists.makes_list(self, node.value):
             return lists.create(self, target, node.value, None, node)
         if isinstance(target, ast.Name) and isinstance(node.value, ast.Call):
@@ -447,11 +458,17 @@ class FunctionLowerer(ExprLowerer):
         if n in self.locals or n in self.arrays or n in self.globals_declared:
             raise self.err(target, f"`{n}` is not an array here and cannot name one")
         old = self.views.get(n)
-        shape = (view.base.name, view.depth, view.start is not None, view.column is not None)
-        if (
-            old is not None
-            and (old.base.name, old.depth, old.start is not None, old.column is not None) != shape
-        ):
+
+        def kind(v: View) -> tuple[object, ...]:
+            return (
+                v.base.name,
+                v.depth,
+                v.start is not None,
+                v.column is not None,
+                v.step is not None,
+            )
+
+        if old is not None and kind(old) != kind(view):
             sliced = "a slice" if old.start is not None else "a view"
             raise self.err(
                 target,
@@ -473,7 +490,10 @@ class FunctionLowerer(ExprLowerer):
             out.append(ir.SetLocal(line, col, f"{n}.j", view.column))
             named.column = ir.LocalGet(line, col, I64, f"{n}.j")
         if view.start is not None:
-            sliced_view = View(n, view.base, prefix, view.type, view.start, view.length, view.setup)
+            sliced_view = View(
+                n, view.base, prefix, view.type, view.start, view.length, view.setup,
+                step=view.step,
+            )  # fmt: skip
             bound, named = slices.bind(self, n, sliced_view, line, col)
             out += bound
             # Proofs about its length hold where it is never rebound while they are used:
@@ -594,6 +614,8 @@ class FunctionLowerer(ExprLowerer):
             raise self.err(node, f"operator `{type(node.op).__name__}=` is not supported")
         line, col = node.lineno, node.col_offset
         t = node.target
+        if (whole := slice_exprs.lower(self, node)) is not None:
+            return whole  # a[i, k + 1:] -= f * a[k, k + 1:]: elementwise over views
         if isinstance(t, ast.Name):
             current = self.name(ast.copy_location(ast.Name(t.id, ast.Load()), t))
             value = self.arith(op, current, self.lower_scalar(node.value), node)

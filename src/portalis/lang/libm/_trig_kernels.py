@@ -20,10 +20,19 @@ glibc's double except where glibc's correction is itself off by an ulp of the co
 (~0.03%). Correct rounding instead would differ from glibc on ~0.15%. tan follows glibc's
 tan (``s_tan.c``) the same way, with heads tan(k/256) and cot(k/256): its correction term
 carries larger errors, so tan agrees on ~99.85%.
+
+Speed (Ziv's method): below 0.126, where sin's head is the argument itself, sin first sums
+its Taylor series in plain doubles (no table, ~97% of arguments); above 0.0608 tan first
+forms its correction in plain doubles with a proven error bound and returns when every value
+within the bound rounds to the same double (~91% of arguments); only the rest take the
+double-double path (``_tan_fast``).
 """
 
 from __future__ import annotations
 
+import math
+
+from portalis.lang.libm._bits import float_to_bits
 from portalis.lang.libm._dd import product_error, sum_error
 from portalis.lang.libm._sincos_data import (
     _COS_HI,
@@ -33,14 +42,25 @@ from portalis.lang.libm._sincos_data import (
     _SIN_LO,
     _TAN_K256,
 )
+from portalis.lang.libm._tan_data import _COT_K256_LO, _TAN_K256_LO
 
 # Taylor coefficients of sin d - d and cos d - 1 (|d| <= 2**-8: the next terms are < 2**-78).
 _S3: float = -0.16666666666666666  # -1/3!
 _S5: float = 0.008333333333333333  # 1/5!
 _S7: float = -0.0001984126984126984  # -1/7!
+_S9: float = 2.7557319223985893e-06  # 1/9!
+_S11: float = -2.505210838544172e-08  # -1/11!
 _C4: float = 0.041666666666666664  # 1/4!
 _C6: float = -0.001388888888888889  # -1/6!
+_TWO52: float = 4503599627370496.0  # 2**52: an integer below it added sits in the low bits
 _GRID: float = 52776558133248.0  # 1.5 * 2**45: adding and subtracting it rounds to 1/128
+# Taylor coefficients of tan d - d over d³ (|d| <= 2**-9: the next term is < 2**-76·|d|).
+_T3: float = 0.3333333333333333  # 1/3
+_T5: float = 0.13333333333333333  # 2/15
+_T7: float = 0.05396825396825397  # 17/315
+_ZIV_REL: float = 8.881784197001252e-16  # 2**-50: bounds the fast correction's error
+_ZIV_TINY: float = 1e-300  # an absolute floor (reduced arguments are never below ~2**-61)
+_ZIV_ABS: float = 7.888609052210118e-31  # 2**-100: bounds the tables' own error
 
 
 def kernel_sin(yh: float, yl: float) -> float:
@@ -51,13 +71,15 @@ def kernel_sin(yh: float, yl: float) -> float:
     rounded: the same two roundings as glibc's last step, so both agree even where that
     step misses the correctly rounded value (about one input in 700).
     """
-    sign: float = 1.0
-    if yh < 0.0:
-        sign = -1.0
-        yh = -yh
-        yl = -yl
+    sign: float = math.copysign(1.0, yh)  # branch-free: the sign of a reduced argument is
+    yh = math.fabs(yh)  # as good as random, and a mispredicted branch costs more than this
+    yl = yl * sign
+    if yh < 0.126:  # glibc's head is yh itself: try the table-free fast path first
+        small: float = _sin_small(yh, yl)
+        if small == small:
+            return sign * small
     a: float = (yh + _GRID) - _GRID  # yh rounded to a multiple of 1/128, ties to even
-    i: int = int(a * 128.0)
+    i: int = float_to_bits(a * 128.0 + _TWO52) & 127  # a·128 exactly, masked: no check
     dh: float = yh - a  # exact
     d: float = dh + yl
     z: float = d * d
@@ -76,14 +98,33 @@ def kernel_sin(yh: float, yl: float) -> float:
     return sign * (h + (c + rest))
 
 
+def _sin_small(yh: float, yl: float) -> float:
+    """sin(yh + yl) for 0 <= yh < 0.126 rounded as ``kernel_sin``'s exact path rounds it
+    there, fl(yh + fl(V - yh)), or nan when that rounding is not certain (~2%; Ziv's method).
+
+    V - yh = (sin yh - yh) + yl·cos yh: the Taylor series through yh¹¹ leaves < 2**-70·yh,
+    the cubic term in plain doubles is within ~3 ulps of itself, and yl·cos yh differs
+    from yl by at most |yl|·z/2. No table, index or product error is needed, so this costs
+    about half the exact path. eps bounds the error with room to spare; the result is the
+    exact path's when every value within eps of c rounds to the same double.
+    """
+    z: float = yh * yh
+    cubic: float = yh * z * (_S3 + z * (_S5 + z * (_S7 + z * (_S9 + z * _S11))))
+    c: float = yl + cubic
+    eps: float = (math.fabs(cubic) + math.fabs(c)) * _ZIV_REL + math.fabs(yl) * z + _ZIV_TINY
+    low: float = yh + (c - eps)
+    if low == yh + (c + eps):
+        return low
+    return math.nan
+
+
 def kernel_cos(yh: float, yl: float) -> float:
     """cos(yh + yl) for |yh| < 0.8555, yl the tail of yh, rounded as glibc rounds it:
     the table's cos(a) plus the correction rounded to a double (see ``kernel_sin``)."""
-    if yh < 0.0:
-        yh = -yh
-        yl = -yl
+    yl = yl * math.copysign(1.0, yh)  # cos is even: |yh| and the tail with yh's sign off
+    yh = math.fabs(yh)
     a: float = (yh + _GRID) - _GRID
-    i: int = int(a * 128.0)
+    i: int = float_to_bits(a * 128.0 + _TWO52) & 127  # a·128 exactly, masked: no check
     dh: float = yh - a  # exact
     d: float = dh + yl
     z: float = d * d
@@ -104,13 +145,15 @@ def kernel_tan(yh: float, yl: float, odd: int, reduced: int) -> float:
     sin and cos of y are formed as double-doubles as above, and divided in double-double
     (one quotient, its exact remainder, one correction), which keeps ~2**-67 relative.
     """
-    sign: float = 1.0
-    if yh < 0.0:
-        sign = -1.0
-        yh = -yh
-        yl = -yl
+    sign: float = math.copysign(1.0, yh)  # branch-free: the sign of a reduced argument is
+    yh = math.fabs(yh)  # as good as random, and a mispredicted branch costs more than this
+    yl = yl * sign
+    if yh > 0.0608:
+        fast: float = _tan_fast(yh, yl, odd)
+        if fast == fast:  # not nan: the fast path's rounding is certain
+            return sign * fast
     a: float = (yh + _GRID) - _GRID
-    i: int = int(a * 128.0)
+    i: int = float_to_bits(a * 128.0 + _TWO52) & 127  # a·128 exactly, masked: no check
     dh: float = yh - a  # exact
     d: float = dh + yl
     z: float = d * d
@@ -149,8 +192,45 @@ def kernel_tan(yh: float, yl: float, odd: int, reduced: int) -> float:
         if odd == 1 or reduced == 0:  # glibc divides, or adds x·x²·P(x²) with one FMA:
             return sign * (q + t_lo)  # its result is the rounded quotient or sum
         return sign * (yh + ((q - yh) + t_lo))  # the tail da + y³·P(y²) rounded first
-    k: int = int(yh * 256.0 + 0.5) - 16
+    k: int = (int(yh * 256.0 + 0.5) - 16) & 255  # in 0..185; the mask drops the check
     h: float = _TAN_K256[k]
     if odd == 1:
         h = _COT_K256[k]
     return sign * (h + ((q - h) + t_lo))
+
+
+def _tan_fast(yh: float, yl: float, odd: int) -> float:
+    """tan(yh + yl) (``odd`` 0) or -cot(yh + yl) (``odd`` 1) for 0.0608 < yh <= 0.787, rounded
+    exactly as ``kernel_tan``'s exact path rounds it, or nan when that rounding is not certain
+    (a few percent of arguments; the caller then takes the exact path: Ziv's method).
+
+    With a = k/256 the nearest table point, T = tan a, C = cot a and p = tan(y - a),
+    tan y = T + p·(C + T)/(C - p) and cot y = C - p·(T + C)/(T + p). The correction t2 is
+    small (|p| <= ~2**-9), so plain doubles give it to ~5 ulps of itself (each of p, C + T,
+    C - p, ·, / adds at most ~1 ulp) and the heads' tails T_lo, C_lo complete it. The exact
+    path returns fl(H + fl(V - H)) for the exact value V and head H = T or C, a monotone
+    function of V; every V within ε = 2**-50·(|t2| + |s|) of the fast estimate s of V - H
+    gives the same double when H + fl(s - ε) == H + fl(s + ε), and then that is the result.
+
+    tan and cot are chosen by exact arithmetic (products with 0 and 1, signs ±1), not by a
+    branch: ``odd`` alternates unpredictably between arguments.
+    """
+    k: int = (int(yh * 256.0 + 0.5) - 16) & 255  # in 0..185; the mask drops the check
+    a: float = float(k + 16) * 0.00390625  # k/256, exact
+    d: float = (yh - a) + yl  # yh - a is exact (Sterbenz)
+    z: float = d * d
+    p: float = d + d * z * (_T3 + z * (_T5 + z * _T7))
+    t: float = _TAN_K256[k]
+    c: float = _COT_K256[k]
+    is_odd: float = float(odd)
+    is_even: float = 1.0 - is_odd
+    q: float = is_even - is_odd  # 1 for tan, -1 for -cot
+    h: float = t * is_even + c * is_odd  # T or C
+    other: float = c * is_even + t * is_odd  # C or T
+    t2: float = p * (c + t) / (other - q * p)  # (C - p) or (T + p) below
+    s: float = (_TAN_K256_LO[k] * is_even + _COT_K256_LO[k] * is_odd) + q * t2
+    eps: float = (math.fabs(t2) + math.fabs(s)) * _ZIV_REL + h * _ZIV_ABS
+    low: float = h + (s - eps)
+    if low == h + (s + eps):
+        return q * low
+    return math.nan

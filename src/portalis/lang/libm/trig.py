@@ -42,20 +42,16 @@ def sin(x: float) -> float:
     if ix < 0x3FEB6000:  # |x| < 0.8555
         return kernel_sin(x, 0.0)
     if ix < 0x400368FD:  # |x| < 2.426: sin x = ±cos(π/2 - |x|)
-        if x < 0.0:
-            return -kernel_cos(_HP0 + x, _HP1)
-        return kernel_cos(_HP0 - x, _HP1)
+        return math.copysign(1.0, x) * kernel_cos(_HP0 - math.fabs(x), _HP1)
     if ix >= 0x7FF00000:  # inf or nan
         return x - x
     fn, y0, y1 = rem_pio2(x)
-    n: int = int(fn) & 3
-    if n == 0:
-        return kernel_sin(y0, y1)
-    if n == 1:
-        return kernel_cos(y0, y1)
-    if n == 2:
-        return -kernel_sin(y0, y1)
-    return -kernel_cos(y0, y1)
+    n: int = int(fn)
+    # The sign (n mod 4 >= 2) by arithmetic, not a branch: n is as good as random.
+    sign: float = float(1 - (n & 2))
+    if n & 1 == 0:
+        return sign * kernel_sin(y0, y1)
+    return sign * kernel_cos(y0, y1)
 
 
 def cos(x: float) -> float:
@@ -66,22 +62,17 @@ def cos(x: float) -> float:
     if ix < 0x3FEB6000:  # |x| < 0.8555
         return kernel_cos(x, 0.0)
     if ix < 0x400368FD:  # |x| < 2.426: cos x = sin(π/2 - |x|), the argument renormalised
-        y: float = _HP0 - x
-        if x < 0.0:
-            y = _HP0 + x
+        y: float = _HP0 - math.fabs(x)
         a: float = y + _HP1
         return kernel_sin(a, (y - a) + _HP1)
     if ix >= 0x7FF00000:
         return x - x
     fn, y0, y1 = rem_pio2(x)
-    n: int = int(fn) & 3
-    if n == 0:
-        return kernel_cos(y0, y1)
-    if n == 1:
-        return -kernel_sin(y0, y1)
-    if n == 2:
-        return -kernel_cos(y0, y1)
-    return kernel_sin(y0, y1)
+    n: int = int(fn)
+    sign: float = float(1 - ((n + 1) & 2))  # negative for n mod 4 in {1, 2}
+    if n & 1 == 0:
+        return sign * kernel_cos(y0, y1)
+    return sign * kernel_sin(y0, y1)
 
 
 def tan(x: float) -> float:
