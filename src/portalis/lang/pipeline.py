@@ -11,13 +11,16 @@
                 dropped (passes/inline.py)
 ``layout``      constant tables and persistent arrays at fixed linear-memory offsets
 
-The direct backend (the default) then runs five analysis passes, which decide how each
+The direct backend (the default) then runs six analysis passes, which decide how each
 function and loop will be emitted (backend/simd.py, backend/plan.py), and three that make
 the module:
 
 ``vectorise``   innermost loops whose iterations are proven independent marked to run two
                 at a time in f64x2 (backend/simd.py; first, since it rewrites index
                 temporaries the later passes then see through)
+``offsets``     augmented stores at a neighbouring element (``f[a + 1, b, c] += w``) index
+                with their expressions, not temporaries, so they share the base the back
+                end gives neighbouring reads (passes/store_offsets.py)
 ``ranges``      value ranges of integer indices: accesses that need no bounds check
                 (backend/ranges.py)
 ``unroll``      copies of each innermost loop's body per back-edge (backend/unroll.py)
@@ -63,6 +66,7 @@ from portalis.lang.frontend.unit import Unit, parse_unit
 from portalis.lang.ir import Module
 from portalis.lang.library_cache import LibraryKey
 from portalis.lang.passes.inline import inline_small_functions
+from portalis.lang.passes.store_offsets import forward_store_offsets
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,10 @@ def _vectorise(b: Build) -> None:
     vectorise(b.module)
 
 
+def _offsets(b: Build) -> None:
+    forward_store_offsets(b.module)
+
+
 def _ranges(b: Build) -> None:
     library = frozenset(b.library_key[1]) if b.library_key is not None else frozenset()
     b.loops = plan.value_ranges(b.module, library)
@@ -195,6 +203,7 @@ PASSES: list[tuple[str, Callable[[Build], None], tuple[str, ...]]] = [
     ("inline", _inline, _ALL),
     ("layout", _layout, _ALL),
     ("vectorise", _vectorise, _DIRECT),
+    ("offsets", _offsets, _DIRECT),
     ("ranges", _ranges, _DIRECT),
     ("unroll", _unroll, _DIRECT),
     ("versioning", _versioning, _DIRECT),
