@@ -4,6 +4,15 @@ they round like CPython's math:
 * log and log2: table-driven (Arm optimized-routines, Szabolcs Nagy 2018, as in glibc 2.28+
   and musl): x = 2**k·z, log(x) = k·ln2 + log(c) + log1p(z/c - 1) with c from a table near z,
   and a dedicated polynomial near 1. About 0.52 and 0.55 ulp.
+  glibc on x86-64 with FMA (CPython's math there) runs log built with -mfma, where the compiler
+  fuses most multiply-adds of the tail; plain doubles land on the same tail within a bound,
+  and glibc's rounding of hi + tail is certain unless hi + tail lies that close to a midpoint
+  (1 in 270 of the libm bench's inputs, 7% of those in the near-1 band; glibc's own rounding
+  there is sometimes 0.5005 ulp off, so correct rounding would not do).
+  Then log recomputes the tail with glibc's fused operations in software (``mul_add``). The
+  bounds, |ours - glibc's| in the tail: near 1, the roundings of r³·P and of the sum, below
+  |r|³·2**-51; on the table path the roundings of r²·A0, r³·P and the sums, below 2**-69.4
+  while |hh| >= 0.06 (k = 0 outside the near-1 band), far less relative to |hh| elsewhere.
 * log10: Sun Microsystems fdlibm's original ``e_log10.c`` on top of log:
   log10(x) = n·log10(2) + log(m)/ln10 in split precision, exact for powers of ten.
 * log1p: fdlibm ``s_log1p.c`` (musl's arrangement): 1 + x = 2**k·(1 + f) with a correction
@@ -15,6 +24,8 @@ log(0) = -inf, log(x < 0) = nan, log(+inf) = +inf (CPython raises ValueError for
 # ruff: noqa: SIM108 -- conditional expressions are outside the kernel subset this library uses
 
 from __future__ import annotations
+
+import math
 
 from portalis.lang.libm._bits import bits_to_float, float_to_bits
 from portalis.lang.libm._dd import mul_add, product_error
@@ -29,6 +40,10 @@ _LOG10_2HI: float = 0.30102999566361177  # 0x3FD34413509F6000
 _LOG10_2LO: float = 3.694239077158931e-13  # 0x3D59FEF311F12B36
 
 # log (Arm optimized-routines)
+# eps = slack·|r³| (near 1) or slack·|hh| (table path): 8x and >= 10x the bounds on
+# |our tail - glibc's| in the module docstring (measured worst: 2**-8 and 2**-15 ulp).
+_NEAR1_SLACK: float = 3.552713678800501e-15  # 2**-48
+_TABLE_SLACK: float = 2.168404344971009e-19  # 2**-62
 _LOG_NEAR1_LO: int = 0x3FEE000000000000  # 1 - 2**-4
 _LOG_NEAR1_HI: int = 0x3FF1090000000000  # 1 + 0x1.09p-4
 _LN2HI_T: float = 0.6931471805598903  # 0x1.62e42fefa3800p-1
@@ -104,12 +119,37 @@ def _special(x: float, hx: int) -> float:
     return x  # +inf
 
 
+def _near1_tail_fused(r: float, rhi: float, rlo: float, lo: float) -> float:
+    """The near-1 tail y (log x = hi + y, r = x - 1) with each multiply-add fused where
+    glibc's FMA build fuses it: the polynomial in Horner pairs, lo + rlo·(rhi + r)/-2 and
+    the final r³·P + lo."""
+    r2: float = r * r
+    r3: float = r * r2
+    p1: float = mul_add(r2, _B3, mul_add(r, _B2, _B1))
+    p4: float = mul_add(r2, _B6, mul_add(r, _B5, _B4))
+    p7: float = mul_add(r3, _B10, mul_add(r2, _B9, mul_add(r, _B8, _B7)))
+    poly: float = mul_add(mul_add(p7, r3, p4), r3, p1)
+    lo = mul_add(-0.5 * rlo, rhi + r, lo)
+    return mul_add(poly, r3, lo)
+
+
+def _table_tail_fused(kd: float, rr: float, ww: float, hh: float) -> float:
+    """The table path's tail (log x = hh + tail) with each multiply-add fused where glibc's
+    FMA build fuses it: k·ln2_lo into the low sum, the polynomial's pairs, r²·A0 and the
+    final r³·P."""
+    lo: float = mul_add(kd, _LN2LO_T, ww - hh + rr)
+    q2: float = rr * rr
+    poly: float = mul_add(mul_add(rr, _A4, _A3), q2, mul_add(rr, _A2, _A1))
+    return mul_add(rr * q2, poly, mul_add(q2, _A0, lo))
+
+
 def log(x: float) -> float:
     """Natural logarithm of x.
 
     Table-driven (Arm optimized-routines, as in glibc 2.28+ and musl): x = 2**k·z with z in
     [0x1.6p-1, 0x1.6p0), log(x) = k·ln2 + log(c) + log1p(z/c - 1) for a table point c near z,
-    and a dedicated polynomial near 1. Error about 0.52 ulp.
+    and a dedicated polynomial near 1. Error about 0.52 ulp; rounds like glibc's FMA build
+    (module docstring).
     """
     ix: int = float_to_bits(x)
     if ix >= _LOG_NEAR1_LO and ix < _LOG_NEAR1_HI:  # x in [1 - 2**-4, 1 + 0x1.09p-4)
@@ -131,9 +171,13 @@ def log(x: float) -> float:
         w = rhi * rhi * -0.5
         hi: float = r + w
         lo: float = r - hi + w
-        lo = lo + -0.5 * rlo * (rhi + r)
-        y = y + lo
-        return y + hi
+        y = y + (lo + -0.5 * rlo * (rhi + r))
+        # within eps1 of glibc's tail (module docstring); else round glibc's own way
+        eps1: float = math.fabs(r3) * _NEAR1_SLACK
+        res1: float = hi + (y - eps1)
+        if res1 == hi + (y + eps1):
+            return res1
+        return hi + _near1_tail_fused(r, rhi, rlo, lo)
     top: int = ix >> 48
     if top < 0x0010 or top >= 0x7FF0:  # negative, zero, subnormal, inf or nan
         if x == 0.0:
@@ -159,7 +203,13 @@ def log(x: float) -> float:
     hh: float = ww + rr
     ll: float = ww - hh + rr + kd * _LN2LO_T
     q2: float = rr * rr
-    return ll + q2 * _A0 + rr * q2 * (_A1 + rr * _A2 + q2 * (_A3 + rr * _A4)) + hh
+    tail: float = ll + q2 * _A0 + rr * q2 * (_A1 + rr * _A2 + q2 * (_A3 + rr * _A4))
+    # within eps of glibc's tail (module docstring); else round glibc's own way
+    eps: float = math.fabs(hh) * _TABLE_SLACK
+    res: float = hh + (tail - eps)
+    if res == hh + (tail + eps):
+        return res
+    return hh + _table_tail_fused(kd, rr, ww, hh)
 
 
 def log2(x: float) -> float:
