@@ -306,6 +306,6 @@ def test_uint8_mask_widened_equals_cpython(kernels, values, bytes_, s):
     p = u0[::-1] * 0.25
     mask = np.array(bytes_[:n], dtype=np.uint8)
     want, got = np.zeros(n), np.zeros(n)
-    python.masked(u0, p, mask, want, s)
+    outcome(python.masked, u0, p, mask, want, s)
     compiled.masked(u0, p, mask, got, s)
     assert want.tobytes() == got.tobytes()
