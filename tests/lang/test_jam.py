@@ -40,15 +40,15 @@ def matmul(a: Array[f64, 2], b: Array[f64, 2]) -> Array[f64, 2]:
     return c
 
 
-def blend(x: Array[f64, 2], w: Array[f64], lo: int, hi: int, q: int) -> Array[f64, 2]:
+def blend(x: Array[f64, 2], w: Array[f64], lo: int, hi: int, q: int, z: int) -> Array[f64, 2]:
     n = x.shape[0]
     out = np.full((n, q), 0.5)
     for i in range(n):
         oi = out[i]
         xi = x[i]
         for k in range(lo, hi):
-            wk = w[k] * 0.25
-            s = -wk
+            wk = float(w[k]) * 0.25
+            s = -wk / float(k - z)
             for j in range(q):
                 t = wk * xi[j + 1]
                 oi[j] = oi[j] * 0.5 + t - s * xi[j]
@@ -166,7 +166,7 @@ def test_square_products_over_every_remainder(kernels, n):
 @settings(max_examples=80, deadline=None)
 @given(
     n=st.integers(0, 6),
-    m=st.integers(0, 11),
+    m=st.integers(0, 19),
     p=st.integers(0, 19),
     short=st.integers(0, 3),
     seed=st.integers(0, 2**32 - 1),
@@ -190,23 +190,25 @@ def test_products_equal_cpython(kernels, n, m, p, short, seed, specials):
 @given(
     n=st.integers(0, 4),
     width=st.integers(0, 14),
-    taps=st.integers(0, 9),
+    taps=st.integers(0, 20),
     lo=st.integers(-3, 4),
-    hi=st.integers(-1, 12),
+    hi=st.integers(-1, 24),
     q=st.integers(-1, 15),
+    z=st.integers(-1, 24),
     seed=st.integers(0, 2**32 - 1),
 )
-def test_blend_equals_cpython_with_offsets_and_errors(kernels, n, width, taps, lo, hi, q, seed):
+def test_blend_equals_cpython_with_offsets_and_errors(kernels, n, width, taps, lo, hi, q, z, seed):
     """A column offset, locals in both loops, an outer range that starts below zero or runs
-    past ``w`` (IndexError in the preamble) and an inner range past the row (IndexError in
-    the inner loop: the nest runs as it always was)."""
+    past ``w`` (IndexError in the preamble), a ZeroDivisionError in the preamble at ``k ==
+    z``, and an inner range past the row (IndexError in the inner loop, which comes first
+    in CPython even when a later preamble would raise: the nest runs as it always was)."""
     python, compiled = kernels
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((n, width))
     w = rng.standard_normal(taps)
     results = []
     for fn in (python.blend, compiled.blend):
-        r = outcome(fn, x.copy(), w.copy(), lo, hi, max(q, 0))
+        r = outcome(fn, x.copy(), w.copy(), lo, hi, max(q, 0), z)
         results.append(r[1].tobytes() if r[0] == "ok" and not isinstance(r[1], str) else r)
     if q < 0:
         return
