@@ -55,6 +55,17 @@ def blend(x: Array[f64, 2], w: Array[f64], lo: int, hi: int, q: int, z: int) -> 
     return out
 
 
+def matmul_2d(a: Array[f64, 2], s: Array[f64], b: Array[f64, 2], i0: int) -> Array[f64, 2]:
+    n, m = a.shape
+    p = b.shape[1]
+    c = np.zeros((n + i0, p))
+    for i in range(n):
+        for k in range(m):
+            for j in range(p):
+                c[i + i0, j] += a[i, k] * s[k] * b[k, j]
+    return c
+
+
 def matmul_into(a: Array[f64, 2], b: Array[f64, 2], c: Array[f64, 2]) -> None:
     n, m = a.shape
     p = b.shape[1]
@@ -95,7 +106,7 @@ def last_k(a: Array[f64, 2], b: Array[f64, 2]) -> float:
     return aik + c[n - 1, p - 1]
 """
 
-JAMMED = {"matmul", "blend"}
+JAMMED = {"matmul", "blend", "matmul_2d"}
 REFUSED = {"matmul_into", "own_rows", "last_k"}
 
 SPECIAL = st.sampled_from([0.0, -0.0, 1.0, -1.5, float("inf"), float("-inf"), float("nan")])
@@ -184,6 +195,34 @@ def test_products_equal_cpython(kernels, n, m, p, short, seed, specials):
         if target.size:
             target.flat[at % target.size] = value
     _product(python, compiled, "matmul", a, b)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(0, 5),
+    m=st.integers(0, 19),
+    p=st.integers(0, 7),
+    short_s=st.integers(0, 2),
+    short_b=st.integers(0, 2),
+    i0=st.integers(-1, 1),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_two_index_products_equal_cpython(kernels, n, m, p, short_s, short_b, i0, seed):
+    """``c[i + i0, j] += a[i, k] * s[k] * b[k, j]``: ``a[i, k]`` and ``s[k]`` read once per
+    ``k``, ``b[k, j]``'s row and ``s[k]`` tested for every ``k``, ``c``'s row too. Too short
+    an ``s`` or ``b`` raises IndexError inside the inner loop (none when it does not run,
+    ``p == 0``); a negative ``i0`` indexes from the end on the first row."""
+    python, compiled = kernels
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((n, m))
+    s = rng.standard_normal(max(m - short_s, 0))
+    b = rng.standard_normal((max(m - short_b, 0), p))
+    want = outcome(python.matmul_2d, a.copy(), s.copy(), b.copy(), i0)
+    got = outcome(compiled.matmul_2d, a.copy(), s.copy(), b.copy(), i0)
+    if want[0] == "ok" and got[0] == "ok":
+        assert want[1].tobytes() == got[1].tobytes()
+    else:
+        assert same(want, got)
 
 
 @settings(max_examples=80, deadline=None)

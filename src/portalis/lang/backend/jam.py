@@ -23,8 +23,11 @@ elements changes, which nothing can observe when:
   array made in the function, none of which can share W's bytes, and none is written in
   the nest (J's store is its only store). So the rows read (``bk``) never see a write to W;
 * W's leading indices are unchanged in K; every other access in J is at column ``j + c``
-  with leading indices already checked (views such as ``bk = b[k]`` check theirs when
-  made, in the preamble);
+  or does not change in J (``a[i, k]`` in ``c[i, j] += a[i, k] * b[k, j]``: each copy
+  reads it once, at the end of its preamble, into a local); every index other than the
+  column is unchanged in J and proven in bounds (views such as ``bk = b[k]`` check theirs
+  when made, in the preamble), or is a constant, ``k`` or a local K does not assign, and
+  then tested at run time (below);
 * the preamble only assigns locals from loads, views, arithmetic and locals (no call, no
   store), each assigned once and not read before it is assigned in the iteration, and J
   only computes ``+ - *`` and unary ``-`` into ``float`` locals of its own (assigned
@@ -34,9 +37,11 @@ elements changes, which nothing can observe when:
   (the copies write other locals, so those would not hold CPython's values afterwards);
 * and, checked when the nest starts: ``0 <= start <= stop``, and every access of J stays
   in bounds for every ``j`` of ``range(js, je)`` (``js + c >= 0``, ``je <= extent - c``,
-  ``js >= 0``), so J cannot raise. Otherwise the loop runs as it always was.
+  ``js >= 0``) and every ``k`` (``stop <= extent`` for an index ``k``, ``0 <= x <
+  extent`` for an unchanging ``x``), so J cannot raise, nor can the reads moved out of it
+  (also where J would not have run). Otherwise the loop runs as it always was.
 
-Errors: J cannot raise once the test held, and J's bounds do not depend on ``k``. Only a
+Errors: J cannot raise once the test held. Only a
 preamble may raise (``IndexError`` for ``b[k]``, a ``ZeroDivisionError``), and the
 preambles are evaluated in the order of ``k`` either way, each from the values it read
 before (the preamble reads no array J writes), so the first error is the same error at the
@@ -53,7 +58,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from portalis.lang import ir
@@ -127,6 +132,12 @@ class _Nest:
     inner: ir.ForRange  # J
     store: ir.Store  # J's store into W
     fn: ir.Function
+    #: indices the run-time test must show in bounds for every k: (array, axis, index),
+    #: the index None for k itself
+    checks: list[tuple[ir.ArrayRef, int, ir.Expr | None]] = field(default_factory=list)
+    #: the locals K assigns, and those J assigns (with ``j``)
+    assigned: set[str] = field(default_factory=set)
+    in_inner: set[str] = field(default_factory=set)
 
     @staticmethod
     def of(loop: ir.ForRange, fn: ir.Function) -> _Nest | None:
@@ -160,12 +171,18 @@ class _Nest:
         if loop.var in versioning.assigned(loop.body):
             return False
         # the range of j, and W's row, are the same for every k
-        for e in (inner.start, inner.stop, *store.indices[:-1]):
+        for e in (inner.start, inner.stop):
             if not isinstance(e, ir.Const | ir.LocalGet):
                 return False
             if isinstance(e, ir.LocalGet) and e.name in assigned:
                 return False
-        if not _is_var(store.indices[-1], inner.var) or not all(store.safe[:-1]):
+        if not all(versioning.invariant(e, assigned) for e in store.indices[:-1]):
+            return False
+        self.assigned = assigned
+        self.in_inner = versioning.assigned(inner.body) | {inner.var}
+        if not _is_var(store.indices[-1], inner.var):
+            return False
+        if not all(self._index_ok(store, a, e) for a, e in enumerate(store.indices[:-1])):
             return False
         # the preamble: pure, each local assigned once, none read before it is assigned
         pre_names = [s.name for s in self.pre]
@@ -219,18 +236,63 @@ class _Nest:
         return all(total[name] == inside[name] for name in assigned)
 
     def _access_ok(self, load: ir.Load) -> bool:
-        """A load in J: W's own element, or another array's at column ``j + c`` with its
-        leading indices already checked, none of them changing in J."""
+        """A load in J: W's own element, another array's at column ``j + c``, or another
+        array's element that J does not change (``a[i, k]``: read once per ``k``, at the end
+        of the preamble's copy); its other indices unchanged in J, each proven in bounds or
+        tested to be for every ``k`` (:meth:`_index_ok`), so that read cannot raise even
+        where J would not have run."""
         w, inner = self.store.array, self.inner
         if load.array.name == w.name:
             return _shape(load.indices) == _shape(self.store.indices)
         if not _independent(load.array, w, self.fn):
             return False
-        if versioning.var_offset(load.indices[-1], inner.var) is None:
+        lead = load.indices
+        if versioning.var_offset(load.indices[-1], inner.var) is not None:
+            lead = load.indices[:-1]
+        return all(self._index_ok(load, axis, e) for axis, e in enumerate(lead))
+
+    def _index_ok(self, access: ir.Load | ir.Store, axis: int, e: ir.Expr) -> bool:
+        """An index unchanged in J: proven in bounds, or ``k``, or a sum of constants and
+        locals K does not assign (``i + i0``), which the run-time test then shows in bounds
+        for every ``k``."""
+        safe = axis < len(access.safe) and access.safe[axis]
+        if isinstance(e, ir.LocalGet) and e.name == self.loop.var:
+            if not safe:
+                self.checks.append((access.array, axis, None))
+            return True
+        if isinstance(e, ir.LocalGet) and e.name not in self.in_inner and safe:
+            return True  # (a preamble's view index, checked when the view was made)
+        if not versioning.invariant(e, self.assigned | self.in_inner):
             return False
-        if not all(load.safe[:-1]):
-            return False
-        return all(isinstance(e, ir.LocalGet | ir.Const) for e in load.indices[:-1])
+        if not safe:
+            self.checks.append((access.array, axis, e))
+        return True
+
+    def _hoist(
+        self,
+        e: ir.Expr,
+        j: str,
+        hoisted: dict[object, str],
+        fresh: _Fresh,
+        preamble: list[ir.Stmt],
+    ) -> ir.Expr:
+        """``e`` with each load J does not change (no ``j`` in its indices; W's element
+        aside) read into a local at the end of ``preamble`` (this copy's) instead."""
+        if isinstance(e, ir.Load):
+            w = self.store.array.name
+            if e.array.name == w or versioning.var_offset(e.indices[-1], j) is not None:
+                return e
+            key = (e.array.name, _shape(e.indices))
+            if key not in hoisted:
+                assert isinstance(e.ty, Scalar)
+                hoisted[key] = fresh.local("element", e.ty)
+                preamble.append(ir.SetLocal(e.line, e.col, hoisted[key], e))
+            return ir.LocalGet(e.line, e.col, e.ty, hoisted[key])
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            if isinstance(v, ir.Expr):
+                setattr(e, f.name, self._hoist(v, j, hoisted, fresh, preamble))
+        return e
 
     def factor(self) -> int:
         """:data:`FACTORS`' first when J reads at most two things that change with ``k``
@@ -284,7 +346,8 @@ class _Nest:
             if not isinstance(access, ir.Load | ir.Store):
                 continue
             c = versioning.var_offset(access.indices[-1], inner.var)
-            assert c is not None
+            if c is None:
+                continue  # an element J does not change: its indices are in self.checks
             key = (access.array.name, c)
             if key in seen:
                 continue
@@ -292,11 +355,18 @@ class _Nest:
             dim = ir.Dim(line, col, I64, access.array, access.array.type.ndim - 1)
             test = both(test, cmp("ge", copy.deepcopy(js), const(-c)))
             test = both(test, cmp("le", copy.deepcopy(je), i64("sub", dim, const(c))))
+        for array, axis, index in self.checks:
+            dim = ir.Dim(line, col, I64, array, axis)
+            if index is None:  # k, from start >= 0 to stop - 1
+                test = both(test, cmp("le", get(stop), dim))
+            else:
+                test = both(test, cmp("ge", copy.deepcopy(index), const(0)))
+                test = both(test, cmp("lt", copy.deepcopy(index), dim))
 
         # the jammed loop: F preambles, then J updating each element F times
         factor = self.factor()
         q = fresh.local(loop.var, I64)
-        jammed_body: list[ir.Stmt] = []
+        preambles: list[list[ir.Stmt]] = []
         maps: list[dict[str, str]] = []
         for u in range(factor):
             names = {loop.var: fresh.copy_of(loop.var, I64)}
@@ -306,20 +376,21 @@ class _Nest:
                 if isinstance(stmt, ir.SetLocal):
                     names[stmt.name] = fresh.copy_of(stmt.name, self.fn.locals[stmt.name])
             maps.append(names)
-            jammed_body.append(
-                ir.SetLocal(line, col, names[loop.var], i64("add", get(q), const(u)))
-            )
-            jammed_body += [_renamed(s, names) for s in self.pre]
+            k = ir.SetLocal(line, col, names[loop.var], i64("add", get(q), const(u)))
+            preambles.append([k, *(_renamed(s, names) for s in self.pre)])
         element = fresh.local("element", F64)
         j = fresh.copy_of(inner.var, I64)
         w = self.store
         j_body: list[ir.Stmt] = [
             ir.SetLocal(line, col, element, _renamed(_load_of(w), {inner.var: j}))
         ]
-        for names in maps:
+        for u, names in enumerate(maps):
             names = {**names, inner.var: j}
+            hoisted: dict[object, str] = {}
             for stmt in inner.body:
                 new = _renamed(stmt, names)
+                assert isinstance(new, ir.SetLocal | ir.Store)
+                new.value = self._hoist(new.value, j, hoisted, fresh, preambles[u])
                 if isinstance(new, ir.Store):
                     value = _replace_loads(new.value, w.array.name, get(element, F64))
                     j_body.append(ir.SetLocal(line, col, element, value))
@@ -350,7 +421,7 @@ class _Nest:
             fresh.local("limit", I64),
             fresh.local("stride", I64),
         )
-        jammed_body.append(jammed_inner)
+        jammed_body = [*(s for p in preambles for s in p), jammed_inner]
         jammed = ir.ForRange(
             line,
             col,
