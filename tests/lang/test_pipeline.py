@@ -29,7 +29,7 @@ def _names(backend: str) -> list[str]:
 
 def test_the_loop_passes_run_before_emission_in_one_list() -> None:
     direct = _names("direct")
-    loop_passes = ["vectorise", "offsets", "ranges", "unroll", "versioning", "rows"]
+    loop_passes = ["jam", "vectorise", "offsets", "ranges", "unroll", "versioning", "rows"]
     assert direct[4:] == [*loop_passes, "emit", "assemble", "abi"]
     assert _names("rust-source") == ["parse", "lower", "inline", "layout", "rust"]
 
@@ -51,7 +51,7 @@ def test_the_plans_decide_the_loops() -> None:
     axis and their first, row pointers); the emitter follows the plan, so a module
     emitted from its own plans is the one the build makes."""
     build = pipeline.Build(LOOPS, "k.py", None, "direct")
-    for name, run, _ in pipeline.PASSES[:10]:
+    for name, run, _ in pipeline.PASSES[:11]:
         assert name != "emit"
         run(build)
     (fp,) = (build.loops[f.symbol] for f in build.module.functions if f.name == "smooth")

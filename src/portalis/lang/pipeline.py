@@ -11,13 +11,17 @@
                 dropped (passes/inline.py)
 ``layout``      constant tables and persistent arrays at fixed linear-memory offsets
 
-The direct backend (the default) then runs six analysis passes, which decide how each
-function and loop will be emitted (backend/simd.py, backend/plan.py), and three that make
-the module:
+The direct backend (the default) then runs one rewriting pass and six analysis passes,
+which decide how each function and loop will be emitted (backend/simd.py, backend/plan.py),
+and three that make the module:
 
+``jam``         unroll-and-jam: a loop whose body ends in an innermost loop accumulating
+                into one row of an array made in the function (``ci[j] += aik * bk[j]``)
+                runs four of its iterations per pass over that row, each element loaded
+                and stored once per four updates in the same order (backend/jam.py)
 ``vectorise``   innermost loops whose iterations are proven independent marked to run two
-                at a time in f64x2 (backend/simd.py; first, since it rewrites index
-                temporaries the later passes then see through)
+                at a time in f64x2 (backend/simd.py; it rewrites index temporaries the
+                later passes then see through)
 ``offsets``     augmented stores at a neighbouring element (``f[a + 1, b, c] += w``) index
                 with their expressions, not temporaries, so they share the base the back
                 end gives neighbouring reads (passes/store_offsets.py)
@@ -58,6 +62,7 @@ from portalis.errors import CompileError
 from portalis.lang import ir
 from portalis.lang.abi_gen import module_abi
 from portalis.lang.backend import plan
+from portalis.lang.backend.jam import jam_loops
 from portalis.lang.backend.simd import vectorise
 from portalis.lang.backend.wat import emit_module
 from portalis.lang.frontend.limits import run_deep
@@ -144,6 +149,10 @@ def _layout(b: Build) -> None:
     b.module = b.program.layout(b.functions)
 
 
+def _jam(b: Build) -> None:
+    jam_loops(b.module)
+
+
 def _vectorise(b: Build) -> None:
     vectorise(b.module)
 
@@ -202,6 +211,7 @@ PASSES: list[tuple[str, Callable[[Build], None], tuple[str, ...]]] = [
     ("lower", _lower, _ALL),
     ("inline", _inline, _ALL),
     ("layout", _layout, _ALL),
+    ("jam", _jam, _DIRECT),
     ("vectorise", _vectorise, _DIRECT),
     ("offsets", _offsets, _DIRECT),
     ("ranges", _ranges, _DIRECT),
