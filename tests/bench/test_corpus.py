@@ -83,3 +83,23 @@ def test_import_source_runs_dataclasses_and_leaves_sys_modules_alone() -> None:
     module = import_source(source, "corpus_dataclass_probe")
     assert module.P(2.0).x == 2.0
     assert set(sys.modules) == before
+
+
+def test_cpu_option_times_by_cpu_and_tags_the_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``bench compiler --corpus NAME --cpu`` reads the process's CPU clock, not the wall
+    clock, and says so in every row."""
+    import time
+
+    from portalis.bench import compiler
+
+    calls = {"cpu": 0}
+    real = time.process_time
+
+    def counting() -> float:
+        calls["cpu"] += 1
+        return real()
+
+    monkeypatch.setattr(time, "process_time", counting)
+    rows = list(compiler.rows(["--corpus", "floyd_warshall", "--quick", "--cpu"]))
+    assert rows and all(row.params.get("clock") == "cpu" for row in rows)
+    assert calls["cpu"] > 2 * len(rows)  # each batch starts and stops the CPU clock

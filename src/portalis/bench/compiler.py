@@ -196,12 +196,19 @@ def rows(argv: list[str]) -> Iterator[Row]:
         help="only issue 15's corpus kernels (comma-separated names, or 'all'); see "
         "portalis.bench.kernels",
     )
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="with --corpus: time by the CPU time this process uses (time.process_time), "
+        "not wall time: on a shared machine, what the code costs without its waits for a core",
+    )
     args = parser.parse_args(argv)
     if args.corpus:
         from portalis.bench import corpus
 
         only = None if args.corpus == "all" else args.corpus.split(",")
-        yield from corpus.rows(args.quick, 3 if args.quick else 7, 0.1 if args.quick else 0.3, only)
+        repeat, batch_s = (3, 0.1) if args.quick else (7, 0.3)
+        yield from corpus.rows(args.quick, repeat, batch_s, only, cpu=args.cpu)
         return
     quick = args.quick
     #: Seconds each timed batch aims for: shorter in a quick run.

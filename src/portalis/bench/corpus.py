@@ -22,6 +22,7 @@ import importlib.util
 import inspect
 import math
 import statistics
+import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from types import ModuleType
@@ -144,9 +145,15 @@ class Result:
         return self.cpython.median / self.portalis.median
 
 
-def rows(quick: bool, repeat: int, batch_s: float, only: list[str] | None = None) -> Iterator[Row]:
+def rows(
+    quick: bool,
+    repeat: int,
+    batch_s: float,
+    only: list[str] | None = None,
+    cpu: bool = False,
+) -> Iterator[Row]:
     """Every corpus kernel (or those named in ``only``) at the quick or full size, then the
-    summary table."""
+    summary table; timed by wall time, or with ``cpu`` by the CPU time of this process."""
     from portalis.bench.kernels import NAMES, corpus
 
     unknown = sorted(set(only or ()) - set(NAMES))
@@ -157,17 +164,24 @@ def rows(quick: bool, repeat: int, batch_s: float, only: list[str] | None = None
     has_numba = importlib.util.find_spec("numba") is not None
     if not has_numba:
         print("Numba is not installed: corpus timed without it (pip install 'portalis[bench]')")
+    if cpu:
+        print("times: CPU time of this process (--cpu), not wall time")
     size = "quick" if quick else "full"
     results: list[Result] = []
     for kernel in corpus():
         if not only or kernel.name in only:
-            result = yield from bench_kernel(kernel, size, repeat, batch_s, has_numba)
+            result = yield from bench_kernel(kernel, size, repeat, batch_s, has_numba, cpu)
             results.append(result)
     summary(results)
 
 
 def bench_kernel(
-    kernel: Kernel, size: str, repeat: int, batch_s: float, has_numba: bool
+    kernel: Kernel,
+    size: str,
+    repeat: int,
+    batch_s: float,
+    has_numba: bool,
+    cpu: bool = False,
 ) -> Generator[Row, None, Result]:
     """One kernel: the natural form tried, the built form checked and timed; its rows."""
     from portalis.bench.compiler import in_memory
@@ -206,28 +220,39 @@ def bench_kernel(
     def fresh() -> tuple[Any, ...]:
         return fresh_copies(args)
 
+    clock = time.process_time if cpu else time.perf_counter
+    tags: dict[str, str] = {"size": size, **({"clock": "cpu"} if cpu else {})}
+
     def timed(label: str, fn: Callable[..., Any]) -> Timing:
-        return time_call(label, lambda: fn(*fresh()), repeat=repeat, target_seconds=batch_s)
+        return time_call(
+            label, lambda: fn(*fresh()), repeat=repeat, target_seconds=batch_s, clock=clock
+        )
 
     entry = getattr(py, kernel.entry)
-    cpython = time_call("CPython", lambda: entry(*fresh()), number=1, repeat=max(3, repeat // 2))
+    cpython = time_call(
+        "CPython", lambda: entry(*fresh()), number=1, repeat=max(3, repeat // 2), clock=clock
+    )
     compiled = timed("portalis", getattr(wasm, kernel.entry))
     timings = [cpython, compiled]
-    yield Row.timed(kernel.name, "cpython", cpython, size=size)
-    yield Row.timed(kernel.name, "portalis", compiled, size=size)
+    yield Row.timed(kernel.name, "cpython", cpython, **tags)
+    yield Row.timed(kernel.name, "portalis", compiled, **tags)
     resident = None
     try:
         resident_fn = in_memory(wasm, kernel.entry, (), fresh)
         if resident_fn is not None:
             resident = time_call(
-                "portalis, arrays in memory", resident_fn, repeat=repeat, target_seconds=batch_s
+                "portalis, arrays in memory",
+                resident_fn,
+                repeat=repeat,
+                target_seconds=batch_s,
+                clock=clock,
             )
     except PortalisError as error:
         # A kernel that makes arrays may grow memory on a call, retiring the views.
         print(f"  arrays in linear memory: not measured ({first_line(error)})")
     if resident is not None:
         timings.append(resident)
-        yield Row.timed(kernel.name, "portalis", resident, size=size, arrays="in linear memory")
+        yield Row.timed(kernel.name, "portalis", resident, arrays="in linear memory", **tags)
     numba_timing = None
     numba_vs_cpython = "-"
     numba_natural = "not installed"
@@ -251,7 +276,7 @@ def bench_kernel(
         )
         numba_timing = timed("numba", getattr(jitted, kernel.entry))
         timings.append(numba_timing)
-        yield Row.timed(kernel.name, "numba", numba_timing, size=size)
+        yield Row.timed(kernel.name, "numba", numba_timing, **tags)
     report(f"{kernel.name} ({size})", timings, baseline=cpython)
     result = Result(
         kernel.name,
