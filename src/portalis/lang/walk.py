@@ -10,6 +10,7 @@ explicit stack instead of a generator per level.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from collections.abc import Iterator
 from typing import Any
@@ -128,3 +129,16 @@ def walk(node: Any) -> Iterator[Any]:
                 push(v)
             elif isinstance(v, list):
                 stack.extend(reversed([x for x in v if isinstance(x, ir.Node)]))
+
+
+def substitute_local(node: ir.Node, name: str, value: ir.Expr) -> None:
+    """Replace the direct children of ``node`` that read local ``name`` by copies of
+    ``value`` (a pass folding a temporary into its uses walks the nodes and calls this)."""
+    for f in dataclasses.fields(node):
+        v = getattr(node, f.name)
+        if isinstance(v, ir.LocalGet) and v.name == name:
+            setattr(node, f.name, copy.deepcopy(value))
+        elif isinstance(v, list):
+            for k, item in enumerate(v):
+                if isinstance(item, ir.LocalGet) and item.name == name:
+                    v[k] = copy.deepcopy(value)

@@ -41,8 +41,6 @@ states the same rules for kernel authors.
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 from dataclasses import dataclass, field
 
 from portalis.lang import ir
@@ -50,6 +48,7 @@ from portalis.lang.backend import instructions as I
 from portalis.lang.backend import rows, signs, unroll, versioning
 from portalis.lang.backend.loops import LoopPasses
 from portalis.lang.types import F64, ArrayType
+from portalis.lang.walk import substitute_local
 from portalis.lang.walk import walk as nodes
 
 #: Iterations per vector: f64x2 holds two float64 lanes.
@@ -195,26 +194,13 @@ def forward_index_temps(loop: ir.ForRange, temps: _TempUses) -> None:
             continue  # read somewhere else too (or before its assignment)
         for s in after:
             for n in nodes(s):
-                _substitute(n, name, value)
+                substitute_local(n, name, value)
         for n in nodes(value):  # the copies read what the expression reads
             if isinstance(n, ir.LocalGet) and n.name.startswith("~"):
                 temps.reads[n.name] = temps.reads.get(n.name, 0) + len(inside)
         temps.reads[name] = 0
         temps.writes[name] = 0
         loop.body.remove(stmt)
-
-
-def _substitute(node: ir.Node, name: str, value: ir.Expr) -> None:
-    """Replace the direct children of ``node`` that read local ``name`` by copies of
-    ``value``."""
-    for f in dataclasses.fields(node):
-        v = getattr(node, f.name)
-        if isinstance(v, ir.LocalGet) and v.name == name:
-            setattr(node, f.name, copy.deepcopy(value))
-        elif isinstance(v, list):
-            for k, item in enumerate(v):
-                if isinstance(item, ir.LocalGet) and item.name == name:
-                    v[k] = copy.deepcopy(value)
 
 
 def plan(loop: ir.ForRange, fn: ir.Function) -> Plan | None:

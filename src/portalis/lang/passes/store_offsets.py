@@ -26,12 +26,9 @@ lang/library_cache.py).
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-
 from portalis.lang import ir
 from portalis.lang.types import I64
-from portalis.lang.walk import LAYOUTS, LIST, layout, walk
+from portalis.lang.walk import LAYOUTS, LIST, layout, substitute_local, walk
 
 
 def forward_store_offsets(module: ir.Module) -> None:
@@ -135,23 +132,10 @@ def _body(
             continue
         for n in inside:
             for t in temps:
-                _substitute(n, t, defs[t][1])
+                substitute_local(n, t, defs[t][1])
         for t in temps:
             dropped.add(defs[t][0])
             writes[t] = reads[t] = 0
             fn.locals.pop(t, None)
     if dropped:
         body[:] = [s for k, s in enumerate(body) if k not in dropped]
-
-
-def _substitute(node: ir.Node, name: str, value: ir.Expr) -> None:
-    """Replace the direct children of ``node`` that read local ``name`` by copies of
-    ``value``."""
-    for f in dataclasses.fields(node):
-        v = getattr(node, f.name)
-        if isinstance(v, ir.LocalGet) and v.name == name:
-            setattr(node, f.name, copy.deepcopy(value))
-        elif isinstance(v, list):
-            for k, item in enumerate(v):
-                if isinstance(item, ir.LocalGet) and item.name == name:
-                    v[k] = copy.deepcopy(value)
