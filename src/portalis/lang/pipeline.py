@@ -32,8 +32,8 @@ the module:
                 each lower one part; signs.py drops checks that cannot fire), every
                 instruction made by a typed constructor that checks its operands
                 (backend/instructions.py)
-``assemble``    WebAssembly text → validated binary (wasmtime's wat2wasm, no external
-                toolchain)
+``assemble``    WebAssembly text → validated binary (wasmtime's wat2wasm through its C
+                API, lang/wasm_capi.py; no external toolchain)
 ``abi``         the ``portalis.abi`` custom section (abi_gen.py with passes/writes.py,
                 portalis/abi.py), appended to the binary
 
@@ -55,7 +55,7 @@ from typing import TypeVar
 
 from portalis.abi import SECTION_NAME, ModuleAbi, encode_custom_section
 from portalis.errors import CompileError
-from portalis.lang import ir
+from portalis.lang import ir, wasm_capi
 from portalis.lang.abi_gen import module_abi
 from portalis.lang.backend import plan
 from portalis.lang.backend.simd import vectorise
@@ -246,18 +246,11 @@ class _Clock:
             self.into[step] = self.into.get(step, 0.0) + time.thread_time() - start
 
 
-_ENGINE: list[object] = []
-
-
 def validate(wasm: bytes, filename: str) -> None:
     """A module that fails validation is a compiler bug, reported as such."""
-    import wasmtime
-
-    if not _ENGINE:
-        _ENGINE.append(wasmtime.Engine())
     try:
-        wasmtime.Module.validate(_ENGINE[0], wasm)  # type: ignore[arg-type]
-    except Exception as e:  # wasmtime raises its own error types; any failure is ours
+        wasm_capi.validate(wasm)
+    except wasm_capi.WasmError as e:
         raise CompileError(
             f"internal compiler error: the generated module is invalid: {e}",
             file=filename,
@@ -269,16 +262,14 @@ def validate(wasm: bytes, filename: str) -> None:
 
 def assemble(wat: str, filename: str) -> bytes:
     """WebAssembly text → binary, validated (a module that fails validation is a compiler
-    bug, reported as such rather than handed to the runtime)."""
-    import wasmtime
-
-    if not _ENGINE:
-        _ENGINE.append(wasmtime.Engine())
+    bug, reported as such rather than handed to the runtime). wasmtime's assembler and
+    validator, called through its C API (lang/wasm_capi.py: the ``wasmtime`` package's
+    import would cost a fresh process more than the rest of this pass)."""
     try:
-        wasm = bytes(wasmtime.wat2wasm(wat))
-        wasmtime.Module.validate(_ENGINE[0], wasm)  # type: ignore[arg-type]
+        wasm = wasm_capi.wat2wasm(wat)
+        wasm_capi.validate(wasm)
         return wasm
-    except Exception as e:  # wasmtime raises its own error types; any failure is ours
+    except wasm_capi.WasmError as e:
         raise CompileError(
             f"internal compiler error: generated WebAssembly is invalid: {e}",
             file=filename,
