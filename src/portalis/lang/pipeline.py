@@ -41,7 +41,12 @@ The Rust backends (``--via rust``, ``--emit rust``) run one pass after ``layout`
 instead: ``rust`` (IR → Rust → rustc, lang/rust/).
 
 After the first build in a process, ``lower``, ``inline`` and ``emit`` take the math
-library's functions from lang/library_cache.py (the same bytes either way).
+library's functions from lang/library_cache.py (the same bytes either way); so does a
+process's first build, from the library's snapshot on disk, once a build has written it:
+
+``snapshot``    (only in a build that compiled library functions its snapshot lacks) the
+                kept library functions, sealed and written to the compile cache's
+                directory (lang/library_cache.py)
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ from typing import TypeVar
 
 from portalis.abi import SECTION_NAME, ModuleAbi, encode_custom_section
 from portalis.errors import CompileError
-from portalis.lang import ir, wasm_capi
+from portalis.lang import ir, library_cache, wasm_capi
 from portalis.lang.abi_gen import module_abi
 from portalis.lang.backend import plan
 from portalis.lang.backend.simd import vectorise
@@ -222,6 +227,8 @@ def _compile(
     for name, run, backends in PASSES:
         if backend in backends:
             clock(name, partial(run, b))
+    if library_cache.snapshot_due(b.program.library_stamp):
+        clock("snapshot", b.program.save_library)
     return CompiledKernel(b.wasm, b.wat, b.abi, b.rust)
 
 
