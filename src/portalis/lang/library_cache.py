@@ -52,7 +52,6 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import dataclasses
-import gc
 import hashlib
 import io
 import os
@@ -400,15 +399,10 @@ def load_snapshot(
     payload = cachefiles.unseal(blob, key, SNAPSHOT_MAGIC + digest)
     if payload is None:
         return None
-    collecting = gc.isenabled()
-    gc.disable()  # half a MiB of new objects, none of them garbage: no collections meanwhile
     try:  # authentic: written by this user's process, for exactly these sources
         held = pickle.loads(payload)
     except Exception:
         return None
-    finally:
-        if collecting:
-            gc.enable()
     return _install(stamp, held)
 
 

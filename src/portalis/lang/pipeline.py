@@ -51,8 +51,11 @@ process's first build, from the library's snapshot on disk, once a build has wri
 
 from __future__ import annotations
 
+import gc
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -102,7 +105,35 @@ def compile_source(
     if backend not in BACKENDS:
         raise CompileError(f"unknown backend {backend!r}", file=filename, hint=", ".join(BACKENDS))
     clock = _Clock(timings)
-    return run_deep(lambda: _compile(source, filename, library, clock, backend))
+    with _collector_paused():
+        return run_deep(lambda: _compile(source, filename, library, clock, backend))
+
+
+_PAUSE_LOCK = threading.Lock()
+#: [builds running, whether the collector ran before the first of them started]
+_PAUSED: list[int] = [0, 0]
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while builds run (resumed when the last
+    one ends, if it ran before the first began). A build allocates hundreds of thousands
+    of objects that nearly all live until it ends — trees, IR, the library's entries — so
+    each collection the allocations trigger walks them all and frees next to nothing: 10
+    of a cold robot-arm build's ~80 ms of CPU, measured. The cycles a build leaves behind
+    are collected by the first collection after it."""
+    with _PAUSE_LOCK:
+        if _PAUSED[0] == 0:
+            _PAUSED[1] = gc.isenabled()
+            gc.disable()
+        _PAUSED[0] += 1
+    try:
+        yield
+    finally:
+        with _PAUSE_LOCK:
+            _PAUSED[0] -= 1
+            if _PAUSED[0] == 0 and _PAUSED[1]:
+                gc.enable()
 
 
 BACKENDS = ("direct", "rust", "rust-source")

@@ -240,7 +240,10 @@ class Program:
         self._stamp = library_cache.library_stamp(self.library, PRELUDE_DIR)
         units = library_cache.load_snapshot(self._stamp, self.library, PRELUDE_DIR)
         for (path, prefix), unit in (units or {}).items():
-            st = Path(path).stat()
+            try:
+                st = Path(path).stat()
+            except OSError:  # gone since: parsed again if it is back
+                continue
             _LIBRARY_CACHE[(path, prefix, st.st_mtime_ns, st.st_size)] = unit
 
     @property
