@@ -69,7 +69,7 @@ def _never_unpickle(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
         reached.append(bytes(data))
         raise AssertionError("unauthenticated bytes reached pickle.loads")
 
-    monkeypatch.setattr(library_cache.pickle, "loads", refuse)
+    monkeypatch.setattr(pickle, "loads", refuse)
     return reached
 
 
@@ -239,9 +239,9 @@ def test_the_digest_covers_library_and_compiler_sources(tmp_path):
     trig = copy / "trig.py"
     trig.write_text(trig.read_text() + "\n# one more line\n")
     assert library_cache.sources_digest(moved, PRELUDE_DIR) != other
-    compiler = sorted(library_cache._tree_sources(library_cache.PORTALIS_DIR / "lang"))
-    assert Path(library_cache.__file__).resolve() in compiler
-    assert Path(program.__file__).resolve() in compiler
+    compiler = library_cache._sources(str(library_cache.PORTALIS_DIR / "lang"), recurse=True)
+    assert str(Path(library_cache.__file__).resolve()) in compiler
+    assert str(Path(program.__file__).resolve()) in compiler
 
 
 def test_off_means_nothing_written(monkeypatch):
@@ -263,7 +263,53 @@ def test_snapshot_payload_is_only_unpickled_after_verification(monkeypatch):
         seen.append(bytes(data))
         return real(data, *args, **kwargs)
 
-    monkeypatch.setattr(library_cache.pickle, "loads", spy)
+    monkeypatch.setattr(pickle, "loads", spy)
     _read_back(ARM)
     blob = _snapshot_path().read_bytes()
     assert seen == [blob[len(library_cache.SNAPSHOT_MAGIC) + 32 : -cachefiles.HASH]]
+
+
+def test_functions_the_snapshot_holds_unlowered_are_parsed_again_when_needed(monkeypatch):
+    """A snapshot keeps library files without their functions' trees (``LibrarySig``): a
+    kernel needing a function of such a file that no build lowered yet gets the tree
+    parsed again, equal to the original, and the same bytes as a cold build."""
+    import ast
+
+    from portalis.lang.frontend.unit import LibrarySig
+
+    sin_only = "import math\ndef f(x: float) -> float:\n    return math.sin(x)\n"
+    more = "import math\ndef g(x: float) -> float:\n    return math.cos(x) + math.tan(x)\n"
+    cold = _cold(more, monkeypatch)
+    _written(sin_only)
+    assert _read_back(more)[0] == cold
+    trig = next(
+        u for (path, _, _, _), u in program._LIBRARY_CACHE.items() if path.endswith("trig.py")
+    )
+    assert trig.tree is None  # the module's tree stays out of the snapshot
+    sigs = [s for s in trig.functions.values() if isinstance(s, LibrarySig)]
+    assert sigs, "the snapshot's functions came back as plain signatures"
+    parsed = [s for s in sigs if "_node" in s.__dict__]
+    assert parsed, "no function's tree was parsed again"
+    original = ast.parse(Path(trig.filename).read_text())
+    for sig in parsed:
+        (def_,) = (
+            n for n in original.body if isinstance(n, ast.FunctionDef) and n.name == sig.name
+        )
+        assert ast.dump(sig.node, include_attributes=True) == ast.dump(
+            def_, include_attributes=True
+        )
+
+
+def test_a_function_moved_in_its_file_is_an_internal_error_not_a_wrong_tree(tmp_path):
+    from portalis.errors import CompileError
+    from portalis.lang.frontend.unit import LibrarySig, parse_unit, restore_library_sig
+
+    path = tmp_path / "lib.py"
+    path.write_text("def h(x: float) -> float:\n    return x\n")
+    unit = parse_unit(path.read_text(), str(path), "libm.lib.", exported=False)
+    sig = restore_library_sig(LibrarySig.without_tree(unit.functions["h"]))
+    assert sig.node.name == "h" and sig.node.lineno == 1
+    moved = restore_library_sig(LibrarySig.without_tree(unit.functions["h"]))
+    path.write_text("\n\ndef h(x: float) -> float:\n    return x\n")
+    with pytest.raises(CompileError, match="internal compiler error"):
+        _ = moved.node

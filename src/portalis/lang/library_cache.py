@@ -52,10 +52,8 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import dataclasses
-import hashlib
 import io
 import os
-import pickle
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -136,7 +134,11 @@ def entries() -> dict[tuple[object, str], Lowered]:
 
 def everything() -> dict[str, dict[Any, Any]]:
     """All that is kept, by kind (for tests that check no build changes an entry)."""
-    return {"lowered": dict(_LOWERED), "inlined": dict(_INLINED), "emitted": dict(_EMITTED)}
+    return {
+        "lowered": dict(_LOWERED),
+        "inlined": dict(_INLINED),
+        "emitted": dict(_EMITTED),
+    }
 
 
 K = TypeVar("K")
@@ -318,39 +320,47 @@ PORTALIS_DIR = Path(__file__).resolve().parent.parent
 
 
 def _enabled() -> bool:
-    return os.environ.get("PORTALIS_LIBRARY_CACHE", "on").lower() not in ("off", "0", "no")
+    return os.environ.get("PORTALIS_LIBRARY_CACHE", "on").lower() not in (
+        "off",
+        "0",
+        "no",
+    )
 
 
 def sources_digest(library: Library | None, prelude: Path) -> bytes:
     """SHA-256 of everything a snapshot's contents depend on: the Python version and
     platform, the snapshot format, the library's directory and registry, and the bytes of
     every compiler and library source file."""
+    import hashlib
+
     h = hashlib.sha256(SNAPSHOT_MAGIC)
     h.update(repr((sys.version, sys.implementation.cache_tag, sys.platform)).encode())
     h.update(repr((os.uname().machine, sys.byteorder)).encode())
     registry = () if library is None else tuple(sorted(library.registry.items()))
     h.update(repr((str(library.directory) if library else None, registry, str(prelude))).encode())
     lang = PORTALIS_DIR / "lang"
-    files = sorted(PORTALIS_DIR.glob("*.py")) + sorted(_tree_sources(lang))
+    files = _sources(str(PORTALIS_DIR), recurse=False) + _sources(str(lang), recurse=True)
     for directory in ([library.directory] if library else []) + [prelude]:
         if lang not in directory.parents:
-            files += sorted(directory.glob("*.py"))
-    for path in files:
-        data = path.read_bytes()
+            files += _sources(str(directory), recurse=False)
+    for path in files:  # strings: a path's text is what goes into the digest
+        with open(path, "rb") as f:
+            data = f.read()
         h.update(f"\0{path}\0{len(data)}\0".encode())
         h.update(data)
     return h.digest()
 
 
-def _tree_sources(directory: Path) -> list[Path]:
+def _sources(directory: str, *, recurse: bool) -> list[str]:
+    """The ``.py`` files in ``directory`` (and, with ``recurse``, below it), sorted."""
     found = []
     with os.scandir(directory) as it:
         for entry in it:
-            if entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
-                found += _tree_sources(Path(entry.path))
-            elif entry.name.endswith(".py"):
-                found.append(Path(entry.path))
-    return found
+            if entry.name.endswith(".py"):
+                found.append(entry.path)
+            elif recurse and entry.name != "__pycache__" and entry.is_dir(follow_symlinks=False):
+                found += _sources(entry.path, recurse=True)
+    return sorted(found)
 
 
 def _store() -> tuple[Path, Path]:
@@ -399,6 +409,8 @@ def load_snapshot(
     payload = cachefiles.unseal(blob, key, SNAPSHOT_MAGIC + digest)
     if payload is None:
         return None
+    import pickle
+
     try:  # authentic: written by this user's process, for exactly these sources
         held = pickle.loads(payload)
     except Exception:
@@ -448,12 +460,10 @@ def save_snapshot(stamp: object, units: dict[tuple[str, str], Any]) -> bool:
         for (key, symbol, layout), v in _EMITTED.items()
         if key in recent
     }
-    out = io.BytesIO()
     try:
-        _Pickler(out).dump(held)
-    except (pickle.PicklingError, TypeError, AttributeError, RecursionError, ValueError):
+        payload = _pickled(held)
+    except Exception:  # something in an entry will not pickle: no snapshot
         return False
-    payload = out.getvalue()
     from portalis import cachefiles
 
     directory, key_file = _store()
@@ -478,22 +488,28 @@ def save_snapshot(stamp: object, units: dict[tuple[str, str], Any]) -> bool:
     return True
 
 
-class _Pickler(pickle.Pickler):
-    """Parsed library files go without their module's syntax tree, which only parsing reads
-    (frontend/unit.py): a quarter of a snapshot less to read back. Their functions' trees
-    stay (``FunctionSig.node``), and so does everything else."""
+def _pickled(held: dict[str, Any]) -> bytes:
+    """``held`` pickled, with the library files' syntax trees left out: each module's, which
+    only parsing reads (frontend/unit.py), and each function's, parsed again if a build
+    ever asks for it (``LibrarySig``: a build from the snapshot takes the functions it
+    needs lowered). Half of a snapshot less to read back."""
+    import pickle
 
-    def __init__(self, file: io.BytesIO) -> None:
-        from portalis.lang.frontend.unit import Unit
+    from portalis.lang.frontend.unit import FunctionSig, LibrarySig, Unit, restore_library_sig
 
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.unit = Unit
+    class Pickler(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            cls = type(obj)
+            if cls is Unit:
+                state = {**obj.__dict__, "tree": None}
+                return copyreg.__newobj__, (Unit,), state  # type: ignore[attr-defined]
+            if (cls is FunctionSig or cls is LibrarySig) and obj.unit.prefix:
+                return restore_library_sig, (LibrarySig.without_tree(obj),)
+            return NotImplemented
 
-    def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is self.unit:
-            state = {**obj.__dict__, "tree": None}
-            return copyreg.__newobj__, (self.unit,), state  # type: ignore[attr-defined]
-        return NotImplemented
+    out = io.BytesIO()
+    Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(held)
+    return out.getvalue()
 
 
 def _snapshot_name(digest: bytes) -> str:
