@@ -299,15 +299,12 @@ class EmittedLibrary:
 #: Change whenever what a snapshot holds changes shape (the digest covers the code too).
 SNAPSHOT_MAGIC = b"PORTALIS-LIBRARY\x01\n"
 SNAPSHOT_SUFFIX = ".library"
-#: A snapshot larger than this is refused unread (the robot arm's is about half a MiB).
+#: A snapshot larger than this is refused unread (the robot arm's is about 250 KiB).
 MAX_SNAPSHOT_BYTES = 64 << 20
 #: How many modules' inlining and text a snapshot carries: the most recent ones.
 SNAPSHOT_MODULES = 4
 #: How many snapshots (compiler or library versions) the directory keeps.
 SNAPSHOTS_KEPT = 4
-#: The stamp's place in a snapshot's keys (a stamp holds this process's modification times).
-_HERE = "<stamp>"
-
 #: Library stamp → the digest its snapshot is named by (None: no snapshot for it), for every
 #: stamp whose snapshot this process has read or tried to
 _DIGESTS: dict[object, bytes | None] = {}
@@ -320,11 +317,8 @@ PORTALIS_DIR = Path(__file__).resolve().parent.parent
 
 
 def _enabled() -> bool:
-    return os.environ.get("PORTALIS_LIBRARY_CACHE", "on").lower() not in (
-        "off",
-        "0",
-        "no",
-    )
+    """``PORTALIS_LIBRARY_CACHE=off`` (or ``0``, ``no``): no snapshot read or written."""
+    return os.environ.get("PORTALIS_LIBRARY_CACHE", "on").lower() not in {"off", "0", "no"}
 
 
 def sources_digest(library: Library | None, prelude: Path) -> bytes:
