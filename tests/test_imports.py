@@ -20,6 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "portalis": set(),
     "portalis.errors": set(),
     "portalis.abi": set(),
+    "portalis.cachefiles": set(),
     "portalis.usd": set(),
     "portalis.lang": {"wasmtime", "portalis.lang"},
     "portalis.runtime": {"wasmtime", "numpy", "portalis.runtime"},

@@ -67,3 +67,39 @@ def test_emit_module_plans_the_loops_when_not_given() -> None:
         run(build)
     assert emit_module(build.module) == compile_source(LOOPS, "k.py").wat
     assert isinstance(plan.value_ranges(build.module), dict)
+
+
+def test_the_collector_is_paused_during_a_build_and_resumed_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+    import threading
+
+    from portalis.errors import CompileError
+
+    seen: list[bool] = []
+    real = pipeline._compile
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    assert gc.isenabled()
+    monkeypatch.setattr(pipeline, "_compile", spy)
+    compile_source(LOOPS, "k.py")
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # a host that runs without the collector keeps it off
+    try:
+        compile_source(LOOPS, "k.py")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    threads = [threading.Thread(target=compile_source, args=(LOOPS, "k.py")) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert gc.isenabled() and pipeline._PAUSED[0] == 0
+    with pytest.raises(CompileError):
+        compile_source("def f(:\n", "bad.py")
+    assert gc.isenabled() and pipeline._PAUSED[0] == 0

@@ -20,7 +20,19 @@ What makes that safe:
   registry, and every ``.py`` file of the library and prelude directories with its
   modification time and size (a file edited in a long-lived process makes a new key; the
   old entry is never used again) — and the symbols above.
-* **In-process only**: nothing is read back from disk; an entry is what this process made.
+* **From disk only when authenticated** (:func:`load_snapshot`, :func:`save_snapshot`):
+  a process's first build would otherwise parse, lower, inline and emit the library again
+  (two thirds of a cold robot-arm build). So a build that made new entries also writes
+  them, with the library files they came from, as one *snapshot* in the compile cache's
+  directory, and a process's first use of the library reads it back. The snapshot is
+  keyed by a SHA-256 of everything its contents depend on — the bytes of every compiler
+  and library source file (``portalis/*.py``, ``portalis/lang/**.py``, the library's
+  directory), the Python version and the platform — and sealed with the runtime cache's
+  per-user HMAC key, checked with its owner, permission, symlink and size rules
+  (portalis/cachefiles.py): its bytes reach ``pickle`` only once the MAC proves this
+  user's process wrote them for exactly this compiler and library. Anything else — no
+  key, a bad MAC, an entry for other sources, a file that changed meanwhile — is a miss.
+  ``PORTALIS_LIBRARY_CACHE=off`` turns it off.
 * **Copied on use**: each build gets a new :class:`ir.Function` with its own body list and
   locals dict, the two things later passes replace or extend. Statement and expression
   nodes are shared: no pass changes a library function's nodes in place (the inliner
@@ -37,7 +49,12 @@ as the first build in a fresh interpreter (the tests build both and compare).
 
 from __future__ import annotations
 
+import contextlib
+import copyreg
 import dataclasses
+import io
+import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -98,6 +115,7 @@ def keep(stamp: object, fn: ir.Function, effects: list[Effect]) -> bool:
     if any(name == NOT_REPLAYABLE for name, _ in effects):
         return False
     _LOWERED[(stamp, fn.symbol)] = Lowered(fresh_copy(fn), tuple(effects))
+    _CHANGED.add(stamp)
     return True
 
 
@@ -116,7 +134,11 @@ def entries() -> dict[tuple[object, str], Lowered]:
 
 def everything() -> dict[str, dict[Any, Any]]:
     """All that is kept, by kind (for tests that check no build changes an entry)."""
-    return {"lowered": dict(_LOWERED), "inlined": dict(_INLINED), "emitted": dict(_EMITTED)}
+    return {
+        "lowered": dict(_LOWERED),
+        "inlined": dict(_INLINED),
+        "emitted": dict(_EMITTED),
+    }
 
 
 K = TypeVar("K")
@@ -130,10 +152,15 @@ def _bounded_insert(cache: dict[K, V], key: K, value: V, limit: int) -> None:
         del cache[next(iter(cache))]
 
 
-def clear() -> None:
+def clear(*, reread_disk: bool = False) -> None:
+    """Forget every entry kept in this process. The snapshot on disk is read at most once
+    per library stamp and process; ``reread_disk`` lets the next build read it again."""
     _LOWERED.clear()
     _INLINED.clear()
     _EMITTED.clear()
+    _CHANGED.clear()
+    if reread_disk:
+        _DIGESTS.clear()
 
 
 class Journal:
@@ -213,6 +240,7 @@ def inlined(key: LibraryKey) -> Inlining | None:
 
 def keep_inlined(key: LibraryKey, inlining: Inlining) -> None:
     _bounded_insert(_INLINED, key, inlining, MAX_MODULES)
+    _CHANGED.add(key[0])
 
 
 # -- emission -----------------------------------------------------------------------------
@@ -261,5 +289,239 @@ class EmittedLibrary:
             own: set[str] = set()
             kept = Emitted(tuple(emit(own)), frozenset(own))
             _bounded_insert(_EMITTED, key, kept, MAX_MODULES * 16)
+            _CHANGED.add(self.key[0])
         helpers |= kept.helpers
         return kept.lines
+
+
+# -- on disk --------------------------------------------------------------------------------
+
+#: Change whenever what a snapshot holds changes shape (the digest covers the code too).
+SNAPSHOT_MAGIC = b"PORTALIS-LIBRARY\x01\n"
+SNAPSHOT_SUFFIX = ".library"
+#: A snapshot larger than this is refused unread (the robot arm's is about 250 KiB).
+MAX_SNAPSHOT_BYTES = 64 << 20
+#: How many modules' inlining and text a snapshot carries: the most recent ones.
+SNAPSHOT_MODULES = 4
+#: How many snapshots (compiler or library versions) the directory keeps.
+SNAPSHOTS_KEPT = 4
+#: Library stamp → the digest its snapshot is named by (None: no snapshot for it), for every
+#: stamp whose snapshot this process has read or tried to
+_DIGESTS: dict[object, bytes | None] = {}
+#: Library stamps with entries made (not read) since the snapshot was read or written
+_CHANGED: set[object] = set()
+#: What the last snapshot read or written held (kept for tests)
+last_snapshot: dict[str, int] = {}
+
+PORTALIS_DIR = Path(__file__).resolve().parent.parent
+
+
+def _enabled() -> bool:
+    """``PORTALIS_LIBRARY_CACHE=off`` (or ``0``, ``no``): no snapshot read or written."""
+    return os.environ.get("PORTALIS_LIBRARY_CACHE", "on").lower() not in {"off", "0", "no"}
+
+
+def sources_digest(library: Library | None, prelude: Path) -> bytes:
+    """SHA-256 of everything a snapshot's contents depend on: the Python version and
+    platform, the snapshot format, the library's directory and registry, and the bytes of
+    every compiler and library source file."""
+    import hashlib
+
+    h = hashlib.sha256(SNAPSHOT_MAGIC)
+    h.update(repr((sys.version, sys.implementation.cache_tag, sys.platform)).encode())
+    h.update(repr((os.uname().machine, sys.byteorder)).encode())
+    registry = () if library is None else tuple(sorted(library.registry.items()))
+    h.update(repr((str(library.directory) if library else None, registry, str(prelude))).encode())
+    lang = PORTALIS_DIR / "lang"
+    files = _sources(str(PORTALIS_DIR), recurse=False) + _sources(str(lang), recurse=True)
+    for directory in ([library.directory] if library else []) + [prelude]:
+        if lang not in directory.parents:
+            files += _sources(str(directory), recurse=False)
+    for path in files:  # strings: a path's text is what goes into the digest
+        with open(path, "rb") as f:
+            data = f.read()
+        h.update(f"\0{path}\0{len(data)}\0".encode())
+        h.update(data)
+    return h.digest()
+
+
+def _sources(directory: str, *, recurse: bool) -> list[str]:
+    """The ``.py`` files in ``directory`` (and, with ``recurse``, below it), sorted."""
+    found = []
+    with os.scandir(directory) as it:
+        for entry in it:
+            if entry.name.endswith(".py"):
+                found.append(entry.path)
+            elif recurse and entry.name != "__pycache__" and entry.is_dir(follow_symlinks=False):
+                found += _sources(entry.path, recurse=True)
+    return sorted(found)
+
+
+def _store() -> tuple[Path, Path]:
+    from portalis.cachefiles import default_cache_dir, default_key_file
+
+    return default_cache_dir(), default_key_file()
+
+
+def load_snapshot(
+    stamp: object, library: Library | None, prelude: Path
+) -> dict[tuple[str, str], Any] | None:
+    """Read the snapshot for the library stamped ``stamp`` (once per stamp and process):
+    its entries join this process's, and the parsed library files it holds are returned
+    (by path and symbol prefix) for the program to keep; None when there is none that
+    proves itself. The library files must not change while they are hashed: ``stamp`` is
+    taken again afterwards."""
+    if stamp in _DIGESTS:
+        return None
+    _DIGESTS[stamp] = None
+    if not _enabled():
+        return None
+    try:
+        digest = sources_digest(library, prelude)
+    except OSError:
+        return None
+    if library_stamp(library, prelude) != stamp:
+        return None  # a library file changed while it was read: no snapshot for this stamp
+    _DIGESTS[stamp] = digest
+    from portalis import cachefiles
+
+    directory, key_file = _store()
+    key = cachefiles.load_key(key_file, create=False)
+    if key is None:
+        return None
+    dir_fd = cachefiles.open_directory(directory, create=False)
+    if dir_fd is None:
+        return None
+    try:
+        blob, _ = cachefiles.read_entry(
+            dir_fd, _snapshot_name(digest), MAX_SNAPSHOT_BYTES, directory
+        )
+    finally:
+        os.close(dir_fd)
+    if blob is None:
+        return None
+    payload = cachefiles.unseal(blob, key, SNAPSHOT_MAGIC + digest)
+    if payload is None:
+        return None
+    import pickle
+
+    try:  # authentic: written by this user's process, for exactly these sources
+        held = pickle.loads(payload)
+    except Exception:
+        return None
+    return _install(stamp, held)
+
+
+def _install(stamp: object, held: dict[str, Any]) -> dict[tuple[str, str], Any]:
+    for symbol, lowered in held["lowered"].items():
+        _LOWERED.setdefault((stamp, symbol), lowered)
+    for symbols, inlining in held["inlined"].items():
+        if (stamp, symbols) not in _INLINED:
+            _bounded_insert(_INLINED, (stamp, symbols), inlining, MAX_MODULES)
+    for (symbols, symbol, layout), emitted in held["emitted"].items():
+        key = ((stamp, symbols), symbol, layout)
+        if key not in _EMITTED:
+            _bounded_insert(_EMITTED, key, emitted, MAX_MODULES * 16)
+    last_snapshot.clear()
+    last_snapshot.update({kind: len(held[kind]) for kind in ("lowered", "inlined", "emitted")})
+    units: dict[tuple[str, str], Any] = held["units"]
+    return units
+
+
+def snapshot_due(stamp: object) -> bool:
+    """Whether this process made entries for the library stamped ``stamp`` that its
+    snapshot does not hold yet (and there is a snapshot to write)."""
+    return stamp in _CHANGED and _DIGESTS.get(stamp) is not None and _enabled()
+
+
+def save_snapshot(stamp: object, units: dict[tuple[str, str], Any]) -> bool:
+    """Write what this process keeps for the library stamped ``stamp`` as its snapshot, if
+    it made entries since the snapshot was read (best effort: a read-only disk, no key,
+    or something that will not pickle means no snapshot); whether one was written.
+    ``units``: the parsed library files the entries refer to, by path and prefix."""
+    digest = _DIGESTS.get(stamp)
+    if not snapshot_due(stamp) or digest is None:
+        return False
+    _CHANGED.discard(stamp)
+    held: dict[str, Any] = {
+        "lowered": {symbol: v for (s, symbol), v in _LOWERED.items() if s == stamp},
+        "units": units,
+    }
+    recent = [key for key in _INLINED if key[0] == stamp][-SNAPSHOT_MODULES:]
+    held["inlined"] = {key[1]: _INLINED[key] for key in recent}
+    held["emitted"] = {
+        (key[1], symbol, layout): v
+        for (key, symbol, layout), v in _EMITTED.items()
+        if key in recent
+    }
+    try:
+        payload = _pickled(held)
+    except Exception:  # something in an entry will not pickle: no snapshot
+        return False
+    from portalis import cachefiles
+
+    directory, key_file = _store()
+    key = cachefiles.load_key(key_file, create=True)
+    if key is None:
+        return False
+    blob = cachefiles.seal(key, SNAPSHOT_MAGIC + digest, payload)
+    if len(blob) > MAX_SNAPSHOT_BYTES:
+        return False
+    dir_fd = cachefiles.open_directory(directory, create=True)
+    if dir_fd is None:
+        return False
+    try:
+        cachefiles.write_atomically(dir_fd, _snapshot_name(digest), blob, SNAPSHOT_SUFFIX)
+        _drop_old_snapshots(dir_fd)
+    except OSError:
+        return False
+    finally:
+        os.close(dir_fd)
+    last_snapshot.clear()
+    last_snapshot.update({kind: len(held[kind]) for kind in ("lowered", "inlined", "emitted")})
+    return True
+
+
+def _pickled(held: dict[str, Any]) -> bytes:
+    """``held`` pickled, with the library files' syntax trees left out: each module's, which
+    only parsing reads (frontend/unit.py), and each function's, parsed again if a build
+    ever asks for it (``LibrarySig``: a build from the snapshot takes the functions it
+    needs lowered). Half of a snapshot less to read back."""
+    import pickle
+
+    from portalis.lang.frontend.unit import FunctionSig, LibrarySig, Unit, restore_library_sig
+
+    class Pickler(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            cls = type(obj)
+            if cls is Unit:
+                state = {**obj.__dict__, "tree": None}
+                return copyreg.__newobj__, (Unit,), state  # type: ignore[attr-defined]
+            if (cls is FunctionSig or cls is LibrarySig) and obj.unit.prefix:
+                return restore_library_sig, (LibrarySig.without_tree(obj),)
+            return NotImplemented
+
+    out = io.BytesIO()
+    Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(held)
+    return out.getvalue()
+
+
+def _snapshot_name(digest: bytes) -> str:
+    return f"{digest.hex()}{SNAPSHOT_SUFFIX}"
+
+
+def _drop_old_snapshots(dir_fd: int) -> None:
+    """Keep the :data:`SNAPSHOTS_KEPT` most recently written snapshots."""
+    found = []
+    with os.scandir(dir_fd) as it:
+        for item in it:
+            if item.name.endswith(SNAPSHOT_SUFFIX) and not item.name.startswith("."):
+                try:
+                    st = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if st.st_uid == os.geteuid():
+                    found.append((st.st_mtime_ns, item.name))
+    for _, name in sorted(found)[:-SNAPSHOTS_KEPT]:
+        with contextlib.suppress(OSError):
+            os.unlink(name, dir_fd=dir_fd)

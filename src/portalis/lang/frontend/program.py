@@ -94,6 +94,7 @@ class Program:
                 f"the math library has no module `{stem}`",
                 "portalis.lang.libm is incomplete in this installation",
             )
+        self._library_ready()
         unit = _parse_library_file(path, f"{kind}.{stem}.")
         self.units[key] = unit
         return unit
@@ -215,8 +216,7 @@ class Program:
         (lang/library_cache.py explains why that is safe)."""
         from portalis.lang.frontend.stmts import lower_function
 
-        if self._stamp is None:
-            self._stamp = library_cache.library_stamp(self.library, PRELUDE_DIR)
+        self._library_ready()
         self._library_symbols.append(sig.symbol)
         kept = library_cache.lookup(self._stamp, sig.symbol)
         if kept is not None:
@@ -230,6 +230,37 @@ class Program:
             self.journal = None
         self._all_kept &= library_cache.keep(self._stamp, fn, effects)
         return fn
+
+    def _library_ready(self) -> None:
+        """Stamp the library on its first use in this build; the first use in a process
+        also reads the library's snapshot from disk, if one proves itself
+        (lang/library_cache.py)."""
+        if self._stamp is not None:
+            return
+        self._stamp = library_cache.library_stamp(self.library, PRELUDE_DIR)
+        units = library_cache.load_snapshot(self._stamp, self.library, PRELUDE_DIR)
+        for (path, prefix), unit in (units or {}).items():
+            try:
+                st = Path(path).stat()
+            except OSError:  # gone since: parsed again if it is back
+                continue
+            _LIBRARY_CACHE[(path, prefix, st.st_mtime_ns, st.st_size)] = unit
+
+    @property
+    def library_stamp(self) -> object:
+        """The library's stamp, once a library function or file was used (else None)."""
+        return self._stamp
+
+    def save_library(self) -> bool:
+        """Write the library's snapshot with what this process made (lang/library_cache.py):
+        the kept entries and the library files they came from, as parsed."""
+        files = {(path, mtime, size) for path, mtime, size in self._stamp[2]}  # type: ignore[index]
+        units = {
+            (path, prefix): unit
+            for (path, prefix, mtime, size), unit in _LIBRARY_CACHE.items()
+            if (path, mtime, size) in files
+        }
+        return library_cache.save_snapshot(self._stamp, units)
 
     def library_key(self) -> library_cache.LibraryKey | None:
         """What the later passes' work on the library functions depends on, when every one

@@ -60,6 +60,46 @@ class FunctionSig:
     doc: str
 
 
+class LibrarySig(FunctionSig):
+    """A library function's signature as the library's snapshot holds it
+    (lang/library_cache.py): without its syntax tree, which most builds never ask for
+    (they take the function lowered, from the snapshot), parsed again from its file the
+    first time it is. The file is the one the snapshot was made from: the snapshot is
+    used only while every library file has the contents it was made from."""
+
+    @property
+    def node(self) -> ast.FunctionDef:  # type: ignore[override]
+        node: ast.FunctionDef | None = self.__dict__.get("_node")
+        if node is None:
+            filename = self.unit.filename
+            with open(filename, encoding="utf-8") as f, warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(f.read(), filename=filename)
+            found = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == self.name]
+            if len(found) != 1 or (found[0].lineno, found[0].end_lineno) != self.__dict__["_lines"]:
+                raise CompileError(
+                    f"internal compiler error: `{self.name}` is not where it was in {filename}",
+                    file=filename,
+                    hint="a library file changed during the build; build again",
+                )
+            node = self.__dict__["_node"] = found[0]
+        return node
+
+    @classmethod
+    def without_tree(cls, sig: FunctionSig) -> dict[str, Any]:
+        """What of ``sig`` a snapshot keeps: everything but the tree, and where it was."""
+        state = {k: v for k, v in sig.__dict__.items() if k not in ("node", "_node")}
+        state["_lines"] = (sig.node.lineno, sig.node.end_lineno)
+        return state
+
+
+def restore_library_sig(state: dict[str, Any]) -> LibrarySig:
+    """A :class:`LibrarySig` from what :meth:`LibrarySig.without_tree` kept."""
+    sig = object.__new__(LibrarySig)
+    sig.__dict__.update(state)
+    return sig
+
+
 @dataclass
 class Table:
     """A module-level constant tuple, nested tuples flattened row by row (``shape`` says
