@@ -4,6 +4,8 @@ reads another's cache or the user's."""
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
 import pytest
 from hypothesis import settings
@@ -20,6 +22,23 @@ settings.register_profile("explore", deadline=None)
 settings.load_profile(
     "explore" if os.environ.get("PORTALIS_HYPOTHESIS") == "explore" else "portalis"
 )
+
+
+_SESSION_DIR = ""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Builds made by module-scoped fixtures (before any test's own cache is set) and child
+    processes use a cache directory and MAC key of the session's, never the user's."""
+    global _SESSION_DIR
+    _SESSION_DIR = tempfile.mkdtemp(prefix="portalis-tests-")
+    os.environ["PORTALIS_CACHE_DIR"] = os.path.join(_SESSION_DIR, "cache")
+    os.environ["PORTALIS_CACHE_KEY"] = os.path.join(_SESSION_DIR, "key", "cache.key")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _SESSION_DIR:
+        shutil.rmtree(_SESSION_DIR, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
