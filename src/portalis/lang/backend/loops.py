@@ -30,6 +30,8 @@ class LoopPasses(BoundsChecks):
         #: redundant; and those whose index is never negative (only the upper bound is
         #: checked)
         self.proven, self.nonneg_proven = plan.proven, plan.nonneg
+        #: ids of the float → int conversions that cannot overflow (backend/ranges.py)
+        self.fits = plan.fits
         #: id of a Load/Store → the row address it uses in the loop being emitted
         self.rows: dict[int, rows.Use] = {}
         #: how far (in loop-variable units) the copy being emitted is past the pointers

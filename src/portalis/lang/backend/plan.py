@@ -53,6 +53,8 @@ class FunctionPlan:
     #: accesses proven in bounds, and proven never negative, in the whole function
     proven: frozenset[Access] = frozenset()
     nonneg: frozenset[Access] = frozenset()
+    #: float → int conversions that cannot overflow int64 (by id): only NaN is checked
+    fits: frozenset[int] = frozenset()
     #: by id of the loop (a loop without a plan is emitted plain)
     loops: dict[int, LoopPlan] = field(default_factory=dict)
     #: the arrays and lists the function makes (and frees on every return), in walk
@@ -80,8 +82,8 @@ def value_ranges(module: ir.Module, emitted_once: frozenset[str] = frozenset()) 
             if fn.symbol not in emitted_once:
                 plan[fn.symbol] = library_plan(fn)
             continue
-        proven, nonneg = ranges.analyse(fn)
-        plan[fn.symbol] = FunctionPlan(proven, nonneg)
+        proven, nonneg, fits = ranges.analyse(fn)
+        plan[fn.symbol] = FunctionPlan(proven, nonneg, fits)
     return plan
 
 
