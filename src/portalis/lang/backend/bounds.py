@@ -54,6 +54,7 @@ def _constant_column(indices: list[ir.Expr]) -> int | None:
 class BoundsChecks(Code):
     proven: frozenset[tuple[int, int]]
     nonneg_proven: frozenset[tuple[int, int]]
+    offset_last: frozenset[tuple[int, int]]
     rows: dict[int, rows.Use]
     row_step: int
 
@@ -132,6 +133,12 @@ class BoundsChecks(Code):
             # (a complex element's imaginary part at +8, a record's fields). The element is
             # in linear memory, so neither form of the address wraps: the same byte.
             indices = [*indices[:-1], dataclasses.replace(indices[-1], value=0)]
+        elif all(unchecked) and (id(node), len(indices) - 1) in self.offset_last:
+            # ``a[i, x + 1]`` in bounds with ``x >= 0`` known: ``a[i, x]`` is an element
+            # too, so its address plus 8 bytes in the offset is the same byte, and the
+            # neighbours ``x``, ``x + 1``, … share one address
+            base, column = _offset(indices[-1])
+            indices = [*indices[:-1], base]
         if not (all(unchecked) and self.shared_base(arr, indices)):
             self.linear_index(arr, indices, node, unchecked, nonneg)
         self.emit(I.i32_wrap_i64())

@@ -32,6 +32,8 @@ class LoopPasses(BoundsChecks):
         self.proven, self.nonneg_proven = plan.proven, plan.nonneg
         #: ids of the float → int conversions that cannot overflow (backend/ranges.py)
         self.fits = plan.fits
+        #: accesses whose last index ``x + c`` is addressed as ``x`` plus an offset
+        self.offset_last = plan.offset_last
         #: id of a Load/Store → the row address it uses in the loop being emitted
         self.rows: dict[int, rows.Use] = {}
         #: how far (in loop-variable units) the copy being emitted is past the pointers

@@ -55,6 +55,9 @@ class FunctionPlan:
     nonneg: frozenset[Access] = frozenset()
     #: float → int conversions that cannot overflow int64 (by id): only NaN is checked
     fits: frozenset[int] = frozenset()
+    #: (access, last axis) indexed ``x + c`` with ``x >= 0`` known: addressed as ``x`` with
+    #: ``c`` elements in the instruction's offset
+    offset_last: frozenset[Access] = frozenset()
     #: by id of the loop (a loop without a plan is emitted plain)
     loops: dict[int, LoopPlan] = field(default_factory=dict)
     #: the arrays and lists the function makes (and frees on every return), in walk
@@ -82,8 +85,8 @@ def value_ranges(module: ir.Module, emitted_once: frozenset[str] = frozenset()) 
             if fn.symbol not in emitted_once:
                 plan[fn.symbol] = library_plan(fn)
             continue
-        proven, nonneg, fits = ranges.analyse(fn)
-        plan[fn.symbol] = FunctionPlan(proven, nonneg, fits)
+        proven, nonneg, fits, offset_last = ranges.analyse(fn)
+        plan[fn.symbol] = FunctionPlan(proven, nonneg, fits, offset_last)
     return plan
 
 

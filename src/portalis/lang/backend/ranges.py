@@ -49,8 +49,9 @@ bounded on both sides, ``min``/``max`` whose first argument is one) lend their b
 bounded on both sides cannot overflow int64: backend/integers.py then tests only NaN.
 
 The result is the set of (access, axis) proven in range and the set proven non-negative
-(only the upper bound then needs a check): backend/bounds.py skips what is proven; and the
-conversions that fit in int64.
+(only the upper bound then needs a check): backend/bounds.py skips what is proven; the
+conversions that fit in int64; and the accesses whose last index ``x + c`` (``c > 0``) has
+``x >= 0``, which bounds.py addresses as ``x`` with ``c`` elements in the offset.
 """
 
 from __future__ import annotations
@@ -148,8 +149,14 @@ class RangeAnalysis:
         #: only if it holds wherever the node sits)
         self.fits: set[int] = set()
         self.unfit: set[int] = set()
+        #: (access, last axis) whose index is ``x + c`` (``c > 0``) with ``x >= 0``: the
+        #: element ``c`` before it is in the array too (backend/bounds.py then addresses
+        #: that one and puts ``c`` elements in the load's or store's offset)
+        self.offset_last: set[tuple[int, int]] = set()
+        self.offset_unknown: set[tuple[int, int]] = set()
         self.block(fn.body, {}, top=True)
         self.fits -= self.unfit
+        self.offset_last -= self.offset_unknown
         self.proven -= self.unproven
         self.nonneg -= self.negative
         self.proven |= {
@@ -622,6 +629,12 @@ class RangeAnalysis:
 
     def access(self, n: ir.Load | ir.Store, env: dict[str, Interval]) -> None:
         arr = n.array
+        last = len(n.indices) - 1
+        split = _positive_offset(n.indices[last]) if last >= 0 else None
+        if split is not None:
+            lo = self.const_lo(self.interval(split, env))
+            ok = lo is not None and lo >= 0
+            (self.offset_last if ok else self.offset_unknown).add((id(n), last))
         for axis, index in enumerate(n.indices):
             at = (id(n), axis)
             self.judged[at] = self.judged.get(at, 0) + 1
@@ -742,6 +755,21 @@ def _shape_of(e: ir.Expr) -> object:
     return ("other", id(e))
 
 
+def _positive_offset(index: ir.Expr) -> ir.Expr | None:
+    """``x`` of an index ``x + c`` (a small constant ``c > 0``, as backend/bounds.py splits
+    it), else None."""
+    if (
+        isinstance(index, ir.Binary)
+        and index.op == "add"
+        and _is_int(index.ty)
+        and isinstance(index.right, ir.Const)
+        and type(index.right.value) is int
+        and 0 < index.right.value < 1 << 16
+    ):
+        return index.left
+    return None
+
+
 #: builtins that round a float to an int (backend/lowerings.py: ``_to_int``)
 _ROUNDINGS = ("floor", "ceil", "trunc", "round")
 
@@ -775,7 +803,12 @@ def _children(node: ir.Node) -> list[ir.Expr]:
 
 def analyse(
     fn: ir.Function,
-) -> tuple[frozenset[tuple[int, int]], frozenset[tuple[int, int]], frozenset[int]]:
+) -> tuple[
+    frozenset[tuple[int, int]],
+    frozenset[tuple[int, int]],
+    frozenset[int],
+    frozenset[tuple[int, int]],
+]:
     """(access id, axis) pairs of ``fn`` proven in range, and proven non-negative, and the
     ids of its float → int conversions that cannot overflow int64 (nothing to do, and no
     time spent, for a function with neither)."""
@@ -791,6 +824,6 @@ def analyse(
             elif (cls is Cast or cls is Call) and not accesses:
                 accesses = _rounded_operand(n) is not None
     if not accesses:
-        return frozenset(), frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset(), frozenset()
     r = RangeAnalysis(fn, allocated)
-    return frozenset(r.proven), frozenset(r.nonneg), frozenset(r.fits)
+    return frozenset(r.proven), frozenset(r.nonneg), frozenset(r.fits), frozenset(r.offset_last)
