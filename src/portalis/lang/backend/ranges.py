@@ -51,7 +51,9 @@ bounded on both sides cannot overflow int64: backend/integers.py then tests only
 The result is the set of (access, axis) proven in range and the set proven non-negative
 (only the upper bound then needs a check): backend/bounds.py skips what is proven; the
 conversions that fit in int64; and the accesses whose last index ``x + c`` (``c > 0``) has
-``x >= 0``, which bounds.py addresses as ``x`` with ``c`` elements in the offset.
+``x >= 0``, which bounds.py addresses as ``x`` with ``c`` elements in the offset; and, per
+access, the extents of its array that a top-level assert has made equal to another array's,
+which bounds.py reads from that array instead (one set of strides for arrays of one shape).
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ import math
 from dataclasses import dataclass, field
 
 from portalis.lang import ir
-from portalis.lang.types import Scalar
+from portalis.lang.types import C128_PAIRS, ArrayType, Scalar
 from portalis.lang.walk import children, walk
 
 #: An array extent: (array name, axis).
@@ -154,6 +156,16 @@ class RangeAnalysis:
         #: that one and puts ``c`` elements in the load's or store's offset)
         self.offset_last: set[tuple[int, int]] = set()
         self.offset_unknown: set[tuple[int, int]] = set()
+        #: by id of an access: its array's extents that an assert made equal to another
+        #: array's (the first of them, by name), which the address may use instead, so
+        #: that the arrays asserted to one shape share their strides (None where the node's
+        #: places disagree)
+        self.pairs = {
+            p.name
+            for p in fn.params
+            if isinstance(p.type, ArrayType) and p.type.element is C128_PAIRS
+        }
+        self.same: dict[int, dict[Key, Key] | None] = {}
         self.block(fn.body, {}, top=True)
         self.fits -= self.unfit
         self.offset_last -= self.offset_unknown
@@ -629,6 +641,14 @@ class RangeAnalysis:
 
     def access(self, n: ir.Load | ir.Store, env: dict[str, Interval]) -> None:
         arr = n.array
+        same: dict[Key, Key] = {}
+        for axis in range(len(n.indices)):
+            k = self.key(arr, axis)
+            c = self.facts.canon(k) if k is not None else None
+            if k is not None and c is not None and c != k and not self.pairs & {k[0], c[0]}:
+                same[k] = c
+        if self.same.setdefault(id(n), same) != same:
+            self.same[id(n)] = None
         last = len(n.indices) - 1
         split = _positive_offset(n.indices[last]) if last >= 0 else None
         if split is not None:
@@ -808,6 +828,7 @@ def analyse(
     frozenset[tuple[int, int]],
     frozenset[int],
     frozenset[tuple[int, int]],
+    dict[int, dict[Key, Key]],
 ]:
     """(access id, axis) pairs of ``fn`` proven in range, and proven non-negative, and the
     ids of its float → int conversions that cannot overflow int64 (nothing to do, and no
@@ -824,6 +845,13 @@ def analyse(
             elif (cls is Cast or cls is Call) and not accesses:
                 accesses = _rounded_operand(n) is not None
     if not accesses:
-        return frozenset(), frozenset(), frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset(), frozenset(), {}
     r = RangeAnalysis(fn, allocated)
-    return frozenset(r.proven), frozenset(r.nonneg), frozenset(r.fits), frozenset(r.offset_last)
+    same = {at: s for at, s in r.same.items() if s}
+    return (
+        frozenset(r.proven),
+        frozenset(r.nonneg),
+        frozenset(r.fits),
+        frozenset(r.offset_last),
+        same,
+    )
