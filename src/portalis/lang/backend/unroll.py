@@ -10,6 +10,11 @@ back end assigns the loop variable before each copy and counts on between them),
 observable changes; only loops with no loop inside are unrolled, and only small bodies, so
 the module stays small. A ``while`` loop's copies each test the condition first, exactly as
 the loop would before each iteration.
+
+Large bodies (up to LARGE_BODY nodes: the fluid's advection, a ray tracer's hit test) get 2
+copies too: their spills and the epoch check are a smaller share of an iteration, but still
+~10% of it there (docs/language.md, "Unrolling"); beyond LARGE_BODY the module's size would
+grow by more than the copies save.
 """
 
 from __future__ import annotations
@@ -18,11 +23,14 @@ from portalis.lang import ir
 from portalis.lang.types import F64
 from portalis.lang.walk import walk as nodes
 
-#: Body sizes (IR nodes) up to which a loop gets SMALL_COPIES and MEDIUM_COPIES copies.
+#: Body sizes (IR nodes) up to which a loop gets SMALL_COPIES, MEDIUM_COPIES and
+#: LARGE_COPIES copies; a larger body is emitted once.
 SMALL_BODY = 80
 MEDIUM_BODY = 200
+LARGE_BODY = 1500
 SMALL_COPIES = 4
 MEDIUM_COPIES = 2
+LARGE_COPIES = 2
 
 
 def factor(loop: ir.ForRange | ir.While) -> int:
@@ -45,6 +53,8 @@ def factor(loop: ir.ForRange | ir.While) -> int:
         return SMALL_COPIES
     if size <= MEDIUM_BODY:
         return SMALL_COPIES if carries_float(loop.body) else MEDIUM_COPIES
+    if size <= LARGE_BODY:
+        return LARGE_COPIES
     return 1
 
 
