@@ -492,14 +492,12 @@
               f64.mul
               f64.sub
               local.get $i
-              i64.const 1
-              i64.add
               i32.wrap_i64
               i32.const 3
               i32.shl
               local.get $xs
               i32.add
-              f64.load
+              f64.load offset=8
               f64.add
               local.set $~t4
               local.get $i
@@ -549,14 +547,12 @@
             f64.mul
             f64.sub
             local.get $i
-            i64.const 1
-            i64.add
             i32.wrap_i64
             i32.const 3
             i32.shl
             local.get $xs
             i32.add
-            f64.load
+            f64.load offset=8
             f64.add
             local.set $~t4
             local.get $i
@@ -1070,14 +1066,12 @@
               f64.load
               f64.add
               local.get $i
-              i64.const 1
-              i64.add
               i32.wrap_i64
               i32.const 3
               i32.shl
               local.get $xs
               i32.add
-              f64.load
+              f64.load offset=8
               f64.add
               f64.const 3.0
               f64.div
@@ -1127,14 +1121,12 @@
             f64.load
             f64.add
             local.get $i
-            i64.const 1
-            i64.add
             i32.wrap_i64
             i32.const 3
             i32.shl
             local.get $xs
             i32.add
-            f64.load
+            f64.load offset=8
             f64.add
             f64.const 3.0
             f64.div

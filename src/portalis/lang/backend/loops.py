@@ -30,6 +30,13 @@ class LoopPasses(BoundsChecks):
         #: redundant; and those whose index is never negative (only the upper bound is
         #: checked)
         self.proven, self.nonneg_proven = plan.proven, plan.nonneg
+        #: ids of the float → int conversions that cannot overflow (backend/ranges.py)
+        self.fits = plan.fits
+        #: accesses whose last index ``x + c`` is addressed as ``x`` plus an offset
+        self.offset_last = plan.offset_last
+        self.same_extents = plan.same_extents
+        #: while an access's address is made: its extents known equal to others'
+        self.same_now: dict[tuple[str, int], tuple[str, int]] = {}
         #: id of a Load/Store → the row address it uses in the loop being emitted
         self.rows: dict[int, rows.Use] = {}
         #: how far (in loop-variable units) the copy being emitted is past the pointers

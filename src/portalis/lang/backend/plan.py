@@ -53,6 +53,14 @@ class FunctionPlan:
     #: accesses proven in bounds, and proven never negative, in the whole function
     proven: frozenset[Access] = frozenset()
     nonneg: frozenset[Access] = frozenset()
+    #: float → int conversions that cannot overflow int64 (by id): only NaN is checked
+    fits: frozenset[int] = frozenset()
+    #: (access, last axis) indexed ``x + c`` with ``x >= 0`` known: addressed as ``x`` with
+    #: ``c`` elements in the instruction's offset
+    offset_last: frozenset[Access] = frozenset()
+    #: by id of an access: extents asserted equal to another array's, (array, axis) → the
+    #: (array, axis) whose extent the address uses instead (backend/ranges.py)
+    same_extents: dict[int, dict[tuple[str, int], tuple[str, int]]] = field(default_factory=dict)
     #: by id of the loop (a loop without a plan is emitted plain)
     loops: dict[int, LoopPlan] = field(default_factory=dict)
     #: the arrays and lists the function makes (and frees on every return), in walk
@@ -80,8 +88,8 @@ def value_ranges(module: ir.Module, emitted_once: frozenset[str] = frozenset()) 
             if fn.symbol not in emitted_once:
                 plan[fn.symbol] = library_plan(fn)
             continue
-        proven, nonneg = ranges.analyse(fn)
-        plan[fn.symbol] = FunctionPlan(proven, nonneg)
+        proven, nonneg, fits, offset_last, same = ranges.analyse(fn)
+        plan[fn.symbol] = FunctionPlan(proven, nonneg, fits, offset_last, same)
     return plan
 
 
