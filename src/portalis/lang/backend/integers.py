@@ -107,9 +107,13 @@ class IntegerSemantics(Code):
         hot paths (``int(x)`` in index arithmetic, the math library's reductions)."""
         x = self.fresh("f64")
         gx = I.local_get(x)
-        self.emit(I.local_tee(x), gx, I.f64_ne())
+        # One test on the common path: |x| < 2**63 (false for NaN). The rest, taken only
+        # for NaN, ±inf, |x| >= 2**63 and -2**63 itself (an int64), tells them apart.
+        # The branch tests the comparison directly (`if` with an empty first arm):
+        # Cranelift then branches on the flags instead of building and testing a bool.
+        self.emit(I.local_tee(x), I.f64_abs(), I.f64_const(2.0**63), I.f64_lt(), I.if_())
+        self.emit(I.else_(), gx, gx, I.f64_ne())
         self.raise_if("ValueError", line)
-        self.emit(gx, I.f64_const(2.0**63), I.f64_lt(), gx, I.f64_const(-(2.0**63)), I.f64_ge())
-        self.emit(I.i32_and(), I.i32_eqz())
+        self.emit(gx, I.f64_const(-(2.0**63)), I.f64_ne())
         self.raise_if("OverflowError", line)
-        self.emit(gx, I.i64_trunc_f64_s())
+        self.emit(I.end(), gx, I.i64_trunc_f64_s())
