@@ -429,7 +429,8 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
         if (id(e), 0) in self.proven:  # masked in range (backend/table_index.py): no check
             self.expr(e.index)
         else:
-            self.checked_index(e.index, I.i64_const(e.length), e)
+            nonneg = (id(e), 0) in self.nonneg_proven  # backend/ranges.py
+            self.checked_index(e.index, I.i64_const(e.length), e, nonneg=nonneg)
         base = self.module.table_offsets[e.symbol]
         self.emit(I.i32_wrap_i64(), I.i32_const(3), I.i32_shl())
         assert isinstance(e.ty, Scalar)
