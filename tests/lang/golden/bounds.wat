@@ -617,8 +617,8 @@
     local.get $out.d0
     local.get $xs.d0
     i64.eq
-    i32.eqz
     if
+    else
       i32.const 4
       global.set $portalis.error
       i32.const 11

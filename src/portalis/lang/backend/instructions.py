@@ -646,4 +646,5 @@ class _Pads(dict[int, str]):
 
 
 _PADS = _Pads()
+PADS = _PADS
 _IF = if_()

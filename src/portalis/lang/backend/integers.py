@@ -121,11 +121,13 @@ class IntegerSemantics(Code):
             self.raise_if("ValueError", line)
             self.emit(gx, I.i64_trunc_f64_s())
             return
-        self.emit(I.local_tee(x), I.f64_abs(), I.f64_const(2.0**63), I.f64_lt(), I.i32_eqz())
-        self.emit(I.if_())
-        self.emit(gx, gx, I.f64_ne())
+        # The rest, taken only for NaN, ±inf, |x| >= 2**63 and -2**63 itself (an int64),
+        # tells them apart. The branch tests the comparison directly (`if` with an empty
+        # first arm): Cranelift then branches on the flags instead of building and testing
+        # a bool.
+        self.emit(I.local_tee(x), I.f64_abs(), I.f64_const(2.0**63), I.f64_lt(), I.if_())
+        self.emit(I.else_(), gx, gx, I.f64_ne())
         self.raise_if("ValueError", line)
         self.emit(gx, I.f64_const(-(2.0**63)), I.f64_ne())
         self.raise_if("OverflowError", line)
-        self.emit(I.end())
-        self.emit(gx, I.i64_trunc_f64_s())
+        self.emit(I.end(), gx, I.i64_trunc_f64_s())

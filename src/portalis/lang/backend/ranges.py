@@ -632,6 +632,8 @@ class RangeAnalysis:
             return
         if isinstance(e, ir.Load):
             self.access(e, env)
+        elif isinstance(e, ir.TableLoad):
+            self.table_access(e, env)
         operand = _rounded_operand(e)
         if operand is not None:
             iv = self.interval(operand, env)
@@ -669,6 +671,23 @@ class RangeAnalysis:
                 self.proven.add(at)
             else:
                 self.unproven.add(at)
+
+    def table_access(self, n: ir.TableLoad, env: dict[str, Interval]) -> None:
+        """A read of a constant tuple (``AROUND_X[k]`` in ``for k in range(27)``): its
+        length is a constant."""
+        at = (id(n), 0)
+        iv = self.interval(n.index, env)
+        lo = self.const_lo(iv)
+        if lo is None or lo < 0:
+            self.negative.add(at)
+            self.unproven.add(at)
+            return
+        self.nonneg.add(at)
+        hi = _const_hi(iv)
+        if hi is not None and hi < n.length:
+            self.proven.add(at)
+        else:
+            self.unproven.add(at)
 
     def below_extent(self, iv: Interval, arr: ir.ArrayRef, axis: int) -> bool:
         if arr.shape is not None:
@@ -838,7 +857,7 @@ def analyse(
     for stmt in fn.body:
         for n in walk(stmt):
             cls = n.__class__  # IR node classes have no subclasses: this runs per node
-            if cls is Load or cls is Store:
+            if cls is Load or cls is Store or cls is ir.TableLoad:
                 accesses = True
             elif cls is AllocArray:
                 allocated.add(n.array.name)
