@@ -28,7 +28,8 @@ and three that make the module:
 ``ranges``      value ranges of integer indices: accesses that need no bounds check
                 (backend/ranges.py)
 ``unroll``      copies of each innermost loop's body per back-edge (backend/unroll.py)
-``versioning``  one test before an unrolled loop standing in for its accesses' checks
+``versioning``  one test before an unrolled or innermost counted loop standing in for its
+                accesses' checks
                 (backend/versioning.py)
 ``rows``        row pointers for the unrolled loops' accesses (backend/rows.py)
 ``emit``        typed IR → WebAssembly text, following those plans (backend/wat.py,

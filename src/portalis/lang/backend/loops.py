@@ -184,8 +184,8 @@ class LoopPasses(BoundsChecks):
         advance: list[Instr],
     ) -> None:
         """Test once whether ``guards``' accesses stay in bounds on every iteration; if
-        so run the loop without their checks (unrolled), else the loop as it always was
-        (backend/versioning.py says why both behave identically)."""
+        so run the loop without their checks (unrolled where it has copies), else the loop
+        as it always was (backend/versioning.py says why both behave identically)."""
         first = True
         for _ in self._guard_tests(s, plan.guards):
             if not first:
@@ -194,7 +194,10 @@ class LoopPasses(BoundsChecks):
         self.emit(I.if_())
         saved = self.proven
         self.proven = plan.guarded_proven
-        self._unrolled(s, step, plan, test, advance)
+        if plan.copies > 1:
+            self._unrolled(s, step, plan, test, advance)
+        else:
+            self._loop(test, None, s.body, [I.local_get(s.counter), I.local_set(s.var)], advance)
         self.proven = saved
         self.emit(I.else_())
         self._loop(test, None, s.body, [I.local_get(s.counter), I.local_set(s.var)], advance)

@@ -5,9 +5,9 @@ timed on its own (``portalis build --timings``):
 1. ``ranges``      the value ranges of integer indices: which array accesses need no
                    bounds check, and which never see a negative index (backend/ranges.py)
 2. ``unroll``      copies of each loop's body per back-edge (backend/unroll.py)
-3. ``versioning``  for each unrolled counted loop, the checks one test before the loop can
-                   stand in for (backend/versioning.py), and so which accesses the guarded
-                   copy may leave unchecked
+3. ``versioning``  for each unrolled or innermost counted loop, the checks one test before
+                   the loop can stand in for (backend/versioning.py), and so which accesses
+                   the guarded copy may leave unchecked
 4. ``rows``        for each unrolled counted loop, the row pointers its accesses use
                    (backend/rows.py), given the checks proven in the copy that uses them
 
@@ -131,9 +131,22 @@ def _unrolled_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:
     ]
 
 
+def _versioned_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:
+    """The loops versioning applies to: the unrolled counted loops, and innermost counted
+    loops left with one copy (a body too large to unroll, such as nbody's pair loop with
+    its inlined ``** -1.5``: its checks run on every iteration all the same)."""
+    return [
+        (lp.loop, lp)
+        for lp in fp.loops.values()
+        if isinstance(lp.loop, ir.ForRange)
+        and isinstance(lp.loop.step, ir.Const)
+        and (lp.copies > 1 or unroll.innermost(lp.loop))
+    ]
+
+
 def version_loops(module: ir.Module, plan: Plan) -> None:
     for fp in plan.values():
-        for loop, lp in _unrolled_counted(fp):
+        for loop, lp in _versioned_counted(fp):
             lp.guards = versioning.guards(loop, fp.proven)
             lp.guarded_proven = fp.proven | {(id(g.access), g.axis) for g in lp.guards}
 
