@@ -232,6 +232,12 @@ for _name, _arity, _rule, _doc in _LIBM:
 
 BUILTINS: dict[str, Builtin] = {b.name: b for b in _BUILTINS}
 
+#: The lowering of a ``math.NAME`` call whose library body the inliner put in its place
+#: (passes/inline.py): ``INLINED_MATH + NAME``, its arguments the inlined body's value, then
+#: the call's arguments (locals or constants), which the back end hands to CPython's
+#: exception rule when that value is not finite (backend/lowerings.py).
+INLINED_MATH = "libm_inlined:"
+
 #: Constants a kernel may read (``math.pi`` …), folded at compile time.
 CONSTANTS: dict[str, float] = {
     "math.pi": math.pi,

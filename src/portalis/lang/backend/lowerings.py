@@ -26,6 +26,9 @@ class Lowerings(IntegerSemantics):
         if low.startswith("libm:"):
             self.math_call(e, low[5:])
             return
+        if low.startswith(builtins.INLINED_MATH):
+            self.inlined_math(e, low.removeprefix(builtins.INLINED_MATH))
+            return
         getattr(self, "b_" + low)(e)
 
     def math_call(self, e: ir.BuiltinCall, name: str) -> None:
@@ -47,6 +50,19 @@ class Lowerings(IntegerSemantics):
         self.emit(*gets, I.call(symbol), I.local_tee(r), gr, I.f64_sub(), I.f64_const(0.0))
         self.emit(I.f64_eq(), I.if_(("f64",)), gr, I.else_())
         self.emit(*gets, gr, I.i32_const(self.line(e)), I.call(f"math.{name}.slow"), I.end())
+
+    def inlined_math(self, e: ir.BuiltinCall, name: str) -> None:
+        """A ``math.NAME`` call the inliner replaced by the library function's body
+        (passes/inline.py): the body's value, then CPython's error rule as for a call; the
+        other arguments are the call's, in locals or constants."""
+        r = self.fresh("f64")
+        gr = I.local_get(r)
+        self.expr(e.args[0])
+        self.emit(I.local_tee(r), gr, I.f64_sub(), I.f64_const(0.0), I.f64_eq(), I.if_(("f64",)))
+        self.emit(gr, I.else_())
+        for a in e.args[1:]:
+            self.expr(a)
+        self.emit(gr, I.i32_const(self.line(e)), I.call(f"math.{name}.slow"), I.end())
 
     def _unary_f64(self, e: ir.BuiltinCall, *instrs: Instr) -> None:
         self.expr(e.args[0])
