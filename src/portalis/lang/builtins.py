@@ -129,6 +129,14 @@ _BUILTINS: list[Builtin] = [
         "IEEE-754 bit pattern of x as a signed 64-bit int",
     ),
     Builtin(
+        "fused_multiply_add",
+        "(a: float, b: float, c: float) -> float",
+        _fixed((F64, F64, F64), F64),
+        "fused_multiply_add",
+        "a·b + c rounded once: the math library's intrinsic (libm/_bits.py)",
+        arity=3,
+    ),
+    Builtin(
         "bits_to_float",
         "(i: int) -> float",
         _fixed((I64,), F64),

@@ -123,6 +123,14 @@ class Lowerings(IntegerSemantics):
     def b_float_to_bits(self, e: ir.BuiltinCall) -> None:
         self._unary_f64(e, I.i64_reinterpret_f64())
 
+    def b_fused_multiply_add(self, e: ir.BuiltinCall) -> None:
+        """a·b + c rounded once: the lanes of ``f64x2.relaxed_madd`` (which the engine's
+        deterministic relaxed SIMD always fuses, runtime/engine.py), lane 0 taken."""
+        for a in e.args:
+            self.expr(a)
+            self.emit(I.f64x2_splat())
+        self.emit(I.f64x2_relaxed_madd(), I.f64x2_extract_lane(0))
+
     def b_bits_to_float(self, e: ir.BuiltinCall) -> None:
         self.expr(e.args[0])
         self.emit(I.f64_reinterpret_i64())
