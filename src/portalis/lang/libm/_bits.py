@@ -34,8 +34,26 @@ def fused_multiply_add(a: float, b: float, c: float) -> float:
     fma = getattr(math, "fma", None)
     if fma is not None:
         return float(fma(a, b, c))
-    if not (math.isfinite(a) and math.isfinite(b) and math.isfinite(c)):
+    if not (math.isfinite(a) and math.isfinite(b)):
         return a * b + c  # inf and nan come out as the fused operation's
+    if not math.isfinite(c):
+        return c + 0.0  # a finite a·b, exactly
+    p = a * b
+    if 2.0**-900 < abs(p) < 2.0**990:
+        # Usually without rationals: Dekker's product and Knuth's two-sum give
+        # a·b + c = s + err + e exactly; when err + e is exact too, one rounding is left.
+        ah = a * 134217729.0
+        ah = ah - (ah - a)
+        bh = b * 134217729.0
+        bh = bh - (bh - b)
+        e = ((ah * bh - p) + ah * (b - bh) + (a - ah) * bh) + (a - ah) * (b - bh)
+        s = c + p
+        bb = s - c
+        err = (c - (s - bb)) + (p - bb)
+        t = err + e
+        tb = t - err
+        if math.isfinite(s) and (err - (t - tb)) + (e - tb) == 0.0:
+            return s + t
     exact = Fraction(a) * Fraction(b) + Fraction(c)
     if exact == 0:
         # a·b and c zeros (the sum's sign rule), or a·b exactly -c (+0.0): both as a·b + c

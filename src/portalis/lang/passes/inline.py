@@ -435,7 +435,7 @@ class _Inliner:
             not self.fn.library or self.sites[node.symbol] > MAX_LIBRARY_SITES
         ):
             # A big library function stays a call in kernel code, and in a library function
-            # calling it at many places (mul_add on log's rare exact paths).
+            # calling it at many places (rare paths would multiply it).
             self.calls.add(node.symbol)
             return node
         arrays = _array_arguments(callee, node)
