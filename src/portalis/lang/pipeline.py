@@ -179,7 +179,12 @@ def _lower(b: Build) -> None:
 def _inline(b: Build) -> None:
     # Library functions the math wrappers call stay even when nothing else calls them.
     b.library_key = b.program.library_key()
-    b.functions = inline_small_functions(b.functions, set(b.program.links.values()), b.library_key)
+    # A kernel's math.NAME calls take the library body only in the direct back end (rustc
+    # inlines on its own, and the Rust emitter knows only the call).
+    math = b.program.links if b.backend == "direct" else None
+    b.functions = inline_small_functions(
+        b.functions, set(b.program.links.values()), b.library_key, math
+    )
 
 
 def _layout(b: Build) -> None:

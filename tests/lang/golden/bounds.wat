@@ -445,9 +445,9 @@
           local.set $i
           local.get $~w1
           f64.load
-          f64.const 2.0
           local.get $~w1
           f64.load offset=8
+          f64.const 2.0
           f64.mul
           f64.sub
           local.get $~w1
@@ -481,7 +481,6 @@
               local.get $xs
               i32.add
               f64.load
-              f64.const 2.0
               local.get $i
               i32.wrap_i64
               i32.const 3
@@ -489,6 +488,7 @@
               local.get $xs
               i32.add
               f64.load
+              f64.const 2.0
               f64.mul
               f64.sub
               local.get $i
@@ -536,7 +536,6 @@
             local.get $xs
             i32.add
             f64.load
-            f64.const 2.0
             local.get $i
             i32.wrap_i64
             i32.const 3
@@ -544,6 +543,7 @@
             local.get $xs
             i32.add
             f64.load
+            f64.const 2.0
             f64.mul
             f64.sub
             local.get $i

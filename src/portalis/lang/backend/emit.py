@@ -597,8 +597,21 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
         w = t.wasm
         op = e.op
         if op in ("add", "sub", "mul", "and", "or", "xor"):
-            self.expr(e.left)
-            self.expr(e.right)
+            if (
+                t.is_float
+                and op != "sub"
+                and isinstance(e.left, ir.Const)
+                and not isinstance(e.right, ir.Const)
+            ):
+                # c + x as x + c (and c·x as x·c): the same bits (IEEE addition and
+                # multiplication commute, a constant is no NaN to propagate), and Cranelift
+                # reads a constant right operand from memory where a left one costs a
+                # movabs and a move into a float register (polynomials: ``_PP0 + z * _PP1``).
+                self.expr(e.right)
+                self.expr(e.left)
+            else:
+                self.expr(e.left)
+                self.expr(e.right)
             self.emit(I.numeric(w, op))
         elif op == "div":
             self.expr(e.left)

@@ -89,7 +89,10 @@ def value_ranges(module: ir.Module, emitted_once: frozenset[str] = frozenset()) 
                 plan[fn.symbol] = library_plan(fn)
             continue
         proven, nonneg, fits, offset_last, same = ranges.analyse(fn)
-        plan[fn.symbol] = FunctionPlan(proven, nonneg, fits, offset_last, same)
+        # Library code inlined here (a kernel's math.NAME calls: passes/inline.py) keeps its
+        # masked table reads in range by construction, which the analysis may not see.
+        masked = table_index.masked_table_reads(fn)
+        plan[fn.symbol] = FunctionPlan(proven | masked, nonneg | masked, fits, offset_last, same)
     return plan
 
 
