@@ -78,20 +78,43 @@ def test_pair_loop_matches_cpython(  # type: ignore[no-untyped-def]
         np.testing.assert_array_equal(a, b)
 
 
-def test_large_pair_loop_is_versioned_not_unrolled() -> None:
-    """The inner loop keeps one body per back-edge; a guard before it picks a copy without
-    IndexError checks, the other copy keeps them."""
-    fn = wat_shape.function(compile_source(SOURCE, "pairs.py").wat, "pairs")
+def _guarded_copies(
+    fn: wat_shape.Structure,
+) -> tuple[list, wat_shape.Structure, wat_shape.Structure]:
+    """The innermost loops of ``fn`` and the two arms of the guard before them."""
     inner = [loop for loop in fn.loops() if not any(s.kind == "loop" for s in loop.all()[1:])]
-    assert len(inner) == 2  # the guarded copy and the checked one
-    assert all(loop.bodies_per_back_edge() == 1 for loop in inner)
     guards = [
         s
         for s in fn.all()
         if s.kind == "if" and any(loop in s.all() for loop in inner) and s.orelse
     ]
     guard = min(guards, key=lambda s: len(s.all()))
-    fast = wat_shape.Structure("then", body=guard.body)
-    slow = wat_shape.Structure("else", body=guard.orelse)
+    return (
+        inner,
+        wat_shape.Structure("then", body=guard.body),
+        wat_shape.Structure("else", body=guard.orelse),
+    )
+
+
+def test_large_pair_loop_is_versioned_not_unrolled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A body over the unroller's largest size keeps one body per back-edge; a guard before
+    it picks a copy without IndexError checks, the other copy keeps them."""
+    from portalis.lang.backend import unroll
+
+    monkeypatch.setattr(unroll, "LARGE_BODY", unroll.MEDIUM_BODY)  # this body: too large
+    fn = wat_shape.function(compile_source(SOURCE, "pairs.py").wat, "pairs")
+    inner, fast, slow = _guarded_copies(fn)
+    assert len(inner) == 2  # the guarded copy and the checked one
+    assert all(loop.bodies_per_back_edge() == 1 for loop in inner)
+    assert fast.loops() and not fast.raises("IndexError")
+    assert slow.loops() and slow.raises("IndexError")
+
+
+def test_unrolled_pair_loop_is_versioned_too() -> None:
+    """At its size the pair loop takes two bodies per back-edge (docs/language.md,
+    "Unrolling"); the guard still picks copies without IndexError checks."""
+    fn = wat_shape.function(compile_source(SOURCE, "pairs.py").wat, "pairs")
+    inner, fast, slow = _guarded_copies(fn)
+    assert any(loop.bodies_per_back_edge() == 2 for loop in inner)
     assert fast.loops() and not fast.raises("IndexError")
     assert slow.loops() and slow.raises("IndexError")
