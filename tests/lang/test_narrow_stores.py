@@ -17,6 +17,8 @@ SOURCE = """\
 from portalis.lang import Array, i32, i64, u8
 
 LIMITS = (255, 256)
+TOP = 2147483647
+FULL = 255
 
 
 def store(a: Array[u8], b: Array[i64], v: int, k: int) -> int:
@@ -38,6 +40,23 @@ def store(a: Array[u8], b: Array[i64], v: int, k: int) -> int:
 def store32(a: Array[i32], b: Array[i64], v: int) -> int:
     a[0] = v
     a[1] = b[0] * v
+    a[2] = 2147483647
+    a[3] = -2147483648
+    a[4] = TOP
+    if v > 500:
+        a[5] = 2147483648
+    if v < -250:
+        a[6] = -TOP - 2
+    return int(a[0]) + int(a[1])
+
+
+def store8c(a: Array[u8], b: Array[i64], v: int) -> int:
+    a[0] = 255
+    a[1] = FULL
+    if v > 500:
+        a[2] = FULL + 1
+    if v < -250:
+        a[3] = -1
     return int(a[0]) + int(a[1])
 """
 
@@ -59,7 +78,7 @@ def test_narrow_stores_match_numpy(
     pair: tuple[dict[str, Any], Any], v: int, k: int, b: list[int]
 ) -> None:
     py, wasm = pair
-    for name, dtype in (("store", np.uint8), ("store32", np.int32)):
+    for name, dtype in (("store", np.uint8), ("store32", np.int32), ("store8c", np.uint8)):
         args: tuple[Any, ...] = (v, k) if name == "store" else (v,)
         a_py, a_wasm = np.zeros(8, dtype), np.zeros(8, dtype)
         with np.errstate(over="ignore"):
@@ -76,4 +95,4 @@ def test_the_message_is_numpys(pair: tuple[dict[str, Any], Any]) -> None:
         py["store"](np.zeros(8, np.uint8), b, 300, 0)
     with pytest.raises(OverflowError, match=str(cpython.value)) as compiled:
         wasm.store(np.zeros(8, np.uint8), b, 300, 0)
-    assert "(narrow.py:7)" in str(compiled.value)
+    assert "(narrow.py:9)" in str(compiled.value)

@@ -95,6 +95,8 @@ class LoopPasses(BoundsChecks):
             test = [c, lim, I.i64_ge_s() if step > 0 else I.i64_le_s()]
             advance = [c, I.i64_const(step), I.i64_add(), I.local_set(s.counter)]
             plan = self.loop_plans.get(id(s))
+            if plan is not None and plan.hoisted:
+                self._hoisted_checks(s, step, plan)
             if plan is not None and plan.guards:
                 self._versioned(s, step, plan, test, advance)
                 return
@@ -109,6 +111,18 @@ class LoopPasses(BoundsChecks):
             test = [c, lim, ge, c, lim, le, st, I.i64_const(0), I.i64_gt_s(), I.select()]
             advance = [c, st, I.i64_add(), I.local_set(s.counter)]
         self._loop(test, None, s.body, [c, I.local_set(s.var)], advance)
+
+    def _hoisted_checks(self, s: ir.ForRange, step: int, plan: LoopPlan) -> None:
+        """The checks of ``plan.hoisted`` (backend/hoist.py), made when the loop runs at
+        least once, in the order its first iteration would make them."""
+        c, lim = I.local_get(s.counter), I.local_get(s.limit)
+        self.emit(c, lim, I.i64_lt_s() if step > 0 else I.i64_gt_s(), I.if_())
+        for load, axis in plan.hoisted:
+            index = load.indices[axis]
+            assert isinstance(index, ir.Const)
+            self.emit(I.i64_const(int(index.value)), self.dim(load.array, axis), I.i64_ge_u())
+            self.raise_if("IndexError", self.line(load))
+        self.emit(I.end())
 
     def _guard_tests(self, s: ir.ForRange, guards: list[versioning.Guard]) -> Iterator[None]:
         """Push, one at a time, an i32 per distinct guard: whether its access stays in

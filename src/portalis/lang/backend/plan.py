@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from portalis.lang import ir
-from portalis.lang.backend import ranges, rows, table_index, unroll, versioning
+from portalis.lang.backend import hoist, ranges, rows, table_index, unroll, versioning
 from portalis.lang.backend.rows import Row, Use
 from portalis.lang.types import ArrayType
 from portalis.lang.walk import walk
@@ -46,6 +46,9 @@ class LoopPlan:
     #: row pointers of the unrolled copy, and the accesses that use them, by id
     rows: list[Row] = field(default_factory=list)
     row_uses: dict[int, Use] = field(default_factory=dict)
+    #: constant-index checks made once before the loop when it runs at least once
+    #: (backend/hoist.py), in order; the function's ``proven`` holds them
+    hoisted: list[tuple[ir.Load, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -122,6 +125,20 @@ def unroll_loops(module: ir.Module, plan: Plan) -> None:
                     fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
                 elif cls in made_classes:
                     made.append(n)  # blocks it frees on return
+        hoist_checks(fp)
+
+
+def hoist_checks(fp: FunctionPlan) -> None:
+    """Move the constant-index checks of each counted loop's leading reads before it
+    (backend/hoist.py); the accesses count as proven from then on (each stands in one loop,
+    so the check before that loop covers every place it is emitted)."""
+    extra: set[Access] = set()
+    for lp in fp.loops.values():
+        if isinstance(lp.loop, ir.ForRange):
+            lp.hoisted = hoist.hoisted(lp.loop, fp.proven)
+            extra.update((id(load), axis) for load, axis in lp.hoisted)
+    if extra:
+        fp.proven = fp.proven | extra
 
 
 def _unrolled_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:
@@ -135,16 +152,30 @@ def _unrolled_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:
 
 
 def _versioned_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:
-    """The loops versioning applies to: the unrolled counted loops, and innermost counted
+    """The loops versioning applies to: the unrolled counted loops, innermost counted
     loops left with one copy (a body too large to unroll, such as nbody's pair loop with
-    its inlined ``** -1.5``: its checks run on every iteration all the same)."""
+    its inlined ``** -1.5``: its checks run on every iteration all the same), and counted
+    loops whose body holds only ``while`` loops (a hash-table probe per item) and is at
+    most unroll.LARGE_BODY nodes: the body is emitted twice, so only a body that size."""
     return [
         (lp.loop, lp)
         for lp in fp.loops.values()
         if isinstance(lp.loop, ir.ForRange)
         and isinstance(lp.loop.step, ir.Const)
-        and (lp.copies > 1 or unroll.innermost(lp.loop))
+        and (lp.copies > 1 or unroll.innermost(lp.loop) or _probe_loop(lp.loop))
     ]
+
+
+def _probe_loop(loop: ir.ForRange) -> bool:
+    """Whether ``loop``'s body holds ``while`` loops but no counted loop, in at most
+    unroll.LARGE_BODY nodes."""
+    size = 0
+    for stmt in loop.body:
+        for n in walk(stmt):
+            if isinstance(n, ir.ForRange):
+                return False
+            size += 1
+    return size <= unroll.LARGE_BODY
 
 
 def version_loops(module: ir.Module, plan: Plan) -> None:

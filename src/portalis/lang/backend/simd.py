@@ -426,6 +426,9 @@ class VectorLoops(LoopPasses):
         self.emit(I.local_set(s.counter))
         self.expr(s.stop)
         self.emit(I.local_set(s.limit))
+        lp = self.loop_plans.get(id(s))
+        if lp is not None and lp.hoisted:
+            self._hoisted_checks(s, 1, lp)
         c, lim = I.local_get(s.counter), I.local_get(s.limit)
         test = [c, lim, I.i64_ge_s()]
         advance = [c, I.i64_const(1), I.i64_add(), I.local_set(s.counter)]

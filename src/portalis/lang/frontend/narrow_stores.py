@@ -44,6 +44,8 @@ def checked(
     if element.abi in WRAPS_NUMPY_INTS and is_numpy(lw, source):
         return value  # NumPy wraps its own integers into unsigned arrays
     low, high, dtype = bounds
+    if isinstance(value, ir.Const) and type(value.value) is int and low <= value.value <= high:
+        return value  # a constant in range (``fate[i] = KEPT``): nothing to check
     line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
     tmp = lw.temp(I64)
     at = ir.LocalGet(line, col, I64, tmp)
