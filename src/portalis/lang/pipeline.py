@@ -17,8 +17,8 @@ and three that make the module:
 
 ``jam``         unroll-and-jam: a loop whose body ends in an innermost loop accumulating
                 into one row of an array made in the function (``ci[j] += aik * bk[j]``)
-                runs four of its iterations per pass over that row, each element loaded
-                and stored once per four updates in the same order (backend/jam.py)
+                runs 8 (or 4) of its iterations per pass over that row, each element
+                loaded and stored once per 8 updates in the same order (backend/jam.py)
 ``vectorise``   innermost loops whose iterations are proven independent marked to run two
                 at a time in f64x2 (backend/simd.py; it rewrites index temporaries the
                 later passes then see through)
@@ -29,8 +29,9 @@ and three that make the module:
                 (backend/ranges.py)
 ``unroll``      copies of each innermost loop's body per back-edge (backend/unroll.py)
 ``versioning``  one test before an unrolled or innermost counted loop standing in for its
-                accesses' checks
-                (backend/versioning.py)
+                accesses' checks (backend/versioning.py); the constant-index checks of a
+                counted loop's leading reads (``x = scan[i, 0]``) made once before it
+                (backend/hoist.py)
 ``rows``        row pointers for the unrolled loops' accesses (backend/rows.py)
 ``emit``        typed IR → WebAssembly text, following those plans (backend/wat.py,
                 backend/emit.py; loops.py, bounds.py, integers.py, lowerings.py, lists.py
