@@ -714,12 +714,19 @@ def _shape_of(e: ir.Expr) -> object:
     return ("other", id(e))
 
 
+#: Node class → the names of its fields that may hold expressions (:func:`_children`)
+_EXPR_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _children(node: ir.Node) -> list[ir.Expr]:
     """The expressions directly inside a simple statement or an expression."""
     out: list[ir.Expr] = []
-    for name in node.__dataclass_fields__:
-        if name in ("line", "col", "ty", "array", "safe", "nonneg"):
-            continue
+    names = _EXPR_FIELDS.get(node.__class__)
+    if names is None:
+        skipped = ("line", "col", "ty", "array", "safe", "nonneg")
+        names = tuple(n for n in node.__dataclass_fields__ if n not in skipped)
+        _EXPR_FIELDS[node.__class__] = names
+    for name in names:
         v = getattr(node, name)
         if isinstance(v, ir.Expr):
             out.append(v)
