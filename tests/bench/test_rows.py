@@ -102,3 +102,12 @@ def test_importing_bench_pulls_in_no_heavy_package() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_every_benchmark_has_its_script_under_benchmarks() -> None:
+    """The README says `portalis bench NAME` runs the same scripts as `benchmarks/`."""
+    scripts = Path(__file__).resolve().parents[2] / "benchmarks"
+    for name, (module, _) in BENCHMARKS.items():
+        script = scripts / f"bench_{name}.py"
+        assert script.is_file(), f"benchmarks/bench_{name}.py is missing"
+        assert f"from {module} import main" in script.read_text(encoding="utf-8"), script

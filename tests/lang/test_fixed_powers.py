@@ -6,6 +6,7 @@ calling the general power's loop."""
 
 from __future__ import annotations
 
+import math
 import operator
 import random
 from collections.abc import Callable
@@ -124,3 +125,37 @@ def test_compiled_numpy_values_follow_numpy_at_special_values(loops: object) -> 
         assert np.array_equal(np.isnan(out), np.isnan(want)), name
         ok = ~np.isnan(want)
         assert np.all(np.abs(out[ok].view(np.int64) - want[ok].view(np.int64)) <= 1), name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.floats(1e-150, 1e150), st.floats(0.5, 200.0)))
+def test_inverse_three_halves_double_double_is_exact_to_2_to_minus_100(x: float) -> None:
+    """The value the acceptance test rounds (h + lo, from √x, one division and exact
+    remainders, as prelude/inverse_three_halves.py computes it) is x ** -1.5 to ~2**-100:
+    checked exactly, (h + lo)² · x³ against 1; where it is accepted, h is the prelude's
+    answer and CPython's."""
+    from fractions import Fraction
+
+    from portalis.lang.libm._dd import product_error, square_error
+    from portalis.lang.libm.fixed_powers import decided
+
+    if not 1e-150 < x < 1e150:
+        return
+    sh = math.sqrt(x)
+    s2 = sh * sh
+    p = sh * x
+    q = 1.0 / p
+    sl = ((x - s2) - square_error(sh, s2)) * (0.5 * q * x)
+    t = product_error(sh, x, p) + sl * x
+    ph = p + t
+    pl = t - (ph - p)
+    p = q * ph
+    r = ((1.0 - p) - product_error(q, ph, p)) - q * pl
+    rl = r * q
+    h = q + rl
+    lo = rl - (h - q)
+    assert abs(lo) <= math.ulp(h)
+    error = (Fraction(h) + Fraction(lo)) ** 2 * Fraction(x) ** 3 - 1
+    assert abs(error) < Fraction(1, 2**99), (x, float(error))
+    if decided(h, lo):
+        assert h == inverse_three_halves(x, False) == x**-1.5

@@ -134,6 +134,7 @@ def test_a_fresh_interpreter_reads_the_snapshot_and_makes_the_same_bytes(monkeyp
 def test_a_tampered_snapshot_is_ignored_never_unpickled(monkeypatch):
     cold = _cold(ARM, monkeypatch)
     path = _written(ARM)
+    written = dict(library_cache.last_snapshot)  # what a clean first build wrote
     blob = bytearray(path.read_bytes())
     blob[len(blob) // 2] ^= 1
     path.write_bytes(bytes(blob))
@@ -142,8 +143,9 @@ def test_a_tampered_snapshot_is_ignored_never_unpickled(monkeypatch):
         wasm, timings = _read_back(ARM)
     assert wasm == cold
     assert reached == []
-    assert library_cache.last_snapshot == {"lowered": 15, "inlined": 1, "emitted": 7}
-    assert "snapshot" in timings  # compiled again, and written afresh
+    # Compiled again and written afresh: the same pieces as the clean first build's.
+    assert written["lowered"] > 0 and library_cache.last_snapshot == written
+    assert "snapshot" in timings
 
 
 def test_a_snapshot_sealed_with_another_key_is_ignored(monkeypatch, tmp_path):

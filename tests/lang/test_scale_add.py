@@ -1,6 +1,6 @@
-"""exp's last step ``scale·(1 + tmp)`` skips the software FMA away from midpoints
-(libm/_scale_add.py): it must give ``mul_add``'s bits on every input it is used on, so exp
-keeps rounding like glibc's (CPython's) ``math.exp``."""
+"""exp's last step ``scale·(1 + tmp)`` (libm/_scale_add.py, now one fused multiply-add) must
+give ``mul_add``'s bits on every input it is used on, so exp keeps rounding like glibc's
+(CPython's) ``math.exp``."""
 
 from __future__ import annotations
 

@@ -193,8 +193,8 @@ def rows(argv: list[str]) -> Iterator[Row]:
     parser.add_argument(
         "--corpus",
         metavar="NAMES",
-        help="only issue 15's corpus kernels (comma-separated names, or 'all'); see "
-        "portalis.bench.kernels",
+        help="only the corpus kernels, written as people write them for Numba "
+        "(comma-separated names, or 'all'); see portalis.bench.kernels",
     )
     parser.add_argument(
         "--cpu",

@@ -146,6 +146,7 @@ def run_headless(scene: Path, result: Path, timeline: Timeline, run: DemoRun) ->
         f"{s.module}: {s.calls} calls, {s.failures} failures"
         + (
             f", mean {s.mean_seconds * 1e6:.1f} µs, p99 {s.p99_seconds * 1e6:.1f} µs"
+            + (f", max {s.max_seconds * 1e6:.1f} µs" if s.max_seconds is not None else "")
             if s.mean_seconds is not None and s.p99_seconds is not None
             else ""
         )

@@ -129,6 +129,14 @@ _BUILTINS: list[Builtin] = [
         "IEEE-754 bit pattern of x as a signed 64-bit int",
     ),
     Builtin(
+        "fused_multiply_add",
+        "(a: float, b: float, c: float) -> float",
+        _fixed((F64, F64, F64), F64),
+        "fused_multiply_add",
+        "a·b + c rounded once: the math library's intrinsic (libm/_bits.py)",
+        arity=3,
+    ),
+    Builtin(
         "bits_to_float",
         "(i: int) -> float",
         _fixed((I64,), F64),
@@ -231,6 +239,12 @@ for _name, _arity, _rule, _doc in _LIBM:
     )
 
 BUILTINS: dict[str, Builtin] = {b.name: b for b in _BUILTINS}
+
+#: The lowering of a ``math.NAME`` call whose library body the inliner put in its place
+#: (passes/inline.py): ``INLINED_MATH + NAME``, its arguments the inlined body's value, then
+#: the call's arguments (locals or constants), which the back end hands to CPython's
+#: exception rule when that value is not finite (backend/lowerings.py).
+INLINED_MATH = "libm_inlined:"
 
 #: Constants a kernel may read (``math.pi`` …), folded at compile time.
 CONSTANTS: dict[str, float] = {

@@ -28,7 +28,8 @@ and three that make the module:
 ``ranges``      value ranges of integer indices: accesses that need no bounds check
                 (backend/ranges.py)
 ``unroll``      copies of each innermost loop's body per back-edge (backend/unroll.py)
-``versioning``  one test before an unrolled loop standing in for its accesses' checks
+``versioning``  one test before an unrolled or innermost counted loop standing in for its
+                accesses' checks
                 (backend/versioning.py)
 ``rows``        row pointers for the unrolled loops' accesses (backend/rows.py)
 ``emit``        typed IR → WebAssembly text, following those plans (backend/wat.py,
@@ -178,7 +179,12 @@ def _lower(b: Build) -> None:
 def _inline(b: Build) -> None:
     # Library functions the math wrappers call stay even when nothing else calls them.
     b.library_key = b.program.library_key()
-    b.functions = inline_small_functions(b.functions, set(b.program.links.values()), b.library_key)
+    # A kernel's math.NAME calls take the library body only in the direct back end (rustc
+    # inlines on its own, and the Rust emitter knows only the call).
+    math = b.program.links if b.backend == "direct" else None
+    b.functions = inline_small_functions(
+        b.functions, set(b.program.links.values()), b.library_key, math
+    )
 
 
 def _layout(b: Build) -> None:

@@ -35,7 +35,7 @@ class EngineSettings:
         return (
             f"wasmtime={wasmtime_version()};stack={self.max_wasm_stack};opt={self.opt_level};"
             f"epoch={int(self.epoch_interruption)};memory_may_move=0;multi_memory=0;gc=0;"
-            "simd=1;relaxed_simd=0"
+            "simd=1;relaxed_simd=deterministic"
         )
 
     def config(self) -> wasmtime.Config:
@@ -55,9 +55,13 @@ class EngineSettings:
         config.wasm_gc = False
         # 128-bit SIMD inside module code: the compiler vectorises loops with it
         # (lang/backend/simd.py). v128 still cannot cross an export or import (reader.py).
-        # Relaxed SIMD stays off: its results may differ between machines.
+        # Relaxed SIMD runs deterministically: each relaxed instruction gives the same
+        # result on every machine (f64x2.relaxed_madd always fused, in software where the
+        # CPU has no FMA), so no module sees the machine. The math library's fused
+        # multiply-add is that instruction (lang/libm/_dd.py).
         config.wasm_simd = True
-        config.wasm_relaxed_simd = False
+        config.wasm_relaxed_simd = True
+        config.wasm_relaxed_simd_deterministic = True
         return config
 
 

@@ -445,9 +445,9 @@
           local.set $i
           local.get $~w1
           f64.load
-          f64.const 2.0
           local.get $~w1
           f64.load offset=8
+          f64.const 2.0
           f64.mul
           f64.sub
           local.get $~w1
@@ -481,7 +481,6 @@
               local.get $xs
               i32.add
               f64.load
-              f64.const 2.0
               local.get $i
               i32.wrap_i64
               i32.const 3
@@ -489,17 +488,16 @@
               local.get $xs
               i32.add
               f64.load
+              f64.const 2.0
               f64.mul
               f64.sub
               local.get $i
-              i64.const 1
-              i64.add
               i32.wrap_i64
               i32.const 3
               i32.shl
               local.get $xs
               i32.add
-              f64.load
+              f64.load offset=8
               f64.add
               local.set $~t4
               local.get $i
@@ -538,7 +536,6 @@
             local.get $xs
             i32.add
             f64.load
-            f64.const 2.0
             local.get $i
             i32.wrap_i64
             i32.const 3
@@ -546,17 +543,16 @@
             local.get $xs
             i32.add
             f64.load
+            f64.const 2.0
             f64.mul
             f64.sub
             local.get $i
-            i64.const 1
-            i64.add
             i32.wrap_i64
             i32.const 3
             i32.shl
             local.get $xs
             i32.add
-            f64.load
+            f64.load offset=8
             f64.add
             local.set $~t4
             local.get $i
@@ -621,8 +617,8 @@
     local.get $out.d0
     local.get $xs.d0
     i64.eq
-    i32.eqz
     if
+    else
       i32.const 4
       global.set $portalis.error
       i32.const 11
@@ -1070,14 +1066,12 @@
               f64.load
               f64.add
               local.get $i
-              i64.const 1
-              i64.add
               i32.wrap_i64
               i32.const 3
               i32.shl
               local.get $xs
               i32.add
-              f64.load
+              f64.load offset=8
               f64.add
               f64.const 3.0
               f64.div
@@ -1127,14 +1121,12 @@
             f64.load
             f64.add
             local.get $i
-            i64.const 1
-            i64.add
             i32.wrap_i64
             i32.const 3
             i32.shl
             local.get $xs
             i32.add
-            f64.load
+            f64.load offset=8
             f64.add
             f64.const 3.0
             f64.div

@@ -32,15 +32,22 @@ class Frames:
 def render(frames: Frames, fps: float) -> Any:
     """The picture, as a matplotlib figure."""
     fig = plot.figure(13, 8.5)
-    grid = fig.add_gridspec(2, SLICES, height_ratios=(1.35, 1.0))
+    # Two rows with their own columns, so the plots' axis labels below do not push the
+    # slices apart; the slices share one colour scale, drawn beside them.
+    outer = fig.add_gridspec(2, 1, height_ratios=(1.35, 1.0))
+    row = outer[0].subgridspec(1, SLICES)
+    below = outer[1].subgridspec(1, 2, width_ratios=(SLICES - 2, 2))
     n = len(frames.times)
     picks = np.linspace(n // SLICES, n - 1, SLICES).round().astype(int) if n else []
     mid = frames.solid.shape[2] // 2
     top = float(np.percentile(frames.fields[:, :, :, mid], 99.5)) if n else 1.0
     solid = frames.solid[:, :, mid].T
+    slices = []
+    image = None
     for column, index in enumerate(picks):
-        ax = fig.add_subplot(grid[0, column])
-        ax.imshow(
+        ax = fig.add_subplot(row[0, column])
+        slices.append(ax)
+        image = ax.imshow(
             frames.fields[index, :, :, mid].T,
             origin="lower",
             cmap="inferno",
@@ -52,10 +59,12 @@ def render(frames: Frames, fps: float) -> Any:
         ax.set_title(f"t = {frames.times[index] / fps:.2f} s", fontsize=10)
         ax.set_xticks([])
         ax.set_yticks([])
+    if image is not None:
+        fig.colorbar(image, ax=slices, shrink=0.8, label="smoke density (top: 99.5th percentile)")
     fig.suptitle("Smoke density in the box's middle slice (x right, y up; blue: the obstacle)")
 
     seconds = frames.times / fps
-    ax = fig.add_subplot(grid[1, : SLICES - 2])
+    ax = fig.add_subplot(below[0, 0])
     ax.semilogy(seconds, frames.div_before, color=plot.VERMILION, label="before projection")
     ax.semilogy(seconds, frames.div_after, color=plot.BLUE, label="after projection")
     ratio = frames.div_after / np.maximum(frames.div_before, 1e-300)
@@ -65,7 +74,7 @@ def render(frames: Frames, fps: float) -> Any:
     plot.style(ax)
     ax.legend(fontsize=9)
 
-    ax = fig.add_subplot(grid[1, SLICES - 2 :])
+    ax = fig.add_subplot(below[0, 1])
     ax.plot(seconds, frames.mass, color=plot.GREY)
     ax.set_title("smoke in the box (density units · m³)", fontsize=10)
     ax.set_xlabel("simulated time (s)")

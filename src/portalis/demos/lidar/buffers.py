@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from portalis.demos.lidar.kernel import CONE
+from portalis.demos.lidar.kernel import CONE, RANSAC_SAMPLE
 
 
 def scan_buffers(beams: int, steps: int, shapes: int) -> dict[str, np.ndarray]:
@@ -42,4 +42,5 @@ def filter_buffers(points: int) -> dict[str, np.ndarray]:
         "table": np.zeros(table, np.int64),
         "cell_start": np.zeros(n + 1, np.int32),
         "cell_items": np.zeros(n, np.int32),
+        "sample": np.zeros(6 * RANSAC_SAMPLE),
     }

@@ -133,6 +133,8 @@ def make_preview(out_dir: Path) -> tuple[Figure, list[str]]:
 def render(frames: list[Frame]) -> Figure:
     """Top and side views of one frame, raw and filtered, and the points left after each
     stage over the drive."""
+    from matplotlib.ticker import MaxNLocator
+
     shown = frames[len(frames) // 2]
     fig = plot.figure(14, 9.5)
     grid = fig.add_gridspec(3, 2, height_ratios=(2.4, 1.0, 1.1))
@@ -187,6 +189,7 @@ def render(frames: list[Frame]) -> Figure:
     ):
         stages.plot(times, [f.counts[name] for f in frames], marker="o", markersize=3, label=label)
     stages.set_yscale("log")
+    stages.xaxis.set_major_locator(MaxNLocator(integer=True))  # frames are whole numbers
     stages.set_xlabel("frame")
     stages.set_ylabel("points")
     stages.set_title("points per stage of the filter, every frame of the drive", fontsize=10)

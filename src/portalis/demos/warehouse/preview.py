@@ -146,7 +146,8 @@ def render(result: Result, layout: Layout) -> Figure:
     top.set_xlim(0, layout.width)
     top.set_ylim(0, layout.height)
     top.set_aspect("equal")
-    top.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    # Below the floor, not on it: inside, the legend hid drop zones in the top row.
+    top.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize=8, frameon=False)
     top.set_xlabel("x (cells)")
     top.set_ylabel("y (cells)")
 

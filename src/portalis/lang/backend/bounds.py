@@ -54,6 +54,9 @@ def _constant_column(indices: list[ir.Expr]) -> int | None:
 class BoundsChecks(Code):
     proven: frozenset[tuple[int, int]]
     nonneg_proven: frozenset[tuple[int, int]]
+    offset_last: frozenset[tuple[int, int]]
+    same_extents: dict[int, dict[tuple[str, int], tuple[str, int]]]
+    same_now: dict[tuple[str, int], tuple[str, int]]
     rows: dict[int, rows.Use]
     row_step: int
 
@@ -65,7 +68,8 @@ class BoundsChecks(Code):
             # A complex array's last axis is its (real, imaginary) pair: extent 2 by the
             # ABI (abi.PAIR_TYPES), so element addresses are i * 16 + 0 or 8, not a multiply.
             return I.i64_const(2)
-        return I.local_get(f"{arr.name}.d{axis}")
+        name, axis = self.same_now.get((arr.name, axis), (arr.name, axis))
+        return I.local_get(f"{name}.d{axis}")
 
     def checked_index(
         self, index: ir.Expr, dim: Instr, node: ir.Node, nonneg: bool = False
@@ -117,7 +121,25 @@ class BoundsChecks(Code):
         nonneg: list[bool],
     ) -> int:
         """Push the byte address of an element; returns the constant byte offset (for
-        arrays at a fixed place, and row pointers) the load or store adds."""
+        arrays at a fixed place, and row pointers) the load or store adds. Extents an
+        assert made equal to another array's are read from that array (the same values:
+        arrays of one shape then share their strides, fewer values for the engine to keep
+        in registers and more address arithmetic it can share)."""
+        saved = self.same_now
+        self.same_now = self.same_extents.get(id(node), {})
+        try:
+            return self._address(arr, indices, node, safe, nonneg)
+        finally:
+            self.same_now = saved
+
+    def _address(
+        self,
+        arr: ir.ArrayRef,
+        indices: list[ir.Expr],
+        node: ir.Node,
+        safe: list[bool],
+        nonneg: list[bool],
+    ) -> int:
         shift = SHIFT[arr.element.size]
         use = self.rows.get(id(node))
         if use is not None:  # the row's pointer, a constant offset (backend/rows.py)
@@ -132,6 +154,12 @@ class BoundsChecks(Code):
             # (a complex element's imaginary part at +8, a record's fields). The element is
             # in linear memory, so neither form of the address wraps: the same byte.
             indices = [*indices[:-1], dataclasses.replace(indices[-1], value=0)]
+        elif all(unchecked) and (id(node), len(indices) - 1) in self.offset_last:
+            # ``a[i, x + 1]`` in bounds with ``x >= 0`` known: ``a[i, x]`` is an element
+            # too, so its address plus 8 bytes in the offset is the same byte, and the
+            # neighbours ``x``, ``x + 1``, … share one address
+            base, column = _offset(indices[-1])
+            indices = [*indices[:-1], base]
         if not (all(unchecked) and self.shared_base(arr, indices)):
             self.linear_index(arr, indices, node, unchecked, nonneg)
         self.emit(I.i32_wrap_i64())

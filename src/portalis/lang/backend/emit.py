@@ -50,6 +50,11 @@ _CONVERT: dict[tuple[str, str], list[Instr]] = {
 
 
 _Methods = dict[type, Callable[[Any, Any], None]]
+
+#: the float comparisons, as emitted (branch_unless)
+_FLOAT_COMPARISONS = frozenset(
+    f"{t}.{op}" for t in ("f32", "f64") for op in ("eq", "ne", "lt", "gt", "le", "ge")
+)
 #: (emitter class, prefix) → the emitter's methods by node class, filled as classes are met.
 _METHODS: dict[tuple[type, str], _Methods] = {}
 
@@ -188,14 +193,28 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
         self.emit(*[I.drop()] * n)
 
     @staticmethod
-    def _short_circuit(cond: ir.Expr) -> bool:
+    def _logical(cond: ir.Expr) -> bool:
         return isinstance(cond, ir.Logical) and cond.ty == BOOL
+
+    @classmethod
+    def _short_circuit(cls, cond: ir.Expr) -> bool:
+        """Whether ``cond`` is best tested by branches: an ``and``/``or`` of bools, or
+        ``not`` of one (``if not (lo <= x <= hi and ...)``: a chained comparison is an
+        ``and``)."""
+        while cls._negation(cond):
+            assert isinstance(cond, ir.Unary)
+            cond = cond.operand
+        return cls._logical(cond)
+
+    @staticmethod
+    def _negation(cond: ir.Expr) -> bool:
+        return isinstance(cond, ir.Unary) and cond.op == "not" and cond.operand.ty == BOOL
 
     def branch_unless(self, cond: ir.Expr, target: str) -> None:
         """Branch to ``target`` when the bool ``cond`` is false. ``and``/``or`` become
         branches (right operand evaluated only when Python would), not an i32 value that
         is built and then tested."""
-        if self._short_circuit(cond):
+        if self._logical(cond):
             assert isinstance(cond, ir.Logical)
             if cond.op == "and":
                 self.branch_unless(cond.left, target)
@@ -210,12 +229,24 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
         if isinstance(cond, ir.Unary) and cond.op == "not" and cond.operand.ty == BOOL:
             self.branch_if(cond.operand, target)
             return
+        first = len(self.out)
         self.expr(cond)
+        if self.out[-1].lstrip() in _FLOAT_COMPARISONS:
+            # Cranelift branches on a float comparison's flags only when the branch tests
+            # it directly; with `i32.eqz` between them it sets a register, widens and tests
+            # it. A float comparison cannot simply be negated (NaN), so the branch to
+            # `target` is jumped over instead: `block $ok (cond) br_if $ok br target end`.
+            ok = self.label("ok")
+            self.out[first:] = ["  " + line for line in self.out[first:]]
+            self.out.insert(first, I.PADS[self.depth] + I.block(ok).text)
+            self.depth += 1
+            self.emit(I.br_if(ok), I.br(target), I.end())
+            return
         self.emit(I.i32_eqz(), I.br_if(target))
 
     def branch_if(self, cond: ir.Expr, target: str) -> None:
         """Branch to ``target`` when the bool ``cond`` is true."""
-        if self._short_circuit(cond):
+        if self._logical(cond):
             assert isinstance(cond, ir.Logical)
             if cond.op == "or":
                 self.branch_if(cond.left, target)
@@ -242,6 +273,17 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
             self.block(s.body)
             self.emit(I.br(end), I.end())
             self.block(s.orelse)
+            self.emit(I.end())
+            return
+        if self._negation(s.cond):
+            # `if not c: body`: `c if orelse else body end`, so that the branch tests `c`
+            # itself (Cranelift branches on a float comparison's flags only then)
+            assert isinstance(s.cond, ir.Unary)
+            self.expr(s.cond.operand)
+            self.emit(I.if_())
+            self.block(s.orelse)
+            self.emit(I.else_())
+            self.block(s.body)
             self.emit(I.end())
             return
         self.expr(s.cond)
@@ -387,7 +429,8 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
         if (id(e), 0) in self.proven:  # masked in range (backend/table_index.py): no check
             self.expr(e.index)
         else:
-            self.checked_index(e.index, I.i64_const(e.length), e)
+            nonneg = (id(e), 0) in self.nonneg_proven  # backend/ranges.py
+            self.checked_index(e.index, I.i64_const(e.length), e, nonneg=nonneg)
         base = self.module.table_offsets[e.symbol]
         self.emit(I.i32_wrap_i64(), I.i32_const(3), I.i32_shl())
         assert isinstance(e.ty, Scalar)
@@ -488,7 +531,7 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
         if e.kind == "truth":
             self.truth_of_stack(src)
         elif e.kind == "py_int":
-            self.py_int(self.line(e))
+            self.py_int(self.line(e), id(e) in self.fits)
         else:
             self.emit(*_CONVERT[(src.name, e.ty.name)])
 
@@ -554,8 +597,21 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
         w = t.wasm
         op = e.op
         if op in ("add", "sub", "mul", "and", "or", "xor"):
-            self.expr(e.left)
-            self.expr(e.right)
+            if (
+                t.is_float
+                and op != "sub"
+                and isinstance(e.left, ir.Const)
+                and not isinstance(e.right, ir.Const)
+            ):
+                # c + x as x + c (and c·x as x·c): the same bits (IEEE addition and
+                # multiplication commute, a constant is no NaN to propagate), and Cranelift
+                # reads a constant right operand from memory where a left one costs a
+                # movabs and a move into a float register (polynomials: ``_PP0 + z * _PP1``).
+                self.expr(e.right)
+                self.expr(e.left)
+            else:
+                self.expr(e.left)
+                self.expr(e.right)
             self.emit(I.numeric(w, op))
         elif op == "div":
             self.expr(e.left)

@@ -190,6 +190,7 @@ _SIMD = [
     *(f"f64x2.{o}" for o in ("splat", "add", "sub", "mul", "div", "neg", "abs", "sqrt")),
     *(f"f64x2.{o}" for o in ("eq", "ne", "lt", "gt", "le", "ge", "convert_low_i32x4_u")),
     "v128.bitselect",
+    "f64x2.relaxed_madd",
     "i16x8.extend_low_i8x16_u",
     "i32x4.extend_low_i16x8_u",
 ]
@@ -377,6 +378,8 @@ f64x2_mul = _nullary("f64x2.mul")
 f64x2_div = _nullary("f64x2.div")
 f64x2_neg = _nullary("f64x2.neg")
 f64x2_abs = _nullary("f64x2.abs")
+#: relaxed SIMD's fused multiply-add (deterministic in the engine: always fused)
+f64x2_relaxed_madd = _nullary("f64x2.relaxed_madd")
 f64x2_sqrt = _nullary("f64x2.sqrt")
 f64x2_eq = _nullary("f64x2.eq")
 f64x2_ne = _nullary("f64x2.ne")
@@ -646,4 +649,5 @@ class _Pads(dict[int, str]):
 
 
 _PADS = _Pads()
+PADS = _PADS
 _IF = if_()

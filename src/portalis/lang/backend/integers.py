@@ -14,6 +14,10 @@ from portalis.lang.types import Scalar
 
 
 class IntegerSemantics(Code):
+    #: ids of the float → int conversions the value-range pass showed cannot overflow
+    #: int64 (backend/ranges.py; the function emitter sets them from its plan)
+    fits: frozenset[int] = frozenset()
+
     def divisor(self, right: ir.Expr, t: Scalar, node: ir.Node) -> None:
         """Push the right operand of a division, trapping ZeroDivisionError on zero."""
         self.expr(right)
@@ -101,15 +105,29 @@ class IntegerSemantics(Code):
             top = I.const(t, bits - 1)
             self.emit(gn, top, gn, top, lt_u, I.select(), I.numeric(w, "shr_s"))
 
-    def py_int(self, line: int) -> None:
+    def py_int(self, line: int, in_range: bool = False) -> None:
         """The f64 on the stack (already integral) → int64, with CPython's errors: NaN is
         ValueError, anything outside int64 (±inf included) OverflowError. Inline: it sits in
-        hot paths (``int(x)`` in index arithmetic, the math library's reductions)."""
+        hot paths (``int(x)`` in index arithmetic, the math library's reductions), so the
+        path a number inside int64 takes has one test, |x| < 2**63 (false for NaN too); the
+        rare rest (-2**63 itself, which converts) sorts itself out behind it.
+
+        ``in_range``: every value but NaN is known to lie inside int64 (the value-range
+        pass bounded it on both sides: backend/ranges.py), so only NaN is tested."""
         x = self.fresh("f64")
         gx = I.local_get(x)
-        self.emit(I.local_tee(x), gx, I.f64_ne())
+        if in_range:
+            self.emit(I.local_tee(x), gx, I.f64_ne())
+            self.raise_if("ValueError", line)
+            self.emit(gx, I.i64_trunc_f64_s())
+            return
+        # The rest, taken only for NaN, ±inf, |x| >= 2**63 and -2**63 itself (an int64),
+        # tells them apart. The branch tests the comparison directly (`if` with an empty
+        # first arm): Cranelift then branches on the flags instead of building and testing
+        # a bool.
+        self.emit(I.local_tee(x), I.f64_abs(), I.f64_const(2.0**63), I.f64_lt(), I.if_())
+        self.emit(I.else_(), gx, gx, I.f64_ne())
         self.raise_if("ValueError", line)
-        self.emit(gx, I.f64_const(2.0**63), I.f64_lt(), gx, I.f64_const(-(2.0**63)), I.f64_ge())
-        self.emit(I.i32_and(), I.i32_eqz())
+        self.emit(gx, I.f64_const(-(2.0**63)), I.f64_ne())
         self.raise_if("OverflowError", line)
-        self.emit(gx, I.i64_trunc_f64_s())
+        self.emit(I.end(), gx, I.i64_trunc_f64_s())

@@ -30,6 +30,13 @@ class LoopPasses(BoundsChecks):
         #: redundant; and those whose index is never negative (only the upper bound is
         #: checked)
         self.proven, self.nonneg_proven = plan.proven, plan.nonneg
+        #: ids of the float → int conversions that cannot overflow (backend/ranges.py)
+        self.fits = plan.fits
+        #: accesses whose last index ``x + c`` is addressed as ``x`` plus an offset
+        self.offset_last = plan.offset_last
+        self.same_extents = plan.same_extents
+        #: while an access's address is made: its extents known equal to others'
+        self.same_now: dict[tuple[str, int], tuple[str, int]] = {}
         #: id of a Load/Store → the row address it uses in the loop being emitted
         self.rows: dict[int, rows.Use] = {}
         #: how far (in loop-variable units) the copy being emitted is past the pointers
@@ -113,6 +120,7 @@ class LoopPasses(BoundsChecks):
                 g.access.array.name,
                 g.axis,
                 g.offset,
+                g.scale,
                 versioning.shape_of(g.invariant),
                 versioning.shift_shape(g.shift),
             )
@@ -120,7 +128,9 @@ class LoopPasses(BoundsChecks):
                 continue
             seen.add(key)
             dim = self.dim(g.access.array, g.axis)
-            if g.offset is not None:
+            if g.offset is not None and g.scale != 1:
+                self._scaled_test(c, lim, dim, g.scale, g.offset)
+            elif g.offset is not None:
                 # every value start + offset ... stop - 1 + offset lies in [0, extent)
                 self.emit(c, I.i64_const(-g.offset), I.i64_ge_s())
                 self.emit(lim, dim, I.i64_const(g.offset), I.i64_sub(), I.i64_le_s(), I.i32_and())
@@ -131,6 +141,21 @@ class LoopPasses(BoundsChecks):
                 self.expr(g.invariant)
                 self.emit(dim, I.i64_lt_u())
             yield
+
+    def _scaled_test(self, c: Instr, lim: Instr, dim: Instr, k: int, offset: int) -> None:
+        """Push whether every ``k * v + offset`` for ``v`` in ``[counter, limit)`` lies in
+        ``[0, extent)``: the loop counts up, so ``v`` runs from the counter to at most
+        ``limit - 1``. Counter and limit are first tested to lie within ±MAX_SHIFT, so the
+        products (``k <= MAX_SCALE``) cannot wrap."""
+        bound = versioning.MAX_SHIFT
+        for v in (c, lim):
+            self.emit(v, I.i64_const(bound), I.i64_add(), I.i64_const(2 * bound), I.i64_le_u())
+        self.emit(I.i32_and())
+        self.emit(c, I.i64_const(k), I.i64_mul(), I.i64_const(offset), I.i64_add())
+        self.emit(I.i64_const(0), I.i64_ge_s(), I.i32_and())
+        # k * (limit - 1) + offset < extent, i.e. k * limit + offset - k + 1 <= extent
+        self.emit(lim, I.i64_const(k), I.i64_mul(), I.i64_const(offset - k + 1), I.i64_add())
+        self.emit(dim, I.i64_le_s(), I.i32_and())
 
     def _shift_test(
         self, c: Instr, lim: Instr, dim: Instr, shift: tuple[tuple[int, ir.Expr], ...]
@@ -159,8 +184,8 @@ class LoopPasses(BoundsChecks):
         advance: list[Instr],
     ) -> None:
         """Test once whether ``guards``' accesses stay in bounds on every iteration; if
-        so run the loop without their checks (unrolled), else the loop as it always was
-        (backend/versioning.py says why both behave identically)."""
+        so run the loop without their checks (unrolled where it has copies), else the loop
+        as it always was (backend/versioning.py says why both behave identically)."""
         first = True
         for _ in self._guard_tests(s, plan.guards):
             if not first:
@@ -169,7 +194,10 @@ class LoopPasses(BoundsChecks):
         self.emit(I.if_())
         saved = self.proven
         self.proven = plan.guarded_proven
-        self._unrolled(s, step, plan, test, advance)
+        if plan.copies > 1:
+            self._unrolled(s, step, plan, test, advance)
+        else:
+            self._loop(test, None, s.body, [I.local_get(s.counter), I.local_set(s.var)], advance)
         self.proven = saved
         self.emit(I.else_())
         self._loop(test, None, s.body, [I.local_get(s.counter), I.local_set(s.var)], advance)

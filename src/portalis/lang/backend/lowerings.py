@@ -26,6 +26,9 @@ class Lowerings(IntegerSemantics):
         if low.startswith("libm:"):
             self.math_call(e, low[5:])
             return
+        if low.startswith(builtins.INLINED_MATH):
+            self.inlined_math(e, low.removeprefix(builtins.INLINED_MATH))
+            return
         getattr(self, "b_" + low)(e)
 
     def math_call(self, e: ir.BuiltinCall, name: str) -> None:
@@ -47,6 +50,19 @@ class Lowerings(IntegerSemantics):
         self.emit(*gets, I.call(symbol), I.local_tee(r), gr, I.f64_sub(), I.f64_const(0.0))
         self.emit(I.f64_eq(), I.if_(("f64",)), gr, I.else_())
         self.emit(*gets, gr, I.i32_const(self.line(e)), I.call(f"math.{name}.slow"), I.end())
+
+    def inlined_math(self, e: ir.BuiltinCall, name: str) -> None:
+        """A ``math.NAME`` call the inliner replaced by the library function's body
+        (passes/inline.py): the body's value, then CPython's error rule as for a call; the
+        other arguments are the call's, in locals or constants."""
+        r = self.fresh("f64")
+        gr = I.local_get(r)
+        self.expr(e.args[0])
+        self.emit(I.local_tee(r), gr, I.f64_sub(), I.f64_const(0.0), I.f64_eq(), I.if_(("f64",)))
+        self.emit(gr, I.else_())
+        for a in e.args[1:]:
+            self.expr(a)
+        self.emit(gr, I.i32_const(self.line(e)), I.call(f"math.{name}.slow"), I.end())
 
     def _unary_f64(self, e: ir.BuiltinCall, *instrs: Instr) -> None:
         self.expr(e.args[0])
@@ -74,7 +90,7 @@ class Lowerings(IntegerSemantics):
     def _to_int(self, e: ir.BuiltinCall, rounding: str) -> None:
         self.expr(e.args[0])
         self.emit(I.numeric("f64", rounding))
-        self.py_int(self.line(e))
+        self.py_int(self.line(e), id(e) in self.fits)
 
     def b_floor(self, e: ir.BuiltinCall) -> None:
         self._to_int(e, "floor")
@@ -106,6 +122,14 @@ class Lowerings(IntegerSemantics):
 
     def b_float_to_bits(self, e: ir.BuiltinCall) -> None:
         self._unary_f64(e, I.i64_reinterpret_f64())
+
+    def b_fused_multiply_add(self, e: ir.BuiltinCall) -> None:
+        """a·b + c rounded once: the lanes of ``f64x2.relaxed_madd`` (which the engine's
+        deterministic relaxed SIMD always fuses, runtime/engine.py), lane 0 taken."""
+        for a in e.args:
+            self.expr(a)
+            self.emit(I.f64x2_splat())
+        self.emit(I.f64x2_relaxed_madd(), I.f64x2_extract_lane(0))
 
     def b_bits_to_float(self, e: ir.BuiltinCall) -> None:
         self.expr(e.args[0])

@@ -5,9 +5,9 @@ timed on its own (``portalis build --timings``):
 1. ``ranges``      the value ranges of integer indices: which array accesses need no
                    bounds check, and which never see a negative index (backend/ranges.py)
 2. ``unroll``      copies of each loop's body per back-edge (backend/unroll.py)
-3. ``versioning``  for each unrolled counted loop, the checks one test before the loop can
-                   stand in for (backend/versioning.py), and so which accesses the guarded
-                   copy may leave unchecked
+3. ``versioning``  for each unrolled or innermost counted loop, the checks one test before
+                   the loop can stand in for (backend/versioning.py), and so which accesses
+                   the guarded copy may leave unchecked
 4. ``rows``        for each unrolled counted loop, the row pointers its accesses use
                    (backend/rows.py), given the checks proven in the copy that uses them
 
@@ -53,6 +53,14 @@ class FunctionPlan:
     #: accesses proven in bounds, and proven never negative, in the whole function
     proven: frozenset[Access] = frozenset()
     nonneg: frozenset[Access] = frozenset()
+    #: float → int conversions that cannot overflow int64 (by id): only NaN is checked
+    fits: frozenset[int] = frozenset()
+    #: (access, last axis) indexed ``x + c`` with ``x >= 0`` known: addressed as ``x`` with
+    #: ``c`` elements in the instruction's offset
+    offset_last: frozenset[Access] = frozenset()
+    #: by id of an access: extents asserted equal to another array's, (array, axis) → the
+    #: (array, axis) whose extent the address uses instead (backend/ranges.py)
+    same_extents: dict[int, dict[tuple[str, int], tuple[str, int]]] = field(default_factory=dict)
     #: by id of the loop (a loop without a plan is emitted plain)
     loops: dict[int, LoopPlan] = field(default_factory=dict)
     #: the arrays and lists the function makes (and frees on every return), in walk
@@ -80,8 +88,11 @@ def value_ranges(module: ir.Module, emitted_once: frozenset[str] = frozenset()) 
             if fn.symbol not in emitted_once:
                 plan[fn.symbol] = library_plan(fn)
             continue
-        proven, nonneg = ranges.analyse(fn)
-        plan[fn.symbol] = FunctionPlan(proven, nonneg)
+        proven, nonneg, fits, offset_last, same = ranges.analyse(fn)
+        # Library code inlined here (a kernel's math.NAME calls: passes/inline.py) keeps its
+        # masked table reads in range by construction, which the analysis may not see.
+        masked = table_index.masked_table_reads(fn)
+        plan[fn.symbol] = FunctionPlan(proven | masked, nonneg | masked, fits, offset_last, same)
     return plan
 
 
@@ -123,9 +134,22 @@ def _unrolled_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:
     ]
 
 
+def _versioned_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:
+    """The loops versioning applies to: the unrolled counted loops, and innermost counted
+    loops left with one copy (a body too large to unroll, such as nbody's pair loop with
+    its inlined ``** -1.5``: its checks run on every iteration all the same)."""
+    return [
+        (lp.loop, lp)
+        for lp in fp.loops.values()
+        if isinstance(lp.loop, ir.ForRange)
+        and isinstance(lp.loop.step, ir.Const)
+        and (lp.copies > 1 or unroll.innermost(lp.loop))
+    ]
+
+
 def version_loops(module: ir.Module, plan: Plan) -> None:
     for fp in plan.values():
-        for loop, lp in _unrolled_counted(fp):
+        for loop, lp in _versioned_counted(fp):
             lp.guards = versioning.guards(loop, fp.proven)
             lp.guarded_proven = fp.proven | {(id(g.access), g.axis) for g in lp.guards}
 

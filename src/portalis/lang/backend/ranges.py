@@ -42,8 +42,18 @@ argument unless a later one is greater, and nothing is greater than NaN, but 1.0
 any smaller number. Bounds carry constants below 2**40 and extents are below 2**32, so the
 wasm arithmetic that computes a bounded value cannot have wrapped.
 
+Floats known never to be NaN (``Interval.number``: constants, ``float(i)``, sums of such
+bounded on both sides, ``min``/``max`` whose first argument is one) lend their bounds to
+``min``/``max`` as constants do, so ``min(max(x, 1.0), n - 2.0)`` is in ``[1, n - 2]``
+(or NaN). A float → int conversion (``int(x)``, ``math.floor(x)``, …) whose operand is
+bounded on both sides cannot overflow int64: backend/integers.py then tests only NaN.
+
 The result is the set of (access, axis) proven in range and the set proven non-negative
-(only the upper bound then needs a check): backend/bounds.py skips what is proven.
+(only the upper bound then needs a check): backend/bounds.py skips what is proven; the
+conversions that fit in int64; and the accesses whose last index ``x + c`` (``c > 0``) has
+``x >= 0``, which bounds.py addresses as ``x`` with ``c`` elements in the offset; and, per
+access, the extents of its array that a top-level assert has made equal to another array's,
+which bounds.py reads from that array instead (one set of strides for arrays of one shape).
 """
 
 from __future__ import annotations
@@ -52,7 +62,7 @@ import math
 from dataclasses import dataclass, field
 
 from portalis.lang import ir
-from portalis.lang.types import Scalar
+from portalis.lang.types import C128_PAIRS, ArrayType, Scalar
 from portalis.lang.walk import children, walk
 
 #: An array extent: (array name, axis).
@@ -68,6 +78,9 @@ class Interval:
     lo: frozenset[Bound] = frozenset()
     hi: frozenset[Bound] = frozenset()
     exact: Bound | None = None  # the value equals this bound
+    #: a float known never to be NaN (a constant, an int converted, a sum of such bounded
+    #: on both sides, ``min``/``max`` whose first argument is one)
+    number: bool = False
 
 
 TOP = Interval()
@@ -133,7 +146,29 @@ class RangeAnalysis:
         # often each was judged, and how often covered so.
         self.judged: dict[tuple[int, int], int] = {}
         self.covered: dict[tuple[int, int], int] = {}
+        #: float → int conversions (``int(x)``, ``math.floor(x)``, …) whose operand, NaN
+        #: aside, is bounded on both sides: it cannot overflow int64 (by id; a claim stands
+        #: only if it holds wherever the node sits)
+        self.fits: set[int] = set()
+        self.unfit: set[int] = set()
+        #: (access, last axis) whose index is ``x + c`` (``c > 0``) with ``x >= 0``: the
+        #: element ``c`` before it is in the array too (backend/bounds.py then addresses
+        #: that one and puts ``c`` elements in the load's or store's offset)
+        self.offset_last: set[tuple[int, int]] = set()
+        self.offset_unknown: set[tuple[int, int]] = set()
+        #: by id of an access: its array's extents that an assert made equal to another
+        #: array's (the first of them, by name), which the address may use instead, so
+        #: that the arrays asserted to one shape share their strides (None where the node's
+        #: places disagree)
+        self.pairs = {
+            p.name
+            for p in fn.params
+            if isinstance(p.type, ArrayType) and p.type.element is C128_PAIRS
+        }
+        self.same: dict[int, dict[Key, Key] | None] = {}
         self.block(fn.body, {}, top=True)
+        self.fits -= self.unfit
+        self.offset_last -= self.offset_unknown
         self.proven -= self.unproven
         self.nonneg -= self.negative
         self.proven |= {
@@ -156,7 +191,10 @@ class RangeAnalysis:
             if isinstance(e.value, bool):
                 return TOP
             b = _bound(None, e.value)
-            return Interval(frozenset({b}), frozenset({b}), b) if b else TOP
+            number = not (isinstance(e.value, float) and math.isnan(e.value))
+            if b is None:
+                return Interval(number=number)
+            return Interval(frozenset({b}), frozenset({b}), b, number)
         if isinstance(e, ir.LocalGet):
             return env.get(e.name, TOP)
         if isinstance(e, ir.LocalTee):
@@ -175,7 +213,7 @@ class RangeAnalysis:
             if not (isinstance(src, Scalar) and isinstance(dst, Scalar)) or src.is_bool:
                 return TOP
             if not src.is_float and dst.is_float:  # int → float: exact below 2**53
-                return inner
+                return Interval(inner.lo, inner.hi, inner.exact, True)
             if src.is_float and not dst.is_float:  # int(x) truncates; monotonic
                 lo = self.const_lo(inner)
                 b = _bound(None, math.floor(lo)) if lo is not None else None
@@ -250,6 +288,9 @@ class RangeAnalysis:
 
     def add(self, e: ir.Binary, env: dict[str, Interval]) -> Interval:
         a, b = self.interval(e.left, env), self.interval(e.right, env)
+        # a float sum or difference is a number when both sides are numbers bounded on both
+        # sides (finite: inf - inf is NaN)
+        number = a.number and b.number and all(v.lo and v.hi for v in (a, b))
         if e.op == "sub":  # a - b = a + (-b): b's bounds swap and negate, constants only
             b = Interval(
                 frozenset((None, -c) for k, c in b.hi if k is None),
@@ -261,7 +302,7 @@ class RangeAnalysis:
         if b.exact is not None and b.exact[0] is None:
             d = b.exact[1]
             ex = _bound(a.exact[0], a.exact[1] + d) if a.exact else None
-            return Interval(_shift(a.lo, d), _shift(a.hi, d), ex)
+            return Interval(_shift(a.lo, d), _shift(a.hi, d), ex, number)
         lo = frozenset(
             b2
             for ka, ca in a.lo
@@ -278,7 +319,7 @@ class RangeAnalysis:
             for b2 in [_bound(ka or kb, ca + cb)]
             if b2
         )
-        return Interval(lo, hi)
+        return Interval(lo, hi, number=number)
 
     def minmax(self, e: ir.BuiltinCall, env: dict[str, Interval]) -> Interval:
         args = [self.interval(a, env) for a in e.args]
@@ -294,15 +335,17 @@ class RangeAnalysis:
                 lo.add(b)
         if e.lowering == "min":
             # min is at most each argument (or NaN): every argument's upper bounds hold;
-            # for floats only a non-NaN constant's (a NaN argument may be what comes out)
+            # for floats only a number's (a NaN argument may be what comes out)
             for a, arg in zip(args, e.args, strict=True):
-                if not is_float or isinstance(arg, ir.Const):
+                if not is_float or isinstance(arg, ir.Const) or a.number:
                     hi |= a.hi
         else:
             for a, arg in zip(args, e.args, strict=True):
-                if not is_float or isinstance(arg, ir.Const):
+                if not is_float or isinstance(arg, ir.Const) or a.number:
                     lo |= a.lo
-        return Interval(frozenset(lo), frozenset(hi))
+        # Python's min and max keep the first argument unless a later one compares below
+        # (above) it, and nothing compares so with NaN: a number first gives a number.
+        return Interval(frozenset(lo), frozenset(hi), number=args[0].number)
 
     def join(self, a: dict[str, Interval], b: dict[str, Interval]) -> dict[str, Interval]:
         out: dict[str, Interval] = {}
@@ -313,7 +356,7 @@ class RangeAnalysis:
             if lx is not None and ly is not None:
                 lo.add((None, min(lx, ly)))
             exact = x.exact if x.exact == y.exact else None
-            out[name] = Interval(frozenset(lo), x.hi & y.hi, exact)
+            out[name] = Interval(frozenset(lo), x.hi & y.hi, exact, x.number and y.number)
         return out
 
     # -- statements -------------------------------------------------------------------------
@@ -589,11 +632,31 @@ class RangeAnalysis:
             return
         if isinstance(e, ir.Load):
             self.access(e, env)
+        elif isinstance(e, ir.TableLoad):
+            self.table_access(e, env)
+        operand = _rounded_operand(e)
+        if operand is not None:
+            iv = self.interval(operand, env)
+            (self.fits if iv.lo and iv.hi else self.unfit).add(id(e))
         for n in _children(e):
             self.expr(n, env)
 
     def access(self, n: ir.Load | ir.Store, env: dict[str, Interval]) -> None:
         arr = n.array
+        same: dict[Key, Key] = {}
+        for axis in range(len(n.indices)):
+            k = self.key(arr, axis)
+            c = self.facts.canon(k) if k is not None else None
+            if k is not None and c is not None and c != k and not self.pairs & {k[0], c[0]}:
+                same[k] = c
+        if self.same.setdefault(id(n), same) != same:
+            self.same[id(n)] = None
+        last = len(n.indices) - 1
+        split = _positive_offset(n.indices[last]) if last >= 0 else None
+        if split is not None:
+            lo = self.const_lo(self.interval(split, env))
+            ok = lo is not None and lo >= 0
+            (self.offset_last if ok else self.offset_unknown).add((id(n), last))
         for axis, index in enumerate(n.indices):
             at = (id(n), axis)
             self.judged[at] = self.judged.get(at, 0) + 1
@@ -608,6 +671,23 @@ class RangeAnalysis:
                 self.proven.add(at)
             else:
                 self.unproven.add(at)
+
+    def table_access(self, n: ir.TableLoad, env: dict[str, Interval]) -> None:
+        """A read of a constant tuple (``AROUND_X[k]`` in ``for k in range(27)``): its
+        length is a constant."""
+        at = (id(n), 0)
+        iv = self.interval(n.index, env)
+        lo = self.const_lo(iv)
+        if lo is None or lo < 0:
+            self.negative.add(at)
+            self.unproven.add(at)
+            return
+        self.nonneg.add(at)
+        hi = _const_hi(iv)
+        if hi is not None and hi < n.length:
+            self.proven.add(at)
+        else:
+            self.unproven.add(at)
 
     def below_extent(self, iv: Interval, arr: ir.ArrayRef, axis: int) -> bool:
         if arr.shape is not None:
@@ -714,6 +794,38 @@ def _shape_of(e: ir.Expr) -> object:
     return ("other", id(e))
 
 
+def _positive_offset(index: ir.Expr) -> ir.Expr | None:
+    """``x`` of an index ``x + c`` (a small constant ``c > 0``, as backend/bounds.py splits
+    it), else None."""
+    if (
+        isinstance(index, ir.Binary)
+        and index.op == "add"
+        and _is_int(index.ty)
+        and isinstance(index.right, ir.Const)
+        and type(index.right.value) is int
+        and 0 < index.right.value < 1 << 16
+    ):
+        return index.left
+    return None
+
+
+#: builtins that round a float to an int (backend/lowerings.py: ``_to_int``)
+_ROUNDINGS = ("floor", "ceil", "trunc", "round")
+
+
+def _rounded_operand(e: ir.Expr) -> ir.Expr | None:
+    """The float that ``e`` turns into an int64 (``int(x)``, ``math.floor(x)``, …), or None.
+    Bounds on both sides keep it inside int64: they are below 2**40 plus an extent below
+    2**32 (and rounding moves a value by less than 1)."""
+    if isinstance(e, ir.Cast) and e.kind == "py_int":
+        src = e.value.ty
+        return e.value if isinstance(src, Scalar) and src.is_float else None
+    if isinstance(e, ir.BuiltinCall) and e.lowering in _ROUNDINGS and len(e.args) == 1:
+        src = e.args[0].ty
+        return e.args[0] if isinstance(src, Scalar) and src.is_float else None
+    return None
+
+
 #: Node class → the names of its fields that may hold expressions (:func:`_children`)
 _EXPR_FIELDS: dict[type, tuple[str, ...]] = {}
 
@@ -735,19 +847,37 @@ def _children(node: ir.Node) -> list[ir.Expr]:
     return out
 
 
-def analyse(fn: ir.Function) -> tuple[frozenset[tuple[int, int]], frozenset[tuple[int, int]]]:
-    """(access id, axis) pairs of ``fn`` proven in range, and proven non-negative (nothing
-    to do, and no time spent, for a function without array accesses)."""
+def analyse(
+    fn: ir.Function,
+) -> tuple[
+    frozenset[tuple[int, int]],
+    frozenset[tuple[int, int]],
+    frozenset[int],
+    frozenset[tuple[int, int]],
+    dict[int, dict[Key, Key]],
+]:
+    """(access id, axis) pairs of ``fn`` proven in range, and proven non-negative, and the
+    ids of its float → int conversions that cannot overflow int64 (nothing to do, and no
+    time spent, for a function with neither)."""
     accesses, allocated = False, set()
-    Load, Store, AllocArray = ir.Load, ir.Store, ir.AllocArray
+    Load, Store, AllocArray, Cast, Call = ir.Load, ir.Store, ir.AllocArray, ir.Cast, ir.BuiltinCall
     for stmt in fn.body:
         for n in walk(stmt):
             cls = n.__class__  # IR node classes have no subclasses: this runs per node
-            if cls is Load or cls is Store:
+            if cls is Load or cls is Store or cls is ir.TableLoad:
                 accesses = True
             elif cls is AllocArray:
                 allocated.add(n.array.name)
+            elif (cls is Cast or cls is Call) and not accesses:
+                accesses = _rounded_operand(n) is not None
     if not accesses:
-        return frozenset(), frozenset()
+        return frozenset(), frozenset(), frozenset(), frozenset(), {}
     r = RangeAnalysis(fn, allocated)
-    return frozenset(r.proven), frozenset(r.nonneg)
+    same = {at: s for at, s in r.same.items() if s}
+    return (
+        frozenset(r.proven),
+        frozenset(r.nonneg),
+        frozenset(r.fits),
+        frozenset(r.offset_last),
+        same,
+    )

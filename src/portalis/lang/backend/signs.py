@@ -16,7 +16,7 @@ Products and quotients of positives can underflow to zero, so they are only NONN
 
 from __future__ import annotations
 
-from portalis.lang import ir
+from portalis.lang import builtins, ir
 from portalis.lang.types import Scalar
 
 NONNEG = 1
@@ -49,7 +49,7 @@ def sign(e: ir.Expr) -> int:
             return NONNEG if min(sign(e.left), sign(e.right)) >= NONNEG else 0
         return 0
     if isinstance(e, ir.BuiltinCall):
-        if e.lowering in ("fabs", "abs", "libm:exp"):
+        if e.lowering in ("fabs", "abs", "libm:exp", builtins.INLINED_MATH + "exp"):
             return NONNEG if e.args and e.args[0].ty == e.ty else 0
         if e.lowering == "sqrt":
             return POSITIVE if sign(e.args[0]) == POSITIVE else NONNEG

@@ -10,6 +10,13 @@ back end assigns the loop variable before each copy and counts on between them),
 observable changes; only loops with no loop inside are unrolled, and only small bodies, so
 the module stays small. A ``while`` loop's copies each test the condition first, exactly as
 the loop would before each iteration.
+
+Large bodies (up to LARGE_BODY nodes: the fluid's advection, a ray tracer's hit test) get 2
+copies too: their spills and the epoch check are a smaller share of an iteration, but still
+~10% of it there (docs/language.md, "Unrolling"); beyond LARGE_BODY the module's size would
+grow by more than the copies save. A small body whose loop steps by more than 1 (a
+red-black sweep, which is never a vector loop) gets 8: the fluid's pressure sweep keeps 7
+row pointers that Cranelift spills and moves on at every back-edge (~7% of the sweep).
 """
 
 from __future__ import annotations
@@ -18,11 +25,17 @@ from portalis.lang import ir
 from portalis.lang.types import F64
 from portalis.lang.walk import walk as nodes
 
-#: Body sizes (IR nodes) up to which a loop gets SMALL_COPIES and MEDIUM_COPIES copies.
+#: Body sizes (IR nodes) up to which a loop gets SMALL_COPIES, MEDIUM_COPIES and
+#: LARGE_COPIES copies; a larger body is emitted once.
 SMALL_BODY = 80
 MEDIUM_BODY = 200
+LARGE_BODY = 1500
 SMALL_COPIES = 4
 MEDIUM_COPIES = 2
+LARGE_COPIES = 2
+#: Copies of a small body whose loop steps by more than 1 (a red-black sweep: never a
+#: vector loop, backend/simd.py)
+STRIDED_COPIES = 8
 
 
 def factor(loop: ir.ForRange | ir.While) -> int:
@@ -42,10 +55,22 @@ def factor(loop: ir.ForRange | ir.While) -> int:
                 return 1
             size += 1
     if size <= SMALL_BODY:
-        return SMALL_COPIES
+        strided = (
+            isinstance(loop, ir.ForRange)
+            and isinstance(loop.step, ir.Const)
+            and int(loop.step.value) > 1
+        )
+        return STRIDED_COPIES if strided else SMALL_COPIES
     if size <= MEDIUM_BODY:
         return SMALL_COPIES if carries_float(loop.body) else MEDIUM_COPIES
+    if size <= LARGE_BODY:
+        return LARGE_COPIES
     return 1
+
+
+def innermost(loop: ir.ForRange | ir.While) -> bool:
+    """Whether ``loop``'s body holds no loop."""
+    return not any(isinstance(n, ir.ForRange | ir.While) for stmt in loop.body for n in nodes(stmt))
 
 
 def carries_float(body: list[ir.Stmt]) -> bool:

@@ -7,7 +7,9 @@ An access inside the loop whose index (on some axis) is either
 * invariant in the loop: constants and locals the body never assigns, added and subtracted,
   ``out[i, 0]``, or
 * the loop variable plus such an invariant sum, ``x[start + k + half]`` (int64 addition
-  wraps, so the index is ``k + (start + half)`` whatever the order of the terms),
+  wraps, so the index is ``k + (start + half)`` whatever the order of the terms), or
+* a constant multiple of the loop variable plus a constant, ``sums[3 * v + 2]`` (an
+  interleaved x, y, z array),
 
 is in bounds on every iteration exactly when a condition on the loop's start, stop and the
 array's extent holds — extents never change during a call, invariant values don't change in
@@ -34,6 +36,9 @@ from portalis.lang.walk import walk as nodes
 _MAX_OFFSET = 1 << 31
 #: An invariant shift is tested to lie within ±this before its other tests are trusted.
 MAX_SHIFT = 1 << 40
+#: The largest constant factor of a scaled index (``3 * v``) versioned: times MAX_SHIFT, and
+#: plus an offset, it stays far below 2**63.
+MAX_SCALE = 1 << 16
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,10 @@ class Guard:
     offset: int | None
     invariant: ir.Expr | None
     shift: tuple[tuple[int, ir.Expr], ...] = ()
+    #: the index is ``scale * var + offset`` (``sums[3 * v + 1]``): with ``scale > 1`` the
+    #: test is ``scale * start + offset >= 0`` and ``scale * (stop - 1) + offset < extent``,
+    #: once start and stop lie within ±MAX_SHIFT (so the products cannot wrap)
+    scale: int = 1
 
 
 def assigned(body: list[ir.Stmt]) -> set[str]:
@@ -81,6 +90,33 @@ def var_offset(index: ir.Expr, var: str) -> int | None:
         and abs(index.right.value) < _MAX_OFFSET
     ):
         return index.right.value if index.op == "add" else -index.right.value
+    return None
+
+
+def var_scaled(index: ir.Expr, var: str) -> tuple[int, int] | None:
+    """``(k, c)`` when ``index`` is ``k * var``, ``k * var + c`` or ``k * var - c`` (either
+    order of the product) with a constant ``2 <= k <= MAX_SCALE``."""
+    c = 0
+    if (
+        isinstance(index, ir.Binary)
+        and index.op in ("add", "sub")
+        and isinstance(index.right, ir.Const)
+        and type(index.right.value) is int
+        and abs(index.right.value) < _MAX_OFFSET
+    ):
+        c = index.right.value if index.op == "add" else -index.right.value
+        index = index.left
+    if not (isinstance(index, ir.Binary) and index.op == "mul" and index.ty == I64):
+        return None
+    for k, v in ((index.left, index.right), (index.right, index.left)):
+        if (
+            isinstance(k, ir.Const)
+            and type(k.value) is int
+            and 2 <= k.value <= MAX_SCALE
+            and isinstance(v, ir.LocalGet)
+            and v.name == var
+        ):
+            return k.value, c
     return None
 
 
@@ -163,4 +199,8 @@ def guards(loop: ir.ForRange, proven: frozenset[tuple[int, int]] = frozenset()) 
                     shift = var_shift(index, loop.var, changing)
                     if shift is not None:
                         found.append(Guard(n, k, None, None, shift))
+                        continue
+                    scaled = var_scaled(index, loop.var)
+                    if scaled is not None:
+                        found.append(Guard(n, k, scaled[1], None, scale=scaled[0]))
     return found

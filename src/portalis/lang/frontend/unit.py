@@ -434,7 +434,7 @@ class _Collector:
             target = mod.rsplit(".", 1)[-1] if mod else ""
             for alias in node.names:
                 local = alias.asname or alias.name
-                if alias.name in ("float_to_bits", "bits_to_float"):
+                if alias.name in ("float_to_bits", "bits_to_float", "fused_multiply_add"):
                     # The library's CPython shims for the bit-cast intrinsics.
                     self.unit.aliases[local] = f"portalis.lang.{alias.name}"
                 else:

@@ -1,33 +1,27 @@
 """Error-free transformations on doubles, the building blocks of double-double arithmetic.
 
-WebAssembly has no fused multiply-add, so the exact error of a product comes from Veltkamp's
-splitting and Dekker's product (Dekker 1971); a sum's error from Knuth's two-sum. Each
-function returns only the error term: callers keep the rounded value they already computed,
-which keeps every function a single-float result.
+The exact error of a product is one fused multiply-add (it was Veltkamp's splitting and
+Dekker's product, Dekker 1971, about 17 operations); a sum's error comes from Knuth's
+two-sum. Each function returns only the error term:
+callers keep the rounded value they already computed, which keeps every function a
+single-float result. ``mul_add`` is the hardware's fused multiply-add (the
+``fused_multiply_add`` intrinsic, libm/_bits.py).
 """
 
 from __future__ import annotations
 
-_SPLIT: float = 134217729.0  # 2**27 + 1: splits a double into two 26-bit halves
+from portalis.lang.libm._bits import fused_multiply_add
 
 
 def product_error(a: float, b: float, p: float) -> float:
-    """The exact rounding error a·b - p of p = fl(a·b) (|a·b| < 2**996, no underflow)."""
-    c: float = a * _SPLIT
-    ah: float = c - (c - a)
-    al: float = a - ah
-    c = b * _SPLIT
-    bh: float = c - (c - b)
-    bl: float = b - bh
-    return ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    """The exact rounding error a·b - p of p = fl(a·b) (no underflow): one fused
+    multiply-add, the same bits as Dekker's product (which needed |a·b| < 2**996 too)."""
+    return fused_multiply_add(a, b, -p)
 
 
 def square_error(a: float, p: float) -> float:
     """The exact rounding error a·a - p of p = fl(a·a)."""
-    c: float = a * _SPLIT
-    ah: float = c - (c - a)
-    al: float = a - ah
-    return ((ah * ah - p) + 2.0 * ah * al) + al * al
+    return fused_multiply_add(a, a, -p)
 
 
 def sum_error(a: float, b: float, s: float) -> float:
@@ -37,15 +31,12 @@ def sum_error(a: float, b: float, s: float) -> float:
 
 
 def mul_add(a: float, b: float, c: float) -> float:
-    """a·b + c rounded once, like a fused multiply-add, in software.
+    """a·b + c rounded once: a fused multiply-add, one instruction in the module.
 
-    The product is exact as p + e and the sum as s + err, so the only roundings left are of
-    the tiny tail err + e and of the final sum; the result differs from a true FMA only when
-    that tail is itself rounded across a midpoint, about once in 2**50 cases. Needs
-    |a·b| < 2**996.
+    WebAssembly's only fused multiply-add is relaxed SIMD's ``f64x2.relaxed_madd``, fused or
+    not as the machine likes; the engine runs relaxed SIMD deterministically, which fuses it
+    everywhere (runtime/engine.py). It replaced a software FMA (Dekker's product and a
+    two-sum, about 25 operations, off by one ulp about once in 2**50 cases): glibc's FMA
+    build of exp and log, which CPython's math calls on x86-64, fuses the same steps.
     """
-    p: float = a * b
-    e: float = product_error(a, b, p)
-    s: float = c + p
-    err: float = sum_error(c, p, s)
-    return s + (err + e)
+    return fused_multiply_add(a, b, c)

@@ -1,5 +1,7 @@
-"""``scale·(1 + tmp)`` rounded once, the last step of exp, mostly without the software fused
-multiply-add.
+"""``scale·(1 + tmp)`` rounded once, the last step of exp: one fused multiply-add.
+
+It used to avoid the software fused multiply-add (as follows) mostly; since ``mul_add`` is
+the hardware's (libm/_dd.py) it is just that. What it was:
 
 exp's result is ``scale + scale·tmp`` rounded as one FMA would (glibc's FMA build), which
 WebAssembly must emulate with Dekker's product (``_dd.mul_add``: two splits, four products,
@@ -20,16 +22,7 @@ from __future__ import annotations
 
 from portalis.lang.libm._dd import mul_add
 
-#: Just above 0.5 / 0.49: err passes the rounding test only if |err| < 0.49 of the spacing.
-_WIDEN: float = 1.0205
-
 
 def scale_add(scale: float, tmp: float) -> float:
-    """``mul_add(scale, tmp, scale)`` for a normal positive ``scale``, |tmp| < 2**-8, and a
-    normal result."""
-    p: float = scale * tmp
-    s: float = scale + p
-    err: float = p - (s - scale)  # s + err == scale + p exactly
-    if s + err * _WIDEN == s:
-        return s
+    """``mul_add(scale, tmp, scale)``: scale·(1 + tmp) rounded once."""
     return mul_add(scale, tmp, scale)

@@ -14,18 +14,26 @@ locals, which are substituted directly. Unused internal functions are dropped af
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from portalis.lang import ir, library_cache
+from portalis.lang import builtins, ir, library_cache
 from portalis.lang.library_cache import LibraryKey
 from portalis.lang.types import ArrayType, ResultTuple, Scalar
 from portalis.lang.walk import ANY, LAYOUTS, LIST, ONE, layout, walk
 
 MAX_NODES = 64  # size limit of a straight-line callee, in IR nodes
 MAX_BLOCK_NODES = 160  # size limit of a callee with control flow
+#: size limit of a math-library callee inlined into another library function (either shape)
+MAX_LIBRARY_NODES = 600
+#: ... up to this many call sites of the callee in the caller
+MAX_LIBRARY_SITES = 2
+#: size limit of a math-library function (after its own inlining) inlined where a kernel
+#: calls it as ``math.NAME``
+MAX_MATH_NODES = 2000
 ROUNDS = 3
 _LOCAL_FIELDS = ("name", "temp", "var", "counter", "limit", "stride")
 _LOCAL_FIELDS_OF: dict[type, tuple[str, ...]] = {}
@@ -41,7 +49,10 @@ def _local_fields(cls: type) -> tuple[str, ...]:
 
 
 def inline_small_functions(
-    functions: list[ir.Function], roots: set[str], library: LibraryKey | None = None
+    functions: list[ir.Function],
+    roots: set[str],
+    library: LibraryKey | None = None,
+    math_links: dict[str, str] | None = None,
 ) -> list[ir.Function]:
     """Inline, then keep only the functions reachable from exports, the kernel's own
     functions, and ``roots`` (library functions the math wrappers call).
@@ -54,7 +65,11 @@ def inline_small_functions(
     from lang/library_cache.py. What a round does to them depends on nothing else (they
     call no kernel function, and their labels are their own), so the first build with
     these functions records it and later ones replay it (the kernel's functions are
-    inlined as ever, seeing the library bodies each round as they were)."""
+    inlined as ever, seeing the library bodies each round as they were).
+
+    ``math_links``: ``libm:NAME`` → symbol of the library function providing ``math.NAME``;
+    when given, after the rounds each kernel function's ``math.NAME`` calls take the library
+    function's final body, up to MAX_MATH_NODES (:func:`_inline_math_calls`)."""
     labels: dict[str, Iterator[int]] = {}
     shapes = _Shapes()
     library_symbols = frozenset(library[1]) if library is not None else frozenset()
@@ -70,7 +85,7 @@ def inline_small_functions(
     }
     rounds: list[library_cache.RoundWork] = []
     for round_number in range(ROUNDS):
-        candidates = {f.symbol: f for f in functions if shapes.of(f).inlinable}
+        candidates = {f.symbol: f for f in functions if shapes.of(f).candidate}
         if not candidates:
             break
         changed = False
@@ -101,7 +116,69 @@ def inline_small_functions(
             break
     if library is not None and replayed is None:
         library_cache.keep_inlined(library, library_cache.Inlining(recorded, tuple(rounds)))
+    if math_links:
+        _inline_math_calls(functions, math_links, labels, shapes)
     return _reachable(functions, roots, shapes)
+
+
+def _inline_math_calls(
+    functions: list[ir.Function],
+    links: dict[str, str],
+    labels: dict[str, Iterator[int]],
+    shapes: _Shapes,
+) -> None:
+    """Inline ``math.NAME`` calls (``libm:NAME`` builtin calls) of kernel functions.
+
+    Why: in a loop calling erfc four times per element (Black–Scholes) each call is a wasm
+    call: a frame, a stack check, an epoch check and spills of every float live across it.
+    A kernel's math call takes the library function's body as the rounds left it (with its
+    own helpers inlined); what stays a call there stays a call (cold paths, big helpers).
+    The result keeps CPython's exception rule: the call becomes the builtin
+    ``libm_inlined:NAME`` whose first argument is the inlined body and the others the
+    call's arguments, held in locals first (the back end's slow path gets them).
+
+    Only calls in innermost loops (loops holding no loop), where a kernel spends its time,
+    and only library functions without loops of their own (the loop stays innermost: it
+    keeps its unrolling and row plans): a call elsewhere runs rarely, and each inlined
+    call adds its body's build time (Cranelift's too)."""
+    by_symbol = {f.symbol: f for f in functions}
+    math: dict[str, ir.Function] = {}
+    for key, symbol in links.items():
+        callee = by_symbol.get(symbol)
+        if not key.startswith("libm:") or callee is None:
+            continue
+        shape = shapes.of(callee, complete=True)
+        if shape.possible and shape.size <= MAX_MATH_NODES and not _has_loop(callee.body):
+            math[key] = callee
+    if not math:
+        return
+    for fn in functions:
+        if fn.library:
+            continue
+        sites = _innermost_math_calls(fn.body, math)
+        if sites:
+            counter = labels.setdefault(fn.symbol, itertools.count(1))
+            _MathInliner(fn, math, counter, shapes, sites).run()
+
+
+_LOOPS = (ir.ForRange, ir.While)
+
+
+def _has_loop(body: list[ir.Stmt]) -> bool:
+    return any(n.__class__ in _LOOPS for stmt in body for n in walk(stmt))
+
+
+def _innermost_math_calls(body: list[ir.Stmt], math: dict[str, ir.Function]) -> set[int]:
+    """The ids of the ``math.NAME`` calls (to functions of ``math``) inside loops that hold
+    no loop."""
+    found: set[int] = set()
+    loops = [n for stmt in body for n in walk(stmt) if n.__class__ in _LOOPS]
+    for loop in loops:
+        inside = [n for n in walk(loop) if n is not loop]
+        if any(n.__class__ in _LOOPS for n in inside):
+            continue
+        found.update(id(n) for n in inside if n.__class__ is ir.BuiltinCall and n.lowering in math)
+    return found
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,7 +186,7 @@ class _Shape:
     """What the inliner needs to know about a function's body, computed once per body."""
 
     body: list[ir.Stmt]  # the body it describes (compared by identity)
-    inlinable: bool
+    inlinable: bool  # into any caller
     straight: bool
     assigned: frozenset[str]
     block_labels: tuple[str, ...]  # labels of its blocks, in walk order
@@ -117,6 +194,16 @@ class _Shape:
     #: False for a body found too big to inline after a short look: ``assigned`` and
     #: ``block_labels`` were not collected (the calls came from the round that made it)
     complete: bool = True
+    #: into a caller that is itself a library function (a library callee up to
+    #: MAX_LIBRARY_NODES)
+    library_inlinable: bool = False
+    #: nothing but its size keeps it from being inlined
+    possible: bool = False
+    size: int = 0
+
+    @property
+    def candidate(self) -> bool:
+        return self.inlinable or self.library_inlinable
 
 
 class _Shapes:
@@ -164,6 +251,8 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
     straight = bool(fn.body) and _straight_line(fn)
     if calls_known is not None:
         limit = MAX_NODES if straight else MAX_BLOCK_NODES
+        if fn.library:
+            limit = max(limit, MAX_LIBRARY_NODES)
         seen = 0
         for stmt in fn.body:
             for _ in walk(stmt):
@@ -197,17 +286,26 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
                 views_written = True
             elif cls in _LIST_NODES:
                 frame = True  # lists live in locals named by the list: inlining cannot rename them
-    inlinable = (
+    possible = (
         bool(fn.body)
         and not (views_written and any(isinstance(p.type, ArrayType) for p in fn.params))
         and not recursive
         and not frame
         and not any(p.name.endswith(".cap") for p in fn.params)  # a list parameter
         and not isinstance(fn.result, ArrayType | ResultTuple)  # blocks handed over by a return
-        and size <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     )
+    inlinable = possible and size <= (MAX_NODES if straight else MAX_BLOCK_NODES)
+    library_inlinable = possible and fn.library and size <= MAX_LIBRARY_NODES
     return _Shape(
-        fn.body, inlinable, straight, frozenset(assigned), tuple(labels), frozenset(calls)
+        fn.body,
+        inlinable,
+        straight,
+        frozenset(assigned),
+        tuple(labels),
+        frozenset(calls),
+        library_inlinable=library_inlinable,
+        possible=possible,
+        size=size,
     )
 
 
@@ -238,23 +336,24 @@ def _replace(node: Any, changes: dict[str, Any]) -> Any:
     return new
 
 
-def _transform(node: Any, fn: Callable[[ir.Call], Any]) -> Any:
+def _transform(node: Any, fn: Callable[[Any], Any], target: type = ir.Call) -> Any:
     """Rebuild ``node`` bottom-up, replacing each call ``c`` below it by ``fn(c)``. Only
     nodes on the path to a replacement are rebuilt: an unchanged subtree is returned as it
-    is, so a round that inlines one call copies one path, not the whole function."""
+    is, so a round that inlines one call copies one path, not the whole function.
+    ``target``: the class of the nodes replaced (calls, or builtin calls)."""
     changes: dict[str, Any] | None = None
     cls = node.__class__
     for name, kind in LAYOUTS.get(cls) or layout(cls):
         v = getattr(node, name)
         if kind == ONE or (kind == ANY and isinstance(v, ir.Node)):
             if v is not None:
-                new = _transform(v, fn)
+                new = _transform(v, fn, target)
                 if new is not v:
                     if changes is None:
                         changes = {}
                     changes[name] = new
         elif v and (kind == LIST or (isinstance(v, list) and isinstance(v[0], ir.Node))):
-            items = [_transform(x, fn) for x in v]
+            items = [_transform(x, fn, target) for x in v]
             for x, y in zip(items, v, strict=True):
                 if x is not y:
                     if changes is None:
@@ -263,7 +362,7 @@ def _transform(node: Any, fn: Callable[[ir.Call], Any]) -> Any:
                     break
     if changes is not None:
         node = _replace(node, changes)
-    return fn(node) if cls is ir.Call else node
+    return fn(node) if cls is target else node
 
 
 #: Per node class, what copying a callee's node needs: (child layout, fields naming a local,
@@ -302,8 +401,16 @@ class _Inliner:
         self._n = 0
         #: the symbols the new body calls: those left in place, and the inlined bodies'
         self.calls: set[str] = set()
+        #: inline any candidate, whatever its size (``math.NAME`` calls: _MathInliner)
+        self.force = False
+        #: a library caller's call sites per callee
+        self.sites: collections.Counter[str] = collections.Counter()
 
     def run(self) -> bool:
+        if self.fn.library:
+            self.sites = collections.Counter(
+                n.symbol for stmt in self.fn.body for n in walk(stmt) if n.__class__ is ir.Call
+            )
         body = [_transform(s, self.visit) for s in self.fn.body]
         if self.changed:
             self.fn.body = body
@@ -324,6 +431,13 @@ class _Inliner:
             self.calls.add(node.symbol)
             return node
         callee = self.candidates[node.symbol]
+        if not (self.force or self.shapes.of(callee).inlinable) and (
+            not self.fn.library or self.sites[node.symbol] > MAX_LIBRARY_SITES
+        ):
+            # A big library function stays a call in kernel code, and in a library function
+            # calling it at many places (rare paths would multiply it).
+            self.calls.add(node.symbol)
+            return node
         arrays = _array_arguments(callee, node)
         if arrays is None:  # an array argument is a view: the call stays
             self.calls.add(node.symbol)
@@ -398,6 +512,52 @@ class _Inliner:
             return ir.Seq(line, col, node.ty, stmts, body) if stmts else body
         block = ir.Block(line, col, node.ty, exit_label, [copy(s) for s in callee.body])
         return ir.Seq(line, col, node.ty, stmts, block) if stmts else block
+
+
+class _MathInliner(_Inliner):
+    """Inlines a kernel function's ``math.NAME`` calls (:func:`_inline_math_calls`)."""
+
+    def __init__(
+        self,
+        fn: ir.Function,
+        math: dict[str, ir.Function],
+        labels: Iterator[int],
+        shapes: _Shapes,
+        sites: set[int],
+    ) -> None:
+        super().__init__(fn, {f.symbol: f for f in math.values()}, labels, shapes)
+        self.math = math
+        self.sites_inlined = sites  # ids of the calls to inline
+        self.force = True
+        self.calls = set(shapes.of(fn).calls)  # its calls stay; only builtin calls change
+
+    def run(self) -> bool:
+        body = [_transform(s, self.visit_math, ir.BuiltinCall) for s in self.fn.body]
+        if self.changed:
+            self.fn.body = body
+            self.shapes.made(self.fn, frozenset(self.calls))
+        return self.changed
+
+    def visit_math(self, node: ir.BuiltinCall) -> Any:
+        callee = self.math.get(node.lowering)
+        if callee is None or id(node) not in self.sites_inlined:
+            return node
+        line, col = node.line, node.col
+        stmts: list[ir.Stmt] = []
+        args: list[ir.Expr] = []
+        for p, arg in zip(callee.params, node.args, strict=True):
+            if isinstance(arg, ir.Const | ir.LocalGet):
+                args.append(arg)
+                continue
+            assert isinstance(p.type, Scalar)
+            tmp = self.fresh(p.type, p.name)
+            stmts.append(ir.SetLocal(line, col, tmp, arg))
+            args.append(ir.LocalGet(line, col, p.type, tmp))
+        value = self.visit(ir.Call(line, col, node.ty, callee.symbol, args))
+        name = node.lowering.removeprefix("libm:")
+        if builtins.BUILTINS[f"math.{name}"].errors != "none":
+            value = ir.BuiltinCall(line, col, node.ty, builtins.INLINED_MATH + name, [value, *args])
+        return ir.Seq(line, col, node.ty, stmts, value) if stmts else value
 
 
 def _array_arguments(callee: ir.Function, call: ir.Call) -> dict[str, ir.ArrayRef] | None:

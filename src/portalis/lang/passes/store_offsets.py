@@ -19,9 +19,11 @@ are replaced by their expressions and their assignments dropped. The store then 
 indices' locals where it used the temporaries — the same values, as nothing between
 assigns those locals — and int64 index arithmetic wraps, so an index computed twice is the
 same number. Only stores where some index but the last carries a constant offset are
-rewritten (the case ``shared_base`` turns into a shared base); any other module is built
-byte for byte as before. Library functions are left alone (they are shared between builds,
-lang/library_cache.py).
+rewritten (the case ``shared_base`` turns into a shared base), and stores with an index
+``k * x + c`` (a constant ``k``: ``sums[3 * v + 1] += y``, interleaved x, y, z), which loop
+versioning (backend/versioning.py) can then check once before an innermost loop over
+``x`` rather than at every store; any other module is built byte for byte as before.
+Library functions are left alone (they are shared between builds, lang/library_cache.py).
 """
 
 from __future__ import annotations
@@ -44,10 +46,8 @@ def _function(fn: ir.Function) -> None:
     # statements inside expressions): a store is a statement, and a build walks every
     # expression node of a function several times already.
     bodies = _statement_lists(fn.body)
-    if not any(
-        isinstance(s, ir.Store) and any(map(_temp, s.indices[:-1])) for b in bodies for s in b
-    ):
-        return  # no store indexed through a temporary on a leading axis (most functions)
+    if not any(isinstance(s, ir.Store) and any(map(_temp, s.indices)) for b in bodies for s in b):
+        return  # no store indexed through a temporary (most functions)
     reads: dict[str, int] = {}
     writes: dict[str, int] = {}
     for stmt in fn.body:
@@ -95,6 +95,31 @@ def _local_plus_constant(value: ir.Expr) -> tuple[str, int] | None:
     return None
 
 
+def _scaled_local(value: ir.Expr) -> str | None:
+    """``x`` when ``value`` is ``k * x``, ``x * k``, ``k * x + c`` or ``k * x - c`` (int64,
+    small constants; what backend/versioning.py versions)."""
+    if (
+        isinstance(value, ir.Binary)
+        and value.op in ("add", "sub")
+        and isinstance(value.right, ir.Const)
+        and type(value.right.value) is int
+        and abs(value.right.value) < 1 << 31
+    ):
+        value = value.left
+    if not (isinstance(value, ir.Binary) and value.op == "mul" and value.ty == I64):
+        return None
+    for k, x in ((value.left, value.right), (value.right, value.left)):
+        if (
+            isinstance(k, ir.Const)
+            and type(k.value) is int
+            and 2 <= k.value <= 1 << 16
+            and isinstance(x, ir.LocalGet)
+            and x.ty == I64
+        ):
+            return x.name
+    return None
+
+
 def _body(
     fn: ir.Function, body: list[ir.Stmt], reads: dict[str, int], writes: dict[str, int]
 ) -> None:
@@ -113,14 +138,18 @@ def _body(
         if not temps or set(defs) != temps:
             continue
         offsets = {}
+        scaled = False
         for t, (_, value) in defs.items():
             form = _local_plus_constant(value)
             if form is not None and form[0] not in temps:
                 offsets[t] = form[1]
+            elif (x := _scaled_local(value)) is not None and x not in temps:
+                offsets[t] = 0
+                scaled = True
         if len(offsets) != len(temps):
-            continue  # not a local (±c), or reads another of the store's temporaries
-        if not any(n is not None and offsets[n] for n in names[:-1]):
-            continue  # no offset on a leading axis: nothing the back end would share
+            continue  # not a local (±c, or scaled), or reads another of the store's temporaries
+        if not scaled and not any(n is not None and offsets[n] for n in names[:-1]):
+            continue  # no offset on a leading axis, no scaled index: nothing to gain
         inside = list(walk(store))
         if any(isinstance(n, ir.Stmt | ir.LocalTee) for n in inside[1:]):
             continue  # the value may assign a local the indices read

@@ -721,6 +721,9 @@ class FunctionEmitter:
     def b_degrees(self, e: ir.BuiltinCall, a: list[str]) -> str:
         return f"({a[0]} * {float_literal(180.0 / math.pi, self.scalar(e))})"
 
+    def b_fused_multiply_add(self, e: ir.BuiltinCall, a: list[str]) -> str:
+        return f"rt::fma_f64({a[0]}, {a[1]}, {a[2]})"
+
     def b_float_to_bits(self, e: ir.BuiltinCall, a: list[str]) -> str:
         return f"({a[0]}.to_bits() as i64)"
 

@@ -85,6 +85,24 @@ mod rt {
     /// Round half to even (`f64.nearest`).
     #[inline(always)]
     pub fn nearest_f64(x: f64) -> f64 { unsafe { rint(x) } }
+    /// a·b + c rounded once (the math library's fused multiply-add), in software: rustc's
+    /// wasm32 output has no fused instruction. Dekker's product and a two-sum, the direct
+    /// back end's former mul_add: off by one ulp about once in 2**50, |a·b| < 2**996.
+    #[inline(always)]
+    pub fn fma_f64(a: f64, b: f64, c: f64) -> f64 {
+        let p = a * b;
+        let t = a * 134217729.0;
+        let ah = t - (t - a);
+        let al = a - ah;
+        let t = b * 134217729.0;
+        let bh = t - (t - b);
+        let bl = b - bh;
+        let e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+        let s = c + p;
+        let bb = s - c;
+        let err = (c - (s - bb)) + (p - bb);
+        s + (err + e)
+    }
     #[inline(always)]
     pub fn fabs(x: f64) -> f64 { f64::from_bits(x.to_bits() & !(1 << 63)) }
     #[inline(always)]

@@ -1,0 +1,129 @@
+"""An access needing no check whose last index is ``x + c`` (``c > 0``) with ``x >= 0`` known
+(backend/ranges.py) is addressed as the element ``c`` before it, with ``c`` elements in the
+load's or store's offset (backend/bounds.py): the neighbours ``f[a, b, c]`` and
+``f[a, b, c + 1]`` of a trilinear sample then share one address. Where ``x`` may be
+negative, or the index needs its check, the address is computed in full; the results are
+CPython's either way."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portalis.lang import compile_source
+
+from . import wat_shape
+from .conftest import compile_kernel, outcome, same
+
+SOURCE = """\
+from portalis.lang import Array, f64
+
+
+def sample(f: Array[f64, 3], out: Array[f64, 3], x: float) -> float:
+    nx = f.shape[0]
+    ny = f.shape[1]
+    nz = f.shape[2]
+    assert out.shape[0] == nx and out.shape[1] == ny and out.shape[2] == nz
+    total = 0.0
+    for i in range(1, nx - 1):
+        for j in range(1, ny - 1):
+            for k in range(1, nz - 1):
+                z = min(max(k - x * f[i, j, k], 1.0), nz - 2.0)
+                c = min(int(z), nz - 3)
+                t = z - c
+                v = f[i, j, c] + (f[i, j, c + 1] - f[i, j, c]) * t
+                v += f[i - 1, j + 1, c + 2] * 0.25
+                out[i, j, c + 1] = v
+                total += v
+    return total
+
+
+def flat(f: Array[f64], out: Array[f64]) -> float:
+    n = f.shape[0]
+    assert out.shape[0] == n
+    t = 0.0
+    for i in range(n - 3):
+        t += f[i + 3] - f[i + 1]
+        out[i + 2] = t
+    return t
+
+
+def from_minus_one(f: Array[f64], k0: int) -> float:
+    assert len(f) >= 2
+    n = f.shape[0]
+    x = min(max(k0, -1), n - 2)
+    return f[x + 1]
+
+
+def checked(f: Array[f64, 2], j: int) -> float:
+    return f[1, j + 1] + f[0, j + 2]
+"""
+
+
+@pytest.fixture(scope="module")
+def kernels():  # type: ignore[no-untyped-def]
+    namespace: dict[str, object] = {}
+    exec(compile(SOURCE, "offsets.py", "exec"), namespace)  # the CPython reference
+    return namespace, compile_kernel(SOURCE, "offsets.py")
+
+
+def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]
+    """Same result or exception, and the same writes to every array argument."""
+    py, wasm = kernels
+    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *copies)
+    assert expected[0] == got[0] and same(expected[1], got[1]), (name, expected, got)
+    for a, b in zip(args, copies, strict=True):
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b)
+
+
+def _body(wat: str, name: str) -> str:
+    return wat.split(f"(func ${name} ", 1)[1].split("\n  (func ", 1)[0]
+
+
+def test_offsets_in_the_instruction() -> None:
+    """``c + 1`` and ``c + 2`` with ``c >= 0`` become offsets 8 and 16 of ``c``'s address
+    (loads and the store); ``x + 1`` in range with ``x = -1`` possible, and checked indices,
+    do not."""
+    wat = compile_source(SOURCE, "offsets.py").wat
+    assert not wat_shape.function(wat, "from_minus_one").raises("IndexError")  # in range
+    sample = _body(wat, "sample")
+    assert "f64.load offset=8" in sample and "f64.load offset=16" in sample
+    assert "f64.store offset=8" in sample
+    assert "offset=16" in _body(wat, "flat") and "offset=24" in _body(wat, "flat")
+    assert "offset=" not in _body(wat, "from_minus_one")
+    assert "offset=" not in _body(wat, "checked")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(1, 7),
+    st.integers(1, 7),
+    st.integers(1, 7),
+    st.sampled_from([0.0, 0.4, 1.0, 3.5, -2.0, 60.0, math.inf, math.nan]),
+    st.integers(0, 2**32 - 1),
+)
+def test_sample_matches_cpython(kernels, nx: int, ny: int, nz: int, x: float, seed: int) -> None:  # type: ignore[no-untyped-def]
+    f = np.random.default_rng(seed).standard_normal((nx, ny, nz))
+    check(kernels, "sample", f, np.zeros((nx, ny, nz)), x)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 12), st.integers(0, 2**32 - 1))
+def test_flat_and_shifted_match_cpython(kernels, n: int, seed: int) -> None:  # type: ignore[no-untyped-def]
+    f = np.random.default_rng(seed).standard_normal(n)
+    check(kernels, "flat", f, np.zeros(n))
+    check(kernels, "flat", f, np.zeros(n + 1))  # AssertionError
+    for k0 in (-7, -1, 0, 1, n - 2, n, 40):
+        check(kernels, "from_minus_one", f, k0)
+
+
+@pytest.mark.parametrize("j", [-5, -3, -2, -1, 0, 1, 2, 3])
+def test_checked_matches_cpython(kernels, j: int) -> None:  # type: ignore[no-untyped-def]
+    f = np.arange(8.0).reshape(2, 4)
+    check(kernels, "checked", f, j)

@@ -1,0 +1,99 @@
+"""A small innermost loop stepping by more than 1 (a red-black sweep) runs unroll.STRIDED_COPIES
+bodies per back-edge (backend/unroll.py); the copies run exactly the iterations the loop
+would: every start, stop and step, a ``break`` or ``continue`` in any copy and an IndexError
+at any iteration give CPython's results, writes and errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from portalis.lang import compile_source
+from portalis.lang.backend import unroll
+
+from . import wat_shape
+from .conftest import compile_kernel, outcome, same
+
+SOURCE = """\
+from portalis.lang import Array, f64
+
+
+def sweep(p: Array[f64, 2], b: Array[f64, 2], colour: int, omega: float) -> float:
+    n = p.shape[0]
+    m = p.shape[1]
+    assert b.shape[0] == n and b.shape[1] == m
+    total = 0.0
+    for i in range(1, n - 1):
+        first = 1 + (i + colour) % 2
+        for k in range(first, m - 1, 2):
+            here = p[i, k]
+            around = p[i - 1, k] + p[i + 1, k] + p[i, k - 1] + p[i, k + 1]
+            p[i, k] = here + omega * ((around - b[i, k]) * 0.25 - here)
+            total += p[i, k]
+    return total
+
+
+def stepped(f: Array[f64], start: int, stop: int, step: int, cut: float) -> float:
+    t = 0.0
+    for k in range(start, stop, 3):
+        if f[k] < -1.5:
+            continue
+        if f[k] > cut:
+            break
+        t += f[k] * 0.5 + step
+    return t
+"""
+
+
+@pytest.fixture(scope="module")
+def kernels():  # type: ignore[no-untyped-def]
+    namespace: dict[str, object] = {}
+    exec(compile(SOURCE, "strided.py", "exec"), namespace)  # the CPython reference
+    return namespace, compile_kernel(SOURCE, "strided.py")
+
+
+def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]
+    """Same result or exception, and the same writes to every array argument."""
+    py, wasm = kernels
+    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *copies)
+    assert expected[0] == got[0] and same(expected[1], got[1]), (name, expected, got)
+    for a, b in zip(args, copies, strict=True):
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_strided_loops_run_eight_bodies_per_back_edge() -> None:
+    wat = compile_source(SOURCE, "strided.py").wat
+    for name in ("sweep", "stepped"):
+        loops = wat_shape.function(wat, name).loops()
+        assert max(loop.bodies_per_back_edge() for loop in loops) == unroll.STRIDED_COPIES == 8
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 6),
+    st.integers(0, 24),
+    st.integers(-3, 3),
+    st.sampled_from([1.0, 1.5, 0.7]),
+    st.integers(0, 2**32 - 1),
+)
+def test_sweep_matches_cpython(kernels, n: int, m: int, c: int, omega: float, seed: int) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(seed)
+    p = rng.standard_normal((n, m))
+    check(kernels, "sweep", p, rng.standard_normal((n, m)), c, omega)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 30),
+    st.integers(-35, 5),
+    st.integers(-5, 40),
+    st.sampled_from([0.5, 1.0, 1e9]),
+    st.integers(0, 2**32 - 1),
+)
+def test_stepped_matches_cpython(kernels, n: int, lo: int, hi: int, cut: float, s: int) -> None:  # type: ignore[no-untyped-def]
+    f = np.random.default_rng(s).standard_normal(n)
+    check(kernels, "stepped", f, lo, hi, 2, cut)  # IndexError past either end
