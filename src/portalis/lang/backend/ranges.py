@@ -379,15 +379,20 @@ class RangeAnalysis:
         known = self.cache.get(id(node))
         if known is not None:
             return known
-        names: set[str] = set()
+        names: set[str] | None = None  # none yet: most nodes assign nothing
         cls = node.__class__  # IR node classes have no subclasses: this runs per node
         if cls is ir.SetLocal or cls is ir.LocalTee:
-            names.add(node.name)  # type: ignore[attr-defined]
+            names = {node.name}  # type: ignore[attr-defined]
         elif cls in _SETS_DIRECTLY:
-            names.update(_assigns_directly(node))
+            names = _assigns_directly(node)
         for child in children(node):
-            names |= self.assigned(child)
-        out = frozenset(names)
+            below = self.assigned(child)
+            if below:
+                if names is None:
+                    names = set(below)
+                else:
+                    names |= below
+        out = frozenset(names) if names else _NOTHING
         self.cache[id(node)] = out
         return out
 
@@ -725,6 +730,8 @@ def _is_int(ty: object) -> bool:
 def _is_bool(ty: object) -> bool:
     return isinstance(ty, Scalar) and ty.is_bool
 
+
+_NOTHING: frozenset[str] = frozenset()
 
 #: The nodes that set locals other than by ``SetLocal``/``LocalTee`` (:func:`_assigns_directly`)
 _SETS_DIRECTLY = frozenset([ir.Unpack, ir.Logical, ir.ForRange])
