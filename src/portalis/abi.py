@@ -43,7 +43,7 @@ Lowering rules the compiler follows and the runtime relies on:
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 SECTION_NAME = "portalis.abi"
@@ -132,6 +132,8 @@ class Array:
 
 
 Param = Value | Array
+#: The fields of each kind of parameter, in order (ModuleAbi.to_json)
+_PARAM_FIELDS = {cls: tuple(f.name for f in fields(cls)) for cls in (Value, Array)}
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,9 @@ class ModuleAbi:
 
     def to_json(self) -> str:
         def enc_param(p: Param) -> dict[str, Any]:
-            d = asdict(p)
+            # asdict's recursive deep copy, without its cost: the fields hold numbers,
+            # strings and a tuple of ints (made a list below).
+            d = {name: getattr(p, name) for name in _PARAM_FIELDS[type(p)]}
             d["kind"] = "array" if isinstance(p, Array) else "value"
             if isinstance(p, Array) and p.shape is not None:
                 d["shape"] = list(p.shape)

@@ -26,13 +26,23 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
-import hmac
 import os
 import stat
 import time
 import warnings
 from pathlib import Path
+from typing import Any
+
+try:  # OpenSSL's functions themselves, as hashlib and hmac call them: importing those two
+    # modules around them costs a fresh process about 1 ms more, in the compiler's first
+    # build (it reads the library's sealed snapshot: lang/library_cache.py).
+    from _hashlib import compare_digest, hmac_digest, hmac_new
+    from _hashlib import openssl_sha256 as sha256
+except ImportError:  # a Python built without OpenSSL: hashlib's own implementations
+    from hashlib import sha256
+    from hmac import compare_digest
+    from hmac import digest as hmac_digest
+    from hmac import new as hmac_new  # type: ignore[assignment]
 
 HASH = 32  # SHA-256 digest and HMAC-SHA256 tag sizes
 KEY_BYTES = 32
@@ -74,7 +84,7 @@ def default_key_file() -> Path:
 
 def seal(key: bytes, head: bytes, payload: bytes) -> bytes:
     """``head`` + ``payload`` + their HMAC-SHA256 under ``key``."""
-    tag = hmac.new(key, head, "sha256")
+    tag = hmac_new(key, head, "sha256")
     tag.update(payload)
     return head + payload + tag.digest()
 
@@ -85,8 +95,8 @@ def unseal(blob: bytearray | bytes, key: bytes, head: bytes) -> memoryview | Non
     if len(blob) <= len(head) + HASH:
         return None
     view = memoryview(blob)
-    tag = hmac.digest(key, view[:-HASH], "sha256")
-    if not hmac.compare_digest(tag, view[-HASH:]):
+    tag = hmac_digest(key, view[:-HASH], "sha256")
+    if not compare_digest(tag, view[-HASH:]):
         return None
     if view[: len(head)] != head:
         return None
@@ -94,7 +104,12 @@ def unseal(blob: bytearray | bytes, key: bytes, head: bytes) -> memoryview | Non
 
 
 def digest(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
+    return sha256(data).digest()
+
+
+def hasher(data: bytes = b"") -> Any:
+    """A SHA-256 hash object fed ``data`` (``update`` it, then ``digest``)."""
+    return sha256(data)
 
 
 # -- the directory and its entries -------------------------------------------------------------

@@ -6,6 +6,7 @@ can write — is a miss, its bytes never unpickled."""
 
 from __future__ import annotations
 
+import _pickle
 import json
 import os
 import pickle
@@ -266,6 +267,7 @@ def test_snapshot_payload_is_only_unpickled_after_verification(monkeypatch):
         return real(data, *args, **kwargs)
 
     monkeypatch.setattr(pickle, "loads", spy)
+    monkeypatch.setattr(_pickle, "loads", spy)  # what library_cache calls, without pickle.py
     _read_back(ARM)
     blob = _snapshot_path().read_bytes()
     assert seen == [blob[len(library_cache.SNAPSHOT_MAGIC) + 32 : -cachefiles.HASH]]

@@ -98,9 +98,15 @@ def library_stamp(library: Library | None, prelude: Path) -> object:
     directories = [prelude] if library is None else [library.directory, prelude]
     files = []
     for directory in directories:
-        for path in sorted(directory.glob("*.py")):
-            st = path.stat()
-            files.append((str(path), st.st_mtime_ns, st.st_size))
+        found = []  # what sorted(directory.glob("*.py")) gives, at a third of its cost
+        with os.scandir(directory) as it:
+            for entry in it:
+                name = entry.name
+                if name.endswith(".py") and not name.startswith("."):
+                    st = entry.stat()
+                    found.append((entry.path, st.st_mtime_ns, st.st_size))
+        found.sort()
+        files += found
     registry = () if library is None else tuple(sorted(library.registry.items()))
     return (str(library.directory) if library else None, registry, tuple(files))
 
@@ -325,9 +331,9 @@ def sources_digest(library: Library | None, prelude: Path) -> bytes:
     """SHA-256 of everything a snapshot's contents depend on: the Python version and
     platform, the snapshot format, the library's directory and registry, and the bytes of
     every compiler and library source file."""
-    import hashlib
+    from portalis.cachefiles import hasher
 
-    h = hashlib.sha256(SNAPSHOT_MAGIC)
+    h = hasher(SNAPSHOT_MAGIC)
     h.update(repr((sys.version, sys.implementation.cache_tag, sys.platform)).encode())
     h.update(repr((os.uname().machine, sys.byteorder)).encode())
     registry = () if library is None else tuple(sorted(library.registry.items()))
@@ -338,11 +344,24 @@ def sources_digest(library: Library | None, prelude: Path) -> bytes:
         if lang not in directory.parents:
             files += _sources(str(directory), recurse=False)
     for path in files:  # strings: a path's text is what goes into the digest
-        with open(path, "rb") as f:
-            data = f.read()
+        data = _read(path)
         h.update(f"\0{path}\0{len(data)}\0".encode())
         h.update(data)
-    return h.digest()
+    digest: bytes = h.digest()
+    return digest
+
+
+def _read(path: str) -> bytes:
+    """The bytes of the file at ``path``, read with bare system calls (``open`` would build
+    a buffered file object per file: ~0.2 ms more over the ~150 sources)."""
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        data = os.read(fd, os.fstat(fd).st_size + 1)
+        while more := os.read(fd, 1 << 16):  # it grew meanwhile: to its end
+            data += more
+        return data
+    finally:
+        os.close(fd)
 
 
 def _sources(directory: str, *, recurse: bool) -> list[str]:
@@ -403,10 +422,12 @@ def load_snapshot(
     payload = cachefiles.unseal(blob, key, SNAPSHOT_MAGIC + digest)
     if payload is None:
         return None
-    import pickle
-
+    try:  # the C unpickler pickle.loads is, without pickle.py's import (~0.7 ms)
+        from _pickle import loads
+    except ImportError:
+        from pickle import loads
     try:  # authentic: written by this user's process, for exactly these sources
-        held = pickle.loads(payload)
+        held = loads(payload)
     except Exception:
         return None
     return _install(stamp, held)

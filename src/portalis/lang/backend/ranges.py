@@ -379,18 +379,20 @@ class RangeAnalysis:
         known = self.cache.get(id(node))
         if known is not None:
             return known
-        names: set[str] = set()
-        if isinstance(node, ir.SetLocal | ir.LocalTee):
-            names.add(node.name)
-        elif isinstance(node, ir.Unpack):
-            names.update(node.names)
-        elif isinstance(node, ir.Logical):
-            names.add(node.temp)
-        elif isinstance(node, ir.ForRange):
-            names.update((node.var, node.counter, node.limit, node.stride))
+        names: set[str] | None = None  # none yet: most nodes assign nothing
+        cls = node.__class__  # IR node classes have no subclasses: this runs per node
+        if cls is ir.SetLocal or cls is ir.LocalTee:
+            names = {node.name}  # type: ignore[attr-defined]
+        elif cls in _SETS_DIRECTLY:
+            names = _assigns_directly(node)
         for child in children(node):
-            names |= self.assigned(child)
-        out = frozenset(names)
+            below = self.assigned(child)
+            if below:
+                if names is None:
+                    names = set(below)
+                else:
+                    names |= below
+        out = frozenset(names) if names else _NOTHING
         self.cache[id(node)] = out
         return out
 
@@ -480,9 +482,11 @@ class RangeAnalysis:
         todo: list[ir.Node] = [loop]
         while todo:
             n = todo.pop()
-            if isinstance(n, ir.SetLocal | ir.LocalTee):
-                values.setdefault(n.name, []).append(n.value)
-            unknown |= _assigns_directly(n)
+            cls = n.__class__  # IR node classes have no subclasses: this runs per node
+            if cls is ir.SetLocal or cls is ir.LocalTee:
+                values.setdefault(n.name, []).append(n.value)  # type: ignore[attr-defined]
+            elif cls in _SETS_DIRECTLY:
+                unknown |= _assigns_directly(n)
             todo += children(n)
         changing = self.assigned(loop)
         known = {k: v for k, v in env.items() if k not in changing}
@@ -622,22 +626,24 @@ class RangeAnalysis:
     def expr(self, e: ir.Expr, env: dict[str, Interval]) -> None:
         """Judge every access in ``e`` by ``env`` (statements inside inlined calls run in
         order on a copy)."""
-        if isinstance(e, ir.Seq):
+        cls = e.__class__  # IR node classes have no subclasses: this runs per node
+        if cls is ir.Seq:
             inner = dict(env)
-            self.block(e.stmts, inner)
-            self.expr(e.value, inner)
+            self.block(e.stmts, inner)  # type: ignore[attr-defined]
+            self.expr(e.value, inner)  # type: ignore[attr-defined]
             return
-        if isinstance(e, ir.Block):
-            self.block(e.stmts, dict(env))
+        if cls is ir.Block:
+            self.block(e.stmts, dict(env))  # type: ignore[attr-defined]
             return
-        if isinstance(e, ir.Load):
-            self.access(e, env)
-        elif isinstance(e, ir.TableLoad):
-            self.table_access(e, env)
-        operand = _rounded_operand(e)
-        if operand is not None:
-            iv = self.interval(operand, env)
-            (self.fits if iv.lo and iv.hi else self.unfit).add(id(e))
+        if cls is ir.Load:
+            self.access(e, env)  # type: ignore[arg-type]
+        elif cls is ir.TableLoad:
+            self.table_access(e, env)  # type: ignore[arg-type]
+        elif cls is ir.Cast or cls is ir.BuiltinCall:  # only these round a float to an int
+            operand = _rounded_operand(e)
+            if operand is not None:
+                iv = self.interval(operand, env)
+                (self.fits if iv.lo and iv.hi else self.unfit).add(id(e))
         for n in _children(e):
             self.expr(n, env)
 
@@ -723,6 +729,12 @@ def _is_int(ty: object) -> bool:
 
 def _is_bool(ty: object) -> bool:
     return isinstance(ty, Scalar) and ty.is_bool
+
+
+_NOTHING: frozenset[str] = frozenset()
+
+#: The nodes that set locals other than by ``SetLocal``/``LocalTee`` (:func:`_assigns_directly`)
+_SETS_DIRECTLY = frozenset([ir.Unpack, ir.Logical, ir.ForRange])
 
 
 def _assigns_directly(n: ir.Node) -> set[str]:
@@ -826,12 +838,19 @@ def _rounded_operand(e: ir.Expr) -> ir.Expr | None:
     return None
 
 
+#: Node class → the names of its fields that may hold expressions (:func:`_children`)
+_EXPR_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _children(node: ir.Node) -> list[ir.Expr]:
     """The expressions directly inside a simple statement or an expression."""
     out: list[ir.Expr] = []
-    for name in node.__dataclass_fields__:
-        if name in ("line", "col", "ty", "array", "safe", "nonneg"):
-            continue
+    names = _EXPR_FIELDS.get(node.__class__)
+    if names is None:
+        skipped = ("line", "col", "ty", "array", "safe", "nonneg")
+        names = tuple(n for n in node.__dataclass_fields__ if n not in skipped)
+        _EXPR_FIELDS[node.__class__] = names
+    for name in names:
         v = getattr(node, name)
         if isinstance(v, ir.Expr):
             out.append(v)

@@ -18,11 +18,9 @@ from portalis.lang.frontend import (
     bounds,
     heaps,
     list_calls,
-    list_methods,
     lists,
     nested_lists,
     numpy_floats,
-    slices,
     tuple_lists,
 )
 from portalis.lang.frontend.diagnostics import shown, summarise
@@ -384,6 +382,8 @@ class ExprLowerer:
             or base.column is not None
             or any(isinstance(i, ast.Slice) for i in idx_nodes)
         ):
+            from portalis.lang.frontend import slices  # imported where views are used
+
             return slices.subview(self, node, base, idx_nodes)
         if base is None or len(idx_nodes) >= base.type.ndim:
             return None
@@ -428,6 +428,8 @@ class ExprLowerer:
                 "pass it to a function, or bind it (row = a[i]); a[i, lo:hi] is a slice of it",
             )
         if view.start is not None or view.column is not None:
+            from portalis.lang.frontend import slices
+
             return slices.access(self, view, idx_nodes)
         indices = [self.index(i) for i in idx_nodes]
         ref = view.as_ref()
@@ -713,6 +715,8 @@ class ExprLowerer:
         line, col = node.lineno, node.col_offset
         membership = len(node.ops) == 1 and isinstance(node.ops[0], ast.In | ast.NotIn)
         if membership and (ref := lists.list_named(self, node.comparators[0])):
+            from portalis.lang.frontend import list_methods
+
             found = list_methods.contains(self, ref, node.left, node)
             if isinstance(node.ops[0], ast.NotIn):
                 return ir.Unary(line, col, BOOL, "not", found)
@@ -984,6 +988,8 @@ class ExprLowerer:
                 view = self.view_of(a)
                 if view is None or view.type != p.type:
                     raise self.wrong_array_argument(a, view, p.type, f"`{p.name}` of `{sig.name}`")
+                from portalis.lang.frontend import slices
+
                 args.append(slices.array_arg(self, a, view))
             elif isinstance(p.type, ListType):
                 what = f"argument `{p.name}` of `{sig.name}`"

@@ -66,22 +66,25 @@ def numpy_locals(lw: ExprLowerer) -> set[str]:
     # a loop variable not over ``range``, which is NumPy's whatever it iterates; the names
     # it binds). The fixed point then goes over these until nothing changes.
     bindings: list[tuple[ast.expr | None, list[str]]] = []
-    for stmt in lw.sig.node.body:
-        for node in nodes(stmt):
-            value: ast.expr | None
-            if isinstance(node, ast.Assign):
-                value, targets = node.value, list(node.targets)
-            elif isinstance(node, ast.AugAssign | ast.AnnAssign) and node.value is not None:
-                value, targets = node.value, [node.target]
-            elif isinstance(node, ast.For | ast.comprehension):
-                it = node.iter
-                if isinstance(it, ast.Call) and lw.unit.builtin_name(it.func) == "range":
-                    continue
-                value, targets = None, [node.target]
-            else:
+    # The function's lowerer found those nodes in its walk of the body (frontend/stmts.py).
+    found: list[ast.AST] | None = getattr(lw, "binding_nodes", None)
+    if found is None:
+        found = [node for stmt in lw.sig.node.body for node in nodes(stmt)]
+    for node in found:
+        value: ast.expr | None
+        if isinstance(node, ast.Assign):
+            value, targets = node.value, list(node.targets)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign) and node.value is not None:
+            value, targets = node.value, [node.target]
+        elif isinstance(node, ast.For | ast.comprehension):
+            it = node.iter
+            if isinstance(it, ast.Call) and lw.unit.builtin_name(it.func) == "range":
                 continue
-            names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-            bindings.append((value, names))
+            value, targets = None, [node.target]
+        else:
+            continue
+        names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        bindings.append((value, names))
     tainted: set[str] = set()
     changed = True
     while changed:

@@ -16,12 +16,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 from portalis.errors import CompileError
 from portalis.lang import ir
 from portalis.lang.frontend import (
-    assign_views,
     astwalk,
     bounds,
     fancy_rows,
     heaps,
-    iteration,
     list_calls,
     lists,
     messages,
@@ -31,8 +29,6 @@ from portalis.lang.frontend import (
     results,
     returns,
     slice_exprs,
-    slices,
-    table_loops,
     tuple_lists,
 )
 from portalis.lang.frontend.diagnostics import shown
@@ -68,6 +64,9 @@ class _BodyNames(NamedTuple):
     counts: dict[str, int]  # how many times each name is bound (bounds.assigned_names)
     returns: list[ast.Return]  # its return statements (for _result_names)
     assigns: list[ast.Assign]  # its assignments (for rebind.count_swaps)
+    #: its assignments, augmented and annotated assignments, for loops and comprehensions,
+    #: in walk order (for provenance.numpy_locals)
+    bindings: list[ast.AST]
 
 
 def _assigned_names(body: list[ast.stmt]) -> _BodyNames:
@@ -78,7 +77,9 @@ def _assigned_names(body: list[ast.stmt]) -> _BodyNames:
     counts: dict[str, int] = {}
     returns: list[ast.Return] = []
     assigns: list[ast.Assign] = []
+    bindings: list[ast.AST] = []
     Name, Store = ast.Name, ast.Store
+    binding = _BINDINGS
     for stmt in body:
         for n in astwalk.nodes(stmt):
             cls = n.__class__
@@ -87,13 +88,19 @@ def _assigned_names(body: list[ast.stmt]) -> _BodyNames:
                     ident = n.id  # type: ignore[attr-defined]
                     assigned.add(ident)
                     counts[ident] = counts.get(ident, 0) + 1
-            elif cls is ast.Assign:
-                assigns.append(n)  # type: ignore[arg-type]
+            elif cls in binding:
+                bindings.append(n)
+                if cls is ast.Assign:
+                    assigns.append(n)  # type: ignore[arg-type]
             elif cls is ast.Global:
                 declared.update(n.names)  # type: ignore[attr-defined]
             elif cls is ast.Return:
                 returns.append(n)  # type: ignore[arg-type]
-    return _BodyNames(assigned - declared, declared, counts, returns, assigns)
+    return _BodyNames(assigned - declared, declared, counts, returns, assigns, bindings)
+
+
+#: The nodes provenance.numpy_locals looks at (AST classes have no subclasses).
+_BINDINGS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.For, ast.comprehension})
 
 
 #: NumPy's array constructors a function may call (``a = np.zeros(n)``), by what they fill.
@@ -122,6 +129,8 @@ class FunctionLowerer(ExprLowerer):
         #: statements run when the function starts, before its body: the scratch arrays
         #: whole-view arithmetic needs (frontend/slice_exprs.py), sized from parameters
         self.prologue: list[ir.Stmt] = []
+        #: the body's binding statements, found by run()'s walk (provenance.numpy_locals)
+        self.binding_nodes: list[ast.AST] | None = None
 
     def run(self) -> ir.Function:
         sig, node = self.sig, self.sig.node
@@ -139,6 +148,7 @@ class FunctionLowerer(ExprLowerer):
             names.counts,
         )
         self.swapped = rebind.count_swaps(names.assigns)  # u, new = new, u: not a re-make
+        self.binding_nodes = names.bindings
         self.scope |= {p.name for p in sig.params}
         for g in self.globals_declared:
             if g not in self.sig.unit.state_scalars and g not in self.sig.unit.state_arrays:
@@ -245,6 +255,8 @@ class FunctionLowerer(ExprLowerer):
                 return stored
             whole = self.view_of(target)
             if whole is not None:  # a[lo:hi] = 0.0, m[i] = v: every element of the view
+                from portalis.lang.frontend import assign_views
+
                 return assign_views.fill(self, target, whole, value)
             base, idx_nodes = self.split_subscript(target)
             view = self.view_of(base)
@@ -332,6 +344,8 @@ class FunctionLowerer(ExprLowerer):
             and (view := self.view_of(target)) is not None
             and (source := self.view_of(node.value)) is not None
         ):  # new[:, :] = u, m[k] = m[p]: a copy into the view
+            from portalis.lang.frontend import assign_views
+
             return assign_views.copy(self, target, view, node.value, source)
         self.note_extent_alias(target, node.value)
         return self.assign_to(target, self.lower(node.value), node)
@@ -444,6 +458,8 @@ class FunctionLowerer(ExprLowerer):
         ref = ir.ArrayRef(n, view.type)
         self.arrays[n] = ref
         line, col = call.lineno, call.col_offset
+        from portalis.lang.frontend import slices
+
         source = slices.array_arg(self, call, view)
         zero = ir.Const(line, col, view.type.element.value, 0)
         return ir.AllocArray(line, col, ref, dims, zero, source)
@@ -494,6 +510,8 @@ class FunctionLowerer(ExprLowerer):
                 n, view.base, prefix, view.type, view.start, view.length, view.setup,
                 step=view.step,
             )  # fmt: skip
+            from portalis.lang.frontend import slices
+
             bound, named = slices.bind(self, n, sliced_view, line, col)
             out += bound
             # Proofs about its length hold where it is never rebound while they are used:
@@ -712,6 +730,8 @@ class FunctionLowerer(ExprLowerer):
         if (walked := nested_lists.for_each(self, node)) is not None:
             return walked
         if (table := self.table_of(it)) is not None:
+            from portalis.lang.frontend import table_loops
+
             if (rows := table_loops.unrolled(self, node, table)) is not None:
                 return self.block(rows)
             return self.for_(table_loops.rewrite(self, node, table))
@@ -806,6 +826,8 @@ class FunctionLowerer(ExprLowerer):
         def fresh(hint: str) -> str:
             self._temps += 1
             return f"~{hint}{self._temps}"
+
+        from portalis.lang.frontend import iteration
 
         try:
             plan = iteration.rewrite(

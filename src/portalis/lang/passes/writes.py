@@ -19,6 +19,9 @@ from portalis.lang import ir
 from portalis.lang.types import ArrayType
 from portalis.lang.walk import walk
 
+#: The nodes that store into an array (an element, or a whole view)
+_STORES = frozenset([ir.Store, ir.FillView, ir.CopyView])
+
 
 def written_arrays(functions: list[ir.Function]) -> dict[str, frozenset[str]]:
     """For each function (by symbol), the names of its array parameters it may store into,
@@ -33,11 +36,10 @@ def written_arrays(functions: list[ir.Function]) -> dict[str, frozenset[str]]:
         # Only a function's array parameters are recorded: without any, no need to look.
         for stmt in fn.body if arrays else ():
             for node in walk(stmt):
-                if isinstance(node, ir.Store | ir.FillView | ir.CopyView) and (
-                    node.array.name in arrays
-                ):  # an element, or a whole view (a[lo:hi] = v)
-                    stores.add(node.array.name)
-                elif isinstance(node, ir.Call):
+                cls = node.__class__  # IR node classes have no subclasses: this runs per node
+                if cls in _STORES and node.array.name in arrays:
+                    stores.add(node.array.name)  # an element, or a whole view (a[lo:hi] = v)
+                elif cls is ir.Call:
                     for k, arg in enumerate(node.args):
                         if isinstance(arg, ir.ArrayArg) and arg.array.name in arrays:
                             edges.append((arg.array.name, node.symbol, k))
