@@ -317,3 +317,18 @@ def test_a_function_moved_in_its_file_is_an_internal_error_not_a_wrong_tree(tmp_
     path.write_text("\n\ndef h(x: float) -> float:\n    return x\n")
     with pytest.raises(CompileError, match="internal compiler error"):
         _ = moved.node
+
+
+def test_the_snapshot_holds_only_the_most_recent_modules_functions(monkeypatch):
+    """A process that built many kernels writes the functions of its last SNAPSHOT_MODULES
+    modules only (a later first build reads the snapshot whole); a function left out is
+    lowered again, and the bytes stay the same."""
+    cold = {name: _cold(SOURCES[name], monkeypatch) for name in ("nbody", "kde")}
+    monkeypatch.setattr(library_cache, "SNAPSHOT_MODULES", 1)
+    _fresh_process_state()
+    _build(SOURCES["nbody"])
+    _build(SOURCES["kde"])  # the snapshot now holds kde's functions, not nbody's pow
+    kde, kde_timings = _read_back(SOURCES["kde"])
+    assert kde == cold["kde"] and "snapshot" not in kde_timings  # all it needs was there
+    nbody, nbody_timings = _read_back(SOURCES["nbody"])
+    assert nbody == cold["nbody"] and "snapshot" in nbody_timings  # lowered again, written
