@@ -110,3 +110,22 @@ def same(a: Any, b: Any, ulps: int = 0) -> bool:
 @pytest.fixture
 def pair() -> Callable[[str], tuple[ModuleType, Any]]:
     return kernel_pair
+
+
+def python_and_compiled(source: str, filename: str) -> tuple[dict[str, Any], Any]:
+    """``source`` run by CPython (its namespace: the reference) and compiled and loaded."""
+    namespace: dict[str, Any] = {}
+    exec(compile(source, filename, "exec"), namespace)
+    return namespace, compile_kernel(source, filename)
+
+
+def check(kernels: tuple[dict[str, Any], Any], name: str, *args: object) -> None:
+    """Function ``name`` of ``kernels`` (:func:`python_and_compiled`) called on ``args``
+    both ways: the same result or exception, and the same writes to every array argument."""
+    py, wasm = kernels
+    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *copies)
+    assert expected[0] == got[0] and same(expected[1], got[1]), (name, expected, got)
+    for a, b in zip(args, copies, strict=True):
+        if isinstance(a, np.ndarray):
+            np.testing.assert_array_equal(a, b)

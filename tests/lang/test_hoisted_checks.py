@@ -17,7 +17,7 @@ from portalis.errors import WasmTrap
 from portalis.lang import compile_source
 
 from . import wat_shape
-from .conftest import compile_kernel
+from .conftest import python_and_compiled
 
 SOURCE = """\
 from portalis.lang import Array, f32, f64
@@ -85,9 +85,7 @@ def first_row(pts: Array[f64, 2], hi: int) -> float:
 
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "hoisted.py", "exec"), namespace)  # the CPython reference
-    return namespace, compile_kernel(SOURCE, "hoisted.py")
+    return python_and_compiled(SOURCE, "hoisted.py")
 
 
 def _run(fn, *args):  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from portalis.lang import compile_source
 
 from . import wat_shape
-from .conftest import compile_kernel, outcome, same
+from .conftest import outcome, python_and_compiled, same
 
 SOURCE = """\
 import math
@@ -88,9 +88,7 @@ EDGES = [
 
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "conversions.py", "exec"), namespace)  # the CPython reference
-    return namespace, compile_kernel(SOURCE, "conversions.py")
+    return python_and_compiled(SOURCE, "conversions.py")
 
 
 def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from portalis.lang import compile_source
 from portalis.lang.backend import unroll
 
 from . import wat_shape
-from .conftest import compile_kernel, outcome, same
+from .conftest import check, python_and_compiled
 
 _TERMS = "\n".join(
     f"        t{m} = f[i] * {m + 1}.5 - g[j] * {m}.25 + (t{m - 1} if {m} > 0 else 0.0) * 0.5"
@@ -47,20 +47,7 @@ def large(f: Array[f64], g: Array[f64], out: Array[f64], idx: Array[i64], stop: 
 
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "large.py", "exec"), namespace)  # the CPython reference
-    return namespace, compile_kernel(SOURCE, "large.py")
-
-
-def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]
-    """Same result or exception, and the same writes to every array argument."""
-    py, wasm = kernels
-    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *copies)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (name, expected, got)
-    for a, b in zip(args, copies, strict=True):
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, b)
+    return python_and_compiled(SOURCE, "large.py")
 
 
 def test_large_body_runs_twice_per_back_edge() -> None:

@@ -14,7 +14,7 @@ from portalis.errors import WasmTrap
 from portalis.lang import compile_source
 
 from . import wat_shape
-from .conftest import compile_kernel, outcome, same
+from .conftest import outcome, python_and_compiled, same
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -159,9 +159,7 @@ def shifted(xs: Array[f64], n: int, k: int) -> float:
 
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "speedups.py", "exec"), namespace)  # the CPython reference
-    return namespace, compile_kernel(SOURCE, "speedups.py")
+    return python_and_compiled(SOURCE, "speedups.py")
 
 
 def line_of(text: str) -> int:

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from portalis.lang import compile_source
 
 from . import wat_shape
-from .conftest import compile_kernel, outcome, same
+from .conftest import outcome, python_and_compiled, same
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -38,9 +38,7 @@ def every_other(a: Array[f64], out: Array[f64], lo: int, n: int) -> None:
 
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "scaled.py", "exec"), namespace)  # the CPython reference
-    return namespace, compile_kernel(SOURCE, "scaled.py")
+    return python_and_compiled(SOURCE, "scaled.py")
 
 
 def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import check, python_and_compiled
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -47,20 +47,7 @@ def before(a: Array[f64, 2], b: Array[f64, 2], j: int) -> float:
 
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "extents.py", "exec"), namespace)  # the CPython reference
-    return namespace, compile_kernel(SOURCE, "extents.py")
-
-
-def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]
-    """Same result or exception, and the same writes to every array argument."""
-    py, wasm = kernels
-    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *copies)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (name, expected, got)
-    for a, b in zip(args, copies, strict=True):
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, b)
+    return python_and_compiled(SOURCE, "extents.py")
 
 
 def _loop_text(wat: str, name: str) -> str:

@@ -14,7 +14,7 @@ from portalis.lang import compile_source
 from portalis.lang.backend import unroll
 
 from . import wat_shape
-from .conftest import compile_kernel, outcome, same
+from .conftest import check, python_and_compiled
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -49,20 +49,7 @@ def stepped(f: Array[f64], start: int, stop: int, step: int, cut: float) -> floa
 
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "strided.py", "exec"), namespace)  # the CPython reference
-    return namespace, compile_kernel(SOURCE, "strided.py")
-
-
-def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]
-    """Same result or exception, and the same writes to every array argument."""
-    py, wasm = kernels
-    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *copies)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (name, expected, got)
-    for a, b in zip(args, copies, strict=True):
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, b)
+    return python_and_compiled(SOURCE, "strided.py")
 
 
 def test_strided_loops_run_eight_bodies_per_back_edge() -> None:

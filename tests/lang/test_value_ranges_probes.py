@@ -16,7 +16,7 @@ import pytest
 from portalis.lang import compile_source
 
 from . import wat_shape
-from .conftest import compile_kernel, outcome, same
+from .conftest import check, python_and_compiled
 
 SOURCE = """\
 from portalis.lang import Array, f64, i64
@@ -100,20 +100,7 @@ def maybe_negative(a: Array[f64], keys: Array[i64]) -> float:
 
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "probes.py", "exec"), namespace)  # the CPython reference
-    return namespace, compile_kernel(SOURCE, "probes.py")
-
-
-def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]
-    """Same result or exception, and the same writes to every array argument."""
-    py, wasm = kernels
-    copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *copies)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (name, expected, got)
-    for a, b in zip(args, copies, strict=True):
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, b)
+    return python_and_compiled(SOURCE, "probes.py")
 
 
 def test_masked_probes_need_no_checks() -> None:

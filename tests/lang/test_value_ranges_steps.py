@@ -13,7 +13,7 @@ import pytest
 from portalis.lang import compile_source
 
 from . import wat_shape
-from .conftest import compile_kernel, outcome, same
+from .conftest import outcome, python_and_compiled, same
 
 SOURCE = """\
 from portalis.lang import Array, f64, i64
@@ -43,9 +43,7 @@ def shifted_down(a: Array[i64], n: int) -> int:
 
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "steps.py", "exec"), namespace)  # the CPython reference
-    return namespace, compile_kernel(SOURCE, "steps.py")
+    return python_and_compiled(SOURCE, "steps.py")
 
 
 def test_indices_from_steps_and_remainders_need_no_fix_up() -> None:

@@ -18,7 +18,7 @@ from portalis.errors import WasmTrap
 from portalis.lang import compile_source
 
 from . import wat_shape
-from .conftest import compile_kernel
+from .conftest import python_and_compiled
 
 SOURCE = """\
 import math
@@ -58,9 +58,7 @@ def cells(
 
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "probe.py", "exec"), namespace)  # the CPython reference
-    return namespace, compile_kernel(SOURCE, "probe.py")
+    return python_and_compiled(SOURCE, "probe.py")
 
 
 def _run(fn, *args):  # type: ignore[no-untyped-def]

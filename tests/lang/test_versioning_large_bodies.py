@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from portalis.lang import compile_source
 
 from . import wat_shape
-from .conftest import compile_kernel, outcome, same
+from .conftest import outcome, python_and_compiled, same
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -42,9 +42,7 @@ def pairs(pos: Array[f64, 2], vel: Array[f64, 2], mass: Array[f64], lo: int, dt:
 
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "pairs.py", "exec"), namespace)  # the CPython reference
-    return namespace, compile_kernel(SOURCE, "pairs.py")
+    return python_and_compiled(SOURCE, "pairs.py")
 
 
 coords = st.floats(-4.0, 4.0, allow_nan=False)
