@@ -467,7 +467,7 @@ def save_snapshot(stamp: object, units: dict[tuple[str, str], Any]) -> bool:
     recent = [key for key in _INLINED if key[0] == stamp][-SNAPSHOT_MODULES:]
     # Only the functions of the most recent modules: a process that built many kernels (a
     # benchmark) would otherwise leave a snapshot every later first build reads whole (1.9
-    # MB after `bench compiler --corpus all`: the robot arm's first build 105 -> 160 ms).
+    # MB after `bench compiler --corpus all`: the robot arm's first build 76 -> 105 ms CPU).
     # A function left out is lowered again when a build needs it, and written back then.
     wanted = {symbol for key in recent for symbol in key[1]} if recent else None
     held: dict[str, Any] = {
