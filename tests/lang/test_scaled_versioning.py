@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from portalis.lang import compile_source
 
 from . import wat_shape
-from .conftest import outcome, python_and_compiled, same
+from .conftest import check, python_and_compiled
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -39,17 +39,6 @@ def every_other(a: Array[f64], out: Array[f64], lo: int, n: int) -> None:
 @pytest.fixture(scope="module")
 def kernels():  # type: ignore[no-untyped-def]
     return python_and_compiled(SOURCE, "scaled.py")
-
-
-def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]
-    """Same result or exception as CPython, and the same writes to every array argument."""
-    py, wasm = kernels
-    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *mine)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (name, args, expected, got)
-    for a, b in zip(args, mine, strict=True):
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, b)
 
 
 @settings(max_examples=200, deadline=None)
