@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeGuard
 
 from portalis.abi import ALLOC_EXPORT, ERROR_LINE_GLOBAL, FREE_EXPORT
 from portalis.lang import ir
@@ -202,12 +202,12 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
         ``not`` of one (``if not (lo <= x <= hi and ...)``: a chained comparison is an
         ``and``)."""
         while cls._negation(cond):
-            assert isinstance(cond, ir.Unary)
             cond = cond.operand
         return cls._logical(cond)
 
     @staticmethod
-    def _negation(cond: ir.Expr) -> bool:
+    def _negation(cond: ir.Expr) -> TypeGuard[ir.Unary]:
+        """Whether ``cond`` is ``not`` of a bool."""
         return isinstance(cond, ir.Unary) and cond.op == "not" and cond.operand.ty == BOOL
 
     def branch_unless(self, cond: ir.Expr, target: str) -> None:
@@ -226,7 +226,7 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
             self.branch_unless(cond.right, target)
             self.emit(I.end())
             return
-        if isinstance(cond, ir.Unary) and cond.op == "not" and cond.operand.ty == BOOL:
+        if self._negation(cond):
             self.branch_if(cond.operand, target)
             return
         first = len(self.out)
@@ -258,7 +258,7 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
             self.branch_if(cond.right, target)
             self.emit(I.end())
             return
-        if isinstance(cond, ir.Unary) and cond.op == "not" and cond.operand.ty == BOOL:
+        if self._negation(cond):
             self.branch_unless(cond.operand, target)
             return
         self.expr(cond)
@@ -278,7 +278,6 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
         if self._negation(s.cond):
             # `if not c: body`: `c if orelse else body end`, so that the branch tests `c`
             # itself (Cranelift branches on a float comparison's flags only then)
-            assert isinstance(s.cond, ir.Unary)
             self.expr(s.cond.operand)
             self.emit(I.if_())
             self.block(s.orelse)
