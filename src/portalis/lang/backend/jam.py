@@ -138,6 +138,10 @@ class _Nest:
     #: the locals K assigns, and those J assigns (with ``j``)
     assigned: set[str] = field(default_factory=set)
     in_inner: set[str] = field(default_factory=set)
+    #: the function's array names by how they are bound (:func:`_bindings`)
+    bindings: tuple[set[str], set[str], set[str]] = field(
+        default_factory=lambda: (set(), set(), set())
+    )
 
     @staticmethod
     def of(loop: ir.ForRange, fn: ir.Function) -> _Nest | None:
@@ -164,7 +168,8 @@ class _Nest:
         w = store.array
         if w.offset is not None or w.type.element.numpy != "float64" or store.value.ty != F64:
             return False
-        if not _made_here(w.name, fn):
+        self.bindings = _bindings(fn)
+        if not _made_here(w.name, self.bindings):
             return False
         assigned = versioning.assigned(loop.body) | {loop.var, loop.counter, loop.limit}
         assigned.add(loop.stride)
@@ -244,7 +249,7 @@ class _Nest:
         w, inner = self.store.array, self.inner
         if load.array.name == w.name:
             return _shape(load.indices) == _shape(self.store.indices)
-        if not _independent(load.array, w, self.fn):
+        if not _independent(load.array, w, self.bindings):
             return False
         lead = load.indices
         if versioning.var_offset(load.indices[-1], inner.var) is not None:
@@ -505,13 +510,16 @@ def _bindings(fn: ir.Function) -> tuple[set[str], set[str], set[str]]:
     return params, made, other
 
 
-def _made_here(name: str, fn: ir.Function) -> bool:
-    """Whether array ``name`` is only ever a fresh array made in ``fn``."""
-    params, made, other = _bindings(fn)
+def _made_here(name: str, bindings: tuple[set[str], set[str], set[str]]) -> bool:
+    """Whether array ``name`` is only ever a fresh array made in the function whose
+    :func:`_bindings` these are."""
+    params, made, other = bindings
     return name in made and name not in other and name not in params
 
 
-def _independent(array: ir.ArrayRef, w: ir.ArrayRef, fn: ir.Function) -> bool:
+def _independent(
+    array: ir.ArrayRef, w: ir.ArrayRef, bindings: tuple[set[str], set[str], set[str]]
+) -> bool:
     """Whether ``array`` cannot share bytes with ``w`` (made in the function, never rebound):
     another name that is a persistent array, a parameter or an array made here, never
     bound to anything else (a call's result may be a view of ``w``)."""
@@ -519,7 +527,7 @@ def _independent(array: ir.ArrayRef, w: ir.ArrayRef, fn: ir.Function) -> bool:
         return False
     if array.offset is not None:
         return True
-    params, made, other = _bindings(fn)
+    params, made, other = bindings
     return (array.name in params or array.name in made) and array.name not in other
 
 
