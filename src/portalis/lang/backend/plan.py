@@ -162,20 +162,22 @@ def _versioned_counted(fp: FunctionPlan) -> list[tuple[ir.ForRange, LoopPlan]]:
         for lp in fp.loops.values()
         if isinstance(lp.loop, ir.ForRange)
         and isinstance(lp.loop.step, ir.Const)
-        and (lp.copies > 1 or unroll.innermost(lp.loop) or _probe_loop(lp.loop))
+        and (lp.copies > 1 or _innermost_or_probe(lp.loop))
     ]
 
 
-def _probe_loop(loop: ir.ForRange) -> bool:
-    """Whether ``loop``'s body holds ``while`` loops but no counted loop, in at most
-    unroll.LARGE_BODY nodes."""
+def _innermost_or_probe(loop: ir.ForRange) -> bool:
+    """Whether ``loop``'s body holds no counted loop, and either no ``while`` loop either
+    or at most unroll.LARGE_BODY nodes (one walk)."""
     size = 0
+    whiles = False
     for stmt in loop.body:
         for n in walk(stmt):
             if isinstance(n, ir.ForRange):
                 return False
+            whiles = whiles or isinstance(n, ir.While)
             size += 1
-    return size <= unroll.LARGE_BODY
+    return not whiles or size <= unroll.LARGE_BODY
 
 
 def version_loops(module: ir.Module, plan: Plan) -> None:

@@ -68,11 +68,6 @@ def factor(loop: ir.ForRange | ir.While) -> int:
     return 1
 
 
-def innermost(loop: ir.ForRange | ir.While) -> bool:
-    """Whether ``loop``'s body holds no loop."""
-    return not any(isinstance(n, ir.ForRange | ir.While) for stmt in loop.body for n in nodes(stmt))
-
-
 def carries_float(body: list[ir.Stmt]) -> bool:
     """Whether a float local flows from one iteration into the next: read by a statement of
     the body before any statement assigns it, and assigned somewhere in it (``w *= w_step``,
