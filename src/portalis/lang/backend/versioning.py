@@ -96,6 +96,16 @@ def var_offset(index: ir.Expr, var: str) -> int | None:
 def var_scaled(index: ir.Expr, var: str) -> tuple[int, int] | None:
     """``(k, c)`` when ``index`` is ``k * var``, ``k * var + c`` or ``k * var - c`` (either
     order of the product) with a constant ``2 <= k <= MAX_SCALE``."""
+    found = scaled_local(index)
+    if found is None or found[1].name != var:
+        return None
+    return found[0], found[2]
+
+
+def scaled_local(index: ir.Expr) -> tuple[int, ir.LocalGet, int] | None:
+    """``(k, x, c)`` when ``index`` is ``k * x``, ``k * x + c`` or ``k * x - c`` (either
+    order of the product) for a local ``x`` and constants ``2 <= k <= MAX_SCALE``, ``|c| <
+    2**31`` (passes/store_offsets.py keeps such indices where versioning sees them)."""
     c = 0
     if (
         isinstance(index, ir.Binary)
@@ -114,9 +124,8 @@ def var_scaled(index: ir.Expr, var: str) -> tuple[int, int] | None:
             and type(k.value) is int
             and 2 <= k.value <= MAX_SCALE
             and isinstance(v, ir.LocalGet)
-            and v.name == var
         ):
-            return k.value, c
+            return k.value, v, c
     return None
 
 

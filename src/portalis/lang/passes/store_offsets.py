@@ -29,6 +29,7 @@ Library functions are left alone (they are shared between builds, lang/library_c
 from __future__ import annotations
 
 from portalis.lang import ir
+from portalis.lang.backend import versioning
 from portalis.lang.types import I64
 from portalis.lang.walk import LAYOUTS, LIST, layout, substitute_local, walk
 
@@ -98,26 +99,8 @@ def _local_plus_constant(value: ir.Expr) -> tuple[str, int] | None:
 def _scaled_local(value: ir.Expr) -> str | None:
     """``x`` when ``value`` is ``k * x``, ``x * k``, ``k * x + c`` or ``k * x - c`` (int64,
     small constants; what backend/versioning.py versions)."""
-    if (
-        isinstance(value, ir.Binary)
-        and value.op in ("add", "sub")
-        and isinstance(value.right, ir.Const)
-        and type(value.right.value) is int
-        and abs(value.right.value) < 1 << 31
-    ):
-        value = value.left
-    if not (isinstance(value, ir.Binary) and value.op == "mul" and value.ty == I64):
-        return None
-    for k, x in ((value.left, value.right), (value.right, value.left)):
-        if (
-            isinstance(k, ir.Const)
-            and type(k.value) is int
-            and 2 <= k.value <= 1 << 16
-            and isinstance(x, ir.LocalGet)
-            and x.ty == I64
-        ):
-            return x.name
-    return None
+    found = versioning.scaled_local(value)
+    return found[1].name if found is not None and found[1].ty == I64 else None
 
 
 def _body(
