@@ -19,6 +19,9 @@ cache directory must get a miss, never their bytes used). Hence:
   temporary file and a rename, so concurrent runs see whole entries or none
   (:func:`write_atomically`).
 
+:func:`read_sealed` and :func:`write_sealed` do all of that for one entry: both caches read
+and write through them.
+
 A read-only or full disk, or a key that cannot be created, means no caching, not a failure.
 """
 
@@ -30,6 +33,7 @@ import os
 import stat
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -170,6 +174,59 @@ def read_entry(
         return None, False
     finally:
         os.close(fd)
+
+
+def read_sealed(
+    directory: Path, key_file: Path, name: str, head: bytes, max_bytes: int
+) -> tuple[memoryview | None, bool]:
+    """The payload of entry ``name`` once the key, the directory, the entry and its MAC
+    over ``head`` all prove themselves (a view of the entry's bytes: no copy), and whether
+    an entry was there but refused (untrustworthy file or bad MAC). No key, no trustworthy
+    directory or no entry: (None, False)."""
+    key = load_key(key_file, create=False)
+    if key is None:
+        return None, False
+    dir_fd = open_directory(directory, create=False)
+    if dir_fd is None:
+        return None, False
+    try:
+        blob, refused = read_entry(dir_fd, name, max_bytes, directory)
+    finally:
+        os.close(dir_fd)
+    if blob is None:
+        return None, refused
+    payload = unseal(blob, key, head)
+    return payload, payload is None
+
+
+def write_sealed(
+    directory: Path,
+    name: str,
+    key: bytes,
+    head: bytes,
+    payload: bytes,
+    *,
+    max_bytes: int,
+    suffix: str,
+    tidy: Callable[[int], None],
+) -> bool:
+    """Seal ``payload`` under ``key`` and ``head`` and write it as entry ``name`` (unless
+    over ``max_bytes``), then ``tidy`` the directory (given its descriptor); whether it was
+    written. Best effort: an unusable directory or a failed write is False."""
+    blob = seal(key, head, payload)
+    if len(blob) > max_bytes:
+        return False
+    dir_fd = open_directory(directory, create=True)
+    if dir_fd is None:
+        return False
+    try:
+        write_atomically(dir_fd, name, blob, suffix)
+        tidy(dir_fd)
+    except OSError:
+        return False
+    finally:
+        os.close(dir_fd)
+    return True
 
 
 def make_private_dirs(path: Path) -> None:

@@ -405,21 +405,9 @@ def load_snapshot(
     from portalis import cachefiles
 
     directory, key_file = _store()
-    key = cachefiles.load_key(key_file, create=False)
-    if key is None:
-        return None
-    dir_fd = cachefiles.open_directory(directory, create=False)
-    if dir_fd is None:
-        return None
-    try:
-        blob, _ = cachefiles.read_entry(
-            dir_fd, _snapshot_name(digest), MAX_SNAPSHOT_BYTES, directory
-        )
-    finally:
-        os.close(dir_fd)
-    if blob is None:
-        return None
-    payload = cachefiles.unseal(blob, key, SNAPSHOT_MAGIC + digest)
+    payload, _ = cachefiles.read_sealed(
+        directory, key_file, _snapshot_name(digest), SNAPSHOT_MAGIC + digest, MAX_SNAPSHOT_BYTES
+    )
     if payload is None:
         return None
     try:  # the C unpickler pickle.loads is, without pickle.py's import (~0.7 ms)
@@ -494,19 +482,17 @@ def save_snapshot(stamp: object, units: dict[tuple[str, str], Any]) -> bool:
     key = cachefiles.load_key(key_file, create=True)
     if key is None:
         return False
-    blob = cachefiles.seal(key, SNAPSHOT_MAGIC + digest, payload)
-    if len(blob) > MAX_SNAPSHOT_BYTES:
+    if not cachefiles.write_sealed(
+        directory,
+        _snapshot_name(digest),
+        key,
+        SNAPSHOT_MAGIC + digest,
+        payload,
+        max_bytes=MAX_SNAPSHOT_BYTES,
+        suffix=SNAPSHOT_SUFFIX,
+        tidy=_drop_old_snapshots,
+    ):
         return False
-    dir_fd = cachefiles.open_directory(directory, create=True)
-    if dir_fd is None:
-        return False
-    try:
-        cachefiles.write_atomically(dir_fd, _snapshot_name(digest), blob, SNAPSHOT_SUFFIX)
-        _drop_old_snapshots(dir_fd)
-    except OSError:
-        return False
-    finally:
-        os.close(dir_fd)
     last_snapshot.clear()
     last_snapshot.update({kind: len(held[kind]) for kind in ("lowered", "inlined", "emitted")})
     return True

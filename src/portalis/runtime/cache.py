@@ -46,10 +46,8 @@ from portalis.cachefiles import (
     load_key,
     make_private_dirs,
     open_directory,
-    read_entry,
-    seal,
-    unseal,
-    write_atomically,
+    read_sealed,
+    write_sealed,
 )
 from portalis.runtime import _capi
 from portalis.runtime.engine import EngineSettings
@@ -117,28 +115,16 @@ class ModuleCache:
         return module
 
     def _read_verified(self, sha256: str, settings: EngineSettings) -> memoryview | None:
-        key = load_key(self.key_file, create=False)
-        if key is None:
-            return None
-        dir_fd = self._open_directory(create=False)
-        if dir_fd is None:
-            return None
-        try:
-            blob = self._read_entry(dir_fd, self.entry_name(sha256, settings))
-        finally:
-            os.close(dir_fd)
-        if blob is None:
-            return None
-        payload = _unwrap(blob, key, sha256, settings)
-        if payload is None:
-            self.rejected += 1
-        return payload
-
-    def _read_entry(self, dir_fd: int, name: str) -> bytearray | None:
-        blob, refused = read_entry(dir_fd, name, self.max_entry_bytes, self.directory)
+        payload, refused = read_sealed(
+            self.directory,
+            self.key_file,
+            self.entry_name(sha256, settings),
+            _head(sha256, settings),
+            self.max_entry_bytes,
+        )
         if refused:
             self.rejected += 1
-        return blob
+        return payload
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -148,19 +134,16 @@ class ModuleCache:
         if key is None:
             return
         payload = bytes(module.serialize())
-        blob = seal(key, _head(sha256, settings), payload)
-        if len(blob) > self.max_entry_bytes:
-            return
-        dir_fd = self._open_directory(create=True)
-        if dir_fd is None:
-            return
-        try:
-            write_atomically(dir_fd, self.entry_name(sha256, settings), blob, _SUFFIX)
-            self._evict(dir_fd)
-        except OSError:
-            pass
-        finally:
-            os.close(dir_fd)
+        write_sealed(
+            self.directory,
+            self.entry_name(sha256, settings),
+            key,
+            _head(sha256, settings),
+            payload,
+            max_bytes=self.max_entry_bytes,
+            suffix=_SUFFIX,
+            tidy=self._evict,
+        )
 
     def _evict(self, dir_fd: int) -> None:
         """Drop least recently used entries (and killed writers' leftovers) past the cap."""
@@ -194,7 +177,7 @@ class ModuleCache:
 
     def clear(self) -> int:
         removed = 0
-        dir_fd = self._open_directory(create=False)
+        dir_fd = open_directory(self.directory, create=False)
         if dir_fd is None:
             return 0
         try:
@@ -206,12 +189,6 @@ class ModuleCache:
         finally:
             os.close(dir_fd)
         return removed
-
-    # -- the directory ---------------------------------------------------------------------
-
-    def _open_directory(self, *, create: bool) -> int | None:
-        """A descriptor of the cache directory once it is checked trustworthy, else None."""
-        return open_directory(self.directory, create=create)
 
 
 # -- the entry format ------------------------------------------------------------------------
@@ -230,11 +207,3 @@ def _fingerprint_digest(settings: EngineSettings) -> bytes:
 def _head(sha256: str, settings: EngineSettings) -> bytes:
     """What an entry for this module and these settings starts with (the MAC covers it)."""
     return _MAGIC + bytes.fromhex(sha256) + _fingerprint_digest(settings)
-
-
-def _unwrap(
-    blob: bytearray, key: bytes, sha256: str, settings: EngineSettings
-) -> memoryview | None:
-    """The payload of an authentic entry for exactly this module and these settings (a view
-    of ``blob``: a compiled module is hundreds of kilobytes, and a warm load copies none)."""
-    return unseal(blob, key, _head(sha256, settings))

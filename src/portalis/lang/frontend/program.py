@@ -239,12 +239,13 @@ class Program:
             return
         self._stamp = library_cache.library_stamp(self.library, PRELUDE_DIR)
         units = library_cache.load_snapshot(self._stamp, self.library, PRELUDE_DIR)
-        for (path, prefix), unit in (units or {}).items():
-            try:
-                st = Path(path).stat()
-            except OSError:  # gone since: parsed again if it is back
-                continue
-            _LIBRARY_CACHE[(path, prefix, st.st_mtime_ns, st.st_size)] = unit
+        if units:
+            # Keyed by the file states the stamp saw, which the snapshot was proven against
+            # (a file changed since gets a new key, so is parsed again).
+            files = {path: (mtime, size) for path, mtime, size in self._stamp[2]}  # type: ignore[index]
+            for (path, prefix), unit in units.items():
+                if path in files:
+                    _LIBRARY_CACHE[(path, prefix, *files[path])] = unit
 
     @property
     def library_stamp(self) -> object:
