@@ -25,6 +25,7 @@ import statistics
 import time
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from functools import partial
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -223,15 +224,13 @@ def bench_kernel(
     clock = time.process_time if cpu else time.perf_counter
     tags: dict[str, str] = {"size": size, **({"clock": "cpu"} if cpu else {})}
 
+    timer = partial(time_call, repeat=repeat, target_seconds=batch_s, clock=clock)
+
     def timed(label: str, fn: Callable[..., Any]) -> Timing:
-        return time_call(
-            label, lambda: fn(*fresh()), repeat=repeat, target_seconds=batch_s, clock=clock
-        )
+        return timer(label, lambda: fn(*fresh()))
 
     entry = getattr(py, kernel.entry)
-    cpython = time_call(
-        "CPython", lambda: entry(*fresh()), number=1, repeat=max(3, repeat // 2), clock=clock
-    )
+    cpython = timer("CPython", lambda: entry(*fresh()), number=1, repeat=max(3, repeat // 2))
     compiled = timed("portalis", getattr(wasm, kernel.entry))
     timings = [cpython, compiled]
     yield Row.timed(kernel.name, "cpython", cpython, **tags)
@@ -240,13 +239,7 @@ def bench_kernel(
     try:
         resident_fn = in_memory(wasm, kernel.entry, (), fresh)
         if resident_fn is not None:
-            resident = time_call(
-                "portalis, arrays in memory",
-                resident_fn,
-                repeat=repeat,
-                target_seconds=batch_s,
-                clock=clock,
-            )
+            resident = timer("portalis, arrays in memory", resident_fn)
     except PortalisError as error:
         # A kernel that makes arrays may grow memory on a call, retiring the views.
         print(f"  arrays in linear memory: not measured ({first_line(error)})")

@@ -319,6 +319,12 @@ _CHANGED: set[object] = set()
 #: What the last snapshot read or written held (kept for tests)
 last_snapshot: dict[str, int] = {}
 
+
+def _count_snapshot(held: dict[str, Any]) -> None:
+    last_snapshot.clear()
+    last_snapshot.update({kind: len(held[kind]) for kind in ("lowered", "inlined", "emitted")})
+
+
 PORTALIS_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -431,8 +437,7 @@ def _install(stamp: object, held: dict[str, Any]) -> dict[tuple[str, str], Any]:
         key = ((stamp, symbols), symbol, layout)
         if key not in _EMITTED:
             _bounded_insert(_EMITTED, key, emitted, MAX_MODULES * 16)
-    last_snapshot.clear()
-    last_snapshot.update({kind: len(held[kind]) for kind in ("lowered", "inlined", "emitted")})
+    _count_snapshot(held)
     units: dict[tuple[str, str], Any] = held["units"]
     return units
 
@@ -493,8 +498,7 @@ def save_snapshot(stamp: object, units: dict[tuple[str, str], Any]) -> bool:
         tidy=_drop_old_snapshots,
     ):
         return False
-    last_snapshot.clear()
-    last_snapshot.update({kind: len(held[kind]) for kind in ("lowered", "inlined", "emitted")})
+    _count_snapshot(held)
     return True
 
 
