@@ -61,6 +61,7 @@ def annotation_items(lw: ExprLowerer, annotation: ast.expr | None) -> tuple[Scal
         and item.value.id in ("tuple", "Tuple")
     ):
         return None
+    assert annotation is not None  # list_item found the item in it
     parts = item.slice.elts if isinstance(item.slice, ast.Tuple) else [item.slice]
     types = []
     for p in parts:
