@@ -17,7 +17,7 @@ from portalis.bench.kernels import astar
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import compile_kernel, outcome, python_and_compiled, same
 
 SOURCE = """\
 import heapq
@@ -140,9 +140,7 @@ def empty_pop() -> int:
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "heaps.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "heaps.py")
+    return python_and_compiled(SOURCE, "heaps.py")
 
 
 def _both(
@@ -219,9 +217,7 @@ def test_heappop_of_an_empty_heap_is_index_error(pair: tuple[dict[str, Any], Any
 def test_astar_natural_form_equals_cpython(n: int) -> None:
     """The corpus's A* kernel as people write it (heapq over a list of 4-tuples, `while
     heap`, `for dr, dc in MOVES`, `rows, cols = grid.shape`), on grids with paths."""
-    namespace: dict[str, Any] = {}
-    exec(compile(astar.NATURAL, "astar.py", "exec"), namespace)
-    wasm = compile_kernel(astar.NATURAL, "astar.py")
+    namespace, wasm = python_and_compiled(astar.NATURAL, "astar.py")
     for seed in range(4):
         grid = (np.random.default_rng(seed).random((n, n)) < 0.2).astype(np.uint8)
         grid[0, 0] = grid[n - 1, n - 1] = 0
@@ -349,8 +345,6 @@ def test_template_names_never_meet_the_compilers_temporaries() -> None:
         "if 0 <= nr and nr < rows and 0 <= nc and nc < cols and grid[nr, nc] == 0:",
     )
     assert source != astar.NATURAL
-    namespace: dict[str, Any] = {}
-    exec(compile(source, "astar.py", "exec"), namespace)
-    wasm = compile_kernel(source, "astar.py")
+    namespace, wasm = python_and_compiled(source, "astar.py")
     for n in (16, 30):
         assert wasm.astar(*astar.inputs(n)) == namespace["astar"](*astar.inputs(n))

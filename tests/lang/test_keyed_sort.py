@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome
+from .conftest import outcome, python_and_compiled
 
 SOURCE = """\
 from portalis.lang import Array, f64, i64
@@ -116,9 +116,7 @@ def nan_key(a: Array[f64]) -> float:
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "keyed.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "keyed.py")
+    return python_and_compiled(SOURCE, "keyed.py")
 
 
 # Few distinct values, both zeros: equal keys must keep their order, as in CPython.

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome
+from .conftest import outcome, python_and_compiled
 
 SOURCE = """\
 from portalis.lang import Array, f64, i64
@@ -70,9 +70,7 @@ def remade(rounds: int, n: int) -> int:
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "nested.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "nested.py")
+    return python_and_compiled(SOURCE, "nested.py")
 
 
 @settings(max_examples=40, deadline=None)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import compile_kernel, outcome
+from .conftest import outcome, python_and_compiled
 
 SOURCE = """\
 import math
@@ -108,9 +108,7 @@ def _same_outcome(expected: Any, got: Any) -> bool:
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "numpy_floats.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "numpy_floats.py")
+    return python_and_compiled(SOURCE, "numpy_floats.py")
 
 
 @settings(max_examples=150, deadline=None)

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome
+from .conftest import outcome, python_and_compiled
 
 SOURCE = """\
 import numpy as np
@@ -93,9 +93,7 @@ def take(b: Array[f64, 2], a: Array[f64, 2], i: int, j: int) -> None:
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "slice_exprs.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "slice_exprs.py")
+    return python_and_compiled(SOURCE, "slice_exprs.py")
 
 
 def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import compile_kernel, outcome
+from .conftest import outcome, python_and_compiled
 
 SOURCE = """\
 import numpy as np
@@ -55,9 +55,7 @@ def scaled(a: Array[f64], b: Array[f64], step: int) -> None:
 
 @pytest.fixture(scope="module")
 def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "strided.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "strided.py")
+    return python_and_compiled(SOURCE, "strided.py")
 
 
 def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 #: Element annotations a list may have.
 ELEMENTS = {"float": F64, "int": I64}
-_ITEM_NAMES = {F64: "float", I64: "int"}
+ITEM_NAMES = {F64: "float", I64: "int"}
 
 #: ``sum`` of floats: CPython 3.12 adds with Neumaier's compensation, earlier versions
 #: left to right. Kernels give the answer of the CPython that compiles them.
@@ -100,6 +100,17 @@ def element_of(lw: ExprLowerer, annotation: ast.expr) -> Scalar | None:
     )
 
 
+def list_item(annotation: ast.expr | None) -> ast.expr | None:
+    """``X`` of a ``list[X]``/``List[X]`` annotation; None for anything else."""
+    if (
+        isinstance(annotation, ast.Subscript)
+        and isinstance(annotation.value, ast.Name)
+        and annotation.value.id in ("list", "List")
+    ):
+        return annotation.slice
+    return None
+
+
 def is_list_annotation(annotation: ast.expr) -> bool:
     """Whether ``annotation`` spells a list (``list[...]``, ``List[...]``, ``list``)."""
     base = annotation.value if isinstance(annotation, ast.Subscript) else annotation
@@ -157,9 +168,9 @@ def create(
     if tuple_items is not None or (annotation is None and tuple_lists.makes(lw, target, value)):
         return tuple_lists.create(lw, target, value, tuple_items, node)
     again = id(node) not in lw.top_level or lw.store_counts.get(n, 0) != 1
-    if n in lw.arrays or n in lw.views or n in lw.locals or n in lw.tuple_lists:
-        raise lw.err(target, f"`{n}` already names something else")
-    if n in lw.nested_lists:
+    if any(
+        n in taken for taken in (lw.arrays, lw.views, lw.locals, lw.tuple_lists, lw.nested_lists)
+    ):
         raise lw.err(target, f"`{n}` already names something else")
     element = element_of(lw, annotation) if annotation is not None else None
     if isinstance(value, ast.Call) and (sig := _list_helper(lw, value)) is not None:
@@ -198,8 +209,8 @@ def _bind(lw: ExprLowerer, target: ast.Name, element: Scalar) -> ir.ListRef:
     elif ref.element != element:
         raise lw.err(
             target,
-            f"`{target.id}` is a list[{_ITEM_NAMES[ref.element]}]; it cannot become "
-            f"a list[{_ITEM_NAMES[element]}]",
+            f"`{target.id}` is a list[{ITEM_NAMES[ref.element]}]; it cannot become "
+            f"a list[{ITEM_NAMES[element]}]",
             "a name keeps one item type: use another name",
         )
     return ref
@@ -250,7 +261,7 @@ def sliced(
     if target.id == source.name:
         raise unsupported(lw, value, f"making list `{target.id}` anew from itself")
     if element is not None and element != source.element:
-        raise lw.err(node, f"`{source.name}` holds {_ITEM_NAMES[source.element]} items")
+        raise lw.err(node, f"`{source.name}` holds {ITEM_NAMES[source.element]} items")
     bounds = {"lo": value.slice.lower, "hi": value.slice.upper, "step": value.slice.step}
     given = {k: _slice_bound(lw, v) for k, v in bounds.items() if v is not None}
     text = ["n = len(xs)"] + ([] if "step" in given else ["step = 1"])
@@ -569,10 +580,12 @@ def locate(tree: ast.AST, at: ast.AST, force: bool = False) -> None:
 __all__ = [
     "COMPENSATED_SUM",
     "ELEMENTS",
+    "ITEM_NAMES",
     "condition",
     "create",
     "element_of",
     "for_over_copy",
     "is_list_annotation",
+    "list_item",
     "list_named",
 ]

@@ -28,12 +28,12 @@ from typing import TYPE_CHECKING
 
 from portalis.lang import ir
 from portalis.lang.frontend.diagnostics import shown
+from portalis.lang.frontend.lists import ELEMENTS, list_item
 from portalis.lang.types import BOOL, F64, I32, I64, Scalar, TupleType
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.exprs import ExprLowerer
 
-_ITEMS = {"float": F64, "int": I64}
 _ROW = TupleType((I32, I64, I64))
 
 
@@ -57,22 +57,10 @@ class NestedList:
 
 def annotation_element(annotation: ast.expr | None) -> Scalar | None:
     """``float``/``int`` of a ``list[list[float]]`` annotation; None for anything else."""
-    if not (
-        isinstance(annotation, ast.Subscript)
-        and isinstance(annotation.value, ast.Name)
-        and annotation.value.id in ("list", "List")
-    ):
-        return None
-    inner = annotation.slice
-    if not (
-        isinstance(inner, ast.Subscript)
-        and isinstance(inner.value, ast.Name)
-        and inner.value.id in ("list", "List")
-        and isinstance(inner.slice, ast.Name)
-        and inner.slice.id in _ITEMS
-    ):
-        return None
-    return _ITEMS[inner.slice.id]
+    inner = list_item(list_item(annotation))
+    if isinstance(inner, ast.Name) and inner.id in ELEMENTS:
+        return ELEMENTS[inner.id]
+    return None
 
 
 def named(lw: ExprLowerer, node: ast.expr) -> NestedList | None:

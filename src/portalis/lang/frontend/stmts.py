@@ -822,11 +822,6 @@ class FunctionLowerer(ExprLowerer):
     def for_each(self, node: ast.For) -> list[ir.Stmt]:
         """``for x in a``, ``enumerate``, ``zip``, ``reversed``: rewritten as a counted loop
         (frontend/iteration.py), then lowered as one."""
-
-        def fresh(hint: str) -> str:
-            self._temps += 1
-            return f"~{hint}{self._temps}"
-
         from portalis.lang.frontend import iteration
 
         try:
@@ -834,7 +829,7 @@ class FunctionLowerer(ExprLowerer):
                 node,
                 self.unit.builtin_name,
                 lambda e: self.view_of(e) is not None,
-                fresh,
+                self.hidden,
             )
         except iteration.NotIterable as e:
             raise self.err(e.node, e.reason, "write for i in range(len(a)): ... a[i] ...") from None

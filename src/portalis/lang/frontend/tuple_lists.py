@@ -25,13 +25,11 @@ from typing import TYPE_CHECKING
 
 from portalis.lang import ir
 from portalis.lang.frontend.diagnostics import shown
+from portalis.lang.frontend.lists import ELEMENTS, ITEM_NAMES, list_item
 from portalis.lang.types import BOOL, F64, I64, Scalar, TupleType
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.exprs import ExprLowerer
-
-_ITEMS = {"float": F64, "int": I64}
-_NAMES = {F64: "float", I64: "int"}
 
 
 @dataclass
@@ -50,36 +48,31 @@ class TupleList:
         return TupleType(self.types)
 
     def __str__(self) -> str:
-        return "list[tuple[" + ", ".join(_NAMES[t] for t in self.types) + "]]"
+        return "list[tuple[" + ", ".join(ITEM_NAMES[t] for t in self.types) + "]]"
 
 
 def annotation_items(lw: ExprLowerer, annotation: ast.expr | None) -> tuple[Scalar, ...] | None:
     """The item types of a ``list[tuple[int, float, ...]]`` annotation; None when the
     annotation is not a list of tuples."""
-    if not (
-        isinstance(annotation, ast.Subscript)
-        and isinstance(annotation.value, ast.Name)
-        and annotation.value.id in ("list", "List")
-    ):
-        return None
-    item = annotation.slice
+    item = list_item(annotation)
     if not (
         isinstance(item, ast.Subscript)
         and isinstance(item.value, ast.Name)
         and item.value.id in ("tuple", "Tuple")
     ):
         return None
+    assert annotation is not None  # list_item found the item in it
     parts = item.slice.elts if isinstance(item.slice, ast.Tuple) else [item.slice]
     types = []
     for p in parts:
-        if not (isinstance(p, ast.Name) and p.id in _ITEMS):
+        if not (isinstance(p, ast.Name) and p.id in ELEMENTS):
             raise lw.err(
                 p,
                 f"`{shown(annotation)}`: tuple items of float or int only "
                 "(not supported yet: other items, `...`)",
                 "write list[tuple[int, float]] with one name per position",
             )
-        types.append(_ITEMS[p.id])
+        types.append(ELEMENTS[p.id])
     return tuple(types)
 
 
