@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -92,3 +93,52 @@ def test_a_second_package_replaces_the_first(tmp_path):
     (out / EXT / "stale.txt").write_text("old")
     package_cli.package(out, vendor=False)
     assert not (out / EXT / "stale.txt").exists()
+
+
+def test_a_plain_wheel_install_packages_the_extension(tmp_path):
+    """A wheel (not an editable checkout) carries the extension, and ``portalis package`` run
+    from the unpacked wheel finds and writes it."""
+    source = tmp_path / "source"  # a copy, so the build's build/ and egg-info stay out of ROOT
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.egg-info", "build")
+    source.mkdir()
+    for name in ("pyproject.toml", "setup.py", "MANIFEST.in", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, source / name)
+    for folder in ("src", "exts"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=ignore)
+    (source / "exts" / EXT / "vendor" / "stray.txt").write_text("a developer's leftovers")
+    wheels = tmp_path / "wheels"
+    built = subprocess.run(
+        [
+            *(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"),
+            *("--quiet", "--wheel-dir", str(wheels), str(source)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = wheels.glob("portalis-*.whl")
+    prefix = f"portalis/_kit_extension/{EXT}/"
+    with zipfile.ZipFile(wheel) as z:
+        names = z.namelist()
+        z.extractall(tmp_path / "site")
+    assert prefix + "config/extension.toml" in names
+    assert prefix + "portalis_wasm_runtime/extension.py" in names
+    assert prefix + "vendor/README.md" in names
+    assert prefix + "vendor/stray.txt" not in names
+    assert not any("__pycache__" in name for name in names)
+
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    code = "import sys; from portalis.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    done = subprocess.run(
+        [sys.executable, "-c", code, "package", "-o", str(tmp_path / "dist"), "--no-vendor"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=str(tmp_path),
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    written = tmp_path / "dist" / EXT
+    assert (written / "config" / "extension.toml").is_file()
+    assert (written / "portalis_wasm_runtime" / "extension.py").is_file()

@@ -18,8 +18,8 @@ into the extension's ``vendor/`` folder, which the manifest puts on ``sys.path``
   against. ``--vendor-numpy`` vendors it anyway, for a Kit without it.
 
 ``--no-vendor`` leaves ``vendor/`` empty: then those packages must reach Kit's Python another
-way (``kit/python.sh -m pip install portalis``). The extension is found in the source checkout
-this ``portalis`` runs from (``exts/portalis.wasm.runtime``).
+way (``kit/python.sh -m pip install portalis``). The extension is the source checkout's
+``exts/portalis.wasm.runtime`` when ``portalis`` runs from one, else the copy its wheel carries.
 """
 
 from __future__ import annotations
@@ -93,15 +93,20 @@ class Packaged:
 
 
 def source_extension() -> Path:
-    """The extension folder of the source checkout this ``portalis`` comes from."""
-    root = Path(portalis.__file__).resolve().parents[2]
-    folder = root / "exts" / EXT_NAME
-    if not (folder / "config" / "extension.toml").is_file():
-        raise PortalisError(
-            f"no Kit extension at {folder}",
-            hint="portalis package runs from a source checkout (pip install -e .)",
-        )
-    return folder
+    """The extension folder: the source checkout's ``exts/`` when ``portalis`` runs from one
+    (an editable install), else the copy a wheel carries (setup.py puts it there)."""
+    package_dir = Path(portalis.__file__).resolve().parent
+    candidates = (
+        package_dir.parents[1] / "exts" / EXT_NAME,
+        package_dir / "_kit_extension" / EXT_NAME,
+    )
+    for folder in candidates:
+        if (folder / "config" / "extension.toml").is_file():
+            return folder
+    raise PortalisError(
+        f"no Kit extension at {candidates[1]} (nor a checkout's {candidates[0]})",
+        hint="reinstall portalis from a wheel or sdist built by setup.py, or pip install -e .",
+    )
 
 
 def package(
