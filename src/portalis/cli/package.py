@@ -41,6 +41,10 @@ KIT_PYTHONS = ("3.10", "3.11", "3.12")
 DEFAULT_KIT_PYTHON = "3.11"
 #: Copied into the extension, never: caches, compiled files, tests' leftovers.
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.pyd", ".pytest_cache")
+#: The vendored ``portalis`` leaves out, besides: the extension copy a wheel install carries.
+_IGNORE_VENDORED = shutil.ignore_patterns(
+    "__pycache__", "*.pyc", "*.so", "*.pyd", ".pytest_cache", "_kit_extension"
+)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -192,7 +196,7 @@ def requirements(*, numpy: bool) -> list[str]:
 
 def _vendor(vendor_dir: Path, kit_python: str, platforms: list[str], *, numpy: bool) -> None:
     package_dir = Path(portalis.__file__).resolve().parent
-    shutil.copytree(package_dir, vendor_dir / "portalis", ignore=_IGNORE)
+    shutil.copytree(package_dir, vendor_dir / "portalis", ignore=_IGNORE_VENDORED)
     command = pip_command(vendor_dir, kit_python, platforms, numpy=numpy)
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     where = f"Python {kit_python} on {', '.join(platforms)}"
