@@ -15,7 +15,16 @@ from portalis.errors import PortalisError
 
 #: Subcommands, in the order ``portalis --help`` lists them. Each names a module of this
 #: package; modules are imported lazily so ``portalis inspect`` does not pay for USD.
-COMMANDS: tuple[str, ...] = ("build", "inspect", "run", "sweep", "demo", "bench", "package")
+COMMANDS: tuple[str, ...] = (
+    "build",
+    "inspect",
+    "run",
+    "sweep",
+    "demo",
+    "bench",
+    "package",
+    "cache",
+)
 
 EXIT_OK = 0
 EXIT_ERROR = 1
