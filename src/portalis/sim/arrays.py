@@ -127,8 +127,9 @@ class ArraySlot:
 
     def read(self, instance: Instance) -> np.ndarray:
         """A copy of the array as the module left it."""
-        view = self._memory_view
-        return view.copy() if view is not None else self._view(instance).copy()
+        view = self._memory_view if self._memory_view is not None else self._view(instance)
+        copied: np.ndarray = view.copy()
+        return copied
 
     def read_flat(self, instance: Instance) -> np.ndarray:
         """The module's copy as a flat view over linear memory (valid until the next

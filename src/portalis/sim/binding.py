@@ -479,7 +479,7 @@ class ModulePrim:
                 f"'{port.source_name}' holds {flat.size // width} element(s) of {width}",
                 prim_path=self.path,
             )
-        part = flat[: count * width].copy()
+        part: np.ndarray = flat[: count * width].copy()
         return part.reshape(count, width) if width > 1 else part
 
     def output(self, name: str) -> Any:

@@ -108,17 +108,20 @@ class PrimStatistics:
         for hosts that show a live percentile (the Kit panel), where :meth:`samples` copies
         the whole window."""
         self.fold()
-        ring = np.frombuffer(self._ring, dtype=np.float64)
+        ring: np.ndarray = np.frombuffer(self._ring, dtype=np.float64)
+        recent: np.ndarray
         if len(ring) <= n:
-            return ring.copy()
-        end = self._timed % WINDOW if len(ring) == WINDOW else len(ring)
-        if end >= n:
-            return ring[end - n : end].copy()
-        return np.concatenate((ring[:end], ring[len(ring) - (n - end) :]))
+            recent = ring.copy()
+        elif (end := self._timed % WINDOW if len(ring) == WINDOW else len(ring)) >= n:
+            recent = ring[end - n : end].copy()
+        else:
+            recent = np.concatenate((ring[:end], ring[len(ring) - (n - end) :]))
+        return recent
 
     def samples(self) -> np.ndarray:
         self.fold()
-        return np.frombuffer(self._ring, dtype=np.float64).copy()
+        ring: np.ndarray = np.frombuffer(self._ring, dtype=np.float64).copy()
+        return ring
 
 
 @dataclass(frozen=True)

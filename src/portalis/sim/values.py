@@ -92,7 +92,7 @@ def integer_problem(value: Any, low: int, high: int) -> str | None:
     elif isinstance(value, numbers.Real):
         if not math.isfinite(value):
             return f"{float(value)!r}, which is not a finite number"
-        number = int(value)
+        number = int(math.trunc(value))  # noqa: RUF046 (typed Integral for a numbers.Real)
     elif isinstance(value, str):
         return f"the string {value!r}, not a number"
     else:

@@ -26,7 +26,9 @@ PARQUET_FILE = "summary.parquet"
 NOT_RUN = "not run"
 
 
-def table(variants: Sequence[Variant], rows: Mapping[int, Mapping[str, Any]]) -> list[dict]:
+def table(
+    variants: Sequence[Variant], rows: Mapping[int, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
     """The summary as records, one per variant in order, every record with every column."""
     parameters = list(variants[0].values) if variants else []
     extra: dict[str, None] = {}
@@ -52,7 +54,7 @@ def table(variants: Sequence[Variant], rows: Mapping[int, Mapping[str, Any]]) ->
     return records
 
 
-def write_summary(folder: Path, records: list[dict]) -> list[Path]:
+def write_summary(folder: Path, records: list[dict[str, Any]]) -> list[Path]:
     """Write the CSV (and Parquet, when pyarrow is there); return the paths written."""
     text = io.StringIO()
     if records:
@@ -77,7 +79,9 @@ def _cell(value: Any) -> Any:
     return None if value == "" else value
 
 
-def plot_metrics(folder: Path, records: list[dict], parameters: Sequence[str]) -> list[Path]:
+def plot_metrics(
+    folder: Path, records: list[dict[str, Any]], parameters: Sequence[str]
+) -> list[Path]:
     """One picture per ``metric:*`` column: the metric against each varied parameter (one
     panel each; with two or more parameters, the points coloured by the next one)."""
     from portalis.demos import plot
