@@ -55,15 +55,7 @@ def test_zip_unpacks_to_a_working_extension(tmp_path, capsys):
         print(type(module.get_extension()).__name__)
     """
     env = {k: v for k, v in os.environ.items() if k != "PXR_PLUGINPATH_NAME"}
-    done = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(tmp_path),
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    done = python(["-c", textwrap.dedent(code)], tmp_path, env)
     module_file, extension = done.stdout.split()
     assert Path(module_file).is_relative_to(folder)
     assert extension == "PortalisWasmRuntimeExtension"
@@ -107,16 +99,8 @@ def test_a_plain_wheel_install_packages_the_extension(tmp_path):
         shutil.copytree(ROOT / folder, source / folder, ignore=ignore)
     (source / "exts" / EXT / "vendor" / "stray.txt").write_text("a developer's leftovers")
     wheels = tmp_path / "wheels"
-    built = subprocess.run(
-        [
-            *(sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"),
-            *("--quiet", "--wheel-dir", str(wheels), str(source)),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert built.returncode == 0, built.stderr
+    pip = ["-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet"]
+    python([*pip, "--wheel-dir", str(wheels), str(source)], tmp_path, dict(os.environ))
     (wheel,) = wheels.glob("portalis-*.whl")
     prefix = f"portalis/_kit_extension/{EXT}/"
     with zipfile.ZipFile(wheel) as z:
@@ -130,15 +114,16 @@ def test_a_plain_wheel_install_packages_the_extension(tmp_path):
 
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
     code = "import sys; from portalis.cli.main import main; sys.exit(main(sys.argv[1:]))"
-    done = subprocess.run(
-        [sys.executable, "-c", code, "package", "-o", str(tmp_path / "dist"), "--no-vendor"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=str(tmp_path),
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    python(["-c", code, "package", "-o", str(tmp_path / "dist"), "--no-vendor"], tmp_path, env)
     written = tmp_path / "dist" / EXT
     assert (written / "config" / "extension.toml").is_file()
     assert (written / "portalis_wasm_runtime" / "extension.py").is_file()
+
+
+def python(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """This interpreter run with ``args`` in ``cwd``; asserts it succeeded."""
+    done = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, env=env, cwd=cwd, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return done
