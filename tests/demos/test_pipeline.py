@@ -58,6 +58,9 @@ def arm_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
 def test_projectile_writes_every_file(projectile_run: DemoRun) -> None:
     for name in (KERNEL_WASM, SCENE_FILE, RESULT_FILE, PREVIEW_PNG):
         assert projectile_run.path(name).stat().st_size > 0
+    for source in ("kernel.py", "metrics.py"):  # the sources, to read and to sweep with
+        packaged = projectile_run.demo.path / source
+        assert projectile_run.path(source).read_bytes() == packaged.read_bytes()
     assert projectile_run.failures == []
     picture = read_png(projectile_run.path(PREVIEW_PNG))
     assert picture.shape[2] in (3, 4) and picture.shape[0] > 400

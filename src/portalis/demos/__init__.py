@@ -14,11 +14,14 @@ HERE = Path(__file__).resolve().parent
 
 @dataclass(frozen=True)
 class Demo:
-    """One scenario: its command-line name, its folder, and a line saying what it shows."""
+    """One scenario: its command-line name, its folder, a line saying what it shows, and the
+    kernel-language files ``portalis demo`` copies next to the scene for the user to read,
+    edit and rebuild (``kernel.py``, and e.g. the projectile's sweep metric)."""
 
     name: str
     folder: str
     summary: str
+    sources: tuple[str, ...] = ("kernel.py",)
 
     @property
     def path(self) -> Path:
@@ -36,6 +39,7 @@ DEMOS: dict[str, Demo] = {
             "projectile",
             "projectile",
             "a ball launched at 20 m/s, 45°, bouncing through a collision handler",
+            sources=("kernel.py", "metrics.py"),
         ),
         Demo(
             "robot-arm",

@@ -1,6 +1,7 @@
 """A demo from Python source to a picture, in four steps:
 
-1. build   ``kernel.py`` → ``DIR/kernel.wasm`` with the compiler (``portalis.lang.build``);
+1. build   ``kernel.py`` → ``DIR/kernel.wasm`` with the compiler (``portalis.lang.build``),
+           the demo's sources copied beside it (``DIR/kernel.py``: read, edit, rebuild);
 2. scene   the demo's builder writes ``DIR/scene.usd``, its module prim pointing at
            ``kernel.wasm`` (relative: the folder can be moved as a whole);
 3. run     headless, with the stage runner (``portalis.sim``), as ``portalis run`` does: a new
@@ -18,6 +19,7 @@ Each demo supplies the demo-specific parts as a :class:`Scenario`; this module i
 from __future__ import annotations
 
 import importlib
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -99,6 +101,9 @@ def run_demo(
     wasm = build(demo.kernel_path, out_dir / KERNEL_WASM)
     steps["build"] = time.perf_counter() - t0
     log(f"built     {wasm}  ({wasm.stat().st_size:,} bytes, {steps['build'] * 1000:.0f} ms)")
+    for source in demo.sources:
+        shutil.copyfile(demo.path / source, out_dir / source)
+    log(f"sources   {', '.join(str(out_dir / source) for source in demo.sources)}")
 
     parts = scenario(demo)
     t0 = time.perf_counter()
