@@ -184,12 +184,15 @@ def advect_smoke(f: Fields, dt: float, cell_size: float) -> None:
     smoke[i, j, k] += acc
 
 
-def outflow(f: Fields, u: np.ndarray, v: np.ndarray, w: np.ndarray, scale: float) -> float:
+def outflow(f: Fields, u: np.ndarray, v: np.ndarray, w: np.ndarray, scale: float | None) -> float:
+    """The largest |outflow| of a fluid cell; ``rhs`` ← ``scale`` × outflow unless ``scale``
+    is None (the kernel's ``figures`` writes nothing)."""
     o = _shift
     d = o(u, 1, 0, 0) - o(u, 0, 0, 0) + o(v, 0, 1, 0) - o(v, 0, 0, 0)
     d = d + (o(w, 0, 0, 1) - o(w, 0, 0, 0))
     d = np.where(f["inv_open"][I, I, I] == 0.0, 0.0, d)
-    f["rhs"][I, I, I] = scale * d
+    if scale is not None:
+        f["rhs"][I, I, I] = scale * d
     return float(np.abs(d).max(initial=0.0))
 
 
@@ -249,7 +252,7 @@ def step(
     before = outflow(f, f["u"], f["v"], f["w"], density * cell_size / dt)
     solve_pressure(f, pressure_iterations, relaxation)
     subtract_gradient(f, dt / (density * cell_size))
-    after = outflow(f, f["u"], f["v"], f["w"], 0.0)
+    after = outflow(f, f["u"], f["v"], f["w"], None)
     mass = float(f["smoke"].sum()) * cell_size * cell_size * cell_size
     speed = float((np.abs(f["u"]) + np.abs(f["v"]) + np.abs(f["w"])).max())
     if not math.isfinite(mass) or not math.isfinite(speed):

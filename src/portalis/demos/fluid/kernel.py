@@ -729,35 +729,43 @@ def subtract_gradient(
 # -- figures ----------------------------------------------------------------------------------
 
 
-def total_smoke(smoke: Array[f64, 3]) -> float:
-    """The sum of the smoke over every cell."""
-    nx = smoke.shape[0]
-    ny = smoke.shape[1]
-    nz = smoke.shape[2]
-    total = 0.0
-    for i in range(nx):
-        for j in range(ny):
-            for k in range(nz):
-                total += smoke[i, j, k]
-    return total
-
-
-def fastest(u: Array[f64, 3], v: Array[f64, 3], w: Array[f64, 3]) -> float:
-    """The largest |u| + |v| + |w| on any cell's lower faces; NaN or inf if any face is."""
+def figures(
+    u: Array[f64, 3],
+    v: Array[f64, 3],
+    w: Array[f64, 3],
+    smoke: Array[f64, 3],
+    inv_open: Array[f64, 3],
+) -> tuple[float, float, float]:
+    """``(largest |outflow| of a fluid cell, total smoke, fastest)`` after the step, in one
+    walk over the grid: for each row, the smoke's sum and the largest |u| + |v| + |w| on a
+    cell's lower faces (NaN or inf if any face is), then :func:`outflow`'s divergence of
+    the row's fluid cells, not written anywhere, while the row is in cache."""
     nx = u.shape[0]
     ny = u.shape[1]
     nz = u.shape[2]
     assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
     assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
+    assert smoke.shape[0] == nx and smoke.shape[1] == ny and smoke.shape[2] == nz
+    assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
+    divergence = 0.0
+    total = 0.0
     largest = 0.0
-    total = 0.0  # max() drops a NaN (it compares false); a sum keeps it
+    speeds = 0.0  # max() drops a NaN (it compares false); a sum keeps it
     for i in range(nx):
         for j in range(ny):
             for k in range(nz):
+                total += smoke[i, j, k]
                 a = abs(u[i, j, k]) + abs(v[i, j, k]) + abs(w[i, j, k])
                 largest = max(largest, a)
-                total += a
-    return largest if math.isfinite(total) else total
+                speeds += a
+            if 0 < i < nx - 1 and 0 < j < ny - 1:
+                for k in range(1, nz - 1):
+                    d = u[i + 1, j, k] - u[i, j, k] + v[i, j + 1, k] - v[i, j, k]
+                    d += w[i, j, k + 1] - w[i, j, k]
+                    if inv_open[i, j, k] == 0.0:
+                        d = 0.0
+                    divergence = max(divergence, abs(d))
+    return divergence, total, largest if math.isfinite(speeds) else speeds
 
 
 # -- the step ---------------------------------------------------------------------------------
@@ -864,9 +872,8 @@ def step(
     before = outflow(u, v, w, rhs, inv_open, density * cell_size / dt)
     solve_pressure(pressure, rhs, open_x, open_y, open_z, inv_open, pressure_iterations, relaxation)
     subtract_gradient(u, v, w, pressure, open_x, open_y, open_z, dt / (density * cell_size))
-    after = outflow(u, v, w, rhs, inv_open, 0.0)
-    mass = total_smoke(smoke) * cell_size * cell_size * cell_size
-    speed = fastest(u, v, w)
+    after, smoke_total, speed = figures(u, v, w, smoke, inv_open)
+    mass = smoke_total * cell_size * cell_size * cell_size
     if not math.isfinite(mass) or not math.isfinite(speed):
         raise ValueError("the fields are no longer finite (NaN or inf): check the inputs")
     return before / cell_size, after / cell_size, mass, speed
