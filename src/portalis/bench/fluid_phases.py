@@ -73,6 +73,9 @@ def run_phases(
         )  # fmt: skip
 
     def diffusion() -> None:
+        if sweeps == 1:
+            k.diffuse_once(u0, v0, w0, u, v, w, ox, oy, oz, viscous)
+            return
         k.diffuse(u0, u, ox, rhs, viscous, sweeps)
         k.diffuse(v0, v, oy, rhs, viscous, sweeps)
         k.diffuse(w0, w, oz, rhs, viscous, sweeps)
