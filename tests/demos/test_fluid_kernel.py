@@ -140,6 +140,28 @@ def test_diffusion_sweeps_converge_to_the_implicit_solution(
         error = after
 
 
+def test_one_sweep_for_three_components_is_diffuse_thrice(
+    fresh_kernel: Callable[[str], Any],
+) -> None:
+    """``diffuse_once`` (the step's one-sweep path) leaves exactly what three one-sweep
+    ``diffuse`` calls leave, closed faces 0 included, whatever the values."""
+    k = fresh_kernel("fluid")
+    shape = (7, 9, 12)
+    rng = np.random.default_rng(5)
+    f = fields(shape)
+    k.build_faces(obstacle(shape), f["open_x"], f["open_y"], f["open_z"], f["inv_open"])
+    u, v, w = (rng.standard_normal(shape) for _ in range(3))
+    a = 0.37
+    once = [np.full(shape, 9.0) for _ in range(3)]
+    k.diffuse_once(*once, u, v, w, f["open_x"], f["open_y"], f["open_z"], a)
+    for got, src, mask in zip(once, (u, v, w), ("open_x", "open_y", "open_z"), strict=True):
+        want = np.full(shape, 9.0)
+        k.diffuse(want, src, f[mask], np.zeros(shape), a, 1)
+        assert np.array_equal(got, want)
+        assert np.all(got[1:-1, 1:-1, 1:-1][f[mask][1:-1, 1:-1, 1:-1] == 0] == 0.0)
+        assert np.any(got[1:-1, 1:-1, 1:-1] != 0.0)
+
+
 def test_projection_bound_on_the_benchmark_grid(built_kernels: dict[str, Any]) -> None:
     """64³, the benchmark's box from rest, 20 sweeps: the reduction is not grid-independent
     (red-black SOR, no multigrid), so the bound stated for this grid is weaker on the first

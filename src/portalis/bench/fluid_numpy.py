@@ -30,6 +30,15 @@ def _shift(a: np.ndarray, di: int, dj: int, dk: int) -> np.ndarray:
     return a[1 + di : nx - 1 + di, 1 + dj : ny - 1 + dj, 1 + dk : nz - 1 + dk]
 
 
+def faces_current(solid: np.ndarray, f: Fields) -> bool:
+    """The kernel's ``faces_current``: inside cells fluid exactly where ``inv_open`` != 0."""
+    shape = f["inv_open"].shape
+    if solid.size != f["inv_open"].size:
+        return False
+    fluid = solid.reshape(shape)[I, I, I] == 0
+    return bool(np.array_equal(fluid, f["inv_open"][I, I, I] != 0.0))
+
+
 def build_faces(solid: np.ndarray, f: Fields) -> None:
     shape = f["inv_open"].shape
     fluid = np.zeros(shape, bool)
@@ -53,9 +62,11 @@ def build_faces(solid: np.ndarray, f: Fields) -> None:
 
 
 def add_sources(f: Fields, dt: float, density: float, cell_size: float, **p: float) -> None:
+    """In place: buoyancy into ``v`` (from the smoke before emission), then the emitter."""
     shape = f["u"].shape
-    for name in ("u", "v", "w", "smoke"):
-        f[name + "0"][...] = f[name]
+    lift = 0.5 * dt * p["buoyancy"] / density
+    s = f["smoke"]
+    f["v"][I, I, I] += lift * (_shift(s, 0, 0, 0) + _shift(s, 0, -1, 0)) * f["open_y"][I, I, I]
     ex = (p["emitter_x"] - p["origin_x"]) / cell_size
     ey = (p["emitter_y"] - p["origin_y"]) / cell_size
     ez = (p["emitter_z"] - p["origin_z"]) / cell_size
@@ -65,10 +76,7 @@ def add_sources(f: Fields, dt: float, density: float, cell_size: float, **p: flo
     dy = (j + 0.5 - ey)[None, :, None]
     dz = (k + 0.5 - ez)[None, None, :]
     inside = (dx * dx + dy * dy + dz * dz <= er * er) & (f["inv_open"][I, I, I] != 0.0)
-    f["smoke0"][I, I, I][inside] += p["emitter_rate"] * dt
-    lift = 0.5 * dt * p["buoyancy"] / density
-    s = f["smoke"]
-    f["v0"][I, I, I] += lift * (_shift(s, 0, 0, 0) + _shift(s, 0, -1, 0)) * f["open_y"][I, I, I]
+    f["smoke"][I, I, I][inside] += p["emitter_rate"] * dt
 
 
 def diffuse(
@@ -110,7 +118,8 @@ def _sample(field: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, hi: 
 
 
 def advect(f: Fields, dt: float, cell_size: float) -> None:
-    u, v, w = f["u"], f["v"], f["w"]
+    """``u, v, w`` ← the diffused ``u0, v0, w0`` carried along themselves."""
+    u, v, w = f["u0"], f["v0"], f["w0"]
     nx, ny, nz = u.shape
     s = dt / cell_size
     i, j, k = np.meshgrid(*(np.arange(1, n - 1.0) for n in u.shape), indexing="ij")
@@ -119,19 +128,19 @@ def advect(f: Fields, dt: float, cell_size: float) -> None:
     vv = 0.25 * (o(v, -1, 0, 0) + o(v, -1, 1, 0) + o(v, 0, 0, 0) + o(v, 0, 1, 0))
     ww = 0.25 * (o(w, -1, 0, 0) + o(w, -1, 0, 1) + o(w, 0, 0, 0) + o(w, 0, 0, 1))
     new = _sample(u, i - s * o(u, 0, 0, 0), j - s * vv, k - s * ww, (fx, cy, cz))
-    f["u0"][I, I, I] = np.where(f["open_x"][I, I, I] != 0, new, 0.0)
+    f["u"][I, I, I] = np.where(f["open_x"][I, I, I] != 0, new, 0.0)
     uu = 0.25 * (o(u, 0, -1, 0) + o(u, 1, -1, 0) + o(u, 0, 0, 0) + o(u, 1, 0, 0))
     ww = 0.25 * (o(w, 0, -1, 0) + o(w, 0, -1, 1) + o(w, 0, 0, 0) + o(w, 0, 0, 1))
     new = _sample(v, i - s * uu, j - s * o(v, 0, 0, 0), k - s * ww, (cx, fy, cz))
-    f["v0"][I, I, I] = np.where(f["open_y"][I, I, I] != 0, new, 0.0)
+    f["v"][I, I, I] = np.where(f["open_y"][I, I, I] != 0, new, 0.0)
     uu = 0.25 * (o(u, 0, 0, -1) + o(u, 1, 0, -1) + o(u, 0, 0, 0) + o(u, 1, 0, 0))
     vv = 0.25 * (o(v, 0, 0, -1) + o(v, 0, 1, -1) + o(v, 0, 0, 0) + o(v, 0, 1, 0))
     new = _sample(w, i - s * uu, j - s * vv, k - s * o(w, 0, 0, 0), (cx, cy, fz))
-    f["w0"][I, I, I] = np.where(f["open_z"][I, I, I] != 0, new, 0.0)
+    f["w"][I, I, I] = np.where(f["open_z"][I, I, I] != 0, new, 0.0)
 
 
 def advect_smoke(f: Fields, dt: float, cell_size: float) -> None:
-    u, v, w, smoke, smoke0, share = f["u"], f["v"], f["w"], f["smoke"], f["smoke0"], f["rhs"]
+    u, v, w, smoke, share = f["u0"], f["v0"], f["w0"], f["smoke"], f["smoke0"]
     nx, ny, nz = u.shape
     s = dt / cell_size
     fluid = f["inv_open"] != 0.0
@@ -166,8 +175,8 @@ def advect_smoke(f: Fields, dt: float, cell_size: float) -> None:
     ).reshape(u.shape)
     gathered = total > 0.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        share[...] = np.where(gathered, smoke0 / total, 0.0)
-    smoke[...] = np.where(gathered, 0.0, smoke0)
+        share[...] = np.where(gathered, smoke / total, 0.0)
+    smoke[gathered] = 0.0  # in place, as the kernel: smoke nobody gathers stays put
     flat = share.reshape(-1)
     acc = flat[index[0]] * weights[0]
     for n in range(1, 8):
@@ -175,12 +184,15 @@ def advect_smoke(f: Fields, dt: float, cell_size: float) -> None:
     smoke[i, j, k] += acc
 
 
-def outflow(f: Fields, u: np.ndarray, v: np.ndarray, w: np.ndarray, scale: float) -> float:
+def outflow(f: Fields, u: np.ndarray, v: np.ndarray, w: np.ndarray, scale: float | None) -> float:
+    """The largest |outflow| of a fluid cell; ``rhs`` ← ``scale`` × outflow unless ``scale``
+    is None (the kernel's ``figures`` writes nothing)."""
     o = _shift
     d = o(u, 1, 0, 0) - o(u, 0, 0, 0) + o(v, 0, 1, 0) - o(v, 0, 0, 0)
     d = d + (o(w, 0, 0, 1) - o(w, 0, 0, 0))
     d = np.where(f["inv_open"][I, I, I] == 0.0, 0.0, d)
-    f["rhs"][I, I, I] = scale * d
+    if scale is not None:
+        f["rhs"][I, I, I] = scale * d
     return float(np.abs(d).max(initial=0.0))
 
 
@@ -210,7 +222,7 @@ def subtract_gradient(f: Fields, scale: float) -> None:
         ("w", (0, 0, -1), "open_z"),
     ):
         gradient = here - _shift(p, di, dj, dk)
-        f[name][I, I, I] = (f[name + "0"][I, I, I] - scale * gradient) * f[mask][I, I, I]
+        f[name][I, I, I] = (f[name][I, I, I] - scale * gradient) * f[mask][I, I, I]
 
 
 def step(
@@ -229,17 +241,18 @@ def step(
     place = {"origin_x": 0.0, "origin_y": 0.0, "origin_z": 0.0, "emitter_x": 0.0}
     place |= {"emitter_y": 0.0, "emitter_z": 0.0, "emitter_radius": 0.0, "emitter_rate": 0.0}
     place |= {"buoyancy": 4.0} | p
-    build_faces(solid, f)
+    if not faces_current(solid, f):
+        build_faces(solid, f)
     add_sources(f, dt, density, cell_size, **place)
     a = viscosity * dt / (cell_size * cell_size)
     for x, mask in (("u", "open_x"), ("v", "open_y"), ("w", "open_z")):
-        diffuse(f[x], f[x + "0"], f[mask], f["rhs"], a, diffusion_iterations)
+        diffuse(f[x + "0"], f[x], f[mask], f["rhs"], a, diffusion_iterations)
     advect(f, dt, cell_size)
     advect_smoke(f, dt, cell_size)
-    before = outflow(f, f["u0"], f["v0"], f["w0"], density * cell_size / dt)
+    before = outflow(f, f["u"], f["v"], f["w"], density * cell_size / dt)
     solve_pressure(f, pressure_iterations, relaxation)
     subtract_gradient(f, dt / (density * cell_size))
-    after = outflow(f, f["u"], f["v"], f["w"], 0.0)
+    after = outflow(f, f["u"], f["v"], f["w"], None)
     mass = float(f["smoke"].sum()) * cell_size * cell_size * cell_size
     speed = float((np.abs(f["u"]) + np.abs(f["v"]) + np.abs(f["w"])).max())
     if not math.isfinite(mass) or not math.isfinite(speed):

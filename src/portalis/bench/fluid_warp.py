@@ -65,16 +65,31 @@ def build_inverse(fluid: A3, ox: M3, oy: M3, oz: M3, inv: A3):
 
 
 @wp.kernel
-def copy(src: A3, dst: A3):
+def faces_changed(solid: wp.array(dtype=wp.uint8), inv: A3, changed: wp.array(dtype=wp.int32)):
+    """The kernel's ``faces_current``, negated: an inside cell fluid where ``inv`` is 0 or
+    solid where it is not."""
     i, j, k = wp.tid()
-    dst[i, j, k] = src[i, j, k]
+    i += 1
+    j += 1
+    k += 1
+    ny, nz = inv.shape[1], inv.shape[2]
+    fluid = solid[(i * ny + j) * nz + k] == wp.uint8(0)
+    empty = inv[i, j, k] == ZERO
+    if (fluid and empty) or (not fluid and not empty):
+        changed[0] = 1
 
 
 @wp.kernel
-def add_sources(
-    smoke: A3, v0: A3, smoke0: A3, inv: A3, oy: M3,
-    ex: F, ey: F, ez: F, er2: F, emitted: F, lift: F,
-):  # fmt: skip
+def add_buoyancy(smoke: A3, v: A3, oy: M3, lift: F):
+    i, j, k = wp.tid()
+    i += 1
+    j += 1
+    k += 1
+    v[i, j, k] = v[i, j, k] + lift * (smoke[i, j, k] + smoke[i, j - 1, k]) * F(oy[i, j, k])
+
+
+@wp.kernel
+def emit(smoke: A3, inv: A3, ex: F, ey: F, ez: F, er2: F, emitted: F):
     i, j, k = wp.tid()
     i += 1
     j += 1
@@ -83,8 +98,7 @@ def add_sources(
     dy = F(j) + HALF - ey
     dz = F(k) + HALF - ez
     if dx * dx + dy * dy + dz * dz <= er2 and inv[i, j, k] != ZERO:
-        smoke0[i, j, k] = smoke0[i, j, k] + emitted
-    v0[i, j, k] = v0[i, j, k] + lift * (smoke[i, j, k] + smoke[i, j - 1, k]) * F(oy[i, j, k])
+        smoke[i, j, k] = smoke[i, j, k] + emitted
 
 
 @wp.kernel
@@ -186,15 +200,14 @@ def scatter_weights(u: A3, v: A3, w: A3, inv: A3, share: A3, s: F):
 
 
 @wp.kernel
-def per_weight(share: A3, smoke0: A3, smoke: A3):
+def per_weight(share: A3, smoke: A3):
     i, j, k = wp.tid()
     total = share[i, j, k]
     if total > ZERO:
-        share[i, j, k] = smoke0[i, j, k] / total
+        share[i, j, k] = smoke[i, j, k] / total
         smoke[i, j, k] = ZERO
     else:
         share[i, j, k] = ZERO
-        smoke[i, j, k] = smoke0[i, j, k]
 
 
 @wp.kernel
@@ -234,6 +247,20 @@ def outflow(u: A3, v: A3, w: A3, out: A3, inv: A3, scale: F, largest: wp.array(d
 
 
 @wp.kernel
+def largest_outflow(u: A3, v: A3, w: A3, inv: A3, largest: wp.array(dtype=F)):
+    """``outflow``'s maximum alone (the kernel's ``figures`` writes no field)."""
+    i, j, k = wp.tid()
+    i += 1
+    j += 1
+    k += 1
+    d = u[i + 1, j, k] - u[i, j, k] + v[i, j + 1, k] - v[i, j, k]
+    d = d + (w[i, j, k + 1] - w[i, j, k])
+    if inv[i, j, k] == ZERO:
+        d = ZERO
+    wp.atomic_max(largest, 0, wp.abs(d))
+
+
+@wp.kernel
 def pressure_colour(p: A3, b: A3, ox: M3, oy: M3, oz: M3, inv: A3, omega: F, colour: int):
     i, j, k = wp.tid()
     i += 1
@@ -251,17 +278,15 @@ def pressure_colour(p: A3, b: A3, ox: M3, oy: M3, oz: M3, inv: A3, omega: F, col
 
 
 @wp.kernel
-def subtract_gradient(
-    u: A3, v: A3, w: A3, u0: A3, v0: A3, w0: A3, p: A3, ox: M3, oy: M3, oz: M3, scale: F
-):
+def subtract_gradient(u: A3, v: A3, w: A3, p: A3, ox: M3, oy: M3, oz: M3, scale: F):
     i, j, k = wp.tid()
     i += 1
     j += 1
     k += 1
     here = p[i, j, k]
-    u[i, j, k] = (u0[i, j, k] - scale * (here - p[i - 1, j, k])) * F(ox[i, j, k])
-    v[i, j, k] = (v0[i, j, k] - scale * (here - p[i, j - 1, k])) * F(oy[i, j, k])
-    w[i, j, k] = (w0[i, j, k] - scale * (here - p[i, j, k - 1])) * F(oz[i, j, k])
+    u[i, j, k] = (u[i, j, k] - scale * (here - p[i - 1, j, k])) * F(ox[i, j, k])
+    v[i, j, k] = (v[i, j, k] - scale * (here - p[i, j - 1, k])) * F(oy[i, j, k])
+    w[i, j, k] = (w[i, j, k] - scale * (here - p[i, j, k - 1])) * F(oz[i, j, k])
 
 
 @wp.kernel
@@ -283,6 +308,7 @@ def stepper(
     solid_w = wp.array(solid, dtype=wp.uint8, device=cpu)
     fluid = wp.zeros(start["u"].shape, dtype=F, device=cpu)
     largest = wp.zeros(1, dtype=F, device=cpu)
+    changed = wp.zeros(1, dtype=wp.int32, device=cpu)
     sums = wp.zeros(2, dtype=F, device=cpu)
     shape = start["u"].shape
     inner = tuple(n - 2 for n in shape)
@@ -301,14 +327,16 @@ def stepper(
         wp.launch(kernel, dim=dim, inputs=list(inputs), device=cpu)
 
     def step() -> tuple[float, float, float, float]:
-        launch(build_faces, shape, solid_w, fluid)
-        launch(build_masks, shape, fluid, ox, oy, oz)
-        launch(build_inverse, inner, fluid, ox, oy, oz, inv)
-        for name in ("u", "v", "w", "smoke"):
-            launch(copy, shape, f[name], f[name + "0"])
-        launch(add_sources, inner, f["smoke"], f["v0"], f["smoke0"], inv, oy,
-               ex, ey, ez, er * er, float(args["emitter_rate"]) * dt,
+        changed.zero_()
+        launch(faces_changed, inner, solid_w, inv, changed)
+        if changed.numpy()[0]:
+            launch(build_faces, shape, solid_w, fluid)
+            launch(build_masks, shape, fluid, ox, oy, oz)
+            launch(build_inverse, inner, fluid, ox, oy, oz, inv)
+        launch(add_buoyancy, inner, f["smoke"], f["v"], oy,
                0.5 * dt * float(args["buoyancy"]) / rho)  # fmt: skip
+        launch(emit, inner, f["smoke"], inv, ex, ey, ez, er * er,
+               float(args["emitter_rate"]) * dt)  # fmt: skip
         scale = 1.0 / (1.0 + 6.0 * a)
         scratch = f["rhs"]
         for x, mask in (("u", ox), ("v", oy), ("w", oz)):
@@ -316,27 +344,28 @@ def stepper(
                 scratch.zero_()
             for sweep in range(sweeps_d):
                 into_x = (sweeps_d - sweep) % 2 == 1
-                src = f[x + "0"] if sweep == 0 else (scratch if into_x else f[x])
-                dst = f[x] if into_x else scratch
-                launch(diffuse, inner, dst, src, f[x + "0"], mask, a, scale)
+                src = f[x] if sweep == 0 else (scratch if into_x else f[x + "0"])
+                dst = f[x + "0"] if into_x else scratch
+                launch(diffuse, inner, dst, src, f[x], mask, a, scale)
         s = dt / h
-        launch(advect, inner, f["u"], f["v"], f["w"], f["u0"], f["v0"], f["w0"], ox, oy, oz, s)
-        f["rhs"].zero_()
-        launch(scatter_weights, inner, f["u"], f["v"], f["w"], inv, f["rhs"], s)
-        launch(per_weight, shape, f["rhs"], f["smoke0"], f["smoke"])
-        launch(gather, inner, f["u"], f["v"], f["w"], inv, f["rhs"], f["smoke"], s)
+        u0, v0, w0, share = f["u0"], f["v0"], f["w0"], f["smoke0"]
+        launch(advect, inner, u0, v0, w0, f["u"], f["v"], f["w"], ox, oy, oz, s)
+        share.zero_()
+        launch(scatter_weights, inner, u0, v0, w0, inv, share, s)
+        launch(per_weight, shape, share, f["smoke"])
+        launch(gather, inner, u0, v0, w0, inv, share, f["smoke"], s)
         largest.zero_()
-        launch(outflow, inner, f["u0"], f["v0"], f["w0"], f["rhs"], inv, rho * h / dt, largest)
+        launch(outflow, inner, f["u"], f["v"], f["w"], f["rhs"], inv, rho * h / dt, largest)
         before = float(largest.numpy()[0])
         for _ in range(sweeps_p):
             for colour in (0, 1):
                 launch(
                     pressure_colour, inner, f["pressure"], f["rhs"], ox, oy, oz, inv, omega, colour
                 )
-        launch(subtract_gradient, inner, f["u"], f["v"], f["w"], f["u0"], f["v0"], f["w0"],
-               f["pressure"], ox, oy, oz, dt / (rho * h))  # fmt: skip
+        launch(subtract_gradient, inner, f["u"], f["v"], f["w"], f["pressure"], ox, oy, oz,
+               dt / (rho * h))  # fmt: skip
         largest.zero_()
-        launch(outflow, inner, f["u"], f["v"], f["w"], f["rhs"], inv, 0.0, largest)
+        launch(largest_outflow, inner, f["u"], f["v"], f["w"], inv, largest)
         after = float(largest.numpy()[0])
         sums.zero_()
         launch(figures, shape, f["smoke"], f["u"], f["v"], f["w"], sums)

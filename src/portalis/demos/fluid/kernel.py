@@ -17,8 +17,11 @@ residual of the pressure solve, which the solver's iterations drive down.
 
 A face is *open* when the cells on both sides are fluid. Closed faces carry no flow: that is
 the solid boundary condition (no flow through walls and obstacles; the fluid slides along
-them). ``open_x/_y/_z`` hold 1.0 for open faces and 0.0 for closed ones, built from
-``solid`` at the start of each step; ``inv_open`` holds 1 / (open faces of a fluid cell).
+them). ``open_x/_y/_z`` hold 1 for open faces and 0 for closed ones, and ``inv_open``
+1 / (open faces of a fluid cell), built from ``solid`` by the first step and again by any step
+whose ``solid`` no longer matches them (``faces_current``: one read of ``solid`` and
+``inv_open``, under a third of the cost of building them); between steps they are kept, as the
+runner keeps every working field (fresh, zeroed fields are rebuilt).
 
 One step (Stam, "Stable Fluids", SIGGRAPH 1999; the order Bridson's book uses):
 
@@ -26,7 +29,9 @@ One step (Stam, "Stable Fluids", SIGGRAPH 1999; the order Bridson's book uses):
    ``emitter_radius``, adds ``emitter_rate`` density units per second to the cells whose
    centres it covers; smoke is lighter than the air it displaces, which pushes it up with
    acceleration ``buoyancy · smoke / density`` (m/s² per unit of smoke; ``density`` is the
-   fluid's, kg/m³, so a denser fluid is pushed less).
+   fluid's, kg/m³, so a denser fluid is pushed less). Both act in place on ``v`` and
+   ``smoke``; the velocity then moves u → u0 (diffusion) → u (advection) → u (projection),
+   and the smoke is advected in place, so the step copies no field.
 2. **Diffusion** of velocity, implicitly: (1 − ν·dt·∇²) u = u*, solved by
    ``diffusion_iterations`` Jacobi sweeps from u* (stable for any ν·dt: the sweeps contract
    by 6a / (1 + 6a) with a = ν·dt / h², one suffices for air-like viscosities).
@@ -154,18 +159,35 @@ def build_faces(
     return fluid_cells
 
 
+def faces_current(solid: Array[u8], inv_open: Array[f64, 3]) -> bool:
+    """Whether ``inv_open`` (and with it the face masks) is what :func:`build_faces` makes of
+    ``solid``: every inside cell has ``inv_open`` non-zero exactly when it is fluid. The
+    masks depend on nothing else, so a step whose obstacle did not move keeps them (a fresh,
+    zeroed ``inv_open`` is not current where there is fluid; a fluid cell closed on all six
+    sides, ``inv_open`` 0, makes every step rebuild them, which is only slower)."""
+    nx = inv_open.shape[0]
+    ny = inv_open.shape[1]
+    nz = inv_open.shape[2]
+    if len(solid) != nx * ny * nz:
+        return False
+    for i in range(1, nx - 1):
+        for j in range(1, ny - 1):
+            row = (i * ny + j) * nz
+            for k in range(1, nz - 1):
+                if solid[row + k] == 0:
+                    if inv_open[i, j, k] == 0.0:
+                        return False
+                elif inv_open[i, j, k] != 0.0:
+                    return False
+    return True
+
+
 # -- 1. sources and forces --------------------------------------------------------------------
 
 
 def add_sources(
-    u: Array[f64, 3],
     v: Array[f64, 3],
-    w: Array[f64, 3],
     smoke: Array[f64, 3],
-    u0: Array[f64, 3],
-    v0: Array[f64, 3],
-    w0: Array[f64, 3],
-    smoke0: Array[f64, 3],
     inv_open: Array[f64, 3],
     open_y: Array[u8, 3],
     dt: float,
@@ -181,18 +203,13 @@ def add_sources(
     emitter_rate: float,
     buoyancy: float,
 ) -> None:
-    """``u0, v0, w0`` ← the velocity with the buoyant push; ``smoke0`` ← the smoke with the
-    emitter's output (both are the right-hand sides of the next stages)."""
-    nx = u.shape[0]
-    ny = u.shape[1]
-    nz = u.shape[2]
-    assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
-    assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
+    """In place: ``v`` gets the buoyant push (from the smoke as it was), then ``smoke`` the
+    emitter's output (the right-hand sides of the next stages; ``u`` and ``w`` have no
+    force)."""
+    nx = v.shape[0]
+    ny = v.shape[1]
+    nz = v.shape[2]
     assert smoke.shape[0] == nx and smoke.shape[1] == ny and smoke.shape[2] == nz
-    assert u0.shape[0] == nx and u0.shape[1] == ny and u0.shape[2] == nz
-    assert v0.shape[0] == nx and v0.shape[1] == ny and v0.shape[2] == nz
-    assert w0.shape[0] == nx and w0.shape[1] == ny and w0.shape[2] == nz
-    assert smoke0.shape[0] == nx and smoke0.shape[1] == ny and smoke0.shape[2] == nz
     assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
     assert open_y.shape[0] == nx and open_y.shape[1] == ny and open_y.shape[2] == nz
     # The emitter in grid coordinates (cell i spans [i, i + 1]).
@@ -203,23 +220,27 @@ def add_sources(
     er2 = er * er
     emitted = emitter_rate * dt
     lift = 0.5 * dt * buoyancy / density
-    for i in range(nx):
-        for j in range(ny):
-            for k in range(nz):
-                u0[i, j, k] = u[i, j, k]
-                v0[i, j, k] = v[i, j, k]
-                w0[i, j, k] = w[i, j, k]
-                smoke0[i, j, k] = smoke[i, j, k]
     for i in range(1, nx - 1):
-        dx = i + 0.5 - ex
         for j in range(1, ny - 1):
-            dy = j + 0.5 - ey
             for k in range(1, nz - 1):
+                # the y face below this cell: the mean smoke of the cells it separates
+                v[i, j, k] += lift * (smoke[i, j, k] + smoke[i, j - 1, k]) * open_y[i, j, k]
+    # Only cells whose centre (i + ½) is within er of the emitter's can be inside it: the
+    # loops cover those, with a cell to spare each side against rounding.
+    i0 = int(min(max(ex - er - 1.0, 1.0), nx - 1.0))
+    i1 = int(min(max(ex + er + 1.0, 1.0), nx - 2.0)) + 1
+    j0 = int(min(max(ey - er - 1.0, 1.0), ny - 1.0))
+    j1 = int(min(max(ey + er + 1.0, 1.0), ny - 2.0)) + 1
+    k0 = int(min(max(ez - er - 1.0, 1.0), nz - 1.0))
+    k1 = int(min(max(ez + er + 1.0, 1.0), nz - 2.0)) + 1
+    for i in range(i0, i1):
+        dx = i + 0.5 - ex
+        for j in range(j0, j1):
+            dy = j + 0.5 - ey
+            for k in range(k0, k1):
                 dz = k + 0.5 - ez
                 if dx * dx + dy * dy + dz * dz <= er2 and inv_open[i, j, k] != 0.0:
-                    smoke0[i, j, k] += emitted
-                # the y face below this cell: the mean smoke of the cells it separates
-                v0[i, j, k] += lift * (smoke[i, j, k] + smoke[i, j - 1, k]) * open_y[i, j, k]
+                    smoke[i, j, k] += emitted
 
 
 # -- 2. diffusion -----------------------------------------------------------------------------
@@ -304,6 +325,66 @@ def diffuse(
             for j in range(1, ny - 1):
                 for k in range(1, nz - 1):
                     x[i, j, k] = rhs[i, j, k] * faces[i, j, k]
+
+
+def diffuse_once(
+    u0: Array[f64, 3],
+    v0: Array[f64, 3],
+    w0: Array[f64, 3],
+    u: Array[f64, 3],
+    v: Array[f64, 3],
+    w: Array[f64, 3],
+    open_x: Array[u8, 3],
+    open_y: Array[u8, 3],
+    open_z: Array[u8, 3],
+    a: float,
+) -> None:
+    """:func:`diffuse` with one sweep for all three components at once (the step's default):
+    ``u0`` ← (u + a·Σ neighbours in u) / (1 + 6a) on open x faces, 0 on closed ones, and
+    ``v0``, ``w0`` likewise — :func:`relax_diffusion`'s arithmetic, the same bits, in one
+    loop (one walk over the grid, one set of row checks for the vectorised row)."""
+    nx = u.shape[0]
+    ny = u.shape[1]
+    nz = u.shape[2]
+    assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
+    assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
+    assert u0.shape[0] == nx and u0.shape[1] == ny and u0.shape[2] == nz
+    assert v0.shape[0] == nx and v0.shape[1] == ny and v0.shape[2] == nz
+    assert w0.shape[0] == nx and w0.shape[1] == ny and w0.shape[2] == nz
+    assert open_x.shape[0] == nx and open_x.shape[1] == ny and open_x.shape[2] == nz
+    assert open_y.shape[0] == nx and open_y.shape[1] == ny and open_y.shape[2] == nz
+    assert open_z.shape[0] == nx and open_z.shape[1] == ny and open_z.shape[2] == nz
+    scale = 1.0 / (1.0 + 6.0 * a)
+    for i in range(1, nx - 1):
+        for j in range(1, ny - 1):
+            for k in range(1, nz - 1):
+                around = (
+                    u[i - 1, j, k]
+                    + u[i + 1, j, k]
+                    + u[i, j - 1, k]
+                    + u[i, j + 1, k]
+                    + u[i, j, k - 1]
+                    + u[i, j, k + 1]
+                )
+                u0[i, j, k] = (u[i, j, k] + a * around) * scale * open_x[i, j, k]
+                around = (
+                    v[i - 1, j, k]
+                    + v[i + 1, j, k]
+                    + v[i, j - 1, k]
+                    + v[i, j + 1, k]
+                    + v[i, j, k - 1]
+                    + v[i, j, k + 1]
+                )
+                v0[i, j, k] = (v[i, j, k] + a * around) * scale * open_y[i, j, k]
+                around = (
+                    w[i - 1, j, k]
+                    + w[i + 1, j, k]
+                    + w[i, j - 1, k]
+                    + w[i, j + 1, k]
+                    + w[i, j, k - 1]
+                    + w[i, j, k + 1]
+                )
+                w0[i, j, k] = (w[i, j, k] + a * around) * scale * open_z[i, j, k]
 
 
 # -- 3. advection -----------------------------------------------------------------------------
@@ -425,7 +506,6 @@ def advect(
 
 def advect_smoke(
     smoke: Array[f64, 3],
-    smoke0: Array[f64, 3],
     share: Array[f64, 3],
     u: Array[f64, 3],
     v: Array[f64, 3],
@@ -434,7 +514,7 @@ def advect_smoke(
     dt: float,
     cell_size: float,
 ) -> None:
-    """``smoke`` ← ``smoke0`` carried along ``u, v, w``, semi-Lagrangian and conservative
+    """``smoke`` carried along ``u, v, w`` (in place), semi-Lagrangian and conservative
     (Lentine, Aanjaneya & Fedkiw, "Mass and momentum conservation for fluid simulation",
     SCA 2011): each fluid cell gathers from the 8 cells around where its fluid came from,
     with trilinear weights, and every source cell's smoke is divided among the cells that
@@ -444,7 +524,6 @@ def advect_smoke(
     nx = smoke.shape[0]
     ny = smoke.shape[1]
     nz = smoke.shape[2]
-    assert smoke0.shape[0] == nx and smoke0.shape[1] == ny and smoke0.shape[2] == nz
     assert share.shape[0] == nx and share.shape[1] == ny and share.shape[2] == nz
     assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
     assert u.shape[0] == nx and u.shape[1] == ny and u.shape[2] == nz
@@ -494,11 +573,10 @@ def advect_smoke(
             for k in range(nz):
                 total = share[i, j, k]
                 if total > 0.0:
-                    share[i, j, k] = smoke0[i, j, k] / total
+                    share[i, j, k] = smoke[i, j, k] / total
                     smoke[i, j, k] = 0.0
                 else:
                     share[i, j, k] = 0.0
-                    smoke[i, j, k] = smoke0[i, j, k]
     for i in range(1, nx - 1):
         for j in range(1, ny - 1):
             for k in range(1, nz - 1):
@@ -683,24 +761,18 @@ def subtract_gradient(
     u: Array[f64, 3],
     v: Array[f64, 3],
     w: Array[f64, 3],
-    u0: Array[f64, 3],
-    v0: Array[f64, 3],
-    w0: Array[f64, 3],
     p: Array[f64, 3],
     open_x: Array[u8, 3],
     open_y: Array[u8, 3],
     open_z: Array[u8, 3],
     scale: float,
 ) -> None:
-    """``u, v, w`` ← ``u0, v0, w0`` − ``scale``·∇p on open faces, 0 on closed ones."""
+    """``u, v, w`` −= ``scale``·∇p on open faces (in place), 0 on closed ones."""
     nx = u.shape[0]
     ny = u.shape[1]
     nz = u.shape[2]
     assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
     assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
-    assert u0.shape[0] == nx and u0.shape[1] == ny and u0.shape[2] == nz
-    assert v0.shape[0] == nx and v0.shape[1] == ny and v0.shape[2] == nz
-    assert w0.shape[0] == nx and w0.shape[1] == ny and w0.shape[2] == nz
     assert p.shape[0] == nx and p.shape[1] == ny and p.shape[2] == nz
     assert open_x.shape[0] == nx and open_x.shape[1] == ny and open_x.shape[2] == nz
     assert open_y.shape[0] == nx and open_y.shape[1] == ny and open_y.shape[2] == nz
@@ -709,43 +781,51 @@ def subtract_gradient(
         for j in range(1, ny - 1):
             for k in range(1, nz - 1):
                 here = p[i, j, k]
-                u[i, j, k] = (u0[i, j, k] - scale * (here - p[i - 1, j, k])) * open_x[i, j, k]
-                v[i, j, k] = (v0[i, j, k] - scale * (here - p[i, j - 1, k])) * open_y[i, j, k]
-                w[i, j, k] = (w0[i, j, k] - scale * (here - p[i, j, k - 1])) * open_z[i, j, k]
+                u[i, j, k] = (u[i, j, k] - scale * (here - p[i - 1, j, k])) * open_x[i, j, k]
+                v[i, j, k] = (v[i, j, k] - scale * (here - p[i, j - 1, k])) * open_y[i, j, k]
+                w[i, j, k] = (w[i, j, k] - scale * (here - p[i, j, k - 1])) * open_z[i, j, k]
 
 
 # -- figures ----------------------------------------------------------------------------------
 
 
-def total_smoke(smoke: Array[f64, 3]) -> float:
-    """The sum of the smoke over every cell."""
-    nx = smoke.shape[0]
-    ny = smoke.shape[1]
-    nz = smoke.shape[2]
-    total = 0.0
-    for i in range(nx):
-        for j in range(ny):
-            for k in range(nz):
-                total += smoke[i, j, k]
-    return total
-
-
-def fastest(u: Array[f64, 3], v: Array[f64, 3], w: Array[f64, 3]) -> float:
-    """The largest |u| + |v| + |w| on any cell's lower faces; NaN or inf if any face is."""
+def figures(
+    u: Array[f64, 3],
+    v: Array[f64, 3],
+    w: Array[f64, 3],
+    smoke: Array[f64, 3],
+    inv_open: Array[f64, 3],
+) -> tuple[float, float, float]:
+    """``(largest |outflow| of a fluid cell, total smoke, fastest)`` after the step, in one
+    walk over the grid: for each row, the smoke's sum and the largest |u| + |v| + |w| on a
+    cell's lower faces (NaN or inf if any face is), then :func:`outflow`'s divergence of
+    the row's fluid cells, not written anywhere, while the row is in cache."""
     nx = u.shape[0]
     ny = u.shape[1]
     nz = u.shape[2]
     assert v.shape[0] == nx and v.shape[1] == ny and v.shape[2] == nz
     assert w.shape[0] == nx and w.shape[1] == ny and w.shape[2] == nz
+    assert smoke.shape[0] == nx and smoke.shape[1] == ny and smoke.shape[2] == nz
+    assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
+    divergence = 0.0
+    total = 0.0
     largest = 0.0
-    total = 0.0  # max() drops a NaN (it compares false); a sum keeps it
+    speeds = 0.0  # max() drops a NaN (it compares false); a sum keeps it
     for i in range(nx):
         for j in range(ny):
             for k in range(nz):
+                total += smoke[i, j, k]
                 a = abs(u[i, j, k]) + abs(v[i, j, k]) + abs(w[i, j, k])
                 largest = max(largest, a)
-                total += a
-    return largest if math.isfinite(total) else total
+                speeds += a
+            if 0 < i < nx - 1 and 0 < j < ny - 1:
+                for k in range(1, nz - 1):
+                    d = u[i + 1, j, k] - u[i, j, k] + v[i, j + 1, k] - v[i, j, k]
+                    d += w[i, j, k + 1] - w[i, j, k]
+                    if inv_open[i, j, k] == 0.0:
+                        d = 0.0
+                    divergence = max(divergence, abs(d))
+    return divergence, total, largest if math.isfinite(speeds) else speeds
 
 
 # -- the step ---------------------------------------------------------------------------------
@@ -788,7 +868,10 @@ def step(
     max_speed)``.
 
     ``u, v, w`` (face velocities, m/s), ``smoke`` and ``pressure`` (Pa) carry the state from
-    one call to the next; the other fields are scratch space. ``div_before`` and
+    one call to the next, and the face masks and ``inv_open`` are kept while ``solid`` does
+    not change; the other fields are scratch space (``u0, v0, w0``: the diffused velocity,
+    ``smoke0``: the smoke advection's weights, ``rhs``: the pressure solve's right-hand
+    side and the diffusion's second buffer). ``div_before`` and
     ``div_after`` are the largest |divergence| (1/s) before and after the projection.
     """
     nx = u.shape[0]
@@ -817,17 +900,11 @@ def step(
     check_mask(open_y, nx, ny, nz)
     check_mask(open_z, nx, ny, nz)
     check_grid(inv_open, nx, ny, nz)
-    build_faces(solid, open_x, open_y, open_z, inv_open)
-
+    if not faces_current(solid, inv_open):  # the obstacle moved, or the first step
+        build_faces(solid, open_x, open_y, open_z, inv_open)
     add_sources(
-        u,
         v,
-        w,
         smoke,
-        u0,
-        v0,
-        w0,
-        smoke0,
         inv_open,
         open_y,
         dt,
@@ -843,21 +920,23 @@ def step(
         emitter_rate,
         buoyancy,
     )
+    # The velocity goes u → (diffusion) u0 → (advection) u → (projection) u, the smoke
+    # stays in smoke: no copies.
     a = viscosity * dt / (cell_size * cell_size)
-    diffuse(u, u0, open_x, rhs, a, diffusion_iterations)
-    diffuse(v, v0, open_y, rhs, a, diffusion_iterations)
-    diffuse(w, w0, open_z, rhs, a, diffusion_iterations)
-    advect(u, v, w, u0, v0, w0, open_x, open_y, open_z, dt, cell_size)
-    advect_smoke(smoke, smoke0, rhs, u, v, w, inv_open, dt, cell_size)
+    if diffusion_iterations == 1:
+        diffuse_once(u0, v0, w0, u, v, w, open_x, open_y, open_z, a)
+    else:
+        diffuse(u0, u, open_x, rhs, a, diffusion_iterations)
+        diffuse(v0, v, open_y, rhs, a, diffusion_iterations)
+        diffuse(w0, w, open_z, rhs, a, diffusion_iterations)
+    advect(u0, v0, w0, u, v, w, open_x, open_y, open_z, dt, cell_size)
+    advect_smoke(smoke, smoke0, u0, v0, w0, inv_open, dt, cell_size)
     # Σ_open (p_n − p) = (ρ h / dt) · outflow, then u −= dt / (ρ h) · ∇p.
-    before = outflow(u0, v0, w0, rhs, inv_open, density * cell_size / dt)
+    before = outflow(u, v, w, rhs, inv_open, density * cell_size / dt)
     solve_pressure(pressure, rhs, open_x, open_y, open_z, inv_open, pressure_iterations, relaxation)
-    subtract_gradient(
-        u, v, w, u0, v0, w0, pressure, open_x, open_y, open_z, dt / (density * cell_size)
-    )
-    after = outflow(u, v, w, rhs, inv_open, 0.0)
-    mass = total_smoke(smoke) * cell_size * cell_size * cell_size
-    speed = fastest(u, v, w)
+    subtract_gradient(u, v, w, pressure, open_x, open_y, open_z, dt / (density * cell_size))
+    after, smoke_total, speed = figures(u, v, w, smoke, inv_open)
+    mass = smoke_total * cell_size * cell_size * cell_size
     if not math.isfinite(mass) or not math.isfinite(speed):
         raise ValueError("the fields are no longer finite (NaN or inf): check the inputs")
     return before / cell_size, after / cell_size, mass, speed
