@@ -13,30 +13,35 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import TYPE_CHECKING
 
 from portalis.lang.frontend.diagnostics import shown
-from portalis.lang.frontend.record_sharing import check_mutations
-from portalis.lang.frontend.records import (
+from portalis.lang.frontend.record_model import Kind, RecordClass, Signature, TupleKind
+from portalis.lang.frontend.record_resolution import (
     BINARY_METHODS,
     COMPARE_METHODS,
     UNARY_METHODS,
-    Kind,
-    ModuleLowering,
-    RecordClass,
-    Signature,
-    TupleKind,
-    annotation_name,
     binary_method,
-    copy_expr,
-    is_trivial,
+    bind_fields,
     kind_of,
-    located,
-    name_node,
     record_locals,
     resolve_call,
     table_iteration,
 )
+from portalis.lang.frontend.record_sharing import check_mutations, fresh_expr
+from portalis.lang.frontend.record_signatures import kind_of_annotation, specialize
+from portalis.lang.frontend.record_syntax import (
+    annotation_name,
+    copy_expr,
+    is_trivial,
+    isinstance_test,
+    located,
+    name_node,
+)
 from portalis.lang.frontend.returns import always_exits
+
+if TYPE_CHECKING:
+    from portalis.lang.frontend.records import ModuleLowering
 
 Pre = list[ast.stmt]
 
@@ -383,7 +388,7 @@ class FunctionLowering:
         return [ast.Assign(targets=[self.target(target, pre)], value=v)]
 
     def s_AnnAssign(self, s: ast.AnnAssign, pre: Pre) -> list[ast.stmt]:
-        k = self.low.kind_of_annotation(s.annotation, s)
+        k = kind_of_annotation(self.low, s.annotation, s)
         if isinstance(k, RecordClass):
             if s.value is None:
                 return []
@@ -658,7 +663,7 @@ class FunctionLowering:
         target = resolve_call(self.low, e, self.env)
         if isinstance(target, RecordClass):
             assert isinstance(e, ast.Call)
-            bound = self.low.bind_fields(target, e)
+            bound = bind_fields(self.low, target, e)
             order = [f for f in target.fields]
             # evaluate in the order written (positional, then keywords), then defaults
             written = [f for f, a in zip(target.fields, e.args, strict=False)] + [
@@ -854,7 +859,7 @@ class FunctionLowering:
             kinds = {p: self.kind(a) for p, a in given.items()}
             if 0 <= promote < len(order):
                 kinds[order[promote]] = self.low.classes.get("complex")
-            sig = self.low.specialize(sig, kinds, e)
+            sig = specialize(self.low, sig, kinds, e)
         params = sig.params[1:] if skip_self else sig.params
         if len(args) > len(params):
             raise self.d.error(
@@ -929,7 +934,7 @@ class FunctionLowering:
             arg = arg_of.get(p)
             if isinstance(arg, ast.Name) and self.kind(arg) is k and arg.id in self.env:
                 back += self.leaf_names(arg.id, k, e, store=True)
-            elif arg is not None and self.low.fresh_expr(arg, self.env, self.sig, set()):
+            elif arg is not None and fresh_expr(self.low, arg, self.env, self.sig, set()):
                 back += [name_node(self.temp(), e, True) for _ in k.leaves()]
             else:
                 where = arg if arg is not None else e
@@ -976,7 +981,7 @@ class FunctionLowering:
             )
         m, reflected, promote = choice
         if reflected and m.generic:
-            m = self.low.specialize(m, {m.params[1][0]: lk}, e)
+            m = specialize(self.low, m, {m.params[1][0]: lk}, e)
         if reflected:
             # CPython evaluates the left operand first, then calls right.__rop__(left).
             groups = self.ordered(
@@ -1127,18 +1132,11 @@ class FunctionLowering:
             if any(v is None for v in values):
                 return None
             return all(values) if isinstance(e.op, ast.And) else any(values)
-        if not (
-            isinstance(e, ast.Call)
-            and isinstance(e.func, ast.Name)
-            and e.func.id == "isinstance"
-            and len(e.args) == 2
-            and isinstance(e.args[0], ast.Name)
-        ):
+        tested = isinstance_test(e)
+        if tested is None:
             return None
-        subject = e.args[0].id
+        subject, names = tested
         declared = {p: (k, ann) for p, k, ann in self.sig.params}
-        types = e.args[1].elts if isinstance(e.args[1], ast.Tuple) else [e.args[1]]
-        names = {annotation_name(t) for t in types}
         local = self.env.get(subject)
         if subject not in declared and isinstance(local, RecordClass):
             return local.name in names or local.node.name in names  # a record local
