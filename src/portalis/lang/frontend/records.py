@@ -37,7 +37,8 @@ record_model.py holds what it knows (record classes, kinds, signatures); record_
 reads class definitions; record_signatures.py function signatures and the copies made for
 union parameters; record_constants.py module-level records and tables of records;
 record_complex.py ``complex`` and ``cmath``; record_resolution.py decides what an
-expression is and calls; record_bodies.py rewrites function bodies; record_sharing.py
+expression is and calls; record_bodies.py rewrites function bodies (statements), with
+record_exprs.py (expressions) and record_calls.py (calls and operators); record_sharing.py
 refuses field assignments CPython's sharing would show; record_syntax.py holds the
 syntax-tree helpers they share.
 """
