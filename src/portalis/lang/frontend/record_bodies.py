@@ -22,7 +22,9 @@ from portalis.lang.frontend.returns import always_exits
 
 
 class FunctionLowering(CallLowering):
-    """Rewrites one function (or method) so that it holds numbers only."""
+    """Rewrites one function (or method) so that it holds numbers only: its statements
+    here, on :class:`CallLowering` (record_calls.py), on ``ExpressionLowering``
+    (record_exprs.py), which holds the function's state."""
 
     # -- the function -----------------------------------------------------------------------
 

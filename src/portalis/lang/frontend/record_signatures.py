@@ -27,13 +27,8 @@ if TYPE_CHECKING:
 def union_of_annotation(low: ModuleLowering, ann: ast.expr | None) -> UnionKind | None:
     """``Vec3 | float``, ``Union[Vec3, float]`` (or either as a string) on a parameter."""
     if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
-        try:
-            inner = ast.parse(ann.value, mode="eval").body
-        except SyntaxError:
-            return None
-        for sub in ast.walk(inner):
-            ast.copy_location(sub, ann)
-        return union_of_annotation(low, inner)
+        inner = _parsed(ann.value, ann)
+        return None if inner is None else union_of_annotation(low, inner)
     items: list[ast.expr] = []
     if isinstance(ann, ast.Subscript) and shown(ann.value) in ("Union", "typing.Union"):
         items = list(ann.slice.elts) if isinstance(ann.slice, ast.Tuple) else [ann.slice]
@@ -73,14 +68,8 @@ def kind_of_annotation(low: ModuleLowering, ann: ast.expr | None, where: ast.AST
     if n in low.classes:
         return low.classes[n]
     if isinstance(ann, ast.Constant) and isinstance(ann.value, str):
-        try:
-            inner = ast.parse(ann.value, mode="eval").body
-        except SyntaxError:
-            return None
-        ast.copy_location(inner, ann)
-        for sub in ast.walk(inner):
-            ast.copy_location(sub, ann)
-        return kind_of_annotation(low, inner, where)
+        inner = _parsed(ann.value, ann)
+        return None if inner is None else kind_of_annotation(low, inner, where)
     if isinstance(ann, ast.Subscript) and shown(ann.value) in (
         "tuple",
         "typing.Tuple",
@@ -184,3 +173,15 @@ def specialize(
         sig.copies[key] = copy
         low.sigs[copy.name] = copy
     return sig.copies[key]
+
+
+def _parsed(text: str, where: ast.expr) -> ast.expr | None:
+    """A string annotation (``"Vec3"``, ``"Vec3 | float"``) parsed, every node placed at the
+    string; None when it is not an expression."""
+    try:
+        inner = ast.parse(text, mode="eval").body
+    except SyntaxError:
+        return None
+    for sub in ast.walk(inner):
+        ast.copy_location(sub, where)
+    return inner
