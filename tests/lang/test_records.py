@@ -22,7 +22,7 @@ from portalis.bench.cpython import import_source
 from portalis.bench.kernels import raytrace
 from portalis.errors import CompileError
 from portalis.lang import compile_source
-from portalis.lang.frontend import records
+from portalis.lang.frontend import record_complex, records
 from portalis.lang.prelude import complex_numbers
 from portalis.lang.prelude.complex_numbers import Complex, _cmath_exp
 
@@ -182,10 +182,10 @@ def test_complex_mixed_abs_and_exp(
 
 @pytest.fixture(scope="module")
 def exp_tables() -> Iterator[None]:
-    """The special-value tables the compiler fills in from this CPython (records.py)."""
+    """The special-value tables the compiler fills in from this CPython (record_complex.py)."""
     saved = complex_numbers.EXP_SPECIAL_REAL, complex_numbers.EXP_SPECIAL_IMAG
     raises = complex_numbers.EXP_RAISES
-    real, imag, flags = records.exp_special_values()
+    real, imag, flags = record_complex.exp_special_values()
     complex_numbers.EXP_SPECIAL_REAL, complex_numbers.EXP_SPECIAL_IMAG = real, imag
     complex_numbers.EXP_RAISES = flags
     yield

@@ -7,6 +7,10 @@ constructor, or a call whose result shares nothing with its arguments: ``fresh``
 never copied to another name, stored in another record, or passed where a record result
 could keep it. Parameters (``self`` outside ``__init__``), frozen dataclasses and complex
 numbers are never changed. Anything else is refused, saying what to write instead.
+
+Whether a value is fresh (:func:`fresh_expr`, :func:`fresh_function`) is decided at the end
+of this module; the body lowering asks it too, before copying a changed record back into an
+argument that is not a local.
 """
 
 from __future__ import annotations
@@ -15,16 +19,19 @@ import ast
 from typing import TYPE_CHECKING
 
 from portalis.lang.frontend.diagnostics import shown
-from portalis.lang.frontend.records import (
-    RecordClass,
-    Signature,
+from portalis.lang.frontend.record_model import Kind, RecordClass, Signature
+from portalis.lang.frontend.record_resolution import (
     bind_call,
-    bindings,
+    bind_fields,
+    kind_of,
+    record_locals,
     resolve_call,
 )
+from portalis.lang.frontend.record_syntax import assigned_targets
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.record_bodies import FunctionLowering
+    from portalis.lang.frontend.records import ModuleLowering
 
 
 def check_mutations(fl: FunctionLowering, body: list[ast.stmt]) -> None:
@@ -32,13 +39,7 @@ def check_mutations(fl: FunctionLowering, body: list[ast.stmt]) -> None:
     params = {p for p, _, _ in sig.params}
     written: dict[str, ast.AST] = {}
     for n in fl.sig.nodes():
-        targets: list[ast.expr] = []
-        if isinstance(n, ast.Assign):
-            for t in n.targets:
-                targets += t.elts if isinstance(t, ast.Tuple) else [t]
-        elif isinstance(n, ast.AnnAssign | ast.AugAssign):
-            targets = [n.target]
-        for t in targets:
+        for t in assigned_targets(n):
             if not isinstance(t, ast.Attribute):
                 continue
             root: ast.expr = t
@@ -98,7 +99,7 @@ def check_mutations(fl: FunctionLowering, body: list[ast.stmt]) -> None:
                 f"use another name for the new record, or copy it: {name}.x = ... field by field",
             )
         for b in bindings(sig, name):
-            if b is None or names_another(b) or not low.fresh_expr(b, fl.env, sig, set()):
+            if b is None or names_another(b) or not fresh_expr(low, b, fl.env, sig, set()):
                 raise d.error(
                     where,
                     f"`{shown(where)}` changes `{name}`, which may share its object with another "
@@ -173,7 +174,7 @@ def check_whole_uses(
                 if keeps_nothing(fl, gp, n):
                     continue
             elif prop is not None:  # a property is a call: it may return its receiver
-                if prop.result is None or fl.low.fresh_function(prop):
+                if prop.result is None or fresh_function(fl.low, prop):
                     continue
             else:
                 continue
@@ -211,5 +212,107 @@ def keeps_nothing(fl: FunctionLowering, call: ast.expr, arg: ast.Name) -> bool:
     if isinstance(target, RecordClass):
         return target.builtin
     if isinstance(target, Signature):
-        return fl.low.fresh_function(target) or (target.owner is not None and target.owner.builtin)
+        return fresh_function(fl.low, target) or (target.owner is not None and target.owner.builtin)
     return False
+
+
+# -- freshness: may a result share an object with anything that existed before? ------------
+
+
+def fresh_function(low: ModuleLowering, sig: Signature) -> bool:
+    if sig.name in low.fresh_memo:
+        return low.fresh_memo[sig.name]
+    low.fresh_memo[sig.name] = True  # recursion: assume fresh, the other paths decide
+    env = record_locals(low, sig)
+    ok = True
+    if sig.is_init:
+        for n in sig.nodes():
+            if isinstance(n, ast.Assign | ast.AnnAssign):
+                targets = n.targets if isinstance(n, ast.Assign) else [n.target]
+                for t in targets:
+                    if (
+                        isinstance(t, ast.Attribute)
+                        and isinstance(t.value, ast.Name)
+                        and t.value.id == "self"
+                        and sig.owner is not None
+                        and sig.owner.kinds.get(t.attr) is not None
+                        and n.value is not None
+                        and not fresh_expr(low, n.value, env, sig, set())
+                    ):
+                        ok = False
+    else:
+        for n in sig.nodes():
+            if isinstance(n, ast.Return) and n.value is not None and sig.result is not None:
+                items = n.value.elts if isinstance(n.value, ast.Tuple) else [n.value]
+                for item in items:
+                    if kind_of(low, item, env) is not None and not fresh_expr(
+                        low, item, env, sig, set()
+                    ):
+                        ok = False
+    low.fresh_memo[sig.name] = ok
+    return ok
+
+
+def fresh_expr(
+    low: ModuleLowering, e: ast.expr, env: dict[str, Kind], sig: Signature, seen: set[str]
+) -> bool:
+    if isinstance(e, ast.Constant):
+        return True
+    if isinstance(e, ast.IfExp):
+        return fresh_expr(low, e.body, env, sig, seen) and fresh_expr(low, e.orelse, env, sig, seen)
+    if isinstance(e, ast.Name):
+        if e.id in seen:
+            return True
+        if e.id in {p for p, _, _ in sig.params} and not (sig.is_init and e.id == "self"):
+            return False
+        if e.id not in env:
+            return False  # a module-level record, shared by every use
+        values = bindings(sig, e.id)
+        return all(b is not None and fresh_expr(low, b, env, sig, seen | {e.id}) for b in values)
+    target = resolve_call(low, e, env)
+    if target is None:
+        return False
+    if isinstance(target, RecordClass):  # a dataclass constructor
+        if target.builtin:
+            return True
+        assert isinstance(e, ast.Call)
+        bound = bind_fields(low, target, e)
+        return all(
+            fresh_expr(low, bound[f], env, sig, seen)
+            for f in target.fields
+            if target.kinds[f] is not None
+        )
+    return (target.owner is not None and target.owner.builtin) or fresh_function(low, target)
+
+
+def bindings(sig: Signature, name: str) -> list[ast.expr | None]:
+    """Every value bound to local ``name`` in ``sig``'s body (None: not a plain value — a
+    loop variable, an item unpacked from a call)."""
+    out: list[ast.expr | None] = []
+    for n in sig.nodes():
+        if isinstance(n, ast.Assign):
+            for t in n.targets:
+                if isinstance(t, ast.Name) and t.id == name:
+                    out.append(n.value if len(n.targets) == 1 else None)
+                elif isinstance(t, ast.Tuple) and any(
+                    isinstance(x, ast.Name) and x.id == name for x in t.elts
+                ):
+                    if isinstance(n.value, ast.Tuple):
+                        i = [isinstance(x, ast.Name) and x.id == name for x in t.elts].index(True)
+                        out.append(n.value.elts[i] if i < len(n.value.elts) else None)
+                    else:
+                        out.append(n.value)  # fresh when the call is
+        elif (
+            isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name) and n.target.id == name
+        ):
+            if n.value is not None:
+                out.append(n.value)
+        elif (
+            isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name) and n.target.id == name
+        ):
+            out.append(ast.BinOp(left=n.target, op=n.op, right=n.value))
+        elif isinstance(n, ast.For) and any(
+            isinstance(x, ast.Name) and x.id == name for x in ast.walk(n.target)
+        ):
+            out.append(None)
+    return out
