@@ -94,7 +94,15 @@ def ulp_distance(a: float, b: float) -> int:
 
 def same(a: Any, b: Any, ulps: int = 0) -> bool:
     """Equal results, with NaN equal to NaN and the sign of zero significant; floats may
-    differ by ``ulps`` units in the last place."""
+    differ by ``ulps`` units in the last place. Arrays: the same dtype, shape and elements
+    (as ``np.testing.assert_array_equal`` compares them: NaN equal to NaN, ``-0.0 == 0.0``)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and (a.dtype, a.shape) == (b.dtype, b.shape)
+            and bool(np.array_equal(a, b, equal_nan=True))
+        )
     if isinstance(a, tuple) and isinstance(b, tuple):
         return len(a) == len(b) and all(same(x, y, ulps) for x, y in zip(a, b, strict=False))
     if isinstance(a, float) or isinstance(b, float):
@@ -112,20 +120,43 @@ def pair() -> Callable[[str], tuple[ModuleType, Any]]:
     return kernel_pair
 
 
-def python_and_compiled(source: str, filename: str) -> tuple[dict[str, Any], Any]:
+#: What :func:`python_and_compiled` returns: CPython's namespace and the compiled kernel.
+Kernels = tuple[dict[str, Any], Any]
+
+
+def python_and_compiled(source: str, filename: str) -> Kernels:
     """``source`` run by CPython (its namespace: the reference) and compiled and loaded."""
     namespace: dict[str, Any] = {}
     exec(compile(source, filename, "exec"), namespace)
     return namespace, compile_kernel(source, filename)
 
 
-def check(kernels: tuple[dict[str, Any], Any], name: str, *args: object) -> None:
+def kernels_fixture(source: str, filename: str) -> Any:
+    """A module-scoped fixture giving :func:`python_and_compiled` of ``source``; a module
+    binds it to the fixture's name (``pair = kernels_fixture(SOURCE, "k.py")``). Built once
+    per module that uses it, so a test_rust_backend*.py module re-collecting the tests
+    builds its own through Rust."""
+
+    @pytest.fixture(scope="module")
+    def kernels() -> Kernels:
+        return python_and_compiled(source, filename)
+
+    return kernels
+
+
+def check(kernels: Kernels, name: str, *args: object, ulps: int = 0, cast: bool = False) -> Any:
     """Function ``name`` of ``kernels`` (:func:`python_and_compiled`) called on ``args``
-    both ways: the same result or exception, and the same writes to every array argument."""
+    both ways: the same result or exception (:func:`same`, floats within ``ulps``), and the
+    same writes to every array argument (the compiled call gets copies). ``cast``: CPython's
+    result is first converted to the type of the compiled one (a list to a tuple, say).
+    Returns the compiled call's result, for a module's further assertions."""
     py, wasm = kernels
     copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
     expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *copies)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (name, expected, got)
+    if cast and expected[0] == got[0] == "ok":
+        expected = ("ok", type(got[1])(expected[1]))
+    assert expected[0] == got[0] and same(expected[1], got[1], ulps), (name, args, expected, got)
     for a, b in zip(args, copies, strict=True):
         if isinstance(a, np.ndarray):
             np.testing.assert_array_equal(a, b)
+    return got[1]
