@@ -18,7 +18,7 @@ from portalis.errors import CompileError
 from portalis.lang import compile_source
 from portalis.lang.prelude.slice_bound import slice_bound
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, compile_kernel, kernels_fixture
 
 SOURCE = """\
 import numpy as np
@@ -107,30 +107,12 @@ def in_loop(m: Array[f64, 2], w: int) -> float:
 bounds = st.integers(-14, 14)
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "slices.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "slices.py")
-
-
-def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
-    py, wasm = pair
-    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *mine)
-    if expected[0] == "ok" and expected[1] is not None:
-        expected = ("ok", float(expected[1]))
-    assert same(expected, got), f"{name}{args}: CPython {expected!r}, compiled {got!r}"
-    for a, b in zip(args, mine, strict=True):
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, b)  # the same writes through the views
+pair = kernels_fixture(SOURCE, "slices.py")
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 11), bounds, bounds, bounds, st.floats(-1e3, 1e3))
-def test_slices_match_cpython(
-    pair: tuple[dict[str, Any], Any], n: int, lo: int, hi: int, k: int, v: float
-) -> None:
+def test_slices_match_cpython(pair: Kernels, n: int, lo: int, hi: int, k: int, v: float) -> None:
     a = np.linspace(-3.0, 5.0, n)
     m = np.arange(n * 4, dtype=np.float64).reshape(n, 4) * 0.5
     check(pair, "weighted", a, lo, hi)
