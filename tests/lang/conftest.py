@@ -47,9 +47,11 @@ def import_kernel(path: Path) -> ModuleType:
     return module
 
 
-def compile_kernel(source: str, filename: str = "kernel.py") -> Any:
-    """Compile ``source`` and load it through the runtime (a fresh instance)."""
-    return load(compile_source(source, filename, backend=BACKEND["name"]).wasm, cache=False)
+def compile_kernel(source: str, filename: str = "kernel.py", backend: str | None = None) -> Any:
+    """Compile ``source`` and load it through the runtime (a fresh instance); ``backend``:
+    the one named, else :data:`BACKEND`'s."""
+    built = compile_source(source, filename, backend=backend or BACKEND["name"])
+    return load(built.wasm, cache=False)
 
 
 _compiled: dict[tuple[str, str], bytes] = {}
@@ -124,11 +126,12 @@ def pair() -> Callable[[str], tuple[ModuleType, Any]]:
 Kernels = tuple[dict[str, Any], Any]
 
 
-def python_and_compiled(source: str, filename: str) -> Kernels:
-    """``source`` run by CPython (its namespace: the reference) and compiled and loaded."""
+def python_and_compiled(source: str, filename: str, backend: str | None = None) -> Kernels:
+    """``source`` run by CPython (its namespace: the reference) and compiled and loaded
+    (:func:`compile_kernel`)."""
     namespace: dict[str, Any] = {}
     exec(compile(source, filename, "exec"), namespace)
-    return namespace, compile_kernel(source, filename)
+    return namespace, compile_kernel(source, filename, backend)
 
 
 def kernels_fixture(source: str, filename: str) -> Any:
@@ -144,15 +147,24 @@ def kernels_fixture(source: str, filename: str) -> Any:
     return kernels
 
 
-def check(kernels: Kernels, name: str, *args: object, ulps: int = 0, cast: bool = False) -> Any:
+def check(
+    kernels: Kernels,
+    name: str,
+    *args: object,
+    ulps: int = 0,
+    cast: bool = False,
+    returns: bool = False,
+) -> Any:
     """Function ``name`` of ``kernels`` (:func:`python_and_compiled`) called on ``args``
     both ways: the same result or exception (:func:`same`, floats within ``ulps``), and the
     same writes to every array argument (the compiled call gets copies). ``cast``: CPython's
     result is first converted to the type of the compiled one (a list to a tuple, say).
+    ``returns``: the call must return, not raise (even the same exception both ways).
     Returns the compiled call's result, for a module's further assertions."""
     py, wasm = kernels
     copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
     expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *copies)
+    assert not returns or expected[0] == "ok", (name, args, expected, got)
     if cast and expected[0] == got[0] == "ok":
         expected = ("ok", type(got[1])(expected[1]))
     assert expected[0] == got[0] and same(expected[1], got[1], ulps), (name, args, expected, got)

@@ -7,8 +7,6 @@ naming the loop to write instead."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -18,7 +16,7 @@ from portalis.errors import CompileError
 from portalis.lang import compile_source
 from portalis.lang.prelude.slice_bound import slice_bound
 
-from .conftest import Kernels, check, compile_kernel, kernels_fixture
+from .conftest import Kernels, check, kernels_fixture, python_and_compiled
 
 SOURCE = """\
 import numpy as np
@@ -207,14 +205,8 @@ def test_row_swap_loop_form_matches_cpython() -> None:
         "    for j in range(a.shape[1]):\n"
         "        a[i, j], a[k, j] = a[k, j], a[i, j]\n"
     )
-    namespace: dict[str, Any] = {}
-    exec(compile(source, "swap.py", "exec"), namespace)
-    kernel = compile_kernel(source, "swap.py")
-    m = np.arange(12.0).reshape(3, 4)
-    mine = m.copy()
-    namespace["swap"](m, 0, 2)
-    kernel.swap(mine, 0, 2)
-    np.testing.assert_array_equal(m, mine)
+    kernels = python_and_compiled(source, "swap.py")
+    check(kernels, "swap", np.arange(12.0).reshape(3, 4), 0, 2, returns=True)
 
 
 def test_columns_and_shapes_through_the_rust_backend() -> None:
@@ -230,13 +222,5 @@ def test_columns_and_shapes_through_the_rust_backend() -> None:
         "        t += c[i] * n + w\n"
         "    return t\n"
     )
-    namespace: dict[str, Any] = {}
-    exec(compile(source, "cols.py", "exec"), namespace)
-    built = compile_source(source, "cols.py", backend="rust")
-    from portalis.runtime import load
-
-    kernel = load(built.wasm, cache=False)
-    m = np.arange(12.0).reshape(4, 3)
-    mine = m.copy()
-    assert kernel.f(mine, -1) == namespace["f"](m, -1)
-    np.testing.assert_array_equal(m, mine)
+    kernels = python_and_compiled(source, "cols.py", backend="rust")
+    check(kernels, "f", np.arange(12.0).reshape(4, 3), -1, returns=True)
