@@ -138,10 +138,16 @@ def python_and_compiled(source: str, filename: str, backend: str | None = None) 
 Built = tuple[dict[str, Any], Any, CompiledKernel]
 
 
-def python_and_built(source: str, filename: str, backend: str | None = None) -> Built:
-    """:func:`python_and_compiled`, and the compiler's build (its ``.wat``) too."""
+def python_namespace(source: str, filename: str) -> dict[str, Any]:
+    """``source`` run by CPython: its namespace, the reference for a compiled kernel."""
     namespace: dict[str, Any] = {}
     exec(compile(source, filename, "exec"), namespace)
+    return namespace
+
+
+def python_and_built(source: str, filename: str, backend: str | None = None) -> Built:
+    """:func:`python_and_compiled`, and the compiler's build (its ``.wat``) too."""
+    namespace = python_namespace(source, filename)
     built = compile_source(source, filename, backend=backend or BACKEND["name"])
     return namespace, load(built.wasm, cache=False), built
 
@@ -160,7 +166,7 @@ def kernels_fixture(source: str, filename: str) -> Any:
 
 
 def check(
-    kernels: Kernels,
+    kernels: Kernels | tuple[ModuleType, Any],
     name: str,
     *args: object,
     ulps: int = 0,
@@ -168,7 +174,8 @@ def check(
     returns: bool = False,
     bits: bool = False,
 ) -> Any:
-    """Function ``name`` of ``kernels`` (:func:`python_and_compiled`) called on ``args``
+    """Function ``name`` of ``kernels`` (:func:`python_and_compiled`, or :func:`kernel_pair`'s
+    module and kernel) called on ``args``
     both ways: the same result or exception (:func:`same`, floats within ``ulps``), and the
     same writes to every array argument (the compiled call gets copies). ``cast``: CPython's
     result is first converted to the type of the compiled one (a list to a tuple, say).
@@ -176,8 +183,9 @@ def check(
     ``bits``: arrays, returned and written, compared bit for bit (the same bytes).
     Returns the compiled call's result, for a module's further assertions."""
     py, wasm = kernels
+    reference = getattr(py, name) if isinstance(py, ModuleType) else py[name]
     copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *copies)
+    expected, got = outcome(reference, *args), outcome(getattr(wasm, name), *copies)
     assert not returns or expected[0] == "ok", (name, args, expected, got)
     if cast and expected[0] == got[0] == "ok":
         expected = ("ok", type(got[1])(expected[1]))
