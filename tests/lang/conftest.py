@@ -173,11 +173,12 @@ def check(
     cast: bool = False,
     returns: bool = False,
     bits: bool = False,
+    **kwargs: Any,
 ) -> Any:
     """Function ``name`` of ``kernels`` (:func:`python_and_compiled`, or :func:`kernel_pair`'s
-    module and kernel) called on ``args``
-    both ways: the same result or exception (:func:`same`, floats within ``ulps``), and the
-    same writes to every array argument (the compiled call gets copies). ``cast``: CPython's
+    module and kernel) called on ``args`` and ``kwargs`` both ways: the same result or
+    exception (:func:`same`, floats within ``ulps``), and the same writes to every array
+    argument (the compiled call gets copies). ``cast``: CPython's
     result is first converted to the type of the compiled one (a list to a tuple, say).
     ``returns``: the call must return, not raise (even the same exception both ways).
     ``bits``: arrays, returned and written, compared bit for bit (the same bytes).
@@ -185,7 +186,8 @@ def check(
     py, wasm = kernels
     reference = getattr(py, name) if isinstance(py, ModuleType) else py[name]
     copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(reference, *args), outcome(getattr(wasm, name), *copies)
+    expected = outcome(reference, *args, **kwargs)
+    got = outcome(getattr(wasm, name), *copies, **kwargs)
     assert not returns or expected[0] == "ok", (name, args, expected, got)
     if cast and expected[0] == got[0] == "ok":
         expected = ("ok", type(got[1])(expected[1]))
