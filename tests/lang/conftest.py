@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from portalis.errors import WasmTrap
-from portalis.lang import compile_source
+from portalis.lang import CompiledKernel, compile_source
 from portalis.runtime import load
 
 KERNELS = Path(__file__).parent / "kernels"
@@ -47,9 +47,11 @@ def import_kernel(path: Path) -> ModuleType:
     return module
 
 
-def compile_kernel(source: str, filename: str = "kernel.py") -> Any:
-    """Compile ``source`` and load it through the runtime (a fresh instance)."""
-    return load(compile_source(source, filename, backend=BACKEND["name"]).wasm, cache=False)
+def compile_kernel(source: str, filename: str = "kernel.py", backend: str | None = None) -> Any:
+    """Compile ``source`` and load it through the runtime (a fresh instance); ``backend``:
+    the one named, else :data:`BACKEND`'s."""
+    built = compile_source(source, filename, backend=backend or BACKEND["name"])
+    return load(built.wasm, cache=False)
 
 
 _compiled: dict[tuple[str, str], bytes] = {}
@@ -92,11 +94,20 @@ def ulp_distance(a: float, b: float) -> int:
     return abs(ia - ib)
 
 
-def same(a: Any, b: Any, ulps: int = 0) -> bool:
+def same(a: Any, b: Any, ulps: int = 0, bits: bool = False) -> bool:
     """Equal results, with NaN equal to NaN and the sign of zero significant; floats may
-    differ by ``ulps`` units in the last place."""
+    differ by ``ulps`` units in the last place. Arrays: the same dtype, shape and elements
+    (as ``np.testing.assert_array_equal`` compares them: NaN equal to NaN, ``-0.0 == 0.0``),
+    or with ``bits`` the same bytes."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (
+            isinstance(a, np.ndarray)
+            and isinstance(b, np.ndarray)
+            and (a.dtype, a.shape) == (b.dtype, b.shape)
+            and (a.tobytes() == b.tobytes() if bits else bool(np.array_equal(a, b, equal_nan=True)))
+        )
     if isinstance(a, tuple) and isinstance(b, tuple):
-        return len(a) == len(b) and all(same(x, y, ulps) for x, y in zip(a, b, strict=False))
+        return len(a) == len(b) and all(same(x, y, ulps, bits) for x, y in zip(a, b, strict=False))
     if isinstance(a, float) or isinstance(b, float):
         fa, fb = float(a), float(b)
         if math.isnan(fa) or math.isnan(fb):
@@ -112,20 +123,83 @@ def pair() -> Callable[[str], tuple[ModuleType, Any]]:
     return kernel_pair
 
 
-def python_and_compiled(source: str, filename: str) -> tuple[dict[str, Any], Any]:
-    """``source`` run by CPython (its namespace: the reference) and compiled and loaded."""
+#: What :func:`python_and_compiled` returns: CPython's namespace and the compiled kernel.
+Kernels = tuple[dict[str, Any], Any]
+
+
+def python_and_compiled(source: str, filename: str, backend: str | None = None) -> Kernels:
+    """``source`` run by CPython (its namespace: the reference) and compiled and loaded
+    (:func:`compile_kernel`)."""
+    namespace, kernel, _ = python_and_built(source, filename, backend)
+    return namespace, kernel
+
+
+#: What :func:`python_and_built` returns: :data:`Kernels` and the compiler's build.
+Built = tuple[dict[str, Any], Any, CompiledKernel]
+
+
+def python_namespace(source: str, filename: str) -> dict[str, Any]:
+    """``source`` run by CPython: its namespace, the reference for a compiled kernel."""
     namespace: dict[str, Any] = {}
     exec(compile(source, filename, "exec"), namespace)
-    return namespace, compile_kernel(source, filename)
+    return namespace
 
 
-def check(kernels: tuple[dict[str, Any], Any], name: str, *args: object) -> None:
-    """Function ``name`` of ``kernels`` (:func:`python_and_compiled`) called on ``args``
-    both ways: the same result or exception, and the same writes to every array argument."""
+def python_and_built(source: str, filename: str, backend: str | None = None) -> Built:
+    """:func:`python_and_compiled`, and the compiler's build (its ``.wat``) too."""
+    namespace = python_namespace(source, filename)
+    built = compile_source(source, filename, backend=backend or BACKEND["name"])
+    return namespace, load(built.wasm, cache=False), built
+
+
+def kernels_fixture(source: str, filename: str) -> Any:
+    """A module-scoped fixture giving :func:`python_and_compiled` of ``source``; a module
+    binds it to the fixture's name (``pair = kernels_fixture(SOURCE, "k.py")``). Built once
+    per module that uses it, so a test_rust_backend*.py module re-collecting the tests
+    builds its own through Rust."""
+
+    @pytest.fixture(scope="module")
+    def kernels() -> Kernels:
+        return python_and_compiled(source, filename)
+
+    return kernels
+
+
+def check(
+    kernels: Kernels | tuple[ModuleType, Any],
+    name: str,
+    *args: object,
+    ulps: int = 0,
+    cast: bool = False,
+    returns: bool = False,
+    bits: bool = False,
+    **kwargs: Any,
+) -> Any:
+    """Function ``name`` of ``kernels`` (:func:`python_and_compiled`, or :func:`kernel_pair`'s
+    module and kernel) called on ``args`` and ``kwargs`` both ways: the same result or
+    exception (:func:`same`, floats within ``ulps``), and the same writes to every array
+    argument (the compiled call gets copies). ``cast``: CPython's
+    result is first converted to the type of the compiled one (a list to a tuple, say).
+    ``returns``: the call must return, not raise (even the same exception both ways).
+    ``bits``: arrays, returned and written, compared bit for bit (the same bytes).
+    Returns the compiled call's result, for a module's further assertions."""
     py, wasm = kernels
+    reference = getattr(py, name) if isinstance(py, ModuleType) else py[name]
     copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *copies)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (name, expected, got)
+    expected = outcome(reference, *args, **kwargs)
+    got = outcome(getattr(wasm, name), *copies, **kwargs)
+    assert not returns or expected[0] == "ok", (name, args, expected, got)
+    if cast and expected[0] == got[0] == "ok":
+        expected = ("ok", type(got[1])(expected[1]))
+    assert expected[0] == got[0] and same(expected[1], got[1], ulps, bits), (
+        name,
+        args,
+        expected,
+        got,
+    )
     for a, b in zip(args, copies, strict=True):
-        if isinstance(a, np.ndarray):
+        if isinstance(a, np.ndarray) and bits:
+            assert same(a, b, bits=True), (name, args, a, b)
+        elif isinstance(a, np.ndarray):
             np.testing.assert_array_equal(a, b)
+    return got[1]

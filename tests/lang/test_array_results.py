@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome
+from . import conftest
+from .conftest import Kernels, compile_kernel, kernels_fixture
 
 SOURCE = """\
 import numpy as np
@@ -114,34 +115,20 @@ def summed(n: int, step: float) -> float:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "array_results.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "array_results.py")
+pair = kernels_fixture(SOURCE, "array_results.py")
 
 
-def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
-    py, wasm = pair
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *args)
-    assert expected[0] == got[0], f"{name}{args}: CPython {expected!r}, compiled {got!r}"
-    if expected[0] == "raise":
-        assert expected == got
-        return
-    want, have = expected[1], got[1]
-    for w, h in zip(want, have, strict=True) if isinstance(want, tuple) else [(want, have)]:
-        if isinstance(w, np.ndarray):
-            assert isinstance(h, np.ndarray) and h.flags.owndata
-            assert h.dtype == w.dtype and h.shape == w.shape
-            np.testing.assert_array_equal(h, w)
-        else:
-            assert h == w
+def check(pair: Kernels, name: str, *args: Any) -> None:
+    """conftest's check, and each array the compiled call returns is the caller's own."""
+    got = conftest.check(pair, name, *args)
+    for value in got if isinstance(got, tuple) else (got,):
+        assert not isinstance(value, np.ndarray) or value.flags.owndata, (name, args)
 
 
 @settings(max_examples=30, deadline=None)
 @given(st.integers(-2, 12), st.integers(-2, 6), st.floats(-1e3, 1e3), st.booleans())
 def test_array_results_match_cpython(
-    pair: tuple[dict[str, Any], Any], n: int, m: int, step: float, flag: bool
+    pair: Kernels, n: int, m: int, step: float, flag: bool
 ) -> None:
     x = np.arange(max(n, 0) * max(m, 0), dtype=np.float64).reshape(max(n, 0), max(m, 0)) * step
     check(pair, "ramp", n, step)  # negative n: ValueError in both
@@ -158,7 +145,7 @@ def test_array_results_match_cpython(
     check(pair, "pairs", xs, step / 3)
 
 
-def test_the_result_is_the_callers_own(pair: tuple[dict[str, Any], Any]) -> None:
+def test_the_result_is_the_callers_own(pair: Kernels) -> None:
     """The array outlives the call and the instance, and later calls do not change it."""
     _, wasm = pair
     first = wasm.ramp(4, 1.0)
@@ -170,7 +157,7 @@ def test_the_result_is_the_callers_own(pair: tuple[dict[str, Any], Any]) -> None
     assert kept.tolist() == [[0, -1], [2, 1]]
 
 
-def test_every_block_is_freed(pair: tuple[dict[str, Any], Any]) -> None:
+def test_every_block_is_freed(pair: Kernels) -> None:
     """Thousands of calls returning arrays (to the host, and from helper to helper) leave
     linear memory as it was after the first."""
     _, wasm = pair

@@ -5,8 +5,6 @@ copy works (differential against CPython, Hypothesis)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,7 +13,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """\
 import numpy as np
@@ -56,25 +54,7 @@ def relax(u: Array[f64, 2], sweeps: int) -> Array[f64, 2]:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "assign_views.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "assign_views.py")
-
-
-def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
-    py, wasm = pair
-    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *mine)
-    assert expected[0] == got[0], f"{name}{args}: CPython {expected!r}, compiled {got!r}"
-    if expected[0] == "raise":
-        assert expected == got
-    elif isinstance(expected[1], np.ndarray):
-        np.testing.assert_array_equal(expected[1], got[1])
-    for a, b in zip(args, mine, strict=True):
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, b)  # the same writes, partial ones included
+pair = kernels_fixture(SOURCE, "assign_views.py")
 
 
 ints = st.integers(-9, 9)
@@ -83,7 +63,7 @@ ints = st.integers(-9, 9)
 @settings(max_examples=50, deadline=None)
 @given(st.integers(0, 8), ints, ints, ints, st.floats(-1e6, 1e6))
 def test_view_assignment_matches_cpython(
-    pair: tuple[dict[str, Any], Any], n: int, lo: int, hi: int, by: int, v: float
+    pair: Kernels, n: int, lo: int, hi: int, by: int, v: float
 ) -> None:
     a = np.linspace(-1.0, 2.0, n)
     m = np.arange(n * 3, dtype=np.int64).reshape(n, 3)

@@ -5,11 +5,10 @@ would evaluate it: here it would raise otherwise)."""
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -51,26 +50,16 @@ def mixed(a: int, b: int, c: int) -> int:
 """
 
 
-@pytest.fixture(scope="module")
-def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "branches.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "branches.py")
+kernels = kernels_fixture(SOURCE, "branches.py")
 
 
-def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]
-    py, wasm = kernels
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *args)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (name, args, expected, got)
-
-
-def test_if_chains(kernels) -> None:  # type: ignore[no-untyped-def]
+def test_if_chains(kernels: Kernels) -> None:
     for x in (-200, -7, -1, 0, 1, 3, 51, 200):
         for y in (-60, -3, 0, 1, 2, 4, 60):
             check(kernels, "guarded", x, y)
 
 
-def test_while_conditions_short_circuit(kernels) -> None:  # type: ignore[no-untyped-def]
+def test_while_conditions_short_circuit(kernels: Kernels) -> None:
     for n in range(0, 7):
         xs = np.arange(float(n))
         for limit in (-1.0, 0.5, 2.5, 10.0):
@@ -80,7 +69,7 @@ def test_while_conditions_short_circuit(kernels) -> None:  # type: ignore[no-unt
             check(kernels, "scan_or", -xs - 1.0, stop)
 
 
-def test_nested_and_or_not(kernels) -> None:  # type: ignore[no-untyped-def]
+def test_nested_and_or_not(kernels: Kernels) -> None:
     for a in (-2, 0, 3, 7):
         for b in (-1, 0, 4):
             for c in (-5, 0, 7):

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import check, python_and_compiled
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -30,23 +30,15 @@ def spread(pos: Array[f64, 2], out: Array[f64, 2], k: int) -> float:
 """
 
 
-NAMESPACE: dict[str, object] = {}
-exec(compile(SOURCE, "columns.py", "exec"), NAMESPACE)  # the CPython reference
-COMPILED = compile_kernel(SOURCE, "columns.py")
+KERNELS = python_and_compiled(SOURCE, "columns.py")
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 7), st.integers(1, 4), st.integers(0, 7), st.integers(-2, 8))
 def test_constant_columns_match_cpython(n: int, columns: int, m: int, k: int) -> None:
     """Columns past ``pos``'s end (IndexError), ``k`` past either array's rows."""
-    namespace, compiled = NAMESPACE, COMPILED
     rng = np.random.default_rng(n * 31 + columns * 7 + m)
-    pos = rng.standard_normal((n, columns))
-    a, b = np.zeros((m, 3)), np.zeros((m, 3))
-    expected = outcome(namespace["spread"], pos, a, k)  # type: ignore[operator]
-    got = outcome(compiled.spread, pos.copy(), b, k)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (expected, got)
-    np.testing.assert_array_equal(a, b)
+    check(KERNELS, "spread", rng.standard_normal((n, columns)), np.zeros((m, 3)), k)
 
 
 def test_the_column_is_the_load_offset() -> None:

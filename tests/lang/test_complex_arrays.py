@@ -15,7 +15,16 @@ from portalis.errors import CompileError, SignatureError
 from portalis.lang import compile_source
 from portalis.runtime import load
 
-from .conftest import compile_kernel, kernel_pair, outcome, same
+from .conftest import (
+    KERNELS,
+    Kernels,
+    compile_kernel,
+    kernel_pair,
+    kernels_fixture,
+    outcome,
+    python_and_compiled,
+    same,
+)
 
 #: The corpus FFT's natural form, unchanged: the very source the benchmark times.
 FFT_NATURAL = fft_kernel.NATURAL
@@ -52,9 +61,7 @@ def agree(name: str, *args: Any) -> None:
 
 
 def test_fft_natural_form_compiles_and_equals_cpython_bit_for_bit() -> None:
-    compiled = compile_kernel(FFT_NATURAL, "fft.py")
-    namespace: dict[str, Any] = {}
-    exec(compile(FFT_NATURAL, "fft.py", "exec"), namespace)
+    namespace, compiled = python_and_compiled(FFT_NATURAL, "fft.py")
     rng = np.random.default_rng(3)
     for n in (1, 2, 4, 64, 1024):
         x = rng.standard_normal(n) + 1j * rng.standard_normal(n)
@@ -98,7 +105,6 @@ def test_reads_writes_swaps_and_numbers(a: np.ndarray, s: float, extra: int) -> 
 
 
 def test_abi_and_runtime_checks() -> None:
-    from .conftest import KERNELS
 
     module = compile_source((KERNELS / "complex_arrays.py").read_text(), "complex_arrays.py")
     fn = next(f for f in module.abi.functions if f.name == "fft")
@@ -166,11 +172,13 @@ def empty(n: int) -> Array[np.complex128]:
     return np.zeros(n, dtype=np.complex128)
 """
 
+results = kernels_fixture(RESULTS, "results.py")
+
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 9), st.integers(0, 4), st.floats(-1e3, 1e3))
-def test_complex_array_results_are_cpythons(n: int, m: int, s: float) -> None:
-    py, wasm = _results_pair()
+def test_complex_array_results_are_cpythons(results: Kernels, n: int, m: int, s: float) -> None:
+    py, wasm = results
     x = np.linspace(-1.0, 2.0, n) * (0.5 - 1.5j)
     for name, args in (
         ("twiddles", (n,)), ("scaled", (x, s)), ("grid", (n, m)), ("empty", (n,)),
@@ -179,17 +187,6 @@ def test_complex_array_results_are_cpythons(n: int, m: int, s: float) -> None:
         assert got.dtype == np.complex128 and got.shape == expected.shape
         assert got.tobytes() == expected.tobytes(), name
     assert wasm.abi.function("grid").results[0].ndim == 2  # the caller's rank, not the pairs'
-
-
-_RESULTS: list[tuple[dict[str, Any], Any]] = []
-
-
-def _results_pair() -> tuple[dict[str, Any], Any]:
-    if not _RESULTS:
-        namespace: dict[str, Any] = {}
-        exec(compile(RESULTS, "results.py", "exec"), namespace)
-        _RESULTS.append((namespace, compile_kernel(RESULTS, "results.py")))
-    return _RESULTS[0]
 
 
 def test_complex_arrays_in_a_tuple_of_results_are_refused() -> None:

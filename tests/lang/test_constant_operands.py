@@ -4,15 +4,12 @@ CPython, signed zeros, infinities and NaN included; ``c - x`` keeps its order.""
 
 from __future__ import annotations
 
-from functools import cache
-from typing import Any
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """
 def poly(x: float) -> float:
@@ -24,16 +21,7 @@ def mixed(x: float, y: float) -> float:
 """
 
 
-@cache
-def compiled() -> Any:
-    return compile_kernel(SOURCE, "constants.py")
-
-
-@cache
-def python() -> dict[str, Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "constants.py", "exec"), namespace)
-    return namespace
+kernels = kernels_fixture(SOURCE, "constants.py")
 
 
 FLOATS = st.one_of(
@@ -44,11 +32,9 @@ FLOATS = st.one_of(
 
 @settings(max_examples=200, deadline=None)
 @given(x=FLOATS, y=FLOATS)
-def test_constant_first_operands_keep_cpython_results(x: float, y: float) -> None:
+def test_constant_first_operands_keep_cpython_results(kernels: Kernels, x: float, y: float) -> None:
     for name, args in (("poly", (x,)), ("mixed", (x, y))):
-        expected = outcome(python()[name], *args)
-        got = outcome(getattr(compiled(), name), *args)
-        assert same(expected, got), (name, args, expected, got)
+        check(kernels, name, *args)
 
 
 def test_constant_goes_right_except_in_subtraction() -> None:

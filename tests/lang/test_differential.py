@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import compile_kernel, kernel_pair, outcome, same
+from .conftest import check, compile_kernel, kernel_pair, outcome, same
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -27,13 +27,6 @@ any_float = st.one_of(floats, finite, st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5
 @pytest.fixture(scope="module")
 def arith() -> tuple[Any, Any]:
     return kernel_pair("arith")
-
-
-def check(pair: tuple[Any, Any], name: str, *args: Any, ulps: int = 0, **kwargs: Any) -> None:
-    py, wasm = pair
-    expected = outcome(getattr(py, name), *args, **kwargs)
-    got = outcome(getattr(wasm, name), *args, **kwargs)
-    assert same(expected, got, ulps), f"{name}{args}: CPython {expected!r}, compiled {got!r}"
 
 
 def fits_int64(x: float) -> bool:

@@ -25,7 +25,7 @@ from portalis.lang import (
 )
 from portalis.lang.builtins import BUILTINS, reference_table
 
-from .conftest import compile_kernel
+from .conftest import python_and_compiled
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "language.md"
 
@@ -39,11 +39,9 @@ def test_builtins_table_is_generated_from_the_registry() -> None:
 def test_the_reference_example_compiles_and_runs() -> None:
     example = re.search(r"```python\n(.*?)```", DOC.read_text(), re.S)
     assert example is not None
-    k = compile_kernel(example.group(1), "example.py")
+    namespace, k = python_and_compiled(example.group(1), "example.py")
     pos, vel = np.zeros(5), np.ones(5)
     low = k.step(pos=pos, vel=vel, n=2)
-    namespace: dict[str, object] = {}
-    exec(compile(example.group(1), "example.py", "exec"), namespace)  # the CPython run
     pos2, vel2 = np.zeros(5), np.ones(5)
     assert low == namespace["step"](pos2, vel2, 2)  # type: ignore[operator]
     assert np.array_equal(pos, pos2) and np.array_equal(vel, vel2)

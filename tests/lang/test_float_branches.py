@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import outcome, python_and_compiled, same
 
 SOURCE = """\
 import math
@@ -76,13 +76,7 @@ def _py_int(x: float) -> object:
     return r
 
 
-def _kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "float_branches.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "float_branches.py")
-
-
-KERNELS = _kernels()
+KERNELS = python_and_compiled(SOURCE, "float_branches.py")
 
 
 def _check(name: str, *args: object) -> None:

@@ -3,7 +3,7 @@ and with control flow, inlined into their callers, agree with CPython."""
 
 from __future__ import annotations
 
-from .conftest import compile_kernel
+from .conftest import check, python_and_compiled
 
 SOURCE = """
 total: float = 0.0
@@ -34,12 +34,9 @@ def step(a: float, b: float) -> tuple[float, int]:
 
 
 def test_void_and_valued_helpers_inline_like_cpython():
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "inline_kernel.py", "exec"), namespace)
-    compiled = compile_kernel(SOURCE, "inline_kernel.py")
+    kernels = python_and_compiled(SOURCE, "inline_kernel.py")
     for a, b in [(1.0, 5.0), (-2.0, 0.5), (3.0, -4.0), (0.0, 0.0)]:
-        expected = namespace["step"](a, b)  # type: ignore[operator]
-        assert compiled.step(a, b) == expected
+        check(kernels, "step", a, b, returns=True)
 
 
 def test_inlining_rebuilds_only_what_it_changes() -> None:

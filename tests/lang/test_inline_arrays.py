@@ -12,7 +12,7 @@ import pytest
 from portalis.errors import WasmTrap
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """\
 from portalis.lang import Array, f64, i64
@@ -77,21 +77,7 @@ def row_at(grid: Array[f64, 2], i: int, j: int) -> float:
 AT_LINE = 5  # `return xs[i]` in `at`
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, object], object]:
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "inline_arrays.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "inline_arrays.py")
-
-
-def outcome(fn, *args):  # type: ignore[no-untyped-def]
-    """The result and the arrays afterwards, or the exception's name."""
-    try:
-        return ("ok", fn(*args), [a.tolist() for a in args if isinstance(a, np.ndarray)])
-    except IndexError:
-        return ("IndexError",)
-    except WasmTrap as trap:
-        return (trap.python_exception,)
+pair = kernels_fixture(SOURCE, "inline_arrays.py")
 
 
 def test_helpers_taking_arrays_are_inlined() -> None:
@@ -105,8 +91,7 @@ def test_helpers_taking_arrays_are_inlined() -> None:
     assert "call $at" in bodies["row_at"]
 
 
-def test_inlined_array_helpers_agree_with_cpython(pair) -> None:  # type: ignore[no-untyped-def]
-    py, wasm = pair
+def test_inlined_array_helpers_agree_with_cpython(pair: Kernels) -> None:
     rng = np.random.default_rng(7)
     for _ in range(20):
         xs = rng.normal(size=6)
@@ -120,19 +105,17 @@ def test_inlined_array_helpers_agree_with_cpython(pair) -> None:  # type: ignore
             ("grid_sum", (rng.normal(size=(3, 4)),)),
             ("row_at", (rng.normal(size=(3, 4)), int(rng.integers(-4, 4)), i)),
         ]:
-            copies = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-            expected = outcome(py[name], *args)
-            assert outcome(getattr(wasm, name), *copies) == expected, (name, args)
+            check(pair, name, *args)
 
 
-def test_aliased_parameters_see_each_others_writes(pair) -> None:  # type: ignore[no-untyped-def]
+def test_aliased_parameters_see_each_others_writes(pair: Kernels) -> None:
     py, wasm = pair
     xs = np.array([1.0, 2.0, 3.0])
     # move(xs, xs, 1): dst[1] = 4.0 overwrites src[1], so the result is 4.0 + 4.0.
     assert wasm.aliased(xs.copy(), 1) == py["aliased"](xs.copy(), 1) == 8.0
 
 
-def test_index_error_in_an_inlined_helper_names_its_line(pair) -> None:  # type: ignore[no-untyped-def]
+def test_index_error_in_an_inlined_helper_names_its_line(pair: Kernels) -> None:
     _, wasm = pair
     with pytest.raises(WasmTrap) as info:
         wasm.total(np.zeros(3), np.array([0, 5, 1, 2]), 4)

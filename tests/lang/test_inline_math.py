@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
-from typing import Any
 
 import numpy as np
 import pytest
@@ -18,7 +17,7 @@ from portalis.errors import WasmTrap
 from portalis.lang import compile_source
 from portalis.lang.passes import inline
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, outcome, python_and_compiled
 
 ONE = [
     "sin", "cos", "tan", "asin", "acos", "atan", "exp", "expm1", "log", "log1p", "log2",
@@ -80,22 +79,16 @@ FLOATS = st.one_of(
 
 
 @cache
-def compiled() -> Any:
-    """Every math function inlined, however big: the default limit (MAX_MATH_NODES)
-    inlines only the small ones, but any of them may be inlined and must stay exact."""
+def kernels() -> Kernels:
+    """CPython's namespace, and the kernel with every math function inlined, however big:
+    the default limit (MAX_MATH_NODES) inlines only the small ones, but any of them may be
+    inlined and must stay exact."""
     saved = inline.MAX_MATH_NODES
     inline.MAX_MATH_NODES = 1 << 30
     try:
-        return compile_kernel(SOURCE, "inline_math.py")
+        return python_and_compiled(SOURCE, "inline_math.py")
     finally:
         inline.MAX_MATH_NODES = saved
-
-
-@cache
-def python() -> dict[str, Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "inline_math.py", "exec"), namespace)
-    return namespace
 
 
 @cache
@@ -112,17 +105,13 @@ def _body(text: str, function: str) -> str:
 @settings(max_examples=150, deadline=None)
 @given(name=st.sampled_from(ONE), x=FLOATS)
 def test_one_argument_math_calls_match_cpython(name: str, x: float) -> None:
-    expected = outcome(python()[f"f_{name}"], x)
-    got = outcome(getattr(compiled(), f"f_{name}"), x)
-    assert same(expected, got), (name, x, expected, got)
+    check(kernels(), f"f_{name}", x)
 
 
 @settings(max_examples=150, deadline=None)
 @given(name=st.sampled_from(TWO), x=FLOATS, y=FLOATS)
 def test_two_argument_math_calls_match_cpython(name: str, x: float, y: float) -> None:
-    expected = outcome(python()[f"f_{name}"], x, y)
-    got = outcome(getattr(compiled(), f"f_{name}"), x, y)
-    assert same(expected, got), (name, x, y, expected, got)
+    check(kernels(), f"f_{name}", x, y)
 
 
 @settings(max_examples=60, deadline=None)
@@ -130,8 +119,9 @@ def test_two_argument_math_calls_match_cpython(name: str, x: float, y: float) ->
 def test_loop_of_inlined_calls_matches_cpython(xs: list[float]) -> None:
     values = np.array(xs)
     expected, got = np.zeros(len(xs)), np.zeros(len(xs))
-    python()["pricing"](values, expected)
-    compiled().pricing(values, got)
+    py, wasm = kernels()
+    py["pricing"](values, expected)
+    wasm.pricing(values, got)
     assert expected.tobytes() == got.tobytes()
 
 
@@ -177,17 +167,19 @@ def test_big_math_functions_stay_calls(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_errors_raise_at_the_kernel_line(x: float, line: int) -> None:
     """log of a non-positive number: ValueError, on the line of the call (the inlined body
     keeps the caller's line); the first call raises first."""
+    py, wasm = kernels()
     with pytest.raises(WasmTrap) as info:
-        compiled().twice(x)
+        wasm.twice(x)
     assert info.value.python_exception == "ValueError"
     assert info.value.line == line
     with pytest.raises(ValueError):
-        python()["twice"](x)
+        py["twice"](x)
 
 
 def test_overflow_raises_overflow_error() -> None:
-    assert outcome(compiled().f_exp, 1000.0) == ("raise", "OverflowError")
-    assert outcome(python()["f_exp"], 1000.0) == ("raise", "OverflowError")
+    py, wasm = kernels()
+    assert outcome(wasm.f_exp, 1000.0) == ("raise", "OverflowError")
+    assert outcome(py["f_exp"], 1000.0) == ("raise", "OverflowError")
     for x in (1e308, 1.5e308):  # hypot has no error rule: inf, as in CPython
-        assert same(outcome(compiled().f_hypot, x, x), outcome(python()["f_hypot"], x, x))
-    assert math.isinf(compiled().f_hypot(1.5e308, 1.5e308))
+        check(kernels(), "f_hypot", x, x)
+    assert math.isinf(wasm.f_hypot(1.5e308, 1.5e308))

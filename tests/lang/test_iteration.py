@@ -5,8 +5,6 @@ that stay unsupported."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,7 +13,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """\
 from portalis.lang import Array, f64, i64
@@ -111,21 +109,7 @@ def third_row(m: Array[f64, 2]) -> float:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "iteration.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "iteration.py")
-
-
-def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
-    py, wasm = pair
-    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *mine)
-    assert same(expected, got), f"{name}: CPython {expected!r}, compiled {got!r}"
-    for a, b in zip(args, mine, strict=True):
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, b)
+pair = kernels_fixture(SOURCE, "iteration.py")
 
 
 @settings(max_examples=50, deadline=None)
@@ -135,9 +119,7 @@ def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
     st.integers(-5, 5),
     st.integers(0, 2**32 - 1),
 )
-def test_iteration_matches_cpython(
-    pair: tuple[dict[str, Any], Any], n: int, m: int, start: int, seed: int
-) -> None:
+def test_iteration_matches_cpython(pair: Kernels, n: int, m: int, start: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     a, w = rng.standard_normal(n), rng.standard_normal(m)
     check(pair, "total", a)

@@ -6,20 +6,15 @@ read from the written array, a local read after the loop."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from types import ModuleType
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portalis.lang import compile_source, pipeline
+from portalis.lang import pipeline
 from portalis.lang.backend import jam
-from portalis.runtime import load
 
-from .conftest import outcome, same
+from .conftest import Built, Kernels, check, outcome, python_and_built, same
 
 SOURCE = """\
 import numpy as np
@@ -114,20 +109,12 @@ FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64) | SPECIAL
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, object, str]:
-    path = tmp_path_factory.mktemp("jam") / "jam_kernels.py"
-    path.write_text(SOURCE)
-    spec = importlib.util.spec_from_file_location("_portalis_test_jam_kernels", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    compiled = compile_source(SOURCE, str(path))
-    return module, load(compiled.wasm, cache=False), compiled.wat
+def built() -> Built:
+    return python_and_built(SOURCE, "jam_kernels.py")
 
 
 @pytest.fixture(scope="module")
-def kernels(built: tuple[ModuleType, object, str]) -> tuple[ModuleType, object]:
+def kernels(built: Built) -> Kernels:
     return built[0], built[1]
 
 
@@ -139,7 +126,7 @@ def function_text(wat: str, name: str) -> str:
 
 @pytest.mark.parametrize("name", sorted(JAMMED | REFUSED))
 def test_the_pass_jams_exactly_the_safe_nests(built, name):
-    text = function_text(built[2], name)
+    text = function_text(built[2].wat, name)
     assert ("$~jam" in text) == (name in JAMMED)
 
 
@@ -154,24 +141,13 @@ def test_the_pass_counts_what_it_jams():
 
 def test_the_jammed_inner_loop_is_vectorised(built):
     """The fallback and remainder loops and the jammed loop: three vector loops."""
-    assert function_text(built[2], "matmul").count("block $vectors") == 3
-
-
-def _product(python, compiled, name, a, b):
-    want = outcome(getattr(python, name), a.copy(), b.copy())
-    got = outcome(getattr(compiled, name), a.copy(), b.copy())
-    if want[0] == "ok" and got[0] == "ok" and isinstance(want[1], np.ndarray):
-        assert want[1].tobytes() == got[1].tobytes() and want[1].shape == got[1].shape
-    else:
-        assert same(want, got)
+    assert function_text(built[2].wat, "matmul").count("block $vectors") == 3
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 4, 5, 7, 8, 9, 13, 17, 33])
 def test_square_products_over_every_remainder(kernels, n):
-    python, compiled = kernels
     rng = np.random.default_rng(n)
-    a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
-    _product(python, compiled, "matmul", a, b)
+    check(kernels, "matmul", rng.standard_normal((n, n)), rng.standard_normal((n, n)), bits=True)
 
 
 @settings(max_examples=80, deadline=None)
@@ -186,7 +162,6 @@ def test_square_products_over_every_remainder(kernels, n):
 def test_products_equal_cpython(kernels, n, m, p, short, seed, specials):
     """Any shapes, special values anywhere; ``b`` with fewer than ``m`` rows raises
     IndexError in the preamble part-way through, as CPython does."""
-    python, compiled = kernels
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((n, m))
     b = rng.standard_normal((max(m - short, 0), p))
@@ -194,7 +169,7 @@ def test_products_equal_cpython(kernels, n, m, p, short, seed, specials):
         target = a if at % 2 or b.size == 0 else b
         if target.size:
             target.flat[at % target.size] = value
-    _product(python, compiled, "matmul", a, b)
+    check(kernels, "matmul", a, b, bits=True)
 
 
 @settings(max_examples=80, deadline=None)
@@ -212,17 +187,11 @@ def test_two_index_products_equal_cpython(kernels, n, m, p, short_s, short_b, i0
     ``k``, ``b[k, j]``'s row and ``s[k]`` tested for every ``k``, ``c``'s row too. Too short
     an ``s`` or ``b`` raises IndexError inside the inner loop (none when it does not run,
     ``p == 0``); a negative ``i0`` indexes from the end on the first row."""
-    python, compiled = kernels
     rng = np.random.default_rng(seed)
     a = rng.standard_normal((n, m))
     s = rng.standard_normal(max(m - short_s, 0))
     b = rng.standard_normal((max(m - short_b, 0), p))
-    want = outcome(python.matmul_2d, a.copy(), s.copy(), b.copy(), i0)
-    got = outcome(compiled.matmul_2d, a.copy(), s.copy(), b.copy(), i0)
-    if want[0] == "ok" and got[0] == "ok":
-        assert want[1].tobytes() == got[1].tobytes()
-    else:
-        assert same(want, got)
+    check(kernels, "matmul_2d", a, s, b, i0, bits=True)
 
 
 @settings(max_examples=80, deadline=None)
@@ -246,7 +215,7 @@ def test_blend_equals_cpython_with_offsets_and_errors(kernels, n, width, taps, l
     x = rng.standard_normal((n, width))
     w = rng.standard_normal(taps)
     results = []
-    for fn in (python.blend, compiled.blend):
+    for fn in (python["blend"], compiled.blend):
         r = outcome(fn, x.copy(), w.copy(), lo, hi, max(q, 0), z)
         results.append(r[1].tobytes() if r[0] == "ok" and not isinstance(r[1], str) else r)
     if q < 0:
@@ -263,7 +232,7 @@ def test_the_result_passed_in_may_be_an_input(kernels, n):
     base = rng.standard_normal((n, n))
     b = rng.standard_normal((n, n))
     want = base.copy()
-    python.matmul_into(want, b, want)
+    python["matmul_into"](want, b, want)
     memory = compiled.instance.memory
     compiled.matmul_into(np.zeros((n, n)), np.zeros((n, n)), np.zeros((n, n)))
     view = memory.write(base)
@@ -271,7 +240,7 @@ def test_the_result_passed_in_may_be_an_input(kernels, n):
     assert view.numpy().tobytes() == want.tobytes()
     # and b as the result
     want_b, base_b = b.copy(), b.copy()
-    python.matmul_into(base, want_b, want_b)
+    python["matmul_into"](base, want_b, want_b)
     view_b = memory.write(base_b)
     compiled.matmul_into(base, view_b, view_b)
     assert view_b.numpy().tobytes() == want_b.tobytes()
@@ -279,11 +248,7 @@ def test_the_result_passed_in_may_be_an_input(kernels, n):
 
 @pytest.mark.parametrize("n", [0, 1, 3, 4, 6])
 def test_refused_nests_equal_cpython(kernels, n):
-    python, compiled = kernels
     rng = np.random.default_rng(n + 100)
     a = rng.standard_normal((n, n)) * 0.5
-    want, got = python.own_rows(a.copy()), compiled.own_rows(a.copy())
-    assert want.tobytes() == got.tobytes()
-    b = rng.standard_normal((n, n + 1))
-    want_k = outcome(python.last_k, a.copy(), b.copy())
-    assert same(want_k, outcome(compiled.last_k, a.copy(), b.copy()))
+    check(kernels, "own_rows", a.copy(), bits=True, returns=True)
+    check(kernels, "last_k", a.copy(), rng.standard_normal((n, n + 1)))

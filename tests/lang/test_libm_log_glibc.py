@@ -21,9 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portalis.bench.kernels import black_scholes
-from portalis.lang import compile_source
 from portalis.lang.libm import log as log_module
-from portalis.runtime import load
+
+from .conftest import compile_kernel
 
 
 def _cpu_has_fma() -> bool:
@@ -65,7 +65,7 @@ def _bits(x: float) -> int:
 
 @pytest.fixture(scope="module")
 def compiled() -> Any:
-    return load(compile_source(KERNEL, "logs.py").wasm, cache=False)
+    return compile_kernel(KERNEL, "logs.py")
 
 
 def test_hard_inputs_round_like_glibc() -> None:

@@ -5,8 +5,6 @@ Same results and errors as CPython on the same source."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +12,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """\
 def _fill(xs: list[float], n: int) -> None:
@@ -77,28 +75,22 @@ def run(n: int) -> float:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "list_calls.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "list_calls.py")
+pair = kernels_fixture(SOURCE, "list_calls.py")
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(-2, 120))
-def test_helpers_share_lists_as_cpython(pair: tuple[dict[str, Any], Any], n: int) -> None:
-    py, wasm = pair
-    expected, got = outcome(py["run"], n), outcome(wasm.run, n)
-    assert same(expected, got), f"run({n}): CPython {expected!r}, compiled {got!r}"
+def test_helpers_share_lists_as_cpython(pair: Kernels, n: int) -> None:
+    check(pair, "run", n)
 
 
-def test_a_helpers_error_keeps_its_message(pair: tuple[dict[str, Any], Any]) -> None:
+def test_a_helpers_error_keeps_its_message(pair: Kernels) -> None:
     _, wasm = pair
     with pytest.raises(ValueError, match=r"unlucky 7 \(list_calls.py:25\)"):
         wasm.run(7)
 
 
-def test_lists_returned_in_a_loop_are_freed(pair: tuple[dict[str, Any], Any]) -> None:
+def test_lists_returned_in_a_loop_are_freed(pair: Kernels) -> None:
     """After a few calls have shaped the free list (the allocator does not merge free
     blocks, so the first calls may grow memory once), further calls need no more."""
     _, wasm = pair

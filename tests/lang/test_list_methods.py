@@ -7,7 +7,6 @@ rule, and memory given back when a list is made again."""
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 import pytest
@@ -17,7 +16,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """\
 from portalis.lang import Array, f64, i64
@@ -138,19 +137,7 @@ def sliced(n: int, a: int, b: int, c: int) -> int:
 """.replace("from portalis", "import math\nfrom portalis", 1)
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "list_methods.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "list_methods.py")
-
-
-def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
-    py, wasm = pair
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *args)
-    if expected[0] == "ok":
-        expected = ("ok", type(got[1])(expected[1]) if got[0] == "ok" else expected[1])
-    assert same(expected, got), f"{name}{args}: CPython {expected!r}, compiled {got!r}"
+pair = kernels_fixture(SOURCE, "list_methods.py")
 
 
 no_nan = st.floats(allow_nan=False) | st.sampled_from([0.0, -0.0, 1.0, -1.0, math.inf])
@@ -160,49 +147,47 @@ small = st.integers(-6, 6)
 @settings(max_examples=60, deadline=None)
 @given(st.lists(no_nan, max_size=70), st.integers(-80, 80), no_nan, no_nan)
 def test_float_methods_match_cpython(
-    pair: tuple[dict[str, Any], Any], values: list[float], k: int, v: float, w: float
+    pair: Kernels, values: list[float], k: int, v: float, w: float
 ) -> None:
     a = np.array(values, dtype=np.float64)
-    check(pair, "edit", a, k, v, w)
-    check(pair, "ordered", a)
-    check(pair, "ordered_down", a)
+    check(pair, "edit", a, k, v, w, cast=True)
+    check(pair, "ordered", a, cast=True)
+    check(pair, "ordered_down", a, cast=True)
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(small, max_size=70), small, st.integers(-80, 80), st.integers(-80, 80))
 def test_int_methods_match_cpython(
-    pair: tuple[dict[str, Any], Any], values: list[int], v: int, lo: int, hi: int
+    pair: Kernels, values: list[int], v: int, lo: int, hi: int
 ) -> None:
     a = np.array(values, dtype=np.int64)
-    check(pair, "find", a, v, lo, hi)  # ValueError when absent in both
-    check(pair, "drop", a, v, lo)  # ValueError / IndexError in both
-    check(pair, "ranks", a, True)
-    check(pair, "ranks", a, False)
+    check(pair, "find", a, v, lo, hi, cast=True)  # ValueError when absent in both
+    check(pair, "drop", a, v, lo, cast=True)  # ValueError / IndexError in both
+    check(pair, "ranks", a, True, cast=True)
+    check(pair, "ranks", a, False, cast=True)
 
 
 @settings(max_examples=80, deadline=None)
 @given(st.integers(0, 12), st.integers(-15, 15), st.integers(-15, 15), st.integers(-4, 4))
-def test_slices_match_cpython(
-    pair: tuple[dict[str, Any], Any], n: int, a: int, b: int, c: int
-) -> None:
-    check(pair, "sliced", n, a, b, c)  # step 0: ValueError in both
+def test_slices_match_cpython(pair: Kernels, n: int, a: int, b: int, c: int) -> None:
+    check(pair, "sliced", n, a, b, c, cast=True)  # step 0: ValueError in both
 
 
 @pytest.mark.parametrize("n", [0, 1, 5, 16, 17, 40, 300])
-def test_sorts_keep_equal_items_in_order(pair: tuple[dict[str, Any], Any], n: int) -> None:
-    check(pair, "signed_zeros", n)  # 0.0 and -0.0 are equal: their order is kept
+def test_sorts_keep_equal_items_in_order(pair: Kernels, n: int) -> None:
+    check(pair, "signed_zeros", n, cast=True)  # 0.0 and -0.0 are equal: their order is kept
     rng = np.random.default_rng(n)
     for down in (True, False):
-        check(pair, "ranks", rng.integers(-3, 3, n), down)
+        check(pair, "ranks", rng.integers(-3, 3, n), down, cast=True)
 
 
 @pytest.mark.parametrize(("n", "m"), [(0, 0), (3, 0), (7, 9), (40, 100)])
-def test_lists_made_again(pair: tuple[dict[str, Any], Any], n: int, m: int) -> None:
-    check(pair, "batches", n, m)
-    check(pair, "grow", n + m)
+def test_lists_made_again(pair: Kernels, n: int, m: int) -> None:
+    check(pair, "batches", n, m, cast=True)
+    check(pair, "grow", n + m, cast=True)
 
 
-def test_a_list_made_in_a_loop_gives_its_block_back(pair: tuple[dict[str, Any], Any]) -> None:
+def test_a_list_made_in_a_loop_gives_its_block_back(pair: Kernels) -> None:
     """Made 2,000 times with 500 items each: the memory stays as after a first call, so each
     new list frees the previous one (and the last is freed on return)."""
     _, wasm = pair
@@ -216,7 +201,7 @@ def test_a_list_made_in_a_loop_gives_its_block_back(pair: tuple[dict[str, Any], 
     assert wasm.instance.memory.size == before
 
 
-def test_sort_refuses_nan_with_its_rule(pair: tuple[dict[str, Any], Any]) -> None:
+def test_sort_refuses_nan_with_its_rule(pair: Kernels) -> None:
     """CPython's order for a list holding NaN depends on timsort's comparisons; the compiled
     sort raises ValueError (with the reason) instead of returning another order."""
     _, wasm = pair
@@ -227,7 +212,7 @@ def test_sort_refuses_nan_with_its_rule(pair: tuple[dict[str, Any], Any]) -> Non
             wasm.ordered_down(np.array(values))
 
 
-def test_messages_are_cpythons(pair: tuple[dict[str, Any], Any]) -> None:
+def test_messages_are_cpythons(pair: Kernels) -> None:
     py, wasm = pair
     a = np.array([1, 2, 3], dtype=np.int64)
     for name, args in [("find", (a, 9, 0, 3)), ("drop", (a, 9, 0)), ("drop", (a, 1, 5))]:

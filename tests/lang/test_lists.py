@@ -13,7 +13,6 @@ import os
 import shutil
 import subprocess
 import sys
-from typing import Any
 
 import numpy as np
 import pytest
@@ -24,7 +23,7 @@ from portalis.errors import CompileError, WasmTrap
 from portalis.lang import compile_source
 from portalis.lang.frontend import lists
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, compile_kernel, kernels_fixture, outcome, same
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -111,19 +110,7 @@ def literal(k: int) -> float:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "lists.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "lists.py")
-
-
-def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
-    py, wasm = pair
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *args)
-    if expected[0] == "ok":
-        expected = ("ok", type(got[1])(expected[1]) if got[0] == "ok" else expected[1])
-    assert same(expected, got), f"{name}{args}: CPython {expected!r}, compiled {got!r}"
+pair = kernels_fixture(SOURCE, "lists.py")
 
 
 floats = st.floats(allow_nan=True, allow_infinity=True) | st.floats(-1e3, 1e3)
@@ -131,28 +118,26 @@ floats = st.floats(allow_nan=True, allow_infinity=True) | st.floats(-1e3, 1e3)
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(floats, max_size=40), st.integers(-45, 45), floats)
-def test_float_lists_match_cpython(
-    pair: tuple[dict[str, Any], Any], values: list[float], k: int, v: float
-) -> None:
+def test_float_lists_match_cpython(pair: Kernels, values: list[float], k: int, v: float) -> None:
     a = np.array(values, dtype=np.float64)
-    check(pair, "total", a)
-    check(pair, "smallest", a)  # empty: ValueError in both
-    check(pair, "largest", a)
-    check(pair, "item", a, k)  # out of range either way: IndexError
-    check(pair, "assign", a, k, v)
-    check(pair, "pops", a, abs(k))  # popping an empty list: IndexError
-    check(pair, "doubled", a)
+    check(pair, "total", a, cast=True)
+    check(pair, "smallest", a, cast=True)  # empty: ValueError in both
+    check(pair, "largest", a, cast=True)
+    check(pair, "item", a, k, cast=True)  # out of range either way: IndexError
+    check(pair, "assign", a, k, v, cast=True)
+    check(pair, "pops", a, abs(k), cast=True)  # popping an empty list: IndexError
+    check(pair, "doubled", a, cast=True)
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(-3, 60), st.integers(-50, 50), st.integers(-5, 5))
-def test_int_lists_match_cpython(pair: tuple[dict[str, Any], Any], n: int, m: int, k: int) -> None:
-    check(pair, "ints", n, m)
-    check(pair, "growing", n)
-    check(pair, "literal", k)
+def test_int_lists_match_cpython(pair: Kernels, n: int, m: int, k: int) -> None:
+    check(pair, "ints", n, m, cast=True)
+    check(pair, "growing", n, cast=True)
+    check(pair, "literal", k, cast=True)
 
 
-def test_memory_is_given_back_on_return(pair) -> None:  # type: ignore[no-untyped-def]
+def test_memory_is_given_back_on_return(pair: Kernels) -> None:
     """Calls that each grow lists to thousands of items leave the memory as after the first:
     every block (the grown ones and the last) is freed and reused."""
     _, wasm = pair

@@ -5,8 +5,6 @@ memory), and located errors for the forms that stay unsupported."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,7 +13,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture, outcome
 
 SOURCE = """\
 import numpy as np
@@ -76,30 +74,12 @@ def first(n: int, m: int) -> float:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "local_arrays.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "local_arrays.py")
-
-
-def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
-    py, wasm = pair
-    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *mine)
-    if expected[0] == "ok":
-        expected = ("ok", float(expected[1]))
-    assert same(expected, got), f"{name}{args}: CPython {expected!r}, compiled {got!r}"
-    for a, b in zip(args, mine, strict=True):
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, b)
+pair = kernels_fixture(SOURCE, "local_arrays.py")
 
 
 @settings(max_examples=40, deadline=None)
 @given(st.integers(-2, 9), st.integers(-2, 9), st.floats(-1e6, 1e6), st.integers(0, 2**32 - 1))
-def test_local_arrays_match_cpython(
-    pair: tuple[dict[str, Any], Any], n: int, m: int, v: float, seed: int
-) -> None:
+def test_local_arrays_match_cpython(pair: Kernels, n: int, m: int, v: float, seed: int) -> None:
     rng = np.random.default_rng(seed)
     check(pair, "prefix_sums", rng.standard_normal(max(n, 0)), np.zeros(max(n, 0)))
     check(pair, "grid", n, m, v)  # negative sizes: ValueError in both
@@ -108,12 +88,12 @@ def test_local_arrays_match_cpython(
     check(pair, "first", n, m)  # empty: IndexError
 
 
-def test_too_big_is_memory_error(pair) -> None:  # type: ignore[no-untyped-def]
+def test_too_big_is_memory_error(pair: Kernels) -> None:
     _, wasm = pair
     assert outcome(wasm.first, 10**6, 10**6) == ("raise", "MemoryError")
 
 
-def test_memory_is_given_back_on_return(pair) -> None:  # type: ignore[no-untyped-def]
+def test_memory_is_given_back_on_return(pair: Kernels) -> None:
     """Thousands of calls that each make (and return) arrays leave the memory as it was
     after the first: every block is freed and reused."""
     _, wasm = pair

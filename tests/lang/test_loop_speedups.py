@@ -14,7 +14,7 @@ from portalis.errors import WasmTrap
 from portalis.lang import compile_source
 
 from . import wat_shape
-from .conftest import outcome, python_and_compiled, same
+from .conftest import Kernels, check, kernels_fixture, outcome, same
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -157,23 +157,15 @@ def shifted(xs: Array[f64], n: int, k: int) -> float:
 """
 
 
-@pytest.fixture(scope="module")
-def kernels():  # type: ignore[no-untyped-def]
-    return python_and_compiled(SOURCE, "speedups.py")
+kernels = kernels_fixture(SOURCE, "speedups.py")
 
 
 def line_of(text: str) -> int:
     return next(k for k, line in enumerate(SOURCE.splitlines(), 1) if text in line)
 
 
-def check(kernels, name: str, *args: object) -> None:  # type: ignore[no-untyped-def]
-    py, wasm = kernels
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *args)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (name, args, expected, got)
-
-
 @pytest.mark.parametrize("n", range(0, 13))
-def test_every_trip_count(kernels, n: int) -> None:  # type: ignore[no-untyped-def]
+def test_every_trip_count(kernels: Kernels, n: int) -> None:
     for start in (-3, 0, 2):
         check(kernels, "plain", start, start + n)
         check(kernels, "total", start, start + 3 * n, 5)
@@ -189,27 +181,27 @@ def test_every_trip_count(kernels, n: int) -> None:  # type: ignore[no-untyped-d
     st.integers(-1, 45),
     st.integers(0, 7),
 )
-def test_break_and_continue_in_any_copy(kernels, n: int, at: int, skip: int) -> None:  # type: ignore[no-untyped-def]
+def test_break_and_continue_in_any_copy(kernels: Kernels, n: int, at: int, skip: int) -> None:
     check(kernels, "stops", n, at, skip)
 
 
 @settings(max_examples=120, deadline=None)
 @given(st.integers(1, 60), st.integers(0, 30), st.integers(-1, 5))
-def test_unrolled_while_loops(kernels, n: int, limit: int, skip: int) -> None:  # type: ignore[no-untyped-def]
+def test_unrolled_while_loops(kernels: Kernels, n: int, limit: int, skip: int) -> None:
     """Each copy of a ``while`` body tests the condition first: any number of iterations,
     break and continue in any copy."""
     check(kernels, "collatz", n, limit, skip)
 
 
 @pytest.mark.parametrize("n", [0, 1, 3, 4, 5, 9])
-def test_inlined_helpers_with_control_flow_in_copies(kernels, n: int) -> None:  # type: ignore[no-untyped-def]
+def test_inlined_helpers_with_control_flow_in_copies(kernels: Kernels, n: int) -> None:
     """A helper with early returns is inlined as a labelled block into every copy."""
     xs = np.linspace(-3.0, 3.0, n)
     for lo in (-1.0, 0.0, 0.5):
         check(kernels, "picked", xs, lo)
 
 
-def test_ranges_at_the_int64_limits(kernels) -> None:  # type: ignore[no-untyped-def]
+def test_ranges_at_the_int64_limits(kernels: Kernels) -> None:
     for n in (0, 1, 2, 3, 4, 5, 9):
         check(kernels, "huge", n)
     check(kernels, "plain", -(1 << 63), -(1 << 63) + 6)
@@ -232,7 +224,7 @@ def test_unrolled_bodies_are_emitted() -> None:
 
 
 @pytest.mark.parametrize("size", [2, 3, 4, 5, 6, 7, 8, 11])
-def test_writes_match_cpython(kernels, size: int) -> None:  # type: ignore[no-untyped-def]
+def test_writes_match_cpython(kernels: Kernels, size: int) -> None:
     py, wasm = kernels
     rng = np.random.default_rng(size)
     xs = rng.standard_normal(size)
@@ -245,7 +237,7 @@ def test_writes_match_cpython(kernels, size: int) -> None:  # type: ignore[no-un
     np.testing.assert_array_equal(a, b)
 
 
-def test_index_error_when_the_output_is_shorter(kernels) -> None:  # type: ignore[no-untyped-def]
+def test_index_error_when_the_output_is_shorter(kernels: Kernels) -> None:
     """``out`` is indexed by a variable proven non-negative: only its upper bound is
     checked, and running off its end still raises IndexError at that line, after the same
     writes CPython makes."""
@@ -271,7 +263,7 @@ def test_index_error_when_the_output_is_shorter(kernels) -> None:  # type: ignor
         np.testing.assert_array_equal(a, b)
 
 
-def test_negative_offsets_keep_wrapping(kernels) -> None:  # type: ignore[no-untyped-def]
+def test_negative_offsets_keep_wrapping(kernels: Kernels) -> None:
     """``xs[i - k]`` with an unknown ``k`` may be negative: it still counts from the end."""
     xs = np.arange(8.0)
     for k in (-3, 0, 1, 2, 5, 9, 12):
@@ -301,7 +293,7 @@ def test_versioned_loops_match_cpython(  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("k", [-4, -3, -1, 0, 2, 3, 4])
-def test_invariant_negative_index_counts_from_the_end(kernels, k: int) -> None:  # type: ignore[no-untyped-def]
+def test_invariant_negative_index_counts_from_the_end(kernels: Kernels, k: int) -> None:
     py, wasm = kernels
     grid = np.arange(15.0).reshape(3, 5)
     a, b = np.zeros(5), np.zeros(5)

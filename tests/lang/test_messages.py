@@ -20,7 +20,7 @@ from portalis.lang import compile_source
 from portalis.runtime import load_module
 from portalis.runtime.hostlog import HostLog
 
-from .conftest import compile_kernel
+from .conftest import Kernels, compile_kernel, kernels_fixture
 
 SOURCE = """\
 import math
@@ -54,11 +54,7 @@ def check(x: float, n: int) -> float:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "messages.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "messages.py")
+pair = kernels_fixture(SOURCE, "messages.py")
 
 
 def printed(wasm: Any, fn: str, *args: Any) -> str:
@@ -78,9 +74,7 @@ values = st.floats(allow_nan=True, allow_infinity=True)
 
 @settings(max_examples=80, deadline=None)
 @given(values, st.integers(-(2**62), 2**62 - 1), st.booleans())  # n * 2 fits in 64 bits
-def test_print_shows_cpythons_text(
-    pair: tuple[dict[str, Any], Any], x: float, n: int, flag: bool
-) -> None:
+def test_print_shows_cpythons_text(pair: Kernels, x: float, n: int, flag: bool) -> None:
     py, wasm = pair
     expected = io.StringIO()
     with contextlib.redirect_stdout(expected):
@@ -90,9 +84,7 @@ def test_print_shows_cpythons_text(
 
 @pytest.mark.parametrize("n", [-3, 1, 2, 3, 4, 5, 6])
 @pytest.mark.parametrize("x", [0.1, -2.5, math.inf, math.nan])
-def test_exceptions_keep_class_and_message(
-    pair: tuple[dict[str, Any], Any], n: int, x: float
-) -> None:
+def test_exceptions_keep_class_and_message(pair: Kernels, n: int, x: float) -> None:
     py, wasm = pair
     with pytest.raises(Exception) as cpython:
         py["check"](x, n)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import compile_kernel, outcome
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """\
 from portalis.lang import Array, i32, i64, u8
@@ -61,11 +61,7 @@ def store8c(a: Array[u8], b: Array[i64], v: int) -> int:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "narrow.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "narrow.py")
+pair = kernels_fixture(SOURCE, "narrow.py")
 
 
 @settings(max_examples=80, deadline=None)
@@ -74,21 +70,13 @@ def pair() -> tuple[dict[str, Any], Any]:
     st.integers(0, 8),
     st.lists(st.integers(-(2**40), 2**40), min_size=2, max_size=2),
 )
-def test_narrow_stores_match_numpy(
-    pair: tuple[dict[str, Any], Any], v: int, k: int, b: list[int]
-) -> None:
-    py, wasm = pair
+def test_narrow_stores_match_numpy(pair: Kernels, v: int, k: int, b: list[int]) -> None:
     for name, dtype in (("store", np.uint8), ("store32", np.int32), ("store8c", np.uint8)):
         args: tuple[Any, ...] = (v, k) if name == "store" else (v,)
-        a_py, a_wasm = np.zeros(8, dtype), np.zeros(8, dtype)
-        with np.errstate(over="ignore"):
-            expected = outcome(py[name], a_py, np.array(b, np.int64), *args)
-        got = outcome(getattr(wasm, name), a_wasm, np.array(b, np.int64), *args)
-        assert expected == got, f"{name}{(b, *args)}: CPython {expected}, compiled {got}"
-        assert (a_py == a_wasm).all(), f"{name}{(b, *args)}: {a_py} != {a_wasm}"
+        check(pair, name, np.zeros(8, dtype), np.array(b, np.int64), *args)
 
 
-def test_the_message_is_numpys(pair: tuple[dict[str, Any], Any]) -> None:
+def test_the_message_is_numpys(pair: Kernels) -> None:
     py, wasm = pair
     b = np.array([1, 2], np.int64)
     with pytest.raises(OverflowError) as cpython:

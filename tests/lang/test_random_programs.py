@@ -6,12 +6,11 @@ from int64."""
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import check, python_and_compiled
 
 EXAMPLES = int(os.environ.get("PORTALIS_RANDOM_PROGRAMS", "80"))  # raise it for a long run
 SETTINGS = settings(
@@ -109,15 +108,9 @@ INPUTS = [
 
 def run_both(expr: str, result: str) -> None:
     source = TEMPLATE.format(result=result, expr=expr)
-    namespace: dict[str, Any] = {}
-    exec(compile(source, "random.py", "exec"), namespace)
-    kernel = compile_kernel(source, "random.py")
+    kernels = python_and_compiled(source, "random.py")
     for args in INPUTS:
-        want = outcome(namespace["f"], *args)
-        got = outcome(kernel.f, *args)
-        if want[0] == "ok" and result == "float":
-            want = ("ok", float(want[1]))
-        assert same(want, got), f"{expr} at {args}: CPython {want!r}, compiled {got!r}"
+        check(kernels, "f", *args)
 
 
 @SETTINGS

@@ -5,8 +5,6 @@ prove shape-preserving."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,7 +13,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome
+from .conftest import Kernels, kernels_fixture, outcome, python_and_compiled
 
 SOURCE = """\
 import numpy as np
@@ -48,18 +46,12 @@ def smooth(x: Array[f64], steps: int) -> float:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "rebind.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "rebind.py")
+pair = kernels_fixture(SOURCE, "rebind.py")
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 7), st.integers(0, 7), st.integers(0, 5))
-def test_rebinding_and_swaps_match_cpython(
-    pair: tuple[dict[str, Any], Any], n: int, m: int, sweeps: int
-) -> None:
+def test_rebinding_and_swaps_match_cpython(pair: Kernels, n: int, m: int, sweeps: int) -> None:
     py, wasm = pair
     u = np.random.default_rng(n * 8 + m).random((n, m))
     given_u = u.copy()
@@ -69,7 +61,7 @@ def test_rebinding_and_swaps_match_cpython(
     assert outcome(wasm.smooth, x, sweeps) == outcome(py["smooth"], x, sweeps)
 
 
-def test_the_parameter_is_read_only_and_blocks_are_freed(pair) -> None:  # type: ignore[no-untyped-def]
+def test_the_parameter_is_read_only_and_blocks_are_freed(pair: Kernels) -> None:
     _, wasm = pair
     (u,) = [p for p in wasm.abi.function("laplace").params if p.name == "u"]
     assert not u.writes  # stores go to the copy
@@ -131,8 +123,6 @@ def f(t1: Array[f64], x: float) -> float:
 def test_a_parameter_named_with_a_digit_is_copied() -> None:
     """`t1 = t1.copy()`: the copy's hidden name (`t1` and a counter) stays apart from the
     compiler's temporaries (`t` and a counter): once `~t11` named both, invalid WebAssembly."""
-    namespace: dict[str, Any] = {}
-    exec(compile(DIGIT_NAME, "digits.py", "exec"), namespace)
-    wasm = compile_kernel(DIGIT_NAME, "digits.py")
+    namespace, wasm = python_and_compiled(DIGIT_NAME, "digits.py")
     a = np.linspace(-2.0, 3.0, 7)
     assert outcome(wasm.f, a.copy(), 0.5) == outcome(namespace["f"], a.copy(), 0.5)

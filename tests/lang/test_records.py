@@ -26,7 +26,17 @@ from portalis.lang.frontend import record_complex, records
 from portalis.lang.prelude import complex_numbers
 from portalis.lang.prelude.complex_numbers import Complex, _cmath_exp
 
-from .conftest import KERNELS, compile_kernel, import_kernel, kernel_pair, outcome, same
+from .conftest import (
+    KERNELS,
+    Kernels,
+    check,
+    compile_kernel,
+    import_kernel,
+    kernel_pair,
+    kernels_fixture,
+    python_and_compiled,
+    same,
+)
 
 finite = st.floats(-1e6, 1e6, allow_nan=False)
 small = st.integers(0, 12)
@@ -34,11 +44,7 @@ any_float = st.floats(allow_nan=True, allow_infinity=True)
 
 
 def agree(stem: str, name: str, *args: object) -> None:
-    py, wasm = kernel_pair(stem)
-    expected = outcome(getattr(py, name), *args)
-    got = outcome(getattr(wasm, name), *args)
-    assert expected[0] == got[0], (expected, got)
-    assert same(expected[1], got[1]), (name, args, expected, got)
+    check(kernel_pair(stem), name, *args)
 
 
 # -- records -----------------------------------------------------------------------------------
@@ -133,19 +139,7 @@ def compare(ar: float, ai: float, x: float) -> tuple[bool, bool, bool]:
 """
 
 
-@pytest.fixture(scope="module")
-def complex_pair() -> tuple[dict[str, object], object]:
-    namespace: dict[str, object] = {}
-    exec(compile(COMPLEX, "complex_kernel.py", "exec"), namespace)
-    return namespace, compile_kernel(COMPLEX, "complex_kernel.py")
-
-
-def complex_agree(pair: tuple[dict[str, object], object], name: str, *args: object) -> None:
-    py, wasm = pair
-    expected = outcome(py[name], *args)  # type: ignore[arg-type]
-    got = outcome(getattr(wasm, name), *args)
-    assert expected[0] == got[0], (name, args, expected, got)
-    assert same(expected[1], got[1]), (name, args, expected, got)
+complex_pair = kernels_fixture(COMPLEX, "complex_kernel.py")
 
 
 SPECIAL = [0.0, -0.0, 1.0, -2.5, 1e-310, 1e308, -1e308, math.inf, -math.inf, math.nan]
@@ -154,30 +148,30 @@ SPECIAL = [0.0, -0.0, 1.0, -2.5, 1e-310, 1e308, -1e308, math.inf, -math.inf, mat
 @settings(max_examples=60)
 @given(any_float, any_float, any_float, any_float)
 def test_complex_arithmetic_is_cpythons(
-    complex_pair: tuple[dict[str, object], object], ar: float, ai: float, br: float, bi: float
+    complex_pair: Kernels, ar: float, ai: float, br: float, bi: float
 ) -> None:
-    complex_agree(complex_pair, "ops", ar, ai, br, bi)
-    complex_agree(complex_pair, "compare", ar, ai, br)
+    check(complex_pair, "ops", ar, ai, br, bi)
+    check(complex_pair, "compare", ar, ai, br)
 
 
-def test_complex_special_values(complex_pair: tuple[dict[str, object], object]) -> None:
+def test_complex_special_values(complex_pair: Kernels) -> None:
     for a in SPECIAL:
         for b in SPECIAL:
-            complex_agree(complex_pair, "ops", a, b, b, a)
-            complex_agree(complex_pair, "ops", 1.0, a, b, 0.0)  # 0 divisor → ZeroDivisionError
-            complex_agree(complex_pair, "magnitude", a, b)
-            complex_agree(complex_pair, "expo", a, b)
-            complex_agree(complex_pair, "mixed", a, b, 0.5, 3)
+            check(complex_pair, "ops", a, b, b, a)
+            check(complex_pair, "ops", 1.0, a, b, 0.0)  # 0 divisor → ZeroDivisionError
+            check(complex_pair, "magnitude", a, b)
+            check(complex_pair, "expo", a, b)
+            check(complex_pair, "mixed", a, b, 0.5, 3)
 
 
 @settings(max_examples=60)
 @given(finite, finite, finite, st.integers(-100, 100))
 def test_complex_mixed_abs_and_exp(
-    complex_pair: tuple[dict[str, object], object], ar: float, ai: float, x: float, n: int
+    complex_pair: Kernels, ar: float, ai: float, x: float, n: int
 ) -> None:
-    complex_agree(complex_pair, "mixed", ar, ai, x, n)
-    complex_agree(complex_pair, "magnitude", ar, ai)
-    complex_agree(complex_pair, "expo", ar / 1e4, ai)
+    check(complex_pair, "mixed", ar, ai, x, n)
+    check(complex_pair, "magnitude", ar, ai)
+    check(complex_pair, "expo", ar / 1e4, ai)
 
 
 @pytest.fixture(scope="module")
@@ -263,9 +257,7 @@ def fft(re: Array[f64], im: Array[f64]) -> None:
 
 
 def test_fft_with_complex_arithmetic_compiles_and_is_cpythons() -> None:
-    namespace: dict[str, object] = {}
-    exec(compile(FFT, "fft.py", "exec"), namespace)
-    wasm = compile_kernel(FFT, "fft.py")
+    namespace, wasm = python_and_compiled(FFT, "fft.py")
     rng = np.random.default_rng(15)
     re, im = rng.standard_normal(256), rng.standard_normal(256)
     re2, im2 = re.copy(), im.copy()
@@ -486,8 +478,4 @@ def test_errors_report_the_kernel_line() -> None:
 def test_operands_keep_pythons_order(i: int, x: float) -> None:
     """A record operation needing a statement of its own does not move ahead of what the
     same statement evaluates before it (side effects and errors in CPython's order)."""
-    py, wasm = kernel_pair("records")
-    a, b = np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])
-    expected, got = outcome(py.order, a, i, x), outcome(wasm.order, b, i, x)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (expected, got)
-    assert a.tobytes() == b.tobytes()
+    check(kernel_pair("records"), "order", np.array([1.0, 2.0, 3.0]), i, x, bits=True)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """
 import math
@@ -48,22 +48,17 @@ EDGES = [0.0, -0.0, -0.3, 0.3, -0.5, 0.5, 1.5, 2.5, -2.5, 1e300, -1e300, 2.0**63
 EDGES += [-(2.0**63), 9.3e18, math.inf, -math.inf, math.nan, 5e-324, -5e-324]
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, object], object]:
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "rounded.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE)
+pair = kernels_fixture(SOURCE, "rounded.py")
 
 
-def _check(pair: tuple[dict[str, object], object], name: str, *args: float) -> None:
-    py, wasm = pair
+def _check(pair: Kernels, name: str, *args: float) -> None:
     if name == "still_an_int" and math.isfinite(args[0]) and abs(args[0]) >= 2.0**63:
         return  # an int result is an int64 in a kernel (docs/language.md): OverflowError
-    assert same(outcome(py[name], *args), outcome(getattr(wasm, name), *args)), (name, args)  # type: ignore[arg-type]
+    check(pair, name, *args)
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_edges_match_cpython(pair: tuple[dict[str, object], object], name: str) -> None:
+def test_edges_match_cpython(pair: Kernels, name: str) -> None:
     for x in EDGES:
         if name == "image":
             for box in (1.0, 7.9, -3.0, 1e-300, math.inf, 0.0):
@@ -74,9 +69,7 @@ def test_edges_match_cpython(pair: tuple[dict[str, object], object], name: str) 
 
 @settings(max_examples=300, deadline=None)
 @given(st.floats(allow_nan=True, allow_infinity=True), st.floats(-1e3, 1e3))
-def test_random_floats_match_cpython(
-    pair: tuple[dict[str, object], object], x: float, box: float
-) -> None:
+def test_random_floats_match_cpython(pair: Kernels, x: float, box: float) -> None:
     for name in CASES:
         if name == "image":
             _check(pair, name, x, box)

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from portalis.lang import compile_source
 from portalis.lang.backend import unroll
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture, outcome
 
 SOURCE = """\
 from portalis.lang import Array, f32, f64, i32, zeros
@@ -62,26 +62,18 @@ def count_small(c: int) -> int:
 """
 
 
-@pytest.fixture(scope="module")
-def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "rows.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "rows.py")
+kernels = kernels_fixture(SOURCE, "rows.py")
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 7), st.integers(1, 9), st.integers(-8, 8))
-def test_stencil_with_offsets(kernels, n: int, m: int, k: int) -> None:  # type: ignore[no-untyped-def]
-    py, wasm = kernels
+def test_stencil_with_offsets(kernels: Kernels, n: int, m: int, k: int) -> None:
     grid = np.random.default_rng(n * 31 + m).standard_normal((n, m))
-    a, b = np.zeros((n, m)), np.zeros((n, m))
-    expected, got = outcome(py["blur"], grid, a, k), outcome(wasm.blur, grid, b, k)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (expected, got)
-    np.testing.assert_array_equal(a, b)
+    check(kernels, "blur", grid, np.zeros((n, m)), k)
 
 
 @pytest.mark.parametrize(("p", "q"), [(0, 0), (1, 2), (2, 1), (-1, -2), (3, 0), (0, 5)])
-def test_three_dimensional_f32(kernels, p: int, q: int) -> None:  # type: ignore[no-untyped-def]
+def test_three_dimensional_f32(kernels: Kernels, p: int, q: int) -> None:
     py, wasm = kernels
     a = np.arange(2 * 3 * 5, dtype=np.float32).reshape(2, 3, 5) / 7
     expected, got = outcome(py["cube"], a, p, q), outcome(wasm.cube, a, p, q)
@@ -91,12 +83,12 @@ def test_three_dimensional_f32(kernels, p: int, q: int) -> None:  # type: ignore
         assert abs(expected[1] - got[1]) <= 1e-5 * max(1.0, abs(expected[1]))
 
 
-def test_module_level_arrays(kernels) -> None:  # type: ignore[no-untyped-def]
+def test_module_level_arrays(kernels: Kernels) -> None:
     py, wasm = kernels
     for row, x in [(0, 1.5), (4, -2.0), (2, 0.25), (-1, 3.0), (5, 1.0)]:
-        assert outcome(py["fill_board"], row, x) == outcome(wasm.fill_board, row, x)
+        check(kernels, "fill_board", row, x)
     for c in (0, 1, 3, 4, -2):
-        assert outcome(py["count_small"], c) == outcome(wasm.count_small, c)
+        check(kernels, "count_small", c)
     np.testing.assert_array_equal(wasm.state.board, py["board"])
     np.testing.assert_array_equal(wasm.state.small, py["small"])
 

@@ -4,8 +4,6 @@ error."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -14,7 +12,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """\
 import numpy as np
@@ -44,27 +42,18 @@ def facts(t: Array[i64, 3], i: int) -> tuple[int, int, int, int, int]:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "shapes.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "shapes.py")
+pair = kernels_fixture(SOURCE, "shapes.py")
 
 
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 5), st.integers(0, 5), st.integers(0, 5), st.integers(-7, 6))
-def test_shapes_match_cpython(
-    pair: tuple[dict[str, Any], Any], n: int, m: int, p: int, i: int
-) -> None:
+def test_shapes_match_cpython(pair: Kernels, n: int, m: int, p: int, i: int) -> None:
     py, wasm = pair
     rng = np.random.default_rng(n * 36 + m * 6 + p)
     a, b = rng.standard_normal((n, m)), rng.standard_normal((m, p))
     np.testing.assert_array_equal(wasm.matmul(a, b), py["matmul"](a, b))
     t = np.arange(n * m * p, dtype=np.int64).reshape(n, m, p)
-    expected, got = outcome(py["facts"], t, i), outcome(wasm.facts, t, i)
-    if expected[0] == "ok":
-        expected = ("ok", tuple(int(v) for v in expected[1]))
-    assert expected == got
+    check(pair, "facts", t, i)
 
 
 HEADER = "import numpy as np\nfrom portalis.lang import Array, f64\n\n\n"

@@ -10,7 +10,7 @@ import pytest
 
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture, outcome
 
 SOURCE = """\
 import math
@@ -43,34 +43,26 @@ def over_root(x: float) -> float:
 VALUES = [0.0, -0.0, 1.5, -2.0, 1e-200, -1e200, math.inf, -math.inf, math.nan]
 
 
-@pytest.fixture(scope="module")
-def kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "signs.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "signs.py")
+kernels = kernels_fixture(SOURCE, "signs.py")
 
 
 @pytest.mark.parametrize(
     "name",
     ["inverse_distance", "root_of_squares", "root_of_product", "over_underflowing"],
 )
-def test_two_argument_functions_match_cpython(kernels, name: str) -> None:  # type: ignore[no-untyped-def]
-    py, wasm = kernels
+def test_two_argument_functions_match_cpython(kernels: Kernels, name: str) -> None:
     for a in VALUES:
         for b in VALUES:
-            expected, got = outcome(py[name], a, b), outcome(getattr(wasm, name), a, b)
-            assert expected[0] == got[0] and same(expected[1], got[1]), (name, a, b)
+            check(kernels, name, a, b)
 
 
 @pytest.mark.parametrize("name", ["over_square", "over_root"])
-def test_one_argument_functions_match_cpython(kernels, name: str) -> None:  # type: ignore[no-untyped-def]
-    py, wasm = kernels
+def test_one_argument_functions_match_cpython(kernels: Kernels, name: str) -> None:
     for a in VALUES:
-        expected, got = outcome(py[name], a), outcome(getattr(wasm, name), a)
-        assert expected[0] == got[0] and same(expected[1], got[1]), (name, a)
+        check(kernels, name, a)
 
 
-def test_zero_and_negative_operands_still_raise(kernels) -> None:  # type: ignore[no-untyped-def]
+def test_zero_and_negative_operands_still_raise(kernels: Kernels) -> None:
     _, wasm = kernels
     assert outcome(wasm.over_square, 0.0) == ("raise", "ZeroDivisionError")
     assert outcome(wasm.over_underflowing, 0.0, 1e-200) == ("raise", "ZeroDivisionError")

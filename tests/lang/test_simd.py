@@ -7,26 +7,22 @@ iteration depends on another."""
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import math
 import re
-import sys
-from types import ModuleType
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from portalis.lang import compile_source, ir
+from portalis.lang import ir
 from portalis.lang.backend import simd
 from portalis.lang.backend.unroll import nodes
 from portalis.lang.frontend.program import Program, default_library
 from portalis.lang.frontend.unit import parse_unit
-from portalis.runtime import load
 
-from .conftest import outcome, same
+from .conftest import Built, Kernels, check, python_and_built, same
 
 SOURCE = """\
 import math
@@ -106,27 +102,19 @@ REFUSED = {
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[ModuleType, object, str]:
-    path = tmp_path_factory.mktemp("simd") / "simd_kernels.py"
-    path.write_text(SOURCE)
-    spec = importlib.util.spec_from_file_location("_portalis_test_simd_kernels", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    compiled = compile_source(SOURCE, str(path))
-    return module, load(compiled.wasm, cache=False), compiled.wat
+def built() -> Built:
+    return python_and_built(SOURCE, "simd_kernels.py")
 
 
 @pytest.fixture(scope="module")
-def kernels(built: tuple[ModuleType, object, str]) -> tuple[ModuleType, object]:
-    """(CPython module, compiled kernel)."""
+def kernels(built: Built) -> Kernels:
+    """(CPython namespace, compiled kernel)."""
     return built[0], built[1]
 
 
 @pytest.fixture(scope="module")
-def wat(built: tuple[ModuleType, object, str]) -> str:
-    return built[2]
+def wat(built: Built) -> str:
+    return built[2].wat
 
 
 def function_text(wat: str, name: str) -> str:
@@ -188,46 +176,27 @@ FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64) | st.sampled_f
     extra=st.integers(-1, 40),
 )
 def test_axpy_equals_cpython(kernels, values, a, lo, extra):
-    python, compiled = kernels
-    n = len(values)
     x = np.array(values)
-    y = x[::-1].copy() * 0.5
     hi = max(lo, 0) + extra  # every remainder length, and past the end (IndexError)
-    results = []
-    for fn in (python.axpy, compiled.axpy):
-        out = np.full(n, 7.0)
-        results.append((outcome(fn, a, x.copy(), y.copy(), out, lo, hi), out.tobytes()))
-    assert same(results[0][0], results[1][0]) and results[0][1] == results[1][1]
+    check(kernels, "axpy", a, x, x[::-1] * 0.5, np.full(len(values), 7.0), lo, hi, bits=True)
 
 
 @settings(max_examples=40, deadline=None)
 @given(values=st.lists(FLOATS, min_size=0, max_size=9), d=FLOATS | st.just(0.0))
 def test_scaled_equals_cpython_including_a_zero_divisor(kernels, values, d):
-    python, compiled = kernels
-    x = np.array(values)
-    results = []
-    for fn in (python.scaled, compiled.scaled):
-        out = np.zeros(len(values))
-        results.append((outcome(fn, x, out, d, 0, len(values)), out.tobytes()))
-    assert same(results[0][0], results[1][0]) and results[0][1] == results[1][1]
+    n = len(values)
+    check(kernels, "scaled", np.array(values), np.zeros(n), d, 0, n, bits=True)
 
 
 # Up to 8 vector rounds (16 iterations) per back-edge, then 4, 2 and 1 round, then scalar.
 @pytest.mark.parametrize("n", [*range(0, 20), 31, 32, 33, 46, 47])
 def test_row_and_stencil_loops_over_every_remainder(kernels, n):
-    python, compiled = kernels
     rng = np.random.default_rng(n)
     m = rng.standard_normal((3, n))
     for i, k in ((0, 1), (2, 0), (1, 1)):  # (1, 1): the row updated from itself
-        want, got = m.copy(), m.copy()
-        python.row_update(want, i, k, 0.375)
-        compiled.row_update(got, i, k, 0.375)
-        assert want.tobytes() == got.tobytes()
+        check(kernels, "row_update", m.copy(), i, k, 0.375, bits=True, returns=True)
     u = rng.standard_normal((n + 2, n + 3))
-    want, got = np.zeros_like(u), np.zeros_like(u)
-    python.stencil(u, want)
-    compiled.stencil(u, got)
-    assert want.tobytes() == got.tobytes()
+    check(kernels, "stencil", u, np.zeros_like(u), bits=True, returns=True)
 
 
 @pytest.mark.parametrize("shift", [-1, 0, 1, 2])
@@ -240,7 +209,7 @@ def test_overlapping_arrays_in_linear_memory(kernels, shift, n):
     base = np.arange(1.0, n + 5)
     want = base.copy()
     lo = max(0, -shift)
-    python.shifted(want[lo + shift : lo + shift + n + 1], want[lo : lo + n + 1], n)
+    python["shifted"](want[lo + shift : lo + shift + n + 1], want[lo : lo + n + 1], n)
     memory = compiled.instance.memory
     compiled.shifted(np.zeros(n + 1), np.zeros(n + 1), n)  # scratch first (may grow memory)
     view = memory.write(base)
@@ -254,7 +223,7 @@ def test_aliased_arguments_to_axpy_in_linear_memory(kernels):
     python, compiled = kernels
     base = np.linspace(-3.0, 3.0, 9)
     want = base.copy()
-    t_want = python.axpy(1.5, want, want, want, 0, 9)
+    t_want = python["axpy"](1.5, want, want, want, 0, 9)
     memory = compiled.instance.memory
     compiled.axpy(1.5, np.zeros(9), np.zeros(9), np.zeros(9), 0, 9)
     view = memory.write(base)
@@ -264,12 +233,11 @@ def test_aliased_arguments_to_axpy_in_linear_memory(kernels):
 
 
 def test_locals_after_a_vectorised_loop_hold_the_last_iteration(kernels):
-    python, compiled = kernels
     for n in range(6):
         x = np.arange(float(n)) - 1.5
-        args = (2.0, x, x * 3.0, np.zeros(n), 0, n)
-        assert same(python.axpy(*args), compiled.axpy(*args))
-        assert math.isfinite(compiled.axpy(*args))
+        assert math.isfinite(
+            check(kernels, "axpy", 2.0, x, x * 3.0, np.zeros(n), 0, n, returns=True)
+        )
 
 
 @settings(max_examples=60, deadline=None)
@@ -282,15 +250,9 @@ def test_locals_after_a_vectorised_loop_hold_the_last_iteration(kernels):
 def test_conditional_store_equals_cpython(kernels, cells, width, i, k):
     """``if a < b: x[j] = a`` as a per-lane select, with NaN and infinities in the
     comparison, and the row relaxed against itself (``i == k``)."""
-    python, compiled = kernels
     d = np.resize(np.array(cells), (3, width))
-    want, got = d.copy(), d.copy()
-    assert same(outcome(python.relax, want, i, k), outcome(compiled.relax, got, i, k))
-    assert want.tobytes() == got.tobytes()
-    x = d.ravel().copy()
-    y = x.copy()
-    assert same(outcome(python.clip_count, x, 0.5), outcome(compiled.clip_count, y, 0.5))
-    assert x.tobytes() == y.tobytes()
+    check(kernels, "relax", d.copy(), i, k, bits=True)
+    check(kernels, "clip_count", d.ravel().copy(), 0.5, bits=True)
 
 
 @settings(max_examples=40, deadline=None)
@@ -300,12 +262,7 @@ def test_conditional_store_equals_cpython(kernels, cells, width, i, k):
     s=FLOATS,
 )
 def test_uint8_mask_widened_equals_cpython(kernels, values, bytes_, s):
-    python, compiled = kernels
     n = len(values)
     u0 = np.array(values)
-    p = u0[::-1] * 0.25
     mask = np.array(bytes_[:n], dtype=np.uint8)
-    want, got = np.zeros(n), np.zeros(n)
-    outcome(python.masked, u0, p, mask, want, s)
-    compiled.masked(u0, p, mask, got, s)
-    assert want.tobytes() == got.tobytes()
+    check(kernels, "masked", u0, u0[::-1] * 0.25, mask, np.zeros(n), s, bits=True, returns=True)

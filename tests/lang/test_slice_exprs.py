@@ -6,8 +6,6 @@ before, for random shapes, bounds (out of range, negative, overlapping) and valu
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -16,7 +14,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import outcome, python_and_compiled
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """\
 import numpy as np
@@ -91,21 +89,7 @@ def take(b: Array[f64, 2], a: Array[f64, 2], i: int, j: int) -> None:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    return python_and_compiled(SOURCE, "slice_exprs.py")
-
-
-def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
-    py, wasm = pair
-    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    with np.errstate(all="ignore"):
-        expected = outcome(py[name], *args)
-    got = outcome(getattr(wasm, name), *mine)
-    assert expected == got, f"{name}{args}: CPython {expected!r}, compiled {got!r}"
-    for a, b in zip(args, mine, strict=True):
-        if isinstance(a, np.ndarray):  # bit for bit, partial writes included
-            assert a.tobytes() == b.tobytes(), f"{name}{args}:\n{a}\n{b}"
+pair = kernels_fixture(SOURCE, "slice_exprs.py")
 
 
 index = st.integers(-7, 7)
@@ -115,7 +99,7 @@ bound = st.integers(-9, 9)  # beyond ±n: clamped, as a missing bound
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 6), index, index, bound, bound, bound, bound, st.floats(-1e3, 1e3))
 def test_view_arithmetic_matches_numpy(
-    pair: tuple[dict[str, Any], Any],
+    pair: Kernels,
     n: int,
     i: int,
     k: int,
@@ -127,33 +111,35 @@ def test_view_arithmetic_matches_numpy(
 ) -> None:
     rng = np.random.default_rng(n)
     m = rng.standard_normal((max(n, 1), n))
-    check(pair, "eliminate", m, i, k)  # the LU update: rows k and i, the same columns
+    check(pair, "eliminate", m, i, k, bits=True)  # the LU update: rows k and i, the same columns
     a, b = rng.standard_normal(n), rng.standard_normal(n)
-    check(pair, "shifted", a, lo, hi, lo2, hi2)  # one array, overlapping either way
-    check(pair, "mixed", a, b, lo, hi, v)
-    check(pair, "named", a, lo, hi, v)
-    check(pair, "rows", m, i, k)  # the same row or another: ordered at run time
-    check(pair, "ints", np.arange(n, dtype=np.int64) - 2, lo, hi, int(v))
-    check(pair, "columns", m, rng.standard_normal(m.shape), k, v)
-    check(pair, "stencil", a, 3)  # two views behind and ahead: through NumPy's temporary
-    check(pair, "crossed", m, a, k)
+    check(pair, "shifted", a, lo, hi, lo2, hi2, bits=True)  # one array, overlapping either way
+    check(pair, "mixed", a, b, lo, hi, v, bits=True)
+    check(pair, "named", a, lo, hi, v, bits=True)
+    check(pair, "rows", m, i, k, bits=True)  # the same row or another: ordered at run time
+    check(pair, "ints", np.arange(n, dtype=np.int64) - 2, lo, hi, int(v), bits=True)
+    check(pair, "columns", m, rng.standard_normal(m.shape), k, v, bits=True)
+    check(pair, "stencil", a, 3, bits=True)  # two views behind and ahead: through NumPy's temporary
+    check(pair, "crossed", m, a, k, bits=True)
     rows, cols = m.shape
     mean = rng.standard_normal(cols if i % 3 else max(k, 0))  # a row, or a broadcast error
-    check(pair, "rows2", m, mean, rng.standard_normal((rows if k % 2 else 1, cols)), i, v)
+    check(
+        pair, "rows2", m, mean, rng.standard_normal((rows if k % 2 else 1, cols)), i, v, bits=True
+    )
     shapes = [(rows, cols), (1, cols), (rows, 1), (max(i, 0), cols)]
     a, b = (rng.standard_normal(shapes[abs(x) % 4]) for x in (i, k))
-    check(pair, "product", m, a, b)  # 2-D broadcasting of one row or one column
-    check(pair, "swap", m, i, k)  # k == p, negative, out of range: IndexError
-    check(pair, "rotate", np.arange(n, dtype=np.int64), i, k, i + k)
-    check(pair, "take", rng.standard_normal((2, n)), m, i, k)
+    check(pair, "product", m, a, b, bits=True)  # 2-D broadcasting of one row or one column
+    check(pair, "swap", m, i, k, bits=True)  # k == p, negative, out of range: IndexError
+    check(pair, "rotate", np.arange(n, dtype=np.int64), i, k, i + k, bits=True)
+    check(pair, "take", rng.standard_normal((2, n)), m, i, k, bits=True)
 
 
 def test_shifted_runs_backwards_where_numpy_uses_its_temporary(
-    pair: tuple[dict[str, Any], Any],
+    pair: Kernels,
 ) -> None:
     a = np.arange(8.0)
-    check(pair, "shifted", a, 1, 8, 0, -1)  # forward would smear a[0] down the array
-    check(pair, "shifted", a, 0, -1, 1, 8)
+    check(pair, "shifted", a, 1, 8, 0, -1, bits=True)  # forward would smear a[0] down the array
+    check(pair, "shifted", a, 0, -1, 1, 8, bits=True)
 
 
 def test_lu_update_is_proven_without_a_direction_test() -> None:

@@ -7,8 +7,6 @@ naming the loop to write instead."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -18,7 +16,7 @@ from portalis.errors import CompileError
 from portalis.lang import compile_source
 from portalis.lang.prelude.slice_bound import slice_bound
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture, python_and_compiled
 
 SOURCE = """\
 import numpy as np
@@ -107,30 +105,12 @@ def in_loop(m: Array[f64, 2], w: int) -> float:
 bounds = st.integers(-14, 14)
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "slices.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "slices.py")
-
-
-def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
-    py, wasm = pair
-    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *mine)
-    if expected[0] == "ok" and expected[1] is not None:
-        expected = ("ok", float(expected[1]))
-    assert same(expected, got), f"{name}{args}: CPython {expected!r}, compiled {got!r}"
-    for a, b in zip(args, mine, strict=True):
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, b)  # the same writes through the views
+pair = kernels_fixture(SOURCE, "slices.py")
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 11), bounds, bounds, bounds, st.floats(-1e3, 1e3))
-def test_slices_match_cpython(
-    pair: tuple[dict[str, Any], Any], n: int, lo: int, hi: int, k: int, v: float
-) -> None:
+def test_slices_match_cpython(pair: Kernels, n: int, lo: int, hi: int, k: int, v: float) -> None:
     a = np.linspace(-3.0, 5.0, n)
     m = np.arange(n * 4, dtype=np.float64).reshape(n, 4) * 0.5
     check(pair, "weighted", a, lo, hi)
@@ -225,14 +205,8 @@ def test_row_swap_loop_form_matches_cpython() -> None:
         "    for j in range(a.shape[1]):\n"
         "        a[i, j], a[k, j] = a[k, j], a[i, j]\n"
     )
-    namespace: dict[str, Any] = {}
-    exec(compile(source, "swap.py", "exec"), namespace)
-    kernel = compile_kernel(source, "swap.py")
-    m = np.arange(12.0).reshape(3, 4)
-    mine = m.copy()
-    namespace["swap"](m, 0, 2)
-    kernel.swap(mine, 0, 2)
-    np.testing.assert_array_equal(m, mine)
+    kernels = python_and_compiled(source, "swap.py")
+    check(kernels, "swap", np.arange(12.0).reshape(3, 4), 0, 2, returns=True)
 
 
 def test_columns_and_shapes_through_the_rust_backend() -> None:
@@ -248,13 +222,5 @@ def test_columns_and_shapes_through_the_rust_backend() -> None:
         "        t += c[i] * n + w\n"
         "    return t\n"
     )
-    namespace: dict[str, Any] = {}
-    exec(compile(source, "cols.py", "exec"), namespace)
-    built = compile_source(source, "cols.py", backend="rust")
-    from portalis.runtime import load
-
-    kernel = load(built.wasm, cache=False)
-    m = np.arange(12.0).reshape(4, 3)
-    mine = m.copy()
-    assert kernel.f(mine, -1) == namespace["f"](m, -1)
-    np.testing.assert_array_equal(m, mine)
+    kernels = python_and_compiled(source, "cols.py", backend="rust")
+    check(kernels, "f", np.arange(12.0).reshape(4, 3), -1, returns=True)

@@ -5,8 +5,6 @@ negative indices), the temporaries gone where the pass applies, and nothing else
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -17,7 +15,7 @@ from portalis.lang.backend import unroll
 from portalis.lang.passes.store_offsets import forward_store_offsets
 from portalis.runtime import load
 
-from .conftest import outcome, same
+from .conftest import check, python_namespace
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -72,9 +70,7 @@ def _build(source: str, offsets: bool = True) -> pipeline.Build:
     return build
 
 
-NAMESPACE: dict[str, Any] = {}
-exec(compile(SOURCE, "scatter.py", "exec"), NAMESPACE)  # the CPython reference
-COMPILED = load(_build(SOURCE).wasm, cache=False)
+KERNELS = python_namespace(SOURCE, "scatter.py"), load(_build(SOURCE).wasm, cache=False)
 
 
 @settings(max_examples=40, deadline=None)
@@ -86,23 +82,14 @@ COMPILED = load(_build(SOURCE).wasm, cache=False)
 )
 def test_a_trilinear_scatter_matches_cpython(nx: int, ny: int, nz: int, xs: list[float]) -> None:
     pos = np.array(xs[: len(xs) // 3 * 3], dtype=np.float64).reshape(-1, 3)
-    a, b = np.zeros((nx, ny, nz)), np.zeros((nx, ny, nz))
-    expected = outcome(NAMESPACE["scatter"], pos, a)
-    got = outcome(COMPILED.scatter, pos.copy(), b)
-    assert same(expected, got), (expected, got)
-    np.testing.assert_array_equal(a, b)
+    check(KERNELS, "scatter", pos, np.zeros((nx, ny, nz)))
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.integers(1, 5), st.integers(1, 4), st.integers(-7, 7), st.integers(-5, 5))
 def test_checked_neighbouring_stores_match_cpython(n: int, m: int, i: int, j: int) -> None:
     """Rows and columns past either end (IndexError) and negative ones (from the end)."""
-    start = np.arange(n * m, dtype=np.float64).reshape(n, m) + 0.5
-    a, b = start.copy(), start.copy()
-    expected = outcome(NAMESPACE["around"], a, i, j, 1.25)
-    got = outcome(COMPILED.around, b, i, j, 1.25)
-    assert same(expected, got), (expected, got)
-    np.testing.assert_array_equal(a, b)
+    check(KERNELS, "around", np.arange(n * m, dtype=np.float64).reshape(n, m) + 0.5, i, j, 1.25)
 
 
 def _function_text(wat: str, name: str) -> str:

@@ -4,8 +4,6 @@ ragged rows and tuple indices (a TypeError in Python) are located errors."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +11,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """\
 DH = ((0.0, 0.1, 1.5), (0.3, 0.0, -0.5), (0.25, 2.0, 0.0), (1.0, 1.0, 1.0))
@@ -37,22 +35,14 @@ def row_sum(i: int) -> float:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "tables.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "tables.py")
+pair = kernels_fixture(SOURCE, "tables.py")
 
 
 @settings(max_examples=80, deadline=None)
 @given(st.integers(-6, 6), st.integers(-4, 4), st.integers(-3, 3))
-def test_nested_tables_match_cpython(
-    pair: tuple[dict[str, Any], Any], i: int, j: int, k: int
-) -> None:
-    py, wasm = pair
+def test_nested_tables_match_cpython(pair: Kernels, i: int, j: int, k: int) -> None:
     for name, args in (("dh", (i, j)), ("cube", (i, j, k)), ("row_sum", (i,))):
-        expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *args)
-        assert same(expected, got), f"{name}{args}: CPython {expected!r}, compiled {got!r}"
+        check(pair, name, *args)
 
 
 @pytest.mark.parametrize(

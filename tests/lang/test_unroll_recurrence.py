@@ -14,7 +14,7 @@ from portalis.lang.frontend.unit import parse_unit
 from portalis.lang.walk import walk as nodes
 
 from . import wat_shape
-from .conftest import compile_kernel
+from .conftest import python_and_compiled
 
 SOURCE = """\
 from portalis.lang import Array, f64
@@ -55,9 +55,7 @@ def test_the_fft_butterfly_loop_runs_four_copies_per_back_edge() -> None:
 
 def test_fft_of_every_small_size_equals_cpython() -> None:
     """Sizes 1-64: the butterfly loop's trip counts cover the copies and the rest loop."""
-    compiled = compile_kernel(fft_kernel.NATURAL, "fft.py")
-    namespace: dict[str, object] = {}
-    exec(compile(fft_kernel.NATURAL, "fft.py", "exec"), namespace)
+    namespace, compiled = python_and_compiled(fft_kernel.NATURAL, "fft.py")
     rng = np.random.default_rng(15)
     for n in (1, 2, 4, 8, 16, 32, 64):
         x = rng.standard_normal(n) + 1j * rng.standard_normal(n)

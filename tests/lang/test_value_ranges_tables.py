@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from portalis.lang import compile_source
 
 from . import wat_shape
-from .conftest import compile_kernel, outcome, same
+from .conftest import check, python_and_compiled
 
 SOURCE = """\
 AROUND = (-1, 0, 1, 0, 1, -1, 1, 1, 0, -1, -1, 0, 1, 0, 1, 0, -1, 1, 0, 1, -1, 0, 0, 1, -1, 1, 0)
@@ -43,19 +43,7 @@ def anything(i: int) -> float:
 """
 
 
-def _kernels():  # type: ignore[no-untyped-def]
-    namespace: dict[str, object] = {}
-    exec(compile(SOURCE, "tables.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "tables.py")
-
-
-KERNELS = _kernels()
-
-
-def _check(name: str, *args: object) -> None:
-    py, wasm = KERNELS
-    expected, got = outcome(py[name], *args), outcome(getattr(wasm, name), *args)
-    assert expected[0] == got[0] and same(expected[1], got[1]), (name, args, expected, got)
+KERNELS = python_and_compiled(SOURCE, "tables.py")
 
 
 def test_reads_the_code_keeps_in_range_have_no_check() -> None:
@@ -72,7 +60,7 @@ def test_reads_the_code_keeps_in_range_have_no_check() -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.integers(-(2**40), 2**40), st.integers(-100, 100))
 def test_same_answers_as_cpython(i: int, stop: int) -> None:
-    _check("around_sum", i, stop)
+    check(KERNELS, "around_sum", i, stop)
     for name in ("clamped", "nonneg", "anything"):
-        _check(name, i)
-        _check(name, i % 11 - 5)  # around the table's ends, from the end included
+        check(KERNELS, name, i)
+        check(KERNELS, name, i % 11 - 5)  # around the table's ends, from the end included

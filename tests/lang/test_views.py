@@ -5,8 +5,6 @@ through views, extents, negative indices and IndexError agree with CPython on Nu
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -15,7 +13,7 @@ from hypothesis import strategies as st
 from portalis.errors import CompileError
 from portalis.lang import compile_source
 
-from .conftest import compile_kernel, outcome, same
+from .conftest import Kernels, check, kernels_fixture
 
 SOURCE = """\
 from portalis.lang import Array, f64, i64, zeros
@@ -79,23 +77,7 @@ def state_rows(v: float) -> float:
 """
 
 
-@pytest.fixture(scope="module")
-def pair() -> tuple[dict[str, Any], Any]:
-    namespace: dict[str, Any] = {}
-    exec(compile(SOURCE, "views.py", "exec"), namespace)
-    return namespace, compile_kernel(SOURCE, "views.py")
-
-
-def check(pair: tuple[dict[str, Any], Any], name: str, *args: Any) -> None:
-    """Same result or exception, and the same array contents afterwards."""
-    py, wasm = pair
-    mine = [a.copy() if isinstance(a, np.ndarray) else a for a in args]
-    expected = outcome(py[name], *args)
-    got = outcome(getattr(wasm, name), *mine)
-    assert same(expected, got), f"{name}: CPython {expected!r}, compiled {got!r}"
-    for a, b in zip(args, mine, strict=True):
-        if isinstance(a, np.ndarray):
-            np.testing.assert_array_equal(a, b)
+pair = kernels_fixture(SOURCE, "views.py")
 
 
 shapes = st.tuples(st.integers(1, 6), st.integers(1, 6))
@@ -105,7 +87,7 @@ finite = st.floats(-1e6, 1e6)
 @settings(max_examples=40, deadline=None)
 @given(shapes, st.integers(-8, 8), st.integers(-8, 8), finite, st.integers(0, 2**32 - 1))
 def test_views_match_cpython(
-    pair: tuple[dict[str, Any], Any], shape: tuple[int, int], a: int, b: int, k: float, seed: int
+    pair: Kernels, shape: tuple[int, int], a: int, b: int, k: float, seed: int
 ) -> None:
     m = np.random.default_rng(seed).standard_normal(shape)
     check(pair, "total", m)
@@ -117,7 +99,7 @@ def test_views_match_cpython(
     check(pair, "state_rows", k)
 
 
-def test_view_index_error_names_the_line_that_made_the_view(pair) -> None:  # type: ignore[no-untyped-def]
+def test_view_index_error_names_the_line_that_made_the_view(pair: Kernels) -> None:
     from portalis.errors import WasmTrap
 
     _, wasm = pair
