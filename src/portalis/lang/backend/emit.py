@@ -30,7 +30,7 @@ from portalis.lang.backend.messages import MessageEmitter
 from portalis.lang.backend.plan import FunctionPlan
 from portalis.lang.backend.simd import VectorLoops
 from portalis.lang.backend.views import ViewEmitter
-from portalis.lang.types import BOOL, ArrayType, ResultTuple, Scalar, TupleType
+from portalis.lang.types import BOOL, F32, ArrayType, ResultTuple, Scalar, TupleType
 from portalis.lang.walk import walk as nodes
 
 _CONVERT: dict[tuple[str, str], list[Instr]] = {
@@ -666,6 +666,12 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
                 self.expr(e.left)
                 self.expr(e.right)
             self.emit(I.numeric(w, op))
+        elif op == "div" and t.is_float and (inverse := _exact_inverse(e.right)) is not None:
+            # x / 2**k as x * 2**-k: both are the rounding of the same real number, so the
+            # same bits for every x (NaN, ±inf, ±0.0, subnormals), and a product is a
+            # fraction of a division's latency (``h / COLOUR_TOP`` per point)
+            self.expr(e.left)
+            self.emit(I.const(t, inverse), I.numeric(w, "mul"))
         elif op == "div":
             self.expr(e.left)
             if e.numpy:  # NumPy's division: ±inf/nan for a zero divisor, no test
@@ -702,6 +708,20 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
 def _plain_operand(e: ir.Expr) -> bool:
     """A constant or a local: free to compute when its value may go unused."""
     return isinstance(e, ir.Const | ir.LocalGet)
+
+
+def _exact_inverse(e: ir.Expr) -> float | None:
+    """1/c for a float constant c = ±2**k whose inverse is a normal number of c's type (then
+    x / c == x * (1/c) exactly); None otherwise."""
+    if not isinstance(e, ir.Const) or isinstance(e.value, bool):
+        return None
+    c = float(e.value)
+    if c == 0.0 or not math.isfinite(c) or abs(math.frexp(c)[0]) != 0.5:
+        return None
+    inverse = 1.0 / c
+    lowest = 2.0**-126 if e.ty == F32 else 2.0**-1022
+    highest = 2.0**127 if e.ty == F32 else 2.0**1023
+    return inverse if lowest <= abs(inverse) <= highest else None
 
 
 __all__ = ["FunctionEmitter"]
