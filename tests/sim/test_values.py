@@ -46,3 +46,32 @@ def test_converters_build_each_usd_type() -> None:
         values.converter(T.Float3, where=where)((1, 2))
     with pytest.raises(SceneError, match="cannot write a module's numbers into a string"):
         values.converter(T.String, where=where)
+
+
+def test_integer_array_outputs_checked_only_where_a_value_can_miss() -> None:
+    """An int[] (int32) output: an int32 or int16 array needs no pass over it (every value of
+    its type fits); int64 and float arrays are still checked value by value."""
+    import numpy as np
+    import pytest
+    from pxr import Sdf
+
+    from portalis.errors import SceneError
+    from portalis.sim.outputs import OutputPort, Sink, _integer_check
+
+    int_array = Sdf.ValueTypeNames.IntArray
+    port = OutputPort("fate", Sdf.Path("/P.outputs:fate"), int_array, kind="array")
+    port.sinks.append(Sink(Sdf.Path("/P.outputs:fate"), int_array, lambda v: v))
+    check = _integer_check(port, "/P")
+    assert check is not None
+    check(np.array([-(2**31), 0, 2**31 - 1], dtype=np.int32))
+    check(np.array([-5, 7], dtype=np.int16))
+    check(np.array([1, 2], dtype=np.int64))
+    check(np.array([1.0, -3.5]))
+    for bad in (
+        np.array([0, 2**31], dtype=np.int64),
+        np.array([2**32], dtype=np.uint64),
+        np.array([1.0, np.nan]),
+        np.array([3e9]),
+    ):
+        with pytest.raises(SceneError):
+            check(bad)

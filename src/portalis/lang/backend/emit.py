@@ -30,7 +30,7 @@ from portalis.lang.backend.messages import MessageEmitter
 from portalis.lang.backend.plan import FunctionPlan
 from portalis.lang.backend.simd import VectorLoops
 from portalis.lang.backend.views import ViewEmitter
-from portalis.lang.types import BOOL, ArrayType, ResultTuple, Scalar, TupleType
+from portalis.lang.types import BOOL, F32, ArrayType, ResultTuple, Scalar, TupleType
 from portalis.lang.walk import walk as nodes
 
 _CONVERT: dict[tuple[str, str], list[Instr]] = {
@@ -265,6 +265,8 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
         self.emit(I.br_if(target))
 
     def s_If(self, s: ir.If) -> None:
+        if self.conditional_set(s):
+            return
         if self._short_circuit(s.cond):
             # block $end { block $else { unless cond: br $else; body; br $end }; orelse }
             end, orelse = self.label("endif"), self.label("else")
@@ -292,6 +294,58 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
             self.emit(I.else_())
             self.block(s.orelse)
         self.emit(I.end())
+
+    def conditional_set(self, s: ir.If) -> bool:
+        """``if c: x = v`` without ``else``, ``x`` an integer local and ``v`` a constant, a
+        local, or one add/sub/and/or/xor of those (no trap, no side effect, a few cycles):
+        emitted without a branch, ``x = select(v, x, c)`` (``x = x ± 1``: ``x ± c`` with
+        ``c`` as 0 or 1), which Cranelift turns into a conditional move. A branch on data
+        (``if abs(dist) <= threshold: score += 1``) is mispredicted about as often as the
+        data goes either way, each time costing more than the select. ``c`` is evaluated
+        first, once, as before; ``v`` is evaluated whatever ``c`` is, which nothing can
+        observe. Returns False (nothing emitted) for any other ``if``."""
+        if s.orelse or len(s.body) != 1 or s.cond.ty != BOOL or self._short_circuit(s.cond):
+            return False
+        stmt = s.body[0]
+        if not isinstance(stmt, ir.SetLocal):
+            return False
+        value, t = stmt.value, stmt.value.ty
+        if not (
+            isinstance(t, Scalar)
+            and t.wasm in ("i32", "i64")
+            and not t.is_float
+            and self.fn.locals.get(stmt.name) == t
+            and (
+                _plain_operand(value)
+                or (
+                    isinstance(value, ir.Binary)
+                    and value.op in ("add", "sub", "and", "or", "xor")
+                    and _plain_operand(value.left)
+                    and _plain_operand(value.right)
+                )
+            )
+        ):
+            return False
+        taken = self.fresh("i32")
+        self.expr(s.cond)
+        self.emit(I.local_set(taken))
+        if (
+            isinstance(value, ir.Binary)
+            and value.op in ("add", "sub")
+            and isinstance(value.left, ir.LocalGet)
+            and value.left.name == stmt.name
+            and isinstance(value.right, ir.Const)
+            and value.right.value == 1
+        ):
+            self.emit(I.local_get(stmt.name), I.local_get(taken))
+            if t.wasm == "i64":
+                self.emit(I.i64_extend_i32_u())
+            self.emit(I.numeric(t.wasm, value.op))
+        else:
+            self.expr(value)
+            self.emit(I.local_get(stmt.name), I.local_get(taken), I.select())
+        self.emit(I.local_set(stmt.name))
+        return True
 
     def s_Break(self, s: ir.Break) -> None:
         self.emit(I.br(self.labels[-1][0]))
@@ -612,6 +666,12 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
                 self.expr(e.left)
                 self.expr(e.right)
             self.emit(I.numeric(w, op))
+        elif op == "div" and t.is_float and (inverse := _exact_inverse(e.right)) is not None:
+            # x / 2**k as x * 2**-k: both are the rounding of the same real number, so the
+            # same bits for every x (NaN, ±inf, ±0.0, subnormals), and a product is a
+            # fraction of a division's latency (``h / COLOUR_TOP`` per point)
+            self.expr(e.left)
+            self.emit(I.const(t, inverse), I.numeric(w, "mul"))
         elif op == "div":
             self.expr(e.left)
             if e.numpy:  # NumPy's division: ±inf/nan for a zero divisor, no test
@@ -643,6 +703,25 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
             self.shift(e, t)
         else:
             raise AssertionError(op)
+
+
+def _plain_operand(e: ir.Expr) -> bool:
+    """A constant or a local: free to compute when its value may go unused."""
+    return isinstance(e, ir.Const | ir.LocalGet)
+
+
+def _exact_inverse(e: ir.Expr) -> float | None:
+    """1/c for a float constant c = ±2**k whose inverse is a normal number of c's type (then
+    x / c == x * (1/c) exactly); None otherwise."""
+    if not isinstance(e, ir.Const) or isinstance(e.value, bool):
+        return None
+    c = float(e.value)
+    if c == 0.0 or not math.isfinite(c) or abs(math.frexp(c)[0]) != 0.5:
+        return None
+    inverse = 1.0 / c
+    lowest = 2.0**-126 if e.ty == F32 else 2.0**-1022
+    highest = 2.0**127 if e.ty == F32 else 2.0**1023
+    return inverse if lowest <= abs(inverse) <= highest else None
 
 
 __all__ = ["FunctionEmitter"]
