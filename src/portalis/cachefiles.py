@@ -6,10 +6,10 @@ Every cache entry is treated as hostile until proven otherwise (the threat model
 runtime/cache.py's and docs/runtime.md's: someone who can plant, swap or alter files in the
 cache directory must get a miss, never their bytes used). Hence:
 
-* every entry is sealed with HMAC-SHA256 under a per-user key (32 random bytes in a 0600
-  file that lives *outside* the cache directory, so a copied or planted directory cannot
-  bring its own key); the MAC covers a header saying what the entry is for, so an entry
-  renamed to another's name does not verify (:func:`seal`, :func:`unseal`);
+* every entry is sealed with a MAC (keyed BLAKE2b-256) under a per-user key (32 random
+  bytes in a 0600 file that lives *outside* the cache directory, so a copied or planted
+  directory cannot bring its own key); the MAC covers a header saying what the entry is
+  for, so an entry renamed to another's name does not verify (:func:`seal`, :func:`unseal`);
 * the directory must be owned by the user and not writable by group or others, and so must
   each entry; entries are opened relative to the checked directory, without following
   symlinks, must be regular files and are size-capped (:func:`open_directory`,
@@ -33,22 +33,19 @@ import os
 import stat
 import time
 import warnings
+
+# BLAKE2b, CPython's own (``_blake2``, without ``hashlib`` around it): keyed, it is a MAC
+# (BLAKE2 is designed to be used so, no HMAC construction needed), and unkeyed a digest.
+# Not SHA-256 through OpenSSL: loading ``_hashlib`` (libcrypto) cost a fresh process 4-11 ms
+# of CPU, in the compiler's first build (it reads the library's sealed snapshot:
+# lang/library_cache.py); ``_blake2`` loads in about 0.3 ms.
+from _blake2 import blake2b
+from _operator import _compare_digest as compare_digest  # hmac's, without importing hmac
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-try:  # OpenSSL's functions themselves, as hashlib and hmac call them: importing those two
-    # modules around them costs a fresh process about 1 ms more, in the compiler's first
-    # build (it reads the library's sealed snapshot: lang/library_cache.py).
-    from _hashlib import compare_digest, hmac_digest, hmac_new
-    from _hashlib import openssl_sha256 as sha256
-except ImportError:  # a Python built without OpenSSL: hashlib's own implementations
-    from hashlib import sha256
-    from hmac import compare_digest
-    from hmac import digest as hmac_digest
-    from hmac import new as hmac_new  # type: ignore[assignment]
-
-HASH = 32  # SHA-256 digest and HMAC-SHA256 tag sizes
+HASH = 32  # digest and MAC tag sizes (BLAKE2b-256)
 KEY_BYTES = 32
 TEMP_PREFIX = ".tmp-"
 #: A hit refreshes an entry's time (for eviction) at most this often: one syscall fewer on
@@ -87,10 +84,16 @@ def default_key_file() -> Path:
 
 
 def seal(key: bytes, head: bytes, payload: bytes) -> bytes:
-    """``head`` + ``payload`` + their HMAC-SHA256 under ``key``."""
-    tag = hmac_new(key, head, "sha256")
+    """``head`` + ``payload`` + their MAC under ``key`` (:func:`mac`)."""
+    tag = blake2b(head, digest_size=HASH, key=key)
     tag.update(payload)
     return head + payload + tag.digest()
+
+
+def mac(key: bytes, data: bytes | memoryview) -> bytes:
+    """The MAC of ``data`` under ``key``: keyed BLAKE2b-256 (up to 64 key bytes)."""
+    tag: bytes = blake2b(data, digest_size=HASH, key=key).digest()
+    return tag
 
 
 def unseal(blob: bytearray | bytes, key: bytes, head: bytes) -> memoryview | None:
@@ -99,8 +102,8 @@ def unseal(blob: bytearray | bytes, key: bytes, head: bytes) -> memoryview | Non
     if len(blob) <= len(head) + HASH:
         return None
     view = memoryview(blob)
-    tag = hmac_digest(key, view[:-HASH], "sha256")
-    if not compare_digest(tag, view[-HASH:]):
+    tag = mac(key, view[:-HASH])
+    if not compare_digest(tag, bytes(view[-HASH:])):
         return None
     if view[: len(head)] != head:
         return None
@@ -108,12 +111,14 @@ def unseal(blob: bytearray | bytes, key: bytes, head: bytes) -> memoryview | Non
 
 
 def digest(data: bytes) -> bytes:
-    return sha256(data).digest()
+    """The BLAKE2b-256 digest of ``data``."""
+    value: bytes = blake2b(data, digest_size=HASH).digest()
+    return value
 
 
 def hasher(data: bytes = b"") -> Any:
-    """A SHA-256 hash object fed ``data`` (``update`` it, then ``digest``)."""
-    return sha256(data)
+    """A BLAKE2b-256 hash object fed ``data`` (``update`` it, then ``digest``)."""
+    return blake2b(data, digest_size=HASH)
 
 
 # -- the directory and its entries -------------------------------------------------------------

@@ -12,6 +12,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -332,3 +333,94 @@ def test_the_snapshot_holds_only_the_most_recent_modules_functions(monkeypatch):
     assert kde == cold["kde"] and "snapshot" not in kde_timings  # all it needs was there
     nbody, nbody_timings = _read_back(SOURCES["nbody"])
     assert nbody == cold["nbody"] and "snapshot" in nbody_timings  # lowered again, written
+
+
+# -- the index from the source files' states to their digest ----------------------------------
+
+
+def _library_copy(tmp_path: Path) -> program.Library:
+    library = default_library()
+    assert library is not None
+    copy = tmp_path / "libm"
+    copy.mkdir()
+    for path in library.directory.glob("*.py"):
+        (copy / path.name).write_bytes(path.read_bytes())
+    return program.Library(copy, dict(library.registry))
+
+
+def _index_digest(library: program.Library) -> bytes:
+    """The digest of ``library``'s and the compiler's sources as a first build finds it
+    (through the index when it holds their present states)."""
+    directory, key_file = library_cache._store()
+    setting = library_cache._setting(library, PRELUDE_DIR)
+    files = library_cache._source_files(library, PRELUDE_DIR)
+    return library_cache._digest_of_sources(setting, files, directory, key_file)
+
+
+def _indexes() -> list[Path]:
+    return sorted(Path(os.environ["PORTALIS_CACHE_DIR"]).glob("*.sources"))
+
+
+def _hashing_refused(m: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> bytes:
+        raise AssertionError("the sources were hashed")
+
+    m.setattr(library_cache, "_content_digest", refuse)
+
+
+def test_the_index_gives_the_sources_digest_without_hashing_them(monkeypatch, tmp_path):
+    monkeypatch.setattr(library_cache, "SETTLED_NS", 0)  # the copy's files count as settled
+    library = _library_copy(tmp_path)
+    digest = _index_digest(library)  # hashed, and indexed
+    assert digest == library_cache.sources_digest(library, PRELUDE_DIR)
+    assert len(_indexes()) == 1
+    with monkeypatch.context() as m:
+        _hashing_refused(m)
+        assert _index_digest(library) == digest
+
+
+def test_an_edited_source_is_hashed_again_even_with_its_size_and_mtime_kept(monkeypatch, tmp_path):
+    """A stale index entry is never used: the edit changes the file's status-change time,
+    which no program can set back."""
+    monkeypatch.setattr(library_cache, "SETTLED_NS", 0)
+    library = _library_copy(tmp_path)
+    before = _index_digest(library)
+    # SETTLED_NS is 0 here: let the file system's clock move on, as the real setting makes
+    # sure it has before it indexes anything (a write in the same tick keeps the old time).
+    time.sleep(0.05)
+    trig = library.directory / "trig.py"
+    st = trig.stat()
+    text = trig.read_bytes()
+    at = text.index(b"#")
+    trig.write_bytes(
+        text[: at + 1] + (b"X" if text[at + 1 : at + 2] != b"X" else b"Y") + text[at + 2 :]
+    )
+    os.utime(trig, ns=(st.st_atime_ns, st.st_mtime_ns))  # the old time, the same size
+    assert trig.stat().st_size == st.st_size and trig.stat().st_mtime_ns == st.st_mtime_ns
+    after = _index_digest(library)
+    assert after != before
+    assert after == library_cache.sources_digest(library, PRELUDE_DIR)
+
+
+def test_sources_changed_just_now_are_not_indexed(tmp_path):
+    """Files written less than SETTLED_NS ago might change again within one tick of the
+    file system's clock: their digest is not indexed, so it is taken again next time."""
+    library = _library_copy(tmp_path)  # just written
+    assert _index_digest(library) == library_cache.sources_digest(library, PRELUDE_DIR)
+    assert _indexes() == []
+
+
+@pytest.mark.parametrize("forgery", ["tampered", "another key"])
+def test_an_index_entry_that_does_not_prove_itself_is_ignored(monkeypatch, tmp_path, forgery):
+    monkeypatch.setattr(library_cache, "SETTLED_NS", 0)
+    library = _library_copy(tmp_path)
+    digest = _index_digest(library)
+    (path,) = _indexes()
+    blob = bytearray(path.read_bytes())
+    head = blob[: len(library_cache.INDEX_MAGIC) + 32]
+    if forgery == "tampered":
+        blob[len(head)] ^= 1  # the digest it gives
+        path.write_bytes(bytes(blob))
+    else:  # a forger's own key, pointing the states at another digest
+        path.write_bytes(cachefiles.seal(os.urandom(32), bytes(head), bytes(32)))
+    assert _index_digest(library) == digest  # hashed again
