@@ -7,6 +7,7 @@ can write — is a miss, its bytes never unpickled."""
 from __future__ import annotations
 
 import _pickle
+import dataclasses
 import json
 import os
 import pickle
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from portalis import cachefiles
-from portalis.lang import compile_source, library_cache
+from portalis.lang import compile_source, ir, library_cache
 from portalis.lang.frontend import program
 from portalis.lang.frontend.program import PRELUDE_DIR, default_library
 
@@ -424,3 +425,73 @@ def test_an_index_entry_that_does_not_prove_itself_is_ignored(monkeypatch, tmp_p
     else:  # a forger's own key, pointing the states at another digest
         path.write_bytes(cachefiles.seal(os.urandom(32), bytes(head), bytes(32)))
     assert _index_digest(library) == digest  # hashed again
+
+
+# -- bodies unpickled only when a build reads them ----------------------------------------------
+
+
+def test_a_build_from_the_snapshot_unpickles_no_library_body(monkeypatch):
+    """The robot arm's build from the snapshot replays the inliner and takes the kept text:
+    it reads no library function's body, so only the snapshot's index of entries is
+    unpickled (the bodies stay pickled: library_cache.StoredBody)."""
+    cold = _cold(ARM, monkeypatch)
+    _written(ARM)
+    calls: list[int] = []
+    real = _pickle.loads
+
+    def count(data: bytes, *args: object, **kwargs: object) -> object:
+        calls.append(len(data))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(_pickle, "loads", count)
+    wasm, timings = _read_back(ARM)
+    assert wasm == cold and "snapshot" not in timings
+    assert len(calls) == 1, "a library body was unpickled"
+
+
+def test_stored_bodies_unpickle_to_the_bodies_written(monkeypatch):
+    _written(ARM)
+    kept = library_cache.everything()
+    lowered = {symbol: v.function for (_, symbol), v in kept["lowered"].items()}
+    rounds = {key[1]: v.rounds for key, v in kept["inlined"].items()}
+    assert all(type(f) is ir.Function for f in lowered.values())
+    _read_back(ARM)
+    read = library_cache.everything()
+    assert {symbol for _, symbol in read["lowered"]} == set(lowered)
+    for (_, symbol), v in read["lowered"].items():
+        stored = v.function
+        assert type(stored) is library_cache.StoredFunction
+        copy = library_cache.fresh_copy(stored)
+        assert repr(copy.body) == repr(lowered[symbol].body)  # repr: nan == nan
+        assert copy.body is not stored.body
+        fields = [f.name for f in dataclasses.fields(ir.Function)]
+        assert repr([getattr(stored, f) for f in fields]) == repr(
+            [getattr(lowered[symbol], f) for f in fields]
+        )
+    for key, v in read["inlined"].items():
+        for mine, theirs in zip(v.rounds, rounds[key[1]], strict=True):
+            assert mine.keys() == theirs.keys()
+            for symbol, done in mine.items():
+                assert isinstance(done.body, library_cache.StoredBody)
+                assert repr(done.body.statements()) == repr(theirs[symbol].body)
+
+
+def test_a_tampered_body_is_never_unpickled(monkeypatch):
+    """A body's bytes lie inside the sealed payload: one flipped bit there fails the MAC
+    before anything is unpickled, the body included."""
+    cold = _cold(ARM, monkeypatch)
+    path = _written(ARM)
+    blob = bytearray(path.read_bytes())
+    _read_back(ARM)
+    inlining = next(iter(library_cache.everything()["inlined"].values()))
+    body = next(iter(inlining.rounds[0].values())).body
+    assert isinstance(body, library_cache.StoredBody)
+    at = bytes(blob).index(body.blob) + len(body.blob) // 2
+    blob[at] ^= 1
+    path.write_bytes(bytes(blob))
+    with monkeypatch.context() as m:
+        reached = _never_unpickle(m)
+        m.setattr(_pickle, "loads", pickle.loads)  # the refusing one
+        wasm, timings = _read_back(ARM)
+    assert wasm == cold and reached == []
+    assert "snapshot" in timings  # compiled, and written afresh

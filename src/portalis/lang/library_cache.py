@@ -129,10 +129,102 @@ def keep(stamp: object, fn: ir.Function, effects: list[Effect]) -> bool:
 
 def fresh_copy(fn: ir.Function) -> ir.Function:
     """A new ``Function`` with its own body list, locals and parameter list (what later
-    passes may replace or extend), sharing the nodes (which none changes in place)."""
+    passes may replace or extend), sharing the nodes (which none changes in place). A
+    function read from the snapshot stays a :class:`StoredFunction`: its body is unpickled
+    only if the build reads it."""
+    if fn.__class__ is StoredFunction:
+        copy = object.__new__(StoredFunction)
+        copy.__dict__.update(fn.__dict__)
+        copy.__dict__.pop("_list", None)
+        held = copy.__dict__["_held"]
+        if held.__class__ is not StoredBody:
+            copy.__dict__["_held"] = list(held)
+        copy.locals, copy.params = dict(fn.locals), list(fn.params)
+        return copy
     return dataclasses.replace(
         fn, body=list(fn.body), locals=dict(fn.locals), params=list(fn.params)
     )
+
+
+# -- bodies kept pickled until read ---------------------------------------------------------
+
+
+class StoredBody:
+    """A library function's statements as the snapshot holds them: pickled on their own,
+    and unpickled the first time a build reads them. Most builds from a snapshot never
+    do: the inliner replays its rounds (passes/inline.py: :func:`set_body`,
+    :func:`body_token`), the text is kept, and the loop passes skip library functions; so
+    a first build no longer unpickles every body the snapshot holds (~5 of its ~6 ms of
+    unpickling on the robot arm). The bytes are part of the snapshot's payload, which its
+    MAC proved before anything in it was unpickled; ``bytes`` cannot change since."""
+
+    __slots__ = ("_statements", "blob")
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+        self._statements: tuple[ir.Stmt, ...] | None = None
+
+    def statements(self) -> tuple[ir.Stmt, ...]:
+        statements = self._statements
+        if statements is None:
+            statements = self._statements = tuple(_loads(self.blob))
+        return statements
+
+    def __reduce__(self) -> tuple[type[StoredBody], tuple[bytes]]:
+        return StoredBody, (self.blob,)
+
+    def __repr__(self) -> str:
+        return f"StoredBody({self.statements()!r})"
+
+
+class StoredFunction(ir.Function):
+    """A library function read from the snapshot, whose body stays a :class:`StoredBody`
+    until ``body`` is read (then it is a list of the function's own, like any body)."""
+
+    @property
+    def body(self) -> list[ir.Stmt]:
+        d = self.__dict__
+        held = d["_held"]
+        if held.__class__ is not StoredBody:
+            body: list[ir.Stmt] = held
+            return body
+        statements: list[ir.Stmt] | None = d.get("_list")
+        if statements is None:
+            statements = d["_list"] = list(held.statements())
+        return statements
+
+    @body.setter
+    def body(self, value: list[ir.Stmt] | StoredBody) -> None:
+        self.__dict__["_held"] = value
+        self.__dict__.pop("_list", None)
+
+
+def body_token(fn: ir.Function) -> object:
+    """What stands for ``fn``'s present body, compared by identity (the inliner keeps its
+    summary of a body until the body is replaced), without unpickling a stored one."""
+    if fn.__class__ is StoredFunction:
+        return fn.__dict__["_held"]
+    return fn.body
+
+
+def set_body(fn: ir.Function, body: tuple[ir.Stmt, ...] | StoredBody) -> None:
+    """Give ``fn`` (a build's copy of a library function) ``body``, what an inlining round
+    made of it (:class:`Inlined`), unpickling it only when ``fn`` cannot hold it stored."""
+    if body.__class__ is StoredBody:
+        if fn.__class__ is StoredFunction:
+            fn.body = body
+        else:
+            fn.body = list(body.statements())
+    else:
+        fn.body = list(body)  # type: ignore[arg-type]
+
+
+def _loads(data: bytes | memoryview) -> Any:
+    try:  # the C unpickler pickle.loads is, without pickle.py's import (~0.7 ms)
+        from _pickle import loads
+    except ImportError:
+        from pickle import loads
+    return loads(data)
 
 
 def entries() -> dict[tuple[object, str], Lowered]:
@@ -220,7 +312,7 @@ class Inlined:
     the inliner's summary of that body (passes/inline.py's ``_Shape``, kept so that a
     replaying build need not walk the body again)."""
 
-    body: tuple[ir.Stmt, ...]
+    body: tuple[ir.Stmt, ...] | StoredBody  # stored: as read from the snapshot
     locals: dict[str, Scalar]
     calls: frozenset[str]
     shape: Any
@@ -305,9 +397,9 @@ class EmittedLibrary:
 # -- on disk --------------------------------------------------------------------------------
 
 #: Change whenever what a snapshot holds changes shape (the digest covers the code too).
-SNAPSHOT_MAGIC = b"PORTALIS-LIBRARY\x01\n"
+SNAPSHOT_MAGIC = b"PORTALIS-LIBRARY\x02\n"
 SNAPSHOT_SUFFIX = ".library"
-#: A snapshot larger than this is refused unread (the robot arm's is about 250 KiB).
+#: A snapshot larger than this is refused unread (the robot arm's is about 500 KiB).
 MAX_SNAPSHOT_BYTES = 64 << 20
 #: How many modules' inlining and text a snapshot carries: the most recent ones.
 SNAPSHOT_MODULES = 4
@@ -505,12 +597,8 @@ def load_snapshot(
     )
     if payload is None:
         return None
-    try:  # the C unpickler pickle.loads is, without pickle.py's import (~0.7 ms)
-        from _pickle import loads
-    except ImportError:
-        from pickle import loads
     try:  # authentic: written by this user's process, for exactly these sources
-        held = loads(payload)
+        held = _loads(payload)
     except Exception:
         return None
     return _install(stamp, held)
@@ -608,11 +696,35 @@ def _pickled(held: dict[str, Any]) -> bytes:
                 return copyreg.__newobj__, (Unit,), state  # type: ignore[attr-defined]
             if (cls is FunctionSig or cls is LibrarySig) and obj.unit.prefix:
                 return restore_library_sig, (LibrarySig.without_tree(obj),)
+            if cls is ir.Function or cls is StoredFunction:  # a kept function's IR
+                held = body_token(obj)
+                state = {k: v for k, v in obj.__dict__.items() if k not in _BODY_KEYS}
+                state["_held"] = held if held.__class__ is StoredBody else _stored(obj.body)
+                return _stored_function, (state,)
+            if cls is Inlined and obj.body.__class__ is not StoredBody:
+                return Inlined, (_stored(obj.body), obj.locals, obj.calls, obj.shape)
             return NotImplemented
+
+    def _stored(body: list[ir.Stmt] | tuple[ir.Stmt, ...]) -> StoredBody:
+        """``body`` pickled on its own (:class:`StoredBody`)."""
+        out = io.BytesIO()
+        Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(tuple(body))
+        return StoredBody(out.getvalue())
 
     out = io.BytesIO()
     Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(held)
     return out.getvalue()
+
+
+#: The attributes holding a function's body: a plain ``Function``'s, a StoredFunction's.
+_BODY_KEYS = frozenset(["body", "_held", "_list"])
+
+
+def _stored_function(state: dict[str, Any]) -> StoredFunction:
+    """A kept function as the snapshot holds it (its body a :class:`StoredBody`)."""
+    fn = object.__new__(StoredFunction)
+    fn.__dict__.update(state)
+    return fn
 
 
 def _snapshot_name(digest: bytes) -> str:
