@@ -26,6 +26,8 @@ from portalis.lang.frontend.program import PRELUDE_DIR, default_library
 from .test_library_cache import SOURCES
 
 ARM = SOURCES["robot_arm"]
+#: What the snapshot and its index are sealed with
+MAC = cachefiles.keyed_blake2b
 
 
 def _fresh_process_state() -> None:
@@ -156,7 +158,7 @@ def test_a_snapshot_sealed_with_another_key_is_ignored(monkeypatch, tmp_path):
     blob = path.read_bytes()
     head = library_cache.SNAPSHOT_MAGIC + blob[len(library_cache.SNAPSHOT_MAGIC) :][:32]
     payload = blob[len(head) : -cachefiles.HASH]
-    path.write_bytes(cachefiles.seal(os.urandom(32), head, payload))  # a forger's own key
+    path.write_bytes(cachefiles.seal(os.urandom(32), head, payload, MAC))  # a forger's own key
     with monkeypatch.context() as m:
         reached = _never_unpickle(m)
         assert _read_back(ARM)[0] == cold
@@ -173,7 +175,7 @@ def test_a_snapshot_for_other_sources_is_ignored(monkeypatch):
     blob = path.read_bytes()
     payload = blob[len(library_cache.SNAPSHOT_MAGIC) + 32 : -cachefiles.HASH]
     other = library_cache.SNAPSHOT_MAGIC + bytes(32)
-    path.write_bytes(cachefiles.seal(key, other, payload))
+    path.write_bytes(cachefiles.seal(key, other, payload, MAC))
     with monkeypatch.context() as m:
         reached = _never_unpickle(m)
         assert _read_back(ARM)[0] == cold
@@ -423,7 +425,7 @@ def test_an_index_entry_that_does_not_prove_itself_is_ignored(monkeypatch, tmp_p
         blob[len(head)] ^= 1  # the digest it gives
         path.write_bytes(bytes(blob))
     else:  # a forger's own key, pointing the states at another digest
-        path.write_bytes(cachefiles.seal(os.urandom(32), bytes(head), bytes(32)))
+        path.write_bytes(cachefiles.seal(os.urandom(32), bytes(head), bytes(32), MAC))
     assert _index_digest(library) == digest  # hashed again
 
 

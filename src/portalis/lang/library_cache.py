@@ -28,11 +28,12 @@ What makes that safe:
   keyed by a BLAKE2b digest of everything its contents depend on — the bytes of every
   compiler and library source file (``portalis/*.py``, ``portalis/lang/**.py``, the
   library's directory), the Python version and the platform (found without hashing the
-  sources when their states are indexed: :func:`_digest_of_sources`) — and sealed with
-  the runtime cache's per-user MAC key, checked with its owner, permission, symlink and
-  size rules (portalis/cachefiles.py): its bytes reach ``pickle`` only once the MAC proves
-  this user's process wrote them for exactly this compiler and library. Anything else —
-  no key, a bad MAC, an entry for other sources, a file that changed meanwhile — is a miss.
+  sources when their states are indexed: :func:`_digest_of_sources`) — and sealed under
+  the runtime cache's per-user key (a keyed BLAKE2b MAC), checked with its owner,
+  permission, symlink and size rules (portalis/cachefiles.py): its bytes reach ``pickle``
+  only once the MAC proves this user's process wrote them for exactly this compiler and
+  library. Anything else — no key, a bad MAC, an entry for other sources, a file that
+  changed meanwhile — is a miss.
   ``PORTALIS_LIBRARY_CACHE=off`` turns it off.
 * **Copied on use**: each build gets a new :class:`ir.Function` with its own body list and
   locals dict, the two things later passes replace or extend. Statement and expression
@@ -515,7 +516,9 @@ def _digest_of_sources(setting: bytes, files: list[str], directory: Path, key_fi
     states, latest = _file_states(setting, files)
     name = f"{states.hex()}{INDEX_SUFFIX}"
     head = INDEX_MAGIC + states
-    payload, _ = cachefiles.read_sealed(directory, key_file, name, head, MAX_INDEX_BYTES)
+    payload, _ = cachefiles.read_sealed(
+        directory, key_file, name, head, MAX_INDEX_BYTES, cachefiles.keyed_blake2b
+    )
     if payload is not None and len(payload) == len(states):
         return bytes(payload)
     digest = _content_digest(setting, files)
@@ -532,6 +535,7 @@ def _digest_of_sources(setting: bytes, files: list[str], directory: Path, key_fi
                 max_bytes=MAX_INDEX_BYTES,
                 suffix=INDEX_SUFFIX,
                 tidy=partial(_drop_old, INDEX_SUFFIX, INDEXES_KEPT),
+                mac=cachefiles.keyed_blake2b,
             )
     return digest
 
@@ -593,7 +597,12 @@ def load_snapshot(
     from portalis import cachefiles
 
     payload, _ = cachefiles.read_sealed(
-        directory, key_file, _snapshot_name(digest), SNAPSHOT_MAGIC + digest, MAX_SNAPSHOT_BYTES
+        directory,
+        key_file,
+        _snapshot_name(digest),
+        SNAPSHOT_MAGIC + digest,
+        MAX_SNAPSHOT_BYTES,
+        cachefiles.keyed_blake2b,
     )
     if payload is None:
         return None
@@ -673,6 +682,7 @@ def save_snapshot(stamp: object, units: dict[tuple[str, str], Any]) -> bool:
         max_bytes=MAX_SNAPSHOT_BYTES,
         suffix=SNAPSHOT_SUFFIX,
         tidy=partial(_drop_old, SNAPSHOT_SUFFIX, SNAPSHOTS_KEPT),
+        mac=cachefiles.keyed_blake2b,
     ):
         return False
     _count_snapshot(held)

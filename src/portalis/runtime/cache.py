@@ -7,11 +7,11 @@ world-writable directory, a directory copied from elsewhere, a bit flip on disk 
 cache miss, never their code run, a wrong result or a crash. Hence, before
 ``wasmtime.Module.deserialize`` sees a byte:
 
-* every entry is authenticated with a MAC (keyed BLAKE2b-256) under a per-user key (32
-  random bytes in a 0600 file that lives *outside* the cache directory, so a copied or
-  planted directory cannot bring its own key), and the MAC covers the module's SHA-256 and
-  the engine fingerprint written in the entry: an entry moved to another module's name, or
-  made for other settings, does not verify;
+* every entry is authenticated with HMAC-SHA256 under a per-user key (32 random bytes in a
+  0600 file that lives *outside* the cache directory, so a copied or planted directory
+  cannot bring its own key), and the MAC covers the module's SHA-256 and the engine
+  fingerprint written in the entry: an entry moved to another module's name, or made for
+  other settings, does not verify;
 * the directory must be owned by the user and not writable by group or others, and so must
   each entry; entries are opened relative to the checked directory, without following
   symlinks, must be regular files and are size-capped. Anything else is ignored, with one
@@ -59,9 +59,8 @@ MiB = 1 << 20
 
 # The loader writes an entry only for a module that passed every load check (see module.py),
 # and skips the interface check on a hit: change this version whenever those checks change,
-# so entries written under older rules are misses (4: sealed with keyed BLAKE2b, not
-# HMAC-SHA256: portalis/cachefiles.py).
-_MAGIC = b"PORTALIS-CWASM\x04\n"
+# so entries written under older rules are misses.
+_MAGIC = b"PORTALIS-CWASM\x03\n"
 _SUFFIX = ".cwasm"
 
 #: Defaults: the whole cache, and one entry (a compiled module is typically 3-5× its wasm).
