@@ -6,10 +6,14 @@ Every cache entry is treated as hostile until proven otherwise (the threat model
 runtime/cache.py's and docs/runtime.md's: someone who can plant, swap or alter files in the
 cache directory must get a miss, never their bytes used). Hence:
 
-* every entry is sealed with HMAC-SHA256 under a per-user key (32 random bytes in a 0600
-  file that lives *outside* the cache directory, so a copied or planted directory cannot
-  bring its own key); the MAC covers a header saying what the entry is for, so an entry
-  renamed to another's name does not verify (:func:`seal`, :func:`unseal`);
+* every entry is sealed with a MAC under a per-user key (32 random bytes in a 0600 file
+  that lives *outside* the cache directory, so a copied or planted directory cannot bring
+  its own key); the MAC covers a header saying what the entry is for, so an entry renamed
+  to another's name does not verify (:func:`seal`, :func:`unseal`). The runtime's entries
+  use HMAC-SHA256 (:func:`hmac_sha256`: OpenSSL's, which the runtime loads anyway, ~2× as
+  fast per byte on the compiled code it checks on every warm load); the compiler's
+  snapshot keyed BLAKE2b-256 (:func:`keyed_blake2b`: CPython's own ``_blake2``, ~0.3 ms
+  to load, where loading OpenSSL's ``_hashlib`` cost a first build 4-11 ms of CPU);
 * the directory must be owned by the user and not writable by group or others, and so must
   each entry; entries are opened relative to the checked directory, without following
   symlinks, must be regular files and are size-capped (:func:`open_directory`,
@@ -33,22 +37,17 @@ import os
 import stat
 import time
 import warnings
+
+# BLAKE2b, CPython's own (``_blake2``, without ``hashlib`` around it): keyed, it is a MAC
+# (BLAKE2 is designed to be used so, no HMAC construction needed), and unkeyed a digest.
+# OpenSSL's ``_hashlib`` is imported only when an HMAC-SHA256 is made (hmac_sha256).
+from _blake2 import blake2b
+from _operator import _compare_digest as compare_digest  # hmac's, without importing hmac
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-try:  # OpenSSL's functions themselves, as hashlib and hmac call them: importing those two
-    # modules around them costs a fresh process about 1 ms more, in the compiler's first
-    # build (it reads the library's sealed snapshot: lang/library_cache.py).
-    from _hashlib import compare_digest, hmac_digest, hmac_new
-    from _hashlib import openssl_sha256 as sha256
-except ImportError:  # a Python built without OpenSSL: hashlib's own implementations
-    from hashlib import sha256
-    from hmac import compare_digest
-    from hmac import digest as hmac_digest
-    from hmac import new as hmac_new  # type: ignore[assignment]
-
-HASH = 32  # SHA-256 digest and HMAC-SHA256 tag sizes
+HASH = 32  # digest and MAC tag sizes (BLAKE2b-256, SHA-256)
 KEY_BYTES = 32
 TEMP_PREFIX = ".tmp-"
 #: A hit refreshes an entry's time (for eviction) at most this often: one syscall fewer on
@@ -86,21 +85,45 @@ def default_key_file() -> Path:
 # -- sealing ---------------------------------------------------------------------------------
 
 
-def seal(key: bytes, head: bytes, payload: bytes) -> bytes:
-    """``head`` + ``payload`` + their HMAC-SHA256 under ``key``."""
-    tag = hmac_new(key, head, "sha256")
+#: Makes a MAC object under a key (``update`` it, then ``digest``: HASH bytes).
+Mac = Callable[[bytes], Any]
+
+
+def hmac_sha256(key: bytes) -> Any:
+    """An HMAC-SHA256 under ``key``: OpenSSL's, as ``hmac`` makes it (loaded on first use)."""
+    try:
+        from _hashlib import hmac_new
+    except ImportError:  # a Python built without OpenSSL: hmac's own
+        from hmac import new
+
+        return new(key, digestmod="sha256")
+    return hmac_new(key, b"", "sha256")
+
+
+def keyed_blake2b(key: bytes) -> Any:
+    """A keyed BLAKE2b-256 under ``key`` (up to 64 bytes)."""
+    return blake2b(digest_size=HASH, key=key)
+
+
+def seal(key: bytes, head: bytes, payload: bytes, mac: Mac = hmac_sha256) -> bytes:
+    """``head`` + ``payload`` + their ``mac`` under ``key``."""
+    tag = mac(key)
+    tag.update(head)
     tag.update(payload)
-    return head + payload + tag.digest()
+    return head + payload + bytes(tag.digest())
 
 
-def unseal(blob: bytearray | bytes, key: bytes, head: bytes) -> memoryview | None:
-    """The payload of ``blob`` if its MAC verifies under ``key`` and it starts with exactly
-    ``head`` (what the entry must be for), else None. A view of ``blob``: no copy."""
+def unseal(
+    blob: bytearray | bytes, key: bytes, head: bytes, mac: Mac = hmac_sha256
+) -> memoryview | None:
+    """The payload of ``blob`` if its ``mac`` verifies under ``key`` and it starts with
+    exactly ``head`` (what the entry must be for), else None. A view of ``blob``: no copy."""
     if len(blob) <= len(head) + HASH:
         return None
     view = memoryview(blob)
-    tag = hmac_digest(key, view[:-HASH], "sha256")
-    if not compare_digest(tag, view[-HASH:]):
+    tag = mac(key)
+    tag.update(view[:-HASH])
+    if not compare_digest(bytes(tag.digest()), bytes(view[-HASH:])):
         return None
     if view[: len(head)] != head:
         return None
@@ -108,12 +131,14 @@ def unseal(blob: bytearray | bytes, key: bytes, head: bytes) -> memoryview | Non
 
 
 def digest(data: bytes) -> bytes:
-    return sha256(data).digest()
+    """The BLAKE2b-256 digest of ``data``."""
+    value: bytes = blake2b(data, digest_size=HASH).digest()
+    return value
 
 
 def hasher(data: bytes = b"") -> Any:
-    """A SHA-256 hash object fed ``data`` (``update`` it, then ``digest``)."""
-    return sha256(data)
+    """A BLAKE2b-256 hash object fed ``data`` (``update`` it, then ``digest``)."""
+    return blake2b(data, digest_size=HASH)
 
 
 # -- the directory and its entries -------------------------------------------------------------
@@ -177,12 +202,17 @@ def read_entry(
 
 
 def read_sealed(
-    directory: Path, key_file: Path, name: str, head: bytes, max_bytes: int
+    directory: Path,
+    key_file: Path,
+    name: str,
+    head: bytes,
+    max_bytes: int,
+    mac: Mac = hmac_sha256,
 ) -> tuple[memoryview | None, bool]:
-    """The payload of entry ``name`` once the key, the directory, the entry and its MAC
-    over ``head`` all prove themselves (a view of the entry's bytes: no copy), and whether
-    an entry was there but refused (untrustworthy file or bad MAC). No key, no trustworthy
-    directory or no entry: (None, False)."""
+    """The payload of entry ``name`` once the key, the directory, the entry and its
+    ``mac`` over ``head`` all prove themselves (a view of the entry's bytes: no copy), and
+    whether an entry was there but refused (untrustworthy file or bad MAC). No key, no
+    trustworthy directory or no entry: (None, False)."""
     key = load_key(key_file, create=False)
     if key is None:
         return None, False
@@ -195,7 +225,7 @@ def read_sealed(
         os.close(dir_fd)
     if blob is None:
         return None, refused
-    payload = unseal(blob, key, head)
+    payload = unseal(blob, key, head, mac)
     return payload, payload is None
 
 
@@ -209,11 +239,13 @@ def write_sealed(
     max_bytes: int,
     suffix: str,
     tidy: Callable[[int], None],
+    mac: Mac = hmac_sha256,
 ) -> bool:
-    """Seal ``payload`` under ``key`` and ``head`` and write it as entry ``name`` (unless
-    over ``max_bytes``), then ``tidy`` the directory (given its descriptor); whether it was
-    written. Best effort: an unusable directory or a failed write is False."""
-    blob = seal(key, head, payload)
+    """Seal ``payload`` with ``mac`` under ``key`` and ``head`` and write it as entry
+    ``name`` (unless over ``max_bytes``), then ``tidy`` the directory (given its
+    descriptor); whether it was written. Best effort: an unusable directory or a failed
+    write is False."""
+    blob = seal(key, head, payload, mac)
     if len(blob) > max_bytes:
         return False
     dir_fd = open_directory(directory, create=True)

@@ -7,23 +7,27 @@ can write — is a miss, its bytes never unpickled."""
 from __future__ import annotations
 
 import _pickle
+import dataclasses
 import json
 import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from portalis import cachefiles
-from portalis.lang import compile_source, library_cache
+from portalis.lang import compile_source, ir, library_cache
 from portalis.lang.frontend import program
 from portalis.lang.frontend.program import PRELUDE_DIR, default_library
 
 from .test_library_cache import SOURCES
 
 ARM = SOURCES["robot_arm"]
+#: What the snapshot and its index are sealed with
+MAC = cachefiles.keyed_blake2b
 
 
 def _fresh_process_state() -> None:
@@ -154,7 +158,7 @@ def test_a_snapshot_sealed_with_another_key_is_ignored(monkeypatch, tmp_path):
     blob = path.read_bytes()
     head = library_cache.SNAPSHOT_MAGIC + blob[len(library_cache.SNAPSHOT_MAGIC) :][:32]
     payload = blob[len(head) : -cachefiles.HASH]
-    path.write_bytes(cachefiles.seal(os.urandom(32), head, payload))  # a forger's own key
+    path.write_bytes(cachefiles.seal(os.urandom(32), head, payload, MAC))  # a forger's own key
     with monkeypatch.context() as m:
         reached = _never_unpickle(m)
         assert _read_back(ARM)[0] == cold
@@ -171,7 +175,7 @@ def test_a_snapshot_for_other_sources_is_ignored(monkeypatch):
     blob = path.read_bytes()
     payload = blob[len(library_cache.SNAPSHOT_MAGIC) + 32 : -cachefiles.HASH]
     other = library_cache.SNAPSHOT_MAGIC + bytes(32)
-    path.write_bytes(cachefiles.seal(key, other, payload))
+    path.write_bytes(cachefiles.seal(key, other, payload, MAC))
     with monkeypatch.context() as m:
         reached = _never_unpickle(m)
         assert _read_back(ARM)[0] == cold
@@ -332,3 +336,165 @@ def test_the_snapshot_holds_only_the_most_recent_modules_functions(monkeypatch):
     assert kde == cold["kde"] and "snapshot" not in kde_timings  # all it needs was there
     nbody, nbody_timings = _read_back(SOURCES["nbody"])
     assert nbody == cold["nbody"] and "snapshot" in nbody_timings  # lowered again, written
+
+
+# -- the index from the source files' states to their digest ----------------------------------
+
+
+def _library_copy(tmp_path: Path) -> program.Library:
+    library = default_library()
+    assert library is not None
+    copy = tmp_path / "libm"
+    copy.mkdir()
+    for path in library.directory.glob("*.py"):
+        (copy / path.name).write_bytes(path.read_bytes())
+    return program.Library(copy, dict(library.registry))
+
+
+def _index_digest(library: program.Library) -> bytes:
+    """The digest of ``library``'s and the compiler's sources as a first build finds it
+    (through the index when it holds their present states)."""
+    directory, key_file = library_cache._store()
+    setting = library_cache._setting(library, PRELUDE_DIR)
+    files = library_cache._source_files(library, PRELUDE_DIR)
+    return library_cache._digest_of_sources(setting, files, directory, key_file)
+
+
+def _indexes() -> list[Path]:
+    return sorted(Path(os.environ["PORTALIS_CACHE_DIR"]).glob("*.sources"))
+
+
+def _hashing_refused(m: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> bytes:
+        raise AssertionError("the sources were hashed")
+
+    m.setattr(library_cache, "_content_digest", refuse)
+
+
+def test_the_index_gives_the_sources_digest_without_hashing_them(monkeypatch, tmp_path):
+    monkeypatch.setattr(library_cache, "SETTLED_NS", 0)  # the copy's files count as settled
+    library = _library_copy(tmp_path)
+    digest = _index_digest(library)  # hashed, and indexed
+    assert digest == library_cache.sources_digest(library, PRELUDE_DIR)
+    assert len(_indexes()) == 1
+    with monkeypatch.context() as m:
+        _hashing_refused(m)
+        assert _index_digest(library) == digest
+
+
+def test_an_edited_source_is_hashed_again_even_with_its_size_and_mtime_kept(monkeypatch, tmp_path):
+    """A stale index entry is never used: the edit changes the file's status-change time,
+    which no program can set back."""
+    monkeypatch.setattr(library_cache, "SETTLED_NS", 0)
+    library = _library_copy(tmp_path)
+    before = _index_digest(library)
+    # SETTLED_NS is 0 here: let the file system's clock move on, as the real setting makes
+    # sure it has before it indexes anything (a write in the same tick keeps the old time).
+    time.sleep(0.05)
+    trig = library.directory / "trig.py"
+    st = trig.stat()
+    text = trig.read_bytes()
+    at = text.index(b"#")
+    trig.write_bytes(
+        text[: at + 1] + (b"X" if text[at + 1 : at + 2] != b"X" else b"Y") + text[at + 2 :]
+    )
+    os.utime(trig, ns=(st.st_atime_ns, st.st_mtime_ns))  # the old time, the same size
+    assert trig.stat().st_size == st.st_size and trig.stat().st_mtime_ns == st.st_mtime_ns
+    after = _index_digest(library)
+    assert after != before
+    assert after == library_cache.sources_digest(library, PRELUDE_DIR)
+
+
+def test_sources_changed_just_now_are_not_indexed(monkeypatch, tmp_path):
+    """Files written less than SETTLED_NS ago might change again within one tick of the
+    file system's clock: their digest is not indexed, so it is taken again next time."""
+    monkeypatch.setattr(library_cache, "SETTLED_NS", 600 * 10**9)  # "just now" on any machine
+    library = _library_copy(tmp_path)  # just written
+    assert _index_digest(library) == library_cache.sources_digest(library, PRELUDE_DIR)
+    assert _indexes() == []
+
+
+@pytest.mark.parametrize("forgery", ["tampered", "another key"])
+def test_an_index_entry_that_does_not_prove_itself_is_ignored(monkeypatch, tmp_path, forgery):
+    monkeypatch.setattr(library_cache, "SETTLED_NS", 0)
+    library = _library_copy(tmp_path)
+    digest = _index_digest(library)
+    (path,) = _indexes()
+    blob = bytearray(path.read_bytes())
+    head = blob[: len(library_cache.INDEX_MAGIC) + 32]
+    if forgery == "tampered":
+        blob[len(head)] ^= 1  # the digest it gives
+        path.write_bytes(bytes(blob))
+    else:  # a forger's own key, pointing the states at another digest
+        path.write_bytes(cachefiles.seal(os.urandom(32), bytes(head), bytes(32), MAC))
+    assert _index_digest(library) == digest  # hashed again
+
+
+# -- bodies unpickled only when a build reads them ----------------------------------------------
+
+
+def test_a_build_from_the_snapshot_unpickles_no_library_body(monkeypatch):
+    """The robot arm's build from the snapshot replays the inliner and takes the kept text:
+    it reads no library function's body, so only the snapshot's index of entries is
+    unpickled (the bodies stay pickled: library_cache.StoredBody)."""
+    cold = _cold(ARM, monkeypatch)
+    _written(ARM)
+    calls: list[int] = []
+    real = _pickle.loads
+
+    def count(data: bytes, *args: object, **kwargs: object) -> object:
+        calls.append(len(data))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(_pickle, "loads", count)
+    wasm, timings = _read_back(ARM)
+    assert wasm == cold and "snapshot" not in timings
+    assert len(calls) == 1, "a library body was unpickled"
+
+
+def test_stored_bodies_unpickle_to_the_bodies_written(monkeypatch):
+    _written(ARM)
+    kept = library_cache.everything()
+    lowered = {symbol: v.function for (_, symbol), v in kept["lowered"].items()}
+    rounds = {key[1]: v.rounds for key, v in kept["inlined"].items()}
+    assert all(type(f) is ir.Function for f in lowered.values())
+    _read_back(ARM)
+    read = library_cache.everything()
+    assert {symbol for _, symbol in read["lowered"]} == set(lowered)
+    for (_, symbol), v in read["lowered"].items():
+        stored = v.function
+        assert type(stored) is library_cache.StoredFunction
+        copy = library_cache.fresh_copy(stored)
+        assert repr(copy.body) == repr(lowered[symbol].body)  # repr: nan == nan
+        assert copy.body is not stored.body
+        fields = [f.name for f in dataclasses.fields(ir.Function)]
+        assert repr([getattr(stored, f) for f in fields]) == repr(
+            [getattr(lowered[symbol], f) for f in fields]
+        )
+    for key, v in read["inlined"].items():
+        for mine, theirs in zip(v.rounds, rounds[key[1]], strict=True):
+            assert mine.keys() == theirs.keys()
+            for symbol, done in mine.items():
+                assert isinstance(done.body, library_cache.StoredBody)
+                assert repr(done.body.statements()) == repr(theirs[symbol].body)
+
+
+def test_a_tampered_body_is_never_unpickled(monkeypatch):
+    """A body's bytes lie inside the sealed payload: one flipped bit there fails the MAC
+    before anything is unpickled, the body included."""
+    cold = _cold(ARM, monkeypatch)
+    path = _written(ARM)
+    blob = bytearray(path.read_bytes())
+    _read_back(ARM)
+    inlining = next(iter(library_cache.everything()["inlined"].values()))
+    body = next(iter(inlining.rounds[0].values())).body
+    assert isinstance(body, library_cache.StoredBody)
+    at = bytes(blob).index(body.blob) + len(body.blob) // 2
+    blob[at] ^= 1
+    path.write_bytes(bytes(blob))
+    with monkeypatch.context() as m:
+        reached = _never_unpickle(m)
+        m.setattr(_pickle, "loads", pickle.loads)  # the refusing one
+        wasm, timings = _read_back(ARM)
+    assert wasm == cold and reached == []
+    assert "snapshot" in timings  # compiled, and written afresh

@@ -25,13 +25,15 @@ What makes that safe:
   (two thirds of a cold robot-arm build). So a build that made new entries also writes
   them, with the library files they came from, as one *snapshot* in the compile cache's
   directory, and a process's first use of the library reads it back. The snapshot is
-  keyed by a SHA-256 of everything its contents depend on — the bytes of every compiler
-  and library source file (``portalis/*.py``, ``portalis/lang/**.py``, the library's
-  directory), the Python version and the platform — and sealed with the runtime cache's
-  per-user HMAC key, checked with its owner, permission, symlink and size rules
-  (portalis/cachefiles.py): its bytes reach ``pickle`` only once the MAC proves this
-  user's process wrote them for exactly this compiler and library. Anything else — no
-  key, a bad MAC, an entry for other sources, a file that changed meanwhile — is a miss.
+  keyed by a BLAKE2b digest of everything its contents depend on — the bytes of every
+  compiler and library source file (``portalis/*.py``, ``portalis/lang/**.py``, the
+  library's directory), the Python version and the platform (found without hashing the
+  sources when their states are indexed: :func:`_digest_of_sources`) — and sealed under
+  the runtime cache's per-user key (a keyed BLAKE2b MAC), checked with its owner,
+  permission, symlink and size rules (portalis/cachefiles.py): its bytes reach ``pickle``
+  only once the MAC proves this user's process wrote them for exactly this compiler and
+  library. Anything else — no key, a bad MAC, an entry for other sources, a file that
+  changed meanwhile — is a miss.
   ``PORTALIS_LIBRARY_CACHE=off`` turns it off.
 * **Copied on use**: each build gets a new :class:`ir.Function` with its own body list and
   locals dict, the two things later passes replace or extend. Statement and expression
@@ -55,9 +57,10 @@ import dataclasses
 import io
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -127,10 +130,102 @@ def keep(stamp: object, fn: ir.Function, effects: list[Effect]) -> bool:
 
 def fresh_copy(fn: ir.Function) -> ir.Function:
     """A new ``Function`` with its own body list, locals and parameter list (what later
-    passes may replace or extend), sharing the nodes (which none changes in place)."""
+    passes may replace or extend), sharing the nodes (which none changes in place). A
+    function read from the snapshot stays a :class:`StoredFunction`: its body is unpickled
+    only if the build reads it."""
+    if fn.__class__ is StoredFunction:
+        copy = object.__new__(StoredFunction)
+        copy.__dict__.update(fn.__dict__)
+        copy.__dict__.pop("_list", None)
+        held = copy.__dict__["_held"]
+        if held.__class__ is not StoredBody:
+            copy.__dict__["_held"] = list(held)
+        copy.locals, copy.params = dict(fn.locals), list(fn.params)
+        return copy
     return dataclasses.replace(
         fn, body=list(fn.body), locals=dict(fn.locals), params=list(fn.params)
     )
+
+
+# -- bodies kept pickled until read ---------------------------------------------------------
+
+
+class StoredBody:
+    """A library function's statements as the snapshot holds them: pickled on their own,
+    and unpickled the first time a build reads them. Most builds from a snapshot never
+    do: the inliner replays its rounds (passes/inline.py: :func:`set_body`,
+    :func:`body_token`), the text is kept, and the loop passes skip library functions; so
+    a first build no longer unpickles every body the snapshot holds (~5 of its ~6 ms of
+    unpickling on the robot arm). The bytes are part of the snapshot's payload, which its
+    MAC proved before anything in it was unpickled; ``bytes`` cannot change since."""
+
+    __slots__ = ("_statements", "blob")
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+        self._statements: tuple[ir.Stmt, ...] | None = None
+
+    def statements(self) -> tuple[ir.Stmt, ...]:
+        statements = self._statements
+        if statements is None:
+            statements = self._statements = tuple(_loads(self.blob))
+        return statements
+
+    def __reduce__(self) -> tuple[type[StoredBody], tuple[bytes]]:
+        return StoredBody, (self.blob,)
+
+    def __repr__(self) -> str:
+        return f"StoredBody({self.statements()!r})"
+
+
+class StoredFunction(ir.Function):
+    """A library function read from the snapshot, whose body stays a :class:`StoredBody`
+    until ``body`` is read (then it is a list of the function's own, like any body)."""
+
+    @property
+    def body(self) -> list[ir.Stmt]:
+        d = self.__dict__
+        held = d["_held"]
+        if held.__class__ is not StoredBody:
+            body: list[ir.Stmt] = held
+            return body
+        statements: list[ir.Stmt] | None = d.get("_list")
+        if statements is None:
+            statements = d["_list"] = list(held.statements())
+        return statements
+
+    @body.setter
+    def body(self, value: list[ir.Stmt] | StoredBody) -> None:
+        self.__dict__["_held"] = value
+        self.__dict__.pop("_list", None)
+
+
+def body_token(fn: ir.Function) -> object:
+    """What stands for ``fn``'s present body, compared by identity (the inliner keeps its
+    summary of a body until the body is replaced), without unpickling a stored one."""
+    if fn.__class__ is StoredFunction:
+        return fn.__dict__["_held"]
+    return fn.body
+
+
+def set_body(fn: ir.Function, body: tuple[ir.Stmt, ...] | StoredBody) -> None:
+    """Give ``fn`` (a build's copy of a library function) ``body``, what an inlining round
+    made of it (:class:`Inlined`), unpickling it only when ``fn`` cannot hold it stored."""
+    if body.__class__ is StoredBody:
+        if fn.__class__ is StoredFunction:
+            fn.body = body
+        else:
+            fn.body = list(body.statements())
+    else:
+        fn.body = list(body)  # type: ignore[arg-type]
+
+
+def _loads(data: bytes | memoryview) -> Any:
+    try:  # the C unpickler pickle.loads is, without pickle.py's import (~0.7 ms)
+        from _pickle import loads
+    except ImportError:
+        from pickle import loads
+    return loads(data)
 
 
 def entries() -> dict[tuple[object, str], Lowered]:
@@ -218,7 +313,7 @@ class Inlined:
     the inliner's summary of that body (passes/inline.py's ``_Shape``, kept so that a
     replaying build need not walk the body again)."""
 
-    body: tuple[ir.Stmt, ...]
+    body: tuple[ir.Stmt, ...] | StoredBody  # stored: as read from the snapshot
     locals: dict[str, Scalar]
     calls: frozenset[str]
     shape: Any
@@ -303,14 +398,24 @@ class EmittedLibrary:
 # -- on disk --------------------------------------------------------------------------------
 
 #: Change whenever what a snapshot holds changes shape (the digest covers the code too).
-SNAPSHOT_MAGIC = b"PORTALIS-LIBRARY\x01\n"
+SNAPSHOT_MAGIC = b"PORTALIS-LIBRARY\x02\n"
 SNAPSHOT_SUFFIX = ".library"
-#: A snapshot larger than this is refused unread (the robot arm's is about 250 KiB).
+#: A snapshot larger than this is refused unread (the robot arm's is about 500 KiB).
 MAX_SNAPSHOT_BYTES = 64 << 20
 #: How many modules' inlining and text a snapshot carries: the most recent ones.
 SNAPSHOT_MODULES = 4
 #: How many snapshots (compiler or library versions) the directory keeps.
 SNAPSHOTS_KEPT = 4
+#: The index from the source files' states to their digest (:func:`_digest_of_sources`):
+#: one small entry per set of states, the most recent :data:`INDEXES_KEPT` kept.
+INDEX_MAGIC = b"PORTALIS-SOURCES\x01\n"
+INDEX_SUFFIX = ".sources"
+MAX_INDEX_BYTES = 4096
+INDEXES_KEPT = 16
+#: Source files that changed less than this long before they were hashed are hashed again
+#: next time (not indexed): a second write within one tick of the file system's clock
+#: could leave their state as it was.
+SETTLED_NS = 2_000_000_000
 #: Library stamp → the digest its snapshot is named by (None: no snapshot for it), for every
 #: stamp whose snapshot this process has read or tried to
 _DIGESTS: dict[object, bytes | None] = {}
@@ -334,26 +439,104 @@ def _enabled() -> bool:
 
 
 def sources_digest(library: Library | None, prelude: Path) -> bytes:
-    """SHA-256 of everything a snapshot's contents depend on: the Python version and
+    """BLAKE2b-256 of everything a snapshot's contents depend on: the Python version and
     platform, the snapshot format, the library's directory and registry, and the bytes of
     every compiler and library source file."""
-    from portalis.cachefiles import hasher
+    return _content_digest(_setting(library, prelude), _source_files(library, prelude))
 
-    h = hasher(SNAPSHOT_MAGIC)
-    h.update(repr((sys.version, sys.implementation.cache_tag, sys.platform)).encode())
-    h.update(repr((os.uname().machine, sys.byteorder)).encode())
+
+def _setting(library: Library | None, prelude: Path) -> bytes:
+    """What a snapshot depends on besides the source files: the snapshot format, the Python
+    version and platform, the library's directory and registry."""
     registry = () if library is None else tuple(sorted(library.registry.items()))
-    h.update(repr((str(library.directory) if library else None, registry, str(prelude))).encode())
+    return repr(
+        (
+            SNAPSHOT_MAGIC,
+            (sys.version, sys.implementation.cache_tag, sys.platform),
+            (os.uname().machine, sys.byteorder),
+            (str(library.directory) if library else None, registry, str(prelude)),
+        )
+    ).encode()
+
+
+def _source_files(library: Library | None, prelude: Path) -> list[str]:
+    """The compiler's and the library's source files (``portalis/*.py``,
+    ``portalis/lang/**.py``, the library's and the prelude's directories)."""
     lang = PORTALIS_DIR / "lang"
     files = _sources(str(PORTALIS_DIR), recurse=False) + _sources(str(lang), recurse=True)
     for directory in ([library.directory] if library else []) + [prelude]:
         if lang not in directory.parents:
             files += _sources(str(directory), recurse=False)
+    return files
+
+
+def _content_digest(setting: bytes, files: list[str]) -> bytes:
+    from portalis.cachefiles import hasher
+
+    h = hasher(setting)
     for path in files:  # strings: a path's text is what goes into the digest
         data = _read(path)
         h.update(f"\0{path}\0{len(data)}\0".encode())
         h.update(data)
     digest: bytes = h.digest()
+    return digest
+
+
+def _file_states(setting: bytes, files: list[str]) -> tuple[bytes, int]:
+    """A digest of the source files' states — each one's path, size, inode, device and
+    modification and status-change times in nanoseconds — with ``setting``; and the
+    latest of those times (the snapshot's index is written only for files that have
+    settled: :data:`SETTLED_NS`)."""
+    from portalis.cachefiles import hasher
+
+    states = []
+    latest = 0
+    for path in files:
+        st = os.stat(path)
+        states.append((path, st.st_size, st.st_ino, st.st_dev, st.st_mtime_ns, st.st_ctime_ns))
+        latest = max(latest, st.st_mtime_ns, st.st_ctime_ns)
+    return hasher(setting + repr(states).encode()).digest(), latest
+
+
+def _digest_of_sources(setting: bytes, files: list[str], directory: Path, key_file: Path) -> bytes:
+    """:func:`sources_digest`, taken from the index entry sealed for the files' present
+    states when there is one (hashing ~1 MB of sources costs a first build ~2 ms; their
+    states, ~0.3 ms); else hashed, and indexed under those states once they have settled.
+
+    Why an index entry can be trusted: it is sealed like a snapshot (this user's key), and
+    it maps states to the digest of the bytes read while the files had exactly those
+    states, before and after the read, and had not changed for :data:`SETTLED_NS` before
+    it. Every write to a file sets its status-change time (``st_ctime``, which no program
+    can set back) to the time of the write, later than the read, and a file replaced by
+    another has another inode or status-change time: a changed file has another state, so
+    is never looked up under the old digest (not even with its modification time set back,
+    its size kept, or every file given one timestamp by a build tool)."""
+    from portalis import cachefiles
+
+    states, latest = _file_states(setting, files)
+    name = f"{states.hex()}{INDEX_SUFFIX}"
+    head = INDEX_MAGIC + states
+    payload, _ = cachefiles.read_sealed(
+        directory, key_file, name, head, MAX_INDEX_BYTES, cachefiles.keyed_blake2b
+    )
+    if payload is not None and len(payload) == len(states):
+        return bytes(payload)
+    digest = _content_digest(setting, files)
+    settled = time.time_ns() - latest > SETTLED_NS
+    if settled and _file_states(setting, files)[0] == states:
+        key = cachefiles.load_key(key_file, create=True)
+        if key is not None:
+            cachefiles.write_sealed(
+                directory,
+                name,
+                key,
+                head,
+                digest,
+                max_bytes=MAX_INDEX_BYTES,
+                suffix=INDEX_SUFFIX,
+                tidy=partial(_drop_old, INDEX_SUFFIX, INDEXES_KEPT),
+                mac=cachefiles.keyed_blake2b,
+            )
     return digest
 
 
@@ -401,8 +584,11 @@ def load_snapshot(
     _DIGESTS[stamp] = None
     if not _enabled():
         return None
+    directory, key_file = _store()
     try:
-        digest = sources_digest(library, prelude)
+        digest = _digest_of_sources(
+            _setting(library, prelude), _source_files(library, prelude), directory, key_file
+        )
     except OSError:
         return None
     if library_stamp(library, prelude) != stamp:
@@ -410,18 +596,18 @@ def load_snapshot(
     _DIGESTS[stamp] = digest
     from portalis import cachefiles
 
-    directory, key_file = _store()
     payload, _ = cachefiles.read_sealed(
-        directory, key_file, _snapshot_name(digest), SNAPSHOT_MAGIC + digest, MAX_SNAPSHOT_BYTES
+        directory,
+        key_file,
+        _snapshot_name(digest),
+        SNAPSHOT_MAGIC + digest,
+        MAX_SNAPSHOT_BYTES,
+        cachefiles.keyed_blake2b,
     )
     if payload is None:
         return None
-    try:  # the C unpickler pickle.loads is, without pickle.py's import (~0.7 ms)
-        from _pickle import loads
-    except ImportError:
-        from pickle import loads
     try:  # authentic: written by this user's process, for exactly these sources
-        held = loads(payload)
+        held = _loads(payload)
     except Exception:
         return None
     return _install(stamp, held)
@@ -495,7 +681,8 @@ def save_snapshot(stamp: object, units: dict[tuple[str, str], Any]) -> bool:
         payload,
         max_bytes=MAX_SNAPSHOT_BYTES,
         suffix=SNAPSHOT_SUFFIX,
-        tidy=_drop_old_snapshots,
+        tidy=partial(_drop_old, SNAPSHOT_SUFFIX, SNAPSHOTS_KEPT),
+        mac=cachefiles.keyed_blake2b,
     ):
         return False
     _count_snapshot(held)
@@ -519,29 +706,54 @@ def _pickled(held: dict[str, Any]) -> bytes:
                 return copyreg.__newobj__, (Unit,), state  # type: ignore[attr-defined]
             if (cls is FunctionSig or cls is LibrarySig) and obj.unit.prefix:
                 return restore_library_sig, (LibrarySig.without_tree(obj),)
+            if cls is ir.Function or cls is StoredFunction:  # a kept function's IR
+                held = body_token(obj)
+                state = {k: v for k, v in obj.__dict__.items() if k not in _BODY_KEYS}
+                state["_held"] = held if held.__class__ is StoredBody else _stored(obj.body)
+                return _stored_function, (state,)
+            if cls is Inlined and obj.body.__class__ is not StoredBody:
+                return Inlined, (_stored(obj.body), obj.locals, obj.calls, obj.shape)
             return NotImplemented
+
+    def _stored(body: list[ir.Stmt] | tuple[ir.Stmt, ...]) -> StoredBody:
+        """``body`` pickled on its own (:class:`StoredBody`)."""
+        out = io.BytesIO()
+        Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(tuple(body))
+        return StoredBody(out.getvalue())
 
     out = io.BytesIO()
     Pickler(out, protocol=pickle.HIGHEST_PROTOCOL).dump(held)
     return out.getvalue()
 
 
+#: The attributes holding a function's body: a plain ``Function``'s, a StoredFunction's.
+_BODY_KEYS = frozenset(["body", "_held", "_list"])
+
+
+def _stored_function(state: dict[str, Any]) -> StoredFunction:
+    """A kept function as the snapshot holds it (its body a :class:`StoredBody`)."""
+    fn = object.__new__(StoredFunction)
+    fn.__dict__.update(state)
+    return fn
+
+
 def _snapshot_name(digest: bytes) -> str:
     return f"{digest.hex()}{SNAPSHOT_SUFFIX}"
 
 
-def _drop_old_snapshots(dir_fd: int) -> None:
-    """Keep the :data:`SNAPSHOTS_KEPT` most recently written snapshots."""
+def _drop_old(suffix: str, kept: int, dir_fd: int) -> None:
+    """Keep the ``kept`` most recently written entries named ``*suffix`` (snapshots or
+    index entries)."""
     found = []
     with os.scandir(dir_fd) as it:
         for item in it:
-            if item.name.endswith(SNAPSHOT_SUFFIX) and not item.name.startswith("."):
+            if item.name.endswith(suffix) and not item.name.startswith("."):
                 try:
                     st = item.stat(follow_symlinks=False)
                 except OSError:
                     continue
                 if st.st_uid == os.geteuid():
                     found.append((st.st_mtime_ns, item.name))
-    for _, name in sorted(found)[:-SNAPSHOTS_KEPT]:
+    for _, name in sorted(found)[:-kept]:
         with contextlib.suppress(OSError):
             os.unlink(name, dir_fd=dir_fd)

@@ -223,18 +223,16 @@ def _operands(lw: FunctionLowerer, e: ast.expr, views: dict[int, View]) -> None:
             _operands(lw, child, views)
 
 
-def lower(lw: FunctionLowerer, stmt: ast.Assign | ast.AugAssign) -> list[ir.Stmt] | None:
-    """``stmt`` as an elementwise loop when it assigns to a whole view and its value
-    involves views (or, augmented, anything); None when it is not such a statement (an
-    element store, a fill or copy: assign_views.py)."""
-    target = stmt.target if isinstance(stmt, ast.AugAssign) else stmt.targets[0]
-    if not isinstance(target, ast.Name | ast.Subscript):
-        return None
-    if isinstance(stmt, ast.Assign) and (len(stmt.targets) != 1 or isinstance(target, ast.Name)):
-        return None  # s = a[lo:hi] binds a view
-    target_view = lw.view_of(target)
-    if target_view is None:
-        return None
+def lower(
+    lw: FunctionLowerer,
+    stmt: ast.Assign | ast.AugAssign,
+    target: ast.Name | ast.Subscript,
+    target_view: View,
+) -> list[ir.Stmt] | None:
+    """``stmt``, which assigns to ``target``, the view ``target_view`` (stmts.py's
+    ``whole_view`` found it so), as an elementwise loop when its value involves views (or,
+    augmented, anything); None when it is not such a statement (an element store, a fill
+    or copy: assign_views.py)."""
     views: dict[int, View] = {}
     _operands(lw, stmt.value, views)
     plain = isinstance(stmt, ast.Assign) and (not views or id(stmt.value) in views)

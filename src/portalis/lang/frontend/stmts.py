@@ -28,7 +28,6 @@ from portalis.lang.frontend import (
     rebind,
     results,
     returns,
-    slice_exprs,
     tuple_lists,
 )
 from portalis.lang.frontend.diagnostics import shown
@@ -321,7 +320,7 @@ class FunctionLowerer(ExprLowerer):
             nested_lists.refuse_replacing(self, target)
         if isinstance(target, ast.Subscript) and (
             (rows := fancy_rows.lower(self, node)) is not None
-            or (rows := slice_exprs.lower(self, node)) is not None
+            or (rows := self.whole_view(node)) is not None
         ):  # a[[k, p]] = a[[p, k]]; a[lo:hi] = b[lo:hi] * 2.0 (elementwise over views)
             return rows
         if isinstance(target, ast.Name) and lists.makes_list(self, node.value):
@@ -626,13 +625,32 @@ class FunctionLowerer(ExprLowerer):
             "int(...) would truncate the value",
         )
 
+    def whole_view(self, stmt: ast.Assign | ast.AugAssign) -> list[ir.Stmt] | None:
+        """``stmt`` as an elementwise loop when it assigns to a whole view
+        (frontend/slice_exprs.py), else None. That module is imported only for a statement
+        whose target is a view: a kernel without one (the robot arm) does not pay its
+        import, ~2 ms of a first build."""
+        target = stmt.target if isinstance(stmt, ast.AugAssign) else stmt.targets[0]
+        if not isinstance(target, ast.Name | ast.Subscript):
+            return None
+        if isinstance(stmt, ast.Assign) and (
+            len(stmt.targets) != 1 or isinstance(target, ast.Name)
+        ):
+            return None  # s = a[lo:hi] binds a view
+        target_view = self.view_of(target)
+        if target_view is None:
+            return None
+        from portalis.lang.frontend import slice_exprs
+
+        return slice_exprs.lower(self, stmt, target, target_view)
+
     def aug_assign(self, node: ast.AugAssign) -> list[ir.Stmt]:
         op = BINARY_OPS.get(type(node.op))
         if op is None:
             raise self.err(node, f"operator `{type(node.op).__name__}=` is not supported")
         line, col = node.lineno, node.col_offset
         t = node.target
-        if (whole := slice_exprs.lower(self, node)) is not None:
+        if (whole := self.whole_view(node)) is not None:
             return whole  # a[i, k + 1:] -= f * a[k, k + 1:]: elementwise over views
         if isinstance(t, ast.Name):
             current = self.name(ast.copy_location(ast.Name(t.id, ast.Load()), t))

@@ -99,8 +99,9 @@ def inline_small_functions(
             if replayed is not None and fn.symbol in library_symbols:
                 if round_number < len(replayed.rounds):
                     done = replayed.rounds[round_number].get(fn.symbol)
-                    if done is not None:
-                        fn.body, fn.locals = list(done.body), dict(done.locals)
+                    if done is not None:  # its body unpickled only if read (a stored one)
+                        library_cache.set_body(fn, done.body)
+                        fn.locals = dict(done.locals)
                         shapes.made(fn, done.calls)
                         shapes.seed(fn, done.shape)
                         changed = True
@@ -190,7 +191,7 @@ def _innermost_math_calls(body: list[ir.Stmt], math: dict[str, ir.Function]) -> 
 class _Shape:
     """What the inliner needs to know about a function's body, computed once per body."""
 
-    body: list[ir.Stmt]  # the body it describes (compared by identity)
+    body: object  # the body it describes (library_cache.body_token: compared by identity)
     inlinable: bool  # into any caller
     straight: bool
     assigned: frozenset[str]
@@ -218,14 +219,15 @@ class _Shapes:
     def __init__(self) -> None:
         self._by_symbol: dict[str, _Shape] = {}
         #: symbol → (a body an inlining round made, the symbols it calls)
-        self._calls: dict[str, tuple[list[ir.Stmt], frozenset[str]]] = {}
+        self._calls: dict[str, tuple[object, frozenset[str]]] = {}
 
     def of(self, fn: ir.Function, complete: bool = False) -> _Shape:
         """The shape of ``fn``'s body; ``complete``: with what inlining it needs."""
         shape = self._by_symbol.get(fn.symbol)
-        if shape is None or shape.body is not fn.body or (complete and not shape.complete):
+        body = library_cache.body_token(fn)
+        if shape is None or shape.body is not body or (complete and not shape.complete):
             known = self._calls.get(fn.symbol)
-            calls = known[1] if known is not None and known[0] is fn.body else None
+            calls = known[1] if known is not None and known[0] is body else None
             shape = _shape(fn, None if complete else calls)
             self._by_symbol[fn.symbol] = shape
         return shape
@@ -233,11 +235,11 @@ class _Shapes:
     def seed(self, fn: ir.Function, shape: _Shape) -> None:
         """``shape`` describes ``fn``'s body (taken from lang/library_cache.py: the shape
         a build that walked the same body found)."""
-        self._by_symbol[fn.symbol] = dataclasses.replace(shape, body=fn.body)
+        self._by_symbol[fn.symbol] = dataclasses.replace(shape, body=library_cache.body_token(fn))
 
     def made(self, fn: ir.Function, calls: frozenset[str]) -> None:
         """An inlining round gave ``fn`` a new body calling exactly ``calls``."""
-        self._calls[fn.symbol] = (fn.body, calls)
+        self._calls[fn.symbol] = (library_cache.body_token(fn), calls)
 
 
 #: Nodes that make a block the function frees on return: it needs a frame of its own.
@@ -253,6 +255,7 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
     """The shape of ``fn``'s body. With its calls known, a body too big to inline is only
     walked as far as the size limit (big kernel functions, rebuilt by every round, are
     never inlined, and their calls are all the next round needs)."""
+    token = library_cache.body_token(fn)
     straight = bool(fn.body) and _straight_line(fn)
     if calls_known is not None:
         limit = MAX_NODES if straight else MAX_BLOCK_NODES
@@ -263,7 +266,7 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
             for _ in walk(stmt):
                 seen += 1
                 if seen > limit:
-                    return _Shape(fn.body, False, straight, frozenset(), (), calls_known, False)
+                    return _Shape(token, False, straight, frozenset(), (), calls_known, False)
     labels: list[str] = []
     calls: set[str] = set()
     assigned: set[str] = set()
@@ -302,7 +305,7 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
     inlinable = possible and size <= (MAX_NODES if straight else MAX_BLOCK_NODES)
     library_inlinable = possible and fn.library and size <= MAX_LIBRARY_NODES
     return _Shape(
-        fn.body,
+        token,
         inlinable,
         straight,
         frozenset(assigned),
