@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 ARRAYS_2D = """\
 import math
 
-from portalis.lang import Array, f32, f64
+from portalis.lang import Array, f32, f64, i32, u8
 
 
 def energy(pos: Array[f64, 2], mass: Array[f64]) -> float:
@@ -34,6 +34,13 @@ def trace(t: Array[int, 3]) -> int:
 def scale(xs: Array[f32], k: float) -> None:
     for i in range(len(xs)):
         xs[i] = f32(xs[i] * k)
+
+
+def narrow_stores(counts: Array[i32], mask: Array[u8, 2], xs: Array[f32], k: float) -> None:
+    # Plain ints and floats go into narrow arrays: the compiler converts them.
+    counts[0] = len(counts) + 1
+    mask[0, 0] = 1
+    xs[0] = xs[0] * k
 """
 
 WRONG = """\

@@ -81,7 +81,7 @@ class DemoRun:
 
 def scenario(demo: Demo) -> Scenario:
     module = importlib.import_module(f"portalis.demos.{demo.folder}.scene")
-    return module  # type: ignore[return-value]  # a module satisfying the protocol
+    return module  # a module satisfying the protocol
 
 
 def run_demo(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from portalis.errors import PortalisError
 
@@ -64,16 +64,22 @@ def style(ax: Any) -> None:
         ax.spines[side].set_visible(False)
 
 
+#: PNG metadata without matplotlib's "Software" entry, which names its version, so a preview's
+#: bytes do not change with it. None removes a key (matplotlib's docs); its type hints allow
+#: str values only.
+NO_SOFTWARE_KEY = cast("dict[str, str]", {"Software": None})
+
+
 def save_png(picture: Any, path: Path) -> None:
     """Write a figure (or an RGB array of uint8, height × width × 3) to ``path`` atomically."""
     temp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.png")
     try:
         if hasattr(picture, "savefig"):
-            picture.savefig(temp, format="png", dpi=100, metadata={"Software": None})
+            picture.savefig(temp, format="png", dpi=100, metadata=NO_SOFTWARE_KEY)
         else:
             from matplotlib.image import imsave
 
-            imsave(temp, picture, format="png", metadata={"Software": None})
+            imsave(temp, picture, format="png", metadata=NO_SOFTWARE_KEY)
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)

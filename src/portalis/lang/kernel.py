@@ -16,30 +16,37 @@ f64 = float
 i64 = int
 
 
-class f32(float):
-    """A 32-bit float. ``f32(x)`` rounds ``x`` to the nearest single-precision value.
+if TYPE_CHECKING:
+    # To a type checker the narrow types are their Python types: a kernel stores an int into
+    # an ``Array[i32]`` or a float into an ``Array[f32]`` and the compiler converts it
+    # (docs/language.md, "Types"); range and precision are the compiler's to check.
+    f32 = float
+    i32 = int
+    u8 = int
+else:
 
-    Under CPython, arithmetic on ``f32`` values returns ordinary ``float`` (double precision);
-    compiled code keeps such arithmetic in single precision (see docs/language.md).
-    """
+    class f32(float):
+        """A 32-bit float. ``f32(x)`` rounds ``x`` to the nearest single-precision value.
 
-    def __new__(cls, value: Any = 0.0) -> f32:
-        return super().__new__(cls, struct.unpack("<f", struct.pack("<f", float(value)))[0])
+        Under CPython, arithmetic on ``f32`` values returns ordinary ``float`` (double precision);
+        compiled code keeps such arithmetic in single precision (see docs/language.md).
+        """
 
+        def __new__(cls, value: Any = 0.0) -> f32:
+            return super().__new__(cls, struct.unpack("<f", struct.pack("<f", float(value)))[0])
 
-class i32(int):
-    """A 32-bit signed integer: ``i32(x)`` wraps ``x`` into [-2**31, 2**31)."""
+    class i32(int):
+        """A 32-bit signed integer: ``i32(x)`` wraps ``x`` into [-2**31, 2**31)."""
 
-    def __new__(cls, value: Any = 0) -> i32:
-        v = int(value) & 0xFFFFFFFF
-        return super().__new__(cls, v - (1 << 32) if v >= 1 << 31 else v)
+        def __new__(cls, value: Any = 0) -> i32:
+            v = int(value) & 0xFFFFFFFF
+            return super().__new__(cls, v - (1 << 32) if v >= 1 << 31 else v)
 
+    class u8(int):
+        """An unsigned byte: only meaningful as an array element type (``Array[u8]``)."""
 
-class u8(int):
-    """An unsigned byte: only meaningful as an array element type (``Array[u8]``)."""
-
-    def __new__(cls, value: Any = 0) -> u8:
-        return super().__new__(cls, int(value) & 0xFF)
+        def __new__(cls, value: Any = 0) -> u8:
+            return super().__new__(cls, int(value) & 0xFF)
 
 
 class _ArrayAlias:

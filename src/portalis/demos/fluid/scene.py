@@ -99,7 +99,8 @@ def voxelise_sphere(smoke: Smoke, centre: tuple[float, float, float], radius: fl
     y = oy + (np.arange(ny) + 0.5) * h - centre[1]
     z = oz + (np.arange(nz) + 0.5) * h - centre[2]
     d2 = x[:, None, None] ** 2 + y[None, :, None] ** 2 + z[None, None, :] ** 2
-    return (d2 <= radius * radius).astype(np.uint8).reshape(-1)
+    inside: np.ndarray = (d2 <= radius * radius).astype(np.uint8).reshape(-1)
+    return inside
 
 
 def make_scene(out_dir: Path, wasm: Path, smoke: Smoke | None = None) -> Timeline:

@@ -64,7 +64,8 @@ class Filtered:
 
 
 def _cell_keys(cells: np.ndarray) -> np.ndarray:
-    return (cells[:, 0] << (2 * AXIS_BITS)) | (cells[:, 1] << AXIS_BITS) | cells[:, 2]
+    keys: np.ndarray = (cells[:, 0] << (2 * AXIS_BITS)) | (cells[:, 1] << AXIS_BITS) | cells[:, 2]
+    return keys
 
 
 def filter_numpy(scan: np.ndarray, p: FilterParams = FilterParams()) -> Filtered:
@@ -123,7 +124,8 @@ def _ground(c: np.ndarray, p: FilterParams) -> np.ndarray:
     design = np.column_stack([inliers[:, 0], inliers[:, 1], np.ones(len(inliers))])
     (pa, pb, pc), *_ = np.linalg.lstsq(design, inliers[:, 2], rcond=None)
     above = c[:, 2] - (pa * c[:, 0] + pb * c[:, 1] + pc)
-    return np.abs(above) / math.sqrt(pa * pa + pb * pb + 1.0) <= p.ground_threshold
+    ground: np.ndarray = np.abs(above) / math.sqrt(pa * pa + pb * pb + 1.0) <= p.ground_threshold
+    return ground
 
 
 def _neighbour_counts(c: np.ndarray, lo: np.ndarray, radius: float, _wanted: int) -> np.ndarray:

@@ -38,7 +38,7 @@ class Result:
 
     @property
     def robots(self) -> int:
-        return self.cells_x.shape[1]
+        return int(self.cells_x.shape[1])
 
 
 def read_result(path: Path, cell_size: float | None = None) -> Result:

@@ -190,12 +190,12 @@ def _geometry(stage: Usd.Stage, layout: Layout) -> None:
         (WALL, "Walls", 1.0, WALL_COLOUR),
     ):
         UsdGeom.Xform.Define(stage, f"/World/Warehouse/{group}")
-        for i, (y, a, b) in enumerate(runs(layout.cells, layout.width, kind)):
+        for i, (row, a, b) in enumerate(runs(layout.cells, layout.width, kind)):
             _box(
                 stage,
                 f"/World/Warehouse/{group}/{group[:-1]}_{i:04d}",
-                (a * CELL, y * CELL, 0.0),
-                (b * CELL, (y + 1) * CELL, height),
+                (a * CELL, row * CELL, 0.0),
+                (b * CELL, (row + 1) * CELL, height),
                 colour,
             )
     for group, cells, colour in (
