@@ -9,6 +9,7 @@ measured in this same run.
 
 from __future__ import annotations
 
+import functools
 import tempfile
 import time
 from collections.abc import Iterator
@@ -96,7 +97,10 @@ def bench_calls() -> Iterator[Row]:
     call_function = bridge.call_function
 
     store = wasmtime.Store()
-    func = wasmtime.Instance(store, wasmtime.Module(store.engine, data), []).exports(store)["f"]
+    func = wasmtime.Instance(store, wasmtime.Module(store.engine, bytes(data)), []).exports(store)[
+        "f"
+    ]
+    assert isinstance(func, wasmtime.Func)
 
     peer = time_call("wasmtime-py Func.__call__", lambda: func(store, 1.0, 2.0, 3.0))
     fast_t = time_call("portalis fast path", lambda: fast(1.0, 2.0, 3.0))
@@ -240,8 +244,8 @@ def bench_sandbox() -> Iterator[Row]:
         f_on = load_module(data, cache=False).instantiate(on).function("run")
         f_off = load_module(data, cache=False, settings=trusted).instantiate(off).function("run")
         assert f_on(1000) == f_off(1000)
-        t_on = time_call("on", lambda f=f_on, n=n: f(n), number=1, repeat=9)
-        t_off = time_call("off", lambda f=f_off, n=n: f(n), number=1, repeat=9)
+        t_on = time_call("on", functools.partial(f_on, n), number=1, repeat=9)
+        t_off = time_call("off", functools.partial(f_off, n), number=1, repeat=9)
         per_on = t_on.median / n
         per_off = t_off.median / n
         print(
@@ -263,9 +267,9 @@ def bench_sandbox_ik() -> Iterator[Row]:
     path = get_demo("robot-arm").kernel_path
     wasm = compile_source(path.read_text(encoding="utf-8"), str(path)).wasm
     inst_on = load_module(wasm, cache=False).instantiate(Sandbox(), monitoring=False)
-    inst_off = load_module(wasm, cache=False, settings=EngineSettings(epoch_interruption=False))
-    inst_off = inst_off.instantiate(Sandbox(deadline_s=None, max_memory_bytes=None),
-                                    monitoring=False)  # fmt: skip
+    module_off = load_module(wasm, cache=False, settings=EngineSettings(epoch_interruption=False))
+    inst_off = module_off.instantiate(Sandbox(deadline_s=None, max_memory_bytes=None),
+                                      monitoring=False)  # fmt: skip
     rng = np.random.default_rng(3)
     fk = inst_on.function("fk")
     lo = [inst_on.function("lower_limit")(i) for i in range(6)]

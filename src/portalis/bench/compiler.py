@@ -116,7 +116,7 @@ def peers(py: ModuleType) -> dict[str, Callable[[str], Callable[..., Any] | None
         "numpy": lambda name: NUMPY.get(name)
     }
     if importlib.util.find_spec("numba") is not None:
-        import numba  # type: ignore[import-not-found]
+        import numba
 
         found["numba"] = lambda name: numba.njit(cache=False)(getattr(py, name))
     else:

@@ -60,7 +60,7 @@ def identical(a: Any, b: Any) -> bool:
         return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
         a, b = np.asarray(a), np.asarray(b)
-        return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+        return bool(a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes())
     if isinstance(a, float) or isinstance(b, float):
         return np.float64(a).tobytes() == np.float64(b).tobytes()
     return bool(a == b)
@@ -110,7 +110,7 @@ def first_line(error: BaseException) -> str:
 def numba_module(source: str, name: str) -> ModuleType:
     """The kernel source imported afresh with every function it defines replaced by its
     ``numba.njit`` version (so a jitted function calling another finds it jitted)."""
-    import numba  # type: ignore[import-not-found]
+    import numba
 
     from portalis.bench.cpython import import_source
 
@@ -291,7 +291,7 @@ def bench_kernel(
 def numba_build(kernel: Kernel, source: str, args: tuple[Any, ...]) -> ModuleType | str:
     """The timed form under ``numba.njit``, compiled by a first call on ``args``; or, where
     Numba cannot compile it (the ray tracer's dataclasses, say), the first line of why."""
-    from numba.core.errors import NumbaError  # type: ignore[import-not-found]
+    from numba.core.errors import NumbaError
 
     jitted = numba_module(source, f"corpus_{kernel.name}")
     try:

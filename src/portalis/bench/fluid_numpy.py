@@ -21,7 +21,8 @@ I = slice(1, -1)  # the interior along one axis  # noqa: E741
 
 def _parity(shape: tuple[int, ...]) -> np.ndarray:
     i, j, k = np.indices(shape)
-    return ((i + j + k) % 2)[I, I, I]
+    parity: np.ndarray = ((i + j + k) % 2)[I, I, I]
+    return parity
 
 
 def _shift(a: np.ndarray, di: int, dj: int, dk: int) -> np.ndarray:
@@ -100,7 +101,9 @@ def diffuse(
         x[I, I, I] = rhs[I, I, I] * faces[I, I, I]
 
 
-def _sample(field: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, hi: tuple) -> Any:
+def _sample(
+    field: np.ndarray, x: np.ndarray, y: np.ndarray, z: np.ndarray, hi: tuple[float, ...]
+) -> Any:
     x = np.minimum(np.maximum(x, 1.0), hi[0])
     y = np.minimum(np.maximum(y, 1.0), hi[1])
     z = np.minimum(np.maximum(z, 1.0), hi[2])

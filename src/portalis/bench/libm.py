@@ -94,7 +94,7 @@ def accuracy(names: list[str], samples: int, seed: int, kernel: Any) -> dict[str
         elapsed = time.perf_counter() - start
         out = np.zeros(samples)
         getattr(kernel, f"map_{name}")(*_columns(name, inputs), out)
-        compiled = measure(name, fn, inputs, out)
+        compiled = measure(name, fn, inputs, out.tolist())
         worst[name] = compiled
         print(f"  CPython-run  {python}  [{elapsed:.1f} s]")
         print(f"  compiled     {compiled}")
@@ -149,7 +149,7 @@ def numba_map(name: str, arity: int) -> Callable[..., None] | None:
     not provide the function): the same loop the compiled kernel runs."""
     if importlib.util.find_spec("numba") is None:
         return None
-    import numba  # type: ignore[import-not-found]
+    import numba
 
     fn = getattr(math, name)
     if arity == 1:
@@ -172,7 +172,7 @@ def numba_map(name: str, arity: int) -> Callable[..., None] | None:
     except Exception:  # numba.core.errors.TypingError: a function Numba does not lower
         print(f"  numba: math.{name} is not supported: skipped")
         return None
-    return compiled  # type: ignore[no-any-return]
+    return compiled
 
 
 #: Constant exponents whose ``x ** y`` takes the double-double fast path (prelude/power.py).
@@ -262,7 +262,7 @@ def power_speed(kernel: Any, i: int, e: str, n: int) -> Iterator[Row]:
     ]
     impls = ["cpython", "portalis", "portalis-pow"]
     if importlib.util.find_spec("numba") is not None:
-        import numba  # type: ignore[import-not-found]
+        import numba
 
         namespace: dict[str, Any] = {}
         loop = f"def loop(xs, out):\n    for i in range(len(xs)):\n        out[i] = xs[i] ** {e}\n"

@@ -97,14 +97,14 @@ def runner_clock(clock: Callable[[], float]) -> Iterator[None]:
     from portalis.sim import fastlane, scheduler
 
     modules = (fastlane, scheduler)
-    saved = [m._time for m in modules]
+    saved = [vars(m)["_time"] for m in modules]
     for m in modules:
-        m._time = types.SimpleNamespace(perf_counter=clock)  # type: ignore[assignment]
+        vars(m)["_time"] = types.SimpleNamespace(perf_counter=clock)
     try:
         yield
     finally:
         for m, was in zip(modules, saved, strict=True):
-            m._time = was
+            vars(m)["_time"] = was
 
 
 # -- the runner --------------------------------------------------------------------------------

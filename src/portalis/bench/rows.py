@@ -109,7 +109,9 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
-def results(benchmark: str, rows: Iterable[Row], host: Mapping[str, Any] | None = None) -> dict:
+def results(
+    benchmark: str, rows: Iterable[Row], host: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """The SPEC §7 document for one benchmark."""
     return {
         "benchmark": benchmark,

@@ -82,7 +82,8 @@ def rows(argv: list[str]) -> Iterator[Row]:
             runner.play(0)
         live.play()
         # the peer: the same calls on the recording runner's instances, same arguments
-        calls = [(m.fn, list(m.entry.argv)) for m in recording.prims]
+        calls = [(m.fn, list(m.entry.argv)) for m in recording.prims if m.entry is not None]
+        assert len(calls) == len(recording.prims)  # every prim was bound by play(0)
 
         # Interleaved, frame by frame, so the machine's load weighs on every variant alike.
         bare_times, record_times, quiet_times, live_times = [], [], [], []

@@ -112,6 +112,7 @@ def compiled(layout: Layout, wasm: Path) -> Stepper:
     update = kernel.function("update")
     update(*sample)
     memory = kernel.instance.memory
+    assert memory is not None  # the fleet kernel has arrays, so a memory
     placed = [memory.write(a) if isinstance(a, np.ndarray) else None for a in sample]
     args = [
         memory.view(p.offset, p.dtype, p.shape) if p is not None else a
@@ -192,7 +193,7 @@ def measure(layout: Layout, frames: int, wasm: Path, folder: Path, repeat: int) 
     """Every case on ``layout``, printing each row as it comes."""
     from portalis.demos.warehouse.scene import Run, write_scene
 
-    params = {
+    params: dict[str, Any] = {
         "robots": layout.robots,
         "cells": f"{layout.width}x{layout.height}",
         "orders": len(layout.order_pick),

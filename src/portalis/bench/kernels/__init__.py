@@ -64,12 +64,14 @@ class Kernel:
 
     def inputs(self, size: str) -> tuple[Any, ...]:
         """Arguments of the timed form (``source``) at ``size`` (a key of ``sizes``)."""
-        return self.module.inputs(self.sizes[size])
+        made: tuple[Any, ...] = self.module.inputs(self.sizes[size])
+        return made
 
     def natural_inputs(self, size: str) -> tuple[Any, ...]:
         """Arguments of the natural form, where its signature differs from the adapted one."""
         make = getattr(self.module, "natural_inputs", self.module.inputs)
-        return make(self.sizes[size])
+        made: tuple[Any, ...] = make(self.sizes[size])
+        return made
 
 
 def load(name: str) -> Kernel:
