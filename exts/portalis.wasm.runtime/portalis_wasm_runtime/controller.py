@@ -143,7 +143,9 @@ class Controller:
     def set_enabled(self, prim_path: str, enabled: bool) -> None:
         self._act(lambda s: s.set_enabled(prim_path, enabled))
 
-    def set_limits(self, *, max_memory_mb: int | None = None, deadline_ms: float | None = None):
+    def set_limits(
+        self, *, max_memory_mb: int | None = None, deadline_ms: float | None = None
+    ) -> None:
         if max_memory_mb is not None:
             self.settings.set("max_memory_mb", int(max_memory_mb))
         if deadline_ms is not None:

@@ -84,7 +84,8 @@ class Panel:
                 "allowed yet. They run sandboxed, but they are code from the scene's author."
             )
             for ref in model.consent:
-                ui.Label(f"{ref.prim_path}: {ref.wasm_path} (sha256 {ref.sha256[:12]}…)")
+                digest = ref.sha256 or ""  # consent lists only modules that have one
+                ui.Label(f"{ref.prim_path}: {ref.wasm_path} (sha256 {digest[:12]}…)")
             with ui.HStack():
                 self._button("Allow once", lambda: self.controller.allow(remember=False))
                 self._button("Allow and remember", lambda: self.controller.allow(remember=True))
