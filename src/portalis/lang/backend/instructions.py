@@ -512,12 +512,27 @@ def f64_const(value: float) -> Instr:
     return _float_const("f64.const", value)
 
 
+#: Constants made by :func:`const`, shared: (value type, value, sign) → instruction (the
+#: sign keeps 0.0 and -0.0 apart, which compare equal); at most :data:`_CONSTS_KEPT` of
+#: them, later ones made each time.
+_CONSTS: dict[tuple[str, int | float, float], Instr] = {}
+_CONSTS_KEPT = 4096
+
+
 def const(t: Scalar, v: int | float | bool) -> Instr:
     """The constant ``v`` of the kernel type ``t`` (a bool is an i32 0 or 1)."""
     w = t.wasm
-    if t.is_float:
-        return _float_const(f"{w}.const", float(v))
-    return _int_const(f"{w}.const", int(v), 64 if w == "i64" else 32)
+    value: int | float = float(v) if t.is_float else int(v)
+    key = (w, value, math.copysign(1.0, value) if type(value) is float else 1.0)
+    instr = _CONSTS.get(key)
+    if instr is None:
+        if type(value) is float:
+            instr = _float_const(f"{w}.const", value)
+        else:
+            instr = _int_const(f"{w}.const", value, 64 if w == "i64" else 32)
+        if len(_CONSTS) < _CONSTS_KEPT:
+            _CONSTS[key] = instr
+    return instr
 
 
 def _memarg(op: str, offset: object) -> Instr:

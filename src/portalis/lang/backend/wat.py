@@ -75,8 +75,8 @@ def emit_module(
     for name in sorted(helpers):
         out.append(_indent(helper(name, module.links)))
     out.append(_indent(ALLOCATOR))
-    out.append(")")
-    return _ascii_identifiers("\n".join(out) + "\n")
+    out.append(")\n")  # the text ends with a newline (one join: no copy to add it)
+    return _ascii_identifiers("\n".join(out))
 
 
 def _emitter(
