@@ -238,7 +238,7 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
             # `target` is jumped over instead: `block $ok (cond) br_if $ok br target end`.
             ok = self.label("ok")
             self.out[first:] = ["  " + line for line in self.out[first:]]
-            self.out.insert(first, I.PADS[self.depth] + I.block(ok).text)
+            self.out.insert(first, I.pad(self.depth) + I.block(ok).text)
             self.depth += 1
             self.emit(I.br_if(ok), I.br(target), I.end())
             return

@@ -601,18 +601,22 @@ class Code:
         self._n = 0
 
     def emit(self, *instrs: Instr) -> None:
-        out, depth = self.out, self.depth
+        out, depth, pads = self.out, self.depth, _PADS
         for i in instrs:
             try:
                 if i.closes:
                     depth -= 1
-                out.append(_PADS[depth] + i.text)
+                out.append(pads[depth] + i.text)
                 if i.opens:
                     depth += 1
             except AttributeError:
                 raise TypeError(
                     f"emit takes Instr values made by backend/instructions.py, not {i!r}"
                 ) from None
+            except KeyError:  # a depth not met before
+                out.append(pad(depth) + i.text)
+                if i.opens:
+                    depth += 1
         self.depth = depth
 
     def fresh(self, wasm: str) -> str:
@@ -655,14 +659,17 @@ class Code:
         raise NotImplementedError
 
 
-class _Pads(dict[int, str]):
-    """Indentation by depth, made on first use."""
-
-    def __missing__(self, depth: int) -> str:
-        pad = self[depth] = "  " * depth
-        return pad
+#: Indentation by depth, made on first use (:func:`pad`); a plain dict, which the
+#: interpreter indexes faster than a subclass with ``__missing__``.
+_PADS: dict[int, str] = {}
 
 
-_PADS = _Pads()
-PADS = _PADS
+def pad(depth: int) -> str:
+    """The indentation of an instruction at nesting ``depth``."""
+    text = _PADS.get(depth)
+    if text is None:
+        text = _PADS[depth] = "  " * depth
+    return text
+
+
 _IF = if_()
