@@ -441,36 +441,31 @@ def _named(op: str, name: object, what: str) -> Instr:
     return instr
 
 
-def local_get(name: str) -> Instr:
-    return _named("local.get", name, "local's name")
+def _named_constructor(op: str, what: str) -> Callable[[str], Instr]:
+    """The constructor of ``op NAME``: the instruction for a name met before from a dict of
+    its own (one lookup, the emitter's most frequent call), else checked by :func:`_named`."""
+    made: dict[str, Instr] = {}
+
+    def construct(name: str) -> Instr:
+        if type(name) is str:
+            instr = made.get(name)
+            if instr is not None:
+                return instr
+        instr = made[name] = _named(op, name, what)  # raises unless a name
+        return instr
+
+    construct.__name__ = construct.__qualname__ = op.replace(".", "_")
+    return construct
 
 
-def local_set(name: str) -> Instr:
-    return _named("local.set", name, "local's name")
-
-
-def local_tee(name: str) -> Instr:
-    return _named("local.tee", name, "local's name")
-
-
-def global_get(name: str) -> Instr:
-    return _named("global.get", name, "global's name")
-
-
-def global_set(name: str) -> Instr:
-    return _named("global.set", name, "global's name")
-
-
-def call(function: str) -> Instr:
-    return _named("call", function, "function's name")
-
-
-def br(label: str) -> Instr:
-    return _named("br", label, "label")
-
-
-def br_if(label: str) -> Instr:
-    return _named("br_if", label, "label")
+local_get = _named_constructor("local.get", "local's name")
+local_set = _named_constructor("local.set", "local's name")
+local_tee = _named_constructor("local.tee", "local's name")
+global_get = _named_constructor("global.get", "global's name")
+global_set = _named_constructor("global.set", "global's name")
+call = _named_constructor("call", "function's name")
+br = _named_constructor("br", "label")
+br_if = _named_constructor("br_if", "label")
 
 
 def _int_const(op: str, value: object, bits: int) -> Instr:
