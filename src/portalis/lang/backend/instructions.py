@@ -15,8 +15,9 @@ with its extra locals and fresh labels. The module's hand-written support functi
 (backend/support.py) are fixed text, assembled and tested as they are.
 
 The text an :class:`Instr` renders is the one the assembler reads (wasmtime's ``wat2wasm``);
-instructions without immediates, and those naming one local or label, are made once and
-shared, which keeps emission cheap (pipeline.py's ``emit`` step).
+instructions without immediates, those naming one local, global, function or label, and
+the constants :func:`const` makes are made once and shared, which keeps emission cheap
+(pipeline.py's ``emit`` step).
 """
 
 from __future__ import annotations
