@@ -97,3 +97,18 @@ def test_code_indents_by_the_nesting_instructions_open_and_close() -> None:
 def test_code_refuses_instruction_text() -> None:
     with pytest.raises(TypeError, match="Instr"):
         _code().emit("local.get $x")  # type: ignore[arg-type]
+
+
+def test_constants_are_shared_but_signed_zeros_stay_apart() -> None:
+    # const() keeps the instructions it made: 0.0 and -0.0 compare equal, yet are two.
+    assert I.const(F64, 0.0).text == "f64.const 0.0"
+    assert I.const(F64, -0.0).text == "f64.const -0.0"
+    assert I.const(F64, 0).text == "f64.const 0.0"
+    assert I.const(F64, 2.5) is I.const(F64, 2.5)
+    assert I.const(I64, 7) is I.const(I64, 7)
+    assert I.const(I64, 7).text == "i64.const 7"
+    assert I.const(F64, 7).text == "f64.const 7.0"
+    assert I.const(F64, float("nan")).text == "f64.const nan"
+    assert I.const(F64, -float("nan")).text == "f64.const -nan"
+    with pytest.raises(ValueError, match="does not fit"):
+        I.const(I64, 1 << 70)

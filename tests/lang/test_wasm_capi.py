@@ -78,3 +78,49 @@ def test_a_build_does_not_import_the_wasmtime_package_which_still_works_after(tm
     )
     assert json.loads(out.stdout.strip().splitlines()[-1]) is False
     assert (tmp_path / "arm.wasm").read_bytes()[:4] == b"\0asm"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc")
+def test_validation_runs_on_the_building_thread(tmp_path):
+    # Parallel compilation is off in the validating engine: no thread pool is started,
+    # and a build's CPU time (on its own thread, ``--timings``) counts all the validating.
+    probe = (
+        "import json, os, threading\n"
+        "from portalis.lang import wasm_capi\n"
+        f"wasm = wasm_capi.wat2wasm(open({str(tmp_path / 'arm.wat')!r}).read())\n"
+        "before = len(os.listdir('/proc/self/task'))\n"
+        "wasm_capi.validate(wasm)\n"
+        "print(json.dumps([before, len(os.listdir('/proc/self/task'))]))\n"
+    )
+    from portalis.lang import compile_source
+
+    (tmp_path / "arm.wat").write_text(compile_source(ARM.read_text(), "kernel.py").wat)
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    )
+    before, after = json.loads(out.stdout.strip().splitlines()[-1])
+    assert after == before
+
+
+def test_simd_module_is_refused_or_accepted_like_the_package_does():
+    # The engine differs from the package's default one only in parallel compilation:
+    # the same features, so the same verdicts, here on SIMD and relaxed SIMD.
+    texts = [
+        "(module (func (result v128) f64x2.splat (f64.const 1)))",
+        "(module (func (result v128) v128.const i64x2 0 0 v128.const i64x2 0 0"
+        " v128.const i64x2 0 0 f64x2.relaxed_madd))",
+        "(module (func (result v128) f64.const 1 f64x2.splat f64.const 2 f64x2.splat f64x2.add))",
+    ]
+    for text in texts:
+        wasm = wasm_capi.wat2wasm(text)
+        try:
+            wasmtime.Module.validate(wasmtime.Engine(), wasm)
+            theirs = True
+        except wasmtime.WasmtimeError:
+            theirs = False
+        try:
+            wasm_capi.validate(wasm)
+            ours = True
+        except wasm_capi.WasmError:
+            ours = False
+        assert ours == theirs

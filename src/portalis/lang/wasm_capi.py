@@ -3,13 +3,20 @@
 
 Importing the ``wasmtime`` package costs a fresh process about 25 ms of CPU time, nearly
 all of it defining ctypes prototypes for the whole C API (wasmtime/_bindings.py); the
-shared library itself loads in under a millisecond. A build needs five of those
+shared library itself loads in under a millisecond. A build needs a few of those
 functions, so this module declares just them on the same library file the package ships
 (``dlopen`` hands back the same library if the package is imported later, as the runtime
 does). Where that file is not where this wasmtime keeps it, or the package is already
 imported, the package's own handle is used. Either way the calls are the ones
-``wasmtime.wat2wasm`` and ``wasmtime.Module.validate`` make, with the same default engine
-configuration: the same bytes, the same verdicts (tests/lang/test_wasm_capi.py).
+``wasmtime.wat2wasm`` and ``wasmtime.Module.validate`` make: the same bytes, the same
+verdicts (tests/lang/test_wasm_capi.py).
+
+The engine validation needs is a default one but for parallel compilation, which is off:
+with it on, ``wasmtime_module_validate`` checks function bodies on a thread pool of its
+own, which a fresh process first starts (a thread per core), for a module that validates
+in well under a millisecond on one thread; and a build's time (``portalis build
+--timings``, CPU time of the building thread) would not count that work. The WebAssembly
+features, and so the verdicts, are the default engine's.
 """
 
 from __future__ import annotations
@@ -33,7 +40,7 @@ class _ByteVec(ctypes.Structure):
 
 
 class _Api:
-    """The loaded library with the five functions declared, and one default engine."""
+    """The loaded library with the functions a build calls declared, and one engine."""
 
     def __init__(self, dll: Any) -> None:
         # ``dll[name]`` makes a function object of our own (``dll.name`` would be the one
@@ -54,11 +61,19 @@ class _Api:
         self.error_delete = dll["wasmtime_error_delete"]
         self.error_delete.restype = None
         self.error_delete.argtypes = [ctypes.c_void_p]
-        engine_new = dll["wasm_engine_new"]
+        config_new = dll["wasm_config_new"]
+        config_new.restype = ctypes.c_void_p
+        config_new.argtypes = []
+        parallel = dll["wasmtime_config_parallel_compilation_set"]
+        parallel.restype = None
+        parallel.argtypes = [ctypes.c_void_p, ctypes.c_bool]
+        engine_new = dll["wasm_engine_new_with_config"]
         engine_new.restype = ctypes.c_void_p
-        engine_new.argtypes = []
-        #: Kept for the life of the process, like pipeline.py's ``wasmtime.Engine``.
-        self.engine = engine_new()
+        engine_new.argtypes = [ctypes.c_void_p]  # takes the config over
+        config = config_new()
+        parallel(config, False)  # validation on the calling thread (the module's doc)
+        #: Kept for the life of the process.
+        self.engine = engine_new(config)
 
     def fail(self, error: int) -> WasmError:
         """The error ``error`` points to as an exception (the C error freed)."""
@@ -120,8 +135,8 @@ def wat2wasm(wat: str) -> bytes:
 
 
 def validate(wasm: bytes) -> None:
-    """Raise :class:`WasmError` unless ``wasm`` is a valid module for a default engine
-    (``wasmtime.Module.validate``)."""
+    """Raise :class:`WasmError` unless ``wasm`` is a valid module for an engine with the
+    default features (``wasmtime.Module.validate``), checked on the calling thread."""
     api = _api()
     error = api.validate(api.engine, wasm, len(wasm))
     if error:

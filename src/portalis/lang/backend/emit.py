@@ -73,6 +73,8 @@ def _method(
     return method
 
 
+_LOCAL_GET = ir.LocalGet
+
 #: Nodes that make a block the function frees on return.
 _MADE = (ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.ListNew, ir.ListAdopt)
 
@@ -238,7 +240,7 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
             # `target` is jumped over instead: `block $ok (cond) br_if $ok br target end`.
             ok = self.label("ok")
             self.out[first:] = ["  " + line for line in self.out[first:]]
-            self.out.insert(first, I.PADS[self.depth] + I.block(ok).text)
+            self.out.insert(first, I.pad(self.depth) + I.block(ok).text)
             self.depth += 1
             self.emit(I.br_if(ok), I.br(target), I.end())
             return
@@ -452,6 +454,9 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
 
     def expr(self, e: ir.Expr) -> None:
         cls = e.__class__
+        if cls is _LOCAL_GET:  # nearly half of all expressions: e_LocalGet, without a call
+            self.emit(I.local_get(e.name))  # type: ignore[attr-defined]
+            return
         method = self._expr_methods.get(cls)
         if method is None:
             method = _method(self._expr_methods, type(self), "e_", cls)

@@ -15,8 +15,9 @@ with its extra locals and fresh labels. The module's hand-written support functi
 (backend/support.py) are fixed text, assembled and tested as they are.
 
 The text an :class:`Instr` renders is the one the assembler reads (wasmtime's ``wat2wasm``);
-instructions without immediates, and those naming one local or label, are made once and
-shared, which keeps emission cheap (pipeline.py's ``emit`` step).
+instructions without immediates, those naming one local, global, function or label, and
+the constants :func:`const` makes are made once and shared, which keeps emission cheap
+(pipeline.py's ``emit`` step).
 """
 
 from __future__ import annotations
@@ -441,36 +442,31 @@ def _named(op: str, name: object, what: str) -> Instr:
     return instr
 
 
-def local_get(name: str) -> Instr:
-    return _named("local.get", name, "local's name")
+def _named_constructor(op: str, what: str) -> Callable[[str], Instr]:
+    """The constructor of ``op NAME``: the instruction for a name met before from a dict of
+    its own (one lookup, the emitter's most frequent call), else checked by :func:`_named`."""
+    made: dict[str, Instr] = {}
+
+    def construct(name: str) -> Instr:
+        if type(name) is str:
+            instr = made.get(name)
+            if instr is not None:
+                return instr
+        instr = made[name] = _named(op, name, what)  # raises unless a name
+        return instr
+
+    construct.__name__ = construct.__qualname__ = op.replace(".", "_")
+    return construct
 
 
-def local_set(name: str) -> Instr:
-    return _named("local.set", name, "local's name")
-
-
-def local_tee(name: str) -> Instr:
-    return _named("local.tee", name, "local's name")
-
-
-def global_get(name: str) -> Instr:
-    return _named("global.get", name, "global's name")
-
-
-def global_set(name: str) -> Instr:
-    return _named("global.set", name, "global's name")
-
-
-def call(function: str) -> Instr:
-    return _named("call", function, "function's name")
-
-
-def br(label: str) -> Instr:
-    return _named("br", label, "label")
-
-
-def br_if(label: str) -> Instr:
-    return _named("br_if", label, "label")
+local_get = _named_constructor("local.get", "local's name")
+local_set = _named_constructor("local.set", "local's name")
+local_tee = _named_constructor("local.tee", "local's name")
+global_get = _named_constructor("global.get", "global's name")
+global_set = _named_constructor("global.set", "global's name")
+call = _named_constructor("call", "function's name")
+br = _named_constructor("br", "label")
+br_if = _named_constructor("br_if", "label")
 
 
 def _int_const(op: str, value: object, bits: int) -> Instr:
@@ -512,12 +508,27 @@ def f64_const(value: float) -> Instr:
     return _float_const("f64.const", value)
 
 
+#: Constants made by :func:`const`, shared: (value type, value, sign) → instruction (the
+#: sign keeps 0.0 and -0.0 apart, which compare equal); at most :data:`_CONSTS_KEPT` of
+#: them, later ones made each time.
+_CONSTS: dict[tuple[str, int | float, float], Instr] = {}
+_CONSTS_KEPT = 4096
+
+
 def const(t: Scalar, v: int | float | bool) -> Instr:
     """The constant ``v`` of the kernel type ``t`` (a bool is an i32 0 or 1)."""
     w = t.wasm
-    if t.is_float:
-        return _float_const(f"{w}.const", float(v))
-    return _int_const(f"{w}.const", int(v), 64 if w == "i64" else 32)
+    value: int | float = float(v) if t.is_float else int(v)
+    key = (w, value, math.copysign(1.0, value) if type(value) is float else 1.0)
+    instr = _CONSTS.get(key)
+    if instr is None:
+        if type(value) is float:
+            instr = _float_const(f"{w}.const", value)
+        else:
+            instr = _int_const(f"{w}.const", value, 64 if w == "i64" else 32)
+        if len(_CONSTS) < _CONSTS_KEPT:
+            _CONSTS[key] = instr
+    return instr
 
 
 def _memarg(op: str, offset: object) -> Instr:
@@ -586,18 +597,22 @@ class Code:
         self._n = 0
 
     def emit(self, *instrs: Instr) -> None:
-        out, depth = self.out, self.depth
+        out, depth, pads = self.out, self.depth, _PADS
         for i in instrs:
             try:
                 if i.closes:
                     depth -= 1
-                out.append(_PADS[depth] + i.text)
+                out.append(pads[depth] + i.text)
                 if i.opens:
                     depth += 1
             except AttributeError:
                 raise TypeError(
                     f"emit takes Instr values made by backend/instructions.py, not {i!r}"
                 ) from None
+            except KeyError:  # a depth not met before
+                out.append(pad(depth) + i.text)
+                if i.opens:
+                    depth += 1
         self.depth = depth
 
     def fresh(self, wasm: str) -> str:
@@ -640,14 +655,17 @@ class Code:
         raise NotImplementedError
 
 
-class _Pads(dict[int, str]):
-    """Indentation by depth, made on first use."""
-
-    def __missing__(self, depth: int) -> str:
-        pad = self[depth] = "  " * depth
-        return pad
+#: Indentation by depth, made on first use (:func:`pad`); a plain dict, which the
+#: interpreter indexes faster than a subclass with ``__missing__``.
+_PADS: dict[int, str] = {}
 
 
-_PADS = _Pads()
-PADS = _PADS
+def pad(depth: int) -> str:
+    """The indentation of an instruction at nesting ``depth``."""
+    text = _PADS.get(depth)
+    if text is None:
+        text = _PADS[depth] = "  " * depth
+    return text
+
+
 _IF = if_()

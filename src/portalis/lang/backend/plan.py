@@ -20,6 +20,7 @@ never stands at two places (passes/inline.py); each :class:`LoopPlan` keeps its 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from portalis.lang import ir
 from portalis.lang.backend import hoist, ranges, rows, table_index, unroll, versioning
@@ -72,6 +73,10 @@ class FunctionPlan:
     made: (
         list[ir.AllocArray | ir.BindArray | ir.UnpackResults | ir.ListNew | ir.ListAdopt] | None
     ) = None
+    #: the function's nodes in walk order, as the ``ranges`` pass listed them (one walk
+    #: that pass and the ``unroll`` pass right after it share: nothing between them changes
+    #: the IR); None for a function that pass did not look at
+    nodes: list[Any] | None = None
 
 
 #: By function symbol.
@@ -91,11 +96,14 @@ def value_ranges(module: ir.Module, emitted_once: frozenset[str] = frozenset()) 
             if fn.symbol not in emitted_once:
                 plan[fn.symbol] = library_plan(fn)
             continue
-        proven, nonneg, fits, offset_last, same = ranges.analyse(fn)
+        found = [n for stmt in fn.body for n in walk(stmt)]  # one walk for both, and unroll
+        proven, nonneg, fits, offset_last, same = ranges.analyse(fn, found)
         # Library code inlined here (a kernel's math.NAME calls: passes/inline.py) keeps its
         # masked table reads in range by construction, which the analysis may not see.
-        masked = table_index.masked_table_reads(fn)
-        plan[fn.symbol] = FunctionPlan(proven | masked, nonneg | masked, fits, offset_last, same)
+        masked = table_index.masked_table_reads(fn, found)
+        plan[fn.symbol] = FunctionPlan(
+            proven | masked, nonneg | masked, fits, offset_last, same, nodes=found
+        )
     return plan
 
 
@@ -118,13 +126,14 @@ def unroll_loops(module: ir.Module, plan: Plan) -> None:
             continue
         fp = plan[fn.symbol]
         fp.made = made = []
-        for stmt in fn.body:
-            for n in walk(stmt):
-                cls = n.__class__  # IR node classes have no subclasses: this runs per node
-                if cls in loop_classes:
-                    fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
-                elif cls in made_classes:
-                    made.append(n)  # blocks it frees on return
+        found = fp.nodes if fp.nodes is not None else [n for s in fn.body for n in walk(s)]
+        fp.nodes = None  # not kept past this pass
+        for n in found:
+            cls = n.__class__  # IR node classes have no subclasses: this runs per node
+            if cls in loop_classes:
+                fp.loops[id(n)] = LoopPlan(n, unroll.factor(n))
+            elif cls in made_classes:
+                made.append(n)  # blocks it frees on return
         hoist_checks(fp)
 
 

@@ -59,7 +59,9 @@ which bounds.py reads from that array instead (one set of strides for arrays of 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from portalis.lang import ir
 from portalis.lang.types import C128_PAIRS, ArrayType, Scalar
@@ -861,6 +863,7 @@ def _children(node: ir.Node) -> list[ir.Expr]:
 
 def analyse(
     fn: ir.Function,
+    found: Iterable[Any] | None = None,
 ) -> tuple[
     frozenset[tuple[int, int]],
     frozenset[tuple[int, int]],
@@ -870,18 +873,20 @@ def analyse(
 ]:
     """(access id, axis) pairs of ``fn`` proven in range, and proven non-negative, and the
     ids of its float → int conversions that cannot overflow int64 (nothing to do, and no
-    time spent, for a function with neither)."""
+    time spent, for a function with neither). ``found``: every node of ``fn`` (in any
+    order), when the caller has walked it already."""
     accesses, allocated = False, set()
     Load, Store, AllocArray, Cast, Call = ir.Load, ir.Store, ir.AllocArray, ir.Cast, ir.BuiltinCall
-    for stmt in fn.body:
-        for n in walk(stmt):
-            cls = n.__class__  # IR node classes have no subclasses: this runs per node
-            if cls is Load or cls is Store or cls is ir.TableLoad:
-                accesses = True
-            elif cls is AllocArray:
-                allocated.add(n.array.name)
-            elif (cls is Cast or cls is Call) and not accesses:
-                accesses = _rounded_operand(n) is not None
+    if found is None:
+        found = (n for stmt in fn.body for n in walk(stmt))
+    for n in found:
+        cls = n.__class__  # IR node classes have no subclasses: this runs per node
+        if cls is Load or cls is Store or cls is ir.TableLoad:
+            accesses = True
+        elif cls is AllocArray:
+            allocated.add(n.array.name)
+        elif (cls is Cast or cls is Call) and not accesses:
+            accesses = _rounded_operand(n) is not None
     if not accesses:
         return frozenset(), frozenset(), frozenset(), frozenset(), {}
     r = RangeAnalysis(fn, allocated)

@@ -13,33 +13,38 @@ is in range too).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from portalis.lang import ir
 from portalis.lang.walk import walk
 
 Access = tuple[int, int]
 
 
-def masked_table_reads(fn: ir.Function) -> frozenset[Access]:
+def masked_table_reads(fn: ir.Function, found: Iterable[Any] | None = None) -> frozenset[Access]:
     """``(id(read), 0)`` for each :class:`~portalis.lang.ir.TableLoad` in ``fn`` whose index
-    is a mask below the table's length, directly or through such a local."""
+    is a mask below the table's length, directly or through such a local. ``found``: every
+    node of ``fn`` (in any order), when the caller has walked it already."""
     reads: list[ir.TableLoad] = []
     values: dict[str, list[ir.Expr]] = {}
     other = {p.name for p in fn.params}  # locals set otherwise than by SetLocal/LocalTee
-    for stmt in fn.body:
-        for n in walk(stmt):
-            cls = n.__class__  # IR node classes have no subclasses: this runs per node
-            if cls is ir.TableLoad:
-                reads.append(n)
-            elif cls is ir.SetLocal or cls is ir.LocalTee:
-                values.setdefault(n.name, []).append(n.value)
-            elif cls is ir.Unpack:
-                other.update(n.names)
-            elif cls is ir.Logical:
-                other.add(n.temp)
-            elif cls is ir.ForRange:
-                other.update((n.var, n.counter, n.limit, n.stride))
-            elif cls is ir.UnpackResults:
-                other.update(t for t in n.targets if isinstance(t, str))
+    if found is None:
+        found = (n for stmt in fn.body for n in walk(stmt))
+    for n in found:
+        cls = n.__class__  # IR node classes have no subclasses: this runs per node
+        if cls is ir.TableLoad:
+            reads.append(n)
+        elif cls is ir.SetLocal or cls is ir.LocalTee:
+            values.setdefault(n.name, []).append(n.value)
+        elif cls is ir.Unpack:
+            other.update(n.names)
+        elif cls is ir.Logical:
+            other.add(n.temp)
+        elif cls is ir.ForRange:
+            other.update((n.var, n.counter, n.limit, n.stride))
+        elif cls is ir.UnpackResults:
+            other.update(t for t in n.targets if isinstance(t, str))
     proven = set()
     for read in reads:
         index = read.index

@@ -4,7 +4,7 @@ wrappers and the allocator, as one WebAssembly text document."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL
 from portalis.lang import builtins, ir, library_cache
@@ -17,8 +17,6 @@ from portalis.lang.backend.support import ALLOCATOR, helper, math_slow_path
 from portalis.lang.library_cache import LibraryKey
 
 PAGE = 65536
-#: Each byte as a WebAssembly text string escape, ``\\2a``.
-_ESCAPED = [f"\\{b:02x}" for b in range(256)]
 
 
 def emit_module(
@@ -35,16 +33,19 @@ def emit_module(
         plan.version_loops(module, loops)
         plan.plan_rows(module, loops)
     helpers: set[str] = set()
+    # Each function's text as one string, its lines indented one level into the module
+    # (one join per function, not a string per line).
     bodies: list[str] = []
     kept = library_cache.EmittedLibrary(library, module) if library is not None else None
     for fn in module.functions:
         fp = loops.get(fn.symbol)  # None: a library function whose text may be kept
         if kept is not None and kept.holds(fn):
-            bodies.extend(kept.text(fn, _emitter(fn, module, fp), helpers))
+            lines: Sequence[str] = kept.text(fn, _emitter(fn, module, fp), helpers)
         else:
             if fp is None:
                 fp = plan.library_plan(fn)
-            bodies.extend(FunctionEmitter(fn, module, helpers, fp).function())
+            lines = FunctionEmitter(fn, module, helpers, fp).function()
+        bodies.append("  " + "\n  ".join(lines))
     pages = max(1, -(-(module.heap_base + PAGE) // PAGE))
     out = [f";; compiled by portalis.lang from {module.source_name}", "(module"]
     if module.messages:  # print/raise texts go to the host (backend/messages.py)
@@ -60,9 +61,9 @@ def emit_module(
     out.append(f"  (global $~heap (mut i32) (i32.const {module.heap_base}))")
     out.append("  (global $~free (mut i32) (i32.const 0))")
     for block in module.data:
-        text = "".join(map(_ESCAPED.__getitem__, block.data))
+        text = "\\" + block.data.hex("\\") if block.data else ""
         out.append(f'  (data (i32.const {block.offset}) "{text}")  ;; {block.symbol}')
-    out.extend("  " + line for line in bodies)
+    out.extend(bodies)
     for key, _symbol in sorted(module.links.items()):
         kind, name = key.split(":", 1)
         if kind != "libm":
@@ -74,8 +75,8 @@ def emit_module(
     for name in sorted(helpers):
         out.append(_indent(helper(name, module.links)))
     out.append(_indent(ALLOCATOR))
-    out.append(")")
-    return _ascii_identifiers("\n".join(out) + "\n")
+    out.append(")\n")  # the text ends with a newline (one join: no copy to add it)
+    return _ascii_identifiers("\n".join(out))
 
 
 def _emitter(
