@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
@@ -72,31 +71,53 @@ _WIDENS: set[tuple[Scalar, Scalar]] = {
 }
 
 
-@dataclass
 class View:
     """An array as the code names it: a parameter or persistent array (``prefix`` empty) or a
     view into one — ``row = a[i]`` is ``a`` with the leading index ``i``, checked when the
     view was made. Every access through a view is an access of the base array, so the bounds,
-    loop and ABI analyses see the array that is really read or written."""
+    loop and ABI analyses see the array that is really read or written.
 
-    name: str  # what bounds proofs call it ("row"), in the view's own coordinates
-    base: ir.ArrayRef
-    prefix: list[ir.Expr]
-    type: ArrayType
-    #: A slice of its first axis (``a[lo:hi]``, frontend/slices.py): that axis starts at
-    #: base element ``start`` and has ``length`` elements; ``setup`` computes them (run
-    #: before either is read; empty for a named view, whose are locals).
-    start: ir.Expr | None = None
-    length: ir.Expr | None = None
-    setup: list[ir.Stmt] = field(default_factory=list)
-    #: Proofs about its first axis hold (a slice bound once, at the top level).
-    stable: bool = True
-    #: A column ``m[:, j]`` (frontend/slices.py): the base's last index, fixed and checked;
-    #: the view walks the base's rows with a stride (so it is never passed as an array).
-    column: ir.Expr | None = None
-    #: A slice with a step (frontend/strided.py): element ``k`` of the first axis is base
-    #: element ``start + k * step``; strided, so never passed as an array.
-    step: ir.Expr | None = None
+    A plain class, not a dataclass: making one (its methods generated and compiled) would
+    cost a process's first build, which imports this module, ~0.4 ms."""
+
+    __slots__ = ("base", "column", "length", "name", "prefix", "setup", "stable", "start", "step",
+                 "type")  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        base: ir.ArrayRef,
+        prefix: list[ir.Expr],
+        type: ArrayType,
+        start: ir.Expr | None = None,
+        length: ir.Expr | None = None,
+        setup: list[ir.Stmt] | None = None,
+        stable: bool = True,
+        column: ir.Expr | None = None,
+        step: ir.Expr | None = None,
+    ) -> None:
+        self.name = name  # what bounds proofs call it ("row"), in the view's own coordinates
+        self.base = base
+        self.prefix = prefix
+        self.type = type
+        #: A slice of its first axis (``a[lo:hi]``, frontend/slices.py): that axis starts at
+        #: base element ``start`` and has ``length`` elements; ``setup`` computes them (run
+        #: before either is read; empty for a named view, whose are locals).
+        self.start = start
+        self.length = length
+        self.setup: list[ir.Stmt] = [] if setup is None else setup
+        #: Proofs about its first axis hold (a slice bound once, at the top level).
+        self.stable = stable
+        #: A column ``m[:, j]`` (frontend/slices.py): the base's last index, fixed and
+        #: checked; the view walks the base's rows with a stride (so it is never passed as an
+        #: array).
+        self.column = column
+        #: A slice with a step (frontend/strided.py): element ``k`` of the first axis is base
+        #: element ``start + k * step``; strided, so never passed as an array.
+        self.step = step
+
+    def __repr__(self) -> str:
+        return f"View({self.name!r}, {self.base!r}, {self.prefix!r}, {self.type!r})"
 
     @property
     def depth(self) -> int:

@@ -11,7 +11,7 @@ import ast
 import copy
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import ir
@@ -55,17 +55,29 @@ def lower_function(program: Program, sig: FunctionSig) -> ir.Function:
     return FunctionLowerer(program, sig).run()
 
 
-class _BodyNames(NamedTuple):
-    """What one walk of a function's body finds (:func:`_assigned_names`)."""
+class _BodyNames:
+    """What one walk of a function's body finds (:func:`_assigned_names`). A plain class:
+    a NamedTuple would cost a process's first build (which imports this module) ~0.2 ms."""
 
-    assigned: set[str]  # names it assigns (Python makes them local), less declared ones
-    declared: set[str]  # names it declares global
-    counts: dict[str, int]  # how many times each name is bound (bounds.assigned_names)
-    returns: list[ast.Return]  # its return statements (for _result_names)
-    assigns: list[ast.Assign]  # its assignments (for rebind.count_swaps)
-    #: its assignments, augmented and annotated assignments, for loops and comprehensions,
-    #: in walk order (for provenance.numpy_locals)
-    bindings: list[ast.AST]
+    __slots__ = ("assigned", "assigns", "bindings", "counts", "declared", "returns")
+
+    def __init__(
+        self,
+        assigned: set[str],
+        declared: set[str],
+        counts: dict[str, int],
+        returns: list[ast.Return],
+        assigns: list[ast.Assign],
+        bindings: list[ast.AST],
+    ) -> None:
+        self.assigned = assigned  # names it assigns (Python makes them local), less declared
+        self.declared = declared  # names it declares global
+        self.counts = counts  # how many times each name is bound (bounds.assigned_names)
+        self.returns = returns  # its return statements (for _result_names)
+        self.assigns = assigns  # its assignments (for rebind.count_swaps)
+        #: its assignments, augmented and annotated assignments, for loops and
+        #: comprehensions, in walk order (for provenance.numpy_locals)
+        self.bindings = bindings
 
 
 def _assigned_names(body: list[ast.stmt]) -> _BodyNames:
