@@ -104,3 +104,44 @@ def test_the_collector_is_paused_during_a_build_and_resumed_after(
     with pytest.raises(CompileError):
         compile_source("def f(:\n", "bad.py")
     assert gc.isenabled() and pipeline._PAUSED[0] == 0
+
+
+LAZY = ("heaps", "nested_lists", "tuple_lists")
+
+USES_THEM = """
+import heapq
+
+
+def f(n: int) -> float:
+    rows: list[list[float]] = [[1.0, 2.0], [3.0]]
+    pairs: list[tuple[float, int]] = []
+    for i in range(n):
+        heapq.heappush(pairs, (rows[i % 2][0], i))
+    k, j = heapq.heappop(pairs)
+    return k + j + len(rows[1])
+"""
+
+
+def test_a_kernel_without_lists_of_lists_tuples_or_heapq_does_not_import_their_modules() -> None:
+    # A fresh process's first build imports the front end (frontend/lazy.py): the modules
+    # of constructs a kernel does not write stay unimported, and load when one does.
+    import json
+    import subprocess
+    import sys
+
+    arm = Path(__file__).resolve().parents[2] / "src/portalis/demos/robot_arm/kernel.py"
+    probe = (
+        "import json, sys\n"
+        "from portalis.lang import compile_source\n"
+        f"compile_source(open({str(arm)!r}).read(), 'kernel.py')\n"
+        f"before = [m for m in {LAZY!r} if 'portalis.lang.frontend.' + m in sys.modules]\n"
+        f"wasm = compile_source({USES_THEM!r}, 'k.py').wasm\n"
+        f"after = [m for m in {LAZY!r} if 'portalis.lang.frontend.' + m in sys.modules]\n"
+        "print(json.dumps([before, after, wasm.hex()]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    )
+    before, after, wasm = json.loads(out.stdout.strip().splitlines()[-1])
+    assert before == [] and after == list(LAZY)
+    assert bytes.fromhex(wasm) == compile_source(USES_THEM, "k.py").wasm

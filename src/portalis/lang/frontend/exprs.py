@@ -13,15 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import (
-    bounds,
-    heaps,
-    list_calls,
-    lists,
-    nested_lists,
-    numpy_floats,
-    tuple_lists,
-)
+from portalis.lang.frontend import bounds, lazy, list_calls, lists, numpy_floats
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.fixed_powers import fixed_power
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
@@ -39,7 +31,12 @@ from portalis.lang.types import (
 )
 
 if TYPE_CHECKING:
+    from portalis.lang.frontend import heaps, nested_lists, tuple_lists
     from portalis.lang.frontend.program import Program
+else:  # imported once a kernel uses them (frontend/lazy.py)
+    heaps = lazy.module("portalis.lang.frontend.heaps")
+    nested_lists = lazy.module("portalis.lang.frontend.nested_lists")
+    tuple_lists = lazy.module("portalis.lang.frontend.tuple_lists")
 
 #: Python binary operator → IR operation; augmented assignment (``x += y``) uses it too.
 BINARY_OPS = {
@@ -155,6 +152,8 @@ class ExprLowerer:
         self.tuple_lists: dict[str, tuple_lists.TupleList] = {}
         #: lists of lists, each as three columns (frontend/nested_lists.py)
         self.nested_lists: dict[str, nested_lists.NestedList] = {}
+        #: whether the unit imports ``heapq`` (else no call is to its functions: heaps.py)
+        self.heapq = any(m == "heapq" or m.startswith("heapq.") for m in sig.unit.aliases.values())
         #: the function's top-level statements (ids): where lists and arrays are made
         self.top_level: set[int] = set()
         #: arrays this function made or received from a call: its own blocks, freed when it
@@ -523,11 +522,12 @@ class ExprLowerer:
         ref = lists.list_named(self, node.value)
         if ref is not None:
             return lists.get(self, ref, node)
-        if (made := tuple_lists.named(self, node.value)) is not None:
-            return tuple_lists.get(self, made, node)
-        if (e := tuple_lists.item(self, node)) is not None:
-            return e
-        if (e := nested_lists.item(self, node)) is not None:
+        if self.tuple_lists:
+            if (made := tuple_lists.named(self, node.value)) is not None:
+                return tuple_lists.get(self, made, node)
+            if (e := tuple_lists.item(self, node)) is not None:
+                return e
+        if self.nested_lists and (e := nested_lists.item(self, node)) is not None:
             return e
         base, idx_nodes = self.split_subscript(node)
         line, col = node.lineno, node.col_offset
@@ -742,7 +742,11 @@ class ExprLowerer:
             if isinstance(node.ops[0], ast.NotIn):
                 return ir.Unary(line, col, BOOL, "not", found)
             return found
-        if membership and (found := nested_lists.contains(self, node.left, node)) is not None:
+        if (
+            membership
+            and self.nested_lists
+            and (found := nested_lists.contains(self, node.left, node)) is not None
+        ):
             if isinstance(node.ops[0], ast.NotIn):
                 return ir.Unary(line, col, BOOL, "not", found)
             return found
@@ -838,11 +842,14 @@ class ExprLowerer:
             and (ref := lists.list_named(self, node.args[0]))
         ):
             return lists.builtin(self, f.id, ref, node)
-        if heaps.called(self, node):
+        if self.heapq and heaps.called(self, node):
             return heaps.value(self, node)
-        if (e := tuple_lists.call(self, node)) is not None:
+        if self.tuple_lists and (e := tuple_lists.call(self, node)) is not None:
             return e
-        if (done := nested_lists.call(self, node, statement=False)) is not None:
+        if (
+            self.nested_lists
+            and (done := nested_lists.call(self, node, statement=False)) is not None
+        ):
             assert isinstance(done, ir.Expr)
             return done
         if isinstance(f, ast.Name) and (sig := self.program.function(self.unit, f.id, node)):

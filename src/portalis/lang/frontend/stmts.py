@@ -19,16 +19,14 @@ from portalis.lang.frontend import (
     astwalk,
     bounds,
     fancy_rows,
-    heaps,
+    lazy,
     list_calls,
     lists,
     messages,
     narrow_stores,
-    nested_lists,
     rebind,
     results,
     returns,
-    tuple_lists,
 )
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
@@ -48,7 +46,12 @@ from portalis.lang.types import (
 )
 
 if TYPE_CHECKING:
+    from portalis.lang.frontend import heaps, nested_lists, tuple_lists
     from portalis.lang.frontend.program import Program
+else:  # imported once a kernel uses them (frontend/lazy.py)
+    heaps = lazy.module("portalis.lang.frontend.heaps")
+    nested_lists = lazy.module("portalis.lang.frontend.nested_lists")
+    tuple_lists = lazy.module("portalis.lang.frontend.tuple_lists")
 
 
 def lower_function(program: Program, sig: FunctionSig) -> ir.Function:
@@ -260,9 +263,12 @@ class FunctionLowerer(ExprLowerer):
             ref = lists.list_named(self, target.value)
             if ref is not None:
                 return [lists.store(self, ref, target, value)]
-            if tuple_lists.named(self, target.value) is not None:
+            if self.tuple_lists and tuple_lists.named(self, target.value) is not None:
                 raise self.err(target, "store a tuple into a list of tuples as xs[i] = (a, b)")
-            if (stored := nested_lists.store(self, target, value)) is not None:
+            if (
+                self.nested_lists
+                and (stored := nested_lists.store(self, target, value)) is not None
+            ):
                 return stored
             whole = self.view_of(target)
             if whole is not None:  # a[lo:hi] = 0.0, m[i] = v: every element of the view
@@ -326,9 +332,13 @@ class FunctionLowerer(ExprLowerer):
             return swap
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
-        if isinstance(target, ast.Subscript) and (made := tuple_lists.named(self, target.value)):
+        if (
+            isinstance(target, ast.Subscript)
+            and self.tuple_lists
+            and (made := tuple_lists.named(self, target.value))
+        ):
             return tuple_lists.store(self, made, target, node.value)
-        if isinstance(target, ast.Subscript):
+        if isinstance(target, ast.Subscript) and self.nested_lists:
             nested_lists.refuse_replacing(self, target)
         if isinstance(target, ast.Subscript) and (
             (rows := fancy_rows.lower(self, node)) is not None
@@ -670,7 +680,11 @@ class FunctionLowerer(ExprLowerer):
             return self.assign_to(t, self.narrow_back(value, current.ty, node), node)
         if isinstance(t, ast.Subscript) and (ref := lists.list_named(self, t.value)):
             return lists.aug_store(self, ref, t, op, node)
-        if isinstance(t, ast.Subscript) and (done := nested_lists.aug_store(self, t, op, node)):
+        if (
+            isinstance(t, ast.Subscript)
+            and self.nested_lists
+            and (done := nested_lists.aug_store(self, t, op, node))
+        ):
             return done
         if isinstance(t, ast.Subscript):
             base, idx_nodes = self.split_subscript(t)
@@ -753,11 +767,11 @@ class FunctionLowerer(ExprLowerer):
         it = node.iter
         if (ref := lists.list_named(self, it)) is not None:
             return lists.for_each(self, ref, node)
-        if (made := tuple_lists.named(self, it)) is not None:
+        if self.tuple_lists and (made := tuple_lists.named(self, it)) is not None:
             return tuple_lists.for_each(self, made, node)
         if (copied := lists.for_over_copy(self, node)) is not None:
             return self.block(copied)
-        if (walked := nested_lists.for_each(self, node)) is not None:
+        if self.nested_lists and (walked := nested_lists.for_each(self, node)) is not None:
             return walked
         if (table := self.table_of(it)) is not None:
             from portalis.lang.frontend import table_loops
@@ -946,15 +960,20 @@ class FunctionLowerer(ExprLowerer):
                 return [done]
             if isinstance(done, list):
                 return done
-        if isinstance(call, ast.Call) and heaps.called(self, call):
+        if isinstance(call, ast.Call) and self.heapq and heaps.called(self, call):
             return heaps.statement(self, call)
         if (
             isinstance(call, ast.Call)
             and isinstance(call.func, ast.Attribute)
+            and self.tuple_lists
             and (made := tuple_lists.named(self, call.func.value))
         ):
             return tuple_lists.statement(self, made, call)
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and self.nested_lists
+        ):
             done = nested_lists.call(self, call, statement=True)
             if isinstance(done, list):
                 return done
