@@ -40,6 +40,19 @@ def has_leaves(node: ast.AST) -> bool:
     return not LEAF_FIELDS.isdisjoint(node._fields)
 
 
+def children(node: ast.AST) -> list[ast.AST]:
+    """The nodes directly below ``node``, in ``ast.iter_child_nodes``' order, but for
+    operators and expression contexts."""
+    out: list[ast.AST] = []
+    for name in CHILD_FIELDS[node.__class__]:
+        v = getattr(node, name, None)
+        if v.__class__ is list:
+            out += [item for item in v if isinstance(item, ast.AST)]
+        elif isinstance(v, ast.AST):
+            out.append(v)
+    return out
+
+
 def nodes(node: ast.AST) -> Iterator[ast.AST]:
     """``node`` and every AST node below it, but for operators and expression contexts."""
     stack = [node]
@@ -50,7 +63,7 @@ def nodes(node: ast.AST) -> Iterator[ast.AST]:
         for name in child_fields[n.__class__]:
             v = getattr(n, name, None)
             if v.__class__ is list:
-                for item in v:  # type: ignore[union-attr]
+                for item in v:
                     if isinstance(item, AST):
                         push(item)
             elif isinstance(v, AST):

@@ -87,7 +87,7 @@ def check_nesting(tree: ast.AST, diag: Diagnostics) -> None:
             for name in child_fields[node.__class__]:
                 value = getattr(node, name, None)
                 if value.__class__ is list:
-                    for child in value:  # type: ignore[union-attr]
+                    for child in value:
                         if isinstance(child, AST):
                             push(child)
                 elif isinstance(value, AST):
