@@ -106,23 +106,31 @@ def test_the_collector_is_paused_during_a_build_and_resumed_after(
     assert gc.isenabled() and pipeline._PAUSED[0] == 0
 
 
-LAZY = ("heaps", "nested_lists", "tuple_lists")
+LAZY = ("fancy_rows", "heaps", "list_calls", "nested_lists", "tuple_lists")
 
 USES_THEM = """
 import heapq
 
+from portalis.lang import Array, f64
 
-def f(n: int) -> float:
+
+def _total(xs: list[float]) -> float:
+    return sum(xs)
+
+
+def f(n: int, a: Array[f64, 2]) -> float:
     rows: list[list[float]] = [[1.0, 2.0], [3.0]]
     pairs: list[tuple[float, int]] = []
     for i in range(n):
         heapq.heappush(pairs, (rows[i % 2][0], i))
     k, j = heapq.heappop(pairs)
-    return k + j + len(rows[1])
+    a[[0, 1]] = a[[1, 0]]
+    ys: list[float] = [k, 2.0]
+    return j + len(rows[1]) + _total(ys)
 """
 
 
-def test_a_kernel_without_lists_of_lists_tuples_or_heapq_does_not_import_their_modules() -> None:
+def test_a_kernel_without_rarer_constructs_does_not_import_their_modules() -> None:
     # A fresh process's first build imports the front end (frontend/lazy.py): the modules
     # of constructs a kernel does not write stay unimported, and load when one does.
     import json

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import bounds, lazy, list_calls, lists, numpy_floats
+from portalis.lang.frontend import bounds, lazy, lists, numpy_floats
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.fixed_powers import fixed_power
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
@@ -31,10 +31,11 @@ from portalis.lang.types import (
 )
 
 if TYPE_CHECKING:
-    from portalis.lang.frontend import heaps, nested_lists, tuple_lists
+    from portalis.lang.frontend import heaps, list_calls, nested_lists, tuple_lists
     from portalis.lang.frontend.program import Program
 else:  # imported once a kernel uses them (frontend/lazy.py)
     heaps = lazy.module("portalis.lang.frontend.heaps")
+    list_calls = lazy.module("portalis.lang.frontend.list_calls")
     nested_lists = lazy.module("portalis.lang.frontend.nested_lists")
     tuple_lists = lazy.module("portalis.lang.frontend.tuple_lists")
 
@@ -976,7 +977,7 @@ class ExprLowerer:
     def user_call(self, node: ast.Call, sig: FunctionSig) -> ir.Expr:
         args = self.call_args(node, sig)
         self.program.request(sig)
-        if list_calls.involved(sig):
+        if sig.passes_lists:
             made = list_calls.call(self, node, sig, args)
             assert isinstance(made, ir.Expr)
             return made

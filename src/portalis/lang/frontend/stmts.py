@@ -18,9 +18,7 @@ from portalis.lang import ir
 from portalis.lang.frontend import (
     astwalk,
     bounds,
-    fancy_rows,
     lazy,
-    list_calls,
     lists,
     messages,
     narrow_stores,
@@ -46,10 +44,12 @@ from portalis.lang.types import (
 )
 
 if TYPE_CHECKING:
-    from portalis.lang.frontend import heaps, nested_lists, tuple_lists
+    from portalis.lang.frontend import fancy_rows, heaps, list_calls, nested_lists, tuple_lists
     from portalis.lang.frontend.program import Program
 else:  # imported once a kernel uses them (frontend/lazy.py)
+    fancy_rows = lazy.module("portalis.lang.frontend.fancy_rows")
     heaps = lazy.module("portalis.lang.frontend.heaps")
+    list_calls = lazy.module("portalis.lang.frontend.list_calls")
     nested_lists = lazy.module("portalis.lang.frontend.nested_lists")
     tuple_lists = lazy.module("portalis.lang.frontend.tuple_lists")
 
@@ -111,6 +111,15 @@ def _assigned_names(body: list[ast.stmt]) -> _BodyNames:
             elif cls is ast.Return:
                 returns.append(n)  # type: ignore[arg-type]
     return _BodyNames(assigned - declared, declared, counts, returns, assigns, bindings)
+
+
+def _list_indexed(node: ast.Subscript) -> bool:
+    """Whether ``node`` indexes with a list first (``a[[k, p]]``, ``a[[k, p], :]``): only
+    then may it pick rows (frontend/fancy_rows.py)."""
+    index = node.slice
+    if isinstance(index, ast.Tuple) and index.elts:
+        index = index.elts[0]
+    return isinstance(index, ast.List)
 
 
 #: The nodes provenance.numpy_locals looks at (AST classes have no subclasses).
@@ -190,7 +199,7 @@ class FunctionLowerer(ExprLowerer):
                 "return a value (or raise) on every path; Python would return None there",
             )
         params, result = list(sig.params), sig.result
-        if list_calls.involved(sig):  # lists in and out as three values each
+        if sig.passes_lists:  # lists in and out as three values each (list_calls.py)
             params, result = list_calls.wire_params(sig), list_calls.wire_result(sig)
             if sig.result == NONE and not returns.always_exits(body):
                 stmts += list_calls.falls_off(self, node)
@@ -341,7 +350,7 @@ class FunctionLowerer(ExprLowerer):
         if isinstance(target, ast.Subscript) and self.nested_lists:
             nested_lists.refuse_replacing(self, target)
         if isinstance(target, ast.Subscript) and (
-            (rows := fancy_rows.lower(self, node)) is not None
+            (_list_indexed(target) and (rows := fancy_rows.lower(self, node)) is not None)
             or (rows := self.whole_view(node)) is not None
         ):  # a[[k, p]] = a[[p, k]]; a[lo:hi] = b[lo:hi] * 2.0 (elementwise over views)
             return rows
@@ -900,7 +909,7 @@ class FunctionLowerer(ExprLowerer):
         return [ir.Continue(node.lineno, node.col_offset)]
 
     def return_(self, node: ast.Return) -> list[ir.Stmt]:
-        if list_calls.involved(self.sig):
+        if self.sig.passes_lists:
             return list_calls.returning(self, node)
         line, col = node.lineno, node.col_offset
         want = self.sig.result
