@@ -104,3 +104,52 @@ def test_the_collector_is_paused_during_a_build_and_resumed_after(
     with pytest.raises(CompileError):
         compile_source("def f(:\n", "bad.py")
     assert gc.isenabled() and pipeline._PAUSED[0] == 0
+
+
+LAZY = ("fancy_rows", "heaps", "list_calls", "nested_lists", "tuple_lists")
+
+USES_THEM = """
+import heapq
+
+from portalis.lang import Array, f64
+
+
+def _total(xs: list[float]) -> float:
+    return sum(xs)
+
+
+def f(n: int, a: Array[f64, 2]) -> float:
+    rows: list[list[float]] = [[1.0, 2.0], [3.0]]
+    pairs: list[tuple[float, int]] = []
+    for i in range(n):
+        heapq.heappush(pairs, (rows[i % 2][0], i))
+    k, j = heapq.heappop(pairs)
+    a[[0, 1]] = a[[1, 0]]
+    ys: list[float] = [k, 2.0]
+    return j + len(rows[1]) + _total(ys)
+"""
+
+
+def test_a_kernel_without_rarer_constructs_does_not_import_their_modules() -> None:
+    # A fresh process's first build imports the front end (frontend/lazy.py): the modules
+    # of constructs a kernel does not write stay unimported, and load when one does.
+    import json
+    import subprocess
+    import sys
+
+    arm = Path(__file__).resolve().parents[2] / "src/portalis/demos/robot_arm/kernel.py"
+    probe = (
+        "import json, sys\n"
+        "from portalis.lang import compile_source\n"
+        f"compile_source(open({str(arm)!r}).read(), 'kernel.py')\n"
+        f"before = [m for m in {LAZY!r} if 'portalis.lang.frontend.' + m in sys.modules]\n"
+        f"wasm = compile_source({USES_THEM!r}, 'k.py').wasm\n"
+        f"after = [m for m in {LAZY!r} if 'portalis.lang.frontend.' + m in sys.modules]\n"
+        "print(json.dumps([before, after, wasm.hex()]))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    )
+    before, after, wasm = json.loads(out.stdout.strip().splitlines()[-1])
+    assert before == [] and after == list(LAZY)
+    assert bytes.fromhex(wasm) == compile_source(USES_THEM, "k.py").wasm

@@ -9,20 +9,11 @@ from __future__ import annotations
 import ast
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
-from portalis.lang.frontend import (
-    bounds,
-    heaps,
-    list_calls,
-    lists,
-    nested_lists,
-    numpy_floats,
-    tuple_lists,
-)
+from portalis.lang.frontend import bounds, lazy, lists, numpy_floats
 from portalis.lang.frontend.diagnostics import shown, summarise
 from portalis.lang.frontend.fixed_powers import fixed_power
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
@@ -40,7 +31,13 @@ from portalis.lang.types import (
 )
 
 if TYPE_CHECKING:
+    from portalis.lang.frontend import heaps, list_calls, nested_lists, tuple_lists
     from portalis.lang.frontend.program import Program
+else:  # imported once a kernel uses them (frontend/lazy.py)
+    heaps = lazy.module("portalis.lang.frontend.heaps")
+    list_calls = lazy.module("portalis.lang.frontend.list_calls")
+    nested_lists = lazy.module("portalis.lang.frontend.nested_lists")
+    tuple_lists = lazy.module("portalis.lang.frontend.tuple_lists")
 
 #: Python binary operator → IR operation; augmented assignment (``x += y``) uses it too.
 BINARY_OPS = {
@@ -72,31 +69,53 @@ _WIDENS: set[tuple[Scalar, Scalar]] = {
 }
 
 
-@dataclass
 class View:
     """An array as the code names it: a parameter or persistent array (``prefix`` empty) or a
     view into one — ``row = a[i]`` is ``a`` with the leading index ``i``, checked when the
     view was made. Every access through a view is an access of the base array, so the bounds,
-    loop and ABI analyses see the array that is really read or written."""
+    loop and ABI analyses see the array that is really read or written.
 
-    name: str  # what bounds proofs call it ("row"), in the view's own coordinates
-    base: ir.ArrayRef
-    prefix: list[ir.Expr]
-    type: ArrayType
-    #: A slice of its first axis (``a[lo:hi]``, frontend/slices.py): that axis starts at
-    #: base element ``start`` and has ``length`` elements; ``setup`` computes them (run
-    #: before either is read; empty for a named view, whose are locals).
-    start: ir.Expr | None = None
-    length: ir.Expr | None = None
-    setup: list[ir.Stmt] = field(default_factory=list)
-    #: Proofs about its first axis hold (a slice bound once, at the top level).
-    stable: bool = True
-    #: A column ``m[:, j]`` (frontend/slices.py): the base's last index, fixed and checked;
-    #: the view walks the base's rows with a stride (so it is never passed as an array).
-    column: ir.Expr | None = None
-    #: A slice with a step (frontend/strided.py): element ``k`` of the first axis is base
-    #: element ``start + k * step``; strided, so never passed as an array.
-    step: ir.Expr | None = None
+    A plain class, not a dataclass: making one (its methods generated and compiled) would
+    cost a process's first build, which imports this module, ~0.4 ms."""
+
+    __slots__ = ("base", "column", "length", "name", "prefix", "setup", "stable", "start", "step",
+                 "type")  # fmt: skip
+
+    def __init__(
+        self,
+        name: str,
+        base: ir.ArrayRef,
+        prefix: list[ir.Expr],
+        type: ArrayType,
+        start: ir.Expr | None = None,
+        length: ir.Expr | None = None,
+        setup: list[ir.Stmt] | None = None,
+        stable: bool = True,
+        column: ir.Expr | None = None,
+        step: ir.Expr | None = None,
+    ) -> None:
+        self.name = name  # what bounds proofs call it ("row"), in the view's own coordinates
+        self.base = base
+        self.prefix = prefix
+        self.type = type
+        #: A slice of its first axis (``a[lo:hi]``, frontend/slices.py): that axis starts at
+        #: base element ``start`` and has ``length`` elements; ``setup`` computes them (run
+        #: before either is read; empty for a named view, whose are locals).
+        self.start = start
+        self.length = length
+        self.setup: list[ir.Stmt] = [] if setup is None else setup
+        #: Proofs about its first axis hold (a slice bound once, at the top level).
+        self.stable = stable
+        #: A column ``m[:, j]`` (frontend/slices.py): the base's last index, fixed and
+        #: checked; the view walks the base's rows with a stride (so it is never passed as an
+        #: array).
+        self.column = column
+        #: A slice with a step (frontend/strided.py): element ``k`` of the first axis is base
+        #: element ``start + k * step``; strided, so never passed as an array.
+        self.step = step
+
+    def __repr__(self) -> str:
+        return f"View({self.name!r}, {self.base!r}, {self.prefix!r}, {self.type!r})"
 
     @property
     def depth(self) -> int:
@@ -134,6 +153,8 @@ class ExprLowerer:
         self.tuple_lists: dict[str, tuple_lists.TupleList] = {}
         #: lists of lists, each as three columns (frontend/nested_lists.py)
         self.nested_lists: dict[str, nested_lists.NestedList] = {}
+        #: whether the unit imports ``heapq`` (else no call is to its functions: heaps.py)
+        self.heapq = any(m == "heapq" or m.startswith("heapq.") for m in sig.unit.aliases.values())
         #: the function's top-level statements (ids): where lists and arrays are made
         self.top_level: set[int] = set()
         #: arrays this function made or received from a call: its own blocks, freed when it
@@ -502,11 +523,12 @@ class ExprLowerer:
         ref = lists.list_named(self, node.value)
         if ref is not None:
             return lists.get(self, ref, node)
-        if (made := tuple_lists.named(self, node.value)) is not None:
-            return tuple_lists.get(self, made, node)
-        if (e := tuple_lists.item(self, node)) is not None:
-            return e
-        if (e := nested_lists.item(self, node)) is not None:
+        if self.tuple_lists:
+            if (made := tuple_lists.named(self, node.value)) is not None:
+                return tuple_lists.get(self, made, node)
+            if (e := tuple_lists.item(self, node)) is not None:
+                return e
+        if self.nested_lists and (e := nested_lists.item(self, node)) is not None:
             return e
         base, idx_nodes = self.split_subscript(node)
         line, col = node.lineno, node.col_offset
@@ -721,7 +743,11 @@ class ExprLowerer:
             if isinstance(node.ops[0], ast.NotIn):
                 return ir.Unary(line, col, BOOL, "not", found)
             return found
-        if membership and (found := nested_lists.contains(self, node.left, node)) is not None:
+        if (
+            membership
+            and self.nested_lists
+            and (found := nested_lists.contains(self, node.left, node)) is not None
+        ):
             if isinstance(node.ops[0], ast.NotIn):
                 return ir.Unary(line, col, BOOL, "not", found)
             return found
@@ -817,11 +843,14 @@ class ExprLowerer:
             and (ref := lists.list_named(self, node.args[0]))
         ):
             return lists.builtin(self, f.id, ref, node)
-        if heaps.called(self, node):
+        if self.heapq and heaps.called(self, node):
             return heaps.value(self, node)
-        if (e := tuple_lists.call(self, node)) is not None:
+        if self.tuple_lists and (e := tuple_lists.call(self, node)) is not None:
             return e
-        if (done := nested_lists.call(self, node, statement=False)) is not None:
+        if (
+            self.nested_lists
+            and (done := nested_lists.call(self, node, statement=False)) is not None
+        ):
             assert isinstance(done, ir.Expr)
             return done
         if isinstance(f, ast.Name) and (sig := self.program.function(self.unit, f.id, node)):
@@ -948,7 +977,7 @@ class ExprLowerer:
     def user_call(self, node: ast.Call, sig: FunctionSig) -> ir.Expr:
         args = self.call_args(node, sig)
         self.program.request(sig)
-        if list_calls.involved(sig):
+        if sig.passes_lists:
             made = list_calls.call(self, node, sig, args)
             assert isinstance(made, ir.Expr)
             return made

@@ -20,6 +20,7 @@ import tokenize
 from collections.abc import Callable
 from typing import TypeVar
 
+from portalis.lang.frontend import astwalk
 from portalis.lang.frontend.diagnostics import Diagnostics
 
 #: Deepest expression or statement nesting a kernel may have.
@@ -74,21 +75,27 @@ def run_deep(fn: Callable[[], T]) -> T:
 def check_nesting(tree: ast.AST, diag: Diagnostics) -> None:
     """Refuse a tree nested deeper than :data:`MAX_NESTING` levels, naming the place where it
     crosses the limit (walked level by level, without recursing: this runs on every node of
-    every kernel; only a tree found too deep is walked again to name the place)."""
+    every kernel; only a tree found too deep is walked again to name the place). Operators
+    and expression contexts count as the level below their node, but are not walked
+    (frontend/astwalk.py)."""
     level: list[ast.AST] = [tree]
-    AST = ast.AST
-    for _ in range(MAX_NESTING + 1):
+    AST, child_fields = ast.AST, astwalk.CHILD_FIELDS
+    for depth in range(MAX_NESTING + 1):
         below: list[ast.AST] = []
-        push, extend = below.append, below.extend
+        push = below.append
         for node in level:
-            for name in node._fields:
+            for name in child_fields[node.__class__]:
                 value = getattr(node, name, None)
-                if isinstance(value, list):
-                    extend([child for child in value if isinstance(child, AST)])
+                if value.__class__ is list:
+                    for child in value:
+                        if isinstance(child, AST):
+                            push(child)
                 elif isinstance(value, AST):
                     push(value)
         if not below:
-            return
+            if depth < MAX_NESTING or not any(astwalk.has_leaves(n) for n in level):
+                return
+            break  # their operators or contexts are one level too deep
         level = below
     _name_too_deep(tree, diag)
 

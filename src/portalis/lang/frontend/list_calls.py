@@ -33,11 +33,6 @@ if TYPE_CHECKING:
 _TRIPLE = (I32, I64, I64)
 
 
-def involved(sig: FunctionSig) -> bool:
-    """Whether ``sig`` takes or returns a list."""
-    return isinstance(sig.result, ListType) or any(isinstance(p.type, ListType) for p in sig.params)
-
-
 def names(list_name: str) -> list[str]:
     """The three locals of a list (backend/lists.py)."""
     return [list_name, f"{list_name}.len", f"{list_name}.cap"]
@@ -211,7 +206,6 @@ def list_argument(lw: ExprLowerer, a: ast.expr, want: ListType, what: str) -> ir
 __all__ = [
     "call",
     "falls_off",
-    "involved",
     "list_argument",
     "names",
     "returning",

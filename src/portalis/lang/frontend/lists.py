@@ -530,8 +530,6 @@ def for_over_copy(lw: ExprLowerer, node: ast.For) -> list[ast.stmt] | None:
     """``for x in sorted(xs, ...)`` / ``for a, b in list(pairs)``: the new list bound to a
     hidden name first (Python makes it once, before the loop), then iterated; None when
     the loop iterates something else."""
-    from portalis.lang.frontend import tuple_lists
-
     it = node.iter
     if not (
         isinstance(it, ast.Call)
@@ -541,6 +539,8 @@ def for_over_copy(lw: ExprLowerer, node: ast.For) -> list[ast.stmt] | None:
         and len(it.args) == 1
     ):
         return None
+    from portalis.lang.frontend import tuple_lists
+
     source = it.args[0]
     is_range = isinstance(source, ast.Call) and lw.unit.builtin_name(source.func) == "range"
     if list_named(lw, source) is None and tuple_lists.named(lw, source) is None and not is_range:

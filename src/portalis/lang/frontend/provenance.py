@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING
 
-from portalis.lang.frontend.astwalk import nodes
+from portalis.lang.frontend.astwalk import children, nodes
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.exprs import ExprLowerer
@@ -37,39 +37,51 @@ def is_numpy(lw: ExprLowerer, node: ast.AST, tainted: set[str] | None = None) ->
     ``tainted``: the function's NumPy locals (``numpy_locals``), computed when omitted."""
     if tainted is None:
         tainted = numpy_locals(lw)
+    names: set[str] = set()
+    return _numpy_unless(lw, node, names) or not tainted.isdisjoint(names)
+
+
+def _numpy_unless(lw: ExprLowerer, node: ast.AST, names: set[str]) -> bool:
+    """True when ``node`` is a NumPy value whatever its locals hold; else it is one exactly
+    when one of the locals this adds to ``names`` is."""
     if isinstance(node, ast.Name):
-        return node.id in tainted or node.id in lw.arrays or node.id in lw.views
+        if node.id in lw.arrays or node.id in lw.views:
+            return True
+        names.add(node.id)
+        return False
     if isinstance(node, ast.Subscript):
         base = node.value
         while isinstance(base, ast.Subscript):
             base = base.value
         if isinstance(base, ast.Name) and lw.table_of(base) is not None:
-            return any(is_numpy(lw, c, tainted) for c in ast.iter_child_nodes(node.slice))
+            return any(_numpy_unless(lw, c, names) for c in children(node.slice))
         return True  # an array element, a view, a list item
     if isinstance(node, ast.Call):
         name = lw.unit.builtin_name(node.func)
         if name in _PYTHON_RESULTS or (name is not None and name.startswith("math.")):
             return False
         if name in ("min", "max", "abs"):
-            return any(is_numpy(lw, a, tainted) for a in node.args)
+            return any(_numpy_unless(lw, a, names) for a in node.args)
         return True  # the module's functions, methods, anything else: NumPy's, to be safe
-    return any(is_numpy(lw, c, tainted) for c in ast.iter_child_nodes(node))
+    return any(_numpy_unless(lw, c, names) for c in children(node))
 
 
 def numpy_locals(lw: ExprLowerer) -> set[str]:
-    """Locals that may hold a NumPy scalar under CPython (see the module doc), to a fixed
-    point over every assignment in the function."""
+    """Locals that may hold a NumPy scalar under CPython (see the module doc): the least set
+    closed under every assignment in the function (a binding makes its names NumPy's when
+    its value is a NumPy value given the set), found by propagating from the bindings
+    whose values are NumPy's whatever the locals hold."""
     cached: set[str] | None = getattr(lw, "_numpy_locals", None)
     if cached is not None:
         return cached
-    # What each binding in the function binds, found once: (the value it binds, or None for
-    # a loop variable not over ``range``, which is NumPy's whatever it iterates; the names
-    # it binds). The fixed point then goes over these until nothing changes.
-    bindings: list[tuple[ast.expr | None, list[str]]] = []
-    # The function's lowerer found those nodes in its walk of the body (frontend/stmts.py).
+    # The function's lowerer found the binding nodes in its walk of the body
+    # (frontend/stmts.py).
     found: list[ast.AST] | None = getattr(lw, "binding_nodes", None)
     if found is None:
         found = [node for stmt in lw.sig.node.body for node in nodes(stmt)]
+    tainted: set[str] = set()
+    pending: list[str] = []  # names found NumPy's, their readers not yet looked at
+    readers: dict[str, list[list[str]]] = {}  # local → the names bound from values reading it
     for node in found:
         value: ast.expr | None
         if isinstance(node, ast.Assign):
@@ -80,23 +92,24 @@ def numpy_locals(lw: ExprLowerer) -> set[str]:
             it = node.iter
             if isinstance(it, ast.Call) and lw.unit.builtin_name(it.func) == "range":
                 continue
-            value, targets = None, [node.target]
+            value, targets = None, [node.target]  # NumPy's whatever it iterates
         else:
             continue
-        names = [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-        bindings.append((value, names))
-    tainted: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for value, names in bindings:
-            if all(name in tainted for name in names):
-                continue  # nothing it could add
-            if value is None or is_numpy(lw, value, tainted):
-                tainted.update(names)
-                changed = True
+        # Every name in the targets (``a[i] = v`` too: ``a`` and ``i``); most are one name.
+        bound = [t.id for t in targets if isinstance(t, ast.Name)]
+        if len(bound) != len(targets):
+            bound = [n.id for t in targets for n in nodes(t) if isinstance(n, ast.Name)]
+        reads: set[str] = set()
+        if value is None or _numpy_unless(lw, value, reads):
+            pending += bound
+        else:
+            for name in reads:
+                readers.setdefault(name, []).append(bound)
+    while pending:
+        name = pending.pop()
+        if name not in tainted:
+            tainted.add(name)
+            for bound in readers.pop(name, ()):
+                pending += bound
     lw._numpy_locals = tainted  # type: ignore[attr-defined]
     return tainted
-
-
-__all__ = ["is_numpy", "numpy_locals"]

@@ -11,24 +11,20 @@ import ast
 import copy
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from portalis.errors import CompileError
 from portalis.lang import ir
 from portalis.lang.frontend import (
     astwalk,
     bounds,
-    fancy_rows,
-    heaps,
-    list_calls,
+    lazy,
     lists,
     messages,
     narrow_stores,
-    nested_lists,
     rebind,
     results,
     returns,
-    tuple_lists,
 )
 from portalis.lang.frontend.diagnostics import shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
@@ -48,24 +44,43 @@ from portalis.lang.types import (
 )
 
 if TYPE_CHECKING:
+    from portalis.lang.frontend import fancy_rows, heaps, list_calls, nested_lists, tuple_lists
     from portalis.lang.frontend.program import Program
+else:  # imported once a kernel uses them (frontend/lazy.py)
+    fancy_rows = lazy.module("portalis.lang.frontend.fancy_rows")
+    heaps = lazy.module("portalis.lang.frontend.heaps")
+    list_calls = lazy.module("portalis.lang.frontend.list_calls")
+    nested_lists = lazy.module("portalis.lang.frontend.nested_lists")
+    tuple_lists = lazy.module("portalis.lang.frontend.tuple_lists")
 
 
 def lower_function(program: Program, sig: FunctionSig) -> ir.Function:
     return FunctionLowerer(program, sig).run()
 
 
-class _BodyNames(NamedTuple):
-    """What one walk of a function's body finds (:func:`_assigned_names`)."""
+class _BodyNames:
+    """What one walk of a function's body finds (:func:`_assigned_names`). A plain class:
+    a NamedTuple would cost a process's first build (which imports this module) ~0.2 ms."""
 
-    assigned: set[str]  # names it assigns (Python makes them local), less declared ones
-    declared: set[str]  # names it declares global
-    counts: dict[str, int]  # how many times each name is bound (bounds.assigned_names)
-    returns: list[ast.Return]  # its return statements (for _result_names)
-    assigns: list[ast.Assign]  # its assignments (for rebind.count_swaps)
-    #: its assignments, augmented and annotated assignments, for loops and comprehensions,
-    #: in walk order (for provenance.numpy_locals)
-    bindings: list[ast.AST]
+    __slots__ = ("assigned", "assigns", "bindings", "counts", "declared", "returns")
+
+    def __init__(
+        self,
+        assigned: set[str],
+        declared: set[str],
+        counts: dict[str, int],
+        returns: list[ast.Return],
+        assigns: list[ast.Assign],
+        bindings: list[ast.AST],
+    ) -> None:
+        self.assigned = assigned  # names it assigns (Python makes them local), less declared
+        self.declared = declared  # names it declares global
+        self.counts = counts  # how many times each name is bound (bounds.assigned_names)
+        self.returns = returns  # its return statements (for _result_names)
+        self.assigns = assigns  # its assignments (for rebind.count_swaps)
+        #: its assignments, augmented and annotated assignments, for loops and
+        #: comprehensions, in walk order (for provenance.numpy_locals)
+        self.bindings = bindings
 
 
 def _assigned_names(body: list[ast.stmt]) -> _BodyNames:
@@ -96,6 +111,15 @@ def _assigned_names(body: list[ast.stmt]) -> _BodyNames:
             elif cls is ast.Return:
                 returns.append(n)  # type: ignore[arg-type]
     return _BodyNames(assigned - declared, declared, counts, returns, assigns, bindings)
+
+
+def _list_indexed(node: ast.Subscript) -> bool:
+    """Whether ``node`` indexes with a list first (``a[[k, p]]``, ``a[[k, p], :]``): only
+    then may it pick rows (frontend/fancy_rows.py)."""
+    index = node.slice
+    if isinstance(index, ast.Tuple) and index.elts:
+        index = index.elts[0]
+    return isinstance(index, ast.List)
 
 
 #: The nodes provenance.numpy_locals looks at (AST classes have no subclasses).
@@ -175,7 +199,7 @@ class FunctionLowerer(ExprLowerer):
                 "return a value (or raise) on every path; Python would return None there",
             )
         params, result = list(sig.params), sig.result
-        if list_calls.involved(sig):  # lists in and out as three values each
+        if sig.passes_lists:  # lists in and out as three values each (list_calls.py)
             params, result = list_calls.wire_params(sig), list_calls.wire_result(sig)
             if sig.result == NONE and not returns.always_exits(body):
                 stmts += list_calls.falls_off(self, node)
@@ -248,9 +272,12 @@ class FunctionLowerer(ExprLowerer):
             ref = lists.list_named(self, target.value)
             if ref is not None:
                 return [lists.store(self, ref, target, value)]
-            if tuple_lists.named(self, target.value) is not None:
+            if self.tuple_lists and tuple_lists.named(self, target.value) is not None:
                 raise self.err(target, "store a tuple into a list of tuples as xs[i] = (a, b)")
-            if (stored := nested_lists.store(self, target, value)) is not None:
+            if (
+                self.nested_lists
+                and (stored := nested_lists.store(self, target, value)) is not None
+            ):
                 return stored
             whole = self.view_of(target)
             if whole is not None:  # a[lo:hi] = 0.0, m[i] = v: every element of the view
@@ -314,12 +341,16 @@ class FunctionLowerer(ExprLowerer):
             return swap
         if isinstance(target, ast.Tuple | ast.List):
             return self.unpack(target, node.value, node)
-        if isinstance(target, ast.Subscript) and (made := tuple_lists.named(self, target.value)):
+        if (
+            isinstance(target, ast.Subscript)
+            and self.tuple_lists
+            and (made := tuple_lists.named(self, target.value))
+        ):
             return tuple_lists.store(self, made, target, node.value)
-        if isinstance(target, ast.Subscript):
+        if isinstance(target, ast.Subscript) and self.nested_lists:
             nested_lists.refuse_replacing(self, target)
         if isinstance(target, ast.Subscript) and (
-            (rows := fancy_rows.lower(self, node)) is not None
+            (_list_indexed(target) and (rows := fancy_rows.lower(self, node)) is not None)
             or (rows := self.whole_view(node)) is not None
         ):  # a[[k, p]] = a[[p, k]]; a[lo:hi] = b[lo:hi] * 2.0 (elementwise over views)
             return rows
@@ -658,7 +689,11 @@ class FunctionLowerer(ExprLowerer):
             return self.assign_to(t, self.narrow_back(value, current.ty, node), node)
         if isinstance(t, ast.Subscript) and (ref := lists.list_named(self, t.value)):
             return lists.aug_store(self, ref, t, op, node)
-        if isinstance(t, ast.Subscript) and (done := nested_lists.aug_store(self, t, op, node)):
+        if (
+            isinstance(t, ast.Subscript)
+            and self.nested_lists
+            and (done := nested_lists.aug_store(self, t, op, node))
+        ):
             return done
         if isinstance(t, ast.Subscript):
             base, idx_nodes = self.split_subscript(t)
@@ -741,11 +776,11 @@ class FunctionLowerer(ExprLowerer):
         it = node.iter
         if (ref := lists.list_named(self, it)) is not None:
             return lists.for_each(self, ref, node)
-        if (made := tuple_lists.named(self, it)) is not None:
+        if self.tuple_lists and (made := tuple_lists.named(self, it)) is not None:
             return tuple_lists.for_each(self, made, node)
         if (copied := lists.for_over_copy(self, node)) is not None:
             return self.block(copied)
-        if (walked := nested_lists.for_each(self, node)) is not None:
+        if self.nested_lists and (walked := nested_lists.for_each(self, node)) is not None:
             return walked
         if (table := self.table_of(it)) is not None:
             from portalis.lang.frontend import table_loops
@@ -874,7 +909,7 @@ class FunctionLowerer(ExprLowerer):
         return [ir.Continue(node.lineno, node.col_offset)]
 
     def return_(self, node: ast.Return) -> list[ir.Stmt]:
-        if list_calls.involved(self.sig):
+        if self.sig.passes_lists:
             return list_calls.returning(self, node)
         line, col = node.lineno, node.col_offset
         want = self.sig.result
@@ -934,15 +969,20 @@ class FunctionLowerer(ExprLowerer):
                 return [done]
             if isinstance(done, list):
                 return done
-        if isinstance(call, ast.Call) and heaps.called(self, call):
+        if isinstance(call, ast.Call) and self.heapq and heaps.called(self, call):
             return heaps.statement(self, call)
         if (
             isinstance(call, ast.Call)
             and isinstance(call.func, ast.Attribute)
+            and self.tuple_lists
             and (made := tuple_lists.named(self, call.func.value))
         ):
             return tuple_lists.statement(self, made, call)
-        if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
+        if (
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and self.nested_lists
+        ):
             done = nested_lists.call(self, call, statement=True)
             if isinstance(done, list):
                 return done

@@ -59,6 +59,13 @@ class FunctionSig:
     exported: bool
     doc: str
 
+    @property
+    def passes_lists(self) -> bool:
+        """Whether it takes or returns a list (each as three values: frontend/list_calls.py)."""
+        return isinstance(self.result, ListType) or any(
+            isinstance(p.type, ListType) for p in self.params
+        )
+
 
 class LibrarySig(FunctionSig):
     """A library function's signature as the library's snapshot holds it

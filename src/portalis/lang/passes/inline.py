@@ -249,6 +249,18 @@ _FRAME_CLASSES = frozenset([ir.AllocArray, ir.BindArray, ir.UnpackResults, ir.Li
 _ARRAY_REFUSED = frozenset([ir.SwapArrays, ir.FillView, ir.CopyView])
 #: Nodes naming a list's locals by the list's name (ListRef), which inlining cannot rename.
 _LIST_NODES = (ir.ListLen, ir.ListGet, ir.ListPop, ir.ListAppend, ir.ListSet, ir.ListAdopt)
+#: What _shape notes of each node class (one dict lookup per node; most are in none).
+_CALL, _SETS, _BLOCK, _LOOP, _UNPACK, _FRAME, _VIEWS = range(7)
+_SHAPE_KINDS: dict[type, int] = {
+    **{cls: _VIEWS for cls in _ARRAY_REFUSED},
+    **{cls: _FRAME for cls in (*_FRAME_CLASSES, *_LIST_NODES)},
+    ir.Call: _CALL,
+    ir.SetLocal: _SETS,
+    ir.LocalTee: _SETS,
+    ir.Block: _BLOCK,
+    ir.ForRange: _LOOP,
+    ir.Unpack: _UNPACK,
+}
 
 
 def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape:
@@ -272,28 +284,30 @@ def _shape(fn: ir.Function, calls_known: frozenset[str] | None = None) -> _Shape
     assigned: set[str] = set()
     recursive = frame = views_written = False
     size = 0
-    Call, Block, SetLocal, LocalTee = ir.Call, ir.Block, ir.SetLocal, ir.LocalTee
+    kinds = _SHAPE_KINDS
     for stmt in fn.body:  # one pass: this runs for every body an inlining round makes
         for n in walk(stmt):
             size += 1
-            cls = n.__class__  # IR node classes have no subclasses
-            if cls is Call:
+            kind = kinds.get(n.__class__)  # IR node classes have no subclasses
+            if kind is None:  # most nodes: nothing to note but their number
+                continue
+            if kind == _CALL:
                 calls.add(n.symbol)
                 recursive = recursive or n.symbol == fn.symbol
-            elif cls is SetLocal or cls is LocalTee:
+            elif kind == _SETS:
                 assigned.add(n.name)  # a parameter it assigns cannot be replaced by the argument
-            elif cls is Block:
+            elif kind == _BLOCK:
                 labels.append(n.label)
-            elif cls is ir.ForRange:
+            elif kind == _LOOP:
                 assigned.add(n.var)
-            elif cls is ir.Unpack:
+            elif kind == _UNPACK:
                 assigned.update(n.names)
-            elif cls in _FRAME_CLASSES:
-                frame = True  # needs a frame of its own (blocks freed on its return)
-            elif cls in _ARRAY_REFUSED:
+            elif kind == _FRAME:
+                # Needs a frame of its own (blocks freed on its return), or names a list's
+                # locals by the list (inlining cannot rename them).
+                frame = True
+            else:
                 views_written = True
-            elif cls in _LIST_NODES:
-                frame = True  # lists live in locals named by the list: inlining cannot rename them
     possible = (
         bool(fn.body)
         and not (views_written and any(isinstance(p.type, ArrayType) for p in fn.params))
