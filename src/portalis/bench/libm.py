@@ -167,7 +167,7 @@ def numba_map(name: str, arity: int) -> Callable[..., None] | None:
 
         loop = two
     try:
-        compiled = numba.njit(cache=False)(loop)
+        compiled: Callable[..., None] = numba.njit(cache=False)(loop)
         compiled(*([np.ones(2)] * arity), np.zeros(2))  # compile now, not while timed
     except Exception:  # numba.core.errors.TypingError: a function Numba does not lower
         print(f"  numba: math.{name} is not supported: skipped")
