@@ -15,6 +15,7 @@ def _param(p: ir.Param, written: frozenset[str]) -> abi.Param:
         # A c128 array is compiled as float64 pairs: one axis more than the host sees.
         ndim = p.type.ndim - 1 if p.type.element.abi in abi.PAIR_TYPES else p.type.ndim
         return abi.Array(p.name, p.type.element.abi, ndim, writes=p.name in written)
+    assert isinstance(p.type, Scalar), "exported functions take no lists"
     return abi.Value(p.name, p.type.abi, p.default)
 
 

@@ -11,7 +11,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portalis.lang.types import BOOL, ArrayType, Element, ResultTuple, Scalar, TupleType, Type
+from portalis.lang.types import (
+    BOOL,
+    ArrayType,
+    Element,
+    ListType,
+    ResultTuple,
+    Scalar,
+    TupleType,
+    Type,
+)
 from portalis.messages import Message as Message_
 
 
@@ -487,7 +496,7 @@ class Raise(Stmt):
 @dataclass
 class Param:
     name: str
-    type: Scalar | ArrayType
+    type: Scalar | ArrayType | ListType  # lists: helpers' parameters only
     default: int | float | bool | None = None
 
 

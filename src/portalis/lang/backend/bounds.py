@@ -153,7 +153,9 @@ class BoundsChecks(Code):
             # ``a[i, 1]`` in bounds: ``a[i, 0]``'s address, the column in the load's offset
             # (a complex element's imaginary part at +8, a record's fields). The element is
             # in linear memory, so neither form of the address wraps: the same byte.
-            indices = [*indices[:-1], dataclasses.replace(indices[-1], value=0)]
+            last = indices[-1]
+            assert isinstance(last, ir.Const)  # _constant_column found a constant
+            indices = [*indices[:-1], dataclasses.replace(last, value=0)]
         elif all(unchecked) and (id(node), len(indices) - 1) in self.offset_last:
             # ``a[i, x + 1]`` in bounds with ``x >= 0`` known: ``a[i, x]`` is an element
             # too, so its address plus 8 bytes in the offset is the same byte, and the

@@ -69,7 +69,8 @@ def _method(
     methods: _Methods, emitter: type, prefix: str, node: type
 ) -> Callable[[Any, Any], None]:
     """A node class's method, met for the first time."""
-    method = methods[node] = getattr(emitter, prefix + node.__name__)
+    method: Callable[[Any, Any], None] = getattr(emitter, prefix + node.__name__)
+    methods[node] = method
     return method
 
 
@@ -114,6 +115,7 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
                         I.local_set(f"{p.name}.d{k}"),
                     ]
             else:
+                assert isinstance(p.type, Scalar), "lists are wired as three values by now"
                 params.append(f"(param ${p.name} {p.type.wasm})")
         results = " ".join(fn.wasm_results)
         made = self.plan.made

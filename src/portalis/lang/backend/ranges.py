@@ -461,11 +461,12 @@ class RangeAnalysis:
             body[s.var] = Interval(start.lo, _shift(stop.hi, -1))
             # The body runs only when start < stop: stop >= lowest(start) + 1.
             lo = self.const_lo(start)
-            if lo is not None and stop.exact is not None and stop.exact[0] is not None:
+            if lo is not None and stop.exact is not None:
                 key, c = stop.exact
-                need = int(lo) + 1 - int(c)
-                if need > self.facts.lowest((key, 0)):
-                    self.facts.extent_lo[key] = need
+                if key is not None:
+                    need = int(lo) + 1 - int(c)
+                    if need > self.facts.lowest((key, 0)):
+                        self.facts.extent_lo[key] = need
         self.block(s.body, body)
         self.facts.extent_lo = saved
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 import cmath
 import copy
+from typing import TypeGuard
 
 from portalis.lang.frontend.diagnostics import Diagnostics, shown
 from portalis.lang.types import C128_PAIRS_NAME
@@ -97,7 +98,7 @@ def _dotted(node: ast.expr) -> str | None:
     return None
 
 
-def _is_call_of(node: ast.AST, name: str) -> bool:
+def _is_call_of(node: ast.AST, name: str) -> TypeGuard[ast.Call]:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
 
 
@@ -323,7 +324,7 @@ class _Function:
                 [],
             )
             return ast.fix_missing_locations(ast.copy_location(new, node))
-        if _is_call_of(node, "len") and len(node.args) == 1:  # type: ignore[attr-defined]
+        if _is_call_of(node, "len") and len(node.args) == 1:
             return node  # len(x): the outer extent, the same in both layouts
         for name, value in ast.iter_fields(node):
             if isinstance(value, ast.expr):
@@ -402,13 +403,13 @@ class _Function:
                                 tainted.add(leaf.id)
                                 changed = True
         for n in ast.walk(self.fn):
-            bad = None
+            bad: ast.AST | None = None
             if isinstance(n, ast.BinOp) and isinstance(n.op, NUMPY_DIFFERS):
                 bad = n if derived(n.left) or derived(n.right) else None
             elif isinstance(n, ast.AugAssign) and isinstance(n.op, NUMPY_DIFFERS):
                 bad = n if derived(n.target) or derived(n.value) else None
             elif _is_call_of(n, "abs"):
-                bad = n if any(derived(a) for a in n.args) else None  # type: ignore[attr-defined]
+                bad = n if any(derived(a) for a in n.args) else None
             if bad is not None:
                 raise self.d.error(
                     bad,

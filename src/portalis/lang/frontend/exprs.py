@@ -746,11 +746,11 @@ class ExprLowerer:
         if (
             membership
             and self.nested_lists
-            and (found := nested_lists.contains(self, node.left, node)) is not None
+            and (nested := nested_lists.contains(self, node.left, node)) is not None
         ):
             if isinstance(node.ops[0], ast.NotIn):
-                return ir.Unary(line, col, BOOL, "not", found)
-            return found
+                return ir.Unary(line, col, BOOL, "not", nested)
+            return nested
         left = self.lower_scalar(node.left)
         result: ir.Expr | None = None
         for i, (op_node, comp) in enumerate(zip(node.ops, node.comparators, strict=False)):
@@ -845,8 +845,8 @@ class ExprLowerer:
             return lists.builtin(self, f.id, ref, node)
         if self.heapq and heaps.called(self, node):
             return heaps.value(self, node)
-        if self.tuple_lists and (e := tuple_lists.call(self, node)) is not None:
-            return e
+        if self.tuple_lists and (made := tuple_lists.call(self, node)) is not None:
+            return made
         if (
             self.nested_lists
             and (done := nested_lists.call(self, node, statement=False)) is not None
@@ -1006,27 +1006,29 @@ class ExprLowerer:
             bound[kw.arg] = kw.value
         args: list[ir.Expr | ir.ListRef] = []
         for p in sig.params:
-            a = bound.get(p.name)
-            if a is None:
+            arg = bound.get(p.name)
+            if arg is None:
                 if p.default is None:
                     raise self.err(node, f"`{sig.name}` is missing argument `{p.name}`")
                 assert isinstance(p.type, Scalar)
                 args.append(self.coerce(ir.Const(line, col, p.type, p.default), p.type, node))
                 continue
             if isinstance(p.type, ArrayType):
-                view = self.view_of(a)
+                view = self.view_of(arg)
                 if view is None or view.type != p.type:
-                    raise self.wrong_array_argument(a, view, p.type, f"`{p.name}` of `{sig.name}`")
+                    raise self.wrong_array_argument(
+                        arg, view, p.type, f"`{p.name}` of `{sig.name}`"
+                    )
                 from portalis.lang.frontend import slices
 
-                args.append(slices.array_arg(self, a, view))
+                args.append(slices.array_arg(self, arg, view))
             elif isinstance(p.type, ListType):
                 what = f"argument `{p.name}` of `{sig.name}`"
-                args.append(list_calls.list_argument(self, a, p.type, what))
+                args.append(list_calls.list_argument(self, arg, p.type, what))
             else:
                 args.append(
                     self.coerce(
-                        self.lower_scalar(a), p.type, a, f"argument `{p.name}` of `{sig.name}`"
+                        self.lower_scalar(arg), p.type, arg, f"argument `{p.name}` of `{sig.name}`"
                     )
                 )
         return args

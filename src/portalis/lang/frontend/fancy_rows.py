@@ -41,7 +41,8 @@ def _picked(node: ast.expr) -> tuple[ast.Name, list[ast.expr]] | None:
     index = node.slice
     rest: list[ast.expr] = []
     if isinstance(index, ast.Tuple) and index.elts:
-        index, rest = index.elts[0], list(index.elts[1:])
+        rest = list(index.elts[1:])
+        index = index.elts[0]
     if not isinstance(index, ast.List):
         return None
     whole = all(isinstance(r, ast.Slice) and r.lower is r.upper is r.step is None for r in rest)

@@ -24,9 +24,12 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 #: One iteration's value: an expression, or a tuple of them (``zip``, ``enumerate``).
 Element = ast.expr | tuple["Element", ...]
+
+_Node = TypeVar("_Node", bound=ast.AST)
 
 
 @dataclass
@@ -157,7 +160,8 @@ def _substitute(element: Element, old: ast.expr, new: ast.expr) -> Element:
                 return new
             return n
 
-    return Swap().visit(element)  # type: ignore[no-any-return]
+    swapped: ast.expr = Swap().visit(element)  # NodeTransformer.visit is typed Any
+    return swapped
 
 
 def _reversed_range(call: ast.Call) -> ast.Call:
@@ -184,7 +188,7 @@ def _loop(node: ast.For, target: ast.expr, iterable: ast.expr, body: list[ast.st
     return _at(loop, node)
 
 
-def _at(new: ast.AST, ref: ast.AST) -> ast.AST:  # type: ignore[misc]
+def _at(new: _Node, ref: ast.AST) -> _Node:
     """``new`` with ``ref``'s position on it and on every node below it that has none."""
     ast.copy_location(new, ref)
     for child in ast.walk(new):

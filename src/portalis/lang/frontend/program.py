@@ -11,6 +11,7 @@ import importlib
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, cast
 
 from portalis.errors import CompileError
 from portalis.lang import ir, library_cache
@@ -47,11 +48,22 @@ def default_library() -> Library | None:
     return None
 
 
+class _Named(Protocol):
+    """A registry entry naming its module and function by attribute."""
+
+    @property
+    def module(self) -> object: ...
+
+    @property
+    def function(self) -> object: ...
+
+
 def _entry(value: object) -> tuple[str, str]:
     if isinstance(value, tuple | list) and len(value) == 2:
         module, func = str(value[0]), str(value[1])
     else:
-        module, func = str(value.module), str(value.function)
+        named = cast(_Named, value)  # else an entry object; AttributeError where it is not
+        module, func = str(named.module), str(named.function)
     stem = module.rsplit("/", 1)[-1]
     stem = stem[:-3] if stem.endswith(".py") else stem.rsplit(".", 1)[-1]
     return stem, func

@@ -154,7 +154,7 @@ def unpack_call(
         )
     call = lw.user_call(call_node, sig)
     assert isinstance(call, ir.Call)
-    line, col = node.lineno, node.col_offset  # type: ignore[attr-defined]
+    line, col = node.lineno, node.col_offset
     targets: list[ir.ArrayRef | str] = []
     after: list[ir.Stmt] = []
     for tgt, t in zip(target.elts, want.items, strict=True):

@@ -48,12 +48,12 @@ def by_rows(
     1-D statement per row."""
     from portalis.lang.frontend.slice_exprs import _pure
 
-    for node_id, operand in views.items():
+    for node_id, seen in views.items():
         node = next(n for n in ast.walk(stmt.value) if id(n) == node_id)
-        if operand.type.ndim > 2:
+        if seen.type.ndim > 2:
             raise lw.err(node, f"`{shown(node)}`: whole-view arithmetic takes 1-D and 2-D views")
         same = ast.unparse(node) == ast.unparse(target) and _pure(node)
-        if operand.base.name == view.base.name and not same:
+        if seen.base.name == view.base.name and not same:
             raise lw.err(
                 node,
                 f"`{shown(node)}` is another view of `{view.base.name}`, the array "
@@ -64,7 +64,7 @@ def by_rows(
     out: list[ir.Stmt] = []
     r = lw.hidden("r")
     whole = isinstance(target, ast.Name) and target.id not in lw.views
-    t = target.id if whole else lw.hidden("T")  # type: ignore[union-attr]
+    t = target.id if isinstance(target, ast.Name) and whole else lw.hidden("T")
     if not whole and isinstance(stmt, ast.AugAssign):  # Python evaluates this target first
         out += _bind(lw, t, view, target)
     rows: list[str] = []  # 2-D operands: indexed by row
@@ -112,6 +112,7 @@ def by_rows(
         )
     row_target = rewrite.expression("T[R]", target, {"T": t, "R": r})
     if isinstance(stmt, ast.AugAssign):
+        assert isinstance(row_target, ast.Subscript)  # T[R]
         row_stmt: ast.stmt = ast.AugAssign(row_target, stmt.op, value)
     else:
         row_stmt = ast.Assign([row_target], value)

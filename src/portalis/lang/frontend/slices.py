@@ -210,12 +210,12 @@ def access(
             fixed + lw.nonneg_flags(idx_nodes) + [True],
         )
     assert view.start is not None and view.length is not None
-    first, rest = idx_nodes[0], idx_nodes[1:]
-    line, col = getattr(first, "lineno", 0), getattr(first, "col_offset", 0)
+    first_node, rest = idx_nodes[0], idx_nodes[1:]
+    line, col = getattr(first_node, "lineno", 0), getattr(first_node, "col_offset", 0)
     ref = view.as_ref()
     safe = lw.safe_flags(ref, idx_nodes)
     nonneg = lw.nonneg_flags(idx_nodes)
-    k = lw.index(first)
+    k = lw.index(first_node)
     if not (safe[0] and view.stable):
         k = ir.CheckedIndex(line, col, I64, None, 0, k, bound=view.length)
     index = strided.position(view, k)

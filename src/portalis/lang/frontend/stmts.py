@@ -480,7 +480,7 @@ class FunctionLowerer(ExprLowerer):
         method = isinstance(f, ast.Attribute) and f.attr == "copy" and not call.args
         if call.keywords or (method and call.args) or (not method and len(call.args) != 1):
             raise self.err(call, "write a.copy() or np.copy(a) (no other arguments)")
-        source_node = f.value if method else call.args[0]  # type: ignore[union-attr]
+        source_node = f.value if method and isinstance(f, ast.Attribute) else call.args[0]
         view = self.view_of(source_node)
         if view is None:
             raise self.err(source_node, f"`{shown(source_node)}` is not an array to copy")
@@ -604,7 +604,7 @@ class FunctionLowerer(ExprLowerer):
             len(items)
             if len(items) > 1 or not isinstance(items[0].ty, TupleType)
             else len(items[0].ty.items)
-        )  # type: ignore[union-attr]
+        )
         if len(target.elts) != n_values:
             raise self.err(node, f"cannot unpack {n_values} values into {len(target.elts)} targets")
         out: list[ir.Stmt] = []
@@ -983,9 +983,9 @@ class FunctionLowerer(ExprLowerer):
             and isinstance(call.func, ast.Attribute)
             and self.nested_lists
         ):
-            done = nested_lists.call(self, call, statement=True)
-            if isinstance(done, list):
-                return done
+            nested = nested_lists.call(self, call, statement=True)
+            if isinstance(nested, list):
+                return nested
         if messages.is_print(self, call):
             assert isinstance(call, ast.Call)
             return messages.print_(self, call)
@@ -1051,9 +1051,10 @@ def _result_names(returns: list[ast.Return]) -> tuple[str, ...]:
             continue
         value = child.value
         items = value.elts if isinstance(value, ast.Tuple) else [value]
-        if not all(isinstance(item, ast.Name) for item in items):
+        ids = [item.id for item in items if isinstance(item, ast.Name)]
+        if len(ids) != len(items):
             return ()
-        seen.add(tuple(item.id for item in items))  # type: ignore[union-attr]
+        seen.add(tuple(ids))
     if len(seen) != 1:
         return ()
     names = next(iter(seen))

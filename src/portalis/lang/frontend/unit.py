@@ -238,7 +238,11 @@ class Unit:
             last = name.rsplit(".", 1)[-1]
             if last in ELEMENT_NAMES:
                 return ELEMENT_NAMES[last]
-        if isinstance(node, ast.Constant) and node.value in ELEMENT_NAMES:
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and node.value in ELEMENT_NAMES
+        ):
             return ELEMENT_NAMES[node.value]
         raise self.diag.error(
             node,

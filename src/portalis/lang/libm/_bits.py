@@ -26,7 +26,8 @@ _I64 = struct.Struct("<q")
 
 def float_to_bits(x: float) -> int:
     """The bit pattern of ``x`` as a signed int64."""
-    return _I64.unpack(_F64.pack(x))[0]
+    bits: int = _I64.unpack(_F64.pack(x))[0]
+    return bits
 
 
 def fused_multiply_add(a: float, b: float, c: float) -> float:
@@ -66,4 +67,5 @@ def fused_multiply_add(a: float, b: float, c: float) -> float:
 
 def bits_to_float(i: int) -> float:
     """The double whose bit pattern is the signed int64 ``i``."""
-    return _F64.unpack(_I64.pack(i))[0]
+    value: float = _F64.unpack(_I64.pack(i))[0]
+    return value
