@@ -43,7 +43,7 @@ import warnings
 # OpenSSL's ``_hashlib`` is imported only when an HMAC-SHA256 is made (hmac_sha256).
 from _blake2 import blake2b
 from _operator import _compare_digest as compare_digest  # hmac's, without importing hmac
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -274,6 +274,19 @@ def make_private_dirs(path: Path) -> None:
         with contextlib.suppress(FileExistsError):
             os.mkdir(d, 0o700)
             os.chmod(d, 0o700)  # mkdir's mode is masked by the umask; chmod's is not
+
+
+def own_files(dir_fd: int) -> Iterator[tuple[str, os.stat_result]]:
+    """Name and stat of each regular file of this user in the directory, links not followed:
+    the only files cache upkeep (eviction, pruning, ``portalis cache --clear``) may touch."""
+    with os.scandir(dir_fd) as it:
+        for item in it:
+            try:
+                st = item.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISREG(st.st_mode) and st.st_uid == os.geteuid():
+                yield item.name, st
 
 
 def untrusted(st: os.stat_result, *, directory: bool = False) -> str | None:

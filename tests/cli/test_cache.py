@@ -11,6 +11,7 @@ import pytest
 from portalis.cachefiles import CacheWarning
 from portalis.cli.main import main
 from portalis.runtime import load_module
+from portalis.runtime.module import forget_compiled
 from tests.runtime import wat
 
 
@@ -19,6 +20,7 @@ def test_shows_and_clears_what_a_load_cached(tmp_path, capsys):
     key = Path(os.environ["PORTALIS_CACHE_KEY"])
     module = tmp_path / "kernel.wasm"
     module.write_bytes(wat.abi_kernel())
+    forget_compiled()  # an earlier test in this process may have compiled the same bytes
     load_module(module)  # compiles and writes one sealed entry
     outside = tmp_path / "precious.txt"
     outside.write_text("not the cache's")

@@ -12,11 +12,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import stat
 from pathlib import Path
 from typing import Any
 
-from portalis.cachefiles import TEMP_PREFIX, default_cache_dir, default_key_file, open_directory
+from portalis.cachefiles import (
+    TEMP_PREFIX,
+    default_cache_dir,
+    default_key_file,
+    open_directory,
+    own_files,
+)
 from portalis.errors import PortalisError
 
 #: What the directory holds, by file suffix: the name ``portalis cache`` shows for it.
@@ -74,15 +79,8 @@ def entries(dir_fd: int) -> list[tuple[str, str, int]]:
     TEMPORARY for a writer's leftovers. Other files, links and other users' files are
     not the cache's and are never listed (so never removed)."""
     found = []
-    with os.scandir(dir_fd) as it:
-        for item in it:
-            st = item.stat(follow_symlinks=False)
-            if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
-                continue
-            if item.name.startswith(TEMP_PREFIX):
-                found.append((TEMPORARY, item.name, st.st_size))
-                continue
-            kind = KINDS.get(Path(item.name).suffix)
-            if kind is not None:
-                found.append((kind, item.name, st.st_size))
+    for name, st in own_files(dir_fd):
+        kind = TEMPORARY if name.startswith(TEMP_PREFIX) else KINDS.get(Path(name).suffix)
+        if kind is not None:
+            found.append((kind, name, st.st_size))
     return sorted(found)

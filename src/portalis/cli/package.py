@@ -40,11 +40,10 @@ EXT_NAME = "portalis.wasm.runtime"
 KIT_PYTHONS = ("3.10", "3.11", "3.12")
 DEFAULT_KIT_PYTHON = "3.11"
 #: Copied into the extension, never: caches, compiled files, tests' leftovers.
-_IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.so", "*.pyd", ".pytest_cache")
+_SKIPPED = ("__pycache__", "*.pyc", "*.so", "*.pyd", ".pytest_cache")
+_IGNORE = shutil.ignore_patterns(*_SKIPPED)
 #: The vendored ``portalis`` leaves out, besides: the extension copy a wheel install carries.
-_IGNORE_VENDORED = shutil.ignore_patterns(
-    "__pycache__", "*.pyc", "*.so", "*.pyd", ".pytest_cache", "_kit_extension"
-)
+_IGNORE_VENDORED = shutil.ignore_patterns(*_SKIPPED, "_kit_extension")
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

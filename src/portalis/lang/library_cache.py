@@ -750,16 +750,13 @@ def _snapshot_name(digest: bytes) -> str:
 def _drop_old(suffix: str, kept: int, dir_fd: int) -> None:
     """Keep the ``kept`` most recently written entries named ``*suffix`` (snapshots or
     index entries)."""
-    found = []
-    with os.scandir(dir_fd) as it:
-        for item in it:
-            if item.name.endswith(suffix) and not item.name.startswith("."):
-                try:
-                    st = item.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if st.st_uid == os.geteuid():
-                    found.append((st.st_mtime_ns, item.name))
+    from portalis import cachefiles
+
+    found = [
+        (st.st_mtime_ns, name)
+        for name, st in cachefiles.own_files(dir_fd)
+        if name.endswith(suffix) and not name.startswith(".")
+    ]
     for _, name in sorted(found)[:-kept]:
         with contextlib.suppress(OSError):
             os.unlink(name, dir_fd=dir_fd)

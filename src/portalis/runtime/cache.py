@@ -31,7 +31,6 @@ import contextlib
 import functools
 import hashlib
 import os
-import stat
 import time
 from pathlib import Path
 
@@ -46,6 +45,7 @@ from portalis.cachefiles import (
     load_key,
     make_private_dirs,
     open_directory,
+    own_files,
     read_sealed,
     write_sealed,
 )
@@ -150,22 +150,14 @@ class ModuleCache:
         now = time.time()
         entries: list[tuple[float, int, str]] = []
         total = 0
-        with os.scandir(dir_fd) as it:
-            for item in it:
-                try:
-                    st = item.stat(follow_symlinks=False)
-                except OSError:
-                    continue
-                if not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid():
-                    continue
-                if item.name.startswith(TEMP_PREFIX):
-                    if now - st.st_mtime > STALE_TEMP_SECONDS:
-                        with contextlib.suppress(OSError):
-                            os.unlink(item.name, dir_fd=dir_fd)
-                    continue
-                if item.name.endswith(_SUFFIX):
-                    entries.append((st.st_mtime, st.st_size, item.name))
-                    total += st.st_size
+        for name, st in own_files(dir_fd):
+            if name.startswith(TEMP_PREFIX):
+                if now - st.st_mtime > STALE_TEMP_SECONDS:
+                    with contextlib.suppress(OSError):
+                        os.unlink(name, dir_fd=dir_fd)
+            elif name.endswith(_SUFFIX):
+                entries.append((st.st_mtime, st.st_size, name))
+                total += st.st_size
         if total <= self.max_bytes:
             return
         for _, size, name in sorted(entries):

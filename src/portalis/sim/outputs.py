@@ -161,10 +161,10 @@ def _integer_check(port: OutputPort, where: str) -> Callable[[Any], None] | None
 
     def check(value: Any) -> None:
         if isinstance(value, np.ndarray):
-            if value.dtype.kind in "iu" and (
-                low <= np.iinfo(value.dtype).min and np.iinfo(value.dtype).max <= high
-            ):
-                return  # every value of its type fits (an int32 array for an int[]): no pass
+            if value.dtype.kind in "iu":
+                fits = np.iinfo(value.dtype)
+                if low <= fits.min and fits.max <= high:
+                    return  # every value of its type fits (an int32 array for an int[]): no pass
             if value.dtype.kind == "f" and not np.isfinite(value).all():
                 refuse("a value that is not a finite number")
             if value.size and not (low <= value.min() and value.max() <= high):
