@@ -11,17 +11,23 @@ copies a value in only when it differs from the one already in memory.
 
 from __future__ import annotations
 
+import math
+import sys
 from typing import Any
 
 import numpy as np
 
-from portalis.errors import SceneError
+from portalis.errors import MemoryLimitError, SceneError
 from portalis.runtime import Instance
 from portalis.sim.sources import Source
 
 
 class ArraySlot:
     """One array parameter of one function: its place in the argument list and in memory."""
+
+    #: When an array outgrows its region, the new one has 1/GROWTH more room: a scan a few
+    #: points longer than the last does not cost a new region (and fresh pages) each frame.
+    GROWTH = 8
 
     def __init__(
         self,
@@ -61,6 +67,9 @@ class ArraySlot:
         self._memory_view: np.ndarray | None = None
         #: The converted value last copied into ``_memory_view`` (None: nothing trusted there).
         self._placed: np.ndarray | None = None
+        #: The whole region (``capacity`` bytes) as a flat array of ``dtype``: a value of
+        #: another shape is a reshaped slice of it, not a new view checked and built anew.
+        self._region: np.ndarray | None = None
 
     @property
     def is_buffer(self) -> bool:
@@ -101,6 +110,7 @@ class ArraySlot:
             self._last_key = None
         view = self._memory_view
         if view is None or view.shape != array.shape:
+            # a scan of another length each frame: the region is kept while it is big enough
             self._ensure(instance, array.nbytes)
             self.shape = array.shape
             view = self._memory_view = self._view(instance)
@@ -164,16 +174,41 @@ class ArraySlot:
                 f"'{self.name}' is an array, but the module exports no memory to pass it in",
                 prim_path=self.where,
             )
-        if nbytes > self.capacity:
-            if self.capacity:
-                memory.free(self.offset)
-            self.capacity = max(nbytes, 64)
-            self.offset = memory.alloc(self.capacity, max(self.dtype.itemsize, 8))
-            self._memory_view = None
+        if nbytes <= self.capacity:
+            return
+        align = max(self.dtype.itemsize, 8)
+        grown = self.capacity > 0  # values of varying length (a scan per frame): room to grow
+        if grown:
+            memory.free(self.offset)
+        self.capacity, self.offset = 0, 0  # nothing of ours in memory until alloc succeeds
+        self._memory_view = None
+        self._region = None
+        wanted = max(nbytes + (nbytes // self.GROWTH if grown else 0), 64)
+        try:
+            offset = memory.alloc(wanted, align)
+        except MemoryLimitError:
+            if wanted == max(nbytes, 64):
+                raise
+            wanted = max(nbytes, 64)  # no room for the margin: the exact size may still fit
+            offset = memory.alloc(wanted, align)
+        self.capacity, self.offset = wanted, offset
 
     def _view(self, instance: Instance) -> np.ndarray:
-        assert instance.memory is not None
-        return instance.memory.view(self.offset, self.dtype, self.shape).numpy()
+        """The first ``shape`` elements of the region, shaped. The region's bounds are
+        checked against linear memory once, when it is mapped (the engine never moves linear
+        memory, and the region is this slot's own allocation)."""
+        region = self._region
+        if region is None:
+            assert instance.memory is not None
+            count = self.capacity // self.dtype.itemsize
+            region = self._region = instance.memory.view(self.offset, self.dtype, count).numpy()
+        size = math.prod(self.shape)
+        if size > region.size:
+            raise SceneError(
+                f"'{self.name}': {self.shape} elements do not fit its {region.size}",
+                prim_path=self.where,
+            )
+        return region[:size].reshape(self.shape)
 
     def _store_args(self, argv: list[Any]) -> None:
         argv[self.arg_index] = self.offset
@@ -187,3 +222,65 @@ class ArraySlot:
     def wasm_arity(self) -> int:
         """WebAssembly parameters this array takes."""
         return 2 if self.count_only else 1 + self.ndim
+
+
+class CopyPool:
+    """The arrays an array output's values are copied into, out of linear memory.
+
+    A value the runner hands out (an output port's value, which the writer, a recorder,
+    the next module's input and the host may all hold) must be the runner's own copy, never
+    a view of linear memory that the next call overwrites, and must not change once handed
+    out. A fresh array per call gives that, but each one of a megabyte or more is fresh
+    pages from the system (a page fault every 4 KiB costs more than the copy).
+
+    So each output keeps up to :data:`KEEP` arrays of its own and copies a new value into one
+    that nothing else refers to any more: every NumPy view of an array (a slice, a reshape,
+    ``np.asarray``, a memoryview) holds a reference to it, so an array whose reference count
+    is the pool's own is one nobody can read. Values someone keeps (a recording's time
+    samples, a host's list of frames) keep their array out of reuse: the next value goes
+    into another, or a new one. A value is a new view object at every call, so a consumer
+    comparing values by identity sees a new value each time."""
+
+    KEEP = 2
+    #: Room beyond the first value, so a value a little longer than the last still fits.
+    SLACK = 8
+
+    def __init__(self) -> None:
+        self._arrays: list[np.ndarray] = []
+        #: How many values went into an array used before (tests, benchmarks).
+        self.reused = 0
+
+    def copy(self, source: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        """A copy of ``source`` (contiguous, any shape) as an array of ``shape``."""
+        size = source.size
+        arrays = self._arrays
+        target: np.ndarray | None = None
+        free = -1
+        for k in range(len(arrays)):
+            if _references(arrays, k) == _UNSHARED and arrays[k].dtype == source.dtype:
+                if arrays[k].size >= size:
+                    target = arrays[k]
+                    self.reused += 1
+                    break
+                free = k  # nobody holds it, but it is too small: replaced below
+        if target is None:
+            if free >= 0 or len(arrays) < self.KEEP:
+                target = np.empty(size + size // self.SLACK, source.dtype)
+                if free >= 0:
+                    arrays[free] = target
+                else:
+                    arrays.append(target)
+            else:  # every array is held (a recording keeps its values): one of its own
+                target = np.empty(size, source.dtype)
+        value = target[:size]
+        value[...] = source.reshape(-1)
+        return value.reshape(shape)
+
+
+def _references(arrays: list[np.ndarray], k: int) -> int:
+    return sys.getrefcount(arrays[k])
+
+
+#: What :func:`_references` says of an array only its list holds, measured with the very
+#: same code (so an interpreter that counts temporaries otherwise is measured, not assumed).
+_UNSHARED = _references([np.empty(0)], 0)

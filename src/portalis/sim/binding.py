@@ -460,17 +460,20 @@ class ModulePrim:
         for slot in self.entry.arrays:
             if slot.name == port.source_name:
                 if port.length_result is None:
-                    return slot.read(self.instance)
+                    flat = slot.read_flat(self.instance)
+                    return port.pool.copy(flat, slot.shape)
                 return self._read_prefix(port, slot)
         raise SceneError(f"outputs:{port.name}: no array '{port.source_name}'", prim_path=self.path)
 
     def _read_prefix(self, port: OutputPort, slot: ArraySlot) -> np.ndarray:
         """The first ``count`` elements of an array a function filled only partly (a
         filter's kept points), ``count`` being the result ``port.length_result``; as rows of
-        the output's width (``point3f[]``: rows of 3) whatever the parameter's shape."""
+        the output's width (``point3f[]``: rows of 3) whatever the parameter's shape.
+        ``count`` is a number the module chose: checked against the array (this slot's own
+        region of linear memory, as placed) before a byte is read."""
         assert port.length_result is not None
         count = self.results[port.length_result]
-        width = max(1, values.width(port.type_name))
+        width = port.width
         flat = slot.read_flat(self.instance)
         if not 0 <= count * width <= flat.size:
             raise SceneError(
@@ -479,8 +482,8 @@ class ModulePrim:
                 f"'{port.source_name}' holds {flat.size // width} element(s) of {width}",
                 prim_path=self.path,
             )
-        part: np.ndarray = flat[: count * width].copy()
-        return part.reshape(count, width) if width > 1 else part
+        shape = (count, width) if width > 1 else (count,)
+        return port.pool.copy(flat[: count * width], shape)
 
     def output(self, name: str) -> Any:
         """The latest value of ``outputs:NAME`` (None before the first call)."""

@@ -17,6 +17,7 @@ from pxr import Sdf, Usd
 
 from portalis.errors import SceneError
 from portalis.sim import values
+from portalis.sim.arrays import CopyPool
 from portalis.usd import tokens as t
 
 
@@ -31,6 +32,10 @@ class Sink:
     type_name: Sdf.ValueTypeName
     convert: Callable[[Any], Any]
     index: int | None = None
+    #: The earlier sink of the same port whose USD value this one takes as it is (an array
+    #: output and its target of the same value type: one Vt array, shared copy-on-write,
+    #: rather than a conversion per attribute); None: converted for this sink.
+    shares: int | None = None
 
     def usd_value(self, value: Any) -> Any:
         if self.index is None:
@@ -74,6 +79,21 @@ class OutputPort:
     #: be one (NaN, inf, out of range), at the call that produced it — not when the
     #: recording is written, after every frame. None for ports that need no check.
     check: Callable[[Any], None] | None = None
+    #: Numbers per element of ``type_name`` (``point3f[]``: 3), at least 1.
+    width: int = 1
+    #: Whether a sink takes another's USD value (see :attr:`Sink.shares`).
+    shares: bool = False
+    #: For an ``array`` port: the arrays its values are copied into out of linear memory.
+    pool: CopyPool = field(default_factory=CopyPool)
+
+    def usd_values(self, value: Any) -> list[Any]:
+        """``value`` as each sink writes it, in the order of :attr:`sinks`."""
+        if not self.shares:
+            return [sink.usd_value(value) for sink in self.sinks]
+        made: list[Any] = []
+        for sink in self.sinks:
+            made.append(made[sink.shares] if sink.shares is not None else sink.usd_value(value))
+        return made
 
 
 def make_port(
@@ -90,6 +110,7 @@ def make_port(
     where = str(prim.GetPath())
     path = prim.GetPath().AppendProperty(t.OUTPUTS + name)
     port = OutputPort(name, path, type_name, kind, first, count, source_name)
+    port.width = max(1, values.width(type_name))
     port.sinks.append(Sink(path, type_name, values.converter(type_name, where=where)))
     stage = prim.GetStage()
     rel = prim.GetRelationship(t.OUTPUTS + name + t.TARGETS_SUFFIX)
@@ -133,8 +154,26 @@ def make_port(
         port.sinks.append(
             Sink(target, target_type, values.converter(target_type, where=where), index)
         )
+    _share_conversions(port)
     port.check = _integer_check(port, where)
     return port
+
+
+def _share_conversions(port: OutputPort) -> None:
+    """Sinks taking a whole array value of one Vt type (``point3f[]`` and ``point3f[]``, or
+    ``color3f[]``: both ``Vt.Vec3fArray``) take one conversion of it."""
+    first: dict[Any, int] = {}
+    for k, sink in enumerate(port.sinks):
+        if sink.index is not None or not sink.type_name.isArray:
+            continue
+        key = sink.type_name.type.pythonClass
+        if key is None:
+            continue
+        if key in first:
+            sink.shares = first[key]
+            port.shares = True
+        else:
+            first[key] = k
 
 
 def _integer_check(port: OutputPort, where: str) -> Callable[[Any], None] | None:
@@ -159,13 +198,22 @@ def _integer_check(port: OutputPort, where: str) -> Callable[[Any], None] | None
             hint="return an integer, or author the output (and its targets) as double",
         )
 
+    #: Per array dtype: whether every value of the type fits (an int32 array for an int[]
+    #: needs no pass over its values); decided once per dtype, not per call.
+    fitting: dict[np.dtype[Any], bool] = {}
+
     def check(value: Any) -> None:
+        if type(value) is int and low <= value <= high:
+            return  # a module's integer result, in range: the common case, no other test
         if isinstance(value, np.ndarray):
-            if value.dtype.kind in "iu":
-                fits = np.iinfo(value.dtype)
-                if low <= fits.min and fits.max <= high:
-                    return  # every value of its type fits (an int32 array for an int[]): no pass
-            if value.dtype.kind == "f" and not np.isfinite(value).all():
+            dtype = value.dtype
+            fits = fitting.get(dtype)
+            if fits is None:
+                info = np.iinfo(dtype) if dtype.kind in "iu" else None
+                fits = fitting[dtype] = info is not None and low <= info.min and info.max <= high
+            if fits:
+                return
+            if dtype.kind == "f" and not np.isfinite(value).all():
                 refuse("a value that is not a finite number")
             if value.size and not (low <= value.min() and value.max() <= high):
                 refuse(f"a value outside [{low}, {high}]")

@@ -71,8 +71,7 @@ class LiveWriter:
                 for port in unit.ports:
                     if not port.ready:
                         continue
-                    for sink in port.sinks:
-                        value = sink.usd_value(port.value)
+                    for sink, value in zip(port.sinks, port.usd_values(port.value), strict=True):
                         if time_code is None:
                             self._specs.get(sink.path, sink.type_name).default = value
                             continue
@@ -121,8 +120,8 @@ class Recorder:
             for port in unit.ports:
                 if port.ready:
                     if self.clips is not None and self._to_clips(port):
-                        for sink in port.sinks:
-                            value = sink.usd_value(port.value)
+                        made = port.usd_values(port.value)
+                        for sink, value in zip(port.sinks, made, strict=True):
                             self.clips.add(sink.path, sink.type_name, time_code, value)
                         continue
                     entry = self._series.get(id(port))
@@ -181,11 +180,16 @@ class Recorder:
 
     def _write(self, port: OutputPort, samples: list[tuple[float, Any]]) -> None:
         layer = self.layer
-        for sink in port.sinks:
-            path = self._specs.get(sink.path, sink.type_name).path
-            convert = sink.usd_value
-            for time_code, value in samples:
-                layer.SetTimeSample(path, time_code, convert(value))
+        paths = [self._specs.get(sink.path, sink.type_name).path for sink in port.sinks]
+        if not port.shares:
+            for path, sink in zip(paths, port.sinks, strict=True):
+                convert = sink.usd_value
+                for time_code, value in samples:
+                    layer.SetTimeSample(path, time_code, convert(value))
+            return
+        for time_code, value in samples:
+            for path, made in zip(paths, port.usd_values(value), strict=True):
+                layer.SetTimeSample(path, time_code, made)
 
 
 class _GroupRows:
