@@ -164,9 +164,9 @@ def converter(type_name: Sdf.ValueTypeName, *, where: str) -> Callable[[Any], An
 def vt_array(py_class: Any, array: np.ndarray) -> Any:
     """``py_class.FromNumpy(array)`` (a Vt array holding a copy of ``array``), made by one
     ``memcpy`` when ``array`` already has the Vt array's element layout: ``FromNumpy`` converts
-    element by element (a megabyte of points took 0.8 ms, the copy 0.1). The Vt array is
-    allocated uninitialised and filled before anything else can see it; then it is an
-    ordinary, unshared Vt array (copy-on-write from there on, as any)."""
+    element by element (95,000 points, 1.1 MB: 0.85 ms; allocating and copying: 0.2). The Vt
+    array is allocated uninitialised and filled before anything else can see it; then it is
+    an ordinary, unshared Vt array (copy-on-write from there on, as any)."""
     if py_class not in _vt_layouts:
         _vt_layouts[py_class] = _vt_layout(py_class)
     layout = _vt_layouts[py_class]
@@ -180,7 +180,10 @@ def vt_array(py_class: Any, array: np.ndarray) -> Any:
         return py_class.FromNumpy(array)
     out = py_class(len(array))
     if array.size:
-        ctypes.memmove(np.asarray(out).ctypes.data, array.ctypes.data, array.nbytes)
+        storage = np.asarray(out)
+        if storage.nbytes != array.nbytes:  # not the layout checked: never copy past the end
+            return py_class.FromNumpy(array)
+        ctypes.memmove(storage.ctypes.data, array.ctypes.data, array.nbytes)
     return out
 
 
