@@ -80,6 +80,21 @@ def test_shape_changes_between_calls(kernel):
         np.testing.assert_array_equal(a, np.full(n, 2.0))
 
 
+def test_a_region_outgrown_is_regrown_with_room_to_spare(kernel):
+    plan = kernel.total.binding.plans[0]
+    assert kernel.total(np.ones(1000)) == 1000.0
+    assert plan.capacity == 8000  # the first array: its exact size
+    assert kernel.total(np.ones(1001)) == 1001.0
+    assert plan.capacity == 8008 + 8008 // 8  # outgrown: an eighth to spare
+    offset = plan.offset
+    for n in (1100, 1002, 1126, 3):  # fits: no new region
+        a = np.arange(float(n))
+        assert kernel.total(a) == a.sum()
+    assert plan.offset == offset
+    kernel.double(b := np.ones(1001))
+    np.testing.assert_array_equal(b, np.full(1001, 2.0))
+
+
 def test_memory_growth_between_calls(kernel):
     a = np.arange(100.0)
     kernel.double(a)
