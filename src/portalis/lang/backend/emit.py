@@ -591,7 +591,7 @@ class FunctionEmitter(Lowerings, VectorLoops, ListEmitter, ViewEmitter, MessageE
         if e.kind == "truth":
             self.truth_of_stack(src)
         elif e.kind == "py_int":
-            self.py_int(self.line(e), id(e) in self.fits)
+            self.py_int(self.line(e), id(e) in self.fits, id(e) in self.nonzero)
         else:
             self.emit(*_CONVERT[(src.name, e.ty.name)])
 

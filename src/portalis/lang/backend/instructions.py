@@ -123,6 +123,7 @@ _CONVERSIONS = [
     "i64.trunc_f32_u",
     "i64.trunc_f64_s",
     "i64.trunc_f64_u",
+    "i64.trunc_sat_f64_s",
     "f32.convert_i32_s",
     "f32.convert_i32_u",
     "f32.convert_i64_s",
@@ -342,6 +343,7 @@ i64_trunc_f32_s = _nullary("i64.trunc_f32_s")
 i64_trunc_f32_u = _nullary("i64.trunc_f32_u")
 i64_trunc_f64_s = _nullary("i64.trunc_f64_s")
 i64_trunc_f64_u = _nullary("i64.trunc_f64_u")
+i64_trunc_sat_f64_s = _nullary("i64.trunc_sat_f64_s")
 f32_convert_i32_s = _nullary("f32.convert_i32_s")
 f32_convert_i32_u = _nullary("f32.convert_i32_u")
 f32_convert_i64_s = _nullary("f32.convert_i64_s")

@@ -32,6 +32,7 @@ class LoopPasses(BoundsChecks):
         self.proven, self.nonneg_proven = plan.proven, plan.nonneg
         #: ids of the float → int conversions that cannot overflow (backend/ranges.py)
         self.fits = plan.fits
+        self.nonzero = plan.nonzero
         #: accesses whose last index ``x + c`` is addressed as ``x`` plus an offset
         self.offset_last = plan.offset_last
         self.same_extents = plan.same_extents

@@ -90,7 +90,7 @@ class Lowerings(IntegerSemantics):
     def _to_int(self, e: ir.BuiltinCall, rounding: str) -> None:
         self.expr(e.args[0])
         self.emit(I.numeric("f64", rounding))
-        self.py_int(self.line(e), id(e) in self.fits)
+        self.py_int(self.line(e), id(e) in self.fits, id(e) in self.nonzero)
 
     def b_floor(self, e: ir.BuiltinCall) -> None:
         self._to_int(e, "floor")

@@ -59,6 +59,9 @@ class FunctionPlan:
     nonneg: frozenset[Access] = frozenset()
     #: float → int conversions that cannot overflow int64 (by id): only NaN is checked
     fits: frozenset[int] = frozenset()
+    #: those of them that are never 0 but for NaN (the operand is >= 1 or <= -1): NaN is
+    #: told by the saturating conversion's 0, not by a float compare
+    nonzero: frozenset[int] = frozenset()
     #: (access, last axis) indexed ``x + c`` with ``x >= 0`` known: addressed as ``x`` with
     #: ``c`` elements in the instruction's offset
     offset_last: frozenset[Access] = frozenset()
@@ -97,12 +100,18 @@ def value_ranges(module: ir.Module, emitted_once: frozenset[str] = frozenset()) 
                 plan[fn.symbol] = library_plan(fn)
             continue
         found = [n for stmt in fn.body for n in walk(stmt)]  # one walk for both, and unroll
-        proven, nonneg, fits, offset_last, same = ranges.analyse(fn, found)
+        proven, nonneg, fits, offset_last, same, nonzero = ranges.analyse(fn, found)
         # Library code inlined here (a kernel's math.NAME calls: passes/inline.py) keeps its
         # masked table reads in range by construction, which the analysis may not see.
         masked = table_index.masked_table_reads(fn, found)
         plan[fn.symbol] = FunctionPlan(
-            proven | masked, nonneg | masked, fits, offset_last, same, nodes=found
+            proven | masked,
+            nonneg | masked,
+            fits,
+            nonzero=nonzero,
+            offset_last=offset_last,
+            same_extents=same,
+            nodes=found,
         )
     return plan
 

@@ -46,7 +46,9 @@ Floats known never to be NaN (``Interval.number``: constants, ``float(i)``, sums
 bounded on both sides, ``min``/``max`` whose first argument is one) lend their bounds to
 ``min``/``max`` as constants do, so ``min(max(x, 1.0), n - 2.0)`` is in ``[1, n - 2]``
 (or NaN). A float → int conversion (``int(x)``, ``math.floor(x)``, …) whose operand is
-bounded on both sides cannot overflow int64: backend/integers.py then tests only NaN.
+bounded on both sides cannot overflow int64: backend/integers.py then tests only NaN,
+and where its range also keeps it at least 1 (or at most -1), so that no number converts
+to 0, it tells NaN by the saturating conversion's 0.
 
 The result is the set of (access, axis) proven in range and the set proven non-negative
 (only the upper bound then needs a check): backend/bounds.py skips what is proven; the
@@ -153,6 +155,10 @@ class RangeAnalysis:
         #: only if it holds wherever the node sits)
         self.fits: set[int] = set()
         self.unfit: set[int] = set()
+        #: those of them whose result, NaN aside, is never 0 (the operand is at least 1, or
+        #: at most -1): backend/integers.py then tells NaN by the saturating conversion's 0
+        self.nonzero: set[int] = set()
+        self.maybe_zero: set[int] = set()
         #: (access, last axis) whose index is ``x + c`` (``c > 0``) with ``x >= 0``: the
         #: element ``c`` before it is in the array too (backend/bounds.py then addresses
         #: that one and puts ``c`` elements in the load's or store's offset)
@@ -170,6 +176,8 @@ class RangeAnalysis:
         self.same: dict[int, dict[Key, Key] | None] = {}
         self.block(fn.body, {}, top=True)
         self.fits -= self.unfit
+        self.nonzero -= self.maybe_zero
+        self.nonzero &= self.fits
         self.offset_last -= self.offset_unknown
         self.proven -= self.unproven
         self.nonneg -= self.negative
@@ -647,6 +655,9 @@ class RangeAnalysis:
             if operand is not None:
                 iv = self.interval(operand, env)
                 (self.fits if iv.lo and iv.hi else self.unfit).add(id(e))
+                positive = any(self.facts.lowest(b) >= 1 for b in iv.lo)
+                negative = any(k is None and c <= -1 for k, c in iv.hi)
+                (self.nonzero if positive or negative else self.maybe_zero).add(id(e))
         for n in _children(e):
             self.expr(n, env)
 
@@ -871,11 +882,13 @@ def analyse(
     frozenset[int],
     frozenset[tuple[int, int]],
     dict[int, dict[Key, Key]],
+    frozenset[int],
 ]:
     """(access id, axis) pairs of ``fn`` proven in range, and proven non-negative, and the
-    ids of its float → int conversions that cannot overflow int64 (nothing to do, and no
-    time spent, for a function with neither). ``found``: every node of ``fn`` (in any
-    order), when the caller has walked it already."""
+    ids of its float → int conversions that cannot overflow int64, and of those whose
+    result is never 0 but for NaN (nothing to do, and no time spent, for a function with
+    neither). ``found``: every node of ``fn`` (in any order), when the caller has walked it
+    already."""
     accesses, allocated = False, set()
     Load, Store, AllocArray, Cast, Call = ir.Load, ir.Store, ir.AllocArray, ir.Cast, ir.BuiltinCall
     if found is None:
@@ -889,7 +902,7 @@ def analyse(
         elif (cls is Cast or cls is Call) and not accesses:
             accesses = _rounded_operand(n) is not None
     if not accesses:
-        return frozenset(), frozenset(), frozenset(), frozenset(), {}
+        return frozenset(), frozenset(), frozenset(), frozenset(), {}, frozenset()
     r = RangeAnalysis(fn, allocated)
     same = {at: s for at, s in r.same.items() if s}
     return (
@@ -898,4 +911,5 @@ def analyse(
         frozenset(r.fits),
         frozenset(r.offset_last),
         same,
+        frozenset(r.nonzero),
     )
