@@ -91,13 +91,61 @@ def total(x: Array[f64]) -> float:
     for j in range(len(x)):
         s += x[j]
     return s
+
+
+def relax_open(p: Array[f64], inv: Array[f64], b: Array[f64], w: float, lo: int, hi: int) -> int:
+    closed = 0
+    for j in range(lo, hi):
+        if inv[j] == 0.5:
+            around = p[j] + b[j] * 2.0
+            here = p[j]
+            p[j] = here + w * (around * 0.5 - here)
+        else:
+            closed += 1
+            b[j] = -b[j]
+    return closed
+
+
+def count_down(x: Array[f64], t: float, n: int, by: int) -> int:
+    for j in range(len(x)):
+        if x[j] != t:
+            n -= by
+        n += 1
+    return n
+
+
+def last_clipped(x: Array[f64], t: float) -> float:
+    last = 0.0
+    for j in range(len(x)):
+        if x[j] > t:
+            last = x[j] * 2.0
+            x[j] = last
+    return last
+
+
+def between_rows(a: Array[f64, 2], i: int) -> None:
+    for j in range(a.shape[1]):
+        a[i, j] = a[i - 1, j] * 0.5 + a[i + 1, j]
 """
 
-VECTORISED = {"axpy", "scaled", "shifted", "row_update", "stencil", "relax", "masked"}
+VECTORISED = {
+    "axpy",
+    "scaled",
+    "shifted",
+    "row_update",
+    "stencil",
+    "relax",
+    "masked",
+    "clip_count",
+    "relax_open",
+    "count_down",
+    "between_rows",
+}
 REFUSED = {
     "gauss_seidel": "another column",
     "total": "carries a value",
-    "clip_count": "does more than store",
+    # ``last`` is read after the loop: assigning it on every lane would leave the wrong one
+    "last_clipped": "does more than store",
 }
 
 
@@ -126,7 +174,7 @@ def function_text(wat: str, name: str) -> str:
 @pytest.mark.parametrize("name", sorted(VECTORISED))
 def test_independent_loops_are_vectorised(wat, name):
     text = function_text(wat, name)
-    assert re.search(r"\bf64x2\.(add|sub|mul|div)\b", text)
+    assert re.search(r"\bf64x2\.(add|sub|mul|div|gt|ne)\b", text)
     assert "v128.load" in text
     assert simd.vector_loops(text) == 1
 
@@ -154,13 +202,39 @@ def test_loops_with_a_dependence_are_not(wat, name):
     assert simd.vector_loops(function_text(wat, name)) == 0
 
 
-@pytest.mark.parametrize("name", sorted(REFUSED))
-def test_refusal_names_the_dependence(name):
+def lowered_loop(name: str) -> tuple[ir.ForRange, ir.Function]:
     unit = parse_unit(SOURCE, "k.py", prefix="", exported=True)
     program = Program(unit, default_library())
     fn = next(f for f in program.lower_all() if f.name == name)
     loop = next(n for s in fn.body for n in nodes(s) if isinstance(n, ir.ForRange))
+    return loop, fn
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_refusal_names_the_dependence(name):
+    loop, fn = lowered_loop(name)
     assert REFUSED[name] in simd.refusal(loop, fn)
+
+
+def test_counts_are_lane_reductions():
+    """``closed += 1`` in an ``else`` and ``n -= by``/``n += 1`` become per-lane int
+    counts, added to the local after the vector rounds."""
+    for name, counts in (("relax_open", ["closed"]), ("count_down", ["n"])):
+        loop, fn = lowered_loop(name)
+        vector = simd.plan(loop, fn)
+        assert vector is not None and vector.counts == counts
+
+
+def test_rows_of_one_array_need_no_overlap_test():
+    """``a[i - 1, j]``, ``a[i, j]`` and ``a[i + 1, j]`` are three rows of one array whose
+    indices are all in bounds in the vector loop: they cannot overlap, so no run-time test
+    compares them. Two different arrays still are compared."""
+    loop, fn = lowered_loop("between_rows")
+    vector = simd.plan(loop, fn)
+    assert vector is not None and vector.disjoint == []
+    loop, fn = lowered_loop("relax_open")
+    vector = simd.plan(loop, fn)
+    assert vector is not None and len(vector.disjoint) == 3  # p, b written; inv read
 
 
 FLOATS = st.floats(allow_nan=True, allow_infinity=True, width=64) | st.sampled_from(
@@ -266,3 +340,68 @@ def test_uint8_mask_widened_equals_cpython(kernels, values, bytes_, s):
     u0 = np.array(values)
     mask = np.array(bytes_[:n], dtype=np.uint8)
     check(kernels, "masked", u0, u0[::-1] * 0.25, mask, np.zeros(n), s, bits=True, returns=True)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cells=st.lists(FLOATS | st.just(0.5), min_size=0, max_size=21),
+    lo=st.integers(-1, 2),
+    extra=st.integers(-1, 23),
+    w=FLOATS,
+)
+def test_if_else_with_a_count_equals_cpython(kernels, cells, lo, extra, w):
+    """The fluid's sweep shape, unit stride: an ``==`` test (NaN compares unequal, as in
+    CPython), locals and a store in the ``if``, a count and a store in the ``else``; every
+    remainder length, and a range past the end (IndexError at CPython's iteration, after
+    the same writes)."""
+    inv = np.array(cells)
+    n = len(cells)
+    p = np.linspace(-1.0, 2.0, n)
+    b = inv[::-1] * 0.25
+    hi = max(lo, 0) + extra
+    check(kernels, "relax_open", p, inv, b, w, max(lo, 0), hi, bits=True)
+    if lo < 0 <= n - 1:
+        check(kernels, "relax_open", p, inv, b, w, lo, n, bits=True)  # -1: a negative index
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    cells=st.lists(FLOATS | st.just(1.0), min_size=0, max_size=19),
+    n=st.integers(-(2**62), 2**62),
+    by=st.integers(-5, 5),
+)
+def test_counts_equal_cpython(kernels, cells, n, by):
+    check(kernels, "count_down", np.array(cells), 1.0, n, by, bits=True, returns=True)
+    check(kernels, "last_clipped", np.array(cells), 0.0, bits=True, returns=True)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 17, 18, 33])
+def test_rows_of_one_array_equal_cpython(kernels, n):
+    a = np.random.default_rng(n).standard_normal((4, n))
+    for i in (1, 2):
+        check(kernels, "between_rows", a.copy(), i, bits=True, returns=True)
+    check(kernels, "between_rows", a.copy(), 3, bits=True)  # a[4]: IndexError
+    check(kernels, "between_rows", a.copy(), 0, bits=True)  # a[-1]: the last row
+
+
+@pytest.mark.parametrize("shift", [-1, 0, 1])
+@pytest.mark.parametrize("n", [0, 1, 4, 5, 9])
+def test_if_else_on_overlapping_arrays_in_linear_memory(kernels, shift, n):
+    """``p`` and ``b`` (both written) as views of one buffer ``shift`` elements apart: the
+    overlap test sends the loop to the scalar one, which gives CPython's result."""
+    python, compiled = kernels
+    base = np.linspace(-2.0, 2.0, n + 3)
+    inv = np.where(np.arange(n) % 3 == 0, 0.25, 0.5)
+    lo = max(0, -shift)
+    want = base.copy()
+    c_want = python["relax_open"](
+        want[lo : lo + n], inv, want[lo + shift : lo + shift + n], 1.5, 0, n
+    )
+    memory = compiled.instance.memory
+    compiled.relax_open(np.zeros(n), inv, np.zeros(n), 1.5, 0, n)  # scratch first
+    view = memory.write(base)
+    p = memory.view(view.offset + 8 * lo, np.float64, n)
+    b = memory.view(view.offset + 8 * (lo + shift), np.float64, n)
+    c_got = compiled.relax_open(p, inv, b, 1.5, 0, n)
+    assert c_got == c_want
+    assert view.numpy().tobytes() == want.tobytes()

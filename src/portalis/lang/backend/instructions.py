@@ -192,6 +192,12 @@ _SIMD = [
     *(f"f64x2.{o}" for o in ("splat", "add", "sub", "mul", "div", "neg", "abs", "sqrt")),
     *(f"f64x2.{o}" for o in ("eq", "ne", "lt", "gt", "le", "ge", "convert_low_i32x4_u")),
     "v128.bitselect",
+    "v128.and",
+    "v128.andnot",
+    "v128.not",
+    "i64x2.splat",
+    "i64x2.add",
+    "i64x2.sub",
     "f64x2.relaxed_madd",
     "i16x8.extend_low_i8x16_u",
     "i32x4.extend_low_i16x8_u",
@@ -392,6 +398,12 @@ f64x2_le = _nullary("f64x2.le")
 f64x2_ge = _nullary("f64x2.ge")
 f64x2_convert_low_i32x4_u = _nullary("f64x2.convert_low_i32x4_u")
 v128_bitselect = _nullary("v128.bitselect")
+v128_and = _nullary("v128.and")
+v128_andnot = _nullary("v128.andnot")
+v128_not = _nullary("v128.not")
+i64x2_splat = _nullary("i64x2.splat")
+i64x2_add = _nullary("i64x2.add")
+i64x2_sub = _nullary("i64x2.sub")
 i16x8_extend_low_i8x16_u = _nullary("i16x8.extend_low_i8x16_u")
 i32x4_extend_low_i16x8_u = _nullary("i32x4.extend_low_i16x8_u")
 
@@ -408,6 +420,13 @@ def f64x2_extract_lane(lane: int) -> Instr:
     if type(lane) is not int or lane not in (0, 1):
         raise ValueError(f"f64x2.extract_lane: lane {lane!r} is not 0 or 1")
     return Instr("f64x2.extract_lane", (lane,), f"f64x2.extract_lane {lane}")
+
+
+def i64x2_extract_lane(lane: int) -> Instr:
+    """``i64x2.extract_lane N``: lane ``N`` (0 or 1) of the v128 on the stack, as an i64."""
+    if type(lane) is not int or lane not in (0, 1):
+        raise ValueError(f"i64x2.extract_lane: lane {lane!r} is not 0 or 1")
+    return Instr("i64x2.extract_lane", (lane,), f"i64x2.extract_lane {lane}")
 
 
 def numeric(valtype: str, op: str) -> Instr:

@@ -5,10 +5,16 @@ The pass (:func:`vectorise`, listed in pipeline.py) only decides; the emitter
 (:class:`VectorLoops`) writes the loop. A loop ``for j in range(start, stop)`` is vectorised
 when all of this holds, checked on the IR:
 
-* it counts up by 1 and has no loop inside; its body is only assignments to ``float`` locals
-  and stores into ``float64`` arrays — no call, no ``break`` — and ``if a < b:`` (a float
-  comparison, no ``else``) around stores only, which becomes a per-lane select of the new
-  value or the element's own;
+* it counts up by 1 and has no loop inside; its body is only assignments to ``float`` locals,
+  stores into ``float64`` arrays and counts (below) — no call, no ``break`` — and
+  ``if a < b:`` (any comparison of two floats: ``==`` is false for NaN in both), with or
+  without ``else``, around stores, counts and float locals read only in that branch (a
+  stencil's sum, a stored value's temporary): a store becomes a per-lane select of the new
+  value or the element's own, a local is assigned in every lane (nobody else reads it);
+* a count ``n += e`` / ``n -= e`` (an int local assigned and read nowhere else in the body,
+  ``e`` an int unchanged in the loop), under a branch or not, is kept per lane in an
+  ``i64x2`` and added to ``n`` after the vector rounds: int64 addition wraps, so the sum in
+  any order is the scalar loop's;
 * every array index is ``j + c`` on the last axis (unit stride) with the other indices
   unchanged in the loop (``a[i, j + 1]``, ``row[j]``), and ``j`` appears nowhere else;
 * every value is computed lane by lane with the operation the scalar code uses: ``+ - *``,
@@ -22,6 +28,12 @@ when all of this holds, checked on the IR:
   same ``c`` everywhere, so iteration ``j`` touches only what iteration ``j`` touches in
   that row (``grid[i, j] = grid[i, j - 1] + …``, a Gauss–Seidel sweep, is refused).
 
+Loops stepping by 2 (a red-black sweep) are left scalar: two lanes ``j`` and ``j + 2`` were
+built and measured (bit-identical, every test green) and ran slower than the scalar loop —
+the fluid's pressure sweep 17.0 → 17.6 ms, a 1-D red-black sweep 1.19 → 1.64 ms — because
+a lane pair of a row read at one parity takes two 16-byte loads and a shuffle, and the
+shuffles and lane stores queue on one port (docs/language.md, "Vectorisation").
+
 What the IR cannot know is checked once when the loop starts, and the loop as it always was
 (every check in place, one iteration at a time) runs when any of it fails:
 
@@ -30,7 +42,9 @@ What the IR cannot know is checked once when the loop starts, and the loop as it
 * a divisor unchanged in the loop is not zero (``ZeroDivisionError`` likewise);
 * the bytes a written row covers over the whole loop do not overlap any other row's (two
   parameters may be views of one NumPy array, and ``a[i - 1]`` and ``a[i]`` are different
-  rows of one array only when the row is at least as long as the loop).
+  rows of one array only when the row is at least as long as the loop). Two rows of one
+  array whose leading indices differ by a constant (``p[i - 1, j]``, ``p[i, j]``) need no
+  test: every index is in bounds once the first check holds, so they are different rows.
 
 Under those conditions lane ``k`` of every vector operation computes what iteration
 ``j + k`` computes, and every element is read before or after it is written exactly as in the
@@ -47,7 +61,7 @@ from portalis.lang import ir
 from portalis.lang.backend import instructions as I
 from portalis.lang.backend import rows, signs, unroll, versioning
 from portalis.lang.backend.loops import LoopPasses
-from portalis.lang.types import F64, ArrayType
+from portalis.lang.types import F64, I64, ArrayType
 from portalis.lang.walk import substitute_local
 from portalis.lang.walk import walk as nodes
 
@@ -87,6 +101,9 @@ class Plan:
     disjoint: list[tuple[object, object]] = field(default_factory=list)
     #: row key → the largest column offset ``c`` of its accesses ``row[j + c]``
     high: dict[object, int] = field(default_factory=dict)
+    #: int locals the body only counts with (``n += 1``, maybe under an ``if``): each lane
+    #: counts in an i64x2, added to the local after the vector rounds
+    counts: list[str] = field(default_factory=list)
 
 
 def vectorise(module: ir.Module) -> ir.Module:
@@ -236,6 +253,8 @@ class _Analysis:
         #: row key → columns accessed, whether written
         self.columns: dict[object, set[int]] = {}
         self.written: set[object] = set()
+        #: row key → its leading indices
+        self.prefixes: dict[object, list[ir.Expr]] = {}
 
     def run(self) -> Plan | str:
         try:
@@ -263,8 +282,51 @@ class _Analysis:
                     raise _Refused("the loop contains a loop")
         if not loop.body:
             raise _Refused("the body is empty")
+        self.find_counts()
+
+    def find_counts(self) -> None:
+        """The int locals the body assigns only by ``n = n + e`` / ``n = n - e`` (``e`` an
+        int unchanged in the loop) and reads nowhere else: int64 addition wraps, so it is
+        associative and commutative, and the sum of each lane's count added to ``n`` after
+        the loop is the number the scalar loop's additions leave in ``n``."""
+        shaped: dict[str, int] = {}
+        for stmt in self.loop.body:
+            for n in nodes(stmt):
+                if isinstance(n, ir.SetLocal) and self.count_shaped(n):
+                    shaped[n.name] = shaped.get(n.name, 0) + 1
+        for name, times in shaped.items():
+            reads = writes = 0
+            for stmt in self.loop.body:
+                for n in nodes(stmt):
+                    if isinstance(n, ir.LocalGet) and n.name == name:
+                        reads += 1
+                    elif isinstance(n, ir.SetLocal | ir.LocalTee) and n.name == name:
+                        writes += 1
+                    elif isinstance(n, ir.Unpack | ir.Logical):
+                        writes += 1  # assigns locals its own way: not a plain count
+            if reads == writes == times:
+                self.plan.counts.append(name)
+
+    def count_shaped(self, s: ir.SetLocal) -> bool:
+        """Whether ``s`` is ``n = n + e`` or ``n = n - e`` for an int local ``n`` and an
+        int ``e`` unchanged in the loop."""
+        v = s.value
+        ty: object = self.fn.locals.get(s.name)
+        if ty is None:
+            ty = next((p.type for p in self.fn.params if p.name == s.name), None)
+        return (
+            ty == I64
+            and isinstance(v, ir.Binary)
+            and v.op in ("add", "sub")
+            and v.ty == I64
+            and isinstance(v.left, ir.LocalGet)
+            and v.left.name == s.name
+            and versioning.invariant(v.right, self.changing | {self.loop.var})
+        )
 
     def statement(self, s: ir.Stmt) -> None:
+        if isinstance(s, ir.SetLocal) and s.name in self.plan.counts:
+            return
         if isinstance(s, ir.SetLocal):
             if self.fn.locals.get(s.name) != F64:
                 raise _Refused(f"{s.name!r} is not a float local")
@@ -275,33 +337,37 @@ class _Analysis:
         elif isinstance(s, ir.Store):
             self.access(s)
             self.value(s.value)
-        elif isinstance(s, ir.If) and not s.orelse and _lanewise_test(s.cond):
+        elif isinstance(s, ir.If) and _lanewise_test(s.cond):
             # ``if test: a[i, j] = v`` becomes ``a[i, j] = v if test else a[i, j]`` per
             # lane: the element keeps its bits where the test fails, and computing ``v``
             # anyway cannot trap (every operation here is trap-free once the checks made
-            # before the loop hold)
+            # before the loop hold); the ``else`` branch likewise where the test fails,
+            # and a count (``n += 1``) adds its increment only in the lanes that take it
             assert isinstance(s.cond, ir.Compare)
             self.value(s.cond.left)
             self.value(s.cond.right)
-            for inner in s.body:
-                if isinstance(inner, ir.SetLocal) and self.private_temp(inner.name, s):
-                    self.statement(inner)
-                    continue
-                if not isinstance(inner, ir.Store):
-                    raise _Refused("an `if` in the body does more than store into arrays")
-                self.access(inner)
-                self.value(inner.value)
+            for branch in (s.body, s.orelse):
+                for inner in branch:
+                    if isinstance(inner, ir.SetLocal) and inner.name in self.plan.counts:
+                        continue
+                    if isinstance(inner, ir.SetLocal) and self.private_local(inner.name, branch):
+                        self.statement(inner)
+                        continue
+                    if not isinstance(inner, ir.Store):
+                        raise _Refused("an `if` in the body does more than store into arrays")
+                    self.access(inner)
+                    self.value(inner.value)
         else:
             raise _Refused(f"the body has a {type(s).__name__} statement")
 
-    def private_temp(self, name: str, where: ir.If) -> bool:
-        """Whether ``name`` is a compiler temporary (``a[i] = x`` under an ``if`` holds its
-        value in one) read nowhere in the function but inside ``where``: assigning it on
-        every lane, taken or not, then changes nothing anyone reads."""
-        if not name.startswith("~"):
-            return False
+    def private_local(self, name: str, branch: list[ir.Stmt]) -> bool:
+        """Whether ``name`` is read nowhere in the function but inside ``branch`` (one
+        branch of an ``if`` in the body: a compiler temporary that holds a stored value,
+        or a local such as a stencil's sum): assigning it on every lane, the branch taken
+        or not, then changes nothing anyone reads. (Its reads there are checked as any
+        other: after its assignment in the iteration.)"""
         inside = sum(
-            1 for s in where.body for n in nodes(s) if isinstance(n, ir.LocalGet) and n.name == name
+            1 for s in branch for n in nodes(s) if isinstance(n, ir.LocalGet) and n.name == name
         )
         everywhere = sum(
             1
@@ -323,6 +389,7 @@ class _Analysis:
             raise _Refused(f"a leading index of {a.array.name!r} changes in the loop")
         key = row_key(a)
         self.columns.setdefault(key, set()).add(column)
+        self.prefixes.setdefault(key, a.indices[:-1])
         if isinstance(a, ir.Store):
             self.written.add(key)
 
@@ -395,8 +462,41 @@ class _Analysis:
                     "(a dependence between iterations)"
                 )
             for other in sorted(self.columns, key=repr):
-                if other != key and (other, key) not in self.plan.disjoint:
-                    self.plan.disjoint.append((key, other))
+                if other == key or (other, key) in self.plan.disjoint:
+                    continue
+                if self.other_row(key, other):
+                    continue
+                self.plan.disjoint.append((key, other))
+
+    def other_row(self, key: object, other: object) -> bool:
+        """Whether rows ``key`` and ``other`` are two rows of one array whose leading
+        indices differ by a constant on some axis (``p[i - 1, j]`` and ``p[i, j]``): every
+        index is in bounds in the vector loop (the guards), so no element of one is an
+        element of the other, and no overlap test is needed."""
+        a, b = self.prefixes[key], self.prefixes[other]
+        assert isinstance(key, tuple) and isinstance(other, tuple)
+        if key[:2] != other[:2] or len(a) != len(b):
+            return False
+        return any(_constant_difference(x, y) for x, y in zip(a, b, strict=True))
+
+
+def _constant_difference(x: ir.Expr, y: ir.Expr) -> bool:
+    """Whether int64 ``x - y`` is a non-zero constant: the same local terms but for
+    constants that add up differently (``i + 1`` and ``i``; int64 addition wraps, so any
+    order of the terms gives the same number, and small different constants differ)."""
+    sums, rests = [], []
+    for e in (x, y):
+        constant, rest = 0, []
+        for sign, term in versioning.terms(e):
+            if isinstance(term, ir.Const) and type(term.value) is int:
+                constant += sign * term.value
+            elif isinstance(term, ir.LocalGet):
+                rest.append((sign, term.name))
+            else:
+                return False
+        sums.append(constant)
+        rests.append(sorted(rest))
+    return rests[0] == rests[1] and sums[0] != sums[1] and abs(sums[0] - sums[1]) < 1 << 32
 
 
 def _lanewise_test(cond: ir.Expr) -> bool:
@@ -497,19 +597,32 @@ class VectorLoops(LoopPasses):
     def _vector_rounds(self, s: ir.ForRange, vector: Plan, pointers: list[rows.Row]) -> None:
         """While two iterations remain: both at once, then the row pointers move on two
         columns. Afterwards the loop variable and the body's locals hold the last
-        iteration's values, as the scalar loop leaves them."""
+        iteration's values, as the scalar loop leaves them, and each count local has the
+        lanes' counts added (before the last odd iteration, which counts on its own)."""
         splat: dict[int, str] = {}
         for e in vector.invariants:
             local = self.fresh("v128")
             self.expr(e)
             self.emit(I.simd("f64x2.splat"), I.local_set(local))
             splat[id(e)] = local
+        counts: dict[str, str] = {}
+        for name in vector.counts:
+            counts[name] = self.fresh("v128")
+            self.emit(I.i64_const(0), I.simd("i64x2.splat"), I.local_set(counts[name]))
+        for stmt in s.body:
+            for n in nodes(stmt):
+                if isinstance(n, ir.SetLocal) and n.name in counts:
+                    assert isinstance(n.value, ir.Binary)
+                    local = self.fresh("v128")
+                    self.expr(n.value.right)
+                    self.emit(I.simd("i64x2.splat"), I.local_set(local))
+                    splat[id(n)] = local
         lanes = {name: self.fresh("v128") for name in vector.temps}
         first = self.fresh("i64")
         self.emit(I.local_get(s.counter), I.local_set(first))
         written = {row_key(n) for stmt in s.body for n in nodes(stmt) if isinstance(n, ir.Store)}
         read_only = {row.local for row in pointers if _key_of_row(row) not in written}
-        emitter = _Lanes(self, splat, lanes, read_only)
+        emitter = _Lanes(self, splat, lanes, read_only, counts)
         # Small bodies run ROUNDS vector rounds per back-edge, then what is left in
         # straight-line code: half as many rounds, ..., one round. The engine puts an epoch
         # check (the sandbox's deadline) at every loop header, and its slow path is a
@@ -528,6 +641,10 @@ class VectorLoops(LoopPasses):
                 rounds //= 2
         else:
             self._rounds(s, 1, emitter, pointers)
+        for name, local in counts.items():  # int64 addition wraps: any order, one sum
+            self.emit(I.local_get(name), I.local_get(local), I.i64x2_extract_lane(0))
+            self.emit(I.i64_add(), I.local_get(local), I.i64x2_extract_lane(1), I.i64_add())
+            self.emit(I.local_set(name))
         self.emit(I.local_get(s.counter), I.local_get(first), I.i64_ne(), I.if_())
         self.emit(I.local_get(s.counter), I.i64_const(1), I.i64_sub(), I.local_set(s.var))
         for name, local in lanes.items():
@@ -604,12 +721,15 @@ class _Lanes:
         splat: dict[int, str],
         lanes: dict[str, str],
         read_only: set[str] | None = None,
+        counts: dict[str, str] | None = None,
     ) -> None:
         self.out = out
         self.splat = splat
         self.lanes = lanes
         #: row-pointer locals of the rows the loop never writes
         self.read_only = read_only or set()
+        #: count local → its i64x2 of per-lane counts
+        self.counts = counts or {}
         #: (row pointer, column past it) → the v128 local holding those two elements
         self.loaded: dict[tuple[str, int], str] = {}
         #: v128 locals made for reused loads, handed out again after :meth:`forget`
@@ -641,33 +761,50 @@ class _Lanes:
             return None
         return use.row.local, self.out.row_step + use.offset
 
-    def statement(self, s: ir.Stmt) -> None:
+    def statement(self, s: ir.Stmt, mask: str = "", inverted: bool = False) -> None:
+        """One statement for both lanes; ``mask``: under an ``if``, the v128 local whose
+        lanes are all ones where the test holds (``inverted``: in the ``else`` branch, so
+        the statement takes effect where they are zeros)."""
         out = self.out
+        if isinstance(s, ir.SetLocal) and s.name in self.counts:
+            # n ± e: each lane's count moves by e where the statement runs
+            assert isinstance(s.value, ir.Binary)
+            acc = self.counts[s.name]
+            out.emit(I.local_get(acc), I.local_get(self.splat[id(s)]))
+            if mask:
+                out.emit(I.local_get(mask), I.simd("v128.andnot" if inverted else "v128.and"))
+            out.emit(I.simd("i64x2.add" if s.value.op == "add" else "i64x2.sub"))
+            out.emit(I.local_set(acc))
+            return
         if isinstance(s, ir.SetLocal):
             self.value(s.value)
             out.emit(I.local_set(self.lanes[s.name]))
             return
         if isinstance(s, ir.If):
             assert isinstance(s.cond, ir.Compare)
-            mask = out.fresh("v128")
+            taken = out.fresh("v128")
             self.value(s.cond.left)
             self.value(s.cond.right)
-            out.emit(I.simd(f"f64x2.{s.cond.op}"), I.local_set(mask))
+            out.emit(I.simd(f"f64x2.{s.cond.op}"), I.local_set(taken))
             for inner in s.body:
-                if isinstance(inner, ir.SetLocal):
-                    self.statement(inner)
-                    continue
-                assert isinstance(inner, ir.Store)
-                offset = out.address(inner.array, inner.indices, inner, [], [])
-                self.value(inner.value)
-                out.address(inner.array, inner.indices, inner, [], [])
-                out.emit(I.load("v128.load", offset), I.local_get(mask))
-                out.emit(I.simd("v128.bitselect"), I.store("v128.store", offset))
+                self.statement(inner, taken)
+            for inner in s.orelse:
+                self.statement(inner, taken, inverted=True)
             return
         assert isinstance(s, ir.Store)
-        offset = out.address(s.array, s.indices, s, s.safe, s.nonneg)
+        if not mask:
+            offset = out.address(s.array, s.indices, s, s.safe, s.nonneg)
+            self.value(s.value)
+            out.emit(I.store("v128.store", offset))
+            return
+        # the new value in the lanes where the branch runs, the element's own bits elsewhere
+        offset = out.address(s.array, s.indices, s, [], [])
         self.value(s.value)
-        out.emit(I.store("v128.store", offset))
+        out.address(s.array, s.indices, s, [], [])
+        out.emit(I.load("v128.load", offset), I.local_get(mask))
+        if inverted:
+            out.emit(I.simd("v128.not"))
+        out.emit(I.simd("v128.bitselect"), I.store("v128.store", offset))
 
     def value(self, e: ir.Expr) -> None:
         emit = self.out.emit
