@@ -173,6 +173,11 @@ AROUND_Z = (
 )
 #: Voxels sampled to score a RANSAC plane (all of them when there are fewer).
 RANSAC_SAMPLE = 2048
+#: Where the sampled centroids' y and z start in ``sample`` (x at 0): one coordinate per
+#: run of 2 * RANSAC_SAMPLE, more than are ever sampled, so the scoring loop reads each at
+#: unit stride (``sample[k + SAMPLE_Y]``) and runs as f64x2 vectors.
+SAMPLE_Y = 2 * RANSAC_SAMPLE
+SAMPLE_Z = 4 * RANSAC_SAMPLE
 #: Heights above the ground mapped onto the colour ramp (metres).
 COLOUR_TOP = 4.0
 
@@ -794,12 +799,13 @@ def filter_cloud(
     best_d = 0.0
     if voxels >= 3:
         # the centroids each hypothesis is scored on, side by side (fewer than
-        # 2 * RANSAC_SAMPLE of them): 48 passes over 48 KB rather than over every voxel
+        # 2 * RANSAC_SAMPLE of them): 48 passes over 48 KB rather than over every voxel;
+        # x, y and z each in a run of its own, so the scoring reads them at unit stride
         sampled = 0
         for v in range(0, voxels, stride):
-            sample[3 * sampled] = sums[3 * v]
-            sample[3 * sampled + 1] = sums[3 * v + 1]
-            sample[3 * sampled + 2] = sums[3 * v + 2]
+            sample[sampled] = sums[3 * v]
+            sample[sampled + SAMPLE_Y] = sums[3 * v + 1]
+            sample[sampled + SAMPLE_Z] = sums[3 * v + 2]
             sampled += 1
         key = _hash32(seed)
         for it in range(ground_iterations):
@@ -831,7 +837,7 @@ def filter_cloud(
             d = -(nx * sums[3 * p] + ny * sums[3 * p + 1] + nz * sums[3 * p + 2])
             score = 0
             for k in range(sampled):
-                dist = nx * sample[3 * k] + ny * sample[3 * k + 1] + nz * sample[3 * k + 2] + d
+                dist = nx * sample[k] + ny * sample[k + SAMPLE_Y] + nz * sample[k + SAMPLE_Z] + d
                 if abs(dist) <= ground_threshold:
                     score += 1
             if score > best_score:
@@ -883,10 +889,17 @@ def filter_cloud(
             plane_b = -best_ny / best_nz
             plane_c = -best_d / best_nz
         scale = 1.0 / math.sqrt(plane_a * plane_a + plane_b * plane_b + 1.0)
+        # every voxel is KEPT so far: each has its fate stored, KEPT or GROUND picked by a
+        # conditional move, and another counts the ground: no branch to mispredict where
+        # ground and other voxels alternate
         for v in range(voxels):
             above = sums[3 * v + 2] - (plane_a * sums[3 * v] + plane_b * sums[3 * v + 1] + plane_c)
-            if abs(above) * scale <= ground_threshold:
-                voxel_fate[v] = GROUND
+            flat = abs(above) * scale <= ground_threshold
+            voxel_v = KEPT
+            if flat:
+                voxel_v = GROUND
+            voxel_fate[v] = voxel_v
+            if flat:
                 ground += 1
 
     # 4. radius outlier removal over the other centroids, with a grid of cells of one radius
