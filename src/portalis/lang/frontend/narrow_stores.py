@@ -21,13 +21,14 @@ from typing import TYPE_CHECKING
 from portalis.lang import ir
 from portalis.lang.frontend.messages import out_of_bounds
 from portalis.lang.frontend.provenance import is_numpy
-from portalis.lang.types import BOOL, I64, Element
+from portalis.lang.types import BOOL, I32, I64, Element
 
 if TYPE_CHECKING:
     from portalis.lang.frontend.exprs import ExprLowerer
 
 #: Element → (smallest, largest) value, NumPy's dtype name.
 NARROW = {"u8": (0, 255, "uint8"), "i32": (-(1 << 31), (1 << 31) - 1, "int32")}
+assert NARROW["u8"][:2] == (0, 0xFF)  # the u8 check masks with the largest value
 #: Elements NumPy wraps a NumPy integer into (it raises for a signed one, as for Python ints:
 #: NumPy 2 converts a NumPy integer for a signed array through a Python int).
 WRAPS_NUMPY_INTS = {"u8"}
@@ -49,15 +50,16 @@ def checked(
     line, col = getattr(node, "lineno", 0), getattr(node, "col_offset", 0)
     tmp = lw.temp(I64)
     at = ir.LocalGet(line, col, I64, tmp)
-    outside = ir.Logical(
-        line,
-        col,
-        BOOL,
-        "or",
-        ir.Compare(line, col, BOOL, "lt", at, ir.Const(line, col, I64, low)),
-        ir.Compare(line, col, BOOL, "gt", at, ir.Const(line, col, I64, high)),
-        lw.temp(BOOL),
-    )
+    # Outside the range exactly when the value differs from itself narrowed: one compare
+    # and a sign extension (``movslq``) or a mask, where ``x < low or x > high`` took two
+    # compares and two branches, on a store that runs per element (``voxel_of[i] = v``)
+    if element.abi == "i32":
+        narrowed: ir.Expr = ir.Cast(
+            line, col, I64, "convert", ir.Cast(line, col, I32, "convert", at)
+        )
+    else:
+        narrowed = ir.Binary(line, col, I64, "and", at, ir.Const(line, col, I64, high))
+    outside = ir.Compare(line, col, BOOL, "ne", narrowed, at)
     fail = out_of_bounds(lw, tmp, dtype, node)
     stmts: list[ir.Stmt] = [ir.SetLocal(line, col, tmp, value), ir.If(line, col, outside, fail, [])]
     return ir.Seq(line, col, I64, stmts, at)
