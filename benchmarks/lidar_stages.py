@@ -7,10 +7,11 @@ alternated in one process.
 
 The stage's text (from ``# 3. ground`` to ``# 4. radius`` in ``filter_cloud``) is copied into
 functions of their own appended to each kernel source: ``ground_stage`` (the whole stage),
-``ransac_stage`` (cut before the refit) and ``lsq_stage`` (cut before the marking). Per scan,
-the whole filter runs once to fill the centroids, then each function runs ROUNDS times on
-them. The compiled kernel runs through
-``portalis.load`` with every array in linear memory, Numba on NumPy arrays. Figures only.
+``ransac_stage`` (cut before the refit), ``lsq_stage`` (cut before the marking) and
+``empty_stage`` (the call alone, taken off the others' times). Per scan, the whole filter
+runs once to fill the centroids, then each function runs ROUNDS times on them. The compiled
+kernel runs through ``portalis.load`` with every array in linear memory, Numba on NumPy
+arrays. Figures only.
 """
 
 from __future__ import annotations
@@ -77,6 +78,8 @@ def with_stages(source: str) -> str:
         + ransac
         + HEAD.format(name="lsq_stage")
         + lsq
+        + HEAD.format(name="empty_stage")
+        + "    return voxels\n"
     )
 
 
@@ -118,6 +121,7 @@ def compiled(source: str, name: str, capacity: int) -> Callable[[np.ndarray], St
         voxels = kernel.filter_cloud(into, **views, **args)[5]
         bound = (views["sums"], views["voxel_fate"], views["sample"], voxels, *stage_args)
         return {
+            "call": lambda: kernel.empty_stage(*bound),
             "ransac": lambda: kernel.ransac_stage(*bound),
             "lsq": lambda: kernel.lsq_stage(*bound),
             "ground": lambda: kernel.ground_stage(*bound),
@@ -139,6 +143,7 @@ def jitted(source: str, name: str, capacity: int) -> Callable[[np.ndarray], Stag
         voxels = module.filter_cloud(scan, **buffers, **args)[5]
         bound = (buffers["sums"], buffers["voxel_fate"], buffers["sample"], voxels, *stage_args)
         return {
+            "call": lambda: module.empty_stage(*bound),
             "ransac": lambda: module.ransac_stage(*bound),
             "lsq": lambda: module.lsq_stage(*bound),
             "ground": lambda: module.ground_stage(*bound),
@@ -163,7 +168,7 @@ def main(old: Path, new: Path | None, rounds: int) -> None:
         results = set()
         for key, run in runs.items():
             stages = run(s)
-            results.add((stages["ransac"](), stages["lsq"](), stages["ground"]()))
+            results.add(tuple(fn() for fn in stages.values()))
             for _ in range(rounds):
                 for part, fn in stages.items():
                     t0 = CLOCK()
@@ -172,12 +177,14 @@ def main(old: Path, new: Path | None, rounds: int) -> None:
         assert len(results) == 1, results  # every kernel and compiler finds the same plane
     print(f"CPU ms per call, medians of {rounds} calls on each scan")
     for (label, impl), _ in runs.items():
+        call = statistics.median(spent[(label, impl, "call")]) * 1e3
         ransac = statistics.median(spent[(label, impl, "ransac")]) * 1e3
         lsq = statistics.median(spent[(label, impl, "lsq")]) * 1e3
         ground = statistics.median(spent[(label, impl, "ground")]) * 1e3
         print(
-            f"  {label:<4} {impl:<9} ransac {ransac:.3f}  refit {lsq - ransac:.3f}  "
-            f"marking {ground - lsq:.3f}  ground stage {ground:.3f}"
+            f"  {label:<4} {impl:<9} call {call:.3f}  ransac {ransac - call:.3f}  "
+            f"refit {lsq - ransac:.3f}  marking {ground - lsq:.3f}  "
+            f"ground stage {ground - call:.3f}"
         )
 
 
