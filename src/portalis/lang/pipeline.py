@@ -31,7 +31,9 @@ and three that make the module:
 ``versioning``  one test before an unrolled or innermost counted loop standing in for its
                 accesses' checks (backend/versioning.py); the constant-index checks of a
                 counted loop's leading reads (``x = scan[i, 0]``) made once before it
-                (backend/hoist.py)
+                (backend/hoist.py); whether two arrays whose rows a vectorised loop
+                must keep apart lie apart as wholes, tested once before the loop nest
+                (backend/simd.py, ``hoist_apart``)
 ``rows``        row pointers for the unrolled loops' accesses (backend/rows.py)
 ``emit``        typed IR → WebAssembly text, following those plans (backend/wat.py,
                 backend/emit.py; loops.py, bounds.py, integers.py, lowerings.py, lists.py
@@ -73,7 +75,7 @@ from portalis.lang import ir, library_cache, wasm_capi
 from portalis.lang.abi_gen import module_abi
 from portalis.lang.backend import plan
 from portalis.lang.backend.jam import jam_loops
-from portalis.lang.backend.simd import vectorise
+from portalis.lang.backend.simd import hoist_apart, vectorise
 from portalis.lang.backend.wat import emit_module
 from portalis.lang.frontend.limits import run_deep
 from portalis.lang.frontend.program import Library, Program, default_library
@@ -215,6 +217,7 @@ def _unroll(b: Build) -> None:
 
 def _versioning(b: Build) -> None:
     plan.version_loops(b.module, b.loops)
+    hoist_apart(b.module, b.loops)
 
 
 def _rows(b: Build) -> None:

@@ -95,9 +95,19 @@ def hoisted(loop: ir.ForRange, proven: frozenset[Access]) -> list[tuple[ir.Load,
         out.extend(found)
     if not out:
         return out
-    bound = {
+    bound = bound_arrays(loop.body)
+    for m, (load, _) in enumerate(out):
+        if load.array.name in bound:
+            return out[:m]  # the checks after it would run before its own
+    return out
+
+
+def bound_arrays(body: list[ir.Stmt]) -> set[str]:
+    """The arrays ``body`` may bind (make, take from a call, or swap): every other array's
+    address and extents are the same throughout it."""
+    return {
         a.name
-        for stmt in loop.body
+        for stmt in body
         for n in walk(stmt)
         if isinstance(n, _BINDS)
         for a in (
@@ -108,7 +118,3 @@ def hoisted(loop: ir.ForRange, proven: frozenset[Access]) -> list[tuple[ir.Load,
             else [n.array]
         )
     }
-    for m, (load, _) in enumerate(out):
-        if load.array.name in bound:
-            return out[:m]  # the checks after it would run before its own
-    return out

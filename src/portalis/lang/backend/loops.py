@@ -42,6 +42,9 @@ class LoopPasses(BoundsChecks):
         self.rows: dict[int, rows.Use] = {}
         #: how far (in loop-variable units) the copy being emitted is past the pointers
         self.row_step = 0
+        #: (array, array) in name order → the i32 local that says whether their whole
+        #: byte ranges lie apart, for the loop being emitted (LoopPlan.apart)
+        self.apart: dict[tuple[str, str], str] = {}
 
     def _loop(
         self,
@@ -68,6 +71,14 @@ class LoopPasses(BoundsChecks):
 
     def s_While(self, s: ir.While) -> None:
         plan = self.loop_plans.get(id(s))
+        if plan is not None and plan.apart:
+            saved = self._apart_tests(plan.apart)
+            self._while(s, plan)
+            self.apart = saved
+        else:
+            self._while(s, plan)
+
+    def _while(self, s: ir.While, plan: LoopPlan | None) -> None:
         copies = plan.copies if plan is not None else 1
         if copies == 1:
             self._loop(None, s.cond, s.body, [], [])
@@ -86,6 +97,46 @@ class LoopPasses(BoundsChecks):
         self.emit(I.br(top), I.end(), I.end())
 
     def s_ForRange(self, s: ir.ForRange) -> None:
+        plan = self.loop_plans.get(id(s))
+        if plan is not None and plan.apart:
+            saved = self._apart_tests(plan.apart)
+            self._for_range(s)
+            self.apart = saved
+        else:
+            self._for_range(s)
+
+    def _apart_tests(
+        self, pairs: list[tuple[ir.ArrayRef, ir.ArrayRef]]
+    ) -> dict[tuple[str, str], str]:
+        """Before a loop, test for each pair of arrays whether their whole byte ranges lie
+        apart, each into a local of :attr:`apart` (backend/simd.py, ``hoist_apart``: the
+        loop binds neither array, so the answer holds throughout it). Returns the
+        :attr:`apart` to restore after the loop. An array's bytes are ``[base, base +
+        size * extents' product)`` (its elements in C order from its base; the product
+        is the element count, below 2**32, or 0, exact in wrapping int64 arithmetic)."""
+        saved = self.apart
+        self.apart = dict(saved)
+        spans: dict[str, tuple[str, str]] = {}
+        for a, b in pairs:
+            for arr in (a, b):
+                if arr.name in spans:
+                    continue
+                start, end = self.fresh("i64"), self.fresh("i64")
+                self.emit(array_base(arr), I.i64_extend_i32_u(), I.local_tee(start))
+                self.emit(I.i64_const(arr.element.size))
+                for k in range(arr.type.ndim):
+                    self.emit(self.dim(arr, k), I.i64_mul())
+                self.emit(I.i64_add(), I.local_set(end))
+                spans[arr.name] = (start, end)
+            (a0, a1), (b0, b1) = spans[a.name], spans[b.name]
+            flag = self.fresh("i32")
+            self.emit(I.local_get(a1), I.local_get(b0), I.i64_le_s())
+            self.emit(I.local_get(b1), I.local_get(a0), I.i64_le_s(), I.i32_or())
+            self.emit(I.local_set(flag))
+            self.apart[(a.name, b.name)] = flag
+        return saved
+
+    def _for_range(self, s: ir.ForRange) -> None:
         self.expr(s.start)
         self.emit(I.local_set(s.counter))
         self.expr(s.stop)

@@ -50,6 +50,12 @@ class LoopPlan:
     #: constant-index checks made once before the loop when it runs at least once
     #: (backend/hoist.py), in order; the function's ``proven`` holds them
     hoisted: list[tuple[ir.Load, int]] = field(default_factory=list)
+    #: pairs of arrays whose whole byte ranges are tested once, before this loop, to lie
+    #: apart: the vectorised loops inside it then skip their rows' overlap test when the
+    #: test held (backend/simd.py, :func:`~portalis.lang.backend.simd.hoist_apart`)
+    apart: list[tuple[ir.ArrayRef, ir.ArrayRef]] = field(default_factory=list)
+    #: the vector plan of a loop that runs two iterations at a time (a simd.Plan)
+    vector: Any = None
 
 
 @dataclass

@@ -45,6 +45,9 @@ What the IR cannot know is checked once when the loop starts, and the loop as it
   rows of one array only when the row is at least as long as the loop). Two rows of one
   array whose leading indices differ by a constant (``p[i - 1, j]``, ``p[i, j]``) need no
   test: every index is in bounds once the first check holds, so they are different rows.
+  Two rows of different arrays need no test of their own when the two arrays' whole byte
+  ranges lie apart, which :func:`hoist_apart` has tested once before the loop nest (the
+  row test is then made only when the arrays' bytes overlap: views of one buffer).
 
 Under those conditions lane ``k`` of every vector operation computes what iteration
 ``j + k`` computes, and every element is read before or after it is written exactly as in the
@@ -58,9 +61,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from portalis.lang import ir
+from portalis.lang.backend import hoist, rows, signs, unroll, versioning
 from portalis.lang.backend import instructions as I
-from portalis.lang.backend import rows, signs, unroll, versioning
 from portalis.lang.backend.loops import LoopPasses
+from portalis.lang.backend.plan import FunctionPlan
 from portalis.lang.types import F64, I64, ArrayType
 from portalis.lang.walk import substitute_local
 from portalis.lang.walk import walk as nodes
@@ -124,6 +128,80 @@ def vectorise(module: ir.Module) -> ir.Module:
             if plan(loop, fn) is not None:
                 loop.lanes = LANES
     return module
+
+
+def hoist_apart(module: ir.Module, plans: dict[str, FunctionPlan]) -> None:
+    """Plan the whole-array tests that stand in for vectorised loops' row overlap tests.
+
+    A vectorised loop tests that each row it writes overlaps no other row it accesses
+    (:meth:`VectorLoops._disjoint_test`). When the two rows belong to two different arrays
+    ``a`` and ``b`` (two parameters, which may be views of one NumPy array), the bytes of
+    ``a`` lying apart from those of ``b`` (``end(a) <= base(b)`` or ``end(b) <= base(a)``)
+    implies every pair of their rows does: each row lies in its array (the loop's bounds
+    test holds before the overlap test is made). That test changes only where ``a`` or
+    ``b`` is bound (made, taken from a call, swapped: hoist.bound_arrays), so it is made
+    once before the outermost loop around the vectorised loop that binds neither, and kept
+    in a local (:class:`~portalis.lang.backend.plan.LoopPlan` ``apart``). A loop with no
+    such loop around it keeps its own test as it was. The row test stays as the fallback
+    when the arrays' bytes overlap (a view's rows may still lie apart)."""
+    for fn in module.functions:
+        fp = plans.get(fn.symbol)
+        if fn.library or fp is None:
+            continue
+        _place_apart(fn, fp, fn.body, [])
+
+
+def _place_apart(
+    fn: ir.Function,
+    fp: FunctionPlan,
+    body: list[ir.Stmt],
+    outer: list[tuple[ir.ForRange | ir.While, set[str]]],
+) -> None:
+    """Walk ``body`` (inside the loops ``outer``, outermost first, each with the arrays it
+    binds) as :func:`_find_innermost` does, placing each vectorised loop's array pairs."""
+    for s in body:
+        if isinstance(s, ir.ForRange) and s.lanes > 1:
+            lp = fp.loops.get(id(s))
+            vector = plan(s, fn)
+            if lp is None or vector is None:
+                continue
+            lp.vector = vector
+            for a, b in _array_pairs(s, vector):
+                for loop, bound in outer:
+                    if a.name in bound or b.name in bound:
+                        continue
+                    hoisted = fp.loops[id(loop)].apart
+                    if not any((x.name, y.name) == (a.name, b.name) for x, y in hoisted):
+                        hoisted.append((a, b))
+                    break
+        elif isinstance(s, ir.ForRange | ir.While):
+            _place_apart(fn, fp, s.body, [*outer, (s, hoist.bound_arrays(s.body))])
+        elif isinstance(s, ir.If):
+            _place_apart(fn, fp, s.body, outer)
+            _place_apart(fn, fp, s.orelse, outer)
+
+
+def _array_pairs(loop: ir.ForRange, vector: Plan) -> list[tuple[ir.ArrayRef, ir.ArrayRef]]:
+    """The pairs of different arrays among ``vector.disjoint``'s rows, each once, its two
+    arrays in name order."""
+    refs = {
+        n.array.name: n.array
+        for stmt in loop.body
+        for n in nodes(stmt)
+        if isinstance(n, ir.Load | ir.Store)
+    }
+    names = {apart_key(written, other) for written, other in vector.disjoint}
+    return [(refs[a], refs[b]) for a, b in sorted(k for k in names if k is not None)]
+
+
+def apart_key(written: object, other: object) -> tuple[str, str] | None:
+    """The names of the two arrays of a pair of row keys (:func:`row_key`) in name order,
+    or None when both rows are of one array."""
+    assert isinstance(written, tuple) and isinstance(other, tuple)
+    a, b = written[0], other[0]
+    if a == b:
+        return None
+    return (a, b) if a < b else (b, a)
 
 
 def vector_loops(wat: str) -> int:
@@ -518,7 +596,10 @@ class VectorLoops(LoopPasses):
     start fails."""
 
     def s_ForRange(self, s: ir.ForRange) -> None:
-        vector = plan(s, self.fn) if s.lanes > 1 and not self.fn.library else None
+        lp = self.loop_plans.get(id(s))
+        vector = None
+        if s.lanes > 1 and not self.fn.library:
+            vector = lp.vector if lp is not None and lp.vector is not None else plan(s, self.fn)
         if vector is None:
             super().s_ForRange(s)
             return
@@ -526,7 +607,6 @@ class VectorLoops(LoopPasses):
         self.emit(I.local_set(s.counter))
         self.expr(s.stop)
         self.emit(I.local_set(s.limit))
-        lp = self.loop_plans.get(id(s))
         if lp is not None and lp.hoisted:
             self._hoisted_checks(s, 1, lp)
         c, lim = I.local_get(s.counter), I.local_get(s.limit)
@@ -571,13 +651,50 @@ class VectorLoops(LoopPasses):
 
     def _disjoint_test(self, s: ir.ForRange, vector: Plan, pointers: list[rows.Row]) -> None:
         """Push an i32: whether, over the whole loop, the bytes each written row covers lie
-        apart from every other row's. A row's pointer is at column ``start + low``; the row
+        apart from every other row's. Pairs of rows of two arrays whose whole byte ranges
+        a loop around this one has tested (:func:`hoist_apart`, ``self.apart``) need no
+        test of their own when those tests held; when one failed (the arrays' bytes
+        overlap), every pair is tested as below."""
+        flags = sorted(
+            {
+                self.apart[key]
+                for pair in vector.disjoint
+                if (key := apart_key(*pair)) is not None and key in self.apart
+            }
+        )
+        if not flags:
+            self._row_tests(s, vector, pointers, vector.disjoint)
+            return
+        rest = [
+            pair
+            for pair in vector.disjoint
+            if (key := apart_key(*pair)) is None or key not in self.apart
+        ]
+        ok = self.fresh("i32")
+        self.emit(I.local_get(flags[0]))
+        for flag in flags[1:]:
+            self.emit(I.local_get(flag), I.i32_and())
+        self.emit(I.if_())
+        self._row_tests(s, vector, pointers, rest)
+        self.emit(I.local_set(ok), I.else_())
+        self._row_tests(s, vector, pointers, vector.disjoint)
+        self.emit(I.local_set(ok), I.end(), I.local_get(ok))
+
+    def _row_tests(
+        self,
+        s: ir.ForRange,
+        vector: Plan,
+        pointers: list[rows.Row],
+        pairs: list[tuple[object, object]],
+    ) -> None:
+        """Push an i32: whether the rows of each of ``pairs`` (a written row, another) lie
+        apart over the whole loop. A row's pointer is at column ``start + low``; the row
         covers ``stop - start + high - low`` elements from there (only evaluated when the
         bounds test held, so every one of those elements is in its array)."""
         self.emit(I.i32_const(1))
         spans: dict[object, tuple[str, str]] = {}
         by_key = {_key_of_row(row): row for row in pointers}
-        needed = {k for pair in vector.disjoint for k in pair}
+        needed = {k for pair in pairs for k in pair}
         for key in sorted(needed, key=repr):
             # in int64: a row may end exactly at 4 GiB, where an i32 address would wrap
             row, high = by_key[key], vector.high[key]
@@ -588,7 +705,7 @@ class VectorLoops(LoopPasses):
             self.emit(I.i64_const(high - row.low), I.i64_add(), I.i64_const(size), I.i64_mul())
             self.emit(I.i64_add(), I.local_set(end))
             spans[key] = (start, end)
-        for written, other in vector.disjoint:
+        for written, other in pairs:
             (a0, a1), (b0, b1) = spans[written], spans[other]
             # apart: one ends before the other starts
             self.emit(I.local_get(a1), I.local_get(b0), I.i64_le_s())

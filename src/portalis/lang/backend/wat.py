@@ -12,7 +12,7 @@ from portalis.lang.backend import plan
 from portalis.lang.backend.emit import FunctionEmitter
 from portalis.lang.backend.instructions import const
 from portalis.lang.backend.messages import message_import
-from portalis.lang.backend.simd import vectorise
+from portalis.lang.backend.simd import hoist_apart, vectorise
 from portalis.lang.backend.support import ALLOCATOR, helper, math_slow_path
 from portalis.lang.library_cache import LibraryKey
 
@@ -31,6 +31,7 @@ def emit_module(
         loops = plan.value_ranges(module)
         plan.unroll_loops(module, loops)
         plan.version_loops(module, loops)
+        hoist_apart(module, loops)
         plan.plan_rows(module, loops)
     helpers: set[str] = set()
     # Each function's text as one string, its lines indented one level into the module
