@@ -189,12 +189,17 @@ class LoopPasses(BoundsChecks):
                 g.scale,
                 versioning.shape_of(g.invariant),
                 versioning.shift_shape(g.shift),
+                g.counter,
+                g.after,
             )
             if key in seen:
                 continue
             seen.add(key)
             dim = self.dim(g.access.array, g.axis)
-            if g.offset is not None and g.scale != 1:
+            if g.counter is not None:
+                assert g.offset is not None
+                self._counter_test(c, lim, dim, g)
+            elif g.offset is not None and g.scale != 1:
                 self._scaled_test(c, lim, dim, g.scale, g.offset)
             elif g.offset is not None:
                 # every value start + offset ... stop - 1 + offset lies in [0, extent)
@@ -222,6 +227,26 @@ class LoopPasses(BoundsChecks):
         # k * (limit - 1) + offset < extent, i.e. k * limit + offset - k + 1 <= extent
         self.emit(lim, I.i64_const(k), I.i64_mul(), I.i64_const(offset - k + 1), I.i64_add())
         self.emit(dim, I.i64_le_s(), I.i32_and())
+
+    def _counter_test(self, c: Instr, lim: Instr, dim: Instr, g: versioning.Guard) -> None:
+        """Push whether every ``k * n + offset`` lies in ``[0, extent)`` for the values the
+        counter ``n`` can take in the loop (backend/versioning.py, ``counters``): it starts
+        at its value now, ``n0``, never falls, and grows by at most 1 an iteration, of
+        which there are at most ``limit - counter``; so ``n0 <= n <= n0 + limit - counter
+        - 1`` where the access comes before the increment, one more after it. ``n0``,
+        counter and limit are first tested to lie within ±MAX_SHIFT, so nothing wraps."""
+        assert g.counter is not None and g.offset is not None
+        n0, k, offset = I.local_get(g.counter), g.scale, g.offset
+        bound = versioning.MAX_SHIFT
+        for v in (c, lim, n0):
+            self.emit(v, I.i64_const(bound), I.i64_add(), I.i64_const(2 * bound), I.i64_le_u())
+        self.emit(I.i32_and(), I.i32_and())
+        self.emit(n0, I.i64_const(k), I.i64_mul(), I.i64_const(offset), I.i64_add())
+        self.emit(I.i64_const(0), I.i64_ge_s(), I.i32_and())
+        # k * (n0 + limit - counter - 1 + after) + offset < extent
+        last = offset - k * (0 if g.after else 1) + 1
+        self.emit(n0, lim, I.i64_add(), c, I.i64_sub(), I.i64_const(k), I.i64_mul())
+        self.emit(I.i64_const(last), I.i64_add(), dim, I.i64_le_s(), I.i32_and())
 
     def _shift_test(
         self, c: Instr, lim: Instr, dim: Instr, shift: tuple[tuple[int, ir.Expr], ...]

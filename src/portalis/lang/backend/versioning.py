@@ -9,7 +9,12 @@ An access inside the loop whose index (on some axis) is either
 * the loop variable plus such an invariant sum, ``x[start + k + half]`` (int64 addition
   wraps, so the index is ``k + (start + half)`` whatever the order of the terms), or
 * a constant multiple of the loop variable plus a constant, ``sums[3 * v + 2]`` (an
-  interleaved x, y, z array),
+  interleaved x, y, z array), or
+* a counter instead of the loop variable, ``out[3 * count + 1]`` with ``count`` changed in
+  the body only by one ``count += 1`` outside any nested loop: it grows by at most 1 per
+  iteration and never falls, so over the loop it stays within ``[count0, count0 + trips]``
+  (``count0`` its value when the loop starts, ``trips <= stop - start``), and within
+  ``count0 + trips - 1`` where the access comes before the increment in the body,
 
 is in bounds on every iteration exactly when a condition on the loop's start, stop and the
 array's extent holds — extents never change during a call, invariant values don't change in
@@ -58,6 +63,67 @@ class Guard:
     #: test is ``scale * start + offset >= 0`` and ``scale * (stop - 1) + offset < extent``,
     #: once start and stop lie within ±MAX_SHIFT (so the products cannot wrap)
     scale: int = 1
+    #: the index is ``scale * counter + offset`` for this counter local (see
+    #: :func:`counters`) rather than the loop variable
+    counter: str | None = None
+    #: whether the access may come after the counter's increment in an iteration (the
+    #: counter's largest value there is one more)
+    after: bool = False
+
+
+def counters(loop: ir.ForRange) -> dict[str, int]:
+    """The int64 locals ``loop``'s body changes only by one ``c += 1`` (a statement outside
+    any nested loop, so it runs at most once per iteration), each with the position of its
+    increment in the body's pre-order walk."""
+    increments: dict[str, int] = {}
+    writes: dict[str, int] = {}
+    nested: list[ir.Stmt] = []
+    position = 0
+    for stmt in loop.body:
+        for n in nodes(stmt):
+            for name in written(n):
+                writes[name] = writes.get(name, 0) + 1
+            if isinstance(n, ir.While | ir.ForRange):
+                nested.append(n)
+            elif is_increment(n):
+                increments[n.name] = position
+            position += 1
+    in_loops = assigned(nested)
+    return {
+        name: at
+        for name, at in increments.items()
+        if writes[name] == 1 and name not in in_loops and name != loop.var
+    }
+
+
+def is_increment(n: object) -> bool:
+    """Whether ``n`` is ``c += 1`` (``c = c + 1``) for an int64 local ``c``."""
+    return (
+        isinstance(n, ir.SetLocal)
+        and isinstance(n.value, ir.Binary)
+        and n.value.ty == I64
+        and n.value.op == "add"
+        and isinstance(n.value.left, ir.LocalGet)
+        and n.value.left.name == n.name
+        and isinstance(n.value.right, ir.Const)
+        and type(n.value.right.value) is int
+        and n.value.right.value == 1
+    )
+
+
+def written(n: object) -> list[str]:
+    """The locals IR node ``n`` itself assigns."""
+    if isinstance(n, ir.SetLocal | ir.LocalTee):
+        return [n.name]
+    if isinstance(n, ir.Unpack):
+        return list(n.names)
+    if isinstance(n, ir.UnpackResults):
+        return [t for t in n.targets if isinstance(t, str)]
+    if isinstance(n, ir.Logical):
+        return [n.temp]
+    if isinstance(n, ir.ForRange):
+        return [n.var, n.counter, n.limit, n.stride]
+    return []
 
 
 def assigned(body: list[ir.Stmt]) -> set[str]:
@@ -191,9 +257,12 @@ def guards(loop: ir.ForRange, proven: frozenset[tuple[int, int]] = frozenset()) 
     if loop.var in changing:
         return []
     changing.add(loop.var)
+    counted = counters(loop)
     found: list[Guard] = []
+    position = -1
     for stmt in loop.body:
         for n in nodes(stmt):
+            position += 1
             if not isinstance(n, ir.Load | ir.Store):
                 continue
             for k, index in enumerate(n.indices):
@@ -212,4 +281,23 @@ def guards(loop: ir.ForRange, proven: frozenset[tuple[int, int]] = frozenset()) 
                     scaled = var_scaled(index, loop.var)
                     if scaled is not None:
                         found.append(Guard(n, k, scaled[1], None, scale=scaled[0]))
+                        continue
+                    counter = counter_index(index, counted)
+                    if counter is not None:
+                        name, scale, offset = counter
+                        after = position > counted[name]
+                        found.append(Guard(n, k, offset, None, (), scale, name, after))
     return found
+
+
+def counter_index(index: ir.Expr, counted: dict[str, int]) -> tuple[str, int, int] | None:
+    """``(c, k, offset)`` when ``index`` is ``k * c + offset`` (``k`` may be 1: ``c``,
+    ``c + 1``) for a counter ``c`` of :func:`counters`."""
+    for name in counted:
+        offset = var_offset(index, name)
+        if offset is not None:
+            return name, 1, offset
+    found = scaled_local(index)
+    if found is not None and found[1].name in counted:
+        return found[1].name, found[0], found[2]
+    return None
