@@ -16,7 +16,7 @@ from pxr import Sdf, Usd, UsdGeom, Vt
 
 import portalis.usd  # noqa: F401  (schemas registered before any stage is opened)
 from portalis.lang import compile_source
-from portalis.sim import Runner
+from portalis.sim import Runner, values
 from portalis.sim.arrays import CopyPool
 from portalis.sim.values import vt_array
 from portalis.usd import add_input, add_output, create_wasm_module_prim
@@ -88,7 +88,10 @@ def test_a_value_kept_by_the_host_is_unchanged_by_later_frames(wasm: Path) -> No
         assert len({id(v.base) for v in kept}) == len(kept)  # none shares its memory
 
 
-def test_values_nobody_keeps_are_copied_into_reused_arrays(wasm: Path) -> None:
+def test_values_nobody_keeps_are_copied_into_reused_arrays(
+    wasm: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(CopyPool, "SMALL", 0)  # the kernel's buffers are small: pool them too
     stage = chain(wasm)
     with Runner(stage) as runtime:
         grow = runtime.module_prim("/World/Grow")
@@ -161,8 +164,17 @@ def test_a_count_equal_to_the_array_is_the_whole_array(wasm: Path) -> None:
         assert len(runtime.module_prim("/World/Claim").output("buf")) == BUFFER
 
 
+def test_small_values_are_plain_copies() -> None:
+    pool = CopyPool()
+    source = np.arange(12, dtype=np.float32)
+    copies = [pool.copy(source + k, (4, 3)) for k in range(4)]
+    assert pool.reused == 0 and not pool._arrays
+    assert [v[0, 0] for v in copies] == [0.0, 1.0, 2.0, 3.0]
+
+
 def test_the_pool_reuses_only_arrays_nothing_refers_to() -> None:
     pool = CopyPool()
+    pool.SMALL = 0
     source = np.arange(12, dtype=np.float32)
     a = pool.copy(source, (4, 3))
     b = pool.copy(source + 1, (4, 3))
@@ -196,7 +208,11 @@ def test_the_pool_reuses_only_arrays_nothing_refers_to() -> None:
         (Vt.BoolArray, np.array([True, False, True])),
     ],
 )
-def test_vt_array_is_what_from_numpy_makes(vt_class: type, array: np.ndarray) -> None:
+@pytest.mark.parametrize("copy_from", [0, values.VT_COPY_BYTES], ids=["copied", "small"])
+def test_vt_array_is_what_from_numpy_makes(
+    vt_class: type, array: np.ndarray, copy_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(values, "VT_COPY_BYTES", copy_from)
     made = vt_array(vt_class, array)
     assert made == vt_class.FromNumpy(array)  # type: ignore[attr-defined]
     layer = Sdf.Layer.CreateAnonymous()
