@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from portalis.abi import PAIR_TYPES, Array, Function, ModuleAbi, Value
-from portalis.errors import MemoryLimitError, PortalisError, SignatureError
+from portalis.errors import PortalisError, SignatureError
 from portalis.runtime.instance import Instance
 from portalis.runtime.memory import DTYPES, ArrayView
 from portalis.runtime.module import CompiledModule, load_module
@@ -170,21 +170,8 @@ class ArrayPlan:
             raise PortalisError(f"{self.where}: the module exports no memory to pass arrays in")
         if nbytes > self.capacity:
             self.dst = None
-            grown = self.capacity > 0
-            if grown:
-                memory.free(self.offset)
-                self.capacity = 0
-            # regrown: an eighth to spare, so arrays a little longer each call (a scan per
-            # frame) do not each cost a new region and fresh pages; exact when only that fits
-            capacity = max(nbytes + (nbytes // 8 if grown else 0), 64)
-            align = max(self.dtype.itemsize, 8)
-            try:
-                offset = memory.alloc(capacity, align)
-            except MemoryLimitError:
-                if capacity == max(nbytes, 64):
-                    raise
-                capacity = max(nbytes, 64)
-                offset = memory.alloc(capacity, align)
+            old, self.capacity = self.capacity, 0  # nothing of ours in memory until it succeeds
+            offset, capacity = memory.regrow(self.offset, old, nbytes, max(self.dtype.itemsize, 8))
             size = memory.size
             if offset < 0 or offset + capacity > size:  # alloc checks; this states it here
                 raise PortalisError(

@@ -151,6 +151,22 @@ class LinearMemory:
         self._bump = start + nbytes
         return start
 
+    def regrow(self, offset: int, capacity: int, nbytes: int, align: int) -> tuple[int, int]:
+        """A region of at least ``nbytes`` in place of ``[offset, offset + capacity)`` (freed
+        first; ``capacity`` 0: none yet): ``(offset, capacity)``. A region regrown gets an
+        eighth to spare, so values a little longer each call (a scan per frame) do not each
+        cost a new region and fresh pages; the exact size when only that fits the cap."""
+        if capacity:
+            self.free(offset)
+        exact = max(nbytes, 64)
+        wanted = max(nbytes + nbytes // 8, 64) if capacity else exact
+        try:
+            return self.alloc(wanted, align), wanted
+        except MemoryLimitError:
+            if wanted == exact:
+                raise
+            return self.alloc(exact, align), exact
+
     def free(self, offset: int) -> None:
         if self._instance.has_export(FREE_EXPORT):
             self._instance.function(FREE_EXPORT)(int(offset))

@@ -17,17 +17,13 @@ from typing import Any
 
 import numpy as np
 
-from portalis.errors import MemoryLimitError, SceneError
+from portalis.errors import SceneError
 from portalis.runtime import Instance
 from portalis.sim.sources import Source
 
 
 class ArraySlot:
     """One array parameter of one function: its place in the argument list and in memory."""
-
-    #: When an array outgrows its region, the new one has 1/GROWTH more room: a scan a few
-    #: points longer than the last does not cost a new region (and fresh pages) each frame.
-    GROWTH = 8
 
     def __init__(
         self,
@@ -176,22 +172,12 @@ class ArraySlot:
             )
         if nbytes <= self.capacity:
             return
-        align = max(self.dtype.itemsize, 8)
-        grown = self.capacity > 0  # values of varying length (a scan per frame): room to grow
-        if grown:
-            memory.free(self.offset)
-        self.capacity, self.offset = 0, 0  # nothing of ours in memory until alloc succeeds
+        old, self.capacity = self.capacity, 0  # nothing of ours in memory until it succeeds
         self._memory_view = None
         self._region = None
-        wanted = max(nbytes + (nbytes // self.GROWTH if grown else 0), 64)
-        try:
-            offset = memory.alloc(wanted, align)
-        except MemoryLimitError:
-            if wanted == max(nbytes, 64):
-                raise
-            wanted = max(nbytes, 64)  # no room for the margin: the exact size may still fit
-            offset = memory.alloc(wanted, align)
-        self.capacity, self.offset = wanted, offset
+        self.offset, self.capacity = memory.regrow(
+            self.offset, old, nbytes, max(self.dtype.itemsize, 8)
+        )
 
     def _view(self, instance: Instance) -> np.ndarray:
         """The first ``shape`` elements of the region, shaped. The region's bounds are
