@@ -15,6 +15,12 @@ On the same scans, in the same run, the peers:
 * ``open3d``: crop, ``voxel_down_sample``, ``segment_plane``, ``remove_radius_outlier``
   (when installed; multi-threaded C++, the tool the field uses).
 
+Then the ``kernel`` case: the filter's call alone on the same scans, everything already in
+linear memory (no copies, as the Numba rows time theirs), compiled with the default sandbox
+and without its deadline (an engine without epoch interruption: trusted code only), and
+under Numba without and with ``boundscheck`` (the IndexError CPython and the compiled kernel
+give): where the time between Portalis and Numba goes.
+
 Then the scaling curve, 10K → 1M points (scans of more azimuth steps), through
 ``portalis.load``: the scan copied in at each call and the filtered cloud copied out, as the
 runner does, the working arrays kept in linear memory.
@@ -58,20 +64,23 @@ def kernel_path() -> Path:
     return get_demo("lidar").kernel_path
 
 
-def numba_kernel() -> ModuleType | None:
+def numba_kernel(boundscheck: bool = False) -> ModuleType | None:
     """The kernel source with every function compiled by ``numba.njit`` (None without
     numba). Functions call each other through the module's globals, so replacing them there
-    before the first call makes the calls jitted too."""
+    before the first call makes the calls jitted too. ``boundscheck``: Numba's IndexError
+    for an index out of range, as CPython and the compiled kernel have (off by default in
+    Numba)."""
     if importlib.util.find_spec("numba") is None:
         return None
     import numba
 
     from portalis.bench.cpython import import_kernel
 
-    module = import_kernel(kernel_path(), "lidar_kernel_numba")
-    for name, value in list(vars(module).items()):
+    name = "lidar_kernel_numba" + ("_checked" if boundscheck else "")
+    module = import_kernel(kernel_path(), name)
+    for key, value in list(vars(module).items()):
         if callable(value) and getattr(value, "__module__", None) == module.__name__:
-            setattr(module, name, numba.njit(cache=False)(value))
+            setattr(module, key, numba.njit(cache=False, boundscheck=boundscheck)(value))
     return module
 
 
@@ -212,6 +221,69 @@ def peers(cpython_frames: int) -> Iterator[tuple[str, Filter | None, int]]:
     yield "open3d", open3d_filter(), 0
 
 
+# -- the kernel alone ---------------------------------------------------------------------------
+
+
+def resident_filter(scans: list[np.ndarray], trusted: bool) -> Filter:
+    """The compiled filter with every scan and working array already in linear memory: the
+    call alone, as the Numba rows time theirs (a scan maps to its copy, placed before any
+    timing). ``trusted``: an engine without epoch interruption and a sandbox without a
+    deadline (for trusted code only; the product never runs a scene's modules so): what
+    the deadline costs."""
+    import numpy as np
+
+    from portalis.demos.lidar.buffers import filter_buffers
+    from portalis.demos.lidar.reference import FilterParams
+    from portalis.lang import compile_source
+    from portalis.runtime import EngineSettings, Sandbox, load_module
+    from portalis.runtime.kernel import Kernel
+
+    wasm = compile_source(kernel_path().read_text(), str(kernel_path())).wasm
+    sandbox = Sandbox(deadline_s=None) if trusted else Sandbox()
+    settings = EngineSettings(epoch_interruption=not trusted)
+    module = load_module(wasm, cache=False, settings=settings, sandbox=sandbox)
+    kernel = Kernel(module, module.instantiate(sandbox))
+    memory = kernel.instance.memory
+    assert memory is not None
+    arrays = filter_buffers(max(len(s) for s in scans))
+    offsets = {name: memory.alloc(a.nbytes, 16) for name, a in arrays.items()}
+    placed = [memory.write(scan) for scan in scans]
+    # every allocation first: a view is only valid until memory grows
+    views = {name: memory.view(offsets[name], a.dtype, a.shape) for name, a in arrays.items()}
+    inputs = {
+        id(scan): memory.view(p.offset, np.float32, scan.shape)
+        for scan, p in zip(scans, placed, strict=True)
+    }
+    args = FilterParams().kernel_args()
+    return lambda scan: kernel.filter_cloud(inputs[id(scan)], **views, **args)
+
+
+def kernel_rows(scans: list[np.ndarray], clock: Callable[[], float]) -> Iterator[Row]:
+    """Case ``kernel``: the filter's call alone on the runner's scans, compiled (default
+    sandbox, and without the deadline) and under Numba (its default, and with index
+    checks): where the time between the two goes."""
+    from portalis.bench.rows import Row
+
+    points = int(sorted(len(s) for s in scans)[len(scans) // 2])
+    ours: Row | None = None
+    for trusted in (False, True):
+        fn = resident_filter(scans, trusted)
+        row = Row.of("kernel", "portalis", time_each(fn, scans, clock), points=points,
+                     sandbox="none" if trusted else "default")  # fmt: skip
+        ours = ours or row
+        print(describe(row, ours), flush=True)
+        yield row
+    for checked in (False, True):
+        numba = numba_kernel(boundscheck=checked)
+        if numba is None:
+            return
+        fn = kernel_filter(numba, max(len(s) for s in scans))
+        row = Row.of("kernel", "numba", time_each(fn, scans, clock), points=points,
+                     boundscheck="on" if checked else "off")  # fmt: skip
+        print(describe(row, ours), flush=True)
+        yield row
+
+
 # -- scaling --------------------------------------------------------------------------------------
 
 
@@ -266,13 +338,16 @@ def compiled_scaling(capacity: int) -> Filter:
 
 
 def describe(row: Row, versus: Row | None) -> str:
-    params = ", ".join(f"{k}={v:,}" for k, v in row.params.items())
+    params = ", ".join(
+        f"{k}={v:,}" if isinstance(v, int) else f"{k}={v}" for k, v in row.params.items()
+    )
     line = (
         f"  {row.case:<8} {row.impl:<9} median {row.median_s * 1e3:9.2f} ms  "
         f"p90 {row.p90_s * 1e3:9.2f} ms  runs {row.runs:>3}  {params}"
     )
     if versus is not None and versus is not row:
-        line += f"  ({row.median_s / versus.median_s:.1f}× portalis's time)"
+        ratio = row.median_s / versus.median_s
+        line += f"  ({ratio:.{2 if ratio < 10 else 1}f}× portalis's time)"
     goal = GOALS.get(row.case) if row.impl == "portalis" else None
     if goal is not None:
         line += f"  goal ≤ {goal * 1e3:g} ms: {'met' if row.median_s <= goal else 'NOT met'}"
@@ -329,6 +404,8 @@ def rows(argv: list[str]) -> Iterator[Row]:
         row = Row.of("frame", impl, time_each(fn, scans[: count or None], clock), **frame.params)
         print(describe(row, frame), flush=True)
         yield row
+
+    yield from kernel_rows(scans, clock)
 
     big = scaling_scans(sizes, shapes)
     capacity = max(len(s) for s in big.values())
