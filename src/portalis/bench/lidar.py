@@ -36,6 +36,7 @@ run) or ``python benchmarks/bench_lidar.py``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.util
 import os
 import sys
@@ -239,7 +240,10 @@ def resident_filter(scans: list[np.ndarray], trusted: bool) -> Filter:
     from portalis.runtime.kernel import Kernel
 
     wasm = compile_source(kernel_path().read_text(), str(kernel_path())).wasm
-    sandbox = Sandbox(deadline_s=None) if trusted else Sandbox()
+    # room for every frame's scan at once (40 frames: 46 MB; the default cap is 256 MiB)
+    sandbox = Sandbox(max_memory_bytes=1 << 31)
+    if trusted:
+        sandbox = dataclasses.replace(sandbox, deadline_s=None)
     settings = EngineSettings(epoch_interruption=not trusted)
     module = load_module(wasm, cache=False, settings=settings, sandbox=sandbox)
     kernel = Kernel(module, module.instantiate(sandbox))
