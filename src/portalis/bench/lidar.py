@@ -229,8 +229,8 @@ def resident_filter(scans: list[np.ndarray], trusted: bool) -> Filter:
     """The compiled filter with every scan and working array already in linear memory: the
     call alone, as the Numba rows time theirs (a scan maps to its copy, placed before any
     timing). ``trusted``: an engine without epoch interruption and a sandbox without a
-    deadline (for trusted code only; the product never runs a scene's modules so): what
-    the deadline costs."""
+    deadline, which only trusted code may have (the runner never loads a scene's modules
+    so): what the deadline costs."""
     import numpy as np
 
     from portalis.demos.lidar.buffers import filter_buffers
