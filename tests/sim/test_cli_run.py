@@ -100,6 +100,10 @@ def test_start_end_and_fps(tmp_path: Path, write_wasm: WriteWasm) -> None:
     [
         (["--end", "1", "--start", "5"], "is before --start"),
         (["--fps", "-3"], "--fps must be > 0"),
+        (["--fps", "0"], "--fps must be > 0"),
+        (["--fps", "inf"], "--fps must be a finite number, not inf"),
+        (["--end", "nan"], "--end must be a finite number, not nan"),
+        (["--start=-inf"], "--start must be a finite number, not -inf"),
     ],
 )
 def test_bad_arguments_exit_1(
@@ -180,3 +184,27 @@ def test_a_scene_authoring_only_its_end_runs_from_zero(
     result = Usd.Stage.Open(str(out))
     samples = result.GetAttributeAtPath("/World/Ball.height").GetTimeSamples()
     assert samples[0] == 0.0 and samples[-1] == 24.0
+
+
+INC = """(module (func (export "update") (param f64) (result f64)
+  local.get 0 f64.const 1 f64.add))"""
+
+
+def test_a_bake_makes_every_due_call(tmp_path: Path, write_wasm: WriteWasm) -> None:
+    """100 calls a frame (updateRate 2400 at 24 fps), past a live host's catch-up cap of 16:
+    a bake is not tied to the wall clock, so every call is made."""
+    write_wasm("inc", INC, folder=tmp_path / "kernels")
+    path = tmp_path / "scene.usda"
+    stage = Usd.Stage.CreateNew(str(path))
+    stage.SetEndTimeCode(24)
+    stage.SetTimeCodesPerSecond(24)
+    sim = create_wasm_module_prim(stage, "/Count", "./kernels/inc.wasm", "inc", "update")
+    sim.GetAttribute("updateRate").Set(2400.0)
+    add_input(sim, "n", "double", 0.0, connect="/Count.outputs:n")
+    add_output(sim, "n", "double")
+    stage.Save()
+    out = tmp_path / "out.usd"
+    assert main(["run", str(path), "-o", str(out), "--quiet"]) == 0
+    result = Usd.Stage.Open(str(out))
+    counted = result.GetAttributeAtPath("/Count.outputs:n")
+    assert counted.Get(1) == 100.0 and counted.Get(24) == 2400.0

@@ -23,6 +23,13 @@ def test_a_stall_is_capped_at_max_calls_and_the_backlog_dropped() -> None:
     assert cadence.advance(0.01, rule) == 1  # not carried
 
 
+def test_without_a_cap_a_stall_makes_every_call() -> None:
+    cadence = Cadence(period=0.01, step_dt=0.01)
+    rule = CatchUp(max_calls=None)
+    assert cadence.advance(1.0, rule) == 100
+    assert rule.dropped == 0
+
+
 def test_without_a_budget_every_due_call_is_made() -> None:
     assert list(CatchUp(budget_s=None).calls(5)) == [0, 1, 2, 3, 4]
 

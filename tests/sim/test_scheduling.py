@@ -56,6 +56,21 @@ def test_a_stalled_host_catches_up_at_most_max_catchup_calls(inc: Path) -> None:
         assert rt.module_prim("/C").stats.calls == 5
 
 
+def test_an_offline_runner_makes_every_due_call(write_wasm: WriteWasm) -> None:
+    """Offline (``portalis run``), neither the call cap nor the wall-clock budget applies:
+    the result cannot depend on the machine's speed."""
+    slow = write_wasm("slow", SLOW_INC)
+    stage = Usd.Stage.CreateInMemory()
+    for path in ("/A", "/B"):  # a fast-lane group, and the general path below
+        counter(stage, path, slow)
+    for fast_lane in (True, False):
+        with Runner(stage, offline=True, max_catchup=4, catchup_budget=1e-9,
+                    fast_lane=fast_lane) as rt:  # fmt: skip
+            rt.step(0.5)  # 30 calls due
+            assert [s.calls for s in rt.statistics()] == [30, 30]
+            assert rt.dropped_calls == 0
+
+
 # update(n) -> n + 1, after a busy loop of 200,000 iterations (a slow call)
 SLOW_INC = """(module (func (export "update") (param f64) (result f64) (local $i i32)
   (loop $spin local.get $i i32.const 1 i32.add local.tee $i i32.const 200000 i32.lt_s br_if $spin)

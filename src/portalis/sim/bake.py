@@ -21,6 +21,7 @@ What makes the result a layer other tools accept (NVIDIA's asset validator among
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import signal
@@ -109,10 +110,19 @@ def bake(
 
     result = Sdf.Layer.CreateAnonymous(target.suffix or ".usda")
     result.subLayerPaths.append(str(resolved))
+    for option, value in (("--fps", fps), ("--start", start), ("--end", end)):
+        if value is not None and not math.isfinite(value):
+            raise SceneError(f"{option} must be a finite number, not {value:g}")
+    if fps is not None and not fps > 0:
+        raise SceneError(f"--fps must be > 0, not {fps:g}")
     probe = Usd.Stage.Open(str(resolved))
-    fps = fps or probe.GetTimeCodesPerSecond()
-    if not fps > 0:
-        raise SceneError(f"--fps must be > 0, not {fps}")
+    if fps is None:
+        fps = probe.GetTimeCodesPerSecond()
+        if not (math.isfinite(fps) and fps > 0):
+            raise SceneError(
+                f"{scene}: timeCodesPerSecond is {fps:g}, not a number of frames a second",
+                hint="pass --fps FPS",
+            )
     # Each end of the range stands on its own: a scene may author only endTimeCode.
     if start is None:
         start = probe.GetStartTimeCode() if probe.HasAuthoredMetadata("startTimeCode") else 0.0
@@ -122,6 +132,9 @@ def bake(
                 f"{scene} has no time range (endTimeCode)", hint="pass --end TIME_CODE"
             )
         end = probe.GetEndTimeCode()
+    for key, value in (("startTimeCode", start), ("endTimeCode", end)):
+        if not math.isfinite(value):
+            raise SceneError(f"{scene}: {key} is {value:g}", hint="pass --start and --end")
     if end < start:
         raise SceneError(f"--end {end:g} is before --start {start:g}")
     for key in STAGE_METADATA:
@@ -137,7 +150,9 @@ def bake(
         result.defaultPrim = scene_layer.defaultPrim
 
     stage = Usd.Stage.Open(result)
-    runner = Runner(stage, sandbox=sandbox, record=True, start_time=start / fps, strict=strict)
+    runner = Runner(
+        stage, sandbox=sandbox, record=True, start_time=start / fps, strict=strict, offline=True
+    )
     if not runner.prims and not runner.failures:
         raise SceneError(f"{scene} has no WasmModule prims to run")
     clip_writer = ClipWriter(clips_folder(target), target.parent, stage, clips)

@@ -47,6 +47,9 @@ class Runner:
     time, in seconds, at which the run begins. ``max_catchup``: the most calls of one prim
     in one step; ``catchup_budget``: the wall-clock seconds one prim may spend catching up in
     one step (default: the sandbox's per-call deadline), see :mod:`portalis.sim.schedule`.
+    ``offline``: no catch-up bound at all, every due call is made (a run whose frames are not
+    tied to the wall clock, as ``portalis run``'s: its result must not depend on the
+    machine's speed); ``max_catchup`` and ``catchup_budget`` are then not used.
     ``strict``: a prim with a warning (:attr:`warnings`) fails instead of running.
     """
 
@@ -62,6 +65,7 @@ class Runner:
         catchup_budget: float | None = None,
         fast_lane: bool = True,
         strict: bool = False,
+        offline: bool = False,
     ) -> None:
         self.stage = stage
         self.sandbox = sandbox
@@ -81,11 +85,12 @@ class Runner:
             stage, clock, self._log, sandbox=sandbox, cache=cache, time=start_time, strict=strict
         )
         budget = catchup_budget if catchup_budget is not None else sandbox.deadline_s
+        rule = CatchUp(None, None) if offline else CatchUp(max_catchup, budget)
         self._scheduler = Scheduler(
             prims,
             clock,
             self._log,
-            CatchUp(max_catchup, budget),
+            rule,
             start_time=start_time,
             fast_lane=fast_lane,
         )

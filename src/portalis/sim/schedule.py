@@ -6,11 +6,15 @@ to an accumulator, and the prim is due once per whole period (``1 / updateRate``
 60 Hz module runs 60 times per simulated second whether the host steps at 24, 60 or 144
 frames per second.
 
-A host that stalls (a slow frame, a breakpoint, a huge ``updateRate``) would make a prim run
-unboundedly to catch up. :class:`CatchUp` bounds one step's calls of one unit (a prim, or a
-fast-lane group) twice: at most ``max_calls`` calls, and no call started after the unit has
+A live host that stalls (a slow frame, a breakpoint, a huge ``updateRate``) would make a prim
+run unboundedly to catch up. :class:`CatchUp` bounds one step's calls of one unit (a prim, or
+a fast-lane group) twice: at most ``max_calls`` calls, and no call started after the unit has
 spent ``budget_s`` seconds of wall time in this step — so catch-up cannot multiply the
 per-call deadline. The rest of the backlog is dropped, not carried, and counted.
+
+An offline run (``Runner(offline=True)``, as ``portalis run`` makes) has neither bound: its
+frames are not tied to the wall clock, every due call is made, and the result does not
+depend on how fast the machine is.
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ _ONE_CALL = range(1)
 
 
 class CatchUp:
-    """The catch-up rule of one runner, and the count of calls it dropped."""
+    """The catch-up rule of one runner, and the count of calls it dropped. ``max_calls``
+    None: no cap on the calls of a step; ``budget_s`` None: no wall-clock budget."""
 
     __slots__ = ("budget_s", "dropped", "max_calls")
 
-    def __init__(self, max_calls: int = 16, budget_s: float | None = None) -> None:
-        if max_calls < 1:
+    def __init__(self, max_calls: int | None = 16, budget_s: float | None = None) -> None:
+        if max_calls is not None and max_calls < 1:
             raise ValueError(f"max_catchup must be at least 1, not {max_calls}")
         if budget_s is not None and not budget_s > 0:
             raise ValueError(f"the catch-up time budget must be > 0 seconds, not {budget_s}")
@@ -79,7 +84,7 @@ class Cadence:
             self.accumulator = accumulator
             return 0
         self.accumulator = max(0.0, accumulator - due * self.period)
-        if due > rule.max_calls:
+        if rule.max_calls is not None and due > rule.max_calls:
             rule.dropped += due - rule.max_calls
             return rule.max_calls
         return due
