@@ -36,10 +36,10 @@ and three that make the module:
                 (backend/simd.py, ``hoist_apart``)
 ``rows``        row pointers for the unrolled loops' accesses (backend/rows.py)
 ``emit``        typed IR → WebAssembly text, following those plans (backend/wat.py,
-                backend/emit.py; loops.py, bounds.py, integers.py, lowerings.py, lists.py
-                each lower one part; signs.py drops checks that cannot fire), every
-                instruction made by a typed constructor that checks its operands
-                (backend/instructions.py)
+                backend/emit.py; loops.py, simd_emit.py, bounds.py, integers.py,
+                lowerings.py, lists.py each lower one part; signs.py drops checks that
+                cannot fire), every instruction made by a typed constructor that checks its
+                operands (backend/instructions.py)
 ``assemble``    WebAssembly text → validated binary (wasmtime's wat2wasm through its C
                 API, lang/wasm_capi.py; no external toolchain)
 ``abi``         the ``portalis.abi`` custom section (abi_gen.py with passes/writes.py,

@@ -6,7 +6,7 @@ error code (and line) into the ``portalis.error*`` globals followed by ``unreach
 
 This module emits statements and expressions; the other jobs are one module each, mixed
 into :class:`FunctionEmitter`: loops as the loop passes planned them (loops.py, plan.py;
-vectorised loops: simd.py),
+vectorised loops: simd_emit.py, as simd.py decided),
 bounds checks and addresses (bounds.py), integer semantics (integers.py), builtin lowerings
 (lowerings.py) and typed lists (lists.py). Every instruction is made by a typed constructor
 of instructions.py (``I.local_get(name)``, ``I.f64_add()``), which checks its operands.
@@ -28,7 +28,7 @@ from portalis.lang.backend.lists import ListEmitter
 from portalis.lang.backend.lowerings import CMP_FLOAT, CMP_INT, Lowerings
 from portalis.lang.backend.messages import MessageEmitter
 from portalis.lang.backend.plan import FunctionPlan
-from portalis.lang.backend.simd import VectorLoops
+from portalis.lang.backend.simd_emit import VectorLoops
 from portalis.lang.backend.views import ViewEmitter
 from portalis.lang.types import BOOL, F32, ArrayType, ResultTuple, Scalar, TupleType
 from portalis.lang.walk import walk as nodes

@@ -187,7 +187,7 @@ _PLAIN = [
     "memory.copy",
 ]
 
-#: 128-bit SIMD without immediates: the subset backend/simd.py vectorises with.
+#: 128-bit SIMD without immediates: the subset vector loops are written with (backend/simd_emit.py).
 _SIMD = [
     *(f"f64x2.{o}" for o in ("splat", "add", "sub", "mul", "div", "neg", "abs", "sqrt")),
     *(f"f64x2.{o}" for o in ("eq", "ne", "lt", "gt", "le", "ge", "convert_low_i32x4_u")),
@@ -379,7 +379,7 @@ memory_fill = _nullary("memory.fill")
 memory_copy = _nullary("memory.copy")
 
 
-# 128-bit SIMD (backend/simd.py)
+# 128-bit SIMD (backend/simd_emit.py)
 f64x2_splat = _nullary("f64x2.splat")
 f64x2_add = _nullary("f64x2.add")
 f64x2_sub = _nullary("f64x2.sub")
