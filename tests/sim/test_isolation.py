@@ -144,7 +144,7 @@ TAKES_I32 = """(module (func (export "update") (param i32) (result f64)
   local.get 0 f64.convert_i32_s))"""
 
 
-@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e20])
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e20, 2.5])
 @pytest.mark.parametrize("animated", [False, True], ids=["constant", "animated"])
 def test_a_value_an_i32_parameter_cannot_take_fails_that_prim_naming_the_input(
     write_wasm: WriteWasm, value: float, animated: bool

@@ -15,6 +15,7 @@ Two binding rules (docs/usd.md):
 
 from __future__ import annotations
 
+import numbers
 import re
 from collections.abc import Callable
 from typing import Any, TypeGuard
@@ -270,6 +271,14 @@ def _scalar_converter(
         if bounds is None:
             return float(value)
         problem = values.integer_problem(value, *bounds)
+        # a count or an index: 2.5 is a mistake, not 2 (CPython's range(2.5) raises); no
+        # problem so far means a real number
+        if (
+            problem is None
+            and not isinstance(value, bool | numbers.Integral)
+            and not float(value).is_integer()
+        ):
+            problem = f"{value!r}, not a whole number"
         if problem is not None:
             raise refuse(problem)
         return int(value)
