@@ -227,3 +227,45 @@ def test_torque_mode_is_reported_not_faked(tmp_path: Path) -> None:
     with pytest.raises(SceneError, match=r"/World/Controller: robot_arm::update: .*AssertionError"):
         run_headless(tmp_path / SCENE_FILE, tmp_path / RESULT_FILE, timeline, run)
     assert (tmp_path / RESULT_FILE).exists()  # what ran before the failure is kept
+
+
+def test_an_edited_kernel_is_kept_and_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # README: the kernel is copied to read and edit. Edit, run again, see the effect; the
+    # edit is never overwritten.
+    out = tmp_path / "p3"
+    assert main(["demo", "projectile", "-o", str(out)]) == 0
+    first = capsys.readouterr().out
+    assert "range 40.775 m" in first and "your edited" not in first
+    kernel = out / "kernel.py"
+    source = kernel.read_text()
+    original = "    return vx0 * calculate_impact_time(speed, angle_deg, height, g)\n"
+    assert source.count(original) == 1
+    edited = source.replace(original, original.replace("return vx0", "return 2.0 * vx0"))
+    kernel.write_text(edited)
+    assert main(["demo", "projectile", "-o", str(out)]) == 0
+    again = capsys.readouterr().out
+    assert f"using your edited {kernel}" in again
+    assert "range 81.549 m" in again  # the edited kernel was built and run
+    assert kernel.read_text() == edited
+    kernel.unlink()  # deleted: the demo's own again
+    assert main(["demo", "projectile", "-o", str(out)]) == 0
+    assert "range 40.775 m" in capsys.readouterr().out and kernel.read_text() == source
+
+
+@pytest.mark.parametrize("name", ["projectile", "robot-arm", "fluid", "warehouse", "lidar"])
+def test_every_demo_keeps_edited_sources(tmp_path: Path, name: str) -> None:
+    from portalis.demos import get_demo
+    from portalis.demos.pipeline import place_sources
+
+    demo = get_demo(name)
+    assert place_sources(demo, tmp_path) == []  # a fresh folder: the demo's own copies
+    for source in demo.sources:
+        assert (tmp_path / source).read_bytes() == (demo.path / source).read_bytes()
+    assert place_sources(demo, tmp_path) == []  # unchanged copies: nothing to keep
+    for source in demo.sources:
+        (tmp_path / source).write_text((demo.path / source).read_text() + "# mine\n")
+    assert place_sources(demo, tmp_path) == [tmp_path / s for s in demo.sources]
+    for source in demo.sources:
+        assert (tmp_path / source).read_text().endswith("# mine\n")

@@ -62,8 +62,12 @@ CASES: list[tuple[str, int, int, str]] = [
     ),
     ("def f(x: float) -> float:\n    break\n", 5, 5, "outside a loop"),
     ("def f(x: float) -> float:\n    return math.gamma(x)\n", 5, 12, "math.gamma"),
-    ("def f(x: float) -> float:\n    return x @ x\n", 5, 12, "MatMult"),
-    ("def f(x: float) -> float:\n    return x is None\n", 5, 12, "Is"),
+    ("def f(x: float) -> float:\n    return x @ x\n", 5, 12, "operator `@` is not supported"),
+    ("def f(x: float) -> float:\n    return x is None\n", 5, 12, "comparison `is` is not"),
+    ("def f(x: float) -> float:\n    x @= x\n    return x\n", 5, 5, "operator `@=` is not"),
+    ("for i in range(3):\n    pass\n", 4, 1, "`for` loop is not supported at module level"),
+    ("n = 0\nwhile n < 3:\n    n += 1\n", 5, 1, "`while` loop is not supported at module"),
+    ("if True:\n    pass\n", 4, 1, "`if` statement is not supported at module level"),
     ("def f(x: float) -> float:\n    return x & 1\n", 5, 12, "needs int operands"),
     ("def f(n: int) -> float:\n    return range(n)\n", 5, 12, "range"),
     ("def f(x: float) -> float:\n    return f(x, x)\n", 5, 12, "takes 1 arguments"),
@@ -86,6 +90,43 @@ CASES: list[tuple[str, int, int, str]] = [
     ("def f(i: int) -> int:\n    return 99999999999999999999\n", 5, 12, "does not fit"),
     ("T = (1, 2)\ndef f(i: int) -> int:\n    T[0] = i\n    return i\n", 6, 5, "read-only"),
 ]
+
+
+#: Statements and expressions a kernel refuses at module level or in a function; each message
+#: says what the construct is in words, never as an `ast.X` class name.
+REFUSED = [
+    "for i in range(3):\n    pass\n",
+    "n = 0\nwhile n < 3:\n    n += 1\n",
+    "if 1 < 2:\n    pass\n",
+    "assert True\n",
+    "raise ValueError\n",
+    "pass\n",
+    "x = 1\nx += 1\n",
+    "del math\n",
+    "global q\n",
+    "with open('f') as fh:\n    pass\n",
+    "try:\n    pass\nexcept Exception:\n    pass\n",
+    "match 1:\n    case 1:\n        pass\n",
+    "async def f() -> None:\n    pass\n",
+    "def f(x: float) -> float:\n    async for i in x:\n        pass\n    return x\n",
+    "def f(x: float) -> float:\n    nonlocal x\n    return x\n",
+    "def f(x: float) -> float:\n    return (y := x)\n",
+    "def f(x: float) -> float:\n    return {x}\n",
+    "def f(x: float) -> float:\n    return {i: i for i in range(3)}\n",
+    "def f(x: float) -> float:\n    return x @ x\n",
+    "def f(x: float) -> bool:\n    return x in x\n",
+    "def f(x: float) -> bool:\n    return x is not x\n",
+]
+
+
+@pytest.mark.parametrize("body", REFUSED)
+def test_messages_name_constructs_in_words(body: str) -> None:
+    with pytest.raises(CompileError) as info:
+        compile_source(HEADER + body, "k.py")
+    message = str(info.value)
+    assert "ast." not in message, message
+    for name in ("For", "While", "If", "AugAssign", "MatMult", "IsNot", "NotIn", "In", "Is"):
+        assert f"`{name}" not in message, message
 
 
 @pytest.mark.parametrize(("body", "line", "col", "words"), CASES)

@@ -120,6 +120,26 @@ def test_malformed_bytes_are_named(data: bytes, message: str):
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("data", "description"),
+    [
+        (b"\x00\x61\x73", "only 3 bytes, 00 61 73: too short for the 8-byte header"),
+        (b"\x01\x02\x03\x04\x05", "only 5 bytes, 01 02 03 04 05: too short"),
+        (b"\x07", "only 1 byte, 07: too short"),
+        (b"\x1b]0;\x07\x00\x01\x02\x03", "its first bytes are 1b 5d 30 3b 07 00 01 02;"),
+        (b"hello", "it looks like text"),
+        ("données\tà lire\r\n".encode() * 40, "it looks like text"),  # a character cut at 256
+    ],
+)
+def test_what_is_not_a_module_is_said_truly(data: bytes, description: str):
+    # Called text only when it is text: control bytes or NULs get their hex.
+    with pytest.raises(ModuleLoadError) as info:
+        load_module(data, cache=False)
+    message = str(info.value)
+    assert "not a WebAssembly module (" in message and description in message
+    assert ("looks like text" in message) == (description == "it looks like text")
+
+
 def test_empty_file(tmp_path):
     path = tmp_path / "empty.wasm"
     path.write_bytes(b"")

@@ -12,8 +12,9 @@ The contract a benchmark keeps (so ``portalis bench NAME --json FILE`` and ``por
   ``Row.timed(case, impl, timing_from_time_call, **params)``;
 * ``impl`` is ``portalis`` for ours and the peer's plain name for the others (``cpython``,
   ``numpy``, ``numba``, ``warp``, ``open3d``, ``wasmtime-py``); the case a scenario's goal
-  speaks of is named ``frame``; a peer that is not installed yields no row (print that it
-  was skipped), never a guess; peers run in the same process, on the same inputs;
+  speaks of is named ``frame``; a peer that is not installed yields no row, never a guess:
+  ask :func:`portalis.bench.peers.peer_installed`, which names a missing peer once per run,
+  the same way in every benchmark; peers run in the same process, on the same inputs;
 * ``main(argv) -> int`` is ``run_main(NAME, rows, argv)`` (``portalis.bench.report``),
   which adds ``--json FILE``;
 * it imports heavy things (USD, the compiler, the runtime, demos, peers) inside functions:

@@ -13,7 +13,6 @@ measured in this same run. Also prints the build time of the benchmark kernel it
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from portalis.bench.cpython import import_source
+from portalis.bench.peers import peer_installed
 from portalis.bench.report import run_main
 from portalis.bench.rows import Row
 from portalis.bench.timing import format_seconds, report, time_call
@@ -115,15 +115,11 @@ def peers(py: ModuleType) -> dict[str, Callable[[str], Callable[..., Any] | None
     found: dict[str, Callable[[str], Callable[..., Any] | None]] = {
         "numpy": lambda name: NUMPY.get(name)
     }
-    if importlib.util.find_spec("numba") is not None:
+    if peer_installed("numba"):
         import numba
 
         found["numba"] = lambda name: numba.njit(cache=False)(getattr(py, name))
-    else:
-        print("Numba is not installed: skipped (pip install 'portalis[bench]')")
-    if importlib.util.find_spec("warp") is None:
-        print("NVIDIA Warp is not installed: skipped (pip install 'portalis[bench]')")
-    else:
+    if peer_installed("warp"):
         from portalis.bench import warp_kernels
 
         found["warp"] = lambda name: warp_kernels.FUNCTIONS.get(name)

@@ -18,7 +18,6 @@ For each kernel:
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import math
 import statistics
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from portalis.bench.peers import peer_installed
 from portalis.bench.rows import Row
 from portalis.bench.timing import Timing, format_seconds, report, time_call
 
@@ -162,9 +162,7 @@ def rows(
         raise SystemExit(
             f"unknown corpus kernel(s) {', '.join(unknown)}; known: {', '.join(NAMES)}"
         )
-    has_numba = importlib.util.find_spec("numba") is not None
-    if not has_numba:
-        print("Numba is not installed: corpus timed without it (pip install 'portalis[bench]')")
+    has_numba = peer_installed("numba")
     if cpu:
         print("times: CPU time of this process (--cpu), not wall time")
     size = "quick" if quick else "full"

@@ -39,6 +39,7 @@ import numpy as np
 
 from portalis.bench import fluid_numpy
 from portalis.bench.fluid_phases import PHASES, run_phases
+from portalis.bench.peers import peer_installed, peer_missing
 from portalis.bench.report import run_main
 from portalis.bench.rows import Row
 from portalis.bench.timing import format_seconds
@@ -151,11 +152,11 @@ def kernel_module(name: str) -> ModuleType:
 def numba_module() -> ModuleType | None:
     """The kernel's source with every function ``numba.njit``-ed (serial, no fastmath):
     the functions find each other through the module's globals, so they call the compiled
-    versions. None when Numba is not installed."""
-    try:
-        import numba
-    except ImportError:
+    versions. None when Numba is not installed (said once, by :mod:`portalis.bench.peers`)."""
+    if not peer_installed("numba"):
         return None
+    import numba
+
     module = kernel_module("_fluid_kernel_numba")
     for name, fn in list(vars(module).items()):
         if inspect.isfunction(fn) and fn.__module__ == module.__name__:
@@ -173,9 +174,12 @@ def source_step(
 
 
 def warp_step(setup: Setup, start: dict[str, np.ndarray]) -> Callable[[], Any] | None:
+    if not peer_installed("warp"):
+        return None
     try:
         from portalis.bench import fluid_warp
-    except ImportError:
+    except ImportError as e:
+        peer_missing("warp", f"installed but cannot be imported ({e})")
         return None
     return fluid_warp.stepper(start, setup.solid(), **setup.arguments())
 
@@ -265,9 +269,7 @@ def measure_rows(
             fns: dict[str, Callable[[], Any]] = {}
             for impl in impls:
                 fn = implementation(impl, wasm, setup, start, numba_kernel)
-                if fn is None:
-                    log(f"  {impl}: not installed, no row")
-                else:
+                if fn is not None:  # None: a missing peer, named once by peer_installed
                     fns[impl] = fn
             slow = {"cpython": fns.pop("cpython")} if "cpython" in fns else {}
             wall, cpu = interleaved(fns, count)

@@ -19,7 +19,6 @@ Every solution is checked: FK(IK(target)) within 1 mm. Run: ``python benchmarks/
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import statistics
 import sys
 import time
@@ -30,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from portalis.bench.cpython import import_kernel
+from portalis.bench.peers import peer_installed
 from portalis.bench.report import run_main
 from portalis.bench.rows import Row
 
@@ -113,13 +113,11 @@ def rows(argv: list[str]) -> Iterator[Row]:
         "portalis": (wasm_solve, wasm_seed, wasm_fk),
         "cpython": (py.solve_ik, py.set_seed, py.fk),
     }
-    if importlib.util.find_spec("numba") is not None:
+    if peer_installed("numba"):
         print(
             "numba is installed, but this kernel keeps its solution in module-level variables, "
             "which numba.njit freezes as constants: no like-for-like Numba run; skipped."
         )
-    else:
-        print("numba: not installed; skipped")
 
     floor = timer_floor()
     probe = instance.function("clamp")

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from portalis.bench.peers import peer_installed
 from portalis.bench.report import run_main
 from portalis.bench.rows import Row
 from portalis.bench.timing import report, time_call
@@ -147,7 +148,7 @@ def speed_of(name: str, kernel: Any, n: int, worst: Worst | None = None) -> Iter
 def numba_map(name: str, arity: int) -> Callable[..., None] | None:
     """``math.NAME`` over arrays, compiled by Numba (None when Numba is not installed or does
     not provide the function): the same loop the compiled kernel runs."""
-    if importlib.util.find_spec("numba") is None:
+    if not peer_installed("numba"):
         return None
     import numba
 
@@ -261,7 +262,7 @@ def power_speed(kernel: Any, i: int, e: str, n: int) -> Iterator[Row]:
         time_call("compiled x ** y, general pow", lambda: kernel.general(xs, y, out), repeat=5),
     ]
     impls = ["cpython", "portalis", "portalis-pow"]
-    if importlib.util.find_spec("numba") is not None:
+    if peer_installed("numba"):
         import numba
 
         namespace: dict[str, Any] = {}

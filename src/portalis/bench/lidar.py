@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib.util
 import os
 import sys
 import tempfile
@@ -48,6 +47,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
+
+from portalis.bench.peers import peer_installed, peer_missing
 
 if TYPE_CHECKING:
     import numpy as np
@@ -71,7 +72,7 @@ def numba_kernel(boundscheck: bool = False) -> ModuleType | None:
     before the first call makes the calls jitted too. ``boundscheck``: Numba's IndexError
     for an index out of range, as CPython and the compiled kernel have (off by default in
     Numba)."""
-    if importlib.util.find_spec("numba") is None:
+    if not peer_installed("numba"):
         return None
     import numba
 
@@ -184,13 +185,12 @@ def open3d_filter() -> Filter | None:
 
     from portalis.demos.lidar.reference import FilterParams
 
-    if importlib.util.find_spec("open3d") is None:
-        print("open3d: not installed; skipped (pip install 'portalis[bench]')")
+    if not peer_installed("open3d"):
         return None
     try:
         import open3d as o3d
     except (ImportError, OSError) as e:  # e.g. libusb-1.0 missing
-        print(f"open3d: installed but cannot be imported ({e}); skipped")
+        peer_missing("open3d", f"installed but cannot be imported ({e})")
         return None
     p = FilterParams()
     box = o3d.geometry.AxisAlignedBoundingBox(np.array(p.crop_min), np.array(p.crop_max))
@@ -216,8 +216,6 @@ def peers(cpython_frames: int) -> Iterator[tuple[str, Filter | None, int]]:
     yield "cpython", kernel_filter(import_kernel(kernel_path()), 130_000), cpython_frames
     yield "numpy", filter_numpy, 0
     numba = numba_kernel()
-    if numba is None:
-        print("numba: not installed; skipped (pip install 'portalis[bench]')")
     yield "numba", kernel_filter(numba, 130_000) if numba is not None else None, 0
     yield "open3d", open3d_filter(), 0
 

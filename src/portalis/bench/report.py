@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from portalis.bench import peers
 from portalis.bench.rows import Row, machine, results, write_json
 from portalis.bench.timing import format_seconds
 
@@ -28,6 +29,7 @@ def collect(name: str, argv: Sequence[str] = ()) -> list[Row]:
     from portalis.bench import BENCHMARKS
 
     module = importlib.import_module(BENCHMARKS[name][0])
+    peers.new_run()
     return list(module.rows(list(argv)))
 
 
@@ -40,9 +42,10 @@ def run_main(name: str, rows: RowsFn, argv: Sequence[str] | None) -> int:
         k = args.index("--json")
         if k + 1 >= len(args):
             print("error: --json needs a file name", file=sys.stderr)
-            return 2
+            return 1  # a usage error, as every portalis command's (cli/main.py)
         json_path = Path(args[k + 1])
         del args[k : k + 2]
+    peers.new_run()
     found = list(rows(args))
     if json_path is not None:
         write_json(json_path, results(name, found))

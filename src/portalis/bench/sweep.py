@@ -34,6 +34,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from portalis.bench.peers import peer_installed, peer_missing
 from portalis.bench.report import run_main
 from portalis.bench.rows import Row
 
@@ -74,10 +75,12 @@ def rows(argv: list[str]) -> Iterator[Row]:
         # The local pool first: a running Ray's own processes would compete with it.
         yield from _engine_rows("local", scene, folder, end, args)
         sys.stdout.flush()
+        if not peer_installed("ray"):
+            return
         try:
             import ray  # noqa: F401
-        except ImportError:
-            print("  ray: not installed (pip install 'portalis[ray]'): no Ray rows")
+        except ImportError as e:
+            peer_missing("ray", f"installed but cannot be imported ({e})")
             return
         # Ray in a process of its own: ray.init puts Ray's crash handler in front of
         # wasmtime's in the calling process, and `portalis bench --report` runs every other

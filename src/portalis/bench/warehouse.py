@@ -22,7 +22,6 @@ Goal (SPEC §4): ≤ 0.5 ms per frame. Run: ``portalis bench warehouse [--quick]
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import tempfile
 import time
 import types
@@ -34,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from portalis.bench.cpython import import_kernel
+from portalis.bench.peers import peer_installed
 from portalis.bench.report import run_main
 from portalis.bench.rows import Row
 from portalis.bench.timing import format_seconds
@@ -78,7 +78,7 @@ def cpython(layout: Layout) -> Stepper:
 def numba_jit(layout: Layout) -> Stepper | None:
     """The same functions through ``numba.njit``; the working memory (module-level arrays,
     which Numba would freeze as constants) goes in as :func:`step`'s parameters."""
-    if importlib.util.find_spec("numba") is None:
+    if not peer_installed("numba"):
         return None
     import numba
 
@@ -211,8 +211,7 @@ def measure(layout: Layout, frames: int, wasm: Path, folder: Path, repeat: int) 
     burst_params = {**params, "orders": layout.robots, "frames": 2}
     for impl, make in peers.items():
         stepper = make(layout)
-        if stepper is None:
-            print(f"  {impl}: not installed; skipped")
+        if stepper is None:  # a missing peer, named once by peer_installed
             continue
         yield shown(Row.of("step", impl, time_steps(stepper, frames), **params))
         stepper = make(burst(layout))

@@ -36,7 +36,25 @@ def add_parser(subparsers: Any) -> None:
     p.set_defaults(handler=run)
 
 
+#: The exit status of a usage error, as ``portalis.cli.main`` gives it (argparse's is 2).
+EXIT_USAGE = 1
+
+
 def run(args: argparse.Namespace) -> int:
+    if "--debug" in args.args:  # portalis's own option, wherever it is written
+        args.args = [a for a in args.args if a != "--debug"]
+        args.debug = True
+    try:
+        return _run(args)
+    except SystemExit as e:
+        # A benchmark's own argparse parser rejected an argument (its usage and message are
+        # on stderr): the status every other usage error has.
+        if e.code == 2:
+            return EXIT_USAGE
+        raise
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.report is not None:
         return _report(args)
     if not args.name:

@@ -11,7 +11,7 @@ from pathlib import Path
 from portalis.demos import DEMOS, get_demo
 
 EXIT_OK = 0
-EXIT_USAGE = 2
+EXIT_USAGE = 1  # bad arguments, as every portalis command (cli/main.py)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

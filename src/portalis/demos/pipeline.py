@@ -1,7 +1,10 @@
 """A demo from Python source to a picture, in four steps:
 
 1. build   ``kernel.py`` → ``DIR/kernel.wasm`` with the compiler (``portalis.lang.build``),
-           the demo's sources copied beside it (``DIR/kernel.py``: read, edit, rebuild);
+           the demo's sources copied beside it (``DIR/kernel.py``: read, edit, run again).
+           A source the folder already holds that differs from the demo's is the user's
+           edit: it is kept, never overwritten, and an edited ``DIR/kernel.py`` is the kernel
+           built and run (said in one line; delete it to get the demo's own back);
 2. scene   the demo's builder writes ``DIR/scene.usd``, its module prim pointing at
            ``kernel.wasm`` (relative: the folder can be moved as a whole);
 3. run     headless, with the stage runner (``portalis.sim``), as ``portalis run`` does: a new
@@ -75,6 +78,9 @@ class DemoRun:
     summary: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
+    #: The sources in ``out_dir`` that differed from the demo's and were kept (the user's
+    #: edits); an edited ``kernel.py`` among them is the kernel that was built and run.
+    edited: list[Path] = field(default_factory=list)
 
     def path(self, name: str) -> Path:
         return self.out_dir / name
@@ -98,12 +104,18 @@ def run_demo(
         raise PortalisError(f"cannot create {out_dir}: {e.strerror}") from None
     steps: dict[str, float] = {}
 
+    edited = place_sources(demo, out_dir)
+    kernel = demo.kernel_path
+    for path in edited:
+        if path.name == "kernel.py":
+            kernel = path
+            log(f"edited    using your edited {path} (delete it to run the demo's own)")
+        else:
+            log(f"edited    kept your edited {path} (delete it to get the demo's own)")
     t0 = time.perf_counter()
-    wasm = build(demo.kernel_path, out_dir / KERNEL_WASM)
+    wasm = build(kernel, out_dir / KERNEL_WASM)
     steps["build"] = time.perf_counter() - t0
     log(f"built     {wasm}  ({wasm.stat().st_size:,} bytes, {steps['build'] * 1000:.0f} ms)")
-    for source in demo.sources:
-        shutil.copyfile(demo.path / source, out_dir / source)
     log(f"sources   {', '.join(str(out_dir / source) for source in demo.sources)}")
 
     # The build pauses the garbage collector (lang/pipeline.py); its first full collection
@@ -117,7 +129,7 @@ def run_demo(
     log(f"scene     {out_dir / SCENE_FILE}")
 
     t0 = time.perf_counter()
-    run = DemoRun(demo, out_dir, timeline, seconds=steps)
+    run = DemoRun(demo, out_dir, timeline, seconds=steps, edited=edited)
     run_headless(out_dir / SCENE_FILE, out_dir / RESULT_FILE, timeline, run)
     steps["run"] = time.perf_counter() - t0
     log(
@@ -144,6 +156,23 @@ def run_demo(
     for line in run.findings:
         log(f"          {line}")
     return run
+
+
+def place_sources(demo: Demo, out_dir: Path) -> list[Path]:
+    """Copy the demo's sources (``kernel.py`` …) into ``out_dir`` to read and edit, except
+    where ``out_dir`` holds a copy that differs from the demo's: the user's edit, kept as it
+    is. Returns those kept copies."""
+    edited: list[Path] = []
+    for source in demo.sources:
+        ours, theirs = demo.path / source, out_dir / source
+        try:
+            if theirs.is_file() and theirs.read_bytes() != ours.read_bytes():
+                edited.append(theirs)
+            else:
+                shutil.copyfile(ours, theirs)
+        except OSError as e:
+            raise PortalisError(f"cannot write {theirs}: {e.strerror}") from None
+    return edited
 
 
 def run_headless(scene: Path, result: Path, timeline: Timeline, run: DemoRun) -> None:

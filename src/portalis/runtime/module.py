@@ -19,6 +19,7 @@ echoes the raw bytes of a file that is not WebAssembly.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -211,11 +212,23 @@ def _describe_content(data: bytes) -> str:
     head = data.lstrip()[:1]
     if head in (b"{", b"["):
         return "it looks like JSON"
+    if _looks_like_text(data[:256], whole=len(data) <= 256):
+        return "it looks like text"
+    shown = data[:8].hex(" ")
+    if len(data) < 8:
+        count = f"{len(data)} byte{'s' if len(data) > 1 else ''}"
+        return f"only {count}, {shown}: too short for the 8-byte header"
+    return f"its first bytes are {shown}"
+
+
+def _looks_like_text(head: bytes, *, whole: bool) -> bool:
+    """UTF-8 with no NUL or other control byte but tab, newline, carriage return, form feed
+    (a character cut at the end of a partial ``head`` is allowed)."""
     try:
-        data[:256].decode("utf-8")
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=whole)
     except UnicodeDecodeError:
-        return f"its first bytes are {data[:4].hex(' ')}"
-    return "it looks like text"
+        return False
+    return not any((ch < " " and ch not in "\t\n\r\f") or ch == "\x7f" for ch in text)
 
 
 def to_binary(data: bytes, where: str) -> bytes:

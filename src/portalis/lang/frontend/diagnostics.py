@@ -34,12 +34,81 @@ CONSTRUCT_NAMES: dict[type, str] = {
     ast.Nonlocal: "nonlocal statement",
     ast.Import: "import inside a function",
     ast.ImportFrom: "import inside a function",
+    # The common kinds too, so no message shows an `ast.X` class name (where each is refused
+    # depends on the place: module level takes no loop, a function no `global` …).
+    ast.FunctionDef: "function definition",
+    ast.Return: "`return` statement",
+    ast.Assign: "assignment",
+    ast.AugAssign: "augmented assignment (`+=` …)",
+    ast.AnnAssign: "annotated assignment",
+    ast.For: "`for` loop",
+    ast.While: "`while` loop",
+    ast.If: "`if` statement",
+    ast.Raise: "`raise` statement",
+    ast.Assert: "`assert` statement",
+    ast.Global: "`global` statement",
+    ast.Expr: "expression statement",
+    ast.Pass: "`pass` statement",
+    ast.Break: "`break` statement",
+    ast.Continue: "`continue` statement",
+    ast.BoolOp: "`and`/`or` expression",
+    ast.BinOp: "arithmetic expression",
+    ast.UnaryOp: "unary operator",
+    ast.IfExp: "conditional expression (`x if c else y`)",
+    ast.Compare: "comparison",
+    ast.Call: "call",
+    ast.FormattedValue: "f-string field",
+    ast.Constant: "constant",
+    ast.Attribute: "attribute access",
+    ast.Subscript: "subscript",
+    ast.Name: "name",
+    ast.Tuple: "tuple",
 }
 
 if hasattr(ast, "TryStar"):
     CONSTRUCT_NAMES[ast.TryStar] = "try/except* statement"
 if hasattr(ast, "Match"):
     CONSTRUCT_NAMES[ast.Match] = "match statement"
+if hasattr(ast, "TypeAlias"):
+    CONSTRUCT_NAMES[ast.TypeAlias] = "`type` statement"
+
+#: Operators as written in Python, for messages (``ast.Add`` is ``+``, ``ast.NotIn`` ``not in``).
+OPERATOR_TEXT: dict[type, str] = {
+    ast.Add: "+",
+    ast.Sub: "-",
+    ast.Mult: "*",
+    ast.Div: "/",
+    ast.FloorDiv: "//",
+    ast.Mod: "%",
+    ast.Pow: "**",
+    ast.MatMult: "@",
+    ast.LShift: "<<",
+    ast.RShift: ">>",
+    ast.BitOr: "|",
+    ast.BitXor: "^",
+    ast.BitAnd: "&",
+    ast.USub: "-",
+    ast.UAdd: "+",
+    ast.Invert: "~",
+    ast.Not: "not",
+    ast.And: "and",
+    ast.Or: "or",
+    ast.Eq: "==",
+    ast.NotEq: "!=",
+    ast.Lt: "<",
+    ast.LtE: "<=",
+    ast.Gt: ">",
+    ast.GtE: ">=",
+    ast.Is: "is",
+    ast.IsNot: "is not",
+    ast.In: "in",
+    ast.NotIn: "not in",
+}
+
+
+def operator_text(op: ast.AST) -> str:
+    """``op`` as written in Python source (``+``, ``not in``)."""
+    return OPERATOR_TEXT.get(type(op), type(op).__name__)
 
 
 DEFAULT_HINT = "see docs/language.md for what kernels accept"
@@ -66,7 +135,8 @@ def summarise(text: str) -> str:
 
 
 def describe(node: ast.AST) -> str:
-    return CONSTRUCT_NAMES.get(type(node), f"`ast.{type(node).__name__}`")
+    """What a kernel author calls ``node`` in a message: a for loop, a list comprehension."""
+    return CONSTRUCT_NAMES.get(type(node), "this construct")
 
 
 class Diagnostics:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from portalis.errors import CompileError
 from portalis.lang import builtins, ir
 from portalis.lang.frontend import bounds, lazy, lists, numpy_floats
-from portalis.lang.frontend.diagnostics import shown, summarise
+from portalis.lang.frontend.diagnostics import operator_text, shown, summarise
 from portalis.lang.frontend.fixed_powers import fixed_power
 from portalis.lang.frontend.unit import I64_MAX, I64_MIN, FunctionSig, Table, Unit
 from portalis.lang.types import (
@@ -623,7 +623,7 @@ class ExprLowerer:
     def binop(self, node: ast.BinOp) -> ir.Expr:
         op = BINARY_OPS.get(type(node.op))
         if op is None:
-            raise self.err(node, f"operator `{type(node.op).__name__}` is not supported")
+            raise self.err(node, f"operator `{operator_text(node.op)}` is not supported")
         left, right = self.lower_scalar(node.left), self.lower_scalar(node.right)
         return self.arith(op, left, right, node)
 
@@ -758,7 +758,7 @@ class ExprLowerer:
             if op is None:
                 raise self.err(
                     node,
-                    f"comparison `{type(op_node).__name__}` is not supported",
+                    f"comparison `{operator_text(op_node)}` is not supported",
                     "kernels compare numbers with < <= > >= == !=",
                 )
             right = self.lower_scalar(comp)

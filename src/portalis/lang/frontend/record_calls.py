@@ -11,7 +11,7 @@ import ast
 from collections.abc import Callable
 from functools import partial
 
-from portalis.lang.frontend.diagnostics import shown
+from portalis.lang.frontend.diagnostics import operator_text, shown
 from portalis.lang.frontend.record_exprs import ExpressionLowering, Pre
 from portalis.lang.frontend.record_model import Kind, RecordClass, Signature, TupleKind
 from portalis.lang.frontend.record_resolution import (
@@ -334,19 +334,7 @@ class CallLowering(ExpressionLowering):
 
 
 def op_text(op: ast.AST) -> str:
-    return {
-        ast.Add: "+",
-        ast.Sub: "-",
-        ast.Mult: "*",
-        ast.Div: "/",
-        ast.FloorDiv: "//",
-        ast.Mod: "%",
-        ast.Pow: "**",
-        ast.MatMult: "@",
-        ast.USub: "-",
-        ast.UAdd: "+",
-        ast.Invert: "~",
-    }.get(type(op), type(op).__name__)
+    return operator_text(op)
 
 
 def shown_signature(sig: Signature) -> str:

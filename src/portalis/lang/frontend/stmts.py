@@ -26,7 +26,7 @@ from portalis.lang.frontend import (
     results,
     returns,
 )
-from portalis.lang.frontend.diagnostics import shown
+from portalis.lang.frontend.diagnostics import operator_text, shown
 from portalis.lang.frontend.exprs import BINARY_OPS, ExprLowerer, View
 from portalis.lang.frontend.unit import FunctionSig
 from portalis.lang.types import (
@@ -678,7 +678,7 @@ class FunctionLowerer(ExprLowerer):
     def aug_assign(self, node: ast.AugAssign) -> list[ir.Stmt]:
         op = BINARY_OPS.get(type(node.op))
         if op is None:
-            raise self.err(node, f"operator `{type(node.op).__name__}=` is not supported")
+            raise self.err(node, f"operator `{operator_text(node.op)}=` is not supported")
         line, col = node.lineno, node.col_offset
         t = node.target
         if (whole := self.whole_view(node)) is not None:
