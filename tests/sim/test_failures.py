@@ -206,3 +206,30 @@ def test_a_module_importing_the_host_is_refused(write_wasm: WriteWasm) -> None:
     (failure,), healthy = run_with_healthy_neighbour(stage, write_wasm("inc", INC))
     assert healthy == 10.0
     assert failure.cause == "import-denied" and "fd_write" in failure.message
+
+
+GROWER = """
+import numpy as np
+
+
+def update(n: float) -> float:
+    a = np.zeros((int(n) + 1) * 1_000_000)  # 8 MB more each call
+    return n + 1.0 + a[0]
+"""
+
+
+def test_a_kernels_memory_error_is_a_memory_limit_naming_the_cap(
+    write_wasm: WriteWasm, tmp_path: Path
+) -> None:
+    from portalis.lang import compile_source
+
+    wasm = tmp_path / "grower.wasm"
+    wasm.write_bytes(compile_source(GROWER, "grower.py").wasm)
+    stage = Usd.Stage.CreateInMemory()
+    counter(stage, "/Grower", str(wasm), "grower")
+    sandbox = Sandbox(max_memory_bytes=32 << 20)
+    (failure,), healthy = run_with_healthy_neighbour(stage, write_wasm("inc", INC), sandbox=sandbox)
+    assert healthy == 10.0
+    assert failure.prim_path == "/Grower" and failure.cause == "memory-limit"
+    assert failure.message.startswith("MemoryError; linear memory is ")
+    assert failure.message.endswith(" MiB of the sandbox's cap of 32 MiB")
