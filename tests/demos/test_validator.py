@@ -73,6 +73,42 @@ def test_clipped_result_has_zero_validator_errors(tmp_path: Path) -> None:
     assert validate(tmp_path / "scene.usd") == []
 
 
+def test_the_docs_authoring_example_has_zero_validator_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/usd.md's authoring example as a user follows it: build the kernel, run the scene
+    block, then the `portalis run` command the docs give; scene and result both pass."""
+    import re
+
+    from portalis.cli.main import main
+    from portalis.lang import compile_source
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "usd.md").read_text(encoding="utf-8")
+
+    def block_after(marker: str) -> str:
+        match = re.compile(r"```python\n(.*?)```", re.S).search(doc, doc.index(marker))
+        assert match is not None, f"no python block after {marker}"
+        return match.group(1)
+
+    kernel = block_after("<!-- authoring-kernel -->")
+    (tmp_path / "kernels").mkdir()
+    (tmp_path / "kernels" / "ball.wasm").write_bytes(compile_source(kernel, "ball.py").wasm)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block_after("<!-- authoring-scene -->"), "docs/usd.md", "exec"), {})
+    command = re.search(r"then `portalis (run scene\.usda -o (\S+))`", doc)
+    assert command is not None, "the docs' run command"
+    assert main([*command.group(1).split(), "--quiet"]) == 0
+    assert validate(tmp_path / "scene.usda") == []
+    assert validate(tmp_path / command.group(2)) == []
+    # time code S (0) shows the scene as authored, frame 1 the first step's result
+    from pxr import Usd
+
+    result = Usd.Stage.Open(command.group(2))
+    translate = result.GetAttributeAtPath("/World/Ball.xformOp:translate")
+    assert tuple(translate.Get(0)) == (0.0, 2.0, 0.0)
+    assert tuple(translate.Get(1)) != (0.0, 2.0, 0.0)
+
+
 def test_the_check_can_fail(tmp_path: Path) -> None:
     """A layer without stage metadata: the same harness reports the validator's errors."""
     from pxr import Usd, UsdGeom
