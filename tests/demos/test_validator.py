@@ -1,5 +1,6 @@
 """Every demo's USD passes NVIDIA's asset validator (``omni_asset_validate``, the checks
-Omniverse runs on assets) with zero errors: the scene, the result, and value clips.
+Omniverse runs on assets) with zero errors: the scene, the result, and value clips — the
+result composed with them, and each clip layer and the clip manifest opened on its own.
 
 The validator runs as its command-line tool, as a user would run it, with Portalis' schema
 plugin on USD's plugin path (``PXR_PLUGINPATH_NAME``) so WasmModule prims are known types."""
@@ -57,6 +58,8 @@ def test_demo_scene_and_result_have_zero_validator_errors(name: str, tmp_path: P
     run_demo(name, tmp_path)
     for asset in (SCENE_FILE, RESULT_FILE):
         assert validate(tmp_path / asset) == [], f"{name}: {asset}"
+    for clip in sorted(tmp_path.glob("*.clips/*")):
+        assert validate(clip) == [], f"{name}: {clip.relative_to(tmp_path)}"
 
 
 def test_clipped_result_has_zero_validator_errors(tmp_path: Path) -> None:
@@ -70,6 +73,12 @@ def test_clipped_result_has_zero_validator_errors(tmp_path: Path) -> None:
     )
     assert baked.clips >= 3
     assert validate(tmp_path / "result.usd") == []
+    clips = sorted((tmp_path / "result.clips").iterdir())
+    assert [c.name for c in clips] == [f"{k:04d}.usdc" for k in range(baked.clips)] + [
+        "manifest.usda"
+    ]
+    for clip in clips:  # each on its own: stage metadata, defined and typed prims
+        assert validate(clip) == [], clip.name
     assert validate(tmp_path / "scene.usd") == []
 
 
