@@ -161,8 +161,9 @@ def test_viscosity_and_density_slow_the_smoke(
         ("viscosity", 0.0, "viscosity must be a finite number > 0"),
         ("viscosity", -1e-5, "viscosity must be a finite number > 0"),
         ("density", 0.0, "density must be a finite number > 0"),
-        ("timeStep", 0.0, "timeStep is authored as 0"),
-        ("timeStep", -0.01, "timeStep must be a finite number ≥ 0"),
+        ("timeStep", 0.0, "timeStep must be a finite number > 0 when authored"),
+        ("timeStep", -0.01, "timeStep must be a finite number > 0 when authored"),
+        ("timeStep", math.inf, "timeStep must be a finite number > 0 when authored"),
     ],
 )
 def test_bad_schema_values_are_invalid(

@@ -237,6 +237,26 @@ def test_the_runner_reports_a_bad_voxel_size_with_prim_and_cause(
         assert runtime.module_prim(lidar_scene.SCANNER).stats.calls == 2
 
 
+def test_a_filter_fed_by_a_failed_scanner_says_so(demo: Path, tmp_path: Path) -> None:
+    """The Filter's inputs:scan is connected to the Scanner's output; when the Scanner is
+    invalid the Filter's failure names the input, the connection's source and that its prim
+    failed (it used to say the prim had no inputs:scan)."""
+    for name in ("kernel.wasm", SCENE_FILE):
+        shutil.copy(demo / name, tmp_path / name)
+    stage = Usd.Stage.Open(str(tmp_path / SCENE_FILE))
+    stage.GetPrimAtPath(lidar_scene.SCANNER).GetAttribute("dataBufferSize").Set(-5)
+    with Runner(stage) as runtime:
+        by_prim = {failure.prim_path: failure for failure in runtime.failures}
+    assert by_prim[lidar_scene.SCANNER].cause == "invalid"
+    message = str(by_prim[lidar_scene.FILTER])
+    assert (
+        f"parameter 'scan' of filter_cloud: inputs:scan is connected to "
+        f"{lidar_scene.SCANNER}.outputs:points, which has no value: its module prim "
+        f"{lidar_scene.SCANNER} failed"
+    ) in message
+    assert "has no inputs:scan" not in message
+
+
 # -- the scanner -----------------------------------------------------------------------------------
 
 

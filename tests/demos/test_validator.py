@@ -1,5 +1,6 @@
 """Every demo's USD passes NVIDIA's asset validator (``omni_asset_validate``, the checks
-Omniverse runs on assets) with zero errors: the scene, the result, and value clips.
+Omniverse runs on assets) with zero errors: the scene, the result, and value clips — the
+result composed with them, and each clip layer and the clip manifest opened on its own.
 
 The validator runs as its command-line tool, as a user would run it, with Portalis' schema
 plugin on USD's plugin path (``PXR_PLUGINPATH_NAME``) so WasmModule prims are known types."""
@@ -57,6 +58,8 @@ def test_demo_scene_and_result_have_zero_validator_errors(name: str, tmp_path: P
     run_demo(name, tmp_path)
     for asset in (SCENE_FILE, RESULT_FILE):
         assert validate(tmp_path / asset) == [], f"{name}: {asset}"
+    for clip in sorted(tmp_path.glob("*.clips/*")):
+        assert validate(clip) == [], f"{name}: {clip.relative_to(tmp_path)}"
 
 
 def test_clipped_result_has_zero_validator_errors(tmp_path: Path) -> None:
@@ -70,7 +73,49 @@ def test_clipped_result_has_zero_validator_errors(tmp_path: Path) -> None:
     )
     assert baked.clips >= 3
     assert validate(tmp_path / "result.usd") == []
+    clips = sorted((tmp_path / "result.clips").iterdir())
+    assert [c.name for c in clips] == [f"{k:04d}.usdc" for k in range(baked.clips)] + [
+        "manifest.usda"
+    ]
+    for clip in clips:  # each on its own: stage metadata, defined and typed prims
+        assert validate(clip) == [], clip.name
     assert validate(tmp_path / "scene.usd") == []
+
+
+def test_the_docs_authoring_example_has_zero_validator_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/usd.md's authoring example as a user follows it: build the kernel, run the scene
+    block, then the `portalis run` command the docs give; scene and result both pass."""
+    import re
+
+    from portalis.cli.main import main
+    from portalis.lang import compile_source
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "usd.md").read_text(encoding="utf-8")
+
+    def block_after(marker: str) -> str:
+        match = re.compile(r"```python\n(.*?)```", re.S).search(doc, doc.index(marker))
+        assert match is not None, f"no python block after {marker}"
+        return match.group(1)
+
+    kernel = block_after("<!-- authoring-kernel -->")
+    (tmp_path / "kernels").mkdir()
+    (tmp_path / "kernels" / "ball.wasm").write_bytes(compile_source(kernel, "ball.py").wasm)
+    monkeypatch.chdir(tmp_path)
+    exec(compile(block_after("<!-- authoring-scene -->"), "docs/usd.md", "exec"), {})
+    command = re.search(r"then `portalis (run scene\.usda -o (\S+))`", doc)
+    assert command is not None, "the docs' run command"
+    assert main([*command.group(1).split(), "--quiet"]) == 0
+    assert validate(tmp_path / "scene.usda") == []
+    assert validate(tmp_path / command.group(2)) == []
+    # time code S (0) shows the scene as authored, frame 1 the first step's result
+    from pxr import Usd
+
+    result = Usd.Stage.Open(command.group(2))
+    translate = result.GetAttributeAtPath("/World/Ball.xformOp:translate")
+    assert tuple(translate.Get(0)) == (0.0, 2.0, 0.0)
+    assert tuple(translate.Get(1)) != (0.0, 2.0, 0.0)
 
 
 def test_the_check_can_fail(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from portalis.abi import SECTION_NAME, Array, ModuleAbi, Value
+from portalis.errors import CompileError
 from portalis.lang import Array as ArrayAnn
 from portalis.lang import (
     bits_to_float,
@@ -144,3 +145,50 @@ def test_built_module_works_through_the_seeds_facade(tmp_path: Path) -> None:
         assert bridge.call_function(module_id, "twice", 1.5) == 3.0
         out = bridge.call_function_array(module_id, "scale", np.arange(3.0), 2.0)
         assert np.array_equal(out, [0.0, 2.0, 4.0])
+
+
+_COMPREHENSIONS_SUPPORTED = [
+    "v: list[float] = [i * x for i in range(10)]",
+    "v: list[int] = [i * i for i in reversed(range(10)) if i % 2 if i > 2]",
+    "v: list[float] = [y * 2.0 for y in a]",
+    "v: list[float] = [y for y in xs]",
+    "v: list[tuple[float, int]] = [(y, 1) for y in a if y > 0.0]",
+    "v: list[list[int]] = [[] for i in range(3)]",
+    "v: list[int] = []\n    v = [i for i in range(3)]",
+]
+_COMPREHENSIONS_REFUSED = {
+    "v = [i * x for i in range(10)]": "annotate a comprehension's item type",
+    "v: list[int] = [i * j for i in range(3) for j in range(3)]": "more than one `for`",
+    "v: list[float] = [i * y for i, y in enumerate(a)]": "not a plain name",
+    "s = {i for i in range(3)}": "set comprehension is not supported",
+    "s = {i: i for i in range(3)}": "dict comprehension is not supported",
+    "s = max(i for i in range(3))": "generator expression is not supported",
+    "n = len([i for i in range(3)])": "len()",
+}
+
+
+@pytest.mark.parametrize("line", _COMPREHENSIONS_SUPPORTED)
+def test_the_comprehensions_the_reference_describes_compile(line: str) -> None:
+    """docs/language.md, *Comprehensions*: what it says compiles, compiles (the reference once
+    listed comprehensions as unsupported while the compiler took annotated ones)."""
+    text = DOC.read_text()
+    statements = text[text.index("**Statements**") : text.index("**Comprehensions**")]
+    assert "comprehensions" not in statements.split("Not supported:")[-1]
+    compile_source(
+        "from portalis.lang import Array, f64\n\n\n"
+        "def f(a: Array[f64], x: float) -> int:\n"
+        "    xs: list[float] = [1.0, 2.0]\n"
+        f"    {line}\n"
+        "    return len(v)\n"
+    )
+
+
+@pytest.mark.parametrize(("line", "message"), _COMPREHENSIONS_REFUSED.items())
+def test_the_comprehensions_the_reference_excludes_are_refused(line: str, message: str) -> None:
+    with pytest.raises(CompileError, match=re.escape(message)):
+        compile_source(
+            "from portalis.lang import Array, f64\n\n\n"
+            "def f(a: Array[f64], x: float) -> int:\n"
+            f"    {line}\n"
+            "    return 0\n"
+        )

@@ -68,8 +68,32 @@ def test_read_only_parameters_accept_read_only_arrays(kernel):
     a = np.arange(10.0)
     a.flags.writeable = False
     assert kernel.total(a) == 45.0
-    assert kernel.double(a) == 0.0  # runs on a copy; the caller's frozen array is kept
+
+
+@pytest.mark.parametrize("warm", [False, True])
+def test_a_read_only_array_for_a_written_parameter_is_refused(kernel, warm):
+    """CPython's store raises ValueError (assignment destination is read-only); the compiled
+    call refuses the array before the call, naming function and parameter, rather than
+    running on a copy and dropping the writes. ``warm``: the same shape was passed before (the
+    steady-state path)."""
+    if warm:
+        kernel.double(np.arange(10.0))
+    a = np.arange(10.0)
+    a.flags.writeable = False
+    with pytest.raises(SignatureError, match=r"array_calls::double\(\): argument 'a': the array "
+                       r"is read-only, but the function may write into it"):  # fmt: skip
+        kernel.double(a)
     np.testing.assert_array_equal(a, np.arange(10.0))
+    assert kernel.double.binding.plans[0].pending is None
+    namespace: dict = {}
+    exec(SOURCE.replace("from portalis.lang import Array, f64", "from portalis.lang import *"),
+         namespace)  # fmt: skip
+    with pytest.raises(ValueError, match="read-only"):
+        namespace["double"](a)
+    frozen = np.arange(4.0).reshape(2, 2)
+    frozen.flags.writeable = False
+    with pytest.raises(SignatureError, match=r"mark\(\): argument 'm': the array is read-only"):
+        kernel.mark(frozen, 1.0)
 
 
 def test_shape_changes_between_calls(kernel):

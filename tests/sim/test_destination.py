@@ -96,3 +96,21 @@ def test_an_export_killed_mid_write_leaves_nothing_after_the_next_run(
     assert main(["run", str(shot), "-o", str(out), "--quiet"]) == 0
     assert [p.name for p in out.parent.iterdir()] == ["out.usda"]
     assert out.read_text().startswith("#usda 1.0")
+
+
+def test_a_missing_module_is_reported_once_without_usd_s_warning(
+    shot: Path, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """USD's dependency walk (which finds the files the output must not replace) warns on
+    stderr about an asset it cannot resolve; the runner's own failure says it better, so
+    only that is printed."""
+    stage = Usd.Stage.Open(str(shot))
+    prim = next(p for p in stage.Traverse() if p.HasAttribute("wasmPath"))
+    prim.GetAttribute("wasmPath").Set(Sdf.AssetPath("nope/kernel2.wasm"))
+    stage.Save()
+    code = main(["run", str(shot), "-o", str(tmp_path / "out.usda")])
+    out, err = capfd.readouterr()
+    assert code == 2
+    assert f"no file at {shot.parent / 'nope' / 'kernel2.wasm'}" in out + err
+    assert "Failed to resolve reference" not in out + err
+    assert "assetLocalization" not in out + err

@@ -43,13 +43,18 @@ def run_with_healthy_neighbour(
     return failures, healthy.GetAttribute("outputs:n").Get()
 
 
-def test_missing_module(write_wasm: WriteWasm, tmp_path: Path) -> None:
+@pytest.mark.parametrize("authored", ["./nowhere/lost.wasm", "nowhere/lost.wasm"])
+def test_missing_module(write_wasm: WriteWasm, tmp_path: Path, authored: str) -> None:
+    """The message names the absolute path the authored one resolved to (a path without ./
+    is a search path to USD, left as written by its resolver), and the authored one."""
     stage = Usd.Stage.CreateNew(str(tmp_path / "scene.usda"))
-    counter(stage, "/Lost", "./nowhere/lost.wasm", "lost")
+    counter(stage, "/Lost", authored, "lost")
     (failure,), healthy = run_with_healthy_neighbour(stage, write_wasm("inc", INC))
     assert healthy == 10.0
     assert (failure.prim_path, failure.module, failure.cause) == ("/Lost", "lost", "missing")
-    assert str(tmp_path / "nowhere" / "lost.wasm") in failure.message
+    assert f"no file at {tmp_path / 'nowhere' / 'lost.wasm'} (wasmPath @{authored}@" in (
+        failure.message
+    )
     assert "scene.usda" in failure.message  # names the layer that authored the path
 
 

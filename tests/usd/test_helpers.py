@@ -125,10 +125,28 @@ def test_problems_names_every_bad_attribute(stage: Usd.Stage) -> None:
     assert any("executionMode is 'sometimes'; allowed: continuous, on_demand" in p for p in found)
     assert any("updateRate must be a finite number of Hz > 0, not -5.0" in p for p in found)
     assert any("gridResolution must be ≥ 1" in p for p in found)
-    assert any("timeStep must be a finite number ≥ 0" in p for p in found)
+    assert any(
+        "timeStep must be a finite number > 0 when authored (leave it unauthored for "
+        "1 / updateRate), not -0.1" in p
+        for p in found
+    )
     assert any("wasmSha256 'abc' is not a hex SHA-256" in p for p in found)
     assert any("wasmPath is empty" in p for p in found)
     arm = WasmRoboticsSchema.Define(stage, "/Arm")
     arm.GetAttribute(t.CONTROL_MODE).Set("telepathy")
     arm.GetAttribute(t.WASM_PATH).Set(Sdf.AssetPath("a.wasm"))
     assert problems(arm) == ["controlMode is 'telepathy'; allowed: position, velocity, torque"]
+
+
+@pytest.mark.parametrize("value", [0.0, -0.5, float("nan"), float("inf")])
+def test_an_authored_time_step_has_one_rule(stage: Usd.Stage, value: float) -> None:
+    """Zero, negative, NaN and infinite timeSteps break the same rule and say it the same way;
+    the unauthored fallback (0, meaning 1 / updateRate) is not a problem."""
+    prim = WasmFluidSchema.Define(stage, "/Tank")
+    prim.GetAttribute(t.WASM_PATH).Set(Sdf.AssetPath("a.wasm"))
+    assert problems(prim) == []
+    prim.GetAttribute(t.TIME_STEP).Set(value)
+    assert problems(prim) == [
+        "timeStep must be a finite number > 0 when authored (leave it unauthored for "
+        f"1 / updateRate), not {prim.GetAttribute(t.TIME_STEP).Get()}"
+    ]

@@ -78,8 +78,13 @@ class ArrayPlan:
                 and value.dtype is self.dtype
                 and value.flags.c_contiguous
             ):  # the steady state: the same shape as the last call, one memcpy
+                if self.writes:
+                    if not value.flags.writeable:
+                        raise self._read_only()
+                    self.pending = value
+                else:
+                    self.pending = None
                 dst[...] = value
-                self.pending = value if self.writes and value.flags.writeable else None
                 return self.args
         elif kind is ArrayView:
             self.pending = None
@@ -138,6 +143,8 @@ class ArrayPlan:
             self.pending = None
             return self._place_view(value)
         dtype = self.dtype
+        if self.writes and isinstance(value, np.ndarray) and not value.flags.writeable:
+            raise self._read_only()
         if isinstance(value, np.ndarray) and value.dtype != dtype:
             raise SignatureError(
                 f"{self.where}: expected dtype {dtype}, got {value.dtype}",
@@ -159,9 +166,17 @@ class ArrayPlan:
         # copy still reads just this scratch region, so no memory is reached that the
         # flag did not already allow. A non-contiguous array gets its writes back through
         # its own strides.
-        writable = isinstance(value, np.ndarray) and value.flags.writeable
-        self.pending = value if self.writes and writable else None
+        self.pending = value if self.writes and isinstance(value, np.ndarray) else None
         return self.args
+
+    def _read_only(self) -> SignatureError:
+        """A read-only array for a parameter the function may store into: refused before the
+        call, where CPython's store would raise, rather than the writes silently dropped."""
+        return SignatureError(
+            f"{self.where}: the array is read-only, but the function may write into it "
+            "(under CPython a store raises ValueError: assignment destination is read-only)",
+            hint="pass a writeable array (arr.copy())",
+        )
 
     def _target(self, shape: tuple[int, ...], nbytes: int) -> np.ndarray:
         """The cached view of the scratch region for ``shape``, regrown when too small."""

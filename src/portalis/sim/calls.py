@@ -359,6 +359,26 @@ def named_source(
     return None
 
 
+def dry_connection(prim: Usd.Prim, name: str, producers: ProducerMap) -> str | None:
+    """Why a connected ``inputs:NAME`` gives no value, naming the connection's source: its
+    module prim failed (or is disabled), or it does not produce that output. ``None`` when the
+    input is not connected."""
+    attr = prim.GetAttribute(t.INPUTS + name)
+    if not attr or not attr.HasAuthoredConnections():
+        return None
+    target = attr.GetConnections()[0]
+    said = f"inputs:{name} is connected to {target}, which has no value"
+    source = prim.GetStage().GetPrimAtPath(target.GetPrimPath())
+    if not source or not source.IsA(t.WASM_MODULE):
+        return said
+    owner = str(source.GetPath())
+    if source.GetAttribute(t.ENABLED).Get() is False:
+        return f"{said}: its module prim {owner} is disabled"
+    if any(production.producer == owner for production in producers.values()):
+        return f"{said}: its module prim {owner} does not produce {target.name}"
+    return f"{said}: its module prim {owner} failed (its own failure in the report says why)"
+
+
 def _candidates(name: str) -> list[tuple[str, int | None]]:
     found: list[tuple[str, int | None]] = [(name, None), (camel_case(name), None)]
     match = _COMPONENT.match(name)
@@ -390,8 +410,11 @@ def bind_by_name(
             if found is None:
                 shape = param.shape or (buffer_shape(param) if buffer_shape else None)
                 if shape is None:
+                    dry = dry_connection(prim, param.name, producers)
                     raise SceneError(
-                        f"{label} is an array and the prim has no inputs:{param.name}",
+                        f"{label}: {dry}"
+                        if dry
+                        else f"{label} is an array and the prim has no inputs:{param.name}",
                         prim_path=where,
                     )
             slot = ArraySlot(
@@ -417,6 +440,8 @@ def bind_by_name(
                 call.bind_scalar(index, found[0], wasm_type, found[1], label)
             elif param.default is not None:
                 call.argv[index] = (float if wasm_type in _FLOAT_TYPES else int)(param.default)
+            elif dry := dry_connection(prim, param.name, producers):
+                raise SceneError(f"{label}: {dry}", prim_path=where)
             else:
                 raise SceneError(
                     f"{label} has no inputs:{param.name}, no attribute of that name and no default",

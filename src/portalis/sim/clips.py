@@ -114,7 +114,7 @@ class ClipWriter:
         if attr is None:
             attr = self._attrs[path] = _Clipped(path, type_name)
             self._declare_extent(path)
-        _set(layer, attr, time_code, value)
+        _set(layer, attr, time_code, value, self._stage)
         self._bytes += _nbytes(value)
         extent = self._attrs.get(path.GetPrimPath().AppendProperty("extent"))
         if extent is None:
@@ -126,7 +126,13 @@ class ClipWriter:
         else:
             return
         if extent.points_at is not None and extent.points_at[0] == time_code:
-            _set(layer, extent, time_code, _extent(extent.points_at[1], extent.widths))
+            _set(
+                layer,
+                extent,
+                time_code,
+                _extent(extent.points_at[1], extent.widths),
+                self._stage,
+            )
 
     def finish(self, result: Sdf.Layer, start: float, end: float) -> None:
         """Save the last clip, write the manifest, and author a clip set on every clipped
@@ -135,9 +141,9 @@ class ClipWriter:
             self._close_clip()
         if not self._attrs:
             return
-        manifest = Sdf.Layer.CreateAnonymous(".usda")
+        manifest = _new_layer(".usda", self._stage)
         for attr in self._attrs.values():
-            _spec(manifest, attr)
+            _spec(manifest, attr, self._stage)
         _export(manifest, self._staging / MANIFEST)
         assets = [Sdf.AssetPath(self._relative(path)) for _, path in self._clips]
         active = [(first, float(k)) for k, (first, _) in enumerate(self._clips)]
@@ -186,7 +192,7 @@ class ClipWriter:
 
     def _open_clip(self, time_code: float) -> Sdf.Layer:
         if self._layer is None:
-            self._layer = Sdf.Layer.CreateAnonymous(".usdc")
+            self._layer = _new_layer(".usdc", self._stage)
             self._first = time_code
             self._bytes = 0
         return self._layer
@@ -230,16 +236,40 @@ def _relpath(path: Path, start: Path) -> str:
         return str(path)
 
 
-def _spec(layer: Sdf.Layer, attr: _Clipped) -> Sdf.AttributeSpec:
+def _new_layer(extension: str, stage: Usd.Stage) -> Sdf.Layer:
+    """A clip (or manifest) layer carrying the stage metadata a layer opened on its own needs
+    (the validator checks every file): the scene's upAxis and metersPerUnit. Composition
+    ignores them in a clip, as it ignores everything there but attribute values."""
+    layer = Sdf.Layer.CreateAnonymous(extension)
+    layer.pseudoRoot.SetInfo(UsdGeom.Tokens.upAxis, UsdGeom.GetStageUpAxis(stage))
+    layer.pseudoRoot.SetInfo(UsdGeom.Tokens.metersPerUnit, UsdGeom.GetStageMetersPerUnit(stage))
+    return layer
+
+
+def _spec(layer: Sdf.Layer, attr: _Clipped, stage: Usd.Stage) -> Sdf.AttributeSpec:
     spec = layer.GetAttributeAtPath(attr.path)
     if spec is None:
-        prim = Sdf.CreatePrimInLayer(layer, attr.path.GetPrimPath())
+        prim_path = attr.path.GetPrimPath()
+        prim = Sdf.CreatePrimInLayer(layer, prim_path)
+        # Defined with the scene's types, not left as overs: a clip opened alone is then a
+        # valid stage of those prims (no dangling overs, every prim typed, a default prim).
+        # A value clip contributes attribute values only, so specifiers and types here change
+        # nothing in the composed result.
+        for path in prim_path.GetPrefixes():
+            held = layer.GetPrimAtPath(path)
+            if held.specifier != Sdf.SpecifierDef:
+                held.specifier = Sdf.SpecifierDef
+                scene_prim = stage.GetPrimAtPath(path)
+                if scene_prim and scene_prim.GetTypeName():
+                    held.typeName = scene_prim.GetTypeName()
+        if not layer.defaultPrim:
+            layer.defaultPrim = prim_path.GetPrefixes()[0].name
         spec = Sdf.AttributeSpec(prim, attr.path.name, attr.type_name)
     return spec
 
 
-def _set(layer: Sdf.Layer, attr: _Clipped, time_code: float, value: Any) -> None:
-    layer.SetTimeSample(_spec(layer, attr).path, time_code, value)
+def _set(layer: Sdf.Layer, attr: _Clipped, time_code: float, value: Any, stage: Usd.Stage) -> None:
+    layer.SetTimeSample(_spec(layer, attr, stage).path, time_code, value)
 
 
 def _nbytes(value: Any) -> int:

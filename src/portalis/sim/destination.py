@@ -19,6 +19,7 @@ import re
 import secrets
 import shutil
 from pathlib import Path
+from typing import Any
 
 from pxr import Sdf, Tf, Usd, UsdUtils
 
@@ -31,7 +32,12 @@ def scene_files(scene: Path) -> set[Path]:
     """Every file ``scene`` uses, resolved: the layers it composes and the assets they name."""
     found: set[Path] = {scene.resolve()}
     with contextlib.suppress(Tf.ErrorException):  # a broken dependency: the walk below still runs
-        layers, assets, _ = UsdUtils.ComputeAllDependencies(str(scene))
+        # USD warns on stderr about each asset it cannot resolve ("Failed to resolve reference
+        # @…@", from its localization code); a missing module is the runner's to report, with
+        # the path it resolved to, so this walk's own warnings are dropped — this step's only.
+        with Tf.DiagnosticTrap() as trap:
+            layers, assets, _ = UsdUtils.ComputeAllDependencies(str(scene))
+            trap.EraseMatching(_resolution_warning)
         found.update(Path(layer.realPath).resolve() for layer in layers if layer.realPath)
         found.update(Path(asset).resolve() for asset in assets if asset)
     with contextlib.suppress(Tf.ErrorException):
@@ -47,6 +53,11 @@ def scene_files(scene: Path) -> set[Path]:
                 if isinstance(value, Sdf.AssetPath) and value.resolvedPath:
                     found.add(Path(value.resolvedPath).resolve())
     return found
+
+
+def _resolution_warning(diagnostic: Any) -> bool:
+    """A warning of USD's dependency walk about an asset it could not resolve."""
+    return "assetLocalization" in str(diagnostic.sourceFileName)
 
 
 def refuse_inputs(scene: Path, output: Path) -> None:

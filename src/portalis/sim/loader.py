@@ -49,7 +49,11 @@ def locate(prim: Usd.Prim) -> ModuleSource:
     layer_name = layer.identifier if layer is not None else "(unknown layer)"
     if asset.resolvedPath:
         return ModuleSource(asset.path, layer_name, Path(asset.resolvedPath))
-    expected = layer.ComputeAbsolutePath(asset.path) if layer is not None else asset.path
+    expected = Path(layer.ComputeAbsolutePath(asset.path) if layer is not None else asset.path)
+    if not expected.is_absolute() and layer is not None and layer.realPath:
+        # A path without ./ is a search path to USD's resolver, which leaves it as written;
+        # the resolver looks for it beside the authoring layer first, so name that file.
+        expected = Path(layer.realPath).parent / expected
     raise ModuleMissing(
         f"no file at {expected} ({ModuleSource(asset.path, layer_name, Path()).describe()})",
         hint="wasmPath is relative to the layer that authored it",

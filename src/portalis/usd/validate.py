@@ -49,16 +49,13 @@ def problems(prim: Usd.Prim) -> list[str]:
     if grid is not None and min(grid) < 1:
         found_text.append(f"{t.GRID_RESOLUTION} must be ≥ 1 along each axis, not {tuple(grid)}")
     step = value_of(t.TIME_STEP)
-    if step is not None and not 0 <= step < math.inf:
+    # The fallback 0 stands for "unset" (1 / updateRate); an authored value, 0 included, must
+    # advance time. One rule, one message, whatever the wrong value is.
+    authored_step = step is not None and prim.GetAttribute(t.TIME_STEP).HasAuthoredValue()
+    if authored_step and not 0 < step < math.inf:  # NaN fails too
         found_text.append(
-            f"{t.TIME_STEP} must be a finite number ≥ 0 (0 means 1 / {t.UPDATE_RATE}), not {step}"
-        )
-    elif step == 0 and prim.GetAttribute(t.TIME_STEP).HasAuthoredValue():
-        # The fallback 0 stands for "unset" (1 / updateRate); a scene that says 0 means a
-        # fluid that never advances, which is a mistake.
-        found_text.append(
-            f"{t.TIME_STEP} is authored as 0: a step must advance time (leave it unauthored "
-            f"for 1 / {t.UPDATE_RATE})"
+            f"{t.TIME_STEP} must be a finite number > 0 when authored (leave it unauthored "
+            f"for 1 / {t.UPDATE_RATE}), not {step}"
         )
     for name in (t.VISCOSITY, t.DENSITY):
         value = value_of(name)

@@ -115,7 +115,10 @@ def build_faces(
     assert open_z.shape[0] == nx and open_z.shape[1] == ny and open_z.shape[2] == nz
     assert inv_open.shape[0] == nx and inv_open.shape[1] == ny and inv_open.shape[2] == nz
     if len(solid) != nx * ny * nz:
-        raise ValueError("solid must hold one byte per cell (nx * ny * nz)")
+        raise ValueError(
+            f"solid must hold one byte per cell: {nx}*{ny}*{nz} = {nx * ny * nz} for the grid, "
+            + f"not {len(solid)}"
+        )
     # First, no open faces, and 1.0 in inv_open for the fluid cells (the outer layer is
     # wall). Plain fills, then the inside cells: no per-cell test of where a cell is (and
     # the float fill runs as vectors).
