@@ -75,8 +75,18 @@ ERROR_NAMES: dict[int, str] = {
     10: "TypeError",
     11: "ArithmeticError",
     12: "NotImplementedError",
+    # a math function's error, with CPython's text (Modules/mathmodule.c)
+    13: "ValueError",
+    14: "OverflowError",
 }
-ERROR_CODES: dict[str, int] = {name: code for code, name in ERROR_NAMES.items()}
+#: The text CPython gives the exception a code stands for, where it is always the same.
+ERROR_TEXTS: dict[int, str] = {13: "math domain error", 14: "math range error"}
+MATH_DOMAIN_ERROR = 13
+MATH_RANGE_ERROR = 14
+#: Exception name → its code (the code without a fixed text).
+ERROR_CODES: dict[str, int] = {
+    name: code for code, name in ERROR_NAMES.items() if code not in ERROR_TEXTS
+}
 
 #: The most axes an array result may declare (the compiler makes arrays of 1 to 8).
 MAX_RESULT_NDIM = 8

@@ -158,3 +158,27 @@ def test_module_keeps_working_after_a_trap() -> None:
     with pytest.raises(WasmTrap):
         k.div(1.0, 0.0)
     assert k.div(1.0, 4.0) == 0.25
+
+
+@pytest.mark.parametrize(("name", "args", "exception", "line"), CASES)
+def test_math_errors_carry_cpythons_text(
+    kernel,
+    name: str,
+    args: tuple[object, ...],  # type: ignore[no-untyped-def]
+    exception: str,
+    line: int,
+) -> None:
+    """A math function's error reads as CPython's ("ValueError: math domain error",
+    "OverflowError: math range error"); other errors keep theirs."""
+    from portalis.bench.cpython import import_source
+
+    with pytest.raises(Exception) as expected:
+        getattr(import_source(SOURCE, "traps_cpython"), name)(*args)
+    with pytest.raises(WasmTrap) as info:
+        getattr(kernel, name)(*args)
+    text = str(expected.value)
+    if text in ("math domain error", "math range error"):
+        assert f"{exception}: {text} (traps.py:{line})" in str(info.value)
+    else:
+        assert "math domain error" not in str(info.value)
+        assert "math range error" not in str(info.value)

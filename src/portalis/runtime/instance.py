@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import wasmtime
 
-from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL, ERROR_NAMES
+from portalis.abi import ERROR_GLOBAL, ERROR_LINE_GLOBAL, ERROR_NAMES, ERROR_TEXTS
 from portalis.errors import (
     DeadlineExceeded,
     Frame,
@@ -291,7 +291,7 @@ class Instance:
                 (trap.message or "trap").strip().splitlines()[0],
             )
         )
-        python_exception, line = self._python_error()
+        python_exception, line, fixed_text = self._python_error()
         where = f" at {frames[0]}" if frames else ""
         if function == "<start>" and not frames:  # no code ran: a segment did not fit
             where = " while instantiating (a data or element segment out of bounds)"
@@ -299,6 +299,7 @@ class Instance:
             source = self.module.abi.source if self.module.abi else ""
             loc = f" ({source}:{line})" if source and line else (f" (line {line})" if line else "")
             said = self.log.take_error(python_exception) if self.log is not None else ""
+            said = said or fixed_text
             if python_exception == "MemoryError":  # its allocator found no room: say how much
                 loc += self._memory_room()
             return python_error_class(python_exception)(
@@ -343,18 +344,19 @@ class Instance:
         hostlog.define(linker, ty, log)
         return log
 
-    def _python_error(self) -> tuple[str, int]:
-        """The Python exception a Portalis-built kernel recorded before trapping."""
+    def _python_error(self) -> tuple[str, int, str]:
+        """The Python exception a Portalis-built kernel recorded before trapping: its name,
+        line, and the text CPython always gives it ("math domain error"), if any."""
         if self.module.abi is None:
-            return "", 0
+            return "", 0, ""
         try:
             code = int(self.global_value(ERROR_GLOBAL))
             line = int(self.global_value(ERROR_LINE_GLOBAL))
             self.set_global(ERROR_GLOBAL, 0)
             self.set_global(ERROR_LINE_GLOBAL, 0)
         except PortalisError:
-            return "", 0
-        return ERROR_NAMES.get(code, ""), line
+            return "", 0, ""
+        return ERROR_NAMES.get(code, ""), line, ERROR_TEXTS.get(code, "")
 
     def _memory_room(self) -> str:
         """How much linear memory the instance has, against the sandbox's cap."""

@@ -652,14 +652,16 @@ class Code:
         """The source line a Python error at ``node`` reports (library code has none)."""
         return 0 if self.fn.library else node.line
 
-    def raise_(self, exception: str, line: int) -> None:
-        """Raise a Python exception: its code (and line) into the error globals, then trap."""
-        self.emit(i32_const(ERROR_CODES[exception]), global_set(ERROR_GLOBAL))
+    def raise_(self, exception: str | int, line: int) -> None:
+        """Raise a Python exception: its code (and line) into the error globals, then trap.
+        ``exception``: its name, or a code of portalis.abi (``MATH_DOMAIN_ERROR``)."""
+        code = ERROR_CODES[exception] if isinstance(exception, str) else exception
+        self.emit(i32_const(code), global_set(ERROR_GLOBAL))
         if line:
             self.emit(i32_const(line), global_set(ERROR_LINE_GLOBAL))
         self.emit(_NULLARY["unreachable"])
 
-    def raise_if(self, exception: str, line: int) -> None:
+    def raise_if(self, exception: str | int, line: int) -> None:
         """Trap with ``exception`` when the i32 on the stack is non-zero."""
         self.emit(_IF)
         self.raise_(exception, line)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from portalis.abi import MATH_DOMAIN_ERROR
 from portalis.lang import builtins, ir
 from portalis.lang.backend import instructions as I
 from portalis.lang.backend import signs
@@ -84,7 +85,7 @@ class Lowerings(IntegerSemantics):
         tmp = self.fresh("f64")
         self.expr(e.args[0])
         self.emit(I.local_tee(tmp), I.f64_const(0.0), I.f64_lt())
-        self.raise_if("ValueError", self.line(e))
+        self.raise_if(MATH_DOMAIN_ERROR, self.line(e))
         self.emit(I.local_get(tmp), I.f64_sqrt())
 
     def _to_int(self, e: ir.BuiltinCall, rounding: str) -> None:

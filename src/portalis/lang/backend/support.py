@@ -7,15 +7,25 @@ each math function) call the compiled-in library functions, never a host import.
 
 from __future__ import annotations
 
-from portalis.abi import ALLOC_EXPORT, ERROR_CODES, ERROR_GLOBAL, ERROR_LINE_GLOBAL, FREE_EXPORT
+from portalis.abi import (
+    ALLOC_EXPORT,
+    ERROR_CODES,
+    ERROR_GLOBAL,
+    ERROR_LINE_GLOBAL,
+    FREE_EXPORT,
+    MATH_DOMAIN_ERROR,
+    MATH_RANGE_ERROR,
+)
 from portalis.lang.backend import numpy_division
 
 
-def _raise(code: str, line: str = "$line") -> str:
-    """Instructions trapping with ``code``; the line comes from the local ``line`` unless it
-    is 0 (library code, where the caller already recorded it)."""
+def _raise(code: str | int, line: str = "$line") -> str:
+    """Instructions trapping with ``code`` (an exception's name, or a code from
+    portalis.abi); the line comes from the local ``line`` unless it is 0 (library code, where
+    the caller already recorded it)."""
+    number = ERROR_CODES[code] if isinstance(code, str) else code
     return (
-        f"i32.const {ERROR_CODES[code]} global.set ${ERROR_GLOBAL} "
+        f"i32.const {number} global.set ${ERROR_GLOBAL} "
         f"local.get {line} if local.get {line} global.set ${ERROR_LINE_GLOBAL} end "
         "unreachable"
     )
@@ -237,7 +247,8 @@ def _finite(v: str) -> str:
 def math_slow_path(name: str, rule: str, arity: int) -> str:
     """``$math.NAME.slow``: called only when a math function's result is not finite; applies
     CPython's exception rule (Modules/mathmodule.c: ``math_1``, ``math_2``, ``math_fmod``,
-    ``math_pow``) and otherwise returns the result. Finite results never leave the call
+    ``math_pow``), with its "math domain error" / "math range error", and otherwise returns
+    the result. Finite results never leave the call
     site, which keeps the common path to one subtraction and one compare."""
     params = "(param $x f64)" + (" (param $y f64)" if arity == 2 else "")
     body: list[str] = []
@@ -247,27 +258,29 @@ def math_slow_path(name: str, rule: str, arity: int) -> str:
             "if local.get $x return end"
         )
     if rule in ("math1", "math1_overflow"):
-        inf_error = "OverflowError" if rule == "math1_overflow" else "ValueError"
+        inf_error = MATH_RANGE_ERROR if rule == "math1_overflow" else MATH_DOMAIN_ERROR
         body += [
-            f"{_nan('$r')} {_nan('$x')} i32.eqz i32.and if {_raise('ValueError')} end",
+            f"{_nan('$r')} {_nan('$x')} i32.eqz i32.and if {_raise(MATH_DOMAIN_ERROR)} end",
             f"{_finite('$r')} i32.eqz {_nan('$r')} i32.eqz i32.and {_finite('$x')} i32.and "
             f"if {_raise(inf_error)} end",
         ]
     elif rule in ("math2", "fmod"):
         body += [
             f"{_nan('$r')} {_nan('$x')} i32.eqz i32.and {_nan('$y')} i32.eqz i32.and "
-            f"if {_raise('ValueError')} end",
+            f"if {_raise(MATH_DOMAIN_ERROR)} end",
         ]
         if rule == "math2":
             body += [
                 f"{_finite('$r')} i32.eqz {_nan('$r')} i32.eqz i32.and {_finite('$x')} i32.and "
-                f"{_finite('$y')} i32.and if {_raise('OverflowError')} end",
+                f"{_finite('$y')} i32.and if {_raise(MATH_RANGE_ERROR)} end",
             ]
     elif rule == "pow":
         body += [
             f"{_finite('$x')} {_finite('$y')} i32.and {_finite('$r')} i32.eqz i32.and",
             "if",
-            f"  {_nan('$r')} local.get $x f64.const 0 f64.eq i32.or if {_raise('ValueError')} end",
+            f"  {_nan('$r')} local.get $x f64.const 0 f64.eq i32.or",
+            f"  if {_raise(MATH_DOMAIN_ERROR)} end",
+            # no fixed text: the same path serves ``x ** y``, whose CPython text differs
             f"  {_raise('OverflowError')}",
             "end",
         ]

@@ -271,22 +271,24 @@ def _slow_path(name: str, fn: str) -> list[str]:
     if rule == "fmod":
         body.append(f"if rt::fabs(y) == f64::INFINITY && {fin('x')} {{ return x }}")
     if rule in ("math1", "math1_overflow"):
-        inf_error = "OVERFLOW_ERROR" if rule == "math1_overflow" else "VALUE_ERROR"
-        body.append(f"if {nan}(r) && !{nan}(x) {{ rt::raise(rt::VALUE_ERROR, line) }}")
+        inf_error = "MATH_RANGE_ERROR" if rule == "math1_overflow" else "MATH_DOMAIN_ERROR"
+        body.append(f"if {nan}(r) && !{nan}(x) {{ rt::raise(rt::MATH_DOMAIN_ERROR, line) }}")
         body.append(
             f"if !{fin('r')} && !{nan}(r) && {fin('x')} {{ rt::raise(rt::{inf_error}, line) }}"
         )
     elif rule in ("math2", "fmod"):
-        body.append(f"if {nan}(r) && !{nan}(x) && !{nan}(y) {{ rt::raise(rt::VALUE_ERROR, line) }}")
+        body.append(
+            f"if {nan}(r) && !{nan}(x) && !{nan}(y) {{ rt::raise(rt::MATH_DOMAIN_ERROR, line) }}"
+        )
         if rule == "math2":
             body.append(
                 f"if !{fin('r')} && !{nan}(r) && {fin('x')} && {fin('y')} "
-                "{ rt::raise(rt::OVERFLOW_ERROR, line) }"
+                "{ rt::raise(rt::MATH_RANGE_ERROR, line) }"
             )
     elif rule == "pow":
         body += [
             f"if {fin('x')} && {fin('y')} && !{fin('r')} {{",
-            f"    if {nan}(r) || x == 0.0 {{ rt::raise(rt::VALUE_ERROR, line) }}",
+            f"    if {nan}(r) || x == 0.0 {{ rt::raise(rt::MATH_DOMAIN_ERROR, line) }}",
             "    rt::raise(rt::OVERFLOW_ERROR, line)",
             "}",
         ]

@@ -6,12 +6,20 @@ operation, so both backends give the same bits and the same errors."""
 
 from __future__ import annotations
 
-from portalis.abi import ALLOC_EXPORT, ERROR_CODES, FREE_EXPORT
+from portalis.abi import (
+    ALLOC_EXPORT,
+    ERROR_CODES,
+    FREE_EXPORT,
+    MATH_DOMAIN_ERROR,
+    MATH_RANGE_ERROR,
+)
 
 
 def _error_consts() -> str:
+    codes = {**ERROR_CODES, "MathDomainError": MATH_DOMAIN_ERROR}
+    codes["MathRangeError"] = MATH_RANGE_ERROR
     return "\n".join(
-        f"    pub const {_const_name(name)}: i32 = {code};" for name, code in ERROR_CODES.items()
+        f"    pub const {_const_name(name)}: i32 = {code};" for name, code in codes.items()
     )
 
 
@@ -127,7 +135,7 @@ mod rt {
 
     #[inline(always)]
     pub fn sqrt_checked(x: f64, line: i32) -> f64 {
-        if x < 0.0 { raise(VALUE_ERROR, line) }
+        if x < 0.0 { raise(MATH_DOMAIN_ERROR, line) }
         sqrt_f64(x)
     }
 
