@@ -317,18 +317,8 @@ class LoopPasses(BoundsChecks):
 
         span = (copies - 1) * step
         last = self.fresh("i64")  # the last counter value that still has ``copies`` to run
-        # limit - span, or the smallest i64 when that would wrap (then no unrolled round).
-        self.emit(
-            I.local_get(s.limit),
-            I.i64_const(span),
-            I.i64_sub(),
-            I.i64_const(-(1 << 63)),
-            I.local_get(s.limit),
-            I.i64_const(-(1 << 63) + span),
-            I.i64_ge_s(),
-            I.select(),
-            I.local_set(last),
-        )
+        self.limit_less(s, span)  # (no unrolled round when that would wrap)
+        self.emit(I.local_set(last))
         brk, rest, top = self.label("break"), self.label("rest"), self.label("loop")
         self.emit(I.block(brk), I.block(rest), I.loop(top))
         self.emit(c, I.local_get(last), I.i64_ge_s(), I.br_if(rest))
@@ -346,6 +336,20 @@ class LoopPasses(BoundsChecks):
         self._loop(test, None, s.body, [c, I.local_set(s.var)], advance + bump(1))
         self.emit(I.end())
         self.rows = saved_rows
+
+    def limit_less(self, s: ir.ForRange, span: int) -> None:
+        """Push ``limit - span``, or the smallest int64 when that would wrap: the last
+        counter value with ``span`` more after it before the limit, if any."""
+        self.emit(
+            I.local_get(s.limit),
+            I.i64_const(span),
+            I.i64_sub(),
+            I.i64_const(-(1 << 63)),
+            I.local_get(s.limit),
+            I.i64_const(-(1 << 63) + span),
+            I.i64_ge_s(),
+            I.select(),
+        )
 
     def _row_addresses(self, s: ir.ForRange, found: list[rows.Row]) -> None:
         """Point each row's pointer at its element for the loop's first iteration

@@ -230,19 +230,9 @@ class VectorLoops(LoopPasses):
         """Push an i32: whether ``iterations`` more iterations remain, ``counter <
         limit - (iterations - 1)`` computed without wrapping (when ``limit - (iterations -
         1)`` would wrap, none remain)."""
-        span = iterations - 1
-        self.emit(
-            I.local_get(s.counter),
-            I.local_get(s.limit),
-            I.i64_const(span),
-            I.i64_sub(),
-            I.i64_const(-(1 << 63)),
-            I.local_get(s.limit),
-            I.i64_const(-(1 << 63) + span),
-            I.i64_ge_s(),
-            I.select(),
-            I.i64_lt_s(),
-        )
+        self.emit(I.local_get(s.counter))
+        self.limit_less(s, iterations - 1)
+        self.emit(I.i64_lt_s())
 
     def _round(
         self, s: ir.ForRange, rounds: int, emitter: _Lanes, pointers: list[rows.Row]
