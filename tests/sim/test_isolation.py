@@ -237,3 +237,34 @@ def test_portalis_run_exits_2_and_writes_the_others_results(
     assert "FAILED /World/Bad: bad::update:" in printed
     layer = Sdf.Layer.FindOrOpen(str(out))
     assert layer.ListTimeSamplesForPath("/World/Good.outputs:n") == [float(f) for f in range(1, 11)]
+
+
+def test_an_input_whose_source_failed_fails_rather_than_taking_the_default(
+    write_wasm: WriteWasm, tmp_path: Path
+) -> None:
+    """``x`` has a default, but the scene connects it: a source that failed gives no value,
+    and running on the default instead would be a result nobody asked for."""
+    abi = ModuleAbi(
+        functions=(
+            Function(
+                "update", params=(Value("x", "f64", default=2.0),), results=(Value("y", "f64"),)
+            ),
+        )
+    )
+    stage = Usd.Stage.CreateInMemory()
+    source = create_wasm_module_prim(stage, "/Source", str(tmp_path / "missing.wasm"), "", "update")
+    add_output(source, "y", "double")
+    down = create_wasm_module_prim(
+        stage, "/Down", str(write_wasm("down", INC, abi=abi)), "", "update"
+    )
+    add_input(down, "x", "double", None, connect="/Source.outputs:y")
+    add_output(down, "y", "double")
+    with Runner(stage) as rt:
+        rt.step(1 / 60)
+        failures = {f.prim_path: f for f in rt.failures}
+    assert set(failures) == {"/Source", "/Down"}
+    assert stage.GetAttributeAtPath("/Down.outputs:y").Get() is None  # it never ran
+    assert (
+        "parameter 'x' of update: inputs:x is connected to /Source.outputs:y, which has no "
+        "value: its module prim /Source failed" in failures["/Down"].message
+    )

@@ -408,13 +408,14 @@ def bind_by_name(
             found = named_source(prim, param.name, clock, producers)
             shape = None
             if found is None:
+                # a connection that gives nothing is the scene's mistake or its source's
+                # failure: never silently a zeroed buffer in its place
+                if dry := dry_connection(prim, param.name, producers):
+                    raise SceneError(f"{label}: {dry}", prim_path=where)
                 shape = param.shape or (buffer_shape(param) if buffer_shape else None)
                 if shape is None:
-                    dry = dry_connection(prim, param.name, producers)
                     raise SceneError(
-                        f"{label}: {dry}"
-                        if dry
-                        else f"{label} is an array and the prim has no inputs:{param.name}",
+                        f"{label} is an array and the prim has no inputs:{param.name}",
                         prim_path=where,
                     )
             slot = ArraySlot(
@@ -438,10 +439,11 @@ def bind_by_name(
             found = named_source(prim, param.name, clock, producers)
             if found is not None:
                 call.bind_scalar(index, found[0], wasm_type, found[1], label)
+            elif dry := dry_connection(prim, param.name, producers):
+                # not the default in its place: the prim would run on a value nobody gave it
+                raise SceneError(f"{label}: {dry}", prim_path=where)
             elif param.default is not None:
                 call.argv[index] = (float if wasm_type in _FLOAT_TYPES else int)(param.default)
-            elif dry := dry_connection(prim, param.name, producers):
-                raise SceneError(f"{label}: {dry}", prim_path=where)
             else:
                 raise SceneError(
                     f"{label} has no inputs:{param.name}, no attribute of that name and no default",
