@@ -239,9 +239,14 @@ def to_binary(data: bytes, where: str) -> bytes:
         if len(data) < 8:
             raise ModuleLoadError("truncated WebAssembly header", source=where)
         if data[4:8] != WASM_VERSION_1:
+            # bytes 4-5: the version, 6-7: the layer (0 a core module, 1 a component)
+            what = (
+                "a WebAssembly component (not supported)"
+                if data[6:8] == b"\x01\x00"
+                else f"WebAssembly version {int.from_bytes(data[4:6], 'little')}"
+            )
             raise ModuleLoadError(
-                f"unsupported WebAssembly version/layer {data[4:8].hex()} "
-                "(components are not supported; expected a core module, version 1)",
+                f"{what}, header {data[4:8].hex(' ')}; expected a core module, version 1",
                 source=where,
             )
         return data
