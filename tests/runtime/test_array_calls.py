@@ -229,3 +229,15 @@ def test_the_positional_binding_takes_the_same_path(kernel):
     np.testing.assert_array_equal(a, [0.0, 2.0, 4.0])
     with pytest.raises(SignatureError, match="takes 1 arguments, got 2"):
         call(a, a)
+
+
+def test_an_array_too_big_for_the_cap_names_the_argument(wasm):
+    """It failed in the module's allocator as 'kernel::portalis_alloc: MemoryError'."""
+    from portalis.errors import MemoryLimitError
+
+    small = portalis.load(wasm, sandbox=portalis.Sandbox(max_memory_bytes=16 << 20))
+    with pytest.raises(MemoryLimitError) as info:
+        small.total(np.zeros(4_000_000))  # 30.5 MiB
+    assert "::total: argument 'a': 30.5 MiB do not fit in linear memory" in str(info.value)
+    assert "the sandbox's cap of 16 MiB" in str(info.value)
+    assert small.total(np.ones(10)) == 10.0  # still usable
