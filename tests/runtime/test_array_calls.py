@@ -241,3 +241,13 @@ def test_an_array_too_big_for_the_cap_names_the_argument(wasm):
     assert "::total: argument 'a': 30.5 MiB do not fit in linear memory" in str(info.value)
     assert "the sandbox's cap of 16 MiB" in str(info.value)
     assert small.total(np.ones(10)) == 10.0  # still usable
+
+
+def test_a_regrown_argument_takes_the_exact_size_when_only_that_fits(wasm):
+    """Regrowing asks for an eighth to spare; under the cap only the exact size may fit.
+    The module's own allocator says so with a MemoryError trap, which is taken as 'no room'
+    like a refused memory.grow, so the exact size is tried."""
+    small = portalis.load(wasm, sandbox=portalis.Sandbox(max_memory_bytes=16 << 20))
+    assert small.total(np.ones(1000)) == 1000.0
+    big = np.ones(1_960_000)  # 15.0 MiB: with an eighth more, 16.8 MiB does not fit
+    assert small.total(big) == float(len(big))

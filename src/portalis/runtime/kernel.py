@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from portalis.abi import PAIR_TYPES, Array, Function, ModuleAbi, Value
-from portalis.errors import MemoryLimitError, PortalisError, SignatureError, WasmTrap
+from portalis.errors import PortalisError, SignatureError
 from portalis.runtime.instance import Instance
 from portalis.runtime.memory import DTYPES, ArrayView
 from portalis.runtime.module import CompiledModule, load_module
@@ -187,20 +187,10 @@ class ArrayPlan:
         if nbytes > self.capacity:
             self.dst = None
             old, self.capacity = self.capacity, 0  # nothing of ours in memory until it succeeds
-            try:
-                offset, capacity = memory.regrow(
-                    self.offset, old, nbytes, max(self.dtype.itemsize, 8)
-                )
-            except WasmTrap as e:  # the module's allocator found no room: name the argument
-                if not (isinstance(e, MemoryLimitError) or e.python_exception == "MemoryError"):
-                    raise
-                cap = self.instance.sandbox.max_memory_bytes
-                limit = f"the sandbox's cap of {cap / (1 << 20):g} MiB" if cap else "no cap"
-                raise MemoryLimitError(
-                    f"argument '{self.name}': {nbytes / (1 << 20):.1f} MiB do not fit in linear "
-                    f"memory ({memory.size / (1 << 20):.1f} MiB now, {limit})",
-                    module=e.module, function=self.function, trap_code="memory_limit",
-                ) from None  # fmt: skip
+            offset, capacity = memory.regrow(
+                self.offset, old, nbytes, max(self.dtype.itemsize, 8),
+                what=f"argument '{self.name}'", function=self.function,
+            )  # fmt: skip
             size = memory.size
             if offset < 0 or offset + capacity > size:  # alloc checks; this states it here
                 raise PortalisError(

@@ -21,7 +21,7 @@ import numpy as np
 import wasmtime
 
 from portalis.abi import ALLOC_EXPORT, FREE_EXPORT
-from portalis.errors import MemoryLimitError, PortalisError, StaleViewError
+from portalis.errors import MemoryLimitError, PortalisError, StaleViewError, WasmTrap
 from portalis.runtime import _capi
 
 if TYPE_CHECKING:
@@ -126,7 +126,12 @@ class LinearMemory:
         exports one, otherwise a region the runtime appends past the module's memory."""
         inst = self._instance
         if inst.has_export(ALLOC_EXPORT):
-            ptr = int(inst.function(ALLOC_EXPORT)(int(nbytes), int(align)))
+            try:
+                ptr = int(inst.function(ALLOC_EXPORT)(int(nbytes), int(align)))
+            except WasmTrap as e:  # a Portalis-built allocator raises MemoryError
+                if e.python_exception != "MemoryError":
+                    raise
+                raise self.no_room(nbytes) from None
             if ptr <= 0 or ptr + nbytes > self.size:
                 raise MemoryLimitError(
                     f"{ALLOC_EXPORT}({nbytes}) failed (returned {ptr}); the module is out of "
@@ -151,21 +156,48 @@ class LinearMemory:
         self._bump = start + nbytes
         return start
 
-    def regrow(self, offset: int, capacity: int, nbytes: int, align: int) -> tuple[int, int]:
+    def no_room(self, nbytes: int, what: str = "", function: str = "") -> MemoryLimitError:
+        """The error for ``nbytes`` that do not fit: ``what`` they are for (``argument
+        'pos'``) and the ``function`` being called, when known."""
+        cap = self._instance.sandbox.max_memory_bytes
+        limit = f"the sandbox's cap of {cap / (1 << 20):g} MiB" if cap else "no cap"
+        return MemoryLimitError(
+            f"{what + ': ' if what else ''}{nbytes / (1 << 20):.1f} MiB do not fit in linear "
+            f"memory ({self.size / (1 << 20):.1f} MiB now, {limit})",
+            module=self._instance.name, function=function or ALLOC_EXPORT,
+            trap_code="memory_limit",
+        )  # fmt: skip
+
+    def regrow(
+        self,
+        offset: int,
+        capacity: int,
+        nbytes: int,
+        align: int,
+        what: str = "",
+        function: str = "",
+    ) -> tuple[int, int]:
         """A region of at least ``nbytes`` in place of ``[offset, offset + capacity)`` (freed
         first; ``capacity`` 0: none yet): ``(offset, capacity)``. A region regrown gets an
         eighth to spare, so values a little longer each call (a scan per frame) do not each
-        cost a new region and fresh pages; the exact size when only that fits the cap."""
+        cost a new region and fresh pages; the exact size when only that fits the cap.
+        ``what`` the region is for (``argument 'pos'``) and the ``function`` called: when
+        given, running out of room says so (:meth:`no_room`)."""
         if capacity:
             self.free(offset)
         exact = max(nbytes, 64)
         wanted = max(nbytes + nbytes // 8, 64) if capacity else exact
         try:
-            return self.alloc(wanted, align), wanted
+            try:
+                return self.alloc(wanted, align), wanted
+            except MemoryLimitError:
+                if wanted == exact:
+                    raise
+                return self.alloc(exact, align), exact
         except MemoryLimitError:
-            if wanted == exact:
+            if not what:
                 raise
-            return self.alloc(exact, align), exact
+            raise self.no_room(nbytes, what, function) from None
 
     def free(self, offset: int) -> None:
         if self._instance.has_export(FREE_EXPORT):

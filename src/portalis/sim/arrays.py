@@ -176,7 +176,7 @@ class ArraySlot:
         self._memory_view = None
         self._region = None
         self.offset, self.capacity = memory.regrow(
-            self.offset, old, nbytes, max(self.dtype.itemsize, 8)
+            self.offset, old, nbytes, max(self.dtype.itemsize, 8), what=f"input '{self.name}'"
         )
 
     def _view(self, instance: Instance) -> np.ndarray:
