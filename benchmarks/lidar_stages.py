@@ -25,13 +25,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numba
 import numpy as np
 from pxr import Usd
 
 import portalis
 import portalis.usd  # (schemas registered before any stage is opened)
-from portalis.bench.cpython import import_source
+from portalis.bench.cpython import import_source, jit_functions
+from portalis.bench.lidar import resident_buffers
 from portalis.demos.lidar import scene as lidar_scene
 from portalis.demos.lidar.buffers import filter_buffers, scan_buffers
 from portalis.demos.lidar.reference import FilterParams
@@ -108,10 +108,7 @@ def compiled(source: str, name: str, capacity: int) -> Callable[[np.ndarray], St
     kernel = portalis.load(compile_source(source, name).wasm)
     memory = kernel.instance.memory
     assert memory is not None
-    arrays = filter_buffers(capacity)
-    offsets = {k: memory.alloc(a.nbytes, 16) for k, a in arrays.items()}
-    scan_at = memory.alloc(capacity * 12, 16)
-    views = {k: memory.view(offsets[k], a.dtype, a.shape) for k, a in arrays.items()}
+    views, (scan_at,) = resident_buffers(memory, capacity, capacity * 12)
     args = FilterParams().kernel_args()
     stage_args = [args[k] for k in ARGS]
 
@@ -131,10 +128,7 @@ def compiled(source: str, name: str, capacity: int) -> Callable[[np.ndarray], St
 
 
 def jitted(source: str, name: str, capacity: int) -> Callable[[np.ndarray], Stages]:
-    module = import_source(source, name)
-    for key, value in list(vars(module).items()):
-        if callable(value) and getattr(value, "__module__", None) == module.__name__:
-            setattr(module, key, numba.njit(cache=False)(value))
+    module = jit_functions(import_source(source, name))
     buffers = filter_buffers(capacity)
     args = FilterParams().kernel_args()
     stage_args = [args[k] for k in ARGS]

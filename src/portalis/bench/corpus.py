@@ -18,7 +18,6 @@ For each kernel:
 
 from __future__ import annotations
 
-import inspect
 import math
 import statistics
 import time
@@ -110,15 +109,9 @@ def first_line(error: BaseException) -> str:
 def numba_module(source: str, name: str) -> ModuleType:
     """The kernel source imported afresh with every function it defines replaced by its
     ``numba.njit`` version (so a jitted function calling another finds it jitted)."""
-    import numba
+    from portalis.bench.cpython import import_source, jit_functions
 
-    from portalis.bench.cpython import import_source
-
-    module = import_source(source, f"{name}_numba")
-    for attr, value in list(vars(module).items()):
-        if inspect.isfunction(value) and value.__module__ == module.__name__:
-            setattr(module, attr, numba.njit(cache=False)(value))
-    return module
+    return jit_functions(import_source(source, f"{name}_numba"))
 
 
 @dataclass

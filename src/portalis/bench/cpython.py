@@ -1,13 +1,17 @@
 """The peer every benchmark has: a kernel's own source imported by CPython, as a plain module
-(the same text the compiler builds, so both sides run identical code)."""
+(the same text the compiler builds, so both sides run identical code); and the same module
+with its functions ``numba.njit``-ed, the Numba peer."""
 
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import sys
 import tempfile
+from collections.abc import Collection
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 
 def import_kernel(path: Path, name: str | None = None) -> ModuleType:
@@ -42,3 +46,15 @@ def import_source(source: str, name: str) -> ModuleType:
     path = folder / f"{name}.py"
     path.write_text(source, encoding="utf-8")
     return import_kernel(path, name)
+
+
+def jit_functions(module: ModuleType, *, skip: Collection[str] = (), **options: Any) -> ModuleType:
+    """``module`` with every function it defines, but those in ``skip``, replaced by its
+    ``numba.njit(**options)`` version in the module's globals, where the functions find each
+    other: a jitted function calls the jitted others. Numba must be installed."""
+    import numba
+
+    for name, value in list(vars(module).items()):
+        if inspect.isfunction(value) and value.__module__ == module.__name__ and name not in skip:
+            setattr(module, name, numba.njit(**options)(value))
+    return module

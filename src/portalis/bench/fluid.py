@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import inspect
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from portalis.bench import fluid_numpy
+from portalis.bench.cpython import jit_functions
 from portalis.bench.fluid_phases import PHASES, run_phases
 from portalis.bench.peers import peer_installed, peer_missing
 from portalis.bench.report import run_main
@@ -155,13 +155,7 @@ def numba_module() -> ModuleType | None:
     versions. None when Numba is not installed (said once, by :mod:`portalis.bench.peers`)."""
     if not peer_installed("numba"):
         return None
-    import numba
-
-    module = kernel_module("_fluid_kernel_numba")
-    for name, fn in list(vars(module).items()):
-        if inspect.isfunction(fn) and fn.__module__ == module.__name__:
-            setattr(module, name, numba.njit(fn))
-    return module
+    return jit_functions(kernel_module("_fluid_kernel_numba"))
 
 
 def source_step(

@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from portalis.bench.rows import Row
+    from portalis.runtime.memory import ArrayView, LinearMemory
 
 #: The goals (SPEC §4 and issue 10), seconds per frame.
 GOALS = {"frame": 5e-3, "scan": 10e-3}
@@ -74,16 +75,10 @@ def numba_kernel(boundscheck: bool = False) -> ModuleType | None:
     Numba)."""
     if not peer_installed("numba"):
         return None
-    import numba
-
-    from portalis.bench.cpython import import_kernel
+    from portalis.bench.cpython import import_kernel, jit_functions
 
     name = "lidar_kernel_numba" + ("_checked" if boundscheck else "")
-    module = import_kernel(kernel_path(), name)
-    for key, value in list(vars(module).items()):
-        if callable(value) and getattr(value, "__module__", None) == module.__name__:
-            setattr(module, key, numba.njit(cache=False, boundscheck=boundscheck)(value))
-    return module
+    return jit_functions(import_kernel(kernel_path(), name), boundscheck=boundscheck)
 
 
 def time_each(
@@ -223,6 +218,21 @@ def peers(cpython_frames: int) -> Iterator[tuple[str, Filter | None, int]]:
 # -- the kernel alone ---------------------------------------------------------------------------
 
 
+def resident_buffers(
+    memory: LinearMemory, capacity: int, *regions: int
+) -> tuple[dict[str, ArrayView], list[int]]:
+    """The filter's working arrays for ``capacity`` points in linear memory, as views, and
+    the offsets of ``regions`` more bytes (for scans): every allocation is made before any
+    view is taken, since a view is valid only until memory grows."""
+    from portalis.demos.lidar.buffers import filter_buffers
+
+    arrays = filter_buffers(capacity)
+    offsets = {name: memory.alloc(a.nbytes, 16) for name, a in arrays.items()}
+    extra = [memory.alloc(nbytes, 16) for nbytes in regions]
+    views = {name: memory.view(offsets[name], a.dtype, a.shape) for name, a in arrays.items()}
+    return views, extra
+
+
 def resident_filter(scans: list[np.ndarray], trusted: bool) -> Filter:
     """The compiled filter with every scan and working array already in linear memory: the
     call alone, as the Numba rows time theirs (a scan maps to its copy, placed before any
@@ -231,7 +241,6 @@ def resident_filter(scans: list[np.ndarray], trusted: bool) -> Filter:
     so): what the deadline costs."""
     import numpy as np
 
-    from portalis.demos.lidar.buffers import filter_buffers
     from portalis.demos.lidar.reference import FilterParams
     from portalis.lang import compile_source
     from portalis.runtime import EngineSettings, Sandbox, load_module
@@ -247,15 +256,12 @@ def resident_filter(scans: list[np.ndarray], trusted: bool) -> Filter:
     kernel = Kernel(module, module.instantiate(sandbox))
     memory = kernel.instance.memory
     assert memory is not None
-    arrays = filter_buffers(max(len(s) for s in scans))
-    offsets = {name: memory.alloc(a.nbytes, 16) for name, a in arrays.items()}
-    placed = [memory.write(scan) for scan in scans]
-    # every allocation first: a view is only valid until memory grows
-    views = {name: memory.view(offsets[name], a.dtype, a.shape) for name, a in arrays.items()}
-    inputs = {
-        id(scan): memory.view(p.offset, np.float32, scan.shape)
-        for scan, p in zip(scans, placed, strict=True)
-    }
+    capacity = max(len(s) for s in scans)
+    views, offsets = resident_buffers(memory, capacity, *(s.nbytes for s in scans))
+    inputs = {}
+    for scan, offset in zip(scans, offsets, strict=True):
+        inputs[id(scan)] = memory.view(offset, np.float32, scan.shape)
+        inputs[id(scan)].numpy()[...] = scan
     args = FilterParams().kernel_args()
     return lambda scan: kernel.filter_cloud(inputs[id(scan)], **views, **args)
 
@@ -311,18 +317,13 @@ def compiled_scaling(capacity: int) -> Filter:
     import numpy as np
 
     import portalis
-    from portalis.demos.lidar.buffers import filter_buffers
     from portalis.demos.lidar.reference import FilterParams
     from portalis.lang import compile_source
 
     kernel = portalis.load(compile_source(kernel_path().read_text(), str(kernel_path())).wasm)
     memory = kernel.instance.memory
     assert memory is not None
-    arrays = filter_buffers(capacity)
-    offsets = {name: memory.alloc(a.nbytes, 16) for name, a in arrays.items()}
-    scan_at = memory.alloc(capacity * 12, 16)
-    # every allocation first: a view is only valid until memory grows
-    views = {name: memory.view(offsets[name], a.dtype, a.shape) for name, a in arrays.items()}
+    views, (scan_at,) = resident_buffers(memory, capacity, capacity * 12)
     args = FilterParams().kernel_args()
 
     def run(scan: np.ndarray) -> Any:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from portalis.bench.cpython import import_kernel
+from portalis.bench.cpython import import_kernel, jit_functions
 from portalis.bench.peers import peer_installed
 from portalis.bench.report import run_main
 from portalis.bench.rows import Row
@@ -80,13 +80,7 @@ def numba_jit(layout: Layout) -> Stepper | None:
     which Numba would freeze as constants) goes in as :func:`step`'s parameters."""
     if not peer_installed("numba"):
         return None
-    import numba
-
-    module = import_source("warehouse_numba")
-    for name, fn in list(vars(module).items()):
-        ours = isinstance(fn, types.FunctionType) and fn.__module__ == module.__name__
-        if ours and name not in ("update", "reset"):
-            setattr(module, name, numba.njit(fn))
+    module = jit_functions(import_source("warehouse_numba"), skip=("update", "reset"))
     work = (
         module.counters, module.grid, module.robots, module.paths, module.headings,
         module.orders, module.nodes, module.seen_key, module.seen_stamp, module.res_cell,
