@@ -112,7 +112,8 @@ _PYTHON_ERROR_CLASSES: dict[str, type[WasmTrap]] = {}
 def python_error_class(name: str) -> type[WasmTrap]:
     """A :class:`WasmTrap` subclass that is also the builtin exception ``name``, so a
     compiled kernel's ``ZeroDivisionError`` is caught by ``except ZeroDivisionError`` exactly
-    as the same kernel's would be under CPython."""
+    as the same kernel's would be under CPython. A kernel's ``MemoryError`` (its allocator
+    found no room under the cap) is also a :class:`MemoryLimitError`."""
     cls = _PYTHON_ERROR_CLASSES.get(name)
     if cls is None:
         import builtins
@@ -120,7 +121,8 @@ def python_error_class(name: str) -> type[WasmTrap]:
         builtin = getattr(builtins, name, None)
         if not (isinstance(builtin, type) and issubclass(builtin, Exception)):
             return WasmTrap
-        cls = type(f"Kernel{name}", (WasmTrap, builtin), {"__module__": __name__})
+        base = MemoryLimitError if builtin is MemoryError else WasmTrap
+        cls = type(f"Kernel{name}", (base, builtin), {"__module__": __name__})
         _PYTHON_ERROR_CLASSES[name] = cls
     return cls
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from portalis.bench import BENCHMARKS
+from portalis.cli.main import EXIT_USAGE
 from portalis.errors import PortalisError
 
 
@@ -34,10 +35,6 @@ def add_parser(subparsers: Any) -> None:
     p.add_argument("name", nargs="?", help="a benchmark, or all; omit to list them")
     p.add_argument("args", nargs=argparse.REMAINDER, help="arguments for the benchmark")
     p.set_defaults(handler=run)
-
-
-#: The exit status of a usage error, as ``portalis.cli.main`` gives it (argparse's is 2).
-EXIT_USAGE = 1
 
 
 def run(args: argparse.Namespace) -> int:

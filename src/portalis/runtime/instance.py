@@ -300,8 +300,8 @@ class Instance:
             loc = f" ({source}:{line})" if source and line else (f" (line {line})" if line else "")
             said = self.log.take_error(python_exception) if self.log is not None else ""
             said = said or fixed_text
-            if python_exception == "MemoryError":  # its allocator found no room: say how much
-                loc += self._memory_room()
+            if python_exception == "MemoryError" and self.memory is not None:
+                loc += f"; linear memory is {self.memory.room()}"  # its allocator's: no room
             return python_error_class(python_exception)(
                 f"{python_exception}{': ' + said if said else ''}{loc}",
                 module=self.name, function=function, trap_code=trap_code, frames=frames,
@@ -357,17 +357,6 @@ class Instance:
         except PortalisError:
             return "", 0, ""
         return ERROR_NAMES.get(code, ""), line, ERROR_TEXTS.get(code, "")
-
-    def _memory_room(self) -> str:
-        """How much linear memory the instance has, against the sandbox's cap."""
-        size = self.memory.size if self.memory is not None else 0
-        cap = self.sandbox.max_memory_bytes
-        if cap is None:
-            return f"; linear memory is {size / (1 << 20):.1f} MiB, no cap"
-        return (
-            f"; linear memory is {size / (1 << 20):.1f} MiB of the sandbox's cap of "
-            f"{cap / (1 << 20):g} MiB"
-        )
 
     def _near_memory_cap(self) -> bool:
         # wasmtime does not report a refused memory.grow; a trap while memory sits within

@@ -13,6 +13,7 @@ Safety, in two layers:
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import math
 from typing import TYPE_CHECKING, Any
@@ -21,7 +22,7 @@ import numpy as np
 import wasmtime
 
 from portalis.abi import ALLOC_EXPORT, FREE_EXPORT
-from portalis.errors import MemoryLimitError, PortalisError, StaleViewError, WasmTrap
+from portalis.errors import MemoryLimitError, PortalisError, StaleViewError
 from portalis.runtime import _capi
 
 if TYPE_CHECKING:
@@ -128,9 +129,7 @@ class LinearMemory:
         if inst.has_export(ALLOC_EXPORT):
             try:
                 ptr = int(inst.function(ALLOC_EXPORT)(int(nbytes), int(align)))
-            except WasmTrap as e:  # a Portalis-built allocator raises MemoryError
-                if e.python_exception != "MemoryError":
-                    raise
+            except MemoryLimitError:  # a Portalis-built allocator's MemoryError
                 raise self.no_room(nbytes) from None
             if ptr <= 0 or ptr + nbytes > self.size:
                 raise MemoryLimitError(
@@ -156,14 +155,18 @@ class LinearMemory:
         self._bump = start + nbytes
         return start
 
+    def room(self) -> str:
+        """How much linear memory there is, against the sandbox's cap (for messages)."""
+        cap = self._instance.sandbox.max_memory_bytes
+        limit = f"of the sandbox's cap of {cap / (1 << 20):g} MiB" if cap else "(no cap)"
+        return f"{self.size / (1 << 20):.1f} MiB {limit}"
+
     def no_room(self, nbytes: int, what: str = "", function: str = "") -> MemoryLimitError:
         """The error for ``nbytes`` that do not fit: ``what`` they are for (``argument
         'pos'``) and the ``function`` being called, when known."""
-        cap = self._instance.sandbox.max_memory_bytes
-        limit = f"the sandbox's cap of {cap / (1 << 20):g} MiB" if cap else "no cap"
         return MemoryLimitError(
             f"{what + ': ' if what else ''}{nbytes / (1 << 20):.1f} MiB do not fit in linear "
-            f"memory ({self.size / (1 << 20):.1f} MiB now, {limit})",
+            f"memory ({self.room()})",
             module=self._instance.name, function=function or ALLOC_EXPORT,
             trap_code="memory_limit",
         )  # fmt: skip
@@ -187,13 +190,11 @@ class LinearMemory:
             self.free(offset)
         exact = max(nbytes, 64)
         wanted = max(nbytes + nbytes // 8, 64) if capacity else exact
-        try:
-            try:
+        if wanted != exact:
+            with contextlib.suppress(MemoryLimitError):  # only the exact size may fit the cap
                 return self.alloc(wanted, align), wanted
-            except MemoryLimitError:
-                if wanted == exact:
-                    raise
-                return self.alloc(exact, align), exact
+        try:
+            return self.alloc(exact, align), exact
         except MemoryLimitError:
             if not what:
                 raise

@@ -81,11 +81,7 @@ def cause_of(error: BaseException) -> str:
         return HASH_MISMATCH
     if isinstance(error, DeadlineExceeded):
         return TIMEOUT
-    # a kernel's own MemoryError: its allocator found no room under the cap (or was asked
-    # for more than a 32-bit memory holds)
-    if isinstance(error, MemoryLimitError) or (
-        isinstance(error, WasmTrap) and error.python_exception == "MemoryError"
-    ):
+    if isinstance(error, MemoryLimitError):  # a kernel's own MemoryError is one too
         return MEMORY
     if isinstance(error, WasmTrap):
         return TRAP
